@@ -1,0 +1,186 @@
+/**
+ * `capture(thrown, ctx)`: turns ANY thrown value into a {@link Fault} and never throws. The
+ * category comes only from a real `FaultError` or a structural classifier; foreign `status`,
+ * `statusCode`, `expose` and numeric codes are never trusted. Cause chains (`cause`, ORM
+ * `driverError`/`parent`/`original`) are followed, AggregateErrors are classified as a whole.
+ */
+import { lookupCode } from './catalog.js';
+import { BUILTIN_CLASSIFIERS } from './classify/index.js';
+import type { Classification, Classifier } from './classify/types.js';
+import { resolveCorrelationId } from './correlation.js';
+import { buildFault, type Fault } from './fault.js';
+import { builtinDefinition, FaultError } from './fault-error.js';
+import { normalizeFieldViolations } from './field-violation.js';
+import { isObjectLike, type ObjectLike, safeGet, safeGetArray, typeLabel } from './safe-access.js';
+import type { Category } from './taxonomy.js';
+
+/** Context an adapter passes to `capture`. */
+export interface CaptureContext {
+  /** The request's correlation id, or an incoming header value to validate (only a UUID is kept). */
+  readonly requestId?: unknown;
+  /** Extra classifiers (e.g. a framework's own errors), tried before the built-in ones. */
+  readonly classifiers?: readonly Classifier[];
+  /** Where the error was caught, for the logs (`http.route`, `grpc.unary`, `ws.message`…). */
+  readonly source?: string;
+}
+
+/** Properties through which wrappers point at the error they wrap, in the order they are followed. */
+const NESTED_KEYS = ['cause', 'driverError', 'original', 'parent', 'originalError', 'error'] as const;
+/** Most objects looked at while following one chain (cycles are cut too). */
+const MAX_VISITS = 24;
+/** Most members of an AggregateError that are classified. */
+const MAX_AGGREGATE = 16;
+
+interface Verdict {
+  readonly fault?: FaultError;
+  readonly classification?: Classification;
+  readonly classifier: string;
+}
+
+const DEFAULT_VERDICT: Verdict = {
+  classifier: 'default',
+  classification: { category: 'internal', reason: 'unclassified' },
+};
+
+function runClassifiers(candidate: ObjectLike, classifiers: readonly Classifier[]): Verdict | undefined {
+  for (const classifier of classifiers) {
+    try {
+      const result = classifier.classify(candidate);
+      if (result !== undefined) return { classification: result, classifier: classifier.name };
+    } catch {
+      // A classifier that throws on a hostile value is skipped; the next one may still know it.
+    }
+  }
+  return undefined;
+}
+
+function classifyAggregate(members: unknown[], classifiers: readonly Classifier[], depth: number): Verdict | undefined {
+  if (members.length === 0) return undefined;
+  let agreed: Category | undefined;
+  let first: Verdict | undefined;
+  for (const member of members) {
+    const verdict = classifyValue(member, classifiers, depth + 1) ?? DEFAULT_VERDICT;
+    const category = verdict.fault?.category ?? verdict.classification?.category ?? 'internal';
+    if (first === undefined) {
+      first = verdict;
+      agreed = category;
+    } else if (agreed !== category) {
+      return { classifier: 'aggregate', classification: { category: 'internal', reason: 'aggregate:mixed' } };
+    }
+  }
+  if (first?.fault !== undefined) {
+    // Members agree on a category; the public side of the first trusted member speaks for them.
+    return first;
+  }
+  return first === undefined ? undefined : { ...first, classifier: `aggregate:${first.classifier}` };
+}
+
+/** Walks the value and what it wraps, returning the first trusted fault or classification. */
+function classifyValue(thrown: unknown, classifiers: readonly Classifier[], depth = 0): Verdict | undefined {
+  if (depth > 3) return undefined;
+  const seen = new Set<object>();
+  const queue: unknown[] = [thrown];
+  while (queue.length > 0 && seen.size < MAX_VISITS) {
+    const candidate = queue.shift();
+    if (!isObjectLike(candidate) || seen.has(candidate)) continue;
+    seen.add(candidate);
+    if (FaultError.is(candidate)) return { fault: candidate, classifier: 'fault' };
+    const verdict = runClassifiers(candidate, classifiers);
+    if (verdict !== undefined) return verdict;
+    const members = safeGetArray(candidate, 'errors', MAX_AGGREGATE);
+    if (members !== undefined && members.length > 0 && members.some(isObjectLike)) {
+      const aggregate = classifyAggregate(members, classifiers, depth);
+      if (aggregate !== undefined) return aggregate;
+    }
+    for (const key of NESTED_KEYS) {
+      const nested = safeGet(candidate, key);
+      if (isObjectLike(nested)) queue.push(nested);
+    }
+  }
+  return undefined;
+}
+
+function faultFromVerdict(thrown: unknown, verdict: Verdict, ctx: CaptureContext | undefined): Fault {
+  const { id, rejected } = resolveCorrelationId(ctx?.requestId);
+  const internalBase = {
+    thrown,
+    errorType: typeLabel(thrown),
+    source: ctx?.source,
+    rejectedRequestId: rejected,
+  };
+  if (verdict.fault !== undefined) {
+    const fault = verdict.fault;
+    return buildFault({
+      id,
+      definition: fault.definition,
+      fieldViolations: fault.fieldViolations,
+      retryAfter: fault.retryAfter,
+      retryable: false,
+      internal: { ...internalBase, classifier: verdict.classifier, reason: `fault:${fault.code}` },
+    });
+  }
+  const classification = verdict.classification ?? { category: 'internal' as const, reason: 'unclassified' };
+  let definition = builtinDefinition(classification.category);
+  if (classification.code !== undefined) {
+    const named = lookupCode(classification.code);
+    if (named !== undefined && named.category === classification.category) definition = named;
+  }
+  return buildFault({
+    id,
+    definition,
+    fieldViolations:
+      classification.fieldViolations === undefined ? [] : normalizeFieldViolations(classification.fieldViolations),
+    retryAfter: undefined,
+    retryable: classification.retryable === true,
+    internal: { ...internalBase, classifier: verdict.classifier, reason: classification.reason },
+  });
+}
+
+const classifierListCache = new WeakMap<readonly Classifier[], readonly Classifier[]>();
+
+function classifiersFor(extra: readonly Classifier[] | undefined): readonly Classifier[] {
+  if (extra === undefined || extra.length === 0) return BUILTIN_CLASSIFIERS;
+  let list = classifierListCache.get(extra);
+  if (list === undefined) {
+    list = [...extra, ...BUILTIN_CLASSIFIERS];
+    classifierListCache.set(extra, list);
+  }
+  return list;
+}
+
+/**
+ * Normalises any thrown value into a {@link Fault}. Never throws: even when every read of the
+ * value throws, the result is an `internal` fault with a fresh correlation id.
+ *
+ * @example
+ * const fault = capture(err, { requestId: req.headers['x-request-id'], source: 'http.route' });
+ * reply.code(fault.status).send(renderProblem(fault));
+ */
+export function capture(thrown: unknown, ctx?: CaptureContext): Fault {
+  try {
+    const verdict = classifyValue(thrown, classifiersFor(ctx?.classifiers)) ?? DEFAULT_VERDICT;
+    return faultFromVerdict(thrown, verdict, ctx);
+  } catch {
+    return lastResortFault(thrown, ctx?.source);
+  }
+}
+
+/** The fault used when normalisation itself failed: internal, fresh id, nothing read from the value. */
+export function lastResortFault(thrown: unknown, source?: string): Fault {
+  const { id } = resolveCorrelationId(undefined);
+  return buildFault({
+    id,
+    definition: builtinDefinition('internal'),
+    fieldViolations: [],
+    retryAfter: undefined,
+    retryable: false,
+    internal: {
+      thrown,
+      errorType: 'unknown',
+      classifier: 'last-resort',
+      reason: 'capture-failed',
+      source,
+      rejectedRequestId: undefined,
+    },
+  });
+}

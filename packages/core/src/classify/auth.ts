@@ -1,0 +1,24 @@
+/**
+ * Verification of the client's own credentials: jsonwebtoken and jose errors. These are the only
+ * errors core maps to 401 on its own; failures of the service's credentials never are.
+ */
+import { type ObjectLike, safeGetString } from '../safe-access.js';
+import type { Classifier } from './types.js';
+
+const JWT_NAMES = new Set(['TokenExpiredError', 'JsonWebTokenError', 'NotBeforeError']);
+
+/** jsonwebtoken (`TokenExpiredError`, …) and jose (`ERR_JWT_*`, `ERR_JWS_*`, `ERR_JWE_*`) errors. */
+export const jwtClassifier: Classifier = {
+  name: 'jwt',
+  classify(error: ObjectLike) {
+    const name = safeGetString(error, 'name', 64);
+    if (name !== undefined && JWT_NAMES.has(name)) return { category: 'unauthenticated', reason: `jwt:${name}` };
+    const code = safeGetString(error, 'code', 64);
+    if (code !== undefined && /^ERR_(?:JWT|JWS|JWE|JWK|JWKS)_[A-Z_]{2,48}$/.test(code)) {
+      // A JWKS that cannot be fetched is the service's problem, not the client's token.
+      if (code === 'ERR_JWKS_TIMEOUT') return { category: 'unavailable', reason: `jose:${code}` };
+      return { category: 'unauthenticated', reason: `jose:${code}` };
+    }
+    return undefined;
+  },
+};

@@ -1,0 +1,30 @@
+/** The contract every classifier implements. */
+import type { FieldViolation } from '../field-violation.js';
+import type { ObjectLike } from '../safe-access.js';
+import type { Category } from '../taxonomy.js';
+
+/** What a classifier concluded about one error object. */
+export interface Classification {
+  /** The category the error belongs to. */
+  readonly category: Category;
+  /** Short machine-readable reason for the logs (e.g. `pg:23505`); never shown to clients. */
+  readonly reason: string;
+  /** A catalog or built-in code to use instead of the category default (must be defined). */
+  readonly code?: string;
+  /** The operation may succeed if retried (e.g. serialization failure): gRPC ABORTED for conflicts. */
+  readonly retryable?: boolean;
+  /** Public field violations, built only from sanitised pointers and generic text. */
+  readonly fieldViolations?: readonly FieldViolation[];
+}
+
+/**
+ * Recognises one family of errors structurally (by fields, never by trusting foreign status
+ * codes or messages) and maps it to a category. Must use the safe-access helpers; a classifier
+ * that throws anyway is skipped.
+ */
+export interface Classifier {
+  /** A short name for logs (e.g. `pg`). */
+  readonly name: string;
+  /** Returns a classification, or `undefined` when the error is not of this family. */
+  classify(error: ObjectLike): Classification | undefined;
+}

@@ -1,0 +1,73 @@
+/**
+ * `@faultline/core`: the public entry. Adapters import only from here.
+ * @packageDocumentation
+ */
+export { type CaptureContext, capture, lastResortFault } from './capture.js';
+export {
+  type Catalog,
+  CatalogDefinitionError,
+  type CatalogEntryInput,
+  type CatalogInput,
+  type CatalogMethods,
+  defineCatalog,
+  lookupCode,
+} from './catalog.js';
+export {
+  BUILTIN_CLASSIFIERS,
+  type Classification,
+  type Classifier,
+  categoryOfUpstreamStatus,
+  classifySqlState,
+  fieldViolationsFromAjv,
+  genericDetail,
+} from './classify/index.js';
+export {
+  escapeForLog,
+  isUuid,
+  newCorrelationId,
+  type ResolvedCorrelationId,
+  resolveCorrelationId,
+} from './correlation.js';
+export {
+  buildFault,
+  type Fault,
+  type FaultInternal,
+  type FaultParts,
+  type PublicFaultView,
+  publicView,
+} from './fault.js';
+export {
+  builtinDefinition,
+  type CodeDefinition,
+  FaultError,
+  type FaultOptions,
+  MAX_RETRY_AFTER_SECONDS,
+  normalizeRetryAfter,
+} from './fault-error.js';
+export {
+  type FieldRule,
+  type FieldViolation,
+  GENERIC_FIELD_DETAILS,
+  MAX_FIELD_VIOLATIONS,
+  normalizeFieldViolations,
+  pointerFromSegments,
+  sanitizePointer,
+} from './field-violation.js';
+export { isObjectLike, safeGet, safeGetString, typeLabel } from './safe-access.js';
+export {
+  CATEGORIES,
+  type Category,
+  type CategorySpec,
+  categoryOfBuiltinCode,
+  GrpcStatus,
+  type GrpcStatusCode,
+  isCategory,
+  TAXONOMY,
+} from './taxonomy.js';
+export {
+  FALLBACK_PROBLEM_BODY,
+  isShowableTraceId,
+  type RenderOptions,
+  renderEnvelope,
+  renderProblem,
+} from './templates.js';

@@ -1,0 +1,233 @@
+/**
+ * The error taxonomy: one closed set of categories, each mapped once to its HTTP status,
+ * gRPC status code and WebSocket close code. Every table is a `Record<Category, …>`, so
+ * adding a category without mapping it on every protocol is a compile error.
+ */
+
+/** Every category Faultline knows, in a stable order. */
+export const CATEGORIES = [
+  'validation',
+  'unauthenticated',
+  'forbidden',
+  'not_found',
+  'method_not_allowed',
+  'conflict',
+  'precondition_failed',
+  'payload_too_large',
+  'unsupported_media_type',
+  'rate_limited',
+  'cancelled',
+  'internal',
+  'not_implemented',
+  'bad_gateway',
+  'unavailable',
+  'timeout',
+] as const;
+
+/** A category of error: decides the status on every protocol and the generic public text. */
+export type Category = (typeof CATEGORIES)[number];
+
+/** gRPC status codes (google/rpc/code.proto), so core and adapters never depend on grpc-js for numbers. */
+export const GrpcStatus = {
+  OK: 0,
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  OUT_OF_RANGE: 11,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  DATA_LOSS: 15,
+  UNAUTHENTICATED: 16,
+} as const;
+
+/** A numeric gRPC status code. */
+export type GrpcStatusCode = (typeof GrpcStatus)[keyof typeof GrpcStatus];
+
+/** Everything the protocols need to know about one category. */
+export interface CategorySpec {
+  /** HTTP status code. */
+  readonly http: number;
+  /** gRPC status code. */
+  readonly grpc: GrpcStatusCode;
+  /** WebSocket close code used when the error is fatal to the connection. */
+  readonly wsClose: number;
+  /** Short title (the HTTP reason phrase), used as the RFC 9457 `title`. */
+  readonly title: string;
+  /** Generic public message: says what kind of problem it is, never what went wrong inside. */
+  readonly message: string;
+  /** The stable public code used when no catalog code applies. */
+  readonly code: string;
+  /** True when the failure is on the server side (5xx, span status ERROR, full log record). */
+  readonly serverFault: boolean;
+}
+
+/** The taxonomy table. Exhaustive by type: the compiler rejects a category without a mapping. */
+export const TAXONOMY: Readonly<Record<Category, CategorySpec>> = Object.freeze({
+  validation: {
+    http: 400,
+    grpc: GrpcStatus.INVALID_ARGUMENT,
+    wsClose: 4400,
+    title: 'Bad Request',
+    message: 'The request is invalid.',
+    code: 'VALIDATION_FAILED',
+    serverFault: false,
+  },
+  unauthenticated: {
+    http: 401,
+    grpc: GrpcStatus.UNAUTHENTICATED,
+    wsClose: 4401,
+    title: 'Unauthorized',
+    message: 'Authentication is required.',
+    code: 'UNAUTHENTICATED',
+    serverFault: false,
+  },
+  forbidden: {
+    http: 403,
+    grpc: GrpcStatus.PERMISSION_DENIED,
+    wsClose: 4403,
+    title: 'Forbidden',
+    message: 'You do not have permission to perform this action.',
+    code: 'FORBIDDEN',
+    serverFault: false,
+  },
+  not_found: {
+    http: 404,
+    grpc: GrpcStatus.NOT_FOUND,
+    wsClose: 4404,
+    title: 'Not Found',
+    message: 'The requested resource was not found.',
+    code: 'NOT_FOUND',
+    serverFault: false,
+  },
+  method_not_allowed: {
+    http: 405,
+    grpc: GrpcStatus.UNIMPLEMENTED,
+    wsClose: 4405,
+    title: 'Method Not Allowed',
+    message: 'The method is not allowed for this resource.',
+    code: 'METHOD_NOT_ALLOWED',
+    serverFault: false,
+  },
+  conflict: {
+    http: 409,
+    grpc: GrpcStatus.ALREADY_EXISTS,
+    wsClose: 4409,
+    title: 'Conflict',
+    message: 'The request conflicts with the current state of the resource.',
+    code: 'CONFLICT',
+    serverFault: false,
+  },
+  precondition_failed: {
+    http: 412,
+    grpc: GrpcStatus.FAILED_PRECONDITION,
+    wsClose: 4412,
+    title: 'Precondition Failed',
+    message: 'A precondition of the request was not met.',
+    code: 'PRECONDITION_FAILED',
+    serverFault: false,
+  },
+  payload_too_large: {
+    http: 413,
+    grpc: GrpcStatus.RESOURCE_EXHAUSTED,
+    wsClose: 1009,
+    title: 'Content Too Large',
+    message: 'The request body is too large.',
+    code: 'PAYLOAD_TOO_LARGE',
+    serverFault: false,
+  },
+  unsupported_media_type: {
+    http: 415,
+    grpc: GrpcStatus.INVALID_ARGUMENT,
+    wsClose: 1003,
+    title: 'Unsupported Media Type',
+    message: 'The request content type is not supported.',
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    serverFault: false,
+  },
+  rate_limited: {
+    http: 429,
+    grpc: GrpcStatus.RESOURCE_EXHAUSTED,
+    wsClose: 4429,
+    title: 'Too Many Requests',
+    message: 'Too many requests. Retry later.',
+    code: 'RATE_LIMITED',
+    serverFault: false,
+  },
+  cancelled: {
+    http: 499,
+    grpc: GrpcStatus.CANCELLED,
+    wsClose: 1001,
+    title: 'Client Closed Request',
+    message: 'The request was cancelled.',
+    code: 'CANCELLED',
+    serverFault: false,
+  },
+  internal: {
+    http: 500,
+    grpc: GrpcStatus.INTERNAL,
+    wsClose: 1011,
+    title: 'Internal Server Error',
+    message: 'An internal error occurred.',
+    code: 'INTERNAL',
+    serverFault: true,
+  },
+  not_implemented: {
+    http: 501,
+    grpc: GrpcStatus.UNIMPLEMENTED,
+    wsClose: 4501,
+    title: 'Not Implemented',
+    message: 'This operation is not implemented.',
+    code: 'NOT_IMPLEMENTED',
+    serverFault: true,
+  },
+  bad_gateway: {
+    http: 502,
+    grpc: GrpcStatus.UNAVAILABLE,
+    wsClose: 1014,
+    title: 'Bad Gateway',
+    message: 'An upstream service failed.',
+    code: 'BAD_GATEWAY',
+    serverFault: true,
+  },
+  unavailable: {
+    http: 503,
+    grpc: GrpcStatus.UNAVAILABLE,
+    wsClose: 1013,
+    title: 'Service Unavailable',
+    message: 'The service is temporarily unavailable. Retry later.',
+    code: 'UNAVAILABLE',
+    serverFault: true,
+  },
+  timeout: {
+    http: 504,
+    grpc: GrpcStatus.DEADLINE_EXCEEDED,
+    wsClose: 4504,
+    title: 'Gateway Timeout',
+    message: 'The operation timed out.',
+    code: 'TIMEOUT',
+    serverFault: true,
+  },
+} satisfies Record<Category, CategorySpec>);
+
+const categorySet: ReadonlySet<string> = new Set(CATEGORIES);
+
+/** True when `value` is one of the taxonomy's categories. */
+export function isCategory(value: unknown): value is Category {
+  return typeof value === 'string' && categorySet.has(value);
+}
+
+/** The category whose default public code is `code`, if any (e.g. `NOT_FOUND` -> `not_found`). */
+export function categoryOfBuiltinCode(code: string): Category | undefined {
+  for (const category of CATEGORIES) {
+    if (TAXONOMY[category].code === code) return category;
+  }
+  return undefined;
+}

@@ -1,0 +1,92 @@
+/**
+ * Pre-serialized responses. For each code definition the JSON around the correlation id is
+ * serialized once; a response is then two string concatenations. Because the id is always a
+ * 36-character UUID, the body of a given code has a constant length (unless field violations or a
+ * trace id are added).
+ */
+
+import type { Fault } from './fault.js';
+import type { CodeDefinition } from './fault-error.js';
+import { TAXONOMY } from './taxonomy.js';
+
+/** Optional parts of a rendered body. */
+export interface RenderOptions {
+  /** W3C trace id (32 lowercase hex, not all zeros); anything else is left out. */
+  readonly traceId?: string | undefined;
+}
+
+interface CodeTemplates {
+  /** `{"type":…,"request_id":` */
+  readonly problemHead: string;
+  /** `{"error":{"status":…,"request_id":` */
+  readonly envelopeHead: string;
+}
+
+const cache = new WeakMap<CodeDefinition, CodeTemplates>();
+
+function build(definition: CodeDefinition): CodeTemplates {
+  const spec = TAXONOMY[definition.category];
+  const problem = JSON.stringify({
+    type: definition.type,
+    title: spec.title,
+    status: spec.http,
+    detail: definition.message,
+    code: definition.code,
+    request_id: '',
+  });
+  const envelope = JSON.stringify({
+    error: { status: spec.http, code: definition.code, message: definition.message, request_id: '' },
+  });
+  return {
+    problemHead: problem.slice(0, -3),
+    envelopeHead: envelope.slice(0, -4),
+  };
+}
+
+function templatesFor(definition: CodeDefinition): CodeTemplates {
+  let templates = cache.get(definition);
+  if (templates === undefined) {
+    templates = build(definition);
+    cache.set(definition, templates);
+  }
+  return templates;
+}
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+const ZERO_TRACE_ID = '0'.repeat(32);
+
+/** True for a trace id that may be shown: 32 lowercase hex digits, not all zero. */
+export function isShowableTraceId(traceId: unknown): traceId is string {
+  return typeof traceId === 'string' && TRACE_ID.test(traceId) && traceId !== ZERO_TRACE_ID;
+}
+
+function extras(fault: Fault, options: RenderOptions | undefined): string {
+  let out = '';
+  if (options?.traceId !== undefined && isShowableTraceId(options.traceId)) out += `,"trace_id":"${options.traceId}"`;
+  if (fault.fieldViolations.length > 0) {
+    out += `,"errors":${JSON.stringify(fault.fieldViolations.map((v) => ({ pointer: v.pointer, detail: v.detail })))}`;
+  }
+  return out;
+}
+
+/** Splices a correlation id into a template; ids are UUIDs (no escaping needed), anything else is re-encoded. */
+function idLiteral(id: string): string {
+  return id.length === 36 && /^[0-9a-fA-F-]{36}$/.test(id) ? id : JSON.stringify(id).slice(1, -1);
+}
+
+/**
+ * RFC 9457 problem details (`application/problem+json`):
+ * `{"type","title","status","detail","code","request_id"[,"trace_id"][,"errors"]}`.
+ */
+export function renderProblem(fault: Fault, options?: RenderOptions): string {
+  return `${templatesFor(fault.definition).problemHead}"${idLiteral(fault.id)}"${extras(fault, options)}}`;
+}
+
+/** The envelope format (`application/json`): `{"error":{"status","code","message","request_id"[,…]}}`. */
+export function renderEnvelope(fault: Fault, options?: RenderOptions): string {
+  return `${templatesFor(fault.definition).envelopeHead}"${idLiteral(fault.id)}"${extras(fault, options)}}}`;
+}
+
+/** The bytes sent when even rendering failed: static, no id, always valid JSON. */
+export const FALLBACK_PROBLEM_BODY =
+  '{"type":"about:blank","title":"Internal Server Error","status":500,"detail":"An internal error occurred.","code":"INTERNAL"}';
