@@ -102,12 +102,6 @@ function classifyValue(thrown: unknown, classifiers: readonly Classifier[], dept
 
 function faultFromVerdict(thrown: unknown, verdict: Verdict, ctx: CaptureContext | undefined): Fault {
   const { id, rejected } = resolveCorrelationId(ctx?.requestId);
-  const internalBase = {
-    thrown,
-    errorType: typeLabel(thrown),
-    source: ctx?.source,
-    rejectedRequestId: rejected,
-  };
   if (verdict.fault !== undefined) {
     const fault = verdict.fault;
     return buildFault({
@@ -116,7 +110,14 @@ function faultFromVerdict(thrown: unknown, verdict: Verdict, ctx: CaptureContext
       fieldViolations: fault.fieldViolations,
       retryAfter: fault.retryAfter,
       retryable: false,
-      internal: { ...internalBase, classifier: verdict.classifier, reason: `fault:${fault.code}` },
+      internal: {
+        thrown,
+        errorType: thrown === fault ? 'FaultError' : typeLabel(thrown),
+        classifier: verdict.classifier,
+        reason: 'fault',
+        source: ctx?.source,
+        rejectedRequestId: rejected,
+      },
     });
   }
   const classification = verdict.classification ?? { category: 'internal' as const, reason: 'unclassified' };
@@ -132,7 +133,14 @@ function faultFromVerdict(thrown: unknown, verdict: Verdict, ctx: CaptureContext
       classification.fieldViolations === undefined ? [] : normalizeFieldViolations(classification.fieldViolations),
     retryAfter: undefined,
     retryable: classification.retryable === true,
-    internal: { ...internalBase, classifier: verdict.classifier, reason: classification.reason },
+    internal: {
+      thrown,
+      errorType: typeLabel(thrown),
+      classifier: verdict.classifier,
+      reason: classification.reason,
+      source: ctx?.source,
+      rejectedRequestId: rejected,
+    },
   });
 }
 
@@ -158,6 +166,8 @@ function classifiersFor(extra: readonly Classifier[] | undefined): readonly Clas
  */
 export function capture(thrown: unknown, ctx?: CaptureContext): Fault {
   try {
+    // Fast path for the common case: the application raised a FaultError itself.
+    if (FaultError.is(thrown)) return faultFromVerdict(thrown, { fault: thrown, classifier: 'fault' }, ctx);
     const verdict = classifyValue(thrown, classifiersFor(ctx?.classifiers)) ?? DEFAULT_VERDICT;
     return faultFromVerdict(thrown, verdict, ctx);
   } catch {

@@ -89,12 +89,15 @@ export interface FaultParts {
   readonly internal: FaultInternal;
 }
 
-/** Assembles a frozen Fault, deriving every protocol code from the taxonomy. */
+/**
+ * Assembles a Fault, deriving every protocol code from the taxonomy. Not frozen at run time
+ * (freezing costs more than the rest of the response path); the type is read-only throughout.
+ */
 export function buildFault(parts: FaultParts): Fault {
   const { definition } = parts;
   const spec = TAXONOMY[definition.category];
   const grpcCode = definition.category === 'conflict' && parts.retryable ? GrpcStatus.ABORTED : spec.grpc;
-  return Object.freeze({
+  return {
     id: parts.id,
     category: definition.category,
     code: definition.code,
@@ -109,6 +112,6 @@ export function buildFault(parts: FaultParts): Fault {
     wsCloseCode: spec.wsClose,
     serverFault: spec.serverFault,
     definition,
-    internal: Object.freeze(parts.internal),
-  });
+    internal: parts.internal,
+  };
 }

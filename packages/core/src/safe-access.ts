@@ -65,13 +65,14 @@ export function safeErrorName(value: ObjectLike): string | undefined {
 export function typeLabel(value: unknown): string {
   if (value === null) return 'null';
   if (!isObjectLike(value)) return typeof value;
+  const ctor = safeGet(value, 'constructor');
+  const ctorName = typeof ctor === 'function' ? safeGetString(ctor, 'name', 128) : undefined;
+  // A subclass name (DatabaseError) says more than `name` (pg sets it to "error"); plain Error/Object say less.
+  if (ctorName !== undefined && IDENTIFIER.test(ctorName) && ctorName !== 'Error' && ctorName !== 'Object')
+    return ctorName;
   const name = safeErrorName(value);
   if (name !== undefined && IDENTIFIER.test(name)) return name;
-  const ctor = safeGet(value, 'constructor');
-  if (typeof ctor === 'function') {
-    const ctorName = safeGetString(ctor, 'name', 128);
-    if (ctorName !== undefined && IDENTIFIER.test(ctorName)) return ctorName;
-  }
+  if (ctorName !== undefined && IDENTIFIER.test(ctorName)) return ctorName;
   return typeof value === 'function' ? 'Function' : 'Object';
 }
 
