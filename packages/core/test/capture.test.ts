@@ -617,3 +617,23 @@ describe('capture: hostile values never throw', () => {
     }
   });
 });
+
+describe('capture: Mongoose errors with generic names', () => {
+  it('recognises CastError and VersionError only with their Mongoose fields', () => {
+    const cast = Object.assign(new Error('Cast to ObjectId failed for value "zzz"'), {
+      name: 'CastError',
+      kind: 'ObjectId',
+      path: '_id',
+      value: 'zzz',
+    });
+    expect(categoryOf(cast)).toBe('validation');
+    expect(categoryOf(Object.assign(new Error('x'), { name: 'CastError' }))).toBe('internal');
+    const version = Object.assign(new Error('No matching document found'), {
+      name: 'VersionError',
+      version: 3,
+      modifiedPaths: ['qty'],
+    });
+    expect(capture(version)).toMatchObject({ category: 'conflict', retryable: true });
+    expect(categoryOf(Object.assign(new Error('x'), { name: 'VersionError' }))).toBe('internal');
+  });
+});

@@ -1,5 +1,5 @@
 /** MongoDB driver and Mongoose errors, by class name and server error code. */
-import { type ObjectLike, safeGetNumber, safeGetString } from '../safe-access.js';
+import { type ObjectLike, safeGet, safeGetNumber, safeGetString } from '../safe-access.js';
 import type { Classification, Classifier } from './types.js';
 
 const MONGO_CODES: Readonly<Record<number, Omit<Classification, 'reason'>>> = {
@@ -28,10 +28,25 @@ const MONGO_NAMES: Readonly<Record<string, Omit<Classification, 'reason'>>> = {
   MongoNetworkTimeoutError: { category: 'timeout' },
   MongoWaitQueueTimeoutError: { category: 'unavailable' },
   MongoOperationTimeoutError: { category: 'timeout' },
-  DocumentNotFoundError: { category: 'not_found' }, // Mongoose orFail
-  VersionError: { category: 'conflict', retryable: true }, // Mongoose optimistic concurrency
-  CastError: { category: 'validation' }, // Mongoose: a submitted id is not an ObjectId
 };
+
+/** Mongoose errors whose names are generic: recognised only with the fields Mongoose sets on them. */
+function classifyMongoose(error: ObjectLike, name: string): Classification | undefined {
+  if (
+    name === 'CastError' &&
+    typeof safeGet(error, 'kind') === 'string' &&
+    typeof safeGet(error, 'path') === 'string'
+  ) {
+    return { category: 'validation', reason: 'mongoose:CastError' }; // a submitted id is not an ObjectId
+  }
+  if (name === 'VersionError' && Array.isArray(safeGet(error, 'modifiedPaths'))) {
+    return { category: 'conflict', retryable: true, reason: 'mongoose:VersionError' };
+  }
+  if (name === 'DocumentNotFoundError' && safeGet(error, 'filter') !== undefined) {
+    return { category: 'not_found', reason: 'mongoose:DocumentNotFoundError' };
+  }
+  return undefined;
+}
 
 /** `MongoServerError`, `MongoBulkWriteError`, network/selection errors and Mongoose errors. */
 export const mongoClassifier: Classifier = {
@@ -40,8 +55,10 @@ export const mongoClassifier: Classifier = {
     const name = safeGetString(error, 'name', 64) ?? '';
     const byName = MONGO_NAMES[name];
     if (byName !== undefined) return { ...byName, reason: `mongo:${name}` };
+    const mongoose = classifyMongoose(error, name);
+    if (mongoose !== undefined) return mongoose;
     if (!name.startsWith('Mongo')) {
-      // Mongoose wraps without a Mongo* name only for the classes above; a bare E11000 message is still a duplicate.
+      // A Mongo error re-thrown by a wrapper may keep only its E11000 message.
       const message = safeGetString(error, 'message', 16);
       return message?.startsWith('E11000') === true ? { category: 'conflict', reason: 'mongo:E11000' } : undefined;
     }
