@@ -53,6 +53,33 @@ export {
   pointerFromSegments,
   sanitizePointer,
 } from './field-violation.js';
+export { type RecordFaultOptions, recordFault } from './record-fault.js';
+export {
+  CARD_PATTERN,
+  EMAIL_PATTERN,
+  IP_PATTERNS,
+  luhnValid,
+  SECRET_PATTERNS,
+  type ValuePattern,
+} from './redact/patterns.js';
+export {
+  createRedactor,
+  DEFAULT_DENY_KEYS,
+  escapeLogText,
+  type Redacted,
+  type RedactionOptions,
+  type Redactor,
+} from './redact/redactor.js';
+export { fingerprint, topFrames } from './report/fingerprint.js';
+export {
+  createReporter,
+  type OverflowPolicy,
+  type ReportContext,
+  Reporter,
+  type ReporterOptions,
+  type ReporterStats,
+} from './report/reporter.js';
+export { RingQueue } from './report/ring-queue.js';
 export { isObjectLike, safeGet, safeGetString, typeLabel } from './safe-access.js';
 export {
   CATEGORIES,
@@ -64,6 +91,16 @@ export {
   isCategory,
   TAXONOMY,
 } from './taxonomy.js';
+export {
+  activeTraceId,
+  annotateSpan,
+  captureContext,
+  type ExceptionRecord,
+  emitExceptionLog,
+  isServerSpanError,
+  type Protocol,
+  SPAN_ATTRIBUTES,
+} from './telemetry.js';
 export {
   FALLBACK_PROBLEM_BODY,
   isShowableTraceId,

@@ -1,0 +1,46 @@
+/**
+ * The one call an adapter makes after writing (or while writing) a response: marks the active
+ * span and queues the log record, linked by the fault's id and the span context.
+ */
+import type { Fault } from './fault.js';
+import type { ReportContext, Reporter } from './report/reporter.js';
+import { annotateSpan, captureContext, type Protocol } from './telemetry.js';
+
+/** What the adapter tells {@link recordFault}. */
+export interface RecordFaultOptions {
+  /** Protocol the fault is answered on (decides span status rules). */
+  readonly protocol: Protocol;
+  /** Where to queue the log record; no record is written without one. */
+  readonly reporter?: Reporter | undefined;
+  /** HTTP method or gRPC method path. */
+  readonly method?: string | undefined;
+  /** Route pattern. */
+  readonly route?: string | undefined;
+  /** More internal fields for the log record. */
+  readonly attributes?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/**
+ * Annotates the active span (cheap; a no-op without an OTel SDK) and queues the log record.
+ * Returns the trace id when a valid span context exists, for the response body. Never throws.
+ */
+export function recordFault(fault: Fault, options: RecordFaultOptions): string | undefined {
+  let traceId: string | undefined;
+  try {
+    traceId = annotateSpan(fault, options.protocol);
+    if (options.reporter !== undefined) {
+      const ctx: { -readonly [K in keyof ReportContext]: ReportContext[K] } = {
+        protocol: options.protocol,
+        otelContext: captureContext(),
+      };
+      if (traceId !== undefined) ctx.traceId = traceId;
+      if (options.method !== undefined) ctx.method = options.method;
+      if (options.route !== undefined) ctx.route = options.route;
+      if (options.attributes !== undefined) ctx.attributes = options.attributes;
+      options.reporter.report(fault, ctx);
+    }
+  } catch {
+    // Reporting is best effort; the response has priority.
+  }
+  return traceId;
+}

@@ -1,0 +1,102 @@
+/**
+ * Value patterns: secrets found inside strings (messages, stacks, SQL, URLs), after Sentry
+ * relay's PII rules and gitleaks' token rules. Each pattern is linear-time on bounded input
+ * (no nested quantifiers over overlapping classes).
+ */
+
+/** One value pattern: every match is replaced by `[REDACTED:<name>]` (or by `replace`). */
+export interface ValuePattern {
+  /** Short name shown in the replacement, e.g. `jwt`. */
+  readonly name: string;
+  /** A global regular expression. */
+  readonly regex: RegExp;
+  /** Custom replacement (may use `$1`…); default `[REDACTED:<name>]`. */
+  readonly replace?: string;
+  /** Extra check on each match (e.g. Luhn for card numbers); a match it rejects is kept. */
+  readonly accept?: (match: string) => boolean;
+}
+
+/** True when the digits of `text` pass the Luhn checksum (card numbers). */
+export function luhnValid(text: string): boolean {
+  const digits = text.replace(/\D/g, '');
+  if (digits.length < 13 || digits.length > 19) return false;
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i -= 1) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+/** Secrets that are never useful in a log: always on. */
+export const SECRET_PATTERNS: readonly ValuePattern[] = [
+  {
+    name: 'private-key',
+    regex:
+      /-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----[\s\S]{0,16384}?-----END[A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----/g,
+  },
+  // scheme://user:password@host -> keep scheme, user and host (internal logs need them), drop the password.
+  {
+    name: 'url-password',
+    regex: /\b([a-z][a-z0-9+.-]{1,24}:\/\/[^\s:@/]{0,128}):[^\s@/]{1,256}@/gi,
+    replace: '$1:[REDACTED]@',
+  },
+  { name: 'jwt', regex: /\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{0,1024}/g },
+  {
+    name: 'auth-header',
+    regex: /\b(Bearer|Basic|Digest|Token)\s+[A-Za-z0-9._~+/=-]{8,2048}/g,
+    replace: '$1 [REDACTED]',
+  },
+  { name: 'aws-key-id', regex: /\b(?:A3T[A-Z0-9]|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}\b/g },
+  {
+    name: 'aws-secret',
+    regex:
+      /\b(aws[_-]?(?:secret[_-]?)?(?:access[_-]?)?key(?:[_-]?id)?)(["']?\s{0,4}[:=]\s{0,4}["']?)[A-Za-z0-9/+=]{40}\b/gi,
+    replace: '$1$2[REDACTED]',
+  },
+  { name: 'github-token', regex: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g },
+  { name: 'gitlab-token', regex: /\bglpat-[A-Za-z0-9_-]{20,64}\b/g },
+  { name: 'slack-token', regex: /\bxox[abposr]-[A-Za-z0-9-]{10,255}\b/g },
+  { name: 'slack-webhook', regex: /hooks\.slack\.com\/services\/[A-Za-z0-9+/]{20,200}/g },
+  { name: 'stripe-key', regex: /\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,255}\b/g },
+  { name: 'google-api-key', regex: /\bAIza[0-9A-Za-z_-]{35}\b/g },
+  { name: 'npm-token', regex: /\bnpm_[A-Za-z0-9]{36}\b/g },
+  { name: 'sendgrid-key', regex: /\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/g },
+  { name: 'openai-key', regex: /\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{32,255}\b/g },
+  // key=value / key: value pairs in connection strings, query strings, config dumps and SQL text.
+  {
+    name: 'secret-pair',
+    regex:
+      /\b((?:pass(?:word|wd|phrase)?|pwd|secret|client[_-]?secret|api[_-]?key|apikey|access[_-]?token|refresh[_-]?token|auth[_-]?token|token|private[_-]?key|sessionid|session[_-]?token)["']?\s{0,4}[=:]\s{0,4})("[^"\r\n]{0,512}"|'[^'\r\n]{0,512}'|[^\s;&,'"}]{1,512})/gi,
+    replace: '$1[REDACTED]',
+  },
+];
+
+/** Payment card numbers (13-19 digits, optional separators, Luhn-checked). */
+export const CARD_PATTERN: ValuePattern = {
+  name: 'card',
+  regex: /\b\d(?:[ -]?\d){12,18}\b/g,
+  accept: luhnValid,
+};
+
+/** Email addresses. */
+export const EMAIL_PATTERN: ValuePattern = {
+  name: 'email',
+  regex: /\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b/g,
+};
+
+/** IPv4 and IPv6 addresses. */
+export const IP_PATTERNS: readonly ValuePattern[] = [
+  { name: 'ip', regex: /\b(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\b/g },
+  {
+    name: 'ip',
+    regex:
+      /\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|\b(?:[0-9a-f]{1,4}:){1,7}:(?:[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,6})?(?![\w:])/gi,
+  },
+];

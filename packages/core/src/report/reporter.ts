@@ -1,0 +1,399 @@
+/**
+ * The reporter: the bounded, asynchronous log pipeline. `report()` is O(1) and allocation-light:
+ * it only enqueues. Reading the stack, fingerprinting, redaction and writing happen later, in
+ * batches on `setImmediate`, after the response was written. The queue has a fixed size with a
+ * drop policy and counters; storms of identical failures are logged in full once per window and
+ * then as compact lines that still carry every request id. A failing or slow sink is counted,
+ * never thrown into the application; queued records are flushed on SIGTERM/SIGINT/beforeExit.
+ */
+import type { Context } from '@opentelemetry/api';
+import { type DestinationStream, type Logger, pino } from 'pino';
+import type { Fault } from '../fault.js';
+import { FaultError } from '../fault-error.js';
+import { createRedactor, type RedactionOptions, type Redactor } from '../redact/redactor.js';
+import { typeLabel } from '../safe-access.js';
+import { emitExceptionLog, type Protocol } from '../telemetry.js';
+import { fingerprint } from './fingerprint.js';
+import { RingQueue } from './ring-queue.js';
+
+/** What the adapter knows about the request a fault was answered on. */
+export interface ReportContext {
+  /** Protocol of the request. */
+  readonly protocol?: Protocol;
+  /** HTTP method or gRPC method path. */
+  readonly method?: string;
+  /** The route pattern (never the raw URL with its query). */
+  readonly route?: string;
+  /** The trace id, when a valid span context existed. */
+  readonly traceId?: string;
+  /** The OTel context active when the fault was captured (links the exception log record). */
+  readonly otelContext?: Context;
+  /** More internal fields for the record (redacted before writing). */
+  readonly attributes?: Readonly<Record<string, unknown>>;
+}
+
+/** Which record to give up when the queue is full. */
+export type OverflowPolicy = 'drop-newest' | 'drop-oldest';
+
+/** Options of {@link createReporter}. */
+export interface ReporterOptions {
+  /** A pino logger to write through (e.g. Fastify's `app.log`). */
+  readonly logger?: Logger;
+  /** Where to write when no logger is given: a pino destination stream, a file path or a file descriptor (default stdout). */
+  readonly destination?: DestinationStream | string | number;
+  /** Records held while waiting to be written (default 1024). */
+  readonly queueSize?: number;
+  /** What to drop when the queue is full (default `drop-newest`). */
+  readonly overflow?: OverflowPolicy;
+  /** Records formatted per event-loop turn (default 64). */
+  readonly batchSize?: number;
+  /** Window in ms during which one fingerprint is logged in full once, then compactly (default 10 s; 0 disables). */
+  readonly dedupWindowMs?: number;
+  /** Fingerprints remembered at once (default 1000; the oldest is forgotten first). */
+  readonly maxFingerprints?: number;
+  /** Bytes a sink may have buffered before records are dropped instead of written (default 4 MiB). */
+  readonly maxSinkBacklogBytes?: number;
+  /** Redaction options for records and telemetry. */
+  readonly redaction?: RedactionOptions;
+  /** Emit exception log records through the OTel logs API (default true; a no-op without an SDK). */
+  readonly otelLogs?: boolean;
+  /** Flush queued records on SIGTERM, SIGINT, beforeExit and exit (default true). */
+  readonly flushOnExit?: boolean;
+}
+
+/** Counters of the pipeline, for metrics and tests. */
+export interface ReporterStats {
+  /** Faults handed to `report`. */
+  readonly reported: number;
+  /** Full records written. */
+  readonly written: number;
+  /** Compact repeat lines written (storm dedup). */
+  readonly compacted: number;
+  /** Records dropped because the queue was full. */
+  readonly droppedQueueFull: number;
+  /** Records dropped because the sink's backlog was over its bound. */
+  readonly droppedBacklog: number;
+  /** Writes that failed (throwing logger, stream error events). */
+  readonly sinkErrors: number;
+  /** Records waiting in the queue now. */
+  readonly queued: number;
+}
+
+interface Pending {
+  readonly fault: Fault;
+  readonly ctx: ReportContext | undefined;
+  readonly time: number;
+}
+
+interface StormEntry {
+  readonly firstId: string;
+  readonly since: number;
+  repeats: number;
+}
+
+type Counters = { -readonly [K in Exclude<keyof ReporterStats, 'queued'>]: number };
+
+const live = new Set<Reporter>();
+let hooksInstalled = false;
+
+function flushAllSync(): void {
+  for (const reporter of live) reporter.flushSync();
+}
+
+function installExitHooks(): void {
+  if (hooksInstalled) return;
+  hooksInstalled = true;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    const onSignal = () => {
+      flushAllSync();
+      // Alone on this signal: restore the default behaviour and re-raise, so the process still ends.
+      if (process.listenerCount(signal) === 1) {
+        process.removeListener(signal, onSignal);
+        process.kill(process.pid, signal);
+      }
+    };
+    process.on(signal, onSignal);
+  }
+  process.on('beforeExit', flushAllSync);
+  process.on('exit', flushAllSync);
+}
+
+/** Bytes a stream holds in memory, waiting for the OS (Writable or SonicBoom), 0 when unknown. */
+function backlogBytes(stream: unknown): number {
+  if (typeof stream !== 'object' || stream === null) return 0;
+  const s = stream as { writableLength?: unknown; _len?: unknown };
+  if (typeof s.writableLength === 'number') return s.writableLength;
+  if (typeof s._len === 'number') return s._len;
+  return 0;
+}
+
+/** The bounded asynchronous log pipeline. Create with {@link createReporter}. */
+export class Reporter {
+  readonly #logger: Logger;
+  readonly #stream: unknown;
+  readonly #queue: RingQueue<Pending>;
+  readonly #overflow: OverflowPolicy;
+  readonly #batchSize: number;
+  readonly #window: number;
+  readonly #maxFingerprints: number;
+  readonly #maxBacklog: number;
+  readonly #redactor: Redactor;
+  readonly #otelLogs: boolean;
+  readonly #storms = new Map<string, StormEntry>();
+  readonly #counters: Counters = {
+    reported: 0,
+    written: 0,
+    compacted: 0,
+    droppedQueueFull: 0,
+    droppedBacklog: 0,
+    sinkErrors: 0,
+  };
+  #droppedReported = 0;
+  #lastDropNotice = 0;
+  #scheduled = false;
+  #closed = false;
+
+  constructor(options: ReporterOptions = {}) {
+    this.#queue = new RingQueue(options.queueSize ?? 1024);
+    this.#overflow = options.overflow ?? 'drop-newest';
+    this.#batchSize = Math.max(1, options.batchSize ?? 64);
+    this.#window = options.dedupWindowMs ?? 10_000;
+    this.#maxFingerprints = Math.max(1, options.maxFingerprints ?? 1000);
+    this.#maxBacklog = options.maxSinkBacklogBytes ?? 4 * 1024 * 1024;
+    this.#redactor = createRedactor(options.redaction);
+    this.#otelLogs = options.otelLogs ?? true;
+    if (options.logger !== undefined) {
+      this.#logger = options.logger;
+    } else {
+      const destination =
+        typeof options.destination === 'object'
+          ? options.destination
+          : pino.destination({ dest: options.destination ?? 1, sync: false, mkdir: true });
+      this.#logger = pino({ level: 'info' }, destination);
+    }
+    this.#stream = (this.#logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym];
+    this.#guardStream(this.#stream);
+    if (options.flushOnExit !== false) {
+      live.add(this);
+      installExitHooks();
+    }
+  }
+
+  /** A failing sink (EPIPE, full disk, destroyed stream) emits 'error': count it instead of crashing. */
+  #guardStream(stream: unknown): void {
+    const emitter = stream as { on?: unknown; listenerCount?: unknown };
+    if (typeof emitter?.on !== 'function') return;
+    try {
+      (emitter as NodeJS.EventEmitter).on('error', () => {
+        this.#counters.sinkErrors += 1;
+      });
+    } catch {
+      // not an EventEmitter after all
+    }
+  }
+
+  /** Current counters. */
+  get stats(): ReporterStats {
+    return { ...this.#counters, queued: this.#queue.size };
+  }
+
+  /**
+   * Queues a fault for logging. O(1), never throws, never blocks: when the queue is full the
+   * overflow policy drops a record and counts it.
+   */
+  report(fault: Fault, ctx?: ReportContext): void {
+    this.#counters.reported += 1;
+    if (this.#closed) {
+      this.#counters.droppedQueueFull += 1;
+      return;
+    }
+    const pending: Pending = { fault, ctx, time: Date.now() };
+    if (!this.#queue.push(pending)) {
+      this.#counters.droppedQueueFull += 1;
+      if (this.#overflow === 'drop-oldest') {
+        this.#queue.shift();
+        this.#queue.push(pending);
+      }
+    }
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    setImmediate(() => {
+      this.#scheduled = false;
+      this.drain(this.#batchSize);
+      if (this.#queue.size > 0) this.#schedule();
+    });
+  }
+
+  /** Formats and writes up to `max` queued records now. Returns how many were taken off the queue. */
+  drain(max = Number.POSITIVE_INFINITY): number {
+    let taken = 0;
+    while (taken < max) {
+      const pending = this.#queue.shift();
+      if (pending === undefined) break;
+      taken += 1;
+      if (backlogBytes(this.#stream) > this.#maxBacklog) {
+        this.#counters.droppedBacklog += 1;
+        continue;
+      }
+      try {
+        this.#write(pending);
+      } catch {
+        // Formatting must never take the pipeline down; the record is counted as a sink error.
+        this.#counters.sinkErrors += 1;
+      }
+    }
+    this.#noticeDrops();
+    return taken;
+  }
+
+  #write(pending: Pending): void {
+    const { fault, ctx } = pending;
+    let fp: string;
+    try {
+      fp = fingerprint(fault);
+    } catch {
+      fp = 'unknown';
+    }
+    const storm = this.#window > 0 ? this.#storms.get(fp) : undefined;
+    const level = fault.serverFault ? 'error' : 'warn';
+    if (storm !== undefined && pending.time - storm.since < this.#window) {
+      storm.repeats += 1;
+      this.#emit(
+        level,
+        {
+          request_id: fault.id,
+          code: fault.code,
+          status: fault.status,
+          fingerprint: fp,
+          first_request_id: storm.firstId,
+          repeat: storm.repeats,
+          ...(ctx?.traceId === undefined ? {} : { trace_id: ctx.traceId }),
+        },
+        `fault ${fault.code} (repeat of ${storm.firstId})`,
+      );
+      this.#counters.compacted += 1;
+      if (this.#otelLogs)
+        emitExceptionLog(
+          fault,
+          { type: fault.internal.errorType, message: `repeat of ${storm.firstId}`, stacktrace: undefined },
+          ctx?.otelContext,
+        );
+      return;
+    }
+    if (this.#window > 0) {
+      this.#storms.delete(fp);
+      this.#storms.set(fp, { firstId: fault.id, since: pending.time, repeats: 0 });
+      if (this.#storms.size > this.#maxFingerprints) {
+        const oldest = this.#storms.keys().next();
+        if (oldest.done !== true) this.#storms.delete(oldest.value);
+      }
+    }
+    const err = this.#redactor.redact(fault.internal.thrown);
+    const record: Record<string, unknown> = {
+      request_id: fault.id,
+      code: fault.code,
+      category: fault.category,
+      status: fault.status,
+      error_type: this.#redactor.redactString(fault.internal.errorType),
+      classifier: fault.internal.classifier,
+      reason: this.#redactor.redactString(fault.internal.reason),
+      fingerprint: fp,
+      err,
+    };
+    if (fault.internal.source !== undefined) record.source = this.#redactor.redactString(fault.internal.source);
+    if (fault.internal.rejectedRequestId !== undefined) record.rejected_request_id = fault.internal.rejectedRequestId;
+    if (ctx !== undefined) {
+      if (ctx.protocol !== undefined) record.protocol = ctx.protocol;
+      if (ctx.method !== undefined) record.method = this.#redactor.redactString(ctx.method.slice(0, 256));
+      if (ctx.route !== undefined) record.route = this.#redactor.redactString(ctx.route.slice(0, 512));
+      if (ctx.traceId !== undefined) record.trace_id = ctx.traceId;
+      if (ctx.attributes !== undefined) record.attributes = this.#redactor.redact(ctx.attributes);
+    }
+    const thrown = fault.internal.thrown;
+    if (FaultError.is(thrown) && thrown.meta !== undefined) record.meta = this.#redactor.redact(thrown.meta);
+    this.#emit(level, record, `fault ${fault.code}`);
+    this.#counters.written += 1;
+    if (this.#otelLogs) {
+      const errObject = typeof err === 'object' && err !== null && !Array.isArray(err) ? err : {};
+      emitExceptionLog(
+        fault,
+        {
+          type: fault.internal.errorType,
+          message: typeof errObject.message === 'string' ? errObject.message : typeLabel(fault.internal.thrown),
+          stacktrace: typeof errObject.stack === 'string' ? errObject.stack : undefined,
+        },
+        ctx?.otelContext,
+      );
+    }
+  }
+
+  #emit(level: 'error' | 'warn', record: Record<string, unknown>, message: string): void {
+    try {
+      this.#logger[level](record, message);
+    } catch {
+      this.#counters.sinkErrors += 1;
+    }
+  }
+
+  /** Writes one line with the drop counters when records were dropped since the last notice (at most once a second). */
+  #noticeDrops(force = false): void {
+    const dropped = this.#counters.droppedQueueFull + this.#counters.droppedBacklog;
+    if (dropped === this.#droppedReported) return;
+    const now = Date.now();
+    if (!force && now - this.#lastDropNotice < 1000) return;
+    this.#lastDropNotice = now;
+    const since = dropped - this.#droppedReported;
+    this.#droppedReported = dropped;
+    this.#emit(
+      'warn',
+      {
+        faultline_dropped: since,
+        dropped_queue_full_total: this.#counters.droppedQueueFull,
+        dropped_backlog_total: this.#counters.droppedBacklog,
+      },
+      `faultline dropped ${since} fault records`,
+    );
+  }
+
+  /** Writes everything queued, synchronously, and flushes the sink if it can be flushed synchronously. */
+  flushSync(): void {
+    try {
+      this.drain();
+      this.#noticeDrops(true);
+      const stream = this.#stream as { flushSync?: () => void };
+      if (typeof stream?.flushSync === 'function') stream.flushSync();
+    } catch {
+      this.#counters.sinkErrors += 1;
+    }
+  }
+
+  /** Writes everything queued and waits until the logger has flushed its buffers. */
+  async flush(): Promise<void> {
+    this.drain();
+    this.#noticeDrops(true);
+    await new Promise<void>((resolve) => {
+      try {
+        this.#logger.flush(() => resolve());
+      } catch {
+        this.#counters.sinkErrors += 1;
+        resolve();
+      }
+    });
+  }
+
+  /** Flushes, then stops accepting records and removes the exit hooks' reference. */
+  async close(): Promise<void> {
+    await this.flush();
+    this.#closed = true;
+    live.delete(this);
+  }
+}
+
+/** Creates a reporter. See {@link ReporterOptions} for the defaults. */
+export function createReporter(options?: ReporterOptions): Reporter {
+  return new Reporter(options);
+}

@@ -1,0 +1,118 @@
+/**
+ * OpenTelemetry linking through the API packages only (`@opentelemetry/api`, and
+ * `@opentelemetry/api-logs` for log records). Without a registered SDK every call is a cheap
+ * no-op: there is no active span, and the global logger provider is the no-op one.
+ *
+ * What reaches telemetry is as safe as a response: span status descriptions are the generic
+ * public message, never the raw error message; the exception itself goes to a log record tied
+ * to the span context, with redacted message and stack.
+ */
+import { type Context, context, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
+import { type AnyValueMap, logs, SeverityNumber } from '@opentelemetry/api-logs';
+import type { Fault } from './fault.js';
+import { GrpcStatus, type GrpcStatusCode, TAXONOMY } from './taxonomy.js';
+import { isShowableTraceId } from './templates.js';
+
+/** The protocol a fault was answered on; decides the span status rules. */
+export type Protocol = 'http' | 'grpc' | 'ws';
+
+/** Span attribute names set on the active span. */
+export const SPAN_ATTRIBUTES = {
+  errorType: 'error.type',
+  errorId: 'app.error.id',
+  errorCode: 'app.error.code',
+} as const;
+
+/** gRPC server span codes that are errors per the semantic conventions. */
+const GRPC_SERVER_ERROR_CODES: ReadonlySet<GrpcStatusCode> = new Set([
+  GrpcStatus.UNKNOWN,
+  GrpcStatus.DEADLINE_EXCEEDED,
+  GrpcStatus.UNIMPLEMENTED,
+  GrpcStatus.INTERNAL,
+  GrpcStatus.UNAVAILABLE,
+  GrpcStatus.DATA_LOSS,
+]);
+
+/** True when a server span answering `fault` on `protocol` must have status ERROR (semconv). */
+export function isServerSpanError(fault: Fault, protocol: Protocol): boolean {
+  switch (protocol) {
+    case 'http':
+      return fault.status >= 500;
+    case 'grpc':
+      return GRPC_SERVER_ERROR_CODES.has(fault.grpcCode);
+    case 'ws':
+      return fault.serverFault;
+  }
+}
+
+/**
+ * Marks `span` (default: the active span) with the fault: `error.type` (the category's code),
+ * `app.error.id`, `app.error.code`, and the span status per the semantic conventions, with the
+ * generic public message as description. Returns the span's trace id when it may be shown.
+ * Never throws.
+ */
+export function annotateSpan(
+  fault: Fault,
+  protocol: Protocol,
+  span: Span | undefined = trace.getActiveSpan(),
+): string | undefined {
+  if (span === undefined) return undefined;
+  try {
+    span.setAttribute(SPAN_ATTRIBUTES.errorType, TAXONOMY[fault.category].code);
+    span.setAttribute(SPAN_ATTRIBUTES.errorId, fault.id);
+    span.setAttribute(SPAN_ATTRIBUTES.errorCode, fault.code);
+    if (isServerSpanError(fault, protocol)) span.setStatus({ code: SpanStatusCode.ERROR, message: fault.message });
+    const traceId = span.spanContext().traceId;
+    return isShowableTraceId(traceId) ? traceId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The active span's trace id when a valid span context exists (never all zeros), else `undefined`. */
+export function activeTraceId(): string | undefined {
+  const span = trace.getActiveSpan();
+  if (span === undefined) return undefined;
+  const spanContext = span.spanContext();
+  return isShowableTraceId(spanContext.traceId) ? spanContext.traceId : undefined;
+}
+
+/** The active OpenTelemetry context, captured on the response path so deferred work stays linked. */
+export function captureContext(): Context {
+  return context.active();
+}
+
+/** The redacted exception, as the reporter hands it to {@link emitExceptionLog}. */
+export interface ExceptionRecord {
+  readonly type: string;
+  readonly message: string;
+  readonly stacktrace: string | undefined;
+}
+
+const SCOPE = '@faultline/core';
+
+/**
+ * Emits the exception as an OTel log record tied to the span context captured in `otelContext`
+ * (semconv `exception.*` attributes, already redacted) plus the fault's id and codes. Never throws.
+ */
+export function emitExceptionLog(fault: Fault, exception: ExceptionRecord, otelContext: Context | undefined): void {
+  try {
+    const attributes: AnyValueMap = {
+      'exception.type': exception.type,
+      'exception.message': exception.message,
+      [SPAN_ATTRIBUTES.errorType]: TAXONOMY[fault.category].code,
+      [SPAN_ATTRIBUTES.errorId]: fault.id,
+      [SPAN_ATTRIBUTES.errorCode]: fault.code,
+    };
+    if (exception.stacktrace !== undefined) attributes['exception.stacktrace'] = exception.stacktrace;
+    logs.getLogger(SCOPE).emit({
+      severityNumber: fault.serverFault ? SeverityNumber.ERROR : SeverityNumber.WARN,
+      severityText: fault.serverFault ? 'ERROR' : 'WARN',
+      body: `${fault.code} ${fault.id}`,
+      attributes,
+      ...(otelContext === undefined ? {} : { context: otelContext }),
+    });
+  } catch {
+    // Telemetry must never break the pipeline.
+  }
+}

@@ -1,0 +1,163 @@
+import { describe, expect, it } from 'vitest';
+import { createRedactor, escapeLogText, luhnValid } from '../src/index.js';
+
+const redactor = createRedactor();
+
+describe('value patterns', () => {
+  it.each([
+    ['postgres://app:hunter2@db.internal:5432/shop', 'postgres://app:[REDACTED]@db.internal:5432/shop', 'hunter2'],
+    [
+      'mongodb+srv://root:S3cr3t!@cluster0.example.net/db',
+      'mongodb+srv://root:[REDACTED]@cluster0.example.net/db',
+      'S3cr3t',
+    ],
+    [
+      'Server=db;User Id=sa;Password=P@ssw0rd;Database=x',
+      'Server=db;User Id=sa;Password=[REDACTED];Database=x',
+      'P@ssw0rd',
+    ],
+    ['authorization: Bearer abcdef0123456789abcdef', 'authorization: Bearer [REDACTED]', 'abcdef0123456789'],
+    ['Basic dXNlcjpwYXNzd29yZA==', 'Basic [REDACTED]', 'dXNlcjpwYXNzd29yZA'],
+    ['key AKIAIOSFODNN7EXAMPLE used', 'key [REDACTED:aws-key-id] used', 'AKIAIOSFODNN7EXAMPLE'],
+    [
+      'aws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      'aws_secret_access_key = [REDACTED]',
+      'wJalrXUtnFEMI',
+    ],
+    ['token ghp_0123456789abcdefghijklmnopqrstuvwxyz', 'token [REDACTED:github-token]', 'ghp_0123456789'],
+    ['stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc', 'stripe [REDACTED:stripe-key]', 'sk_live_'],
+    ['slack xoxb-123456789012-abcdefghijkl', 'slack [REDACTED:slack-token]', 'xoxb-'],
+    ['card 4111 1111 1111 1111 declined', 'card [REDACTED:card] declined', '4111'],
+    ['mail alice@example.com now', 'mail [REDACTED:email] now', 'alice@'],
+    ['?api_key=abc123&x=1', '?api_key=[REDACTED]&x=1', 'abc123'],
+  ])('redacts %j', (input, expected, secret) => {
+    const out = redactor.redactString(input);
+    expect(out).toBe(expected);
+    expect(out).not.toContain(secret);
+  });
+
+  it('redacts JWTs and PEM private keys', () => {
+    const jwt = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
+    expect(redactor.redactString(`token=${jwt}`)).not.toContain('dozjg');
+    expect(redactor.redactString(`got ${jwt} here`)).toBe('got [REDACTED:jwt] here');
+    const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\nabc\n-----END RSA PRIVATE KEY-----';
+    expect(redactor.redactString(`key: ${pem}`)).toBe('key: [REDACTED:private-key]');
+  });
+
+  it('keeps numbers that are not card numbers (Luhn)', () => {
+    expect(luhnValid('4111111111111111')).toBe(true);
+    expect(luhnValid('4111111111111112')).toBe(false);
+    expect(redactor.redactString('order 1234567890123 failed')).toBe('order 1234567890123 failed');
+  });
+
+  it('redacts IPs only when asked', () => {
+    expect(redactor.redactString('connect 10.1.2.3:5432')).toBe('connect 10.1.2.3:5432');
+    const withIps = createRedactor({ ips: true });
+    expect(withIps.redactString('connect 10.1.2.3:5432 and [fe80::1]:80')).toBe(
+      'connect [REDACTED:ip]:5432 and [[REDACTED:ip]]:80',
+    );
+    expect(createRedactor({ emails: false }).redactString('a@example.com')).toBe('a@example.com');
+  });
+
+  it('accepts extra patterns', () => {
+    const custom = createRedactor({ patterns: [{ name: 'tenant', regex: /tenant-\d+/g }] });
+    expect(custom.redactString('tenant-42 failed')).toBe('[REDACTED:tenant] failed');
+  });
+});
+
+describe('log-injection safety', () => {
+  it('escapes CR, LF, ANSI escapes and U+2028/2029', () => {
+    expect(escapeLogText('a\r\nb\u001b[31mred\u2028\u2029\u0000')).toBe('a\\r\\nb\\x1b[31mred\\u2028\\u2029\\x00');
+    expect(redactor.redactString('user\n{"level":50,"msg":"forged"}')).toBe('user\\n{"level":50,"msg":"forged"}');
+    expect(escapeLogText('tab\tkept')).toBe('tab\tkept');
+  });
+});
+
+describe('structured redaction', () => {
+  it('applies key rules over nested objects, keeping allowed keys', () => {
+    const out = createRedactor({ allowKeys: ['tokenCount'], denyKeys: ['ssn_last4', /^x-internal-/i] }).redact({
+      user: { name: 'a', password: 'p', apiKey: 'k', nested: { Authorization: 'Bearer x', cookie: 'sid=1' } },
+      tokenCount: 12,
+      accessToken: 'abc',
+      ssn_last4: '1234',
+      'x-internal-host': 'db1',
+      headers: { 'set-cookie': ['a=b'] },
+    });
+    expect(out).toEqual({
+      user: {
+        name: 'a',
+        password: '[REDACTED]',
+        apiKey: '[REDACTED]',
+        nested: { Authorization: '[REDACTED]', cookie: '[REDACTED]' },
+      },
+      tokenCount: 12,
+      accessToken: '[REDACTED]',
+      ssn_last4: '[REDACTED]',
+      'x-internal-host': '[REDACTED]',
+      headers: { 'set-cookie': '[REDACTED]' },
+    });
+  });
+
+  it('walks errors: message, stack, own fields, cause chains and AggregateErrors', () => {
+    const root = Object.assign(new Error('connect to postgres://app:pw1@db/x failed'), {
+      code: 'ECONNREFUSED',
+      password: 'pw2',
+    });
+    const aggregate = new AggregateError([new Error('token=pw3')], 'several failed', { cause: root });
+    const out = redactor.redact(aggregate) as Record<string, unknown>;
+    const text = JSON.stringify(out);
+    expect(text).not.toMatch(/pw1|pw2|pw3/);
+    expect(out.type).toBe('AggregateError');
+    expect(out.message).toBe('several failed');
+    expect((out.cause as Record<string, unknown>).code).toBe('ECONNREFUSED');
+    expect(((out.errors as unknown[])[0] as Record<string, unknown>).message).toBe('token=[REDACTED]');
+    expect(typeof out.stack).toBe('string');
+    expect(out.stack as string).not.toContain('\n');
+  });
+
+  it('is circular-safe, depth- and size-bounded, and survives hostile values', () => {
+    const circular: Record<string, unknown> = { a: 1 };
+    circular.self = circular;
+    expect(redactor.redact(circular)).toEqual({ a: 1, self: '[Circular]' });
+    let deep: Record<string, unknown> = {};
+    const top = deep;
+    for (let i = 0; i < 50; i += 1) {
+      deep.next = {};
+      deep = deep.next as Record<string, unknown>;
+    }
+    expect(JSON.stringify(redactor.redact(top)).length).toBeLessThan(200);
+    const wide = Object.fromEntries(Array.from({ length: 1000 }, (_, i) => [`k${i}`, i]));
+    const wideOut = redactor.redact(wide) as Record<string, unknown>;
+    expect(Object.keys(wideOut).length).toBe(101);
+    expect(wideOut['[more keys]']).toBe(900);
+    const long = redactor.redact('x'.repeat(100_000)) as string;
+    expect(long.length).toBeLessThan(8300);
+    const hostile = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error('trap');
+        },
+        get: () => {
+          throw new Error('trap');
+        },
+      },
+    );
+    expect(() => redactor.redact(hostile)).not.toThrow();
+    const getter = Object.defineProperty({ ok: 1 }, 'bad', {
+      enumerable: true,
+      get: () => {
+        throw new Error('boom');
+      },
+    });
+    expect(redactor.redact(getter)).toEqual({ ok: 1, bad: null });
+    expect(redactor.redact([1n, Symbol('s'), undefined, Number.NaN, new Uint8Array(3), new Map([[1, 2]])])).toEqual([
+      '1n',
+      '[Symbol]',
+      null,
+      'NaN',
+      '[Uint8Array 3 bytes]',
+      '[Map size=1]',
+    ]);
+  });
+});
