@@ -6,6 +6,8 @@
  * then as compact lines that still carry every request id. A failing or slow sink is counted,
  * never thrown into the application; queued records are flushed on SIGTERM/SIGINT/beforeExit.
  */
+import { mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Context } from '@opentelemetry/api';
 import { type DestinationStream, type Logger, pino } from 'pino';
 import type { Fault } from '../fault.js';
@@ -41,12 +43,14 @@ export interface ReporterOptions {
   readonly logger?: Logger;
   /** Where to write when no logger is given: a pino destination stream, a file path or a file descriptor (default stdout). */
   readonly destination?: DestinationStream | string | number;
-  /** Records held while waiting to be written (default 1024). */
+  /** Records held while waiting to be written (default 4096). */
   readonly queueSize?: number;
   /** What to drop when the queue is full (default `drop-newest`). */
   readonly overflow?: OverflowPolicy;
-  /** Records formatted per event-loop turn (default 64). */
+  /** Most records formatted per event-loop turn (default 512). */
   readonly batchSize?: number;
+  /** Most milliseconds spent formatting per event-loop turn, so I/O and requests interleave (default 4). */
+  readonly sliceMs?: number;
   /** Window in ms during which one fingerprint is logged in full once, then compactly (default 10 s; 0 disables). */
   readonly dedupWindowMs?: number;
   /** Fingerprints remembered at once (default 1000; the oldest is forgotten first). */
@@ -118,6 +122,17 @@ function installExitHooks(): void {
   process.on('exit', flushAllSync);
 }
 
+/**
+ * Opens a file destination synchronously, so the stream is writable at once: a signal that
+ * arrives before an asynchronous open completes would otherwise find nothing to flush to.
+ */
+function openDestination(destination: string | number | undefined): number {
+  if (destination === undefined) return 1;
+  if (typeof destination === 'number') return destination;
+  mkdirSync(dirname(destination), { recursive: true });
+  return openSync(destination, 'a');
+}
+
 /** Bytes a stream holds in memory, waiting for the OS (Writable or SonicBoom), 0 when unknown. */
 function backlogBytes(stream: unknown): number {
   if (typeof stream !== 'object' || stream === null) return 0;
@@ -134,6 +149,7 @@ export class Reporter {
   readonly #queue: RingQueue<Pending>;
   readonly #overflow: OverflowPolicy;
   readonly #batchSize: number;
+  readonly #sliceNs: bigint;
   readonly #window: number;
   readonly #maxFingerprints: number;
   readonly #maxBacklog: number;
@@ -154,9 +170,10 @@ export class Reporter {
   #closed = false;
 
   constructor(options: ReporterOptions = {}) {
-    this.#queue = new RingQueue(options.queueSize ?? 1024);
+    this.#queue = new RingQueue(options.queueSize ?? 4096);
     this.#overflow = options.overflow ?? 'drop-newest';
-    this.#batchSize = Math.max(1, options.batchSize ?? 64);
+    this.#batchSize = Math.max(1, options.batchSize ?? 512);
+    this.#sliceNs = BigInt(Math.round(Math.max(0.1, options.sliceMs ?? 4) * 1e6));
     this.#window = options.dedupWindowMs ?? 10_000;
     this.#maxFingerprints = Math.max(1, options.maxFingerprints ?? 1000);
     this.#maxBacklog = options.maxSinkBacklogBytes ?? 4 * 1024 * 1024;
@@ -168,7 +185,7 @@ export class Reporter {
       const destination =
         typeof options.destination === 'object'
           ? options.destination
-          : pino.destination({ dest: options.destination ?? 1, sync: false, mkdir: true });
+          : pino.destination({ dest: openDestination(options.destination), sync: false });
       this.#logger = pino({ level: 'info' }, destination);
     }
     this.#stream = (this.#logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym];
@@ -223,15 +240,22 @@ export class Reporter {
     this.#scheduled = true;
     setImmediate(() => {
       this.#scheduled = false;
-      this.drain(this.#batchSize);
+      // The fuller the queue, the longer the slice (up to 4x): drain harder before dropping.
+      const fill = this.#queue.size / this.#queue.capacity;
+      this.drain(this.#batchSize * 4, this.#sliceNs + (this.#sliceNs * BigInt(Math.round(fill * 300))) / 100n);
       if (this.#queue.size > 0) this.#schedule();
     });
   }
 
-  /** Formats and writes up to `max` queued records now. Returns how many were taken off the queue. */
-  drain(max = Number.POSITIVE_INFINITY): number {
+  /**
+   * Formats and writes up to `max` queued records now, stopping early once `budgetNs` has passed.
+   * Returns how many were taken off the queue.
+   */
+  drain(max = Number.POSITIVE_INFINITY, budgetNs?: bigint): number {
     let taken = 0;
+    const deadline = budgetNs === undefined ? undefined : process.hrtime.bigint() + budgetNs;
     while (taken < max) {
+      if (deadline !== undefined && (taken & 15) === 15 && process.hrtime.bigint() > deadline) break;
       const pending = this.#queue.shift();
       if (pending === undefined) break;
       taken += 1;

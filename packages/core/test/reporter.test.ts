@@ -1,0 +1,272 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { capture, createReporter, defineCatalog, FaultError, type Reporter } from '../src/index.js';
+
+/** A real pino logger writing into memory, one parsed object per line. */
+function memoryLogger() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      for (const line of String(chunk).split('\n')) if (line !== '') lines.push(JSON.parse(line));
+      cb();
+    },
+  });
+  return { logger: pino({ level: 'info' }, stream), lines };
+}
+
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+function pgError(i = 0) {
+  return Object.assign(new Error(`duplicate key value violates unique constraint "users_email_key" row ${i}`), {
+    code: '23505',
+    severity: 'ERROR',
+    detail: 'Key (email)=(alice@example.com) already exists.',
+    table: 'users',
+    password: 'hunter2',
+  });
+}
+
+describe('reporter', () => {
+  it('writes after the response path, not during report()', async () => {
+    const { logger, lines } = memoryLogger();
+    const reporter = createReporter({ logger, flushOnExit: false });
+    reporter.report(capture(pgError()));
+    expect(lines).toHaveLength(0);
+    await reporter.flush();
+    expect(lines).toHaveLength(1);
+  });
+
+  it('writes a full, redacted record keyed by the request id', async () => {
+    const { logger, lines } = memoryLogger();
+    const reporter = createReporter({ logger, flushOnExit: false });
+    const fault = capture(pgError(), { source: 'http.route', requestId: 'not-a-uuid\r\ninjected' });
+    reporter.report(fault, {
+      protocol: 'http',
+      method: 'POST',
+      route: '/users',
+      attributes: { authorization: 'Bearer abcdefghijk' },
+    });
+    await reporter.flush();
+    const record = lines[0] as Record<string, unknown>;
+    expect(record).toMatchObject({
+      level: 40,
+      msg: 'fault CONFLICT',
+      request_id: fault.id,
+      code: 'CONFLICT',
+      category: 'conflict',
+      status: 409,
+      classifier: 'pg',
+      reason: 'pg:23505',
+      error_type: 'Error',
+      protocol: 'http',
+      method: 'POST',
+      route: '/users',
+      source: 'http.route',
+      rejected_request_id: 'not-a-uuid\\x0d\\x0ainjected',
+      attributes: { authorization: '[REDACTED]' },
+    });
+    const err = record.err as Record<string, unknown>;
+    expect(err.message).toContain('users_email_key');
+    expect(err.table).toBe('users');
+    expect(err.password).toBe('[REDACTED]');
+    expect(err.detail).toBe('Key (email)=([REDACTED:email]) already exists.');
+    expect(JSON.stringify(record)).not.toMatch(/hunter2|alice@example\.com/);
+    expect(record.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+  });
+
+  it('logs 5xx at error level and includes FaultError meta, redacted', async () => {
+    const { logger, lines } = memoryLogger();
+    const reporter = createReporter({ logger, flushOnExit: false });
+    reporter.report(capture(FaultError.of('unavailable', { meta: { upstream: 'billing', apiKey: 'k1' } })));
+    await reporter.flush();
+    expect(lines[0]).toMatchObject({
+      level: 50,
+      code: 'UNAVAILABLE',
+      meta: { upstream: 'billing', apiKey: '[REDACTED]' },
+    });
+  });
+
+  it('dedups a storm: one full record, then compact lines that keep every id', async () => {
+    const { logger, lines } = memoryLogger();
+    const reporter = createReporter({ logger, flushOnExit: false, dedupWindowMs: 60_000 });
+    const ids: string[] = [];
+    const throwSite = () => capture(pgError());
+    for (let i = 0; i < 50; i += 1) {
+      const fault = throwSite();
+      ids.push(fault.id);
+      reporter.report(fault);
+    }
+    await reporter.flush();
+    expect(lines).toHaveLength(50);
+    const full = lines.filter((l) => l.err !== undefined);
+    const compact = lines.filter((l) => l.first_request_id !== undefined);
+    expect(full).toHaveLength(1);
+    expect(compact).toHaveLength(49);
+    expect(full[0]?.request_id).toBe(ids[0]);
+    expect(new Set(lines.map((l) => l.request_id))).toEqual(new Set(ids));
+    for (const line of compact) {
+      expect(line.first_request_id).toBe(ids[0]);
+      expect(line.fingerprint).toBe(full[0]?.fingerprint);
+    }
+    expect(compact.at(-1)?.repeat).toBe(49);
+    expect(reporter.stats).toMatchObject({ reported: 50, written: 1, compacted: 49 });
+  });
+
+  it('keeps different throw sites and codes apart', async () => {
+    const { logger, lines } = memoryLogger();
+    const reporter = createReporter({ logger, flushOnExit: false });
+    const errors = defineCatalog({
+      REP_A: { category: 'conflict', message: 'A.' },
+      REP_B: { category: 'conflict', message: 'B.' },
+    });
+    reporter.report(capture(errors.REP_A({ stack: true })));
+    reporter.report(capture(errors.REP_B({ stack: true })));
+    reporter.report(capture(new Error('one')));
+    reporter.report(capture(new TypeError('two')));
+    await reporter.flush();
+    expect(lines.filter((l) => l.err !== undefined)).toHaveLength(4);
+  });
+
+  it('bounds memory under a flood to a slow sink and reports what it dropped', async () => {
+    const lines: string[] = [];
+    const slow = new Writable({
+      highWaterMark: 1024,
+      write(chunk, _enc, cb) {
+        lines.push(String(chunk));
+        setTimeout(cb, 2);
+      },
+    });
+    const reporter = createReporter({
+      logger: pino({ level: 'info' }, slow),
+      flushOnExit: false,
+      queueSize: 256,
+      dedupWindowMs: 0,
+      maxSinkBacklogBytes: 256 * 1024,
+    });
+    globalThis.gc?.();
+    const before = process.memoryUsage().heapUsed;
+    const total = 60_000;
+    for (let i = 0; i < total; i += 1) {
+      reporter.report(capture(new Error(`flood ${i} ${'x'.repeat(200)}`)));
+      if (i % 500 === 0) await tick();
+    }
+    const stats = reporter.stats;
+    expect(stats.queued).toBeLessThanOrEqual(256);
+    expect(stats.droppedQueueFull + stats.droppedBacklog).toBeGreaterThan(0);
+    expect(slow.writableLength).toBeLessThan(2 * 256 * 1024);
+    const growthMb = (process.memoryUsage().heapUsed - before) / 1024 / 1024;
+    expect(growthMb).toBeLessThan(64);
+    reporter.drain();
+    const after = reporter.stats;
+    expect(after.reported).toBe(total);
+    expect(after.written + after.compacted + after.droppedQueueFull + after.droppedBacklog + after.queued).toBe(total);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    reporter.report(capture(new Error('after')));
+    reporter.drain();
+    slow.destroy();
+    expect(lines.some((l) => l.includes('faultline dropped'))).toBe(true);
+  }, 30_000);
+
+  it('drop-oldest keeps the newest records', () => {
+    const { logger, lines } = memoryLogger();
+    const reporter = createReporter({
+      logger,
+      flushOnExit: false,
+      queueSize: 3,
+      overflow: 'drop-oldest',
+      dedupWindowMs: 0,
+    });
+    const faults = Array.from({ length: 5 }, (_, i) => capture(new Error(`e${i}`)));
+    for (const fault of faults) reporter.report(fault);
+    reporter.drain();
+    const ids = lines.filter((l) => l.request_id !== undefined).map((l) => l.request_id);
+    expect(ids).toEqual(faults.slice(2).map((f) => f.id));
+    expect(reporter.stats.droppedQueueFull).toBe(2);
+  });
+
+  it('survives a sink that fails (EPIPE) and a logger that throws', async () => {
+    const broken = new Writable({
+      write(_chunk, _enc, cb) {
+        cb(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' }));
+      },
+    });
+    const reporter = createReporter({ logger: pino({ level: 'info' }, broken), flushOnExit: false });
+    for (let i = 0; i < 10; i += 1) reporter.report(capture(new Error(`e${i}`)));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(reporter.stats.sinkErrors).toBeGreaterThan(0);
+
+    const throwing = pino({ level: 'info' }, new Writable({ write: (_c, _e, cb) => cb() }));
+    throwing.error = () => {
+      throw new Error('logger exploded');
+    };
+    const reporter2: Reporter = createReporter({ logger: throwing, flushOnExit: false });
+    reporter2.report(capture(new Error('x')));
+    expect(() => reporter2.drain()).not.toThrow();
+    expect(reporter2.stats.sinkErrors).toBe(1);
+  });
+
+  it('never throws on hostile thrown values while formatting', async () => {
+    const { logger, lines } = memoryLogger();
+    const reporter = createReporter({ logger, flushOnExit: false });
+    const hostile = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('trap');
+        },
+        ownKeys: () => {
+          throw new Error('trap');
+        },
+        getPrototypeOf: () => {
+          throw new Error('trap');
+        },
+      },
+    );
+    reporter.report(capture(hostile));
+    reporter.report(
+      capture(
+        Object.defineProperty(new Error('x'), 'stack', {
+          get: () => {
+            throw new Error('no stack');
+          },
+        }),
+      ),
+    );
+    await reporter.flush();
+    expect(lines).toHaveLength(2);
+  });
+});
+
+describe('reporter: flush on exit (child processes)', () => {
+  const child = fileURLToPath(new URL('./fixtures/exit-child.mjs', import.meta.url));
+
+  it.each(['SIGTERM', 'SIGINT', 'beforeExit'])(
+    'writes every queued record on %s',
+    async (how) => {
+      const dir = mkdtempSync(join(tmpdir(), 'faultline-exit-'));
+      const file = join(dir, 'log.ndjson');
+      const count = 3000;
+      const result = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+        const proc = spawn(process.execPath, [child, file, String(count), how], { stdio: 'ignore' });
+        proc.on('exit', (code, signal) => resolve({ code, signal }));
+      });
+      if (how === 'beforeExit') expect(result.code).toBe(0);
+      else expect(result.signal).toBe(how);
+      const lines = readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => l !== '');
+      const records = lines
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
+        .filter((r) => r.request_id !== undefined);
+      expect(records).toHaveLength(count);
+      expect(readFileSync(file, 'utf8')).not.toContain('hunter2');
+    },
+    20_000,
+  );
+});
