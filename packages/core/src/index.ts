@@ -76,6 +76,7 @@ export {
   type OverflowPolicy,
   type ReportContext,
   Reporter,
+  type ReporterLogger,
   type ReporterOptions,
   type ReporterStats,
 } from './report/reporter.js';

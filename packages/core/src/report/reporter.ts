@@ -9,7 +9,7 @@
 import { mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Context } from '@opentelemetry/api';
-import { type DestinationStream, type Logger, pino } from 'pino';
+import { type DestinationStream, pino } from 'pino';
 import type { Fault } from '../fault.js';
 import { FaultError } from '../fault-error.js';
 import { createRedactor, type RedactionOptions, type Redactor } from '../redact/redactor.js';
@@ -34,13 +34,20 @@ export interface ReportContext {
   readonly attributes?: Readonly<Record<string, unknown>>;
 }
 
+/** The part of a pino logger the reporter uses (pino itself, Fastify's `app.log`, or a child). */
+export interface ReporterLogger {
+  error(record: object, message: string): void;
+  warn(record: object, message: string): void;
+  flush?: ((callback?: (error?: Error) => void) => void) | undefined;
+}
+
 /** Which record to give up when the queue is full. */
 export type OverflowPolicy = 'drop-newest' | 'drop-oldest';
 
 /** Options of {@link createReporter}. */
 export interface ReporterOptions {
   /** A pino logger to write through (e.g. Fastify's `app.log`). */
-  readonly logger?: Logger;
+  readonly logger?: ReporterLogger;
   /** Where to write when no logger is given: a pino destination stream, a file path or a file descriptor (default stdout). */
   readonly destination?: DestinationStream | string | number;
   /** Records held while waiting to be written (default 4096). */
@@ -144,7 +151,7 @@ function backlogBytes(stream: unknown): number {
 
 /** The bounded asynchronous log pipeline. Create with {@link createReporter}. */
 export class Reporter {
-  readonly #logger: Logger;
+  readonly #logger: ReporterLogger;
   readonly #stream: unknown;
   readonly #queue: RingQueue<Pending>;
   readonly #overflow: OverflowPolicy;
@@ -401,7 +408,8 @@ export class Reporter {
     this.#noticeDrops(true);
     await new Promise<void>((resolve) => {
       try {
-        this.#logger.flush(() => resolve());
+        if (typeof this.#logger.flush === 'function') this.#logger.flush(() => resolve());
+        else resolve();
       } catch {
         this.#counters.sinkErrors += 1;
         resolve();

@@ -1,0 +1,4 @@
+/** Default export: the plugin, for `app.register(import('@faultline/fastify'))`. */
+import { faultline } from './plugin.js';
+
+export default faultline;

@@ -1,0 +1,58 @@
+/**
+ * Tells "method not allowed" from "not found": a shadow router holding every registered route
+ * pattern (from the `onRoute` hook), asked for the methods that would match a path Fastify did
+ * not route.
+ */
+import FindMyWay, { type HTTPMethod } from 'find-my-way';
+
+/** Router options that change matching, copied from the Fastify instance. */
+export interface MatchingOptions {
+  readonly caseSensitive?: boolean;
+  readonly ignoreTrailingSlash?: boolean;
+  readonly ignoreDuplicateSlashes?: boolean;
+  readonly maxParamLength?: number;
+}
+
+/** The methods registered for each path pattern, answering `allowedMethods(path)`. */
+export class MethodRouter {
+  readonly #router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
+  readonly #methods = new Set<string>();
+  readonly #seen = new Set<string>();
+
+  constructor(options: MatchingOptions = {}) {
+    this.#router = FindMyWay({
+      caseSensitive: options.caseSensitive ?? true,
+      ignoreTrailingSlash: options.ignoreTrailingSlash ?? false,
+      ignoreDuplicateSlashes: options.ignoreDuplicateSlashes ?? false,
+      maxParamLength: options.maxParamLength ?? 100,
+    });
+  }
+
+  /** Records a route; duplicates and patterns find-my-way rejects are ignored. */
+  add(method: string | readonly string[], url: string): void {
+    for (const m of typeof method === 'string' ? [method] : method) {
+      const key = `${m} ${url}`;
+      if (this.#seen.has(key)) continue;
+      this.#seen.add(key);
+      try {
+        this.#router.on(m as HTTPMethod, url, () => undefined);
+        this.#methods.add(m);
+      } catch {
+        // A pattern the shadow router cannot hold only loses 405 detection for it.
+      }
+    }
+  }
+
+  /** The methods that have a route matching `path` (query excluded), as an `Allow` value, or `undefined`. */
+  allowedMethods(path: string): string | undefined {
+    const allowed: string[] = [];
+    for (const method of this.#methods) {
+      try {
+        if (this.#router.find(method as HTTPMethod, path) !== null) allowed.push(method);
+      } catch {
+        // malformed path: no match
+      }
+    }
+    return allowed.length === 0 ? undefined : allowed.sort().join(', ');
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * The Fastify plugin: every error path of a Fastify 5 server answers with RFC 9457 problem JSON
+ * (or the envelope format), a stable code, a generic message and the request's correlation id;
+ * the detail goes to the reporter (pino, asynchronously) and the active span.
+ */
+import { type Classifier, capture, createReporter, FaultError, isUuid, type Reporter } from '@faultline/core';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { fastifyClassifier } from './fastify-classifier.js';
+import { MethodRouter } from './method-router.js';
+import type { BodyFormat, HeaderOptions } from './problem-headers.js';
+import { type ResponderOptions, sendFault } from './respond.js';
+
+/** Options of the Faultline Fastify plugin. */
+export interface FaultlineFastifyOptions extends HeaderOptions {
+  /**
+   * Where fault records go. Default: a reporter writing through the server's logger (`app.log`).
+   * `false` writes no records (spans are still annotated).
+   */
+  readonly reporter?: Reporter | false;
+  /** `problem` (RFC 9457, default) or `envelope` (`{"error":{…}}` as application/json). */
+  readonly format?: BodyFormat;
+  /** Answer 403 as a plain 404, so clients cannot probe for resources they may not see (default false). */
+  readonly concealForbidden?: boolean;
+  /** Add `trace_id` to bodies when a valid span context exists (default true). */
+  readonly exposeTraceId?: boolean;
+  /** Extra classifiers for the application's own error families, tried first. */
+  readonly classifiers?: readonly Classifier[];
+  /** Answer 405 with `Allow` when the path exists for other methods (default true). */
+  readonly methodNotAllowed?: boolean;
+  /** Install the not-found handler (default true; set false if the application sets its own). */
+  readonly notFound?: boolean;
+}
+
+/** Per-server state, shared with the server options (`frameworkErrors`, `clientErrorHandler`). */
+export interface PluginState {
+  readonly responder: ResponderOptions;
+  readonly classifiers: readonly Classifier[];
+  closing: boolean;
+}
+
+const states = new WeakMap<object, PluginState>();
+
+/** The plugin state of `server` (or of the root it belongs to), if the plugin is registered. */
+export function stateOf(server: object | undefined): PluginState | undefined {
+  let current: object | null | undefined = server;
+  while (current !== null && current !== undefined) {
+    const state = states.get(current);
+    if (state !== undefined) return state;
+    current = Object.getPrototypeOf(current) as object | null;
+  }
+  return undefined;
+}
+
+/** Default responder when a server-option hook runs before the plugin is registered. */
+export const DEFAULT_RESPONDER: ResponderOptions = {
+  format: 'problem',
+  concealForbidden: false,
+  exposeTraceId: true,
+  reporter: undefined,
+};
+
+/** Captures `error` for `request`, with the adapter's classifiers. */
+export function captureFor(error: unknown, request: FastifyRequest, classifiers: readonly Classifier[]) {
+  return capture(error, { requestId: request.id, classifiers, source: 'http' });
+}
+
+async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOptions): Promise<void> {
+  const reporter =
+    options.reporter === false
+      ? undefined
+      : (options.reporter ?? createReporter({ logger: app.log, flushOnExit: true }));
+  const responder: ResponderOptions = {
+    format: options.format ?? 'problem',
+    concealForbidden: options.concealForbidden ?? false,
+    exposeTraceId: options.exposeTraceId ?? true,
+    reporter,
+    ...(options.wwwAuthenticate === undefined ? {} : { wwwAuthenticate: options.wwwAuthenticate }),
+    ...(options.rateLimitRetryAfter === undefined ? {} : { rateLimitRetryAfter: options.rateLimitRetryAfter }),
+    ...(options.unavailableRetryAfter === undefined ? {} : { unavailableRetryAfter: options.unavailableRetryAfter }),
+  };
+  const classifiers = [...(options.classifiers ?? []), fastifyClassifier];
+  const state: PluginState = { responder, classifiers, closing: false };
+  states.set(app, state);
+
+  function faultlineErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+    sendFault(captureFor(error, request, classifiers), request, reply, responder);
+  }
+
+  // Root scope handler: catches what route-level handlers and scope handlers let through.
+  app.setErrorHandler(faultlineErrorHandler);
+  const rootHandler = app.errorHandler;
+
+  const methods = new MethodRouter(app.initialConfig);
+  app.addHook('onRoute', function onRoute(routeOptions) {
+    methods.add(routeOptions.method, routeOptions.url ?? routeOptions.path);
+    // Route-level handler in front of the scope's: if our response then fails in an onSend hook,
+    // Fastify falls back to the scope handler, which is ours again instead of the default one.
+    if (routeOptions.errorHandler === undefined && this.errorHandler === rootHandler) {
+      routeOptions.errorHandler = faultlineErrorHandler;
+    }
+  });
+
+  app.addHook('onRequest', (request, reply, done) => {
+    if (isUuid(request.id)) reply.header('x-request-id', request.id);
+    if (state.closing) {
+      if (request.raw.httpVersionMajor !== 2) reply.header('connection', 'close');
+      sendFault(
+        capture(FaultError.of('unavailable'), { requestId: request.id, source: 'http.closing' }),
+        request,
+        reply,
+        responder,
+      );
+      return;
+    }
+    done();
+  });
+
+  app.addHook('preClose', (done) => {
+    state.closing = true;
+    done();
+  });
+  app.addHook('onClose', async () => {
+    await reporter?.flush();
+  });
+
+  if (options.notFound !== false) {
+    const detect405 = options.methodNotAllowed !== false;
+    // `errorHandler` is a supported not-found option (lib/four-oh-four.js) missing from Fastify's types.
+    const notFoundOptions = { errorHandler: faultlineErrorHandler } as Parameters<
+      FastifyInstance['setNotFoundHandler']
+    >[0];
+    app.setNotFoundHandler(notFoundOptions, (request: FastifyRequest, reply: FastifyReply) => {
+      const path = request.raw.url?.split('?', 1)[0] ?? '/';
+      const allow = detect405 ? methods.allowedMethods(path) : undefined;
+      const raised = FaultError.of(allow === undefined ? 'not_found' : 'method_not_allowed');
+      sendFault(capture(raised, { requestId: request.id, source: 'http.not_found' }), request, reply, responder, allow);
+    });
+  }
+}
+
+/**
+ * The Faultline plugin for Fastify 5. Register it before your routes, and create the server with
+ * {@link faultlineServerOptions} so paths outside the plugin's reach (bad URLs, malformed HTTP,
+ * shutdown, request ids) are covered too.
+ *
+ * @example
+ * const app = fastify({ ...faultlineServerOptions(), logger: true });
+ * await app.register(faultline, { concealForbidden: true });
+ */
+export const faultline = fp(faultlinePlugin, { fastify: '5.x', name: '@faultline/fastify' });

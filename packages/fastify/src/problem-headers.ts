@@ -1,0 +1,116 @@
+/**
+ * Headers of an error response: the same set on every path (route errors, 404/405, framework
+ * errors, malformed HTTP, shutdown, WebSocket upgrade rejection). Only an allowlist of headers
+ * is ever taken from an error, and only when its category makes the header meaningful.
+ */
+import { type Fault, safeGet } from '@faultline/core';
+
+/** Wire format of error bodies. */
+export type BodyFormat = 'problem' | 'envelope';
+
+/** Header options shared by every path. */
+export interface HeaderOptions {
+  /** `WWW-Authenticate` sent with 401 when the error carries none (default `Bearer`). */
+  readonly wwwAuthenticate?: string;
+  /** `Retry-After` seconds for 429 when the fault has none (default 1). */
+  readonly rateLimitRetryAfter?: number;
+  /** `Retry-After` seconds for 503 when the fault has none (default 5). */
+  readonly unavailableRetryAfter?: number;
+}
+
+/**
+ * Content type of each body format. The charset parameter is what Fastify appends to every JSON
+ * type it sends; it is written on every path (raw sockets included) so all answers are identical.
+ */
+export const CONTENT_TYPES: Readonly<Record<BodyFormat, string>> = {
+  problem: 'application/problem+json; charset=utf-8',
+  envelope: 'application/json; charset=utf-8',
+};
+
+const AUTH_CHALLENGE = /^[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*(?: [A-Za-z0-9!#$%&'*+.^_`|~=,"/ -]{0,256})?$/;
+const METHOD_LIST = /^[A-Z]{3,10}(?:, ?[A-Z]{3,10}){0,15}$/;
+
+function allowlistedFromError(thrown: unknown, name: string): string | undefined {
+  if (typeof thrown !== 'object' || thrown === null) return undefined;
+  const headers = safeGet(thrown, 'headers');
+  if (typeof headers !== 'object' || headers === null) return undefined;
+  const value = safeGet(headers, name) ?? safeGet(headers, name.toLowerCase());
+  return typeof value === 'string' || typeof value === 'number' ? String(value).slice(0, 300) : undefined;
+}
+
+/** Validates a Retry-After value: whole seconds (1..86400). */
+function retryAfterValue(value: unknown): string | undefined {
+  const n = typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value;
+  return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 86_400 ? String(n) : undefined;
+}
+
+/**
+ * The headers for `fault`'s response: content type, `X-Content-Type-Options: nosniff`,
+ * `Cache-Control: no-store`, `X-Request-ID`, plus `WWW-Authenticate` (401), `Allow` (405) and
+ * `Retry-After` (429/503).
+ */
+export function problemHeaders(
+  fault: Fault,
+  format: BodyFormat,
+  options: HeaderOptions,
+  allow?: string,
+): Record<string, string> {
+  const headers: Record<string, string> = {
+    'content-type': CONTENT_TYPES[format],
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+    'x-request-id': fault.id,
+  };
+  const thrown = fault.internal.thrown;
+  switch (fault.category) {
+    case 'unauthenticated': {
+      const fromError = allowlistedFromError(thrown, 'WWW-Authenticate');
+      headers['www-authenticate'] =
+        fromError !== undefined && AUTH_CHALLENGE.test(fromError) ? fromError : (options.wwwAuthenticate ?? 'Bearer');
+      break;
+    }
+    case 'method_not_allowed': {
+      const value = allow ?? allowlistedFromError(thrown, 'Allow');
+      if (value !== undefined && METHOD_LIST.test(value)) headers.allow = value;
+      break;
+    }
+    case 'rate_limited':
+    case 'unavailable': {
+      const fallback =
+        fault.category === 'rate_limited' ? (options.rateLimitRetryAfter ?? 1) : (options.unavailableRetryAfter ?? 5);
+      headers['retry-after'] =
+        retryAfterValue(fault.retryAfter) ??
+        retryAfterValue(allowlistedFromError(thrown, 'Retry-After')) ??
+        String(fallback);
+      break;
+    }
+    default:
+      break;
+  }
+  return headers;
+}
+
+/** Headers that describe a success body or a connection; removed from a reply before an error is sent. */
+export const STALE_REPLY_HEADERS: readonly string[] = [
+  'content-encoding',
+  'content-disposition',
+  'content-language',
+  'content-location',
+  'content-range',
+  'content-md5',
+  'etag',
+  'last-modified',
+  'location',
+  'accept-ranges',
+  'expires',
+  'age',
+];
+
+/** Connection-specific headers, forbidden in HTTP/2 (RFC 9113 8.2.2). */
+export const CONNECTION_HEADERS: readonly string[] = [
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+];

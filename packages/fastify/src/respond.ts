@@ -1,0 +1,187 @@
+/**
+ * Sending a fault on a Fastify reply, and on a raw socket when there is no reply. The body is a
+ * pre-serialized string, so response schemas, reply serializers and preSerialization hooks never
+ * reshape it. A second attempt on the same reply (an onSend hook or a scope's error handler
+ * failed) writes the first response's bytes directly, with no hooks left to fail.
+ */
+import { STATUS_CODES } from 'node:http';
+import {
+  buildFault,
+  builtinDefinition,
+  FALLBACK_PROBLEM_BODY,
+  type Fault,
+  type Reporter,
+  recordFault,
+  renderEnvelope,
+  renderProblem,
+} from '@faultline/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  type BodyFormat,
+  CONNECTION_HEADERS,
+  CONTENT_TYPES,
+  type HeaderOptions,
+  problemHeaders,
+  STALE_REPLY_HEADERS,
+} from './problem-headers.js';
+
+/** How the adapter answers; resolved once from the plugin options. */
+export interface ResponderOptions extends HeaderOptions {
+  readonly format: BodyFormat;
+  readonly concealForbidden: boolean;
+  readonly exposeTraceId: boolean;
+  readonly reporter: Reporter | undefined;
+}
+
+interface Attempt {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+  readonly fault: Fault;
+}
+
+const attempts = new WeakMap<object, Attempt>();
+
+/** The fault as the client sees it: a concealed 403 becomes a plain 404 with the same id. */
+export function shownFault(fault: Fault, options: ResponderOptions): Fault {
+  if (!options.concealForbidden || fault.category !== 'forbidden') return fault;
+  return buildFault({
+    id: fault.id,
+    definition: builtinDefinition('not_found'),
+    fieldViolations: [],
+    retryAfter: undefined,
+    retryable: false,
+    internal: fault.internal,
+  });
+}
+
+/** Renders the body of `fault` in the configured format. */
+export function renderBody(fault: Fault, format: BodyFormat, traceId: string | undefined): string {
+  const options = { traceId };
+  return format === 'envelope' ? renderEnvelope(fault, options) : renderProblem(fault, options);
+}
+
+function isHttp2(request: FastifyRequest): boolean {
+  return request.raw.httpVersionMajor === 2;
+}
+
+/** Ends a response that can no longer be answered (headers already sent): abort it. */
+function abort(reply: FastifyReply): void {
+  try {
+    reply.raw.destroy();
+  } catch {
+    // already gone
+  }
+}
+
+/** Writes `attempt` straight to the socket/stream, bypassing every hook. */
+function writeDirect(reply: FastifyReply, attempt: Attempt): void {
+  const raw = reply.raw;
+  if (raw.headersSent || raw.writableEnded) {
+    abort(reply);
+    return;
+  }
+  try {
+    reply.hijack();
+    raw.writeHead(attempt.status, { ...attempt.headers, 'content-length': String(Buffer.byteLength(attempt.body)) });
+    raw.end(attempt.body);
+  } catch {
+    abort(reply);
+  }
+}
+
+/**
+ * Answers `reply` with `fault`: reports it (span + deferred log), then sends the pre-serialized
+ * body with the error headers. Never throws.
+ */
+export function sendFault(
+  fault: Fault,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: ResponderOptions,
+  allow?: string,
+): void {
+  const previous = attempts.get(reply);
+  if (previous !== undefined) {
+    // Our first response failed on its way out: log the new failure under the same id, then
+    // send the first response's bytes without hooks.
+    recordFault(fault, {
+      protocol: 'http',
+      reporter: options.reporter,
+      method: request.method,
+      route: request.routeOptions?.url,
+    });
+    writeDirect(reply, previous);
+    return;
+  }
+  const traceId = recordFault(fault, {
+    protocol: 'http',
+    reporter: options.reporter,
+    method: request.method,
+    route: request.routeOptions?.url,
+  });
+  if (reply.sent || reply.raw.headersSent) {
+    // Headers already left (a stream failed mid-way): nothing valid can be sent. Abort.
+    abort(reply);
+    return;
+  }
+  let attempt: Attempt;
+  try {
+    const shown = shownFault(fault, options);
+    const body = renderBody(shown, options.format, options.exposeTraceId ? traceId : undefined);
+    attempt = {
+      status: shown.status,
+      headers: problemHeaders(shown, options.format, options, allow),
+      body,
+      fault: shown,
+    };
+  } catch {
+    attempt = {
+      status: 500,
+      headers: {
+        'content-type': CONTENT_TYPES.problem,
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+      },
+      body: FALLBACK_PROBLEM_BODY,
+      fault,
+    };
+  }
+  attempts.set(reply, attempt);
+  try {
+    for (const name of STALE_REPLY_HEADERS) reply.removeHeader(name);
+    if (isHttp2(request)) for (const name of CONNECTION_HEADERS) reply.removeHeader(name);
+    // A per-reply serializer set by the route before it threw would apply even to a string body.
+    reply.serializer(null as unknown as (payload: unknown) => string);
+    reply.code(attempt.status).headers(attempt.headers).send(attempt.body);
+  } catch {
+    writeDirect(reply, attempt);
+  }
+}
+
+/**
+ * Answers a raw HTTP/1.1 socket (malformed request: there is no request object) with the problem
+ * body, then closes it. Never throws.
+ */
+export function writeSocketFault(
+  socket: { writable: boolean; destroyed: boolean; end(data: string): void; destroy(): void },
+  fault: Fault,
+  options: ResponderOptions,
+): void {
+  recordFault(fault, { protocol: 'http', reporter: options.reporter });
+  if (socket.destroyed || !socket.writable) return;
+  try {
+    const body = renderBody(fault, options.format, undefined);
+    const headers = {
+      ...problemHeaders(fault, options.format, options),
+      'content-length': String(Buffer.byteLength(body)),
+      connection: 'close',
+    };
+    const head = Object.entries(headers)
+      .map(([name, value]) => `${name}: ${value}\r\n`)
+      .join('');
+    socket.end(`HTTP/1.1 ${fault.status} ${STATUS_CODES[fault.status] ?? 'Error'}\r\n${head}\r\n${body}`);
+  } catch {
+    socket.destroy();
+  }
+}

@@ -1,0 +1,62 @@
+/**
+ * Server options for the paths a plugin cannot reach: request ids (`genReqId`), framework
+ * errors raised before routing (`frameworkErrors`), malformed HTTP (`clientErrorHandler`) and
+ * the 503 answered while closing (`return503OnClosing: false`, handled by the plugin instead).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import { capture, FaultError, resolveCorrelationId } from '@faultline/core';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { captureFor, DEFAULT_RESPONDER, stateOf } from './plugin.js';
+import { sendFault, writeSocketFault } from './respond.js';
+
+/** The header a correlation id is read from and written to. */
+export const REQUEST_ID_HEADER = 'x-request-id';
+
+/**
+ * Fastify's `genReqId`: the incoming `X-Request-ID` when it is a UUID, else a new UUID v4, so the
+ * request id in Fastify's logs is the correlation id clients see.
+ */
+export function genReqId(req: IncomingMessage): string {
+  return resolveCorrelationId(req.headers[REQUEST_ID_HEADER]).id;
+}
+
+/** Fastify's `frameworkErrors`: bad URLs, oversized params and constraint errors, as problem JSON. */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const state = stateOf(request.server);
+  const classifiers = state?.classifiers ?? [];
+  sendFault(captureFor(error, request, classifiers), request, reply, state?.responder ?? DEFAULT_RESPONDER);
+}
+
+/** Fastify's `clientErrorHandler`: malformed HTTP on the raw socket, answered as problem JSON. */
+export function clientErrorHandler(this: FastifyInstance, error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const category = error.code === 'HPE_HEADER_OVERFLOW' ? 'payload_too_large' : 'validation';
+  const fault = capture(FaultError.of(category, { cause: error }), { source: 'http.client_error' });
+  writeSocketFault(socket, fault, stateOf(this)?.responder ?? DEFAULT_RESPONDER);
+}
+
+/** The server options Faultline needs, to spread into `fastify({...})`. */
+export interface FaultlineServerOptions {
+  readonly genReqId: typeof genReqId;
+  readonly requestIdHeader: false;
+  readonly frameworkErrors: typeof frameworkErrors;
+  readonly clientErrorHandler: typeof clientErrorHandler;
+  readonly return503OnClosing: false;
+}
+
+/**
+ * Options to spread into `fastify({...})` next to your own.
+ *
+ * @example
+ * const app = fastify({ ...faultlineServerOptions(), logger: true, http2: true });
+ */
+export function faultlineServerOptions(): FaultlineServerOptions {
+  return {
+    genReqId,
+    requestIdHeader: false,
+    frameworkErrors,
+    clientErrorHandler,
+    return503OnClosing: false,
+  };
+}

@@ -1,0 +1,127 @@
+import { Writable } from 'node:stream';
+import { createReporter, defineCatalog, FaultError } from '@faultline/core';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { pino } from 'pino';
+import { type FaultlineFastifyOptions, faultline, faultlineServerOptions } from '../src/index.js';
+
+/** Secrets planted in thrown values: none may ever reach a response. */
+export const SECRETS = [
+  'hunter2',
+  'users_email_key',
+  'SELECT',
+  '/srv/app',
+  'db.internal',
+  '10.0.0.5',
+  'sk_live_',
+  'AKIAIOSFODNN7EXAMPLE',
+  'route secret',
+  'hook secret',
+  'handler secret',
+  'at ',
+  'node_modules',
+  '<script>',
+];
+
+export const errors = defineCatalog({
+  ORDER_NOT_FOUND: {
+    category: 'not_found',
+    message: 'The order does not exist.',
+    type: 'https://docs.example.com/errors/order-not-found',
+  },
+  ORDER_QUOTA: { category: 'rate_limited', message: 'Too many orders. Retry later.' },
+});
+
+/** A real pino logger collecting parsed records in memory. */
+export function memoryLog() {
+  const records: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      for (const line of String(chunk).split('\n')) if (line !== '') records.push(JSON.parse(line));
+      cb();
+    },
+  });
+  return { logger: pino({ level: 'info' }, stream), records };
+}
+
+/** Routes that fail the way real services fail. */
+export function addFailingRoutes(app: FastifyInstance): void {
+  app.get('/pg', async () => {
+    throw Object.assign(new Error('duplicate key value violates unique constraint "users_email_key"'), {
+      name: 'DatabaseError',
+      code: '23505',
+      severity: 'ERROR',
+      detail: 'Key (email)=(a@b.c) already exists.',
+      table: 'users',
+      statusCode: 418,
+      expose: true,
+    });
+  });
+  app.get('/refused', async () => {
+    throw Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432 password=hunter2'), { code: 'ECONNREFUSED' });
+  });
+  app.get('/sync', () => {
+    throw new Error('route secret at /srv/app/src/db.ts:12 SELECT * FROM users');
+  });
+  app.get('/string', () => {
+    throw 'route secret hunter2';
+  });
+  app.get('/hostile', () => {
+    throw new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('route secret');
+        },
+      },
+    );
+  });
+  app.get('/orders/:id', async () => {
+    throw errors.ORDER_NOT_FOUND({ cause: new Error('SELECT * FROM orders -- hunter2') });
+  });
+  app.get('/quota', async () => {
+    throw errors.ORDER_QUOTA({ retryAfter: 30 });
+  });
+  app.get('/forbidden', async () => {
+    throw FaultError.of('forbidden', { cause: new Error('route secret') });
+  });
+  // Returned (not thrown) errors take the error path too.
+  app.get('/unauthenticated', async () => FaultError.of('unauthenticated'));
+  app.get('/jwt', async () => {
+    throw Object.assign(new Error('jwt expired sk_live_abc'), { name: 'TokenExpiredError' });
+  });
+  app.post(
+    '/users',
+    {
+      schema: {
+        body: {
+          type: 'object',
+          required: ['email'],
+          additionalProperties: false,
+          properties: { email: { type: 'string', pattern: '^[a-z]+@[a-z]+$' }, age: { type: 'integer', minimum: 0 } },
+        },
+        querystring: { type: 'object', properties: { limit: { type: 'integer', maximum: 10 } } },
+      },
+    },
+    async () => ({ ok: true }),
+  );
+  app.get('/ok', async () => ({ ok: true }));
+}
+
+/** A Fastify server with Faultline, the failing routes and an in-memory log. */
+export async function buildApp(
+  pluginOptions: FaultlineFastifyOptions = {},
+  serverOptions: FastifyServerOptions = {},
+): Promise<{ app: FastifyInstance; records: Record<string, unknown>[] }> {
+  const { logger, records } = memoryLog();
+  const app = Fastify({ ...faultlineServerOptions(), ...serverOptions });
+  await app.register(faultline, { reporter: createReporter({ logger, flushOnExit: false }), ...pluginOptions });
+  addFailingRoutes(app);
+  return { app, records };
+}
+
+/** Asserts that no planted secret (nor the given extra strings) appears in `text`. */
+export function expectNoSecrets(text: string, extra: readonly string[] = []): void {
+  for (const secret of [...SECRETS, ...extra]) {
+    if (text.includes(secret)) throw new Error(`response leaks ${JSON.stringify(secret)}: ${text}`);
+  }
+}
