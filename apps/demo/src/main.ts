@@ -1,42 +1,53 @@
 /**
- * Core demo: throws the values real services throw (a pg unique violation, a refused
- * connection, a timeout, a validation failure, a thrown string, a hostile object) and prints the
- * response each one becomes, next to what stays internal.
+ * `npm run demo`: the orders service on 127.0.0.1, HTTP/1.1 on PORT (default 3000) and HTTP/2
+ * cleartext on PORT+1, printing curl commands that show each failure becoming a safe response.
  */
-import { capture, defineCatalog, renderProblem } from '@faultline/core';
+import { buildHttpApp } from './http-app.js';
+import { startUpstreams } from './upstreams.js';
 
-const errors = defineCatalog({
-  ORDER_NOT_FOUND: {
-    category: 'not_found',
-    message: 'The order does not exist.',
-    type: 'https://docs.example.com/errors/order-not-found',
-  },
-});
+const port = Number(process.env.PORT ?? 3000);
+const host = '127.0.0.1';
+const upstreams = await startUpstreams();
+const http1 = await buildHttpApp({ upstreams });
+const http2 = await buildHttpApp({ upstreams, http2: true });
+await http1.listen({ port, host });
+await http2.listen({ port: port + 1, host });
 
-const hostile = Object.defineProperty({}, 'message', {
-  get() {
-    throw new Error('getter exploded');
-  },
-});
-
-const cases: [string, unknown][] = [
-  ['catalog error', errors.ORDER_NOT_FOUND({ cause: new Error('SELECT * FROM orders WHERE id=42') })],
+const base = `http://${host}:${port}`;
+const examples = [
+  ['found', `curl -i ${base}/orders/1`],
+  ['catalog 404', `curl -i ${base}/orders/999`],
+  ['validation', `curl -i ${base}/orders/abc`],
   [
-    'pg unique violation',
-    Object.assign(new Error('duplicate key value violates unique constraint "users_email_key"'), {
-      code: '23505',
-      severity: 'ERROR',
-      table: 'users',
-    }),
+    'pg 23505 conflict',
+    `curl -i -X POST ${base}/orders -H 'content-type: application/json' -d '{"reference":"A-1","quantity":1}'`,
   ],
-  ['connection refused', Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432'), { code: 'ECONNREFUSED' })],
-  ['thrown string', 'password=hunter2 at /srv/app/src/db.ts:12'],
-  ['hostile object', hostile],
+  [
+    'body validation',
+    `curl -i -X POST ${base}/orders -H 'content-type: application/json' -d '{"reference":"<x>","quantity":0}'`,
+  ],
+  ['malformed JSON', `curl -i -X POST ${base}/orders -H 'content-type: application/json' -d '{"reference":'`],
+  ['connection refused', `curl -i ${base}/orders/1/invoice`],
+  ['timeout', `curl -i ${base}/reports/daily`],
+  ['forbidden', `curl -i ${base}/admin/orders`],
+  ['rate limited', `curl -i ${base}/rate-limited`],
+  ['thrown string', `curl -i ${base}/debug/string`],
+  ['hostile object', `curl -i ${base}/debug/hostile`],
+  ['method not allowed', `curl -i -X DELETE ${base}/orders/1`],
+  ['HTTP/2', `curl -i --http2-prior-knowledge http://${host}:${port + 1}/orders/999`],
 ];
+console.log(
+  `\nFaultline demo: orders service on ${base} (HTTP/1.1) and http://${host}:${port + 1} (HTTP/2 cleartext)\n`,
+);
+for (const [label, command] of examples) console.log(`  # ${label}\n  ${command}\n`);
+console.log('Full details of each failure are logged below (JSON, redacted), keyed by the request_id clients see.\n');
 
-for (const [label, thrown] of cases) {
-  const fault = capture(thrown, { source: 'demo' });
-  console.log(`\n# ${label}  (internal: ${fault.internal.classifier} ${fault.internal.reason})`);
-  console.log(`HTTP ${fault.status}  gRPC ${fault.grpcCode}  WS close ${fault.wsCloseCode}`);
-  console.log(renderProblem(fault));
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await Promise.allSettled([http1.close(), http2.close()]);
+  await upstreams.close();
 }
+process.once('SIGINT', () => void stop());
+process.once('SIGTERM', () => void stop());

@@ -71,7 +71,7 @@ describe('reporter', () => {
       rejected_request_id: 'not-a-uuid\\x0d\\x0ainjected',
       attributes: { authorization: '[REDACTED]' },
     });
-    const err = record.err as Record<string, unknown>;
+    const err = record.error as Record<string, unknown>;
     expect(err.message).toContain('users_email_key');
     expect(err.table).toBe('users');
     expect(err.password).toBe('[REDACTED]');
@@ -104,7 +104,7 @@ describe('reporter', () => {
     }
     await reporter.flush();
     expect(lines).toHaveLength(50);
-    const full = lines.filter((l) => l.err !== undefined);
+    const full = lines.filter((l) => l.error !== undefined);
     const compact = lines.filter((l) => l.first_request_id !== undefined);
     expect(full).toHaveLength(1);
     expect(compact).toHaveLength(49);
@@ -130,7 +130,7 @@ describe('reporter', () => {
     reporter.report(capture(new Error('one')));
     reporter.report(capture(new TypeError('two')));
     await reporter.flush();
-    expect(lines.filter((l) => l.err !== undefined)).toHaveLength(4);
+    expect(lines.filter((l) => l.error !== undefined)).toHaveLength(4);
   });
 
   it('bounds memory under a flood to a slow sink and reports what it dropped', async () => {

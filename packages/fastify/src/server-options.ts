@@ -6,7 +6,15 @@
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { capture, FaultError, resolveCorrelationId } from '@faultline/core';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifyServerOptions,
+  RawServerBase,
+  RawServerDefault,
+} from 'fastify';
 import { captureFor, DEFAULT_RESPONDER, stateOf } from './plugin.js';
 import { sendFault, writeSocketFault } from './respond.js';
 
@@ -17,7 +25,7 @@ export const REQUEST_ID_HEADER = 'x-request-id';
  * Fastify's `genReqId`: the incoming `X-Request-ID` when it is a UUID, else a new UUID v4, so the
  * request id in Fastify's logs is the correlation id clients see.
  */
-export function genReqId(req: IncomingMessage): string {
+export function genReqId(req: Pick<IncomingMessage, 'headers'>): string {
   return resolveCorrelationId(req.headers[REQUEST_ID_HEADER]).id;
 }
 
@@ -36,27 +44,28 @@ export function clientErrorHandler(this: FastifyInstance, error: Error & { code?
   writeSocketFault(socket, fault, stateOf(this)?.responder ?? DEFAULT_RESPONDER);
 }
 
-/** The server options Faultline needs, to spread into `fastify({...})`. */
-export interface FaultlineServerOptions {
-  readonly genReqId: typeof genReqId;
-  readonly requestIdHeader: false;
-  readonly frameworkErrors: typeof frameworkErrors;
-  readonly clientErrorHandler: typeof clientErrorHandler;
-  readonly return503OnClosing: false;
-}
+/** The server options Faultline needs, typed for the server kind (`http`, `http2`, `https`). */
+export type FaultlineServerOptions<S extends RawServerBase = RawServerDefault> = Required<
+  Pick<
+    FastifyServerOptions<S>,
+    'genReqId' | 'requestIdHeader' | 'frameworkErrors' | 'clientErrorHandler' | 'return503OnClosing'
+  >
+>;
 
 /**
- * Options to spread into `fastify({...})` next to your own.
+ * Options to spread into `fastify({...})` next to your own. The handlers only use what every
+ * server kind has, so one implementation serves HTTP/1.1, HTTPS and HTTP/2.
  *
  * @example
- * const app = fastify({ ...faultlineServerOptions(), logger: true, http2: true });
+ * const app = fastify({ ...faultlineServerOptions(), logger: true });
+ * const h2 = fastify({ ...faultlineServerOptions<Http2Server>(), http2: true });
  */
-export function faultlineServerOptions(): FaultlineServerOptions {
+export function faultlineServerOptions<S extends RawServerBase = RawServerDefault>(): FaultlineServerOptions<S> {
   return {
     genReqId,
     requestIdHeader: false,
-    frameworkErrors,
-    clientErrorHandler,
+    frameworkErrors: frameworkErrors as unknown as FaultlineServerOptions<S>['frameworkErrors'],
+    clientErrorHandler: clientErrorHandler as unknown as FaultlineServerOptions<S>['clientErrorHandler'],
     return503OnClosing: false,
-  };
+  } as FaultlineServerOptions<S>;
 }

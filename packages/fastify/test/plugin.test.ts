@@ -374,3 +374,34 @@ describe('FaultError helpers', () => {
     expect(res.headers['retry-after']).toBe('12');
   });
 });
+
+describe('default reporter through the server logger', () => {
+  it('writes the record through app.log with the error tree intact', async () => {
+    const { Writable } = await import('node:stream');
+    const lines: Record<string, unknown>[] = [];
+    const stream = new Writable({
+      write(chunk, _enc, cb) {
+        for (const line of String(chunk).split('\n')) if (line !== '') lines.push(JSON.parse(line));
+        cb();
+      },
+    });
+    const app = Fastify({ ...faultlineServerOptions(), logger: { level: 'warn', stream } });
+    await app.register(faultline);
+    app.get('/pg', async () => {
+      throw Object.assign(new Error('duplicate key "users_email_key" password=hunter2'), {
+        code: '23505',
+        severity: 'ERROR',
+        table: 'users',
+      });
+    });
+    const res = await app.inject('/pg');
+    await app.close();
+    const record = lines.find((l) => l.request_id === res.headers['x-request-id']);
+    expect(record).toMatchObject({
+      level: 40,
+      code: 'CONFLICT',
+      error: { type: 'Error', table: 'users', code: '23505' },
+    });
+    expect(JSON.stringify(record)).not.toContain('hunter2');
+  });
+});

@@ -333,7 +333,9 @@ export class Reporter {
       classifier: fault.internal.classifier,
       reason: this.#redactor.redactString(fault.internal.reason),
       fingerprint: fp,
-      err,
+      // Not `err`: pino's standard `err` serializer (Fastify installs it) would re-serialize the
+      // redacted tree as if it were an Error and lose its shape.
+      error: err,
     };
     if (fault.internal.source !== undefined) record.source = this.#redactor.redactString(fault.internal.source);
     if (fault.internal.rejectedRequestId !== undefined) record.rejected_request_id = fault.internal.rejectedRequestId;

@@ -1,0 +1,17 @@
+/** The demo service's one catalog: its stable public codes. */
+import { defineCatalog } from '@faultline/core';
+
+/** Stable codes of the orders service. */
+export const errors = defineCatalog({
+  ORDER_NOT_FOUND: {
+    category: 'not_found',
+    message: 'The order does not exist.',
+    type: 'https://docs.example.com/errors/order-not-found',
+  },
+  ORDER_ALREADY_EXISTS: {
+    category: 'conflict',
+    message: 'An order with this reference already exists.',
+    type: 'https://docs.example.com/errors/order-already-exists',
+  },
+  ADMIN_ONLY: { category: 'forbidden', message: 'Only administrators can do this.' },
+});
