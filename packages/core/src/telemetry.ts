@@ -8,7 +8,7 @@
  * to the span context, with redacted message and stack.
  */
 import { type Context, context, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
-import { type AnyValueMap, logs, SeverityNumber } from '@opentelemetry/api-logs';
+import { type AnyValueMap, type Logger, type LoggerProvider, logs, SeverityNumber } from '@opentelemetry/api-logs';
 import type { Fault } from './fault.js';
 import { GrpcStatus, type GrpcStatusCode, TAXONOMY } from './taxonomy.js';
 import { isShowableTraceId } from './templates.js';
@@ -91,6 +91,22 @@ export interface ExceptionRecord {
 
 const SCOPE = '@faultline/core';
 
+let cachedProvider: LoggerProvider | undefined;
+let cachedLogger: Logger | undefined;
+
+/**
+ * The OTel logger, fetched again only when the global provider changes: without an SDK every
+ * `getLogger` call allocates a proxy logger, which is too slow for a storm.
+ */
+function otelLogger(): Logger {
+  const provider = logs.getLoggerProvider();
+  if (provider !== cachedProvider || cachedLogger === undefined) {
+    cachedProvider = provider;
+    cachedLogger = provider.getLogger(SCOPE);
+  }
+  return cachedLogger;
+}
+
 /**
  * Emits the exception as an OTel log record tied to the span context captured in `otelContext`
  * (semconv `exception.*` attributes, already redacted) plus the fault's id and codes. Never throws.
@@ -105,7 +121,7 @@ export function emitExceptionLog(fault: Fault, exception: ExceptionRecord, otelC
       [SPAN_ATTRIBUTES.errorCode]: fault.code,
     };
     if (exception.stacktrace !== undefined) attributes['exception.stacktrace'] = exception.stacktrace;
-    logs.getLogger(SCOPE).emit({
+    otelLogger().emit({
       severityNumber: fault.serverFault ? SeverityNumber.ERROR : SeverityNumber.WARN,
       severityText: fault.serverFault ? 'ERROR' : 'WARN',
       body: `${fault.code} ${fault.id}`,

@@ -173,6 +173,17 @@ describe('reporter', () => {
     expect(lines.some((l) => l.includes('faultline dropped'))).toBe(true);
   }, 30_000);
 
+  it('skips formatting when the logger level filters the record out', () => {
+    const { logger, lines } = memoryLogger();
+    logger.level = 'error';
+    const reporter = createReporter({ logger, flushOnExit: false });
+    reporter.report(capture(FaultError.of('not_found')));
+    reporter.report(capture(FaultError.of('internal')));
+    reporter.drain();
+    expect(lines.map((l) => l.code)).toEqual(['INTERNAL']);
+    expect(reporter.stats).toMatchObject({ suppressed: 1, written: 1 });
+  });
+
   it('drop-oldest keeps the newest records', () => {
     const { logger, lines } = memoryLogger();
     const reporter = createReporter({
@@ -269,4 +280,37 @@ describe('reporter: flush on exit (child processes)', () => {
     },
     20_000,
   );
+});
+
+describe('reporter: storm fingerprints', () => {
+  it('formats the stack once per message shape within a window', async () => {
+    const { logger, lines } = memoryLogger();
+    const reporter = createReporter({ logger, flushOnExit: false });
+    let stackReads = 0;
+    const make = (i: number) => {
+      const error = new Error(`upstream call ${i} failed`);
+      const stack = error.stack;
+      Object.defineProperty(error, 'stack', {
+        get: () => {
+          stackReads += 1;
+          return stack;
+        },
+      });
+      return error;
+    };
+    for (let i = 0; i < 20; i += 1) reporter.report(capture(make(i)));
+    await reporter.flush();
+    // One read to fingerprint the first, one to redact its full record; none for the 19 repeats.
+    expect(stackReads).toBe(2);
+    expect(lines.filter((l) => l.first_request_id !== undefined)).toHaveLength(19);
+  });
+
+  it('still separates different messages shapes and throw sites', async () => {
+    const { logger, lines } = memoryLogger();
+    const reporter = createReporter({ logger, flushOnExit: false });
+    reporter.report(capture(new Error('disk full on /var')));
+    reporter.report(capture(new Error('permission denied on /etc')));
+    await reporter.flush();
+    expect(lines.filter((l) => l.error !== undefined)).toHaveLength(2);
+  });
 });

@@ -14,8 +14,9 @@ import { type ResponderOptions, sendFault } from './respond.js';
 /** Options of the Faultline Fastify plugin. */
 export interface FaultlineFastifyOptions extends HeaderOptions {
   /**
-   * Where fault records go. Default: a reporter writing through the server's logger (`app.log`).
-   * `false` writes no records (spans are still annotated).
+   * Where fault records go. Default: a reporter writing through the server's logger (`app.log`);
+   * none when the server was created with `logger: false`. `false` writes no records (spans are
+   * still annotated).
    */
   readonly reporter?: Reporter | false;
   /** `problem` (RFC 9457, default) or `envelope` (`{"error":{…}}` as application/json). */
@@ -66,10 +67,12 @@ export function captureFor(error: unknown, request: FastifyRequest, classifiers:
 }
 
 async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOptions): Promise<void> {
+  // With `logger: false` Fastify's app.log is a no-op object: no records unless a reporter is given.
+  const serverLogs = typeof (app.log as { isLevelEnabled?: unknown }).isLevelEnabled === 'function';
   const reporter =
     options.reporter === false
       ? undefined
-      : (options.reporter ?? createReporter({ logger: app.log, flushOnExit: true }));
+      : (options.reporter ?? (serverLogs ? createReporter({ logger: app.log, flushOnExit: true }) : undefined));
   const responder: ResponderOptions = {
     format: options.format ?? 'problem',
     concealForbidden: options.concealForbidden ?? false,

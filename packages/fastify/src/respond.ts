@@ -40,7 +40,18 @@ interface Attempt {
   readonly fault: Fault;
 }
 
-const attempts = new WeakMap<object, Attempt>();
+/** The first response sent for a reply, kept on the reply itself (a WeakMap churns the GC under load). */
+const kAttempt = Symbol('faultline.attempt');
+type WithAttempt = { [kAttempt]?: Attempt };
+const STALE = new Set<string>(STALE_REPLY_HEADERS);
+const CONNECTION = new Set<string>(CONNECTION_HEADERS);
+
+/** Removes headers describing a success body (and, on HTTP/2, connection-specific ones) that the route set. */
+function removeStaleHeaders(reply: FastifyReply, http2: boolean): void {
+  for (const name of Object.keys(reply.getHeaders())) {
+    if (STALE.has(name) || (http2 && CONNECTION.has(name))) reply.removeHeader(name);
+  }
+}
 
 /** The fault as the client sees it: a concealed 403 becomes a plain 404 with the same id. */
 export function shownFault(fault: Fault, options: ResponderOptions): Fault {
@@ -101,7 +112,7 @@ export function sendFault(
   options: ResponderOptions,
   allow?: string,
 ): void {
-  const previous = attempts.get(reply);
+  const previous = (reply as WithAttempt)[kAttempt];
   if (previous !== undefined) {
     // Our first response failed on its way out: log the new failure under the same id, then
     // send the first response's bytes without hooks.
@@ -147,10 +158,9 @@ export function sendFault(
       fault,
     };
   }
-  attempts.set(reply, attempt);
+  (reply as WithAttempt)[kAttempt] = attempt;
   try {
-    for (const name of STALE_REPLY_HEADERS) reply.removeHeader(name);
-    if (isHttp2(request)) for (const name of CONNECTION_HEADERS) reply.removeHeader(name);
+    removeStaleHeaders(reply, isHttp2(request));
     // A per-reply serializer set by the route before it threw would apply even to a string body.
     reply.serializer(null as unknown as (payload: unknown) => string);
     reply.code(attempt.status).headers(attempt.headers).send(attempt.body);

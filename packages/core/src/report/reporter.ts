@@ -13,7 +13,7 @@ import { type DestinationStream, pino } from 'pino';
 import type { Fault } from '../fault.js';
 import { FaultError } from '../fault-error.js';
 import { createRedactor, type RedactionOptions, type Redactor } from '../redact/redactor.js';
-import { typeLabel } from '../safe-access.js';
+import { isObjectLike, safeGet, typeLabel } from '../safe-access.js';
 import { emitExceptionLog, type Protocol } from '../telemetry.js';
 import { fingerprint } from './fingerprint.js';
 import { RingQueue } from './ring-queue.js';
@@ -39,6 +39,7 @@ export interface ReporterLogger {
   error(record: object, message: string): void;
   warn(record: object, message: string): void;
   flush?: ((callback?: (error?: Error) => void) => void) | undefined;
+  isLevelEnabled?: ((level: string) => boolean) | undefined;
 }
 
 /** Which record to give up when the queue is full. */
@@ -84,6 +85,8 @@ export interface ReporterStats {
   readonly droppedQueueFull: number;
   /** Records dropped because the sink's backlog was over its bound. */
   readonly droppedBacklog: number;
+  /** Records not formatted because the logger's level filters them out. */
+  readonly suppressed: number;
   /** Writes that failed (throwing logger, stream error events). */
   readonly sinkErrors: number;
   /** Records waiting in the queue now. */
@@ -163,12 +166,14 @@ export class Reporter {
   readonly #redactor: Redactor;
   readonly #otelLogs: boolean;
   readonly #storms = new Map<string, StormEntry>();
+  readonly #shapes = new Map<string, { readonly fingerprint: string; readonly since: number }>();
   readonly #counters: Counters = {
     reported: 0,
     written: 0,
     compacted: 0,
     droppedQueueFull: 0,
     droppedBacklog: 0,
+    suppressed: 0,
     sinkErrors: 0,
   };
   #droppedReported = 0;
@@ -283,14 +288,16 @@ export class Reporter {
 
   #write(pending: Pending): void {
     const { fault, ctx } = pending;
-    let fp: string;
-    try {
-      fp = fingerprint(fault);
-    } catch {
-      fp = 'unknown';
-    }
-    const storm = this.#window > 0 ? this.#storms.get(fp) : undefined;
     const level = fault.serverFault ? 'error' : 'warn';
+    if (!this.#levelEnabled(level)) {
+      // The logger would drop this level: skip fingerprinting and the full redaction; the OTel
+      // record (if on) needs only the redacted message and stack.
+      this.#counters.suppressed += 1;
+      if (this.#otelLogs) this.#emitOtelOnly(fault, ctx);
+      return;
+    }
+    const fp = this.#fingerprintOf(fault, pending.time);
+    const storm = this.#window > 0 ? this.#storms.get(fp) : undefined;
     if (storm !== undefined && pending.time - storm.since < this.#window) {
       storm.repeats += 1;
       this.#emit(
@@ -361,6 +368,59 @@ export class Reporter {
         },
         ctx?.otelContext,
       );
+    }
+  }
+
+  /**
+   * The fingerprint (code + type + normalised top frames) of a fault. Formatting a stack costs
+   * more than everything else in a record, so within a window a fault with the same code, type,
+   * reason and message shape (digits folded) reuses the fingerprint computed for the first one
+   * instead of formatting its own stack.
+   */
+  #fingerprintOf(fault: Fault, now: number): string {
+    const thrown = fault.internal.thrown;
+    const message = isObjectLike(thrown) ? safeGet(thrown, 'message') : thrown;
+    const shape = typeof message === 'string' ? message.slice(0, 256).replace(/\d+/g, '0') : typeof message;
+    const key = `${fault.code}\u0000${fault.internal.errorType}\u0000${fault.internal.reason}\u0000${shape}`;
+    const cached = this.#window > 0 ? this.#shapes.get(key) : undefined;
+    if (cached !== undefined && now - cached.since < this.#window) return cached.fingerprint;
+    let fp: string;
+    try {
+      fp = fingerprint(fault);
+    } catch {
+      fp = 'unknown';
+    }
+    if (this.#window > 0) {
+      this.#shapes.delete(key);
+      this.#shapes.set(key, { fingerprint: fp, since: now });
+      if (this.#shapes.size > this.#maxFingerprints) {
+        const oldest = this.#shapes.keys().next();
+        if (oldest.done !== true) this.#shapes.delete(oldest.value);
+      }
+    }
+    return fp;
+  }
+
+  #emitOtelOnly(fault: Fault, ctx: ReportContext | undefined): void {
+    const thrown = fault.internal.thrown;
+    const message = isObjectLike(thrown) ? safeGet(thrown, 'message') : undefined;
+    const stack = isObjectLike(thrown) ? safeGet(thrown, 'stack') : undefined;
+    emitExceptionLog(
+      fault,
+      {
+        type: fault.internal.errorType,
+        message: typeof message === 'string' ? this.#redactor.redactString(message) : fault.internal.errorType,
+        stacktrace: typeof stack === 'string' ? this.#redactor.redactString(stack) : undefined,
+      },
+      ctx?.otelContext,
+    );
+  }
+
+  #levelEnabled(level: 'error' | 'warn'): boolean {
+    try {
+      return typeof this.#logger.isLevelEnabled === 'function' ? this.#logger.isLevelEnabled(level) : true;
+    } catch {
+      return true;
     }
   }
 
