@@ -8,6 +8,7 @@ import { STATUS_CODES } from 'node:http';
 import {
   buildFault,
   builtinDefinition,
+  escapeForLog,
   FALLBACK_PROBLEM_BODY,
   type Fault,
   type Reporter,
@@ -76,6 +77,16 @@ function isHttp2(request: FastifyRequest): boolean {
   return request.raw.httpVersionMajor === 2;
 }
 
+/**
+ * The incoming `X-Request-ID` that was refused (not a UUID, so a new id was made), escaped and
+ * cut for the log; `undefined` when there was none or it was used.
+ */
+function rejectedRequestId(request: FastifyRequest): Readonly<Record<string, unknown>> | undefined {
+  const incoming = request.headers['x-request-id'];
+  if (incoming === undefined || incoming === request.id) return undefined;
+  return { rejected_request_id: escapeForLog(incoming) };
+}
+
 /** Ends a response that can no longer be answered (headers already sent): abort it. */
 function abort(reply: FastifyReply): void {
   try {
@@ -130,6 +141,7 @@ export function sendFault(
     reporter: options.reporter,
     method: request.method,
     route: request.routeOptions?.url,
+    attributes: rejectedRequestId(request),
   });
   if (reply.sent || reply.raw.headersSent) {
     // Headers already left (a stream failed mid-way): nothing valid can be sent. Abort.

@@ -101,14 +101,21 @@ describe('route errors', () => {
 
 describe('request ids', () => {
   it('reuses a UUID X-Request-ID and replaces anything else', async () => {
-    const { app } = await buildApp();
+    const { app, records } = await buildApp();
     const id = '3f1c2a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60';
     const reused = await app.inject({ url: '/sync', headers: { 'x-request-id': id } });
     expectErrorHeaders(reused.headers, id);
     expect(reused.json().request_id).toBe(id);
-    const hostile = await app.inject({ url: '/sync', headers: { 'x-request-id': '"}<script>alert(1)</script>' } });
+    const hostile = await app.inject({
+      url: '/sync',
+      headers: { 'x-request-id': '"}<script>alert(1)</script>\u001b[31m' },
+    });
     expect(hostile.headers['x-request-id']).not.toContain('script');
     expectNoSecrets(hostile.body, ['alert']);
+    await app.close();
+    // The refused value is logged (escaped) with the id that replaced it, never reflected.
+    const record = records.find((r) => r.request_id === hostile.headers['x-request-id']);
+    expect(record?.attributes).toEqual({ rejected_request_id: '\\x22}<script>alert(1)</script>\\x1b[31m' });
   });
 
   it('sends X-Request-ID on successful responses too, equal to request.id', async () => {

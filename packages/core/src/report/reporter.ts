@@ -310,6 +310,8 @@ export class Reporter {
           first_request_id: storm.firstId,
           repeat: storm.repeats,
           ...(ctx?.traceId === undefined ? {} : { trace_id: ctx.traceId }),
+          // Request-specific context (e.g. a refused incoming id) is kept on every line.
+          ...(ctx?.attributes === undefined ? {} : { attributes: this.#redactor.redact(ctx.attributes) }),
         },
         `fault ${fault.code} (repeat of ${storm.firstId})`,
       );
