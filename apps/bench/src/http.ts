@@ -26,12 +26,8 @@ async function serve(mode: Mode): Promise<void> {
   // Level warn: error records are written, per-request info lines are not (same for both handlers).
   const logger = logOn ? pino({ level: 'warn' }, pino.destination({ dest: '/dev/null', sync: false })) : undefined;
   const app = mode.startsWith('faultline')
-    ? Fastify({
-        ...faultlineServerOptions(),
-        ...(logger ? { loggerInstance: logger } : {}),
-        disableRequestLogging: true,
-      })
-    : Fastify({ ...(logger ? { loggerInstance: logger } : {}), disableRequestLogging: true });
+    ? Fastify({ ...faultlineServerOptions(), ...(logger ? { loggerInstance: logger } : {}) })
+    : Fastify({ ...(logger ? { loggerInstance: logger } : {}) });
   if (mode.startsWith('faultline')) await app.register(faultline);
   app.get('/fail', async () => {
     throw new Error('connect to db.internal:5432 failed for user app');

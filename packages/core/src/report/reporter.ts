@@ -309,6 +309,9 @@ export class Reporter {
           fingerprint: fp,
           first_request_id: storm.firstId,
           repeat: storm.repeats,
+          ...(ctx?.protocol === undefined ? {} : { protocol: ctx.protocol }),
+          ...(ctx?.method === undefined ? {} : { method: this.#redactor.redactString(ctx.method.slice(0, 256)) }),
+          ...(ctx?.route === undefined ? {} : { route: this.#redactor.redactString(ctx.route.slice(0, 512)) }),
           ...(ctx?.traceId === undefined ? {} : { trace_id: ctx.traceId }),
           // Request-specific context (e.g. a refused incoming id) is kept on every line.
           ...(ctx?.attributes === undefined ? {} : { attributes: this.#redactor.redact(ctx.attributes) }),

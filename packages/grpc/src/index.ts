@@ -1,0 +1,27 @@
+/**
+ * `@faultline/grpc`: sanitized statuses and `google.rpc.Status` details for @grpc/grpc-js.
+ * @packageDocumentation
+ */
+export { type ClientInterceptorOptions, createClientInterceptor, grpcClassifier } from './client.js';
+export {
+  guardDefinition,
+  isDecodeFailure,
+  RequestDecodeFailure,
+  type RequestGuardOptions,
+} from './request-guard.js';
+export { categoryOfForeignStatus, createServerInterceptor, ForeignStatusError } from './server-interceptor.js';
+export {
+  type DecodedStatusDetails,
+  decodeStatusDetails,
+  encodeStatusDetails,
+  fieldPathOf,
+  MAX_DETAILS_BYTES,
+} from './status-details.js';
+export { DETAILS_KEY, faultStatus, isFaultlineTrailer, REQUEST_ID_KEY } from './trailers.js';
+export {
+  addFaultlineService,
+  faultForCall,
+  type GrpcFaultOptions,
+  incomingRequestId,
+  wrapService,
+} from './wrap-service.js';

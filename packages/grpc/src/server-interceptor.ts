@@ -1,0 +1,75 @@
+/**
+ * The last line: a grpc-js server interceptor that sanitizes every non-OK status leaving the
+ * server, library-generated ones included (message too large, deserialization failure,
+ * unimplemented, deadline). Faultline's own statuses pass through; anything else becomes a fault:
+ * its category comes only from an allowlist of codes grpc-js itself generates, never from a
+ * handler's numeric code; its details become the generic message; foreign metadata is dropped.
+ * It never throws (an interceptor that throws crashes the process).
+ */
+
+import { type Category, FaultError } from '@faultline/core';
+import { type Metadata, ServerInterceptingCall, type ServerInterceptor, status as Status } from '@grpc/grpc-js';
+import { faultStatus, isFaultlineTrailer } from './trailers.js';
+import { faultForCall, type GrpcFaultOptions } from './wrap-service.js';
+
+/** Codes grpc-js generates itself, and what they mean for the client. */
+const LIBRARY_CODES: Readonly<Partial<Record<number, Category>>> = {
+  [Status.CANCELLED]: 'cancelled',
+  [Status.DEADLINE_EXCEEDED]: 'timeout',
+  [Status.RESOURCE_EXHAUSTED]: 'payload_too_large',
+  [Status.UNIMPLEMENTED]: 'not_implemented',
+  [Status.UNAVAILABLE]: 'unavailable',
+  [Status.INTERNAL]: 'internal',
+  [Status.UNKNOWN]: 'internal',
+};
+
+/** The category of a status that did not come from Faultline. */
+export function categoryOfForeignStatus(code: number, details: string): Category {
+  // grpc-js reports a request it cannot deserialize as INTERNAL: the client sent bad bytes.
+  if (code === Status.INTERNAL && /deserializ|parse request/i.test(details)) return 'validation';
+  return LIBRARY_CODES[code] ?? 'internal';
+}
+
+/** A stand-in for the error the interceptor never sees: the status grpc-js was about to send. */
+export class ForeignStatusError extends Error {
+  constructor(
+    readonly grpcCode: number,
+    details: string,
+  ) {
+    super(details);
+    this.name = 'ForeignStatusError';
+  }
+}
+
+/** Creates the server interceptor. Pass it in `new Server({ interceptors: [...] })`, last. */
+export function createServerInterceptor(options: GrpcFaultOptions = {}): ServerInterceptor {
+  const domain = options.domain ?? 'faultline';
+  return (methodDescriptor, call) => {
+    let metadata: Metadata | undefined;
+    return new ServerInterceptingCall(call, {
+      start(next) {
+        next({
+          onReceiveMetadata(received, nextMetadata) {
+            metadata = received;
+            nextMetadata(received);
+          },
+        });
+      },
+      sendStatus(status, next) {
+        try {
+          if (status.code === Status.OK || isFaultlineTrailer(status.metadata)) {
+            next(status);
+            return;
+          }
+          const details = typeof status.details === 'string' ? status.details : '';
+          const category = categoryOfForeignStatus(status.code, details);
+          const raised = FaultError.of(category, { cause: new ForeignStatusError(status.code, details), stack: false });
+          const fault = faultForCall(raised, metadata, methodDescriptor.path, options);
+          next(faultStatus(fault, domain));
+        } catch {
+          next({ code: Status.INTERNAL, details: 'An internal error occurred.', metadata: null });
+        }
+      },
+    });
+  };
+}

@@ -1,0 +1,190 @@
+import { Writable } from 'node:stream';
+import { createReporter, defineCatalog, FaultError } from '@faultline/core';
+import {
+  credentials,
+  Metadata,
+  makeGenericClientConstructor,
+  Server,
+  ServerCredentials,
+  type ServiceDefinition,
+  type ServiceError,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import { pino } from 'pino';
+import { addFaultlineService, createServerInterceptor } from '../src/index.js';
+
+const serialize = (value: unknown) => Buffer.from(JSON.stringify(value));
+const deserialize = (bytes: Buffer) => JSON.parse(bytes.toString('utf8')) as unknown;
+const method = (path: string, requestStream: boolean, responseStream: boolean) => ({
+  path,
+  requestStream,
+  responseStream,
+  requestSerialize: serialize,
+  requestDeserialize: deserialize,
+  responseSerialize: serialize,
+  responseDeserialize: deserialize,
+});
+
+/** A service with every method kind, JSON-encoded messages. */
+export const OrdersService: ServiceDefinition = {
+  get: method('/demo.Orders/Get', false, false),
+  getAsync: method('/demo.Orders/GetAsync', false, false),
+  list: method('/demo.Orders/List', false, true),
+  upload: method('/demo.Orders/Upload', true, false),
+  chat: method('/demo.Orders/Chat', true, true),
+  missing: method('/demo.Orders/Missing', false, false),
+};
+
+export const errors = defineCatalog({
+  GRPC_ORDER_NOT_FOUND: { category: 'not_found', message: 'The order does not exist.' },
+});
+
+/** Thrown values by name, each full of secrets. */
+export function failure(kind: string): unknown {
+  switch (kind) {
+    case 'pg':
+      return Object.assign(
+        new Error('duplicate key value violates unique constraint "orders_ref_key" password=hunter2'),
+        {
+          code: '23505',
+          severity: 'ERROR',
+          table: 'orders',
+        },
+      );
+    case 'mongo':
+      return Object.assign(new Error('E11000 duplicate key error collection: shop.orders hunter2'), {
+        name: 'MongoServerError',
+        code: 11000,
+      });
+    case 'foreign-code':
+      return Object.assign(new Error('not found in db.internal hunter2'), {
+        code: 5,
+        details: 'secret details hunter2',
+        metadata: undefined,
+      });
+    case 'refused':
+      return Object.assign(new Error('connect ECONNREFUSED 10.0.0.5:5432 hunter2'), { code: 'ECONNREFUSED' });
+    case 'catalog':
+      return errors.GRPC_ORDER_NOT_FOUND({ cause: new Error('SELECT hunter2') });
+    case 'validation':
+      return FaultError.of('validation', {
+        fieldViolations: [
+          { pointer: '/items/0/qty', detail: 'Is below the minimum.' },
+          { pointer: '/email', detail: 'Has an invalid format.' },
+        ],
+      });
+    case 'rate':
+      return FaultError.of('rate_limited', { retryAfter: 7 });
+    case 'string':
+      return 'thrown string hunter2';
+    default:
+      return new Error(`plain error hunter2 /srv/app/${kind}`);
+  }
+}
+
+type Req = { kind: string; how?: string };
+
+/** Handlers that fail in every way grpc-js allows, chosen by the request. */
+export const implementation = {
+  get(call: { request: Req }, callback: (e: unknown, v?: unknown) => void) {
+    const { kind, how } = call.request;
+    if (kind === 'ok') return callback(null, { ok: true });
+    if (how === 'throw') throw failure(kind);
+    callback(failure(kind));
+  },
+  async getAsync(call: { request: Req }) {
+    await new Promise((r) => setTimeout(r, 1));
+    throw failure(call.request.kind);
+  },
+  list(call: {
+    request: Req;
+    write(v: unknown): void;
+    emit(e: string, v: unknown): void;
+    destroy(e?: Error): void;
+    end(): void;
+  }) {
+    const { kind, how } = call.request;
+    call.write({ n: 1 });
+    call.write({ n: 2 });
+    if (kind === 'ok') return call.end();
+    if (how === 'emit') call.emit('error', failure(kind));
+    else if (how === 'destroy') call.destroy(failure(kind) as Error);
+    else if (how === 'async') return Promise.reject(failure(kind));
+    else throw failure(kind);
+  },
+  upload(call: { on(e: string, f: (v: Req) => void): void }, callback: (e: unknown, v?: unknown) => void) {
+    call.on('data', (req: Req) => callback(failure(req.kind)));
+  },
+  chat(call: { on(e: string, f: (v: Req) => void): void; write(v: unknown): void; emit(e: string, v: unknown): void }) {
+    call.on('data', (req: Req) => {
+      call.write({ echo: req.kind });
+      call.emit('error', failure(req.kind));
+    });
+  },
+  // 'missing' has no handler: grpc-js answers UNIMPLEMENTED itself.
+} as unknown as UntypedServiceImplementation;
+
+/** A real pino logger collecting records in memory. */
+export function memoryLog() {
+  const records: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, cb) {
+      for (const line of String(chunk).split('\n')) if (line !== '') records.push(JSON.parse(line));
+      cb();
+    },
+  });
+  return { logger: pino({ level: 'info' }, stream), records };
+}
+
+/** Starts a real server on 127.0.0.1 with the wrapper and the interceptor. */
+export async function startServer(options: { maxReceive?: number } = {}) {
+  const { logger, records } = memoryLog();
+  const reporter = createReporter({ logger, flushOnExit: false });
+  const server = new Server({
+    interceptors: [createServerInterceptor({ reporter, domain: 'orders.example.com' })],
+    'grpc.max_receive_message_length': -1,
+  });
+  addFaultlineService(server, OrdersService, implementation, {
+    reporter,
+    domain: 'orders.example.com',
+    ...(options.maxReceive === undefined ? {} : { maxReceiveMessageLength: options.maxReceive }),
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, p) =>
+      error ? reject(error) : resolve(p),
+    ),
+  );
+  const Client = makeGenericClientConstructor(OrdersService, 'Orders');
+  const client = new Client(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as GenericClient;
+  return {
+    port,
+    client,
+    records,
+    reporter,
+    stop: async () => {
+      client.close();
+      await new Promise<void>((resolve) => server.tryShutdown(() => resolve()));
+    },
+  };
+}
+
+/** A generic grpc-js client, its methods looked up by name. */
+export type GenericClient = Record<string, (...args: unknown[]) => unknown> & { close(): void };
+
+/** Calls a unary method; resolves with the error (or undefined) and the trailers. */
+export function callUnary(
+  client: GenericClient,
+  name: string,
+  request: unknown,
+  metadata = new Metadata(),
+): Promise<{ error: ServiceError | undefined; value: unknown }> {
+  return new Promise((resolve) => {
+    client[name]?.call(
+      client,
+      request,
+      metadata,
+      { deadline: Date.now() + 5000 },
+      (error: ServiceError | null, value: unknown) => resolve({ error: error ?? undefined, value }),
+    );
+  });
+}
