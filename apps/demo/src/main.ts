@@ -2,6 +2,7 @@
  * `npm run demo`: the orders service on 127.0.0.1, HTTP/1.1 on PORT (default 3000) and HTTP/2
  * cleartext on PORT+1, printing curl commands that show each failure becoming a safe response.
  */
+import { startGrpc } from './grpc-service.js';
 import { buildHttpApp } from './http-app.js';
 import { startUpstreams } from './upstreams.js';
 
@@ -12,6 +13,7 @@ const http1 = await buildHttpApp({ upstreams });
 const http2 = await buildHttpApp({ upstreams, http2: true });
 await http1.listen({ port, host });
 await http2.listen({ port: port + 1, host });
+const { server: grpc } = await startGrpc(port + 2, upstreams);
 
 const base = `http://${host}:${port}`;
 const examples = [
@@ -35,6 +37,14 @@ const examples = [
   ['hostile object', `curl -i ${base}/debug/hostile`],
   ['method not allowed', `curl -i -X DELETE ${base}/orders/1`],
   ['HTTP/2', `curl -i --http2-prior-knowledge http://${host}:${port + 1}/orders/999`],
+  ['gRPC catalog NOT_FOUND', `npm run grpc-call --workspace=@faultline/demo -- getOrder '{"id":999}'`],
+  [
+    'gRPC pg 23505 ALREADY_EXISTS',
+    `npm run grpc-call --workspace=@faultline/demo -- createOrder '{"reference":"A-1","quantity":1}'`,
+  ],
+  ['gRPC connection refused (async)', `npm run grpc-call --workspace=@faultline/demo -- getInvoice '{}'`],
+  ['gRPC stream error', `npm run grpc-call --workspace=@faultline/demo -- watchOrders '{}'`],
+  ['gRPC validation (BadRequest)', `npm run grpc-call --workspace=@faultline/demo -- getOrder '{"id":"x"}'`],
 ];
 console.log(
   `\nFaultline demo: orders service on ${base} (HTTP/1.1) and http://${host}:${port + 1} (HTTP/2 cleartext)\n`,
@@ -46,7 +56,11 @@ let stopping = false;
 async function stop(): Promise<void> {
   if (stopping) return;
   stopping = true;
-  await Promise.allSettled([http1.close(), http2.close()]);
+  await Promise.allSettled([
+    http1.close(),
+    http2.close(),
+    new Promise<void>((resolve) => grpc.tryShutdown(() => resolve())),
+  ]);
   await upstreams.close();
 }
 process.once('SIGINT', () => void stop());

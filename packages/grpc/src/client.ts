@@ -54,7 +54,14 @@ function classifyReceived(code: number, metadata: Metadata | undefined): Classif
   if (decoded !== undefined && decoded.code === code && decoded.reason !== undefined) {
     const known = lookupCode(decoded.reason);
     const reasonCategory = known?.category ?? categoryOfBuiltinCode(decoded.reason);
-    if (reasonCategory !== undefined && reasonCategory !== 'unauthenticated' && reasonCategory !== 'forbidden') {
+    // The upstream's stable code is kept for what the end client can act on. A failure inside
+    // the upstream (5xx) is, for this caller, a bad gateway / unavailable / timeout: the code says which.
+    const clientActionable =
+      reasonCategory !== undefined &&
+      !TAXONOMY[reasonCategory].serverFault &&
+      reasonCategory !== 'unauthenticated' &&
+      reasonCategory !== 'forbidden';
+    if (clientActionable) {
       category = reasonCategory;
       if (known !== undefined) stableCode = decoded.reason;
     }

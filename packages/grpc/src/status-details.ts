@@ -39,8 +39,57 @@ function badRequest(violations: readonly FieldViolation[]) {
   });
 }
 
+/** A fixed-length stand-in for the correlation id in pre-encoded templates. */
+const PLACEHOLDER_ID = '00000000-0000-4000-8000-000000000000';
+
+interface DetailsTemplate {
+  readonly bytes: Buffer;
+  readonly offsets: readonly number[];
+}
+
+const templates = new WeakMap<object, Map<string, DetailsTemplate>>();
+
+/**
+ * Pre-encoded details per code definition, domain and retry-after: encoded once with a
+ * placeholder id, whose bytes are then overwritten with the real id (a UUID always has 36 ASCII
+ * bytes, so lengths and offsets never change). Faults with field violations are encoded in full.
+ */
+function templateFor(fault: Fault, domain: string): DetailsTemplate | undefined {
+  if (
+    fault.fieldViolations.length > 0 ||
+    fault.id.length !== PLACEHOLDER_ID.length ||
+    !/^[0-9a-f-]+$/i.test(fault.id)
+  ) {
+    return undefined;
+  }
+  let byDefinition = templates.get(fault.definition);
+  if (byDefinition === undefined) {
+    byDefinition = new Map();
+    templates.set(fault.definition, byDefinition);
+  }
+  const key = `${domain}\u0000${fault.retryAfter ?? ''}\u0000${fault.grpcCode}`;
+  let template = byDefinition.get(key);
+  if (template === undefined) {
+    const bytes = Buffer.from(encodeFull({ ...fault, id: PLACEHOLDER_ID }, domain));
+    const marker = Buffer.from(PLACEHOLDER_ID);
+    const offsets: number[] = [];
+    for (let at = bytes.indexOf(marker); at !== -1; at = bytes.indexOf(marker, at + 1)) offsets.push(at);
+    template = { bytes, offsets };
+    byDefinition.set(key, template);
+  }
+  return template;
+}
+
 /** Encodes the `google.rpc.Status` of `fault`, with `domain` in its ErrorInfo. */
 export function encodeStatusDetails(fault: Fault, domain: string): Uint8Array {
+  const template = templateFor(fault, domain);
+  if (template === undefined) return encodeFull(fault, domain);
+  const bytes = Buffer.from(template.bytes);
+  for (const offset of template.offsets) bytes.write(fault.id, offset, 'latin1');
+  return bytes;
+}
+
+function encodeFull(fault: Fault, domain: string): Uint8Array {
   const details = [
     anyPack(
       ErrorInfoSchema,

@@ -1,0 +1,145 @@
+/**
+ * gRPC benchmark, side by side in one run: a unary method whose handler fails with
+ * `callback(new Error(...))`, served with grpc-js's default error handling and with Faultline
+ * (wrapped handlers, guarded decoding, server interceptor, google.rpc.Status details), plus the
+ * success path. Each server runs in its own child process on 127.0.0.1; the parent drives a
+ * bounded number of concurrent calls with a grpc-js client and reports calls/s and the server's
+ * CPU microseconds per call (independent of the client and of CPU steal).
+ */
+import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import {
+  credentials,
+  Metadata,
+  makeGenericClientConstructor,
+  Server,
+  ServerCredentials,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+
+const MODES = ['success', 'default-error', 'faultline-error'] as const;
+type Mode = (typeof MODES)[number];
+const DURATION_MS = Number(process.env.BENCH_DURATION ?? 4) * 1000;
+const CONCURRENCY = 64;
+
+const codec = {
+  serialize: (v: unknown) => Buffer.from(JSON.stringify(v)),
+  deserialize: (b: Buffer) => JSON.parse(b.toString()) as unknown,
+};
+const Service: ServiceDefinition = {
+  get: {
+    path: '/bench.Orders/Get',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: codec.serialize,
+    requestDeserialize: codec.deserialize,
+    responseSerialize: codec.serialize,
+    responseDeserialize: codec.deserialize,
+  },
+};
+
+async function serve(mode: Mode): Promise<void> {
+  const fail = mode !== 'success';
+  const implementation = {
+    get(_call: unknown, callback: (error: unknown, value?: unknown) => void) {
+      if (fail) callback(new Error('connect to db.internal:5432 failed for user app'));
+      else callback(null, { id: 1, reference: 'A-1' });
+    },
+  } as unknown as UntypedServiceImplementation;
+  let server: Server;
+  if (mode === 'faultline-error') {
+    const { addFaultlineService, createServerInterceptor } = await import('@faultline/grpc');
+    server = new Server({ interceptors: [createServerInterceptor()], 'grpc.max_receive_message_length': -1 });
+    addFaultlineService(server, Service, implementation);
+  } else {
+    server = new Server();
+    server.addService(Service, implementation);
+  }
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+  );
+  process.send?.({ port });
+  process.on('message', () => server.tryShutdown(() => process.exit(0)));
+}
+
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+type Get = (request: unknown, metadata: Metadata, options: object, callback: (error: unknown) => void) => void;
+
+async function load(port: number, durationMs: number): Promise<number> {
+  const Client = makeGenericClientConstructor(Service, 'Orders');
+  const client = new Client(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as {
+    get: Get;
+    close(): void;
+  };
+  let completed = 0;
+  const deadline = Date.now() + durationMs;
+  const worker = async () => {
+    while (Date.now() < deadline) {
+      await new Promise<void>((resolve) => client.get({ id: 1 }, new Metadata(), {}, () => resolve()));
+      completed += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  client.close();
+  return completed;
+}
+
+async function measure(mode: Mode): Promise<{ mode: Mode; rate: number; cpuUs: number }> {
+  const child = fork(fileURLToPath(import.meta.url), ['serve', mode], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+  });
+  const port = await new Promise<number>((resolve) =>
+    child.once('message', (m) => resolve((m as { port: number }).port)),
+  );
+  await load(port, 1000); // warm-up
+  const pid = child.pid ?? 0;
+  const cpuBefore = cpuSeconds(pid);
+  const start = Date.now();
+  const calls = await load(port, DURATION_MS);
+  const elapsed = (Date.now() - start) / 1000;
+  const cpu = cpuSeconds(pid) - cpuBefore;
+  child.send('stop');
+  await new Promise((resolve) => child.once('exit', resolve));
+  return { mode, rate: calls / elapsed, cpuUs: (cpu * 1e6) / Math.max(1, calls) };
+}
+
+async function main(): Promise<void> {
+  const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
+  const samples = new Map<Mode, { rate: number; cpuUs: number }[]>(MODES.map((m) => [m, []]));
+  for (let round = 0; round < rounds; round += 1)
+    for (const mode of MODES) samples.get(mode)?.push(await measure(mode));
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+  const rows = MODES.map((mode) => {
+    const list = samples.get(mode) ?? [];
+    return { mode, rate: median(list.map((s) => s.rate)), cpuUs: median(list.map((s) => s.cpuUs)) };
+  });
+  const row = (m: Mode) => rows.find((r) => r.mode === m);
+  console.log(
+    `\ngRPC unary: ${CONCURRENCY} concurrent calls, ${DURATION_MS / 1000}s x ${rounds} interleaved rounds (medians), server in its own process`,
+  );
+  console.log(
+    `${'mode'.padEnd(18)} ${'calls/s'.padStart(9)} ${'x success'.padStart(10)} ${'server CPU us/call'.padStart(19)}`,
+  );
+  for (const r of rows) {
+    console.log(
+      `${r.mode.padEnd(18)} ${r.rate.toFixed(0).padStart(9)} ${(r.rate / (row('success')?.rate ?? 1)).toFixed(2).padStart(10)} ${r.cpuUs.toFixed(1).padStart(19)}`,
+    );
+  }
+  const f = row('faultline-error');
+  const d = row('default-error');
+  if (f && d) {
+    console.log(
+      `\nfaultline / default error path: ${(f.rate / d.rate).toFixed(2)}x calls/s, ${(d.cpuUs / f.cpuUs).toFixed(2)}x by server CPU per call`,
+    );
+  }
+}
+
+if (process.argv[2] === 'serve') await serve(process.argv[3] as Mode);
+else await main();

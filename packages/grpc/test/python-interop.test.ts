@@ -1,0 +1,77 @@
+/**
+ * Interop with a non-Node client: Debian's python3-grpcio and python3-protobuf decode
+ * grpc-status-details-bin into google.rpc.Status with code and message equal to the status.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { GrpcStatus, isUuid, TAXONOMY } from '@faultline/core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { startServer } from './fixtures.js';
+
+const run = promisify(execFile);
+const here = fileURLToPath(new URL('.', import.meta.url));
+const protoDir = join(here, '..', 'proto');
+const PYTHON = '/usr/bin/python3'; // Debian's interpreter, where python3-grpcio is installed
+
+type Started = Awaited<ReturnType<typeof startServer>>;
+let server: Started;
+let genDir = '';
+
+beforeAll(async () => {
+  server = await startServer();
+  genDir = mkdtempSync(join(tmpdir(), 'faultline-pb2-'));
+  await run('protoc', [
+    `-I${protoDir}`,
+    '-I/usr/include',
+    `--python_out=${genDir}`,
+    'google/rpc/status.proto',
+    'google/rpc/error_details.proto',
+  ]);
+});
+afterAll(async () => {
+  await server.stop();
+});
+
+it('python grpcio decodes google.rpc.Status and ErrorInfo that match the status', async () => {
+  const { stdout } = await run(
+    PYTHON,
+    [join(here, 'python', 'interop_client.py'), String(server.port), genDir, 'pg', 'catalog', 'validation', 'plain'],
+    {
+      timeout: 30_000,
+    },
+  );
+  const results = stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  const byKind = Object.fromEntries(results.map((r) => [r.kind, r]));
+  for (const result of results) {
+    expect(result.status_code).toBe(result.code);
+    expect(result.status_message).toBe(result.details);
+    expect(isUuid(result.request_id)).toBe(true);
+    expect(result.metadata).toEqual({ requestId: result.request_id });
+    expect(result.domain).toBe('orders.example.com');
+    expect(result.detail_types).toContain('type.googleapis.com/google.rpc.ErrorInfo');
+    expect(result.detail_types).toContain('type.googleapis.com/google.rpc.RequestInfo');
+    expect(result.detail_types).not.toContain('type.googleapis.com/google.rpc.DebugInfo');
+    expect(JSON.stringify(result)).not.toContain('hunter2');
+  }
+  expect(byKind.pg).toMatchObject({
+    code: GrpcStatus.ALREADY_EXISTS,
+    reason: 'CONFLICT',
+    details: TAXONOMY.conflict.message,
+  });
+  expect(byKind.catalog).toMatchObject({ code: GrpcStatus.NOT_FOUND, reason: 'GRPC_ORDER_NOT_FOUND' });
+  expect(byKind.plain).toMatchObject({ code: GrpcStatus.INTERNAL, reason: 'INTERNAL' });
+  expect(byKind.validation).toMatchObject({
+    code: GrpcStatus.INVALID_ARGUMENT,
+    field_violations: [
+      ['items[0].qty', 'Is below the minimum.'],
+      ['email', 'Has an invalid format.'],
+    ],
+  });
+}, 40_000);

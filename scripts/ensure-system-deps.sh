@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the real components the end-to-end tests use, from Debian, when they are missing:
+# curl (HTTP/1.1 and h2c client), protoc (Python stubs for google.rpc), python3-grpcio and
+# python3-protobuf (the non-Node gRPC client). Idempotent; needs root (or the packages present).
+set -euo pipefail
+
+missing=()
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
+if [ ! -x /usr/bin/python3 ]; then
+  missing+=(python3 python3-grpcio python3-protobuf)
+else
+  /usr/bin/python3 -c 'import grpc' >/dev/null 2>&1 || missing+=(python3-grpcio)
+  /usr/bin/python3 -c 'import google.protobuf' >/dev/null 2>&1 || missing+=(python3-protobuf)
+fi
+
+if ((${#missing[@]} == 0)); then
+  exit 0
+fi
+if [ "$(id -u)" != "0" ] || ! command -v apt-get >/dev/null 2>&1; then
+  echo "ensure-system-deps: missing Debian packages: ${missing[*]} (install them with apt-get as root)" >&2
+  exit 1
+fi
+echo "ensure-system-deps: apt-get install ${missing[*]}"
+apt-get update -qq
+DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
