@@ -53,6 +53,14 @@ export {
   pointerFromSegments,
   sanitizePointer,
 } from './field-violation.js';
+export {
+  type BodyFormat,
+  CONNECTION_HEADERS,
+  CONTENT_TYPES,
+  type HeaderOptions,
+  problemHeaders,
+  STALE_REPLY_HEADERS,
+} from './http-headers.js';
 export { type RecordFaultOptions, recordFault } from './record-fault.js';
 export {
   CARD_PATTERN,

@@ -7,14 +7,6 @@ export { default } from './default-export.js';
 export { fastifyClassifier, fastifyViolations } from './fastify-classifier.js';
 export { type MatchingOptions, MethodRouter } from './method-router.js';
 export { type FaultlineFastifyOptions, faultline } from './plugin.js';
-export {
-  type BodyFormat,
-  CONNECTION_HEADERS,
-  CONTENT_TYPES,
-  type HeaderOptions,
-  problemHeaders,
-  STALE_REPLY_HEADERS,
-} from './problem-headers.js';
 export { type ResponderOptions, renderBody, sendFault, writeSocketFault } from './respond.js';
 export {
   clientErrorHandler,

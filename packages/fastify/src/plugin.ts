@@ -3,12 +3,13 @@
  * (or the envelope format), a stable code, a generic message and the request's correlation id;
  * the detail goes to the reporter (pino, asynchronously) and the active span.
  */
+
+import type { BodyFormat, HeaderOptions } from '@faultline/core';
 import { type Classifier, capture, createReporter, FaultError, isUuid, type Reporter } from '@faultline/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { fastifyClassifier } from './fastify-classifier.js';
 import { MethodRouter } from './method-router.js';
-import type { BodyFormat, HeaderOptions } from './problem-headers.js';
 import { type ResponderOptions, sendFault } from './respond.js';
 
 /** Options of the Faultline Fastify plugin. */

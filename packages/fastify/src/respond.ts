@@ -6,25 +6,23 @@
  */
 import { STATUS_CODES } from 'node:http';
 import {
+  type BodyFormat,
   buildFault,
   builtinDefinition,
+  CONNECTION_HEADERS,
+  CONTENT_TYPES,
   escapeForLog,
   FALLBACK_PROBLEM_BODY,
   type Fault,
+  type HeaderOptions,
+  problemHeaders,
   type Reporter,
   recordFault,
   renderEnvelope,
   renderProblem,
+  STALE_REPLY_HEADERS,
 } from '@faultline/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import {
-  type BodyFormat,
-  CONNECTION_HEADERS,
-  CONTENT_TYPES,
-  type HeaderOptions,
-  problemHeaders,
-  STALE_REPLY_HEADERS,
-} from './problem-headers.js';
 
 /** How the adapter answers; resolved once from the plugin options. */
 export interface ResponderOptions extends HeaderOptions {

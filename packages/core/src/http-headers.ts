@@ -1,9 +1,11 @@
 /**
- * Headers of an error response: the same set on every path (route errors, 404/405, framework
- * errors, malformed HTTP, shutdown, WebSocket upgrade rejection). Only an allowlist of headers
- * is ever taken from an error, and only when its category makes the header meaningful.
+ * Headers of an HTTP error response, shared by every adapter that answers over HTTP (Fastify
+ * routes, 404/405, framework errors, malformed HTTP, shutdown, WebSocket upgrade rejection). Only
+ * an allowlist of headers is ever taken from an error, and only when its category makes the
+ * header meaningful.
  */
-import { type Fault, safeGet } from '@faultline/core';
+import type { Fault } from './fault.js';
+import { safeGet } from './safe-access.js';
 
 /** Wire format of error bodies. */
 export type BodyFormat = 'problem' | 'envelope';
