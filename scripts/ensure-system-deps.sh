@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # Installs the real components the end-to-end tests use, from Debian, when they are missing:
 # curl (HTTP/1.1 and h2c client), protoc (Python stubs for google.rpc), python3-grpcio and
-# python3-protobuf (the non-Node gRPC client). Idempotent; needs root (or the packages present).
+# python3-protobuf (the non-Node gRPC client), python3-websockets (the non-Node WebSocket client).
+# Idempotent; needs root (or the packages present).
 set -euo pipefail
 
 missing=()
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
 if [ ! -x /usr/bin/python3 ]; then
-  missing+=(python3 python3-grpcio python3-protobuf)
+  missing+=(python3 python3-grpcio python3-protobuf python3-websockets)
 else
   /usr/bin/python3 -c 'import grpc' >/dev/null 2>&1 || missing+=(python3-grpcio)
   /usr/bin/python3 -c 'import google.protobuf' >/dev/null 2>&1 || missing+=(python3-protobuf)
+  /usr/bin/python3 -c 'import websockets' >/dev/null 2>&1 || missing+=(python3-websockets)
 fi
 
 if ((${#missing[@]} == 0)); then

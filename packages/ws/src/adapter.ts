@@ -1,0 +1,197 @@
+/**
+ * The ws adapter: wrapped connection and message handlers (a throw never kills the process),
+ * JSON error frames for recoverable faults, close frames for fatal ones, an 'error' listener on
+ * every socket, and upgrade rejection answered as HTTP problem JSON from the server's 'upgrade'
+ * path (never ws's text/html `abortHandshake`).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  type Category,
+  type Classifier,
+  capture,
+  type Fault,
+  type HeaderOptions,
+  problemHeaders,
+  type Reporter,
+  recordFault,
+  renderEnvelope,
+  renderProblem,
+  resolveCorrelationId,
+} from '@faultline/core';
+import type { RawData, WebSocket, WebSocketServer } from 'ws';
+import { closeFrameFor } from './close-frame.js';
+import { wsClassifier } from './ws-classifier.js';
+
+/** Categories that end the connection by default: server failures and identity problems. */
+const FATAL_BY_DEFAULT: ReadonlySet<Category> = new Set<Category>([
+  'unauthenticated',
+  'forbidden',
+  'payload_too_large',
+  'cancelled',
+  'internal',
+  'not_implemented',
+  'bad_gateway',
+  'unavailable',
+  'timeout',
+]);
+
+/** Options of {@link createWsAdapter}. */
+export interface WsAdapterOptions extends HeaderOptions {
+  /** Where fault records go (none when omitted). */
+  readonly reporter?: Reporter | undefined;
+  /** Extra classifiers for the application's own error families. */
+  readonly classifiers?: readonly Classifier[];
+  /** Whether a fault closes the connection (default: 5xx, 401, 403, 413 and cancellations). */
+  readonly isFatal?: (fault: Fault) => boolean;
+}
+
+/** What the adapter knows about a connection. */
+export interface ConnectionContext {
+  /** The connection's correlation id (a valid incoming X-Request-ID, else new). */
+  readonly connectionId: string;
+  /** The upgrade request. */
+  readonly request: IncomingMessage;
+}
+
+/** A connection handler, sync or async. */
+export type ConnectionHandler = (socket: WebSocket, context: ConnectionContext) => unknown;
+/** A message handler, sync or async. */
+export type MessageHandler = (data: RawData, isBinary: boolean) => unknown;
+/** Upgrade authentication: throw (or reject) to refuse the upgrade. */
+export type UpgradeCheck = (request: IncomingMessage) => unknown;
+
+const contexts = new WeakMap<WebSocket, ConnectionContext>();
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** The adapter returned by {@link createWsAdapter}. */
+export interface WsAdapter {
+  /** Wraps a connection handler for `wss.on('connection', …)`. */
+  connection(handler: ConnectionHandler): (socket: WebSocket, request: IncomingMessage) => void;
+  /** Wraps a message handler for `socket.on('message', …)`. */
+  message(socket: WebSocket, handler: MessageHandler): (data: RawData, isBinary: boolean) => void;
+  /** Answers `thrown` on `socket`: an error frame, or a close frame when fatal. Never throws. */
+  fail(socket: WebSocket, thrown: unknown, source: string): Fault;
+  /** An HTTP server 'upgrade' listener: runs `check`, then hands accepted sockets to `wss`. */
+  upgrade(wss: WebSocketServer, check?: UpgradeCheck): (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** Writes a problem JSON response on a raw upgrade socket and destroys it. */
+  rejectUpgrade(socket: Duplex, request: IncomingMessage, thrown: unknown): Fault;
+}
+
+/** Creates the ws adapter. */
+export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
+  const classifiers = [...(options.classifiers ?? []), wsClassifier];
+  const isFatal = options.isFatal ?? ((fault: Fault) => FATAL_BY_DEFAULT.has(fault.category));
+
+  function faultFor(thrown: unknown, connectionId: string | undefined, source: string, requestId?: unknown): Fault {
+    const fault = capture(thrown, { classifiers, source, ...(requestId === undefined ? {} : { requestId }) });
+    recordFault(fault, {
+      protocol: 'ws',
+      reporter: options.reporter,
+      ...(connectionId === undefined ? {} : { attributes: { connection_id: connectionId } }),
+    });
+    return fault;
+  }
+
+  function fail(socket: WebSocket, thrown: unknown, source: string): Fault {
+    const context = contexts.get(socket);
+    const fault = faultFor(thrown, context?.connectionId, source);
+    try {
+      if (socket.readyState !== socket.OPEN) return fault;
+      if (isFatal(fault)) {
+        const { code, reason } = closeFrameFor(fault);
+        socket.close(code, reason);
+      } else {
+        socket.send(renderEnvelope(fault));
+      }
+    } catch {
+      try {
+        socket.terminate();
+      } catch {
+        // already gone
+      }
+    }
+    return fault;
+  }
+
+  function guardSocket(socket: WebSocket, connectionId: string): void {
+    // Without an 'error' listener, a protocol error from the peer crashes the process.
+    socket.on('error', (error: Error) => {
+      faultFor(error, connectionId, 'ws.socket');
+    });
+  }
+
+  function rejectUpgrade(socket: Duplex, request: IncomingMessage, thrown: unknown): Fault {
+    const incoming = request.headers['x-request-id'];
+    const fault = faultFor(thrown, undefined, 'ws.upgrade', incoming);
+    try {
+      if (!socket.destroyed && socket.writable) {
+        const body = renderProblem(fault);
+        const headers = {
+          ...problemHeaders(fault, 'problem', options),
+          'content-length': String(Buffer.byteLength(body)),
+          connection: 'close',
+        };
+        const head = Object.entries(headers)
+          .map(([name, value]) => `${name}: ${value}\r\n`)
+          .join('');
+        socket.end(`HTTP/1.1 ${fault.status} ${fault.title}\r\n${head}\r\n${body}`);
+      }
+    } catch {
+      socket.destroy();
+    }
+    return fault;
+  }
+
+  return {
+    fail,
+    rejectUpgrade,
+    connection(handler) {
+      return (socket, request) => {
+        const { id: connectionId } = resolveCorrelationId(request.headers['x-request-id']);
+        const context: ConnectionContext = { connectionId, request };
+        contexts.set(socket, context);
+        guardSocket(socket, connectionId);
+        try {
+          const result = handler(socket, context);
+          if (isThenable(result)) result.then(undefined, (error: unknown) => fail(socket, error, 'ws.connection'));
+        } catch (error) {
+          fail(socket, error, 'ws.connection');
+        }
+      };
+    },
+    message(socket, handler) {
+      return (data, isBinary) => {
+        try {
+          const result = handler(data, isBinary);
+          if (isThenable(result)) result.then(undefined, (error: unknown) => fail(socket, error, 'ws.message'));
+        } catch (error) {
+          fail(socket, error, 'ws.message');
+        }
+      };
+    },
+    upgrade(wss, check) {
+      return (request, socket, head) => {
+        // A socket error during the handshake must not crash the process either.
+        socket.on('error', () => undefined);
+        const accept = () => {
+          try {
+            wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+          } catch (error) {
+            rejectUpgrade(socket, request, error);
+          }
+        };
+        try {
+          const result = check?.(request);
+          if (isThenable(result)) result.then(accept, (error: unknown) => rejectUpgrade(socket, request, error));
+          else accept();
+        } catch (error) {
+          rejectUpgrade(socket, request, error);
+        }
+      };
+    },
+  };
+}
