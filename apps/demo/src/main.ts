@@ -5,12 +5,14 @@
 import { startGrpc } from './grpc-service.js';
 import { buildHttpApp } from './http-app.js';
 import { startUpstreams } from './upstreams.js';
+import { attachWebSocket } from './ws-endpoint.js';
 
 const port = Number(process.env.PORT ?? 3000);
 const host = '127.0.0.1';
 const upstreams = await startUpstreams();
 const http1 = await buildHttpApp({ upstreams });
 const http2 = await buildHttpApp({ upstreams, http2: true });
+const wss = attachWebSocket(http1.server, upstreams);
 await http1.listen({ port, host });
 await http2.listen({ port: port + 1, host });
 const { server: grpc } = await startGrpc(port + 2, upstreams);
@@ -37,6 +39,14 @@ const examples = [
   ['hostile object', `curl -i ${base}/debug/hostile`],
   ['method not allowed', `curl -i -X DELETE ${base}/orders/1`],
   ['HTTP/2', `curl -i --http2-prior-knowledge http://${host}:${port + 1}/orders/999`],
+  [
+    'WebSocket (error frame, then close 1013)',
+    `node -e "const ws=new (require('ws'))('ws://${host}:${port}/ws?token=demo');ws.on('message',m=>console.log(String(m)));ws.on('open',()=>{ws.send('{\\"action\\":\\"get\\",\\"id\\":999}');ws.send('{\\"action\\":\\"invoice\\"}')});ws.on('close',(c,r)=>console.log('close',c,String(r)))"`,
+  ],
+  [
+    'WebSocket upgrade refused (401 problem JSON)',
+    `curl -i -H 'Connection: Upgrade' -H 'Upgrade: websocket' -H 'Sec-WebSocket-Version: 13' -H 'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==' http://${host}:${port}/ws`,
+  ],
   ['gRPC catalog NOT_FOUND', `npm run grpc-call --workspace=@faultline/demo -- getOrder '{"id":999}'`],
   [
     'gRPC pg 23505 ALREADY_EXISTS',

@@ -86,12 +86,21 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
   const classifiers = [...(options.classifiers ?? []), wsClassifier];
   const isFatal = options.isFatal ?? ((fault: Fault) => FATAL_BY_DEFAULT.has(fault.category));
 
+  const reporter = options.reporter;
+  const contextsBySource = new Map<string, { readonly classifiers: readonly Classifier[]; readonly source: string }>();
+
   function faultFor(thrown: unknown, connectionId: string | undefined, source: string, requestId?: unknown): Fault {
-    const fault = capture(thrown, { classifiers, source, ...(requestId === undefined ? {} : { requestId }) });
+    let ctx = contextsBySource.get(source);
+    if (ctx === undefined) {
+      ctx = { classifiers, source };
+      contextsBySource.set(source, ctx);
+    }
+    const fault = capture(thrown, requestId === undefined ? ctx : { ...ctx, requestId });
+    // Per-error ids are linked to the connection's id in the log record.
     recordFault(fault, {
       protocol: 'ws',
-      reporter: options.reporter,
-      ...(connectionId === undefined ? {} : { attributes: { connection_id: connectionId } }),
+      reporter,
+      attributes: reporter === undefined || connectionId === undefined ? undefined : { connection_id: connectionId },
     });
     return fault;
   }
