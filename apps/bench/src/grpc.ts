@@ -6,8 +6,6 @@
  * bounded number of concurrent calls with a grpc-js client and reports calls/s and the server's
  * CPU microseconds per call (independent of the client and of CPU steal).
  */
-import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
   credentials,
@@ -18,6 +16,7 @@ import {
   type ServiceDefinition,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
+import { cpuSeconds, forkServer, interleaved, median } from './measure.js';
 
 const MODES = ['success', 'default-error', 'faultline-error'] as const;
 type Mode = (typeof MODES)[number];
@@ -64,12 +63,6 @@ async function serve(mode: Mode): Promise<void> {
   process.on('message', () => server.tryShutdown(() => process.exit(0)));
 }
 
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 type Get = (request: unknown, metadata: Metadata, options: object, callback: (error: unknown) => void) => void;
 
 async function load(port: number, durationMs: number): Promise<number> {
@@ -92,30 +85,20 @@ async function load(port: number, durationMs: number): Promise<number> {
 }
 
 async function measure(mode: Mode): Promise<{ mode: Mode; rate: number; cpuUs: number }> {
-  const child = fork(fileURLToPath(import.meta.url), ['serve', mode], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const port = await new Promise<number>((resolve) =>
-    child.once('message', (m) => resolve((m as { port: number }).port)),
-  );
-  await load(port, 1000); // warm-up
-  const pid = child.pid ?? 0;
-  const cpuBefore = cpuSeconds(pid);
+  const server = await forkServer(fileURLToPath(import.meta.url), mode);
+  await load(server.port, 1000); // warm-up
+  const cpuBefore = cpuSeconds(server.pid);
   const start = Date.now();
-  const calls = await load(port, DURATION_MS);
+  const calls = await load(server.port, DURATION_MS);
   const elapsed = (Date.now() - start) / 1000;
-  const cpu = cpuSeconds(pid) - cpuBefore;
-  child.send('stop');
-  await new Promise((resolve) => child.once('exit', resolve));
+  const cpu = cpuSeconds(server.pid) - cpuBefore;
+  await server.stop();
   return { mode, rate: calls / elapsed, cpuUs: (cpu * 1e6) / Math.max(1, calls) };
 }
 
 async function main(): Promise<void> {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
-  const samples = new Map<Mode, { rate: number; cpuUs: number }[]>(MODES.map((m) => [m, []]));
-  for (let round = 0; round < rounds; round += 1)
-    for (const mode of MODES) samples.get(mode)?.push(await measure(mode));
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+  const samples = await interleaved(MODES, rounds, measure);
   const rows = MODES.map((mode) => {
     const list = samples.get(mode) ?? [];
     return { mode, rate: median(list.map((s) => s.rate)), cpuUs: median(list.map((s) => s.cpuUs)) };

@@ -8,10 +8,9 @@
  * Goals (issue 4): Faultline >= 2.5x the default handler with its logger on; >= 0.9x the default
  * handler with the logger off.
  */
-import { fork } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { cpuSeconds, forkServer, interleaved, median, rssMb } from './measure.js';
 
 const MODES = ['success', 'default-log-off', 'faultline-log-off', 'default-log-on', 'faultline-log-on'] as const;
 type Mode = (typeof MODES)[number];
@@ -41,19 +40,6 @@ async function serve(mode: Mode): Promise<void> {
   });
 }
 
-/** CPU seconds (user + system) the process has used, from /proc/<pid>/stat. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
-}
-
-function rssMb(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb / 1024;
-}
-
 interface Row {
   readonly mode: Mode;
   readonly rps: number;
@@ -64,22 +50,15 @@ interface Row {
 }
 
 async function measure(mode: Mode): Promise<Row> {
-  const child = fork(fileURLToPath(import.meta.url), ['serve', mode], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const port = await new Promise<number>((resolve) =>
-    child.once('message', (m) => resolve((m as { port: number }).port)),
-  );
-  const url = `http://127.0.0.1:${port}${mode === 'success' ? '/ok' : '/fail'}`;
+  const server = await forkServer(fileURLToPath(import.meta.url), mode);
+  const url = `http://127.0.0.1:${server.port}${mode === 'success' ? '/ok' : '/fail'}`;
   await autocannon({ url, connections: CONNECTIONS, duration: 1 }); // warm-up
-  const pid = child.pid ?? 0;
-  const before = rssMb(pid);
-  const cpuBefore = cpuSeconds(pid);
+  const before = rssMb(server.pid);
+  const cpuBefore = cpuSeconds(server.pid);
   const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_S });
-  const cpu = cpuSeconds(pid) - cpuBefore;
-  const after = rssMb(pid);
-  child.send('stop');
-  await new Promise((resolve) => child.once('exit', resolve));
+  const cpu = cpuSeconds(server.pid) - cpuBefore;
+  const after = rssMb(server.pid);
+  await server.stop();
   return {
     mode,
     rps: result.requests.average,
@@ -89,17 +68,10 @@ async function measure(mode: Mode): Promise<Row> {
   };
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
 async function main(): Promise<void> {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
-  const samples = new Map<Mode, Row[]>(MODES.map((m) => [m, []]));
   // Interleaved rounds: every mode sees the same machine conditions (this VM has CPU steal).
-  for (let round = 0; round < rounds; round += 1)
-    for (const mode of MODES) samples.get(mode)?.push(await measure(mode));
+  const samples = await interleaved(MODES, rounds, measure);
   const rows = MODES.map((mode) => {
     const list = samples.get(mode) ?? [];
     return {

@@ -1,3 +1,6 @@
+import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
 /**
  * A small side-by-side timer: every case runs in the same process, interleaved over several
  * rounds, and the median ns/op is reported, so ratios are comparable even on a noisy machine.
@@ -51,4 +54,58 @@ export function printTable(title: string, results: readonly BenchResult[], basel
       `${r.name.padEnd(58)} ${r.nsPerOp.toFixed(0).padStart(10)} ${(r.nsPerOp / base).toFixed(2).padStart(11)}`,
     );
   }
+}
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (USER_HZ = 100). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** Resident memory of a process in MiB, from /proc/<pid>/status. */
+export function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** The median of `values` (NaN when empty). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+/** A benchmark server running in its own child process, announced by `{ port }` over IPC. */
+export interface ChildServer {
+  readonly port: number;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/** Forks `script serve <mode>` and waits for it to report its port; `stop()` asks it to exit. */
+export async function forkServer(script: string, mode: string): Promise<ChildServer> {
+  const child = fork(script, ['serve', mode], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve) =>
+    child.once('message', (m) => resolve((m as { port: number }).port)),
+  );
+  return {
+    port,
+    pid: child.pid ?? 0,
+    stop: async () => {
+      child.send('stop');
+      await new Promise((resolve) => child.once('exit', resolve));
+    },
+  };
+}
+
+/** Runs `measureOnce` for every mode, `rounds` times interleaved, and returns each mode's samples. */
+export async function interleaved<M extends string, R>(
+  modes: readonly M[],
+  rounds: number,
+  measureOnce: (mode: M) => Promise<R>,
+): Promise<Map<M, R[]>> {
+  const samples = new Map<M, R[]>(modes.map((m) => [m, []]));
+  for (let round = 0; round < rounds; round += 1)
+    for (const mode of modes) samples.get(mode)?.push(await measureOnce(mode));
+  return samples;
 }

@@ -6,12 +6,11 @@
  * its own child process on 127.0.0.1; the parent keeps a fixed number of clients each with one
  * message in flight for a bounded time. Goal (issue 6): Faultline >= 0.95x the hand-written frame.
  */
-import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { WebSocket, WebSocketServer } from 'ws';
+import { cpuSeconds, forkServer, interleaved, median } from './measure.js';
 
 const MODES = ['hand-written', 'faultline'] as const;
 type Mode = (typeof MODES)[number];
@@ -52,12 +51,6 @@ async function serve(mode: Mode): Promise<void> {
   });
 }
 
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-
 async function load(port: number, durationMs: number): Promise<number> {
   let roundTrips = 0;
   const deadline = Date.now() + durationMs;
@@ -82,30 +75,20 @@ async function load(port: number, durationMs: number): Promise<number> {
 }
 
 async function measure(mode: Mode): Promise<{ mode: Mode; rate: number; cpuUs: number }> {
-  const child = fork(fileURLToPath(import.meta.url), ['serve', mode], {
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-  });
-  const port = await new Promise<number>((resolve) =>
-    child.once('message', (m) => resolve((m as { port: number }).port)),
-  );
-  await load(port, 1000);
-  const pid = child.pid ?? 0;
-  const cpuBefore = cpuSeconds(pid);
+  const server = await forkServer(fileURLToPath(import.meta.url), mode);
+  await load(server.port, 1000); // warm-up
+  const cpuBefore = cpuSeconds(server.pid);
   const start = Date.now();
-  const trips = await load(port, DURATION_MS);
+  const trips = await load(server.port, DURATION_MS);
   const elapsed = (Date.now() - start) / 1000;
-  const cpu = cpuSeconds(pid) - cpuBefore;
-  child.send('stop');
-  await new Promise((resolve) => child.once('exit', resolve));
+  const cpu = cpuSeconds(server.pid) - cpuBefore;
+  await server.stop();
   return { mode, rate: trips / elapsed, cpuUs: (cpu * 1e6) / Math.max(1, trips) };
 }
 
 async function main(): Promise<void> {
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-  const samples = new Map<Mode, { rate: number; cpuUs: number }[]>(MODES.map((m) => [m, []]));
-  for (let round = 0; round < rounds; round += 1)
-    for (const mode of MODES) samples.get(mode)?.push(await measure(mode));
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+  const samples = await interleaved(MODES, rounds, measure);
   const rows = MODES.map((mode) => {
     const list = samples.get(mode) ?? [];
     return { mode, rate: median(list.map((s) => s.rate)), cpuUs: median(list.map((s) => s.cpuUs)) };

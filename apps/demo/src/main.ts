@@ -66,6 +66,7 @@ let stopping = false;
 async function stop(): Promise<void> {
   if (stopping) return;
   stopping = true;
+  for (const client of wss.clients) client.terminate();
   await Promise.allSettled([
     http1.close(),
     http2.close(),

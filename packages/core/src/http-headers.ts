@@ -116,3 +116,37 @@ export const CONNECTION_HEADERS: readonly string[] = [
   'transfer-encoding',
   'upgrade',
 ];
+
+/** A socket that can be answered directly (Node `net.Socket`, an upgrade's `Duplex`). */
+export interface RawHttpSocket {
+  readonly writable: boolean;
+  readonly destroyed: boolean;
+  end(data: string): void;
+  destroy(): void;
+}
+
+/**
+ * Answers a raw HTTP/1.1 socket with `body` and the error headers of `fault`, then closes it; for
+ * the paths with no response object (malformed requests, refused WebSocket upgrades). Never throws.
+ */
+export function writeRawHttpFault(
+  socket: RawHttpSocket,
+  fault: Fault,
+  body: string,
+  format: BodyFormat,
+  options: HeaderOptions,
+): void {
+  if (socket.destroyed || !socket.writable) return;
+  try {
+    const headers = {
+      ...problemHeaders(fault, format, options),
+      'content-length': String(Buffer.byteLength(body)),
+      connection: 'close',
+    };
+    let head = `HTTP/1.1 ${fault.status} ${fault.title}\r\n`;
+    for (const [name, value] of Object.entries(headers)) head += `${name}: ${value}\r\n`;
+    socket.end(`${head}\r\n${body}`);
+  } catch {
+    socket.destroy();
+  }
+}

@@ -59,7 +59,9 @@ export {
   CONTENT_TYPES,
   type HeaderOptions,
   problemHeaders,
+  type RawHttpSocket,
   STALE_REPLY_HEADERS,
+  writeRawHttpFault,
 } from './http-headers.js';
 export { type RecordFaultOptions, recordFault } from './record-fault.js';
 export {

@@ -4,20 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { memoryLog } from '@faultline/testkit';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { capture, createReporter, defineCatalog, FaultError, type Reporter } from '../src/index.js';
 
-/** A real pino logger writing into memory, one parsed object per line. */
+/** A real pino logger writing into memory; `lines` are its parsed records. */
 function memoryLogger() {
-  const lines: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      for (const line of String(chunk).split('\n')) if (line !== '') lines.push(JSON.parse(line));
-      cb();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), lines };
+  const { logger, records } = memoryLog();
+  return { logger, lines: records };
 }
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));

@@ -4,7 +4,6 @@
  * reshape it. A second attempt on the same reply (an onSend hook or a scope's error handler
  * failed) writes the first response's bytes directly, with no hooks left to fail.
  */
-import { STATUS_CODES } from 'node:http';
 import {
   type BodyFormat,
   buildFault,
@@ -16,11 +15,13 @@ import {
   type Fault,
   type HeaderOptions,
   problemHeaders,
+  type RawHttpSocket,
   type Reporter,
   recordFault,
   renderEnvelope,
   renderProblem,
   STALE_REPLY_HEADERS,
+  writeRawHttpFault,
 } from '@faultline/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -183,25 +184,7 @@ export function sendFault(
  * Answers a raw HTTP/1.1 socket (malformed request: there is no request object) with the problem
  * body, then closes it. Never throws.
  */
-export function writeSocketFault(
-  socket: { writable: boolean; destroyed: boolean; end(data: string): void; destroy(): void },
-  fault: Fault,
-  options: ResponderOptions,
-): void {
+export function writeSocketFault(socket: RawHttpSocket, fault: Fault, options: ResponderOptions): void {
   recordFault(fault, { protocol: 'http', reporter: options.reporter });
-  if (socket.destroyed || !socket.writable) return;
-  try {
-    const body = renderBody(fault, options.format, undefined);
-    const headers = {
-      ...problemHeaders(fault, options.format, options),
-      'content-length': String(Buffer.byteLength(body)),
-      connection: 'close',
-    };
-    const head = Object.entries(headers)
-      .map(([name, value]) => `${name}: ${value}\r\n`)
-      .join('');
-    socket.end(`HTTP/1.1 ${fault.status} ${STATUS_CODES[fault.status] ?? 'Error'}\r\n${head}\r\n${body}`);
-  } catch {
-    socket.destroy();
-  }
+  writeRawHttpFault(socket, fault, renderBody(fault, options.format, undefined), options.format, options);
 }

@@ -1,7 +1,6 @@
-import { Writable } from 'node:stream';
 import { createReporter, defineCatalog, FaultError } from '@faultline/core';
+import { memoryLog } from '@faultline/testkit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
-import { pino } from 'pino';
 import { type FaultlineFastifyOptions, faultline, faultlineServerOptions } from '../src/index.js';
 
 /** Secrets planted in thrown values: none may ever reach a response. */
@@ -30,18 +29,6 @@ export const errors = defineCatalog({
   },
   ORDER_QUOTA: { category: 'rate_limited', message: 'Too many orders. Retry later.' },
 });
-
-/** A real pino logger collecting parsed records in memory. */
-export function memoryLog() {
-  const records: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      for (const line of String(chunk).split('\n')) if (line !== '') records.push(JSON.parse(line));
-      cb();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), records };
-}
 
 /** Routes that fail the way real services fail. */
 export function addFailingRoutes(app: FastifyInstance): void {

@@ -1,5 +1,7 @@
 import { FaultError, isUuid } from '@faultline/core';
+import { memoryLog } from '@faultline/testkit';
 import Fastify from 'fastify';
+import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { faultline, faultlineServerOptions } from '../src/index.js';
 import { buildApp, expectNoSecrets } from './helpers.js';
@@ -384,15 +386,10 @@ describe('FaultError helpers', () => {
 
 describe('default reporter through the server logger', () => {
   it('writes the record through app.log with the error tree intact', async () => {
-    const { Writable } = await import('node:stream');
-    const lines: Record<string, unknown>[] = [];
-    const stream = new Writable({
-      write(chunk, _enc, cb) {
-        for (const line of String(chunk).split('\n')) if (line !== '') lines.push(JSON.parse(line));
-        cb();
-      },
-    });
-    const app = Fastify({ ...faultlineServerOptions(), logger: { level: 'warn', stream } });
+    const { logger, records: lines } = memoryLog();
+    // Fastify's default logger serializes `err` with pino's standard serializer: keep that here.
+    const withErrSerializer = logger.child({}, { level: 'warn', serializers: { err: pino.stdSerializers.err } });
+    const app = Fastify({ ...faultlineServerOptions(), loggerInstance: withErrSerializer });
     await app.register(faultline);
     app.get('/pg', async () => {
       throw Object.assign(new Error('duplicate key "users_email_key" password=hunter2'), {

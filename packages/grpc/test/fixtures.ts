@@ -1,5 +1,5 @@
-import { Writable } from 'node:stream';
 import { createReporter, defineCatalog, FaultError } from '@faultline/core';
+import { memoryLog } from '@faultline/testkit';
 import {
   credentials,
   Metadata,
@@ -10,7 +10,6 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import { pino } from 'pino';
 import { addFaultlineService, createServerInterceptor } from '../src/index.js';
 
 const serialize = (value: unknown) => Buffer.from(JSON.stringify(value));
@@ -123,18 +122,6 @@ export const implementation = {
   },
   // 'missing' has no handler: grpc-js answers UNIMPLEMENTED itself.
 } as unknown as UntypedServiceImplementation;
-
-/** A real pino logger collecting records in memory. */
-export function memoryLog() {
-  const records: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      for (const line of String(chunk).split('\n')) if (line !== '') records.push(JSON.parse(line));
-      cb();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), records };
-}
 
 /** Starts a real server on 127.0.0.1 with the wrapper and the interceptor. */
 export async function startServer(options: { maxReceive?: number } = {}) {

@@ -12,12 +12,12 @@ import {
   capture,
   type Fault,
   type HeaderOptions,
-  problemHeaders,
   type Reporter,
   recordFault,
   renderEnvelope,
   renderProblem,
   resolveCorrelationId,
+  writeRawHttpFault,
 } from '@faultline/core';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { closeFrameFor } from './close-frame.js';
@@ -136,22 +136,7 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
   function rejectUpgrade(socket: Duplex, request: IncomingMessage, thrown: unknown): Fault {
     const incoming = request.headers['x-request-id'];
     const fault = faultFor(thrown, undefined, 'ws.upgrade', incoming);
-    try {
-      if (!socket.destroyed && socket.writable) {
-        const body = renderProblem(fault);
-        const headers = {
-          ...problemHeaders(fault, 'problem', options),
-          'content-length': String(Buffer.byteLength(body)),
-          connection: 'close',
-        };
-        const head = Object.entries(headers)
-          .map(([name, value]) => `${name}: ${value}\r\n`)
-          .join('');
-        socket.end(`HTTP/1.1 ${fault.status} ${fault.title}\r\n${head}\r\n${body}`);
-      }
-    } catch {
-      socket.destroy();
-    }
+    writeRawHttpFault(socket, fault, renderProblem(fault), 'problem', options);
     return fault;
   }
 

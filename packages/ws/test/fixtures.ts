@@ -1,21 +1,8 @@
 import { createServer, type Server } from 'node:http';
-import { Writable } from 'node:stream';
 import { createReporter, FaultError } from '@faultline/core';
-import { pino } from 'pino';
+import { memoryLog } from '@faultline/testkit';
 import { WebSocketServer } from 'ws';
 import { createWsAdapter } from '../src/index.js';
-
-/** A real pino logger collecting records in memory. */
-export function memoryLog() {
-  const records: Record<string, unknown>[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      for (const line of String(chunk).split('\n')) if (line !== '') records.push(JSON.parse(line));
-      cb();
-    },
-  });
-  return { logger: pino({ level: 'info' }, stream), records };
-}
 
 /** Messages and what the handler does with them. */
 function handle(text: string): unknown {
