@@ -70,10 +70,9 @@ export function captureFor(error: unknown, request: FastifyRequest, classifiers:
 async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOptions): Promise<void> {
   // With `logger: false` Fastify's app.log is a no-op object: no records unless a reporter is given.
   const serverLogs = typeof (app.log as { isLevelEnabled?: unknown }).isLevelEnabled === 'function';
-  const reporter =
-    options.reporter === false
-      ? undefined
-      : (options.reporter ?? (serverLogs ? createReporter({ logger: app.log, flushOnExit: true }) : undefined));
+  const ownReporter =
+    options.reporter === undefined && serverLogs ? createReporter({ logger: app.log, flushOnExit: true }) : undefined;
+  const reporter = options.reporter === false ? undefined : (options.reporter ?? ownReporter);
   const responder: ResponderOptions = {
     format: options.format ?? 'problem',
     concealForbidden: options.concealForbidden ?? false,
@@ -125,7 +124,10 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
     done();
   });
   app.addHook('onClose', async () => {
-    await reporter?.flush();
+    // A reporter the plugin created is closed with the server (it leaves the exit-hook registry);
+    // one the application passed in is only flushed: the application owns it.
+    if (ownReporter !== undefined) await ownReporter.close();
+    else await reporter?.flush();
   });
 
   if (options.notFound !== false) {
