@@ -8,6 +8,9 @@ set -euo pipefail
 missing=()
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
+# The well-known .proto files (google/protobuf/any.proto, duration.proto) protoc imports; only a
+# Recommends of protobuf-compiler, so not installed with --no-install-recommends.
+[ -f /usr/include/google/protobuf/any.proto ] || missing+=(libprotobuf-dev)
 if [ ! -x /usr/bin/python3 ]; then
   missing+=(python3 python3-grpcio python3-protobuf python3-websockets)
 else
