@@ -16,7 +16,7 @@ import {
   type ServiceDefinition,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import { cpuSeconds, forkServer, interleaved, median } from './measure.js';
+import { interleaved, type LoadResult, measureLoad, median } from './measure.js';
 
 const MODES = ['success', 'default-error', 'faultline-error'] as const;
 type Mode = (typeof MODES)[number];
@@ -84,16 +84,8 @@ async function load(port: number, durationMs: number): Promise<number> {
   return completed;
 }
 
-async function measure(mode: Mode): Promise<{ mode: Mode; rate: number; cpuUs: number }> {
-  const server = await forkServer(fileURLToPath(import.meta.url), mode);
-  await load(server.port, 1000); // warm-up
-  const cpuBefore = cpuSeconds(server.pid);
-  const start = Date.now();
-  const calls = await load(server.port, DURATION_MS);
-  const elapsed = (Date.now() - start) / 1000;
-  const cpu = cpuSeconds(server.pid) - cpuBefore;
-  await server.stop();
-  return { mode, rate: calls / elapsed, cpuUs: (cpu * 1e6) / Math.max(1, calls) };
+function measure(mode: Mode): Promise<LoadResult<Mode>> {
+  return measureLoad(fileURLToPath(import.meta.url), mode, DURATION_MS, load);
 }
 
 async function main(): Promise<void> {

@@ -10,7 +10,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { WebSocket, WebSocketServer } from 'ws';
-import { cpuSeconds, forkServer, interleaved, median } from './measure.js';
+import { interleaved, type LoadResult, measureLoad, median } from './measure.js';
 
 const MODES = ['hand-written', 'faultline'] as const;
 type Mode = (typeof MODES)[number];
@@ -74,16 +74,8 @@ async function load(port: number, durationMs: number): Promise<number> {
   return roundTrips;
 }
 
-async function measure(mode: Mode): Promise<{ mode: Mode; rate: number; cpuUs: number }> {
-  const server = await forkServer(fileURLToPath(import.meta.url), mode);
-  await load(server.port, 1000); // warm-up
-  const cpuBefore = cpuSeconds(server.pid);
-  const start = Date.now();
-  const trips = await load(server.port, DURATION_MS);
-  const elapsed = (Date.now() - start) / 1000;
-  const cpu = cpuSeconds(server.pid) - cpuBefore;
-  await server.stop();
-  return { mode, rate: trips / elapsed, cpuUs: (cpu * 1e6) / Math.max(1, trips) };
+function measure(mode: Mode): Promise<LoadResult<Mode>> {
+  return measureLoad(fileURLToPath(import.meta.url), mode, DURATION_MS, load);
 }
 
 async function main(): Promise<void> {
