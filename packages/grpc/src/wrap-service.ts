@@ -16,6 +16,7 @@ import type {
   sendUnaryData,
   UntypedServiceImplementation,
 } from '@grpc/grpc-js';
+import { grpcClassifier } from './client.js';
 import {
   guardDefinition,
   isDecodeFailure,
@@ -44,6 +45,22 @@ export function incomingRequestId(metadata: Metadata | undefined): unknown {
   }
 }
 
+const classifierLists = new WeakMap<GrpcFaultOptions, readonly Classifier[]>();
+
+/**
+ * The application's classifiers, then {@link grpcClassifier}: a handler that passes on a
+ * downstream call's ServiceError answers with the caller's view of it (never the downstream's
+ * text or metadata). Built once per options object.
+ */
+function classifiersOf(options: GrpcFaultOptions): readonly Classifier[] {
+  let list = classifierLists.get(options);
+  if (list === undefined) {
+    list = [...(options.classifiers ?? []), grpcClassifier];
+    classifierLists.set(options, list);
+  }
+  return list;
+}
+
 /** Captures `thrown` for a call and reports it; returns the fault. Never throws. */
 export function faultForCall(
   thrown: unknown,
@@ -54,7 +71,7 @@ export function faultForCall(
   const fault = capture(thrown, {
     requestId: incomingRequestId(metadata),
     source: 'grpc',
-    ...(options.classifiers === undefined ? {} : { classifiers: options.classifiers }),
+    classifiers: classifiersOf(options),
   });
   recordFault(fault, { protocol: 'grpc', reporter: options.reporter, method: path });
   return fault;

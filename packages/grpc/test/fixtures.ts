@@ -76,6 +76,16 @@ export function failure(kind: string): unknown {
       return FaultError.of('rate_limited', { retryAfter: 7 });
     case 'string':
       return 'thrown string hunter2';
+    case 'downstream': {
+      // A ServiceError from a call this service made, with the downstream's text and metadata.
+      const metadata = new Metadata();
+      metadata.set('x-downstream-secret', 'hunter2');
+      return Object.assign(new Error('5 NOT_FOUND: row 7 missing in db.internal hunter2'), {
+        code: 5,
+        details: 'row 7 missing in db.internal hunter2',
+        metadata,
+      });
+    }
     default:
       return new Error(`plain error hunter2 /srv/app/${kind}`);
   }

@@ -63,6 +63,8 @@ describe('unary handlers', () => {
     ['catalog', 'callback', GrpcStatus.NOT_FOUND, 'GRPC_ORDER_NOT_FOUND'],
     ['string', 'throw', GrpcStatus.INTERNAL, 'INTERNAL'],
     ['plain', 'callback', GrpcStatus.INTERNAL, 'INTERNAL'],
+    // A downstream ServiceError: its code is read as the caller would, its text and metadata dropped.
+    ['downstream', 'callback', GrpcStatus.NOT_FOUND, 'NOT_FOUND'],
   ])('%s via %s -> %i %s', async (kind, how, code, publicCode) => {
     const { error } = await callUnary(server.client, 'get', { kind, how });
     expectSanitized(error, code, publicCode);
