@@ -143,6 +143,16 @@ function openDestination(destination: string | number | undefined): number {
   return openSync(destination, 'a');
 }
 
+/** Sets `key` as the newest entry of `map`, forgetting the oldest entry beyond `max` (insertion order). */
+function remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > max) {
+    const oldest = map.keys().next();
+    if (oldest.done !== true) map.delete(oldest.value);
+  }
+}
+
 /** Bytes a stream holds in memory, waiting for the OS (Writable or SonicBoom), 0 when unknown. */
 function backlogBytes(stream: unknown): number {
   if (typeof stream !== 'object' || stream === null) return 0;
@@ -327,14 +337,8 @@ export class Reporter {
         );
       return;
     }
-    if (this.#window > 0) {
-      this.#storms.delete(fp);
-      this.#storms.set(fp, { firstId: fault.id, since: pending.time, repeats: 0 });
-      if (this.#storms.size > this.#maxFingerprints) {
-        const oldest = this.#storms.keys().next();
-        if (oldest.done !== true) this.#storms.delete(oldest.value);
-      }
-    }
+    if (this.#window > 0)
+      remember(this.#storms, fp, { firstId: fault.id, since: pending.time, repeats: 0 }, this.#maxFingerprints);
     const err = this.#redactor.redact(fault.internal.thrown);
     const record: Record<string, unknown> = {
       request_id: fault.id,
@@ -395,14 +399,7 @@ export class Reporter {
     } catch {
       fp = 'unknown';
     }
-    if (this.#window > 0) {
-      this.#shapes.delete(key);
-      this.#shapes.set(key, { fingerprint: fp, since: now });
-      if (this.#shapes.size > this.#maxFingerprints) {
-        const oldest = this.#shapes.keys().next();
-        if (oldest.done !== true) this.#shapes.delete(oldest.value);
-      }
-    }
+    if (this.#window > 0) remember(this.#shapes, key, { fingerprint: fp, since: now }, this.#maxFingerprints);
     return fp;
   }
 
