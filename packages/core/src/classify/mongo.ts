@@ -57,16 +57,15 @@ export const mongoClassifier: Classifier = {
     if (byName !== undefined) return { ...byName, reason: `mongo:${name}` };
     const mongoose = classifyMongoose(error, name);
     if (mongoose !== undefined) return mongoose;
-    if (!name.startsWith('Mongo')) {
-      // A Mongo error re-thrown by a wrapper may keep only its E11000 message.
-      const message = safeGetString(error, 'message', 16);
-      return message?.startsWith('E11000') === true ? { category: 'conflict', reason: 'mongo:E11000' } : undefined;
+    const isMongo = name.startsWith('Mongo');
+    if (isMongo) {
+      const code = safeGetNumber(error, 'code');
+      const mapped = code === undefined ? undefined : MONGO_CODES[code];
+      if (mapped !== undefined) return { ...mapped, reason: `mongo:${code}` };
     }
-    const code = safeGetNumber(error, 'code');
-    const mapped = code === undefined ? undefined : MONGO_CODES[code];
-    if (mapped !== undefined) return { ...mapped, reason: `mongo:${code}` };
-    const message = safeGetString(error, 'message', 16);
-    if (message?.startsWith('E11000') === true) return { category: 'conflict', reason: 'mongo:E11000' };
-    return { category: 'internal', reason: `mongo:${code ?? name}` };
+    // A duplicate key keeps its E11000 message even when a wrapper re-throws it under another name.
+    if (safeGetString(error, 'message', 16)?.startsWith('E11000') === true)
+      return { category: 'conflict', reason: 'mongo:E11000' };
+    return isMongo ? { category: 'internal', reason: `mongo:${safeGetNumber(error, 'code') ?? name}` } : undefined;
   },
 };
