@@ -23,18 +23,18 @@ import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { closeFrameFor } from './close-frame.js';
 import { wsClassifier } from './ws-classifier.js';
 
-/** Categories that end the connection by default: server failures and identity problems. */
-const FATAL_BY_DEFAULT: ReadonlySet<Category> = new Set<Category>([
+/** Client-side categories that still end the connection by default: identity, size, cancellation. */
+const FATAL_CLIENT_CATEGORIES: ReadonlySet<Category> = new Set<Category>([
   'unauthenticated',
   'forbidden',
   'payload_too_large',
   'cancelled',
-  'internal',
-  'not_implemented',
-  'bad_gateway',
-  'unavailable',
-  'timeout',
 ]);
+
+/** Default fatality: every server failure (from the taxonomy) plus {@link FATAL_CLIENT_CATEGORIES}. */
+function fatalByDefault(fault: Fault): boolean {
+  return fault.serverFault || FATAL_CLIENT_CATEGORIES.has(fault.category);
+}
 
 /** Options of {@link createWsAdapter}. */
 export interface WsAdapterOptions extends HeaderOptions {
@@ -84,7 +84,7 @@ export interface WsAdapter {
 /** Creates the ws adapter. */
 export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
   const classifiers = [...(options.classifiers ?? []), wsClassifier];
-  const isFatal = options.isFatal ?? ((fault: Fault) => FATAL_BY_DEFAULT.has(fault.category));
+  const isFatal = options.isFatal ?? fatalByDefault;
 
   const reporter = options.reporter;
   const contextsBySource = new Map<string, { readonly classifiers: readonly Classifier[]; readonly source: string }>();
