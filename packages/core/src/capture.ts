@@ -1,18 +1,21 @@
 /**
  * `capture(thrown, ctx)`: turns ANY thrown value into a {@link Fault} and never throws. The
- * category comes only from a real `FaultError` or a structural classifier; foreign `status`,
- * `statusCode`, `expose` and numeric codes are never trusted. Cause chains (`cause`, ORM
- * `driverError`/`parent`/`original`) are followed, AggregateErrors are classified as a whole.
+ * category comes from a real `FaultError`, a structural classifier, or (last) a foreign 4xx
+ * `status`/`statusCode`; a foreign message, `expose` and numeric `code` are never trusted. Cause
+ * chains (`cause`, ORM `driverError`/`parent`/`original`) are followed, AggregateErrors are
+ * classified as a whole. A validation library's verdict is the client's only when its pointers
+ * resolve in the request's input (`ctx.input`); otherwise it is internal.
  */
 import { lookupCode } from './catalog.js';
 import { BUILTIN_CLASSIFIERS } from './classify/index.js';
 import type { Classification, Classifier } from './classify/types.js';
 import { resolveCorrelationId } from './correlation.js';
 import { buildFault, type Fault } from './fault.js';
-import { builtinDefinition, FaultError } from './fault-error.js';
+import { builtinDefinition, FaultError, normalizeRetryAfter } from './fault-error.js';
 import { normalizeFieldViolations } from './field-violation.js';
 import { isObjectLike, type ObjectLike, safeGet, safeGetArray, typeLabel } from './safe-access.js';
 import type { Category } from './taxonomy.js';
+import { violationsOwnedByInput } from './validation-ownership.js';
 
 /** Context an adapter passes to `capture`. */
 export interface CaptureContext {
@@ -22,6 +25,12 @@ export interface CaptureContext {
   readonly classifiers?: readonly Classifier[];
   /** Where the error was caught, for the logs (`http.route`, `grpc.unary`, `ws.message`…). */
   readonly source?: string;
+  /**
+   * The request's input documents (HTTP body, query and params; a gRPC request message; a parsed
+   * WebSocket message), or a function returning them (called only when needed). A validation
+   * library's error is answered 400 only when its pointers resolve in one of them.
+   */
+  readonly input?: readonly unknown[] | (() => readonly unknown[]);
 }
 
 /** Properties through which wrappers point at the error they wrap, in the order they are followed. */
@@ -120,7 +129,10 @@ function faultFromVerdict(thrown: unknown, verdict: Verdict, ctx: CaptureContext
       },
     });
   }
-  const classification = verdict.classification ?? { category: 'internal' as const, reason: 'unclassified' };
+  const classification = ownedClassification(
+    verdict.classification ?? { category: 'internal' as const, reason: 'unclassified' },
+    ctx,
+  );
   let definition = builtinDefinition(classification.category);
   if (classification.code !== undefined) {
     const named = lookupCode(classification.code);
@@ -131,7 +143,7 @@ function faultFromVerdict(thrown: unknown, verdict: Verdict, ctx: CaptureContext
     definition,
     fieldViolations:
       classification.fieldViolations === undefined ? [] : normalizeFieldViolations(classification.fieldViolations),
-    retryAfter: undefined,
+    retryAfter: classification.retryAfter === undefined ? undefined : normalizeRetryAfter(classification.retryAfter),
     retryable: classification.retryable === true,
     internal: {
       thrown,
@@ -142,6 +154,26 @@ function faultFromVerdict(thrown: unknown, verdict: Verdict, ctx: CaptureContext
       rejectedRequestId: rejected,
     },
   });
+}
+
+/** Inputs of the context: the list, or what its function returns (`[]` when it throws). */
+function inputsOf(ctx: CaptureContext | undefined): readonly unknown[] {
+  const input = ctx?.input;
+  if (input === undefined) return [];
+  try {
+    const roots = typeof input === 'function' ? input() : input;
+    return Array.isArray(roots) ? roots.filter((root) => root !== undefined) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Applies the validation-ownership rule to an input-bound verdict (see validation-ownership.ts). */
+function ownedClassification(classification: Classification, ctx: CaptureContext | undefined): Classification {
+  if (classification.inputBound !== true || classification.category !== 'validation') return classification;
+  const violations = normalizeFieldViolations(classification.fieldViolations);
+  if (violationsOwnedByInput(violations, inputsOf(ctx))) return classification;
+  return { category: 'internal', reason: `${classification.reason}:not-request-input` };
 }
 
 const classifierListCache = new WeakMap<readonly Classifier[], readonly Classifier[]>();

@@ -27,11 +27,13 @@ export interface ResolvedCorrelationId {
 
 /**
  * Picks the correlation id for a request from an incoming header or metadata value (a string, or
- * an array of them as Node gives repeated headers). Only a single UUID is trusted.
+ * an array of them as Node gives repeated headers). Only a single UUID is trusted, and it is
+ * returned in lower case.
  */
 export function resolveCorrelationId(incoming: unknown): ResolvedCorrelationId {
   if (incoming === undefined || incoming === null || incoming === '') return { id: randomUUID(), rejected: undefined };
-  if (isUuid(incoming)) return { id: incoming, rejected: undefined };
+  // Canonical form is lower case (RFC 9562 §4): an upper-case id is kept, normalised, so logs and answers match.
+  if (isUuid(incoming)) return { id: incoming.toLowerCase(), rejected: undefined };
   return { id: randomUUID(), rejected: escapeForLog(incoming) };
 }
 

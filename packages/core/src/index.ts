@@ -16,6 +16,7 @@ export {
   BUILTIN_CLASSIFIERS,
   type Classification,
   type Classifier,
+  categoryOfClientStatus,
   categoryOfUpstreamStatus,
   classifySqlState,
   fieldViolationsFromAjv,
@@ -53,6 +54,19 @@ export {
   pointerFromSegments,
   sanitizePointer,
 } from './field-violation.js';
+export {
+  classifyReceivedStatus,
+  GRPC_DETAILS_KEY,
+  grpcStatusClassifier,
+  type ReceivedStatus,
+} from './grpc/received-status.js';
+export {
+  type DecodedStatusDetails,
+  decodeStatusDetails,
+  encodeStatusDetails,
+  fieldPathOf,
+  MAX_DETAILS_BYTES,
+} from './grpc/status-details.js';
 export {
   type BodyFormat,
   CONNECTION_HEADERS,
@@ -119,3 +133,4 @@ export {
   renderEnvelope,
   renderProblem,
 } from './templates.js';
+export { violationsOwnedByInput } from './validation-ownership.js';

@@ -354,9 +354,10 @@ describe('capture: the client credentials and validation libraries', () => {
 
   it('turns a real zod error into field pointers with generic text only', () => {
     const schema = z.object({ email: z.string().email(), items: z.array(z.object({ qty: z.number().min(1) })) });
-    const result = schema.safeParse({ email: 'not-an-email<script>', items: [{ qty: 0 }] });
+    const body = { email: 'not-an-email<script>', items: [{ qty: 0 }] };
+    const result = schema.safeParse(body);
     expect(result.success).toBe(false);
-    const fault = capture(result.error);
+    const fault = capture(result.error, { input: [body] });
     expect(fault.category).toBe('validation');
     expect(fault.fieldViolations).toEqual([
       { pointer: '/email', detail: 'Has an invalid format.' },
@@ -367,8 +368,13 @@ describe('capture: the client credentials and validation libraries', () => {
   it('never names a submitted key: a zod record key stops the pointer', () => {
     const schema = z.record(z.string(), z.number());
     const result = schema.safeParse({ 'evil key <img src=x>': 'x' });
-    const fault = capture(result.error);
-    expect(fault.fieldViolations).toEqual([{ pointer: '', detail: 'Has the wrong type.' }]);
+    // A verdict on the whole document of an object body is not provably the client's: internal, nothing named.
+    const fault = capture(result.error, { input: [{ 'evil key <img src=x>': 'x' }] });
+    expect(fault.category).toBe('internal');
+    expect(fault.fieldViolations).toEqual([]);
+    expect(capture(z.number().safeParse('x').error, { input: ['x'] }).fieldViolations).toEqual([
+      { pointer: '', detail: 'Has the wrong type.' },
+    ]);
   });
 
   it('turns a real Ajv ValidationError into pointers; required names the schema property', () => {
@@ -380,15 +386,15 @@ describe('capture: the client credentials and validation libraries', () => {
       additionalProperties: false,
       properties: { name: { type: 'string', pattern: '^[a-z]+$' }, age: { type: 'integer', minimum: 0 } },
     });
-    return validate({ age: -1, 'secret-extra-key': 1 }).then(
+    const body = { age: -1, 'secret-extra-key': 1 };
+    return validate(body).then(
       () => expect.unreachable(),
       (error: unknown) => {
-        const fault = capture(error);
+        const fault = capture(error, { input: [null, body] });
         expect(fault.category).toBe('validation');
         expect(fault.fieldViolations).toEqual(
           expect.arrayContaining([
             { pointer: '/name', detail: 'Is required.' },
-            { pointer: '', detail: 'Is not allowed.' },
             { pointer: '/age', detail: 'Is below the minimum.' },
           ]),
         );
@@ -415,17 +421,49 @@ describe('capture: the client credentials and validation libraries', () => {
 
 describe('capture: trust', () => {
   it.each<[string, unknown]>([
-    [
-      'http-errors style status/expose',
-      Object.assign(new Error('Invalid token for user admin'), { status: 401, statusCode: 401, expose: true }),
-    ],
     ['foreign numeric code', Object.assign(new Error('x'), { code: 404 })],
     ['foreign category field', Object.assign(new Error('x'), { category: 'not_found', code: 'NOT_FOUND' })],
-    ['plain object with status', { status: 400, message: 'bad' }],
+    ['foreign 5xx status', Object.assign(new Error('db down at 10.0.0.5'), { status: 503, expose: true })],
+    ['status out of range', { status: 1234, message: 'odd' }],
+    ['status as a string', { status: '404', message: 'odd' }],
   ])('ignores %s', (_label, thrown) => {
     const fault = capture(thrown);
     expect(fault.category).toBe('internal');
     expect(fault.status).toBe(500);
+  });
+
+  it.each<[string, unknown, string]>([
+    [
+      'http-errors 401 with expose',
+      Object.assign(new Error('Invalid token for user admin'), { status: 401, statusCode: 401, expose: true }),
+      'unauthenticated',
+    ],
+    ['plain object with status 400', { status: 400, message: 'bad' }, 'validation'],
+    ['statusCode 404', Object.assign(new Error('order 42 missing in table orders'), { statusCode: 404 }), 'not_found'],
+    ['status 409', Object.assign(new Error('x'), { status: 409 }), 'conflict'],
+    ['status 429', Object.assign(new Error('x'), { status: 429 }), 'rate_limited'],
+    ['status 418 (any other 4xx)', Object.assign(new Error('x'), { status: 418 }), 'validation'],
+    ['status 414', Object.assign(new Error('x'), { status: 414 }), 'uri_too_long'],
+  ])('takes the category (never the text) of a foreign 4xx: %s', (_label, thrown, category) => {
+    const fault = capture(thrown);
+    expect(fault.category).toBe(category);
+    expect(fault.message).not.toMatch(/admin|orders|bad/);
+  });
+
+  it('maps an HTTP client or SDK error carrying status as an upstream answer, never the client 401/403', () => {
+    const stripeLike = Object.assign(new Error('Invalid API Key provided: sk_live_x'), {
+      statusCode: 401,
+      headers: { 'request-id': 'req_1' },
+    });
+    const octokitLike = Object.assign(new Error('Bad credentials'), { status: 403, request: {}, response: {} });
+    expect(capture(stripeLike).category).toBe('internal');
+    expect(capture(octokitLike).category).toBe('internal');
+    const httpErrors = Object.assign(new Error('x'), {
+      status: 401,
+      expose: true,
+      headers: { 'WWW-Authenticate': 'Basic' },
+    });
+    expect(capture(httpErrors).category).toBe('unauthenticated');
   });
 
   it('trusts a FaultError anywhere in the cause chain', () => {
@@ -626,7 +664,9 @@ describe('capture: Mongoose errors with generic names', () => {
       path: '_id',
       value: 'zzz',
     });
-    expect(categoryOf(cast)).toBe('validation');
+    expect(capture(cast, { input: [{ _id: 'zzz' }] }).category).toBe('validation');
+    // A cast failure on data that is not in the request is the server's own.
+    expect(categoryOf(cast)).toBe('internal');
     expect(categoryOf(Object.assign(new Error('x'), { name: 'CastError' }))).toBe('internal');
     const version = Object.assign(new Error('No matching document found'), {
       name: 'VersionError',

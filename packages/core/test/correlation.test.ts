@@ -45,3 +45,10 @@ describe('correlation ids', () => {
     expect(escapeForLog(Symbol('s'))).toBe('[symbol]');
   });
 });
+
+describe('correlation ids: canonical case', () => {
+  it('keeps an upper-case UUID, normalised to lower case', () => {
+    const upper = '3F2504E0-4F89-41D3-9A0C-0305E82C3301';
+    expect(resolveCorrelationId(upper)).toEqual({ id: upper.toLowerCase(), rejected: undefined });
+  });
+});

@@ -161,3 +161,13 @@ describe('structured redaction', () => {
     ]);
   });
 });
+
+describe('card pattern and identifiers', () => {
+  it('never fires inside a UUID, a hex id or a trace id, and still catches a real card', () => {
+    const redactor = createRedactor();
+    for (const id of ['00000000-0000-0000-0000-000000000000', '4111111111111111-abc', 'a4111111111111111']) {
+      expect(redactor.redactString(`refused id ${id}`)).toBe(`refused id ${id}`);
+    }
+    expect(redactor.redactString('card 4111 1111 1111 1111 charged')).toBe('card [REDACTED:card] charged');
+  });
+});

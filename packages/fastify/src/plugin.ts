@@ -62,9 +62,17 @@ export const DEFAULT_RESPONDER: ResponderOptions = {
   reporter: undefined,
 };
 
-/** Captures `error` for `request`, with the adapter's classifiers. */
+/**
+ * Captures `error` for `request`, with the adapter's classifiers. The request's body, query and
+ * params are the input a validation library's error must point into to be the client's.
+ */
 export function captureFor(error: unknown, request: FastifyRequest, classifiers: readonly Classifier[]) {
-  return capture(error, { requestId: request.id, classifiers, source: 'http' });
+  return capture(error, {
+    requestId: request.id,
+    classifiers,
+    source: 'http',
+    input: () => [request.body, request.query, request.params],
+  });
 }
 
 async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOptions): Promise<void> {

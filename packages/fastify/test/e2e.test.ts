@@ -139,9 +139,16 @@ describe('malformed HTTP on the raw socket (clientErrorHandler)', () => {
     expectNoSecrets(response);
   });
 
-  it('answers oversized headers with 413', async () => {
+  it('answers oversized headers with 431', async () => {
     const response = await rawExchange(`GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
-    expect(response.startsWith('HTTP/1.1 413 ')).toBe(true);
-    expect(JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)).code).toBe('PAYLOAD_TOO_LARGE');
+    expect(response.startsWith('HTTP/1.1 431 ')).toBe(true);
+    expect(JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)).code).toBe('HEADER_FIELDS_TOO_LARGE');
+  });
+
+  it('answers a 100 KB URI with 414, without echoing it', async () => {
+    const response = await rawExchange(`GET /${'u'.repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    expect(response.startsWith('HTTP/1.1 414 ')).toBe(true);
+    expect(response).not.toContain('uuuuuuuu');
+    expect(JSON.parse(response.slice(response.indexOf('\r\n\r\n') + 4)).code).toBe('URI_TOO_LONG');
   });
 });

@@ -2,6 +2,15 @@
  * `@faultline/grpc`: sanitized statuses and `google.rpc.Status` details for @grpc/grpc-js.
  * @packageDocumentation
  */
+
+export {
+  type DecodedStatusDetails,
+  decodeStatusDetails,
+  encodeStatusDetails,
+  fieldPathOf,
+  MAX_DETAILS_BYTES,
+} from '@faultline/core';
+export { DestroyedWithoutStatus, isFaultlineStatus } from './call-guard.js';
 export { type ClientInterceptorOptions, createClientInterceptor, grpcClassifier } from './client.js';
 export {
   guardDefinition,
@@ -10,14 +19,8 @@ export {
   type RequestGuardOptions,
 } from './request-guard.js';
 export { categoryOfForeignStatus, createServerInterceptor, ForeignStatusError } from './server-interceptor.js';
-export {
-  type DecodedStatusDetails,
-  decodeStatusDetails,
-  encodeStatusDetails,
-  fieldPathOf,
-  MAX_DETAILS_BYTES,
-} from './status-details.js';
 export { DETAILS_KEY, faultStatus, isFaultlineTrailer, REQUEST_ID_KEY } from './trailers.js';
+export { answerUnknownMethods } from './unknown-method.js';
 export {
   addFaultlineService,
   faultForCall,

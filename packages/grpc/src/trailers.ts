@@ -4,14 +4,13 @@
  * server interceptor can tell Faultline's statuses from foreign or library-generated ones.
  */
 
-import type { Fault } from '@faultline/core';
+import { encodeStatusDetails, type Fault, GRPC_DETAILS_KEY } from '@faultline/core';
 import { Metadata, type StatusObject } from '@grpc/grpc-js';
-import { encodeStatusDetails } from './status-details.js';
 
 /** Metadata key of the correlation id. */
 export const REQUEST_ID_KEY = 'x-request-id';
 /** Metadata key of the rich status. */
-export const DETAILS_KEY = 'grpc-status-details-bin';
+export const DETAILS_KEY = GRPC_DETAILS_KEY;
 
 const ours = new WeakSet<Metadata>();
 

@@ -5,9 +5,18 @@
  * original error (which the server interceptor no longer sees).
  */
 
-import { type Classifier, capture, type Fault, FaultError, type Reporter, recordFault } from '@faultline/core';
+import {
+  type Classifier,
+  capture,
+  type Fault,
+  isObjectLike,
+  type Reporter,
+  recordFault,
+  safeGet,
+} from '@faultline/core';
 import type {
   Metadata,
+  Server,
   ServerDuplexStream,
   ServerReadableStream,
   ServerUnaryCall,
@@ -16,14 +25,10 @@ import type {
   sendUnaryData,
   UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import { grpcClassifier } from './client.js';
-import {
-  guardDefinition,
-  isDecodeFailure,
-  type RequestDecodeFailure,
-  type RequestGuardOptions,
-} from './request-guard.js';
-import { faultStatus, isFaultlineTrailer, REQUEST_ID_KEY } from './trailers.js';
+import { AnsweredWithoutMessage, decodeFault, type GuardableCall, type GuardedCall, guardCall } from './call-guard.js';
+import { guardDefinition, isDecodeFailure, type RequestGuardOptions } from './request-guard.js';
+import { faultStatus, REQUEST_ID_KEY } from './trailers.js';
+import { answerUnknownMethods } from './unknown-method.js';
 
 /** Options shared by the wrapper and the interceptor. */
 export interface GrpcFaultOptions extends RequestGuardOptions {
@@ -45,33 +50,22 @@ export function incomingRequestId(metadata: Metadata | undefined): unknown {
   }
 }
 
-const classifierLists = new WeakMap<GrpcFaultOptions, readonly Classifier[]>();
-
 /**
- * The application's classifiers, then {@link grpcClassifier}: a handler that passes on a
- * downstream call's ServiceError answers with the caller's view of it (never the downstream's
- * text or metadata). Built once per options object.
+ * Captures `thrown` for a call and reports it; returns the fault. `input` is the decoded request
+ * (validation ownership: a schema error about anything else is internal). Never throws.
  */
-function classifiersOf(options: GrpcFaultOptions): readonly Classifier[] {
-  let list = classifierLists.get(options);
-  if (list === undefined) {
-    list = [...(options.classifiers ?? []), grpcClassifier];
-    classifierLists.set(options, list);
-  }
-  return list;
-}
-
-/** Captures `thrown` for a call and reports it; returns the fault. Never throws. */
 export function faultForCall(
   thrown: unknown,
   metadata: Metadata | undefined,
   path: string,
   options: GrpcFaultOptions,
+  input: readonly unknown[] = [],
 ): Fault {
   const fault = capture(thrown, {
     requestId: incomingRequestId(metadata),
     source: 'grpc',
-    classifiers: classifiersOf(options),
+    ...(options.classifiers === undefined ? {} : { classifiers: options.classifiers }),
+    input,
   });
   recordFault(fault, { protocol: 'grpc', reporter: options.reporter, method: path });
   return fault;
@@ -79,40 +73,24 @@ export function faultForCall(
 
 type AnyHandler = (call: never, callback?: never) => unknown;
 
-/** The fault for a request that could not be decoded (bad bytes, or over the size limit). */
-function decodeFault(failure: RequestDecodeFailure): FaultError {
-  return FaultError.of(failure.reason === 'too_large' ? 'payload_too_large' : 'validation', {
-    cause: failure.cause,
-    message:
-      failure.reason === 'too_large'
-        ? `request message of ${failure.size} bytes over the limit`
-        : 'request message could not be decoded',
-    stack: false,
-  });
-}
-
-/** Client streams: a message that failed to decode fails the call instead of reaching the handler. */
-function guardIncoming(
-  call: { emit: (event: string | symbol, ...args: unknown[]) => boolean },
-  fail: (error: unknown) => void,
-): void {
-  const originalEmit = call.emit.bind(call);
-  call.emit = (event: string | symbol, ...args: unknown[]) => {
-    if (event === 'data' && isDecodeFailure(args[0])) {
-      fail(decodeFault(args[0]));
-      return true;
-    }
-    return originalEmit(event, ...args);
-  };
-}
-
+/** True for a value with a callable `then`; a throwing getter or trap counts as no. */
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  return isObjectLike(value) && typeof safeGet(value, 'then') === 'function';
 }
 
-/** Status-like errors built by {@link faultStatus} pass through untouched. */
-function isFaultlineStatus(value: unknown): boolean {
-  return typeof value === 'object' && value !== null && isFaultlineTrailer((value as { metadata?: unknown }).metadata);
+/** Runs the handler; a sync throw or a rejected promise (of any value) goes to `fail`. */
+function run(invoke: () => unknown, fail: (error: unknown) => void): void {
+  try {
+    const result = invoke();
+    if (isThenable(result)) result.then(undefined, fail);
+  } catch (error) {
+    fail(error);
+  }
+}
+
+/** True when `call[key]` is `true` (stream state flags), read safely. */
+function flag(call: object, key: string): boolean {
+  return safeGet(call, key) === true;
 }
 
 function wrapUnaryLike(path: string, handler: AnyHandler, options: GrpcFaultOptions, domain: string) {
@@ -121,16 +99,22 @@ function wrapUnaryLike(path: string, handler: AnyHandler, options: GrpcFaultOpti
     callback: sendUnaryData<unknown>,
   ) => {
     let done = false;
+    let guard: GuardedCall | undefined;
     const fail = (error: unknown) => {
       if (done) return;
       done = true;
-      const fault = faultForCall(error, call.metadata, path, options);
+      const fault = faultForCall(error, call.metadata, path, options, requestOf(call, guard));
       callback(faultStatus(fault, domain));
     };
     const guarded: sendUnaryData<unknown> = (error, value, trailer, flags) => {
       if (done) return;
       if (error !== null && error !== undefined) {
         fail(error);
+        return;
+      }
+      if (value === undefined) {
+        // callback(null) / callback(undefined): neither an error nor a message to send.
+        fail(new AnsweredWithoutMessage());
         return;
       }
       done = true;
@@ -140,58 +124,35 @@ function wrapUnaryLike(path: string, handler: AnyHandler, options: GrpcFaultOpti
       fail(decodeFault(call.request));
       return;
     }
-    if (!('request' in call)) guardIncoming(call, fail);
-    try {
-      const result = (handler as (c: unknown, cb: unknown) => unknown)(call, guarded);
-      if (isThenable(result)) result.then(undefined, fail);
-    } catch (error) {
-      fail(error);
-    }
+    guard = guardCall(call as unknown as GuardableCall, fail, () => done || flag(call, 'readableEnded'));
+    run(() => (handler as (c: unknown, cb: unknown) => unknown)(call, guarded), fail);
   };
 }
 
 function wrapStreaming(path: string, handler: AnyHandler, options: GrpcFaultOptions, domain: string) {
   return (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => {
     let failed = false;
-    const originalEmit = call.emit.bind(call);
-    const originalDestroy = call.destroy.bind(call);
+    let guard: GuardedCall | undefined;
     const fail = (error: unknown) => {
       if (failed) return;
       failed = true;
-      const fault = faultForCall(error, call.metadata, path, options);
+      const fault = faultForCall(error, call.metadata, path, options, requestOf(call, guard));
       // grpc-js turns an 'error' event into the call's status and ends the stream.
-      originalEmit('error', faultStatus(fault, domain));
+      guard?.emit('error', faultStatus(fault, domain));
     };
-    call.emit = ((event: string | symbol, ...args: unknown[]) => {
-      if (event === 'error' && !isFaultlineStatus(args[0])) {
-        fail(args[0]);
-        return true;
-      }
-      if (event === 'data' && isDecodeFailure(args[0])) {
-        fail(decodeFault(args[0]));
-        return true;
-      }
-      return originalEmit(event, ...args);
-    }) as typeof call.emit;
-    // destroy(err) would end the stream without a status and leave the client waiting for its deadline.
-    call.destroy = ((error?: Error) => {
-      if (error !== undefined && error !== null) {
-        fail(error);
-        return call;
-      }
-      return originalDestroy();
-    }) as typeof call.destroy;
+    guard = guardCall(call as unknown as GuardableCall, fail, () => failed || flag(call, 'writableEnded'));
     if ('request' in call && isDecodeFailure(call.request)) {
       fail(decodeFault(call.request));
       return;
     }
-    try {
-      const result = (handler as (c: unknown) => unknown)(call);
-      if (isThenable(result)) result.then(undefined, fail);
-    } catch (error) {
-      fail(error);
-    }
+    run(() => (handler as (c: unknown) => unknown)(call), fail);
   };
+}
+
+/** The decoded request message (unary, server streaming) or the last one received (validation ownership). */
+function requestOf(call: object, guard: GuardedCall | undefined): readonly unknown[] {
+  const request = safeGet(call, 'request') ?? guard?.lastMessage();
+  return request === undefined || isDecodeFailure(request) ? [] : [request];
 }
 
 /**
@@ -219,21 +180,18 @@ export function wrapService<T extends UntypedServiceImplementation>(
   return wrapped as T;
 }
 
-/** What {@link addFaultlineService} registers. */
-interface ServiceRegistry {
-  addService(definition: ServiceDefinition, implementation: UntypedServiceImplementation): void;
-}
-
 /**
  * Registers a service with guarded request decoding and wrapped handlers: the one call to make
  * instead of `server.addService`. Create the server with `grpc.max_receive_message_length: -1`
- * so oversized requests get Faultline's answer (the limit is `maxReceiveMessageLength`).
+ * so oversized requests get Faultline's answer (the limit is `maxReceiveMessageLength`). Calls to
+ * unknown methods of the server are answered as faults too (see {@link answerUnknownMethods}).
  */
 export function addFaultlineService(
-  server: ServiceRegistry,
+  server: Server,
   definition: ServiceDefinition,
   implementation: UntypedServiceImplementation,
   options: GrpcFaultOptions = {},
 ): void {
   server.addService(guardDefinition(definition, options), wrapService(definition, implementation, options));
+  answerUnknownMethods(server, options);
 }

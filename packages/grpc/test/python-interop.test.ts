@@ -14,7 +14,7 @@ import { startServer } from './fixtures.js';
 
 const run = promisify(execFile);
 const here = fileURLToPath(new URL('.', import.meta.url));
-const protoDir = join(here, '..', 'proto');
+const protoDir = join(here, '..', '..', 'core', 'proto');
 const PYTHON = '/usr/bin/python3'; // Debian's interpreter, where python3-grpcio is installed
 
 type Started = Awaited<ReturnType<typeof startServer>>;

@@ -23,3 +23,5 @@ export function memoryLog(): MemoryLog {
   });
   return { logger: pino({ level: 'info' }, stream), records };
 }
+
+export { ALWAYS_FORBIDDEN, CORPUS, type CorpusCase, type ExpectedCategory, leaksIn, SECRET } from './corpus/index.js';

@@ -11,16 +11,21 @@ import {
   type Classifier,
   capture,
   type Fault,
+  FaultError,
   type HeaderOptions,
+  isObjectLike,
   type Reporter,
   recordFault,
   renderEnvelope,
   renderProblem,
   resolveCorrelationId,
+  safeGet,
+  safeGetString,
   writeRawHttpFault,
 } from '@faultline/core';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { closeFrameFor } from './close-frame.js';
+import { isClosing, messageInput, WS_CLIENT_ERROR_CATEGORY } from './handshake.js';
 import { wsClassifier } from './ws-classifier.js';
 
 /** Client-side categories that still end the connection by default: identity, size, cancellation. */
@@ -63,8 +68,9 @@ export type UpgradeCheck = (request: IncomingMessage) => unknown;
 
 const contexts = new WeakMap<WebSocket, ConnectionContext>();
 
+/** True for a value with a callable `then`; a throwing getter or Proxy trap counts as no. */
 function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+  return isObjectLike(value) && typeof safeGet(value, 'then') === 'function';
 }
 
 /** The adapter returned by {@link createWsAdapter}. */
@@ -89,13 +95,24 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
   const reporter = options.reporter;
   const contextsBySource = new Map<string, { readonly classifiers: readonly Classifier[]; readonly source: string }>();
 
-  function faultFor(thrown: unknown, connectionId: string | undefined, source: string, requestId?: unknown): Fault {
+  function faultFor(
+    thrown: unknown,
+    connectionId: string | undefined,
+    source: string,
+    requestId?: unknown,
+    input?: () => readonly unknown[],
+  ): Fault {
     let ctx = contextsBySource.get(source);
     if (ctx === undefined) {
       ctx = { classifiers, source };
       contextsBySource.set(source, ctx);
     }
-    const fault = capture(thrown, requestId === undefined ? ctx : { ...ctx, requestId });
+    const fault = capture(
+      thrown,
+      requestId === undefined && input === undefined
+        ? ctx
+        : { ...ctx, ...(requestId === undefined ? {} : { requestId }), ...(input === undefined ? {} : { input }) },
+    );
     // Per-error ids are linked to the connection's id in the log record.
     recordFault(fault, {
       protocol: 'ws',
@@ -105,9 +122,9 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
     return fault;
   }
 
-  function fail(socket: WebSocket, thrown: unknown, source: string): Fault {
+  function fail(socket: WebSocket, thrown: unknown, source: string, input?: () => readonly unknown[]): Fault {
     const context = contexts.get(socket);
-    const fault = faultFor(thrown, context?.connectionId, source);
+    const fault = faultFor(thrown, context?.connectionId, source, undefined, input);
     try {
       if (socket.readyState !== socket.OPEN) return fault;
       if (isFatal(fault)) {
@@ -140,6 +157,25 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
     return fault;
   }
 
+  const answered = new WeakSet<WebSocketServer>();
+  /**
+   * ws validates the handshake (method, Upgrade, Sec-WebSocket-Key/Version/Protocol/Extensions)
+   * and, without a 'wsClientError' listener, answers a bad one itself as text/html with its own
+   * message. With the listener it hands the socket over: answer with problem JSON instead.
+   */
+  function answerHandshakeErrors(wss: WebSocketServer): void {
+    if (answered.has(wss)) return;
+    answered.add(wss);
+    wss.on('wsClientError', (error: Error, socket: Duplex, request: IncomingMessage) => {
+      const category = WS_CLIENT_ERROR_CATEGORY[safeGetString(error, 'message', 64) ?? ''] ?? 'validation';
+      rejectUpgrade(
+        socket,
+        request,
+        FaultError.of(category, { cause: error, message: 'WebSocket handshake refused', stack: false }),
+      );
+    });
+  }
+
   return {
     fail,
     rejectUpgrade,
@@ -159,20 +195,31 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
     },
     message(socket, handler) {
       return (data, isBinary) => {
+        const input = () => messageInput(data, isBinary);
         try {
           const result = handler(data, isBinary);
-          if (isThenable(result)) result.then(undefined, (error: unknown) => fail(socket, error, 'ws.message'));
+          if (isThenable(result)) result.then(undefined, (error: unknown) => fail(socket, error, 'ws.message', input));
         } catch (error) {
-          fail(socket, error, 'ws.message');
+          fail(socket, error, 'ws.message', input);
         }
       };
     },
     upgrade(wss, check) {
+      answerHandshakeErrors(wss);
       return (request, socket, head) => {
         // A socket error during the handshake must not crash the process either.
         socket.on('error', () => undefined);
         const accept = () => {
           try {
+            // ws answers these two itself with text/html (no 'wsClientError'): answer them first.
+            if (isClosing(wss)) {
+              rejectUpgrade(socket, request, FaultError.of('unavailable', { message: 'server closing', stack: false }));
+              return;
+            }
+            if (!wss.shouldHandle(request)) {
+              rejectUpgrade(socket, request, FaultError.of('not_found', { message: 'path not served', stack: false }));
+              return;
+            }
             wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
           } catch (error) {
             rejectUpgrade(socket, request, error);

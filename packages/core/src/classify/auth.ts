@@ -2,7 +2,7 @@
  * Verification of the client's own credentials: jsonwebtoken and jose errors. These are the only
  * errors core maps to 401 on its own; failures of the service's credentials never are.
  */
-import { type ObjectLike, safeGetString } from '../safe-access.js';
+import { type ObjectLike, safeGet, safeGetString } from '../safe-access.js';
 import type { Classifier } from './types.js';
 
 const JWT_NAMES = new Set(['TokenExpiredError', 'JsonWebTokenError', 'NotBeforeError']);
@@ -20,5 +20,18 @@ export const jwtClassifier: Classifier = {
       return { category: 'unauthenticated', reason: `jose:${code}` };
     }
     return undefined;
+  },
+};
+
+/**
+ * CASL's `ForbiddenError` (`@casl/ability`): the client may not do this. Recognised by the fields
+ * CASL sets (`ability`, `action`), never by the name alone.
+ */
+export const caslClassifier: Classifier = {
+  name: 'casl',
+  classify(error: ObjectLike) {
+    if (safeGetString(error, 'name', 32) !== 'ForbiddenError') return undefined;
+    if (safeGet(error, 'ability') === undefined || typeof safeGet(error, 'action') !== 'string') return undefined;
+    return { category: 'forbidden', reason: 'casl:ForbiddenError' };
   },
 };

@@ -1,15 +1,23 @@
 /** The built-in classifiers, in the order `capture` tries them. */
-import { jwtClassifier } from './auth.js';
+
+import { grpcStatusClassifier } from '../grpc/received-status.js';
+import { caslClassifier, jwtClassifier } from './auth.js';
+import { httpStatusClassifier } from './http-status.js';
+import { multerClassifier, rateLimitClassifier } from './limits.js';
 import { mongoClassifier } from './mongo.js';
 import { networkClassifier } from './network.js';
 import { ormClassifier, prismaClassifier } from './orm.js';
+import { poolClassifier } from './pool.js';
 import { redisClassifier } from './redis.js';
 import { mysqlClassifier, postgresClassifier } from './sqlstate.js';
 import type { Classifier } from './types.js';
 import { awsClassifier, httpClientClassifier } from './upstream.js';
 import { ajvClassifier, bodyParseClassifier, joiYupClassifier, zodClassifier } from './validation.js';
 
-/** Every built-in classifier: most specific first, generic network codes last. */
+/**
+ * Every built-in classifier: most specific first, generic network codes next, and foreign HTTP
+ * statuses last (a structural match always wins over a number someone set).
+ */
 export const BUILTIN_CLASSIFIERS: readonly Classifier[] = Object.freeze([
   prismaClassifier,
   postgresClassifier,
@@ -19,14 +27,21 @@ export const BUILTIN_CLASSIFIERS: readonly Classifier[] = Object.freeze([
   redisClassifier,
   awsClassifier,
   httpClientClassifier,
+  grpcStatusClassifier,
   jwtClassifier,
+  caslClassifier,
+  multerClassifier,
+  rateLimitClassifier,
+  poolClassifier,
   zodClassifier,
   ajvClassifier,
   joiYupClassifier,
   bodyParseClassifier,
   networkClassifier,
+  httpStatusClassifier,
 ]);
 
+export { categoryOfClientStatus } from './http-status.js';
 export { classifySqlState } from './sqlstate.js';
 export type { Classification, Classifier } from './types.js';
 export { categoryOfUpstreamStatus } from './upstream.js';

@@ -15,6 +15,14 @@ export interface Classification {
   readonly retryable?: boolean;
   /** Public field violations, built only from sanitised pointers and generic text. */
   readonly fieldViolations?: readonly FieldViolation[];
+  /** Seconds the client should wait before retrying, when the error says so (rate limiters). */
+  readonly retryAfter?: number;
+  /**
+   * A validation library's verdict that may concern server-side data (a DB row, an upstream
+   * answer): it is the client's fault only when its pointers resolve in the request's input
+   * (`CaptureContext.input`); otherwise `capture` makes it `internal`.
+   */
+  readonly inputBound?: boolean;
 }
 
 /**

@@ -119,7 +119,12 @@ export const zodClassifier: Classifier = {
     const name = safeGetString(error, 'name', 64);
     if (name !== 'ZodError' && name !== '$ZodError') return undefined;
     const issues = safeGetArray(error, 'issues', MAX_FIELD_VIOLATIONS) ?? [];
-    return { category: 'validation', reason: 'zod', fieldViolations: violationsFromPathIssues(issues, 'code') };
+    return {
+      category: 'validation',
+      reason: 'zod',
+      inputBound: true,
+      fieldViolations: violationsFromPathIssues(issues, 'code'),
+    };
   },
 };
 
@@ -129,7 +134,7 @@ export const ajvClassifier: Classifier = {
   classify(error: ObjectLike) {
     if (safeGet(error, 'ajv') !== true || safeGet(error, 'validation') !== true) return undefined;
     const errors = safeGetArray(error, 'errors', MAX_FIELD_VIOLATIONS) ?? [];
-    return { category: 'validation', reason: 'ajv', fieldViolations: fieldViolationsFromAjv(errors) };
+    return { category: 'validation', reason: 'ajv', inputBound: true, fieldViolations: fieldViolationsFromAjv(errors) };
   },
 };
 
@@ -139,14 +144,24 @@ export const joiYupClassifier: Classifier = {
   classify(error: ObjectLike) {
     if (safeGet(error, 'isJoi') === true) {
       const details = safeGetArray(error, 'details', MAX_FIELD_VIOLATIONS) ?? [];
-      return { category: 'validation', reason: 'joi', fieldViolations: violationsFromPathIssues(details, 'type') };
+      return {
+        category: 'validation',
+        reason: 'joi',
+        inputBound: true,
+        fieldViolations: violationsFromPathIssues(details, 'type'),
+      };
     }
     if (safeGetString(error, 'name', 64) !== 'ValidationError') return undefined;
     const inner = safeGetArray(error, 'inner', MAX_FIELD_VIOLATIONS);
     const errors = safeGetArray(error, 'errors', 1);
     if (inner === undefined || errors === undefined) return undefined;
     const issues = inner.length > 0 ? inner : [error];
-    return { category: 'validation', reason: 'yup', fieldViolations: violationsFromPathIssues(issues, 'type') };
+    return {
+      category: 'validation',
+      reason: 'yup',
+      inputBound: true,
+      fieldViolations: violationsFromPathIssues(issues, 'type'),
+    };
   },
 };
 

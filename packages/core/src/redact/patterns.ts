@@ -78,10 +78,13 @@ export const SECRET_PATTERNS: readonly ValuePattern[] = [
   },
 ];
 
-/** Payment card numbers (13-19 digits, optional separators, Luhn-checked). */
+/**
+ * Payment card numbers (13-19 digits, optional separators, Luhn-checked). A run of digits glued
+ * to letters, digits or hyphens (UUIDs, hex ids, trace ids) is not a card.
+ */
 export const CARD_PATTERN: ValuePattern = {
   name: 'card',
-  regex: /\b\d(?:[ -]?\d){12,18}\b/g,
+  regex: /(?<![\w-])\d(?:[ -]?\d){12,18}(?![\w-])/g,
   accept: luhnValid,
 };
 

@@ -6,7 +6,8 @@
  */
 import { create, fromBinary, toBinary } from '@bufbuild/protobuf';
 import { anyPack, anyUnpack, DurationSchema } from '@bufbuild/protobuf/wkt';
-import type { Fault, FieldViolation } from '@faultline/core';
+import type { Fault } from '../fault.js';
+import type { FieldViolation } from '../field-violation.js';
 import {
   BadRequest_FieldViolationSchema,
   BadRequestSchema,

@@ -1,0 +1,97 @@
+/**
+ * The guard every wrapped call gets, whatever its method kind: `emit('error', v)` and
+ * `destroy(v)` with any value (non-Errors, Proxies, nothing at all), a throw from the
+ * application's own 'data'/'end' listeners, and a request message that failed to decode all end
+ * the call through `fail` (exactly once, decided by the caller), never through grpc-js's own
+ * error-to-status path, and never by touching the value except through core's safe accessors.
+ */
+import { FaultError, isObjectLike, safeGet } from '@faultline/core';
+import { isDecodeFailure, type RequestDecodeFailure } from './request-guard.js';
+import { isFaultlineTrailer } from './trailers.js';
+
+/** The parts of a grpc-js server call the guard replaces. */
+export interface GuardableCall {
+  emit(event: string | symbol, ...args: unknown[]): boolean;
+  destroy(error?: Error): unknown;
+}
+
+/** Status-like objects built by `faultStatus` pass through untouched; nothing else does. */
+export function isFaultlineStatus(value: unknown): boolean {
+  return isObjectLike(value) && isFaultlineTrailer(safeGet(value, 'metadata'));
+}
+
+/** The fault for a request that could not be decoded (bad bytes, or over the size limit). */
+export function decodeFault(failure: RequestDecodeFailure): FaultError {
+  return FaultError.of(failure.reason === 'too_large' ? 'payload_too_large' : 'validation', {
+    cause: failure.cause,
+    message:
+      failure.reason === 'too_large'
+        ? `request message of ${failure.size} bytes over the limit`
+        : 'request message could not be decoded',
+    stack: false,
+  });
+}
+
+/** Stands in for a `destroy()` without an error: the handler gave up without a status. */
+export class DestroyedWithoutStatus extends Error {
+  constructor() {
+    super('call destroyed by the handler without an error or status');
+    this.name = 'DestroyedWithoutStatus';
+  }
+}
+
+/** What {@link guardCall} leaves its caller. */
+export interface GuardedCall {
+  /** The call's original `emit`, bound: the path for Faultline's own status. */
+  readonly emit: (event: string | symbol, ...args: unknown[]) => boolean;
+  /** The last request message received on a client stream (validation ownership). */
+  readonly lastMessage: () => unknown;
+}
+
+/**
+ * Replaces `emit` and `destroy` on `call`. Faultline's own status objects pass to grpc-js; any
+ * other 'error' goes to `fail`. A `destroy()` without arguments is Node's own auto-destroy once a
+ * side of the stream ended (`naturalEnd()` true): it passes through; anywhere else it fails the
+ * call.
+ */
+export function guardCall(call: GuardableCall, fail: (error: unknown) => void, naturalEnd: () => boolean): GuardedCall {
+  const originalEmit = call.emit.bind(call);
+  let lastMessage: unknown;
+  const originalDestroy = call.destroy.bind(call);
+  call.emit = (event: string | symbol, ...args: unknown[]): boolean => {
+    if (event === 'error') {
+      if (isFaultlineStatus(args[0])) return originalEmit(event, ...args);
+      fail(args[0]);
+      return true;
+    }
+    if (event === 'data') {
+      if (isDecodeFailure(args[0])) {
+        fail(decodeFault(args[0]));
+        return true;
+      }
+      lastMessage = args[0];
+    }
+    try {
+      return originalEmit(event, ...args);
+    } catch (error) {
+      // An application listener ('data', 'end', …) threw: without this it would escape into grpc-js.
+      fail(error);
+      return true;
+    }
+  };
+  // destroy(err) would end the stream without a status and leave the client waiting for its deadline.
+  call.destroy = (...args: unknown[]) => {
+    if (args.length === 0 && naturalEnd()) return originalDestroy();
+    fail(args.length === 0 ? new DestroyedWithoutStatus() : args[0]);
+    return call;
+  };
+  return { emit: originalEmit, lastMessage: () => lastMessage };
+}
+
+/** Stands in for `callback(null)` without a response message: the handler answered nothing. */
+export class AnsweredWithoutMessage extends Error {
+  constructor() {
+    super('unary callback called without an error or a response message');
+    this.name = 'AnsweredWithoutMessage';
+  }
+}

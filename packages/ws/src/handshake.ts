@@ -1,0 +1,30 @@
+/**
+ * What the adapter reads around ws: a message as validation input, the server's closing state,
+ * and the meaning of ws's handshake refusals.
+ */
+import { type Category, safeGet } from '@faultline/core';
+import type { RawData, WebSocketServer } from 'ws';
+
+/** A text message parsed as JSON, for validation ownership (`[]` when it is not JSON). */
+export function messageInput(data: RawData, isBinary: boolean): readonly unknown[] {
+  if (isBinary) return [];
+  try {
+    const text = Array.isArray(data)
+      ? Buffer.concat(data).toString('utf8')
+      : Buffer.from(data as Buffer).toString('utf8');
+    return text.length > 1_048_576 ? [] : [JSON.parse(text)];
+  } catch {
+    return [];
+  }
+}
+
+/** ws's `_state` while running (0); a closing server answers upgrades itself with text/html 503. */
+export function isClosing(wss: WebSocketServer): boolean {
+  const state = safeGet(wss, '_state');
+  return typeof state === 'number' && state !== 0;
+}
+
+/** ws's handshake refusal messages that are not plain bad requests. */
+export const WS_CLIENT_ERROR_CATEGORY: Readonly<Record<string, Category>> = {
+  'Invalid HTTP method': 'method_not_allowed',
+};
