@@ -197,7 +197,9 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
       const message = safeGet(error, 'message');
       if (typeof message === 'string') out.message = redactString(message);
       const stack = safeGet(error, 'stack');
-      if (typeof stack === 'string') out.stack = redactString(stack);
+      // An array of frames: each line is redacted and escaped on its own, so logs stay one line
+      // per record yet a stack reads as frames (not one line with literal \n escapes).
+      if (typeof stack === 'string') out.stack = stackFrames(stack, redactString);
       const props = walkObject(error, depth);
       for (const [key, value] of Object.entries(props)) {
         if (key !== 'message' && key !== 'stack' && !(key in out)) out[key] = value;
@@ -228,4 +230,15 @@ function looksLikeError(node: object): boolean {
   } catch {
     return false;
   }
+}
+
+/** Most stack lines kept in a record. */
+const MAX_STACK_LINES = 64;
+
+/** A stack as redacted lines (frames trimmed of their indentation), at most {@link MAX_STACK_LINES}. */
+export function stackFrames(stack: string, redactLine: (line: string) => string): string[] {
+  const lines = stack.slice(0, 65_536).split(/\r?\n/, MAX_STACK_LINES + 1);
+  const frames = lines.slice(0, MAX_STACK_LINES).map((line) => redactLine(line.trim()));
+  if (lines.length > MAX_STACK_LINES) frames.push('...');
+  return frames.filter((line) => line !== '');
 }

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Fault } from '../fault.js';
-import { safeGet } from '../safe-access.js';
+import { isObjectLike, safeGet, typeLabel } from '../safe-access.js';
 
 const FRAME = /^\s*at (?:(.+?) \()?(?:.*[/\\])?([^/\\():]+):(\d+):\d+\)?$/;
 const TOP_FRAMES = 3;
@@ -22,6 +22,51 @@ export function topFrames(stack: string): string[] {
   return frames;
 }
 
+const NESTED = ['cause', 'driverError', 'original', 'parent', 'originalError', 'error'] as const;
+
+/**
+ * What makes two thrown values the same error without reading stacks: for the value and up to
+ * three values it wraps, the type, the code and the message with digits, quoted text and hex
+ * folded. ECONNREFUSED and ETIMEDOUT behind one wrapper differ here; two requests for different
+ * ids of the same failure do not.
+ */
+export function errorSignature(thrown: unknown): string {
+  const parts: string[] = [];
+  let current: unknown = thrown;
+  const seen = new Set<unknown>();
+  for (let depth = 0; depth < 4 && current !== undefined && !seen.has(current); depth += 1) {
+    seen.add(current);
+    if (!isObjectLike(current)) {
+      parts.push(`${typeof current}:${typeof current === 'string' ? shapeOf(current) : ''}`);
+      break;
+    }
+    const code = safeGet(current, 'code');
+    const message = safeGet(current, 'message');
+    parts.push(
+      `${typeLabel(current)}|${typeof code === 'string' || typeof code === 'number' ? String(code).slice(0, 32) : ''}|${typeof message === 'string' ? shapeOf(message) : ''}`,
+    );
+    let next: unknown;
+    for (const key of NESTED) {
+      const nested = safeGet(current, key);
+      if (isObjectLike(nested)) {
+        next = nested;
+        break;
+      }
+    }
+    current = next;
+  }
+  return parts.join('>');
+}
+
+/** A message with its variable parts folded: quoted text, hex runs, numbers. */
+function shapeOf(message: string): string {
+  return message
+    .slice(0, 256)
+    .replace(/"[^"]*"|'[^']*'/g, '"_"')
+    .replace(/\b[0-9a-f]{8,}\b/gi, 'h')
+    .replace(/\d+/g, '0');
+}
+
 /** The fingerprint of a fault: 16 hex characters. Reads the stack, so call it off the response path. */
 export function fingerprint(fault: Fault): string {
   const thrown = fault.internal.thrown;
@@ -31,9 +76,7 @@ export function fingerprint(fault: Fault): string {
     if (typeof stack === 'string') frames = topFrames(stack.slice(0, 16_384));
   }
   return createHash('sha1')
-    .update(
-      `${fault.code}\u0000${fault.internal.errorType}\u0000${fault.internal.reason}\u0000${frames.join('\u0000')}`,
-    )
+    .update(`${fault.code}\u0000${fault.internal.reason}\u0000${errorSignature(thrown)}\u0000${frames.join('\u0000')}`)
     .digest('hex')
     .slice(0, 16);
 }

@@ -6,7 +6,7 @@
  * then as compact lines that still carry every request id. A failing or slow sink is counted,
  * never thrown into the application; queued records are flushed on SIGTERM/SIGINT/beforeExit.
  */
-import { mkdirSync, openSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Context } from '@opentelemetry/api';
 import { type DestinationStream, pino } from 'pino';
@@ -15,7 +15,8 @@ import { FaultError } from '../fault-error.js';
 import { createRedactor, type RedactionOptions, type Redactor } from '../redact/redactor.js';
 import { isObjectLike, safeGet, typeLabel } from '../safe-access.js';
 import { emitExceptionLog, type Protocol } from '../telemetry.js';
-import { fingerprint } from './fingerprint.js';
+import { FdSink, type LineKind } from './fd-sink.js';
+import { errorSignature, fingerprint } from './fingerprint.js';
 import { RingQueue } from './ring-queue.js';
 
 /** What the adapter knows about the request a fault was answered on. */
@@ -71,16 +72,30 @@ export interface ReporterOptions {
   readonly otelLogs?: boolean;
   /** Flush queued records on SIGTERM, SIGINT, beforeExit and exit (default true). */
   readonly flushOnExit?: boolean;
+  /** Most milliseconds the synchronous flush at exit may take, however dead the sink (default 1000). */
+  readonly shutdownTimeoutMs?: number;
+  /** Where to write when `destination` (a path) cannot be opened (a path or file descriptor, e.g. 2). */
+  readonly fallbackDestination?: string | number;
 }
 
 /** Counters of the pipeline, for metrics and tests. */
 export interface ReporterStats {
   /** Faults handed to `report`. */
   readonly reported: number;
-  /** Full records written. */
+  /**
+   * Full records written. With Faultline's own sink (a path, a descriptor or stdout) a record
+   * counts once the kernel accepted its bytes; through a logger or stream you pass in, once it
+   * was handed over (`delivery: 'handed-off'`).
+   */
   readonly written: number;
-  /** Compact repeat lines written (storm dedup). */
+  /** Compact repeat lines written (storm dedup), counted like `written`. */
   readonly compacted: number;
+  /** Records that will never arrive, by reason (`ENOSPC`, `EPIPE`, `EACCES`, `backlog`, `shutdown`…); own sink only. */
+  readonly lost: Readonly<Record<string, number>>;
+  /** `confirmed` when counts come from Faultline's own sink, `handed-off` for a logger or stream passed in. */
+  readonly delivery: 'confirmed' | 'handed-off';
+  /** Why the destination could not be opened, while it cannot. */
+  readonly destinationError: string | undefined;
   /** Records dropped because the queue was full. */
   readonly droppedQueueFull: number;
   /** Records dropped because the sink's backlog was over its bound. */
@@ -105,7 +120,9 @@ interface StormEntry {
   repeats: number;
 }
 
-type Counters = { -readonly [K in Exclude<keyof ReporterStats, 'queued'>]: number };
+type Counters = {
+  -readonly [K in Exclude<keyof ReporterStats, 'queued' | 'lost' | 'delivery' | 'destinationError'>]: number;
+};
 
 const live = new Set<Reporter>();
 let hooksInstalled = false;
@@ -133,14 +150,35 @@ function installExitHooks(): void {
 }
 
 /**
- * Opens a file destination synchronously, so the stream is writable at once: a signal that
- * arrives before an asynchronous open completes would otherwise find nothing to flush to.
+ * Faultline's own sink for a path or descriptor (stdout by default). A path is opened
+ * synchronously; when it cannot be (EACCES, EROFS…), the fallback is used if given, the failure is
+ * said once on stderr, and the service keeps running: records are counted lost until it opens.
  */
-function openDestination(destination: string | number | undefined): number {
-  if (destination === undefined) return 1;
-  if (typeof destination === 'number') return destination;
-  mkdirSync(dirname(destination), { recursive: true });
-  return openSync(destination, 'a');
+function openSink(
+  destination: string | number | undefined,
+  fallback: string | number | undefined,
+  maxBacklog: number,
+): FdSink {
+  const open = (target: string | number): FdSink => {
+    if (typeof target === 'number') return new FdSink(target, { maxBacklogBytes: maxBacklog, ownsFd: false });
+    try {
+      mkdirSync(dirname(target), { recursive: true });
+    } catch {
+      // the open below reports it
+    }
+    return FdSink.open(target, maxBacklog);
+  };
+  const primary = open(destination ?? 1);
+  if (primary.openError === undefined) return primary;
+  const chosen = fallback === undefined ? primary : open(fallback);
+  try {
+    process.stderr.write(
+      `faultline: cannot open the log destination (${primary.openError})${fallback === undefined ? '; fault records are counted as lost until it opens' : '; writing to the fallback destination'}\n`,
+    );
+  } catch {
+    // stderr is gone too: stats still say it
+  }
+  return chosen;
 }
 
 /** Sets `key` as the newest entry of `map`, forgetting the oldest entry beyond `max` (insertion order). */
@@ -156,7 +194,8 @@ function remember<V>(map: Map<string, V>, key: string, value: V, max: number): v
 /** Bytes a stream holds in memory, waiting for the OS (Writable or SonicBoom), 0 when unknown. */
 function backlogBytes(stream: unknown): number {
   if (typeof stream !== 'object' || stream === null) return 0;
-  const s = stream as { writableLength?: unknown; _len?: unknown };
+  const s = stream as { writableLength?: unknown; _len?: unknown; backlogBytes?: unknown };
+  if (typeof s.backlogBytes === 'number') return s.backlogBytes;
   if (typeof s.writableLength === 'number') return s.writableLength;
   if (typeof s._len === 'number') return s._len;
   return 0;
@@ -166,6 +205,9 @@ function backlogBytes(stream: unknown): number {
 export class Reporter {
   readonly #logger: ReporterLogger;
   readonly #stream: unknown;
+  readonly #sink: FdSink | undefined;
+  readonly #shutdownMs: number;
+  #dropTimer: NodeJS.Timeout | undefined;
   readonly #queue: RingQueue<Pending>;
   readonly #overflow: OverflowPolicy;
   readonly #batchSize: number;
@@ -201,14 +243,14 @@ export class Reporter {
     this.#maxBacklog = options.maxSinkBacklogBytes ?? 4 * 1024 * 1024;
     this.#redactor = createRedactor(options.redaction);
     this.#otelLogs = options.otelLogs ?? true;
+    this.#shutdownMs = Math.max(0, options.shutdownTimeoutMs ?? 1000);
     if (options.logger !== undefined) {
       this.#logger = options.logger;
+    } else if (typeof options.destination === 'object') {
+      this.#logger = pino({ level: 'info' }, options.destination);
     } else {
-      const destination =
-        typeof options.destination === 'object'
-          ? options.destination
-          : pino.destination({ dest: openDestination(options.destination), sync: false });
-      this.#logger = pino({ level: 'info' }, destination);
+      this.#sink = openSink(options.destination, options.fallbackDestination, this.#maxBacklog);
+      this.#logger = pino({ level: 'info' }, this.#sink);
     }
     this.#stream = (this.#logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym];
     this.#guardStream(this.#stream);
@@ -233,7 +275,26 @@ export class Reporter {
 
   /** Current counters. */
   get stats(): ReporterStats {
-    return { ...this.#counters, queued: this.#queue.size };
+    const sink = this.#sink;
+    if (sink === undefined) {
+      return {
+        ...this.#counters,
+        queued: this.#queue.size,
+        lost: {},
+        delivery: 'handed-off',
+        destinationError: undefined,
+      };
+    }
+    const counts = sink.counts;
+    return {
+      ...this.#counters,
+      written: counts.accepted.full,
+      compacted: counts.accepted.compact,
+      queued: this.#queue.size,
+      lost: counts.lost,
+      delivery: 'confirmed',
+      destinationError: sink.openError,
+    };
   }
 
   /**
@@ -249,12 +310,27 @@ export class Reporter {
     const pending: Pending = { fault, ctx, time: Date.now() };
     if (!this.#queue.push(pending)) {
       this.#counters.droppedQueueFull += 1;
+      this.#armDropNotice();
       if (this.#overflow === 'drop-oldest') {
         this.#queue.shift();
         this.#queue.push(pending);
       }
     }
     this.#schedule();
+  }
+
+  /** While drops are pending, a timer writes the notice every second even if nothing else drains. */
+  #armDropNotice(): void {
+    if (this.#dropTimer !== undefined || this.#closed) return;
+    this.#dropTimer = setInterval(() => {
+      this.#noticeDrops();
+      const dropped = this.#counters.droppedQueueFull + this.#counters.droppedBacklog;
+      if (dropped === this.#droppedReported && this.#dropTimer !== undefined) {
+        clearInterval(this.#dropTimer);
+        this.#dropTimer = undefined;
+      }
+    }, 1000);
+    this.#dropTimer.unref();
   }
 
   #schedule(): void {
@@ -283,6 +359,7 @@ export class Reporter {
       taken += 1;
       if (backlogBytes(this.#stream) > this.#maxBacklog) {
         this.#counters.droppedBacklog += 1;
+        this.#armDropNotice();
         continue;
       }
       try {
@@ -327,6 +404,7 @@ export class Reporter {
           ...(ctx?.attributes === undefined ? {} : { attributes: this.#redactor.redact(ctx.attributes) }),
         },
         `fault ${fault.code} (repeat of ${storm.firstId})`,
+        'compact',
       );
       this.#counters.compacted += 1;
       if (this.#otelLogs)
@@ -373,7 +451,7 @@ export class Reporter {
         {
           type: fault.internal.errorType,
           message: typeof errObject.message === 'string' ? errObject.message : typeLabel(fault.internal.thrown),
-          stacktrace: typeof errObject.stack === 'string' ? errObject.stack : undefined,
+          stacktrace: Array.isArray(errObject.stack) ? errObject.stack.join('\n') : undefined,
         },
         ctx?.otelContext,
       );
@@ -381,16 +459,14 @@ export class Reporter {
   }
 
   /**
-   * The fingerprint (code + type + normalised top frames) of a fault. Formatting a stack costs
-   * more than everything else in a record, so within a window a fault with the same code, type,
-   * reason and message shape (digits folded) reuses the fingerprint computed for the first one
-   * instead of formatting its own stack.
+   * The fingerprint (code + error signature + normalised top frames) of a fault. Formatting a
+   * stack costs more than everything else in a record, so within a window a fault with the same
+   * code, reason and error signature (type, code and message shape of the value and what it
+   * wraps) reuses the fingerprint computed for the first one instead of formatting its own stack.
+   * Two different errors never share one; the same error thrown from two call sites may.
    */
   #fingerprintOf(fault: Fault, now: number): string {
-    const thrown = fault.internal.thrown;
-    const message = isObjectLike(thrown) ? safeGet(thrown, 'message') : thrown;
-    const shape = typeof message === 'string' ? message.slice(0, 256).replace(/\d+/g, '0') : typeof message;
-    const key = `${fault.code}\u0000${fault.internal.errorType}\u0000${fault.internal.reason}\u0000${shape}`;
+    const key = `${fault.code}\u0000${fault.internal.reason}\u0000${errorSignature(fault.internal.thrown)}`;
     const cached = this.#window > 0 ? this.#shapes.get(key) : undefined;
     if (cached !== undefined && now - cached.since < this.#window) return cached.fingerprint;
     let fp: string;
@@ -426,8 +502,9 @@ export class Reporter {
     }
   }
 
-  #emit(level: 'error' | 'warn', record: Record<string, unknown>, message: string): void {
+  #emit(level: 'error' | 'warn', record: Record<string, unknown>, message: string, kind: LineKind = 'full'): void {
     try {
+      this.#sink?.tagNext(kind);
       this.#logger[level](record, message);
     } catch {
       this.#counters.sinkErrors += 1;
@@ -451,6 +528,7 @@ export class Reporter {
         dropped_backlog_total: this.#counters.droppedBacklog,
       },
       `faultline dropped ${since} fault records`,
+      'notice',
     );
   }
 
@@ -459,6 +537,11 @@ export class Reporter {
     try {
       this.drain();
       this.#noticeDrops(true);
+      if (this.#sink !== undefined) {
+        // Bounded: a dead sink (full disk, closed pipe) loses what it cannot take, it never blocks exit.
+        this.#sink.flushSync(this.#shutdownMs);
+        return;
+      }
       const stream = this.#stream as { flushSync?: () => void };
       if (typeof stream?.flushSync === 'function') stream.flushSync();
     } catch {
@@ -470,6 +553,10 @@ export class Reporter {
   async flush(): Promise<void> {
     this.drain();
     this.#noticeDrops(true);
+    if (this.#sink !== undefined) {
+      await this.#sink.drained(this.#shutdownMs);
+      return;
+    }
     await new Promise<void>((resolve) => {
       try {
         if (typeof this.#logger.flush === 'function') this.#logger.flush(() => resolve());
@@ -485,6 +572,8 @@ export class Reporter {
   async close(): Promise<void> {
     await this.flush();
     this.#closed = true;
+    if (this.#dropTimer !== undefined) clearInterval(this.#dropTimer);
+    this.#sink?.close(this.#shutdownMs);
     live.delete(this);
   }
 }
