@@ -82,7 +82,9 @@ function isHttp2(request: FastifyRequest): boolean {
  */
 function rejectedRequestId(request: FastifyRequest): Readonly<Record<string, unknown>> | undefined {
   const incoming = request.headers['x-request-id'];
-  if (incoming === undefined || incoming === request.id) return undefined;
+  // An upper-case UUID was accepted (normalised to lower case): not a refusal.
+  if (incoming === undefined || (typeof incoming === 'string' && incoming.toLowerCase() === request.id))
+    return undefined;
   return { rejected_request_id: escapeForLog(incoming) };
 }
 

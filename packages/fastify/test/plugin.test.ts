@@ -120,6 +120,18 @@ describe('request ids', () => {
     expect(record?.attributes).toEqual({ rejected_request_id: '\\x22}<script>alert(1)</script>\\x1b[31m' });
   });
 
+  it('keeps an upper-case UUID, lower-cased, and does not log it as refused', async () => {
+    const { app, records } = await buildApp();
+    const upper = '3F1C2A9E-8B7D-4C6E-9F0A-1B2C3D4E5F60';
+    const res = await app.inject({ url: '/sync', headers: { 'x-request-id': upper } });
+    expectErrorHeaders(res.headers, upper.toLowerCase());
+    expect(res.json().request_id).toBe(upper.toLowerCase());
+    await app.close();
+    const record = records.find((r) => r.request_id === upper.toLowerCase());
+    expect(record).toBeDefined();
+    expect(record?.attributes).toBeUndefined();
+  });
+
   it('sends X-Request-ID on successful responses too, equal to request.id', async () => {
     const { app } = await buildApp();
     const res = await app.inject('/ok');

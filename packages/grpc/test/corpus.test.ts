@@ -19,18 +19,8 @@ import {
 } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addFaultlineService, createServerInterceptor } from '../src/index.js';
+import { method } from './fixtures.js';
 
-const serialize = (value: unknown) => Buffer.from(JSON.stringify(value ?? null));
-const deserialize = (bytes: Buffer) => JSON.parse(bytes.toString('utf8')) as unknown;
-const method = (path: string, requestStream: boolean, responseStream: boolean) => ({
-  path,
-  requestStream,
-  responseStream,
-  requestSerialize: serialize,
-  requestDeserialize: deserialize,
-  responseSerialize: serialize,
-  responseDeserialize: deserialize,
-});
 const Service = {
   unary: method('/corpus.C/Unary', false, false),
   serverStream: method('/corpus.C/ServerStream', false, true),

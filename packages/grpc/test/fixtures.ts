@@ -14,7 +14,8 @@ import { addFaultlineService, createServerInterceptor } from '../src/index.js';
 
 const serialize = (value: unknown) => Buffer.from(JSON.stringify(value));
 const deserialize = (bytes: Buffer) => JSON.parse(bytes.toString('utf8')) as unknown;
-const method = (path: string, requestStream: boolean, responseStream: boolean) => ({
+/** A method definition with the JSON codec. */
+export const method = (path: string, requestStream: boolean, responseStream: boolean) => ({
   path,
   requestStream,
   responseStream,
