@@ -94,17 +94,19 @@ export {
   type RedactionOptions,
   type Redactor,
 } from './redact/redactor.js';
-export { fingerprint, topFrames } from './report/fingerprint.js';
-export {
-  createReporter,
-  type OverflowPolicy,
-  type ReportContext,
-  Reporter,
-  type ReporterLogger,
-  type ReporterOptions,
-  type ReporterStats,
-} from './report/reporter.js';
+export { type RotatingFileOptions, rotatingFile } from './report/destination.js';
+export { errorSignature, fingerprint, topFrames } from './report/fingerprint.js';
+export { createReporter, Reporter } from './report/reporter.js';
 export { RingQueue } from './report/ring-queue.js';
+export { isSink, type LineKind, type Sink, type SinkCounts } from './report/sink.js';
+export { type SyslogTlsOptions, syslogTls } from './report/syslog/tls-sink.js';
+export type {
+  OverflowPolicy,
+  ReportContext,
+  ReporterLogger,
+  ReporterOptions,
+  ReporterStats,
+} from './report/types.js';
 export { isObjectLike, safeGet, safeGetString, typeLabel } from './safe-access.js';
 export {
   CATEGORIES,

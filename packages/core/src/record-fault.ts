@@ -3,7 +3,8 @@
  * span and queues the log record, linked by the fault's id and the span context.
  */
 import type { Fault } from './fault.js';
-import type { ReportContext, Reporter } from './report/reporter.js';
+import type { Reporter } from './report/reporter.js';
+import type { ReportContext } from './report/types.js';
 import { annotateSpan, captureContext, type Protocol } from './telemetry.js';
 
 /** What the adapter tells {@link recordFault}. */

@@ -155,6 +155,7 @@ describe('reporter: records', () => {
     await wait(1200);
     expect(notices()).toHaveLength(2);
     expect(notices()[1]?.faultline_dropped).toBe(6);
+    expect(notices().reduce((n, r) => n + Number(r.faultline_dropped), 0)).toBe(reporter.stats.droppedQueueFull);
     await reporter.close();
   });
 });

@@ -1,5 +1,5 @@
 import { FaultError, isUuid } from '@faultline/core';
-import { memoryLog } from '@faultline/testkit';
+import { memoryLog, recordFor } from '@faultline/testkit';
 import Fastify from 'fastify';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -116,7 +116,7 @@ describe('request ids', () => {
     expectNoSecrets(hostile.body, ['alert']);
     await app.close();
     // The refused value is logged (escaped) with the id that replaced it, never reflected.
-    const record = records.find((r) => r.request_id === hostile.headers['x-request-id']);
+    const record = recordFor(records, hostile.headers['x-request-id']);
     expect(record?.attributes).toEqual({ rejected_request_id: '\\x22}<script>alert(1)</script>\\x1b[31m' });
   });
 

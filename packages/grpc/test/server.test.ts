@@ -1,4 +1,5 @@
 import { GrpcStatus, isUuid, TAXONOMY } from '@faultline/core';
+import { recordFor } from '@faultline/testkit';
 import {
   type ClientDuplexStream,
   type ClientReadableStream,
@@ -113,7 +114,7 @@ describe('unary handlers', () => {
     const { error } = await callUnary(server.client, 'get', { kind: 'refused' });
     await server.reporter.flush();
     const id = error?.metadata.get(REQUEST_ID_KEY)[0];
-    const record = server.records.find((r) => r.request_id === id);
+    const record = recordFor(server.records, id);
     expect(record).toMatchObject({ protocol: 'grpc', method: '/demo.Orders/Get', code: 'UNAVAILABLE' });
     // An earlier identical failure may hold the full record; the line names it.
     const full = server.records.find((r) => r.request_id === (record?.first_request_id ?? id));

@@ -1,112 +1,24 @@
 /**
  * The reporter: the bounded, asynchronous log pipeline. `report()` is O(1) and allocation-light:
- * it only enqueues. Reading the stack, fingerprinting, redaction and writing happen later, in
- * batches on `setImmediate`, after the response was written. The queue has a fixed size with a
- * drop policy and counters; storms of identical failures are logged in full once per window and
- * then as compact lines that still carry every request id. A failing or slow sink is counted,
- * never thrown into the application; queued records are flushed on SIGTERM/SIGINT/beforeExit.
+ * it only enqueues. Fingerprinting, redaction and writing happen later, in time-sliced batches on
+ * `setImmediate`, after the response was written. The queue has a fixed size with a drop policy;
+ * the first occurrence of each distinct error in a window is logged in full, its repeats as one
+ * compact line per second listing their ids. Sinks count truthfully (see sink.ts); a failing sink
+ * is counted, never thrown into the application; shutdown is bounded.
  */
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type { Context } from '@opentelemetry/api';
-import { type DestinationStream, pino } from 'pino';
+import { pino } from 'pino';
 import type { Fault } from '../fault.js';
-import { FaultError } from '../fault-error.js';
-import { createRedactor, type RedactionOptions, type Redactor } from '../redact/redactor.js';
-import { isObjectLike, safeGet, typeLabel } from '../safe-access.js';
-import { emitExceptionLog, type Protocol } from '../telemetry.js';
-import { FdSink, type LineKind } from './fd-sink.js';
+import { createRedactor, type Redactor } from '../redact/redactor.js';
+import { emitExceptionLog } from '../telemetry.js';
+import { backlogBytes, openSink } from './destination.js';
+import { flushAtExit, forgetAtExit } from './exit-hooks.js';
 import { errorSignature, fingerprint } from './fingerprint.js';
+import { exceptionOf, exceptionOnly, fullRecord } from './records.js';
+import { RepeatBatcher } from './repeats.js';
 import { RingQueue } from './ring-queue.js';
-
-/** What the adapter knows about the request a fault was answered on. */
-export interface ReportContext {
-  /** Protocol of the request. */
-  readonly protocol?: Protocol;
-  /** HTTP method or gRPC method path. */
-  readonly method?: string;
-  /** The route pattern (never the raw URL with its query). */
-  readonly route?: string;
-  /** The trace id, when a valid span context existed. */
-  readonly traceId?: string;
-  /** The OTel context active when the fault was captured (links the exception log record). */
-  readonly otelContext?: Context;
-  /** More internal fields for the record (redacted before writing). */
-  readonly attributes?: Readonly<Record<string, unknown>>;
-}
-
-/** The part of a pino logger the reporter uses (pino itself, Fastify's `app.log`, or a child). */
-export interface ReporterLogger {
-  error(record: object, message: string): void;
-  warn(record: object, message: string): void;
-  flush?: ((callback?: (error?: Error) => void) => void) | undefined;
-  isLevelEnabled?: ((level: string) => boolean) | undefined;
-}
-
-/** Which record to give up when the queue is full. */
-export type OverflowPolicy = 'drop-newest' | 'drop-oldest';
-
-/** Options of {@link createReporter}. */
-export interface ReporterOptions {
-  /** A pino logger to write through (e.g. Fastify's `app.log`). */
-  readonly logger?: ReporterLogger;
-  /** Where to write when no logger is given: a pino destination stream, a file path or a file descriptor (default stdout). */
-  readonly destination?: DestinationStream | string | number;
-  /** Records held while waiting to be written (default 4096). */
-  readonly queueSize?: number;
-  /** What to drop when the queue is full (default `drop-newest`). */
-  readonly overflow?: OverflowPolicy;
-  /** Most records formatted per event-loop turn (default 512). */
-  readonly batchSize?: number;
-  /** Most milliseconds spent formatting per event-loop turn, so I/O and requests interleave (default 4). */
-  readonly sliceMs?: number;
-  /** Window in ms during which one fingerprint is logged in full once, then compactly (default 10 s; 0 disables). */
-  readonly dedupWindowMs?: number;
-  /** Fingerprints remembered at once (default 1000; the oldest is forgotten first). */
-  readonly maxFingerprints?: number;
-  /** Bytes a sink may have buffered before records are dropped instead of written (default 4 MiB). */
-  readonly maxSinkBacklogBytes?: number;
-  /** Redaction options for records and telemetry. */
-  readonly redaction?: RedactionOptions;
-  /** Emit exception log records through the OTel logs API (default true; a no-op without an SDK). */
-  readonly otelLogs?: boolean;
-  /** Flush queued records on SIGTERM, SIGINT, beforeExit and exit (default true). */
-  readonly flushOnExit?: boolean;
-  /** Most milliseconds the synchronous flush at exit may take, however dead the sink (default 1000). */
-  readonly shutdownTimeoutMs?: number;
-  /** Where to write when `destination` (a path) cannot be opened (a path or file descriptor, e.g. 2). */
-  readonly fallbackDestination?: string | number;
-}
-
-/** Counters of the pipeline, for metrics and tests. */
-export interface ReporterStats {
-  /** Faults handed to `report`. */
-  readonly reported: number;
-  /**
-   * Full records written. With Faultline's own sink (a path, a descriptor or stdout) a record
-   * counts once the kernel accepted its bytes; through a logger or stream you pass in, once it
-   * was handed over (`delivery: 'handed-off'`).
-   */
-  readonly written: number;
-  /** Compact repeat lines written (storm dedup), counted like `written`. */
-  readonly compacted: number;
-  /** Records that will never arrive, by reason (`ENOSPC`, `EPIPE`, `EACCES`, `backlog`, `shutdown`…); own sink only. */
-  readonly lost: Readonly<Record<string, number>>;
-  /** `confirmed` when counts come from Faultline's own sink, `handed-off` for a logger or stream passed in. */
-  readonly delivery: 'confirmed' | 'handed-off';
-  /** Why the destination could not be opened, while it cannot. */
-  readonly destinationError: string | undefined;
-  /** Records dropped because the queue was full. */
-  readonly droppedQueueFull: number;
-  /** Records dropped because the sink's backlog was over its bound. */
-  readonly droppedBacklog: number;
-  /** Records not formatted because the logger's level filters them out. */
-  readonly suppressed: number;
-  /** Writes that failed (throwing logger, stream error events). */
-  readonly sinkErrors: number;
-  /** Records waiting in the queue now. */
-  readonly queued: number;
-}
+import { isSink, type LineKind, type Sink } from './sink.js';
+import type { OverflowPolicy, ReportContext, ReporterLogger, ReporterOptions, ReporterStats } from './types.js';
+import { WindowedMap } from './windows.js';
 
 interface Pending {
   readonly fault: Fault;
@@ -114,111 +26,28 @@ interface Pending {
   readonly time: number;
 }
 
-interface StormEntry {
-  readonly firstId: string;
-  readonly since: number;
-  repeats: number;
-}
-
 type Counters = {
   -readonly [K in Exclude<keyof ReporterStats, 'queued' | 'lost' | 'delivery' | 'destinationError'>]: number;
 };
-
-const live = new Set<Reporter>();
-let hooksInstalled = false;
-
-function flushAllSync(): void {
-  for (const reporter of live) reporter.flushSync();
-}
-
-function installExitHooks(): void {
-  if (hooksInstalled) return;
-  hooksInstalled = true;
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    const onSignal = () => {
-      flushAllSync();
-      // Alone on this signal: restore the default behaviour and re-raise, so the process still ends.
-      if (process.listenerCount(signal) === 1) {
-        process.removeListener(signal, onSignal);
-        process.kill(process.pid, signal);
-      }
-    };
-    process.on(signal, onSignal);
-  }
-  process.on('beforeExit', flushAllSync);
-  process.on('exit', flushAllSync);
-}
-
-/**
- * Faultline's own sink for a path or descriptor (stdout by default). A path is opened
- * synchronously; when it cannot be (EACCES, EROFS…), the fallback is used if given, the failure is
- * said once on stderr, and the service keeps running: records are counted lost until it opens.
- */
-function openSink(
-  destination: string | number | undefined,
-  fallback: string | number | undefined,
-  maxBacklog: number,
-): FdSink {
-  const open = (target: string | number): FdSink => {
-    if (typeof target === 'number') return new FdSink(target, { maxBacklogBytes: maxBacklog, ownsFd: false });
-    try {
-      mkdirSync(dirname(target), { recursive: true });
-    } catch {
-      // the open below reports it
-    }
-    return FdSink.open(target, maxBacklog);
-  };
-  const primary = open(destination ?? 1);
-  if (primary.openError === undefined) return primary;
-  const chosen = fallback === undefined ? primary : open(fallback);
-  try {
-    process.stderr.write(
-      `faultline: cannot open the log destination (${primary.openError})${fallback === undefined ? '; fault records are counted as lost until it opens' : '; writing to the fallback destination'}\n`,
-    );
-  } catch {
-    // stderr is gone too: stats still say it
-  }
-  return chosen;
-}
-
-/** Sets `key` as the newest entry of `map`, forgetting the oldest entry beyond `max` (insertion order). */
-function remember<V>(map: Map<string, V>, key: string, value: V, max: number): void {
-  map.delete(key);
-  map.set(key, value);
-  if (map.size > max) {
-    const oldest = map.keys().next();
-    if (oldest.done !== true) map.delete(oldest.value);
-  }
-}
-
-/** Bytes a stream holds in memory, waiting for the OS (Writable or SonicBoom), 0 when unknown. */
-function backlogBytes(stream: unknown): number {
-  if (typeof stream !== 'object' || stream === null) return 0;
-  const s = stream as { writableLength?: unknown; _len?: unknown; backlogBytes?: unknown };
-  if (typeof s.backlogBytes === 'number') return s.backlogBytes;
-  if (typeof s.writableLength === 'number') return s.writableLength;
-  if (typeof s._len === 'number') return s._len;
-  return 0;
-}
 
 /** The bounded asynchronous log pipeline. Create with {@link createReporter}. */
 export class Reporter {
   readonly #logger: ReporterLogger;
   readonly #stream: unknown;
-  readonly #sink: FdSink | undefined;
+  readonly #sink: Sink | undefined;
   readonly #shutdownMs: number;
-  #dropTimer: NodeJS.Timeout | undefined;
   readonly #queue: RingQueue<Pending>;
   readonly #overflow: OverflowPolicy;
   readonly #batchSize: number;
   readonly #sliceNs: bigint;
-  readonly #window: number;
-  readonly #maxFingerprints: number;
   readonly #maxBacklog: number;
   readonly #redactor: Redactor;
   readonly #otelLogs: boolean;
-  readonly #storms = new Map<string, StormEntry>();
-  readonly #shapes = new Map<string, { readonly fingerprint: string; readonly since: number }>();
+  /** First request id of each fingerprint within the window. */
+  readonly #firsts: WindowedMap<string>;
+  /** Fingerprint per error signature within the window (saves formatting a stack per repeat). */
+  readonly #fingerprints: WindowedMap<string>;
+  readonly #repeats: RepeatBatcher;
   readonly #counters: Counters = {
     reported: 0,
     written: 0,
@@ -230,6 +59,7 @@ export class Reporter {
   };
   #droppedReported = 0;
   #lastDropNotice = 0;
+  #dropTimer: NodeJS.Timeout | undefined;
   #scheduled = false;
   #closed = false;
 
@@ -238,34 +68,40 @@ export class Reporter {
     this.#overflow = options.overflow ?? 'drop-newest';
     this.#batchSize = Math.max(1, options.batchSize ?? 512);
     this.#sliceNs = BigInt(Math.round(Math.max(0.1, options.sliceMs ?? 4) * 1e6));
-    this.#window = options.dedupWindowMs ?? 10_000;
-    this.#maxFingerprints = Math.max(1, options.maxFingerprints ?? 1000);
+    const window = options.dedupWindowMs ?? 10_000;
+    const maxFingerprints = Math.max(1, options.maxFingerprints ?? 1000);
+    this.#firsts = new WindowedMap(window, maxFingerprints);
+    this.#fingerprints = new WindowedMap(window, maxFingerprints);
     this.#maxBacklog = options.maxSinkBacklogBytes ?? 4 * 1024 * 1024;
     this.#redactor = createRedactor(options.redaction);
     this.#otelLogs = options.otelLogs ?? true;
     this.#shutdownMs = Math.max(0, options.shutdownTimeoutMs ?? 1000);
+    const destination = options.destination;
     if (options.logger !== undefined) {
       this.#logger = options.logger;
-    } else if (typeof options.destination === 'object') {
-      this.#logger = pino({ level: 'info' }, options.destination);
+    } else if (typeof destination === 'object' && !isSink(destination)) {
+      this.#logger = pino({ level: 'info' }, destination);
     } else {
-      this.#sink = openSink(options.destination, options.fallbackDestination, this.#maxBacklog);
+      this.#sink = isSink(destination)
+        ? destination
+        : openSink(destination, options.fallbackDestination, this.#maxBacklog);
       this.#logger = pino({ level: 'info' }, this.#sink);
     }
     this.#stream = (this.#logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym];
     this.#guardStream(this.#stream);
-    if (options.flushOnExit !== false) {
-      live.add(this);
-      installExitHooks();
-    }
+    this.#repeats = new RepeatBatcher(
+      this.#redactor,
+      (level, line, message, records) => this.#emit(level, line, message, 'compact', records),
+      maxFingerprints,
+    );
+    if (options.flushOnExit !== false) flushAtExit(this);
   }
 
-  /** A failing sink (EPIPE, full disk, destroyed stream) emits 'error': count it instead of crashing. */
+  /** A failing foreign stream (EPIPE, destroyed) emits 'error': count it instead of crashing. */
   #guardStream(stream: unknown): void {
-    const emitter = stream as { on?: unknown; listenerCount?: unknown };
-    if (typeof emitter?.on !== 'function') return;
+    if (this.#sink !== undefined || typeof (stream as { on?: unknown })?.on !== 'function') return;
     try {
-      (emitter as NodeJS.EventEmitter).on('error', () => {
+      (stream as NodeJS.EventEmitter).on('error', () => {
         this.#counters.sinkErrors += 1;
       });
     } catch {
@@ -275,22 +111,14 @@ export class Reporter {
 
   /** Current counters. */
   get stats(): ReporterStats {
+    const base = { ...this.#counters, queued: this.#queue.size };
     const sink = this.#sink;
-    if (sink === undefined) {
-      return {
-        ...this.#counters,
-        queued: this.#queue.size,
-        lost: {},
-        delivery: 'handed-off',
-        destinationError: undefined,
-      };
-    }
+    if (sink === undefined) return { ...base, lost: {}, delivery: 'handed-off', destinationError: undefined };
     const counts = sink.counts;
     return {
-      ...this.#counters,
+      ...base,
       written: counts.accepted.full,
       compacted: counts.accepted.compact,
-      queued: this.#queue.size,
       lost: counts.lost,
       delivery: 'confirmed',
       destinationError: sink.openError,
@@ -323,7 +151,8 @@ export class Reporter {
   #armDropNotice(): void {
     if (this.#dropTimer !== undefined || this.#closed) return;
     this.#dropTimer = setInterval(() => {
-      this.#noticeDrops();
+      // The interval is the rate limit here: a notice written by a drain just under a second ago must not skip this one.
+      this.#noticeDrops(true);
       const dropped = this.#counters.droppedQueueFull + this.#counters.droppedBacklog;
       if (dropped === this.#droppedReported && this.#dropTimer !== undefined) {
         clearInterval(this.#dropTimer);
@@ -373,125 +202,53 @@ export class Reporter {
     return taken;
   }
 
-  #write(pending: Pending): void {
-    const { fault, ctx } = pending;
+  #write({ fault, ctx, time }: Pending): void {
     const level = fault.serverFault ? 'error' : 'warn';
     if (!this.#levelEnabled(level)) {
-      // The logger would drop this level: skip fingerprinting and the full redaction; the OTel
-      // record (if on) needs only the redacted message and stack.
+      // The logger would drop this level: skip fingerprinting and the full redaction.
       this.#counters.suppressed += 1;
-      if (this.#otelLogs) this.#emitOtelOnly(fault, ctx);
+      if (this.#otelLogs) emitExceptionLog(fault, exceptionOnly(fault, this.#redactor), ctx?.otelContext);
       return;
     }
-    const fp = this.#fingerprintOf(fault, pending.time);
-    const storm = this.#window > 0 ? this.#storms.get(fp) : undefined;
-    if (storm !== undefined && pending.time - storm.since < this.#window) {
-      storm.repeats += 1;
-      this.#emit(
-        level,
-        {
-          request_id: fault.id,
-          code: fault.code,
-          status: fault.status,
-          fingerprint: fp,
-          first_request_id: storm.firstId,
-          repeat: storm.repeats,
-          ...(ctx?.protocol === undefined ? {} : { protocol: ctx.protocol }),
-          ...(ctx?.method === undefined ? {} : { method: this.#redactor.redactString(ctx.method.slice(0, 256)) }),
-          ...(ctx?.route === undefined ? {} : { route: this.#redactor.redactString(ctx.route.slice(0, 512)) }),
-          ...(ctx?.traceId === undefined ? {} : { trace_id: ctx.traceId }),
-          // Request-specific context (e.g. a refused incoming id) is kept on every line.
-          ...(ctx?.attributes === undefined ? {} : { attributes: this.#redactor.redact(ctx.attributes) }),
-        },
-        `fault ${fault.code} (repeat of ${storm.firstId})`,
-        'compact',
-      );
+    const fp = this.#fingerprintOf(fault, time);
+    const first = this.#firsts.get(fp, time);
+    if (first !== undefined) {
+      this.#repeats.add(fault, ctx, fp, first);
       this.#counters.compacted += 1;
       if (this.#otelLogs)
         emitExceptionLog(
           fault,
-          { type: fault.internal.errorType, message: `repeat of ${storm.firstId}`, stacktrace: undefined },
+          { type: fault.internal.errorType, message: `repeat of ${first}`, stacktrace: undefined },
           ctx?.otelContext,
         );
       return;
     }
-    if (this.#window > 0)
-      remember(this.#storms, fp, { firstId: fault.id, since: pending.time, repeats: 0 }, this.#maxFingerprints);
-    const err = this.#redactor.redact(fault.internal.thrown);
-    const record: Record<string, unknown> = {
-      request_id: fault.id,
-      code: fault.code,
-      category: fault.category,
-      status: fault.status,
-      error_type: this.#redactor.redactString(fault.internal.errorType),
-      classifier: fault.internal.classifier,
-      reason: this.#redactor.redactString(fault.internal.reason),
-      fingerprint: fp,
-      // Not `err`: pino's standard `err` serializer (Fastify installs it) would re-serialize the
-      // redacted tree as if it were an Error and lose its shape.
-      error: err,
-    };
-    if (fault.internal.source !== undefined) record.source = this.#redactor.redactString(fault.internal.source);
-    if (fault.internal.rejectedRequestId !== undefined) record.rejected_request_id = fault.internal.rejectedRequestId;
-    if (ctx !== undefined) {
-      if (ctx.protocol !== undefined) record.protocol = ctx.protocol;
-      if (ctx.method !== undefined) record.method = this.#redactor.redactString(ctx.method.slice(0, 256));
-      if (ctx.route !== undefined) record.route = this.#redactor.redactString(ctx.route.slice(0, 512));
-      if (ctx.traceId !== undefined) record.trace_id = ctx.traceId;
-      if (ctx.attributes !== undefined) record.attributes = this.#redactor.redact(ctx.attributes);
-    }
-    const thrown = fault.internal.thrown;
-    if (FaultError.is(thrown) && thrown.meta !== undefined) record.meta = this.#redactor.redact(thrown.meta);
+    this.#firsts.set(fp, fault.id, time);
+    const { record, error } = fullRecord(fault, ctx, fp, this.#redactor);
     this.#emit(level, record, `fault ${fault.code}`);
     this.#counters.written += 1;
-    if (this.#otelLogs) {
-      const errObject = typeof err === 'object' && err !== null && !Array.isArray(err) ? err : {};
-      emitExceptionLog(
-        fault,
-        {
-          type: fault.internal.errorType,
-          message: typeof errObject.message === 'string' ? errObject.message : typeLabel(fault.internal.thrown),
-          stacktrace: Array.isArray(errObject.stack) ? errObject.stack.join('\n') : undefined,
-        },
-        ctx?.otelContext,
-      );
-    }
+    if (this.#otelLogs) emitExceptionLog(fault, exceptionOf(fault, error), ctx?.otelContext);
   }
 
   /**
-   * The fingerprint (code + error signature + normalised top frames) of a fault. Formatting a
-   * stack costs more than everything else in a record, so within a window a fault with the same
-   * code, reason and error signature (type, code and message shape of the value and what it
-   * wraps) reuses the fingerprint computed for the first one instead of formatting its own stack.
-   * Two different errors never share one; the same error thrown from two call sites may.
+   * The fingerprint (code + error signature + normalised top frames). Formatting a stack costs
+   * more than everything else in a record, so within a window a fault with the same code, reason
+   * and error signature (type, code and message shape of the value and what it wraps) reuses the
+   * fingerprint of the first. Two different errors never share one; one error thrown from two
+   * call sites may.
    */
   #fingerprintOf(fault: Fault, now: number): string {
     const key = `${fault.code}\u0000${fault.internal.reason}\u0000${errorSignature(fault.internal.thrown)}`;
-    const cached = this.#window > 0 ? this.#shapes.get(key) : undefined;
-    if (cached !== undefined && now - cached.since < this.#window) return cached.fingerprint;
+    const cached = this.#fingerprints.get(key, now);
+    if (cached !== undefined) return cached;
     let fp: string;
     try {
       fp = fingerprint(fault);
     } catch {
       fp = 'unknown';
     }
-    if (this.#window > 0) remember(this.#shapes, key, { fingerprint: fp, since: now }, this.#maxFingerprints);
+    this.#fingerprints.set(key, fp, now);
     return fp;
-  }
-
-  #emitOtelOnly(fault: Fault, ctx: ReportContext | undefined): void {
-    const thrown = fault.internal.thrown;
-    const message = isObjectLike(thrown) ? safeGet(thrown, 'message') : undefined;
-    const stack = isObjectLike(thrown) ? safeGet(thrown, 'stack') : undefined;
-    emitExceptionLog(
-      fault,
-      {
-        type: fault.internal.errorType,
-        message: typeof message === 'string' ? this.#redactor.redactString(message) : fault.internal.errorType,
-        stacktrace: typeof stack === 'string' ? this.#redactor.redactString(stack) : undefined,
-      },
-      ctx?.otelContext,
-    );
   }
 
   #levelEnabled(level: 'error' | 'warn'): boolean {
@@ -502,9 +259,15 @@ export class Reporter {
     }
   }
 
-  #emit(level: 'error' | 'warn', record: Record<string, unknown>, message: string, kind: LineKind = 'full'): void {
+  #emit(
+    level: 'error' | 'warn',
+    record: Record<string, unknown>,
+    message: string,
+    kind: LineKind = 'full',
+    records = 1,
+  ): void {
     try {
-      this.#sink?.tagNext(kind);
+      this.#sink?.tagNext(kind, records);
       this.#logger[level](record, message);
     } catch {
       this.#counters.sinkErrors += 1;
@@ -532,14 +295,23 @@ export class Reporter {
     );
   }
 
-  /** Writes everything queued, synchronously, and flushes the sink if it can be flushed synchronously. */
+  /** Everything queued into the sink now: records, pending repeat lines, the drop notice. */
+  #drainAll(): void {
+    this.drain();
+    this.#repeats.flush();
+    this.#noticeDrops(true);
+  }
+
+  /** Writes everything queued, synchronously; a dead or slow sink loses what it cannot take within the bound. */
   flushSync(): void {
+    this.#flushSyncWithin(this.#shutdownMs);
+  }
+
+  #flushSyncWithin(budgetMs: number): void {
     try {
-      this.drain();
-      this.#noticeDrops(true);
+      this.#drainAll();
       if (this.#sink !== undefined) {
-        // Bounded: a dead sink (full disk, closed pipe) loses what it cannot take, it never blocks exit.
-        this.#sink.flushSync(this.#shutdownMs);
+        this.#sink.flushSync(Math.max(0, budgetMs));
         return;
       }
       const stream = this.#stream as { flushSync?: () => void };
@@ -549,10 +321,9 @@ export class Reporter {
     }
   }
 
-  /** Writes everything queued and waits until the logger has flushed its buffers. */
+  /** Writes everything queued and waits (bounded) until the sink has written it. */
   async flush(): Promise<void> {
-    this.drain();
-    this.#noticeDrops(true);
+    this.#drainAll();
     if (this.#sink !== undefined) {
       await this.#sink.drained(this.#shutdownMs);
       return;
@@ -568,13 +339,21 @@ export class Reporter {
     });
   }
 
-  /** Flushes, then stops accepting records and removes the exit hooks' reference. */
+  /** On a signal: lets asynchronous sinks send (bounded), then flushes synchronously what is left. */
+  async shutdown(): Promise<void> {
+    const started = Date.now();
+    this.#drainAll();
+    await this.#sink?.drained(this.#shutdownMs * 0.8);
+    this.#flushSyncWithin(this.#shutdownMs - (Date.now() - started));
+  }
+
+  /** Flushes, then stops accepting records, closes Faultline's own sink and leaves the exit hooks. */
   async close(): Promise<void> {
     await this.flush();
     this.#closed = true;
     if (this.#dropTimer !== undefined) clearInterval(this.#dropTimer);
     this.#sink?.close(this.#shutdownMs);
-    live.delete(this);
+    forgetAtExit(this);
   }
 }
 

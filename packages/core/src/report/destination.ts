@@ -1,0 +1,91 @@
+/**
+ * Turning `ReporterOptions.destination` into a sink: a path or descriptor becomes an
+ * {@link FdSink}; `rotatingFile()` builds a size-rotated file with a cap on total disk use
+ * (rotating-file-stream); a `Sink` (e.g. `syslogTls()`) is used as is. A path that cannot be
+ * opened never stops start-up.
+ */
+import { mkdirSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { createStream } from 'rotating-file-stream';
+import { FdSink } from './fd-sink.js';
+import type { Sink } from './sink.js';
+import { StreamSink } from './stream-sink.js';
+
+/** Options of {@link rotatingFile}. */
+export interface RotatingFileOptions {
+  /** The active file's path; rotated files sit beside it (`1-app.log`, `2-app.log`…). */
+  readonly path: string;
+  /** Rotate when the file reaches this many bytes (default 10 MiB). */
+  readonly maxFileBytes?: number;
+  /** Keep at most this many rotated files (default 10). */
+  readonly maxFiles?: number;
+  /** Cap on the total bytes of rotated files: the oldest are removed beyond it (default 100 MiB). */
+  readonly maxTotalBytes?: number;
+  /** Bytes held in memory while the file is slow (default 4 MiB). */
+  readonly maxBacklogBytes?: number;
+}
+
+/** A size-rotated log file with a cap on total disk use, counted like every Faultline sink. */
+export function rotatingFile(options: RotatingFileOptions): Sink {
+  const directory = dirname(options.path);
+  const name = basename(options.path);
+  return new StreamSink(
+    () => {
+      mkdirSync(directory, { recursive: true });
+      return createStream(name, {
+        path: directory,
+        size: `${Math.max(1, Math.floor((options.maxFileBytes ?? 10 * 1024 * 1024) / 1024))}K`,
+        maxFiles: options.maxFiles ?? 10,
+        maxSize: `${Math.max(1, Math.floor((options.maxTotalBytes ?? 100 * 1024 * 1024) / 1024))}K`,
+      });
+    },
+    options.maxBacklogBytes ?? 4 * 1024 * 1024,
+  );
+}
+
+/** Says once on stderr that the destination could not be opened (stats keep saying it). */
+function sayOnce(error: string, fallback: boolean): void {
+  try {
+    process.stderr.write(
+      `faultline: cannot open the log destination (${error})${fallback ? '; writing to the fallback destination' : '; fault records are counted as lost until it opens'}\n`,
+    );
+  } catch {
+    // stderr is gone too
+  }
+}
+
+function openTarget(target: string | number, maxBacklog: number): FdSink {
+  if (typeof target === 'number') return new FdSink(target, { maxBacklogBytes: maxBacklog, ownsFd: false });
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+  } catch {
+    // the open reports it
+  }
+  return FdSink.open(target, maxBacklog);
+}
+
+/**
+ * The sink for a path or descriptor (stdout when `undefined`). When a path cannot be opened
+ * (EACCES, ENOTDIR, EROFS…) the fallback is used if given, the failure is said once on stderr,
+ * and the service keeps running: records are counted lost until the path opens.
+ */
+export function openSink(
+  destination: string | number | undefined,
+  fallback: string | number | undefined,
+  maxBacklog: number,
+): Sink {
+  const primary = openTarget(destination ?? 1, maxBacklog);
+  if (primary.openError === undefined) return primary;
+  sayOnce(primary.openError, fallback !== undefined);
+  return fallback === undefined ? primary : openTarget(fallback, maxBacklog);
+}
+
+/** Bytes a stream holds in memory waiting for the OS (a Sink, Writable or SonicBoom), 0 when unknown. */
+export function backlogBytes(stream: unknown): number {
+  if (typeof stream !== 'object' || stream === null) return 0;
+  const s = stream as { writableLength?: unknown; _len?: unknown; backlogBytes?: unknown };
+  if (typeof s.backlogBytes === 'number') return s.backlogBytes;
+  if (typeof s.writableLength === 'number') return s.writableLength;
+  if (typeof s._len === 'number') return s._len;
+  return 0;
+}

@@ -1,0 +1,221 @@
+/**
+ * Authenticated syslog: RFC 5424 messages over TLS (RFC 5425) with a client certificate, to
+ * rsyslog, syslog-ng or any RFC 5425 receiver. The drain going down, hanging or refusing never
+ * blocks the event loop or shutdown: lines wait in a bounded queue (over it they are lost as
+ * `backlog`), the connection is retried with capped exponential backoff, a connect or handshake
+ * that hangs times out, and a line counts as written once the TLS socket handed its bytes to the
+ * kernel (syslog over TLS has no application acknowledgement: a receiver that dies with bytes in
+ * its socket buffer loses them unseen; RELP would be needed to know). Hand-written over
+ * `node:tls` rather than pino-socket/pino-syslog because those run as transports in a worker,
+ * where the reporter cannot learn which records were accepted.
+ */
+import { type ConnectionOptions, connect, type TLSSocket } from 'node:tls';
+import { errorCode, type Line, type LineKind, type Sink, SinkCounter, type SinkCounts } from '../sink.js';
+import { frame, type SyslogHeader, syslogHeader } from './rfc5424.js';
+
+/** Options of {@link syslogTls}. */
+export interface SyslogTlsOptions {
+  readonly host: string;
+  readonly port: number;
+  /** CA that signed the receiver's certificate (PEM). */
+  readonly ca: string | Buffer;
+  /** This service's client certificate and key (PEM). */
+  readonly cert: string | Buffer;
+  readonly key: string | Buffer;
+  /** Name checked against the receiver's certificate (default `host`). */
+  readonly servername?: string;
+  /** APP-NAME (default `faultline`). */
+  readonly appName?: string;
+  /** Facility (default 16, local0). */
+  readonly facility?: number;
+  /** Bytes held while the drain is slow or down (default 4 MiB). */
+  readonly maxBacklogBytes?: number;
+  /** Connect + handshake timeout (default 5000 ms). */
+  readonly connectTimeoutMs?: number;
+  /**
+   * Wait after a TLS 1.3 handshake before sending (default 250 ms). In TLS 1.3 the receiver checks
+   * the client certificate after the client considers the handshake done; a refusal arrives as an
+   * alert one round trip later. Sending at once would count lines as written that the receiver
+   * threw away.
+   */
+  readonly handshakeGraceMs?: number;
+  /** First reconnect delay, doubled up to `maxBackoffMs` (defaults 100 ms and 30 s). */
+  readonly minBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+}
+
+/** A `Sink` shipping records to a syslog receiver over mutually authenticated TLS. */
+export class SyslogTlsSink implements Sink {
+  readonly #options: SyslogTlsOptions;
+  readonly #header: SyslogHeader;
+  readonly #counter = new SinkCounter();
+  readonly #maxBacklog: number;
+  readonly #queue: Line[] = [];
+  readonly #inFlight = new Set<Line>();
+  readonly #unconfirmed = new Set<Line>();
+  #queuedBytes = 0;
+  #socket: TLSSocket | undefined;
+  #connected = false;
+  #backoff: number;
+  #timer: NodeJS.Timeout | undefined;
+  #error: string | undefined = 'connecting';
+  #closed = false;
+
+  constructor(options: SyslogTlsOptions) {
+    this.#options = options;
+    this.#header = syslogHeader(options.appName ?? 'faultline', options.facility);
+    this.#maxBacklog = options.maxBacklogBytes ?? 4 * 1024 * 1024;
+    this.#backoff = options.minBackoffMs ?? 100;
+    this.#connect();
+  }
+
+  get openError(): string | undefined {
+    return this.#connected ? undefined : this.#error;
+  }
+
+  get backlogBytes(): number {
+    return this.#queuedBytes;
+  }
+
+  get counts(): SinkCounts {
+    return this.#counter.snapshot(this.#queuedBytes);
+  }
+
+  tagNext(kind: LineKind, records = 1): void {
+    this.#counter.tag(kind, records);
+  }
+
+  write(text: string): boolean {
+    const tagged = this.#counter.line('');
+    const line: Line = { ...tagged, bytes: frame(text, this.#header) };
+    if (this.#closed || this.#queuedBytes + line.bytes.length > this.#maxBacklog) {
+      this.#counter.lose(line, this.#closed ? 'closed' : 'backlog');
+      return false;
+    }
+    this.#queue.push(line);
+    this.#queuedBytes += line.bytes.length;
+    this.#pump();
+    return true;
+  }
+
+  #connect(): void {
+    if (this.#closed) return;
+    const options: ConnectionOptions = {
+      host: this.#options.host,
+      port: this.#options.port,
+      ca: this.#options.ca,
+      cert: this.#options.cert,
+      key: this.#options.key,
+      servername: this.#options.servername ?? this.#options.host,
+      minVersion: 'TLSv1.2',
+    };
+    let socket: TLSSocket;
+    try {
+      socket = connect(options);
+    } catch (error) {
+      this.#scheduleReconnect(errorCode(error));
+      return;
+    }
+    this.#socket = socket;
+    socket.setTimeout(this.#options.connectTimeoutMs ?? 5000, () => {
+      if (!this.#connected) socket.destroy(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' }));
+    });
+    socket.once('secureConnect', () => {
+      socket.setTimeout(0);
+      const ready = () => {
+        if (this.#socket !== socket || socket.destroyed) return;
+        this.#connected = true;
+        this.#error = undefined;
+        this.#backoff = this.#options.minBackoffMs ?? 100;
+        this.#pump();
+      };
+      if (socket.getProtocol() === 'TLSv1.3') setTimeout(ready, this.#options.handshakeGraceMs ?? 250).unref();
+      else ready();
+    });
+    socket.on('drain', () => this.#pump());
+    // A receiver never sends on this channel: discard anything it does send.
+    socket.on('data', () => undefined);
+    socket.on('error', (error) => {
+      this.#error = errorCode(error);
+    });
+    socket.on('close', () => {
+      if (this.#socket !== socket) return;
+      this.#socket = undefined;
+      this.#connected = false;
+      this.#scheduleReconnect(this.#error ?? 'disconnected');
+    });
+  }
+
+  #scheduleReconnect(reason: string): void {
+    this.#error = reason;
+    if (this.#closed || this.#timer !== undefined) return;
+    const delay = Math.min(this.#backoff, this.#options.maxBackoffMs ?? 30_000);
+    this.#backoff = Math.min(this.#backoff * 2, this.#options.maxBackoffMs ?? 30_000);
+    this.#timer = setTimeout(
+      () => {
+        this.#timer = undefined;
+        this.#connect();
+      },
+      delay * (0.75 + Math.random() * 0.5),
+    );
+    this.#timer.unref();
+  }
+
+  /** Hands queued lines to the socket until it asks to wait ('drain'). */
+  #pump(): void {
+    const socket = this.#socket;
+    if (!this.#connected || socket === undefined) return;
+    while (this.#queue.length > 0 && !socket.writableNeedDrain) {
+      const line = this.#queue.shift() as Line;
+      this.#queuedBytes -= line.bytes.length;
+      this.#inFlight.add(line);
+      socket.write(line.bytes, (error) => this.#settle(line, error));
+    }
+  }
+
+  /** A write's outcome: accepted, or (socket gone before the kernel took it) back to the queue. */
+  #settle(line: Line, error: Error | null | undefined): void {
+    if (!this.#inFlight.delete(line)) return;
+    if (this.#unconfirmed.delete(line)) this.#counter.lose(line, 'unconfirmed', -1);
+    if (error === null || error === undefined) {
+      this.#counter.accept(line);
+      return;
+    }
+    if (this.#closed || this.#queuedBytes + line.bytes.length > this.#maxBacklog) {
+      this.#counter.lose(line, this.#closed ? 'closed' : 'backlog');
+      return;
+    }
+    this.#queue.unshift(line);
+    this.#queuedBytes += line.bytes.length;
+  }
+
+  /** Nothing can be sent synchronously over TLS: queued lines are lost as `shutdown`, in-flight ones `unconfirmed`. */
+  flushSync(_deadlineMs: number): void {
+    for (const line of this.#queue.splice(0)) this.#counter.lose(line, 'shutdown');
+    this.#queuedBytes = 0;
+    for (const line of this.#inFlight) {
+      if (this.#unconfirmed.has(line)) continue;
+      this.#unconfirmed.add(line);
+      this.#counter.lose(line, 'unconfirmed');
+    }
+  }
+
+  async drained(timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while ((this.#queue.length > 0 || this.#inFlight.size > 0) && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+  }
+
+  close(deadlineMs: number): void {
+    this.flushSync(deadlineMs);
+    this.#closed = true;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#socket?.end();
+  }
+}
+
+/** A syslog-over-TLS destination for `createReporter({ destination: syslogTls({...}) })`. */
+export function syslogTls(options: SyslogTlsOptions): Sink {
+  return new SyslogTlsSink(options);
+}

@@ -1,0 +1,40 @@
+/**
+ * Bounded maps of things remembered for a time window (first occurrences, fingerprints per error
+ * signature): at most `max` entries, the oldest forgotten first, an entry older than the window
+ * treated as absent. A window of 0 remembers nothing.
+ */
+
+interface Entry<V> {
+  readonly value: V;
+  readonly since: number;
+}
+
+/** A bounded, windowed map. */
+export class WindowedMap<V> {
+  readonly #entries = new Map<string, Entry<V>>();
+  readonly #windowMs: number;
+  readonly #max: number;
+
+  constructor(windowMs: number, max: number) {
+    this.#windowMs = windowMs;
+    this.#max = Math.max(1, max);
+  }
+
+  /** The value remembered for `key` within the window at `now`, if any. */
+  get(key: string, now: number): V | undefined {
+    if (this.#windowMs <= 0) return undefined;
+    const entry = this.#entries.get(key);
+    return entry !== undefined && now - entry.since < this.#windowMs ? entry.value : undefined;
+  }
+
+  /** Remembers `value` for `key` from `now` (as the newest entry). */
+  set(key: string, value: V, now: number): void {
+    if (this.#windowMs <= 0) return;
+    this.#entries.delete(key);
+    this.#entries.set(key, { value, since: now });
+    if (this.#entries.size > this.#max) {
+      const oldest = this.#entries.keys().next();
+      if (oldest.done !== true) this.#entries.delete(oldest.value);
+    }
+  }
+}
