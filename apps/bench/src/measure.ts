@@ -1,4 +1,4 @@
-import { fork } from 'node:child_process';
+import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 
 /**
@@ -79,6 +79,8 @@ export function median(values: readonly number[]): number {
 export interface ChildServer {
   readonly port: number;
   readonly pid: number;
+  /** The child, for more IPC (e.g. asking it for its reporter's stats). */
+  readonly child: ChildProcess;
   stop(): Promise<void>;
 }
 
@@ -91,6 +93,7 @@ export async function forkServer(script: string, mode: string): Promise<ChildSer
   return {
     port,
     pid: child.pid ?? 0,
+    child,
     stop: async () => {
       child.send('stop');
       await new Promise((resolve) => child.once('exit', resolve));

@@ -108,9 +108,90 @@ function parent(): void {
   }
 }
 
-const [mode, file] = process.argv.slice(2);
-if (mode !== undefined && file !== undefined) {
+/** One paced run: distinct errors (compaction off) at `rate` per second for `seconds`, to a file. */
+interface PacedResult {
+  readonly rate: number;
+  readonly reported: number;
+  readonly written: number;
+  readonly dropped: number;
+  readonly lost: number;
+  /** Main-thread microseconds per error spent in capture() + report() (the request path). */
+  readonly pathUs: number;
+  /** Process CPU microseconds per error, everything included (formatting, redaction, I/O). */
+  readonly cpuUs: number;
+}
+
+async function pacedChild(rate: number, seconds: number, file: string): Promise<PacedResult> {
+  const reporter = createReporter({ destination: file, flushOnExit: false, dedupWindowMs: 0 });
+  const perTick = Math.max(1, Math.round(rate / 100));
+  const ticks = seconds * 100;
+  let pathNs = 0n;
+  let i = 0;
+  const cpuBefore = process.cpuUsage();
+  for (let tick = 0; tick < ticks; tick += 1) {
+    const due = Date.now() + 10;
+    const t0 = process.hrtime.bigint();
+    for (let j = 0; j < perTick; j += 1, i += 1) reporter.report(capture(stormError(i, true)));
+    pathNs += process.hrtime.bigint() - t0;
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, due - Date.now())));
+  }
+  await reporter.flush();
+  const cpu = process.cpuUsage(cpuBefore);
+  const stats = reporter.stats;
+  return {
+    rate,
+    reported: stats.reported,
+    written: stats.written,
+    dropped: stats.droppedQueueFull + stats.droppedBacklog,
+    lost: Object.values(stats.lost).reduce((a, b) => a + b, 0),
+    pathUs: Number(pathNs) / 1000 / Math.max(1, stats.reported),
+    cpuUs: (cpu.user + cpu.system) / Math.max(1, stats.reported),
+  };
+}
+
+/** Distinct errors at fixed rates: where drops begin (goal: none up to 50,000 records/s). */
+function pacedParent(): void {
+  const seconds = Number(process.env.BENCH_PACED_SECONDS ?? 3);
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-paced-'));
+  const self = fileURLToPath(import.meta.url);
+  console.log(`
+distinct errors (compaction off) at a fixed rate for ${seconds}s each, to a file, each rate in its own process`);
+  console.log(
+    `${'rate/s'.padStart(8)} ${'reported'.padStart(9)} ${'written'.padStart(9)} ${'dropped'.padStart(8)} ${'lost'.padStart(6)} ${'path us'.padStart(8)} ${'cpu us'.padStart(7)}  goal`,
+  );
+  try {
+    for (const rate of [25_000, 35_000, 50_000, 75_000, 100_000]) {
+      const out = spawnSync(
+        process.execPath,
+        [self, 'paced', String(rate), String(seconds), join(dir, `paced-${rate}.log`)],
+        {
+          encoding: 'utf8',
+          timeout: 120_000,
+        },
+      );
+      if (out.status !== 0) throw new Error(`paced ${rate} failed: ${out.stderr}`);
+      const r = JSON.parse(out.stdout.trim().split('\n').at(-1) ?? '{}') as PacedResult;
+      const goal =
+        rate <= 50_000
+          ? r.dropped === 0 && r.lost === 0
+            ? 'no drops: met'
+            : 'no drops: NOT met'
+          : 'counts add up: ' + (r.written + r.dropped + r.lost === r.reported ? 'yes' : 'NO');
+      console.log(
+        `${String(rate).padStart(8)} ${String(r.reported).padStart(9)} ${String(r.written).padStart(9)} ${String(r.dropped).padStart(8)} ${String(r.lost).padStart(6)} ${r.pathUs.toFixed(2).padStart(8)} ${r.cpuUs.toFixed(2).padStart(7)}  ${goal}`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const [mode, file, third, fourth] = process.argv.slice(2);
+if (mode === 'paced' && file !== undefined && third !== undefined && fourth !== undefined) {
+  console.log(JSON.stringify(await pacedChild(Number(file), Number(third), fourth)));
+} else if (mode !== undefined && file !== undefined) {
   console.log(JSON.stringify(await runChild(mode, file)));
 } else {
   parent();
+  pacedParent();
 }

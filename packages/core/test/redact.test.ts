@@ -173,3 +173,27 @@ describe('card pattern and identifiers', () => {
     expect(redactor.redactString('card 4111 1111 1111 1111 charged')).toBe('card [REDACTED:card] charged');
   });
 });
+
+describe('pattern hints', () => {
+  it('skip no secret: every default pattern still fires on its own sample', () => {
+    const redactor = createRedactor();
+    const samples = [
+      'postgres://app:s3cretpass@db.internal:5432/app',
+      'Authorization: Bearer abcdefgh12345678',
+      'token eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc',
+      'key AKIAIOSFODNN7EXAMPLE here',
+      'aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY',
+      'ghp_0123456789abcdefghijklmnopqrstuvwxyz',
+      'glpat-abcdefghij0123456789',
+      'xoxb-1234567890-abcdefghij',
+      'sk_live_0123456789abcdefABCDEF',
+      'AIzaSyA0123456789abcdefghijklmnopqrstuv',
+      'npm_0123456789abcdefghijklmnopqrstuvwxyz',
+      'sk-proj-0123456789abcdefghijklmnopqrstuvwxyzABCD',
+      'password=hunter2',
+      'card 4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 end',
+      'mail alice@example.com',
+    ];
+    for (const sample of samples) expect(redactor.redactString(sample)).toContain('[REDACTED');
+  });
+});

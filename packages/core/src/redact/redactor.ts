@@ -100,10 +100,11 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
   const maxKeys = options.maxKeys ?? 100;
   const maxNodes = options.maxNodes ?? 2000;
 
-  function redactString(text: string): string {
-    let out =
-      text.length > maxString ? `${text.slice(0, maxString)}...[truncated ${text.length - maxString} chars]` : text;
+  /** Applies the value patterns (no escaping); a pattern whose hint fails is skipped. */
+  function redactValue(text: string): string {
+    let out = text;
     for (const pattern of patterns) {
+      if (pattern.hint !== undefined && !pattern.hint.test(out)) continue;
       pattern.regex.lastIndex = 0;
       const replacement = pattern.replace ?? `[REDACTED:${pattern.name}]`;
       const accept = pattern.accept;
@@ -112,7 +113,22 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
           ? out.replace(pattern.regex, replacement)
           : out.replace(pattern.regex, (match) => (accept(match) ? replacement : match));
     }
-    return escapeLogText(out);
+    return out;
+  }
+
+  function truncate(text: string): string {
+    return text.length > maxString
+      ? `${text.slice(0, maxString)}...[truncated ${text.length - maxString} chars]`
+      : text;
+  }
+
+  function redactString(text: string): string {
+    return escapeLogText(redactValue(truncate(text)));
+  }
+
+  /** A stack redacted in one pass, then split into escaped frames. */
+  function redactStack(stack: string): string[] {
+    return stackFrames(redactValue(truncate(stack)), escapeLogText);
   }
 
   function sensitiveKey(key: string): boolean {
@@ -199,7 +215,7 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
       const stack = safeGet(error, 'stack');
       // An array of frames: each line is redacted and escaped on its own, so logs stay one line
       // per record yet a stack reads as frames (not one line with literal \n escapes).
-      if (typeof stack === 'string') out.stack = stackFrames(stack, redactString);
+      if (typeof stack === 'string') out.stack = redactStack(stack);
       const props = walkObject(error, depth);
       for (const [key, value] of Object.entries(props)) {
         if (key !== 'message' && key !== 'stack' && !(key in out)) out[key] = value;

@@ -14,7 +14,7 @@ import { errorCode, type Line, type LineKind, type Sink, SinkCounter, type SinkC
 export const REOPEN_INTERVAL_MS = 5000;
 
 /** Most lines written in one asynchronous write. */
-const BATCH_LINES = 256;
+const BATCH_LINES = 1024;
 
 /** Sleeps the thread for `ms` (EAGAIN backoff inside the bounded synchronous flush only). */
 function pause(ms: number): void {

@@ -1,0 +1,56 @@
+/**
+ * Core pinning and the load generators of the server benchmarks: the server process on core 0,
+ * wrk (HTTP/1.1) or h2load (HTTP/2, gRPC) on core 1, and the CPU that other processes used during a
+ * run, so a noisy run can be seen and repeated.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** Pins process `pid` (and its threads) to `core`; false when taskset is missing or fails. */
+export function pin(pid: number, core: number): boolean {
+  try {
+    execFileSync('taskset', ['-a', '-cp', String(core), String(pid)], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Total and idle jiffies of the whole machine (from /proc/stat). */
+export function machineJiffies(): { total: number; idle: number } {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '').trim().split(/\s+/).slice(1).map(Number);
+  const total = fields.reduce((a, b) => a + b, 0);
+  return { total, idle: (fields[3] ?? 0) + (fields[4] ?? 0) };
+}
+
+/** Result of one wrk run. */
+export interface WrkResult {
+  readonly requests: number;
+  readonly seconds: number;
+  readonly rps: number;
+  readonly non2xx: number;
+}
+
+/** Runs wrk pinned to `core` against `url` for `seconds` with `connections`, and parses its summary. */
+export function wrk(url: string, seconds: number, connections: number, core = 1): Promise<WrkResult> {
+  return new Promise((resolve, reject) => {
+    const args = ['-c', String(core), 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, url];
+    const proc = spawn('taskset', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    proc.on('error', reject);
+    proc.on('exit', (code) => {
+      if (code !== 0) {
+        reject(new Error(`wrk exited ${code}: ${out}`));
+        return;
+      }
+      const total = /(\d+) requests in ([\d.]+)(m?s)/.exec(out);
+      const requests = Number(total?.[1] ?? 0);
+      const seconds = Number(total?.[2] ?? 0) / (total?.[3] === 'ms' ? 1000 : 1);
+      const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+      resolve({ requests, seconds, rps: requests / Math.max(seconds, 1e-9), non2xx });
+    });
+  });
+}
