@@ -314,8 +314,10 @@ export class Reporter {
         this.#sink.flushSync(Math.max(0, budgetMs));
         return;
       }
+      // A foreign stream (sonic-boom) retries a failed write forever in flushSync: never call it
+      // once the stream has failed; on signals `shutdown` flushes it asynchronously instead.
       const stream = this.#stream as { flushSync?: () => void };
-      if (typeof stream?.flushSync === 'function') stream.flushSync();
+      if (this.#counters.sinkErrors === 0 && typeof stream?.flushSync === 'function') stream.flushSync();
     } catch {
       this.#counters.sinkErrors += 1;
     }
@@ -324,26 +326,41 @@ export class Reporter {
   /** Writes everything queued and waits (bounded) until the sink has written it. */
   async flush(): Promise<void> {
     this.#drainAll();
-    if (this.#sink !== undefined) {
-      await this.#sink.drained(this.#shutdownMs);
-      return;
-    }
-    await new Promise<void>((resolve) => {
+    if (this.#sink !== undefined) await this.#sink.drained(this.#shutdownMs);
+    else await this.#flushForeign(this.#shutdownMs);
+  }
+
+  /** `logger.flush(cb)` of a foreign logger, given up after `timeoutMs` (a dead sink may never call back). */
+  #flushForeign(timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, timeoutMs);
+      timer.unref();
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
       try {
-        if (typeof this.#logger.flush === 'function') this.#logger.flush(() => resolve());
-        else resolve();
+        if (typeof this.#logger.flush === 'function') this.#logger.flush(done);
+        else done();
       } catch {
         this.#counters.sinkErrors += 1;
-        resolve();
+        done();
       }
     });
   }
 
-  /** On a signal: lets asynchronous sinks send (bounded), then flushes synchronously what is left. */
+  /**
+   * On a signal, within the bound: Faultline's sinks get to send asynchronously, then what is
+   * left is written synchronously or counted lost; a foreign logger is flushed asynchronously only.
+   */
   async shutdown(): Promise<void> {
     const started = Date.now();
     this.#drainAll();
-    await this.#sink?.drained(this.#shutdownMs * 0.8);
+    if (this.#sink === undefined) {
+      await this.#flushForeign(this.#shutdownMs);
+      return;
+    }
+    await this.#sink.drained(this.#shutdownMs * 0.8);
     this.#flushSyncWithin(this.#shutdownMs - (Date.now() - started));
   }
 
