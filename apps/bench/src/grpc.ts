@@ -17,6 +17,7 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { interleaved, type LoadResult, measureLoad, median } from './measure.js';
+import { pin } from './pinning.js';
 
 const MODES = ['success', 'default-error', 'faultline-error'] as const;
 type Mode = (typeof MODES)[number];
@@ -89,6 +90,7 @@ function measure(mode: Mode): Promise<LoadResult<Mode>> {
 }
 
 async function main(): Promise<void> {
+  pin(process.pid, 1); // the load generator (this process) on core 1, servers on core 0
   const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
   const samples = await interleaved(MODES, rounds, measure);
   const rows = MODES.map((mode) => {

@@ -11,6 +11,7 @@
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 import { cpuSeconds, forkServer, interleaved, median, rssMb } from './measure.js';
+import { pin } from './pinning.js';
 
 const MODES = ['success', 'default-log-off', 'faultline-log-off', 'default-log-on', 'faultline-log-on'] as const;
 type Mode = (typeof MODES)[number];
@@ -69,6 +70,7 @@ async function measure(mode: Mode): Promise<Row> {
 }
 
 async function main(): Promise<void> {
+  pin(process.pid, 1); // the load generator (this process) on core 1, servers on core 0
   const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
   // Interleaved rounds: every mode sees the same machine conditions (this VM has CPU steal).
   const samples = await interleaved(MODES, rounds, measure);

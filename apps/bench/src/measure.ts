@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { pin } from './pinning.js';
 
 /**
  * A small side-by-side timer: every case runs in the same process, interleaved over several
@@ -84,9 +85,13 @@ export interface ChildServer {
   stop(): Promise<void>;
 }
 
-/** Forks `script serve <mode>` and waits for it to report its port; `stop()` asks it to exit. */
+/**
+ * Forks `script serve <mode>`, pins it to core 0 (load generators run on core 1) and waits for it
+ * to report its port; `stop()` asks it to exit.
+ */
 export async function forkServer(script: string, mode: string): Promise<ChildServer> {
   const child = fork(script, ['serve', mode], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  if (child.pid !== undefined) pin(child.pid, 0);
   const port = await new Promise<number>((resolve) =>
     child.once('message', (m) => resolve((m as { port: number }).port)),
   );

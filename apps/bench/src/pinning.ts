@@ -46,11 +46,59 @@ export function wrk(url: string, seconds: number, connections: number, core = 1)
         reject(new Error(`wrk exited ${code}: ${out}`));
         return;
       }
-      const total = /(\d+) requests in ([\d.]+)(m?s)/.exec(out);
+      const total = /(\d+) requests in ([\d.]+)(ms|s|m)\b/.exec(out);
       const requests = Number(total?.[1] ?? 0);
-      const seconds = Number(total?.[2] ?? 0) / (total?.[3] === 'ms' ? 1000 : 1);
+      const unit = total?.[3];
+      const seconds = Number(total?.[2] ?? 0) * (unit === 'ms' ? 0.001 : unit === 'm' ? 60 : 1);
       const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
       resolve({ requests, seconds, rps: requests / Math.max(seconds, 1e-9), non2xx });
+    });
+  });
+}
+
+/** Result of one h2load run. */
+export interface H2loadResult {
+  readonly requests: number;
+  readonly rps: number;
+}
+
+/**
+ * Runs h2load pinned to `core`: `clients` connections with `streams` concurrent streams each, for
+ * `seconds`, POSTing `bodyFile` with `headers` (gRPC calls when given a framed message and
+ * `content-type: application/grpc`).
+ */
+export function h2load(
+  url: string,
+  seconds: number,
+  options: { clients: number; streams: number; bodyFile?: string; headers?: readonly string[]; core?: number },
+): Promise<H2loadResult> {
+  return new Promise((resolve, reject) => {
+    const args = [
+      '-c',
+      String(options.core ?? 1),
+      'h2load',
+      `-c${options.clients}`,
+      `-m${options.streams}`,
+      '-D',
+      String(seconds),
+    ];
+    if (options.bodyFile !== undefined) args.push('-d', options.bodyFile);
+    for (const header of options.headers ?? []) args.push('-H', header);
+    args.push(url);
+    const proc = spawn('taskset', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    proc.on('error', reject);
+    proc.on('exit', (code) => {
+      const done = /requests: \d+ total, \d+ started, (\d+) done/.exec(out);
+      const rate = /finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(out);
+      if (code !== 0 || done === null || rate === null) {
+        reject(new Error(`h2load exited ${code}: ${out.slice(-400)}`));
+        return;
+      }
+      resolve({ requests: Number(done[1]), rps: Number(rate[1]) });
     });
   });
 }

@@ -59,6 +59,7 @@ interface StormResult {
   readonly rps: number;
   readonly errors: number;
   readonly rssGrowthMb: number;
+  readonly peakGrowthMb: number;
   readonly bytesPerError: number;
   readonly written: number;
   readonly compacted: number;
@@ -83,8 +84,14 @@ async function stormOnce(mode: Mode, seconds: number): Promise<StormResult> {
   const url = `http://127.0.0.1:${server.port}/fail`;
   await wrk(url, 2, 100); // warm-up: JIT, pools, first full record
   const rssBefore = rssMb(server.pid);
+  // RSS sampled every second: the steady state (median of the last third) says more than the
+  // last sample, which depends on when V8 last collected.
+  const samples: number[] = [];
+  const sampler = setInterval(() => samples.push(rssMb(server.pid)), 1000);
   const run = await wrk(url, seconds, 100);
-  const rssAfter = rssMb(server.pid);
+  clearInterval(sampler);
+  const rssAfter = median(samples.slice(Math.floor((samples.length * 2) / 3)));
+  const rssPeak = Math.max(...samples);
   const { stats, logBytes } = await askStats(server.child);
   await server.stop();
   const lost = stats === undefined ? 0 : Object.values(stats.lost).reduce((a, b) => a + b, 0);
@@ -93,6 +100,7 @@ async function stormOnce(mode: Mode, seconds: number): Promise<StormResult> {
     rps: run.rps,
     errors: run.non2xx,
     rssGrowthMb: rssAfter - rssBefore,
+    peakGrowthMb: rssPeak - rssBefore,
     bytesPerError: logBytes / Math.max(1, run.non2xx),
     written: stats?.written ?? 0,
     compacted: stats?.compacted ?? 0,
@@ -111,13 +119,13 @@ async function parent(): Promise<void> {
     `\nerror storm: Fastify + Faultline, wrk -c100 for ${seconds}s, server on core 0, wrk on core 1 (${rounds} round(s), medians)`,
   );
   console.log(
-    `${'mode'.padEnd(15)} ${'req/s'.padStart(8)} ${'RSS +MB'.padStart(8)} ${'B/error'.padStart(8)} ${'written'.padStart(8)} ${'compacted'.padStart(10)} ${'lost'.padStart(6)} ${'dropped'.padStart(8)}`,
+    `${'mode'.padEnd(15)} ${'req/s'.padStart(8)} ${'RSS +MB'.padStart(8)} ${'peak +MB'.padStart(9)} ${'B/error'.padStart(8)} ${'written'.padStart(8)} ${'compacted'.padStart(10)} ${'lost'.padStart(6)} ${'dropped'.padStart(8)}`,
   );
   const med = (mode: Mode, key: keyof Omit<StormResult, 'mode'>) =>
     median((results.get(mode) ?? []).map((r) => r[key]));
   for (const mode of MODES) {
     console.log(
-      `${mode.padEnd(15)} ${med(mode, 'rps').toFixed(0).padStart(8)} ${med(mode, 'rssGrowthMb').toFixed(1).padStart(8)} ${med(mode, 'bytesPerError').toFixed(1).padStart(8)} ${med(mode, 'written').toFixed(0).padStart(8)} ${med(mode, 'compacted').toFixed(0).padStart(10)} ${med(mode, 'lost').toFixed(0).padStart(6)} ${med(mode, 'dropped').toFixed(0).padStart(8)}`,
+      `${mode.padEnd(15)} ${med(mode, 'rps').toFixed(0).padStart(8)} ${med(mode, 'rssGrowthMb').toFixed(1).padStart(8)} ${med(mode, 'peakGrowthMb').toFixed(1).padStart(9)} ${med(mode, 'bytesPerError').toFixed(1).padStart(8)} ${med(mode, 'written').toFixed(0).padStart(8)} ${med(mode, 'compacted').toFixed(0).padStart(10)} ${med(mode, 'lost').toFixed(0).padStart(6)} ${med(mode, 'dropped').toFixed(0).padStart(8)}`,
     );
   }
   const extra = med('reporter-file', 'rssGrowthMb') - med('reporter-off', 'rssGrowthMb');

@@ -11,6 +11,7 @@ import { createServer } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { WebSocket, WebSocketServer } from 'ws';
 import { interleaved, type LoadResult, measureLoad, median } from './measure.js';
+import { pin } from './pinning.js';
 
 const MODES = ['hand-written', 'faultline'] as const;
 type Mode = (typeof MODES)[number];
@@ -79,6 +80,7 @@ function measure(mode: Mode): Promise<LoadResult<Mode>> {
 }
 
 async function main(): Promise<void> {
+  pin(process.pid, 1); // the load generator (this process) on core 1, servers on core 0
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   const samples = await interleaved(MODES, rounds, measure);
   const rows = MODES.map((mode) => {

@@ -20,6 +20,10 @@ interface Batch {
   readonly status: number;
   readonly level: 'error' | 'warn';
   readonly shared: Record<string, unknown>;
+  /** The first repeat's raw context, compared before anything is redacted or allocated. */
+  readonly protocol: string | undefined;
+  readonly method: string | undefined;
+  readonly route: string | undefined;
   readonly ids: string[];
   readonly contexts: Record<string, unknown>[];
 }
@@ -48,11 +52,10 @@ export class RepeatBatcher {
 
   /** Adds a repeat of `fingerprint` (first logged in full as `firstRequestId`). */
   add(fault: Fault, ctx: ReportContext | undefined, fingerprint: string, firstRequestId: string): void {
-    const fields = contextFields(ctx, this.#redactor);
     let batch = this.#batches.get(fingerprint);
     if (batch === undefined) {
       if (this.#batches.size >= this.#maxBatches) this.flush();
-      const { trace_id: _trace, attributes: _attributes, ...shared } = fields;
+      const { trace_id: _trace, attributes: _attributes, ...shared } = contextFields(ctx, this.#redactor);
       batch = {
         fingerprint,
         firstRequestId,
@@ -60,14 +63,29 @@ export class RepeatBatcher {
         status: fault.status,
         level: fault.serverFault ? 'error' : 'warn',
         shared,
+        protocol: ctx?.protocol,
+        method: ctx?.method,
+        route: ctx?.route,
         ids: [],
         contexts: [],
       };
       this.#batches.set(fingerprint, batch);
     }
     batch.ids.push(fault.id);
-    const own = Object.entries(fields).filter(([key, value]) => batch.shared[key] !== value);
-    if (own.length > 0) batch.contexts.push({ request_id: fault.id, ...Object.fromEntries(own) });
+    // Only context that differs from the batch's first repeat costs anything (the common case is none).
+    if (
+      ctx !== undefined &&
+      (ctx.traceId !== undefined ||
+        ctx.attributes !== undefined ||
+        ctx.protocol !== batch.protocol ||
+        ctx.method !== batch.method ||
+        ctx.route !== batch.route)
+    ) {
+      const fields = contextFields(ctx, this.#redactor);
+      const own: Record<string, unknown> = { request_id: fault.id };
+      for (const key of Object.keys(fields)) if (batch.shared[key] !== fields[key]) own[key] = fields[key];
+      batch.contexts.push(own);
+    }
     if (batch.ids.length >= MAX_IDS_PER_LINE) this.#writeBatch(batch);
     else this.#arm();
   }

@@ -1,0 +1,113 @@
+/**
+ * The servers `ratios.ts` compares, one mode per child process (pinned to core 0). Every error
+ * mode throws the same pg-like error; stock modes are what a service has without Faultline.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { FastifyInstance } from 'fastify';
+
+/** Every server mode. */
+export const SERVER_MODES = [
+  'http-stock-success',
+  'http-stock-error',
+  'http-faultline-error',
+  'http-stock-404',
+  'http-faultline-404',
+  'http-stock-pino-info',
+  'http-faultline-reporter-file',
+  'grpc-plain-error',
+  'grpc-faultline-error',
+  'grpc-plain-ok',
+  'grpc-faultline-ok',
+] as const;
+/** A server mode. */
+export type ServerMode = (typeof SERVER_MODES)[number];
+
+/** The error every error mode throws: what a pg driver raises on a unique violation. */
+export function pgError(): Error {
+  return Object.assign(new Error('duplicate key value violates unique constraint "orders_ref_key"'), {
+    code: '23505',
+    severity: 'ERROR',
+    table: 'orders',
+    constraint: 'orders_ref_key',
+  });
+}
+
+async function serveHttp(mode: ServerMode): Promise<number> {
+  const { default: Fastify } = await import('fastify');
+  const { faultline, faultlineServerOptions } = await import('@faultline/fastify');
+  const { createReporter } = await import('@faultline/core');
+  const { pino } = await import('pino');
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-ratio-'));
+  const faultlineMode = mode.startsWith('http-faultline');
+  // Every branch is a plain HTTP/1.1 server; pino's logger type differs from FastifyBaseLogger.
+  const stockLogger = pino({ level: 'info' }, pino.destination({ dest: join(dir, 'stock.log'), sync: false }));
+  const options =
+    mode === 'http-stock-pino-info'
+      ? { loggerInstance: stockLogger }
+      : faultlineMode
+        ? { ...faultlineServerOptions(), logger: false }
+        : { logger: false };
+  const app = Fastify(options as object) as unknown as FastifyInstance;
+  if (faultlineMode) {
+    const reporter =
+      mode === 'http-faultline-reporter-file' ? createReporter({ destination: join(dir, 'faults.log') }) : false;
+    await app.register(faultline, { reporter });
+  }
+  app.get('/fail', async () => {
+    throw pgError();
+  });
+  app.get('/ok', async () => ({ ok: true }));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}
+
+const codec = {
+  serialize: (v: unknown) => Buffer.from(JSON.stringify(v)),
+  deserialize: (b: Buffer) => JSON.parse(b.toString()) as unknown,
+};
+
+/** The benchmark's gRPC service: one unary method, JSON messages. */
+export const BENCH_SERVICE: ServiceDefinition = {
+  get: {
+    path: '/bench.Orders/Get',
+    requestStream: false,
+    responseStream: false,
+    requestSerialize: codec.serialize,
+    requestDeserialize: codec.deserialize,
+    responseSerialize: codec.serialize,
+    responseDeserialize: codec.deserialize,
+  },
+};
+
+async function serveGrpc(mode: ServerMode): Promise<number> {
+  const fail = mode.endsWith('error');
+  const implementation = {
+    get(_call: unknown, callback: (error: unknown, value?: unknown) => void) {
+      if (fail) callback(pgError());
+      else callback(null, { id: 1, reference: 'A-1' });
+    },
+  } as unknown as UntypedServiceImplementation;
+  let server: Server;
+  if (mode.startsWith('grpc-faultline')) {
+    const { addFaultlineService, createServerInterceptor } = await import('@faultline/grpc');
+    server = new Server({ interceptors: [createServerInterceptor()], 'grpc.max_receive_message_length': -1 });
+    addFaultlineService(server, BENCH_SERVICE, implementation);
+  } else {
+    server = new Server();
+    server.addService(BENCH_SERVICE, implementation);
+  }
+  return new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+  );
+}
+
+/** Starts `mode`, reports `{ port }` to the parent, exits on any message. */
+export async function serve(mode: ServerMode): Promise<void> {
+  const port = mode.startsWith('grpc') ? await serveGrpc(mode) : await serveHttp(mode);
+  process.send?.({ port });
+  process.on('message', () => process.exit(0));
+}
