@@ -108,6 +108,12 @@ async function serveGrpc(mode: ServerMode): Promise<number> {
 /** Starts `mode`, reports `{ port }` to the parent, exits on any message. */
 export async function serve(mode: ServerMode): Promise<void> {
   const port = mode.startsWith('grpc') ? await serveGrpc(mode) : await serveHttp(mode);
-  process.send?.({ port });
-  process.on('message', () => process.exit(0));
+  if (process.send !== undefined) {
+    process.send({ port });
+    process.on('message', () => process.exit(0));
+  } else {
+    // Run by hand (profiling): print the port, exit cleanly on SIGTERM so --cpu-prof is written.
+    console.log(port);
+    process.on('SIGTERM', () => process.exit(0));
+  }
 }

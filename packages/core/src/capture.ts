@@ -21,6 +21,11 @@ import { violationsOwnedByInput } from './validation-ownership.js';
 export interface CaptureContext {
   /** The request's correlation id, or an incoming header value to validate (only a UUID is kept). */
   readonly requestId?: unknown;
+  /**
+   * The adapter already validated `requestId` (it generated or checked it itself): it is used as
+   * is, without validating it again on the hot path.
+   */
+  readonly requestIdTrusted?: boolean;
   /** Extra classifiers (e.g. a framework's own errors), tried before the built-in ones. */
   readonly classifiers?: readonly Classifier[];
   /** Where the error was caught, for the logs (`http.route`, `grpc.unary`, `ws.message`…). */
@@ -109,8 +114,15 @@ function classifyValue(thrown: unknown, classifiers: readonly Classifier[], dept
   return undefined;
 }
 
+/** The id of a context: a trusted one as is, anything else validated. */
+function idOf(ctx: CaptureContext | undefined): { id: string; rejected: string | undefined } {
+  const requestId = ctx?.requestId;
+  if (ctx?.requestIdTrusted === true && typeof requestId === 'string') return { id: requestId, rejected: undefined };
+  return resolveCorrelationId(requestId);
+}
+
 function faultFromVerdict(thrown: unknown, verdict: Verdict, ctx: CaptureContext | undefined): Fault {
-  const { id, rejected } = resolveCorrelationId(ctx?.requestId);
+  const { id, rejected } = idOf(ctx);
   if (verdict.fault !== undefined) {
     const fault = verdict.fault;
     return buildFault({
@@ -205,6 +217,29 @@ export function capture(thrown: unknown, ctx?: CaptureContext): Fault {
   } catch {
     return lastResortFault(thrown, ctx?.source);
   }
+}
+
+/**
+ * A fault the adapter raises itself (no route, method not allowed, server closing): built
+ * directly, with no Error (no stack, nothing to classify). `reason` goes to the log.
+ */
+export function faultOf(category: Category, ctx?: CaptureContext & { readonly reason?: string }): Fault {
+  const { id, rejected } = idOf(ctx);
+  return buildFault({
+    id,
+    definition: builtinDefinition(category),
+    fieldViolations: [],
+    retryAfter: undefined,
+    retryable: false,
+    internal: {
+      thrown: undefined,
+      errorType: 'none',
+      classifier: 'adapter',
+      reason: ctx?.reason ?? category,
+      source: ctx?.source,
+      rejectedRequestId: rejected,
+    },
+  });
 }
 
 /** The fault used when normalisation itself failed: internal, fresh id, nothing read from the value. */

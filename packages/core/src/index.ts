@@ -2,7 +2,7 @@
  * `@faultline/core`: the public entry. Adapters import only from here.
  * @packageDocumentation
  */
-export { type CaptureContext, capture, lastResortFault } from './capture.js';
+export { type CaptureContext, capture, faultOf, lastResortFault } from './capture.js';
 export {
   type Catalog,
   CatalogDefinitionError,

@@ -5,12 +5,12 @@
  */
 
 import type { BodyFormat, HeaderOptions } from '@faultline/core';
-import { type Classifier, capture, createReporter, FaultError, isUuid, type Reporter } from '@faultline/core';
+import { type Classifier, capture, createReporter, faultOf, isUuid, type Reporter } from '@faultline/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { fastifyClassifier } from './fastify-classifier.js';
 import { MethodRouter } from './method-router.js';
-import { type ResponderOptions, sendFault } from './respond.js';
+import { ATTEMPT_PROPERTY, type ResponderOptions, sendFault } from './respond.js';
 
 /** Options of the Faultline Fastify plugin. */
 export interface FaultlineFastifyOptions extends HeaderOptions {
@@ -32,6 +32,17 @@ export interface FaultlineFastifyOptions extends HeaderOptions {
   readonly methodNotAllowed?: boolean;
   /** Install the not-found handler (default true; set false if the application sets its own). */
   readonly notFound?: boolean;
+}
+
+/**
+ * Request property set when the plugin found `request.id` to be a UUID (no second check later).
+ * Declared with `decorateRequest` so requests keep one shape.
+ */
+const ID_CHECKED_PROPERTY = 'faultlineIdChecked';
+
+/** True when the plugin already checked that `request.id` is a UUID. */
+export function idChecked(request: FastifyRequest): boolean {
+  return (request as { [ID_CHECKED_PROPERTY]?: boolean })[ID_CHECKED_PROPERTY] === true;
 }
 
 /** Per-server state, shared with the server options (`frameworkErrors`, `clientErrorHandler`). */
@@ -69,6 +80,7 @@ export const DEFAULT_RESPONDER: ResponderOptions = {
 export function captureFor(error: unknown, request: FastifyRequest, classifiers: readonly Classifier[]) {
   return capture(error, {
     requestId: request.id,
+    requestIdTrusted: idChecked(request),
     classifiers,
     source: 'http',
     input: () => [request.body, request.query, request.params],
@@ -93,6 +105,9 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
   const classifiers = [...(options.classifiers ?? []), fastifyClassifier];
   const state: PluginState = { responder, classifiers, closing: false };
   states.set(app, state);
+  // Declared up front so Fastify's request and reply objects keep a single shape.
+  if (!app.hasRequestDecorator(ID_CHECKED_PROPERTY)) app.decorateRequest(ID_CHECKED_PROPERTY, false);
+  if (!app.hasReplyDecorator(ATTEMPT_PROPERTY)) app.decorateReply(ATTEMPT_PROPERTY, null);
 
   function faultlineErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
     sendFault(captureFor(error, request, classifiers), request, reply, responder);
@@ -113,15 +128,19 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
   });
 
   app.addHook('onRequest', (request, reply, done) => {
-    if (isUuid(request.id)) reply.header('x-request-id', request.id);
+    if (isUuid(request.id)) {
+      (request as { [ID_CHECKED_PROPERTY]?: boolean })[ID_CHECKED_PROPERTY] = true;
+      reply.header('x-request-id', request.id);
+    }
     if (state.closing) {
       if (request.raw.httpVersionMajor !== 2) reply.header('connection', 'close');
-      sendFault(
-        capture(FaultError.of('unavailable'), { requestId: request.id, source: 'http.closing' }),
-        request,
-        reply,
-        responder,
-      );
+      const fault = faultOf('unavailable', {
+        requestId: request.id,
+        requestIdTrusted: idChecked(request),
+        source: 'http.closing',
+        reason: 'server closing',
+      });
+      sendFault(fault, request, reply, responder);
       return;
     }
     done();
@@ -147,8 +166,13 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
     app.setNotFoundHandler(notFoundOptions, (request: FastifyRequest, reply: FastifyReply) => {
       const path = request.raw.url?.split('?', 1)[0] ?? '/';
       const allow = detect405 ? methods.allowedMethods(path) : undefined;
-      const raised = FaultError.of(allow === undefined ? 'not_found' : 'method_not_allowed');
-      sendFault(capture(raised, { requestId: request.id, source: 'http.not_found' }), request, reply, responder, allow);
+      const fault = faultOf(allow === undefined ? 'not_found' : 'method_not_allowed', {
+        requestId: request.id,
+        requestIdTrusted: idChecked(request),
+        source: 'http.not_found',
+        reason: allow === undefined ? 'no route' : 'method not allowed',
+      });
+      sendFault(fault, request, reply, responder, allow);
     });
   }
 }

@@ -41,8 +41,13 @@ interface Attempt {
 }
 
 /** The first response sent for a reply, kept on the reply itself (a WeakMap churns the GC under load). */
-const kAttempt = Symbol('faultline.attempt');
-type WithAttempt = { [kAttempt]?: Attempt };
+/**
+ * Reply property holding the first response: declared with `decorateReply` by the plugin, so
+ * Fastify's replies keep one shape (adding a property later changes their hidden class and slows
+ * every access Fastify makes to them).
+ */
+export const ATTEMPT_PROPERTY = 'faultlineAttempt';
+type WithAttempt = { [ATTEMPT_PROPERTY]?: Attempt | null };
 const STALE = new Set<string>(STALE_REPLY_HEADERS);
 const CONNECTION = new Set<string>(CONNECTION_HEADERS);
 
@@ -124,8 +129,8 @@ export function sendFault(
   options: ResponderOptions,
   allow?: string,
 ): void {
-  const previous = (reply as WithAttempt)[kAttempt];
-  if (previous !== undefined) {
+  const previous = (reply as WithAttempt)[ATTEMPT_PROPERTY];
+  if (previous !== undefined && previous !== null) {
     // Our first response failed on its way out: log the new failure under the same id, then
     // send the first response's bytes without hooks.
     recordFault(fault, {
@@ -171,7 +176,7 @@ export function sendFault(
       fault,
     };
   }
-  (reply as WithAttempt)[kAttempt] = attempt;
+  (reply as WithAttempt)[ATTEMPT_PROPERTY] = attempt;
   try {
     removeStaleHeaders(reply, isHttp2(request));
     // A per-reply serializer set by the route before it threw would apply even to a string body.
