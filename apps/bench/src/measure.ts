@@ -90,7 +90,8 @@ export interface ChildServer {
  * to report its port; `stop()` asks it to exit.
  */
 export async function forkServer(script: string, mode: string): Promise<ChildServer> {
-  const child = fork(script, ['serve', mode], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  // stderr discarded: some compared handlers log each error's stack there (that cost is measured, not shown).
+  const child = fork(script, ['serve', mode], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
   if (child.pid !== undefined) pin(child.pid, 0);
   const port = await new Promise<number>((resolve) =>
     child.once('message', (m) => resolve((m as { port: number }).port)),

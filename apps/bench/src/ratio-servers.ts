@@ -21,6 +21,9 @@ export const SERVER_MODES = [
   'grpc-faultline-error',
   'grpc-plain-ok',
   'grpc-faultline-ok',
+  'express-default-production',
+  'express-seed-console',
+  'express-faultline-file',
 ] as const;
 /** A server mode. */
 export type ServerMode = (typeof SERVER_MODES)[number];
@@ -105,9 +108,57 @@ async function serveGrpc(mode: ServerMode): Promise<number> {
   );
 }
 
+/**
+ * Express 5: the default final handler in production (it logs `err.stack` with console.error), the
+ * seed's handler (`console.error(err.stack)`, `x-request-id` trusted as given or `N/A`), and
+ * Faultline with its reporter writing to a file.
+ */
+async function serveExpress(mode: ServerMode): Promise<number> {
+  if (mode === 'express-default-production') process.env.NODE_ENV = 'production';
+  const { default: express } = await import('express');
+  const { faultline } = await import('@faultline/express');
+  const { createReporter } = await import('@faultline/core');
+  const app = express();
+  const fl =
+    mode === 'express-faultline-file'
+      ? faultline({
+          reporter: createReporter({
+            destination: join(mkdtempSync(join(tmpdir(), 'faultline-express-')), 'faults.log'),
+          }),
+        })
+      : undefined;
+  if (fl !== undefined) app.use(fl.requestId);
+  app.get('/fail', async () => {
+    throw pgError();
+  });
+  if (fl !== undefined) {
+    app.use(fl.notFound);
+    app.use(fl.errorHandler);
+  } else if (mode === 'express-seed-console') {
+    app.use(
+      (
+        err: Error,
+        req: { headers: Record<string, unknown> },
+        res: { status(n: number): { json(b: unknown): void } },
+        _next: unknown,
+      ) => {
+        console.error(err.stack);
+        res.status(500).json({ error: 'Internal Server Error', requestId: req.headers['x-request-id'] ?? 'N/A' });
+      },
+    );
+  }
+  return new Promise((resolve) => {
+    const server = app.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
+  });
+}
+
 /** Starts `mode`, reports `{ port }` to the parent, exits on any message. */
 export async function serve(mode: ServerMode): Promise<void> {
-  const port = mode.startsWith('grpc') ? await serveGrpc(mode) : await serveHttp(mode);
+  const port = mode.startsWith('grpc')
+    ? await serveGrpc(mode)
+    : mode.startsWith('express')
+      ? await serveExpress(mode)
+      : await serveHttp(mode);
   if (process.send !== undefined) {
     process.send({ port });
     process.on('message', () => process.exit(0));

@@ -2,6 +2,7 @@
  * `npm run demo`: the orders service on 127.0.0.1, HTTP/1.1 on PORT (default 3000) and HTTP/2
  * cleartext on PORT+1, printing curl commands that show each failure becoming a safe response.
  */
+import { startExpress } from './express-app.js';
 import { startGrpc } from './grpc-service.js';
 import { buildHttpApp } from './http-app.js';
 import { startUpstreams } from './upstreams.js';
@@ -16,6 +17,7 @@ const wss = attachWebSocket(http1.server, upstreams);
 await http1.listen({ port, host });
 await http2.listen({ port: port + 1, host });
 const { server: grpc } = await startGrpc(port + 2, upstreams);
+const expressService = await startExpress(port + 3, host, upstreams);
 
 const base = `http://${host}:${port}`;
 const examples = [
@@ -55,9 +57,18 @@ const examples = [
   ['gRPC connection refused (async)', `npm run grpc-call --workspace=@faultline/demo -- getInvoice '{}'`],
   ['gRPC stream error', `npm run grpc-call --workspace=@faultline/demo -- watchOrders '{}'`],
   ['gRPC validation (BadRequest)', `npm run grpc-call --workspace=@faultline/demo -- getOrder '{"id":"x"}'`],
+  [
+    'Express: pg 23505 conflict',
+    `curl -i -X POST http://${host}:${port + 3}/orders -H 'content-type: application/json' -d '{"reference":"A-1","quantity":1}'`,
+  ],
+  [
+    'Express: zod on the body (pointers)',
+    `curl -i -X POST http://${host}:${port + 3}/orders -H 'content-type: application/json' -d '{"reference":"x","quantity":0}'`,
+  ],
+  ['Express: connection refused', `curl -i http://${host}:${port + 3}/orders/1/invoice`],
 ];
 console.log(
-  `\nFaultline demo: orders service on ${base} (HTTP/1.1) and http://${host}:${port + 1} (HTTP/2 cleartext)\n`,
+  `\nFaultline demo: orders service on ${base} (HTTP/1.1 + WebSocket), http://${host}:${port + 1} (HTTP/2 cleartext), gRPC ${host}:${port + 2}, Express http://${host}:${port + 3}\n`,
 );
 for (const [label, command] of examples) console.log(`  # ${label}\n  ${command}\n`);
 console.log('Full details of each failure are logged below (JSON, redacted), keyed by the request_id clients see.\n');
@@ -71,6 +82,7 @@ async function stop(): Promise<void> {
     http1.close(),
     http2.close(),
     new Promise<void>((resolve) => grpc.tryShutdown(() => resolve())),
+    expressService.close(),
   ]);
   await upstreams.close();
 }

@@ -1,0 +1,44 @@
+/**
+ * `asyncHandler(fn)`: for Express 4 (which ignores a rejected promise) and for any value a
+ * handler may throw or reject with. Express treats a falsy `next(value)` as "no error" and goes on
+ * to the next route (the request ends as a 404); the wrapper hands such a value over inside a
+ * {@link FalsyThrow}, so it is answered as the server failure it is.
+ */
+import type { ExpressRequest, ExpressResponse, NextFunction, RequestHandler } from './types.js';
+
+/** Carries a falsy thrown or rejected value (`undefined`, `null`, `0`, `''`, `false`, `NaN`) through `next`. */
+export class FalsyThrow extends Error {
+  constructor(readonly value: unknown) {
+    super('a handler threw or rejected with a falsy value');
+    this.name = 'FalsyThrow';
+  }
+}
+
+/** The value to pass to `next`: never falsy. */
+export function nextValue(thrown: unknown): unknown {
+  return thrown ? thrown : new FalsyThrow(thrown);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  try {
+    return (
+      (typeof value === 'object' || typeof value === 'function') &&
+      value !== null &&
+      typeof (value as { then?: unknown }).then === 'function'
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** Wraps a sync or async handler so every throw and rejection reaches the error middleware. */
+export function asyncHandler(handler: RequestHandler): RequestHandler {
+  return (request: ExpressRequest, response: ExpressResponse, next: NextFunction) => {
+    try {
+      const result = handler(request, response, next);
+      if (isThenable(result)) result.then(undefined, (error: unknown) => next(nextValue(error)));
+    } catch (error) {
+      next(nextValue(error));
+    }
+  };
+}

@@ -1,0 +1,110 @@
+/**
+ * `faultline(options)`: the three pieces an Express app needs, in Express's order: a first
+ * middleware (validated UUID v4 request id on `req.id`, `X-Request-ID` on every response, Express's
+ * `X-Powered-By` removed), a
+ * not-found handler (never echoes the URL), and the final error middleware (four arguments),
+ * which answers every value with problem JSON and is the end of the line: Express's
+ * `finalhandler` (HTML with the message or stack outside production) is never reached for errors.
+ */
+import {
+  type BodyFormat,
+  type Classifier,
+  capture,
+  createReporter,
+  faultOf,
+  type HeaderOptions,
+  type Reporter,
+  resolveCorrelationId,
+} from '@faultline/core';
+import { type ResponderOptions, sendFault } from './respond.js';
+import type { ErrorRequestHandler, ExpressRequest, RequestHandler } from './types.js';
+
+/** Options of {@link faultline}. */
+export interface FaultlineExpressOptions extends HeaderOptions {
+  /** Where fault records go. Default: a new reporter writing NDJSON to stdout; `false` writes none. */
+  readonly reporter?: Reporter | false;
+  /** `problem` (RFC 9457, default) or `envelope` (`{"error":{…}}` as application/json). */
+  readonly format?: BodyFormat;
+  /** Answer 403 as a plain 404 (default false). */
+  readonly concealForbidden?: boolean;
+  /** Add `trace_id` to bodies when a valid span context exists (default true). */
+  readonly exposeTraceId?: boolean;
+  /** Extra classifiers for the application's own error families, tried first. */
+  readonly classifiers?: readonly Classifier[];
+}
+
+/** What {@link faultline} returns. */
+export interface FaultlineExpress {
+  /** First middleware: `app.use(fl.requestId)`. */
+  readonly requestId: RequestHandler;
+  /** After every route: `app.use(fl.notFound)`. */
+  readonly notFound: RequestHandler;
+  /** Last of all: `app.use(fl.errorHandler)`. */
+  readonly errorHandler: ErrorRequestHandler;
+  /** The reporter in use (undefined with `reporter: false`); close it on shutdown. */
+  readonly reporter: Reporter | undefined;
+}
+
+/** The request id the middleware set (a UUID), if it ran. */
+function idOf(request: ExpressRequest): string | undefined {
+  return typeof request.id === 'string' ? request.id : undefined;
+}
+
+/**
+ * Creates the Express pieces.
+ *
+ * @example
+ * const fl = faultline();
+ * app.use(fl.requestId);
+ * app.use(express.json());
+ * app.get('/orders/:id', getOrder); // Express 5: async throws reach the error middleware
+ * app.use(fl.notFound);
+ * app.use(fl.errorHandler);
+ */
+export function faultline(options: FaultlineExpressOptions = {}): FaultlineExpress {
+  const reporter = options.reporter === false ? undefined : (options.reporter ?? createReporter());
+  const responder: ResponderOptions = {
+    format: options.format ?? 'problem',
+    concealForbidden: options.concealForbidden ?? false,
+    exposeTraceId: options.exposeTraceId ?? true,
+    reporter,
+    ...(options.wwwAuthenticate === undefined ? {} : { wwwAuthenticate: options.wwwAuthenticate }),
+    ...(options.rateLimitRetryAfter === undefined ? {} : { rateLimitRetryAfter: options.rateLimitRetryAfter }),
+    ...(options.unavailableRetryAfter === undefined ? {} : { unavailableRetryAfter: options.unavailableRetryAfter }),
+  };
+  const classifiers = options.classifiers ?? [];
+
+  const requestId: RequestHandler = (request, response, next) => {
+    const { id } = resolveCorrelationId(request.headers['x-request-id']);
+    request.id = id;
+    response.setHeader('x-request-id', id);
+    // Express's own init middleware (before this one) announces the product on every response.
+    response.removeHeader('x-powered-by');
+    next();
+  };
+
+  const notFound: RequestHandler = (request, response) => {
+    const id = idOf(request);
+    const fault = faultOf('not_found', {
+      requestId: id ?? request.headers['x-request-id'],
+      requestIdTrusted: id !== undefined,
+      source: 'http.not_found',
+      reason: 'no route',
+    });
+    sendFault(fault, request, response, responder);
+  };
+
+  const errorHandler: ErrorRequestHandler = (error, request, response, _next) => {
+    const id = idOf(request);
+    const fault = capture(error, {
+      requestId: id ?? request.headers['x-request-id'],
+      requestIdTrusted: id !== undefined,
+      classifiers,
+      source: 'http',
+      input: () => [request.body, request.query, request.params],
+    });
+    sendFault(fault, request, response, responder);
+  };
+
+  return { requestId, notFound, errorHandler, reporter };
+}

@@ -1,0 +1,8 @@
+/**
+ * `@faultline/express`: problem JSON on every error path of an Express 5 or 4 app.
+ * @packageDocumentation
+ */
+export { asyncHandler, FalsyThrow, nextValue } from './async-handler.js';
+export { type FaultlineExpress, type FaultlineExpressOptions, faultline } from './faultline.js';
+export { type ResponderOptions, sendFault } from './respond.js';
+export type { ErrorRequestHandler, ExpressRequest, ExpressResponse, NextFunction, RequestHandler } from './types.js';
