@@ -1,0 +1,120 @@
+/**
+ * What a user installs from the registry works: every public package is packed, the tarballs are
+ * installed into an empty project (no workspace links) next to fastify, express, ws and
+ * @grpc/grpc-js from the registry, then each entry is imported with ESM and with `require`, a
+ * strict consumer is type-checked with TypeScript 5.9 and with the repository's TypeScript 7
+ * (`skipLibCheck: false`), one real request goes through each adapter, and the package shapes pass
+ * publint, @arethetypeswrong/cli and `npm publish --dry-run`.
+ */
+import { execFile } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+const run = promisify(execFile);
+const root = fileURLToPath(new URL('../../..', import.meta.url));
+const fixtures = fileURLToPath(new URL('./fixtures', import.meta.url));
+const PUBLIC = ['core', 'fastify', 'grpc', 'ws', 'express'] as const;
+const ENTRY_EXPORT: Readonly<Record<(typeof PUBLIC)[number], string>> = {
+  core: 'capture',
+  fastify: 'faultline',
+  grpc: 'addFaultlineService',
+  ws: 'createWsAdapter',
+  express: 'faultline',
+};
+let project = '';
+
+beforeAll(async () => {
+  project = mkdtempSync(join(tmpdir(), 'faultline-consumer-'));
+  const dependencies: Record<string, string> = {
+    fastify: '^5.0.0',
+    express: '^5.0.0',
+    ws: '^8.0.0',
+    '@grpc/grpc-js': '^1.14.7',
+    '@types/ws': '^8.5.0',
+    '@types/node': '^20.19.0',
+    typescript5: 'npm:typescript@~5.9.0',
+  };
+  for (const name of PUBLIC) {
+    const { stdout } = await run('npm', ['pack', '--pack-destination', project, '--silent'], {
+      cwd: join(root, 'packages', name),
+    });
+    dependencies[`@faultline/${name}`] = `file:./${stdout.trim().split('\n').at(-1)}`;
+  }
+  writeFileSync(
+    join(project, 'package.json'),
+    JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies }, null, 2),
+  );
+  await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, timeout: 280_000 });
+  copyFileSync(join(fixtures, 'consumer.ts'), join(project, 'consumer.ts'));
+  copyFileSync(join(fixtures, 'run.mjs'), join(project, 'run.mjs'));
+  writeFileSync(
+    join(project, 'tsconfig.json'),
+    JSON.stringify({
+      compilerOptions: {
+        target: 'es2022',
+        module: 'nodenext',
+        moduleResolution: 'nodenext',
+        strict: true,
+        skipLibCheck: false,
+        noEmit: true,
+        types: ['node'],
+      },
+      files: ['consumer.ts'],
+    }),
+  );
+});
+
+describe('installed from packed tarballs', () => {
+  it.each(PUBLIC)('@faultline/%s loads with import and with require', async (name) => {
+    const symbol = ENTRY_EXPORT[name];
+    const esm = `import('@faultline/${name}').then((m) => { if (typeof m.${symbol} !== 'function') process.exit(3); })`;
+    await run(process.execPath, ['--input-type=module', '-e', esm], { cwd: project });
+    const cjs = `const m = require('@faultline/${name}'); if (typeof m.${symbol} !== 'function') process.exit(3);`;
+    await run(process.execPath, ['-e', cjs], { cwd: project });
+  });
+
+  it('type-checks a strict consumer with TypeScript 5.9 and 7 (skipLibCheck false)', async () => {
+    await run(process.execPath, [join(project, 'node_modules/typescript5/bin/tsc'), '-p', project], { cwd: project });
+    await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: project });
+  });
+
+  it('answers one real request through each adapter', async () => {
+    const { stdout } = await run(process.execPath, ['run.mjs'], { cwd: project, timeout: 60_000 });
+    const results = JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}');
+    expect(results.fastify.status).toBe(500);
+    expect(results.fastify.type).toBe('application/problem+json; charset=utf-8');
+    expect(results.fastify.body).not.toContain('hunter2');
+    expect(results.express.status).toBe(404);
+    expect(JSON.parse(results.express.body).code).toBe('RUN_ORDER_GONE');
+    expect(results.grpc.code).toBe(13);
+    expect(results.grpc.details).toBe('An internal error occurred.');
+    expect(results.grpc.id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(results.ws.error.code).toBe('RUN_ORDER_GONE');
+  });
+});
+
+describe('package shapes', () => {
+  it.each(PUBLIC)('@faultline/%s passes publint and attw, and packs for publishing', async (name) => {
+    const dir = join(root, 'packages', name);
+    const bin = join(root, 'node_modules/.bin');
+    const publint = await run(join(bin, 'publint'), [dir], { cwd: root });
+    expect(publint.stdout).toContain('All good!');
+    // CJS resolving to ESM is not a problem on the supported Node (>= 20.19 requires ESM): proven above.
+    await run(join(bin, 'attw'), ['--pack', dir, '--ignore-rules', 'cjs-resolves-to-esm', '--format', 'ascii'], {
+      cwd: root,
+    });
+    const { stdout } = await run('npm', ['publish', '--dry-run', '--json'], { cwd: dir });
+    // npm 11 keys the dry-run report by package name.
+    const report = JSON.parse(stdout) as Record<string, { files: { path: string }[] }>;
+    const files = (report[`@faultline/${name}`]?.files ?? []).map((f) => f.path);
+    expect(files).toContain('LICENSE');
+    expect(files).toContain('dist/index.js');
+    expect(files).toContain('dist/index.d.ts');
+    expect(files.some((f) => f.startsWith('test/'))).toBe(false);
+    expect(readdirSync(dir)).toContain('package.json');
+  });
+});
