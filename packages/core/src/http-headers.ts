@@ -119,9 +119,13 @@ export const CONNECTION_HEADERS: readonly string[] = [
 
 /** A socket that can be answered directly (Node `net.Socket`, an upgrade's `Duplex`). */
 export interface RawHttpSocket {
+  /** False once the socket can no longer be written. */
   readonly writable: boolean;
+  /** True once the socket was destroyed. */
   readonly destroyed: boolean;
+  /** Writes the whole response and half-closes the socket. */
   end(data: string): void;
+  /** Closes the socket at once (when even the answer cannot be written). */
   destroy(): void;
 }
 

@@ -23,9 +23,13 @@ export interface ReportContext {
 
 /** The part of a pino logger the reporter uses (pino itself, Fastify's `app.log`, or a child). */
 export interface ReporterLogger {
+  /** Writes a record at error level (server faults). */
   error(record: object, message: string): void;
+  /** Writes a record at warn level (client faults, notices). */
   warn(record: object, message: string): void;
+  /** Flushes buffered lines, calling back when done (pino's `logger.flush`). */
   flush?: ((callback?: (error?: Error) => void) => void) | undefined;
+  /** Whether a level is written at all (records of a filtered level are not formatted). */
   isLevelEnabled?: ((level: string) => boolean) | undefined;
 }
 
