@@ -18,27 +18,14 @@ import {
 } from '@grpc/grpc-js';
 import { interleaved, type LoadResult, measureLoad, median } from './measure.js';
 import { pin } from './pinning.js';
+import { BENCH_SERVICE } from './ratio-servers.js';
 
 const MODES = ['success', 'default-error', 'faultline-error'] as const;
 type Mode = (typeof MODES)[number];
 const DURATION_MS = Number(process.env.BENCH_DURATION ?? 4) * 1000;
 const CONCURRENCY = 64;
 
-const codec = {
-  serialize: (v: unknown) => Buffer.from(JSON.stringify(v)),
-  deserialize: (b: Buffer) => JSON.parse(b.toString()) as unknown,
-};
-const Service: ServiceDefinition = {
-  get: {
-    path: '/bench.Orders/Get',
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: codec.serialize,
-    requestDeserialize: codec.deserialize,
-    responseSerialize: codec.serialize,
-    responseDeserialize: codec.deserialize,
-  },
-};
+const Service: ServiceDefinition = BENCH_SERVICE;
 
 async function serve(mode: Mode): Promise<void> {
   const fail = mode !== 'success';

@@ -23,6 +23,23 @@ export function machineJiffies(): { total: number; idle: number } {
   return { total, idle: (fields[3] ?? 0) + (fields[4] ?? 0) };
 }
 
+/** Runs `command args` pinned to `core` and resolves with its stdout and exit code. */
+function runPinned(
+  core: number,
+  command: string,
+  args: readonly string[],
+): Promise<{ code: number | null; out: string }> {
+  return new Promise((resolve, reject) => {
+    const proc = spawn('taskset', ['-c', String(core), command, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    proc.stdout.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+    });
+    proc.on('error', reject);
+    proc.on('exit', (code) => resolve({ code, out }));
+  });
+}
+
 /** Result of one wrk run. */
 export interface WrkResult {
   readonly requests: number;
@@ -32,28 +49,15 @@ export interface WrkResult {
 }
 
 /** Runs wrk pinned to `core` against `url` for `seconds` with `connections`, and parses its summary. */
-export function wrk(url: string, seconds: number, connections: number, core = 1): Promise<WrkResult> {
-  return new Promise((resolve, reject) => {
-    const args = ['-c', String(core), 'wrk', '-t1', `-c${connections}`, `-d${seconds}s`, url];
-    const proc = spawn('taskset', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    proc.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    proc.on('error', reject);
-    proc.on('exit', (code) => {
-      if (code !== 0) {
-        reject(new Error(`wrk exited ${code}: ${out}`));
-        return;
-      }
-      const total = /(\d+) requests in ([\d.]+)(ms|s|m)\b/.exec(out);
-      const requests = Number(total?.[1] ?? 0);
-      const unit = total?.[3];
-      const seconds = Number(total?.[2] ?? 0) * (unit === 'ms' ? 0.001 : unit === 'm' ? 60 : 1);
-      const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
-      resolve({ requests, seconds, rps: requests / Math.max(seconds, 1e-9), non2xx });
-    });
-  });
+export async function wrk(url: string, seconds: number, connections: number, core = 1): Promise<WrkResult> {
+  const { code, out } = await runPinned(core, 'wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, url]);
+  if (code !== 0) throw new Error(`wrk exited ${code}: ${out}`);
+  const total = /(\d+) requests in ([\d.]+)(ms|s|m)\b/.exec(out);
+  const requests = Number(total?.[1] ?? 0);
+  const unit = total?.[3];
+  const elapsed = Number(total?.[2] ?? 0) * (unit === 'ms' ? 0.001 : unit === 'm' ? 60 : 1);
+  const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
+  return { requests, seconds: elapsed, rps: requests / Math.max(elapsed, 1e-9), non2xx };
 }
 
 /** Result of one h2load run. */
@@ -67,38 +71,18 @@ export interface H2loadResult {
  * `seconds`, POSTing `bodyFile` with `headers` (gRPC calls when given a framed message and
  * `content-type: application/grpc`).
  */
-export function h2load(
+export async function h2load(
   url: string,
   seconds: number,
   options: { clients: number; streams: number; bodyFile?: string; headers?: readonly string[]; core?: number },
 ): Promise<H2loadResult> {
-  return new Promise((resolve, reject) => {
-    const args = [
-      '-c',
-      String(options.core ?? 1),
-      'h2load',
-      `-c${options.clients}`,
-      `-m${options.streams}`,
-      '-D',
-      String(seconds),
-    ];
-    if (options.bodyFile !== undefined) args.push('-d', options.bodyFile);
-    for (const header of options.headers ?? []) args.push('-H', header);
-    args.push(url);
-    const proc = spawn('taskset', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    proc.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-    });
-    proc.on('error', reject);
-    proc.on('exit', (code) => {
-      const done = /requests: \d+ total, \d+ started, (\d+) done/.exec(out);
-      const rate = /finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(out);
-      if (code !== 0 || done === null || rate === null) {
-        reject(new Error(`h2load exited ${code}: ${out.slice(-400)}`));
-        return;
-      }
-      resolve({ requests: Number(done[1]), rps: Number(rate[1]) });
-    });
-  });
+  const args = [`-c${options.clients}`, `-m${options.streams}`, '-D', String(seconds)];
+  if (options.bodyFile !== undefined) args.push('-d', options.bodyFile);
+  for (const header of options.headers ?? []) args.push('-H', header);
+  args.push(url);
+  const { code, out } = await runPinned(options.core ?? 1, 'h2load', args);
+  const done = /requests: \d+ total, \d+ started, (\d+) done/.exec(out);
+  const rate = /finished in [\d.]+m?s, ([\d.]+) req\/s/.exec(out);
+  if (code !== 0 || done === null || rate === null) throw new Error(`h2load exited ${code}: ${out.slice(-400)}`);
+  return { requests: Number(done[1]), rps: Number(rate[1]) };
 }

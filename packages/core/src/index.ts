@@ -68,6 +68,13 @@ export {
   MAX_DETAILS_BYTES,
 } from './grpc/status-details.js';
 export {
+  type HttpFaultOptions,
+  type ResponderOptions,
+  renderBody,
+  resolveResponder,
+  shownFault,
+} from './http/responder.js';
+export {
   type BodyFormat,
   CONNECTION_HEADERS,
   CONTENT_TYPES,

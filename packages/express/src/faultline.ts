@@ -7,30 +7,21 @@
  * `finalhandler` (HTML with the message or stack outside production) is never reached for errors.
  */
 import {
-  type BodyFormat,
-  type Classifier,
   capture,
   createReporter,
   faultOf,
-  type HeaderOptions,
+  type HttpFaultOptions,
   type Reporter,
   resolveCorrelationId,
+  resolveResponder,
 } from '@faultline/core';
-import { type ResponderOptions, sendFault } from './respond.js';
+import { sendFault } from './respond.js';
 import type { ErrorRequestHandler, ExpressRequest, RequestHandler } from './types.js';
 
-/** Options of {@link faultline}. */
-export interface FaultlineExpressOptions extends HeaderOptions {
+/** Options of {@link faultline} (the shared HTTP options, plus where records go). */
+export interface FaultlineExpressOptions extends HttpFaultOptions {
   /** Where fault records go. Default: a new reporter writing NDJSON to stdout; `false` writes none. */
   readonly reporter?: Reporter | false;
-  /** `problem` (RFC 9457, default) or `envelope` (`{"error":{…}}` as application/json). */
-  readonly format?: BodyFormat;
-  /** Answer 403 as a plain 404 (default false). */
-  readonly concealForbidden?: boolean;
-  /** Add `trace_id` to bodies when a valid span context exists (default true). */
-  readonly exposeTraceId?: boolean;
-  /** Extra classifiers for the application's own error families, tried first. */
-  readonly classifiers?: readonly Classifier[];
 }
 
 /** What {@link faultline} returns. */
@@ -63,15 +54,7 @@ function idOf(request: ExpressRequest): string | undefined {
  */
 export function faultline(options: FaultlineExpressOptions = {}): FaultlineExpress {
   const reporter = options.reporter === false ? undefined : (options.reporter ?? createReporter());
-  const responder: ResponderOptions = {
-    format: options.format ?? 'problem',
-    concealForbidden: options.concealForbidden ?? false,
-    exposeTraceId: options.exposeTraceId ?? true,
-    reporter,
-    ...(options.wwwAuthenticate === undefined ? {} : { wwwAuthenticate: options.wwwAuthenticate }),
-    ...(options.rateLimitRetryAfter === undefined ? {} : { rateLimitRetryAfter: options.rateLimitRetryAfter }),
-    ...(options.unavailableRetryAfter === undefined ? {} : { unavailableRetryAfter: options.unavailableRetryAfter }),
-  };
+  const responder = resolveResponder(options, reporter);
   const classifiers = options.classifiers ?? [];
 
   const requestId: RequestHandler = (request, response, next) => {

@@ -4,5 +4,5 @@
  */
 export { asyncHandler, FalsyThrow, nextValue } from './async-handler.js';
 export { type FaultlineExpress, type FaultlineExpressOptions, faultline } from './faultline.js';
-export { type ResponderOptions, sendFault } from './respond.js';
+export { sendFault } from './respond.js';
 export type { ErrorRequestHandler, ExpressRequest, ExpressResponse, NextFunction, RequestHandler } from './types.js';

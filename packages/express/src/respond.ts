@@ -5,28 +5,16 @@
  * response whose headers already left cannot be answered: it is aborted (the record is logged).
  */
 import {
-  type BodyFormat,
-  buildFault,
-  builtinDefinition,
   escapeForLog,
   type Fault,
-  type HeaderOptions,
   problemHeaders,
-  type Reporter,
+  type ResponderOptions,
   recordFault,
-  renderEnvelope,
-  renderProblem,
+  renderBody,
   STALE_REPLY_HEADERS,
+  shownFault,
 } from '@faultline/core';
 import type { ExpressRequest, ExpressResponse } from './types.js';
-
-/** How the adapter answers; resolved once from the options. */
-export interface ResponderOptions extends HeaderOptions {
-  readonly format: BodyFormat;
-  readonly concealForbidden: boolean;
-  readonly exposeTraceId: boolean;
-  readonly reporter: Reporter | undefined;
-}
 
 /** The route pattern of the request (never the raw URL with its query), if Express matched one. */
 function routeOf(request: ExpressRequest): string | undefined {
@@ -44,19 +32,6 @@ function rejectedRequestId(request: ExpressRequest): Readonly<Record<string, unk
   if (incoming === undefined || (typeof incoming === 'string' && incoming.toLowerCase() === request.id))
     return undefined;
   return { rejected_request_id: escapeForLog(incoming) };
-}
-
-/** A concealed 403 becomes a plain 404 with the same id. */
-function shown(fault: Fault, options: ResponderOptions): Fault {
-  if (!options.concealForbidden || fault.category !== 'forbidden') return fault;
-  return buildFault({
-    id: fault.id,
-    definition: builtinDefinition('not_found'),
-    fieldViolations: [],
-    retryAfter: undefined,
-    retryable: false,
-    internal: fault.internal,
-  });
 }
 
 /** Ends a response that can no longer be answered. */
@@ -87,9 +62,8 @@ export function sendFault(
     return;
   }
   try {
-    const visible = shown(fault, options);
-    const render = { traceId: options.exposeTraceId ? traceId : undefined };
-    const body = options.format === 'envelope' ? renderEnvelope(visible, render) : renderProblem(visible, render);
+    const visible = shownFault(fault, options);
+    const body = renderBody(visible, options.format, options.exposeTraceId ? traceId : undefined);
     for (const name of response.getHeaderNames()) {
       if (STALE_REPLY_HEADERS.includes(name)) response.removeHeader(name);
     }

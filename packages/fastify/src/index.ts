@@ -7,7 +7,7 @@ export { default } from './default-export.js';
 export { fastifyClassifier, fastifyViolations } from './fastify-classifier.js';
 export { type MatchingOptions, MethodRouter } from './method-router.js';
 export { type FaultlineFastifyOptions, faultline } from './plugin.js';
-export { type ResponderOptions, renderBody, sendFault, writeSocketFault } from './respond.js';
+export { sendFault, writeSocketFault } from './respond.js';
 export {
   clientErrorHandler,
   type FaultlineServerOptions,

@@ -4,30 +4,31 @@
  * the detail goes to the reporter (pino, asynchronously) and the active span.
  */
 
-import type { BodyFormat, HeaderOptions } from '@faultline/core';
-import { type Classifier, capture, createReporter, faultOf, isUuid, type Reporter } from '@faultline/core';
+import {
+  type Classifier,
+  capture,
+  createReporter,
+  faultOf,
+  type HttpFaultOptions,
+  isUuid,
+  type Reporter,
+  type ResponderOptions,
+  resolveResponder,
+} from '@faultline/core';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { fastifyClassifier } from './fastify-classifier.js';
 import { MethodRouter } from './method-router.js';
-import { ATTEMPT_PROPERTY, type ResponderOptions, sendFault } from './respond.js';
+import { ATTEMPT_PROPERTY, sendFault } from './respond.js';
 
-/** Options of the Faultline Fastify plugin. */
-export interface FaultlineFastifyOptions extends HeaderOptions {
+/** Options of the Faultline Fastify plugin (the shared HTTP options, plus Fastify's own). */
+export interface FaultlineFastifyOptions extends HttpFaultOptions {
   /**
    * Where fault records go. Default: a reporter writing through the server's logger (`app.log`);
    * none when the server was created with `logger: false`. `false` writes no records (spans are
    * still annotated).
    */
   readonly reporter?: Reporter | false;
-  /** `problem` (RFC 9457, default) or `envelope` (`{"error":{…}}` as application/json). */
-  readonly format?: BodyFormat;
-  /** Answer 403 as a plain 404, so clients cannot probe for resources they may not see (default false). */
-  readonly concealForbidden?: boolean;
-  /** Add `trace_id` to bodies when a valid span context exists (default true). */
-  readonly exposeTraceId?: boolean;
-  /** Extra classifiers for the application's own error families, tried first. */
-  readonly classifiers?: readonly Classifier[];
   /** Answer 405 with `Allow` when the path exists for other methods (default true). */
   readonly methodNotAllowed?: boolean;
   /** Install the not-found handler (default true; set false if the application sets its own). */
@@ -93,15 +94,7 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
   const ownReporter =
     options.reporter === undefined && serverLogs ? createReporter({ logger: app.log, flushOnExit: true }) : undefined;
   const reporter = options.reporter === false ? undefined : (options.reporter ?? ownReporter);
-  const responder: ResponderOptions = {
-    format: options.format ?? 'problem',
-    concealForbidden: options.concealForbidden ?? false,
-    exposeTraceId: options.exposeTraceId ?? true,
-    reporter,
-    ...(options.wwwAuthenticate === undefined ? {} : { wwwAuthenticate: options.wwwAuthenticate }),
-    ...(options.rateLimitRetryAfter === undefined ? {} : { rateLimitRetryAfter: options.rateLimitRetryAfter }),
-    ...(options.unavailableRetryAfter === undefined ? {} : { unavailableRetryAfter: options.unavailableRetryAfter }),
-  };
+  const responder = resolveResponder(options, reporter);
   const classifiers = [...(options.classifiers ?? []), fastifyClassifier];
   const state: PluginState = { responder, classifiers, closing: false };
   states.set(app, state);

@@ -5,33 +5,21 @@
  * failed) writes the first response's bytes directly, with no hooks left to fail.
  */
 import {
-  type BodyFormat,
-  buildFault,
-  builtinDefinition,
   CONNECTION_HEADERS,
   CONTENT_TYPES,
   escapeForLog,
   FALLBACK_PROBLEM_BODY,
   type Fault,
-  type HeaderOptions,
   problemHeaders,
   type RawHttpSocket,
-  type Reporter,
+  type ResponderOptions,
   recordFault,
-  renderEnvelope,
-  renderProblem,
+  renderBody,
   STALE_REPLY_HEADERS,
+  shownFault,
   writeRawHttpFault,
 } from '@faultline/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-
-/** How the adapter answers; resolved once from the plugin options. */
-export interface ResponderOptions extends HeaderOptions {
-  readonly format: BodyFormat;
-  readonly concealForbidden: boolean;
-  readonly exposeTraceId: boolean;
-  readonly reporter: Reporter | undefined;
-}
 
 interface Attempt {
   readonly status: number;
@@ -56,25 +44,6 @@ function removeStaleHeaders(reply: FastifyReply, http2: boolean): void {
   for (const name of Object.keys(reply.getHeaders())) {
     if (STALE.has(name) || (http2 && CONNECTION.has(name))) reply.removeHeader(name);
   }
-}
-
-/** The fault as the client sees it: a concealed 403 becomes a plain 404 with the same id. */
-export function shownFault(fault: Fault, options: ResponderOptions): Fault {
-  if (!options.concealForbidden || fault.category !== 'forbidden') return fault;
-  return buildFault({
-    id: fault.id,
-    definition: builtinDefinition('not_found'),
-    fieldViolations: [],
-    retryAfter: undefined,
-    retryable: false,
-    internal: fault.internal,
-  });
-}
-
-/** Renders the body of `fault` in the configured format. */
-export function renderBody(fault: Fault, format: BodyFormat, traceId: string | undefined): string {
-  const options = { traceId };
-  return format === 'envelope' ? renderEnvelope(fault, options) : renderProblem(fault, options);
 }
 
 function isHttp2(request: FastifyRequest): boolean {

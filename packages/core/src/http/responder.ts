@@ -1,0 +1,64 @@
+/**
+ * What every HTTP-speaking adapter (Fastify, Express, the ws upgrade path) decides the same way:
+ * the options a user gives, resolved once into how faults are answered, the 403-as-404
+ * concealment, and the body in the chosen format.
+ */
+
+import type { Classifier } from '../classify/types.js';
+import { buildFault, type Fault } from '../fault.js';
+import { builtinDefinition } from '../fault-error.js';
+import type { BodyFormat, HeaderOptions } from '../http-headers.js';
+import type { Reporter } from '../report/reporter.js';
+import { renderEnvelope, renderProblem } from '../templates.js';
+
+/** The options an HTTP adapter takes from its user (the adapter adds its own). */
+export interface HttpFaultOptions extends HeaderOptions {
+  /** `problem` (RFC 9457, default) or `envelope` (`{"error":{…}}` as application/json). */
+  readonly format?: BodyFormat;
+  /** Answer 403 as a plain 404, so clients cannot probe for resources they may not see (default false). */
+  readonly concealForbidden?: boolean;
+  /** Add `trace_id` to bodies when a valid span context exists (default true). */
+  readonly exposeTraceId?: boolean;
+  /** Extra classifiers for the application's own error families, tried first. */
+  readonly classifiers?: readonly Classifier[];
+}
+
+/** How an adapter answers; resolved once from {@link HttpFaultOptions}. */
+export interface ResponderOptions extends HeaderOptions {
+  readonly format: BodyFormat;
+  readonly concealForbidden: boolean;
+  readonly exposeTraceId: boolean;
+  readonly reporter: Reporter | undefined;
+}
+
+/** Resolves user options (and the reporter the adapter chose) into {@link ResponderOptions}. */
+export function resolveResponder(options: HttpFaultOptions, reporter: Reporter | undefined): ResponderOptions {
+  return {
+    format: options.format ?? 'problem',
+    concealForbidden: options.concealForbidden ?? false,
+    exposeTraceId: options.exposeTraceId ?? true,
+    reporter,
+    ...(options.wwwAuthenticate === undefined ? {} : { wwwAuthenticate: options.wwwAuthenticate }),
+    ...(options.rateLimitRetryAfter === undefined ? {} : { rateLimitRetryAfter: options.rateLimitRetryAfter }),
+    ...(options.unavailableRetryAfter === undefined ? {} : { unavailableRetryAfter: options.unavailableRetryAfter }),
+  };
+}
+
+/** The fault as the client sees it: with `concealForbidden`, a 403 becomes a plain 404 with the same id. */
+export function shownFault(fault: Fault, options: Pick<ResponderOptions, 'concealForbidden'>): Fault {
+  if (!options.concealForbidden || fault.category !== 'forbidden') return fault;
+  return buildFault({
+    id: fault.id,
+    definition: builtinDefinition('not_found'),
+    fieldViolations: [],
+    retryAfter: undefined,
+    retryable: false,
+    internal: fault.internal,
+  });
+}
+
+/** The body of `fault` in `format`, with `trace_id` when given. */
+export function renderBody(fault: Fault, format: BodyFormat, traceId: string | undefined): string {
+  const options = { traceId };
+  return format === 'envelope' ? renderEnvelope(fault, options) : renderProblem(fault, options);
+}
