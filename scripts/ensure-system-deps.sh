@@ -2,7 +2,8 @@
 # Installs the real components the end-to-end tests use, from Debian, when they are missing:
 # curl (HTTP/1.1 and h2c client), protoc (Python stubs for google.rpc), python3-grpcio and
 # python3-protobuf (the non-Node gRPC client), python3-websockets (the non-Node WebSocket client),
-# rsyslog + rsyslog-gnutls (the authenticated syslog drain's receiver) and openssl (test certificates).
+# rsyslog + rsyslog-gnutls (the authenticated syslog drain's receiver), openssl (test certificates)
+# and nginx (the probe's stock-gateway target).
 # Idempotent; needs root (or the packages present).
 set -euo pipefail
 
@@ -13,6 +14,7 @@ command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
 # Recommends of protobuf-compiler, so not installed with --no-install-recommends.
 [ -f /usr/include/google/protobuf/any.proto ] || missing+=(libprotobuf-dev)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v nginx >/dev/null 2>&1 || missing+=(nginx)
 command -v rsyslogd >/dev/null 2>&1 || missing+=(rsyslog)
 dpkg -s rsyslog-gnutls >/dev/null 2>&1 || missing+=(rsyslog-gnutls)
 if [ ! -x /usr/bin/python3 ]; then

@@ -72,7 +72,7 @@ export function buildExpressApp(upstreams: Upstreams) {
   });
   app.use(fl.notFound);
   app.use(fl.errorHandler);
-  return { app, reporter: fl.reporter };
+  return { app, reporter: fl.reporter, clientError: fl.clientError };
 }
 
 /** Starts the Express service on `port`. */
@@ -81,7 +81,7 @@ export function startExpress(
   host: string,
   upstreams: Upstreams,
 ): Promise<{ server: Server; close(): Promise<void> }> {
-  const { app, reporter } = buildExpressApp(upstreams);
+  const { app, reporter, clientError } = buildExpressApp(upstreams);
   return new Promise((resolve) => {
     const server = app.listen(port, host, () =>
       resolve({
@@ -93,5 +93,6 @@ export function startExpress(
         },
       }),
     );
+    server.on('clientError', clientError);
   });
 }

@@ -67,6 +67,7 @@ export {
   fieldPathOf,
   MAX_DETAILS_BYTES,
 } from './grpc/status-details.js';
+export { clientErrorCategory, clientErrorFault, isConnectionReset } from './http/client-error.js';
 export {
   type HttpFaultOptions,
   type ResponderOptions,

@@ -6,14 +6,20 @@
  * which answers every value with problem JSON and is the end of the line: Express's
  * `finalhandler` (HTML with the message or stack outside production) is never reached for errors.
  */
+import type { Duplex } from 'node:stream';
 import {
   capture,
+  clientErrorFault,
   createReporter,
   faultOf,
   type HttpFaultOptions,
+  isConnectionReset,
   type Reporter,
+  recordFault,
+  renderBody,
   resolveCorrelationId,
   resolveResponder,
+  writeRawHttpFault,
 } from '@faultline/core';
 import { sendFault } from './respond.js';
 import type { ErrorRequestHandler, ExpressRequest, RequestHandler } from './types.js';
@@ -32,6 +38,12 @@ export interface FaultlineExpress {
   readonly notFound: RequestHandler;
   /** Last of all: `app.use(fl.errorHandler)`. */
   readonly errorHandler: ErrorRequestHandler;
+  /**
+   * Malformed HTTP that Node's parser refuses before Express sees a request (oversized headers or
+   * URL, invalid characters, timeouts): `server.on('clientError', fl.clientError)` answers it as
+   * problem JSON instead of Node's bare 400/431.
+   */
+  readonly clientError: (error: Error, socket: Duplex) => void;
   /** The reporter in use (undefined with `reporter: false`); close it on shutdown. */
   readonly reporter: Reporter | undefined;
 }
@@ -51,6 +63,7 @@ function idOf(request: ExpressRequest): string | undefined {
  * app.get('/orders/:id', getOrder); // Express 5: async throws reach the error middleware
  * app.use(fl.notFound);
  * app.use(fl.errorHandler);
+ * app.listen(3000).on('clientError', fl.clientError);
  */
 export function faultline(options: FaultlineExpressOptions = {}): FaultlineExpress {
   const reporter = options.reporter === false ? undefined : (options.reporter ?? createReporter());
@@ -89,5 +102,12 @@ export function faultline(options: FaultlineExpressOptions = {}): FaultlineExpre
     sendFault(fault, request, response, responder);
   };
 
-  return { requestId, notFound, errorHandler, reporter };
+  const clientError = (error: Error, socket: Duplex) => {
+    if (isConnectionReset(error) || socket.destroyed) return;
+    const fault = clientErrorFault(error);
+    recordFault(fault, { protocol: 'http', reporter });
+    writeRawHttpFault(socket, fault, renderBody(fault, responder.format, undefined), responder.format, responder);
+  };
+
+  return { requestId, notFound, errorHandler, clientError, reporter };
 }

@@ -4,6 +4,7 @@
  * reached, with NODE_ENV unset; the log has the detail under the same id.
  */
 import { execFile } from 'node:child_process';
+import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import { FaultError, isUuid } from '@faultline/core';
 import { recordFor } from '@faultline/testkit';
@@ -141,6 +142,28 @@ describe.each([5, 4] as Major[])('Express %i', (major) => {
     const hostile = await get(`${app.url}/sync`, { headers: { 'x-request-id': '"}<script>' } });
     expect(isUuid(hostile.headers['x-request-id'])).toBe(true);
     expect(hostile.text).not.toContain('script');
+  });
+
+  it.each([
+    ['oversized headers', `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+    ['a 100 KB URI', `GET /${'u'.repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 414],
+    ['a request line without a path', 'GET ?id=1 HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+  ])('answers malformed HTTP (%s) as problem JSON through clientError', async (_label, request, status) => {
+    const { port, hostname } = new URL(app.url);
+    const answer = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => socket.write(request));
+      let text = '';
+      socket.setEncoding('latin1');
+      socket.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    expect(answer.startsWith(`HTTP/1.1 ${status} `)).toBe(true);
+    expect(answer).toContain('content-type: application/problem+json; charset=utf-8');
+    expect(answer).toContain('x-content-type-options: nosniff');
+    expect(answer).not.toContain('uuuuuuuu');
   });
 
   it('answers curl over a real socket the same way', async () => {

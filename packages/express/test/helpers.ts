@@ -47,6 +47,7 @@ export async function startApp(
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(0, '127.0.0.1', () => resolve(s));
   });
+  server.on('clientError', fl.clientError);
   const { port } = server.address() as { port: number };
   return {
     url: `http://127.0.0.1:${port}`,

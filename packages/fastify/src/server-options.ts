@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { type Category, capture, FaultError, resolveCorrelationId, safeGet, safeGetString } from '@faultline/core';
+import { clientErrorFault, isConnectionReset, resolveCorrelationId } from '@faultline/core';
 import type {
   FastifyError,
   FastifyInstance,
@@ -36,31 +36,10 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
   sendFault(captureFor(error, request, classifiers), request, reply, state?.responder ?? DEFAULT_RESPONDER);
 }
 
-/** A request line still unfinished in the chunk that overflowed: the URI, not the headers, is too long. */
-const UNFINISHED_REQUEST_LINE = /^[A-Z]{3,16} [^\r\n]*$/;
-
-/**
- * The category of a malformed-HTTP error from Node's parser. `HPE_HEADER_OVERFLOW` covers both a
- * long URI and large headers: when the chunk that overflowed is a request line that never ended,
- * it is the URI (414), else the headers (431). Timeouts are 408; anything else is a bad request.
- */
-export function clientErrorCategory(error: Error & { code?: string; rawPacket?: unknown }): Category {
-  const code = safeGetString(error, 'code', 64);
-  if (code === 'ERR_HTTP_REQUEST_TIMEOUT' || code === 'ERR_HTTP_HEADERS_TIMEOUT') return 'request_timeout';
-  if (code === 'HPE_HEADER_OVERFLOW') {
-    const raw = safeGet(error, 'rawPacket');
-    const head = Buffer.isBuffer(raw) ? raw.subarray(0, 8192).toString('latin1') : '';
-    return UNFINISHED_REQUEST_LINE.test(head) ? 'uri_too_long' : 'header_fields_too_large';
-  }
-  return 'validation';
-}
-
 /** Fastify's `clientErrorHandler`: malformed HTTP on the raw socket, answered as problem JSON. */
 export function clientErrorHandler(this: FastifyInstance, error: Error & { code?: string }, socket: Socket): void {
-  if (safeGetString(error, 'code', 64) === 'ECONNRESET' || socket.destroyed) return;
-  const category = clientErrorCategory(error);
-  const fault = capture(FaultError.of(category, { cause: error, stack: false }), { source: 'http.client_error' });
-  writeSocketFault(socket, fault, stateOf(this)?.responder ?? DEFAULT_RESPONDER);
+  if (isConnectionReset(error) || socket.destroyed) return;
+  writeSocketFault(socket, clientErrorFault(error), stateOf(this)?.responder ?? DEFAULT_RESPONDER);
 }
 
 /** The server options Faultline needs, typed for the server kind (`http`, `http2`, `https`). */

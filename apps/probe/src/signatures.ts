@@ -1,0 +1,160 @@
+/**
+ * The probe's own signature set: what must never appear in an answer. Written for Node.js APIs
+ * first (driver and ORM texts that public scanners miss), then the other common runtimes.
+ */
+import type { Severity } from './findings.js';
+
+/** One signature: a rule, its severity, and the pattern that finds it. */
+export interface Signature {
+  readonly rule: string;
+  readonly severity: Severity;
+  readonly description: string;
+  readonly pattern: RegExp;
+}
+
+/** Every signature, checked against status line, headers and body of each answer. */
+export const SIGNATURES: readonly Signature[] = [
+  // Stack traces
+  {
+    rule: 'leak/stack-node',
+    severity: 'high',
+    description: 'Node.js stack frame',
+    pattern: /\bat (?:async )?(?:[\w$.<>[\] ]+ \()?(?:file:\/\/)?(?:\/|[A-Z]:\\|node:)[^\s)]+:\d+:\d+\)?/,
+  },
+  {
+    rule: 'leak/stack-node',
+    severity: 'high',
+    description: 'Node.js stack frame (escaped)',
+    pattern: /\\n\s+at [\w$.<>]+ \(/,
+  },
+  {
+    rule: 'leak/stack-python',
+    severity: 'high',
+    description: 'Python traceback',
+    pattern: /Traceback \(most recent call last\)|File "[^"]+", line \d+/,
+  },
+  {
+    rule: 'leak/stack-java',
+    severity: 'high',
+    description: 'Java stack frame',
+    pattern: /\bat [a-z][\w$]*(?:\.[\w$]+)+\([\w$]+\.java:\d+\)/,
+  },
+  {
+    rule: 'leak/stack-go',
+    severity: 'high',
+    description: 'Go panic or frame',
+    pattern: /goroutine \d+ \[running\]|\.go:\d+ \+0x[0-9a-f]+/,
+  },
+  {
+    rule: 'leak/stack-dotnet',
+    severity: 'high',
+    description: '.NET stack frame',
+    pattern: /\bat [\w.]+\([^)]*\) in [^\n]+:line \d+/,
+  },
+  { rule: 'leak/stack-ruby', severity: 'high', description: 'Ruby frame', pattern: /\.rb:\d+:in [`']/ },
+  {
+    rule: 'leak/stack-php',
+    severity: 'high',
+    description: 'PHP error location',
+    pattern: /(?:Stack trace:\s*#0|on line <b>?\d+|PHP (?:Fatal|Warning|Notice))/,
+  },
+  // SQL, drivers and ORMs
+  {
+    rule: 'leak/sql',
+    severity: 'high',
+    description: 'SQL text',
+    pattern: /\b(?:SELECT\s+[\w*,\s."]+\s+FROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b/i,
+  },
+  {
+    rule: 'leak/driver-pg',
+    severity: 'high',
+    description: 'PostgreSQL error text',
+    pattern:
+      /violates (?:unique|foreign key|not-null|check) constraint|relation "[^"]+" does not exist|syntax error at or near|SQLSTATE|column "[^"]+" (?:of relation|does not exist)/i,
+  },
+  {
+    rule: 'leak/driver-mysql',
+    severity: 'high',
+    description: 'MySQL error text',
+    pattern: /\bER_[A-Z_]{4,}\b|Duplicate entry '[^']*' for key|You have an error in your SQL syntax/,
+  },
+  {
+    rule: 'leak/driver-prisma',
+    severity: 'high',
+    description: 'Prisma error text',
+    pattern: /PrismaClient\w*Error|Invalid `prisma\.\w+/,
+  },
+  {
+    rule: 'leak/driver-mongo',
+    severity: 'high',
+    description: 'MongoDB error text',
+    pattern: /E11000 duplicate key|Mongo(?:Server|Network)Error|MongoServerSelectionError/,
+  },
+  {
+    rule: 'leak/driver-redis',
+    severity: 'high',
+    description: 'Redis error text',
+    pattern: /\b(?:WRONGTYPE|NOAUTH|READONLY You can't write)\b/,
+  },
+  {
+    rule: 'leak/orm',
+    severity: 'high',
+    description: 'ORM error text',
+    pattern: /Sequelize\w*Error|QueryFailedError|EntityNotFound|Knex: /,
+  },
+  // File system, hosts, network
+  {
+    rule: 'leak/path',
+    severity: 'medium',
+    description: 'server file path',
+    pattern:
+      /(?:\/(?:home|srv|var\/www|usr\/src\/app|opt|app)\/[\w.-]+\/|node_modules\/|[A-Z]:\\(?:Users|inetpub|Program Files)\\)/,
+  },
+  {
+    rule: 'leak/errno',
+    severity: 'medium',
+    description: 'system error code with detail',
+    pattern: /\b(?:ECONNREFUSED|ETIMEDOUT|ENOTFOUND|EACCES|ENOENT)\b[^"]{0,40}(?:\d+\.\d+\.\d+\.\d+|\/)/,
+  },
+  {
+    rule: 'leak/private-ip',
+    severity: 'medium',
+    description: 'private or internal address',
+    pattern:
+      /\b(?:10\.\d{1,3}|172\.(?:1[6-9]|2\d|3[01])\.\d{1,3}|192\.168)\.\d{1,3}\.\d{1,3}\b|\b[\w-]+\.(?:internal|local|svc\.cluster\.local)\b/,
+  },
+  // Versions and products
+  {
+    rule: 'leak/version',
+    severity: 'medium',
+    description: 'server or framework version',
+    pattern:
+      /\b(?:nginx|Apache|Microsoft-IIS|Werkzeug|gunicorn|Jetty|Kestrel|Express|PHP|Python|Node\.js|HAProxy)\/\d+(?:\.\d+)*/i,
+  },
+  {
+    rule: 'leak/product',
+    severity: 'low',
+    description: 'product name in an error page',
+    pattern: /<center>nginx<\/center>|X-Powered-By|Server: (?:nginx|Apache|Express)/i,
+  },
+  // Secrets
+  {
+    rule: 'leak/secret',
+    severity: 'high',
+    description: 'credential or key',
+    pattern:
+      /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b|-----BEGIN [A-Z ]*PRIVATE KEY-----|\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:@/]+:[^\s@/]+@|\bsk_live_[0-9a-zA-Z]{10,}|\bgh[pousr]_[A-Za-z0-9]{30,}/,
+  },
+  {
+    rule: 'leak/jwt',
+    severity: 'medium',
+    description: 'JSON Web Token',
+    pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+/,
+  },
+  {
+    rule: 'leak/email',
+    severity: 'low',
+    description: 'email address',
+    pattern: /\b[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)*\.[a-z]{2,}\b/i,
+  },
+];

@@ -1,0 +1,87 @@
+/** Targets for the probe tests: leaky stock servers, the Faultline demo, nginx's default page. */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import Fastify, { type FastifyInstance } from 'fastify';
+
+/** Stock Fastify 5, no Faultline: routes that throw pg-like and fs errors. */
+export async function stockFastify(): Promise<{ url: string; app: FastifyInstance }> {
+  const app = Fastify({ logger: false });
+  app.post('/users', async () => {
+    throw Object.assign(new Error('duplicate key value violates unique constraint "users_email_key"'), {
+      code: '23505',
+    });
+  });
+  app.get('/config', async () => {
+    throw Object.assign(new Error("ENOENT: no such file or directory, open '/srv/app/config/secrets.json'"), {
+      code: 'ENOENT',
+    });
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return { url: `http://127.0.0.1:${(app.server.address() as { port: number }).port}`, app };
+}
+
+const raw = { serialize: (b: Buffer) => b, deserialize: (b: Buffer) => b };
+
+/** A plain grpc-js server passing raw errors to `callback`. */
+export async function plainGrpc(): Promise<{ port: number; server: Server }> {
+  const server = new Server();
+  server.addService(
+    {
+      create: {
+        path: '/shop.Orders/Create',
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: raw.serialize,
+        requestDeserialize: raw.deserialize,
+        responseSerialize: raw.serialize,
+        responseDeserialize: raw.deserialize,
+      },
+    },
+    {
+      create: (_call: unknown, callback: (e: Error) => void) =>
+        callback(
+          new Error(
+            'insert into orders failed: duplicate key value violates unique constraint "orders_ref_key" at 10.2.3.4',
+          ),
+        ),
+    } as unknown as UntypedServiceImplementation,
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+  );
+  return { port, server };
+}
+
+/** A plain ws server (child process) that dies on the first malformed message. */
+export async function crashingWs(): Promise<{ port: number; child: ChildProcess }> {
+  const child = spawn(process.execPath, [fileURLToPath(new URL('./fixtures/crashing-ws.mjs', import.meta.url))], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const port = await new Promise<number>((resolve) =>
+    child.stdout?.once('data', (chunk: Buffer) => resolve(Number(String(chunk).trim()))),
+  );
+  return { port, child };
+}
+
+/** Debian's nginx in the foreground on `port` with its stock error pages (no server_tokens change). */
+export async function stockNginx(port: number): Promise<{ stop: () => void }> {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-probe-nginx-'));
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `worker_processes 1;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents { worker_connections 64; }\nhttp {\n  access_log off;\n  client_body_temp_path ${dir};\n  proxy_temp_path ${dir};\n  fastcgi_temp_path ${dir};\n  uwsgi_temp_path ${dir};\n  scgi_temp_path ${dir};\n  server { listen 127.0.0.1:${port}; location / { return 404; } }\n}\n`,
+  );
+  const child = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
+  for (let i = 0; i < 50; i += 1) {
+    const up = await fetch(`http://127.0.0.1:${port}/`).then(
+      () => true,
+      () => false,
+    );
+    if (up) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return { stop: () => child.kill('SIGTERM') };
+}

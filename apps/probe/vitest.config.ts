@@ -1,0 +1,11 @@
+import { defineProject } from 'vitest/config';
+
+export default defineProject({
+  resolve: { conditions: ['@faultline/source'] },
+  test: {
+    name: 'probe',
+    include: ['test/**/*.test.ts'],
+    testTimeout: 90_000,
+    hookTimeout: 60_000,
+  },
+});
