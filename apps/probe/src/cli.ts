@@ -18,6 +18,7 @@ const USAGE = `usage: faultline-probe <http(s)://host:port[/base] | grpc(s)://ho
   --path <path>               extra HTTP path to probe (repeatable)
   --grpc-method </pkg.S/M>    gRPC method to send malformed messages to (repeatable)
   --forbidden <path>          a resource the probe may not see (existence oracle)
+  --http2                     speak HTTP/2 (h2c prior knowledge on http://, ALPN h2 on https://)
   --timeout <seconds>         whole run (default 60)
   --allow-remote              allow a non-loopback target`;
 
@@ -42,6 +43,7 @@ async function main(): Promise<number> {
         path: { type: 'string', multiple: true },
         'grpc-method': { type: 'string', multiple: true },
         forbidden: { type: 'string' },
+        http2: { type: 'boolean' },
         timeout: { type: 'string' },
         'allow-remote': { type: 'boolean' },
         help: { type: 'boolean' },
@@ -78,6 +80,7 @@ async function main(): Promise<number> {
     paths: (values.path as string[] | undefined) ?? [],
     grpcMethods: (values['grpc-method'] as string[] | undefined) ?? [],
     ...(typeof values.forbidden === 'string' ? { forbidden: values.forbidden } : {}),
+    http2: values.http2 === true,
     timeoutMs: seconds * 1000,
     ...(tty ? { onProgress: (label: string) => process.stderr.write(`\r\u001b[K${label}`) } : {}),
   });

@@ -18,6 +18,8 @@ export interface RunOptions {
   readonly grpcMethods?: readonly string[];
   /** A resource the probe may not see, compared with a missing one. */
   readonly forbidden?: string;
+  /** Speak HTTP/2 (h2c with prior knowledge on http://, ALPN h2 on https://). */
+  readonly http2?: boolean;
   /** Per-request timeout (default 5 s). */
   readonly requestTimeoutMs?: number;
   /** Whole-run limit (default 60 s). */
@@ -30,6 +32,8 @@ export interface RunResult {
   readonly target: string;
   readonly findings: Finding[];
   readonly requests: number;
+  /** Requests that got an answer (HTTP only; the rest timed out or were refused mid-way). */
+  readonly answered?: number;
   readonly durationMs: number;
   readonly timedOut: boolean;
   /** The target refused connections before any probe: nothing was tested. */
@@ -37,6 +41,7 @@ export interface RunResult {
 }
 
 async function alive(target: Target, timeoutMs: number): Promise<boolean> {
+  // A TCP connect says whether anything listens, whatever the HTTP version it speaks.
   const { error } = await exchange(
     { host: target.host, port: target.port, tls: target.tls },
     { method: 'GET', path: '/' },
@@ -66,13 +71,14 @@ export async function runProbe(target: Target, options: RunOptions = {}): Promis
   const work = (async () => {
     if (target.protocol === 'http') {
       const base = target.path === '/' ? '' : target.path;
-      const { findings, sent } = await probeHttp(endpoint, [base, ...(options.paths ?? [])], {
+      const { findings, sent, answered } = await probeHttp(endpoint, [base, ...(options.paths ?? [])], {
         marker,
         timeoutMs: requestTimeoutMs,
+        http2: options.http2 === true,
         ...(options.forbidden === undefined ? {} : { forbidden: options.forbidden }),
         ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
       });
-      return { findings, sent, reachable: await alive(target, requestTimeoutMs) };
+      return { findings, sent, answered, reachable: await alive(target, requestTimeoutMs) };
     }
     if (target.protocol === 'grpc') {
       return probeGrpc(`${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`, {
@@ -121,6 +127,7 @@ export async function runProbe(target: Target, options: RunOptions = {}): Promis
     target: target.url,
     findings: dedupe(findings),
     requests: outcome.sent,
+    ...('answered' in outcome && typeof outcome.answered === 'number' ? { answered: outcome.answered } : {}),
     durationMs: Date.now() - started,
     timedOut: false,
   };

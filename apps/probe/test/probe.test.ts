@@ -141,6 +141,25 @@ describe('the Faultline demo is clean', () => {
     expect(rules(result)).toContain('oracle/existence');
   });
 
+  it('HTTP/2 (h2c): no finding at medium or above', async () => {
+    const h2 = await buildHttpApp({ upstreams, http2: true, logLevel: 'silent' });
+    await h2.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const result = await runProbe(
+        parseTarget(`http://127.0.0.1:${(h2.server.address() as { port: number }).port}`, false),
+        {
+          http2: true,
+          paths: ['/orders', '/orders/1'],
+        },
+      );
+      // Over HTTP/2 every probe that HTTP/2 can carry is answered (invalid UTF-8 in a path cannot be sent).
+      expect(result.answered).toBeGreaterThan(25);
+      expect(serious(result)).toEqual([]);
+    } finally {
+      await h2.close();
+    }
+  });
+
   it('gRPC: no finding at medium or above', async () => {
     const result = await runProbe(parseTarget(`grpc://127.0.0.1:${grpcPort}`, false), {
       grpcMethods: ['/demo.Orders/GetOrder', '/demo.Orders/CreateOrder'],

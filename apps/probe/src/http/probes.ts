@@ -7,6 +7,7 @@
  */
 import { type Answer, checkAnswer, type ProbeContext } from '../answer.js';
 import type { Finding } from '../findings.js';
+import { exchangeH2, openSession } from './h2-request.js';
 import { type Endpoint, exchange, type RawRequest } from './raw-request.js';
 
 /** Probes whose request is malformed: a 2xx answer to them is a finding. */
@@ -100,17 +101,35 @@ export function httpProbes(path: string, marker: string): HttpProbe[] {
 export async function probeHttp(
   endpoint: Endpoint,
   paths: readonly string[],
-  options: { marker: string; timeoutMs: number; forbidden?: string; onProgress?: (label: string) => void },
-): Promise<{ findings: Finding[]; sent: number }> {
+  options: {
+    marker: string;
+    timeoutMs: number;
+    forbidden?: string;
+    http2?: boolean;
+    onProgress?: (label: string) => void;
+  },
+): Promise<{ findings: Finding[]; sent: number; answered: number }> {
   const findings: Finding[] = [];
   const errors: { answer: Answer; probe: string }[] = [];
   let sent = 0;
+  let answered = 0;
+  let session = options.http2 === true ? await openSession(endpoint, options.timeoutMs) : undefined;
+  const send = async (request: RawRequest) => {
+    if (options.http2 !== true) return exchange(endpoint, request, options.timeoutMs);
+    // A probe may make the server end the HTTP/2 session (oversized headers): open a new one.
+    if (session === undefined || session.destroyed || session.closed)
+      session = await openSession(endpoint, options.timeoutMs);
+    return session === undefined
+      ? { answer: undefined, error: 'ECONNREFUSED' }
+      : exchangeH2(session, request, options.timeoutMs);
+  };
   for (const path of paths) {
     for (const probe of httpProbes(path, options.marker)) {
       options.onProgress?.(`http ${probe.name}`);
-      const { answer } = await exchange(endpoint, probe.request, options.timeoutMs);
+      const { answer } = await send(probe.request);
       sent += 1;
       if (answer === undefined) continue;
+      answered += 1;
       const location = `${probe.request.method} ${typeof probe.request.path === 'string' ? probe.request.path.slice(0, 80) : '<bytes>'}`;
       const ctx: ProbeContext = {
         probe: `http ${probe.name}`,
@@ -125,10 +144,11 @@ export async function probeHttp(
       if (answer.status >= 400) errors.push({ answer, probe: ctx.probe });
     }
   }
+  session?.close();
   findings.push(...lengthVariance(errors));
   if (options.forbidden !== undefined)
     findings.push(...(await existenceOracle(endpoint, options.forbidden, options.marker, options.timeoutMs)));
-  return { findings, sent };
+  return { findings, sent, answered };
 }
 
 /** Error bodies of one status whose lengths differ: the body carries request-specific text. */
