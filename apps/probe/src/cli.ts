@@ -16,7 +16,8 @@ const USAGE = `usage: faultline-probe <http(s)://host:port[/base] | grpc(s)://ho
   --json | --sarif            output format (default: table)
   --fail-on <severity>        info, low, medium (default) or high
   --path <path>               extra HTTP path to probe (repeatable)
-  --grpc-method </pkg.S/M>    gRPC method to send malformed messages to (repeatable)
+  --grpc-method </pkg.S/M>    gRPC method to send malformed messages to (repeatable; server reflection adds the rest)
+  --proto <file.proto>        gRPC methods to probe, from a .proto file
   --forbidden <path>          a resource the probe may not see (existence oracle)
   --http2                     speak HTTP/2 (h2c prior knowledge on http://, ALPN h2 on https://)
   --timeout <seconds>         whole run (default 60)
@@ -42,6 +43,7 @@ async function main(): Promise<number> {
         'fail-on': { type: 'string' },
         path: { type: 'string', multiple: true },
         'grpc-method': { type: 'string', multiple: true },
+        proto: { type: 'string' },
         forbidden: { type: 'string' },
         http2: { type: 'boolean' },
         timeout: { type: 'string' },
@@ -79,6 +81,7 @@ async function main(): Promise<number> {
   const result = await runProbe(target, {
     paths: (values.path as string[] | undefined) ?? [],
     grpcMethods: (values['grpc-method'] as string[] | undefined) ?? [],
+    ...(typeof values.proto === 'string' ? { protoFile: values.proto } : {}),
     ...(typeof values.forbidden === 'string' ? { forbidden: values.forbidden } : {}),
     http2: values.http2 === true,
     timeoutMs: seconds * 1000,

@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Finding } from './findings.js';
+import { methodsFromProto, methodsFromReflection } from './grpc/discover.js';
 import { probeGrpc } from './grpc/probes.js';
 import { probeHttp } from './http/probes.js';
 import { exchange } from './http/raw-request.js';
@@ -16,6 +17,8 @@ export interface RunOptions {
   readonly paths?: readonly string[];
   /** gRPC methods (`/pkg.Service/Method`) to send malformed messages to. */
   readonly grpcMethods?: readonly string[];
+  /** A `.proto` file whose services' methods are probed too. */
+  readonly protoFile?: string;
   /** A resource the probe may not see, compared with a missing one. */
   readonly forbidden?: string;
   /** Speak HTTP/2 (h2c with prior knowledge on http://, ALPN h2 on https://). */
@@ -81,9 +84,14 @@ export async function runProbe(target: Target, options: RunOptions = {}): Promis
       return { findings, sent, answered, reachable: await alive(target, requestTimeoutMs) };
     }
     if (target.protocol === 'grpc') {
-      return probeGrpc(`${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`, {
+      const address = `${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
+      // Named methods, then the .proto's, then what server reflection lists (when it is served).
+      const methods = new Set(options.grpcMethods ?? []);
+      if (options.protoFile !== undefined) for (const m of methodsFromProto(options.protoFile)) methods.add(m);
+      for (const m of await methodsFromReflection(address, target.tls, requestTimeoutMs)) methods.add(m);
+      return probeGrpc(address, {
         tls: target.tls,
-        methods: options.grpcMethods ?? [],
+        methods: [...methods].slice(0, 50),
         marker,
         timeoutMs: requestTimeoutMs,
         ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),

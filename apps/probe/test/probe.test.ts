@@ -17,7 +17,7 @@ import { startUpstreams, type Upstreams } from '../../demo/src/upstreams.js';
 import { attachWebSocket } from '../../demo/src/ws-endpoint.js';
 import { atLeast, type RunResult, runProbe, toSarif } from '../src/index.js';
 import { parseTarget } from '../src/target.js';
-import { crashingWs, plainGrpc, stockFastify, stockNginx } from './targets.js';
+import { crashingWs, plainGrpc, protoGrpc, stockFastify, stockNginx } from './targets.js';
 
 const run = promisify(execFile);
 // The official SARIF 2.1.0 schema is JSON Schema draft-04: Ajv's draft-04 build (a CommonJS class).
@@ -80,6 +80,25 @@ describe('stock servers leak, and the probe says so', () => {
       expect(found).toContain('leak/driver-pg');
       expect(found).toContain('leak/private-ip');
       expect(found).toContain('id/missing');
+    } finally {
+      server.forceShutdown();
+    }
+  });
+
+  it.each([
+    ['server reflection', true],
+    ['a .proto file', false],
+  ])('gRPC methods found through %s are probed: the details leak', async (_label, reflection) => {
+    const { port, server, proto } = await protoGrpc(reflection);
+    try {
+      const result = await runProbe(
+        parseTarget(`grpc://127.0.0.1:${port}`, false),
+        reflection ? {} : { protoFile: proto },
+      );
+      expect(result.findings.some((f) => f.rule === 'leak/driver-pg' && f.location === '/shop.Orders/Create')).toBe(
+        true,
+      );
+      expect(rules(result)).toContain('leak/orm');
     } finally {
       server.forceShutdown();
     }

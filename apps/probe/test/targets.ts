@@ -4,7 +4,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  loadPackageDefinition,
+  Server,
+  ServerCredentials,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
 import Fastify, { type FastifyInstance } from 'fastify';
 
 /** Stock Fastify 5, no Faultline: routes that throw pg-like and fs errors. */
@@ -84,4 +92,23 @@ export async function stockNginx(port: number): Promise<{ stop: () => void }> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return { stop: () => child.kill('SIGTERM') };
+}
+
+/** A grpc-js server for `shop.proto`, passing raw errors to `callback`, with server reflection on or off. */
+export async function protoGrpc(reflection: boolean): Promise<{ port: number; server: Server; proto: string }> {
+  const proto = fileURLToPath(new URL('./fixtures/shop.proto', import.meta.url));
+  const definition = loadSync(proto, { keepCase: true });
+  const loaded = loadPackageDefinition(definition) as unknown as { shop: { Orders: { service: ServiceDefinition } } };
+  const server = new Server();
+  server.addService(loaded.shop.Orders.service, {
+    Create: (_call: unknown, callback: (e: Error) => void) =>
+      callback(
+        new Error('SequelizeUniqueConstraintError: duplicate key value violates unique constraint "orders_ref_key"'),
+      ),
+  } as unknown as UntypedServiceImplementation);
+  if (reflection) new ReflectionService(definition).addToServer(server);
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+  );
+  return { port, server, proto };
 }
