@@ -8,6 +8,12 @@
 set -euo pipefail
 
 missing=()
+# `--bench`: the load generators of `npm run bench` (wrk, h2load from nghttp2-client, taskset).
+if [ "${1:-}" = "--bench" ]; then
+  command -v wrk >/dev/null 2>&1 || missing+=(wrk)
+  command -v h2load >/dev/null 2>&1 || missing+=(nghttp2-client)
+  command -v taskset >/dev/null 2>&1 || missing+=(util-linux)
+fi
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v protoc >/dev/null 2>&1 || missing+=(protobuf-compiler)
 # The well-known .proto files (google/protobuf/any.proto, duration.proto) protoc imports; only a
