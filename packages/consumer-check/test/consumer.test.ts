@@ -17,13 +17,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const fixtures = fileURLToPath(new URL('./fixtures', import.meta.url));
-const PUBLIC = ['core', 'fastify', 'grpc', 'ws', 'express'] as const;
+const PUBLIC = ['core', 'fastify', 'grpc', 'ws', 'express', 'client'] as const;
 const ENTRY_EXPORT: Readonly<Record<(typeof PUBLIC)[number], string>> = {
   core: 'capture',
   fastify: 'faultline',
   grpc: 'addFaultlineService',
   ws: 'createWsAdapter',
   express: 'faultline',
+  client: 'decodeFault',
 };
 let project = '';
 
@@ -94,6 +95,8 @@ describe('installed from packed tarballs', () => {
     expect(results.grpc.details).toBe('An internal error occurred.');
     expect(results.grpc.id).toMatch(/^[0-9a-f-]{36}$/);
     expect(results.ws.error.code).toBe('RUN_ORDER_GONE');
+    expect(results.client).toMatchObject({ code: 'RUN_ORDER_GONE', category: 'not_found', conforming: true });
+    expect(results.grpc.decoded).toMatchObject({ code: 'INTERNAL', category: 'internal', conforming: true });
   });
 });
 
@@ -104,9 +107,14 @@ describe('package shapes', () => {
     const publint = await run(join(bin, 'publint'), [dir], { cwd: root });
     expect(publint.stdout).toContain('All good!');
     // CJS resolving to ESM is not a problem on the supported Node (>= 20.19 requires ESM): proven above.
-    await run(join(bin, 'attw'), ['--pack', dir, '--ignore-rules', 'cjs-resolves-to-esm', '--format', 'ascii'], {
-      cwd: root,
-    });
+    // Profile node16: subpath exports (`/taxonomy`, `/grpc`) cannot resolve under legacy node10 at all.
+    await run(
+      join(bin, 'attw'),
+      ['--pack', dir, '--profile', 'node16', '--ignore-rules', 'cjs-resolves-to-esm', '--format', 'ascii'],
+      {
+        cwd: root,
+      },
+    );
     const { stdout } = await run('npm', ['publish', '--dry-run', '--json'], { cwd: dir });
     // npm 11 keys the dry-run report by package name.
     const report = JSON.parse(stdout) as Record<string, { files: { path: string }[] }>;

@@ -70,6 +70,11 @@ export interface CategorySpec {
   readonly code: string;
   /** True when the failure is on the server side (5xx, span status ERROR, full log record). */
   readonly serverFault: boolean;
+  /**
+   * True when the same (idempotent) request may succeed if sent again later: the client should
+   * retry with backoff, honouring `Retry-After` / `RetryInfo` when given.
+   */
+  readonly retryable: boolean;
 }
 
 /** The taxonomy table. Exhaustive by type: the compiler rejects a category without a mapping. */
@@ -82,6 +87,7 @@ export const TAXONOMY: Readonly<Record<Category, CategorySpec>> = Object.freeze(
     message: 'The request is invalid.',
     code: 'VALIDATION_FAILED',
     serverFault: false,
+    retryable: false,
   },
   unauthenticated: {
     http: 401,
@@ -91,6 +97,7 @@ export const TAXONOMY: Readonly<Record<Category, CategorySpec>> = Object.freeze(
     message: 'Authentication is required.',
     code: 'UNAUTHENTICATED',
     serverFault: false,
+    retryable: false,
   },
   forbidden: {
     http: 403,
@@ -100,6 +107,7 @@ export const TAXONOMY: Readonly<Record<Category, CategorySpec>> = Object.freeze(
     message: 'You do not have permission to perform this action.',
     code: 'FORBIDDEN',
     serverFault: false,
+    retryable: false,
   },
   not_found: {
     http: 404,
@@ -109,6 +117,7 @@ export const TAXONOMY: Readonly<Record<Category, CategorySpec>> = Object.freeze(
     message: 'The requested resource was not found.',
     code: 'NOT_FOUND',
     serverFault: false,
+    retryable: false,
   },
   method_not_allowed: {
     http: 405,
@@ -118,6 +127,7 @@ export const TAXONOMY: Readonly<Record<Category, CategorySpec>> = Object.freeze(
     message: 'The method is not allowed for this resource.',
     code: 'METHOD_NOT_ALLOWED',
     serverFault: false,
+    retryable: false,
   },
   conflict: {
     http: 409,
@@ -127,6 +137,7 @@ export const TAXONOMY: Readonly<Record<Category, CategorySpec>> = Object.freeze(
     message: 'The request conflicts with the current state of the resource.',
     code: 'CONFLICT',
     serverFault: false,
+    retryable: false,
   },
   precondition_failed: {
     http: 412,
@@ -136,6 +147,7 @@ export const TAXONOMY: Readonly<Record<Category, CategorySpec>> = Object.freeze(
     message: 'A precondition of the request was not met.',
     code: 'PRECONDITION_FAILED',
     serverFault: false,
+    retryable: false,
   },
   payload_too_large: {
     http: 413,
@@ -145,6 +157,7 @@ export const TAXONOMY: Readonly<Record<Category, CategorySpec>> = Object.freeze(
     message: 'The request body is too large.',
     code: 'PAYLOAD_TOO_LARGE',
     serverFault: false,
+    retryable: false,
   },
   unsupported_media_type: {
     http: 415,
@@ -154,6 +167,7 @@ export const TAXONOMY: Readonly<Record<Category, CategorySpec>> = Object.freeze(
     message: 'The request content type is not supported.',
     code: 'UNSUPPORTED_MEDIA_TYPE',
     serverFault: false,
+    retryable: false,
   },
   request_timeout: {
     http: 408,
@@ -163,6 +177,7 @@ export const TAXONOMY: Readonly<Record<Category, CategorySpec>> = Object.freeze(
     message: 'The request was not received in time.',
     code: 'REQUEST_TIMEOUT',
     serverFault: false,
+    retryable: true,
   },
   uri_too_long: {
     http: 414,
@@ -172,6 +187,7 @@ export const TAXONOMY: Readonly<Record<Category, CategorySpec>> = Object.freeze(
     message: 'The request URI is too long.',
     code: 'URI_TOO_LONG',
     serverFault: false,
+    retryable: false,
   },
   header_fields_too_large: {
     http: 431,
@@ -181,6 +197,7 @@ export const TAXONOMY: Readonly<Record<Category, CategorySpec>> = Object.freeze(
     message: 'The request headers are too large.',
     code: 'HEADER_FIELDS_TOO_LARGE',
     serverFault: false,
+    retryable: false,
   },
   rate_limited: {
     http: 429,
@@ -190,6 +207,7 @@ export const TAXONOMY: Readonly<Record<Category, CategorySpec>> = Object.freeze(
     message: 'Too many requests. Retry later.',
     code: 'RATE_LIMITED',
     serverFault: false,
+    retryable: true,
   },
   cancelled: {
     http: 499,
@@ -199,6 +217,7 @@ export const TAXONOMY: Readonly<Record<Category, CategorySpec>> = Object.freeze(
     message: 'The request was cancelled.',
     code: 'CANCELLED',
     serverFault: false,
+    retryable: false,
   },
   internal: {
     http: 500,
@@ -208,6 +227,7 @@ export const TAXONOMY: Readonly<Record<Category, CategorySpec>> = Object.freeze(
     message: 'An internal error occurred.',
     code: 'INTERNAL',
     serverFault: true,
+    retryable: false,
   },
   not_implemented: {
     http: 501,
@@ -217,6 +237,7 @@ export const TAXONOMY: Readonly<Record<Category, CategorySpec>> = Object.freeze(
     message: 'This operation is not implemented.',
     code: 'NOT_IMPLEMENTED',
     serverFault: true,
+    retryable: false,
   },
   bad_gateway: {
     http: 502,
@@ -226,6 +247,7 @@ export const TAXONOMY: Readonly<Record<Category, CategorySpec>> = Object.freeze(
     message: 'An upstream service failed.',
     code: 'BAD_GATEWAY',
     serverFault: true,
+    retryable: true,
   },
   unavailable: {
     http: 503,
@@ -235,6 +257,7 @@ export const TAXONOMY: Readonly<Record<Category, CategorySpec>> = Object.freeze(
     message: 'The service is temporarily unavailable. Retry later.',
     code: 'UNAVAILABLE',
     serverFault: true,
+    retryable: true,
   },
   timeout: {
     http: 504,
@@ -244,6 +267,7 @@ export const TAXONOMY: Readonly<Record<Category, CategorySpec>> = Object.freeze(
     message: 'The operation timed out.',
     code: 'TIMEOUT',
     serverFault: true,
+    retryable: true,
   },
 } satisfies Record<Category, CategorySpec>);
 
