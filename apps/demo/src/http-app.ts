@@ -6,6 +6,7 @@
 import type { Http2Server } from 'node:http2';
 import { createReporter, FaultError } from '@faultline/core';
 import { faultline, faultlineServerOptions } from '@faultline/fastify';
+import { collectRoutes, docsPages, openApiDocument } from '@faultline/openapi';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { errors } from './catalog.js';
 import { OrdersRepository } from './orders.js';
@@ -27,11 +28,17 @@ export async function buildHttpApp(options: DemoOptions): Promise<FastifyInstanc
     ? Fastify({ ...faultlineServerOptions<Http2Server>(), ...common, http2: true })
     : Fastify({ ...faultlineServerOptions(), ...common })) as unknown as FastifyInstance;
   await app.register(faultline, { reporter: createReporter({ logger: app.log }) });
+  // The catalog on every surface: routes declare the codes they raise; /openapi.json and /errors/* are generated.
+  const routes = collectRoutes(app);
+  const pages = docsPages([errors], { title: 'Orders service errors', domain: 'orders.example.com' });
   const orders = new OrdersRepository();
 
   app.get<{ Params: { id: string } }>(
     '/orders/:id',
-    { schema: { params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } } } } },
+    {
+      schema: { params: { type: 'object', properties: { id: { type: 'integer', minimum: 1 } } } },
+      config: { faultlineCodes: ['ORDER_NOT_FOUND', 'VALIDATION_FAILED'] },
+    },
     async (request) => {
       const order = orders.find(Number(request.params.id));
       if (order === undefined)
@@ -43,6 +50,7 @@ export async function buildHttpApp(options: DemoOptions): Promise<FastifyInstanc
   app.post<{ Body: { reference: string; quantity: number } }>(
     '/orders',
     {
+      config: { faultlineCodes: ['CONFLICT'] },
       schema: {
         body: {
           type: 'object',
@@ -75,7 +83,7 @@ export async function buildHttpApp(options: DemoOptions): Promise<FastifyInstanc
     return response.json();
   });
 
-  app.get('/admin/orders', async () => {
+  app.get('/admin/orders', { config: { faultlineCodes: ['ADMIN_ONLY'] } }, async () => {
     throw errors.ADMIN_ONLY({ message: 'user 7 (role=viewer) tried /admin/orders' });
   });
 
@@ -99,5 +107,15 @@ export async function buildHttpApp(options: DemoOptions): Promise<FastifyInstanc
   });
 
   app.get('/healthz', async () => ({ ok: true }));
+  app.get('/openapi.json', async () =>
+    openApiDocument({ title: 'Orders service', version: '0.1.0', routes, catalogs: [errors] }),
+  );
+  app.get<{ Params: { page: string } }>('/errors/:page', async (request, reply) => {
+    const name = request.params.page.endsWith('.html') ? request.params.page : `${request.params.page}.html`;
+    const html = pages.get(name);
+    if (html === undefined) throw FaultError.of('not_found', { message: 'no docs page of that name' });
+    return reply.type('text/html; charset=utf-8').send(html);
+  });
+  app.get('/errors/', async (_request, reply) => reply.type('text/html; charset=utf-8').send(pages.get('index.html')));
   return app;
 }

@@ -1,0 +1,205 @@
+/**
+ * OpenAPI 3.1 from the catalog: `components.schemas` for the problem document, the envelope and
+ * a field violation; one `components.responses` entry per code with its example; and, for each
+ * route, the responses it can produce (the framework's own errors plus the codes it declares),
+ * grouped by status with one example per code.
+ */
+import type { BodyFormat } from '@faultline/core';
+import { type CatalogLike, type DocumentedCode, documentedCodes } from './codes.js';
+
+/** A route to document. */
+export interface RouteDescription {
+  readonly method: string;
+  /** The route pattern, Fastify/Express style (`/orders/:id`); converted to `/orders/{id}`. */
+  readonly url: string;
+  /** Codes the route raises itself (catalog or built-in). */
+  readonly codes?: readonly string[];
+  readonly summary?: string;
+}
+
+/** Options of {@link openApiDocument}. */
+export interface OpenApiOptions {
+  readonly title: string;
+  readonly version: string;
+  readonly routes: readonly RouteDescription[];
+  readonly catalogs?: readonly CatalogLike[];
+  /** The body format the service answers with (default `problem`). */
+  readonly format?: BodyFormat;
+}
+
+const EXAMPLE_ID = '3f1c2a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60';
+const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+/** The codes every route can answer with, without declaring them (framework and server errors). */
+function frameworkCodes(method: string): string[] {
+  const codes = [
+    'NOT_FOUND',
+    'METHOD_NOT_ALLOWED',
+    'URI_TOO_LONG',
+    'HEADER_FIELDS_TOO_LARGE',
+    'INTERNAL',
+    'UNAVAILABLE',
+  ];
+  if (BODY_METHODS.has(method.toUpperCase()))
+    codes.push('VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE');
+  return codes;
+}
+
+/** The JSON Schemas of the wire formats (JSON Schema 2020-12, as OpenAPI 3.1 uses). */
+export function faultSchemas(): Record<string, object> {
+  return {
+    FieldViolation: {
+      type: 'object',
+      required: ['pointer', 'detail'],
+      properties: {
+        pointer: { type: 'string', description: 'RFC 6901 JSON Pointer into the request.' },
+        detail: { type: 'string', description: 'Generic explanation; never the submitted value.' },
+      },
+    },
+    Problem: {
+      type: 'object',
+      description: 'RFC 9457 problem details, as every Faultline error answer.',
+      required: ['type', 'title', 'status', 'detail', 'code', 'request_id'],
+      properties: {
+        type: { type: 'string', format: 'uri-reference', description: 'Documentation of the code, or about:blank.' },
+        title: { type: 'string' },
+        status: { type: 'integer', minimum: 400, maximum: 599 },
+        detail: { type: 'string', description: 'Generic message of the code.' },
+        code: { type: 'string', pattern: '^[A-Z][A-Z0-9_]*$', description: 'Stable code.' },
+        request_id: { type: 'string', format: 'uuid', description: 'Correlation id to quote to operators.' },
+        trace_id: { type: 'string', pattern: '^[0-9a-f]{32}$' },
+        errors: { type: 'array', items: { $ref: '#/components/schemas/FieldViolation' } },
+      },
+    },
+    Envelope: {
+      type: 'object',
+      required: ['error'],
+      properties: {
+        error: {
+          type: 'object',
+          required: ['status', 'code', 'message', 'request_id'],
+          properties: {
+            status: { type: 'integer' },
+            code: { type: 'string' },
+            message: { type: 'string' },
+            request_id: { type: 'string', format: 'uuid' },
+            errors: { type: 'array', items: { $ref: '#/components/schemas/FieldViolation' } },
+          },
+        },
+      },
+    },
+  };
+}
+
+function example(code: DocumentedCode, format: BodyFormat): object {
+  const problem = {
+    type: code.type,
+    title: code.title,
+    status: code.http,
+    detail: code.message,
+    code: code.code,
+    request_id: EXAMPLE_ID,
+  };
+  return format === 'envelope'
+    ? { error: { status: code.http, code: code.code, message: code.message, request_id: EXAMPLE_ID } }
+    : problem;
+}
+
+function mediaType(format: BodyFormat): string {
+  return format === 'envelope' ? 'application/json' : 'application/problem+json';
+}
+
+function headers(code: DocumentedCode): Record<string, object> {
+  const out: Record<string, object> = {
+    'X-Request-ID': {
+      description: 'Correlation id (UUID), also in the body.',
+      schema: { type: 'string', format: 'uuid' },
+    },
+  };
+  if (code.http === 429 || code.http === 503)
+    out['Retry-After'] = { description: 'Seconds to wait.', schema: { type: 'integer' } };
+  if (code.http === 401) out['WWW-Authenticate'] = { schema: { type: 'string' } };
+  if (code.http === 405) out.Allow = { schema: { type: 'string' } };
+  return out;
+}
+
+/** `components.responses`: one entry per code. */
+export function faultResponses(
+  catalogs: readonly CatalogLike[] = [],
+  format: BodyFormat = 'problem',
+): Record<string, object> {
+  const schema = { $ref: `#/components/schemas/${format === 'envelope' ? 'Envelope' : 'Problem'}` };
+  return Object.fromEntries(
+    documentedCodes(catalogs).map((code) => [
+      code.code,
+      {
+        description: `${code.title}: ${code.message}`,
+        headers: headers(code),
+        content: { [mediaType(format)]: { schema, example: example(code, format) } },
+      },
+    ]),
+  );
+}
+
+/** `/orders/:id` -> `/orders/{id}`. */
+function openApiPath(url: string): string {
+  return url.replace(/:([A-Za-z0-9_]+)/g, '{$1}').replace(/\*$/, '{wildcard}');
+}
+
+/** A complete OpenAPI 3.1 document of the routes' error responses. */
+export function openApiDocument(options: OpenApiOptions): object {
+  const format = options.format ?? 'problem';
+  const catalogs = options.catalogs ?? [];
+  const codes = new Map(documentedCodes(catalogs).map((c) => [c.code, c]));
+  const paths: Record<string, Record<string, object>> = {};
+  for (const route of options.routes) {
+    const method = route.method.toUpperCase();
+    if (method === 'HEAD' || method === 'OPTIONS') continue;
+    const path = openApiPath(route.url);
+    const byStatus = new Map<number, DocumentedCode[]>();
+    for (const name of new Set([...frameworkCodes(method), ...(route.codes ?? [])])) {
+      const code = codes.get(name);
+      if (code === undefined)
+        throw new Error(`route ${method} ${route.url} declares ${name}, which no catalog defines`);
+      byStatus.set(code.http, [...(byStatus.get(code.http) ?? []), code]);
+    }
+    const responses: Record<string, object> = { '200': { description: 'Success.' } };
+    for (const [status, unsorted] of [...byStatus].sort((a, b) => a[0] - b[0])) {
+      const list = [...unsorted].sort((a, b) => a.code.localeCompare(b.code));
+      responses[String(status)] =
+        list.length === 1
+          ? { $ref: `#/components/responses/${(list[0] as DocumentedCode).code}` }
+          : {
+              description: list.map((c) => c.code).join(', '),
+              content: {
+                [mediaType(format)]: {
+                  schema: { $ref: `#/components/schemas/${format === 'envelope' ? 'Envelope' : 'Problem'}` },
+                  examples: Object.fromEntries(
+                    list.map((c) => [c.code, { summary: c.message, value: example(c, format) }]),
+                  ),
+                },
+              },
+            };
+    }
+    const parameters = [...path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
+    paths[path] = {
+      ...paths[path],
+      [method.toLowerCase()]: {
+        ...(route.summary === undefined ? {} : { summary: route.summary }),
+        ...(parameters.length > 0 ? { parameters } : {}),
+        responses,
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: options.title, version: options.version },
+    paths,
+    components: { schemas: faultSchemas(), responses: faultResponses(catalogs, format) },
+  };
+}
