@@ -11,14 +11,14 @@ import type { Fault } from '../fault.js';
 import { createRedactor, type Redactor } from '../redact/redactor.js';
 import { emitExceptionLog } from '../telemetry.js';
 import { backlogBytes, openSink } from './destination.js';
+import { DropNotice } from './drop-notice.js';
 import { flushAtExit, forgetAtExit } from './exit-hooks.js';
-import { errorSignature, fingerprint } from './fingerprint.js';
 import { exceptionOf, exceptionOnly, fullRecord } from './records.js';
+import { RepeatWindow } from './repeat-window.js';
 import { RepeatBatcher } from './repeats.js';
 import { RingQueue } from './ring-queue.js';
 import { isSink, type LineKind, type Sink } from './sink.js';
 import type { OverflowPolicy, ReportContext, ReporterLogger, ReporterOptions, ReporterStats } from './types.js';
-import { WindowedMap } from './windows.js';
 
 interface Pending {
   readonly fault: Fault;
@@ -43,10 +43,8 @@ export class Reporter {
   readonly #maxBacklog: number;
   readonly #redactor: Redactor;
   readonly #otelLogs: boolean;
-  /** First request id of each fingerprint within the window. */
-  readonly #firsts: WindowedMap<string>;
-  /** Fingerprint per error signature within the window (saves formatting a stack per repeat). */
-  readonly #fingerprints: WindowedMap<string>;
+  /** First occurrences and fingerprints within the dedup window. */
+  readonly #window: RepeatWindow;
   readonly #repeats: RepeatBatcher;
   readonly #counters: Counters = {
     reported: 0,
@@ -57,9 +55,7 @@ export class Reporter {
     suppressed: 0,
     sinkErrors: 0,
   };
-  #droppedReported = 0;
-  #lastDropNotice = 0;
-  #dropTimer: NodeJS.Timeout | undefined;
+  readonly #drops: DropNotice;
   #scheduled = false;
   #closed = false;
 
@@ -70,8 +66,7 @@ export class Reporter {
     this.#sliceNs = BigInt(Math.round(Math.max(0.1, options.sliceMs ?? 4) * 1e6));
     const window = options.dedupWindowMs ?? 10_000;
     const maxFingerprints = Math.max(1, options.maxFingerprints ?? 1000);
-    this.#firsts = new WindowedMap(window, maxFingerprints);
-    this.#fingerprints = new WindowedMap(window, maxFingerprints);
+    this.#window = new RepeatWindow(window, maxFingerprints);
     this.#maxBacklog = options.maxSinkBacklogBytes ?? 4 * 1024 * 1024;
     this.#redactor = createRedactor(options.redaction);
     this.#otelLogs = options.otelLogs ?? true;
@@ -93,6 +88,10 @@ export class Reporter {
       this.#redactor,
       (level, line, message, records) => this.#emit(level, line, message, 'compact', records),
       maxFingerprints,
+    );
+    this.#drops = new DropNotice(
+      () => ({ queueFull: this.#counters.droppedQueueFull, backlog: this.#counters.droppedBacklog }),
+      (record, message) => this.#emit('warn', record, message, 'notice'),
     );
     if (options.flushOnExit !== false) flushAtExit(this);
   }
@@ -138,28 +137,13 @@ export class Reporter {
     const pending: Pending = { fault, ctx, time: Date.now() };
     if (!this.#queue.push(pending)) {
       this.#counters.droppedQueueFull += 1;
-      this.#armDropNotice();
+      this.#drops.arm();
       if (this.#overflow === 'drop-oldest') {
         this.#queue.shift();
         this.#queue.push(pending);
       }
     }
     this.#schedule();
-  }
-
-  /** While drops are pending, a timer writes the notice every second even if nothing else drains. */
-  #armDropNotice(): void {
-    if (this.#dropTimer !== undefined || this.#closed) return;
-    this.#dropTimer = setInterval(() => {
-      // The interval is the rate limit here: a notice written by a drain just under a second ago must not skip this one.
-      this.#noticeDrops(true);
-      const dropped = this.#counters.droppedQueueFull + this.#counters.droppedBacklog;
-      if (dropped === this.#droppedReported && this.#dropTimer !== undefined) {
-        clearInterval(this.#dropTimer);
-        this.#dropTimer = undefined;
-      }
-    }, 1000);
-    this.#dropTimer.unref();
   }
 
   #schedule(): void {
@@ -188,7 +172,7 @@ export class Reporter {
       taken += 1;
       if (backlogBytes(this.#stream) > this.#maxBacklog) {
         this.#counters.droppedBacklog += 1;
-        this.#armDropNotice();
+        this.#drops.arm();
         continue;
       }
       try {
@@ -198,7 +182,7 @@ export class Reporter {
         this.#counters.sinkErrors += 1;
       }
     }
-    this.#noticeDrops();
+    this.#drops.write();
     return taken;
   }
 
@@ -210,8 +194,7 @@ export class Reporter {
       if (this.#otelLogs) emitExceptionLog(fault, exceptionOnly(fault, this.#redactor), ctx?.otelContext);
       return;
     }
-    const fp = this.#fingerprintOf(fault, time);
-    const first = this.#firsts.get(fp, time);
+    const { fingerprint: fp, firstId: first } = this.#window.observe(fault, time);
     if (first !== undefined) {
       this.#repeats.add(fault, ctx, fp, first);
       this.#counters.compacted += 1;
@@ -223,32 +206,10 @@ export class Reporter {
         );
       return;
     }
-    this.#firsts.set(fp, fault.id, time);
     const { record, error } = fullRecord(fault, ctx, fp, this.#redactor);
     this.#emit(level, record, `fault ${fault.code}`);
     this.#counters.written += 1;
     if (this.#otelLogs) emitExceptionLog(fault, exceptionOf(fault, error), ctx?.otelContext);
-  }
-
-  /**
-   * The fingerprint (code + error signature + normalised top frames). Formatting a stack costs
-   * more than everything else in a record, so within a window a fault with the same code, reason
-   * and error signature (type, code and message shape of the value and what it wraps) reuses the
-   * fingerprint of the first. Two different errors never share one; one error thrown from two
-   * call sites may.
-   */
-  #fingerprintOf(fault: Fault, now: number): string {
-    const key = `${fault.code}\u0000${fault.internal.reason}\u0000${errorSignature(fault.internal.thrown)}`;
-    const cached = this.#fingerprints.get(key, now);
-    if (cached !== undefined) return cached;
-    let fp: string;
-    try {
-      fp = fingerprint(fault);
-    } catch {
-      fp = 'unknown';
-    }
-    this.#fingerprints.set(key, fp, now);
-    return fp;
   }
 
   #levelEnabled(level: 'error' | 'warn'): boolean {
@@ -274,32 +235,11 @@ export class Reporter {
     }
   }
 
-  /** Writes one line with the drop counters when records were dropped since the last notice (at most once a second). */
-  #noticeDrops(force = false): void {
-    const dropped = this.#counters.droppedQueueFull + this.#counters.droppedBacklog;
-    if (dropped === this.#droppedReported) return;
-    const now = Date.now();
-    if (!force && now - this.#lastDropNotice < 1000) return;
-    this.#lastDropNotice = now;
-    const since = dropped - this.#droppedReported;
-    this.#droppedReported = dropped;
-    this.#emit(
-      'warn',
-      {
-        faultline_dropped: since,
-        dropped_queue_full_total: this.#counters.droppedQueueFull,
-        dropped_backlog_total: this.#counters.droppedBacklog,
-      },
-      `faultline dropped ${since} fault records`,
-      'notice',
-    );
-  }
-
   /** Everything queued into the sink now: records, pending repeat lines, the drop notice. */
   #drainAll(): void {
     this.drain();
     this.#repeats.flush();
-    this.#noticeDrops(true);
+    this.#drops.write(true);
   }
 
   /** Writes everything queued, synchronously; a dead or slow sink loses what it cannot take within the bound. */
@@ -368,7 +308,7 @@ export class Reporter {
   async close(): Promise<void> {
     await this.flush();
     this.#closed = true;
-    if (this.#dropTimer !== undefined) clearInterval(this.#dropTimer);
+    this.#drops.stop();
     this.#sink?.close(this.#shutdownMs);
     forgetAtExit(this);
   }

@@ -1,0 +1,72 @@
+/**
+ * The "dropped records" notice: a line with the drop counters, written when records were dropped
+ * since the last one, at most once a second from a drain, and by a one-second timer while drops
+ * are pending (so a notice does not wait for the queue to drain again).
+ */
+
+/** The drop counters the notice reports. */
+export interface DropCounts {
+  readonly queueFull: number;
+  readonly backlog: number;
+}
+
+/** Writes one notice line. */
+export type NoticeWriter = (record: Record<string, unknown>, message: string) => void;
+
+/** Decides when to write the notice, and writes it. */
+export class DropNotice {
+  readonly #counts: () => DropCounts;
+  readonly #write: NoticeWriter;
+  #reported = 0;
+  #lastAt = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #stopped = false;
+
+  constructor(counts: () => DropCounts, write: NoticeWriter) {
+    this.#counts = counts;
+    this.#write = write;
+  }
+
+  #dropped(): number {
+    const counts = this.#counts();
+    return counts.queueFull + counts.backlog;
+  }
+
+  /** A drop just happened: make sure the timer will report it. */
+  arm(): void {
+    if (this.#timer !== undefined || this.#stopped) return;
+    this.#timer = setInterval(() => {
+      // The interval is the rate limit here: a notice written by a drain just under a second ago must not skip this one.
+      this.write(true);
+      if (this.#dropped() === this.#reported) this.#clear();
+    }, 1000);
+    this.#timer.unref();
+  }
+
+  /** Writes the notice if records were dropped since the last one (rate-limited unless `force`). */
+  write(force = false): void {
+    const dropped = this.#dropped();
+    if (dropped === this.#reported) return;
+    const now = Date.now();
+    if (!force && now - this.#lastAt < 1000) return;
+    this.#lastAt = now;
+    const since = dropped - this.#reported;
+    this.#reported = dropped;
+    const counts = this.#counts();
+    this.#write(
+      { faultline_dropped: since, dropped_queue_full_total: counts.queueFull, dropped_backlog_total: counts.backlog },
+      `faultline dropped ${since} fault records`,
+    );
+  }
+
+  #clear(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** No more notices (the reporter closed). */
+  stop(): void {
+    this.#stopped = true;
+    this.#clear();
+  }
+}
