@@ -8,6 +8,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import { CATEGORIES, defineCatalog, FaultError, TAXONOMY } from '@faultline/core';
 import { faultline, faultlineServerOptions } from '@faultline/fastify';
 import { addFaultlineService, createServerInterceptor } from '@faultline/grpc';
+import { jsonMethod } from '@faultline/testkit';
 import { createWsAdapter } from '@faultline/ws';
 import {
   credentials,
@@ -153,21 +154,7 @@ describe('non-conforming answers decode by status', () => {
 });
 
 describe('gRPC round trip', () => {
-  const json = {
-    serialize: (v: unknown) => Buffer.from(JSON.stringify(v ?? null)),
-    deserialize: (b: Buffer) => JSON.parse(String(b)) as unknown,
-  };
-  const Service = {
-    raise: {
-      path: '/client.S/Raise',
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: json.serialize,
-      requestDeserialize: json.deserialize,
-      responseSerialize: json.serialize,
-      responseDeserialize: json.deserialize,
-    },
-  };
+  const Service = { raise: jsonMethod('/client.S/Raise') };
   let server: Server;
   let client: InstanceType<ReturnType<typeof makeGenericClientConstructor>>;
   beforeAll(async () => {

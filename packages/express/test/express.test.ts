@@ -4,10 +4,9 @@
  * reached, with NODE_ENV unset; the log has the detail under the same id.
  */
 import { execFile } from 'node:child_process';
-import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import { FaultError, isUuid } from '@faultline/core';
-import { recordFor } from '@faultline/testkit';
+import { rawHttpExchange, recordFor } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asyncHandler } from '../src/index.js';
 import { type Major, type RunningApp, startApp } from './helpers.js';
@@ -149,17 +148,8 @@ describe.each([5, 4] as Major[])('Express %i', (major) => {
     ['a 100 KB URI', `GET /${'u'.repeat(100_000)} HTTP/1.1\r\nHost: x\r\n\r\n`, 414],
     ['a request line without a path', 'GET ?id=1 HTTP/1.1\r\nHost: x\r\n\r\n', 400],
   ])('answers malformed HTTP (%s) as problem JSON through clientError', async (_label, request, status) => {
-    const { port, hostname } = new URL(app.url);
-    const answer = await new Promise<string>((resolve, reject) => {
-      const socket = connect(Number(port), hostname, () => socket.write(request));
-      let text = '';
-      socket.setEncoding('latin1');
-      socket.on('data', (chunk: string) => {
-        text += chunk;
-      });
-      socket.on('close', () => resolve(text));
-      socket.on('error', reject);
-    });
+    const { port } = new URL(app.url);
+    const answer = await rawHttpExchange(Number(port), request);
     expect(answer.startsWith(`HTTP/1.1 ${status} `)).toBe(true);
     expect(answer).toContain('content-type: application/problem+json; charset=utf-8');
     expect(answer).toContain('x-content-type-options: nosniff');

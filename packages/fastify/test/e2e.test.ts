@@ -3,9 +3,9 @@
  * cleartext with prior knowledge), a real client (curl), exact status, headers and body.
  */
 import { execFile } from 'node:child_process';
-import { connect } from 'node:net';
 import { promisify } from 'node:util';
 import { isUuid } from '@faultline/core';
+import { rawHttpExchange } from '@faultline/testkit';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, expectNoSecrets } from './helpers.js';
@@ -119,15 +119,7 @@ describe('malformed HTTP on the raw socket (clientErrorHandler)', () => {
     await app.close();
   });
 
-  const rawExchange = (payload: string) =>
-    new Promise<string>((resolve, reject) => {
-      const socket = connect(port, '127.0.0.1', () => socket.write(payload));
-      let data = '';
-      socket.on('data', (chunk) => (data += chunk));
-      socket.on('end', () => resolve(data));
-      socket.on('error', reject);
-      socket.setTimeout(5000, () => socket.destroy(new Error('timeout')));
-    });
+  const rawExchange = (payload: string) => rawHttpExchange(port, payload);
 
   it('answers garbage with a 400 problem and closes', async () => {
     const response = await rawExchange('GARBAGE hunter2\r\n\r\n');

@@ -1,5 +1,5 @@
 import { createReporter, defineCatalog, FaultError } from '@faultline/core';
-import { memoryLog } from '@faultline/testkit';
+import { jsonMethod, memoryLog } from '@faultline/testkit';
 import {
   credentials,
   Metadata,
@@ -12,18 +12,8 @@ import {
 } from '@grpc/grpc-js';
 import { addFaultlineService, createServerInterceptor } from '../src/index.js';
 
-const serialize = (value: unknown) => Buffer.from(JSON.stringify(value));
-const deserialize = (bytes: Buffer) => JSON.parse(bytes.toString('utf8')) as unknown;
-/** A method definition with the JSON codec. */
-export const method = (path: string, requestStream: boolean, responseStream: boolean) => ({
-  path,
-  requestStream,
-  responseStream,
-  requestSerialize: serialize,
-  requestDeserialize: deserialize,
-  responseSerialize: serialize,
-  responseDeserialize: deserialize,
-});
+/** A method definition with the JSON codec (the shared testkit helper). */
+export const method = jsonMethod;
 
 /** A service with every method kind, JSON-encoded messages. */
 export const OrdersService: ServiceDefinition = {

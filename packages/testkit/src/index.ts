@@ -50,3 +50,4 @@ export function recordFor(
   const own = contexts.find((c) => c.request_id === id) ?? {};
   return { ...compact, ...own, request_id: id };
 }
+export { jsonMethod, rawHttpExchange } from './wire.js';

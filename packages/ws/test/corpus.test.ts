@@ -6,9 +6,8 @@
  * reasons, status lines, headers or bodies; every id is a UUID v4 with a log record.
  */
 import { createServer, type Server } from 'node:http';
-import { connect as netConnect } from 'node:net';
 import { type Category, createReporter, type Fault, TAXONOMY } from '@faultline/core';
-import { CORPUS, type CorpusCase, leaksIn, memoryLog } from '@faultline/testkit';
+import { CORPUS, type CorpusCase, leaksIn, memoryLog, rawHttpExchange } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { createWsAdapter } from '../src/index.js';
@@ -82,18 +81,9 @@ function exchange(message: string): Promise<Outcome> {
 }
 
 /** A raw HTTP/1.1 upgrade request, answered in full (status line, headers, body). */
+/** A raw HTTP/1.1 upgrade request, answered in full (status line, headers, body). */
 function rawUpgrade(head: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = netConnect(port, '127.0.0.1', () => socket.write(head));
-    let text = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => {
-      text += chunk;
-    });
-    socket.on('close', () => resolve(text));
-    socket.on('error', reject);
-    setTimeout(() => socket.destroy(), 5000);
-  });
+  return rawHttpExchange(port, head);
 }
 
 function checkMessage(outcome: Outcome, testCase: CorpusCase): void {

@@ -1,0 +1,36 @@
+/** Wire helpers the packages' tests share: one raw HTTP/1.1 exchange, and JSON-coded gRPC methods. */
+import { connect } from 'node:net';
+
+/**
+ * Writes `request` as is to 127.0.0.1:`port` and resolves with everything the server sent until
+ * it closed (or after `timeoutMs`, with what came so far).
+ */
+export function rawHttpExchange(port: number, request: string, timeoutMs = 5000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(request));
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+    });
+    socket.on('close', () => resolve(text));
+    socket.on('error', reject);
+    socket.setTimeout(timeoutMs, () => socket.destroy());
+  });
+}
+
+const serialize = (value: unknown) => Buffer.from(JSON.stringify(value ?? null));
+const deserialize = (bytes: Buffer) => JSON.parse(bytes.toString('utf8')) as unknown;
+
+/** A grpc-js method definition whose messages are JSON (what the tests' services use). */
+export function jsonMethod(path: string, requestStream = false, responseStream = false) {
+  return {
+    path,
+    requestStream,
+    responseStream,
+    requestSerialize: serialize,
+    requestDeserialize: deserialize,
+    responseSerialize: serialize,
+    responseDeserialize: deserialize,
+  };
+}
