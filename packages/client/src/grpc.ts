@@ -8,6 +8,7 @@ import {
   type CatalogLike,
   categoryOfCode,
   categoryOfGrpcCode,
+  paramsOf,
   type RemoteFault,
   remoteFault,
   uuidOrUndefined,
@@ -63,6 +64,7 @@ export function decodeGrpcFault<Code extends string = never>(
     requestId: uuidOrUndefined(decoded.requestId) ?? uuidOrUndefined(header),
     retryAfter: decoded.retryDelaySeconds,
     fieldViolations: decoded.fieldViolations.map((v) => ({ pointer: pointerOf(v.field), detail: v.description })),
+    params: paramsOf(decoded.params),
     conforming: true,
   });
 }

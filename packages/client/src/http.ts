@@ -7,6 +7,7 @@ import {
   type CatalogLike,
   categoryOfCode,
   categoryOfHttpStatus,
+  paramsOf,
   type RemoteFault,
   type RemoteFieldViolation,
   remoteFault,
@@ -77,6 +78,7 @@ export function decodeHttpBody<Code extends string = never>(
     requestId: uuidOrUndefined(fields.request_id) ?? headerId,
     retryAfter,
     fieldViolations: violations(fields.errors),
+    params: paramsOf(fields.params),
     conforming: true,
   });
 }

@@ -37,6 +37,8 @@ export interface RemoteFault<Code extends string = never> {
   /** Seconds to wait before retrying, when the server said so. */
   readonly retryAfter: number | undefined;
   readonly fieldViolations: readonly RemoteFieldViolation[];
+  /** The code's public parameters (declared in the catalog), e.g. `{ limit: 100 }`. */
+  readonly params: Readonly<Record<string, string | number>>;
   /** True when an idempotent retry may succeed (by category: 408, 429, 502, 503, 504). */
   readonly retryable: boolean;
   /** False when the answer was not Faultline's (proxy HTML, an empty 502, a truncated body): the fault comes from the status alone. */
@@ -91,6 +93,7 @@ export function remoteFault<Code extends string>(parts: {
   requestId?: string | undefined;
   retryAfter?: number | undefined;
   fieldViolations?: readonly RemoteFieldViolation[];
+  params?: Readonly<Record<string, string | number>>;
   conforming: boolean;
 }): RemoteFault<Code> {
   const spec = TAXONOMY[parts.category];
@@ -103,7 +106,20 @@ export function remoteFault<Code extends string>(parts: {
     requestId: parts.requestId,
     retryAfter: parts.retryAfter,
     fieldViolations: parts.fieldViolations ?? [],
+    params: parts.params ?? {},
     retryable: spec.retryable,
     conforming: parts.conforming,
   };
+}
+
+/** Public parameters from a decoded body: string or finite number values of short camelCase names. */
+export function paramsOf(value: unknown): Readonly<Record<string, string | number>> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  const out: Record<string, string | number> = {};
+  for (const [name, v] of Object.entries(value).slice(0, 8)) {
+    if (!/^[a-z][A-Za-z0-9]{0,31}$/.test(name)) continue;
+    if (typeof v === 'string' && v.length <= 64) out[name] = v;
+    else if (typeof v === 'number' && Number.isFinite(v)) out[name] = v;
+  }
+  return out;
 }

@@ -3,7 +3,14 @@
  * close (`code` and reason `<CODE> <request_id>`). Never throws.
  */
 import { CATEGORIES, TAXONOMY } from '@faultline/core/taxonomy';
-import { type CatalogLike, categoryOfCode, type RemoteFault, remoteFault, uuidOrUndefined } from './remote-fault.js';
+import {
+  type CatalogLike,
+  categoryOfCode,
+  paramsOf,
+  type RemoteFault,
+  remoteFault,
+  uuidOrUndefined,
+} from './remote-fault.js';
 
 /** A close event (browser `CloseEvent`, or ws's `code` and reason). */
 export interface CloseLike {
@@ -39,6 +46,7 @@ export function decodeWsFault<Code extends string = never>(
       status,
       message: typeof error.message === 'string' ? error.message : undefined,
       requestId: uuidOrUndefined(error.request_id),
+      params: paramsOf(error.params),
       conforming: true,
     });
   }

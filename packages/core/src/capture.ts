@@ -131,6 +131,7 @@ function faultFromVerdict(thrown: unknown, verdict: Verdict, ctx: CaptureContext
       fieldViolations: fault.fieldViolations,
       retryAfter: fault.retryAfter,
       retryable: false,
+      params: fault.publicParams,
       internal: {
         thrown,
         errorType: thrown === fault ? 'FaultError' : typeLabel(thrown),

@@ -4,7 +4,14 @@
  * Everything is checked when the catalog is defined, so a bad code fails at start-up, not in a
  * response.
  */
-import { builtinDefinition, type CodeDefinition, FaultError, type FaultOptions } from './fault-error.js';
+import {
+  builtinDefinition,
+  type CodeDefinition,
+  type CodeTranslation,
+  FaultError,
+  type FaultOptions,
+} from './fault-error.js';
+import { PARAM_NAME, type PublicParamType, placeholders } from './public-params.js';
 import { CATEGORIES, type Category, categoryOfBuiltinCode, isCategory } from './taxonomy.js';
 
 /** How one code is declared in `defineCatalog`. */
@@ -15,6 +22,10 @@ export interface CatalogEntryInput {
   readonly message: string;
   /** Documentation URI for the code (http(s), urn: or tag:); becomes the RFC 9457 `type`. */
   readonly type?: string;
+  /** Typed public parameters, used as `{name}` in the message (e.g. `{ limit: 'integer' }`). */
+  readonly params?: Readonly<Record<string, PublicParamType>>;
+  /** Translations of the title and message by language tag, chosen by `Accept-Language`. */
+  readonly translations?: Readonly<Record<string, CodeTranslation>>;
 }
 
 /** The shape `defineCatalog` accepts: codes in UPPER_SNAKE_CASE mapped to their entries. */
@@ -59,7 +70,81 @@ const TYPE_URI = /^(?:https?:\/\/[^\s"\\<>]+|urn:[a-z0-9][a-z0-9-]{0,31}:[^\s"\\
 const registry = new Map<string, CodeDefinition>();
 
 function sameDefinition(a: CodeDefinition, b: CodeDefinition): boolean {
-  return a.category === b.category && a.message === b.message && a.type === b.type;
+  return (
+    a.category === b.category &&
+    a.message === b.message &&
+    a.type === b.type &&
+    JSON.stringify(a.params ?? null) === JSON.stringify(b.params ?? null) &&
+    JSON.stringify(a.translations ?? null) === JSON.stringify(b.translations ?? null)
+  );
+}
+
+const PARAM_TYPES: ReadonlySet<string> = new Set(['integer', 'number', 'string']);
+const LANGUAGE_TAG = /^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,2}$/;
+
+/** One line of public text: non-empty, bounded, no control characters. */
+function isPublicLine(text: unknown, max: number): text is string {
+  return typeof text === 'string' && text.trim() !== '' && text.length <= max && !/[\p{Cc}\u2028\u2029]/u.test(text);
+}
+
+/** Validates declared parameters; every placeholder of `texts` must be declared. */
+function validateParamsDeclaration(
+  code: string,
+  params: unknown,
+  texts: readonly string[],
+): Readonly<Record<string, PublicParamType>> | undefined {
+  if (params !== undefined) {
+    if (typeof params !== 'object' || params === null || Object.keys(params).length > 8) {
+      throw new CatalogDefinitionError(
+        `Catalog code ${code}: params must map at most 8 names to 'integer', 'number' or 'string'.`,
+      );
+    }
+    for (const [name, type] of Object.entries(params)) {
+      if (!PARAM_NAME.test(name) || typeof type !== 'string' || !PARAM_TYPES.has(type)) {
+        throw new CatalogDefinitionError(
+          `Catalog code ${code}: param ${JSON.stringify(name.slice(0, 40))} must be a camelCase name of type 'integer', 'number' or 'string'.`,
+        );
+      }
+    }
+  }
+  const declared = new Set(Object.keys((params as object | undefined) ?? {}));
+  for (const text of texts) {
+    for (const name of placeholders(text)) {
+      if (!declared.has(name))
+        throw new CatalogDefinitionError(
+          `Catalog code ${code}: {${name}} is used in a message but not declared in params.`,
+        );
+    }
+  }
+  return params === undefined ? undefined : Object.freeze({ ...(params as Record<string, PublicParamType>) });
+}
+
+/** Validates translations: language tags, one-line title and message each. */
+function validateTranslations(
+  code: string,
+  translations: unknown,
+): Readonly<Record<string, CodeTranslation>> | undefined {
+  if (translations === undefined) return undefined;
+  if (typeof translations !== 'object' || translations === null) {
+    throw new CatalogDefinitionError(
+      `Catalog code ${code}: translations must map language tags to { title?, message }.`,
+    );
+  }
+  const out: Record<string, CodeTranslation> = {};
+  for (const [tag, entry] of Object.entries(translations)) {
+    const { title, message } = (entry ?? {}) as { title?: unknown; message?: unknown };
+    if (
+      !LANGUAGE_TAG.test(tag) ||
+      !isPublicLine(message, MAX_MESSAGE_LENGTH) ||
+      (title !== undefined && !isPublicLine(title, 100))
+    ) {
+      throw new CatalogDefinitionError(
+        `Catalog code ${code}: translation ${JSON.stringify(tag.slice(0, 20))} needs a language tag and one-line text.`,
+      );
+    }
+    out[tag] = Object.freeze(title === undefined ? { message } : { title, message });
+  }
+  return Object.freeze(out);
 }
 
 function validateEntry(code: string, entry: unknown): CodeDefinition {
@@ -72,7 +157,7 @@ function validateEntry(code: string, entry: unknown): CodeDefinition {
   if (typeof entry !== 'object' || entry === null) {
     throw new CatalogDefinitionError(`Catalog code ${code}: the entry must be an object { category, message, type? }.`);
   }
-  const { category, message, type } = entry as Record<string, unknown>;
+  const { category, message, type, params, translations } = entry as Record<string, unknown>;
   if (!isCategory(category)) {
     throw new CatalogDefinitionError(
       `Catalog code ${code}: category ${JSON.stringify(String(category)).slice(0, 40)} is not one of: ${CATEGORIES.join(', ')}.`,
@@ -97,7 +182,17 @@ function validateEntry(code: string, entry: unknown): CodeDefinition {
       `Catalog code ${code} is built in for category ${builtinCategory}; it cannot be redefined as ${category}.`,
     );
   }
-  return Object.freeze({ code, category, message, type: type ?? 'about:blank' });
+  const validTranslations = validateTranslations(code, translations);
+  const texts = [message, ...Object.values(validTranslations ?? {}).map((t) => t.message)];
+  const validParams = validateParamsDeclaration(code, params, texts);
+  return Object.freeze({
+    code,
+    category,
+    message,
+    type: type ?? 'about:blank',
+    ...(validParams === undefined ? {} : { params: validParams }),
+    ...(validTranslations === undefined ? {} : { translations: validTranslations }),
+  });
 }
 
 /**

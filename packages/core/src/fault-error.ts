@@ -4,6 +4,7 @@
  * see (internal message, cause, meta).
  */
 import { type FieldViolation, normalizeFieldViolations } from './field-violation.js';
+import { type PublicParams, type PublicParamType, validateParams } from './public-params.js';
 import { type Category, TAXONOMY } from './taxonomy.js';
 
 /** The public definition of one stable code, as held by a catalog. */
@@ -16,6 +17,18 @@ export interface CodeDefinition {
   readonly message: string;
   /** RFC 9457 `type`: a documentation URI for the code, or `about:blank`. */
   readonly type: string;
+  /** Declared public parameters (`{name}` in the message), with their types. */
+  readonly params?: Readonly<Record<string, PublicParamType>>;
+  /** Translations of the title and message by language tag (`de`, `pt-BR`), used by `Accept-Language`. */
+  readonly translations?: Readonly<Record<string, CodeTranslation>>;
+}
+
+/** One translation of a code's public text. */
+export interface CodeTranslation {
+  /** The title (HTTP reason phrase) in this language; the taxonomy's English one when absent. */
+  readonly title?: string;
+  /** The message in this language (same `{name}` placeholders). */
+  readonly message: string;
 }
 
 /** Options accepted when raising a fault. */
@@ -30,6 +43,11 @@ export interface FaultOptions {
   readonly retryAfter?: number;
   /** Internal context for the logs (redacted before it is written). */
   readonly meta?: Readonly<Record<string, unknown>>;
+  /**
+   * Values of the code's declared public parameters (shown in the message and as `params`).
+   * Validated here: an undeclared name or an invalid value is dropped, never shown.
+   */
+  readonly params?: Readonly<Record<string, unknown>>;
   /** Capture a stack trace. Default: only for server-side (5xx) categories, since a stack costs microseconds. */
   readonly stack?: boolean;
 }
@@ -59,6 +77,8 @@ export class FaultError extends Error {
   readonly retryAfter: number | undefined;
   /** Internal context for the logs. */
   readonly meta: Readonly<Record<string, unknown>> | undefined;
+  /** Validated public parameters (declared by the code's definition). */
+  readonly publicParams: PublicParams;
   /** The definition this fault was raised from (keys the pre-serialized response templates). */
   readonly definition: CodeDefinition;
   readonly #brand = true;
@@ -78,6 +98,7 @@ export class FaultError extends Error {
     this.fieldViolations = Object.freeze(normalizeFieldViolations(options.fieldViolations));
     this.retryAfter = normalizeRetryAfter(options.retryAfter);
     this.meta = options.meta;
+    this.publicParams = validateParams(definition.params, options.params);
   }
 
   /** True only for real `FaultError` instances (a look-alike object or Proxy is not trusted). */

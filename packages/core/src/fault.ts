@@ -1,6 +1,7 @@
 /** `Fault`: the normalised form of any thrown value, split into a public and an internal side. */
 import type { CodeDefinition } from './fault-error.js';
 import type { FieldViolation } from './field-violation.js';
+import { interpolate, NO_PARAMS, type PublicParams } from './public-params.js';
 import { type Category, GrpcStatus, type GrpcStatusCode, TAXONOMY } from './taxonomy.js';
 
 /** What only the logs and traces may see. Never rendered into a response. */
@@ -49,6 +50,8 @@ export interface Fault {
   readonly serverFault: boolean;
   /** The code definition, used to find the pre-serialized templates. */
   readonly definition: CodeDefinition;
+  /** Validated public parameters (already in `message`; also sent as `params`). */
+  readonly params: PublicParams;
   /** What only the logs may see. */
   readonly internal: FaultInternal;
 }
@@ -86,6 +89,8 @@ export interface FaultParts {
   readonly fieldViolations: readonly FieldViolation[];
   readonly retryAfter: number | undefined;
   readonly retryable: boolean;
+  /** Validated public parameters (default none). */
+  readonly params?: PublicParams;
   readonly internal: FaultInternal;
 }
 
@@ -103,7 +108,9 @@ export function buildFault(parts: FaultParts): Fault {
     code: definition.code,
     status: spec.http,
     title: spec.title,
-    message: definition.message,
+    // A code that declares parameters is always interpolated (an absent value shows as `…`).
+    message:
+      definition.params === undefined ? definition.message : interpolate(definition.message, parts.params ?? NO_PARAMS),
     type: definition.type,
     fieldViolations: parts.fieldViolations,
     retryAfter: parts.retryAfter,
@@ -112,6 +119,7 @@ export function buildFault(parts: FaultParts): Fault {
     wsCloseCode: spec.wsClose,
     serverFault: spec.serverFault,
     definition,
+    params: parts.params ?? NO_PARAMS,
     internal: parts.internal,
   };
 }

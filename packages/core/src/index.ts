@@ -40,6 +40,7 @@ export {
 export {
   builtinDefinition,
   type CodeDefinition,
+  type CodeTranslation,
   FaultError,
   type FaultOptions,
   MAX_RETRY_AFTER_SECONDS,
@@ -70,6 +71,7 @@ export {
 export { clientErrorCategory, clientErrorFault, isConnectionReset } from './http/client-error.js';
 export {
   type HttpFaultOptions,
+  localeFor,
   type ResponderOptions,
   renderBody,
   resolveResponder,
@@ -85,6 +87,14 @@ export {
   STALE_REPLY_HEADERS,
   writeRawHttpFault,
 } from './http-headers.js';
+export { pickLocale } from './locale.js';
+export {
+  interpolate,
+  NO_PARAMS,
+  type PublicParams,
+  type PublicParamType,
+  validateParams,
+} from './public-params.js';
 export { type RecordFaultOptions, recordFault } from './record-fault.js';
 export {
   CARD_PATTERN,

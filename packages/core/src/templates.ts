@@ -7,12 +7,15 @@
 
 import type { Fault } from './fault.js';
 import type { CodeDefinition } from './fault-error.js';
+import { interpolate } from './public-params.js';
 import { TAXONOMY } from './taxonomy.js';
 
 /** Optional parts of a rendered body. */
 export interface RenderOptions {
   /** W3C trace id (32 lowercase hex, not all zeros); anything else is left out. */
   readonly traceId?: string | undefined;
+  /** A translation tag of the code's definition (see `pickLocale`); other values are ignored. */
+  readonly locale?: string | undefined;
 }
 
 interface CodeTemplates {
@@ -74,16 +77,58 @@ function idLiteral(id: string): string {
   return id.length === 36 && /^[0-9a-fA-F-]{36}$/.test(id) ? id : JSON.stringify(id).slice(1, -1);
 }
 
+/** The translation to use, when `options.locale` names one the code defines. */
+function translationOf(fault: Fault, options: RenderOptions | undefined) {
+  const locale = options?.locale;
+  return locale === undefined ? undefined : fault.definition.translations?.[locale];
+}
+
+/**
+ * The body of a fault with public parameters or a translation: serialized in full (such bodies
+ * vary with their values, so they have no template). `params` is added as an extension member.
+ */
+function renderFull(fault: Fault, options: RenderOptions | undefined, envelope: boolean): string {
+  const translation = translationOf(fault, options);
+  const message = translation === undefined ? fault.message : interpolate(translation.message, fault.params);
+  const title = translation?.title ?? fault.title;
+  const tail: Record<string, unknown> = {};
+  if (!envelope && options?.traceId !== undefined && isShowableTraceId(options.traceId))
+    tail.trace_id = options.traceId;
+  if (fault.fieldViolations.length > 0)
+    tail.errors = fault.fieldViolations.map((v) => ({ pointer: v.pointer, detail: v.detail }));
+  if (Object.keys(fault.params).length > 0) tail.params = fault.params;
+  if (envelope) {
+    return JSON.stringify({
+      error: { status: fault.status, code: fault.code, message, request_id: fault.id, ...tail },
+    });
+  }
+  return JSON.stringify({
+    type: fault.type,
+    title,
+    status: fault.status,
+    detail: message,
+    code: fault.code,
+    request_id: fault.id,
+    ...tail,
+  });
+}
+
+function needsFull(fault: Fault, options: RenderOptions | undefined): boolean {
+  return fault.definition.params !== undefined || translationOf(fault, options) !== undefined;
+}
+
 /**
  * RFC 9457 problem details (`application/problem+json`):
- * `{"type","title","status","detail","code","request_id"[,"trace_id"][,"errors"]}`.
+ * `{"type","title","status","detail","code","request_id"[,"trace_id"][,"errors"][,"params"]}`.
  */
 export function renderProblem(fault: Fault, options?: RenderOptions): string {
+  if (needsFull(fault, options)) return renderFull(fault, options, false);
   return `${templatesFor(fault.definition).problemHead}"${idLiteral(fault.id)}"${extras(fault, options)}}`;
 }
 
 /** The envelope format (`application/json`): `{"error":{"status","code","message","request_id"[,…]}}`. */
 export function renderEnvelope(fault: Fault, options?: RenderOptions): string {
+  if (needsFull(fault, options)) return renderFull(fault, options, true);
   return `${templatesFor(fault.definition).envelopeHead}"${idLiteral(fault.id)}"${extras(fault, options)}}}`;
 }
 

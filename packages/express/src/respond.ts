@@ -7,6 +7,7 @@
 import {
   escapeForLog,
   type Fault,
+  localeFor,
   problemHeaders,
   type ResponderOptions,
   recordFault,
@@ -63,7 +64,8 @@ export function sendFault(
   }
   try {
     const visible = shownFault(fault, options);
-    const body = renderBody(visible, options.format, options.exposeTraceId ? traceId : undefined);
+    const locale = localeFor(visible, request.headers['accept-language']);
+    const body = renderBody(visible, options.format, options.exposeTraceId ? traceId : undefined, locale);
     for (const name of response.getHeaderNames()) {
       if (STALE_REPLY_HEADERS.includes(name)) response.removeHeader(name);
     }
@@ -71,6 +73,7 @@ export function sendFault(
     for (const [name, value] of Object.entries(problemHeaders(visible, options.format, options))) {
       response.setHeader(name, value);
     }
+    if (locale !== undefined) response.setHeader('content-language', locale);
     response.setHeader('content-length', String(Buffer.byteLength(body)));
     response.end(request.method === 'HEAD' ? undefined : body);
   } catch {

@@ -69,6 +69,11 @@ export function faultSchemas(): Record<string, object> {
         request_id: { type: 'string', format: 'uuid', description: 'Correlation id to quote to operators.' },
         trace_id: { type: 'string', pattern: '^[0-9a-f]{32}$' },
         errors: { type: 'array', items: { $ref: '#/components/schemas/FieldViolation' } },
+        params: {
+          type: 'object',
+          description: "The code's declared public parameters (also in `detail`).",
+          additionalProperties: { type: ['string', 'number'] },
+        },
       },
     },
     Envelope: {
@@ -84,6 +89,7 @@ export function faultSchemas(): Record<string, object> {
             message: { type: 'string' },
             request_id: { type: 'string', format: 'uuid' },
             errors: { type: 'array', items: { $ref: '#/components/schemas/FieldViolation' } },
+            params: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
           },
         },
       },

@@ -58,6 +58,7 @@ const templates = new WeakMap<object, Map<string, DetailsTemplate>>();
 function templateFor(fault: Fault, domain: string): DetailsTemplate | undefined {
   if (
     fault.fieldViolations.length > 0 ||
+    fault.definition.params !== undefined ||
     fault.id.length !== PLACEHOLDER_ID.length ||
     !/^[0-9a-f-]+$/i.test(fault.id)
   ) {
@@ -94,7 +95,15 @@ function encodeFull(fault: Fault, domain: string): Uint8Array {
   const details = [
     anyPack(
       ErrorInfoSchema,
-      create(ErrorInfoSchema, { reason: fault.code, domain, metadata: { requestId: fault.id } }),
+      create(ErrorInfoSchema, {
+        reason: fault.code,
+        domain,
+        // Public parameters travel as ErrorInfo metadata (strings), next to the request id.
+        metadata: {
+          ...Object.fromEntries(Object.entries(fault.params).map(([k, v]) => [k, String(v)])),
+          requestId: fault.id,
+        },
+      }),
     ),
     anyPack(RequestInfoSchema, create(RequestInfoSchema, { requestId: fault.id })),
   ];
@@ -128,6 +137,8 @@ export interface DecodedStatusDetails {
   readonly requestId: string | undefined;
   readonly fieldViolations: readonly { readonly field: string; readonly description: string }[];
   readonly retryDelaySeconds: number | undefined;
+  /** ErrorInfo metadata other than the request id: the code's public parameters. */
+  readonly params: Readonly<Record<string, string>>;
 }
 
 /** Decodes a `grpc-status-details-bin` value; `undefined` when it is not a valid `google.rpc.Status`. */
@@ -139,12 +150,15 @@ export function decodeStatusDetails(bytes: Uint8Array): DecodedStatusDetails | u
     let requestId: string | undefined;
     let retryDelaySeconds: number | undefined;
     let fieldViolations: { field: string; description: string }[] = [];
+    let params: Record<string, string> = {};
     for (const any of status.details) {
       const info = anyUnpack(any, ErrorInfoSchema);
       if (info !== undefined) {
         reason = info.reason;
         domain = info.domain;
         requestId ??= info.metadata.requestId;
+        const { requestId: _id, ...rest } = info.metadata;
+        params = rest;
         continue;
       }
       const request = anyUnpack(any, RequestInfoSchema);
@@ -170,6 +184,7 @@ export function decodeStatusDetails(bytes: Uint8Array): DecodedStatusDetails | u
       requestId,
       fieldViolations,
       retryDelaySeconds,
+      params,
     };
   } catch {
     return undefined;

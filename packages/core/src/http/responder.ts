@@ -8,6 +8,7 @@ import type { Classifier } from '../classify/types.js';
 import { buildFault, type Fault } from '../fault.js';
 import { builtinDefinition } from '../fault-error.js';
 import type { BodyFormat, HeaderOptions } from '../http-headers.js';
+import { pickLocale } from '../locale.js';
 import type { Reporter } from '../report/reporter.js';
 import { renderEnvelope, renderProblem } from '../templates.js';
 
@@ -57,8 +58,13 @@ export function shownFault(fault: Fault, options: Pick<ResponderOptions, 'concea
   });
 }
 
-/** The body of `fault` in `format`, with `trace_id` when given. */
-export function renderBody(fault: Fault, format: BodyFormat, traceId: string | undefined): string {
-  const options = { traceId };
+/** The body of `fault` in `format`, with `trace_id` when given, in the `locale` translation when the code has it. */
+export function renderBody(fault: Fault, format: BodyFormat, traceId: string | undefined, locale?: string): string {
+  const options = { traceId, locale };
   return format === 'envelope' ? renderEnvelope(fault, options) : renderProblem(fault, options);
+}
+
+/** The translation tag for this answer: `Accept-Language` against the code's translations, if any match. */
+export function localeFor(fault: Fault, acceptLanguage: unknown): string | undefined {
+  return pickLocale(acceptLanguage, fault.definition.translations);
 }
