@@ -14,4 +14,11 @@ export const errors = defineCatalog({
     type: 'https://docs.example.com/errors/order-already-exists',
   },
   ADMIN_ONLY: { category: 'forbidden', message: 'Only administrators can do this.' },
+  ORDER_TOO_LARGE: {
+    category: 'validation',
+    message: 'An order holds at most {limit} items.',
+    type: 'https://docs.example.com/errors/order-too-large',
+    params: { limit: 'integer' },
+    translations: { de: { title: 'Ungültige Anfrage', message: 'Eine Bestellung enthält höchstens {limit} Artikel.' } },
+  },
 });

@@ -37,6 +37,7 @@ const http: [string, string, RequestInit?][] = [
   ['connection refused', '/orders/1/invoice'],
   ['timeout', '/reports/daily'],
   ['forbidden', '/admin/orders'],
+  ['public parameter (German)', '/orders/1/items', { method: 'POST', headers: { 'accept-language': 'de' } }],
   ['rate limited', '/rate-limited'],
   ['thrown string', '/debug/string'],
   ['hostile object', '/debug/hostile'],

@@ -87,6 +87,15 @@ export async function buildHttpApp(options: DemoOptions): Promise<FastifyInstanc
     throw errors.ADMIN_ONLY({ message: 'user 7 (role=viewer) tried /admin/orders' });
   });
 
+  app.post<{ Params: { id: string } }>(
+    '/orders/:id/items',
+    { config: { faultlineCodes: ['ORDER_TOO_LARGE'] } },
+    async () => {
+      // Public detail on purpose: the limit is a declared, typed parameter of the code.
+      throw errors.ORDER_TOO_LARGE({ params: { limit: 20 }, message: 'order 1 would have 21 items' });
+    },
+  );
+
   app.get('/rate-limited', async () => {
     throw FaultError.of('rate_limited', { retryAfter: 10 });
   });

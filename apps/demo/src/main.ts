@@ -37,6 +37,11 @@ const examples = [
   ['timeout', `curl -i ${base}/reports/daily`],
   ['forbidden', `curl -i ${base}/admin/orders`],
   ['rate limited', `curl -i ${base}/rate-limited`],
+  ['public parameter, in German', `curl -i -X POST -H 'accept-language: de' ${base}/orders/1/items`],
+  [
+    'OpenAPI document and docs pages',
+    `curl -s ${base}/openapi.json | head -c 300; curl -s ${base}/errors/order-too-large`,
+  ],
   ['thrown string', `curl -i ${base}/debug/string`],
   ['hostile object', `curl -i ${base}/debug/hostile`],
   ['method not allowed', `curl -i -X DELETE ${base}/orders/1`],

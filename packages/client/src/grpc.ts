@@ -11,6 +11,7 @@ import {
   paramsOf,
   type RemoteFault,
   remoteFault,
+  typedParams,
   uuidOrUndefined,
 } from './remote-fault.js';
 
@@ -64,7 +65,7 @@ export function decodeGrpcFault<Code extends string = never>(
     requestId: uuidOrUndefined(decoded.requestId) ?? uuidOrUndefined(header),
     retryAfter: decoded.retryDelaySeconds,
     fieldViolations: decoded.fieldViolations.map((v) => ({ pointer: pointerOf(v.field), detail: v.description })),
-    params: paramsOf(decoded.params),
+    params: typedParams(paramsOf(decoded.params), decoded.reason, catalog),
     conforming: true,
   });
 }

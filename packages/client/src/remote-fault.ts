@@ -12,8 +12,13 @@ export type BuiltinCode = (typeof TAXONOMY)[Category]['code'];
 export interface CatalogLike<Code extends string> {
   /** True when `code` is one of the catalog's codes (types the decoded `code`). */
   has(code: string): code is Code;
-  /** The definition of `code` (its category), if the catalog has it. */
-  get(code: string): { readonly category: Category } | undefined;
+  /** The definition of `code` (its category and declared parameter types), if the catalog has it. */
+  get(code: string):
+    | {
+        readonly category: Category;
+        readonly params?: Readonly<Record<string, 'integer' | 'number' | 'string'>> | undefined;
+      }
+    | undefined;
 }
 
 /** One field of the request that was wrong (HTTP JSON Pointer, or gRPC field path). */
@@ -120,6 +125,28 @@ export function paramsOf(value: unknown): Readonly<Record<string, string | numbe
     if (!/^[a-z][A-Za-z0-9]{0,31}$/.test(name)) continue;
     if (typeof v === 'string' && v.length <= 64) out[name] = v;
     else if (typeof v === 'number' && Number.isFinite(v)) out[name] = v;
+  }
+  return out;
+}
+
+/**
+ * Restores the declared types of parameters that travelled as strings (gRPC `ErrorInfo.metadata`
+ * is a string map): a value declared `integer` or `number` in the catalog becomes a number when it
+ * reads as one. Without a declaration the value stays as received.
+ */
+export function typedParams<Code extends string>(
+  params: Readonly<Record<string, string | number>>,
+  code: string,
+  catalog?: CatalogLike<Code>,
+): Readonly<Record<string, string | number>> {
+  const declared = catalog?.get(code)?.params;
+  if (declared === undefined) return params;
+  const out: Record<string, string | number> = { ...params };
+  for (const [name, value] of Object.entries(params)) {
+    const type = declared[name];
+    if (typeof value !== 'string' || (type !== 'integer' && type !== 'number')) continue;
+    const n = /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(value) ? Number(value) : Number.NaN;
+    if (type === 'integer' ? Number.isSafeInteger(n) : Number.isFinite(n)) out[name] = n;
   }
   return out;
 }

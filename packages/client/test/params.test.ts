@@ -25,6 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { decodeGrpcFault } from '../src/grpc.js';
 import { decodeFault, decodeWsFault } from '../src/index.js';
+import { typedParams } from '../src/remote-fault.js';
 
 const errors = defineCatalog({
   PARAMS_TOO_MANY_ITEMS: {
@@ -94,7 +95,7 @@ describe('HTTP: Fastify and Express', () => {
 });
 
 describe('gRPC and WebSocket', () => {
-  it('gRPC: params travel in ErrorInfo metadata', async () => {
+  it('gRPC: params travel in ErrorInfo metadata (a string map); the catalog restores declared numbers', async () => {
     const server = new Server({ interceptors: [createServerInterceptor()] });
     const Service = { cart: jsonMethod('/params.S/Cart') };
     addFaultlineService(server, Service, {
@@ -112,9 +113,10 @@ describe('gRPC and WebSocket', () => {
     expect(error.details).toBe('At most 100 items per order.');
     expect(decodeGrpcFault(error, errors)).toMatchObject({
       code: 'PARAMS_TOO_MANY_ITEMS',
-      params: { limit: '100' },
+      params: { limit: 100 },
       message: 'At most 100 items per order.',
     });
+    expect(decodeGrpcFault(error).params).toEqual({ limit: '100' });
   });
 
   it('WebSocket: params in the error frame', async () => {
@@ -148,5 +150,34 @@ describe('gRPC and WebSocket', () => {
       params: { limit: 100 },
       message: 'At most 100 items per order.',
     });
+  });
+});
+
+describe('typedParams', () => {
+  const catalog = {
+    has: (code: string): code is 'X' => code === 'X',
+    get: (code: string) =>
+      code === 'X'
+        ? { category: 'validation' as const, params: { n: 'integer', r: 'number', s: 'string' } as const }
+        : undefined,
+  };
+  it.each([
+    [{ n: '100' }, { n: 100 }],
+    [{ n: '-3' }, { n: -3 }],
+    [{ n: '1.5' }, { n: '1.5' }],
+    [{ n: '9007199254740993' }, { n: '9007199254740993' }],
+    [{ n: '0x10' }, { n: '0x10' }],
+    [{ n: '' }, { n: '' }],
+    [{ r: '2.5' }, { r: 2.5 }],
+    [{ r: '1e400' }, { r: '1e400' }],
+    [{ r: 'NaN' }, { r: 'NaN' }],
+    [{ s: '42' }, { s: '42' }],
+    [{ other: '42' }, { other: '42' }],
+  ])('%o -> %o', (input, expected) => {
+    expect(typedParams(input, 'X', catalog)).toEqual(expected);
+  });
+  it('leaves params of an unknown code, or without a catalog, as received', () => {
+    expect(typedParams({ n: '1' }, 'Y', catalog)).toEqual({ n: '1' });
+    expect(typedParams({ n: '1' }, 'X')).toEqual({ n: '1' });
   });
 });
