@@ -1,0 +1,16 @@
+/**
+ * `@faultline/edge`: the gateway in front of a Faultline service answers its own errors in the
+ * application's shape, with one request id from the edge through the backend.
+ */
+
+export { nginxFilterScript } from './nginx/filter-script.js';
+export { NGINX_STATUSES, type NginxOptions, renderNginx } from './nginx/render.js';
+export { validateNginxOptions } from './nginx/validate.js';
+export {
+  GATEWAY_FAILURES,
+  type GatewayFailure,
+  type GatewayPage,
+  type GatewayPageOptions,
+  gatewayPages,
+  ID_PLACEHOLDER,
+} from './pages.js';

@@ -1,0 +1,82 @@
+/**
+ * The answers a gateway gives on its own (upstream down, timeout, body too large…), rendered by
+ * core exactly as the application renders the same category: status, body, content type and the
+ * security headers. The correlation id is left as a placeholder for the gateway to fill.
+ */
+import {
+  type BodyFormat,
+  type Category,
+  faultOf,
+  problemHeaders,
+  renderEnvelope,
+  renderProblem,
+  TAXONOMY,
+} from '@faultline/core';
+
+/** The failures a gateway produces itself. */
+export type GatewayFailure =
+  | 'malformed'
+  | 'not_found'
+  | 'request_timeout'
+  | 'payload_too_large'
+  | 'uri_too_long'
+  | 'header_fields_too_large'
+  | 'rate_limited'
+  | 'internal'
+  | 'not_implemented'
+  | 'bad_gateway'
+  | 'unavailable'
+  | 'timeout';
+
+/** The taxonomy category each gateway failure is answered as (exhaustive). */
+export const GATEWAY_FAILURES: Readonly<Record<GatewayFailure, Category>> = {
+  malformed: 'validation',
+  not_found: 'not_found',
+  request_timeout: 'request_timeout',
+  payload_too_large: 'payload_too_large',
+  uri_too_long: 'uri_too_long',
+  header_fields_too_large: 'header_fields_too_large',
+  rate_limited: 'rate_limited',
+  internal: 'internal',
+  not_implemented: 'not_implemented',
+  bad_gateway: 'bad_gateway',
+  unavailable: 'unavailable',
+  timeout: 'timeout',
+};
+
+/** Stands for the request id in a rendered page (a valid UUID, so core renders it like a real one). */
+export const ID_PLACEHOLDER = '00000000-0000-4000-8000-00000000f17e';
+
+/** One gateway page: what to send, with {@link ID_PLACEHOLDER} where the request id goes. */
+export interface GatewayPage {
+  readonly failure: GatewayFailure;
+  readonly status: number;
+  /** Response headers (lower-case names) except `x-request-id`, which the gateway sets. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body, containing {@link ID_PLACEHOLDER} once. */
+  readonly body: string;
+}
+
+/** Options of {@link gatewayPages}. */
+export interface GatewayPageOptions {
+  /** The application's body format (default `problem`, RFC 9457). */
+  readonly format?: BodyFormat;
+  /** `Retry-After` seconds sent with 429 (default 1). */
+  readonly rateLimitRetryAfter?: number;
+  /** `Retry-After` seconds sent with 503 (default 5). */
+  readonly unavailableRetryAfter?: number;
+}
+
+/** Renders every gateway page. */
+export function gatewayPages(options: GatewayPageOptions = {}): readonly GatewayPage[] {
+  const format = options.format ?? 'problem';
+  return (Object.keys(GATEWAY_FAILURES) as GatewayFailure[]).map((failure) => {
+    const fault = faultOf(GATEWAY_FAILURES[failure], { requestId: ID_PLACEHOLDER, requestIdTrusted: true });
+    const { 'x-request-id': _id, ...headers } = problemHeaders(fault, format, {
+      ...(options.rateLimitRetryAfter === undefined ? {} : { rateLimitRetryAfter: options.rateLimitRetryAfter }),
+      ...(options.unavailableRetryAfter === undefined ? {} : { unavailableRetryAfter: options.unavailableRetryAfter }),
+    });
+    const body = format === 'problem' ? renderProblem(fault) : renderEnvelope(fault);
+    return { failure, status: TAXONOMY[fault.category].http, headers, body };
+  });
+}

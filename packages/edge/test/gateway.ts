@@ -1,0 +1,100 @@
+/** Test helpers: a real nginx started in the foreground with a generated configuration, and curl. */
+import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type NginxOptions, renderNginx } from '../src/index.js';
+
+/** A running gateway. */
+export interface Gateway {
+  readonly dir: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+async function waitForPort(port: number): Promise<void> {
+  for (let i = 0; i < 100; i += 1) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (up) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`gateway on ${port} did not start`);
+}
+
+/** Generates the configuration into a temp dir, checks it with `nginx -t`, starts nginx on `port`. */
+export async function startNginx(port: number, options: Omit<NginxOptions, 'directory' | 'listen'>): Promise<Gateway> {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-edge-'));
+  mkdirSync(join(dir, 'tmp'));
+  const files = renderNginx({
+    ...options,
+    directory: dir,
+    listen: `127.0.0.1:${port}`,
+    accessLog: join(dir, 'access.log'),
+  });
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  const conf = join(dir, 'nginx.conf');
+  execFileSync('nginx', ['-t', '-q', '-e', 'stderr', '-p', dir, '-c', conf], { stdio: 'pipe' });
+  const child: ChildProcess = spawn('nginx', ['-e', 'stderr', '-p', dir, '-c', conf, '-g', 'daemon off;'], {
+    stdio: 'ignore',
+  });
+  await waitForPort(port);
+  return {
+    dir,
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGQUIT');
+      }),
+  };
+}
+
+/** One curl exchange: status line protocol, status, lower-cased headers (repeated ones kept), body, curl's exit code. */
+export interface Exchange {
+  readonly exit: number;
+  readonly protocol: string;
+  readonly status: number;
+  readonly headers: readonly [string, string][];
+  readonly body: string;
+  readonly raw: string;
+}
+
+/** Runs curl with `args` (the URL included) and parses its `-i` output. */
+export function curl(args: readonly string[]): Promise<Exchange> {
+  return new Promise((resolve) => {
+    execFile('curl', ['-s', '-i', '--max-time', '10', ...args], { maxBuffer: 4 << 20 }, (error, stdout) => {
+      const exit = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+      const text = String(stdout);
+      const split = text.indexOf('\r\n\r\n');
+      const head = split === -1 ? text : text.slice(0, split);
+      const [statusLine = '', ...lines] = head.split('\r\n');
+      const [protocol = '', status = '0'] = statusLine.split(' ');
+      const headers = lines.map((line) => {
+        const colon = line.indexOf(':');
+        return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()] as [string, string];
+      });
+      resolve({
+        exit,
+        protocol,
+        status: Number(status),
+        headers,
+        body: split === -1 ? '' : text.slice(split + 4),
+        raw: text,
+      });
+    });
+  });
+}
+
+/** The values of header `name`. */
+export function headerValues(exchange: Exchange, name: string): string[] {
+  return exchange.headers.filter(([n]) => n === name).map(([, v]) => v);
+}

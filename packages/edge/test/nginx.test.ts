@@ -1,0 +1,247 @@
+/**
+ * The generated nginx configuration, run by the real nginx (Debian, with njs and headers-more) in
+ * front of a real Fastify + Faultline backend: every answer the gateway makes itself, and every
+ * foreign 5xx it replaces, has the application's shape and headers, one request id (edge access
+ * log = answer = backend record), and no product name or version; Faultline answers pass through.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createReporter } from '@faultline/core';
+import { faultline, faultlineServerOptions } from '@faultline/fastify';
+import { freePort, makeDrainCertificates, memoryLog, rawHttpExchange, recordFor } from '@faultline/testkit';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { curl, type Exchange, type Gateway, headerValues, startNginx } from './gateway.js';
+
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+const LEAKS =
+  /nginx|openresty|haproxy|\d+\.\d+\.\d+|<pre|\/srv\/|stack|at [A-Za-z]+\.|orders_pkey|x-debug|x-powered-by/i;
+
+const log = memoryLog();
+let backend: FastifyInstance;
+let gateway: Gateway;
+let down: Gateway;
+let base = '';
+let certDir = '';
+
+beforeAll(async () => {
+  backend = Fastify({ ...faultlineServerOptions(), logger: false }) as unknown as FastifyInstance;
+  await backend.register(faultline, { reporter: createReporter({ logger: log.logger, flushOnExit: false }) });
+  backend.get('/api/echo', async (request) => ({ seen: request.headers['x-request-id'] }));
+  backend.post('/api/echo', async () => ({ ok: true }));
+  backend.get('/api/conflict', async () => {
+    throw Object.assign(new Error('duplicate key value violates unique constraint "orders_pkey"'), {
+      code: '23505',
+      table: 'orders',
+      severity: 'ERROR',
+      routine: '_bt_check_unique',
+    });
+  });
+  backend.get('/api/crash', async () => {
+    throw new Error('connect to 10.0.0.5:5432 failed at /srv/app/db.js');
+  });
+  backend.get('/api/html', async (_request, reply) =>
+    reply
+      .code(500)
+      .type('text/html')
+      .header('x-debug', 'db=10.0.0.5')
+      .header('x-powered-by', 'PHP/8.1.2')
+      .send('<h1>Error</h1><pre>TypeError at Orders.insert (/srv/app/orders.js:27:3) nginx/1.22.1</pre>'),
+  );
+  backend.get('/api/foreign-json', async (_request, reply) =>
+    reply.code(503).type('application/json').send({ error: 'connection to 10.0.0.5 refused', stack: 'at x' }),
+  );
+  backend.get('/api/weird-status', async (_request, reply) => reply.code(599).type('text/plain').send('stack: at x'));
+  backend.get('/api/slow', async () => {
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    return { late: true };
+  });
+  await backend.listen({ port: 0, host: '127.0.0.1' });
+  const backendPort = (backend.server.address() as { port: number }).port;
+  const certs = makeDrainCertificates();
+  certDir = certs.dir;
+  gateway = await startNginx(await freePort(), {
+    upstreams: [`127.0.0.1:${backendPort}`],
+    routes: ['/api/'],
+    maxBodySize: '64k',
+    readTimeout: 1,
+    tls: { certificate: join(certs.dir, 'server.crt'), key: join(certs.dir, 'server.key') },
+  });
+  base = `https://127.0.0.1:${gateway.port}`;
+  down = await startNginx(await freePort(), { upstreams: [`127.0.0.1:${await freePort()}`] });
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await down?.stop();
+  await backend?.close();
+});
+
+const get = (path: string, ...args: string[]) => curl(['--cacert', join(certDir, 'ca.crt'), ...args, `${base}${path}`]);
+
+function accessLine(dir: string, id: string): Record<string, unknown> | undefined {
+  const lines = readFileSync(join(dir, 'access.log'), 'utf8').split('\n').filter(Boolean);
+  return lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.request_id === id);
+}
+
+/** The application's error shape, one UUID id (header = body), the security headers, nothing that names the product. */
+function expectFaultlineAnswer(exchange: Exchange, status: number, code: string): string {
+  expect(exchange.status).toBe(status);
+  const ids = headerValues(exchange, 'x-request-id');
+  expect(ids).toHaveLength(1);
+  const id = ids[0] as string;
+  expect(id).toMatch(UUID);
+  expect(headerValues(exchange, 'content-type')).toEqual(['application/problem+json; charset=utf-8']);
+  expect(headerValues(exchange, 'x-content-type-options')).toEqual(['nosniff']);
+  expect(headerValues(exchange, 'cache-control')).toEqual(['no-store']);
+  expect(headerValues(exchange, 'server')).toEqual([]);
+  const body = JSON.parse(exchange.body) as Record<string, unknown>;
+  expect(body).toMatchObject({ status, code, request_id: id });
+  expect(Object.keys(body).sort()).toEqual(['code', 'detail', 'request_id', 'status', 'title', 'type']);
+  expect(exchange.raw).not.toMatch(LEAKS);
+  return id;
+}
+
+describe('nginx: answers the gateway makes itself', () => {
+  it.each([
+    ['unrouted path', () => get('/admin/panel'), 404, 'NOT_FOUND'],
+    [
+      'body too large',
+      () => get('/api/echo', '-X', 'POST', '--data-binary', 'x'.repeat(70_000)),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    ],
+    [
+      'header overflow',
+      () => get('/api/echo', '--http1.1', '-H', `X-Big: ${'a'.repeat(9000)}`),
+      431,
+      'HEADER_FIELDS_TOO_LARGE',
+    ],
+    ['URI too long', () => get(`/api/${'a'.repeat(9000)}`, '--http1.1'), 414, 'URI_TOO_LONG'],
+    [
+      'body too large (HTTP/2)',
+      () => get('/api/echo', '--http2', '--data-binary', 'x'.repeat(70_000)),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    ],
+    ['backend slow', () => get('/api/slow'), 504, 'TIMEOUT'],
+  ] as const)('%s', async (_name, send, status, code) => {
+    const id = expectFaultlineAnswer(await send(), status, code);
+    expect(id).toMatch(UUID_V4);
+    expect(accessLine(gateway.dir, id)).toMatchObject({ request_id: id, status });
+  });
+
+  it('backend down: 502 in the same shape, the access log names the refused upstream status', async () => {
+    const exchange = await curl([`http://127.0.0.1:${down.port}/orders`]);
+    const id = expectFaultlineAnswer(exchange, 502, 'BAD_GATEWAY');
+    expect(accessLine(down.dir, id)).toMatchObject({ status: 502, upstream_status: '502' });
+  });
+
+  it.each([
+    ['duplicate Host', 'GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n'],
+    ['bad request line', 'GET /\x01 HTTP/9.9\r\n\r\n'],
+    ['bad header name', 'GET / HTTP/1.1\r\nHost: a\r\nBad\x00Name: x\r\n\r\n'],
+    ['bad chunked body', 'POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n'],
+  ])('malformed request (%s): 400 in the same shape', async (_name, request) => {
+    const raw = await rawHttpExchange(down.port, request);
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expect(raw).toMatch(/\r\ncontent-type: application\/problem\+json; charset=utf-8\r\n/i);
+    expect(raw).toMatch(/"code":"VALIDATION_FAILED","request_id":"[0-9a-f-]{36}"}$/);
+    expect(raw).not.toMatch(/\r\nserver:/i);
+    expect(raw).not.toMatch(LEAKS);
+  });
+
+  it('HTTP/2 header overflow: a stream error, never an nginx page', async () => {
+    const exchange = await get('/api/echo', '--http2', '-H', `X-Big: ${'a'.repeat(70_000)}`);
+    expect(exchange.raw).not.toMatch(LEAKS);
+    if (exchange.status !== 0) expectFaultlineAnswer(exchange, exchange.status, String(JSON.parse(exchange.body).code));
+  });
+});
+
+describe('nginx: backend answers', () => {
+  it.each([
+    ['HTML 500 with a stack and debug headers', '/api/html', 500, 'INTERNAL'],
+    ['foreign JSON 503 without the id', '/api/foreign-json', 503, 'UNAVAILABLE'],
+    ['a nonstandard 599', '/api/weird-status', 500, 'INTERNAL'],
+  ] as const)('%s is replaced by the gateway page', async (_name, path, status, code) => {
+    const exchange = await get(path);
+    const id = expectFaultlineAnswer(exchange, status, code);
+    expect(accessLine(gateway.dir, id)).toMatchObject({ request_id: id });
+    if (status === 503) expect(headerValues(exchange, 'retry-after')).toEqual(['5']);
+  });
+
+  it.each([
+    ['a 4xx', '/api/conflict', 409, 'CONFLICT'],
+    ['a 5xx', '/api/crash', 500, 'INTERNAL'],
+  ] as const)(
+    'Faultline problem JSON (%s) passes through untouched, with the edge id in the backend record',
+    async (_n, path, status, code) => {
+      const exchange = await get(path);
+      const id = expectFaultlineAnswer(exchange, status, code);
+      expect(accessLine(gateway.dir, id)).toMatchObject({ status, upstream_status: String(status) });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(recordFor(log.records, id)).toMatchObject({ request_id: id, code });
+    },
+  );
+
+  it('success passes through; the backend saw the edge id', async () => {
+    const exchange = await get('/api/echo');
+    expect(exchange.status).toBe(200);
+    const id = headerValues(exchange, 'x-request-id');
+    expect(id).toHaveLength(1);
+    expect(JSON.parse(exchange.body)).toEqual({ seen: id[0] });
+    expect(headerValues(exchange, 'server')).toEqual([]);
+  });
+});
+
+describe('nginx: request ids', () => {
+  it('keeps a valid incoming id through the backend and back', async () => {
+    const incoming = '0b7d6f0e-5c2a-4e1b-9f3d-2a1c4b5e6f70';
+    const exchange = await get('/api/conflict', '-H', `X-Request-ID: ${incoming}`);
+    expect(expectFaultlineAnswer(exchange, 409, 'CONFLICT')).toBe(incoming);
+    expect(accessLine(gateway.dir, incoming)).toMatchObject({ status: 409 });
+  });
+
+  it.each([
+    '<script>alert(1)</script>',
+    "' OR 1=1 --",
+    'x'.repeat(4000),
+    '0B7D6F0E-5C2A-4E1B-9F3D-2A1C4B5E6F70',
+    '0b7d6f0e-5c2a-4e1b-9f3d-2a1c4b5e6f70 ',
+    '00000000-0000-0000-0000-000000000000',
+    ['$', '{jndi:ldap://x}'].join(''),
+  ])('replaces hostile or non-UUID id %#', async (incoming) => {
+    const exchange = await get('/api/echo', '-H', `X-Request-ID: ${incoming}`);
+    const [id] = headerValues(exchange, 'x-request-id');
+    expect(id).toMatch(UUID_V4);
+    expect(JSON.parse(exchange.body)).toEqual({ seen: id });
+    expect(exchange.raw).not.toContain(incoming.trim());
+  });
+
+  it('generated ids are distinct UUID v4s', async () => {
+    const ids = await Promise.all(Array.from({ length: 40 }, () => get('/admin')));
+    const seen = new Set(ids.map((e) => headerValues(e, 'x-request-id')[0]));
+    expect(seen.size).toBe(40);
+    for (const id of seen) expect(id).toMatch(UUID_V4);
+  });
+});
+
+describe('nginx: TLS', () => {
+  it('TLS 1.3 with HTTP/2 over ALPN', async () => {
+    const exchange = await get('/admin', '--http2', '--tlsv1.3');
+    expect(exchange.protocol).toBe('HTTP/2');
+    expectFaultlineAnswer(exchange, 404, 'NOT_FOUND');
+  });
+
+  it('refuses TLS 1.2 and older', async () => {
+    const exchange = await get('/admin', '--tlsv1.0', '--tls-max', '1.2');
+    expect(exchange.exit).toBe(35);
+    expect(exchange.raw).toBe('');
+  });
+
+  it('plain HTTP on the TLS port: 400 in the same shape, no nginx page', async () => {
+    const exchange = await curl([`http://127.0.0.1:${gateway.port}/`]);
+    expectFaultlineAnswer(exchange, 400, 'VALIDATION_FAILED');
+  });
+});
