@@ -48,6 +48,7 @@ async function serve(mode: Mode): Promise<void> {
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
   );
   process.send?.({ port });
+  process.on('disconnect', () => process.exit(0)); // the parent was killed: do not stay behind
   process.on('message', () => server.tryShutdown(() => process.exit(0)));
 }
 

@@ -36,6 +36,7 @@ async function serve(mode: Mode): Promise<void> {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as { port: number };
   process.send?.({ port });
+  process.on('disconnect', () => process.exit(0)); // the parent was killed: do not stay behind
   process.on('message', () => {
     void app.close().then(() => process.exit(0));
   });

@@ -46,6 +46,8 @@ export interface WrkResult {
   readonly seconds: number;
   readonly rps: number;
   readonly non2xx: number;
+  /** wrk's mean latency, in milliseconds. */
+  readonly latencyMs: number;
 }
 
 /** Runs wrk pinned to `core` against `url` for `seconds` with `connections`, and parses its summary. */
@@ -57,7 +59,10 @@ export async function wrk(url: string, seconds: number, connections: number, cor
   const unit = total?.[3];
   const elapsed = Number(total?.[2] ?? 0) * (unit === 'ms' ? 0.001 : unit === 'm' ? 60 : 1);
   const non2xx = Number(/Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0);
-  return { requests, seconds: elapsed, rps: requests / Math.max(elapsed, 1e-9), non2xx };
+  const latency = /Latency\s+([\d.]+)(us|ms|s)\b/.exec(out);
+  const scale = latency?.[2] === 'us' ? 0.001 : latency?.[2] === 's' ? 1000 : 1;
+  const latencyMs = Number(latency?.[1] ?? Number.NaN) * scale;
+  return { requests, seconds: elapsed, rps: requests / Math.max(elapsed, 1e-9), non2xx, latencyMs };
 }
 
 /** Result of one h2load run. */

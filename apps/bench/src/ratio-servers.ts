@@ -162,6 +162,8 @@ export async function serve(mode: ServerMode): Promise<void> {
   if (process.send !== undefined) {
     process.send({ port });
     process.on('message', () => process.exit(0));
+    // The parent was killed (a timeout, Ctrl-C): do not stay behind holding a port and a core.
+    process.on('disconnect', () => process.exit(0));
   } else {
     // Run by hand (profiling): print the port, exit cleanly on SIGTERM so --cpu-prof is written.
     console.log(port);

@@ -37,6 +37,7 @@ async function serve(mode: Mode): Promise<void> {
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   process.send?.({ port: typeof address === 'object' && address !== null ? address.port : 0 });
+  process.on('disconnect', () => process.exit(0)); // the parent was killed: do not stay behind
   process.on('message', async (message) => {
     if (message === 'stats') {
       if (reporter !== false) await reporter.flush();

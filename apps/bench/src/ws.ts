@@ -46,6 +46,7 @@ async function serve(mode: Mode): Promise<void> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   process.send?.({ port: (server.address() as { port: number }).port });
+  process.on('disconnect', () => process.exit(0)); // the parent was killed: do not stay behind
   process.on('message', () => {
     for (const client of wss.clients) client.terminate();
     server.close(() => process.exit(0));
