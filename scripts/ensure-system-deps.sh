@@ -3,7 +3,7 @@
 # curl (HTTP/1.1 and h2c client), protoc (Python stubs for google.rpc), python3-grpcio and
 # python3-protobuf (the non-Node gRPC client), python3-websockets (the non-Node WebSocket client),
 # rsyslog + rsyslog-gnutls (the authenticated syslog drain's receiver), openssl (test certificates)
-# nginx with njs and headers-more (the probe's stock-gateway target, the edge package's gateway) and chromium (the client's browser entry, headless).
+# nginx with njs and headers-more (the probe's stock-gateway target, the edge package's gateway), haproxy (the edge package's other gateway) and chromium (the client's browser entry, headless).
 # Idempotent; needs root (or the packages present).
 set -euo pipefail
 
@@ -24,6 +24,7 @@ command -v nginx >/dev/null 2>&1 || missing+=(nginx)
 # The generated gateway configuration (packages/edge) uses njs (error filter) and headers-more (no Server header).
 [ -f /usr/lib/nginx/modules/ngx_http_js_module.so ] || missing+=(libnginx-mod-http-js)
 [ -f /usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so ] || missing+=(libnginx-mod-http-headers-more-filter)
+command -v haproxy >/dev/null 2>&1 || missing+=(haproxy)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v rsyslogd >/dev/null 2>&1 || missing+=(rsyslog)
 dpkg -s rsyslog-gnutls >/dev/null 2>&1 || missing+=(rsyslog-gnutls)

@@ -1,23 +1,26 @@
 #!/usr/bin/env node
 /**
- * `faultline-edge nginx --upstream host:port --out <dir> [options]`: writes the gateway
+ * `faultline-edge nginx|haproxy --upstream host:port --out <dir> [options]`: writes the gateway
  * configuration generated from the taxonomy. Exit code 2 for usage errors, 1 when writing failed.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BodyFormat } from '@faultline/core';
+import { renderHaproxy } from './haproxy/render.js';
 import { renderNginx } from './nginx/render.js';
 
-const USAGE = `usage: faultline-edge nginx --upstream <host:port> [--upstream …] --out <dir>
-  --listen <host:port>        public listener of the standalone nginx.conf (default 127.0.0.1:8443)
-  --cert <file> --key <file>  TLS 1.3 only, HTTP/2 over ALPN (omit both for plain HTTP/1.1)
+const USAGE = `usage: faultline-edge <nginx|haproxy> --upstream <host:port> [--upstream …] --out <dir>
+  --listen <host:port>        public listener (default 127.0.0.1:8443)
+  --cert <file> --key <file>  TLS 1.3 only, HTTP/2 over ALPN (omit both for plain HTTP/1.1);
+                              haproxy: --cert alone, one PEM with the certificate and its key
   --route </prefix/>          path prefix sent to the backends (repeatable; default /); others get 404
-  --max-body <size>           largest request body, nginx size (default 1m)
+  --max-body <size>           largest request body: bytes, or k/m/g (default 1m)
   --connect-timeout <s>       backend connect timeout, seconds (default 5)
   --read-timeout <s>          backend answer timeout, seconds (default 30)
-  --access-log <file>         JSON access log (default /var/log/nginx/faultline-access.log)
-  --directory <dir>           where the files will be installed (default: --out)
+  --access-log <file>         nginx: JSON access log (default /var/log/nginx/faultline-access.log);
+                              haproxy logs its JSON lines to stdout
+  --directory <dir>           nginx: where the files will be installed (default: --out)
   --format <problem|envelope> the application's error format (default problem)`;
 
 function main(argv: readonly string[]): number {
@@ -51,10 +54,12 @@ function main(argv: readonly string[]): number {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  if (positionals.length !== 1 || positionals[0] !== 'nginx' || typeof values.out !== 'string') {
+  const gateway = positionals[0];
+  if (positionals.length !== 1 || (gateway !== 'nginx' && gateway !== 'haproxy') || typeof values.out !== 'string') {
     process.stderr.write(`${USAGE}\n`);
     return 2;
   }
+  if (gateway === 'haproxy') return writeHaproxy(values, resolve(values.out));
   if ((values.cert === undefined) !== (values.key === undefined)) {
     process.stderr.write('faultline-edge: --cert and --key go together\n');
     return 2;
@@ -88,6 +93,46 @@ function main(argv: readonly string[]): number {
     return 1;
   }
   process.stdout.write(`faultline-edge: wrote ${Object.keys(files).join(', ')} to ${out}\n`);
+  return 0;
+}
+
+/** Bytes of an nginx-style size (`64k`, `1m`, `1048576`), or NaN. */
+function bytesOf(size: string): number {
+  const match = /^(\d{1,9})([kKmMgG]?)$/.exec(size);
+  if (match === null) return Number.NaN;
+  const unit = (match[2] ?? '').toLowerCase();
+  return Number(match[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1);
+}
+
+function writeHaproxy(values: Record<string, unknown>, out: string): number {
+  if (values.key !== undefined) {
+    process.stderr.write('faultline-edge: haproxy takes one PEM (certificate and key) in --cert, no --key\n');
+    return 2;
+  }
+  let text: string;
+  try {
+    text = renderHaproxy({
+      upstreams: (values.upstream as string[] | undefined) ?? [],
+      ...(values.listen === undefined ? {} : { listen: String(values.listen) }),
+      ...(values.cert === undefined ? {} : { tls: { certificate: resolve(String(values.cert)) } }),
+      ...(values.route === undefined ? {} : { routes: values.route as string[] }),
+      ...(values['max-body'] === undefined ? {} : { maxBodyBytes: bytesOf(String(values['max-body'])) }),
+      ...(values['connect-timeout'] === undefined ? {} : { connectTimeout: Number(values['connect-timeout']) }),
+      ...(values['read-timeout'] === undefined ? {} : { readTimeout: Number(values['read-timeout']) }),
+      ...(values.format === undefined ? {} : { format: values.format as BodyFormat }),
+    });
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    return 2;
+  }
+  try {
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'haproxy.cfg'), text);
+  } catch (error) {
+    process.stderr.write(`faultline-edge: cannot write ${out}: ${(error as Error).message}\n`);
+    return 1;
+  }
+  process.stdout.write(`faultline-edge: wrote haproxy.cfg to ${out}\n`);
   return 0;
 }
 

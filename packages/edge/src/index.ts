@@ -3,9 +3,9 @@
  * application's shape, with one request id from the edge through the backend.
  */
 
+export { HAPROXY_STATUSES, type HaproxyOptions, renderHaproxy } from './haproxy/render.js';
 export { nginxFilterScript } from './nginx/filter-script.js';
 export { NGINX_STATUSES, type NginxOptions, renderNginx } from './nginx/render.js';
-export { validateNginxOptions } from './nginx/validate.js';
 export {
   GATEWAY_FAILURES,
   type GatewayFailure,
@@ -14,3 +14,4 @@ export {
   gatewayPages,
   ID_PLACEHOLDER,
 } from './pages.js';
+export { type GatewayOptionValues, validateGatewayOptions } from './validate.js';

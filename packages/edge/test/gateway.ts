@@ -1,10 +1,10 @@
 /** Test helpers: a real nginx started in the foreground with a generated configuration, and curl. */
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type NginxOptions, renderNginx } from '../src/index.js';
+import { type HaproxyOptions, type NginxOptions, renderHaproxy, renderNginx } from '../src/index.js';
 
 /** A running gateway. */
 export interface Gateway {
@@ -54,6 +54,27 @@ export async function startNginx(port: number, options: Omit<NginxOptions, 'dire
         if (child.exitCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGQUIT');
+      }),
+  };
+}
+
+/** Generates `haproxy.cfg` into a temp dir, checks it with `haproxy -c`, starts HAProxy on `port`; its JSON log lines go to `access.log`. */
+export async function startHaproxy(port: number, options: Omit<HaproxyOptions, 'listen'>): Promise<Gateway> {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-edge-haproxy-'));
+  const conf = join(dir, 'haproxy.cfg');
+  writeFileSync(conf, renderHaproxy({ ...options, listen: `127.0.0.1:${port}` }));
+  execFileSync('haproxy', ['-c', '-q', '-f', conf], { stdio: 'pipe' });
+  const log = openSync(join(dir, 'access.log'), 'a');
+  const child: ChildProcess = spawn('haproxy', ['-db', '-f', conf], { stdio: ['ignore', log, 'ignore'] });
+  await waitForPort(port);
+  return {
+    dir,
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGUSR1');
       }),
   };
 }

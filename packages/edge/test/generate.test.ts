@@ -4,7 +4,7 @@
  * accepts (the real nginx, with its modules).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -86,8 +86,36 @@ describe('faultline-edge CLI', () => {
     execFileSync('nginx', ['-t', '-q', '-e', 'stderr', '-p', out, '-c', join(out, 'nginx.conf')], { stdio: 'pipe' });
   });
 
+  it('writes an HAProxy configuration the real HAProxy accepts', () => {
+    const out = mkdtempSync(join(tmpdir(), 'faultline-edge-cli-'));
+    const result = spawnSync(
+      process.execPath,
+      [
+        CLI,
+        'haproxy',
+        '--upstream',
+        '127.0.0.1:3000',
+        '--route',
+        '/api/',
+        '--route',
+        '/v2/',
+        '--max-body',
+        '64k',
+        '--out',
+        out,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(result.status).toBe(0);
+    const cfg = join(out, 'haproxy.cfg');
+    expect(readFileSync(cfg, 'utf8')).toContain('gt 65536');
+    execFileSync('haproxy', ['-c', '-q', '-f', cfg], { stdio: 'pipe' });
+  });
+
   it.each([
     [[], 2, /usage/],
+    [['haproxy', '--upstream', 'a:1', '--out', '/tmp/x', '--max-body', 'lots'], 2, /body size/],
+    [['haproxy', '--upstream', 'a:1', '--out', '/tmp/x', '--cert', '/c', '--key', '/k'], 2, /one PEM/],
     [['nginx', '--out', '/tmp/x'], 2, /between 1 and 64 upstreams/],
     [['nginx', '--upstream', 'a:1', '--out', '/tmp/x', '--cert', '/c'], 2, /go together/],
     [['nginx', '--upstream', 'a:1', '--out', '/tmp/x', '--read-timeout', 'soon'], 2, /read timeout/],

@@ -4,61 +4,22 @@
  * foreign 5xx it replaces, has the application's shape and headers, one request id (edge access
  * log = answer = backend record), and no product name or version; Faultline answers pass through.
  */
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createReporter } from '@faultline/core';
-import { faultline, faultlineServerOptions } from '@faultline/fastify';
-import { freePort, makeDrainCertificates, memoryLog, rawHttpExchange, recordFor } from '@faultline/testkit';
-import Fastify, { type FastifyInstance } from 'fastify';
+import { freePort, makeDrainCertificates, rawHttpExchange, recordFor } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { curl, type Exchange, type Gateway, headerValues, startNginx } from './gateway.js';
+import { accessLine, expectFaultlineAnswer, LEAKS, UUID_V4 } from './answers.js';
+import { type Backend, startBackend } from './backend.js';
+import { curl, type Gateway, headerValues, startNginx } from './gateway.js';
 
-const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-const LEAKS =
-  /nginx|openresty|haproxy|\d+\.\d+\.\d+|<pre|\/srv\/|stack|at [A-Za-z]+\.|orders_pkey|x-debug|x-powered-by/i;
-
-const log = memoryLog();
-let backend: FastifyInstance;
+let backend: Backend;
 let gateway: Gateway;
 let down: Gateway;
 let base = '';
 let certDir = '';
 
 beforeAll(async () => {
-  backend = Fastify({ ...faultlineServerOptions(), logger: false }) as unknown as FastifyInstance;
-  await backend.register(faultline, { reporter: createReporter({ logger: log.logger, flushOnExit: false }) });
-  backend.get('/api/echo', async (request) => ({ seen: request.headers['x-request-id'] }));
-  backend.post('/api/echo', async () => ({ ok: true }));
-  backend.get('/api/conflict', async () => {
-    throw Object.assign(new Error('duplicate key value violates unique constraint "orders_pkey"'), {
-      code: '23505',
-      table: 'orders',
-      severity: 'ERROR',
-      routine: '_bt_check_unique',
-    });
-  });
-  backend.get('/api/crash', async () => {
-    throw new Error('connect to 10.0.0.5:5432 failed at /srv/app/db.js');
-  });
-  backend.get('/api/html', async (_request, reply) =>
-    reply
-      .code(500)
-      .type('text/html')
-      .header('x-debug', 'db=10.0.0.5')
-      .header('x-powered-by', 'PHP/8.1.2')
-      .send('<h1>Error</h1><pre>TypeError at Orders.insert (/srv/app/orders.js:27:3) nginx/1.22.1</pre>'),
-  );
-  backend.get('/api/foreign-json', async (_request, reply) =>
-    reply.code(503).type('application/json').send({ error: 'connection to 10.0.0.5 refused', stack: 'at x' }),
-  );
-  backend.get('/api/weird-status', async (_request, reply) => reply.code(599).type('text/plain').send('stack: at x'));
-  backend.get('/api/slow', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 2500));
-    return { late: true };
-  });
-  await backend.listen({ port: 0, host: '127.0.0.1' });
-  const backendPort = (backend.server.address() as { port: number }).port;
+  backend = await startBackend();
+  const backendPort = backend.port;
   const certs = makeDrainCertificates();
   certDir = certs.dir;
   gateway = await startNginx(await freePort(), {
@@ -79,29 +40,6 @@ afterAll(async () => {
 });
 
 const get = (path: string, ...args: string[]) => curl(['--cacert', join(certDir, 'ca.crt'), ...args, `${base}${path}`]);
-
-function accessLine(dir: string, id: string): Record<string, unknown> | undefined {
-  const lines = readFileSync(join(dir, 'access.log'), 'utf8').split('\n').filter(Boolean);
-  return lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.request_id === id);
-}
-
-/** The application's error shape, one UUID id (header = body), the security headers, nothing that names the product. */
-function expectFaultlineAnswer(exchange: Exchange, status: number, code: string): string {
-  expect(exchange.status).toBe(status);
-  const ids = headerValues(exchange, 'x-request-id');
-  expect(ids).toHaveLength(1);
-  const id = ids[0] as string;
-  expect(id).toMatch(UUID);
-  expect(headerValues(exchange, 'content-type')).toEqual(['application/problem+json; charset=utf-8']);
-  expect(headerValues(exchange, 'x-content-type-options')).toEqual(['nosniff']);
-  expect(headerValues(exchange, 'cache-control')).toEqual(['no-store']);
-  expect(headerValues(exchange, 'server')).toEqual([]);
-  const body = JSON.parse(exchange.body) as Record<string, unknown>;
-  expect(body).toMatchObject({ status, code, request_id: id });
-  expect(Object.keys(body).sort()).toEqual(['code', 'detail', 'request_id', 'status', 'title', 'type']);
-  expect(exchange.raw).not.toMatch(LEAKS);
-  return id;
-}
 
 describe('nginx: answers the gateway makes itself', () => {
   it.each([
@@ -181,7 +119,7 @@ describe('nginx: backend answers', () => {
       const id = expectFaultlineAnswer(exchange, status, code);
       expect(accessLine(gateway.dir, id)).toMatchObject({ status, upstream_status: String(status) });
       await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(recordFor(log.records, id)).toMatchObject({ request_id: id, code });
+      expect(recordFor(backend.records, id)).toMatchObject({ request_id: id, code });
     },
   );
 

@@ -12,8 +12,8 @@ import {
   gatewayPages,
   ID_PLACEHOLDER,
 } from '../pages.js';
+import { validateGatewayOptions } from '../validate.js';
 import { nginxFilterScript } from './filter-script.js';
-import { validateNginxOptions } from './validate.js';
 
 /** Options of {@link renderNginx}. */
 export interface NginxOptions extends GatewayPageOptions {
@@ -97,7 +97,7 @@ function pageLocations(page: GatewayPage): string {
  * Throws when an option value is not safe to write into nginx configuration.
  */
 export function renderNginx(options: NginxOptions): Readonly<Record<string, string>> {
-  validateNginxOptions(options);
+  validateGatewayOptions(options);
   const dir = options.directory ?? '/etc/nginx/faultline';
   const modules = options.modulesDirectory ?? '/usr/lib/nginx/modules';
   const pages = gatewayPages(options);

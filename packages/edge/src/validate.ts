@@ -1,9 +1,24 @@
 /**
- * Checks every option value that is written into nginx syntax: only plain paths, addresses, sizes
- * and whole seconds pass, so no value can end a directive (`;`), open a block, quote, or name a
- * variable (`$`).
+ * Checks every option value that is written into gateway configuration: only plain paths,
+ * addresses, sizes and whole seconds pass, so no value can end a directive (`;`), open a block,
+ * quote, start a comment or name a variable (`$`, `%[`).
  */
-import type { NginxOptions } from './render.js';
+import type { BodyFormat } from '@faultline/core';
+
+/** The option values both generators write into configuration syntax. */
+export interface GatewayOptionValues {
+  readonly upstreams: readonly string[];
+  readonly listen?: string | undefined;
+  readonly routes?: readonly string[] | undefined;
+  readonly maxBodySize?: string | undefined;
+  readonly connectTimeout?: number | undefined;
+  readonly readTimeout?: number | undefined;
+  readonly accessLog?: string | undefined;
+  readonly directory?: string | undefined;
+  readonly modulesDirectory?: string | undefined;
+  readonly tls?: { readonly certificate: string; readonly key?: string | undefined } | undefined;
+  readonly format?: BodyFormat | undefined;
+}
 
 const ADDRESS = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/;
 const ABSOLUTE_PATH = /^\/[A-Za-z0-9._/-]*$/;
@@ -18,8 +33,8 @@ function port(address: string): number {
   return Number(address.slice(address.lastIndexOf(':') + 1));
 }
 
-/** Throws a clear error for the first option value that is not safe to write into nginx configuration. */
-export function validateNginxOptions(options: NginxOptions): void {
+/** Throws a clear error for the first option value that is not safe to write into gateway configuration. */
+export function validateGatewayOptions(options: GatewayOptionValues): void {
   if (!Array.isArray(options.upstreams) || options.upstreams.length === 0 || options.upstreams.length > 64) {
     throw new Error('faultline-edge: between 1 and 64 upstreams (host:port) are required');
   }

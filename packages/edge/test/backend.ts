@@ -1,0 +1,59 @@
+/**
+ * The service behind the gateways in the tests: a real Fastify + Faultline app (its records in a
+ * real pino logger) with routes that answer as a Faultline service does and routes that answer
+ * like a crashed or foreign one.
+ */
+import { createReporter } from '@faultline/core';
+import { faultline, faultlineServerOptions } from '@faultline/fastify';
+import { memoryLog } from '@faultline/testkit';
+import Fastify, { type FastifyInstance } from 'fastify';
+
+/** A running backend. */
+export interface Backend {
+  readonly port: number;
+  /** The Faultline records it logged. */
+  readonly records: Record<string, unknown>[];
+  close(): Promise<void>;
+}
+
+/** Starts the backend on a free loopback port; `/api/slow` answers after `slowMs`. */
+export async function startBackend(slowMs = 2500): Promise<Backend> {
+  const log = memoryLog();
+  const app = Fastify({ ...faultlineServerOptions(), logger: false }) as unknown as FastifyInstance;
+  await app.register(faultline, { reporter: createReporter({ logger: log.logger, flushOnExit: false }) });
+  app.get('/api/echo', async (request) => ({ seen: request.headers['x-request-id'] }));
+  app.post('/api/echo', async () => ({ ok: true }));
+  app.get('/api/conflict', async () => {
+    throw Object.assign(new Error('duplicate key value violates unique constraint "orders_pkey"'), {
+      code: '23505',
+      table: 'orders',
+      severity: 'ERROR',
+      routine: '_bt_check_unique',
+    });
+  });
+  app.get('/api/crash', async () => {
+    throw new Error('connect to 10.0.0.5:5432 failed at /srv/app/db.js');
+  });
+  app.get('/api/html', async (_request, reply) =>
+    reply
+      .code(500)
+      .type('text/html')
+      .header('x-debug', 'db=10.0.0.5')
+      .header('x-powered-by', 'PHP/8.1.2')
+      .send('<h1>Error</h1><pre>TypeError at Orders.insert (/srv/app/orders.js:27:3) nginx/1.22.1</pre>'),
+  );
+  app.get('/api/foreign-json', async (_request, reply) =>
+    reply.code(503).type('application/json').send({ error: 'connection to 10.0.0.5 refused', stack: 'at x' }),
+  );
+  app.get('/api/weird-status', async (_request, reply) => reply.code(599).type('text/plain').send('stack: at x'));
+  app.get('/api/slow', async () => {
+    await new Promise((resolve) => setTimeout(resolve, slowMs));
+    return { late: true };
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return {
+    port: (app.server.address() as { port: number }).port,
+    records: log.records,
+    close: () => app.close(),
+  };
+}

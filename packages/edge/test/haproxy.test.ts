@@ -1,0 +1,181 @@
+/**
+ * The generated HAProxy configuration, run by the real HAProxy (Debian 2.6) in front of the real
+ * Fastify + Faultline backend: the same scenarios as nginx where HAProxy can shape the answer, and
+ * the one it cannot (a request HAProxy fails to parse, haproxy/haproxy#3032, fixed in 3.2) checked
+ * to name no product and no version.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, makeDrainCertificates, rawHttpExchange, recordFor } from '@faultline/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accessLine, expectFaultlineAnswer, LEAKS, UUID_V4 } from './answers.js';
+import { type Backend, startBackend } from './backend.js';
+import { curl, type Gateway, headerValues, startHaproxy } from './gateway.js';
+
+let backend: Backend;
+let gateway: Gateway;
+let down: Gateway;
+let base = '';
+let certDir = '';
+
+beforeAll(async () => {
+  backend = await startBackend();
+  const certs = makeDrainCertificates();
+  certDir = certs.dir;
+  const pem = join(certs.dir, 'server-bundle.pem');
+  writeFileSync(
+    pem,
+    `${readFileSync(join(certs.dir, 'server.crt'), 'utf8')}${readFileSync(join(certs.dir, 'server.key'), 'utf8')}`,
+  );
+  gateway = await startHaproxy(await freePort(), {
+    upstreams: [`127.0.0.1:${backend.port}`],
+    routes: ['/api/'],
+    maxBodyBytes: 65_536,
+    readTimeout: 1,
+    tls: { certificate: pem },
+  });
+  base = `https://127.0.0.1:${gateway.port}`;
+  down = await startHaproxy(await freePort(), { upstreams: [`127.0.0.1:${await freePort()}`] });
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await down?.stop();
+  await backend?.close();
+});
+
+const get = (path: string, ...args: string[]) => curl(['--cacert', join(certDir, 'ca.crt'), ...args, `${base}${path}`]);
+/** HAProxy writes its log line when the stream ends, just after the answer: wait for it. */
+async function logged(dir: string, id: string): Promise<Record<string, unknown> | undefined> {
+  for (let i = 0; i < 40; i += 1) {
+    const line = accessLine(dir, id);
+    if (line !== undefined) return line;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  return undefined;
+}
+
+describe('HAProxy: answers the gateway makes itself', () => {
+  it.each([
+    ['unrouted path', () => get('/admin/panel'), 404, 'NOT_FOUND'],
+    [
+      'body too large',
+      () => get('/api/echo', '--http1.1', '--data-binary', 'x'.repeat(70_000)),
+      413,
+      'PAYLOAD_TOO_LARGE',
+    ],
+    ['backend slow', () => get('/api/slow'), 504, 'TIMEOUT'],
+  ] as const)('%s', async (_name, send, status, code) => {
+    const id = expectFaultlineAnswer(await send(), status, code);
+    expect(id).toMatch(UUID_V4);
+    expect(await logged(gateway.dir, id)).toMatchObject({ request_id: id, status });
+  });
+
+  it('body too large over HTTP/2: HAProxy answers 413 then resets the unread stream (curl 7.88 drops the answer); nothing leaks', async () => {
+    const exchange = await get('/api/echo', '--http2', '--data-binary', 'x'.repeat(70_000));
+    expect(exchange.raw).not.toMatch(LEAKS);
+    if (exchange.exit === 0) expectFaultlineAnswer(exchange, 413, 'PAYLOAD_TOO_LARGE');
+    else expect(exchange.exit).toBe(92);
+  });
+
+  it('backend down: 503 (no server left) or 502 in the same shape', async () => {
+    const exchange = await curl([`http://127.0.0.1:${down.port}/orders`]);
+    const code = exchange.status === 503 ? 'UNAVAILABLE' : 'BAD_GATEWAY';
+    const id = expectFaultlineAnswer(exchange, exchange.status, code);
+    expect([502, 503]).toContain(exchange.status);
+    expect(await logged(down.dir, id)).toMatchObject({ request_id: id });
+  });
+
+  it.each([
+    ['duplicate Content-Length', 'GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n'],
+    ['bad request line', 'GET /\x01 HTTP/9.9\r\n\r\n'],
+    ['header overflow', `GET / HTTP/1.1\r\nHost: a\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`],
+  ])(
+    'unparsable request (%s): HAProxy 2.6 answers its built-in 400, which names no product or version',
+    async (_name, request) => {
+      const raw = await rawHttpExchange(down.port, request);
+      expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+      expect(raw).not.toMatch(/\r\nserver:/i);
+      expect(raw).not.toMatch(LEAKS);
+    },
+  );
+});
+
+describe('HAProxy: backend answers', () => {
+  it.each([
+    ['HTML 500 with a stack and debug headers', '/api/html', 500, 'INTERNAL'],
+    ['foreign JSON 503 without the id', '/api/foreign-json', 503, 'UNAVAILABLE'],
+    ['a nonstandard 599', '/api/weird-status', 500, 'INTERNAL'],
+  ] as const)('%s is replaced by the gateway page', async (_name, path, status, code) => {
+    const exchange = await get(path);
+    const id = expectFaultlineAnswer(exchange, status, code);
+    expect(await logged(gateway.dir, id)).toMatchObject({ request_id: id });
+  });
+
+  it.each([
+    ['a 4xx', '/api/conflict', 409, 'CONFLICT'],
+    ['a 5xx', '/api/crash', 500, 'INTERNAL'],
+  ] as const)(
+    'Faultline problem JSON (%s) passes through untouched, with the edge id in the backend record',
+    async (_n, path, status, code) => {
+      const exchange = await get(path);
+      const id = expectFaultlineAnswer(exchange, status, code);
+      expect(await logged(gateway.dir, id)).toMatchObject({ status, upstream_status: String(status) });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(recordFor(backend.records, id)).toMatchObject({ request_id: id, code });
+    },
+  );
+
+  it('success passes through; the backend saw the edge id', async () => {
+    const exchange = await get('/api/echo');
+    expect(exchange.status).toBe(200);
+    const id = headerValues(exchange, 'x-request-id');
+    expect(id).toHaveLength(1);
+    expect(JSON.parse(exchange.body)).toEqual({ seen: id[0] });
+  });
+});
+
+describe('HAProxy: request ids', () => {
+  it('keeps a valid incoming id through the backend and back', async () => {
+    const incoming = '0b7d6f0e-5c2a-4e1b-9f3d-2a1c4b5e6f70';
+    const exchange = await get('/api/conflict', '-H', `X-Request-ID: ${incoming}`);
+    expect(expectFaultlineAnswer(exchange, 409, 'CONFLICT')).toBe(incoming);
+  });
+
+  it.each([
+    '<script>alert(1)</script>',
+    "' OR 1=1 --",
+    'x'.repeat(4000),
+    '0B7D6F0E-5C2A-4E1B-9F3D-2A1C4B5E6F70',
+    '00000000-0000-0000-0000-000000000000',
+    ['%[', 'env(HOME)]'].join(''),
+  ])('replaces hostile or non-UUID id %#', async (incoming) => {
+    const exchange = await get('/api/echo', '-H', `X-Request-ID: ${incoming}`);
+    const [id] = headerValues(exchange, 'x-request-id');
+    expect(id).toMatch(UUID_V4);
+    expect(JSON.parse(exchange.body)).toEqual({ seen: id });
+    expect(exchange.raw).not.toContain(incoming);
+  });
+
+  it('two X-Request-ID headers: neither is trusted', async () => {
+    const valid = '0b7d6f0e-5c2a-4e1b-9f3d-2a1c4b5e6f70';
+    const exchange = await get('/api/echo', '-H', `X-Request-ID: ${valid}`, '-H', 'X-Request-ID: evil');
+    const [id] = headerValues(exchange, 'x-request-id');
+    expect(id).toMatch(UUID_V4);
+    expect(id).not.toBe(valid);
+  });
+});
+
+describe('HAProxy: TLS', () => {
+  it('TLS 1.3 with HTTP/2 over ALPN', async () => {
+    const exchange = await get('/admin', '--http2', '--tlsv1.3');
+    expect(exchange.protocol).toBe('HTTP/2');
+    expectFaultlineAnswer(exchange, 404, 'NOT_FOUND');
+  });
+
+  it('refuses TLS 1.2 and older', async () => {
+    const exchange = await get('/admin', '--tlsv1.0', '--tls-max', '1.2');
+    expect(exchange.exit).toBe(35);
+    expect(exchange.raw).toBe('');
+  });
+});
