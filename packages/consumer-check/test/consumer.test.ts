@@ -17,7 +17,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const fixtures = fileURLToPath(new URL('./fixtures', import.meta.url));
-const PUBLIC = ['core', 'fastify', 'grpc', 'ws', 'express', 'client'] as const;
+const PUBLIC = ['core', 'fastify', 'grpc', 'ws', 'express', 'client', 'openapi', 'edge'] as const;
 const ENTRY_EXPORT: Readonly<Record<(typeof PUBLIC)[number], string>> = {
   core: 'capture',
   fastify: 'faultline',
@@ -25,6 +25,8 @@ const ENTRY_EXPORT: Readonly<Record<(typeof PUBLIC)[number], string>> = {
   ws: 'createWsAdapter',
   express: 'faultline',
   client: 'decodeFault',
+  openapi: 'openApiDocument',
+  edge: 'renderNginx',
 };
 let project = '';
 
