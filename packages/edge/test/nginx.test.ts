@@ -157,6 +157,15 @@ describe('nginx: request ids', () => {
     expect(exchange.raw).not.toContain(incoming.trim());
   });
 
+  it('two X-Request-ID headers: neither is trusted', async () => {
+    const valid = '0b7d6f0e-5c2a-4e1b-9f3d-2a1c4b5e6f70';
+    const exchange = await get('/api/echo', '-H', `X-Request-ID: ${valid}`, '-H', 'X-Request-ID: evil');
+    const [id] = headerValues(exchange, 'x-request-id');
+    expect(id).toMatch(UUID_V4);
+    expect(id).not.toBe(valid);
+    expect(JSON.parse(exchange.body)).toEqual({ seen: id });
+  });
+
   it('generated ids are distinct UUID v4s', async () => {
     const ids = await Promise.all(Array.from({ length: 40 }, () => get('/admin')));
     const seen = new Set(ids.map((e) => headerValues(e, 'x-request-id')[0]));

@@ -62,6 +62,20 @@ function body(r, data, flags) {
   }
 }
 
-export default { headers: headers, body: body };
+/** The incoming X-Request-ID when exactly one was sent, else '' (two ids: neither is trusted). */
+function incomingId(r) {
+  var found = '';
+  var count = 0;
+  var raw = r.rawHeadersIn;
+  for (var i = 0; i < raw.length; i++) {
+    if (raw[i][0].toLowerCase() === 'x-request-id') {
+      count++;
+      found = raw[i][1];
+    }
+  }
+  return count === 1 ? found : '';
+}
+
+export default { headers: headers, body: body, incomingId: incomingId };
 `;
 }

@@ -135,9 +135,11 @@ server_tokens off;
 more_clear_headers Server;
 js_import faultline from ${dir}/faultline.js;
 js_var $faultline_replaced '';
+js_set $faultline_incoming_id faultline.incomingId;
 
-# The request id: the incoming X-Request-ID when it is a lowercase UUID, else a UUID v4 made from
-# nginx's 128 random bits ($request_id) with the version and variant nibbles set.
+# The request id: the incoming X-Request-ID when exactly one was sent and it is a lowercase UUID,
+# else a UUID v4 made from nginx's 128 random bits ($request_id) with the version and variant
+# nibbles set.
 map $request_id $faultline_variant {
   "~^.{16}[0-3]" 8;
   "~^.{16}[4-7]" 9;
@@ -147,8 +149,8 @@ map $request_id $faultline_variant {
 map $request_id $faultline_generated_id {
   "~^(?<fl_a>.{8})(?<fl_b>.{4}).(?<fl_c>.{3}).(?<fl_d>.{3})(?<fl_e>.{12})$" "$fl_a-$fl_b-4$fl_c-$faultline_variant$fl_d-$fl_e";
 }
-map $http_x_request_id $faultline_request_id {
-  "~${UUID_RE}" $http_x_request_id;
+map $faultline_incoming_id $faultline_request_id {
+  "~${UUID_RE}" $faultline_incoming_id;
   default $faultline_generated_id;
 }
 
