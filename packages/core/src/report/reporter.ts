@@ -6,19 +6,18 @@
  * compact line per second listing their ids. Sinks count truthfully (see sink.ts); a failing sink
  * is counted, never thrown into the application; shutdown is bounded.
  */
-import { pino } from 'pino';
 import type { Fault } from '../fault.js';
 import { createRedactor, type Redactor } from '../redact/redactor.js';
 import { emitExceptionLog } from '../telemetry.js';
-import { backlogBytes, openSink } from './destination.js';
 import { DropNotice } from './drop-notice.js';
 import { flushAtExit, forgetAtExit } from './exit-hooks.js';
+import { ReporterOutput } from './output.js';
 import { exceptionOf, exceptionOnly, fullRecord } from './records.js';
 import { RepeatWindow } from './repeat-window.js';
 import { RepeatBatcher } from './repeats.js';
 import { RingQueue } from './ring-queue.js';
-import { isSink, type LineKind, type Sink } from './sink.js';
-import type { OverflowPolicy, ReportContext, ReporterLogger, ReporterOptions, ReporterStats } from './types.js';
+import type { LineKind } from './sink.js';
+import type { OverflowPolicy, ReportContext, ReporterOptions, ReporterStats } from './types.js';
 
 interface Pending {
   readonly fault: Fault;
@@ -32,9 +31,7 @@ type Counters = {
 
 /** The bounded asynchronous log pipeline. Create with {@link createReporter}. */
 export class Reporter {
-  readonly #logger: ReporterLogger;
-  readonly #stream: unknown;
-  readonly #sink: Sink | undefined;
+  readonly #output: ReporterOutput;
   readonly #shutdownMs: number;
   readonly #queue: RingQueue<Pending>;
   readonly #overflow: OverflowPolicy;
@@ -71,19 +68,9 @@ export class Reporter {
     this.#redactor = createRedactor(options.redaction);
     this.#otelLogs = options.otelLogs ?? true;
     this.#shutdownMs = Math.max(0, options.shutdownTimeoutMs ?? 1000);
-    const destination = options.destination;
-    if (options.logger !== undefined) {
-      this.#logger = options.logger;
-    } else if (typeof destination === 'object' && !isSink(destination)) {
-      this.#logger = pino({ level: 'info' }, destination);
-    } else {
-      this.#sink = isSink(destination)
-        ? destination
-        : openSink(destination, options.fallbackDestination, this.#maxBacklog);
-      this.#logger = pino({ level: 'info' }, this.#sink);
-    }
-    this.#stream = (this.#logger as unknown as Record<symbol, unknown>)[pino.symbols.streamSym];
-    this.#guardStream(this.#stream);
+    this.#output = new ReporterOutput(options, this.#maxBacklog, () => {
+      this.#counters.sinkErrors += 1;
+    });
     this.#repeats = new RepeatBatcher(
       this.#redactor,
       (level, line, message, records) => this.#emit(level, line, message, 'compact', records),
@@ -96,22 +83,10 @@ export class Reporter {
     if (options.flushOnExit !== false) flushAtExit(this);
   }
 
-  /** A failing foreign stream (EPIPE, destroyed) emits 'error': count it instead of crashing. */
-  #guardStream(stream: unknown): void {
-    if (this.#sink !== undefined || typeof (stream as { on?: unknown })?.on !== 'function') return;
-    try {
-      (stream as NodeJS.EventEmitter).on('error', () => {
-        this.#counters.sinkErrors += 1;
-      });
-    } catch {
-      // not an EventEmitter after all
-    }
-  }
-
   /** Current counters. */
   get stats(): ReporterStats {
     const base = { ...this.#counters, queued: this.#queue.size };
-    const sink = this.#sink;
+    const sink = this.#output.sink;
     if (sink === undefined) return { ...base, lost: {}, delivery: 'handed-off', destinationError: undefined };
     const counts = sink.counts;
     return {
@@ -170,7 +145,7 @@ export class Reporter {
       const pending = this.#queue.shift();
       if (pending === undefined) break;
       taken += 1;
-      if (backlogBytes(this.#stream) > this.#maxBacklog) {
+      if (this.#output.backlog() > this.#maxBacklog) {
         this.#counters.droppedBacklog += 1;
         this.#drops.arm();
         continue;
@@ -188,7 +163,7 @@ export class Reporter {
 
   #write({ fault, ctx, time }: Pending): void {
     const level = fault.serverFault ? 'error' : 'warn';
-    if (!this.#levelEnabled(level)) {
+    if (!this.#output.levelEnabled(level)) {
       // The logger would drop this level: skip fingerprinting and the full redaction.
       this.#counters.suppressed += 1;
       if (this.#otelLogs) emitExceptionLog(fault, exceptionOnly(fault, this.#redactor), ctx?.otelContext);
@@ -212,14 +187,6 @@ export class Reporter {
     if (this.#otelLogs) emitExceptionLog(fault, exceptionOf(fault, error), ctx?.otelContext);
   }
 
-  #levelEnabled(level: 'error' | 'warn'): boolean {
-    try {
-      return typeof this.#logger.isLevelEnabled === 'function' ? this.#logger.isLevelEnabled(level) : true;
-    } catch {
-      return true;
-    }
-  }
-
   #emit(
     level: 'error' | 'warn',
     record: Record<string, unknown>,
@@ -227,12 +194,7 @@ export class Reporter {
     kind: LineKind = 'full',
     records = 1,
   ): void {
-    try {
-      this.#sink?.tagNext(kind, records);
-      this.#logger[level](record, message);
-    } catch {
-      this.#counters.sinkErrors += 1;
-    }
+    this.#output.emit(level, record, message, kind, records);
   }
 
   /** Everything queued into the sink now: records, pending repeat lines, the drop notice. */
@@ -250,43 +212,17 @@ export class Reporter {
   #flushSyncWithin(budgetMs: number): void {
     try {
       this.#drainAll();
-      if (this.#sink !== undefined) {
-        this.#sink.flushSync(Math.max(0, budgetMs));
-        return;
-      }
-      // A foreign stream (sonic-boom) retries a failed write forever in flushSync: never call it
-      // once the stream has failed; on signals `shutdown` flushes it asynchronously instead.
-      const stream = this.#stream as { flushSync?: () => void };
-      if (this.#counters.sinkErrors === 0 && typeof stream?.flushSync === 'function') stream.flushSync();
     } catch {
       this.#counters.sinkErrors += 1;
     }
+    // A foreign stream that failed is never flushed synchronously; on signals `shutdown` flushes it asynchronously.
+    this.#output.flushSync(budgetMs, this.#counters.sinkErrors === 0);
   }
 
   /** Writes everything queued and waits (bounded) until the sink has written it. */
   async flush(): Promise<void> {
     this.#drainAll();
-    if (this.#sink !== undefined) await this.#sink.drained(this.#shutdownMs);
-    else await this.#flushForeign(this.#shutdownMs);
-  }
-
-  /** `logger.flush(cb)` of a foreign logger, given up after `timeoutMs` (a dead sink may never call back). */
-  #flushForeign(timeoutMs: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, timeoutMs);
-      timer.unref();
-      const done = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      try {
-        if (typeof this.#logger.flush === 'function') this.#logger.flush(done);
-        else done();
-      } catch {
-        this.#counters.sinkErrors += 1;
-        done();
-      }
-    });
+    await this.#output.flush(this.#shutdownMs);
   }
 
   /**
@@ -296,11 +232,11 @@ export class Reporter {
   async shutdown(): Promise<void> {
     const started = Date.now();
     this.#drainAll();
-    if (this.#sink === undefined) {
-      await this.#flushForeign(this.#shutdownMs);
+    if (this.#output.sink === undefined) {
+      await this.#output.flush(this.#shutdownMs);
       return;
     }
-    await this.#sink.drained(this.#shutdownMs * 0.8);
+    await this.#output.sink.drained(this.#shutdownMs * 0.8);
     this.#flushSyncWithin(this.#shutdownMs - (Date.now() - started));
   }
 
@@ -309,7 +245,7 @@ export class Reporter {
     await this.flush();
     this.#closed = true;
     this.#drops.stop();
-    this.#sink?.close(this.#shutdownMs);
+    this.#output.sink?.close(this.#shutdownMs);
     forgetAtExit(this);
   }
 }
