@@ -5,13 +5,12 @@
  * same budget), wrk runs on core 1. Prints the throughput ratio (gateway / direct) and the mean
  * latency of each. BENCH_DURATION (s per run, default 5) and BENCH_ROUNDS (default 3) tune it.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderNginx } from '@faultline/edge';
+import { type RunningNginx, startNginx } from '@faultline/edge';
 import { forkServer, median } from './measure.js';
 import { pin, type WrkResult, wrk } from './pinning.js';
 
@@ -19,44 +18,23 @@ const seconds = Number(process.env.BENCH_DURATION ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const ratiosScript = fileURLToPath(new URL('./ratios.js', import.meta.url));
 
-async function listening(port: number): Promise<void> {
-  for (let i = 0; i < 100; i += 1) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (up) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`nothing listens on ${port}`);
-}
-
-async function startGateway(upstreamPort: number, port: number): Promise<ChildProcess> {
+/** The generated gateway in front of `upstreamPort`, pinned with its worker to the service's core. */
+async function startGateway(upstreamPort: number, port: number): Promise<RunningNginx> {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-edge-'));
-  mkdirSync(join(dir, 'tmp'));
-  const files = renderNginx({
+  const nginx = await startNginx(dir, {
     upstreams: [`127.0.0.1:${upstreamPort}`],
     listen: `127.0.0.1:${port}`,
-    directory: dir,
     accessLog: join(dir, 'access.log'),
   });
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  const child = spawn('nginx', ['-e', 'stderr', '-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
-    stdio: 'ignore',
-  });
-  await listening(port);
   // nginx's master forks its worker: pin both to the service's core.
-  if (child.pid !== undefined) {
-    const workers = execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' })
+  const master = nginx.child.pid;
+  if (master !== undefined) {
+    const workers = execFileSync('pgrep', ['-P', String(master)], { encoding: 'utf8' })
       .split('\n')
       .filter(Boolean);
-    for (const pid of [child.pid, ...workers.map(Number)]) pin(pid, 0);
+    for (const pid of [master, ...workers.map(Number)]) pin(pid, 0);
   }
-  return child;
+  return nginx;
 }
 
 async function main(): Promise<void> {
@@ -75,7 +53,7 @@ async function main(): Promise<void> {
       edge.push(await wrk(`http://127.0.0.1:${gatewayPort}/fail`, seconds, 50));
     }
   } finally {
-    gateway.kill('SIGQUIT');
+    await gateway.stop();
     await server.stop();
   }
   const ratios = edge.map((e, i) => e.rps / (direct[i]?.rps ?? Number.NaN));

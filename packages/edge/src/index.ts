@@ -6,6 +6,7 @@
 export { HAPROXY_STATUSES, type HaproxyOptions, renderHaproxy } from './haproxy/render.js';
 export { nginxFilterScript } from './nginx/filter-script.js';
 export { NGINX_STATUSES, type NginxOptions, renderNginx } from './nginx/render.js';
+export { type RunningNginx, startNginx, writeNginx } from './nginx/run.js';
 export {
   GATEWAY_FAILURES,
   type GatewayFailure,

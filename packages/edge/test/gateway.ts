@@ -1,10 +1,10 @@
-/** Test helpers: a real nginx started in the foreground with a generated configuration, and curl. */
+/** Test helpers: the real nginx and HAProxy started in the foreground with generated configurations, and curl. */
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type HaproxyOptions, type NginxOptions, renderHaproxy, renderNginx } from '../src/index.js';
+import { waitForPort } from '@faultline/testkit';
+import { type HaproxyOptions, type NginxOptions, renderHaproxy, startNginx as runNginx } from '../src/index.js';
 
 /** A running gateway. */
 export interface Gateway {
@@ -13,49 +13,11 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-async function waitForPort(port: number): Promise<void> {
-  for (let i = 0; i < 100; i += 1) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (up) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`gateway on ${port} did not start`);
-}
-
-/** Generates the configuration into a temp dir, checks it with `nginx -t`, starts nginx on `port`. */
+/** Generates the configuration into a temp dir and starts nginx on `port` (checked with `nginx -t` first). */
 export async function startNginx(port: number, options: Omit<NginxOptions, 'directory' | 'listen'>): Promise<Gateway> {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-edge-'));
-  mkdirSync(join(dir, 'tmp'));
-  const files = renderNginx({
-    ...options,
-    directory: dir,
-    listen: `127.0.0.1:${port}`,
-    accessLog: join(dir, 'access.log'),
-  });
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  const conf = join(dir, 'nginx.conf');
-  execFileSync('nginx', ['-t', '-q', '-e', 'stderr', '-p', dir, '-c', conf], { stdio: 'pipe' });
-  const child: ChildProcess = spawn('nginx', ['-e', 'stderr', '-p', dir, '-c', conf, '-g', 'daemon off;'], {
-    stdio: 'ignore',
-  });
-  await waitForPort(port);
-  return {
-    dir,
-    port,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGQUIT');
-      }),
-  };
+  const nginx = await runNginx(dir, { ...options, listen: `127.0.0.1:${port}`, accessLog: join(dir, 'access.log') });
+  return { dir, port, stop: nginx.stop };
 }
 
 /** Generates `haproxy.cfg` into a temp dir, checks it with `haproxy -c`, starts HAProxy on `port`; its JSON log lines go to `access.log`. */
@@ -66,7 +28,7 @@ export async function startHaproxy(port: number, options: Omit<HaproxyOptions, '
   execFileSync('haproxy', ['-c', '-q', '-f', conf], { stdio: 'pipe' });
   const log = openSync(join(dir, 'access.log'), 'a');
   const child: ChildProcess = spawn('haproxy', ['-db', '-f', conf], { stdio: ['ignore', log, 'ignore'] });
-  await waitForPort(port);
+  await waitForPort(port, 5000);
   return {
     dir,
     port,

@@ -32,6 +32,7 @@ export {
   type Pem,
   type Rsyslog,
   startRsyslog,
+  waitForPort,
 } from './rsyslog.js';
 
 /**

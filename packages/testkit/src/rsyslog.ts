@@ -112,7 +112,8 @@ export interface Rsyslog {
   stop(): Promise<void>;
 }
 
-async function listening(port: number, timeoutMs: number): Promise<void> {
+/** Resolves once 127.0.0.1:`port` accepts TCP connections; throws after `timeoutMs`. */
+export async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     const up = await new Promise<boolean>((resolve) => {
@@ -126,7 +127,7 @@ async function listening(port: number, timeoutMs: number): Promise<void> {
     if (up) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  throw new Error(`rsyslogd did not listen on ${port}`);
+  throw new Error(`nothing listened on 127.0.0.1:${port} within ${timeoutMs} ms`);
 }
 
 /** Starts rsyslogd in the foreground with TLS and client-certificate authentication on `port`. */
@@ -160,7 +161,12 @@ template(name="raw" type="string" string="%app-name% %msg%\\n")
       stdio: 'ignore',
     },
   );
-  await listening(listenPort, 10_000);
+  try {
+    await waitForPort(listenPort, 10_000);
+  } catch (error) {
+    proc.kill('SIGKILL'); // do not leave a half-started rsyslogd behind
+    throw new Error(`rsyslogd did not listen on ${listenPort}`, { cause: error });
+  }
   return {
     port: listenPort,
     lines: () =>

@@ -3,12 +3,12 @@
  * -> the inventory service (gRPC) -> a data layer failing like PostgreSQL. Each service is its own
  * process with its own OpenTelemetry SDK; every log and span file is in `dir`.
  */
-import { type ChildProcess, fork, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { renderNginx } from '@faultline/edge';
+import { type RunningNginx, startNginx } from '@faultline/edge';
 
 /** Where each part of the topology writes. */
 export interface TopologyFiles {
@@ -40,22 +40,6 @@ function freePort(): Promise<number> {
   });
 }
 
-async function listening(port: number): Promise<void> {
-  for (let i = 0; i < 100; i += 1) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (up) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`the gateway did not start on ${port}`);
-}
-
 function startService(name: string, env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
   const child = fork(fileURLToPath(new URL(`./${name}.js`, import.meta.url)), [], {
     env: { ...process.env, ...env },
@@ -77,7 +61,7 @@ function exited(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
 
 /** Starts the topology with its files in `dir` (created if missing) and the gateway on `port` (default: a free one). */
 export async function startTopology(dir: string, port?: number): Promise<Topology> {
-  mkdirSync(join(dir, 'tmp'), { recursive: true });
+  mkdirSync(dir, { recursive: true });
   const files: TopologyFiles = {
     gatewayLog: join(dir, 'gateway-access.log'),
     apiRecords: join(dir, 'orders-api.log'),
@@ -95,25 +79,25 @@ export async function startTopology(dir: string, port?: number): Promise<Topolog
     FAULTLINE_INVENTORY: `127.0.0.1:${inventory.port}`,
   });
   const gatewayPort = port ?? (await freePort());
-  const config = renderNginx({
-    upstreams: [`127.0.0.1:${api.port}`],
-    listen: `127.0.0.1:${gatewayPort}`,
-    routes: ['/api/'],
-    directory: dir,
-    accessLog: files.gatewayLog,
-  });
-  for (const [name, text] of Object.entries(config)) writeFileSync(join(dir, name), text);
-  const nginx = spawn('nginx', ['-e', 'stderr', '-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  const stop = async () => {
-    await Promise.all([exited(nginx, 'SIGQUIT'), exited(api.child, 'SIGTERM'), exited(inventory.child, 'SIGTERM')]);
-  };
+  const stopServices = () => Promise.all([exited(api.child, 'SIGTERM'), exited(inventory.child, 'SIGTERM')]);
+  let nginx: RunningNginx;
   try {
-    await listening(gatewayPort);
+    nginx = await startNginx(
+      dir,
+      {
+        upstreams: [`127.0.0.1:${api.port}`],
+        listen: `127.0.0.1:${gatewayPort}`,
+        routes: ['/api/'],
+        accessLog: files.gatewayLog,
+      },
+      ['ignore', 'inherit', 'inherit'],
+    );
   } catch (error) {
-    await stop();
+    await stopServices();
     throw error;
   }
+  const stop = async () => {
+    await Promise.all([nginx.stop(), stopServices()]);
+  };
   return { port: gatewayPort, files, stop };
 }

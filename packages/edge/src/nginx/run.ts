@@ -1,0 +1,72 @@
+/**
+ * Writing the generated nginx files into a directory, and running that nginx in the foreground
+ * (for a local gateway, a test or a benchmark): checked with `nginx -t` first, ready once its
+ * listener accepts connections.
+ */
+import { type ChildProcess, execFileSync, type StdioOptions, spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { type NginxOptions, renderNginx } from './render.js';
+
+/** Renders the configuration for `dir` (its `directory`, unless given) and writes every file there, with the `tmp/` nginx needs. Returns the rendered files by name. */
+export function writeNginx(dir: string, options: NginxOptions): Readonly<Record<string, string>> {
+  const files = renderNginx({ directory: dir, ...options });
+  mkdirSync(join(dir, 'tmp'), { recursive: true });
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return files;
+}
+
+/** A running nginx started by {@link startNginx}. */
+export interface RunningNginx {
+  /** The nginx master process. */
+  readonly child: ChildProcess;
+  /** Stops nginx gracefully (SIGQUIT) and resolves once it has exited. */
+  stop(): Promise<void>;
+}
+
+async function accepting(host: string, port: number, timeoutMs: number): Promise<boolean> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, host);
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (up) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
+/**
+ * Writes the configuration into `dir`, checks it with `nginx -t` (throws with nginx's message
+ * when it fails), starts `nginx` in the foreground and resolves once `options.listen` accepts
+ * connections (within 5 s, else nginx is stopped and this throws).
+ */
+export async function startNginx(
+  dir: string,
+  options: NginxOptions & { readonly listen: string },
+  stdio: StdioOptions = 'ignore',
+): Promise<RunningNginx> {
+  writeNginx(dir, options);
+  const conf = join(dir, 'nginx.conf');
+  execFileSync('nginx', ['-t', '-q', '-e', 'stderr', '-p', dir, '-c', conf], { stdio: 'pipe' });
+  const child = spawn('nginx', ['-e', 'stderr', '-p', dir, '-c', conf, '-g', 'daemon off;'], { stdio });
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGQUIT');
+    });
+  const separator = options.listen.lastIndexOf(':');
+  const host = options.listen.slice(0, separator).replace(/^\[|\]$/g, '');
+  if (!(await accepting(host, Number(options.listen.slice(separator + 1)), 5000))) {
+    await stop();
+    throw new Error(`faultline-edge: nginx did not listen on ${options.listen}`);
+  }
+  return { child, stop };
+}
