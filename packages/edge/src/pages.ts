@@ -55,6 +55,10 @@ export interface GatewayPage {
   readonly headers: Readonly<Record<string, string>>;
   /** The body, containing {@link ID_PLACEHOLDER} once. */
   readonly body: string;
+  /** The body before the id. */
+  readonly head: string;
+  /** The body after the id. */
+  readonly tail: string;
 }
 
 /** Options of {@link gatewayPages}. */
@@ -77,6 +81,7 @@ export function gatewayPages(options: GatewayPageOptions = {}): readonly Gateway
       ...(options.unavailableRetryAfter === undefined ? {} : { unavailableRetryAfter: options.unavailableRetryAfter }),
     });
     const body = format === 'problem' ? renderProblem(fault) : renderEnvelope(fault);
-    return { failure, status: TAXONOMY[fault.category].http, headers, body };
+    const [head = '', tail = ''] = body.split(ID_PLACEHOLDER);
+    return { failure, status: TAXONOMY[fault.category].http, headers, body, head, tail };
   });
 }

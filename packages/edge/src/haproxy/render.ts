@@ -5,13 +5,7 @@
  * (validated or `uuid(4)`) sent upstream, logged as JSON and returned; TLS 1.3 only with HTTP/2.
  */
 import { CONTENT_TYPES } from '@faultline/core';
-import {
-  type GatewayFailure,
-  type GatewayPage,
-  type GatewayPageOptions,
-  gatewayPages,
-  ID_PLACEHOLDER,
-} from '../pages.js';
+import { type GatewayFailure, type GatewayPage, type GatewayPageOptions, gatewayPages } from '../pages.js';
 import { validateGatewayOptions } from '../validate.js';
 
 /** Options of {@link renderHaproxy}. */
@@ -48,8 +42,7 @@ const ID = '%[var(txn.request_id)]';
 
 /** The arguments shared by `http-error`, `http-request return` and `http-response return` for one page. */
 function answer(page: GatewayPage): string {
-  const [head, tail] = page.body.split(ID_PLACEHOLDER);
-  const body = `${head}${ID}${tail}`;
+  const body = `${page.head}${ID}${page.tail}`;
   if (/['\\]/.test(body) || /%(?!\[var\(txn\.request_id\)\])/.test(body))
     throw new Error('faultline-edge: a page body cannot be written as an HAProxy log-format string');
   const headers = Object.entries(page.headers)

@@ -5,13 +5,7 @@
  * name or version anywhere, TLS 1.3 only with HTTP/2 over ALPN.
  */
 import { CONTENT_TYPES } from '@faultline/core';
-import {
-  type GatewayFailure,
-  type GatewayPage,
-  type GatewayPageOptions,
-  gatewayPages,
-  ID_PLACEHOLDER,
-} from '../pages.js';
+import { type GatewayFailure, type GatewayPage, type GatewayPageOptions, gatewayPages } from '../pages.js';
 import { validateGatewayOptions } from '../validate.js';
 import { nginxFilterScript } from './filter-script.js';
 
@@ -73,7 +67,7 @@ const BEFORE_URI: ReadonlySet<number> = new Set([400, 414, 494, 495, 496, 497]);
 
 /** The directives answering one page, shared by its named and its internal-URI location. */
 function pageBody(page: GatewayPage): string[] {
-  const [head, tail] = page.body.split(ID_PLACEHOLDER);
+  const { head, tail } = page;
   if (/\$/.test(`${head}${tail}`)) throw new Error('faultline-edge: a page body contains "$"');
   const headers = Object.entries(page.headers)
     .filter(([name]) => name !== 'content-type')
