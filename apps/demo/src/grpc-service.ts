@@ -8,25 +8,9 @@ import { createReporter, FaultError, type Reporter } from '@faultline/core';
 import { addFaultlineService, createServerInterceptor } from '@faultline/grpc';
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { errors } from './catalog.js';
+import { unary } from './grpc-json.js';
 import { OrdersRepository } from './orders.js';
 import type { Upstreams } from './upstreams.js';
-
-const json = {
-  serialize: (value: unknown) => Buffer.from(JSON.stringify(value)),
-  deserialize: (bytes: Buffer) => JSON.parse(bytes.toString('utf8')) as unknown,
-};
-
-function unary(path: string) {
-  return {
-    path,
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: json.serialize,
-    requestDeserialize: json.deserialize,
-    responseSerialize: json.serialize,
-    responseDeserialize: json.deserialize,
-  };
-}
 
 /** `demo.Orders`: GetOrder, CreateOrder, GetInvoice and WatchOrders (server streaming). */
 export const OrdersService: ServiceDefinition = {

@@ -22,24 +22,11 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { errors } from '../src/catalog.js';
+import { unary } from '../src/grpc-json.js';
 
 const CODES = [...errors.definitions.keys()];
 const raise = (code: string) => errors.create(code as (typeof CODES)[number], { params: { limit: 20 } });
-const json = {
-  serialize: (v: unknown) => Buffer.from(JSON.stringify(v ?? null)),
-  deserialize: (b: Buffer) => JSON.parse(String(b)) as unknown,
-};
-const Service = {
-  raise: {
-    path: '/demo.Raise/Raise',
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: json.serialize,
-    requestDeserialize: json.deserialize,
-    responseSerialize: json.serialize,
-    responseDeserialize: json.deserialize,
-  },
-};
+const Service = { raise: unary('/demo.Raise/Raise') };
 
 let http: FastifyInstance;
 let base = '';

@@ -1,22 +1,10 @@
 /** `demo.Inventory`, shared by the inventory service and its caller: JSON messages, no code generation. */
 import type { Metadata, ServiceDefinition } from '@grpc/grpc-js';
-
-const json = {
-  serialize: (value: unknown) => Buffer.from(JSON.stringify(value)),
-  deserialize: (bytes: Buffer) => JSON.parse(bytes.toString('utf8')) as unknown,
-};
+import { unary } from '../grpc-json.js';
 
 /** `demo.Inventory`: Reserve({ reference, quantity }). */
 export const InventoryService: ServiceDefinition = {
-  reserve: {
-    path: '/demo.Inventory/Reserve',
-    requestStream: false,
-    responseStream: false,
-    requestSerialize: json.serialize,
-    requestDeserialize: json.deserialize,
-    responseSerialize: json.serialize,
-    responseDeserialize: json.deserialize,
-  },
+  reserve: unary('/demo.Inventory/Reserve'),
 };
 
 /** Reads W3C trace context from grpc-js metadata. */
