@@ -645,6 +645,30 @@ describe('capture: hostile values never throw', () => {
     expect(capture({ name: 'a\nb' }).internal.errorType).toBe('Object');
   });
 
+  it('reads the type label from the value only when asked, once, and never throws', () => {
+    let reads = 0;
+    class DatabaseError extends Error {}
+    const thrown = new DatabaseError('x');
+    Object.defineProperty(thrown, 'constructor', {
+      get() {
+        reads += 1;
+        return DatabaseError;
+      },
+    });
+    const fault = capture(thrown);
+    const before = reads;
+    expect(fault.internal.errorType).toBe('DatabaseError');
+    expect(fault.internal.errorType).toBe('DatabaseError');
+    expect(reads).toBe(before + 1);
+    const hostile = new Proxy(new Error('x'), {
+      get(target, key) {
+        if (key === 'constructor' || key === 'name') throw new Error('trap');
+        return Reflect.get(target, key);
+      },
+    });
+    expect(capture(hostile).internal.errorType).toBe('Object');
+  });
+
   it('does not change FaultError trust when the stack limit is zero', () => {
     const before = Error.stackTraceLimit;
     Error.stackTraceLimit = 0;
