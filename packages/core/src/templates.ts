@@ -72,9 +72,19 @@ function extras(fault: Fault, options: RenderOptions | undefined): string {
   return out;
 }
 
+/** True when every character of `id` is a hex digit or `-` (nothing a JSON string would escape). */
+function isHexOrDash(id: string): boolean {
+  for (let i = 0; i < id.length; i += 1) {
+    const c = id.charCodeAt(i);
+    // 0-9, A-F, a-f, '-'
+    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102) || c === 45)) return false;
+  }
+  return true;
+}
+
 /** Splices a correlation id into a template; ids are UUIDs (no escaping needed), anything else is re-encoded. */
 function idLiteral(id: string): string {
-  return id.length === 36 && /^[0-9a-fA-F-]{36}$/.test(id) ? id : JSON.stringify(id).slice(1, -1);
+  return id.length === 36 && isHexOrDash(id) ? id : JSON.stringify(id).slice(1, -1);
 }
 
 /** The translation to use, when `options.locale` names one the code defines. */
