@@ -10,7 +10,6 @@ import {
   createReporter,
   faultOf,
   type HttpFaultOptions,
-  isUuid,
   type Reporter,
   type ResponderOptions,
   resolveResponder,
@@ -19,6 +18,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { fastifyClassifier } from './fastify-classifier.js';
 import { MethodRouter } from './method-router.js';
+import { isValidRequestId } from './request-id.js';
 import { ATTEMPT_PROPERTY, sendFault } from './respond.js';
 
 /** Options of the Faultline Fastify plugin (the shared HTTP options, plus Fastify's own). */
@@ -121,7 +121,7 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
   });
 
   app.addHook('onRequest', (request, reply, done) => {
-    if (isUuid(request.id)) {
+    if (isValidRequestId(request.id)) {
       (request as { [ID_CHECKED_PROPERTY]?: boolean })[ID_CHECKED_PROPERTY] = true;
       reply.header('x-request-id', request.id);
     }

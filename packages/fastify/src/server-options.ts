@@ -3,9 +3,8 @@
  * errors raised before routing (`frameworkErrors`), malformed HTTP (`clientErrorHandler`) and
  * the 503 answered while closing (`return503OnClosing: false`, handled by the plugin instead).
  */
-import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
-import { clientErrorFault, isConnectionReset, resolveCorrelationId } from '@faultline/core';
+import { clientErrorFault, isConnectionReset } from '@faultline/core';
 import type {
   FastifyError,
   FastifyInstance,
@@ -16,18 +15,8 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import { captureFor, DEFAULT_RESPONDER, stateOf } from './plugin.js';
+import { genReqId } from './request-id.js';
 import { sendFault, writeSocketFault } from './respond.js';
-
-/** The header a correlation id is read from and written to. */
-export const REQUEST_ID_HEADER = 'x-request-id';
-
-/**
- * Fastify's `genReqId`: the incoming `X-Request-ID` when it is a UUID, else a new UUID v4, so the
- * request id in Fastify's logs is the correlation id clients see.
- */
-export function genReqId(req: Pick<IncomingMessage, 'headers'>): string {
-  return resolveCorrelationId(req.headers[REQUEST_ID_HEADER]).id;
-}
 
 /** Fastify's `frameworkErrors`: bad URLs, oversized params and constraint errors, as problem JSON. */
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {

@@ -132,6 +132,24 @@ describe('request ids', () => {
     expect(record?.attributes).toBeUndefined();
   });
 
+  it("checks an application's own genReqId: a non-UUID id is never echoed, and the answer gets a fresh UUID", async () => {
+    // The plugin trusts without a second check only the id Faultline's genReqId just issued.
+    const app = Fastify({ ...faultlineServerOptions(), genReqId: () => 'req-1\r\nx: y', logger: false });
+    await app.register(faultline, { reporter: false });
+    app.get('/fail', async () => {
+      throw new Error('boom');
+    });
+    app.get('/ok', async () => ({ ok: true }));
+    const ok = await app.inject('/ok');
+    expect(ok.headers['x-request-id']).toBeUndefined();
+    const failed = await app.inject('/fail');
+    expect(failed.statusCode).toBe(500);
+    expectErrorHeaders(failed.headers);
+    expect(failed.json().request_id).toBe(failed.headers['x-request-id']);
+    expect(failed.body).not.toContain('req-1');
+    await app.close();
+  });
+
   it('sends X-Request-ID on successful responses too, equal to request.id', async () => {
     const { app } = await buildApp();
     const res = await app.inject('/ok');
