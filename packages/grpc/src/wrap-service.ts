@@ -64,7 +64,7 @@ export function faultForCall(
   const fault = capture(thrown, {
     requestId: incomingRequestId(metadata),
     source: 'grpc',
-    ...(options.classifiers === undefined ? {} : { classifiers: options.classifiers }),
+    classifiers: options.classifiers,
     input,
   });
   recordFault(fault, { protocol: 'grpc', reporter: options.reporter, method: path });
