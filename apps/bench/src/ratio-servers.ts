@@ -18,6 +18,7 @@ export const SERVER_MODES = [
   'http-stock-pino-info',
   'http-faultline-reporter-file',
   'grpc-plain-error',
+  'grpc-plain-error-trailers',
   'grpc-faultline-error',
   'grpc-plain-ok',
   'grpc-faultline-ok',
@@ -86,14 +87,45 @@ export const BENCH_SERVICE: ServiceDefinition = {
   },
 };
 
-async function serveGrpc(mode: ServerMode): Promise<number> {
-  const fail = mode.endsWith('error');
-  const implementation = {
-    get(_call: unknown, callback: (error: unknown, value?: unknown) => void) {
-      if (fail) callback(pgError());
-      else callback(null, { id: 1, reference: 'A-1' });
+/**
+ * Plain grpc-js answering with the trailers a Faultline error carries (`x-request-id` and the
+ * pre-encoded `grpc-status-details-bin` with the id spliced in), built by hand: no wrapper, no
+ * interceptor, no capture. The floor of what those two trailers cost by themselves.
+ */
+async function trailersOnly(): Promise<UntypedServiceImplementation> {
+  const { capture, encodeStatusDetails } = await import('@faultline/core');
+  const { Metadata } = await import('@grpc/grpc-js');
+  const { randomUUID } = await import('node:crypto');
+  const sample = capture(pgError());
+  // The rich status encoded once; each call copies it and writes its own id over the sample's.
+  const template = Buffer.from(encodeStatusDetails(sample, 'faultline'));
+  const offsets: number[] = [];
+  for (let at = template.indexOf(sample.id); at !== -1; at = template.indexOf(sample.id, at + 1)) offsets.push(at);
+  return {
+    get(_call: unknown, callback: (error: unknown) => void) {
+      pgError(); // the same allocation as every other error mode
+      const id = randomUUID();
+      const details = Buffer.from(template);
+      for (const offset of offsets) details.write(id, offset, 'latin1');
+      const metadata = new Metadata();
+      metadata.set('x-request-id', id);
+      metadata.set('grpc-status-details-bin', details);
+      callback({ code: sample.grpcCode, details: sample.message, metadata });
     },
   } as unknown as UntypedServiceImplementation;
+}
+
+async function serveGrpc(mode: ServerMode): Promise<number> {
+  const fail = mode.includes('error');
+  const implementation =
+    mode === 'grpc-plain-error-trailers'
+      ? await trailersOnly()
+      : ({
+          get(_call: unknown, callback: (error: unknown, value?: unknown) => void) {
+            if (fail) callback(pgError());
+            else callback(null, { id: 1, reference: 'A-1' });
+          },
+        } as unknown as UntypedServiceImplementation);
   let server: Server;
   if (mode.startsWith('grpc-faultline')) {
     const { addFaultlineService, createServerInterceptor } = await import('@faultline/grpc');

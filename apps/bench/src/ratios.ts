@@ -3,8 +3,9 @@
  * servers side by side (each in its own process pinned to core 0; wrk or h2load pinned to core 1;
  * the pair interleaved over rounds) and prints the median ratio, its spread (min-max over
  * rounds), server CPU per request, and the goal. A round in which other processes used more
- * than 15% of a core is rejected and repeated once. BENCH_DURATION (s per run, default 5) and
- * BENCH_ROUNDS (default 3) tune it; about 8 minutes with the defaults.
+ * than 15% of a core is rejected and repeated once. BENCH_DURATION (s per run, default 3) and
+ * BENCH_ROUNDS (default 4) tune it; about 6 minutes with the defaults. BENCH_ROWS (comma-separated
+ * row numbers, 1-based) runs only those rows, to iterate on one of them.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -56,6 +57,12 @@ const ROWS: readonly Row[] = [
   },
   { label: 'gRPC unary success, wrapped / plain', subject: 'grpc-faultline-ok', baseline: 'grpc-plain-ok', goal: 0.97 },
   {
+    label: "gRPC floor: plain grpc-js sending Faultline's two trailers by hand / plain callback(err)",
+    subject: 'grpc-plain-error-trailers',
+    baseline: 'grpc-plain-error',
+    goal: undefined,
+  },
+  {
     label: 'Express error, Faultline (reporter to a file) / default handler (production)',
     subject: 'express-faultline-file',
     baseline: 'express-default-production',
@@ -69,8 +76,12 @@ const ROWS: readonly Row[] = [
   },
 ];
 
-const seconds = Number(process.env.BENCH_DURATION ?? 5);
-const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const only = (process.env.BENCH_ROWS ?? '')
+  .split(',')
+  .filter((n) => n.trim() !== '')
+  .map(Number);
+const seconds = Number(process.env.BENCH_DURATION ?? 3);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 4);
 const script = fileURLToPath(import.meta.url);
 const grpcBody = join(mkdtempSync(join(tmpdir(), 'faultline-h2load-')), 'get.bin');
 
@@ -127,17 +138,20 @@ async function main(): Promise<void> {
   pin(process.pid, 1);
   writeGrpcBody();
   const anchor: Run[] = [];
-  for (let round = 0; round < rounds; round += 1) anchor.push(await quietRun('http-stock-success'));
+  const anchorRounds = only.length > 0 ? 0 : rounds;
+  for (let round = 0; round < anchorRounds; round += 1) anchor.push(await quietRun('http-stock-success'));
   console.log(
     `\nratios: server pinned to core 0, wrk/h2load on core 1, ${seconds}s runs, ${rounds} interleaved rounds`,
   );
-  console.log(
-    `anchor: stock Fastify success ${median(anchor.map((r) => r.rps)).toFixed(0)} req/s on one core (the seed's figure: 50k req/s per node)`,
-  );
+  if (anchor.length > 0)
+    console.log(
+      `anchor: stock Fastify success ${median(anchor.map((r) => r.rps)).toFixed(0)} req/s on one core (the seed's figure: 50k req/s per node)`,
+    );
   console.log(
     `${'comparison'.padEnd(78)} ${'ratio'.padStart(6)} ${'spread'.padStart(10)} ${'CPU ratio'.padStart(9)} ${'rps subj/base'.padStart(15)} ${'goal'.padStart(6)}  verdict`,
   );
-  for (const row of ROWS) {
+  for (const [index, row] of ROWS.entries()) {
+    if (only.length > 0 && !only.includes(index + 1)) continue;
     const subject: Run[] = [];
     const baseline: Run[] = [];
     for (let round = 0; round < rounds; round += 1) {
