@@ -25,7 +25,15 @@ import type {
   sendUnaryData,
   UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import { AnsweredWithoutMessage, decodeFault, type GuardableCall, type GuardedCall, guardCall } from './call-guard.js';
+import {
+  AnsweredWithoutMessage,
+  decodeFault,
+  type GuardableCall,
+  type GuardableUnaryCall,
+  type GuardedCall,
+  guardCall,
+  guardUnaryCall,
+} from './call-guard.js';
 import { guardDefinition, isDecodeFailure, type RequestGuardOptions } from './request-guard.js';
 import { faultStatus, REQUEST_ID_KEY } from './trailers.js';
 import { answerUnknownMethods } from './unknown-method.js';
@@ -124,7 +132,10 @@ function wrapUnaryLike(path: string, handler: AnyHandler, options: GrpcFaultOpti
       fail(decodeFault(call.request));
       return;
     }
-    guard = guardCall(call as unknown as GuardableCall, fail, () => done || flag(call, 'readableEnded'));
+    const naturalEnd = () => done || flag(call, 'readableEnded');
+    // A unary call has no request stream: a lighter guard without per-call functions (see guardUnaryCall).
+    if ('request' in call) guardUnaryCall(call as unknown as GuardableUnaryCall, fail, naturalEnd);
+    else guard = guardCall(call as unknown as GuardableCall, fail, naturalEnd);
     run(() => (handler as (c: unknown, cb: unknown) => unknown)(call, guarded), fail);
   };
 }

@@ -30,7 +30,7 @@ const Service = {
 
 /** Failure styles per method kind. */
 const STYLES = {
-  unary: ['sync', 'async', 'callback'],
+  unary: ['sync', 'async', 'callback', 'emit', 'emit-later', 'destroy', 'destroy-later'],
   serverStream: ['sync', 'async', 'emit', 'emit-later', 'emit-after-write', 'destroy'],
   clientStream: ['sync', 'async', 'callback', 'emit', 'emit-in-data', 'destroy-in-data', 'throw-in-data'],
   bidi: ['sync', 'async', 'emit-in-data', 'emit-later', 'destroy-in-data', 'throw-in-data', 'emit-after-write'],
@@ -78,6 +78,9 @@ function fail(call: AnyCall, callback?: (error: unknown) => void): unknown {
       return undefined;
     case 'destroy':
       call.destroy(value() as Error);
+      return undefined;
+    case 'destroy-later':
+      setImmediate(() => call.destroy(value() as Error));
       return undefined;
     case 'emit-in-data':
       call.once('data', () => call.emit('error', value()));
