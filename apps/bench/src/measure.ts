@@ -107,6 +107,27 @@ export async function forkServer(script: string, mode: string): Promise<ChildSer
   };
 }
 
+/**
+ * Milliseconds the server has spent in garbage collection so far (servers that answer the `gc`
+ * message; `NaN` when one does not answer within a second).
+ */
+export function gcMillis(server: ChildServer): Promise<number> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => done(Number.NaN), 1000);
+    const onMessage = (message: unknown) => {
+      const value = (message as { gcMs?: unknown } | null)?.gcMs;
+      if (typeof value === 'number') done(value);
+    };
+    const done = (value: number) => {
+      clearTimeout(timer);
+      server.child.off('message', onMessage);
+      resolve(value);
+    };
+    server.child.on('message', onMessage);
+    server.child.send('gc');
+  });
+}
+
 /** Runs `measureOnce` for every mode, `rounds` times interleaved, and returns each mode's samples. */
 export async function interleaved<M extends string, R>(
   modes: readonly M[],

@@ -2,7 +2,7 @@
  * The performance table of issue 11, on one command, bounded in time: each row compares two
  * servers side by side (each in its own process pinned to core 0; wrk or h2load pinned to core 1;
  * the pair interleaved over rounds) and prints the median ratio, its spread (min-max over
- * rounds), server CPU per request, and the goal. A round in which other processes used more
+ * rounds), server CPU per request, server time in garbage collection per request, and the goal. A round in which other processes used more
  * than 15% of a core is rejected and repeated once. BENCH_DURATION (s per run, default 3) and
  * BENCH_ROUNDS (default 4) tune it; about 6 minutes with the defaults. BENCH_ROWS (comma-separated
  * row numbers, 1-based) runs only those rows, to iterate on one of them.
@@ -11,13 +11,15 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cpuSeconds, forkServer, median } from './measure.js';
+import { cpuSeconds, forkServer, gcMillis, median } from './measure.js';
 import { h2load, machineJiffies, pin, wrk } from './pinning.js';
 import { type ServerMode, serve } from './ratio-servers.js';
 
 interface Run {
   readonly rps: number;
   readonly cpuUs: number;
+  /** Server time in garbage collection, microseconds per request. */
+  readonly gcUs: number;
   /** CPU share of one core used by other processes (not the server, not the generator) during the run. */
   readonly otherCpu: number;
 }
@@ -111,6 +113,7 @@ async function load(mode: ServerMode, port: number, duration: number): Promise<n
 async function runOnce(mode: ServerMode): Promise<Run> {
   const server = await forkServer(script, mode);
   await load(mode, server.port, 1); // warm-up
+  const gcBefore = await gcMillis(server);
   const cpuBefore = cpuSeconds(server.pid);
   const machineBefore = machineJiffies();
   const started = Date.now();
@@ -118,11 +121,13 @@ async function runOnce(mode: ServerMode): Promise<Run> {
   const elapsed = (Date.now() - started) / 1000;
   const machineAfter = machineJiffies();
   const serverCpu = cpuSeconds(server.pid) - cpuBefore;
+  const gcMs = (await gcMillis(server)) - gcBefore;
   await server.stop();
   const busy = (machineAfter.total - machineAfter.idle - (machineBefore.total - machineBefore.idle)) / 100;
   // The generator saturates its own core at most: what is left beyond server + one core is someone else.
   const other = Math.max(0, busy - serverCpu - elapsed) / elapsed;
-  return { rps: requests / elapsed, cpuUs: (serverCpu * 1e6) / Math.max(1, requests), otherCpu: other };
+  const perRequest = (seconds: number) => (seconds * 1e6) / Math.max(1, requests);
+  return { rps: requests / elapsed, cpuUs: perRequest(serverCpu), gcUs: perRequest(gcMs / 1000), otherCpu: other };
 }
 
 async function quietRun(mode: ServerMode): Promise<Run> {
@@ -148,7 +153,7 @@ async function main(): Promise<void> {
       `anchor: stock Fastify success ${median(anchor.map((r) => r.rps)).toFixed(0)} req/s on one core (the seed's figure: 50k req/s per node)`,
     );
   console.log(
-    `${'comparison'.padEnd(78)} ${'ratio'.padStart(6)} ${'spread'.padStart(10)} ${'CPU ratio'.padStart(9)} ${'rps subj/base'.padStart(15)} ${'goal'.padStart(6)}  verdict`,
+    `${'comparison'.padEnd(78)} ${'ratio'.padStart(6)} ${'spread'.padStart(10)} ${'CPU ratio'.padStart(9)} ${'rps subj/base'.padStart(15)} ${'GC us/req subj/base'.padStart(20)} ${'goal'.padStart(6)}  verdict`,
   );
   for (const [index, row] of ROWS.entries()) {
     if (only.length > 0 && !only.includes(index + 1)) continue;
@@ -162,7 +167,7 @@ async function main(): Promise<void> {
     const cpuRatio = median(baseline.map((b) => b.cpuUs)) / median(subject.map((s) => s.cpuUs));
     const ratio = median(ratios);
     console.log(
-      `${row.label.padEnd(78)} ${ratio.toFixed(2).padStart(6)} ${spread(ratios).padStart(10)} ${cpuRatio.toFixed(2).padStart(9)} ${`${median(subject.map((s) => s.rps)).toFixed(0)}/${median(baseline.map((b) => b.rps)).toFixed(0)}`.padStart(15)} ${(row.goal === undefined ? '-' : `>=${row.goal}`).padStart(6)}  ${row.goal === undefined ? 'information' : ratio >= row.goal ? 'met' : 'NOT met'}`,
+      `${row.label.padEnd(78)} ${ratio.toFixed(2).padStart(6)} ${spread(ratios).padStart(10)} ${cpuRatio.toFixed(2).padStart(9)} ${`${median(subject.map((s) => s.rps)).toFixed(0)}/${median(baseline.map((b) => b.rps)).toFixed(0)}`.padStart(15)} ${`${median(subject.map((s) => s.gcUs)).toFixed(1)}/${median(baseline.map((b) => b.gcUs)).toFixed(1)}`.padStart(20)} ${(row.goal === undefined ? '-' : `>=${row.goal}`).padStart(6)}  ${row.goal === undefined ? 'information' : ratio >= row.goal ? 'met' : 'NOT met'}`,
     );
   }
 }
