@@ -35,7 +35,7 @@ export interface CaptureContext {
    * WebSocket message), or a function returning them (called only when needed). A validation
    * library's error is answered 400 only when its pointers resolve in one of them.
    */
-  readonly input?: readonly unknown[] | (() => readonly unknown[]);
+  readonly input?: readonly unknown[] | (() => readonly unknown[]) | undefined;
 }
 
 /** Properties through which wrappers point at the error they wrap, in the order they are followed. */

@@ -14,6 +14,7 @@ import {
   FaultError,
   type HeaderOptions,
   isObjectLike,
+  type RecordFaultOptions,
   type Reporter,
   recordFault,
   renderEnvelope,
@@ -93,6 +94,8 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
   const isFatal = options.isFatal ?? fatalByDefault;
 
   const reporter = options.reporter;
+  // What a fault without connection attributes is recorded with: one object for the adapter's life.
+  const plainRecord: RecordFaultOptions = { protocol: 'ws', reporter };
   const contextsBySource = new Map<string, { readonly classifiers: readonly Classifier[]; readonly source: string }>();
 
   function faultFor(
@@ -107,18 +110,20 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
       ctx = { classifiers, source };
       contextsBySource.set(source, ctx);
     }
+    // One context object per source; a message's input (or an upgrade's id) needs one literal, no spreads.
     const fault = capture(
       thrown,
       requestId === undefined && input === undefined
         ? ctx
-        : { ...ctx, ...(requestId === undefined ? {} : { requestId }), ...(input === undefined ? {} : { input }) },
+        : { classifiers: ctx.classifiers, source: ctx.source, requestId, input },
     );
     // Per-error ids are linked to the connection's id in the log record.
-    recordFault(fault, {
-      protocol: 'ws',
-      reporter,
-      attributes: reporter === undefined || connectionId === undefined ? undefined : { connection_id: connectionId },
-    });
+    recordFault(
+      fault,
+      reporter === undefined || connectionId === undefined
+        ? plainRecord
+        : { protocol: 'ws', reporter, attributes: { connection_id: connectionId } },
+    );
     return fault;
   }
 
@@ -195,12 +200,15 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
     },
     message(socket, handler) {
       return (data, isBinary) => {
-        const input = () => messageInput(data, isBinary);
+        // The message as validation input, made only when a failure needs it (nothing per successful message).
         try {
           const result = handler(data, isBinary);
-          if (isThenable(result)) result.then(undefined, (error: unknown) => fail(socket, error, 'ws.message', input));
+          if (isThenable(result))
+            result.then(undefined, (error: unknown) =>
+              fail(socket, error, 'ws.message', () => messageInput(data, isBinary)),
+            );
         } catch (error) {
-          fail(socket, error, 'ws.message', input);
+          fail(socket, error, 'ws.message', () => messageInput(data, isBinary));
         }
       };
     },
