@@ -13,6 +13,7 @@ import {
   localeFor,
   problemHeaders,
   type RawHttpSocket,
+  type RecordFaultOptions,
   type ResponderOptions,
   recordFault,
   renderBody,
@@ -38,6 +39,8 @@ interface Attempt {
 export const ATTEMPT_PROPERTY = 'faultlineAttempt';
 type WithAttempt = { [ATTEMPT_PROPERTY]?: Attempt | null };
 const STALE = new Set<string>(STALE_REPLY_HEADERS);
+/** How a fault is recorded when there is no reporter: the span only. */
+const SPAN_ONLY: RecordFaultOptions = { protocol: 'http' };
 const CONNECTION = new Set<string>(CONNECTION_HEADERS);
 
 /** Removes headers describing a success body (and, on HTTP/2, connection-specific ones) that the route set. */
@@ -112,13 +115,19 @@ export function sendFault(
     writeDirect(reply, previous);
     return;
   }
-  const traceId = recordFault(fault, {
-    protocol: 'http',
-    reporter: options.reporter,
-    method: request.method,
-    route: request.routeOptions?.url,
-    attributes: rejectedRequestId(request),
-  });
+  // Without a reporter only the span is annotated: no record fields to gather.
+  const traceId = recordFault(
+    fault,
+    options.reporter === undefined
+      ? SPAN_ONLY
+      : {
+          protocol: 'http',
+          reporter: options.reporter,
+          method: request.method,
+          route: request.routeOptions?.url,
+          attributes: rejectedRequestId(request),
+        },
+  );
   if (reply.sent || reply.raw.headersSent) {
     // Headers already left (a stream failed mid-way): nothing valid can be sent. Abort.
     abort(reply);
@@ -145,18 +154,21 @@ export function sendFault(
     };
   }
   (reply as WithAttempt)[ATTEMPT_PROPERTY] = attempt;
-  const send = () => {
-    try {
-      removeStaleHeaders(reply, isHttp2(request));
-      // A per-reply serializer set by the route before it threw would apply even to a string body.
-      reply.serializer(null as unknown as (payload: unknown) => string);
-      reply.code(attempt.status).headers(attempt.headers).send(attempt.body);
-    } catch {
-      writeDirect(reply, attempt);
-    }
-  };
-  if (isHttp2(request) && (request.raw as { complete?: boolean }).complete === false) afterBodyDrained(request, send);
-  else send();
+  if (isHttp2(request) && (request.raw as { complete?: boolean }).complete === false)
+    afterBodyDrained(request, () => sendAttempt(reply, attempt, true));
+  else sendAttempt(reply, attempt, isHttp2(request));
+}
+
+/** Sends the first attempt through Fastify (its onSend hooks run); falls back to a direct write. */
+function sendAttempt(reply: FastifyReply, attempt: Attempt, http2: boolean): void {
+  try {
+    removeStaleHeaders(reply, http2);
+    // A per-reply serializer set by the route before it threw would apply even to a string body.
+    reply.serializer(null as unknown as (payload: unknown) => string);
+    reply.code(attempt.status).headers(attempt.headers).send(attempt.body);
+  } catch {
+    writeDirect(reply, attempt);
+  }
 }
 
 /** Longest wait for the rest of an HTTP/2 request body before answering anyway. */

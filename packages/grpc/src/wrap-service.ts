@@ -10,6 +10,7 @@ import {
   capture,
   type Fault,
   isObjectLike,
+  type RecordFaultOptions,
   type Reporter,
   recordFault,
   safeGet,
@@ -48,6 +49,9 @@ export interface GrpcFaultOptions extends RequestGuardOptions {
   readonly classifiers?: readonly Classifier[];
 }
 
+/** How a fault is recorded when there is no reporter: the span only. */
+const SPAN_ONLY: RecordFaultOptions = { protocol: 'grpc' };
+
 /** The first `x-request-id` value of incoming metadata, if any (validated by `capture`). */
 export function incomingRequestId(metadata: Metadata | undefined): unknown {
   try {
@@ -75,7 +79,11 @@ export function faultForCall(
     classifiers: options.classifiers,
     input,
   });
-  recordFault(fault, { protocol: 'grpc', reporter: options.reporter, method: path });
+  // Without a reporter only the span is annotated: no record fields to gather.
+  recordFault(
+    fault,
+    options.reporter === undefined ? SPAN_ONLY : { protocol: 'grpc', reporter: options.reporter, method: path },
+  );
   return fault;
 }
 

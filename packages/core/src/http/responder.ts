@@ -60,7 +60,8 @@ export function shownFault(fault: Fault, options: Pick<ResponderOptions, 'concea
 
 /** The body of `fault` in `format`, with `trace_id` when given, in the `locale` translation when the code has it. */
 export function renderBody(fault: Fault, format: BodyFormat, traceId: string | undefined, locale?: string): string {
-  const options = { traceId, locale };
+  // No options object for the common answer (no trace, no translation).
+  const options = traceId === undefined && locale === undefined ? undefined : { traceId, locale };
   return format === 'envelope' ? renderEnvelope(fault, options) : renderProblem(fault, options);
 }
 
