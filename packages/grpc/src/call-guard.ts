@@ -116,7 +116,8 @@ function onUnaryError(this: object, error: unknown): void {
 function guardedUnaryDestroy(this: GuardableCall, ...args: unknown[]): unknown {
   const guard = unaryGuardOf(this);
   if (guard === undefined) return this;
-  if (args.length === 0 && guard.naturalEnd()) return guard.destroy.call(this);
+  if (args.length === 0 && guard.naturalEnd())
+    return typeof guard.destroy === 'function' ? guard.destroy.call(this) : this;
   guard.fail(args.length === 0 ? new DestroyedWithoutStatus() : args[0]);
   return this;
 }

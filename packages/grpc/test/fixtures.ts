@@ -86,10 +86,13 @@ type Req = { kind: string; how?: string };
 
 /** Handlers that fail in every way grpc-js allows, chosen by the request. */
 export const implementation = {
-  get(call: { request: Req }, callback: (e: unknown, v?: unknown) => void) {
+  get(call: { request: Req; destroy(e?: Error): void }, callback: (e: unknown, v?: unknown) => void) {
     const { kind, how } = call.request;
     if (kind === 'ok') return callback(null, { ok: true });
     if (how === 'throw') throw failure(kind);
+    // The handler gives up without an error or a status: the call must still end, as a fault.
+    if (how === 'destroy-empty') return call.destroy();
+    if (how === 'destroy-empty-later') return void setImmediate(() => call.destroy());
     callback(failure(kind));
   },
   async getAsync(call: { request: Req }) {

@@ -71,6 +71,18 @@ describe('unary handlers', () => {
     expectSanitized(error, code, publicCode);
   });
 
+  it.each(['destroy-empty', 'destroy-empty-later'])(
+    'ends a unary call whose handler calls destroy() with nothing (%s) as INTERNAL, logged',
+    async (how) => {
+      const { error } = await callUnary(server.client, 'get', { kind: 'pg', how });
+      const decoded = expectSanitized(error, GrpcStatus.INTERNAL, 'INTERNAL');
+      await server.reporter.flush();
+      // The first such call is logged in full; a repeat within the window is compacted under its id.
+      expect(recordFor(server.records, String(decoded?.requestId))).toMatchObject({ code: 'INTERNAL' });
+      expect(server.records.some((r) => r.error_type === 'DestroyedWithoutStatus')).toBe(true);
+    },
+  );
+
   it('catches an async handler rejection (no unhandled rejection, no crash)', async () => {
     const { error } = await callUnary(server.client, 'getAsync', { kind: 'pg' });
     expectSanitized(error, GrpcStatus.ALREADY_EXISTS, 'CONFLICT');
