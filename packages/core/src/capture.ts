@@ -6,14 +6,16 @@
  * classified as a whole. A validation library's verdict is the client's only when its pointers
  * resolve in the request's input (`ctx.input`); otherwise it is internal.
  */
+
+import { CapturedInternal } from './captured-internal.js';
 import { lookupCode } from './catalog.js';
 import { BUILTIN_CLASSIFIERS } from './classify/index.js';
 import type { Classification, Classifier } from './classify/types.js';
 import { resolveCorrelationId } from './correlation.js';
-import { buildFault, type Fault, type FaultInternal } from './fault.js';
+import { buildFault, type Fault } from './fault.js';
 import { builtinDefinition, FaultError, normalizeRetryAfter } from './fault-error.js';
 import { normalizeFieldViolations } from './field-violation.js';
-import { isObjectLike, type ObjectLike, safeGet, safeGetArray, typeLabel } from './safe-access.js';
+import { isObjectLike, type ObjectLike, safeGet, safeGetArray } from './safe-access.js';
 import type { Category } from './taxonomy.js';
 import { violationsOwnedByInput } from './validation-ownership.js';
 
@@ -119,30 +121,6 @@ function idOf(ctx: CaptureContext | undefined): { id: string; rejected: string |
   const requestId = ctx?.requestId;
   if (ctx?.requestIdTrusted === true && typeof requestId === 'string') return { id: requestId, rejected: undefined };
   return resolveCorrelationId(requestId);
-}
-
-/**
- * The internal side of a captured fault. The type label reads the value's constructor and name
- * (about a third of a microsecond): it is computed when a log record or span first asks for it,
- * never on a response path that writes no record.
- */
-class CapturedInternal implements FaultInternal {
-  #errorType: string | undefined;
-  constructor(
-    readonly thrown: unknown,
-    errorType: string | undefined,
-    readonly classifier: string,
-    readonly reason: string,
-    readonly source: string | undefined,
-    readonly rejectedRequestId: string | undefined,
-  ) {
-    this.#errorType = errorType;
-  }
-
-  get errorType(): string {
-    this.#errorType ??= typeLabel(this.thrown);
-    return this.#errorType;
-  }
 }
 
 function faultFromVerdict(thrown: unknown, verdict: Verdict, ctx: CaptureContext | undefined): Fault {

@@ -126,13 +126,14 @@ function guardedUnaryDestroy(this: GuardableCall, ...args: unknown[]): unknown {
  * The guard of a unary call, which has no request stream to watch: an 'error' listener (so
  * `emit('error', v)` reaches `fail` instead of throwing) and a replaced `destroy`, both shared by
  * every call, with the call's own state behind a symbol property. grpc-js's own 'error' listener
- * on the call is removed first: it would turn the value into a status with the value's message
- * (and before the handler's answer), which is exactly what must not reach the client. No function object is made per
- * call: a per-call `emit` closure on grpc-js's call object put V8's young generation into a state
- * where each scavenge promoted about 3 MB (4-6 ms scavenges, a mark-compact every 300 ms), which
- * cost the unary error path about a third of its throughput (measured with h2load, see the
- * README's performance section). The application's own listeners are its own: a throw from them
- * is not caught here (there is no request stream whose listeners carry the handler's logic).
+ * on the call is removed first: it would turn the value into a status carrying the value's
+ * message (and before the handler's answer), which is what must not reach the client.
+ *
+ * No function object is made per call: per-call `emit`/`destroy` closures on grpc-js's call
+ * object made V8 far more likely to run the server in a state where every scavenge promotes
+ * whole calls (see the README's performance section). The application's own listeners are its
+ * own: a throw from them is not caught here (a unary call has no request stream whose listeners
+ * carry the handler's logic).
  */
 export function guardUnaryCall(
   call: GuardableUnaryCall,
