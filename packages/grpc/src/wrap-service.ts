@@ -38,6 +38,7 @@ import {
 import { guardDefinition, isDecodeFailure, type RequestGuardOptions } from './request-guard.js';
 import { faultStatus, REQUEST_ID_KEY } from './trailers.js';
 import { answerUnknownMethods } from './unknown-method.js';
+import { markWrappedMethods } from './wrapped-methods.js';
 
 /** Options shared by the wrapper and the interceptor. */
 export interface GrpcFaultOptions extends RequestGuardOptions {
@@ -211,6 +212,8 @@ export function addFaultlineService(
   implementation: UntypedServiceImplementation,
   options: GrpcFaultOptions = {},
 ): void {
-  server.addService(guardDefinition(definition, options), wrapService(definition, implementation, options));
+  const guarded = guardDefinition(definition, options);
+  server.addService(guarded, wrapService(definition, implementation, options));
+  markWrappedMethods(guarded, implementation);
   answerUnknownMethods(server, options);
 }

@@ -1,0 +1,50 @@
+import { Server, ServerInterceptingCall, type ServiceDefinition } from '@grpc/grpc-js';
+import { describe, expect, it } from 'vitest';
+import { addFaultlineService, createServerInterceptor } from '../src/index.js';
+
+const codec = {
+  serialize: (v: unknown) => Buffer.from(JSON.stringify(v)),
+  deserialize: (b: Buffer) => JSON.parse(b.toString()) as unknown,
+};
+const method = (path: string) => ({
+  path,
+  requestStream: false,
+  responseStream: false,
+  requestSerialize: codec.serialize,
+  requestDeserialize: codec.deserialize,
+  responseSerialize: codec.serialize,
+  responseDeserialize: codec.deserialize,
+});
+const Service: ServiceDefinition = { get: method('/pass.S/Get'), missing: method('/pass.S/Missing') };
+
+/** The deserializer grpc-js registered for `path` (Server#handlers, internal; pinned by the lockfile). */
+function registeredDeserializer(server: Server, path: string): unknown {
+  const handlers = (server as unknown as { handlers: Map<string, { deserialize: unknown }> }).handlers;
+  return handlers.get(path)?.deserialize;
+}
+
+describe('server interceptor and wrapped methods', () => {
+  it('returns the call untouched for a method addFaultlineService wrapped, and intercepts the rest', () => {
+    const server = new Server();
+    addFaultlineService(server, Service, { get: (_call: unknown, cb: (e: null, v: unknown) => void) => cb(null, {}) });
+    const interceptor = createServerInterceptor();
+    const call = {} as Parameters<typeof interceptor>[1];
+    const descriptor = (path: string) => ({
+      path,
+      requestStream: false,
+      responseStream: false,
+      requestDeserialize: registeredDeserializer(server, path) as (b: Buffer) => unknown,
+      responseSerialize: codec.serialize,
+    });
+    const wrapped = descriptor('/pass.S/Get');
+    expect(typeof wrapped.requestDeserialize).toBe('function');
+    expect(interceptor(wrapped, call)).toBe(call);
+    // No handler: grpc-js's default UNIMPLEMENTED answer still goes through the interceptor.
+    expect(interceptor(descriptor('/pass.S/Missing'), call)).toBeInstanceOf(ServerInterceptingCall);
+    // A service added without Faultline (plain deserializer) is intercepted.
+    expect(interceptor({ ...wrapped, requestDeserialize: codec.deserialize }, call)).toBeInstanceOf(
+      ServerInterceptingCall,
+    );
+    server.forceShutdown();
+  });
+});
