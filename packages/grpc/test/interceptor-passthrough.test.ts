@@ -1,21 +1,9 @@
+import { jsonMethod } from '@faultline/testkit';
 import { Server, ServerInterceptingCall, type ServiceDefinition } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import { addFaultlineService, createServerInterceptor } from '../src/index.js';
 
-const codec = {
-  serialize: (v: unknown) => Buffer.from(JSON.stringify(v)),
-  deserialize: (b: Buffer) => JSON.parse(b.toString()) as unknown,
-};
-const method = (path: string) => ({
-  path,
-  requestStream: false,
-  responseStream: false,
-  requestSerialize: codec.serialize,
-  requestDeserialize: codec.deserialize,
-  responseSerialize: codec.serialize,
-  responseDeserialize: codec.deserialize,
-});
-const Service: ServiceDefinition = { get: method('/pass.S/Get'), missing: method('/pass.S/Missing') };
+const Service: ServiceDefinition = { get: jsonMethod('/pass.S/Get'), missing: jsonMethod('/pass.S/Missing') };
 
 /** The deserializer grpc-js registered for `path` (Server#handlers, internal; pinned by the lockfile). */
 function registeredDeserializer(server: Server, path: string): unknown {
@@ -34,7 +22,7 @@ describe('server interceptor and wrapped methods', () => {
       requestStream: false,
       responseStream: false,
       requestDeserialize: registeredDeserializer(server, path) as (b: Buffer) => unknown,
-      responseSerialize: codec.serialize,
+      responseSerialize: (v: unknown) => Buffer.from(JSON.stringify(v)),
     });
     const wrapped = descriptor('/pass.S/Get');
     expect(typeof wrapped.requestDeserialize).toBe('function');
@@ -42,9 +30,9 @@ describe('server interceptor and wrapped methods', () => {
     // No handler: grpc-js's default UNIMPLEMENTED answer still goes through the interceptor.
     expect(interceptor(descriptor('/pass.S/Missing'), call)).toBeInstanceOf(ServerInterceptingCall);
     // A service added without Faultline (plain deserializer) is intercepted.
-    expect(interceptor({ ...wrapped, requestDeserialize: codec.deserialize }, call)).toBeInstanceOf(
-      ServerInterceptingCall,
-    );
+    expect(
+      interceptor({ ...wrapped, requestDeserialize: (b: Buffer) => JSON.parse(b.toString()) }, call),
+    ).toBeInstanceOf(ServerInterceptingCall);
     server.forceShutdown();
   });
 });
