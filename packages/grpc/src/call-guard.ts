@@ -57,7 +57,7 @@ export interface GuardedCall {
 export function guardCall(call: GuardableCall, fail: (error: unknown) => void, naturalEnd: () => boolean): GuardedCall {
   const originalEmit = call.emit.bind(call);
   let lastMessage: unknown;
-  const originalDestroy = call.destroy.bind(call);
+  const originalDestroy = call.destroy;
   call.emit = (event: string | symbol, ...args: unknown[]): boolean => {
     if (event === 'error') {
       if (isFaultlineStatus(args[0])) return originalEmit(event, ...args);
@@ -80,12 +80,25 @@ export function guardCall(call: GuardableCall, fail: (error: unknown) => void, n
     }
   };
   // destroy(err) would end the stream without a status and leave the client waiting for its deadline.
-  call.destroy = (...args: unknown[]) => {
-    if (args.length === 0 && naturalEnd()) return originalDestroy();
-    fail(args.length === 0 ? new DestroyedWithoutStatus() : args[0]);
-    return call;
-  };
+  call.destroy = (...args: unknown[]) => guardedDestroy(call, args, fail, naturalEnd, originalDestroy);
   return { emit: originalEmit, lastMessage: () => lastMessage };
+}
+
+/**
+ * The rule every guarded `destroy` follows: a `destroy()` without arguments once a side of the
+ * stream ended (`naturalEnd()`) is Node's own auto-destroy and runs the original; anything else
+ * ends the call through `fail` (with {@link DestroyedWithoutStatus} when no value was given).
+ */
+function guardedDestroy(
+  call: GuardableCall,
+  args: readonly unknown[],
+  fail: (error: unknown) => void,
+  naturalEnd: () => boolean,
+  destroy: ((error?: Error) => unknown) | undefined,
+): unknown {
+  if (args.length === 0 && naturalEnd()) return typeof destroy === 'function' ? destroy.call(call) : call;
+  fail(args.length === 0 ? new DestroyedWithoutStatus() : args[0]);
+  return call;
 }
 
 /** What a unary call's guard keeps, reachable from the call through a symbol property. */
@@ -112,14 +125,11 @@ function onUnaryError(this: object, error: unknown): void {
   unaryGuardOf(this)?.fail(error);
 }
 
-/** The call's `destroy` (one function for every call); see {@link guardCall} for the rules. */
+/** The call's `destroy` (one function for every call), following {@link guardedDestroy}'s rule. */
 function guardedUnaryDestroy(this: GuardableCall, ...args: unknown[]): unknown {
   const guard = unaryGuardOf(this);
   if (guard === undefined) return this;
-  if (args.length === 0 && guard.naturalEnd())
-    return typeof guard.destroy === 'function' ? guard.destroy.call(this) : this;
-  guard.fail(args.length === 0 ? new DestroyedWithoutStatus() : args[0]);
-  return this;
+  return guardedDestroy(this, args, guard.fail, guard.naturalEnd, guard.destroy);
 }
 
 /**
