@@ -95,7 +95,7 @@ export {
   type PublicParamType,
   validateParams,
 } from './public-params.js';
-export { type RecordFaultOptions, recordFault } from './record-fault.js';
+export { type RecordFaultOptions, recordFault, SPAN_ONLY } from './record-fault.js';
 export {
   CARD_PATTERN,
   EMAIL_PATTERN,

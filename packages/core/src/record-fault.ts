@@ -22,6 +22,16 @@ export interface RecordFaultOptions {
 }
 
 /**
+ * Options that only annotate the span, one per protocol: what an adapter passes when it has no
+ * reporter, so the error path gathers no record fields and makes no options object.
+ */
+export const SPAN_ONLY: Readonly<Record<Protocol, RecordFaultOptions>> = {
+  http: { protocol: 'http' },
+  grpc: { protocol: 'grpc' },
+  ws: { protocol: 'ws' },
+};
+
+/**
  * Annotates the active span (cheap; a no-op without an OTel SDK) and queues the log record.
  * Returns the trace id when a valid span context exists, for the response body. Never throws.
  */

@@ -13,10 +13,10 @@ import {
   localeFor,
   problemHeaders,
   type RawHttpSocket,
-  type RecordFaultOptions,
   type ResponderOptions,
   recordFault,
   renderBody,
+  SPAN_ONLY,
   STALE_REPLY_HEADERS,
   shownFault,
   writeRawHttpFault,
@@ -39,8 +39,6 @@ interface Attempt {
 export const ATTEMPT_PROPERTY = 'faultlineAttempt';
 type WithAttempt = { [ATTEMPT_PROPERTY]?: Attempt | null };
 const STALE = new Set<string>(STALE_REPLY_HEADERS);
-/** How a fault is recorded when there is no reporter: the span only. */
-const SPAN_ONLY: RecordFaultOptions = { protocol: 'http' };
 const CONNECTION = new Set<string>(CONNECTION_HEADERS);
 
 /** Removes headers describing a success body (and, on HTTP/2, connection-specific ones) that the route set. */
@@ -119,7 +117,7 @@ export function sendFault(
   const traceId = recordFault(
     fault,
     options.reporter === undefined
-      ? SPAN_ONLY
+      ? SPAN_ONLY.http
       : {
           protocol: 'http',
           reporter: options.reporter,

@@ -10,9 +10,9 @@ import {
   capture,
   type Fault,
   isObjectLike,
-  type RecordFaultOptions,
   type Reporter,
   recordFault,
+  SPAN_ONLY,
   safeGet,
 } from '@faultline/core';
 import type {
@@ -50,9 +50,6 @@ export interface GrpcFaultOptions extends RequestGuardOptions {
   readonly classifiers?: readonly Classifier[];
 }
 
-/** How a fault is recorded when there is no reporter: the span only. */
-const SPAN_ONLY: RecordFaultOptions = { protocol: 'grpc' };
-
 /** The first `x-request-id` value of incoming metadata, if any (validated by `capture`). */
 export function incomingRequestId(metadata: Metadata | undefined): unknown {
   try {
@@ -83,7 +80,7 @@ export function faultForCall(
   // Without a reporter only the span is annotated: no record fields to gather.
   recordFault(
     fault,
-    options.reporter === undefined ? SPAN_ONLY : { protocol: 'grpc', reporter: options.reporter, method: path },
+    options.reporter === undefined ? SPAN_ONLY.grpc : { protocol: 'grpc', reporter: options.reporter, method: path },
   );
   return fault;
 }
