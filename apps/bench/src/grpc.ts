@@ -11,14 +11,12 @@ import {
   credentials,
   Metadata,
   makeGenericClientConstructor,
-  Server,
-  ServerCredentials,
   type ServiceDefinition,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { interleaved, type LoadResult, measureLoad, median } from './measure.js';
 import { pin } from './pinning.js';
-import { BENCH_SERVICE } from './ratio-servers.js';
+import { BENCH_SERVICE, listenGrpc } from './ratio-servers.js';
 
 const MODES = ['success', 'default-error', 'faultline-error'] as const;
 type Mode = (typeof MODES)[number];
@@ -35,18 +33,7 @@ async function serve(mode: Mode): Promise<void> {
       else callback(null, { id: 1, reference: 'A-1' });
     },
   } as unknown as UntypedServiceImplementation;
-  let server: Server;
-  if (mode === 'faultline-error') {
-    const { addFaultlineService, createServerInterceptor } = await import('@faultline/grpc');
-    server = new Server({ interceptors: [createServerInterceptor()], 'grpc.max_receive_message_length': -1 });
-    addFaultlineService(server, Service, implementation);
-  } else {
-    server = new Server();
-    server.addService(Service, implementation);
-  }
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
-  );
+  const { server, port } = await listenGrpc(mode === 'faultline-error', Service, implementation);
   process.send?.({ port });
   process.on('disconnect', () => process.exit(0)); // the parent was killed: do not stay behind
   process.on('message', () => server.tryShutdown(() => process.exit(0)));

@@ -127,18 +127,31 @@ async function serveGrpc(mode: ServerMode): Promise<number> {
             else callback(null, { id: 1, reference: 'A-1' });
           },
         } as unknown as UntypedServiceImplementation);
+  return (await listenGrpc(mode.startsWith('grpc-faultline'), BENCH_SERVICE, implementation)).port;
+}
+
+/**
+ * A gRPC server on 127.0.0.1 serving `implementation`: with Faultline (interceptor, guarded
+ * decoding, wrapped handlers) or as plain grpc-js with its default error handling.
+ */
+export async function listenGrpc(
+  faultline: boolean,
+  definition: ServiceDefinition,
+  implementation: UntypedServiceImplementation,
+): Promise<{ server: Server; port: number }> {
   let server: Server;
-  if (mode.startsWith('grpc-faultline')) {
+  if (faultline) {
     const { addFaultlineService, createServerInterceptor } = await import('@faultline/grpc');
     server = new Server({ interceptors: [createServerInterceptor()], 'grpc.max_receive_message_length': -1 });
-    addFaultlineService(server, BENCH_SERVICE, implementation);
+    addFaultlineService(server, definition, implementation);
   } else {
     server = new Server();
-    server.addService(BENCH_SERVICE, implementation);
+    server.addService(definition, implementation);
   }
-  return new Promise<number>((resolve, reject) =>
+  const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
   );
+  return { server, port };
 }
 
 /**
