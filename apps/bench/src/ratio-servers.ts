@@ -7,17 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import type { FastifyInstance } from 'fastify';
+import { pgError } from './pg-error.js';
+import { HTTP_MODES, type HttpMode, serveHttp } from './ratio-http-servers.js';
 
 /** Every server mode. */
 export const SERVER_MODES = [
-  'http-stock-success',
-  'http-stock-error',
-  'http-faultline-error',
-  'http-stock-404',
-  'http-faultline-404',
-  'http-stock-pino-info',
-  'http-faultline-reporter-file',
+  ...HTTP_MODES,
   'grpc-plain-error',
   'grpc-plain-error-trailers',
   'grpc-faultline-error',
@@ -29,46 +24,6 @@ export const SERVER_MODES = [
 ] as const;
 /** A server mode. */
 export type ServerMode = (typeof SERVER_MODES)[number];
-
-/** The error every error mode throws: what a pg driver raises on a unique violation. */
-export function pgError(): Error {
-  return Object.assign(new Error('duplicate key value violates unique constraint "orders_ref_key"'), {
-    code: '23505',
-    severity: 'ERROR',
-    table: 'orders',
-    constraint: 'orders_ref_key',
-  });
-}
-
-async function serveHttp(mode: ServerMode): Promise<number> {
-  const { default: Fastify } = await import('fastify');
-  const { faultline, faultlineServerOptions } = await import('@faultline/fastify');
-  const { createReporter } = await import('@faultline/core');
-  const { pino } = await import('pino');
-  const dir = mkdtempSync(join(tmpdir(), 'faultline-ratio-'));
-  const faultlineMode = mode.startsWith('http-faultline');
-  // Every branch is a plain HTTP/1.1 server; pino's logger type differs from FastifyBaseLogger.
-  const stockLogger = pino({ level: 'info' }, pino.destination({ dest: join(dir, 'stock.log'), sync: false }));
-  const options =
-    mode === 'http-stock-pino-info'
-      ? { loggerInstance: stockLogger }
-      : faultlineMode
-        ? { ...faultlineServerOptions(), logger: false }
-        : { logger: false };
-  const app = Fastify(options as object) as unknown as FastifyInstance;
-  if (faultlineMode) {
-    const reporter =
-      mode === 'http-faultline-reporter-file' ? createReporter({ destination: join(dir, 'faults.log') }) : false;
-    await app.register(faultline, { reporter });
-  }
-  app.get('/fail', async () => {
-    throw pgError();
-  });
-  app.get('/ok', async () => ({ ok: true }));
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address();
-  return typeof address === 'object' && address !== null ? address.port : 0;
-}
 
 const codec = {
   serialize: (v: unknown) => Buffer.from(JSON.stringify(v)),
@@ -204,7 +159,7 @@ export async function serve(mode: ServerMode): Promise<void> {
     ? await serveGrpc(mode)
     : mode.startsWith('express')
       ? await serveExpress(mode)
-      : await serveHttp(mode);
+      : await serveHttp(mode as HttpMode);
   // Time in garbage collection, asked for around each run: a run whose server spends far more of
   // it than its pair's is in another GC state (see the README's performance section).
   let gcMs = 0;
