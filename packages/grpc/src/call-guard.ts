@@ -80,8 +80,17 @@ export function guardCall(call: GuardableCall, fail: (error: unknown) => void, n
     }
   };
   // destroy(err) would end the stream without a status and leave the client waiting for its deadline.
-  call.destroy = (...args: unknown[]) => guardedDestroy(call, args, fail, naturalEnd, originalDestroy);
+  const rule: DestroyRule = { fail, naturalEnd };
+  call.destroy = (...args: unknown[]) => guardedDestroy(call, args, rule, originalDestroy);
   return { emit: originalEmit, lastMessage: () => lastMessage };
+}
+
+/** What {@link guardedDestroy} asks of a call's guard. */
+export interface DestroyRule {
+  /** Ends the call with the value's fault (exactly once: the guard decides). */
+  fail(error: unknown): void;
+  /** True once a side of the stream ended on its own (Node's auto-destroy then follows). */
+  naturalEnd(): boolean;
 }
 
 /**
@@ -92,20 +101,21 @@ export function guardCall(call: GuardableCall, fail: (error: unknown) => void, n
 function guardedDestroy(
   call: GuardableCall,
   args: readonly unknown[],
-  fail: (error: unknown) => void,
-  naturalEnd: () => boolean,
+  rule: DestroyRule,
   destroy: ((error?: Error) => unknown) | undefined,
 ): unknown {
-  if (args.length === 0 && naturalEnd()) return typeof destroy === 'function' ? destroy.call(call) : call;
-  fail(args.length === 0 ? new DestroyedWithoutStatus() : args[0]);
+  if (args.length === 0 && rule.naturalEnd()) return typeof destroy === 'function' ? destroy.call(call) : call;
+  rule.fail(args.length === 0 ? new DestroyedWithoutStatus() : args[0]);
   return call;
 }
 
-/** What a unary call's guard keeps, reachable from the call through a symbol property. */
-interface UnaryGuard {
-  readonly fail: (error: unknown) => void;
-  readonly naturalEnd: () => boolean;
-  readonly destroy: (error?: Error) => unknown;
+/**
+ * A unary call's guard state, one object per call (the wrapper's own run of the call), reachable
+ * from the call through a symbol property: no function object is made for it.
+ */
+export interface UnaryGuard extends DestroyRule {
+  /** The call's own `destroy`, kept by {@link guardUnaryCall} when it replaces it. */
+  originalDestroy: ((error?: Error) => unknown) | undefined;
 }
 
 /** A unary call: an emitter with `destroy` (grpc-js 1.14 hands unary handlers a Writable). */
@@ -120,7 +130,7 @@ function unaryGuardOf(call: object): UnaryGuard | undefined {
   return (call as { [kUnaryGuard]?: UnaryGuard })[kUnaryGuard];
 }
 
-/** The call's 'error' listener (one function for every call): the value goes to the call's `fail`. */
+/** The call's 'error' listener (one function for every call): the value goes to the guard's `fail`. */
 function onUnaryError(this: object, error: unknown): void {
   unaryGuardOf(this)?.fail(error);
 }
@@ -128,29 +138,25 @@ function onUnaryError(this: object, error: unknown): void {
 /** The call's `destroy` (one function for every call), following {@link guardedDestroy}'s rule. */
 function guardedUnaryDestroy(this: GuardableCall, ...args: unknown[]): unknown {
   const guard = unaryGuardOf(this);
-  if (guard === undefined) return this;
-  return guardedDestroy(this, args, guard.fail, guard.naturalEnd, guard.destroy);
+  return guard === undefined ? this : guardedDestroy(this, args, guard, guard.originalDestroy);
 }
 
 /**
  * The guard of a unary call, which has no request stream to watch: an 'error' listener (so
- * `emit('error', v)` reaches `fail` instead of throwing) and a replaced `destroy`, both shared by
- * every call, with the call's own state behind a symbol property. grpc-js's own 'error' listener
- * on the call is removed first: it would turn the value into a status carrying the value's
- * message (and before the handler's answer), which is what must not reach the client.
+ * `emit('error', v)` reaches the guard's `fail` instead of throwing) and a replaced `destroy`,
+ * both shared by every call, with the call's own `guard` behind a symbol property. grpc-js's own
+ * 'error' listener on the call is removed first: it would turn the value into a status carrying
+ * the value's message (and before the handler's answer), which is what must not reach the client.
  *
- * No function object is made per call: per-call `emit`/`destroy` closures on grpc-js's call
- * object made V8 far more likely to run the server in a state where every scavenge promotes
- * whole calls (see the README's performance section). The application's own listeners are its
- * own: a throw from them is not caught here (a unary call has no request stream whose listeners
- * carry the handler's logic).
+ * Nothing here allocates per call but what the caller passes in. Whatever a call object reaches
+ * is kept alive and promoted with it once the connection's HTTP/2 session is in the old
+ * generation (see the README's performance section), so per-call closures cost twice.
+ * The application's own listeners are its own: a throw from them is not caught here (a unary
+ * call has no request stream whose listeners carry the handler's logic).
  */
-export function guardUnaryCall(
-  call: GuardableUnaryCall,
-  fail: (error: unknown) => void,
-  naturalEnd: () => boolean,
-): void {
-  (call as { [kUnaryGuard]?: UnaryGuard })[kUnaryGuard] = { fail, naturalEnd, destroy: call.destroy };
+export function guardUnaryCall(call: GuardableUnaryCall, guard: UnaryGuard): void {
+  guard.originalDestroy = call.destroy;
+  (call as { [kUnaryGuard]?: UnaryGuard })[kUnaryGuard] = guard;
   call.removeAllListeners('error');
   call.on('error', onUnaryError);
   call.destroy = guardedUnaryDestroy;

@@ -10,6 +10,7 @@ export {
   fieldPathOf,
   MAX_DETAILS_BYTES,
 } from '@faultline/core';
+export { faultForCall, type GrpcFaultOptions, incomingRequestId } from './call-fault.js';
 export { DestroyedWithoutStatus, isFaultlineStatus } from './call-guard.js';
 export { type ClientInterceptorOptions, createClientInterceptor, grpcClassifier } from './client.js';
 export {
@@ -21,10 +22,4 @@ export {
 export { categoryOfForeignStatus, createServerInterceptor, ForeignStatusError } from './server-interceptor.js';
 export { DETAILS_KEY, faultStatus, isFaultlineTrailer, REQUEST_ID_KEY } from './trailers.js';
 export { answerUnknownMethods } from './unknown-method.js';
-export {
-  addFaultlineService,
-  faultForCall,
-  type GrpcFaultOptions,
-  incomingRequestId,
-  wrapService,
-} from './wrap-service.js';
+export { addFaultlineService, wrapService } from './wrap-service.js';

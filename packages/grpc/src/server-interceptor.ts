@@ -9,8 +9,8 @@
 
 import { type Category, FaultError } from '@faultline/core';
 import { type Metadata, ServerInterceptingCall, type ServerInterceptor, status as Status } from '@grpc/grpc-js';
+import { faultForCall, type GrpcFaultOptions } from './call-fault.js';
 import { faultStatus, isFaultlineTrailer } from './trailers.js';
-import { faultForCall, type GrpcFaultOptions } from './wrap-service.js';
 import { isWrappedMethod } from './wrapped-methods.js';
 
 /** Codes grpc-js generates itself, and what they mean for the client. */

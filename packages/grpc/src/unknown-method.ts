@@ -10,8 +10,8 @@
  */
 import { FaultError } from '@faultline/core';
 import type { Server, ServerDuplexStream } from '@grpc/grpc-js';
+import { faultForCall, type GrpcFaultOptions } from './call-fault.js';
 import { faultStatus } from './trailers.js';
-import { faultForCall, type GrpcFaultOptions } from './wrap-service.js';
 
 interface HandlerLookup {
   _retrieveHandler?: (path: string) => unknown;

@@ -5,18 +5,7 @@
  * original error (which the server interceptor no longer sees).
  */
 
-import {
-  type Classifier,
-  capture,
-  type Fault,
-  isObjectLike,
-  type Reporter,
-  recordFault,
-  SPAN_ONLY,
-  safeGet,
-} from '@faultline/core';
 import type {
-  Metadata,
   Server,
   ServerDuplexStream,
   ServerReadableStream,
@@ -26,71 +15,15 @@ import type {
   sendUnaryData,
   UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import {
-  AnsweredWithoutMessage,
-  decodeFault,
-  type GuardableCall,
-  type GuardableUnaryCall,
-  type GuardedCall,
-  guardCall,
-  guardUnaryCall,
-} from './call-guard.js';
-import { guardDefinition, isDecodeFailure, type RequestGuardOptions } from './request-guard.js';
-import { faultStatus, REQUEST_ID_KEY } from './trailers.js';
+import { faultForCall, flag, type GrpcFaultOptions, requestOf } from './call-fault.js';
+import { AnsweredWithoutMessage, decodeFault, type GuardableCall, type GuardedCall, guardCall } from './call-guard.js';
+import { guardDefinition, isDecodeFailure } from './request-guard.js';
+import { faultStatus } from './trailers.js';
+import { isThenable, type UnaryMethod, UnaryRun } from './unary-run.js';
 import { answerUnknownMethods } from './unknown-method.js';
 import { markWrappedMethods } from './wrapped-methods.js';
 
-/** Options shared by the wrapper and the interceptor. */
-export interface GrpcFaultOptions extends RequestGuardOptions {
-  /** Where fault records go (none when omitted). */
-  readonly reporter?: Reporter | undefined;
-  /** ErrorInfo.domain of every status (default `faultline`). */
-  readonly domain?: string;
-  /** Extra classifiers for the application's own error families. */
-  readonly classifiers?: readonly Classifier[];
-}
-
-/** The first `x-request-id` value of incoming metadata, if any (validated by `capture`). */
-export function incomingRequestId(metadata: Metadata | undefined): unknown {
-  try {
-    const values = metadata?.get(REQUEST_ID_KEY) ?? [];
-    return values.length === 1 ? values[0] : values.length > 1 ? values : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Captures `thrown` for a call and reports it; returns the fault. `input` is the decoded request
- * (validation ownership: a schema error about anything else is internal). Never throws.
- */
-export function faultForCall(
-  thrown: unknown,
-  metadata: Metadata | undefined,
-  path: string,
-  options: GrpcFaultOptions,
-  input: readonly unknown[] = [],
-): Fault {
-  const fault = capture(thrown, {
-    requestId: incomingRequestId(metadata),
-    source: 'grpc',
-    classifiers: options.classifiers,
-    input,
-  });
-  // Without a reporter only the span is annotated: no record fields to gather.
-  recordFault(
-    fault,
-    options.reporter === undefined ? SPAN_ONLY.grpc : { protocol: 'grpc', reporter: options.reporter, method: path },
-  );
-  return fault;
-}
-
 type AnyHandler = (call: never, callback?: never) => unknown;
-
-/** True for a value with a callable `then`; a throwing getter or trap counts as no. */
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return isObjectLike(value) && typeof safeGet(value, 'then') === 'function';
-}
 
 /** Runs the handler; a sync throw or a rejected promise (of any value) goes to `fail`. */
 function run(invoke: () => unknown, fail: (error: unknown) => void): void {
@@ -102,22 +35,21 @@ function run(invoke: () => unknown, fail: (error: unknown) => void): void {
   }
 }
 
-/** True when `call[key]` is `true` (stream state flags), read safely. */
-function flag(call: object, key: string): boolean {
-  return safeGet(call, key) === true;
+/** A unary method: one {@link UnaryRun} per call. */
+function wrapUnary(method: UnaryMethod) {
+  return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) =>
+    UnaryRun.start(call, callback, method);
 }
 
-function wrapUnaryLike(path: string, handler: AnyHandler, options: GrpcFaultOptions, domain: string) {
-  return (
-    call: ServerUnaryCall<unknown, unknown> | ServerReadableStream<unknown, unknown>,
-    callback: sendUnaryData<unknown>,
-  ) => {
+/** A client-streaming method: the full stream guard (the handler's logic lives in its listeners). */
+function wrapClientStreaming(path: string, handler: AnyHandler, options: GrpcFaultOptions, domain: string) {
+  return (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
     let done = false;
     let guard: GuardedCall | undefined;
     const fail = (error: unknown) => {
       if (done) return;
       done = true;
-      const fault = faultForCall(error, call.metadata, path, options, requestOf(call, guard));
+      const fault = faultForCall(error, call.metadata, path, options, requestOf(call, guard?.lastMessage));
       callback(faultStatus(fault, domain));
     };
     const guarded: sendUnaryData<unknown> = (error, value, trailer, flags) => {
@@ -134,14 +66,7 @@ function wrapUnaryLike(path: string, handler: AnyHandler, options: GrpcFaultOpti
       done = true;
       callback(null, value, trailer, flags);
     };
-    if ('request' in call && isDecodeFailure(call.request)) {
-      fail(decodeFault(call.request));
-      return;
-    }
-    const naturalEnd = () => done || flag(call, 'readableEnded');
-    // A unary call has no request stream: a lighter guard without per-call functions (see guardUnaryCall).
-    if ('request' in call) guardUnaryCall(call as unknown as GuardableUnaryCall, fail, naturalEnd);
-    else guard = guardCall(call as unknown as GuardableCall, fail, naturalEnd);
+    guard = guardCall(call as unknown as GuardableCall, fail, () => done || flag(call, 'readableEnded'));
     run(() => (handler as (c: unknown, cb: unknown) => unknown)(call, guarded), fail);
   };
 }
@@ -153,7 +78,7 @@ function wrapStreaming(path: string, handler: AnyHandler, options: GrpcFaultOpti
     const fail = (error: unknown) => {
       if (failed) return;
       failed = true;
-      const fault = faultForCall(error, call.metadata, path, options, requestOf(call, guard));
+      const fault = faultForCall(error, call.metadata, path, options, requestOf(call, guard?.lastMessage));
       // grpc-js turns an 'error' event into the call's status and ends the stream.
       guard?.emit('error', faultStatus(fault, domain));
     };
@@ -164,12 +89,6 @@ function wrapStreaming(path: string, handler: AnyHandler, options: GrpcFaultOpti
     }
     run(() => (handler as (c: unknown) => unknown)(call), fail);
   };
-}
-
-/** The decoded request message (unary, server streaming) or the last one received (validation ownership). */
-function requestOf(call: object, guard: GuardedCall | undefined): readonly unknown[] {
-  const request = safeGet(call, 'request') ?? guard?.lastMessage();
-  return request === undefined || isDecodeFailure(request) ? [] : [request];
 }
 
 /**
@@ -192,7 +111,9 @@ export function wrapService<T extends UntypedServiceImplementation>(
     const path = method.path;
     wrapped[name] = method.responseStream
       ? wrapStreaming(path, handler, options, domain)
-      : wrapUnaryLike(path, handler, options, domain);
+      : method.requestStream
+        ? wrapClientStreaming(path, handler, options, domain)
+        : wrapUnary({ path, handler: handler as unknown as UnaryMethod['handler'], options, domain });
   }
   return wrapped as T;
 }

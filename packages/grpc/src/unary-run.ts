@@ -1,0 +1,90 @@
+/**
+ * One unary call of a wrapped handler: its state and its answers in a single object, which is
+ * also the call's guard. A call reaches everything its wrapper allocated for it, and once the
+ * connection's HTTP/2 session is in the old generation every call is promoted with all of that
+ * (see the README's performance section), so the success path allocates two objects per call:
+ * this one and the bound callback handed to the handler.
+ */
+import { isObjectLike, safeGet } from '@faultline/core';
+import type { ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
+import { faultForCall, flag, type GrpcFaultOptions, requestOf } from './call-fault.js';
+import {
+  AnsweredWithoutMessage,
+  decodeFault,
+  type GuardableUnaryCall,
+  guardUnaryCall,
+  type UnaryGuard,
+} from './call-guard.js';
+import { isDecodeFailure } from './request-guard.js';
+import { faultStatus } from './trailers.js';
+
+/** What every call of one wrapped unary method shares. */
+export interface UnaryMethod {
+  readonly path: string;
+  readonly handler: (call: unknown, callback: sendUnaryData<unknown>) => unknown;
+  readonly options: GrpcFaultOptions;
+  readonly domain: string;
+}
+
+/** True for a value with a callable `then`; a throwing getter or trap counts as no. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return isObjectLike(value) && typeof safeGet(value, 'then') === 'function';
+}
+
+/** A unary call's run: answers exactly once, with the handler's message or a sanitized status. */
+export class UnaryRun implements UnaryGuard {
+  private done = false;
+  originalDestroy: ((error?: Error) => unknown) | undefined = undefined;
+
+  private constructor(
+    private readonly call: ServerUnaryCall<unknown, unknown>,
+    private readonly callback: sendUnaryData<unknown>,
+    private readonly method: UnaryMethod,
+  ) {}
+
+  /** Guards `call` and runs the method's handler on it. Never throws. */
+  static start(call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>, method: UnaryMethod): void {
+    const run = new UnaryRun(call, callback, method);
+    if (isDecodeFailure(call.request)) {
+      run.fail(decodeFault(call.request));
+      return;
+    }
+    guardUnaryCall(call as unknown as GuardableUnaryCall, run);
+    try {
+      const result = method.handler(call, run.answer.bind(run));
+      // Only an async handler pays for a rejection callback.
+      if (isThenable(result)) result.then(undefined, (error: unknown) => run.fail(error));
+    } catch (error) {
+      run.fail(error);
+    }
+  }
+
+  /** Ends the call with the fault of `error`, unless it was answered already. */
+  fail(error: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    const fault = faultForCall(error, this.call.metadata, this.method.path, this.method.options, requestOf(this.call));
+    this.callback(faultStatus(fault, this.method.domain));
+  }
+
+  /** True once answered, or once the request side ended on its own (Node's auto-destroy). */
+  naturalEnd(): boolean {
+    return this.done || flag(this.call, 'readableEnded');
+  }
+
+  /** The callback the handler gets: an error of any kind, or no message at all, fails the call. */
+  private answer(error: unknown, value?: unknown, trailer?: unknown, flags?: number): void {
+    if (this.done) return;
+    if (error !== null && error !== undefined) {
+      this.fail(error);
+      return;
+    }
+    if (value === undefined) {
+      // callback(null) / callback(undefined): neither an error nor a message to send.
+      this.fail(new AnsweredWithoutMessage());
+      return;
+    }
+    this.done = true;
+    (this.callback as (e: null, v: unknown, t?: unknown, f?: number) => void)(null, value, trailer, flags);
+  }
+}
