@@ -153,7 +153,19 @@ async function serveExpress(mode: ServerMode): Promise<number> {
   });
 }
 
-/** Starts `mode`, reports `{ port }` to the parent, exits on any message. */
+/**
+ * Two full collections (the child runs with `--expose-gc`): whatever is alive now, the current
+ * connection's HTTP/2 session included, moves to the old generation, as it does in any server
+ * once a mark-compact has run during a connection's life. See the README's performance section:
+ * from then on, Node's per-session stream map keeps every call alive until the next mark-compact.
+ */
+function promoteLongLived(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+}
+
+/** Starts `mode`, reports `{ port }` to the parent, exits on `stop` (answers `gc` and `promote`). */
 export async function serve(mode: ServerMode): Promise<void> {
   const port = mode.startsWith('grpc')
     ? await serveGrpc(mode)
@@ -170,6 +182,7 @@ export async function serve(mode: ServerMode): Promise<void> {
     process.send({ port });
     process.on('message', (message) => {
       if (message === 'gc') process.send?.({ gcMs });
+      else if (message === 'promote') promoteLongLived();
       else process.exit(0);
     });
     // The parent was killed (a timeout, Ctrl-C): do not stay behind holding a port and a core.
