@@ -89,7 +89,11 @@ export interface ChildServer {
  * Forks `script serve <mode>` (with extra Node flags, if any), pins it to core 0 (load generators
  * run on core 1) and waits for it to report its port; `stop()` asks it to exit.
  */
-export async function forkServer(script: string, mode: string, nodeFlags: readonly string[] = []): Promise<ChildServer> {
+export async function forkServer(
+  script: string,
+  mode: string,
+  nodeFlags: readonly string[] = [],
+): Promise<ChildServer> {
   // stderr discarded: some compared handlers log each error's stack there (that cost is measured, not shown).
   const child = fork(script, ['serve', mode], {
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],

@@ -7,12 +7,10 @@
  * BENCH_ROUNDS (default 4) tune it; about 7 minutes with the defaults. BENCH_ROWS (comma-separated
  * row numbers, 1-based) runs only those rows, to iterate on one of them.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { grpcLoad } from './grpc-load.js';
 import { cpuSeconds, forkServer, gcMillis, median } from './measure.js';
-import { h2load, machineJiffies, pin, wrk } from './pinning.js';
+import { machineJiffies, pin, wrk } from './pinning.js';
 import { type ServerMode, serve } from './ratio-servers.js';
 
 interface Run {
@@ -138,27 +136,8 @@ const only = (process.env.BENCH_ROWS ?? '')
 const seconds = Number(process.env.BENCH_DURATION ?? 3);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 4);
 const script = fileURLToPath(import.meta.url);
-const grpcBody = join(mkdtempSync(join(tmpdir(), 'faultline-h2load-')), 'get.bin');
-
-/** A gRPC length-prefixed message frame of the JSON request. */
-function writeGrpcBody(): void {
-  const message = Buffer.from(JSON.stringify({ id: 1 }));
-  const frame = Buffer.alloc(5 + message.length);
-  frame.writeUInt32BE(message.length, 1);
-  message.copy(frame, 5);
-  writeFileSync(grpcBody, frame);
-}
-
 async function load(mode: ServerMode, port: number, duration: number): Promise<number> {
-  if (mode.startsWith('grpc')) {
-    const result = await h2load(`http://127.0.0.1:${port}/bench.Orders/Get`, duration, {
-      clients: 1,
-      streams: 50,
-      bodyFile: grpcBody,
-      headers: ['content-type: application/grpc', 'te: trailers'],
-    });
-    return result.requests;
-  }
+  if (mode.startsWith('grpc')) return grpcLoad(port, duration);
   const path = mode.endsWith('404') ? '/missing' : mode === 'http-stock-success' ? '/ok' : '/fail';
   return (await wrk(`http://127.0.0.1:${port}${path}`, duration, 50)).requests;
 }
@@ -202,7 +181,6 @@ function spread(values: readonly number[]): string {
 
 async function main(): Promise<void> {
   pin(process.pid, 1);
-  writeGrpcBody();
   const anchor: Run[] = [];
   const anchorRounds = only.length > 0 ? 0 : rounds;
   for (let round = 0; round < anchorRounds; round += 1) anchor.push(await quietRun('http-stock-success'));

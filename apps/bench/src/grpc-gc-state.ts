@@ -1,0 +1,139 @@
+/**
+ * Diagnostic behind the README's gRPC finding (`npm run bench:grpc-gc`, about 45 s): plain
+ * grpc-js, no Faultline, answering every call with `callback(err)`, run three ways, interleaved:
+ *
+ * - `as started`: the connection's HTTP/2 session stays in the young generation unless a
+ *   mark-compact happens to run during the connection (random from run to run);
+ * - `session promoted`: two full collections 0.3 s into the run, as happens to any long-lived
+ *   connection at its first mark-compact;
+ * - `promoted, fixed stream table`: the same, with Node's per-session stream map replaced by a
+ *   table that never reallocates (patching Node internals: a diagnostic, never do this in a server).
+ *
+ * Node keeps a session's open streams in a Map (`session[kState].streams`); every call adds and
+ * deletes one entry, so the Map's backing table is reallocated every few calls. V8 allocates the
+ * new table in the old generation when the previous one was old, and the discarded tables keep
+ * their entries: until the next mark-compact, those dead tables hold every closed stream, and
+ * through grpc-js's listeners every call, alive through each scavenge. The third mode removes
+ * exactly that and nothing else.
+ */
+import http2 from 'node:http2';
+import { PerformanceObserver } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import type { UntypedServiceImplementation } from '@grpc/grpc-js';
+import { FixedStreamTable } from './fixed-stream-table.js';
+import { grpcLoad } from './grpc-load.js';
+import { forkServer, median } from './measure.js';
+import { pgError } from './pg-error.js';
+import { pin } from './pinning.js';
+import { BENCH_SERVICE, listenGrpc } from './ratio-servers.js';
+
+const MODES = ['as started', 'session promoted', 'promoted, fixed stream table'] as const;
+type Mode = (typeof MODES)[number];
+
+const seconds = Number(process.env.BENCH_DURATION ?? 3);
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
+const script = fileURLToPath(import.meta.url);
+
+interface GcStats {
+  readonly gcMs: number;
+  readonly majors: number;
+}
+
+/** Every new HTTP/2 session of the process gets a {@link FixedStreamTable} for its streams. */
+function fixStreamTables(): void {
+  const createServer = http2.createServer;
+  const patched = (...args: Parameters<typeof http2.createServer>) => {
+    const server = createServer(...args);
+    server.on('session', (session) => {
+      const state = Reflect.ownKeys(session).find((key) => String(key) === 'Symbol(state)');
+      const fields = (session as unknown as Record<string | symbol, { streams?: { size?: unknown } } | undefined>)[
+        state ?? ''
+      ];
+      // Node's SafeMap (a Map whose prototype is cut off, so not `instanceof Map`), still empty.
+      if (fields?.streams?.size === 0) fields.streams = new FixedStreamTable();
+    });
+    return server;
+  };
+  (http2 as { createServer: unknown }).createServer = patched;
+}
+
+async function serve(mode: Mode): Promise<void> {
+  if (mode === 'promoted, fixed stream table') fixStreamTables();
+  const implementation = {
+    get(_call: unknown, callback: (error: unknown) => void) {
+      callback(pgError());
+    },
+  } as unknown as UntypedServiceImplementation;
+  const { port } = await listenGrpc(false, BENCH_SERVICE, implementation);
+  let gcMs = 0;
+  let majors = 0;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      gcMs += entry.duration;
+      // PerformanceEntry detail.kind: NODE_PERFORMANCE_GC_MAJOR is 4.
+      if ((entry as { detail?: { kind?: number } }).detail?.kind === 4) majors += 1;
+    }
+  }).observe({ entryTypes: ['gc'] });
+  process.send?.({ port });
+  process.on('message', (message) => {
+    if (message === 'stats') process.send?.({ gcMs, majors } satisfies GcStats);
+    else if (message === 'promote') {
+      const gc = (globalThis as { gc?: () => void }).gc;
+      gc?.();
+      gc?.();
+    } else process.exit(0);
+  });
+  process.on('disconnect', () => process.exit(0));
+}
+
+interface Run {
+  readonly rps: number;
+  readonly gcUsPerCall: number;
+  readonly majorsPerSecond: number;
+}
+
+async function runOnce(mode: Mode): Promise<Run> {
+  const server = await forkServer(script, mode, ['--expose-gc']);
+  const stats = () =>
+    new Promise<GcStats>((resolve) => {
+      server.child.once('message', (message) => resolve(message as GcStats));
+      server.child.send('stats');
+    });
+  await grpcLoad(server.port, 1);
+  const before = await stats();
+  const started = Date.now();
+  const loading = grpcLoad(server.port, seconds);
+  if (mode !== 'as started') setTimeout(() => server.child.send('promote'), 300);
+  const calls = await loading;
+  const elapsed = (Date.now() - started) / 1000;
+  const after = await stats();
+  await server.stop();
+  return {
+    rps: calls / elapsed,
+    gcUsPerCall: ((after.gcMs - before.gcMs) * 1000) / Math.max(1, calls),
+    majorsPerSecond: (after.majors - before.majors) / elapsed,
+  };
+}
+
+async function main(): Promise<void> {
+  pin(process.pid, 1);
+  const runs = new Map<Mode, Run[]>(MODES.map((mode) => [mode, []]));
+  for (let round = 0; round < rounds; round += 1) for (const mode of MODES) runs.get(mode)?.push(await runOnce(mode));
+  console.log(`\nplain grpc-js, callback(err), h2load -c1 -m50, ${seconds}s runs, ${rounds} interleaved rounds`);
+  console.log(
+    `${'mode'.padEnd(30)} ${'calls/s (each run)'.padEnd(28)} ${'GC us/call'.padStart(11)} ${'mark-compacts/s'.padStart(16)}`,
+  );
+  for (const [mode, list] of runs) {
+    const each = list.map((run) => (run.rps / 1000).toFixed(1)).join(' ');
+    console.log(
+      `${mode.padEnd(30)} ${`${each} k`.padEnd(28)} ${median(list.map((r) => r.gcUsPerCall))
+        .toFixed(1)
+        .padStart(11)} ${median(list.map((r) => r.majorsPerSecond))
+        .toFixed(1)
+        .padStart(16)}`,
+    );
+  }
+}
+
+if (process.argv[2] === 'serve') await serve(process.argv[3] as Mode);
+else await main();
