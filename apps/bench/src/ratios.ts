@@ -93,7 +93,7 @@ const ROWS: readonly Row[] = [
     goal: 0.95,
   },
   {
-    label: "gRPC floor: plain grpc-js sending Faultline's two trailers by hand / plain callback(err)",
+    label: "gRPC floor: plain grpc-js sending Faultline's two trailers by hand / plain",
     group: 'grpc-error',
     subject: 'grpc-plain-error-trailers',
     baseline: 'grpc-plain-error',
