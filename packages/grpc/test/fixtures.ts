@@ -93,6 +93,17 @@ export const implementation = {
     // The handler gives up without an error or a status: the call must still end, as a fault.
     if (how === 'destroy-empty') return call.destroy();
     if (how === 'destroy-empty-later') return void setImmediate(() => call.destroy());
+    // The callback misused: no message, twice, or followed by a throw.
+    if (how === 'answer-nothing') return callback(null);
+    if (how === 'answer-then-fail') {
+      callback(null, { ok: true });
+      callback(failure(kind));
+      throw failure(kind);
+    }
+    if (how === 'fail-then-answer') {
+      callback(failure(kind));
+      return callback(null, { ok: true });
+    }
     callback(failure(kind));
   },
   async getAsync(call: { request: Req }) {

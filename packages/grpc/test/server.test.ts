@@ -83,6 +83,29 @@ describe('unary handlers', () => {
     },
   );
 
+  it('ends a unary call answered with callback(null) and no message as INTERNAL, logged', async () => {
+    const { error } = await callUnary(server.client, 'get', { kind: 'pg', how: 'answer-nothing' });
+    const decoded = expectSanitized(error, GrpcStatus.INTERNAL, 'INTERNAL');
+    await server.reporter.flush();
+    expect(recordFor(server.records, String(decoded?.requestId))).toMatchObject({ code: 'INTERNAL' });
+    expect(server.records.some((r) => r.error_type === 'AnsweredWithoutMessage')).toBe(true);
+  });
+
+  it('keeps the first answer of a unary call: a later callback(err) and a throw change nothing', async () => {
+    const before = server.records.length;
+    const { error, value } = await callUnary(server.client, 'get', { kind: 'pg', how: 'answer-then-fail' });
+    expect(error).toBeUndefined();
+    expect(value).toEqual({ ok: true });
+    await server.reporter.flush();
+    expect(server.records.length).toBe(before);
+  });
+
+  it('keeps the first answer of a unary call: a failure, then a message that is never sent', async () => {
+    const { error, value } = await callUnary(server.client, 'get', { kind: 'pg', how: 'fail-then-answer' });
+    expectSanitized(error, GrpcStatus.ALREADY_EXISTS, 'CONFLICT');
+    expect(value).toBeUndefined();
+  });
+
   it('catches an async handler rejection (no unhandled rejection, no crash)', async () => {
     const { error } = await callUnary(server.client, 'getAsync', { kind: 'pg' });
     expectSanitized(error, GrpcStatus.ALREADY_EXISTS, 'CONFLICT');
