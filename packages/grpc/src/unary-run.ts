@@ -20,9 +20,13 @@ import { faultStatus } from './trailers.js';
 
 /** What every call of one wrapped unary method shares. */
 export interface UnaryMethod {
+  /** The method's path (`/package.Service/Method`), for the fault record. */
   readonly path: string;
+  /** The application's handler. */
   readonly handler: (call: unknown, callback: sendUnaryData<unknown>) => unknown;
+  /** Reporter, classifiers and request limits. */
   readonly options: GrpcFaultOptions;
+  /** `ErrorInfo.domain` of the statuses. */
   readonly domain: string;
 }
 
@@ -34,6 +38,7 @@ export function isThenable(value: unknown): value is PromiseLike<unknown> {
 /** A unary call's run: answers exactly once, with the handler's message or a sanitized status. */
 export class UnaryRun implements UnaryGuard {
   private done = false;
+  /** The call's own `destroy`, kept by the guard (see {@link UnaryGuard}). */
   originalDestroy: ((error?: Error) => unknown) | undefined = undefined;
 
   private constructor(
