@@ -176,7 +176,7 @@ distinct errors (compaction off) at a fixed rate for ${seconds}s each, to a file
           ? r.dropped === 0 && r.lost === 0
             ? 'no drops: met'
             : 'no drops: NOT met'
-          : 'counts add up: ' + (r.written + r.dropped + r.lost === r.reported ? 'yes' : 'NO');
+          : `counts add up: ${r.written + r.dropped + r.lost === r.reported ? 'yes' : 'NO'}`;
       console.log(
         `${String(rate).padStart(8)} ${String(r.reported).padStart(9)} ${String(r.written).padStart(9)} ${String(r.dropped).padStart(8)} ${String(r.lost).padStart(6)} ${r.pathUs.toFixed(2).padStart(8)} ${r.cpuUs.toFixed(2).padStart(7)}  ${goal}`,
       );

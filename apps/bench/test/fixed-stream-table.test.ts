@@ -69,7 +69,9 @@ describe('FixedStreamTable (the GC diagnostic stand-in for Node stream map)', ()
     expect(table.size).toBe(2);
     expect(table.get(3)).toBe('c');
     const seen: [string, number][] = [];
-    table.forEach((value, id) => seen.push([value, id]));
+    table.forEach((value, id) => {
+      seen.push([value, id]);
+    });
     expect(seen.sort()).toEqual([
       ['b', 5],
       ['c', 3],
