@@ -1,6 +1,7 @@
 /**
  * Diagnostic behind the README's gRPC finding (`npm run bench:grpc-gc`, about 45 s): plain
- * grpc-js, no Faultline, answering every call with `callback(err)`, run three ways, interleaved:
+ * grpc-js, no Faultline, answering every call with `callback(err)` (or, with `GC_SERVER=http2`, a
+ * bare Node HTTP/2 server), run three ways, interleaved:
  *
  * - `as started`: the connection's HTTP/2 session stays in the young generation unless a
  *   mark-compact happens to run during the connection (random from run to run);
@@ -57,6 +58,28 @@ function fixStreamTables(): void {
   (http2 as { createServer: unknown }).createServer = patched;
 }
 
+/**
+ * `GC_SERVER=http2`: a bare Node HTTP/2 server instead of grpc-js, answering each stream with a
+ * gRPC-style trailers-only error, with some per-stream state reachable from the stream through a
+ * listener (as any framework's request objects are): the state is Node's, not grpc-js's.
+ */
+async function listenBareHttp2(): Promise<number> {
+  const server = http2.createServer();
+  server.on('stream', (stream) => {
+    const state = { chunks: [] as Buffer[], fields: Array.from({ length: 40 }, (_, i) => ({ i, name: `f${i}` })) };
+    stream.on('data', (chunk: Buffer) => state.chunks.push(chunk));
+    stream.on('end', () =>
+      stream.respond(
+        { ':status': 200, 'content-type': 'application/grpc', 'grpc-status': '6', 'grpc-message': 'conflict' },
+        { endStream: true },
+      ),
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}
+
 async function serve(mode: Mode): Promise<void> {
   if (mode === 'promoted, fixed stream table') fixStreamTables();
   const implementation = {
@@ -64,7 +87,10 @@ async function serve(mode: Mode): Promise<void> {
       callback(pgError());
     },
   } as unknown as UntypedServiceImplementation;
-  const { port } = await listenGrpc(false, BENCH_SERVICE, implementation);
+  const port =
+    process.env.GC_SERVER === 'http2'
+      ? await listenBareHttp2()
+      : (await listenGrpc(false, BENCH_SERVICE, implementation)).port;
   let gcMs = 0;
   let majors = 0;
   new PerformanceObserver((list) => {
@@ -119,7 +145,8 @@ async function main(): Promise<void> {
   pin(process.pid, 1);
   const runs = new Map<Mode, Run[]>(MODES.map((mode) => [mode, []]));
   for (let round = 0; round < rounds; round += 1) for (const mode of MODES) runs.get(mode)?.push(await runOnce(mode));
-  console.log(`\nplain grpc-js, callback(err), h2load -c1 -m50, ${seconds}s runs, ${rounds} interleaved rounds`);
+  const kind = process.env.GC_SERVER === 'http2' ? 'bare Node HTTP/2 server' : 'plain grpc-js, callback(err)';
+  console.log(`\n${kind}, h2load -c1 -m50, ${seconds}s runs, ${rounds} interleaved rounds`);
   console.log(
     `${'mode'.padEnd(30)} ${'calls/s (each run)'.padEnd(28)} ${'GC us/call'.padStart(11)} ${'mark-compacts/s'.padStart(16)}`,
   );
