@@ -77,19 +77,25 @@ export class UnaryRun implements UnaryGuard {
     return this.done || flag(this.call, 'readableEnded');
   }
 
-  /** The callback the handler gets: an error of any kind, or no message at all, fails the call. */
+  /** The callback the handler gets; see {@link answerFailure}. */
   private answer(error: unknown, value?: unknown, trailer?: unknown, flags?: number): void {
     if (this.done) return;
-    if (error !== null && error !== undefined) {
-      this.fail(error);
-      return;
-    }
-    if (value === undefined) {
-      // callback(null) / callback(undefined): neither an error nor a message to send.
-      this.fail(new AnsweredWithoutMessage());
+    const failure = answerFailure(error, value);
+    if (failure !== undefined) {
+      this.fail(failure.error);
       return;
     }
     this.done = true;
     (this.callback as (e: null, v: unknown, t?: unknown, f?: number) => void)(null, value, trailer, flags);
   }
+}
+
+/**
+ * The rule of a unary callback (unary and client-streaming methods): an error of any kind fails
+ * the call, and so does `callback(null)` without a message ({@link AnsweredWithoutMessage});
+ * `undefined` when the message may be sent.
+ */
+export function answerFailure(error: unknown, value: unknown): { readonly error: unknown } | undefined {
+  if (error !== null && error !== undefined) return { error };
+  return value === undefined ? { error: new AnsweredWithoutMessage() } : undefined;
 }

@@ -16,10 +16,10 @@ import type {
   UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { faultForCall, flag, type GrpcFaultOptions, requestOf } from './call-fault.js';
-import { AnsweredWithoutMessage, decodeFault, type GuardableCall, type GuardedCall, guardCall } from './call-guard.js';
+import { decodeFault, type GuardableCall, type GuardedCall, guardCall } from './call-guard.js';
 import { guardDefinition, isDecodeFailure } from './request-guard.js';
 import { faultStatus } from './trailers.js';
-import { isThenable, type UnaryMethod, UnaryRun } from './unary-run.js';
+import { answerFailure, isThenable, type UnaryMethod, UnaryRun } from './unary-run.js';
 import { answerUnknownMethods } from './unknown-method.js';
 import { markWrappedMethods } from './wrapped-methods.js';
 
@@ -54,13 +54,9 @@ function wrapClientStreaming(path: string, handler: AnyHandler, options: GrpcFau
     };
     const guarded: sendUnaryData<unknown> = (error, value, trailer, flags) => {
       if (done) return;
-      if (error !== null && error !== undefined) {
-        fail(error);
-        return;
-      }
-      if (value === undefined) {
-        // callback(null) / callback(undefined): neither an error nor a message to send.
-        fail(new AnsweredWithoutMessage());
+      const failure = answerFailure(error, value);
+      if (failure !== undefined) {
+        fail(failure.error);
         return;
       }
       done = true;
