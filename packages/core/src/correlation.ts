@@ -5,7 +5,14 @@
  */
 import { randomUUID } from 'node:crypto';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+/**
+ * A canonical UUID (RFC 9562: versions 1-8, variant 10xx) in lower case, as a regular-expression
+ * source, for the gateways that match incoming ids themselves (nginx `map`, HAProxy `-m reg`, both
+ * case-sensitive: the edge accepts lower case only). {@link isUuid} applies it case-insensitively.
+ */
+export const UUID_PATTERN = '^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$';
+
+const UUID = new RegExp(UUID_PATTERN, 'i');
 
 /** True when `value` is an RFC 9562 UUID (versions 1-8, variant 10xx) in canonical form. */
 export function isUuid(value: unknown): value is string {

@@ -28,6 +28,7 @@ export {
   newCorrelationId,
   type ResolvedCorrelationId,
   resolveCorrelationId,
+  UUID_PATTERN,
 } from './correlation.js';
 export {
   buildFault,

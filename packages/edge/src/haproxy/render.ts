@@ -4,7 +4,7 @@
  * 5xx (`http-response return`) answered with the pages core renders; one UUID request id
  * (validated or `uuid(4)`) sent upstream, logged as JSON and returned; TLS 1.3 only with HTTP/2.
  */
-import { CONTENT_TYPES } from '@faultline/core';
+import { CONTENT_TYPES, UUID_PATTERN } from '@faultline/core';
 import { type GatewayFailure, type GatewayPage, type GatewayPageOptions, gatewayPages } from '../pages.js';
 import { validateGatewayOptions } from '../validate.js';
 
@@ -37,7 +37,6 @@ export const HAPROXY_STATUSES: Readonly<Record<number, GatewayFailure>> = {
   504: 'timeout',
 };
 
-const UUID_RE = '^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$';
 const ID = '%[var(txn.request_id)]';
 
 /** The arguments shared by `http-error`, `http-request return` and `http-response return` for one page. */
@@ -92,7 +91,7 @@ ${Object.entries(HAPROXY_STATUSES)
 
 frontend faultline
 ${bind}
-  http-request set-var(txn.request_id) req.hdr(x-request-id) if { req.hdr_cnt(x-request-id) eq 1 } { req.hdr(x-request-id) -m reg ${UUID_RE} }
+  http-request set-var(txn.request_id) req.hdr(x-request-id) if { req.hdr_cnt(x-request-id) eq 1 } { req.hdr(x-request-id) -m reg ${UUID_PATTERN} }
   http-request set-var(txn.request_id) uuid(4) unless { var(txn.request_id) -m found }
   http-request set-header x-request-id %[var(txn.request_id)]
   http-request return ${page('payload_too_large')} if { req.hdr_val(content-length) gt ${max} }

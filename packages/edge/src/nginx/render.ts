@@ -4,7 +4,7 @@
  * edge to the backend and back (validated or generated), a JSON access log keyed by it, no product
  * name or version anywhere, TLS 1.3 only with HTTP/2 over ALPN.
  */
-import { CONTENT_TYPES } from '@faultline/core';
+import { CONTENT_TYPES, UUID_PATTERN } from '@faultline/core';
 import { type GatewayFailure, type GatewayPage, type GatewayPageOptions, gatewayPages } from '../pages.js';
 import { validateGatewayOptions } from '../validate.js';
 import { nginxFilterScript } from './filter-script.js';
@@ -50,8 +50,6 @@ export const NGINX_STATUSES: Readonly<Record<number, GatewayFailure>> = {
   503: 'unavailable',
   504: 'timeout',
 };
-
-const UUID_RE = '^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$';
 
 /** A string nginx reads literally inside single quotes (`$` stays a variable marker, used on purpose). */
 function quoted(text: string): string {
@@ -144,7 +142,7 @@ map $request_id $faultline_generated_id {
   "~^(?<fl_a>.{8})(?<fl_b>.{4}).(?<fl_c>.{3}).(?<fl_d>.{3})(?<fl_e>.{12})$" "$fl_a-$fl_b-4$fl_c-$faultline_variant$fl_d-$fl_e";
 }
 map $faultline_incoming_id $faultline_request_id {
-  "~${UUID_RE}" $faultline_incoming_id;
+  "~${UUID_PATTERN}" $faultline_incoming_id;
   default $faultline_generated_id;
 }
 
