@@ -18,12 +18,12 @@
  * exactly that and nothing else.
  */
 import http2 from 'node:http2';
-import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
+import { answerParent } from './child-server.js';
 import { FixedStreamTable } from './fixed-stream-table.js';
 import { grpcLoad } from './grpc-load.js';
-import { forkServer, median } from './measure.js';
+import { forkServer, gcFigures, median, promoteSoon } from './measure.js';
 import { pgError } from './pg-error.js';
 import { pin } from './pinning.js';
 import { BENCH_SERVICE, listenGrpc } from './ratio-servers.js';
@@ -34,11 +34,6 @@ type Mode = (typeof MODES)[number];
 const seconds = Number(process.env.BENCH_DURATION ?? 3);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
 const script = fileURLToPath(import.meta.url);
-
-interface GcStats {
-  readonly gcMs: number;
-  readonly majors: number;
-}
 
 /** Every new HTTP/2 session of the process gets a {@link FixedStreamTable} for its streams. */
 function fixStreamTables(): void {
@@ -91,25 +86,7 @@ async function serve(mode: Mode): Promise<void> {
     process.env.GC_SERVER === 'http2'
       ? await listenBareHttp2()
       : (await listenGrpc(false, BENCH_SERVICE, implementation)).port;
-  let gcMs = 0;
-  let majors = 0;
-  new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) {
-      gcMs += entry.duration;
-      // PerformanceEntry detail.kind: NODE_PERFORMANCE_GC_MAJOR is 4.
-      if ((entry as { detail?: { kind?: number } }).detail?.kind === 4) majors += 1;
-    }
-  }).observe({ entryTypes: ['gc'] });
-  process.send?.({ port });
-  process.on('message', (message) => {
-    if (message === 'stats') process.send?.({ gcMs, majors } satisfies GcStats);
-    else if (message === 'promote') {
-      const gc = (globalThis as { gc?: () => void }).gc;
-      gc?.();
-      gc?.();
-    } else process.exit(0);
-  });
-  process.on('disconnect', () => process.exit(0));
+  answerParent(port);
 }
 
 interface Run {
@@ -120,19 +97,14 @@ interface Run {
 
 async function runOnce(mode: Mode): Promise<Run> {
   const server = await forkServer(script, mode, ['--expose-gc']);
-  const stats = () =>
-    new Promise<GcStats>((resolve) => {
-      server.child.once('message', (message) => resolve(message as GcStats));
-      server.child.send('stats');
-    });
   await grpcLoad(server.port, 1);
-  const before = await stats();
+  const before = await gcFigures(server);
   const started = Date.now();
   const loading = grpcLoad(server.port, seconds);
-  if (mode !== 'as started') setTimeout(() => server.child.send('promote'), 300);
+  if (mode !== 'as started') promoteSoon(server);
   const calls = await loading;
   const elapsed = (Date.now() - started) / 1000;
-  const after = await stats();
+  const after = await gcFigures(server);
   await server.stop();
   return {
     rps: calls / elapsed,

@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import type { GcFigures } from './child-server.js';
 import { pin } from './pinning.js';
 
 /**
@@ -115,24 +116,37 @@ export async function forkServer(
 }
 
 /**
- * Milliseconds the server has spent in garbage collection so far (servers that answer the `gc`
- * message; `NaN` when one does not answer within a second).
+ * The server's garbage collection so far (servers that serve their parent with `answerParent`;
+ * `NaN` figures when one does not answer within a second).
  */
-export function gcMillis(server: ChildServer): Promise<number> {
+export function gcFigures(server: ChildServer): Promise<GcFigures> {
   return new Promise((resolve) => {
-    const timer = setTimeout(() => done(Number.NaN), 1000);
+    const timer = setTimeout(() => done({ gcMs: Number.NaN, majors: Number.NaN }), 1000);
     const onMessage = (message: unknown) => {
-      const value = (message as { gcMs?: unknown } | null)?.gcMs;
-      if (typeof value === 'number') done(value);
+      const figures = message as Partial<GcFigures> | null;
+      if (typeof figures?.gcMs === 'number' && typeof figures.majors === 'number')
+        done({ gcMs: figures.gcMs, majors: figures.majors });
     };
-    const done = (value: number) => {
+    const done = (figures: GcFigures) => {
       clearTimeout(timer);
       server.child.off('message', onMessage);
-      resolve(value);
+      resolve(figures);
     };
     server.child.on('message', onMessage);
     server.child.send('gc');
   });
+}
+
+/** How long into a gRPC run the server is told to promote its long-lived objects. */
+const PROMOTE_AFTER_MS = 300;
+
+/**
+ * Tells the server (run with `--expose-gc`), a moment into the run just started, to move what is
+ * alive to the old generation: the state a long-lived HTTP/2 connection reaches at its first
+ * mark-compact, instead of leaving it to chance (see the README's performance section).
+ */
+export function promoteSoon(server: ChildServer): void {
+  setTimeout(() => server.child.send('promote'), PROMOTE_AFTER_MS);
 }
 
 /** Runs `measureOnce` for every mode, `rounds` times interleaved, and returns each mode's samples. */

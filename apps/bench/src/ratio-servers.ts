@@ -5,8 +5,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PerformanceObserver } from 'node:perf_hooks';
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { answerParent } from './child-server.js';
 import { pgError } from './pg-error.js';
 import { HTTP_MODES, type HttpMode, serveHttp } from './ratio-http-servers.js';
 
@@ -153,43 +153,12 @@ async function serveExpress(mode: ServerMode): Promise<number> {
   });
 }
 
-/**
- * Two full collections (the child runs with `--expose-gc`): whatever is alive now, the current
- * connection's HTTP/2 session included, moves to the old generation, as it does in any server
- * once a mark-compact has run during a connection's life. See the README's performance section:
- * from then on, Node's per-session stream map keeps every call alive until the next mark-compact.
- */
-function promoteLongLived(): void {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
-  gc?.();
-}
-
-/** Starts `mode`, reports `{ port }` to the parent, exits on `stop` (answers `gc` and `promote`). */
+/** Starts `mode` and serves the parent (see {@link answerParent}). */
 export async function serve(mode: ServerMode): Promise<void> {
   const port = mode.startsWith('grpc')
     ? await serveGrpc(mode)
     : mode.startsWith('express')
       ? await serveExpress(mode)
       : await serveHttp(mode as HttpMode);
-  // Time in garbage collection, asked for around each run: a run whose server spends far more of
-  // it than its pair's is in another GC state (see the README's performance section).
-  let gcMs = 0;
-  new PerformanceObserver((list) => {
-    for (const entry of list.getEntries()) gcMs += entry.duration;
-  }).observe({ entryTypes: ['gc'] });
-  if (process.send !== undefined) {
-    process.send({ port });
-    process.on('message', (message) => {
-      if (message === 'gc') process.send?.({ gcMs });
-      else if (message === 'promote') promoteLongLived();
-      else process.exit(0);
-    });
-    // The parent was killed (a timeout, Ctrl-C): do not stay behind holding a port and a core.
-    process.on('disconnect', () => process.exit(0));
-  } else {
-    // Run by hand (profiling): print the port, exit cleanly on SIGTERM so --cpu-prof is written.
-    console.log(port);
-    process.on('SIGTERM', () => process.exit(0));
-  }
+  answerParent(port);
 }

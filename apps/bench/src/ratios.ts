@@ -9,7 +9,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { grpcLoad } from './grpc-load.js';
-import { cpuSeconds, forkServer, gcMillis, median } from './measure.js';
+import { cpuSeconds, forkServer, gcFigures, median, promoteSoon } from './measure.js';
 import { machineJiffies, pin, wrk } from './pinning.js';
 import { type ServerMode, serve } from './ratio-servers.js';
 
@@ -148,26 +148,22 @@ async function load(mode: ServerMode, port: number, duration: number): Promise<n
  */
 const GRPC_EXTRA_ROUNDS = 2;
 
-/** How long into a gRPC run the server is told to promote its long-lived objects. */
-const PROMOTE_AFTER_MS = 300;
-
 async function runOnce(mode: ServerMode): Promise<Run> {
   const grpc = mode.startsWith('grpc');
   const server = await forkServer(script, mode, grpc ? ['--expose-gc'] : []);
   await load(mode, server.port, 1); // warm-up
-  const gcBefore = await gcMillis(server);
+  const gcBefore = (await gcFigures(server)).gcMs;
   const cpuBefore = cpuSeconds(server.pid);
   const machineBefore = machineJiffies();
   const started = Date.now();
   const loading = load(mode, server.port, seconds);
-  // gRPC: put both servers of a row in the state a long-lived connection reaches (its session in
-  // the old generation) instead of leaving it to chance: the GC lottery the README describes.
-  if (grpc) setTimeout(() => server.child.send('promote'), PROMOTE_AFTER_MS);
+  // gRPC: both servers of a row in the state a long-lived connection reaches.
+  if (grpc) promoteSoon(server);
   const requests = await loading;
   const elapsed = (Date.now() - started) / 1000;
   const machineAfter = machineJiffies();
   const serverCpu = cpuSeconds(server.pid) - cpuBefore;
-  const gcMs = (await gcMillis(server)) - gcBefore;
+  const gcMs = (await gcFigures(server)).gcMs - gcBefore;
   await server.stop();
   const busy = (machineAfter.total - machineAfter.idle - (machineBefore.total - machineBefore.idle)) / 100;
   // The generator saturates its own core at most: what is left beyond server + one core is someone else.
