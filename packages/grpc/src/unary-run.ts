@@ -18,12 +18,15 @@ import {
 import { isDecodeFailure } from './request-guard.js';
 import { faultStatus } from './trailers.js';
 
+/** An application's handler as the wrapper calls it (streaming handlers get no callback). */
+export type Handler = (call: unknown, callback?: sendUnaryData<unknown>) => unknown;
+
 /** What every call of one wrapped unary method shares. */
 export interface UnaryMethod {
   /** The method's path (`/package.Service/Method`), for the fault record. */
   readonly path: string;
   /** The application's handler. */
-  readonly handler: (call: unknown, callback: sendUnaryData<unknown>) => unknown;
+  readonly handler: Handler;
   /** Reporter, classifiers and request limits. */
   readonly options: GrpcFaultOptions;
   /** `ErrorInfo.domain` of the statuses. */
@@ -33,6 +36,25 @@ export interface UnaryMethod {
 /** True for a value with a callable `then`; a throwing getter or trap counts as no. */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return isObjectLike(value) && typeof safeGet(value, 'then') === 'function';
+}
+
+/**
+ * Runs `handler` on `call` (with `callback` for methods that answer through one): a sync throw
+ * or a rejected promise, of any value, goes to `target.fail`. Only an async handler pays for a
+ * rejection callback.
+ */
+export function runHandler(
+  handler: Handler,
+  call: unknown,
+  callback: sendUnaryData<unknown> | undefined,
+  target: Pick<UnaryGuard, 'fail'>,
+): void {
+  try {
+    const result = callback === undefined ? handler(call) : handler(call, callback);
+    if (isThenable(result)) result.then(undefined, (error: unknown) => target.fail(error));
+  } catch (error) {
+    target.fail(error);
+  }
 }
 
 /** A unary call's run: answers exactly once, with the handler's message or a sanitized status. */
@@ -55,13 +77,7 @@ export class UnaryRun implements UnaryGuard {
       return;
     }
     guardUnaryCall(call as unknown as GuardableUnaryCall, run);
-    try {
-      const result = method.handler(call, run.answer.bind(run));
-      // Only an async handler pays for a rejection callback.
-      if (isThenable(result)) result.then(undefined, (error: unknown) => run.fail(error));
-    } catch (error) {
-      run.fail(error);
-    }
+    runHandler(method.handler, call, run.answer.bind(run), run);
   }
 
   /** Ends the call with the fault of `error`, unless it was answered already. */

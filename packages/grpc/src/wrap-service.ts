@@ -19,21 +19,9 @@ import { faultForCall, flag, type GrpcFaultOptions, requestOf } from './call-fau
 import { decodeFault, type GuardableCall, type GuardedCall, guardCall } from './call-guard.js';
 import { guardDefinition, isDecodeFailure } from './request-guard.js';
 import { faultStatus } from './trailers.js';
-import { answerFailure, isThenable, type UnaryMethod, UnaryRun } from './unary-run.js';
+import { answerFailure, type Handler, runHandler, type UnaryMethod, UnaryRun } from './unary-run.js';
 import { answerUnknownMethods } from './unknown-method.js';
 import { markWrappedMethods } from './wrapped-methods.js';
-
-type AnyHandler = (call: never, callback?: never) => unknown;
-
-/** Runs the handler; a sync throw or a rejected promise (of any value) goes to `fail`. */
-function run(invoke: () => unknown, fail: (error: unknown) => void): void {
-  try {
-    const result = invoke();
-    if (isThenable(result)) result.then(undefined, fail);
-  } catch (error) {
-    fail(error);
-  }
-}
 
 /** A unary method: one {@link UnaryRun} per call. */
 function wrapUnary(method: UnaryMethod) {
@@ -42,7 +30,7 @@ function wrapUnary(method: UnaryMethod) {
 }
 
 /** A client-streaming method: the full stream guard (the handler's logic lives in its listeners). */
-function wrapClientStreaming(path: string, handler: AnyHandler, options: GrpcFaultOptions, domain: string) {
+function wrapClientStreaming(path: string, handler: Handler, options: GrpcFaultOptions, domain: string) {
   return (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
     let done = false;
     let guard: GuardedCall | undefined;
@@ -63,11 +51,11 @@ function wrapClientStreaming(path: string, handler: AnyHandler, options: GrpcFau
       callback(null, value, trailer, flags);
     };
     guard = guardCall(call as unknown as GuardableCall, fail, () => done || flag(call, 'readableEnded'));
-    run(() => (handler as (c: unknown, cb: unknown) => unknown)(call, guarded), fail);
+    runHandler(handler, call, guarded, { fail });
   };
 }
 
-function wrapStreaming(path: string, handler: AnyHandler, options: GrpcFaultOptions, domain: string) {
+function wrapStreaming(path: string, handler: Handler, options: GrpcFaultOptions, domain: string) {
   return (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => {
     let failed = false;
     let guard: GuardedCall | undefined;
@@ -83,7 +71,7 @@ function wrapStreaming(path: string, handler: AnyHandler, options: GrpcFaultOpti
       fail(decodeFault(call.request));
       return;
     }
-    run(() => (handler as (c: unknown) => unknown)(call), fail);
+    runHandler(handler, call, undefined, { fail });
   };
 }
 
@@ -102,14 +90,14 @@ export function wrapService<T extends UntypedServiceImplementation>(
   const domain = options.domain ?? 'faultline';
   const wrapped: Record<string, unknown> = { ...implementation };
   for (const [name, method] of Object.entries(definition)) {
-    const handler = implementation[name] as AnyHandler | undefined;
+    const handler = implementation[name] as Handler | undefined;
     if (typeof handler !== 'function') continue;
     const path = method.path;
     wrapped[name] = method.responseStream
       ? wrapStreaming(path, handler, options, domain)
       : method.requestStream
         ? wrapClientStreaming(path, handler, options, domain)
-        : wrapUnary({ path, handler: handler as unknown as UnaryMethod['handler'], options, domain });
+        : wrapUnary({ path, handler, options, domain });
   }
   return wrapped as T;
 }
