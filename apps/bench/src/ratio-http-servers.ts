@@ -54,10 +54,9 @@ export async function serveHttp(mode: HttpMode): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-ratio-'));
   const faultlineMode = mode.startsWith('http-faultline');
   // Every branch is a plain HTTP/1.1 server; pino's logger type differs from FastifyBaseLogger.
-  const stockLogger = pino({ level: 'info' }, pino.destination({ dest: join(dir, 'stock.log'), sync: false }));
   const options =
     mode === 'http-stock-pino-info'
-      ? { loggerInstance: stockLogger }
+      ? { loggerInstance: pino({ level: 'info' }, pino.destination({ dest: join(dir, 'stock.log'), sync: false })) }
       : faultlineMode
         ? { ...faultlineServerOptions(), logger: false }
         : mode.startsWith('http-floor')
