@@ -11,7 +11,7 @@ import { CapturedInternal } from './captured-internal.js';
 import { lookupCode } from './catalog.js';
 import { BUILTIN_CLASSIFIERS } from './classify/index.js';
 import type { Classification, Classifier } from './classify/types.js';
-import { resolveCorrelationId } from './correlation.js';
+import { type RequestIdPolicy, resolveCorrelationId } from './correlation.js';
 import { buildFault, type Fault } from './fault.js';
 import { builtinDefinition, FaultError, normalizeRetryAfter } from './fault-error.js';
 import { normalizeFieldViolations } from './field-violation.js';
@@ -28,6 +28,12 @@ export interface CaptureContext {
    * is, without validating it again on the hot path.
    */
   readonly requestIdTrusted?: boolean;
+  /** Which incoming ids are kept (default: UUID v4 from any peer); see `requestIdPolicy`. */
+  readonly requestIdPolicy?: RequestIdPolicy | undefined;
+  /** The remote address of the connection the id came on (checked against trusted proxies). */
+  readonly peer?: string | undefined;
+  /** With a trusted id: the incoming value the adapter refused earlier, already escaped (logged). */
+  readonly rejectedRequestId?: string | undefined;
   /** Extra classifiers (e.g. a framework's own errors), tried before the built-in ones. */
   readonly classifiers?: readonly Classifier[] | undefined;
   /** Where the error was caught, for the logs (`http.route`, `grpc.unary`, `ws.message`…). */
@@ -119,8 +125,10 @@ function classifyValue(thrown: unknown, classifiers: readonly Classifier[], dept
 /** The id of a context: a trusted one as is, anything else validated. */
 function idOf(ctx: CaptureContext | undefined): { id: string; rejected: string | undefined } {
   const requestId = ctx?.requestId;
-  if (ctx?.requestIdTrusted === true && typeof requestId === 'string') return { id: requestId, rejected: undefined };
-  return resolveCorrelationId(requestId);
+  if (ctx?.requestIdTrusted === true && typeof requestId === 'string') {
+    return { id: requestId, rejected: ctx.rejectedRequestId };
+  }
+  return resolveCorrelationId(requestId, ctx?.requestIdPolicy, ctx?.peer);
 }
 
 function faultFromVerdict(thrown: unknown, verdict: Verdict, ctx: CaptureContext | undefined): Fault {
@@ -180,7 +188,8 @@ function inputsOf(ctx: CaptureContext | undefined): readonly unknown[] {
 function ownedClassification(classification: Classification, ctx: CaptureContext | undefined): Classification {
   if (classification.inputBound !== true || classification.category !== 'validation') return classification;
   const violations = normalizeFieldViolations(classification.fieldViolations);
-  if (violationsOwnedByInput(violations, inputsOf(ctx))) return classification;
+  const owned = violationsOwnedByInput(violations, inputsOf(ctx), classification);
+  if (owned !== undefined) return { ...classification, fieldViolations: owned };
   return { category: 'internal', reason: `${classification.reason}:not-request-input` };
 }
 

@@ -48,9 +48,16 @@ export interface FaultOptions {
    * Validated here: an undeclared name or an invalid value is dropped, never shown.
    */
   readonly params?: Readonly<Record<string, unknown>>;
-  /** Capture a stack trace. Default: only for server-side (5xx) categories, since a stack costs microseconds. */
+  /**
+   * Capture a full stack trace. Default: for server-side (5xx) categories; client-side ones keep
+   * their first frames (where the fault was raised), since a full stack costs microseconds.
+   * `false` captures none.
+   */
   readonly stack?: boolean;
 }
+
+/** Stack frames kept for a client-side (4xx) fault: enough to show where it was raised. */
+const CLIENT_STACK_FRAMES = 4;
 
 /** Longest Retry-After Faultline will send, in seconds (one day). */
 export const MAX_RETRY_AFTER_SECONDS = 86_400;
@@ -115,7 +122,8 @@ export class FaultError extends Error {
     const wantStack = options.stack ?? TAXONOMY[definition.category].serverFault;
     if (wantStack) return new FaultError(definition, options);
     const limit = Error.stackTraceLimit;
-    Error.stackTraceLimit = 0;
+    // A client fault keeps its first frames (where it was raised) for the log; `stack: false` keeps none.
+    Error.stackTraceLimit = options.stack === false ? 0 : CLIENT_STACK_FRAMES;
     try {
       return new FaultError(definition, options);
     } finally {

@@ -1,5 +1,5 @@
 /**
- * `@faultline/core`: the public entry. Adapters import only from here.
+ * `@faultline/core`: the entry for applications. Adapters import `@faultline/core/adapter`.
  * @packageDocumentation
  */
 export { type CaptureContext, capture, faultOf, lastResortFault } from './capture.js';
@@ -26,6 +26,7 @@ export {
   escapeForLog,
   isUuid,
   newCorrelationId,
+  type RequestIdOptions,
   type ResolvedCorrelationId,
   resolveCorrelationId,
   UUID_PATTERN,
@@ -89,6 +90,7 @@ export {
   writeRawHttpFault,
 } from './http-headers.js';
 export { pickLocale } from './locale.js';
+export { OptionsError } from './options-check.js';
 export {
   interpolate,
   NO_PARAMS,

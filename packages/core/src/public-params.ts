@@ -1,7 +1,8 @@
 /**
  * Public detail on purpose, never by accident. A catalog entry may declare typed public
  * parameters (`params: { limit: 'integer' }`) used as `{limit}` in its message and translations.
- * Values are validated when the fault is raised (integers, finite numbers, short plain strings);
+ * Values are validated when the fault is raised (own data properties only: integers, finite
+ * numbers, short plain strings);
  * an undeclared or invalid value is dropped, never shown. Everything not declared stays internal.
  */
 
@@ -42,7 +43,10 @@ export function validateParams(
   for (const [name, type] of Object.entries(declared)) {
     let value: unknown;
     try {
-      value = (input as Record<string, unknown>)[name];
+      // Own data properties only: a value inherited through the prototype, or behind a getter, was not given on purpose.
+      const descriptor = Object.getOwnPropertyDescriptor(input, name);
+      if (descriptor === undefined || !('value' in descriptor)) continue;
+      value = descriptor.value;
     } catch {
       continue;
     }

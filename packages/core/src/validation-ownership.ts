@@ -31,27 +31,88 @@ function walk(root: unknown, segments: readonly string[]): { found: boolean; val
   return { found: true, value: current };
 }
 
-/** True when `violation` points into one of `roots` (see the module rule). */
-function ownedBy(violation: FieldViolation, roots: readonly unknown[]): boolean {
+/**
+ * The violation as the client's, or undefined when it does not point into `roots`. A value that
+ * is absent under a parent that resolves is a missing field when the library said "required",
+ * or, with `missingAsType` (zod reports a missing required field as `invalid_type`), "type": it
+ * is answered as "required".
+ */
+function ownedBy(
+  violation: FieldViolation,
+  roots: readonly unknown[],
+  missingAsType: boolean,
+): FieldViolation | undefined {
   const segments = segmentsOf(violation.pointer);
   if (segments.length === 0) {
     // A verdict on the whole document names nothing; it is the client's only when the client sent
     // a scalar or null where structure was expected.
-    return roots.some((root) => root !== undefined && !isObjectLike(root));
+    return roots.some((root) => root !== undefined && !isObjectLike(root)) ? violation : undefined;
   }
-  const missing = violation.detail === GENERIC_FIELD_DETAILS.required;
-  const target = missing ? segments.slice(0, -1) : segments;
-  return roots.some((root) => {
-    const step = walk(root, target);
-    return step.found && (!missing || isObjectLike(step.value));
-  });
+  const required = GENERIC_FIELD_DETAILS.required;
+  for (const root of roots) {
+    const parent = walk(root, segments.slice(0, -1));
+    if (!parent.found || !isObjectLike(parent.value)) continue;
+    if (walk(parent.value, segments.slice(-1)).found || violation.detail === required) return violation;
+    if (missingAsType && violation.detail === GENERIC_FIELD_DETAILS.type)
+      return { pointer: violation.pointer, detail: required };
+  }
+  return undefined;
+}
+
+/** Own enumerable keys of an object (bounded), or undefined when it cannot be read. */
+function keysOf(value: object): string[] | undefined {
+  try {
+    return Object.keys(value).slice(0, 256).sort();
+  } catch {
+    return undefined;
+  }
 }
 
 /**
- * True when every violation resolves in the request input `roots` (body, query, params, a gRPC
- * request message, a WebSocket message). No violations, or no input, is never proof.
+ * True when `document` (what the library says it validated) is one of `roots`: the same value,
+ * or an object with the same non-empty set of top-level keys (Yup and Joi report the original,
+ * uncast value).
  */
-export function violationsOwnedByInput(violations: readonly FieldViolation[], roots: readonly unknown[]): boolean {
-  if (violations.length === 0 || roots.length === 0) return false;
-  return violations.every((violation) => ownedBy(violation, roots));
+function isInputDocument(document: unknown, roots: readonly unknown[]): boolean {
+  if (!isObjectLike(document)) return roots.some((root) => Object.is(root, document));
+  const keys = keysOf(document);
+  return roots.some((root) => {
+    if (root === document) return true;
+    // An empty object proves nothing by its keys (an empty query is one): only identity counts then.
+    if (!isObjectLike(root) || Array.isArray(root) !== Array.isArray(document) || keys?.length === 0) return false;
+    const rootKeys = keysOf(root);
+    return keys !== undefined && rootKeys !== undefined && keys.join('\0') === rootKeys.join('\0');
+  });
+}
+
+/** What a library told about its verdict, for {@link violationsOwnedByInput}. */
+export interface VerdictEvidence {
+  /** Missing fields are reported as type failures (zod). */
+  readonly missingAsType?: boolean | undefined;
+  /** The document the library validated, when it says (Yup, Joi). */
+  readonly document?: unknown;
+}
+
+/**
+ * The violations as the client's when every one resolves in the request input `roots` (body,
+ * query, params, a gRPC request message, a WebSocket message): present values, or missing fields
+ * under a parent that exists; and, when the library names the document it validated, that
+ * document is one of the inputs. Undefined otherwise; no violations, or no input, is never proof.
+ */
+export function violationsOwnedByInput(
+  violations: readonly FieldViolation[],
+  roots: readonly unknown[],
+  evidence: VerdictEvidence = {},
+): FieldViolation[] | undefined {
+  if (violations.length === 0 || roots.length === 0) return undefined;
+  if ('document' in evidence && evidence.document !== undefined && !isInputDocument(evidence.document, roots)) {
+    return undefined;
+  }
+  const owned: FieldViolation[] = [];
+  for (const violation of violations) {
+    const mine = ownedBy(violation, roots, evidence.missingAsType === true);
+    if (mine === undefined) return undefined;
+    owned.push(mine);
+  }
+  return owned;
 }

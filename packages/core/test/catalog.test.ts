@@ -52,9 +52,17 @@ describe('defineCatalog', () => {
     expect(hostile.fieldViolations).toEqual([{ pointer: '/a', detail: 'Is invalid.' }]);
   });
 
-  it('captures a stack only for server-side categories unless asked', () => {
-    expect(errors.CAT_ORDER_NOT_FOUND().stack?.split('\n').length).toBe(1);
-    expect(errors.CAT_ORDER_NOT_FOUND({ stack: true }).stack?.split('\n').length).toBeGreaterThan(1);
+  it('captures a full stack for server-side categories, the first frames for client-side ones', () => {
+    function raiseInHandler() {
+      return errors.CAT_ORDER_NOT_FOUND();
+    }
+    const clientStack = raiseInHandler().stack?.split('\n') ?? [];
+    // The message line plus at most four frames, and the raising function is among them.
+    expect(clientStack.length).toBeGreaterThan(1);
+    expect(clientStack.length).toBeLessThanOrEqual(5);
+    expect(clientStack.some((line) => line.includes('raiseInHandler'))).toBe(true);
+    expect(errors.CAT_ORDER_NOT_FOUND({ stack: false }).stack?.split('\n').length).toBe(1);
+    expect(errors.CAT_ORDER_NOT_FOUND({ stack: true }).stack?.split('\n').length).toBeGreaterThan(5);
     expect(FaultError.of('internal').stack?.split('\n').length).toBeGreaterThan(1);
     expect(Error.stackTraceLimit).toBeGreaterThan(0);
   });

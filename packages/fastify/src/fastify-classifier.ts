@@ -9,7 +9,7 @@ import {
   fieldViolationsFromAjv,
   safeGet,
   safeGetString,
-} from '@faultline/core';
+} from '@faultline/core/adapter';
 
 const FRAMEWORK_CODES: Readonly<Record<string, Category>> = {
   FST_ERR_VALIDATION: 'validation',

@@ -5,35 +5,67 @@
  */
 
 import {
+  adapterReporter,
   type Classifier,
   capture,
+  checkOptions,
   createReporter,
   faultOf,
+  HTTP_RULES,
   type HttpFaultOptions,
+  type OptionRules,
   type Reporter,
   type ResponderOptions,
   resolveResponder,
-} from '@faultline/core';
+} from '@faultline/core/adapter';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { watchErrorHandlers } from './error-handlers.js';
 import { fastifyClassifier } from './fastify-classifier.js';
 import { MethodRouter } from './method-router.js';
-import { isValidRequestId } from './request-id.js';
+import { isValidRequestId, refusedRequestId } from './request-id.js';
 import { ATTEMPT_PROPERTY, sendFault } from './respond.js';
 
 /** Options of the Faultline Fastify plugin (the shared HTTP options, plus Fastify's own). */
-export interface FaultlineFastifyOptions extends HttpFaultOptions {
+export interface FaultlineFastifyOptions extends Omit<HttpFaultOptions, 'acceptIdVersions' | 'trustedProxies'> {
   /**
-   * Where fault records go. Default: a reporter writing through the server's logger (`app.log`);
-   * none when the server was created with `logger: false`. `false` writes no records (spans are
-   * still annotated).
+   * Where fault records go. Default: through the server's logger (`app.log`) when the application
+   * configured one, else Faultline's default reporter, NDJSON on stdout. `false` records nothing
+   * (said once on stderr; spans are still annotated).
    */
   readonly reporter?: Reporter | false;
   /** Answer 405 with `Allow` when the path exists for other methods (default true). */
   readonly methodNotAllowed?: boolean;
   /** Install the not-found handler (default true; set false if the application sets its own). */
   readonly notFound?: boolean;
+  /**
+   * Refuse error handlers that would bypass Faultline's (`setErrorHandler` in any scope after the
+   * plugin, or a route's own `errorHandler`) with an error at registration (default false: they
+   * are allowed, and named in one warning at start-up).
+   */
+  readonly strictErrorHandlers?: boolean;
 }
+
+/** Options the plugin checks at registration (request ids belong to `faultlineServerOptions`). */
+const PLUGIN_RULES: OptionRules = {
+  ...HTTP_RULES,
+  methodNotAllowed: { kind: 'boolean' },
+  notFound: { kind: 'boolean' },
+  strictErrorHandlers: { kind: 'boolean' },
+  acceptIdVersions: {
+    kind: 'custom',
+    expected: 'to be given to faultlineServerOptions({ acceptIdVersions }), where Fastify makes request ids',
+    test: () => false,
+  },
+  trustedProxies: {
+    kind: 'custom',
+    expected: 'to be given to faultlineServerOptions({ trustedProxies }), where Fastify makes request ids',
+    test: () => false,
+  },
+};
+
+/** Options Fastify itself reads from a plugin's options. */
+const FASTIFY_REGISTER_OPTIONS = ['prefix', 'logLevel', 'logSerializers'];
 
 /**
  * Request property set when the plugin found `request.id` to be a UUID (no second check later).
@@ -82,6 +114,7 @@ export function captureFor(error: unknown, request: FastifyRequest, classifiers:
   return capture(error, {
     requestId: request.id,
     requestIdTrusted: idChecked(request),
+    rejectedRequestId: refusedRequestId(request.raw),
     classifiers,
     source: 'http',
     input: () => [request.body, request.query, request.params],
@@ -89,11 +122,12 @@ export function captureFor(error: unknown, request: FastifyRequest, classifiers:
 }
 
 async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOptions): Promise<void> {
-  // With `logger: false` Fastify's app.log is a no-op object: no records unless a reporter is given.
+  checkOptions('@faultline/fastify', options, PLUGIN_RULES, FASTIFY_REGISTER_OPTIONS);
+  // With `logger: false` (Fastify's default) app.log is a no-op object: faults then go to the default reporter.
   const serverLogs = typeof (app.log as { isLevelEnabled?: unknown }).isLevelEnabled === 'function';
   const ownReporter =
     options.reporter === undefined && serverLogs ? createReporter({ logger: app.log, flushOnExit: true }) : undefined;
-  const reporter = options.reporter === false ? undefined : (options.reporter ?? ownReporter);
+  const reporter = ownReporter ?? adapterReporter('@faultline/fastify', options.reporter);
   const responder = resolveResponder(options, reporter);
   const classifiers = [...(options.classifiers ?? []), fastifyClassifier];
   const state: PluginState = { responder, classifiers, closing: false };
@@ -109,10 +143,12 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
   // Root scope handler: catches what route-level handlers and scope handlers let through.
   app.setErrorHandler(faultlineErrorHandler);
   const rootHandler = app.errorHandler;
+  const handlers = watchErrorHandlers(app, rootHandler, options.strictErrorHandlers === true);
 
   const methods = new MethodRouter(app.initialConfig);
   app.addHook('onRoute', function onRoute(routeOptions) {
     methods.add(routeOptions.method, routeOptions.url ?? routeOptions.path);
+    handlers.route(this, routeOptions);
     // Route-level handler in front of the scope's: if our response then fails in an onSend hook,
     // Fastify falls back to the scope handler, which is ours again instead of the default one.
     if (routeOptions.errorHandler === undefined && this.errorHandler === rootHandler) {
@@ -130,6 +166,7 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
       const fault = faultOf('unavailable', {
         requestId: request.id,
         requestIdTrusted: idChecked(request),
+        rejectedRequestId: refusedRequestId(request.raw),
         source: 'http.closing',
         reason: 'server closing',
       });
@@ -162,6 +199,7 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
       const fault = faultOf(allow === undefined ? 'not_found' : 'method_not_allowed', {
         requestId: request.id,
         requestIdTrusted: idChecked(request),
+        rejectedRequestId: refusedRequestId(request.raw),
         source: 'http.not_found',
         reason: allow === undefined ? 'no route' : 'method not allowed',
       });

@@ -1,32 +1,50 @@
 /**
- * Request ids: Fastify's `genReqId` keeps an incoming `X-Request-ID` only when it is a UUID, else
- * makes a UUID v4, so the id in Fastify's logs is the correlation id clients see. The id it just
- * issued is remembered, so the plugin's `onRequest` hook (which Fastify runs synchronously right
- * after `genReqId` for the same request) knows it is a valid UUID without testing it again.
+ * Request ids: Fastify's `genReqId` keeps an incoming `X-Request-ID` only when the id policy
+ * accepts it (by default a UUID v4, from any peer; see `RequestIdOptions`), else makes a UUID v4,
+ * so the id in Fastify's logs is the correlation id clients see. A refused value is remembered
+ * for the request's fault record. The id it just issued is remembered too, so the plugin's
+ * `onRequest` hook (which Fastify runs synchronously right after `genReqId` for the same request)
+ * knows it is valid without testing it again.
  */
 import type { IncomingMessage } from 'node:http';
-import { isUuid, resolveCorrelationId } from '@faultline/core';
+import { DEFAULT_ID_POLICY, isAcceptedId, type RequestIdPolicy, resolveCorrelationId } from '@faultline/core/adapter';
 
 /** The header a correlation id is read from and written to. */
 export const REQUEST_ID_HEADER = 'x-request-id';
 
-/** The last id {@link genReqId} returned: a UUID by construction. */
+/** The last id a Faultline `genReqId` returned: valid by construction. */
 let lastIssued: string | undefined;
 
-/**
- * Fastify's `genReqId`: the incoming `X-Request-ID` when it is a UUID, else a new UUID v4, so the
- * request id in Fastify's logs is the correlation id clients see.
- */
-export function genReqId(req: Pick<IncomingMessage, 'headers'>): string {
-  const id = resolveCorrelationId(req.headers[REQUEST_ID_HEADER]).id;
-  lastIssued = id;
-  return id;
+/** Incoming ids refused by `genReqId`, escaped for the log, by raw request. */
+const refused = new WeakMap<object, string>();
+
+/** The escaped incoming id `genReqId` refused for this raw request, if any. */
+export function refusedRequestId(raw: object): string | undefined {
+  return refused.get(raw);
+}
+
+/** A Fastify `genReqId` applying `policy` (the peer is the socket's remote address). */
+export function requestIdGenerator(
+  policy: RequestIdPolicy = DEFAULT_ID_POLICY,
+): (req: Pick<IncomingMessage, 'headers' | 'socket'>) => string {
+  return (req) => {
+    const resolved = resolveCorrelationId(req.headers[REQUEST_ID_HEADER], policy, req.socket?.remoteAddress);
+    if (resolved.rejected !== undefined) refused.set(req, resolved.rejected);
+    lastIssued = resolved.id;
+    return resolved.id;
+  };
 }
 
 /**
- * True when `id` is a UUID: either the id {@link genReqId} last issued (no second test on the
- * hot path) or one that passes the check (an application's own `genReqId` may return anything).
+ * Fastify's `genReqId` with the default policy: the incoming `X-Request-ID` when it is a UUID v4,
+ * else a new UUID v4.
+ */
+export const genReqId: (req: Pick<IncomingMessage, 'headers' | 'socket'>) => string = requestIdGenerator();
+
+/**
+ * True when `id` is a valid correlation id: either the id a Faultline `genReqId` last issued (no
+ * second test on the hot path) or a UUID v4 (an application's own `genReqId` may return anything).
  */
 export function isValidRequestId(id: unknown): id is string {
-  return (id === lastIssued && id !== undefined) || isUuid(id);
+  return (id === lastIssued && id !== undefined) || isAcceptedId(id);
 }

@@ -20,7 +20,7 @@ import {
   STALE_REPLY_HEADERS,
   shownFault,
   writeRawHttpFault,
-} from '@faultline/core';
+} from '@faultline/core/adapter';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 interface Attempt {

@@ -4,7 +4,14 @@
  * the 503 answered while closing (`return503OnClosing: false`, handled by the plugin instead).
  */
 import type { Socket } from 'node:net';
-import { clientErrorFault, isConnectionReset } from '@faultline/core';
+import {
+  checkOptions,
+  clientErrorFault,
+  ID_RULES,
+  isConnectionReset,
+  type RequestIdOptions,
+  requestIdPolicy,
+} from '@faultline/core/adapter';
 import type {
   FastifyError,
   FastifyInstance,
@@ -15,7 +22,7 @@ import type {
   RawServerDefault,
 } from 'fastify';
 import { captureFor, DEFAULT_RESPONDER, stateOf } from './plugin.js';
-import { genReqId } from './request-id.js';
+import { requestIdGenerator } from './request-id.js';
 import { sendFault, writeSocketFault } from './respond.js';
 
 /** Fastify's `frameworkErrors`: bad URLs, oversized params and constraint errors, as problem JSON. */
@@ -35,22 +42,34 @@ export function clientErrorHandler(this: FastifyInstance, error: Error & { code?
 export type FaultlineServerOptions<S extends RawServerBase = RawServerDefault> = Required<
   Pick<
     FastifyServerOptions<S>,
-    'genReqId' | 'requestIdHeader' | 'frameworkErrors' | 'clientErrorHandler' | 'return503OnClosing'
+    | 'genReqId'
+    | 'requestIdHeader'
+    | 'requestIdLogLabel'
+    | 'frameworkErrors'
+    | 'clientErrorHandler'
+    | 'return503OnClosing'
   >
 >;
 
 /**
  * Options to spread into `fastify({...})` next to your own. The handlers only use what every
- * server kind has, so one implementation serves HTTP/1.1, HTTPS and HTTP/2.
+ * server kind has, so one implementation serves HTTP/1.1, HTTPS and HTTP/2. Request ids: an
+ * incoming `X-Request-ID` is kept when it is a UUID v4 (`acceptIdVersions` admits others), from
+ * any peer unless `trustedProxies` lists the gateways it may come from; Fastify's request log
+ * lines label it `request_id`, as Faultline's records do.
  *
  * @example
  * const app = fastify({ ...faultlineServerOptions(), logger: true });
- * const h2 = fastify({ ...faultlineServerOptions<Http2Server>(), http2: true });
+ * const h2 = fastify({ ...faultlineServerOptions<Http2Server>({ trustedProxies: ['10.0.0.0/8'] }), http2: true });
  */
-export function faultlineServerOptions<S extends RawServerBase = RawServerDefault>(): FaultlineServerOptions<S> {
+export function faultlineServerOptions<S extends RawServerBase = RawServerDefault>(
+  options: RequestIdOptions = {},
+): FaultlineServerOptions<S> {
+  checkOptions('@faultline/fastify faultlineServerOptions', options, ID_RULES);
   return {
-    genReqId,
+    genReqId: requestIdGenerator(requestIdPolicy(options, '@faultline/fastify faultlineServerOptions')),
     requestIdHeader: false,
+    requestIdLogLabel: 'request_id',
     frameworkErrors: frameworkErrors as unknown as FaultlineServerOptions<S>['frameworkErrors'],
     clientErrorHandler: clientErrorHandler as unknown as FaultlineServerOptions<S>['clientErrorHandler'],
     return503OnClosing: false,

@@ -23,6 +23,17 @@ export interface Classification {
    * (`CaptureContext.input`); otherwise `capture` makes it `internal`.
    */
   readonly inputBound?: boolean;
+  /**
+   * The library reports a missing field as a type failure on an absent value (zod's
+   * `invalid_type`): such a violation under a parent that resolves in the input is answered as
+   * "required".
+   */
+  readonly missingAsType?: boolean;
+  /**
+   * The document the library validated, when it says (Yup's `value`, Joi's `_original`): the
+   * verdict is the client's only when that document is one of the request's inputs.
+   */
+  readonly document?: unknown;
 }
 
 /**

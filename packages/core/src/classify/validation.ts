@@ -68,6 +68,8 @@ const RULE_BY_KEYWORD: Readonly<Record<string, FieldRule>> = {
   email: 'format',
   matches: 'pattern',
   oneOf: 'enum',
+  // Yup 1.x: `required()` / `defined()` fail as `optionality`; older Yup says `required`.
+  optionality: 'required',
 };
 
 const SAFE_POINTER = /^(?:\/[A-Za-z0-9_-]{1,64})*$/;
@@ -123,6 +125,7 @@ export const zodClassifier: Classifier = {
       category: 'validation',
       reason: 'zod',
       inputBound: true,
+      missingAsType: true,
       fieldViolations: violationsFromPathIssues(issues, 'code'),
     };
   },
@@ -148,6 +151,7 @@ export const joiYupClassifier: Classifier = {
         category: 'validation',
         reason: 'joi',
         inputBound: true,
+        document: safeGet(error, '_original'),
         fieldViolations: violationsFromPathIssues(details, 'type'),
       };
     }
@@ -160,6 +164,7 @@ export const joiYupClassifier: Classifier = {
       category: 'validation',
       reason: 'yup',
       inputBound: true,
+      document: safeGet(error, 'value'),
       fieldViolations: violationsFromPathIssues(issues, 'type'),
     };
   },
@@ -176,10 +181,16 @@ const BODY_PARSER_TYPES: Readonly<Record<string, 'validation' | 'payload_too_lar
   'charset.unsupported': 'unsupported_media_type',
 };
 
+/** True for a 4xx status number (the request's own fault). */
+function isClientStatus(value: unknown): boolean {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 400 && value <= 499;
+}
+
 /**
  * Body parsing: body-parser's typed errors are the client's malformed body. A bare `SyntaxError`
  * from `JSON.parse` is left internal on purpose: it is as often an upstream's broken answer as a
- * client's body, and a 400 would blame the client for the server's failure.
+ * client's body, and a 400 would blame the client for the server's failure. A SyntaxError that
+ * carries a 4xx `status`/`statusCode` was judged by the framework that parsed the request: 400.
  */
 export const bodyParseClassifier: Classifier = {
   name: 'body',
@@ -187,9 +198,13 @@ export const bodyParseClassifier: Classifier = {
     const type = safeGetString(error, 'type', 64);
     const mapped = type === undefined ? undefined : BODY_PARSER_TYPES[type];
     if (mapped !== undefined) return { category: mapped, reason: `body:${type}` };
-    if (safeGetString(error, 'name', 32) === 'SyntaxError' && /JSON/.test(safeGetString(error, 'message', 256) ?? '')) {
-      return { category: 'internal', reason: 'json:syntax' };
+    if (safeGetString(error, 'name', 32) !== 'SyntaxError') return undefined;
+    // A framework (body-parser, Fastify, koa-body) already judged this body: its 4xx status marks
+    // the request's own malformed body. Only a bare SyntaxError stays the server's.
+    if (isClientStatus(safeGet(error, 'status')) || isClientStatus(safeGet(error, 'statusCode'))) {
+      return { category: 'validation', reason: 'body:syntax' };
     }
+    if (/JSON/.test(safeGetString(error, 'message', 256) ?? '')) return { category: 'internal', reason: 'json:syntax' };
     return undefined;
   },
 };
