@@ -70,8 +70,8 @@ function keysOf(value: object): string[] | undefined {
 
 /**
  * True when `document` (what the library says it validated) is one of `roots`: the same value,
- * or an object with the same non-empty set of top-level keys (Yup and Joi report the original,
- * uncast value).
+ * or an object whose non-empty set of top-level keys all stand in the input too (Yup and Joi
+ * report the original, uncast value; a WebSocket message may carry more keys than were validated).
  */
 function isInputDocument(document: unknown, roots: readonly unknown[]): boolean {
   if (!isObjectLike(document)) return roots.some((root) => Object.is(root, document));
@@ -81,7 +81,7 @@ function isInputDocument(document: unknown, roots: readonly unknown[]): boolean 
     // An empty object proves nothing by its keys (an empty query is one): only identity counts then.
     if (!isObjectLike(root) || Array.isArray(root) !== Array.isArray(document) || keys?.length === 0) return false;
     const rootKeys = keysOf(root);
-    return keys !== undefined && rootKeys !== undefined && keys.join('\0') === rootKeys.join('\0');
+    return keys !== undefined && rootKeys !== undefined && keys.every((key) => rootKeys.includes(key));
   });
 }
 

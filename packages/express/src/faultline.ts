@@ -8,25 +8,32 @@
  */
 import type { Duplex } from 'node:stream';
 import {
+  adapterReporter,
   capture,
+  checkOptions,
   clientErrorFault,
-  createReporter,
   faultOf,
+  HTTP_RULES,
   type HttpFaultOptions,
   isConnectionReset,
   type Reporter,
   recordFault,
   renderBody,
+  requestIdPolicy,
   resolveCorrelationId,
   resolveResponder,
   writeRawHttpFault,
-} from '@faultline/core';
+} from '@faultline/core/adapter';
+import { warnAboutEarlierErrorHandlers } from './error-handlers.js';
 import { sendFault } from './respond.js';
 import type { ErrorRequestHandler, ExpressRequest, RequestHandler } from './types.js';
 
 /** Options of {@link faultline} (the shared HTTP options, plus where records go). */
 export interface FaultlineExpressOptions extends HttpFaultOptions {
-  /** Where fault records go. Default: a new reporter writing NDJSON to stdout; `false` writes none. */
+  /**
+   * Where fault records go. Default: Faultline's default reporter, NDJSON on stdout; `false`
+   * records nothing (said once on stderr; spans are still annotated).
+   */
   readonly reporter?: Reporter | false;
 }
 
@@ -53,6 +60,9 @@ function idOf(request: ExpressRequest): string | undefined {
   return typeof request.id === 'string' ? request.id : undefined;
 }
 
+/** Incoming ids the middleware refused, escaped for the log, by request. */
+const refused = new WeakMap<object, string>();
+
 /**
  * Creates the Express pieces.
  *
@@ -66,12 +76,24 @@ function idOf(request: ExpressRequest): string | undefined {
  * app.listen(3000).on('clientError', fl.clientError);
  */
 export function faultline(options: FaultlineExpressOptions = {}): FaultlineExpress {
-  const reporter = options.reporter === false ? undefined : (options.reporter ?? createReporter());
+  checkOptions('@faultline/express', options, HTTP_RULES);
+  const policy = requestIdPolicy(options, '@faultline/express');
+  const reporter = adapterReporter('@faultline/express', options.reporter);
   const responder = resolveResponder(options, reporter);
   const classifiers = options.classifiers ?? [];
+  let checkedStack = false;
 
   const requestId: RequestHandler = (request, response, next) => {
-    const { id } = resolveCorrelationId(request.headers['x-request-id']);
+    if (!checkedStack) {
+      checkedStack = true;
+      warnAboutEarlierErrorHandlers(request, errorHandler);
+    }
+    const { id, rejected } = resolveCorrelationId(
+      request.headers['x-request-id'],
+      policy,
+      request.socket?.remoteAddress,
+    );
+    if (rejected !== undefined) refused.set(request, rejected);
     request.id = id;
     response.setHeader('x-request-id', id);
     // Express's own init middleware (before this one) announces the product on every response.
@@ -84,6 +106,9 @@ export function faultline(options: FaultlineExpressOptions = {}): FaultlineExpre
     const fault = faultOf('not_found', {
       requestId: id ?? request.headers['x-request-id'],
       requestIdTrusted: id !== undefined,
+      requestIdPolicy: policy,
+      peer: request.socket?.remoteAddress,
+      rejectedRequestId: refused.get(request),
       source: 'http.not_found',
       reason: 'no route',
     });
@@ -95,6 +120,9 @@ export function faultline(options: FaultlineExpressOptions = {}): FaultlineExpre
     const fault = capture(error, {
       requestId: id ?? request.headers['x-request-id'],
       requestIdTrusted: id !== undefined,
+      requestIdPolicy: policy,
+      peer: request.socket?.remoteAddress,
+      rejectedRequestId: refused.get(request),
       classifiers,
       source: 'http',
       input: () => [request.body, request.query, request.params],

@@ -14,7 +14,7 @@ import {
   renderBody,
   STALE_REPLY_HEADERS,
   shownFault,
-} from '@faultline/core';
+} from '@faultline/core/adapter';
 import type { ExpressRequest, ExpressResponse } from './types.js';
 
 /** The route pattern of the request (never the raw URL with its query), if Express matched one. */

@@ -26,15 +26,12 @@ function strictError(what: string): Error {
 }
 
 /**
- * Watches `app` for error handlers other than `ours`: under `strict`, `setErrorHandler` (in this
+ * Watches `app` for error handlers other than `ours` (Faultline's handler, and the bound copy
+ * Fastify keeps of it): under `strict`, `setErrorHandler` (in this
  * scope and every child scope) and a route's own `errorHandler` throw; otherwise, at `onReady`,
  * one warning (a `FaultlineWarning` on stderr) lists the routes whose errors bypass Faultline.
  */
-export function watchErrorHandlers(
-  app: FastifyInstance,
-  ours: FastifyInstance['errorHandler'],
-  strict: boolean,
-): ErrorHandlerWatch {
+export function watchErrorHandlers(app: FastifyInstance, ours: readonly unknown[], strict: boolean): ErrorHandlerWatch {
   const routes: { scope: FastifyInstance; options: RouteOptions }[] = [];
   if (strict) {
     // Child scopes are created from this instance, so they inherit the refusing method.
@@ -47,11 +44,11 @@ export function watchErrorHandlers(
   }
   app.addHook('onReady', (done) => {
     const bypassing: string[] = [];
-    if (app.errorHandler !== ours) bypassing.push('the root scope (setErrorHandler after the plugin)');
+    if (!ours.includes(app.errorHandler)) bypassing.push('the root scope (setErrorHandler after the plugin)');
     for (const { scope, options } of routes) {
       // A route's own handler, else its scope's handler as it stands once every plugin has loaded.
       const effective = options.errorHandler ?? scope.errorHandler;
-      if (effective !== ours) bypassing.push(`${String(options.method)} ${options.url}`);
+      if (!ours.includes(effective)) bypassing.push(`${String(options.method)} ${options.url}`);
     }
     if (bypassing.length > 0) {
       const named = bypassing.slice(0, MAX_NAMED).join('; ');
@@ -68,7 +65,7 @@ export function watchErrorHandlers(
   });
   return {
     route(scope, options) {
-      if (strict && options.errorHandler !== undefined && options.errorHandler !== ours) {
+      if (strict && options.errorHandler !== undefined && !ours.includes(options.errorHandler)) {
         throw strictError(`the errorHandler of route ${String(options.method)} ${options.url}`);
       }
       routes.push({ scope, options });

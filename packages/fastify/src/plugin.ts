@@ -143,7 +143,7 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
   // Root scope handler: catches what route-level handlers and scope handlers let through.
   app.setErrorHandler(faultlineErrorHandler);
   const rootHandler = app.errorHandler;
-  const handlers = watchErrorHandlers(app, rootHandler, options.strictErrorHandlers === true);
+  const handlers = watchErrorHandlers(app, [rootHandler, faultlineErrorHandler], options.strictErrorHandlers === true);
 
   const methods = new MethodRouter(app.initialConfig);
   app.addHook('onRoute', function onRoute(routeOptions) {

@@ -3,19 +3,88 @@
  * ownership), reported (span, and the log when there is a reporter), shared by the wrapper, the
  * unary run and the interceptor.
  */
-import { type Classifier, capture, type Fault, type Reporter, recordFault, SPAN_ONLY, safeGet } from '@faultline/core';
+import {
+  adapterReporter,
+  type Classifier,
+  COMMON_RULES,
+  capture,
+  checkOptions,
+  type Fault,
+  type OptionRules,
+  type Reporter,
+  type RequestIdOptions,
+  type RequestIdPolicy,
+  recordFault,
+  requestIdPolicy,
+  SPAN_ONLY,
+  safeGet,
+} from '@faultline/core/adapter';
 import type { Metadata } from '@grpc/grpc-js';
 import { isDecodeFailure, type RequestGuardOptions } from './request-guard.js';
 import { REQUEST_ID_KEY } from './trailers.js';
 
 /** Options shared by the wrapper and the interceptor. */
-export interface GrpcFaultOptions extends RequestGuardOptions {
-  /** Where fault records go (none when omitted). */
-  readonly reporter?: Reporter | undefined;
+export interface GrpcFaultOptions extends RequestGuardOptions, RequestIdOptions {
+  /**
+   * Where fault records go. Default: Faultline's default reporter, NDJSON on stdout; `false`
+   * records nothing (said once on stderr; spans are still annotated).
+   */
+  readonly reporter?: Reporter | false | undefined;
   /** ErrorInfo.domain of every status (default `faultline`). */
   readonly domain?: string;
   /** Extra classifiers for the application's own error families. */
   readonly classifiers?: readonly Classifier[];
+}
+
+/** Options the adapter checks when they are given. */
+const GRPC_RULES: OptionRules = {
+  ...COMMON_RULES,
+  domain: {
+    kind: 'string',
+    pattern: /^[A-Za-z0-9._-]{1,128}$/,
+    expected: 'a domain name such as "orders.example.com"',
+  },
+  maxReceiveMessageLength: { kind: 'integer', min: 1, max: 2 ** 31 - 1 },
+};
+
+/** What a call's fault needs, resolved once per options object. */
+interface ResolvedOptions {
+  readonly reporter: Reporter | undefined;
+  readonly policy: RequestIdPolicy;
+}
+
+const resolvedOptions = new WeakMap<GrpcFaultOptions, ResolvedOptions>();
+
+/**
+ * Checks `options` (throws an `OptionsError` naming a bad one) and resolves the reporter (the
+ * default one when none is given) and the id policy, once per options object. Every entry point
+ * (wrapService, addFaultlineService, createServerInterceptor, answerUnknownMethods) calls it, so a
+ * bad option fails at start-up.
+ */
+export function resolveGrpcOptions(options: GrpcFaultOptions): ResolvedOptions {
+  let resolved = resolvedOptions.get(options);
+  if (resolved === undefined) {
+    checkOptions('@faultline/grpc', options, GRPC_RULES);
+    const reporter = adapterReporter('@faultline/grpc', options.reporter);
+    resolved = { reporter, policy: requestIdPolicy(options, '@faultline/grpc') };
+    resolvedOptions.set(options, resolved);
+  }
+  return resolved;
+}
+
+/** The remote address of a call (`getPeer()` gives `ipv4:1.2.3.4:5`, `[::1]:5` or `1.2.3.4:5`). */
+function peerOf(call: object | undefined): string | undefined {
+  try {
+    const getPeer = call === undefined ? undefined : safeGet(call, 'getPeer');
+    if (typeof getPeer !== 'function') return undefined;
+    const peer = String(getPeer.call(call)).replace(/^ipv[46]:/, '');
+    const bracketed = /^\[([^\]]+)\]/.exec(peer);
+    if (bracketed !== null) return bracketed[1];
+    const colon = peer.lastIndexOf(':');
+    return colon > 0 && peer.indexOf(':') === colon ? peer.slice(0, colon) : peer;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The first `x-request-id` value of incoming metadata, if any (validated by `capture`). */
@@ -30,7 +99,8 @@ export function incomingRequestId(metadata: Metadata | undefined): unknown {
 
 /**
  * Captures `thrown` for a call and reports it; returns the fault. `input` is the decoded request
- * (validation ownership: a schema error about anything else is internal). Never throws.
+ * (validation ownership: a schema error about anything else is internal); `call` gives the peer
+ * for `trustedProxies`. Never throws once `options` were resolved by an entry point.
  */
 export function faultForCall(
   thrown: unknown,
@@ -38,18 +108,20 @@ export function faultForCall(
   path: string,
   options: GrpcFaultOptions,
   input: readonly unknown[] = [],
+  call?: object,
 ): Fault {
+  const { reporter, policy } = resolveGrpcOptions(options);
   const fault = capture(thrown, {
     requestId: incomingRequestId(metadata),
+    requestIdPolicy: policy,
+    // The peer is read only when it matters: trusted proxies are configured.
+    peer: policy.trusted === undefined ? undefined : peerOf(call),
     source: 'grpc',
     classifiers: options.classifiers,
     input,
   });
   // Without a reporter only the span is annotated: no record fields to gather.
-  recordFault(
-    fault,
-    options.reporter === undefined ? SPAN_ONLY.grpc : { protocol: 'grpc', reporter: options.reporter, method: path },
-  );
+  recordFault(fault, reporter === undefined ? SPAN_ONLY.grpc : { protocol: 'grpc', reporter, method: path });
   return fault;
 }
 

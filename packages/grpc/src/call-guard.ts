@@ -5,7 +5,7 @@
  * the call through `fail` (exactly once, decided by the caller), never through grpc-js's own
  * error-to-status path, and never by touching the value except through core's safe accessors.
  */
-import { FaultError, isObjectLike, safeGet } from '@faultline/core';
+import { FaultError, isObjectLike, safeGet } from '@faultline/core/adapter';
 import { isDecodeFailure, type RequestDecodeFailure } from './request-guard.js';
 import { isFaultlineTrailer } from './trailers.js';
 

@@ -5,7 +5,7 @@
  * never the upstream's text.
  */
 
-import { type Category, classifyReceivedStatus, grpcStatusClassifier, isUuid, TAXONOMY } from '@faultline/core';
+import { type Category, classifyReceivedStatus, grpcStatusClassifier, isUuid, TAXONOMY } from '@faultline/core/adapter';
 import { InterceptingCall, type Interceptor, status as Status, type StatusObject } from '@grpc/grpc-js';
 import { REQUEST_ID_KEY } from './trailers.js';
 

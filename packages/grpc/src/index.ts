@@ -9,7 +9,7 @@ export {
   encodeStatusDetails,
   fieldPathOf,
   MAX_DETAILS_BYTES,
-} from '@faultline/core';
+} from '@faultline/core/adapter';
 export { faultForCall, type GrpcFaultOptions, incomingRequestId } from './call-fault.js';
 export { DestroyedWithoutStatus, isFaultlineStatus } from './call-guard.js';
 export { type ClientInterceptorOptions, createClientInterceptor, grpcClassifier } from './client.js';

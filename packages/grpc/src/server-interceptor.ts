@@ -7,9 +7,9 @@
  * It never throws (an interceptor that throws crashes the process).
  */
 
-import { type Category, FaultError } from '@faultline/core';
+import { type Category, FaultError } from '@faultline/core/adapter';
 import { type Metadata, ServerInterceptingCall, type ServerInterceptor, status as Status } from '@grpc/grpc-js';
-import { faultForCall, type GrpcFaultOptions } from './call-fault.js';
+import { faultForCall, type GrpcFaultOptions, resolveGrpcOptions } from './call-fault.js';
 import { faultStatus, isFaultlineTrailer } from './trailers.js';
 import { isWrappedMethod } from './wrapped-methods.js';
 
@@ -53,6 +53,7 @@ export class ForeignStatusError extends Error {
  * method) are grpc-js's own: UNIMPLEMENTED, with details naming the client's own method path.
  */
 export function createServerInterceptor(options: GrpcFaultOptions = {}): ServerInterceptor {
+  resolveGrpcOptions(options);
   const domain = options.domain ?? 'faultline';
   return (methodDescriptor, call) => {
     if (isWrappedMethod(methodDescriptor.requestDeserialize)) return call as ServerInterceptingCall;
@@ -75,7 +76,7 @@ export function createServerInterceptor(options: GrpcFaultOptions = {}): ServerI
           const details = typeof status.details === 'string' ? status.details : '';
           const category = categoryOfForeignStatus(status.code, details);
           const raised = FaultError.of(category, { cause: new ForeignStatusError(status.code, details), stack: false });
-          const fault = faultForCall(raised, metadata, methodDescriptor.path, options);
+          const fault = faultForCall(raised, metadata, methodDescriptor.path, options, [], call);
           next(faultStatus(fault, domain));
         } catch {
           next({ code: Status.INTERNAL, details: 'An internal error occurred.', metadata: null });

@@ -4,7 +4,7 @@
  * server interceptor can tell Faultline's statuses from foreign or library-generated ones.
  */
 
-import { encodeStatusDetails, type Fault, GRPC_DETAILS_KEY } from '@faultline/core';
+import { encodeStatusDetails, type Fault, GRPC_DETAILS_KEY } from '@faultline/core/adapter';
 import { Metadata, type StatusObject } from '@grpc/grpc-js';
 
 /** Metadata key of the correlation id. */

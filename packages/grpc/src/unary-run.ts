@@ -5,7 +5,7 @@
  * (see the README's performance section), so the success path allocates two objects per call:
  * this one and the bound callback handed to the handler.
  */
-import { isObjectLike, safeGet } from '@faultline/core';
+import { isObjectLike, safeGet } from '@faultline/core/adapter';
 import type { ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import { faultForCall, flag, type GrpcFaultOptions, requestOf } from './call-fault.js';
 import {
@@ -84,7 +84,14 @@ export class UnaryRun implements UnaryGuard {
   fail(error: unknown): void {
     if (this.done) return;
     this.done = true;
-    const fault = faultForCall(error, this.call.metadata, this.method.path, this.method.options, requestOf(this.call));
+    const fault = faultForCall(
+      error,
+      this.call.metadata,
+      this.method.path,
+      this.method.options,
+      requestOf(this.call),
+      this.call,
+    );
     this.callback(faultStatus(fault, this.method.domain));
   }
 

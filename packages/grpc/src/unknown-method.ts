@@ -8,9 +8,9 @@
  * path. It checks the internals it relies on and changes nothing when they are not there; the
  * tests pin the behaviour on the grpc-js version in the lockfile.
  */
-import { FaultError } from '@faultline/core';
+import { FaultError } from '@faultline/core/adapter';
 import type { Server, ServerDuplexStream } from '@grpc/grpc-js';
-import { faultForCall, type GrpcFaultOptions } from './call-fault.js';
+import { faultForCall, type GrpcFaultOptions, resolveGrpcOptions } from './call-fault.js';
 import { faultStatus } from './trailers.js';
 
 interface HandlerLookup {
@@ -28,7 +28,7 @@ function unknownMethodHandler(path: string, options: GrpcFaultOptions, domain: s
     deserialize: (bytes: Buffer) => bytes,
     func: (call: ServerDuplexStream<unknown, unknown>) => {
       const raised = FaultError.of('not_implemented', { message: 'unknown method', stack: false });
-      const fault = faultForCall(raised, call.metadata, path, options);
+      const fault = faultForCall(raised, call.metadata, path, options, [], call);
       call.emit('error', faultStatus(fault, domain));
     },
   };
@@ -41,6 +41,7 @@ function unknownMethodHandler(path: string, options: GrpcFaultOptions, domain: s
  * keeps grpc-js's own answer, which echoes the requested path).
  */
 export function answerUnknownMethods(server: Server, options: GrpcFaultOptions = {}): boolean {
+  resolveGrpcOptions(options);
   const lookup = server as unknown as HandlerLookup;
   if (patched.has(server)) return true;
   const original = lookup._retrieveHandler;

@@ -15,7 +15,7 @@ import type {
   sendUnaryData,
   UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import { faultForCall, flag, type GrpcFaultOptions, requestOf } from './call-fault.js';
+import { faultForCall, flag, type GrpcFaultOptions, requestOf, resolveGrpcOptions } from './call-fault.js';
 import { decodeFault, type GuardableCall, type GuardedCall, guardCall } from './call-guard.js';
 import { guardDefinition, isDecodeFailure } from './request-guard.js';
 import { faultStatus } from './trailers.js';
@@ -37,7 +37,7 @@ function wrapClientStreaming(path: string, handler: Handler, options: GrpcFaultO
     const fail = (error: unknown) => {
       if (done) return;
       done = true;
-      const fault = faultForCall(error, call.metadata, path, options, requestOf(call, guard?.lastMessage));
+      const fault = faultForCall(error, call.metadata, path, options, requestOf(call, guard?.lastMessage), call);
       callback(faultStatus(fault, domain));
     };
     const guarded: sendUnaryData<unknown> = (error, value, trailer, flags) => {
@@ -62,7 +62,7 @@ function wrapStreaming(path: string, handler: Handler, options: GrpcFaultOptions
     const fail = (error: unknown) => {
       if (failed) return;
       failed = true;
-      const fault = faultForCall(error, call.metadata, path, options, requestOf(call, guard?.lastMessage));
+      const fault = faultForCall(error, call.metadata, path, options, requestOf(call, guard?.lastMessage), call);
       // grpc-js turns an 'error' event into the call's status and ends the stream.
       guard?.emit('error', faultStatus(fault, domain));
     };
@@ -87,6 +87,7 @@ export function wrapService<T extends UntypedServiceImplementation>(
   implementation: T,
   options: GrpcFaultOptions = {},
 ): T {
+  resolveGrpcOptions(options);
   const domain = options.domain ?? 'faultline';
   const wrapped: Record<string, unknown> = { ...implementation };
   for (const [name, method] of Object.entries(definition)) {

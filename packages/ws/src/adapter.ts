@@ -7,26 +7,33 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
+  adapterReporter,
   type Category,
   type Classifier,
+  COMMON_RULES,
   capture,
+  checkOptions,
   type Fault,
   FaultError,
   type HeaderOptions,
   isObjectLike,
+  type OptionRules,
   type RecordFaultOptions,
   type Reporter,
+  type RequestIdOptions,
   recordFault,
   renderEnvelope,
   renderProblem,
+  requestIdPolicy,
   resolveCorrelationId,
   safeGet,
   safeGetString,
   writeRawHttpFault,
-} from '@faultline/core';
+} from '@faultline/core/adapter';
 import type { RawData, WebSocket, WebSocketServer } from 'ws';
 import { closeFrameFor } from './close-frame.js';
 import { isClosing, messageInput, WS_CLIENT_ERROR_CATEGORY } from './handshake.js';
+import { parseJsonMessage } from './json-message.js';
 import { wsClassifier } from './ws-classifier.js';
 
 /** Client-side categories that still end the connection by default: identity, size, cancellation. */
@@ -43,19 +50,27 @@ function fatalByDefault(fault: Fault): boolean {
 }
 
 /** Options of {@link createWsAdapter}. */
-export interface WsAdapterOptions extends HeaderOptions {
-  /** Where fault records go (none when omitted). */
-  readonly reporter?: Reporter | undefined;
+export interface WsAdapterOptions extends HeaderOptions, RequestIdOptions {
+  /**
+   * Where fault records go. Default: Faultline's default reporter, NDJSON on stdout; `false`
+   * records nothing (said once on stderr; spans are still annotated).
+   */
+  readonly reporter?: Reporter | false | undefined;
   /** Extra classifiers for the application's own error families. */
   readonly classifiers?: readonly Classifier[];
   /** Whether a fault closes the connection (default: 5xx, 401, 403, 413 and cancellations). */
   readonly isFatal?: (fault: Fault) => boolean;
 }
 
+/** Options the adapter checks when it is created. */
+const WS_RULES: OptionRules = { ...COMMON_RULES, isFatal: { kind: 'function' } };
+
 /** What the adapter knows about a connection. */
 export interface ConnectionContext {
   /** The connection's correlation id (a valid incoming X-Request-ID, else new). */
   readonly connectionId: string;
+  /** The incoming id refused for this connection (escaped for the log), if any. */
+  readonly refusedId?: string | undefined;
   /** The upgrade request. */
   readonly request: IncomingMessage;
 }
@@ -64,6 +79,8 @@ export interface ConnectionContext {
 export type ConnectionHandler = (socket: WebSocket, context: ConnectionContext) => unknown;
 /** A message handler, sync or async. */
 export type MessageHandler = (data: RawData, isBinary: boolean) => unknown;
+/** A handler of parsed JSON messages, sync or async. */
+export type JsonMessageHandler = (message: unknown) => unknown;
 /** Upgrade authentication: throw (or reject) to refuse the upgrade. */
 export type UpgradeCheck = (request: IncomingMessage) => unknown;
 
@@ -80,6 +97,12 @@ export interface WsAdapter {
   connection(handler: ConnectionHandler): (socket: WebSocket, request: IncomingMessage) => void;
   /** Wraps a message handler for `socket.on('message', …)`. */
   message(socket: WebSocket, handler: MessageHandler): (data: RawData, isBinary: boolean) => void;
+  /**
+   * Like {@link WsAdapter.message}, for JSON messages: the handler gets the parsed value; a message
+   * that is not JSON is answered as the client's validation fault (an error frame), not as an
+   * internal one.
+   */
+  json(socket: WebSocket, handler: JsonMessageHandler): (data: RawData, isBinary: boolean) => void;
   /** Answers `thrown` on `socket`: an error frame, or a close frame when fatal. Never throws. */
   fail(socket: WebSocket, thrown: unknown, source: string): Fault;
   /** An HTTP server 'upgrade' listener: runs `check`, then hands accepted sockets to `wss`. */
@@ -90,20 +113,23 @@ export interface WsAdapter {
 
 /** Creates the ws adapter. */
 export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
+  checkOptions('@faultline/ws', options, WS_RULES);
+  const policy = requestIdPolicy(options, '@faultline/ws');
   const classifiers = [...(options.classifiers ?? []), wsClassifier];
   const isFatal = options.isFatal ?? fatalByDefault;
 
-  const reporter = options.reporter;
+  const reporter = adapterReporter('@faultline/ws', options.reporter);
   // What a fault without connection attributes is recorded with: one object for the adapter's life.
   const plainRecord: RecordFaultOptions = { protocol: 'ws', reporter };
   const contextsBySource = new Map<string, { readonly classifiers: readonly Classifier[]; readonly source: string }>();
 
   function faultFor(
     thrown: unknown,
-    connectionId: string | undefined,
+    connection: ConnectionContext | undefined,
     source: string,
     requestId?: unknown,
     input?: () => readonly unknown[],
+    peer?: string,
   ): Fault {
     let ctx = contextsBySource.get(source);
     if (ctx === undefined) {
@@ -115,21 +141,28 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
       thrown,
       requestId === undefined && input === undefined
         ? ctx
-        : { classifiers: ctx.classifiers, source: ctx.source, requestId, input },
+        : { classifiers: ctx.classifiers, source: ctx.source, requestId, input, requestIdPolicy: policy, peer },
     );
     // Per-error ids are linked to the connection's id in the log record.
     recordFault(
       fault,
-      reporter === undefined || connectionId === undefined
+      reporter === undefined || connection === undefined
         ? plainRecord
-        : { protocol: 'ws', reporter, attributes: { connection_id: connectionId } },
+        : {
+            protocol: 'ws',
+            reporter,
+            attributes:
+              connection.refusedId === undefined
+                ? { connection_id: connection.connectionId }
+                : { connection_id: connection.connectionId, rejected_connection_id: connection.refusedId },
+          },
     );
     return fault;
   }
 
   function fail(socket: WebSocket, thrown: unknown, source: string, input?: () => readonly unknown[]): Fault {
     const context = contexts.get(socket);
-    const fault = faultFor(thrown, context?.connectionId, source, undefined, input);
+    const fault = faultFor(thrown, context, source, undefined, input);
     try {
       if (socket.readyState !== socket.OPEN) return fault;
       if (isFatal(fault)) {
@@ -148,18 +181,33 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
     return fault;
   }
 
-  function guardSocket(socket: WebSocket, connectionId: string): void {
+  function guardSocket(socket: WebSocket, context: ConnectionContext): void {
     // Without an 'error' listener, a protocol error from the peer crashes the process.
     socket.on('error', (error: Error) => {
-      faultFor(error, connectionId, 'ws.socket');
+      faultFor(error, context, 'ws.socket');
     });
   }
 
   function rejectUpgrade(socket: Duplex, request: IncomingMessage, thrown: unknown): Fault {
     const incoming = request.headers['x-request-id'];
-    const fault = faultFor(thrown, undefined, 'ws.upgrade', incoming);
+    const fault = faultFor(thrown, undefined, 'ws.upgrade', incoming, undefined, request.socket?.remoteAddress);
     writeRawHttpFault(socket, fault, renderProblem(fault), 'problem', options);
     return fault;
+  }
+
+  function wrapMessage(socket: WebSocket, handler: MessageHandler): (data: RawData, isBinary: boolean) => void {
+    return (data, isBinary) => {
+      // The message as validation input, made only when a failure needs it (nothing per successful message).
+      try {
+        const result = handler(data, isBinary);
+        if (isThenable(result))
+          result.then(undefined, (error: unknown) =>
+            fail(socket, error, 'ws.message', () => messageInput(data, isBinary)),
+          );
+      } catch (error) {
+        fail(socket, error, 'ws.message', () => messageInput(data, isBinary));
+      }
+    };
   }
 
   const answered = new WeakSet<WebSocketServer>();
@@ -186,10 +234,14 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
     rejectUpgrade,
     connection(handler) {
       return (socket, request) => {
-        const { id: connectionId } = resolveCorrelationId(request.headers['x-request-id']);
-        const context: ConnectionContext = { connectionId, request };
+        const { id: connectionId, rejected } = resolveCorrelationId(
+          request.headers['x-request-id'],
+          policy,
+          request.socket?.remoteAddress,
+        );
+        const context: ConnectionContext = { connectionId, request, refusedId: rejected };
         contexts.set(socket, context);
-        guardSocket(socket, connectionId);
+        guardSocket(socket, context);
         try {
           const result = handler(socket, context);
           if (isThenable(result)) result.then(undefined, (error: unknown) => fail(socket, error, 'ws.connection'));
@@ -198,20 +250,10 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
         }
       };
     },
-    message(socket, handler) {
-      return (data, isBinary) => {
-        // The message as validation input, made only when a failure needs it (nothing per successful message).
-        try {
-          const result = handler(data, isBinary);
-          if (isThenable(result))
-            result.then(undefined, (error: unknown) =>
-              fail(socket, error, 'ws.message', () => messageInput(data, isBinary)),
-            );
-        } catch (error) {
-          fail(socket, error, 'ws.message', () => messageInput(data, isBinary));
-        }
-      };
+    json(socket, handler) {
+      return wrapMessage(socket, (data) => handler(parseJsonMessage(data)));
     },
+    message: wrapMessage,
     upgrade(wss, check) {
       answerHandshakeErrors(wss);
       return (request, socket, head) => {

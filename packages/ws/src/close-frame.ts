@@ -3,7 +3,7 @@
  * and a reason of at most 123 bytes of UTF-8, cut on a character boundary. `ws.close` throws on
  * anything else, so nothing reaches it unchecked.
  */
-import type { Fault } from '@faultline/core';
+import type { Fault } from '@faultline/core/adapter';
 
 /** Longest close reason, in bytes (125-byte control frame payload minus the 2-byte code). */
 export const MAX_REASON_BYTES = 123;

@@ -2,7 +2,7 @@
  * What the adapter reads around ws: a message as validation input, the server's closing state,
  * and the meaning of ws's handshake refusals.
  */
-import { type Category, safeGet } from '@faultline/core';
+import { type Category, safeGet } from '@faultline/core/adapter';
 import type { RawData, WebSocketServer } from 'ws';
 
 /** A text message parsed as JSON, for validation ownership (`[]` when it is not JSON). */

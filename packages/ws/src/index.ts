@@ -6,10 +6,12 @@ export {
   type ConnectionContext,
   type ConnectionHandler,
   createWsAdapter,
+  type JsonMessageHandler,
   type MessageHandler,
   type UpgradeCheck,
   type WsAdapter,
   type WsAdapterOptions,
 } from './adapter.js';
 export { closeFrameFor, isValidCloseCode, MAX_REASON_BYTES, truncateUtf8 } from './close-frame.js';
+export { parseJsonMessage } from './json-message.js';
 export { wsClassifier } from './ws-classifier.js';

@@ -1,5 +1,5 @@
 /** ws's own protocol errors (`WS_ERR_*` codes), as Faultline categories. */
-import { type Category, type Classifier, safeGetString } from '@faultline/core';
+import { type Category, type Classifier, safeGetString } from '@faultline/core/adapter';
 
 const WS_CODES: Readonly<Record<string, Category>> = {
   WS_ERR_UNSUPPORTED_MESSAGE_LENGTH: 'payload_too_large',

@@ -5,6 +5,7 @@
  */
 
 import type { Classifier } from '../classify/types.js';
+import type { RequestIdOptions } from '../correlation.js';
 import { buildFault, type Fault } from '../fault.js';
 import { builtinDefinition } from '../fault-error.js';
 import type { BodyFormat, HeaderOptions } from '../http-headers.js';
@@ -13,7 +14,7 @@ import type { Reporter } from '../report/reporter.js';
 import { renderEnvelope, renderProblem } from '../templates.js';
 
 /** The options an HTTP adapter takes from its user (the adapter adds its own). */
-export interface HttpFaultOptions extends HeaderOptions {
+export interface HttpFaultOptions extends HeaderOptions, RequestIdOptions {
   /** `problem` (RFC 9457, default) or `envelope` (`{"error":{…}}` as application/json). */
   readonly format?: BodyFormat;
   /** Answer 403 as a plain 404, so clients cannot probe for resources they may not see (default false). */
