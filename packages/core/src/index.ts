@@ -2,6 +2,35 @@
  * `@faultline/core`: the entry for applications. Adapters import `@faultline/core/adapter`.
  * @packageDocumentation
  */
+
+export { clientErrorCategory, clientErrorFault, isConnectionReset } from './answer/client-error.js';
+export { type HttpAnswer, httpAnswer } from './answer/http-answer.js';
+export {
+  type BodyFormat,
+  CONNECTION_HEADERS,
+  CONTENT_TYPES,
+  type HeaderOptions,
+  problemHeaders,
+  type RawHttpSocket,
+  STALE_REPLY_HEADERS,
+  writeRawHttpFault,
+} from './answer/http-headers.js';
+export { pickLocale } from './answer/locale.js';
+export {
+  type HttpFaultOptions,
+  localeFor,
+  type ResponderOptions,
+  renderBody,
+  resolveResponder,
+  shownFault,
+} from './answer/responder.js';
+export {
+  FALLBACK_PROBLEM_BODY,
+  isShowableTraceId,
+  type RenderOptions,
+  renderEnvelope,
+  renderProblem,
+} from './answer/templates.js';
 export { type CaptureContext, capture, faultOf, lastResortFault } from './capture.js';
 export {
   type Catalog,
@@ -12,6 +41,12 @@ export {
   defineCatalog,
   lookupCode,
 } from './catalog.js';
+export {
+  classifyReceivedStatus,
+  GRPC_DETAILS_KEY,
+  grpcStatusClassifier,
+  type ReceivedStatus,
+} from './classify/grpc-status.js';
 export {
   BUILTIN_CLASSIFIERS,
   type Classification,
@@ -58,38 +93,12 @@ export {
   sanitizePointer,
 } from './field-violation.js';
 export {
-  classifyReceivedStatus,
-  GRPC_DETAILS_KEY,
-  grpcStatusClassifier,
-  type ReceivedStatus,
-} from './grpc/received-status.js';
-export {
   type DecodedStatusDetails,
   decodeStatusDetails,
   encodeStatusDetails,
   fieldPathOf,
   MAX_DETAILS_BYTES,
 } from './grpc/status-details.js';
-export { clientErrorCategory, clientErrorFault, isConnectionReset } from './http/client-error.js';
-export {
-  type HttpFaultOptions,
-  localeFor,
-  type ResponderOptions,
-  renderBody,
-  resolveResponder,
-  shownFault,
-} from './http/responder.js';
-export {
-  type BodyFormat,
-  CONNECTION_HEADERS,
-  CONTENT_TYPES,
-  type HeaderOptions,
-  problemHeaders,
-  type RawHttpSocket,
-  STALE_REPLY_HEADERS,
-  writeRawHttpFault,
-} from './http-headers.js';
-export { pickLocale } from './locale.js';
 export { OptionsError } from './options-check.js';
 export {
   interpolate,
@@ -149,11 +158,4 @@ export {
   type Protocol,
   SPAN_ATTRIBUTES,
 } from './telemetry.js';
-export {
-  FALLBACK_PROBLEM_BODY,
-  isShowableTraceId,
-  type RenderOptions,
-  renderEnvelope,
-  renderProblem,
-} from './templates.js';
 export { violationsOwnedByInput } from './validation-ownership.js';

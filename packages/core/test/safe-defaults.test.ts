@@ -1,5 +1,5 @@
 /** Safe defaults in core: the id policy, checked options, missing fields, judged bodies, own params. */
-import Ajv from 'ajv';
+import { Ajv } from 'ajv';
 import Joi from 'joi';
 import mongoose from 'mongoose';
 import { describe, expect, it } from 'vitest';

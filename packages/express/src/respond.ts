@@ -5,15 +5,11 @@
  * response whose headers already left cannot be answered: it is aborted (the record is logged).
  */
 import {
-  escapeForLog,
   type Fault,
-  localeFor,
-  problemHeaders,
+  httpAnswer,
   type ResponderOptions,
   recordFault,
-  renderBody,
   STALE_REPLY_HEADERS,
-  shownFault,
 } from '@faultline/core/adapter';
 import type { ExpressRequest, ExpressResponse } from './types.js';
 
@@ -25,14 +21,6 @@ function routeOf(request: ExpressRequest): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The incoming `X-Request-ID` when it was refused (not a UUID), escaped for the log. */
-function rejectedRequestId(request: ExpressRequest): Readonly<Record<string, unknown>> | undefined {
-  const incoming = request.headers['x-request-id'];
-  if (incoming === undefined || (typeof incoming === 'string' && incoming.toLowerCase() === request.id))
-    return undefined;
-  return { rejected_request_id: escapeForLog(incoming) };
 }
 
 /** Ends a response that can no longer be answered. */
@@ -56,24 +44,18 @@ export function sendFault(
     reporter: options.reporter,
     method: request.method,
     route: routeOf(request),
-    attributes: rejectedRequestId(request),
   });
   if (response.headersSent || response.writableEnded) {
     abort(response);
     return;
   }
   try {
-    const visible = shownFault(fault, options);
-    const locale = localeFor(visible, request.headers['accept-language']);
-    const body = renderBody(visible, options.format, options.exposeTraceId ? traceId : undefined, locale);
+    const { status, headers, body } = httpAnswer(fault, options, traceId, request.headers);
     for (const name of response.getHeaderNames()) {
       if (STALE_REPLY_HEADERS.includes(name)) response.removeHeader(name);
     }
-    response.statusCode = visible.status;
-    for (const [name, value] of Object.entries(problemHeaders(visible, options.format, options))) {
-      response.setHeader(name, value);
-    }
-    if (locale !== undefined) response.setHeader('content-language', locale);
+    response.statusCode = status;
+    for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
     response.setHeader('content-length', String(Buffer.byteLength(body)));
     response.end(request.method === 'HEAD' ? undefined : body);
   } catch {

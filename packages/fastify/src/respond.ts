@@ -7,28 +7,21 @@
 import {
   CONNECTION_HEADERS,
   CONTENT_TYPES,
-  escapeForLog,
   FALLBACK_PROBLEM_BODY,
   type Fault,
-  localeFor,
-  problemHeaders,
+  type HttpAnswer,
+  httpAnswer,
   type RawHttpSocket,
   type ResponderOptions,
   recordFault,
   renderBody,
   SPAN_ONLY,
   STALE_REPLY_HEADERS,
-  shownFault,
   writeRawHttpFault,
 } from '@faultline/core/adapter';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
-interface Attempt {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-  readonly fault: Fault;
-}
+type Attempt = HttpAnswer;
 
 /** The first response sent for a reply, kept on the reply itself (a WeakMap churns the GC under load). */
 /**
@@ -50,18 +43,6 @@ function removeStaleHeaders(reply: FastifyReply, http2: boolean): void {
 
 function isHttp2(request: FastifyRequest): boolean {
   return request.raw.httpVersionMajor === 2;
-}
-
-/**
- * The incoming `X-Request-ID` that was refused (not a UUID, so a new id was made), escaped and
- * cut for the log; `undefined` when there was none or it was used.
- */
-function rejectedRequestId(request: FastifyRequest): Readonly<Record<string, unknown>> | undefined {
-  const incoming = request.headers['x-request-id'];
-  // An upper-case UUID was accepted (normalised to lower case): not a refusal.
-  if (incoming === undefined || (typeof incoming === 'string' && incoming.toLowerCase() === request.id))
-    return undefined;
-  return { rejected_request_id: escapeForLog(incoming) };
 }
 
 /** Ends a response that can no longer be answered (headers already sent): abort it. */
@@ -123,7 +104,6 @@ export function sendFault(
           reporter: options.reporter,
           method: request.method,
           route: request.routeOptions?.url,
-          attributes: rejectedRequestId(request),
         },
   );
   if (reply.sent || reply.raw.headersSent) {
@@ -133,12 +113,7 @@ export function sendFault(
   }
   let attempt: Attempt;
   try {
-    const shown = shownFault(fault, options);
-    const locale = localeFor(shown, request.headers['accept-language']);
-    const body = renderBody(shown, options.format, options.exposeTraceId ? traceId : undefined, locale);
-    const headers = problemHeaders(shown, options.format, options, allow);
-    if (locale !== undefined) headers['content-language'] = locale;
-    attempt = { status: shown.status, headers, body, fault: shown };
+    attempt = httpAnswer(fault, options, traceId, request.headers, allow);
   } catch {
     attempt = {
       status: 500,

@@ -1,7 +1,7 @@
 /** The built-in classifiers, in the order `capture` tries them. */
 
-import { grpcStatusClassifier } from '../grpc/received-status.js';
 import { caslClassifier, jwtClassifier } from './auth.js';
+import { grpcStatusClassifier } from './grpc-status.js';
 import { httpStatusClassifier } from './http-status.js';
 import { multerClassifier, rateLimitClassifier } from './limits.js';
 import { mongoClassifier } from './mongo.js';

@@ -5,10 +5,10 @@
  * trace id are added).
  */
 
-import type { Fault } from './fault.js';
-import type { CodeDefinition } from './fault-error.js';
-import { interpolate } from './public-params.js';
-import { TAXONOMY } from './taxonomy.js';
+import type { Fault } from '../fault.js';
+import type { CodeDefinition } from '../fault-error.js';
+import { interpolate } from '../public-params.js';
+import { TAXONOMY } from '../taxonomy.js';
 
 /** Optional parts of a rendered body. */
 export interface RenderOptions {

@@ -8,10 +8,10 @@ import type { Classifier } from '../classify/types.js';
 import type { RequestIdOptions } from '../correlation.js';
 import { buildFault, type Fault } from '../fault.js';
 import { builtinDefinition } from '../fault-error.js';
-import type { BodyFormat, HeaderOptions } from '../http-headers.js';
-import { pickLocale } from '../locale.js';
 import type { Reporter } from '../report/reporter.js';
-import { renderEnvelope, renderProblem } from '../templates.js';
+import type { BodyFormat, HeaderOptions } from './http-headers.js';
+import { pickLocale } from './locale.js';
+import { renderEnvelope, renderProblem } from './templates.js';
 
 /** The options an HTTP adapter takes from its user (the adapter adds its own). */
 export interface HttpFaultOptions extends HeaderOptions, RequestIdOptions {

@@ -4,8 +4,8 @@
  * an allowlist of headers is ever taken from an error, and only when its category makes the
  * header meaningful.
  */
-import type { Fault } from './fault.js';
-import { safeGet } from './safe-access.js';
+import type { Fault } from '../fault.js';
+import { safeGet } from '../safe-access.js';
 
 /** Wire format of error bodies. */
 export type BodyFormat = 'problem' | 'envelope';

@@ -7,11 +7,11 @@
  * answer as a gRPC handler.
  */
 import { lookupCode } from '../catalog.js';
-import type { Classification, Classifier } from '../classify/types.js';
 import { isUuid } from '../correlation.js';
+import { type DecodedStatusDetails, decodeStatusDetails } from '../grpc/status-details.js';
 import { isObjectLike, type ObjectLike, safeGet } from '../safe-access.js';
 import { type Category, categoryOfBuiltinCode, GrpcStatus, TAXONOMY } from '../taxonomy.js';
-import { type DecodedStatusDetails, decodeStatusDetails } from './status-details.js';
+import type { Classification, Classifier } from './types.js';
 
 /** Metadata key of the rich status. */
 export const GRPC_DETAILS_KEY = 'grpc-status-details-bin';

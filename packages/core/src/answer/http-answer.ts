@@ -1,0 +1,40 @@
+/**
+ * The one HTTP error answer, shared by every HTTP adapter (Fastify, Express): the fault as the
+ * client may see it (403 concealed as 404 when asked), in the language `Accept-Language` picks,
+ * rendered in the configured format, with the error headers.
+ */
+import type { Fault } from '../fault.js';
+import { problemHeaders } from './http-headers.js';
+import { localeFor, type ResponderOptions, renderBody, shownFault } from './responder.js';
+
+/** What an adapter writes: status, headers and the pre-serialized body. */
+export interface HttpAnswer {
+  /** The HTTP status. */
+  readonly status: number;
+  /** Every header of the answer (content type, nosniff, no-store, X-Request-ID, and per category). */
+  readonly headers: Record<string, string>;
+  /** The body, already serialized. */
+  readonly body: string;
+  /** The fault as shown (after concealment). */
+  readonly fault: Fault;
+}
+
+/**
+ * The answer to `fault` for a request with `requestHeaders`. `traceId` is added to the body when
+ * `exposeTraceId` allows it; `allow` is the `Allow` header of a 405. Throws only when rendering
+ * itself fails (the adapter then sends the fallback body).
+ */
+export function httpAnswer(
+  fault: Fault,
+  options: ResponderOptions,
+  traceId: string | undefined,
+  requestHeaders: { readonly 'accept-language'?: unknown },
+  allow?: string,
+): HttpAnswer {
+  const shown = shownFault(fault, options);
+  const locale = localeFor(shown, requestHeaders['accept-language']);
+  const body = renderBody(shown, options.format, options.exposeTraceId ? traceId : undefined, locale);
+  const headers = problemHeaders(shown, options.format, options, allow);
+  if (locale !== undefined) headers['content-language'] = locale;
+  return { status: shown.status, headers, body, fault: shown };
+}
