@@ -1,9 +1,13 @@
 /**
- * `@faultline/client`: typed decoding of Faultline faults on the calling side. This entry runs in
- * browsers and Node (no Node-only imports); gRPC decoding is `@faultline/client/grpc` (Node).
+ * `@faultline/client`: typed decoding of faults on the calling side, treating every server as
+ * untrusted. This entry runs in browsers and Node (no Node-only imports); gRPC decoding is
+ * `@faultline/client/grpc` (Node).
  * @packageDocumentation
  */
-export { decodeFault, decodeHttpBody, type ResponseLike } from './http.js';
+
+export type { BodyStreamLike } from './http/body-text.js';
+export { decodeFault, decodeHttpBody, type ResponseLike } from './http/decode.js';
+export { retryAfterSeconds } from './http/retry-after.js';
 export {
   type BuiltinCode,
   type CatalogLike,
@@ -11,6 +15,8 @@ export {
   categoryOfHttpStatus,
   type RemoteFault,
   type RemoteFieldViolation,
-  retryAfterSeconds,
+  type RemoteFormat,
 } from './remote-fault.js';
-export { type CloseLike, decodeWsFault } from './ws.js';
+export { DECODE_LIMITS } from './untrusted.js';
+export { type CloseLike, decodeWsFault } from './ws/decode.js';
+export type { WsData } from './ws/text.js';

@@ -3,7 +3,7 @@
  * it passes. Everything is derived from core's taxonomy (categories, statuses, retryability);
  * nothing here is re-listed.
  */
-import { CATEGORIES, type Category, type GrpcStatusCode, TAXONOMY } from '@faultline/core/taxonomy';
+import { CATEGORIES, type Category, GrpcStatus, type GrpcStatusCode, TAXONOMY } from '@faultline/core/taxonomy';
 
 /** The built-in codes (one per category). */
 export type BuiltinCode = (typeof TAXONOMY)[Category]['code'];
@@ -21,40 +21,53 @@ export interface CatalogLike<Code extends string> {
     | undefined;
 }
 
-/** One field of the request that was wrong (HTTP JSON Pointer, or gRPC field path). */
+/**
+ * One part of the request that was wrong. `pointer` is an RFC 6901 JSON Pointer into the request
+ * body (a gRPC field path is converted, `items[0].qty` -> `/items/0/qty`); a JSON:API error whose
+ * `source` names a query parameter or a header sets `parameter` or `header`, with `pointer` `''`.
+ */
 export interface RemoteFieldViolation {
   readonly pointer: string;
   readonly detail: string;
+  /** The query parameter that was wrong (JSON:API `source.parameter`). */
+  readonly parameter?: string;
+  /** The request header that was wrong (JSON:API `source.header`). */
+  readonly header?: string;
 }
 
-/** A fault received from a Faultline server (or derived from a status when the body was not Faultline's). */
+/**
+ * Where the fault was read from: an HTTP body in RFC 9457 problem JSON (`problem`), the
+ * `{"error":{…}}` envelope (`envelope`, also every WebSocket error frame) or a JSON:API 1.1 error
+ * document (`jsonapi`); a gRPC `grpc-status-details-bin` trailer (`status-details`); a WebSocket
+ * close reason `<CODE> <request_id>` (`close-reason`); `unknown` when nothing Faultline could read
+ * was there (the fault then comes from the status alone and `conforming` is false).
+ */
+export type RemoteFormat = 'problem' | 'envelope' | 'jsonapi' | 'status-details' | 'close-reason' | 'unknown';
+
+/** A fault received from a server (or derived from a status when the answer was not Faultline's). */
 export interface RemoteFault<Code extends string = never> {
   readonly protocol: 'http' | 'grpc' | 'ws';
-  /** HTTP status (the category's, for gRPC and WebSocket faults). */
+  /** What the fault was read from; `unknown` exactly when `conforming` is false. */
+  readonly format: RemoteFormat;
+  /** HTTP status (the category's, for gRPC and WebSocket faults that carry none). */
   readonly status: number;
   readonly category: Category;
-  /** The stable code: a catalog code, a built-in code, or another string the server sent. */
+  /** The stable code: a catalog code, a built-in code, or another UPPER_SNAKE code the server sent. */
   readonly code: Code | BuiltinCode | (string & {});
-  /** The generic public message. */
+  /** The public message (at most 1024 characters; the category's generic text when the server sent none or a longer one). */
   readonly message: string;
   /** The correlation id to quote to the service's operators, when the server sent one. */
   readonly requestId: string | undefined;
-  /** Seconds to wait before retrying, when the server said so. */
+  /** Seconds to wait before retrying, when the server said so (at most a day). */
   readonly retryAfter: number | undefined;
+  /** At most 100. */
   readonly fieldViolations: readonly RemoteFieldViolation[];
-  /** The code's public parameters (declared in the catalog), e.g. `{ limit: 100 }`. */
+  /** The code's public parameters, e.g. `{ limit: 100 }` (bounded; held to the catalog's types when it is given). */
   readonly params: Readonly<Record<string, string | number>>;
   /** True when an idempotent retry may succeed (by category: 408, 429, 502, 503, 504). */
   readonly retryable: boolean;
   /** False when the answer was not Faultline's (proxy HTML, an empty 502, a truncated body): the fault comes from the status alone. */
   readonly conforming: boolean;
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
-
-/** A string that is a UUID, else undefined. */
-export function uuidOrUndefined(value: unknown): string | undefined {
-  return typeof value === 'string' && UUID.test(value) ? value.toLowerCase() : undefined;
 }
 
 /** The category of an HTTP status: the taxonomy's exact match, else by class (4xx validation, 5xx internal). */
@@ -63,8 +76,13 @@ export function categoryOfHttpStatus(status: number): Category {
   return status >= 500 || status < 400 ? 'internal' : 'validation';
 }
 
-/** The category of a gRPC code: the first category mapped to it (its most general meaning). */
-export function categoryOfGrpcCode(code: number): Category {
+/**
+ * The category of a gRPC code: the first category mapped to it (its most general meaning).
+ * `RESOURCE_EXHAUSTED` with a retry delay is `rate_limited` (a delay means "try again later"),
+ * without one `payload_too_large`.
+ */
+export function categoryOfGrpcCode(code: number, retryAfter?: number): Category {
+  if (code === GrpcStatus.RESOURCE_EXHAUSTED && retryAfter !== undefined) return 'rate_limited';
   for (const category of CATEGORIES) if (TAXONOMY[category].grpc === (code as GrpcStatusCode)) return category;
   return 'internal';
 }
@@ -76,21 +94,15 @@ export function categoryOfCode<Code extends string>(
   catalog?: CatalogLike<Code>,
 ): Category {
   const fromCatalog = catalog?.get(code)?.category;
-  if (fromCatalog !== undefined) return fromCatalog;
+  if (fromCatalog !== undefined && Object.hasOwn(TAXONOMY, fromCatalog)) return fromCatalog;
   for (const category of CATEGORIES) if (TAXONOMY[category].code === code) return category;
   return fallback;
 }
 
-/** Seconds from a Retry-After header (delta-seconds or an HTTP date), bounded to a day. */
-export function retryAfterSeconds(value: string | null | undefined, now = Date.now()): number | undefined {
-  if (value === null || value === undefined || value === '') return undefined;
-  const seconds = /^\d{1,6}$/.test(value.trim()) ? Number(value.trim()) : Math.ceil((Date.parse(value) - now) / 1000);
-  return Number.isFinite(seconds) && seconds >= 0 ? Math.min(seconds, 86_400) : undefined;
-}
-
-/** Builds a fault, filling status, message and retryability from the taxonomy. */
-export function remoteFault<Code extends string>(parts: {
+/** The parts of a fault a decoder found; the rest comes from the category. */
+export interface FaultParts {
   protocol: RemoteFault['protocol'];
+  format: RemoteFormat;
   category: Category;
   code?: string | undefined;
   status?: number | undefined;
@@ -99,11 +111,14 @@ export function remoteFault<Code extends string>(parts: {
   retryAfter?: number | undefined;
   fieldViolations?: readonly RemoteFieldViolation[];
   params?: Readonly<Record<string, string | number>>;
-  conforming: boolean;
-}): RemoteFault<Code> {
+}
+
+/** Builds a fault, filling status, message and retryability from the taxonomy; conforming unless the format is `unknown`. */
+export function remoteFault<Code extends string>(parts: FaultParts): RemoteFault<Code> {
   const spec = TAXONOMY[parts.category];
   return {
     protocol: parts.protocol,
+    format: parts.format,
     status: parts.status ?? spec.http,
     category: parts.category,
     code: parts.code ?? spec.code,
@@ -113,40 +128,6 @@ export function remoteFault<Code extends string>(parts: {
     fieldViolations: parts.fieldViolations ?? [],
     params: parts.params ?? {},
     retryable: spec.retryable,
-    conforming: parts.conforming,
+    conforming: parts.format !== 'unknown',
   };
-}
-
-/** Public parameters from a decoded body: string or finite number values of short camelCase names. */
-export function paramsOf(value: unknown): Readonly<Record<string, string | number>> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
-  const out: Record<string, string | number> = {};
-  for (const [name, v] of Object.entries(value).slice(0, 8)) {
-    if (!/^[a-z][A-Za-z0-9]{0,31}$/.test(name)) continue;
-    if (typeof v === 'string' && v.length <= 64) out[name] = v;
-    else if (typeof v === 'number' && Number.isFinite(v)) out[name] = v;
-  }
-  return out;
-}
-
-/**
- * Restores the declared types of parameters that travelled as strings (gRPC `ErrorInfo.metadata`
- * is a string map): a value declared `integer` or `number` in the catalog becomes a number when it
- * reads as one. Without a declaration the value stays as received.
- */
-export function typedParams<Code extends string>(
-  params: Readonly<Record<string, string | number>>,
-  code: string,
-  catalog?: CatalogLike<Code>,
-): Readonly<Record<string, string | number>> {
-  const declared = catalog?.get(code)?.params;
-  if (declared === undefined) return params;
-  const out: Record<string, string | number> = { ...params };
-  for (const [name, value] of Object.entries(params)) {
-    const type = declared[name];
-    if (typeof value !== 'string' || (type !== 'integer' && type !== 'number')) continue;
-    const n = /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i.test(value) ? Number(value) : Number.NaN;
-    if (type === 'integer' ? Number.isSafeInteger(n) : Number.isFinite(n)) out[name] = n;
-  }
-  return out;
 }

@@ -83,7 +83,13 @@ describe('HTTP round trip', () => {
     async (format, name) => {
       const response = await fetch(`${urls[format]}/raise/${name}`);
       const fault = await decodeFault(response, errors);
-      expect(fault).toMatchObject({ ...expected(name), protocol: 'http', conforming: true, status: response.status });
+      expect(fault).toMatchObject({
+        ...expected(name),
+        protocol: 'http',
+        format,
+        conforming: true,
+        status: response.status,
+      });
       expect(fault.requestId).toBe(response.headers.get('x-request-id'));
       if (name === 'validation')
         expect(fault.fieldViolations).toEqual([{ pointer: '/items/0/qty', detail: 'Is below the minimum.' }]);
@@ -136,6 +142,7 @@ describe('non-conforming answers decode by status', () => {
     expect(fault).toMatchObject({
       status,
       category,
+      format: 'unknown',
       conforming: false,
       retryAfter,
       code: TAXONOMY[category as 'internal'].code,
@@ -180,7 +187,7 @@ describe('gRPC round trip', () => {
       ),
     );
     const fault = decodeGrpcFault(error, errors);
-    expect(fault).toMatchObject({ ...expected(name), protocol: 'grpc', conforming: true });
+    expect(fault).toMatchObject({ ...expected(name), protocol: 'grpc', format: 'status-details', conforming: true });
     expect(fault.requestId).toBe(String(error.metadata.get('x-request-id')[0]));
     if (name === 'validation')
       expect(fault.fieldViolations).toEqual([{ pointer: '/items/0/qty', detail: 'Is below the minimum.' }]);
@@ -224,18 +231,26 @@ describe('WebSocket round trip', () => {
   });
 
   it.each(NAMES)('%s', async (name) => {
-    const outcome = await new Promise<string | { code: number; reason: string }>((resolve) => {
+    // What ws 8 hands over, as it is: the frame and the close reason are Buffers.
+    const outcome = await new Promise<{ frame: Buffer } | { code: number; reason: Buffer }>((resolve) => {
       const socket = new WebSocket(url);
       socket.on('open', () => socket.send(name));
       socket.on('message', (data) => {
-        resolve(String(data));
+        resolve({ frame: data as Buffer });
         socket.close();
       });
-      socket.on('close', (code, reason) => resolve({ code, reason: String(reason) }));
+      socket.on('close', (code, reason) => resolve({ code, reason }));
     });
-    const fault = decodeWsFault(outcome, errors);
-    expect(fault).toMatchObject({ ...expected(name), protocol: 'ws', conforming: true });
+    const fault = 'frame' in outcome ? decodeWsFault(outcome.frame, errors) : decodeWsFault(outcome, errors);
+    expect(fault).toMatchObject({
+      ...expected(name),
+      protocol: 'ws',
+      format: 'frame' in outcome ? 'envelope' : 'close-reason',
+      conforming: true,
+    });
     expect(fault?.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    if (name === 'validation')
+      expect(fault?.fieldViolations).toEqual([{ pointer: '/items/0/qty', detail: 'Is below the minimum.' }]);
   });
 
   it('a normal close is not a fault; garbage is not either', () => {

@@ -1,0 +1,96 @@
+/**
+ * The rules every decoder applies to what a server sent, on every protocol. A server is untrusted:
+ * each value is checked against its shape and size before it reaches a {@link RemoteFault}, and a
+ * value that breaks a rule is dropped (never cut), so the fault falls back to what the taxonomy says.
+ *
+ * @module
+ */
+
+/**
+ * The bounds of decoding, the same on HTTP, gRPC and WebSocket:
+ *
+ * - `body`: longest HTTP body or WebSocket frame decoded, in characters (UTF-16 code units, 64 Ki); a
+ *   body stream is read to at most four times as many bytes, then cancelled. A longer HTTP body
+ *   decodes by status (non-conforming); a longer frame is not decoded.
+ * - `code`: a conforming code is UPPER_SNAKE (`/^[A-Z][A-Z0-9_]*$/`) of at most 64 characters.
+ * - `message`: a message longer than 1024 characters is replaced by the category's generic message.
+ * - `violations`: at most 100 field violations; `pointer` (and a JSON:API `parameter` or `header`)
+ *   and `detail` of at most 256 characters each, else the violation is dropped.
+ * - `params`: at most 8 parameters, camelCase names of at most 32 characters that are not
+ *   `Object.prototype` members, strings of at most 64 characters, finite numbers.
+ * - `retryAfter`: at most a day (86 400 seconds); a negative or non-finite delay is dropped.
+ * - `closeReason`: a close reason longer than 123 bytes is not a Faultline reason.
+ */
+export const DECODE_LIMITS = Object.freeze({
+  body: 64 * 1024,
+  code: 64,
+  message: 1024,
+  violations: 100,
+  violationText: 256,
+  params: 8,
+  paramName: 32,
+  paramString: 64,
+  retryAfter: 86_400,
+  closeReason: 123,
+});
+
+const CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
+
+/**
+ * The one code rule of every protocol: `value` when it is UPPER_SNAKE of at most 64 characters
+ * (so never `constructor`, `__proto__`, markup or a 100 KB string), else undefined.
+ */
+export function conformingCode(value: unknown): string | undefined {
+  return typeof value === 'string' && CODE.test(value) ? value : undefined;
+}
+
+/** A message that may be shown: a non-empty string of at most 1024 characters, else undefined. */
+export function boundedMessage(value: unknown): string | undefined {
+  return typeof value === 'string' && value.length > 0 && value.length <= DECODE_LIMITS.message ? value : undefined;
+}
+
+/** An error status a server may claim: an integer from 400 to 599, else undefined. */
+export function errorStatus(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 400 && value <= 599 ? value : undefined;
+}
+
+/** A string that is a UUID (RFC 9562, any version), lower-cased, else undefined. */
+export function uuidOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' && UUID.test(value) ? value.toLowerCase() : undefined;
+}
+
+/** Seconds to wait: a finite non-negative number, rounded up and capped at a day, else undefined. */
+export function boundedRetryAfter(value: unknown): number | undefined {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return undefined;
+  return Math.min(Math.ceil(value), DECODE_LIMITS.retryAfter);
+}
+
+/** `value[key]` when it is an own property of an object, else undefined (nothing inherited is read). */
+export function own(value: unknown, key: string): unknown {
+  return typeof value === 'object' && value !== null && Object.hasOwn(value, key)
+    ? (value as Record<string, unknown>)[key]
+    : undefined;
+}
+
+/** True for a non-null object that is not an array. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `value` when it is a string of 1 to 256 characters (`allowEmpty`: 0 to 256), else undefined. */
+export function boundedText(value: unknown, allowEmpty = false): string | undefined {
+  return typeof value === 'string' && value.length <= DECODE_LIMITS.violationText && (allowEmpty || value !== '')
+    ? value
+    : undefined;
+}
+
+/** JSON text parsed, or undefined when it is not JSON or longer than `DECODE_LIMITS.body`. */
+export function parseBoundedJson(text: string): unknown {
+  if (text.length > DECODE_LIMITS.body) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
