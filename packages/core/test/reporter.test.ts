@@ -300,8 +300,8 @@ describe('reporter: storm fingerprints', () => {
     };
     for (let i = 0; i < 20; i += 1) reporter.report(capture(make(i)));
     await reporter.flush();
-    // One read to fingerprint the first, one to redact its full record; none for the 19 repeats.
-    expect(stackReads).toBe(2);
+    // One read for the first (its snapshot serves the fingerprint and the redaction); none for the 19 repeats.
+    expect(stackReads).toBe(1);
     expect(lines.filter((l) => l.first_request_id !== undefined)[0]?.repeats).toBe(19);
   });
 

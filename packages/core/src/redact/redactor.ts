@@ -5,8 +5,8 @@
  * cycles, depth and size are bounded, hostile getters and Proxies cannot throw through it, and
  * control characters that could forge log lines or drive a terminal are escaped.
  */
-import { isObjectLike, safeGet, typeLabel } from '../safe-access.js';
 import { CARD_PATTERN, EMAIL_PATTERN, IP_PATTERNS, SECRET_PATTERNS, type ValuePattern } from './patterns.js';
+import { type SnapError, type SnapNode, type SnapshotBounds, snapshot, truncate } from './snapshot.js';
 
 /** A JSON-safe value produced by the redactor. */
 export type Redacted = string | number | boolean | null | Redacted[] | { [key: string]: Redacted };
@@ -41,6 +41,10 @@ export interface Redactor {
   redactString(text: string): string;
   /** Redacts any value into a bounded JSON-safe tree. Never throws. */
   redact(value: unknown): Redacted;
+  /** The first half of `redact`: a bounded plain copy, cheap, for the thread that holds the value. */
+  snapshot(value: unknown): SnapNode;
+  /** The second half of `redact`, on any thread: patterns, escaping, stack frames. */
+  redactSnapshot(node: SnapNode): Redacted;
 }
 
 /** Key rules on by default (matched against the key, case-insensitive). */
@@ -61,8 +65,6 @@ export const DEFAULT_DENY_KEYS: readonly RegExp[] = [
   /^dsn$/i,
   /^(cvv|cvc|pin|ssn)$/i,
 ];
-
-const REDACTED = '[REDACTED]';
 
 /**
  * Escapes characters that can forge or hide log lines: C0 controls (CR and LF included), DEL, C1
@@ -116,145 +118,103 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
     return out;
   }
 
-  function truncate(text: string): string {
-    return text.length > maxString
-      ? `${text.slice(0, maxString)}...[truncated ${text.length - maxString} chars]`
-      : text;
-  }
-
   function redactString(text: string): string {
-    return escapeLogText(redactValue(truncate(text)));
+    return escapeLogText(redactValue(truncate(text, maxString)));
   }
 
-  /** A stack redacted in one pass, then split into escaped frames. */
-  function redactStack(stack: string): string[] {
-    return stackFrames(redactValue(truncate(stack)), escapeLogText);
+  /** A string the snapshot already cut to length. */
+  function redactCut(text: string): string {
+    return escapeLogText(redactValue(text));
   }
 
-  function sensitiveKey(key: string): boolean {
-    return !allowed.has(key.toLowerCase()) && isDenied(key);
+  const sensitiveKey = (key: string): boolean => !allowed.has(key.toLowerCase()) && isDenied(key);
+  const bounds: SnapshotBounds = { maxDepth, maxStringLength: maxString, maxKeys, maxNodes, sensitiveKey };
+
+  function redactObject(object: { readonly [key: string]: SnapNode }): { [key: string]: Redacted } {
+    const out: { [key: string]: Redacted } = {};
+    for (const key of Object.keys(object)) out[redactCut(key)] = redactSnapshot(object[key] as SnapNode);
+    return out;
+  }
+
+  function redactError({ e }: SnapError): { [key: string]: Redacted } {
+    const out: { [key: string]: Redacted } = { type: e.type };
+    if (e.message !== undefined) out.message = redactCut(e.message);
+    // An array of frames: each line is redacted and escaped on its own, so logs stay one line
+    // per record yet a stack reads as frames (not one line with literal \n escapes).
+    if (e.stack !== undefined) out.stack = stackFrames(e.stack, redactValue, escapeLogText, e.message);
+    for (const [key, value] of Object.entries(redactObject(e.props))) {
+      if (key !== 'message' && key !== 'stack' && !(key in out)) out[key] = value;
+    }
+    if (e.cause !== undefined && !('cause' in out)) out.cause = redactSnapshot(e.cause);
+    if (e.errors !== undefined && !('errors' in out)) out.errors = e.errors.map(redactSnapshot);
+    return out;
+  }
+
+  function redactSnapshot(node: SnapNode): Redacted {
+    if (typeof node === 'string') return redactCut(node);
+    if (typeof node !== 'object' || node === null) return node;
+    if (Array.isArray(node)) return node.map(redactSnapshot);
+    if ('l' in node) return node.l;
+    if ('o' in node) return redactObject(node.o);
+    return redactError(node);
   }
 
   function redact(value: unknown): Redacted {
-    const seen = new Set<object>();
-    let nodes = 0;
-
-    function walk(node: unknown, depth: number): Redacted {
-      nodes += 1;
-      if (nodes > maxNodes) return '[Truncated]';
-      switch (typeof node) {
-        case 'string':
-          return redactString(node);
-        case 'number':
-          return Number.isFinite(node) ? node : String(node);
-        case 'boolean':
-          return node;
-        case 'bigint':
-          return `${node.toString()}n`;
-        case 'undefined':
-          return null;
-        case 'symbol':
-          return '[Symbol]';
-        case 'function':
-          return `[Function ${redactString(typeLabel(node))}]`;
-        default:
-          break;
-      }
-      if (node === null) return null;
-      if (!isObjectLike(node)) return null;
-      if (seen.has(node)) return '[Circular]';
-      if (depth >= maxDepth) return `[${typeLabel(node)}]`;
-      seen.add(node);
-      try {
-        if (ArrayBuffer.isView(node)) return `[${typeLabel(node)} ${node.byteLength} bytes]`;
-        if (Array.isArray(node)) return walkArray(node, depth);
-        if (node instanceof Map || node instanceof Set) return `[${typeLabel(node)} size=${node.size}]`;
-        if (node instanceof Date) return Number.isNaN(node.getTime()) ? 'Invalid Date' : node.toISOString();
-        if (looksLikeError(node)) return walkError(node, depth);
-        return walkObject(node, depth);
-      } catch {
-        return '[Unreadable]';
-      } finally {
-        seen.delete(node);
-      }
-    }
-
-    function walkArray(array: unknown[], depth: number): Redacted[] {
-      const length = Math.min(array.length, maxKeys);
-      const out: Redacted[] = [];
-      for (let i = 0; i < length; i += 1) out.push(walk(safeGet(array, i), depth + 1));
-      if (array.length > maxKeys) out.push(`[+${array.length - maxKeys} more]`);
-      return out;
-    }
-
-    function walkObject(object: object, depth: number): { [key: string]: Redacted } {
-      const out: { [key: string]: Redacted } = {};
-      let keys: string[];
-      try {
-        keys = Object.keys(object);
-      } catch {
-        return { '[type]': typeLabel(object), '[error]': '[Unreadable]' };
-      }
-      let count = 0;
-      for (const key of keys) {
-        if (count >= maxKeys) {
-          out['[more keys]'] = keys.length - maxKeys;
-          break;
-        }
-        count += 1;
-        const safeKey = redactString(key.slice(0, 128));
-        out[safeKey] = sensitiveKey(key) ? REDACTED : walk(safeGet(object, key), depth + 1);
-      }
-      return out;
-    }
-
-    function walkError(error: object, depth: number): { [key: string]: Redacted } {
-      const out: { [key: string]: Redacted } = { type: typeLabel(error) };
-      const message = safeGet(error, 'message');
-      if (typeof message === 'string') out.message = redactString(message);
-      const stack = safeGet(error, 'stack');
-      // An array of frames: each line is redacted and escaped on its own, so logs stay one line
-      // per record yet a stack reads as frames (not one line with literal \n escapes).
-      if (typeof stack === 'string') out.stack = redactStack(stack);
-      const props = walkObject(error, depth);
-      for (const [key, value] of Object.entries(props)) {
-        if (key !== 'message' && key !== 'stack' && !(key in out)) out[key] = value;
-      }
-      const cause = safeGet(error, 'cause');
-      if (cause !== undefined && !('cause' in out)) out.cause = walk(cause, depth + 1);
-      const errors = safeGet(error, 'errors');
-      if (Array.isArray(errors) && !('errors' in out)) out.errors = walkArray(errors, depth);
-      return out;
-    }
-
     try {
-      return walk(value, 0);
+      return redactSnapshot(snapshot(value, bounds));
     } catch {
       return '[Unreadable]';
     }
   }
 
-  return { redactString, redact };
-}
-
-function looksLikeError(node: object): boolean {
-  try {
-    return (
-      node instanceof Error ||
-      (typeof safeGet(node, 'message') === 'string' && typeof safeGet(node, 'stack') === 'string')
-    );
-  } catch {
-    return false;
-  }
+  return { redactString, redact, snapshot: (value) => snapshot(value, bounds), redactSnapshot };
 }
 
 /** Most stack lines kept in a record. */
 const MAX_STACK_LINES = 64;
 
-/** A stack as redacted lines (frames trimmed of their indentation), at most {@link MAX_STACK_LINES}. */
-export function stackFrames(stack: string, redactLine: (line: string) => string): string[] {
-  const lines = stack.slice(0, 65_536).split(/\r?\n/, MAX_STACK_LINES + 1);
-  const frames = lines.slice(0, MAX_STACK_LINES).map((line) => redactLine(line.trim()));
-  if (lines.length > MAX_STACK_LINES) frames.push('...');
-  return frames.filter((line) => line !== '');
+const FRAME_LINE = /^\s*at /;
+
+/**
+ * Where a V8 stack's header ends: the header is `Type: message`, as many lines as the message has
+ * (a zod message holds newlines), so it is found through the message itself; without one, it
+ * ends before the first `    at ` line.
+ */
+export function stackHeaderEnd(stack: string, message: string | undefined): number {
+  if (message !== undefined && message !== '') {
+    const at = stack.indexOf(message);
+    if (at >= 0 && at <= 256) return at + message.length;
+  }
+  const frame = /\r?\n\s*at /.exec(stack);
+  return frame === null ? stack.length : frame.index;
+}
+
+/**
+ * A stack as lines: the header's first line (` …` when the message goes on: the whole message is
+ * the record's `message`), then only the `at` frames, trimmed, at most {@link MAX_STACK_LINES}.
+ * `redact` is applied to the header and to the frames as blocks, `escapeLine` to each line.
+ */
+export function stackFrames(
+  stack: string,
+  redact: (text: string) => string,
+  escapeLine: (line: string) => string,
+  message?: string,
+): string[] {
+  const text = stack.slice(0, 65_536);
+  const end = stackHeaderEnd(text, message);
+  const headerLines = text.slice(0, end).split(/\r?\n/, 2);
+  const first = (headerLines[0] ?? '').trim();
+  const lines = [escapeLine(redact(headerLines.length > 1 ? `${first} …` : first))];
+  const body = redact(text.slice(end)).split(/\r?\n/);
+  let frames = 0;
+  for (const line of body) {
+    if (!FRAME_LINE.test(line)) continue;
+    if (frames === MAX_STACK_LINES) {
+      lines.push('...');
+      break;
+    }
+    lines.push(escapeLine(line.trim()));
+    frames += 1;
+  }
+  return lines.filter((line) => line !== '');
 }

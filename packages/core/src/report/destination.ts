@@ -1,15 +1,18 @@
 /**
  * Turning `ReporterOptions.destination` into a sink: a path or descriptor becomes an
  * {@link FdSink}; `rotatingFile()` builds a size-rotated file with a cap on total disk use
- * (rotating-file-stream); a `Sink` (e.g. `syslogTls()`) is used as is. A path that cannot be
- * opened never stops start-up.
+ * (rotating-file-stream, loaded only when `rotatingFile()` is called); a `Sink` (e.g.
+ * `syslogTls()`) is used as is. A path that cannot be opened never stops start-up. Faultline's
+ * own destinations carry their description ({@link sinkSpec}), so a worker thread can open the
+ * same destination on its side.
  */
 import { mkdirSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { createStream } from 'rotating-file-stream';
 import { FdSink } from './fd-sink.js';
 import type { Sink } from './sink.js';
+import { type SinkSpec, withSpec } from './sink-spec.js';
 import { StreamSink } from './stream-sink.js';
+import { SyslogTlsSink } from './syslog/tls-sink.js';
 
 /** Options of {@link rotatingFile}. */
 export interface RotatingFileOptions {
@@ -27,10 +30,15 @@ export interface RotatingFileOptions {
 
 /** A size-rotated log file with a cap on total disk use, counted like every Faultline sink. */
 export function rotatingFile(options: RotatingFileOptions): Sink {
+  return withSpec(openRotatingFile(options), { kind: 'rotating-file', options: { ...options } });
+}
+
+function openRotatingFile(options: RotatingFileOptions): Sink {
   const directory = dirname(options.path);
   const name = basename(options.path);
   return new StreamSink(
-    () => {
+    async () => {
+      const { createStream } = await import('rotating-file-stream');
       mkdirSync(directory, { recursive: true });
       return createStream(name, {
         path: directory,
@@ -74,10 +82,30 @@ export function openSink(
   fallback: string | number | undefined,
   maxBacklog: number,
 ): Sink {
+  const spec: SinkSpec = { kind: 'fd', target: destination ?? 1, fallback };
   const primary = openTarget(destination ?? 1, maxBacklog);
-  if (primary.openError === undefined) return primary;
+  if (primary.openError === undefined) return withSpec(primary, spec);
   sayOnce(primary.openError, fallback !== undefined);
-  return fallback === undefined ? primary : openTarget(fallback, maxBacklog);
+  return withSpec(fallback === undefined ? primary : openTarget(fallback, maxBacklog), spec);
+}
+
+/**
+ * Opens the destination `spec` describes (on a worker thread), quietly: the thread that made the
+ * spec already said anything worth saying on stderr.
+ */
+export function openSpec(spec: SinkSpec, maxBacklog: number): Sink {
+  switch (spec.kind) {
+    case 'fd': {
+      const primary = openTarget(spec.target, maxBacklog);
+      return primary.openError === undefined || spec.fallback === undefined
+        ? primary
+        : openTarget(spec.fallback, maxBacklog);
+    }
+    case 'rotating-file':
+      return openRotatingFile(spec.options);
+    case 'syslog-tls':
+      return new SyslogTlsSink({ ...spec.options, allowTls12Quietly: true });
+  }
 }
 
 /** Bytes a stream holds in memory waiting for the OS (a Sink, Writable or SonicBoom), 0 when unknown. */

@@ -8,7 +8,7 @@
  * the process unkillable; RESEARCH.md) and cannot say which lines were accepted.
  */
 import { closeSync, openSync, write, writeSync } from 'node:fs';
-import { errorCode, type Line, type LineKind, type Sink, SinkCounter, type SinkCounts } from './sink.js';
+import { CountingSink, errorCode, type Line } from './sink.js';
 
 /** How often a destination that could not be opened is tried again. */
 export const REOPEN_INTERVAL_MS = 5000;
@@ -32,20 +32,20 @@ export interface FdSinkOptions {
 }
 
 /** A pino destination writing to a file descriptor, with truthful counts. */
-export class FdSink implements Sink {
+export class FdSink extends CountingSink {
   #fd: number;
   readonly #options: FdSinkOptions;
-  readonly #counter = new SinkCounter();
   readonly #queue: Line[] = [];
-  #queuedBytes = 0;
   #inFlight: readonly Line[] | undefined;
   /** The write in flight when a synchronous flush ran: provisionally counted as `unconfirmed`. */
   #unconfirmed: readonly Line[] | undefined;
   #retrying = false;
+  #pumpScheduled = false;
   #openError: string | undefined;
   #lastOpenAttempt = Date.now();
 
   constructor(fd: number, options: FdSinkOptions) {
+    super(options.maxBacklogBytes);
     this.#fd = fd;
     this.#options = options;
     this.#openError = options.openError;
@@ -68,32 +68,23 @@ export class FdSink implements Sink {
     return this.#openError;
   }
 
-  get backlogBytes(): number {
-    return this.#queuedBytes;
+  protected refusal(): string | undefined {
+    return this.#reopen() ? undefined : (this.#openError ?? 'EBADF');
   }
 
-  get counts(): SinkCounts {
-    return this.#counter.snapshot(this.#queuedBytes);
-  }
-
-  tagNext(kind: LineKind, records = 1): void {
-    this.#counter.tag(kind, records);
-  }
-
-  write(text: string): boolean {
-    const line = this.#counter.line(text);
-    if (!this.#reopen()) {
-      this.#counter.lose(line, this.#openError ?? 'EBADF');
-      return false;
-    }
-    if (this.#queuedBytes + line.bytes.length > this.#options.maxBacklogBytes) {
-      this.#counter.lose(line, 'backlog');
-      return false;
-    }
+  /**
+   * Queues the line; the asynchronous write starts on the next turn, never inside `write`: lines
+   * written during an exit flush (compacted repeats) are then written synchronously and counted,
+   * instead of riding an asynchronous write whose completion the exiting process never sees.
+   */
+  protected enqueue(line: Line): void {
     this.#queue.push(line);
-    this.#queuedBytes += line.bytes.length;
-    this.#pump();
-    return true;
+    if (this.#pumpScheduled) return;
+    this.#pumpScheduled = true;
+    setImmediate(() => {
+      this.#pumpScheduled = false;
+      this.#pump();
+    });
   }
 
   /** Retries opening a destination that failed to open, at most every {@link REOPEN_INTERVAL_MS}. */
@@ -123,7 +114,7 @@ export class FdSink implements Sink {
       if (this.#unconfirmed === batch) {
         // The exit flush counted these as unconfirmed; now their fate is known.
         this.#unconfirmed = undefined;
-        for (const line of batch) this.#counter.lose(line, 'unconfirmed', -1);
+        for (const line of batch) this.counter.lose(line, 'unconfirmed', -1);
       }
       this.#settle(batch, error, written);
       this.#pump();
@@ -152,19 +143,19 @@ export class FdSink implements Sink {
         return;
       }
       for (const line of batch) {
-        this.#queuedBytes -= line.bytes.length;
-        this.#counter.lose(line, errorCode(error));
+        this.held -= line.bytes.length;
+        this.counter.lose(line, errorCode(error));
       }
       return;
     }
-    this.#queuedBytes -= written;
+    this.held -= written;
     let offset = 0;
     let index = 0;
     for (; index < batch.length; index += 1) {
       const line = batch[index] as Line;
       if (offset + line.bytes.length > written) break;
       offset += line.bytes.length;
-      this.#counter.accept(line);
+      this.counter.accept(line);
     }
     if (index < batch.length) {
       const rest = batch.slice(index);
@@ -180,38 +171,35 @@ export class FdSink implements Sink {
       const line = this.#queue[0] as Line;
       try {
         const written = writeSync(this.#fd, line.bytes);
-        this.#queuedBytes -= written;
+        this.held -= written;
         if (written < line.bytes.length) {
           this.#queue[0] = { ...line, bytes: line.bytes.subarray(written) };
           continue;
         }
         this.#queue.shift();
-        this.#counter.accept(line);
+        this.counter.accept(line);
       } catch (error) {
         if (errorCode(error) === 'EAGAIN') {
           pause(5);
           continue;
         }
         this.#queue.shift();
-        this.#queuedBytes -= line.bytes.length;
-        this.#counter.lose(line, errorCode(error));
+        this.held -= line.bytes.length;
+        this.counter.lose(line, errorCode(error));
       }
     }
-    for (const line of this.#queue.splice(0)) this.#counter.lose(line, 'shutdown');
-    this.#queuedBytes = 0;
+    for (const line of this.#queue.splice(0)) this.counter.lose(line, 'shutdown');
     const inFlight = this.#inFlight;
+    this.held = inFlight === undefined ? 0 : inFlight.reduce((n, line) => n + line.bytes.length, 0);
     if (inFlight !== undefined && this.#unconfirmed !== inFlight) {
       // The asynchronous write under way may or may not land before the process ends.
       this.#unconfirmed = inFlight;
-      for (const line of inFlight) this.#counter.lose(line, 'unconfirmed');
+      for (const line of inFlight) this.counter.lose(line, 'unconfirmed');
     }
   }
 
-  async drained(timeoutMs: number): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    while ((this.#queue.length > 0 || this.#inFlight !== undefined) && this.#fd >= 0 && Date.now() < until) {
-      await new Promise((resolve) => setTimeout(resolve, 2));
-    }
+  drained(timeoutMs: number): Promise<void> {
+    return this.idle(() => (this.#queue.length > 0 || this.#inFlight !== undefined) && this.#fd >= 0, timeoutMs);
   }
 
   close(deadlineMs: number): void {

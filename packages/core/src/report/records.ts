@@ -1,62 +1,60 @@
 /**
- * The log record of a fault, built off the response path: the redacted thrown value (stacks as
- * frame arrays), the public code and category, the classifier's reason, the fingerprint and the
- * request context. Also what the OTel exception log record is made of.
+ * The log record of a fault, built where items are written (this thread or a worker): the
+ * redacted thrown value (stacks as frame arrays), the public code and category, the classifier's
+ * reason, the fingerprint and the request context. Also what the OTel exception log record is
+ * made of.
  */
 import type { Fault } from '../fault.js';
-import { FaultError } from '../fault-error.js';
 import type { Redacted, Redactor } from '../redact/redactor.js';
-import { isObjectLike, safeGet, typeLabel } from '../safe-access.js';
+import { isObjectLike, safeGet } from '../safe-access.js';
 import type { ExceptionRecord } from '../telemetry.js';
-import type { ReportContext } from './types.js';
+import type { CtxItem, FullItem } from './items.js';
 
-/** The request context fields of a record (method and route redacted and bounded). */
-export function contextFields(ctx: ReportContext | undefined, redactor: Redactor): Record<string, unknown> {
+/** The request context fields of a record (method and route redacted). */
+export function contextFields(ctx: CtxItem | undefined, redactor: Redactor): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (ctx === undefined) return out;
   if (ctx.protocol !== undefined) out.protocol = ctx.protocol;
-  if (ctx.method !== undefined) out.method = redactor.redactString(ctx.method.slice(0, 256));
-  if (ctx.route !== undefined) out.route = redactor.redactString(ctx.route.slice(0, 512));
+  if (ctx.method !== undefined) out.method = redactor.redactString(ctx.method);
+  if (ctx.route !== undefined) out.route = redactor.redactString(ctx.route);
   if (ctx.traceId !== undefined) out.trace_id = ctx.traceId;
-  if (ctx.attributes !== undefined) out.attributes = redactor.redact(ctx.attributes);
+  if (ctx.attributes !== undefined) out.attributes = redactor.redactSnapshot(ctx.attributes);
   return out;
 }
 
-/** The full record of `fault` and the redacted thrown value it contains. */
+/** The full record of `item` and the redacted thrown value it contains. */
 export function fullRecord(
-  fault: Fault,
-  ctx: ReportContext | undefined,
+  item: FullItem,
   fingerprint: string,
   redactor: Redactor,
 ): { record: Record<string, unknown>; error: Redacted } {
-  const error = redactor.redact(fault.internal.thrown);
+  const error = redactor.redactSnapshot(item.thrown);
   const record: Record<string, unknown> = {
-    request_id: fault.id,
-    code: fault.code,
-    category: fault.category,
-    status: fault.status,
-    error_type: redactor.redactString(fault.internal.errorType),
-    classifier: fault.internal.classifier,
-    reason: redactor.redactString(fault.internal.reason),
+    request_id: item.id,
+    code: item.code,
+    category: item.category,
+    status: item.status,
+    error_type: redactor.redactString(item.errorType),
+    classifier: item.classifier,
+    reason: redactor.redactString(item.reason),
     fingerprint,
     // Not `err`: pino's standard `err` serializer (Fastify installs it) would re-serialize the
     // redacted tree as if it were an Error and lose its shape.
     error,
   };
-  if (fault.internal.source !== undefined) record.source = redactor.redactString(fault.internal.source);
-  if (fault.internal.rejectedRequestId !== undefined) record.rejected_request_id = fault.internal.rejectedRequestId;
-  Object.assign(record, contextFields(ctx, redactor));
-  const thrown = fault.internal.thrown;
-  if (FaultError.is(thrown) && thrown.meta !== undefined) record.meta = redactor.redact(thrown.meta);
+  if (item.source !== undefined) record.source = redactor.redactString(item.source);
+  if (item.rejected !== undefined) record.rejected_request_id = item.rejected;
+  Object.assign(record, contextFields(item.ctx, redactor));
+  if (item.meta !== undefined) record.meta = redactor.redactSnapshot(item.meta);
   return { record, error };
 }
 
-/** The OTel exception record from a fault's redacted tree. */
-export function exceptionOf(fault: Fault, error: Redacted): ExceptionRecord {
+/** The OTel exception record from an item's redacted tree. */
+export function exceptionOf(item: FullItem, error: Redacted): ExceptionRecord {
   const tree = typeof error === 'object' && error !== null && !Array.isArray(error) ? error : {};
   return {
-    type: fault.internal.errorType,
-    message: typeof tree.message === 'string' ? tree.message : typeLabel(fault.internal.thrown),
+    type: item.errorType,
+    message: typeof tree.message === 'string' ? tree.message : item.errorType,
     stacktrace: Array.isArray(tree.stack) ? tree.stack.join('\n') : undefined,
   };
 }

@@ -5,10 +5,9 @@
  * id stays findable. Context that differs from the batch's first repeat (another route, a trace
  * id, attributes such as a refused incoming id) is kept per id in `contexts`.
  */
-import type { Fault } from '../fault.js';
 import type { Redactor } from '../redact/redactor.js';
+import type { RepeatItem } from './items.js';
 import { contextFields } from './records.js';
-import type { ReportContext } from './types.js';
 
 /** Most ids in one compact line; a fuller batch is written at once. */
 export const MAX_IDS_PER_LINE = 1000;
@@ -50,8 +49,10 @@ export class RepeatBatcher {
     this.#maxBatches = maxBatches;
   }
 
-  /** Adds a repeat of `fingerprint` (first logged in full as `firstRequestId`). */
-  add(fault: Fault, ctx: ReportContext | undefined, fingerprint: string, firstRequestId: string): void {
+  /** Adds a repeat of `fingerprint` (first logged in full as `item.first`). */
+  add(item: RepeatItem, fingerprint: string): void {
+    const ctx = item.ctx;
+    const firstRequestId = item.first;
     let batch = this.#batches.get(fingerprint);
     if (batch === undefined) {
       if (this.#batches.size >= this.#maxBatches) this.flush();
@@ -59,9 +60,9 @@ export class RepeatBatcher {
       batch = {
         fingerprint,
         firstRequestId,
-        code: fault.code,
-        status: fault.status,
-        level: fault.serverFault ? 'error' : 'warn',
+        code: item.code,
+        status: item.status,
+        level: item.server ? 'error' : 'warn',
         shared,
         protocol: ctx?.protocol,
         method: ctx?.method,
@@ -71,7 +72,7 @@ export class RepeatBatcher {
       };
       this.#batches.set(fingerprint, batch);
     }
-    batch.ids.push(fault.id);
+    batch.ids.push(item.id);
     // Only context that differs from the batch's first repeat costs anything (the common case is none).
     if (
       ctx !== undefined &&
@@ -82,7 +83,7 @@ export class RepeatBatcher {
         ctx.route !== batch.route)
     ) {
       const fields = contextFields(ctx, this.#redactor);
-      const own: Record<string, unknown> = { request_id: fault.id };
+      const own: Record<string, unknown> = { request_id: item.id };
       for (const key of Object.keys(fields)) if (batch.shared[key] !== fields[key]) own[key] = fields[key];
       batch.contexts.push(own);
     }

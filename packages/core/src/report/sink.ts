@@ -80,9 +80,9 @@ export class SinkCounter {
     this.#nextRecords = records;
   }
 
-  /** The line for `text`, with the pending tag (then reset to one full record). */
-  line(text: string): Line {
-    const line = { bytes: Buffer.from(text), kind: this.#nextKind, records: this.#nextRecords };
+  /** The line for `bytes`, with the pending tag (then reset to one full record). */
+  line(bytes: Buffer): Line {
+    const line = { bytes, kind: this.#nextKind, records: this.#nextRecords };
     this.#nextKind = 'full';
     this.#nextRecords = 1;
     return line;
@@ -105,4 +105,71 @@ export class SinkCounter {
   snapshot(backlogBytes: number): SinkCounts {
     return { accepted: { ...this.#accepted }, lost: { ...this.#lost }, backlogBytes };
   }
+}
+
+/**
+ * What every Faultline sink shares: the counter, the tag of the next line, the bytes held in
+ * memory and the bound on them. `write` encodes the line, asks the sink whether it can take it
+ * now (`refusal`), applies the backlog bound, then hands it to `enqueue`.
+ */
+export abstract class CountingSink implements Sink {
+  protected readonly counter = new SinkCounter();
+  /** Bytes held in memory (queued or in flight). */
+  protected held = 0;
+  readonly #maxBacklog: number;
+
+  constructor(maxBacklogBytes: number) {
+    this.#maxBacklog = maxBacklogBytes;
+  }
+
+  abstract readonly openError: string | undefined;
+
+  get backlogBytes(): number {
+    return this.held;
+  }
+
+  get counts(): SinkCounts {
+    return this.counter.snapshot(this.held);
+  }
+
+  tagNext(kind: LineKind, records = 1): void {
+    this.counter.tag(kind, records);
+  }
+
+  write(text: string): boolean {
+    const line = this.counter.line(this.encode(text));
+    const refusal = this.refusal();
+    if (refusal !== undefined) {
+      this.counter.lose(line, refusal);
+      return false;
+    }
+    if (this.held + line.bytes.length > this.#maxBacklog) {
+      this.counter.lose(line, 'backlog');
+      return false;
+    }
+    this.held += line.bytes.length;
+    this.enqueue(line);
+    return true;
+  }
+
+  /** The bytes of one line (a syslog sink frames it). */
+  protected encode(text: string): Buffer {
+    return Buffer.from(text);
+  }
+
+  /** Why a line cannot be taken now (counted lost with that reason), or `undefined`. */
+  protected abstract refusal(): string | undefined;
+
+  /** Takes a line already counted in {@link held}. */
+  protected abstract enqueue(line: Line): void;
+
+  /** Resolves once `busy()` is false, or after `timeoutMs` (polling every `stepMs`). */
+  protected async idle(busy: () => boolean, timeoutMs: number, stepMs = 2): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    while (busy() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, stepMs));
+  }
+
+  abstract flushSync(deadlineMs: number): void;
+  abstract drained(timeoutMs: number): Promise<void>;
+  abstract close(deadlineMs: number): void;
 }

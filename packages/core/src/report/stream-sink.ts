@@ -4,42 +4,69 @@
  * bytes). A line counts as written when its callback succeeds; a failed callback loses it with
  * the error's code. A Writable that failed is dead (Node destroys it), so the sink makes a new one
  * through its factory, at most every {@link REOPEN_INTERVAL_MS}; meanwhile lines are lost with the
- * failure's code. A Writable cannot be flushed synchronously: at exit, lines it still holds are
- * counted `unconfirmed` (settled if their callback comes after all).
+ * failure's code. The factory may be asynchronous (the stream's library is loaded on first use):
+ * while it opens, lines wait within the backlog bound. A Writable cannot be flushed
+ * synchronously: at exit, lines it still holds are counted `unconfirmed` (settled if their
+ * callback comes after all), lines still waiting for it to open are lost as `shutdown`.
  */
 import type { Writable } from 'node:stream';
 import { REOPEN_INTERVAL_MS } from './fd-sink.js';
-import { errorCode, type Line, type LineKind, type Sink, SinkCounter, type SinkCounts } from './sink.js';
+import { CountingSink, errorCode, type Line } from './sink.js';
+
+/** Makes the Writable, synchronously or not. */
+export type WritableFactory = () => Writable | Promise<Writable>;
 
 /** A `Sink` writing to a `Writable` made by `factory`. */
-export class StreamSink implements Sink {
-  readonly #factory: () => Writable;
-  readonly #maxBacklog: number;
-  readonly #counter = new SinkCounter();
+export class StreamSink extends CountingSink {
+  readonly #factory: WritableFactory;
   /** Lines handed to the stream whose callback has not come yet. */
   readonly #pending = new Set<Line>();
   readonly #unconfirmed = new Set<Line>();
-  #pendingBytes = 0;
+  /** Lines waiting for the stream to open. */
+  readonly #waiting: Line[] = [];
   #stream: Writable | undefined;
+  #opening = false;
   #failure: string | undefined;
   #failedAt = 0;
 
-  constructor(factory: () => Writable, maxBacklogBytes: number) {
+  constructor(factory: WritableFactory, maxBacklogBytes: number) {
+    super(maxBacklogBytes);
     this.#factory = factory;
-    this.#maxBacklog = maxBacklogBytes;
-    this.#stream = this.#create();
+    this.#create();
   }
 
-  #create(): Writable | undefined {
+  #create(): void {
+    this.#opening = true;
+    let made: Writable | Promise<Writable>;
     try {
-      const stream = this.#factory();
-      stream.on('error', (error: unknown) => this.#fail(error, stream));
-      this.#failure = undefined;
-      return stream;
+      made = this.#factory();
     } catch (error) {
-      this.#fail(error, undefined);
-      return undefined;
+      this.#opened(undefined, error);
+      return;
     }
+    if (made instanceof Promise)
+      made.then(
+        (stream) => this.#opened(stream, undefined),
+        (error) => this.#opened(undefined, error),
+      );
+    else this.#opened(made, undefined);
+  }
+
+  #opened(stream: Writable | undefined, error: unknown): void {
+    this.#opening = false;
+    if (this.#failure === 'closed') {
+      stream?.end();
+      return;
+    }
+    if (stream === undefined) {
+      this.#fail(error, undefined);
+      for (const line of this.#waiting.splice(0)) this.#settle(line, error as Error);
+      return;
+    }
+    stream.on('error', (failure: unknown) => this.#fail(failure, stream));
+    this.#failure = undefined;
+    this.#stream = stream;
+    for (const line of this.#waiting.splice(0)) this.#send(stream, line);
   }
 
   #fail(error: unknown, stream: Writable | undefined): void {
@@ -48,69 +75,53 @@ export class StreamSink implements Sink {
     if (stream !== undefined && this.#stream === stream) this.#stream = undefined;
   }
 
-  #usable(): Writable | undefined {
-    if (this.#stream !== undefined) return this.#stream;
-    if (Date.now() - this.#failedAt < REOPEN_INTERVAL_MS) return undefined;
-    this.#stream = this.#create();
-    return this.#stream;
-  }
-
   get openError(): string | undefined {
     return this.#failure;
   }
 
-  get backlogBytes(): number {
-    return this.#pendingBytes;
+  protected refusal(): string | undefined {
+    if (this.#stream !== undefined || this.#opening) return undefined;
+    if (Date.now() - this.#failedAt >= REOPEN_INTERVAL_MS) this.#create();
+    return this.#stream !== undefined || this.#opening ? undefined : (this.#failure ?? 'EBADF');
   }
 
-  get counts(): SinkCounts {
-    return this.#counter.snapshot(this.#pendingBytes);
-  }
-
-  tagNext(kind: LineKind, records = 1): void {
-    this.#counter.tag(kind, records);
-  }
-
-  write(text: string): boolean {
-    const line = this.#counter.line(text);
-    const stream = this.#usable();
-    if (stream === undefined) {
-      this.#counter.lose(line, this.#failure ?? 'EBADF');
-      return false;
-    }
-    if (this.#pendingBytes + line.bytes.length > this.#maxBacklog) {
-      this.#counter.lose(line, 'backlog');
-      return false;
-    }
+  protected enqueue(line: Line): void {
     this.#pending.add(line);
-    this.#pendingBytes += line.bytes.length;
+    if (this.#stream === undefined) this.#waiting.push(line);
+    else this.#send(this.#stream, line);
+  }
+
+  #send(stream: Writable, line: Line): void {
     try {
       stream.write(line.bytes, (error) => this.#settle(line, error));
     } catch (error) {
       this.#settle(line, error as Error);
     }
-    return true;
   }
 
   #settle(line: Line, error: Error | null | undefined): void {
     if (!this.#pending.delete(line)) return;
-    this.#pendingBytes -= line.bytes.length;
-    if (this.#unconfirmed.delete(line)) this.#counter.lose(line, 'unconfirmed', -1);
-    if (error === null || error === undefined) this.#counter.accept(line);
-    else this.#counter.lose(line, errorCode(error));
+    this.held -= line.bytes.length;
+    if (this.#unconfirmed.delete(line)) this.counter.lose(line, 'unconfirmed', -1);
+    if (error === null || error === undefined) this.counter.accept(line);
+    else this.counter.lose(line, errorCode(error));
   }
 
   flushSync(_deadlineMs: number): void {
+    for (const line of this.#waiting.splice(0)) {
+      this.#pending.delete(line);
+      this.held -= line.bytes.length;
+      this.counter.lose(line, 'shutdown');
+    }
     for (const line of this.#pending) {
       if (this.#unconfirmed.has(line)) continue;
       this.#unconfirmed.add(line);
-      this.#counter.lose(line, 'unconfirmed');
+      this.counter.lose(line, 'unconfirmed');
     }
   }
 
-  async drained(timeoutMs: number): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    while (this.#pending.size > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 2));
+  drained(timeoutMs: number): Promise<void> {
+    return this.idle(() => this.#pending.size > 0, timeoutMs);
   }
 
   close(deadlineMs: number): void {

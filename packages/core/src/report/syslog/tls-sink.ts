@@ -5,12 +5,16 @@
  * `backlog`), the connection is retried with capped exponential backoff, a connect or handshake
  * that hangs times out, and a line counts as written once the TLS socket handed its bytes to the
  * kernel (syslog over TLS has no application acknowledgement: a receiver that dies with bytes in
- * its socket buffer loses them unseen; RELP would be needed to know). Hand-written over
+ * its socket buffer loses them unseen; RELP would be needed to know). TLS 1.3 only by default (the
+ * drain carries unredacted detail; 1.3 prevents downgrade); `allowTls12` admits an old receiver
+ * and says so once on stderr. A receiver offering only TLS 1.2 is otherwise refused
+ * (`destinationError` `ERR_SSL_UNSUPPORTED_PROTOCOL` or the like, its records counted lost). Hand-written over
  * `node:tls` rather than pino-socket/pino-syslog because those run as transports in a worker,
  * where the reporter cannot learn which records were accepted.
  */
-import { type ConnectionOptions, connect, type TLSSocket } from 'node:tls';
-import { errorCode, type Line, type LineKind, type Sink, SinkCounter, type SinkCounts } from '../sink.js';
+import type { ConnectionOptions, TLSSocket } from 'node:tls';
+import { CountingSink, errorCode, type Line, type Sink } from '../sink.js';
+import { withSpec } from '../sink-spec.js';
 import { frame, type SyslogHeader, syslogHeader } from './rfc5424.js';
 
 /** Options of {@link syslogTls}. */
@@ -42,18 +46,39 @@ export interface SyslogTlsOptions {
   /** First reconnect delay, doubled up to `maxBackoffMs` (defaults 100 ms and 30 s). */
   readonly minBackoffMs?: number;
   readonly maxBackoffMs?: number;
+  /**
+   * Accept a receiver that speaks only TLS 1.2 (default false: TLS 1.3 only). Said once on stderr
+   * when set, since 1.2 allows weaker suites and no downgrade protection of its own.
+   */
+  readonly allowTls12?: boolean;
+  /** Internal: the warning was already given on another thread. */
+  readonly allowTls12Quietly?: boolean;
+}
+
+/** node:tls, loaded by the first sink (an application without a syslog drain never loads it). */
+let tls: Promise<typeof import('node:tls')> | undefined;
+
+let warnedTls12 = false;
+
+/** Says once per process on stderr that TLS 1.2 is allowed for the syslog drain. */
+function warnTls12Once(): void {
+  if (warnedTls12) return;
+  warnedTls12 = true;
+  try {
+    process.stderr.write('faultline: syslogTls allows TLS 1.2 (allowTls12); the product rule is TLS 1.3\n');
+  } catch {
+    // stderr is gone
+  }
 }
 
 /** A `Sink` shipping records to a syslog receiver over mutually authenticated TLS. */
-export class SyslogTlsSink implements Sink {
+export class SyslogTlsSink extends CountingSink {
   readonly #options: SyslogTlsOptions;
   readonly #header: SyslogHeader;
-  readonly #counter = new SinkCounter();
   readonly #maxBacklog: number;
   readonly #queue: Line[] = [];
   readonly #inFlight = new Set<Line>();
   readonly #unconfirmed = new Set<Line>();
-  #queuedBytes = 0;
   #socket: TLSSocket | undefined;
   #connected = false;
   #backoff: number;
@@ -62,43 +87,37 @@ export class SyslogTlsSink implements Sink {
   #closed = false;
 
   constructor(options: SyslogTlsOptions) {
+    super(options.maxBacklogBytes ?? 4 * 1024 * 1024);
+    if (options.allowTls12 === true && options.allowTls12Quietly !== true) warnTls12Once();
     this.#options = options;
     this.#header = syslogHeader(options.appName ?? 'faultline', options.facility);
     this.#maxBacklog = options.maxBacklogBytes ?? 4 * 1024 * 1024;
     this.#backoff = options.minBackoffMs ?? 100;
-    this.#connect();
+    tls ??= import('node:tls');
+    tls.then(
+      (module) => this.#connect(module.connect),
+      (error) => this.#scheduleReconnect(errorCode(error)),
+    );
   }
 
   get openError(): string | undefined {
     return this.#connected ? undefined : this.#error;
   }
 
-  get backlogBytes(): number {
-    return this.#queuedBytes;
+  protected override encode(text: string): Buffer {
+    return frame(text, this.#header);
   }
 
-  get counts(): SinkCounts {
-    return this.#counter.snapshot(this.#queuedBytes);
+  protected refusal(): string | undefined {
+    return this.#closed ? 'closed' : undefined;
   }
 
-  tagNext(kind: LineKind, records = 1): void {
-    this.#counter.tag(kind, records);
-  }
-
-  write(text: string): boolean {
-    const tagged = this.#counter.line('');
-    const line: Line = { ...tagged, bytes: frame(text, this.#header) };
-    if (this.#closed || this.#queuedBytes + line.bytes.length > this.#maxBacklog) {
-      this.#counter.lose(line, this.#closed ? 'closed' : 'backlog');
-      return false;
-    }
+  protected enqueue(line: Line): void {
     this.#queue.push(line);
-    this.#queuedBytes += line.bytes.length;
     this.#pump();
-    return true;
   }
 
-  #connect(): void {
+  #connect(connect: typeof import('node:tls').connect): void {
     if (this.#closed) return;
     const options: ConnectionOptions = {
       host: this.#options.host,
@@ -107,7 +126,7 @@ export class SyslogTlsSink implements Sink {
       cert: this.#options.cert,
       key: this.#options.key,
       servername: this.#options.servername ?? this.#options.host,
-      minVersion: 'TLSv1.2',
+      minVersion: this.#options.allowTls12 === true ? 'TLSv1.2' : 'TLSv1.3',
     };
     let socket: TLSSocket;
     try {
@@ -154,7 +173,7 @@ export class SyslogTlsSink implements Sink {
     this.#timer = setTimeout(
       () => {
         this.#timer = undefined;
-        this.#connect();
+        void tls?.then((module) => this.#connect(module.connect));
       },
       delay * (0.75 + Math.random() * 0.5),
     );
@@ -167,7 +186,7 @@ export class SyslogTlsSink implements Sink {
     if (!this.#connected || socket === undefined) return;
     while (this.#queue.length > 0 && !socket.writableNeedDrain) {
       const line = this.#queue.shift() as Line;
-      this.#queuedBytes -= line.bytes.length;
+      this.held -= line.bytes.length;
       this.#inFlight.add(line);
       socket.write(line.bytes, (error) => this.#settle(line, error));
     }
@@ -176,35 +195,32 @@ export class SyslogTlsSink implements Sink {
   /** A write's outcome: accepted, or (socket gone before the kernel took it) back to the queue. */
   #settle(line: Line, error: Error | null | undefined): void {
     if (!this.#inFlight.delete(line)) return;
-    if (this.#unconfirmed.delete(line)) this.#counter.lose(line, 'unconfirmed', -1);
+    if (this.#unconfirmed.delete(line)) this.counter.lose(line, 'unconfirmed', -1);
     if (error === null || error === undefined) {
-      this.#counter.accept(line);
+      this.counter.accept(line);
       return;
     }
-    if (this.#closed || this.#queuedBytes + line.bytes.length > this.#maxBacklog) {
-      this.#counter.lose(line, this.#closed ? 'closed' : 'backlog');
+    if (this.#closed || this.held + line.bytes.length > this.#maxBacklog) {
+      this.counter.lose(line, this.#closed ? 'closed' : 'backlog');
       return;
     }
     this.#queue.unshift(line);
-    this.#queuedBytes += line.bytes.length;
+    this.held += line.bytes.length;
   }
 
   /** Nothing can be sent synchronously over TLS: queued lines are lost as `shutdown`, in-flight ones `unconfirmed`. */
   flushSync(_deadlineMs: number): void {
-    for (const line of this.#queue.splice(0)) this.#counter.lose(line, 'shutdown');
-    this.#queuedBytes = 0;
+    for (const line of this.#queue.splice(0)) this.counter.lose(line, 'shutdown');
+    this.held = 0;
     for (const line of this.#inFlight) {
       if (this.#unconfirmed.has(line)) continue;
       this.#unconfirmed.add(line);
-      this.#counter.lose(line, 'unconfirmed');
+      this.counter.lose(line, 'unconfirmed');
     }
   }
 
-  async drained(timeoutMs: number): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    while ((this.#queue.length > 0 || this.#inFlight.size > 0) && Date.now() < until) {
-      await new Promise((resolve) => setTimeout(resolve, 5));
-    }
+  drained(timeoutMs: number): Promise<void> {
+    return this.idle(() => this.#queue.length > 0 || this.#inFlight.size > 0, timeoutMs, 5);
   }
 
   close(deadlineMs: number): void {
@@ -215,7 +231,7 @@ export class SyslogTlsSink implements Sink {
   }
 }
 
-/** A syslog-over-TLS destination for `createReporter({ destination: syslogTls({...}) })`. */
+/** A syslog-over-TLS destination for `createReporter({ destination: syslogTls({...}) })`; `node:tls` loads here. */
 export function syslogTls(options: SyslogTlsOptions): Sink {
-  return new SyslogTlsSink(options);
+  return withSpec(new SyslogTlsSink(options), { kind: 'syslog-tls', options: { ...options } });
 }

@@ -1,0 +1,131 @@
+/**
+ * What the response thread hands over for each record: plain data only (structured-clone-safe),
+ * read from the fault and its thrown value with the safe accessors and bounded there. A full
+ * record carries a snapshot of the thrown value (raw stack string included); a repeat carries
+ * its id and context; a notice carries its line. Redaction, stack formatting, fingerprints and
+ * serialization happen where the items are written (this thread or a worker).
+ */
+import type { Fault } from '../fault.js';
+import { FaultError } from '../fault-error.js';
+import type { Redactor } from '../redact/redactor.js';
+import type { SnapNode } from '../redact/snapshot.js';
+import type { Protocol } from '../telemetry.js';
+import type { ReportContext } from './types.js';
+
+/** The request context of a record, raw (method and route cut to length). */
+export interface CtxItem {
+  readonly protocol?: Protocol;
+  readonly method?: string;
+  readonly route?: string;
+  readonly traceId?: string;
+  readonly attributes?: SnapNode;
+}
+
+/** A first occurrence: written in full. */
+export interface FullItem {
+  readonly k: 'f';
+  /** The repeat window's handle of this fingerprint. */
+  readonly h: number;
+  /** Code, reason and error signature: the fingerprint's first half. */
+  readonly key: string;
+  readonly id: string;
+  readonly code: string;
+  readonly category: string;
+  readonly status: number;
+  readonly server: boolean;
+  readonly errorType: string;
+  readonly classifier: string;
+  readonly reason: string;
+  readonly source: string | undefined;
+  readonly rejected: string | undefined;
+  readonly ctx: CtxItem | undefined;
+  readonly thrown: SnapNode;
+  readonly meta: SnapNode | undefined;
+  /** Sequence number when the OTel exception record is wanted back, else -1. */
+  readonly otel: number;
+}
+
+/** A repeat of a first occurrence within the window: one id in a compact line. */
+export interface RepeatItem {
+  readonly k: 'r';
+  readonly h: number;
+  readonly first: string;
+  readonly id: string;
+  readonly code: string;
+  readonly status: number;
+  readonly server: boolean;
+  readonly ctx: CtxItem | undefined;
+}
+
+/** A pipeline notice (dropped records). */
+export interface NoticeItem {
+  readonly k: 'n';
+  readonly record: Record<string, unknown>;
+  readonly message: string;
+}
+
+/** One thing to write. */
+export type Item = FullItem | RepeatItem | NoticeItem;
+
+/** The context's fields as plain data. */
+export function ctxItem(ctx: ReportContext | undefined, redactor: Redactor): CtxItem | undefined {
+  if (ctx === undefined) return undefined;
+  const out: { -readonly [K in keyof CtxItem]: CtxItem[K] } = {};
+  if (ctx.protocol !== undefined) out.protocol = ctx.protocol;
+  if (typeof ctx.method === 'string') out.method = ctx.method.slice(0, 256);
+  if (typeof ctx.route === 'string') out.route = ctx.route.slice(0, 512);
+  if (typeof ctx.traceId === 'string') out.traceId = ctx.traceId.slice(0, 64);
+  if (ctx.attributes !== undefined) out.attributes = redactor.snapshot(ctx.attributes);
+  return out;
+}
+
+/** The full item of `fault` (reads the thrown value, its stack included). */
+export function fullItem(
+  fault: Fault,
+  ctx: ReportContext | undefined,
+  h: number,
+  key: string,
+  redactor: Redactor,
+  otel: number,
+): FullItem {
+  const thrown = fault.internal.thrown;
+  return {
+    k: 'f',
+    h,
+    key,
+    id: fault.id,
+    code: fault.code,
+    category: fault.category,
+    status: fault.status,
+    server: fault.serverFault,
+    errorType: fault.internal.errorType,
+    classifier: fault.internal.classifier,
+    reason: fault.internal.reason,
+    source: fault.internal.source,
+    rejected: fault.internal.rejectedRequestId,
+    ctx: ctxItem(ctx, redactor),
+    thrown: redactor.snapshot(thrown),
+    meta: FaultError.is(thrown) && thrown.meta !== undefined ? redactor.snapshot(thrown.meta) : undefined,
+    otel,
+  };
+}
+
+/** The repeat item of `fault`. */
+export function repeatItem(
+  fault: Fault,
+  ctx: ReportContext | undefined,
+  h: number,
+  first: string,
+  redactor: Redactor,
+): RepeatItem {
+  return {
+    k: 'r',
+    h,
+    first,
+    id: fault.id,
+    code: fault.code,
+    status: fault.status,
+    server: fault.serverFault,
+    ctx: ctxItem(ctx, redactor),
+  };
+}

@@ -1,0 +1,175 @@
+/**
+ * The response thread's handle on the reporter's worker thread: starts it (unref'd, so an idle
+ * process still exits), hands over batches of items, keeps the latest counts the worker
+ * confirmed, and flushes it within a bound, asynchronously on a signal or synchronously at exit
+ * (blocking on a shared counter the worker bumps, then reading its answer off a separate port).
+ * The worker is a built file: from the built package it sits beside this module; when core runs
+ * from source (tests), the built one in `dist` is used.
+ */
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { RedactionOptions } from '../redact/redactor.js';
+import type { Item } from './items.js';
+import type { SinkSpec } from './sink-spec.js';
+import type { WorkerInit } from './worker.js';
+import type { FromWorker, ToWorker, WorkerCounts } from './worker-protocol.js';
+
+/** The worker's script: beside this file when built, in `dist` when running from source. */
+export function workerUrl(): URL {
+  return import.meta.url.endsWith('.ts')
+    ? new URL('../../dist/report/worker.js', import.meta.url)
+    : new URL('./worker.js', import.meta.url);
+}
+
+/** Called with each redacted exception the worker sends back. */
+export type ExceptionReply = (seq: number, type: string, message: string, stack: string | undefined) => void;
+
+/** A started worker. */
+export class WorkerLink {
+  readonly #worker: Worker;
+  readonly #replies: MessageChannel;
+  readonly #signal: Int32Array;
+  readonly #onException: ExceptionReply;
+  readonly #onReady: () => void;
+  #ready = false;
+  #sent = 0;
+  /** Messages posted, and the count when the last synchronous flush was asked. */
+  #posted = 0;
+  #syncedAt = -1;
+  #counts: WorkerCounts | undefined;
+  #failed = false;
+  #flushes = 0;
+  readonly #waiters = new Map<number, () => void>();
+
+  constructor(
+    spec: SinkSpec,
+    options: { redaction: RedactionOptions | undefined; maxBacklog: number; maxFingerprints: number },
+    onException: ExceptionReply,
+    onReady: () => void,
+  ) {
+    this.#onException = onException;
+    this.#onReady = onReady;
+    this.#replies = new MessageChannel();
+    const signal = new SharedArrayBuffer(4);
+    this.#signal = new Int32Array(signal);
+    const init: WorkerInit = {
+      spec,
+      redaction: options.redaction,
+      maxBacklog: options.maxBacklog,
+      maxFingerprints: options.maxFingerprints,
+      signal,
+      replies: this.#replies.port2,
+    };
+    this.#worker = new Worker(workerUrl(), { workerData: init, transferList: [this.#replies.port2] });
+    this.#worker.on('message', (message: FromWorker) => this.#receive(message));
+    this.#worker.on('error', () => {
+      this.#failed = true;
+    });
+    this.#worker.on('exit', () => {
+      this.#failed = true;
+      for (const resolve of this.#waiters.values()) resolve();
+      this.#waiters.clear();
+    });
+    // After the listeners: an idle process must still end on its own.
+    this.#worker.unref();
+    this.#replies.port1.unref();
+  }
+
+  #receive(message: FromWorker): void {
+    if (message.t === 'ready') {
+      this.#ready = true;
+      this.#onReady();
+      return;
+    }
+    this.#take(message.counts);
+    if (message.t === 'flushed') {
+      this.#waiters.get(message.id)?.();
+      this.#waiters.delete(message.id);
+    }
+  }
+
+  #take(counts: WorkerCounts): void {
+    this.#counts = counts;
+    for (const [seq, type, message, stack] of counts.exceptions) this.#onException(seq, type, message, stack);
+  }
+
+  /** The worker's latest counts, `undefined` before its first answer. */
+  get counts(): WorkerCounts | undefined {
+    return this.#counts;
+  }
+
+  /** Fault items handed over and not yet taken by the worker. */
+  get inFlight(): number {
+    return this.#sent - (this.#counts?.processed ?? 0);
+  }
+
+  /** True once the worker loaded and opened its sink (until then records are written on this thread). */
+  get ready(): boolean {
+    return this.#ready && !this.#failed;
+  }
+
+  /** False once the worker died (its in-flight items are then lost). */
+  get alive(): boolean {
+    return !this.#failed;
+  }
+
+  /** Hands `items` over (`faults` of them are fault records). */
+  send(items: readonly Item[], faults: number): void {
+    if (items.length === 0) return;
+    this.#sent += faults;
+    this.#post({ t: 'items', batch: JSON.stringify(items) });
+  }
+
+  /** The response thread's sink let go of the destination; `fingerprints` it computed go along. */
+  go(fingerprints: [number, string][]): void {
+    this.#post({ t: 'go', fingerprints });
+  }
+
+  #post(message: ToWorker): void {
+    this.#posted += 1;
+    try {
+      this.#worker.postMessage(message);
+    } catch {
+      this.#failed = true;
+    }
+  }
+
+  /** Writes everything held, waiting at most `budgetMs`; `sync` flushes what is left synchronously, `close` ends the worker. */
+  flush(budgetMs: number, sync: boolean, close: boolean): Promise<void> {
+    if (this.#failed) return Promise.resolve();
+    const id = ++this.#flushes;
+    return new Promise<void>((resolve) => {
+      // Ref'd: the worker is unref'd, so this bounded wait is what keeps an awaiting process alive.
+      const timer = setTimeout(done, budgetMs + 100);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#waiters.set(id, done);
+      this.#post({ t: 'flush', id, budgetMs, sync, close });
+    }).then(() => {
+      this.#waiters.delete(id);
+      if (close) void this.#worker.terminate();
+    });
+  }
+
+  /**
+   * Exit: the worker writes synchronously within `budgetMs`; this thread blocks until it answers
+   * (bounded). Nothing is asked when nothing was handed over since the last one: `beforeExit`
+   * fires again after every answer, and must not keep the process alive.
+   */
+  flushSync(budgetMs: number): void {
+    if (this.#failed || this.#syncedAt === this.#posted) return;
+    this.#syncedAt = this.#posted + 1;
+    const before = Atomics.load(this.#signal, 0);
+    this.#post({ t: 'flush-sync', budgetMs });
+    const until = Date.now() + budgetMs + 100;
+    while (Atomics.load(this.#signal, 0) === before && Date.now() < until) {
+      Atomics.wait(this.#signal, 0, before, Math.max(1, until - Date.now()));
+    }
+    let reply = receiveMessageOnPort(this.#replies.port1);
+    while (reply !== undefined) {
+      this.#take(reply.message as WorkerCounts);
+      reply = receiveMessageOnPort(this.#replies.port1);
+    }
+  }
+}

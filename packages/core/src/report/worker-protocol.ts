@@ -1,0 +1,38 @@
+/** The messages between the response thread and the reporter's worker thread (plain data). */
+import type { SinkCounts } from './sink.js';
+import type { WriterCounts } from './writer.js';
+
+/** Response thread to worker. */
+export type ToWorker =
+  /** A JSON array of items. */
+  | { readonly t: 'items'; readonly batch: string }
+  /** The response thread's own sink let go of the destination: start writing. */
+  | { readonly t: 'go'; readonly fingerprints: [number, string][] }
+  /** Exit: write what is held synchronously within the budget; the answer goes to the replies port. */
+  | { readonly t: 'flush-sync'; readonly budgetMs: number }
+  /** Write everything (bounded); `sync` then flushes synchronously what is left; `close` closes the sink. */
+  | {
+      readonly t: 'flush';
+      readonly id: number;
+      readonly budgetMs: number;
+      readonly sync: boolean;
+      readonly close: boolean;
+    };
+
+/** What the worker counted, cumulative. */
+export interface WorkerCounts {
+  /** Fault items taken off the port (written, compacted, dropped or failed). */
+  readonly processed: number;
+  readonly sink: SinkCounts;
+  readonly writer: WriterCounts;
+  readonly openError: string | undefined;
+  /** Redacted exceptions asked for by the response thread: [sequence, type, message, stack]. */
+  readonly exceptions: [number, string, string, string | undefined][];
+}
+
+/** Worker to response thread. */
+export type FromWorker =
+  /** The worker loaded its modules and opened its sink. */
+  | { readonly t: 'ready' }
+  | { readonly t: 'counts'; readonly counts: WorkerCounts }
+  | { readonly t: 'flushed'; readonly id: number; readonly counts: WorkerCounts };

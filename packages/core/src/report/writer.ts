@@ -1,0 +1,127 @@
+/**
+ * The writing half of the pipeline, the same on the response thread and on the worker: turns
+ * items into lines (fingerprint, redaction, stack frames, serialization through pino) and hands
+ * them to the output, batching repeats into compact lines. Never throws; a record that cannot be
+ * formatted is counted as a sink error, one the sink's backlog cannot take as dropped.
+ */
+import { createHash } from 'node:crypto';
+import type { Redactor } from '../redact/redactor.js';
+import type { ExceptionRecord } from '../telemetry.js';
+import { topFrames } from './fingerprint.js';
+import type { FullItem, Item } from './items.js';
+import type { ReporterOutput } from './output.js';
+import { exceptionOf, fullRecord } from './records.js';
+import { RepeatBatcher } from './repeats.js';
+
+/** What the writer counts itself (the sink counts the rest). */
+export interface WriterCounts {
+  written: number;
+  compacted: number;
+  droppedBacklog: number;
+  sinkErrors: number;
+}
+
+/** Receives the redacted exception of a full item that asked for it (`item.otel >= 0`). */
+export type ExceptionSink = (item: FullItem, exception: ExceptionRecord) => void;
+
+/** The stack of a snapshot's thrown value, for the fingerprint. */
+function stackOf(item: FullItem): string | undefined {
+  const thrown = item.thrown;
+  if (typeof thrown !== 'object' || thrown === null || Array.isArray(thrown)) return undefined;
+  if ('e' in thrown) return thrown.e.stack;
+  if ('o' in thrown && typeof thrown.o.stack === 'string') return thrown.o.stack;
+  return undefined;
+}
+
+/** Writes items through one output. */
+export class RecordWriter {
+  readonly counts: WriterCounts = { written: 0, compacted: 0, droppedBacklog: 0, sinkErrors: 0 };
+  readonly #redactor: Redactor;
+  readonly #output: ReporterOutput;
+  readonly #maxBacklog: number;
+  readonly #repeats: RepeatBatcher;
+  readonly #onException: ExceptionSink | undefined;
+  /** Fingerprints by window handle, the newest `max` kept. */
+  readonly fingerprints: Map<number, string>;
+  readonly #maxFingerprints: number;
+
+  constructor(
+    redactor: Redactor,
+    output: ReporterOutput,
+    options: { maxFingerprints: number; maxBacklog: number; onException?: ExceptionSink | undefined },
+  ) {
+    this.#redactor = redactor;
+    this.#output = output;
+    this.#maxBacklog = options.maxBacklog;
+    this.#maxFingerprints = Math.max(1, options.maxFingerprints);
+    this.#onException = options.onException;
+    this.fingerprints = new Map();
+    this.#repeats = new RepeatBatcher(
+      redactor,
+      (level, line, message, records) => this.#output.emit(level, line, message, 'compact', records),
+      this.#maxFingerprints,
+    );
+  }
+
+  /** Adopts fingerprints another writer computed (a handover between threads). */
+  adopt(fingerprints: Iterable<[number, string]>): void {
+    for (const [handle, fp] of fingerprints) this.#remember(handle, fp);
+  }
+
+  #remember(handle: number, fp: string): void {
+    this.fingerprints.delete(handle);
+    this.fingerprints.set(handle, fp);
+    if (this.fingerprints.size > this.#maxFingerprints) {
+      const oldest = this.fingerprints.keys().next();
+      if (oldest.done !== true) this.fingerprints.delete(oldest.value);
+    }
+  }
+
+  /** Writes one item. */
+  write(item: Item): void {
+    if (item.k === 'n') {
+      this.#output.emit('warn', item.record, item.message, 'notice', 1);
+      return;
+    }
+    if (this.#output.backlog() > this.#maxBacklog) {
+      this.counts.droppedBacklog += 1;
+      return;
+    }
+    try {
+      if (item.k === 'r') {
+        this.#repeats.add(item, this.fingerprints.get(item.h) ?? 'unknown');
+        this.counts.compacted += 1;
+        return;
+      }
+      const fp = this.#fingerprint(item);
+      const { record, error } = fullRecord(item, fp, this.#redactor);
+      this.#output.emit(item.server ? 'error' : 'warn', record, `fault ${item.code}`, 'full', 1);
+      this.counts.written += 1;
+      if (item.otel >= 0) this.#onException?.(item, exceptionOf(item, error));
+    } catch {
+      // Formatting must never take the pipeline down; the record is counted as a sink error.
+      this.counts.sinkErrors += 1;
+    }
+  }
+
+  #fingerprint(item: FullItem): string {
+    let fp: string;
+    try {
+      const stack = stackOf(item);
+      const frames = stack === undefined ? [] : topFrames(stack.slice(0, 16_384));
+      fp = createHash('sha1')
+        .update(`${item.key}\u0000${frames.join('\u0000')}`)
+        .digest('hex')
+        .slice(0, 16);
+    } catch {
+      fp = 'unknown';
+    }
+    this.#remember(item.h, fp);
+    return fp;
+  }
+
+  /** Writes the pending compact lines now. */
+  flushRepeats(): void {
+    this.#repeats.flush();
+  }
+}
