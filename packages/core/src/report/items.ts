@@ -55,6 +55,8 @@ export interface RepeatItem {
   readonly status: number;
   readonly server: boolean;
   readonly ctx: CtxItem | undefined;
+  /** The incoming id refused for this request (already escaped), kept even when the fault repeats. */
+  readonly rejected: string | undefined;
 }
 
 /** A pipeline notice (dropped records). */
@@ -127,5 +129,6 @@ export function repeatItem(
     status: fault.status,
     server: fault.serverFault,
     ctx: ctxItem(ctx, redactor),
+    rejected: fault.internal.rejectedRequestId,
   };
 }

@@ -75,16 +75,18 @@ export class RepeatBatcher {
     batch.ids.push(item.id);
     // Only context that differs from the batch's first repeat costs anything (the common case is none).
     if (
-      ctx !== undefined &&
-      (ctx.traceId !== undefined ||
-        ctx.attributes !== undefined ||
-        ctx.protocol !== batch.protocol ||
-        ctx.method !== batch.method ||
-        ctx.route !== batch.route)
+      item.rejected !== undefined ||
+      (ctx !== undefined &&
+        (ctx.traceId !== undefined ||
+          ctx.attributes !== undefined ||
+          ctx.protocol !== batch.protocol ||
+          ctx.method !== batch.method ||
+          ctx.route !== batch.route))
     ) {
-      const fields = contextFields(ctx, this.#redactor);
+      const fields = ctx === undefined ? {} : contextFields(ctx, this.#redactor);
       const own: Record<string, unknown> = { request_id: item.id };
       for (const key of Object.keys(fields)) if (batch.shared[key] !== fields[key]) own[key] = fields[key];
+      if (item.rejected !== undefined) own.rejected_request_id = item.rejected;
       batch.contexts.push(own);
     }
     if (batch.ids.length >= MAX_IDS_PER_LINE) this.#writeBatch(batch);
