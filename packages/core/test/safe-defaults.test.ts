@@ -6,7 +6,15 @@ import { describe, expect, it } from 'vitest';
 import * as yup from 'yup';
 import { z } from 'zod';
 import { requestIdPolicy } from '../src/adapter.js';
-import { capture, defineCatalog, OptionsError, resolveCorrelationId } from '../src/index.js';
+import {
+  capture,
+  createReporter,
+  defineCatalog,
+  OptionsError,
+  resolveCorrelationId,
+  rotatingFile,
+  syslogTls,
+} from '../src/index.js';
 
 const V1 = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
 const V4 = '3f1c2a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60';
@@ -115,5 +123,28 @@ describe('public params', () => {
     const getter = Object.defineProperty({}, 'limit', { get: () => 9, enumerable: true });
     expect(errors.SAFE_DEFAULTS_LIMIT({ params: getter }).publicParams).toEqual({});
     expect(errors.SAFE_DEFAULTS_LIMIT({ params: { limit: 9 } }).publicParams).toEqual({ limit: 9 });
+  });
+});
+
+describe('the reporter and the drains check their options when created', () => {
+  it.each([
+    [
+      () => createReporter({ overflow: 'drop-all' } as never),
+      /createReporter: option "overflow" is "drop-all"; expected one of "drop-newest", "drop-oldest"/,
+    ],
+    [() => createReporter({ queueSize: 0 }), /option "queueSize" is 0; expected an integer from 1/],
+    [() => createReporter({ destination: {} as never }), /option "destination" is a value of type object/],
+    [() => createReporter({ flushOnExit: 'yes' as never }), /option "flushOnExit" is "yes"; expected true or false/],
+    [() => createReporter({ destnation: 1 } as never), /option "destnation" is not an option/],
+    [() => rotatingFile({ path: '/tmp/x.log', maxFiles: 0 }), /rotatingFile: option "maxFiles" is 0/],
+    [() => rotatingFile({} as never), /rotatingFile: option "path" is required/],
+    [
+      () => syslogTls({ host: 'logs.internal', port: 70000, ca: 'x', cert: 'x', key: 'x' }),
+      /syslogTls: option "port" is 70000; expected an integer from 1 to 65535/,
+    ],
+    [() => syslogTls({ host: 'logs.internal', port: 6514, ca: 'x', cert: 'x' } as never), /option "key" is required/],
+  ])('%#', (make, message) => {
+    expect(make).toThrow(OptionsError);
+    expect(make).toThrow(message);
   });
 });

@@ -8,7 +8,9 @@
  */
 import { mkdirSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { checkOptions, OptionsError } from '../options-check.js';
 import { FdSink } from './fd-sink.js';
+import { ROTATING_FILE_RULES } from './option-rules.js';
 import type { Sink } from './sink.js';
 import { type SinkSpec, withSpec } from './sink-spec.js';
 import { StreamSink } from './stream-sink.js';
@@ -30,6 +32,8 @@ export interface RotatingFileOptions {
 
 /** A size-rotated log file with a cap on total disk use, counted like every Faultline sink. */
 export function rotatingFile(options: RotatingFileOptions): Sink {
+  checkOptions('rotatingFile', options, ROTATING_FILE_RULES);
+  if (options?.path === undefined) throw new OptionsError('rotatingFile', 'path', 'is required');
   return withSpec(openRotatingFile(options), { kind: 'rotating-file', options: { ...options } });
 }
 

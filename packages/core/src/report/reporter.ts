@@ -10,11 +10,13 @@
  * this thread, where the SDK's LoggerProvider lives.
  */
 import type { Fault } from '../fault.js';
+import { checkOptions } from '../options-check.js';
 import { createRedactor, type Redactor } from '../redact/redactor.js';
 import { emitExceptionLog } from '../telemetry.js';
 import { DropNotice } from './drop-notice.js';
 import { flushAtExit, forgetAtExit } from './exit-hooks.js';
 import { fullItem, type Item, repeatItem } from './items.js';
+import { REPORTER_RULES } from './option-rules.js';
 import { otelLogsActive } from './otel-active.js';
 import { ReporterOutput } from './output.js';
 import { exceptionOnly } from './records.js';
@@ -409,7 +411,11 @@ export class Reporter {
   }
 }
 
-/** Creates a reporter. See {@link ReporterOptions} for the defaults. */
+/**
+ * Creates a reporter. See {@link ReporterOptions} for the defaults. Throws an `OptionsError`
+ * naming the option and the value when an option is wrong.
+ */
 export function createReporter(options?: ReporterOptions): Reporter {
+  checkOptions('createReporter', options, REPORTER_RULES);
   return new Reporter(options);
 }

@@ -13,6 +13,8 @@
  * where the reporter cannot learn which records were accepted.
  */
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
+import { checkOptions, OptionsError } from '../../options-check.js';
+import { SYSLOG_TLS_RULES } from '../option-rules.js';
 import { CountingSink, errorCode, type Line, type Sink } from '../sink.js';
 import { withSpec } from '../sink-spec.js';
 import { frame, type SyslogHeader, syslogHeader } from './rfc5424.js';
@@ -233,5 +235,9 @@ export class SyslogTlsSink extends CountingSink {
 
 /** A syslog-over-TLS destination for `createReporter({ destination: syslogTls({...}) })`; `node:tls` loads here. */
 export function syslogTls(options: SyslogTlsOptions): Sink {
+  checkOptions('syslogTls', options, SYSLOG_TLS_RULES);
+  for (const required of ['host', 'port', 'ca', 'cert', 'key'] as const) {
+    if (options?.[required] === undefined) throw new OptionsError('syslogTls', required, 'is required');
+  }
   return withSpec(new SyslogTlsSink(options), { kind: 'syslog-tls', options: { ...options } });
 }
