@@ -1,5 +1,5 @@
 /** What a target sent back to one probe, on any protocol, and the checks every answer gets. */
-import { excerpt, type Finding } from './findings.js';
+import { excerpt, type Finding, leakKey } from './findings.js';
 import { SIGNATURES } from './signatures.js';
 
 /** One answer, protocol-neutral: what a client could read. */
@@ -26,6 +26,41 @@ export interface ProbeContext {
   readonly http?: boolean;
 }
 
+/** Error media types a client can parse: problem JSON (RFC 9457), JSON:API, plain JSON. */
+const ERROR_MEDIA_TYPE = /^application\/(?:problem\+json|vnd\.api\+json|json)\s*(?:;|$)/i;
+
+/** The first match of `pattern` in `text` that overlaps none of `spans` and is not the probe's own input. */
+function firstOwnMatch(
+  pattern: RegExp,
+  text: string,
+  spans: readonly [number, number][],
+  marker: string | undefined,
+): RegExpExecArray | undefined {
+  const global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+  let checked = 0;
+  for (let match = global.exec(text); match !== null && checked < 50; match = global.exec(text)) {
+    checked += 1;
+    if (match[0].length === 0) global.lastIndex += 1;
+    const start = match.index;
+    const end = start + match[0].length;
+    if (spans.some(([a, b]) => start < b && end > a)) continue;
+    if (marker !== undefined && match[0].includes(marker)) continue;
+    return match;
+  }
+  return undefined;
+}
+
+/** Where every match of `pattern` lies in `text` (at most 50): a stack is one problem, all its frames included. */
+function allSpans(pattern: RegExp, text: string): [number, number][] {
+  const global = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : `${pattern.flags}g`);
+  const spans: [number, number][] = [];
+  for (let match = global.exec(text); match !== null && spans.length < 50; match = global.exec(text)) {
+    if (match[0].length === 0) global.lastIndex += 1;
+    spans.push([match.index, match.index + match[0].length]);
+  }
+  return spans;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 /** Everything a client can read of `answer`, as one text. */
@@ -36,16 +71,23 @@ export function visibleText(answer: Answer): string {
   return `${answer.status}\n${headers}\n\n${answer.body}`;
 }
 
-/** The findings of one answer: leak signatures, reflection, error headers, request id, status. */
+/**
+ * The findings of one answer: leak signatures, reflection, error headers, request id, status.
+ * Each problem is reported once, under its true kind: a match that overlaps a stronger signature's
+ * match (a path inside a stack frame, an address inside a connection error) is not reported again,
+ * and a match containing the probe's own marker is the probe's input coming back (reflection).
+ */
 export function checkAnswer(answer: Answer, ctx: ProbeContext): Finding[] {
   const found: Finding[] = [];
   const text = visibleText(answer);
   const seen = new Set<string>();
+  const spans: [number, number][] = [];
   for (const signature of SIGNATURES) {
     if (seen.has(signature.rule)) continue;
-    const match = signature.pattern.exec(text);
-    if (match === null) continue;
+    const match = firstOwnMatch(signature.pattern, text, spans, ctx.marker);
+    if (match === undefined) continue;
     seen.add(signature.rule);
+    spans.push(...allSpans(signature.pattern, text));
     found.push({
       rule: signature.rule,
       severity: signature.severity,
@@ -53,6 +95,7 @@ export function checkAnswer(answer: Answer, ctx: ProbeContext): Finding[] {
       probe: ctx.probe,
       location: ctx.location,
       evidence: excerpt(text, match.index, match[0].length),
+      key: leakKey(signature.rule, match[0], ctx.marker),
     });
   }
   if (ctx.marker !== undefined && text.includes(ctx.marker)) {
@@ -87,8 +130,12 @@ function errorHeaderFindings(answer: Answer, ctx: ProbeContext): Finding[] {
   if (!/no-store/i.test(answer.headers['cache-control'] ?? ''))
     add('headers/no-store', 'low', 'An error answer may be cached (no Cache-Control: no-store).');
   const type = answer.headers['content-type'] ?? '';
-  if (!/^application\/(?:problem\+)?json/i.test(type))
-    add('headers/content-type', 'low', `An error answer is ${type === '' ? 'untyped' : type}, not problem JSON.`);
+  if (!ERROR_MEDIA_TYPE.test(type))
+    add(
+      'headers/content-type',
+      'low',
+      `An error answer is ${type === '' ? 'untyped' : type}, not problem JSON, JSON:API or JSON.`,
+    );
   const id = answer.headers['x-request-id'];
   if (id === undefined) add('id/missing', 'low', 'An error answer carries no X-Request-ID.');
   else if (ctx.hostileId !== undefined && id.includes(ctx.hostileId.slice(0, 12)))

@@ -1,153 +1,192 @@
 /**
- * One probe run against one target: the protocol's probes, then a liveness check (a target that
- * stops answering during the run crashed), all bounded by an overall time limit.
+ * One probe run against one target: discovery and the protocol's probes, then a liveness check (a
+ * target that stops answering during the run crashed). The deadline is a deadline: when it passes,
+ * every in-flight exchange is aborted, nothing new is sent, and the partial results come back
+ * marked incomplete.
  */
 import { randomBytes } from 'node:crypto';
-import type { Finding } from './findings.js';
-import { methodsFromProto, methodsFromReflection } from './grpc/discover.js';
-import { probeGrpc } from './grpc/probes.js';
-import { probeHttp } from './http/probes.js';
-import { exchange } from './http/raw-request.js';
+import { Budget, pause, type Unanswered } from './budget.js';
+import { type Discovery, discover, type ProbeRun } from './context.js';
+import { dedupe, type Finding } from './findings.js';
+import { probeHttp } from './http/run.js';
+import { reachable } from './reachable.js';
 import type { Target } from './target.js';
-import { probeWs } from './ws/probes.js';
+import { unansweredFinding, type Verdict, verdictOf } from './verdict.js';
 
 /** Options of a run. */
 export interface RunOptions {
-  /** Extra HTTP paths to probe besides the base. */
+  /** Extra HTTP paths that get the full probe set besides the base. */
   readonly paths?: readonly string[];
   /** gRPC methods (`/pkg.Service/Method`) to send malformed messages to. */
   readonly grpcMethods?: readonly string[];
   /** A `.proto` file whose services' methods are probed too. */
   readonly protoFile?: string;
+  /** An OpenAPI/Swagger document (already read), used instead of looking at the usual locations. */
+  readonly openapi?: { readonly source: string; readonly document: object };
   /** A resource the probe may not see, compared with a missing one. */
   readonly forbidden?: string;
   /** Speak HTTP/2 (h2c with prior knowledge on http://, ALPN h2 on https://). */
   readonly http2?: boolean;
-  /** Per-request timeout (default 5 s). */
+  /** Skip discovery: probe only what the target URL and the options name. */
+  readonly noDiscovery?: boolean;
+  /** Per-request timeout (default 5 s, never past the deadline). */
   readonly requestTimeoutMs?: number;
-  /** Whole-run limit (default 60 s). */
+  /** Whole-run limit (default 60 s): the run ends within it plus a moment to report. */
   readonly timeoutMs?: number;
+  /** Cap on requests (default 1000). */
+  readonly maxRequests?: number;
   readonly onProgress?: (label: string) => void;
 }
 
 /** The result of a run. */
 export interface RunResult {
   readonly target: string;
+  /** `clean` (answered, nothing found), `findings`, or `inconclusive` (nothing answered in a form that can be judged). */
+  readonly verdict: Verdict;
   readonly findings: Finding[];
   readonly requests: number;
-  /** Requests that got an answer (HTTP only; the rest timed out or were refused mid-way). */
-  readonly answered?: number;
+  /** Requests that got an answer that could be read. */
+  readonly answered: number;
+  /** Requests without one, by reason (timeout, closed, unparseable, refused, aborted by the deadline). */
+  readonly unanswered: Record<Unanswered, number>;
+  /** What discovery found, and how. */
+  readonly discovered: Discovery[];
   readonly durationMs: number;
+  /** The deadline ended the run: the results are partial. */
   readonly timedOut: boolean;
+  /** Some probes were not sent or not answered because of the deadline or the request cap. */
+  readonly incomplete: boolean;
   /** The target refused connections before any probe: nothing was tested. */
   readonly unreachable?: boolean;
 }
 
-async function alive(target: Target, timeoutMs: number): Promise<boolean> {
-  // A TCP connect says whether anything listens, whatever the HTTP version it speaks.
-  const { error } = await exchange(
-    { host: target.host, port: target.port, tls: target.tls },
-    { method: 'GET', path: '/' },
-    timeoutMs,
-  );
-  return error !== 'ECONNREFUSED' && error !== 'ECONNRESET';
+function alive(target: Target, budget: Budget): Promise<boolean> {
+  // A TCP connect says whether anything listens, whatever the protocol it speaks.
+  return reachable(target.host, target.port, Math.min(2000, budget.requestTimeout()), budget.signal);
+}
+
+async function probe(target: Target, run: ProbeRun, options: RunOptions): Promise<void> {
+  const { budget } = run;
+  if (target.protocol === 'http') {
+    const base = target.path === '/' ? '' : target.path.replace(/\/$/, '');
+    await probeHttp(run, target, {
+      base,
+      paths: options.paths ?? [],
+      http2: options.http2 === true,
+      ...(options.forbidden === undefined ? {} : { forbidden: options.forbidden }),
+      ...(options.openapi === undefined ? {} : { openapi: options.openapi }),
+      ...(options.noDiscovery === true ? { noDiscovery: true } : {}),
+    });
+    if (options.noDiscovery !== true && options.http2 !== true && !budget.expired) {
+      const { probeWs, WS_PATHS } = await import('./ws/probes.js');
+      const origin = `${target.tls ? 'wss' : 'ws'}://${hostPort(target)}`;
+      await probeWs(
+        run,
+        origin,
+        target,
+        WS_PATHS.map((p) => `${base}${p}`),
+      );
+    }
+    return;
+  }
+  if (target.protocol === 'grpc') {
+    // Loaded only for gRPC targets: grpc-js and the descriptor decoders take most of the start-up time.
+    const [{ methodsFromProto, methodsFromReflection }, { HEALTH, probeGrpc }] = await Promise.all([
+      import('./grpc/discover.js'),
+      import('./grpc/probes.js'),
+    ]);
+    const address = hostPort(target);
+    const { handshake } = await import('./grpc/handshake.js');
+    if (!(await handshake(target, budget.requestTimeout(), budget.signal))) {
+      // Nothing speaks HTTP/2 there in time: no call could be answered. It counts as one probe, unanswered.
+      if (budget.take()) budget.record(budget.expired ? 'aborted' : 'timeout');
+      return;
+    }
+    // Named methods, the .proto's, what server reflection lists, and the standard health service.
+    const methods = new Set(options.grpcMethods ?? []);
+    if (options.protoFile !== undefined) for (const m of methodsFromProto(options.protoFile)) methods.add(m);
+    if (options.noDiscovery !== true) {
+      const limits = { timeoutMs: budget.requestTimeout(), signal: budget.signal };
+      for (const m of await methodsFromReflection(address, target.tls, limits)) {
+        methods.add(m);
+        discover(run, 'server reflection', m);
+      }
+      for (const m of Object.values(HEALTH)) {
+        methods.add(m);
+        discover(run, 'standard health service', m);
+      }
+    }
+    await probeGrpc(run, address, target.tls, [...methods].slice(0, 50));
+    return;
+  }
+  const { probeWs, WS_PATHS } = await import('./ws/probes.js');
+  const url = new URL(target.url);
+  const paths = [url.pathname + url.search, ...(options.noDiscovery === true ? [] : WS_PATHS)];
+  await probeWs(run, `${url.protocol}//${url.host}`, target, [...new Set(paths)]);
+}
+
+function hostPort(target: Target): string {
+  return `${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
 }
 
 /** Probes `target`. Never throws for target behaviour: what the target does becomes findings. */
 export async function runProbe(target: Target, options: RunOptions = {}): Promise<RunResult> {
   const started = Date.now();
-  const marker = `flprobe${randomBytes(6).toString('hex')}`;
-  const requestTimeoutMs = options.requestTimeoutMs ?? 5000;
-  const endpoint = { host: target.host, port: target.port, tls: target.tls };
   const limit = options.timeoutMs ?? 60_000;
-  // A target that is down from the start is not a crash: say so and test nothing.
-  if (target.protocol !== 'grpc' && !(await alive(target, requestTimeoutMs))) {
-    return {
-      target: target.url,
-      findings: [],
-      requests: 1,
-      durationMs: Date.now() - started,
-      timedOut: false,
-      unreachable: true,
-    };
-  }
-  const work = (async () => {
-    if (target.protocol === 'http') {
-      const base = target.path === '/' ? '' : target.path;
-      const { findings, sent, answered } = await probeHttp(endpoint, [base, ...(options.paths ?? [])], {
-        marker,
-        timeoutMs: requestTimeoutMs,
-        http2: options.http2 === true,
-        ...(options.forbidden === undefined ? {} : { forbidden: options.forbidden }),
-        ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-      });
-      return { findings, sent, answered, reachable: await alive(target, requestTimeoutMs) };
-    }
-    if (target.protocol === 'grpc') {
-      const address = `${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
-      // Named methods, then the .proto's, then what server reflection lists (when it is served).
-      const methods = new Set(options.grpcMethods ?? []);
-      if (options.protoFile !== undefined) for (const m of methodsFromProto(options.protoFile)) methods.add(m);
-      for (const m of await methodsFromReflection(address, target.tls, requestTimeoutMs)) methods.add(m);
-      return probeGrpc(address, {
-        tls: target.tls,
-        methods: [...methods].slice(0, 50),
-        marker,
-        timeoutMs: requestTimeoutMs,
-        ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-      });
-    }
-    return probeWs(target.url, endpoint, {
-      marker,
-      timeoutMs: requestTimeoutMs,
-      ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-    });
-  })();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), limit);
-  });
-  const outcome = await Promise.race([work, timeout]);
-  clearTimeout(timer);
-  if (outcome === 'timeout') {
-    return { target: target.url, findings: [], requests: 0, durationMs: Date.now() - started, timedOut: true };
-  }
-  if ('unreachable' in outcome && outcome.unreachable === true) {
-    return {
-      target: target.url,
-      findings: [],
-      requests: outcome.sent,
-      durationMs: Date.now() - started,
-      timedOut: false,
-      unreachable: true,
-    };
-  }
-  const findings = [...outcome.findings];
-  if (!outcome.reachable)
-    findings.push({
-      rule: 'availability/crash',
-      severity: 'high',
-      message: 'The target stopped accepting connections during the probe: a malformed request crashed it.',
-      probe: `${target.protocol} (all)`,
-      location: target.url,
-    });
-  return {
-    target: target.url,
-    findings: dedupe(findings),
-    requests: outcome.sent,
-    ...('answered' in outcome && typeof outcome.answered === 'number' ? { answered: outcome.answered } : {}),
-    durationMs: Date.now() - started,
-    timedOut: false,
+  const budget = new Budget(limit, options.requestTimeoutMs ?? 5000, options.maxRequests ?? 1000);
+  const run: ProbeRun = {
+    marker: `flprobe${randomBytes(6).toString('hex')}`,
+    budget,
+    findings: [],
+    discovered: [],
+    ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   };
-}
-
-/** One finding per rule, probe and location. */
-function dedupe(findings: readonly Finding[]): Finding[] {
-  const seen = new Set<string>();
-  return findings.filter((f) => {
-    const key = `${f.rule}\u0000${f.probe}\u0000${f.location}`;
-    if (seen.has(key)) return false;
-    seen.add(key);
-    return true;
-  });
+  const finish = (extra: { unreachable?: boolean; crashed?: boolean }): RunResult => {
+    const tally = budget.tally();
+    const timedOut = budget.expired;
+    const unanswered = { ...tally.unanswered };
+    const extraFindings: Finding[] = [];
+    if (extra.crashed === true)
+      extraFindings.push({
+        rule: 'availability/crash',
+        severity: 'high',
+        message: 'The target stopped accepting connections during the probe: a malformed request crashed it.',
+        probe: `${target.protocol} (all)`,
+        location: target.url,
+      });
+    const silent = unansweredFinding(tally.answered, unanswered, target.url);
+    if (silent !== undefined) extraFindings.push(silent);
+    const findings = dedupe([...run.findings, ...extraFindings], run.marker);
+    return {
+      target: target.url,
+      verdict: verdictOf({ ...tally, findings, unreachable: extra.unreachable === true }),
+      findings,
+      requests: tally.sent,
+      answered: tally.answered,
+      unanswered,
+      discovered: run.discovered,
+      durationMs: Date.now() - started,
+      timedOut,
+      incomplete: timedOut || budget.capped || unanswered.aborted > 0,
+      ...(extra.unreachable === true ? { unreachable: true } : {}),
+    };
+  };
+  try {
+    // A target that is down from the start is not a crash: say so and test nothing.
+    if (target.protocol !== 'grpc' && !(await alive(target, budget))) return finish({ unreachable: true });
+    // The work stops on the signal; the race only guards against an exchange that ignores it.
+    const guard = new AbortController();
+    await Promise.race([probe(target, run, options), pause(limit + 500, guard.signal)]);
+    guard.abort();
+    if (budget.expired) return finish({});
+    const tally = budget.tally();
+    if (target.protocol === 'grpc') {
+      if (tally.answered === 0 && tally.unanswered.refused > 0) return finish({ unreachable: true });
+      return finish({ crashed: tally.answered > 0 && tally.unanswered.refused > 0 });
+    }
+    const up = await alive(target, budget);
+    return finish({ crashed: !up && !budget.expired });
+  } finally {
+    budget.dispose();
+  }
 }

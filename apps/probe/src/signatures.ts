@@ -37,7 +37,7 @@ export const SIGNATURES: readonly Signature[] = [
     rule: 'leak/stack-java',
     severity: 'high',
     description: 'Java stack frame',
-    pattern: /\bat [a-z][\w$]*(?:\.[\w$]+)+\([\w$]+\.java:\d+\)/,
+    pattern: /(?:\b|(?<=\\[nt]))at [a-z][\w$]*(?:\.[\w$]+)+\([\w$]+\.java:\d+\)/,
   },
   {
     rule: 'leak/stack-go',
@@ -49,7 +49,7 @@ export const SIGNATURES: readonly Signature[] = [
     rule: 'leak/stack-dotnet',
     severity: 'high',
     description: '.NET stack frame',
-    pattern: /\bat [\w.]+\([^)]*\) in [^\n]+:line \d+/,
+    pattern: /(?:\b|(?<=\\[nt]))at [\w.]+\([^)]*\) in [^\n]+:line \d+/,
   },
   { rule: 'leak/stack-ruby', severity: 'high', description: 'Ruby frame', pattern: /\.rb:\d+:in [`']/ },
   {
@@ -70,7 +70,7 @@ export const SIGNATURES: readonly Signature[] = [
     severity: 'high',
     description: 'PostgreSQL error text',
     pattern:
-      /violates (?:unique|foreign key|not-null|check) constraint|relation "[^"]+" does not exist|syntax error at or near|SQLSTATE|column "[^"]+" (?:of relation|does not exist)/i,
+      /violates (?:unique|foreign key|not-null|check) constraint|relation "[^"]+" does not exist|syntax error at or near|SQLSTATE|column "[^"]+" (?:of relation|does not exist)|invalid input syntax for (?:type )?\w+/i,
   },
   {
     rule: 'leak/driver-mysql',
@@ -136,6 +136,14 @@ export const SIGNATURES: readonly Signature[] = [
     severity: 'low',
     description: 'product name in an error page',
     pattern: /<center>nginx<\/center>|X-Powered-By|Server: (?:nginx|Apache|Express)/i,
+  },
+  // Authentication libraries: their error text names the library and what failed in the token
+  {
+    rule: 'leak/auth-library',
+    severity: 'medium',
+    description: 'token library error (JWT)',
+    pattern:
+      /\b(?:JsonWebTokenError|TokenExpiredError|NotBeforeError|JWTExpired|JWSSignatureVerificationFailed|JWTInvalid|JWSInvalid)\b|\bjwt (?:malformed|expired|signature is required|must be provided|audience invalid|issuer invalid|not active)\b|\binvalid (?:signature|algorithm)\b/i,
   },
   // Secrets
   {

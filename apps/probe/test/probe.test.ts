@@ -22,7 +22,7 @@ import { crashingWs, plainGrpc, protoGrpc, stockFastify, stockNginx } from './ta
 const run = promisify(execFile);
 // The official SARIF 2.1.0 schema is JSON Schema draft-04: Ajv's draft-04 build (a CommonJS class).
 const Ajv04 = createRequire(import.meta.url)('ajv-draft-04') as typeof import('ajv-draft-04').default;
-const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+const cli = fileURLToPath(new URL('../bin/faultline-probe.js', import.meta.url));
 const rules = (result: RunResult) => new Set(result.findings.map((f) => f.rule));
 const serious = (result: RunResult) => result.findings.filter((f) => atLeast(f.severity, 'medium'));
 
@@ -47,13 +47,13 @@ describe('stock servers leak, and the probe says so', () => {
   });
 
   it('the CLI exits 1 on findings, prints JSON and SARIF that validates against the SARIF 2.1.0 schema', async () => {
-    const json = await run(process.execPath, [cli, stock.url, '--path', '/users', '--json']).then(
+    const json = await run(process.execPath, [cli, stock.url, '--path', '/users', '--no-discovery', '--json']).then(
       () => expect.unreachable('exit code 0 despite findings'),
       (error: { code: number; stdout: string }) => error,
     );
     expect(json.code).toBe(1);
     expect((JSON.parse(json.stdout) as RunResult).findings.length).toBeGreaterThan(0);
-    const sarif = await run(process.execPath, [cli, stock.url, '--path', '/users', '--sarif']).catch(
+    const sarif = await run(process.execPath, [cli, stock.url, '--path', '/users', '--no-discovery', '--sarif']).catch(
       (error: { stdout: string }) => error,
     );
     const schemaPath = join(
@@ -66,7 +66,21 @@ describe('stock servers leak, and the probe says so', () => {
     const log = JSON.parse(sarif.stdout) as object;
     expect(validate(log), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
     expect(
-      toSarif({ target: 'http://127.0.0.1:1', findings: [], requests: 0, durationMs: 1, timedOut: false }, '0.1.0'),
+      toSarif(
+        {
+          target: 'http://127.0.0.1:1',
+          verdict: 'clean',
+          findings: [],
+          requests: 1,
+          answered: 1,
+          unanswered: { timeout: 0, closed: 0, unparseable: 0, refused: 0, aborted: 0 },
+          discovered: [],
+          durationMs: 1,
+          timedOut: false,
+          incomplete: false,
+        },
+        '0.1.0',
+      ),
     ).toMatchObject({ version: '2.1.0' });
   });
 
@@ -194,17 +208,20 @@ describe('the Faultline demo is clean', () => {
 
 describe('targets and usage', () => {
   it('refuses a non-loopback target without --allow-remote, bad usage and an unreachable target, with exit code 2', async () => {
-    for (const args of [
-      ['http://10.1.2.3:80'],
-      ['ftp://127.0.0.1'],
-      [],
-      ['http://127.0.0.1:1', '--fail-on', 'extreme'],
-    ]) {
-      const outcome = await run(process.execPath, [cli, ...args]).then(
-        () => ({ code: 0 }),
-        (error: { code: number }) => error,
-      );
-      expect(outcome.code).toBe(2);
-    }
+    const outcomes = await Promise.all(
+      [
+        ['http://10.1.2.3:80'],
+        ['ftp://127.0.0.1'],
+        [],
+        ['http://127.0.0.1:1', '--fail-on', 'extreme'],
+        ['http://127.0.0.1:1'],
+      ].map((args) =>
+        run(process.execPath, [cli, ...args]).then(
+          () => ({ code: 0 }),
+          (error: { code: number }) => error,
+        ),
+      ),
+    );
+    for (const outcome of outcomes) expect(outcome.code).toBe(2);
   });
 });

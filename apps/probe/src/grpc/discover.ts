@@ -8,6 +8,7 @@ import { fromBinary } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
 import { credentials, loadPackageDefinition, type ServiceClientConstructor } from '@grpc/grpc-js';
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
+import { CHANNEL_OPTIONS } from './call.js';
 
 const require = createRequire(import.meta.url);
 
@@ -41,8 +42,9 @@ function reflect(
   address: string,
   tls: boolean,
   version: 'v1' | 'v1alpha',
-  timeoutMs: number,
+  limits: { timeoutMs: number; signal: AbortSignal },
 ): Promise<string[] | undefined> {
+  if (limits.signal.aborted) return Promise.resolve(undefined);
   const proto = require.resolve(`@grpc/reflection/build/proto/grpc/reflection/${version}/reflection.proto`);
   const loaded = loadPackageDefinition(
     loadSync(proto, { keepCase: true, longs: String, bytes: Buffer }),
@@ -54,24 +56,30 @@ function reflect(
   const creds = tls
     ? credentials.createSsl(null, null, null, { checkServerIdentity: () => undefined })
     : credentials.createInsecure();
-  const client = new Ctor(address, creds);
+  const client = new Ctor(address, creds, CHANNEL_OPTIONS);
   return new Promise((resolve) => {
     const paths = new Set<string>();
     let pending = 0;
     let listed = false;
+    let settled = false;
     const stream = (client as unknown as { ServerReflectionInfo(o: object): ReflectionStream }).ServerReflectionInfo({
-      deadline: Date.now() + timeoutMs,
+      deadline: Date.now() + limits.timeoutMs,
     });
     const finish = (result: string[] | undefined) => {
+      if (settled) return;
+      settled = true;
+      limits.signal.removeEventListener('abort', onAbort);
       stream.cancel();
       client.close();
       resolve(result);
     };
+    const onAbort = () => finish(listed ? [...paths] : undefined);
+    limits.signal.addEventListener('abort', onAbort, { once: true });
     stream.on('data', (response) => {
       const list = response.list_services_response as { service?: { name: string }[] } | undefined;
       if (list !== undefined) {
         listed = true;
-        for (const service of list.service ?? []) {
+        for (const service of (list.service ?? []).slice(0, 50)) {
           if (service.name.startsWith('grpc.reflection.')) continue;
           pending += 1;
           stream.write({ file_containing_symbol: service.name });
@@ -80,8 +88,13 @@ function reflect(
         return;
       }
       const files = response.file_descriptor_response as { file_descriptor_proto?: Buffer[] } | undefined;
-      for (const bytes of files?.file_descriptor_proto ?? []) {
-        const file = fromBinary(FileDescriptorProtoSchema, bytes);
+      for (const bytes of (files?.file_descriptor_proto ?? []).slice(0, 100)) {
+        let file: ReturnType<typeof fromBinary<typeof FileDescriptorProtoSchema>>;
+        try {
+          file = fromBinary(FileDescriptorProtoSchema, bytes);
+        } catch {
+          continue; // an undecodable descriptor lists nothing
+        }
         for (const service of file.service) {
           for (const method of service.method)
             paths.add(`/${file.package === '' ? '' : `${file.package}.`}${service.name}/${method.name}`);
@@ -97,10 +110,14 @@ function reflect(
 }
 
 /** Methods the server lists through reflection (v1, then v1alpha); `[]` when it offers none. */
-export async function methodsFromReflection(address: string, tls: boolean, timeoutMs: number): Promise<string[]> {
+export async function methodsFromReflection(
+  address: string,
+  tls: boolean,
+  limits: { timeoutMs: number; signal: AbortSignal },
+): Promise<string[]> {
   for (const version of ['v1', 'v1alpha'] as const) {
     try {
-      const found = await reflect(address, tls, version, timeoutMs);
+      const found = await reflect(address, tls, version, limits);
       if (found !== undefined) return found;
     } catch {
       // this version is not served

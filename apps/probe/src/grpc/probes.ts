@@ -1,133 +1,101 @@
 /**
- * gRPC probes through a real grpc-js client with a raw-bytes codec: an unknown method, hostile
- * metadata, and for each method given (`--grpc-method /pkg.Service/Method`): undecodable bytes,
- * an empty message and an oversized one. Details, metadata and the rich-status blob are checked.
+ * gRPC probes: an unknown method, hostile metadata, the standard health service (Check and Watch),
+ * and on every method found undecodable bytes, malformed and wrong-typed JSON (JSON-codec services
+ * exist), an empty message and an oversized one. Details, metadata and the rich-status blob are
+ * checked. Calls go out a few at a time under the run's deadline.
  */
-import { type Client, credentials, Metadata, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
-import { type Answer, checkAnswer } from '../answer.js';
-import type { Finding } from '../findings.js';
+import { Metadata } from '@grpc/grpc-js';
+import { checkAnswer } from '../answer.js';
+import { pool } from '../budget.js';
+import type { ProbeRun } from '../context.js';
+import { wrongBody } from '../http/mutate.js';
+import { call, rawClient } from './call.js';
 
-const raw = { serialize: (b: Buffer) => b, deserialize: (b: Buffer) => b };
+/** The standard health service's methods. */
+export const HEALTH = { check: '/grpc.health.v1.Health/Check', watch: '/grpc.health.v1.Health/Watch' } as const;
 
-function clientFor(address: string, path: string, tls: boolean): Client & Record<string, (...a: unknown[]) => unknown> {
-  const Ctor = makeGenericClientConstructor(
-    {
-      call: {
-        path,
-        requestStream: false,
-        responseStream: false,
-        requestSerialize: raw.serialize,
-        requestDeserialize: raw.deserialize,
-        responseSerialize: raw.serialize,
-        responseDeserialize: raw.deserialize,
-      },
-    },
-    'Probe',
-  );
-  const creds = tls
-    ? credentials.createSsl(null, null, null, { checkServerIdentity: () => undefined })
-    : credentials.createInsecure();
-  return new Ctor(address, creds, { 'grpc.max_send_message_length': -1 }) as Client &
-    Record<string, (...a: unknown[]) => unknown>;
+/** One gRPC probe. */
+interface GrpcProbe {
+  readonly name: string;
+  readonly path: string;
+  readonly body: Buffer;
+  readonly metadata: Metadata;
+  readonly streaming?: boolean;
 }
 
-/** One unary call; resolves with the error as an {@link Answer} (status = gRPC code), or undefined on success. */
-function call(
-  address: string,
-  path: string,
-  tls: boolean,
-  body: Buffer,
-  metadata: Metadata,
-  timeoutMs: number,
-): Promise<Answer | undefined> {
-  const client = clientFor(address, path, tls);
-  return new Promise((resolve) => {
-    (client.call as (...a: unknown[]) => unknown)(
-      body,
-      metadata,
-      { deadline: Date.now() + timeoutMs },
-      (error: ServiceError | null) => {
-        client.close();
-        if (error === null) {
-          resolve(undefined);
-          return;
-        }
-        const headers: Record<string, string> = {};
-        for (const [key, value] of Object.entries(error.metadata?.getMap() ?? {})) {
-          headers[key] = Buffer.isBuffer(value) ? value.toString('latin1') : String(value);
-        }
-        resolve({ status: error.code, headers, body: `${error.details}\n${error.message}` });
-      },
-    );
-  });
+/** A HealthCheckRequest naming `service` (field 1, a string). */
+function healthRequest(service: string): Buffer {
+  const name = Buffer.from(service);
+  return Buffer.concat([Buffer.from([0x0a, name.length]), name]);
 }
 
-/** Runs the gRPC probes. */
-export async function probeGrpc(
-  address: string,
-  options: {
-    tls: boolean;
-    methods: readonly string[];
-    marker: string;
-    timeoutMs: number;
-    onProgress?: (label: string) => void;
-  },
-): Promise<{ findings: Finding[]; sent: number; reachable: boolean; unreachable: boolean }> {
-  const findings: Finding[] = [];
+/** The probes for `methods` (health methods get health requests and are called streaming where they stream). */
+export function grpcProbes(methods: readonly string[], marker: string): GrpcProbe[] {
   const hostile = new Metadata();
-  hostile.set('x-request-id', `"}<script>${options.marker}`);
-  hostile.set('x-probe', options.marker);
-  const probes: { name: string; path: string; body: Buffer; metadata: Metadata }[] = [
-    {
-      name: 'unknown-method',
-      path: `/faultline.probe.Unknown/${options.marker}`,
-      body: Buffer.alloc(0),
-      metadata: new Metadata(),
-    },
+  hostile.set('x-request-id', `"}<script>${marker}`);
+  hostile.set('x-probe', marker);
+  const none = () => new Metadata();
+  const undecodable = Buffer.from([0xff, 0xff, 0xff, 0x0f, 0x1a, 0x01]);
+  const probes: GrpcProbe[] = [
+    { name: 'unknown-method', path: `/faultline.probe.Unknown/${marker}`, body: Buffer.alloc(0), metadata: none() },
     {
       name: 'unknown-method-hostile-metadata',
-      path: `/faultline.probe.Unknown/Call`,
+      path: '/faultline.probe.Unknown/Call',
       body: Buffer.alloc(0),
       metadata: hostile,
     },
   ];
-  for (const method of options.methods) {
-    probes.push(
-      {
-        name: 'undecodable-message',
-        path: method,
-        body: Buffer.from([0xff, 0xff, 0xff, 0x0f, 0x1a, 0x01]),
-        metadata: new Metadata(),
-      },
-      { name: 'json-not-protobuf', path: method, body: Buffer.from(`{"${options.marker}":`), metadata: hostile },
-      { name: 'empty-message', path: method, body: Buffer.alloc(0), metadata: new Metadata() },
-      { name: 'oversized-message', path: method, body: Buffer.alloc(5 * 1024 * 1024, 0x41), metadata: new Metadata() },
-    );
-  }
-  let sent = 0;
-  let reachable = true;
-  let reachedOnce = false;
-  for (const probe of probes) {
-    options.onProgress?.(`grpc ${probe.name}`);
-    const answer = await call(address, probe.path, options.tls, probe.body, probe.metadata, options.timeoutMs);
-    sent += 1;
-    if (answer === undefined) continue;
-    if (answer.status === 14 && /ECONNREFUSED|No connection established/.test(answer.body)) {
-      reachable = false;
-      break;
-    }
-    reachedOnce = true;
-    findings.push(
-      ...checkAnswer(answer, { probe: `grpc ${probe.name}`, location: probe.path, marker: options.marker }),
-    );
-    if (answer.headers['x-request-id'] === undefined)
-      findings.push({
-        rule: 'id/missing',
-        severity: 'low',
-        message: 'A failed call carries no x-request-id.',
-        probe: `grpc ${probe.name}`,
-        location: probe.path,
+  methods.forEach((path, index) => {
+    const streaming = path === HEALTH.watch;
+    const bodies: [string, Buffer, Metadata][] = [
+      ['undecodable-message', undecodable, none()],
+      ['json-not-protobuf', Buffer.from(`{"${marker}":`), hostile],
+      ['json-wrong-types', Buffer.from(wrongBody(undefined)), none()],
+      ['empty-message', Buffer.alloc(0), none()],
+    ];
+    if (path === HEALTH.check || path === HEALTH.watch)
+      bodies.push(['health-unknown-service', healthRequest(`${marker}.Svc`), none()]);
+    // 5 MB each: on the first few methods only.
+    else if (index < 3) bodies.push(['oversized-message', Buffer.alloc(5 * 1024 * 1024, 0x41), none()]);
+    for (const [name, body, metadata] of bodies) probes.push({ name, path, body, metadata, streaming });
+  });
+  return probes;
+}
+
+/** Runs the gRPC probes against `address`; findings go to `run.findings`. */
+export async function probeGrpc(
+  run: ProbeRun,
+  address: string,
+  tls: boolean,
+  methods: readonly string[],
+): Promise<void> {
+  const client = rawClient(address, tls);
+  const { budget } = run;
+  try {
+    await pool(grpcProbes(methods, run.marker), 4, budget.signal, async (probe) => {
+      if (!budget.take()) return;
+      run.onProgress?.(`grpc ${probe.name}`);
+      const result = await call(client, probe.path, probe.body, probe.metadata, {
+        timeoutMs: budget.requestTimeout(),
+        signal: budget.signal,
+        ...(probe.streaming === true ? { streaming: true } : {}),
       });
+      budget.record(result.outcome);
+      const answer = result.answer;
+      if (answer === undefined) return;
+      run.findings.push(
+        ...checkAnswer(answer, { probe: `grpc ${probe.name}`, location: probe.path, marker: run.marker }),
+      );
+      if (answer.status !== 0 && answer.headers['x-request-id'] === undefined)
+        run.findings.push({
+          rule: 'id/missing',
+          severity: 'low',
+          message: 'A failed call carries no x-request-id.',
+          probe: `grpc ${probe.name}`,
+          location: probe.path,
+        });
+    });
+  } finally {
+    client.close();
   }
-  return { findings, sent, reachable, unreachable: !reachedOnce && !reachable };
 }

@@ -1,23 +1,31 @@
 /**
  * One HTTP/2 exchange (h2c with prior knowledge, or h2 over TLS with ALPN) for the probes that
  * HTTP/2 can carry as written (its framing rejects invalid bytes in the path on the client side).
+ * Bounded like the HTTP/1.1 exchange: header count, body bytes, time, and the abort signal.
  */
 import { type ClientHttp2Session, connect, constants } from 'node:http2';
 import type { Answer } from '../answer.js';
-import type { Endpoint, Exchange, RawRequest } from './raw-request.js';
+import { type Endpoint, type Exchange, type ExchangeOptions, LIMITS, type RawRequest } from './raw-request.js';
 
-/** Opens a session to `endpoint`; resolves undefined when it cannot connect. */
-export function openSession(endpoint: Endpoint, timeoutMs: number): Promise<ClientHttp2Session | undefined> {
+/** Opens a session to `endpoint`; resolves undefined when it cannot connect in time. */
+export function openSession(endpoint: Endpoint, options: ExchangeOptions): Promise<ClientHttp2Session | undefined> {
   return new Promise((resolve) => {
+    if (options.signal?.aborted === true) {
+      resolve(undefined);
+      return;
+    }
     const scheme = endpoint.tls ? 'https' : 'http';
     const session = connect(
       `${scheme}://${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`,
-      { rejectUnauthorized: false },
+      { rejectUnauthorized: false, maxHeaderListPairs: LIMITS.headers, maxSessionMemory: 16 },
     );
+    const onAbort = () => session.destroy();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    session.once('close', () => options.signal?.removeEventListener('abort', onAbort));
     const timer = setTimeout(() => {
       session.destroy();
       resolve(undefined);
-    }, timeoutMs);
+    }, options.timeoutMs);
     session.once('connect', () => {
       clearTimeout(timer);
       resolve(session);
@@ -26,13 +34,21 @@ export function openSession(endpoint: Endpoint, timeoutMs: number): Promise<Clie
       clearTimeout(timer);
       resolve(undefined);
     });
+    session.once('close', () => {
+      clearTimeout(timer);
+      resolve(undefined);
+    });
   });
 }
 
-/** Sends `request` on `session`; what came back within `timeoutMs`. */
-export function exchangeH2(session: ClientHttp2Session, request: RawRequest, timeoutMs: number): Promise<Exchange> {
+/** Sends `request` on `session`; what came back within the limit of time. */
+export function exchangeH2(
+  session: ClientHttp2Session,
+  request: RawRequest,
+  options: ExchangeOptions,
+): Promise<Exchange> {
   const path = request.path;
-  if (typeof path !== 'string') return Promise.resolve({ answer: undefined, error: 'UNSUPPORTED' });
+  if (typeof path !== 'string') return Promise.resolve({ answer: undefined, outcome: 'closed', error: 'UNSUPPORTED' });
   return new Promise((resolve) => {
     let stream: ReturnType<ClientHttp2Session['request']>;
     try {
@@ -42,22 +58,30 @@ export function exchangeH2(session: ClientHttp2Session, request: RawRequest, tim
         ...request.headers,
       });
     } catch (error) {
-      resolve({ answer: undefined, error: (error as NodeJS.ErrnoException).code ?? 'EIO' });
+      resolve({ answer: undefined, outcome: 'closed', error: (error as NodeJS.ErrnoException).code ?? 'EIO' });
       return;
     }
     const chunks: Buffer[] = [];
+    let size = 0;
     let headers: Record<string, string> = {};
     let status = 0;
-    const timer = setTimeout(() => finish(), timeoutMs);
-    const finish = (error?: string) => {
+    let settled = false;
+    const finish = (ended: 'end' | 'timeout' | 'aborted' | { error: string }) => {
+      if (settled) return;
+      settled = true;
       clearTimeout(timer);
-      stream.close();
-      const answer: Answer | undefined =
-        status === 0
-          ? undefined
-          : { status, headers, body: Buffer.concat(chunks).subarray(0, 262_144).toString('utf8') };
-      resolve(error !== undefined && answer === undefined ? { answer, error } : { answer });
+      options.signal?.removeEventListener('abort', onAbort);
+      stream.close(constants.NGHTTP2_CANCEL);
+      if (status !== 0) {
+        const body = Buffer.concat(chunks).subarray(0, LIMITS.bodyBytes).toString('utf8');
+        resolve({ answer: { status, headers, body } satisfies Answer, outcome: 'answered' });
+      } else if (ended === 'timeout') resolve({ answer: undefined, outcome: 'timeout', error: 'ETIMEDOUT' });
+      else if (ended === 'aborted') resolve({ answer: undefined, outcome: 'aborted' });
+      else resolve({ answer: undefined, outcome: 'closed', ...(ended === 'end' ? {} : { error: ended.error }) });
     };
+    const onAbort = () => finish('aborted');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => finish('timeout'), options.timeoutMs);
     stream.on('response', (h) => {
       status = Number(h[':status'] ?? 0);
       headers = Object.fromEntries(
@@ -66,9 +90,14 @@ export function exchangeH2(session: ClientHttp2Session, request: RawRequest, tim
           .map(([k, v]) => [k, String(v)]),
       );
     });
-    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-    stream.on('end', () => finish());
-    stream.on('error', (error: NodeJS.ErrnoException) => finish(error.code ?? 'EIO'));
+    stream.on('data', (chunk: Buffer) => {
+      chunks.push(chunk);
+      size += chunk.length;
+      if (size >= LIMITS.bodyBytes) finish('end');
+    });
+    stream.on('end', () => finish('end'));
+    stream.on('close', () => finish('end'));
+    stream.on('error', (error: NodeJS.ErrnoException) => finish({ error: error.code ?? 'EIO' }));
     if (request.body !== undefined) stream.end(request.body);
     else stream.end();
   });

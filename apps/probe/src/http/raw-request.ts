@@ -1,11 +1,15 @@
 /**
  * One HTTP/1.1 exchange over a raw socket (TCP or TLS), so malformed requests (invalid UTF-8 and
- * percent-encoding, oversized headers and URLs) go out exactly as written. Reads until the server
- * closes or the time runs out; parses status, headers and a plain or chunked body.
+ * percent-encoding, oversized headers and URLs) go out exactly as written. The answer is parsed as
+ * it arrives and bounded: a head over {@link LIMITS}.headBytes or with more than
+ * {@link LIMITS}.headers fields is unparseable, a body is cut at {@link LIMITS}.bodyBytes. The
+ * exchange ends at the answer's end, the limit of time, or the abort signal, and the socket is
+ * destroyed every time.
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Answer } from '../answer.js';
+import type { Outcome } from '../budget.js';
 
 /** A request as bytes on the wire. */
 export interface RawRequest {
@@ -23,71 +27,137 @@ export interface Endpoint {
   readonly tls: boolean;
 }
 
-/** The answer, or `undefined` when the connection failed or nothing came back in time. */
+/** What came back: the answer, or how the exchange ended without one. */
 export interface Exchange {
   readonly answer: Answer | undefined;
-  /** Connection error code (ECONNREFUSED, ECONNRESET…), if any. */
+  readonly outcome: Outcome;
+  /** Connection error code (ECONNREFUSED, ECONNRESET…) or why the answer was unparseable. */
   readonly error?: string;
 }
 
-function decodeChunked(body: Buffer): Buffer {
+/** Bounds of one answer. */
+export const LIMITS = { headBytes: 65_536, headers: 100, bodyBytes: 262_144 } as const;
+
+/** Limits and cancellation of one exchange. */
+export interface ExchangeOptions {
+  readonly timeoutMs: number;
+  readonly signal?: AbortSignal;
+}
+
+function decodeChunked(body: Buffer): { data: Buffer; complete: boolean } {
   const parts: Buffer[] = [];
   let offset = 0;
   while (offset < body.length) {
     const lineEnd = body.indexOf('\r\n', offset);
     if (lineEnd === -1) break;
     const size = Number.parseInt(body.subarray(offset, lineEnd).toString('latin1'), 16);
-    if (!Number.isFinite(size) || size <= 0) break;
+    if (!Number.isFinite(size) || size < 0) return { data: Buffer.concat(parts), complete: true };
+    if (size === 0) return { data: Buffer.concat(parts), complete: true };
     parts.push(body.subarray(lineEnd + 2, lineEnd + 2 + size));
     offset = lineEnd + 2 + size + 2;
   }
-  return Buffer.concat(parts);
+  return { data: Buffer.concat(parts), complete: false };
 }
 
-/** Parses a raw HTTP/1.1 response. */
-export function parseResponse(raw: Buffer): Answer | undefined {
-  const headEnd = raw.indexOf('\r\n\r\n');
-  if (headEnd === -1) return undefined;
-  const [statusLine = '', ...lines] = raw.subarray(0, headEnd).toString('latin1').split('\r\n');
-  const status = Number(/^HTTP\/\d(?:\.\d)? (\d{3})/.exec(statusLine)?.[1] ?? 0);
-  const headers: Record<string, string> = {};
-  for (const line of lines) {
-    const colon = line.indexOf(':');
-    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+type Head = { status: number; headers: Record<string, string>; bodyStart: number } | { unparseable: string };
+
+/** Parses the head of `raw` when it is complete; undefined while more is needed. */
+export function parseHead(raw: Buffer): Head | undefined {
+  const end = raw.indexOf('\r\n\r\n');
+  const head = end === -1 ? raw : raw.subarray(0, end);
+  const lines = head.toString('latin1').split('\r\n');
+  if (lines.length - 1 > LIMITS.headers) return { unparseable: `more than ${LIMITS.headers} header fields` };
+  if (end === -1) {
+    if (raw.length > LIMITS.headBytes) return { unparseable: `a head over ${LIMITS.headBytes} bytes` };
+    if (raw.length >= 5 && !raw.subarray(0, 5).equals(Buffer.from('HTTP/'))) return { unparseable: 'not HTTP' };
+    return undefined;
   }
-  let body = raw.subarray(headEnd + 4);
-  if (/chunked/i.test(headers['transfer-encoding'] ?? '')) body = decodeChunked(body);
-  return { status, headers, body: body.subarray(0, 262_144).toString('utf8') };
+  if (end > LIMITS.headBytes) return { unparseable: `a head over ${LIMITS.headBytes} bytes` };
+  const [statusLine = '', ...fields] = lines;
+  const status = /^HTTP\/1\.[01] ([1-5]\d\d)(?: |$)/.exec(statusLine)?.[1];
+  if (status === undefined) return { unparseable: `status line ${JSON.stringify(statusLine.slice(0, 40))}` };
+  const headers: Record<string, string> = {};
+  for (const line of fields) {
+    const colon = line.indexOf(':');
+    if (colon <= 0) return { unparseable: `header line ${JSON.stringify(line.slice(0, 40))}` };
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return { status: Number(status), headers, bodyStart: end + 4 };
 }
 
-/** Sends `request` to `endpoint` and returns what came back within `timeoutMs`. */
-export function exchange(endpoint: Endpoint, request: RawRequest, timeoutMs: number): Promise<Exchange> {
+/** Parses a complete raw HTTP/1.1 response (bounded as an exchange is); undefined when it is not one. */
+export function parseResponse(raw: Buffer): Answer | undefined {
+  const head = parseHead(raw);
+  if (head === undefined || 'unparseable' in head) return undefined;
+  return toAnswer(head, raw.subarray(head.bodyStart)).answer;
+}
+
+function toAnswer(
+  head: { status: number; headers: Record<string, string> },
+  rest: Buffer,
+): { answer: Answer; complete: boolean } {
+  let body = rest;
+  let complete = false;
+  if (/chunked/i.test(head.headers['transfer-encoding'] ?? '')) ({ data: body, complete } = decodeChunked(rest));
+  else if (head.headers['content-length'] !== undefined) {
+    const length = Number(head.headers['content-length']);
+    complete = Number.isFinite(length) && rest.length >= length;
+    if (complete) body = rest.subarray(0, length);
+  } else if (head.status === 204 || head.status === 304) complete = true;
+  const answer = {
+    status: head.status,
+    headers: head.headers,
+    body: body.subarray(0, LIMITS.bodyBytes).toString('utf8'),
+  };
+  return { answer, complete: complete || rest.length >= LIMITS.bodyBytes };
+}
+
+/** Sends `request` to `endpoint`; what came back within the limit of time, bounded in bytes. */
+export function exchange(endpoint: Endpoint, request: RawRequest, options: ExchangeOptions): Promise<Exchange> {
   return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
+    if (options.signal?.aborted === true) {
+      resolve({ answer: undefined, outcome: 'aborted' });
+      return;
+    }
+    let received = Buffer.alloc(0);
     let settled = false;
-    let socket: Socket;
-    const finish = (error?: string) => {
+    let socket: Socket | undefined;
+    const finish = (ended: 'end' | 'timeout' | 'aborted' | { error: string }) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      socket.destroy();
-      const answer = parseResponse(Buffer.concat(chunks));
-      resolve(error !== undefined && answer === undefined ? { answer, error } : { answer });
+      options.signal?.removeEventListener('abort', onAbort);
+      socket?.destroy();
+      const head = parseHead(received);
+      if (head !== undefined && !('unparseable' in head)) {
+        resolve({ answer: toAnswer(head, received.subarray(head.bodyStart)).answer, outcome: 'answered' });
+      } else if (head !== undefined) resolve({ answer: undefined, outcome: 'unparseable', error: head.unparseable });
+      else if (ended === 'aborted') resolve({ answer: undefined, outcome: 'aborted' });
+      else if (ended === 'timeout') resolve({ answer: undefined, outcome: 'timeout', error: 'ETIMEDOUT' });
+      else if (ended === 'end') resolve({ answer: undefined, outcome: received.length > 0 ? 'unparseable' : 'closed' });
+      else {
+        const refused = ended.error === 'ECONNREFUSED';
+        resolve({ answer: undefined, outcome: refused ? 'refused' : 'closed', error: ended.error });
+      }
     };
-    const timer = setTimeout(() => finish(chunks.length === 0 ? 'ETIMEDOUT' : undefined), timeoutMs);
+    const onAbort = () => finish('aborted');
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => finish('timeout'), options.timeoutMs);
     const onConnect = () => {
       const body = request.body === undefined ? undefined : Buffer.from(request.body);
-      let head = `${request.method} `;
       const lines = Object.entries({
-        host: `${endpoint.host}:${endpoint.port}`,
+        host: `${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`,
         connection: 'close',
         ...(body === undefined ? {} : { 'content-length': String(body.length) }),
         ...request.headers,
       }).map(([name, value]) => `${name}: ${value}\r\n`);
-      head = `${head}`;
       const path = typeof request.path === 'string' ? Buffer.from(request.path, 'latin1') : request.path;
-      socket.write(Buffer.concat([Buffer.from(head), path, Buffer.from(` HTTP/1.1\r\n${lines.join('')}\r\n`)]));
-      if (body !== undefined) socket.write(body, () => undefined);
+      const head = Buffer.concat([
+        Buffer.from(`${request.method} `),
+        path,
+        Buffer.from(` HTTP/1.1\r\n${lines.join('')}\r\n`),
+      ]);
+      socket?.write(body === undefined ? head : Buffer.concat([head, body]), () => undefined);
     };
     socket = endpoint.tls
       ? tlsConnect(
@@ -96,11 +166,16 @@ export function exchange(endpoint: Endpoint, request: RawRequest, timeoutMs: num
         )
       : netConnect(endpoint.port, endpoint.host, onConnect);
     socket.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      if (Buffer.concat(chunks).length > 1_048_576) finish();
+      received = Buffer.concat([received, chunk]);
+      const head = parseHead(received);
+      if (head === undefined) return;
+      if ('unparseable' in head) finish('end');
+      else if (head.status >= 100 && head.status < 200 && head.status !== 101) {
+        received = received.subarray(head.bodyStart); // an interim answer: the real one follows
+      } else if (head.status === 101 || toAnswer(head, received.subarray(head.bodyStart)).complete) finish('end');
     });
-    socket.on('end', () => finish());
-    socket.on('close', () => finish());
-    socket.on('error', (error: NodeJS.ErrnoException) => finish(error.code ?? 'EIO'));
+    socket.on('end', () => finish('end'));
+    socket.on('close', () => finish('end'));
+    socket.on('error', (error: NodeJS.ErrnoException) => finish({ error: error.code ?? 'EIO' }));
   });
 }

@@ -30,21 +30,36 @@ export function toSarif(result: RunResult, version: string): object {
             })),
           },
         },
-        invocations: [{ executionSuccessful: !result.timedOut }],
-        results: result.findings.map((finding) => ({
-          ruleId: finding.rule,
-          level: LEVEL[finding.severity],
-          message: {
-            text: `${finding.message} (probe: ${finding.probe})${finding.evidence === undefined ? '' : ` Evidence: ${finding.evidence}`}`,
-          },
-          locations: [
-            {
-              physicalLocation: { artifactLocation: { uri: result.target } },
-              logicalLocations: [{ name: finding.location }],
+        invocations: [
+          {
+            executionSuccessful: !result.incomplete && result.verdict !== 'inconclusive',
+            properties: {
+              verdict: result.verdict,
+              requests: result.requests,
+              answered: result.answered,
+              unanswered: result.unanswered,
             },
-          ],
-          properties: { severity: finding.severity, probe: finding.probe },
-        })),
+          },
+        ],
+        // With a baseline, only what is new is reported.
+        results: result.findings
+          .filter((f) => f.baselineState !== 'unchanged')
+          .map((finding) => ({
+            ruleId: finding.rule,
+            level: LEVEL[finding.severity],
+            message: {
+              text: `${finding.message} (probe: ${finding.probe})${finding.evidence === undefined ? '' : ` Evidence: ${finding.evidence}`}`,
+            },
+            locations: [
+              {
+                physicalLocation: { artifactLocation: { uri: result.target } },
+                logicalLocations: (finding.locations ?? [finding.location]).map((name) => ({ name })),
+              },
+            ],
+            partialFingerprints: { faultlineProbeKey: finding.key ?? `${finding.rule} ${finding.location}` },
+            ...(finding.baselineState === undefined ? {} : { baselineState: finding.baselineState }),
+            properties: { severity: finding.severity, probe: finding.probe },
+          })),
       },
     ],
   };

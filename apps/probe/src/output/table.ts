@@ -1,21 +1,50 @@
-/** The human report: one line per finding, most severe first, and a summary. */
+/** The human report: what was discovered, one line per finding (most severe first), and a summary. */
 import { SEVERITIES } from '../findings.js';
 import type { RunResult } from '../run.js';
 
+/** What discovery found, grouped by how (at most 8 items shown per group). */
+function discoveryLines(result: RunResult): string[] {
+  const byHow = new Map<string, string[]>();
+  for (const { how, what } of result.discovered) byHow.set(how, [...(byHow.get(how) ?? []), what]);
+  return [...byHow].map(([how, items]) => {
+    const shown = items.slice(0, 8).join(', ');
+    return `discovered (${how}): ${items.length} — ${shown}${items.length > 8 ? ', …' : ''}`;
+  });
+}
+
 /** The run as text for a terminal. */
-export function toTable(result: RunResult): string {
+export function toTable(result: RunResult, options: { known?: number } = {}): string {
+  const missing = Object.values(result.unanswered).reduce((a, b) => a + b, 0);
   const lines = [
-    `faultline-probe ${result.target}: ${result.requests} requests in ${(result.durationMs / 1000).toFixed(1)} s`,
+    `faultline-probe ${result.target}: ${result.requests} requests, ${result.answered} answered, ${missing} unanswered, in ${(result.durationMs / 1000).toFixed(1)} s`,
+    ...discoveryLines(result),
   ];
+  if (missing > 0)
+    lines.push(
+      `unanswered: ${Object.entries(result.unanswered)
+        .filter(([, n]) => n > 0)
+        .map(([why, n]) => `${n} ${why}`)
+        .join(', ')}`,
+    );
   if (result.timedOut) lines.push('TIMED OUT: the run hit its time limit; results are incomplete.');
+  else if (result.incomplete) lines.push('INCOMPLETE: the request cap stopped the run; results are partial.');
   if (result.unreachable === true) lines.push('UNREACHABLE: the target refused the connection; nothing was probed.');
-  const sorted = [...result.findings].sort((a, b) => SEVERITIES.indexOf(b.severity) - SEVERITIES.indexOf(a.severity));
-  if (sorted.length === 0) lines.push('No findings.');
+  else if (result.verdict === 'inconclusive')
+    lines.push('INCONCLUSIVE: no probe got an answer that could be read; nothing was verified.');
+  const shown = result.findings.filter((f) => f.baselineState !== 'unchanged');
+  const sorted = [...shown].sort((a, b) => SEVERITIES.indexOf(b.severity) - SEVERITIES.indexOf(a.severity));
+  if (sorted.length === 0 && result.verdict === 'inconclusive')
+    lines.push('Nothing was verified, so nothing can be called clean.');
+  else if (sorted.length === 0) lines.push(options.known === undefined ? 'No findings.' : 'No new findings.');
   for (const f of sorted) {
-    lines.push(`${f.severity.toUpperCase().padEnd(6)} ${f.rule.padEnd(24)} ${f.probe.padEnd(34)} ${f.message}`);
+    const times = (f.occurrences ?? 1) > 1 ? ` (${f.occurrences} answers)` : '';
+    lines.push(
+      `${f.severity.toUpperCase().padEnd(6)} ${f.rule.padEnd(24)} ${f.location.slice(0, 60)}  ${f.message}${times}`,
+    );
     if (f.evidence !== undefined) lines.push(`${' '.repeat(7)}evidence: ${f.evidence}`);
   }
-  const counts = SEVERITIES.map((s) => `${result.findings.filter((f) => f.severity === s).length} ${s}`).reverse();
-  lines.push(`summary: ${counts.join(', ')}`);
+  if (options.known !== undefined) lines.push(`baseline: ${options.known} known finding(s) not shown`);
+  const counts = SEVERITIES.map((s) => `${shown.filter((f) => f.severity === s).length} ${s}`).reverse();
+  lines.push(`summary: ${counts.join(', ')}; verdict: ${result.verdict}${result.incomplete ? ' (incomplete)' : ''}`);
   return lines.join('\n');
 }

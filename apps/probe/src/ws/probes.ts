@@ -1,106 +1,154 @@
 /**
- * WebSocket probes: a bad handshake with a hostile X-Request-ID (answered as HTTP), then on an
- * open connection a malformed message, an invalid UTF-8 text frame and an oversized message; the
- * frames and close reasons are checked, and an abnormal close (1006) or a server that no longer
- * accepts connections is reported as a crash.
+ * WebSocket probes on the given path and the common ones (`/ws`, `/socket`, `/graphql`, `/cable`):
+ * a bad handshake with a hostile X-Request-ID (answered as HTTP); then, where an upgrade is
+ * accepted, a malformed message, wrong-typed JSON, an invalid UTF-8 text frame and an oversized
+ * message on fresh connections. Frames and close reasons are checked; an abnormal close (1006) is
+ * reported. Every connection ends at its limit of time or when the run's signal aborts.
  */
 import WebSocket from 'ws';
 import { checkAnswer } from '../answer.js';
-import type { Finding } from '../findings.js';
+import { pool } from '../budget.js';
+import { discover, type ProbeRun } from '../context.js';
+import { wrongBody } from '../http/mutate.js';
 import { type Endpoint, exchange } from '../http/raw-request.js';
 
-/** Sends `message` on a fresh connection; collects frames and the close for up to `waitMs`. */
+/** Paths where WebSocket endpoints usually are. */
+export const WS_PATHS = ['/ws', '/socket', '/graphql', '/cable'];
+
+interface Session {
+  readonly opened: boolean;
+  readonly frames: string[];
+  readonly close?: { code: number; reason: string };
+  readonly error?: string;
+}
+
+/** Opens `url`, sends with `send`, and collects frames and the close until `waitMs` (or 300 ms after the first frame). */
 function session(
   url: string,
   send: (socket: WebSocket) => void,
   waitMs: number,
-): Promise<{ frames: string[]; close?: { code: number; reason: string }; error?: string }> {
+  signal: AbortSignal,
+): Promise<Session> {
   return new Promise((resolve) => {
     const frames: string[] = [];
-    const socket = new WebSocket(url, { rejectUnauthorized: false, maxPayload: 1024 * 1024 });
+    let opened = false;
+    const socket = new WebSocket(url, { rejectUnauthorized: false, maxPayload: 1024 * 1024, handshakeTimeout: waitMs });
+    let quiet: NodeJS.Timeout | undefined;
     const done = (result: { close?: { code: number; reason: string }; error?: string }) => {
       clearTimeout(timer);
+      clearTimeout(quiet);
+      signal.removeEventListener('abort', onAbort);
       socket.removeAllListeners();
       socket.on('error', () => undefined);
       socket.terminate();
-      resolve({ frames, ...result });
+      resolve({ opened, frames, ...result });
     };
-    const timer = setTimeout(() => done({}), waitMs);
-    socket.on('open', () => send(socket));
-    socket.on('message', (data) => frames.push(String(data)));
+    const onAbort = () => done({ error: 'aborted' });
+    if (signal.aborted) {
+      done({ error: 'aborted' });
+      return;
+    }
+    signal.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => done(opened ? {} : { error: 'timeout' }), waitMs);
+    socket.on('open', () => {
+      opened = true;
+      send(socket);
+    });
+    socket.on('message', (data) => {
+      if (frames.length < 20) frames.push(String(data).slice(0, 65_536));
+      quiet ??= setTimeout(() => done({}), 300);
+    });
     socket.on('close', (code, reason) => done({ close: { code, reason: String(reason) } }));
     socket.on('error', (error: NodeJS.ErrnoException) => done({ error: error.code ?? error.message }));
   });
 }
 
-/** Runs the WebSocket probes against `url` (ws:// or wss://). */
+/** Runs the WebSocket probes against `origin` (`ws://host:port`) on `paths`; findings go to `run.findings`. */
 export async function probeWs(
-  url: string,
+  run: ProbeRun,
+  origin: string,
   endpoint: Endpoint,
-  options: { marker: string; timeoutMs: number; onProgress?: (label: string) => void },
-): Promise<{ findings: Finding[]; sent: number; reachable: boolean }> {
-  const findings: Finding[] = [];
-  const path = new URL(url).pathname || '/';
-  options.onProgress?.('ws bad-handshake');
-  const hostileId = `"}<script>${options.marker}`;
-  const handshake = await exchange(
-    endpoint,
-    {
-      method: 'GET',
-      path,
-      headers: {
-        upgrade: 'websocket',
-        connection: 'Upgrade',
-        'sec-websocket-key': `<${options.marker}>`,
-        'sec-websocket-version': '13',
-        'x-request-id': hostileId,
+  paths: readonly string[],
+): Promise<void> {
+  const { budget, marker } = run;
+  const hostileId = `"}<script>${marker}`;
+  const open: string[] = [];
+  await pool(paths, 4, budget.signal, async (path) => {
+    if (!budget.take()) return;
+    run.onProgress?.(`ws bad-handshake ${path}`);
+    const handshake = await exchange(
+      endpoint,
+      {
+        method: 'GET',
+        path,
+        headers: {
+          upgrade: 'websocket',
+          connection: 'Upgrade',
+          'sec-websocket-key': `<${marker}>`,
+          'sec-websocket-version': '13',
+          'x-request-id': hostileId,
+        },
       },
-    },
-    options.timeoutMs,
-  );
-  if (handshake.error === 'ECONNREFUSED') return { findings, sent: 1, reachable: false };
-  if (handshake.answer !== undefined)
-    findings.push(
-      ...checkAnswer(handshake.answer, {
-        probe: 'ws bad-handshake',
-        location: `GET ${path}`,
-        marker: options.marker,
-        hostileId,
-        expectError: true,
-        http: true,
-      }),
+      { timeoutMs: budget.requestTimeout(), signal: budget.signal },
     );
-  const sessions: { name: string; send: (socket: WebSocket) => void }[] = [
-    { name: 'malformed-message', send: (s) => s.send(`{"${options.marker}": `) },
+    budget.record(handshake.outcome);
+    if (handshake.answer !== undefined)
+      run.findings.push(
+        ...checkAnswer(handshake.answer, {
+          probe: 'ws bad-handshake',
+          location: `GET ${path}`,
+          marker,
+          hostileId,
+          expectError: true,
+          http: true,
+        }),
+      );
+    if (handshake.outcome !== 'refused') open.push(path);
+  });
+  const probes: { name: string; send: (socket: WebSocket) => void }[] = [
+    { name: 'malformed-message', send: (s) => s.send(`{"${marker}": `) },
+    { name: 'wrong-types', send: (s) => s.send(wrongBody(undefined)) },
     { name: 'invalid-utf8', send: (s) => s.send(Buffer.from([0xff, 0xfe, 0xc3, 0x28]), { binary: false }) },
     { name: 'oversized-message', send: (s) => s.send('x'.repeat(4 * 1024 * 1024)) },
   ];
-  let sent = 1;
-  for (const probe of sessions) {
-    options.onProgress?.(`ws ${probe.name}`);
-    const result = await session(url, probe.send, Math.min(options.timeoutMs, 1500));
-    sent += 1;
-    const body = [
-      ...result.frames,
-      result.close === undefined ? '' : `close ${result.close.code} ${result.close.reason}`,
-    ].join('\n');
-    findings.push(
-      ...checkAnswer(
-        { status: result.close?.code ?? 0, headers: {}, body },
-        { probe: `ws ${probe.name}`, location: url, marker: options.marker },
-      ),
-    );
-    if (result.close?.code === 1006)
-      findings.push({
-        rule: 'availability/abnormal-close',
-        severity: 'high',
-        message: 'The connection ended without a close frame (1006): the server or its handler failed.',
-        probe: `ws ${probe.name}`,
-        location: url,
-      });
-  }
-  options.onProgress?.('ws still-accepting');
-  const after = await session(url, (s) => s.close(1000), options.timeoutMs);
-  const reachable = after.error === undefined;
-  return { findings, sent: sent + 1, reachable };
+  await pool(open, 2, budget.signal, async (path) => {
+    const url = `${origin}${path}`;
+    for (const probe of probes) {
+      if (!budget.take()) return;
+      run.onProgress?.(`ws ${probe.name} ${path}`);
+      const result = await session(url, probe.send, Math.min(budget.requestTimeout(), 1500), budget.signal);
+      // An upgrade refused with an HTTP answer is an answer; the bad handshake already checked it.
+      const refusedWithAnswer = /^Unexpected server response/.test(result.error ?? '');
+      budget.record(
+        result.opened || refusedWithAnswer
+          ? 'answered'
+          : result.error === 'aborted'
+            ? 'aborted'
+            : result.error === 'timeout'
+              ? 'timeout'
+              : 'closed',
+      );
+      // A path that does not accept the upgrade is not a WebSocket endpoint: nothing more to send there.
+      if (!result.opened) return;
+      if (probe.name === 'malformed-message') discover(run, 'ws path', url);
+      const body = [
+        ...result.frames,
+        result.close === undefined ? '' : `close ${result.close.code} ${result.close.reason}`,
+      ].join('\n');
+      run.findings.push(
+        ...checkAnswer(
+          { status: result.close?.code ?? 0, headers: {}, body },
+          { probe: `ws ${probe.name}`, location: url, marker },
+        ),
+      );
+      if (result.close?.code === 1006)
+        run.findings.push({
+          rule: 'availability/abnormal-close',
+          severity: 'high',
+          message: 'The connection ended without a close frame (1006): the server or its handler failed.',
+          probe: `ws ${probe.name}`,
+          location: url,
+        });
+    }
+  });
 }

@@ -1,0 +1,86 @@
+/**
+ * Sends the HTTP probes of one run, over HTTP/1.1 (raw socket) or HTTP/2 (one session, reopened
+ * when a probe makes the server end it). Every request is counted by the budget, bounded by its
+ * time and signal, and every answer gets the common checks; unparseable answers are findings.
+ */
+import type { ClientHttp2Session } from 'node:http2';
+import { type Answer, checkAnswer } from '../answer.js';
+import type { ProbeRun } from '../context.js';
+import { exchangeH2, openSession } from './h2-request.js';
+import { type Endpoint, type Exchange, exchange, type RawRequest } from './raw-request.js';
+
+/** One probe request: its name and what makes an answer to it suspicious. */
+export interface HttpProbe {
+  readonly name: string;
+  readonly request: RawRequest;
+  /** The request is malformed: a 2xx answer is a finding. */
+  readonly malformed?: boolean;
+  /** The hostile X-Request-ID sent, if any. */
+  readonly hostileId?: string;
+}
+
+/** The HTTP side of a run. */
+export class HttpClient {
+  /** Error answers, for the comparisons across answers. */
+  readonly errors: { answer: Answer; probe: string }[] = [];
+  #session: ClientHttp2Session | undefined;
+  #opening: Promise<ClientHttp2Session | undefined> | undefined;
+
+  constructor(
+    readonly run: ProbeRun,
+    readonly endpoint: Endpoint,
+    readonly http2: boolean,
+  ) {}
+
+  /** Sends `probe` and checks the answer; the answer, or undefined when none came (or nothing was sent). */
+  async send(probe: HttpProbe): Promise<Answer | undefined> {
+    const { budget } = this.run;
+    // HTTP/2 cannot carry a path that is not a string (invalid UTF-8): such probes are not sent.
+    if (this.http2 && typeof probe.request.path !== 'string') return undefined;
+    if (!budget.take()) return undefined;
+    this.run.onProgress?.(`http ${probe.name}`);
+    const result = await this.#exchange(probe.request);
+    budget.record(result.outcome);
+    const location = `${probe.request.method} ${typeof probe.request.path === 'string' ? probe.request.path.slice(0, 100) : '<bytes>'}`;
+    if (result.outcome === 'unparseable')
+      this.run.findings.push({
+        rule: 'protocol/unparseable',
+        severity: 'medium',
+        message: `The target answered with something that is not a bounded HTTP answer (${result.error ?? 'unparseable'}): a client cannot read its errors.`,
+        probe: `http ${probe.name}`,
+        location,
+      });
+    const answer = result.answer;
+    if (answer === undefined) return undefined;
+    this.run.findings.push(
+      ...checkAnswer(answer, {
+        probe: `http ${probe.name}`,
+        location,
+        marker: this.run.marker,
+        expectError: probe.malformed === true,
+        http: true,
+        ...(probe.hostileId === undefined ? {} : { hostileId: probe.hostileId }),
+      }),
+    );
+    if (answer.status >= 400) this.errors.push({ answer, probe: `http ${probe.name}` });
+    return answer;
+  }
+
+  async #exchange(request: RawRequest): Promise<Exchange> {
+    const options = { timeoutMs: this.run.budget.requestTimeout(), signal: this.run.budget.signal };
+    if (!this.http2) return exchange(this.endpoint, request, options);
+    // A probe may make the server end the HTTP/2 session (oversized headers): open a new one.
+    if (this.#session === undefined || this.#session.destroyed || this.#session.closed) {
+      this.#opening ??= openSession(this.endpoint, options);
+      this.#session = await this.#opening;
+      this.#opening = undefined;
+    }
+    if (this.#session === undefined) return { answer: undefined, outcome: 'refused', error: 'ECONNREFUSED' };
+    return exchangeH2(this.#session, request, options);
+  }
+
+  /** Ends the HTTP/2 session, if any. */
+  close(): void {
+    this.#session?.destroy();
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The HTTP side of a run: the full probe set on the base path and the `--path` hints, then what
+ * discovery found (each operation with wrong types, a malformed body and garbled tokens), then the
+ * comparisons across answers (length variance, existence oracles). Requests go out a few at a
+ * time; the deadline stops scheduling and aborts what is in flight.
+ */
+import { pool } from '../budget.js';
+import type { ProbeRun } from '../context.js';
+import type { Finding } from '../findings.js';
+import { HttpClient, type HttpProbe } from './client.js';
+import { discoverHttp } from './discover.js';
+import { operationRequests } from './mutate.js';
+import { collectionOracle, forbiddenOracle, lengthVariance } from './oracle.js';
+import { httpProbes } from './probes.js';
+import type { Endpoint } from './raw-request.js';
+
+/** Options of the HTTP probes. */
+export interface HttpOptions {
+  /** The target's base path ('' for the root). */
+  readonly base: string;
+  /** Extra paths that get the full probe set. */
+  readonly paths: readonly string[];
+  readonly http2: boolean;
+  readonly forbidden?: string;
+  /** A document given with `--openapi` (replaces the look-up at the usual locations). */
+  readonly openapi?: { source: string; document: object };
+  /** Skip discovery: only the base, the hints and a given document. */
+  readonly noDiscovery?: boolean;
+}
+
+/** How many HTTP requests are in flight at once. */
+const CONCURRENCY = 6;
+
+function requestKey(probe: HttpProbe): string {
+  const { method, path, headers, body } = probe.request;
+  return `${method} ${String(path)} ${JSON.stringify(headers ?? {})} ${body ?? ''}`;
+}
+
+/** Runs the HTTP probes; findings go to `run.findings` as they are found. */
+export async function probeHttp(run: ProbeRun, endpoint: Endpoint, options: HttpOptions): Promise<void> {
+  const client = new HttpClient(run, endpoint, options.http2);
+  const { signal } = run.budget;
+  try {
+    const seen = new Set<string>();
+    const unique = (probes: HttpProbe[]) =>
+      probes.filter((probe) => {
+        const key = requestKey(probe);
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+    const full = unique([options.base, ...options.paths].flatMap((path) => httpProbes(path, run.marker)));
+    await pool(full, CONCURRENCY, signal, async (probe) => void (await client.send(probe)));
+    const discovery = options.noDiscovery !== true || options.openapi !== undefined;
+    if (discovery && !signal.aborted) {
+      // With --no-discovery, a document given with --openapi is still probed: the options name it.
+      const found = await discoverHttp(client, options.base, options.openapi, options.noDiscovery === true);
+      const probes = unique(found.operations.flatMap((op) => operationRequests(op, run.marker)));
+      await pool(probes, CONCURRENCY, signal, async (probe) => void (await client.send(probe)));
+      const oracles: Finding[] = [];
+      await pool(found.collections, 2, signal, async (collection) => {
+        oracles.push(...(await collectionOracle(client, collection)));
+      });
+      run.findings.push(...oracles);
+    }
+    if (options.forbidden !== undefined && !signal.aborted)
+      run.findings.push(...(await forbiddenOracle(client, options.forbidden)));
+    run.findings.push(...lengthVariance(client.errors));
+  } finally {
+    client.close();
+  }
+}

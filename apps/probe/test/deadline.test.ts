@@ -1,0 +1,140 @@
+/**
+ * The deadline is a deadline, and silence is never clean: the CLI (a child process) against
+ * servers that never answer, drip, or flood ends within --timeout + 2 s on every protocol, marks
+ * its results incomplete or inconclusive, and never exits 0; a target that answers some probes and
+ * not others says how many went unanswered.
+ */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { Server, ServerCredentials, type sendUnaryData, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type RunResult, runProbe } from '../src/index.js';
+import { parseTarget } from '../src/target.js';
+import { drippingServer, floodingServer, type Hostile, halfSilentServer, silentServer } from './hostile.js';
+
+const cli = fileURLToPath(new URL('../bin/faultline-probe.js', import.meta.url));
+
+/** Runs the CLI with `args`; its exit code, JSON report (when --json) and wall time. */
+function probe(args: string[]): Promise<{ code: number; stdout: string; stderr: string; ms: number }> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    execFile(process.execPath, [cli, ...args], { timeout: 30_000 }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : -1;
+      resolve({ code, stdout, stderr, ms: Date.now() - started });
+    });
+  });
+}
+
+/** A grpc-js server whose one method never calls back (and no reflection, no health). */
+async function hangingGrpc(): Promise<{ port: number; server: Server }> {
+  const server = new Server();
+  const same = (b: Buffer) => b;
+  server.addService(
+    {
+      Hang: {
+        path: '/hang.Svc/Hang',
+        requestStream: false,
+        responseStream: false,
+        requestSerialize: same,
+        requestDeserialize: same,
+        responseSerialize: same,
+        responseDeserialize: same,
+      },
+    },
+    { Hang: (_call: unknown, _callback: sendUnaryData<Buffer>) => undefined } as UntypedServiceImplementation,
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+  );
+  return { port, server };
+}
+
+describe('the deadline, per protocol', () => {
+  let silent: Hostile;
+  let dripping: Hostile;
+  let grpc: Awaited<ReturnType<typeof hangingGrpc>>;
+  beforeAll(async () => {
+    [silent, dripping, grpc] = await Promise.all([silentServer(), drippingServer(), hangingGrpc()]);
+  });
+  afterAll(async () => {
+    grpc.server.forceShutdown();
+    await Promise.all([silent.close(), dripping.close()]);
+  });
+
+  it.each([
+    ['HTTP/1.1, a server that accepts and never writes', () => `http://127.0.0.1:${silent.port}`, []],
+    ['HTTP/1.1, a server that drips a byte every 50 ms', () => `http://127.0.0.1:${dripping.port}`, []],
+    ['HTTP/2, a server that accepts and never writes', () => `http://127.0.0.1:${silent.port}`, ['--http2']],
+    ['WebSocket, a server that never answers', () => `ws://127.0.0.1:${silent.port}/ws`, []],
+    ['gRPC, a server that never answers', () => `grpc://127.0.0.1:${silent.port}`, []],
+    [
+      'gRPC, a method that never calls back',
+      () => `grpc://127.0.0.1:${grpc.port}`,
+      ['--grpc-method', '/hang.Svc/Hang'],
+    ],
+  ])('%s: ends within --timeout + 2 s, not clean', { concurrent: true }, async (_label, url, extra) => {
+    const outcome = await probe([url(), '--timeout', '3', '--json', ...extra]);
+    expect(outcome.ms).toBeLessThanOrEqual(5000);
+    expect(outcome.code).not.toBe(0);
+    const report = JSON.parse(outcome.stdout) as RunResult;
+    expect(report.incomplete || report.verdict === 'inconclusive').toBe(true);
+    if (report.answered === 0) expect(outcome.code).toBe(2);
+  });
+
+  it.each([
+    ['HTTP/1.1', () => `http://127.0.0.1:${dripping.port}`, {}, () => dripping],
+    ['HTTP/2', () => `http://127.0.0.1:${silent.port}`, { http2: true }, () => silent],
+    ['WebSocket', () => `ws://127.0.0.1:${silent.port}/ws`, {}, () => silent],
+    ['gRPC', () => `grpc://127.0.0.1:${silent.port}`, {}, () => silent],
+  ])(
+    '%s in process: the run returns at its deadline and no connection stays open',
+    async (_label, url, extra, server) => {
+      const started = Date.now();
+      const result = await runProbe(parseTarget(url(), false), { timeoutMs: 1500, ...extra });
+      expect(Date.now() - started).toBeLessThan(2500);
+      expect(result.timedOut).toBe(true);
+      expect(result.incomplete).toBe(true);
+      // Every in-flight exchange was aborted and its socket destroyed: the server sees them close.
+      const until = Date.now() + 1000;
+      while (server().open() > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(server().open()).toBe(0);
+    },
+  );
+});
+
+describe('answers that cannot be read', () => {
+  let flooding: Hostile;
+  let halfSilent: Hostile;
+  beforeAll(async () => {
+    [flooding, halfSilent] = await Promise.all([floodingServer(), halfSilentServer()]);
+  });
+  afterAll(async () => {
+    await Promise.all([flooding.close(), halfSilent.close()]);
+  });
+
+  it('HTTP/1.1 500 X and endless header lines: bounded, reported unparseable, exit 2, never "No findings"', async () => {
+    const outcome = await probe([`http://127.0.0.1:${flooding.port}`, '--timeout', '20']);
+    expect(outcome.code).toBe(2);
+    expect(outcome.ms).toBeLessThan(15_000);
+    expect(outcome.stdout).not.toContain('No findings');
+    expect(outcome.stdout).toContain('protocol/unparseable');
+    expect(outcome.stdout).toMatch(/more than 100 header fields|head over 65536 bytes/);
+    expect(outcome.stdout).toContain('INCONCLUSIVE');
+  });
+
+  it('some probes answered, some not: how many went unanswered is a finding', async () => {
+    const result = await runProbe(parseTarget(`http://127.0.0.1:${halfSilent.port}`, false), {
+      noDiscovery: true,
+      requestTimeoutMs: 300,
+      timeoutMs: 20_000,
+    });
+    expect(result.answered).toBeGreaterThan(0);
+    expect(result.unanswered.timeout).toBeGreaterThan(0);
+    const finding = result.findings.find((f) => f.rule === 'availability/unanswered');
+    expect(finding?.severity).toBe('medium');
+    expect(finding?.message).toMatch(
+      new RegExp(`^${result.unanswered.timeout + result.unanswered.closed} of ${result.requests} probes`),
+    );
+    expect(result.verdict).toBe('findings');
+  });
+});
