@@ -155,11 +155,13 @@ describe('the Faultline demo is clean', () => {
     attachWebSocket(http.server, upstreams);
     await http.listen({ port: 0, host: '127.0.0.1' });
     base = `http://127.0.0.1:${(http.server.address() as { port: number }).port}`;
-    grpcPort = 30000 + Math.floor(Math.random() * 20000);
-    grpcServer = (await startGrpc(grpcPort, upstreams)).server;
+    // Port 0: the kernel picks a free port (a random one collided with other suites' servers).
+    const started = await startGrpc(0, upstreams);
+    grpcServer = started.server;
+    grpcPort = started.port;
   });
   afterAll(async () => {
-    grpcServer.forceShutdown();
+    grpcServer?.forceShutdown();
     await http.close();
     await upstreams.close();
   });
