@@ -23,7 +23,13 @@ export type OptionRule =
   | { readonly kind: 'number'; readonly min: number; readonly max: number }
   | { readonly kind: 'string'; readonly pattern?: RegExp; readonly expected?: string }
   | { readonly kind: 'array' }
-  | { readonly kind: 'custom'; readonly expected: string; readonly test: (value: unknown) => boolean };
+  | {
+      readonly kind: 'custom';
+      /** What the option accepts, in words (shown in the error). */
+      readonly expected: string;
+      /** True when `value` is acceptable. */
+      readonly test: (value: unknown) => boolean;
+    };
 
 /** The rules of an options object, by option name. */
 export type OptionRules = Readonly<Record<string, OptionRule>>;

@@ -6,8 +6,11 @@ import { DECODE_LIMITS } from '../untrusted.js';
 
 /** The part of a fetch `Response` body the reader uses (a WHATWG `ReadableStream`). */
 export interface BodyStreamLike {
+  /** A reader of the body's bytes (the WHATWG `ReadableStream` reader). */
   getReader(): {
+    /** The next chunk, or `done`. */
     read(): Promise<{ done: boolean; value?: Uint8Array | undefined }>;
+    /** Stops reading; the rest of the body is discarded. */
     cancel(reason?: unknown): Promise<void>;
   };
 }
