@@ -56,7 +56,7 @@ export function isSink(value: unknown): value is Sink {
 /** A short error code for counters (`ENOSPC`), `EIO` when the error has none. */
 export function errorCode(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && /^[A-Z0-9_]{1,32}$/.test(code) ? code : 'EIO';
+  return typeof code === 'string' && /^[A-Z0-9_]{1,64}$/.test(code) ? code : 'EIO';
 }
 
 /** One line as a sink holds it. */
