@@ -12,14 +12,14 @@ import {
   type RequestIdOptions,
   requestIdPolicy,
 } from '@faultline/core/adapter';
-import type {
-  FastifyError,
-  FastifyInstance,
-  FastifyReply,
-  FastifyRequest,
-  FastifyServerOptions,
-  RawServerBase,
-  RawServerDefault,
+import fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+  type RawServerBase,
+  type RawServerDefault,
 } from 'fastify';
 import { captureFor, DEFAULT_RESPONDER, stateOf } from './plugin.js';
 import { requestIdGenerator } from './request-id.js';
@@ -38,18 +38,30 @@ export function clientErrorHandler(this: FastifyInstance, error: Error & { code?
   writeSocketFault(socket, clientErrorFault(error), stateOf(this)?.responder ?? DEFAULT_RESPONDER);
 }
 
+/** Fastify's LogController (5.12 and later), through which the request-id log label is set. */
+const LogController = (
+  fastify as unknown as { LogController?: new (options: object) => NonNullable<FastifyServerOptions['logController']> }
+).LogController;
+
+/**
+ * Fastify's request log lines label the id `request_id`, as Faultline's records do: through a
+ * LogController where Fastify has one (its top-level `requestIdLogLabel` is deprecated there),
+ * else through `requestIdLogLabel`.
+ */
+function requestIdLabel(): Pick<FastifyServerOptions, 'requestIdLogLabel' | 'logController'> {
+  return LogController === undefined
+    ? { requestIdLogLabel: 'request_id' }
+    : { logController: new LogController({ requestIdLogLabel: 'request_id' }) };
+}
+
 /** The server options Faultline needs, typed for the server kind (`http`, `http2`, `https`). */
 export type FaultlineServerOptions<S extends RawServerBase = RawServerDefault> = Required<
   Pick<
     FastifyServerOptions<S>,
-    | 'genReqId'
-    | 'requestIdHeader'
-    | 'requestIdLogLabel'
-    | 'frameworkErrors'
-    | 'clientErrorHandler'
-    | 'return503OnClosing'
+    'genReqId' | 'requestIdHeader' | 'frameworkErrors' | 'clientErrorHandler' | 'return503OnClosing'
   >
->;
+> &
+  Pick<FastifyServerOptions<S>, 'requestIdLogLabel' | 'logController'>;
 
 /**
  * Options to spread into `fastify({...})` next to your own. The handlers only use what every
@@ -69,7 +81,7 @@ export function faultlineServerOptions<S extends RawServerBase = RawServerDefaul
   return {
     genReqId: requestIdGenerator(requestIdPolicy(options, '@faultline/fastify faultlineServerOptions')),
     requestIdHeader: false,
-    requestIdLogLabel: 'request_id',
+    ...requestIdLabel(),
     frameworkErrors: frameworkErrors as unknown as FaultlineServerOptions<S>['frameworkErrors'],
     clientErrorHandler: clientErrorHandler as unknown as FaultlineServerOptions<S>['clientErrorHandler'],
     return503OnClosing: false,
