@@ -1,69 +1,97 @@
 /**
- * The cost of the edge (issue 12): the same Faultline error route (pg-like error, no reporter)
- * loaded directly and through the generated nginx gateway (plain HTTP/1.1, keep-alive upstream),
- * interleaved over rounds. The service and nginx share core 0 (the edge's CPU is paid from the
- * same budget), wrk runs on core 1. Prints the throughput ratio (gateway / direct) and the mean
- * latency of each. BENCH_DURATION (s per run, default 5) and BENCH_ROUNDS (default 3) tune it.
+ * What the gateway costs (issues 12 and 23): the same Faultline error route (pg-like error, no
+ * reporter) loaded through the generated nginx and HAProxy and through a bare proxy of each that
+ * writes the same JSON access log, interleaved over rounds, plus the service direct for context.
+ * The service and the gateway share core 0 (the gateway's CPU is paid from the service's budget),
+ * wrk runs on core 1. Prints generated / bare throughput per gateway (goal: at least 0.90) and the
+ * gateway's own CPU per request. BENCH_DURATION (s per run, default 5) and BENCH_ROUNDS (default 3).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { type RunningNginx, startNginx } from '@faultline/edge';
+import { type BenchGateway, bareHaproxy, bareNginx, generatedHaproxy, generatedNginx } from './edge-gateways.js';
 import { forkServer, median } from './measure.js';
-import { pin, type WrkResult, wrk } from './pinning.js';
+import { machineJiffies, pin, wrk } from './pinning.js';
 
 const seconds = Number(process.env.BENCH_DURATION ?? 5);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-const ratiosScript = fileURLToPath(new URL('./ratios.js', import.meta.url));
+const ratiosScript = new URL('./ratios.js', import.meta.url).pathname;
+const GOAL = 0.9;
 
-/** The generated gateway in front of `upstreamPort`, pinned with its worker to the service's core. */
-async function startGateway(upstreamPort: number, port: number): Promise<RunningNginx> {
-  const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-edge-'));
-  const nginx = await startNginx(dir, {
-    upstreams: [`127.0.0.1:${upstreamPort}`],
-    listen: `127.0.0.1:${port}`,
-    accessLog: join(dir, 'access.log'),
-  });
-  // nginx's master forks its worker: pin both to the service's core.
-  const master = nginx.child.pid;
-  if (master !== undefined) {
-    const workers = execFileSync('pgrep', ['-P', String(master)], { encoding: 'utf8' })
-      .split('\n')
-      .filter(Boolean);
-    for (const pid of [master, ...workers.map(Number)]) pin(pid, 0);
-  }
-  return nginx;
+type Row = 'direct' | 'bare nginx' | 'generated nginx' | 'bare HAProxy' | 'generated HAProxy';
+
+interface Sample {
+  readonly rps: number;
+  /** Gateway CPU microseconds per request (NaN for direct). */
+  readonly cpuUs: number;
+}
+
+async function freePorts(count: number): Promise<number[]> {
+  const { createServer } = await import('node:net');
+  const servers = await Promise.all(
+    Array.from(
+      { length: count },
+      () =>
+        new Promise<import('node:net').Server>((resolve) => {
+          const server = createServer();
+          server.listen(0, '127.0.0.1', () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
+  return ports;
 }
 
 async function main(): Promise<void> {
   pin(process.pid, 1);
   const server = await forkServer(ratiosScript, 'http-faultline-error');
-  const gatewayPort = 18_000 + (process.pid % 2000);
-  const gateway = await startGateway(server.port, gatewayPort);
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  const direct: WrkResult[] = [];
-  const edge: WrkResult[] = [];
+  const [p1, p2, p3, p4] = await freePorts(4);
+  const gateways: Record<Exclude<Row, 'direct'>, BenchGateway> = {
+    'bare nginx': await bareNginx(server.port, p1 as number, 0),
+    'generated nginx': await generatedNginx(server.port, p2 as number, 0),
+    'bare HAProxy': await bareHaproxy(server.port, p3 as number, 0),
+    'generated HAProxy': await generatedHaproxy(server.port, p4 as number, 0),
+  };
+  const rows: Row[] = ['direct', ...(Object.keys(gateways) as Row[])];
+  const samples = new Map<Row, Sample[]>(rows.map((row) => [row, []]));
+  const url = (row: Row) =>
+    `http://127.0.0.1:${row === 'direct' ? server.port : gateways[row as Exclude<Row, 'direct'>].port}/fail`;
+  const busy: number[] = [];
   try {
-    await wrk(`http://127.0.0.1:${server.port}/fail`, 1, 50);
-    await wrk(`http://127.0.0.1:${gatewayPort}/fail`, 1, 50);
+    for (const row of rows) await wrk(url(row), 1, 50);
     for (let round = 0; round < rounds; round += 1) {
-      direct.push(await wrk(`http://127.0.0.1:${server.port}/fail`, seconds, 50));
-      edge.push(await wrk(`http://127.0.0.1:${gatewayPort}/fail`, seconds, 50));
+      for (const row of rows) {
+        const gateway = row === 'direct' ? undefined : gateways[row];
+        const cpuBefore = gateway?.cpu() ?? 0;
+        const before = machineJiffies();
+        const result = await wrk(url(row), seconds, 50);
+        const after = machineJiffies();
+        busy.push(1 - (after.idle - before.idle) / Math.max(1, after.total - before.total));
+        const cpuUs = gateway === undefined ? Number.NaN : ((gateway.cpu() - cpuBefore) * 1e6) / result.requests;
+        samples.get(row)?.push({ rps: result.rps, cpuUs });
+      }
     }
   } finally {
-    await gateway.stop();
+    for (const gateway of Object.values(gateways)) await gateway.stop();
     await server.stop();
   }
-  const ratios = edge.map((e, i) => e.rps / (direct[i]?.rps ?? Number.NaN));
-  console.log(`\nedge: service and nginx on core 0, wrk on core 1, ${seconds}s runs, ${rounds} interleaved rounds`);
-  console.log(
-    `Faultline error route through the generated nginx / direct: throughput ratio ${median(ratios).toFixed(2)} (spread ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}), ${median(edge.map((e) => e.rps)).toFixed(0)}/${median(direct.map((d) => d.rps)).toFixed(0)} req/s`,
-  );
-  console.log(
-    `mean latency at 50 connections: direct ${median(direct.map((d) => d.latencyMs)).toFixed(2)} ms, through nginx ${median(edge.map((e) => e.latencyMs)).toFixed(2)} ms`,
-  );
+  const rps = (row: Row) => samples.get(row)?.map((s) => s.rps) ?? [];
+  const perRound = (row: Row, base: Row) => rps(row).map((value, i) => value / (rps(base)[i] ?? Number.NaN));
+  console.log(`\nedge: service and gateway on core 0, wrk on core 1, ${seconds}s runs, ${rounds} interleaved rounds`);
+  console.log(`machine busy during runs (all cores): median ${(median(busy) * 100).toFixed(0)}%`);
+  for (const row of rows) {
+    const cpu = median(samples.get(row)?.map((s) => s.cpuUs) ?? []);
+    console.log(
+      `${row.padEnd(18)} ${median(rps(row)).toFixed(0).padStart(7)} req/s${Number.isNaN(cpu) ? '' : `, gateway CPU ${cpu.toFixed(1)} µs/request`}`,
+    );
+  }
+  for (const [generated, bare] of [
+    ['generated nginx', 'bare nginx'],
+    ['generated HAProxy', 'bare HAProxy'],
+  ] as const) {
+    const ratios = perRound(generated, bare);
+    console.log(
+      `${generated} / ${bare}: throughput ratio ${median(ratios).toFixed(2)} (spread ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}; goal >= ${GOAL.toFixed(2)})`,
+    );
+  }
 }
 
 await main();

@@ -3,9 +3,22 @@
  * application's shape, with one request id from the edge through the backend.
  */
 
-export { HAPROXY_STATUSES, type HaproxyOptions, renderHaproxy } from './haproxy/render.js';
+export {
+  DEFAULT_HAPROXY_LIMITS,
+  HAPROXY_STATUSES,
+  type HaproxyLimits,
+  type HaproxyOptions,
+  renderHaproxy,
+} from './haproxy/render.js';
+export { DEFAULT_LISTEN, type ListenerOptions, type Listeners, listenersOf } from './listeners.js';
 export { nginxFilterScript } from './nginx/filter-script.js';
-export { NGINX_STATUSES, type NginxOptions, renderNginx } from './nginx/render.js';
+export {
+  DEFAULT_HEADER_BUFFERS,
+  type HeaderBuffers,
+  NGINX_STATUSES,
+  type NginxOptions,
+  renderNginx,
+} from './nginx/render.js';
 export { type RunningNginx, startNginx, writeNginx } from './nginx/run.js';
 export {
   GATEWAY_FAILURES,
@@ -15,4 +28,5 @@ export {
   gatewayPages,
   ID_PLACEHOLDER,
 } from './pages.js';
+export { DEFAULT_ID_VERSIONS, idPattern, isIdVersions, type UuidVersion } from './request-id.js';
 export { type GatewayOptionValues, validateGatewayOptions } from './validate.js';

@@ -1,14 +1,16 @@
 /**
  * Checks every option value that is written into gateway configuration: only plain paths,
  * addresses, sizes and whole seconds pass, so no value can end a directive (`;`), open a block,
- * quote, start a comment or name a variable (`$`, `%[`).
+ * quote, start a comment or name a variable (`$`, `%[`). Every refusal names the value given.
  */
 import type { BodyFormat } from '@faultline/core';
+import { fail } from './fail.js';
+import { isAddress, type ListenerOptions, type Listeners, listenersOf } from './listeners.js';
+import { isIdVersions, type UuidVersion } from './request-id.js';
 
 /** The option values both generators write into configuration syntax. */
-export interface GatewayOptionValues {
+export interface GatewayOptionValues extends ListenerOptions {
   readonly upstreams: readonly string[];
-  readonly listen?: string | undefined;
   readonly routes?: readonly string[] | undefined;
   readonly maxBodySize?: string | undefined;
   readonly connectTimeout?: number | undefined;
@@ -18,41 +20,46 @@ export interface GatewayOptionValues {
   readonly modulesDirectory?: string | undefined;
   readonly tls?: { readonly certificate: string; readonly key?: string | undefined } | undefined;
   readonly format?: BodyFormat | undefined;
+  readonly idVersions?: readonly UuidVersion[] | undefined;
 }
 
-const ADDRESS = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):\d{1,5}$/;
 const ABSOLUTE_PATH = /^\/[A-Za-z0-9._/-]*$/;
 const ROUTE = /^\/[A-Za-z0-9._~/-]*$/;
-const SIZE = /^\d{1,9}[kKmMgG]?$/;
+/** An nginx-style size: bytes, or a number of k/m/g. */
+export const SIZE = /^\d{1,9}[kKmMgG]?$/;
 
-function fail(what: string, value: unknown): never {
-  throw new Error(`faultline-edge: ${what} ${JSON.stringify(value)} is not valid`);
+/** Bytes of an nginx-style size (`64k`, `1m`, `1048576`), or NaN. */
+export function bytesOf(size: string): number {
+  const match = /^(\d{1,9})([kKmMgG]?)$/.exec(size);
+  if (match === null) return Number.NaN;
+  const unit = (match[2] ?? '').toLowerCase();
+  return Number(match[1]) * (unit === 'k' ? 1024 : unit === 'm' ? 1024 ** 2 : unit === 'g' ? 1024 ** 3 : 1);
 }
 
-function port(address: string): number {
-  return Number(address.slice(address.lastIndexOf(':') + 1));
+/** Throws when `value` is not a whole number in `min`-`max` (the error names it and the range). */
+export function checkInteger(what: string, value: unknown, min: number, max: number): void {
+  if (!(typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max))
+    fail(what, value, `a whole number from ${min} to ${max}`);
 }
 
-/** Throws a clear error for the first option value that is not safe to write into gateway configuration. */
-export function validateGatewayOptions(options: GatewayOptionValues): void {
+/**
+ * Throws a clear error for the first option value that is not safe to write into gateway
+ * configuration, and returns the listeners.
+ */
+export function validateGatewayOptions(options: GatewayOptionValues): Listeners {
   if (!Array.isArray(options.upstreams) || options.upstreams.length === 0 || options.upstreams.length > 64) {
-    throw new Error('faultline-edge: between 1 and 64 upstreams (host:port) are required');
+    throw new Error(
+      `faultline-edge: between 1 and 64 upstreams (host:port) are required, got ${Array.isArray(options.upstreams) ? options.upstreams.length : String(options.upstreams)}`,
+    );
   }
-  for (const upstream of options.upstreams) {
-    if (typeof upstream !== 'string' || !ADDRESS.test(upstream) || port(upstream) < 1 || port(upstream) > 65535)
-      fail('upstream', upstream);
-  }
-  if (options.listen !== undefined && (!ADDRESS.test(options.listen) || port(options.listen) > 65535))
-    fail('listen address', options.listen);
+  for (const upstream of options.upstreams) if (!isAddress(upstream)) fail('upstream', upstream, 'host:port');
+  const listeners = listenersOf(options, options.tls !== undefined);
   for (const route of options.routes ?? []) if (typeof route !== 'string' || !ROUTE.test(route)) fail('route', route);
   if (options.routes !== undefined && options.routes.length === 0) fail('routes', options.routes);
-  if (options.maxBodySize !== undefined && !SIZE.test(options.maxBodySize)) fail('body size', options.maxBodySize);
-  for (const [what, seconds] of [
-    ['connect timeout', options.connectTimeout],
-    ['read timeout', options.readTimeout],
-  ] as const) {
-    if (seconds !== undefined && !(Number.isInteger(seconds) && seconds >= 1 && seconds <= 3600)) fail(what, seconds);
-  }
+  if (options.maxBodySize !== undefined && !SIZE.test(options.maxBodySize))
+    fail('body size', options.maxBodySize, 'bytes, or a number of k, m or g');
+  if (options.connectTimeout !== undefined) checkInteger('connect timeout', options.connectTimeout, 1, 3600);
+  if (options.readTimeout !== undefined) checkInteger('read timeout', options.readTimeout, 1, 3600);
   const paths: [string, string | undefined][] = [
     ['access log path', options.accessLog],
     ['directory', options.directory],
@@ -60,7 +67,11 @@ export function validateGatewayOptions(options: GatewayOptionValues): void {
     ['certificate path', options.tls?.certificate],
     ['key path', options.tls?.key],
   ];
-  for (const [what, path] of paths) if (path !== undefined && !ABSOLUTE_PATH.test(path)) fail(what, path);
+  for (const [what, path] of paths)
+    if (path !== undefined && (typeof path !== 'string' || !ABSOLUTE_PATH.test(path))) fail(what, path);
   if (options.format !== undefined && options.format !== 'problem' && options.format !== 'envelope')
-    fail('format', options.format);
+    fail('format', options.format, 'problem or envelope');
+  if (options.idVersions !== undefined && !isIdVersions(options.idVersions))
+    fail('request id versions', options.idVersions, 'distinct RFC 9562 versions from 1 to 8');
+  return listeners;
 }

@@ -6,16 +6,38 @@ import { type Exchange, headerValues } from './gateway.js';
 
 export const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+/** Ids of other RFC 9562 versions, all valid UUIDs that the default rule refuses. */
+export const V1_ID = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
+export const V7_ID = '01890a5d-ac96-774b-bcce-b302099a8057';
+export const V4_ID = '0b7d6f0e-5c2a-4e1b-9f3d-2a1c4b5e6f70';
 export const LEAKS =
   /nginx|openresty|haproxy|\d+\.\d+\.\d+|<pre|\/srv\/|stack|at [A-Za-z]+\.|orders_pkey|x-debug|x-powered-by/i;
 
-/** The gateway's JSON access log line carrying `id`. */
+/** The gateway's JSON access log line carrying `id`, as written so far. */
 export function accessLine(dir: string, id: string): Record<string, unknown> | undefined {
-  // Only JSON lines: HAProxy also logs server state changes ("Server … is DOWN") to the same place.
-  const lines = readFileSync(join(dir, 'access.log'), 'utf8')
-    .split('\n')
-    .filter((line) => line.startsWith('{'));
+  let text = '';
+  try {
+    text = readFileSync(join(dir, 'access.log'), 'utf8');
+  } catch {
+    return undefined; // not created yet
+  }
+  // Only whole JSON lines: HAProxy also logs server state changes ("Server … is DOWN") to the same
+  // place, and the last line may still be being written.
+  const lines = text.split('\n').filter((line) => line.startsWith('{') && line.endsWith('}'));
   return lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.request_id === id);
+}
+
+/**
+ * The access log line carrying `id`, waited for: a gateway writes it when the exchange ends, which
+ * may be just after the client has the answer. Polls for up to `timeoutMs`, then gives undefined.
+ */
+export async function logged(dir: string, id: string, timeoutMs = 3000): Promise<Record<string, unknown> | undefined> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const line = accessLine(dir, id);
+    if (line !== undefined || Date.now() > until) return line;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 /** The application's error shape, one UUID id (header = body), the security headers, nothing that names the product. */

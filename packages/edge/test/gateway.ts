@@ -4,7 +4,13 @@ import { mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitForPort } from '@faultline/testkit';
-import { type HaproxyOptions, type NginxOptions, renderHaproxy, startNginx as runNginx } from '../src/index.js';
+import {
+  type HaproxyOptions,
+  listenersOf,
+  type NginxOptions,
+  renderHaproxy,
+  startNginx as runNginx,
+} from '../src/index.js';
 
 /** A running gateway. */
 export interface Gateway {
@@ -13,22 +19,35 @@ export interface Gateway {
   stop(): Promise<void>;
 }
 
-/** Generates the configuration into a temp dir and starts nginx on `port` (checked with `nginx -t` first). */
-export async function startNginx(port: number, options: Omit<NginxOptions, 'directory' | 'listen'>): Promise<Gateway> {
+/**
+ * Generates the configuration into a temp dir and starts nginx (checked with `nginx -t` first) on
+ * `127.0.0.1:port`, or on `options.listen` when given (then `port` is the first one's).
+ */
+export async function startNginx(port: number, options: Omit<NginxOptions, 'directory'>): Promise<Gateway> {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-edge-'));
-  const nginx = await runNginx(dir, { ...options, listen: `127.0.0.1:${port}`, accessLog: join(dir, 'access.log') });
+  const nginx = await runNginx(dir, {
+    ...options,
+    listen: options.listen ?? `127.0.0.1:${port}`,
+    accessLog: join(dir, 'access.log'),
+  });
   return { dir, port, stop: nginx.stop };
 }
 
-/** Generates `haproxy.cfg` into a temp dir, checks it with `haproxy -c`, starts HAProxy on `port`; its JSON log lines go to `access.log`. */
-export async function startHaproxy(port: number, options: Omit<HaproxyOptions, 'listen'>): Promise<Gateway> {
+/**
+ * Generates `haproxy.cfg` into a temp dir, checks it with `haproxy -c`, starts HAProxy on
+ * `127.0.0.1:port` (or `options.listen`) and waits for every listener; its JSON log lines go to `access.log`.
+ */
+export async function startHaproxy(port: number, options: HaproxyOptions): Promise<Gateway> {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-edge-haproxy-'));
   const conf = join(dir, 'haproxy.cfg');
-  writeFileSync(conf, renderHaproxy({ ...options, listen: `127.0.0.1:${port}` }));
+  const all = { ...options, listen: options.listen ?? `127.0.0.1:${port}` };
+  writeFileSync(conf, renderHaproxy(all));
   execFileSync('haproxy', ['-c', '-q', '-f', conf], { stdio: 'pipe' });
   const log = openSync(join(dir, 'access.log'), 'a');
   const child: ChildProcess = spawn('haproxy', ['-db', '-f', conf], { stdio: ['ignore', log, 'ignore'] });
-  await waitForPort(port, 5000);
+  const listeners = listenersOf(all, all.tls !== undefined);
+  for (const address of [...listeners.public, ...listeners.internal, ...listeners.redirect])
+    await waitForPort(Number(address.slice(address.lastIndexOf(':') + 1)), 5000);
   return {
     dir,
     port,

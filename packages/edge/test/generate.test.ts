@@ -9,10 +9,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CATEGORIES, TAXONOMY } from '@faultline/core';
+import { makeDrainCertificates } from '@faultline/testkit';
 import { describe, expect, it } from 'vitest';
-import { GATEWAY_FAILURES, gatewayPages, ID_PLACEHOLDER, renderNginx } from '../src/index.js';
+import { GATEWAY_FAILURES, gatewayPages, ID_PLACEHOLDER, idPattern, renderNginx } from '../src/index.js';
+import { V1_ID, V4_ID, V7_ID } from './answers.js';
 
-const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+/** The committed bin (what `npx @faultline/edge` runs), run as an executable. */
+const CLI = fileURLToPath(new URL('../bin/faultline-edge.js', import.meta.url));
+const run = (args: readonly string[]) => spawnSync(CLI, args, { encoding: 'utf8' });
 
 describe('gateway pages', () => {
   it('one page per gateway failure, each the category answer core renders, with the id placeholder once', () => {
@@ -35,6 +39,16 @@ describe('gateway pages', () => {
   });
 });
 
+describe('request id pattern', () => {
+  it('keeps v4 only by default, other RFC 9562 versions when listed, lower case only (gateways lower-case first)', () => {
+    const v4 = new RegExp(idPattern());
+    expect([V4_ID, V1_ID, V7_ID, V4_ID.toUpperCase()].map((id) => v4.test(id))).toEqual([true, false, false, false]);
+    const v47 = new RegExp(idPattern([4, 7]));
+    expect([V4_ID, V1_ID, V7_ID].map((id) => v47.test(id))).toEqual([true, false, true]);
+    expect(v4.test('00000000-0000-4000-0000-000000000000')).toBe(false); // variant must be 10xx
+  });
+});
+
 describe('option values are checked before they reach nginx syntax', () => {
   it.each([
     { upstreams: [] },
@@ -48,6 +62,14 @@ describe('option values are checked before they reach nginx syntax', () => {
     { upstreams: ['127.0.0.1:80'], readTimeout: 1.5 },
     { upstreams: ['127.0.0.1:80'], tls: { certificate: '/c.pem', key: "/k.pem'" } },
     { upstreams: ['127.0.0.1:80'], directory: 'relative/dir' },
+    { upstreams: ['127.0.0.1:80'], listen: ['127.0.0.1:80', '127.0.0.1:80'] },
+    { upstreams: ['127.0.0.1:80'], listen: [] },
+    { upstreams: ['127.0.0.1:80'], internalListen: ['127.0.0.1:80; include /x'] },
+    { upstreams: ['127.0.0.1:80'], redirectListen: ['127.0.0.1:80'] },
+    { upstreams: ['127.0.0.1:80'], idVersions: [] },
+    { upstreams: ['127.0.0.1:80'], idVersions: [0] },
+    { upstreams: ['127.0.0.1:80'], headerBuffers: { count: 0, size: '8k' } },
+    { upstreams: ['127.0.0.1:80'], headerBuffers: { count: 4, size: '8k; x' } },
   ])('refuses %o', (options) => {
     expect(() => renderNginx(options as Parameters<typeof renderNginx>[0])).toThrow(/^faultline-edge: /);
   });
@@ -56,26 +78,22 @@ describe('option values are checked before they reach nginx syntax', () => {
 describe('faultline-edge CLI', () => {
   it('writes a configuration the real nginx accepts', () => {
     const out = mkdtempSync(join(tmpdir(), 'faultline-edge-cli-'));
-    const result = spawnSync(
-      process.execPath,
-      [
-        CLI,
-        'nginx',
-        '--upstream',
-        '127.0.0.1:3000',
-        '--upstream',
-        '127.0.0.1:3001',
-        '--route',
-        '/api/',
-        '--out',
-        out,
-        '--access-log',
-        join(out, 'access.log'),
-      ],
-      { encoding: 'utf8' },
-    );
+    const result = run([
+      'nginx',
+      '--upstream',
+      '127.0.0.1:3000',
+      '--upstream',
+      '127.0.0.1:3001',
+      '--route',
+      '/api/',
+      '--out',
+      out,
+      '--access-log',
+      join(out, 'access.log'),
+    ]);
     expect(result.status).toBe(0);
     expect(readdirSync(out).sort()).toEqual([
+      'faultline-errors.conf',
       'faultline-http.conf',
       'faultline-modules.conf',
       'faultline-server.conf',
@@ -88,41 +106,123 @@ describe('faultline-edge CLI', () => {
 
   it('writes an HAProxy configuration the real HAProxy accepts', () => {
     const out = mkdtempSync(join(tmpdir(), 'faultline-edge-cli-'));
-    const result = spawnSync(
-      process.execPath,
-      [
-        CLI,
-        'haproxy',
-        '--upstream',
-        '127.0.0.1:3000',
-        '--route',
-        '/api/',
-        '--route',
-        '/v2/',
-        '--max-body',
-        '64k',
-        '--out',
-        out,
-      ],
-      { encoding: 'utf8' },
-    );
+    const result = run([
+      'haproxy',
+      '--upstream',
+      '127.0.0.1:3000',
+      '--route',
+      '/api/',
+      '--route',
+      '/v2/',
+      '--max-body',
+      '64k',
+      '--out',
+      out,
+    ]);
     expect(result.status).toBe(0);
     const cfg = join(out, 'haproxy.cfg');
     expect(readFileSync(cfg, 'utf8')).toContain('gt 65536');
     execFileSync('haproxy', ['-c', '-q', '-f', cfg], { stdio: 'pipe' });
   });
 
+  it('every listener given is written: repeated --listen, --internal-listen and --redirect-listen replace nothing', () => {
+    const out = mkdtempSync(join(tmpdir(), 'faultline-edge-cli-'));
+    const pem = join(out, 'bundle.pem');
+    const listeners = [
+      '--listen',
+      '127.0.0.1:8443',
+      '--listen',
+      '[::1]:8443',
+      '--internal-listen',
+      '127.0.0.1:8080',
+      '--internal-listen',
+      '127.0.0.1:8081',
+      '--redirect-listen',
+      '127.0.0.1:8000',
+    ];
+    expect(run(['haproxy', '--upstream', '127.0.0.1:3000', '--cert', pem, ...listeners, '--out', out]).status).toBe(0);
+    const cfg = readFileSync(join(out, 'haproxy.cfg'), 'utf8');
+    for (const address of [
+      '127.0.0.1:8443 ssl',
+      '[::1]:8443 ssl',
+      '127.0.0.1:8080\n',
+      '127.0.0.1:8081\n',
+      '127.0.0.1:8000\n',
+    ])
+      expect(cfg).toContain(`  bind ${address}`);
+    const certs = makeDrainCertificates();
+    const tls = ['--cert', join(certs.dir, 'server.crt'), '--key', join(certs.dir, 'server.key')];
+    expect(run(['nginx', '--upstream', '127.0.0.1:3000', ...tls, ...listeners, '--out', out]).status).toBe(0);
+    const conf = readFileSync(join(out, 'nginx.conf'), 'utf8');
+    for (const line of [
+      'listen 127.0.0.1:8443 ssl http2;',
+      'listen [::1]:8443 ssl http2;',
+      'listen 127.0.0.1:8080;',
+      'listen 127.0.0.1:8081;',
+      'listen 127.0.0.1:8000;',
+    ])
+      expect(conf).toContain(line);
+    expect(conf).toContain('return 301 https://$host:8443$request_uri;');
+    execFileSync('nginx', ['-t', '-q', '-e', 'stderr', '-p', out, '-c', join(out, 'nginx.conf')], { stdio: 'pipe' });
+  });
+
+  it('--accept-id-versions 4,7 writes the v4/v7 pattern into both gateways', () => {
+    const out = mkdtempSync(join(tmpdir(), 'faultline-edge-cli-'));
+    expect(run(['haproxy', '--upstream', 'a:1', '--accept-id-versions', '4,7', '--out', out]).status).toBe(0);
+    expect(readFileSync(join(out, 'haproxy.cfg'), 'utf8')).toContain(
+      '-m reg ^[0-9a-f]{8}-[0-9a-f]{4}-[47][0-9a-f]{3}-',
+    );
+    expect(run(['nginx', '--upstream', 'a:1', '--accept-id-versions', '7,4', '--out', out]).status).toBe(0);
+    expect(readFileSync(join(out, 'faultline-http.conf'), 'utf8')).toContain(
+      '"~^[0-9a-f]{8}-[0-9a-f]{4}-[47][0-9a-f]{3}-',
+    );
+    expect(readFileSync(join(out, 'faultline.js'), 'utf8')).toContain('[47][0-9a-f]{3}');
+  });
+
+  const ok = ['--upstream', '127.0.0.1:3000', '--out', '/tmp/faultline-edge-never-written'];
   it.each([
-    [[], 2, /usage/],
-    [['haproxy', '--upstream', 'a:1', '--out', '/tmp/x', '--max-body', 'lots'], 2, /body size/],
-    [['haproxy', '--upstream', 'a:1', '--out', '/tmp/x', '--cert', '/c', '--key', '/k'], 2, /one PEM/],
-    [['nginx', '--out', '/tmp/x'], 2, /between 1 and 64 upstreams/],
-    [['nginx', '--upstream', 'a:1', '--out', '/tmp/x', '--cert', '/c'], 2, /go together/],
-    [['nginx', '--upstream', 'a:1', '--out', '/tmp/x', '--read-timeout', 'soon'], 2, /read timeout/],
-    [['nginx', '--bogus'], 2, /Unknown option/],
-  ])('usage error %o: exit %i, clear message', (args, code, message) => {
-    const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8' });
-    expect(result.status).toBe(code);
+    [[], /which gateway/],
+    [['ngnix', ...ok], /unknown gateway "ngnix"/],
+    [['nginx', 'haproxy', ...ok], /unexpected argument "haproxy"/],
+    [['nginx', '--upstream', 'a:1'], /--out <dir> is required/],
+    [['nginx', '--bogus'], /Unknown option '--bogus'/],
+    // options a gateway does not support
+    [
+      ['haproxy', ...ok, '--access-log', '/var/log/x.log'],
+      /--access-log "\/var\/log\/x.log" is not supported by haproxy/,
+    ],
+    [['haproxy', ...ok, '--directory', '/etc/haproxy'], /--directory "\/etc\/haproxy" is not supported by haproxy/],
+    [['haproxy', ...ok, '--cert', '/c', '--key', '/k'], /--key "\/k" is not supported by haproxy/],
+    [['haproxy', ...ok, '--header-buffers', '8x16k'], /--header-buffers "8x16k" is not supported by haproxy/],
+    [['nginx', ...ok, '--buffer-size', '64k'], /--buffer-size "64k" is not supported by nginx/],
+    [['nginx', ...ok, '--max-url', '4k'], /--max-url "4k" is not supported by nginx/],
+    // a single option given twice replaces nothing
+    [['nginx', ...ok, '--read-timeout', '5', '--read-timeout', '9'], /--read-timeout was given 2 times \("5", "9"\)/],
+    [['haproxy', ...ok, '--out', '/tmp/other'], /--out was given 2 times/],
+    [['nginx', ...ok, '--listen', '127.0.0.1:80', '--internal-listen', '127.0.0.1:80'], /given twice\) "127.0.0.1:80"/],
+    // every refused value is named
+    [['nginx', ...ok, '--read-timeout', 'abc'], /--read-timeout "abc" is not valid/],
+    [['nginx', ...ok, '--read-timeout', '0'], /read timeout 0 is not valid \(a whole number from 1 to 3600\)/],
+    [['haproxy', ...ok, '--connect-timeout', '1.5'], /--connect-timeout "1.5" is not valid/],
+    [['haproxy', ...ok, '--max-body', 'lots'], /--max-body "lots" is not valid/],
+    [['nginx', ...ok, '--max-body', 'lots'], /body size "lots" is not valid/],
+    [['nginx', ...ok, '--header-buffers', '4 8k'], /--header-buffers "4 8k" is not valid/],
+    [['nginx', ...ok, '--header-buffers', '4x2m'], /header buffer size "2m" is not valid/],
+    [['haproxy', ...ok, '--buffer-size', '8k'], /buffer size 8192 is not valid/],
+    [['haproxy', ...ok, '--buffer-size', '16k', '--max-headers', '32k'], /buffer size 16384 is not valid \(at least/],
+    [['haproxy', ...ok, '--max-header-count', 'many'], /--max-header-count "many" is not valid/],
+    [['nginx', ...ok, '--accept-id-versions', '4,9'], /--accept-id-versions "4,9" is not valid/],
+    [['nginx', ...ok, '--accept-id-versions', '4,4'], /request id versions \[4,4\] is not valid/],
+    [['nginx', ...ok, '--format', 'xml'], /format "xml" is not valid/],
+    [['nginx', ...ok, '--listen', '127.0.0.1:99999'], /listen address "127.0.0.1:99999" is not valid/],
+    [['nginx', ...ok, '--redirect-listen', '127.0.0.1:80'], /redirect listen address .*certificate.* "127.0.0.1:80"/],
+    [['nginx', ...ok, '--upstream', 'db;1'], /upstream "db;1" is not valid/],
+    [['nginx', ...ok, '--cert', '/c'], /--cert and --key go together \(got only --cert "\/c"\)/],
+    [['nginx', '--out', '/tmp/x'], /between 1 and 64 upstreams \(host:port\) are required, got 0/],
+  ])('usage error %o: exit 2, the message names the value', (args, message) => {
+    const result = run(args);
     expect(result.stderr).toMatch(message);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
   });
 });

@@ -4,17 +4,20 @@
  * the one it cannot (a request HAProxy fails to parse, haproxy/haproxy#3032, fixed in 3.2) checked
  * to name no product and no version.
  */
+
+import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, makeDrainCertificates, rawHttpExchange, recordFor } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessLine, expectFaultlineAnswer, LEAKS, UUID_V4 } from './answers.js';
+import { expectFaultlineAnswer, LEAKS, logged, UUID_V4, V1_ID, V4_ID, V7_ID } from './answers.js';
 import { type Backend, startBackend } from './backend.js';
 import { curl, type Gateway, headerValues, startHaproxy } from './gateway.js';
 
 let backend: Backend;
 let gateway: Gateway;
 let down: Gateway;
+let small: Gateway;
 let base = '';
 let certDir = '';
 
@@ -36,24 +39,25 @@ beforeAll(async () => {
   });
   base = `https://127.0.0.1:${gateway.port}`;
   down = await startHaproxy(await freePort(), { upstreams: [`127.0.0.1:${await freePort()}`] });
+  // HAProxy's own 16 KB buffer, lower limits, and v7 ids accepted besides v4.
+  small = await startHaproxy(await freePort(), {
+    upstreams: [`127.0.0.1:${backend.port}`],
+    bufferSize: 16_384,
+    maxUrlBytes: 4096,
+    maxHeaderBytes: 8192,
+    maxHeaderCount: 101,
+    idVersions: [4, 7],
+  });
 });
 
 afterAll(async () => {
   await gateway?.stop();
   await down?.stop();
+  await small?.stop();
   await backend?.close();
 });
 
 const get = (path: string, ...args: string[]) => curl(['--cacert', join(certDir, 'ca.crt'), ...args, `${base}${path}`]);
-/** HAProxy writes its log line when the stream ends, just after the answer: wait for it. */
-async function logged(dir: string, id: string): Promise<Record<string, unknown> | undefined> {
-  for (let i = 0; i < 40; i += 1) {
-    const line = accessLine(dir, id);
-    if (line !== undefined) return line;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return undefined;
-}
 
 describe('HAProxy: answers the gateway makes itself', () => {
   it.each([
@@ -65,6 +69,31 @@ describe('HAProxy: answers the gateway makes itself', () => {
       'PAYLOAD_TOO_LARGE',
     ],
     ['backend slow', () => get('/api/slow'), 504, 'TIMEOUT'],
+    ['URI of 100 KB', () => get(`/api/${'a'.repeat(100_000)}`, '--http1.1'), 414, 'URI_TOO_LONG'],
+    ['URI over the 8 KB limit', () => get(`/api/${'a'.repeat(9000)}`, '--http1.1'), 414, 'URI_TOO_LONG'],
+    [
+      'headers of 24 KB',
+      () => get('/api/echo', '--http1.1', '-H', `X-Big: ${'a'.repeat(24_000)}`),
+      431,
+      'HEADER_FIELDS_TOO_LARGE',
+    ],
+    [
+      'headers of 24 KB in 300 lines',
+      () =>
+        get(
+          '/api/echo',
+          '--http1.1',
+          ...Array.from({ length: 300 }, (_, i) => ['-H', `X-F${i}: ${'b'.repeat(80)}`]).flat(),
+        ),
+      431,
+      'HEADER_FIELDS_TOO_LARGE',
+    ],
+    [
+      'headers of 24 KB (HTTP/2)',
+      () => get('/api/echo', '--http2', '-H', `X-Big: ${'a'.repeat(24_000)}`),
+      431,
+      'HEADER_FIELDS_TOO_LARGE',
+    ],
   ] as const)('%s', async (_name, send, status, code) => {
     const id = expectFaultlineAnswer(await send(), status, code);
     expect(id).toMatch(UUID_V4);
@@ -86,10 +115,24 @@ describe('HAProxy: answers the gateway makes itself', () => {
     expect(await logged(down.dir, id)).toMatchObject({ request_id: id });
   });
 
+  it("within the buffer, 150 header lines (over HAProxy's own 101) reach the backend", async () => {
+    const headers = Array.from({ length: 150 }, (_, i) => ['-H', `X-F${i}: v`]).flat();
+    expect((await get('/api/echo', '--http1.1', ...headers)).status).toBe(200);
+  });
+
+  it("lower limits (options): a 5 KB URL is 414, 9 KB of headers 431, a 20 KB request HAProxy's own 400", async () => {
+    const url = `http://127.0.0.1:${small.port}/api/`;
+    expectFaultlineAnswer(await curl([`${url}${'a'.repeat(5000)}`]), 414, 'URI_TOO_LONG');
+    expectFaultlineAnswer(await curl(['-H', `X-Big: ${'a'.repeat(9000)}`, url]), 431, 'HEADER_FIELDS_TOO_LARGE');
+    const over = await rawHttpExchange(small.port, `GET / HTTP/1.1\r\nHost: a\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`);
+    expect(over).toMatch(/^HTTP\/1\.1 400 /);
+    expect(over).not.toMatch(LEAKS);
+  });
+
   it.each([
     ['duplicate Content-Length', 'GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n'],
     ['bad request line', 'GET /\x01 HTTP/9.9\r\n\r\n'],
-    ['header overflow', `GET / HTTP/1.1\r\nHost: a\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`],
+    ['request over the 128 KB buffer', `GET / HTTP/1.1\r\nHost: a\r\nX-Big: ${'a'.repeat(140_000)}\r\n\r\n`],
   ])(
     'unparsable request (%s): HAProxy 2.6 answers its built-in 400, which names no product or version',
     async (_name, request) => {
@@ -136,20 +179,40 @@ describe('HAProxy: backend answers', () => {
 });
 
 describe('HAProxy: request ids', () => {
-  it('keeps a valid incoming id through the backend and back', async () => {
-    const incoming = '0b7d6f0e-5c2a-4e1b-9f3d-2a1c4b5e6f70';
-    const exchange = await get('/api/conflict', '-H', `X-Request-ID: ${incoming}`);
-    expect(expectFaultlineAnswer(exchange, 409, 'CONFLICT')).toBe(incoming);
+  it('keeps a valid incoming v4 id through the backend and back', async () => {
+    const exchange = await get('/api/conflict', '-H', `X-Request-ID: ${V4_ID}`);
+    expect(expectFaultlineAnswer(exchange, 409, 'CONFLICT')).toBe(V4_ID);
+  });
+
+  it('keeps an upper-case v4 id, lower-cased, in the answer, the backend and the log', async () => {
+    const incoming = randomUUID();
+    const exchange = await get('/api/echo', '-H', `X-Request-ID: ${incoming.toUpperCase()}`);
+    expect(headerValues(exchange, 'x-request-id')).toEqual([incoming]);
+    expect(JSON.parse(exchange.body)).toEqual({ seen: incoming });
+    expect(await logged(gateway.dir, incoming)).toMatchObject({ status: 200 });
+  });
+
+  it('with v7 accepted (an option): a v7 id is kept, a v1 id still replaced', async () => {
+    const url = `http://127.0.0.1:${small.port}/api/echo`;
+    const v7 = await curl(['-H', `X-Request-ID: ${V7_ID}`, url]);
+    expect(headerValues(v7, 'x-request-id')).toEqual([V7_ID]);
+    expect(JSON.parse(v7.body)).toEqual({ seen: V7_ID });
+    const v1 = await curl(['-H', `X-Request-ID: ${V1_ID}`, url]);
+    const [id] = headerValues(v1, 'x-request-id');
+    expect(id).toMatch(UUID_V4);
+    expect(JSON.parse(v1.body)).toEqual({ seen: id });
   });
 
   it.each([
     '<script>alert(1)</script>',
     "' OR 1=1 --",
     'x'.repeat(4000),
-    '0B7D6F0E-5C2A-4E1B-9F3D-2A1C4B5E6F70',
+    V1_ID,
+    V7_ID,
+    `${V4_ID},${V4_ID}`,
     '00000000-0000-0000-0000-000000000000',
     ['%[', 'env(HOME)]'].join(''),
-  ])('replaces hostile or non-UUID id %#', async (incoming) => {
+  ])('replaces hostile, non-UUID or non-v4 id %#', async (incoming) => {
     const exchange = await get('/api/echo', '-H', `X-Request-ID: ${incoming}`);
     const [id] = headerValues(exchange, 'x-request-id');
     expect(id).toMatch(UUID_V4);

@@ -4,16 +4,18 @@
  * foreign 5xx it replaces, has the application's shape and headers, one request id (edge access
  * log = answer = backend record), and no product name or version; Faultline answers pass through.
  */
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { freePort, makeDrainCertificates, rawHttpExchange, recordFor } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessLine, expectFaultlineAnswer, LEAKS, UUID_V4 } from './answers.js';
+import { expectFaultlineAnswer, LEAKS, logged, UUID_V4, V1_ID, V4_ID, V7_ID } from './answers.js';
 import { type Backend, startBackend } from './backend.js';
 import { curl, type Gateway, headerValues, startNginx } from './gateway.js';
 
 let backend: Backend;
 let gateway: Gateway;
 let down: Gateway;
+let wide: Gateway;
 let base = '';
 let certDir = '';
 
@@ -31,11 +33,18 @@ beforeAll(async () => {
   });
   base = `https://127.0.0.1:${gateway.port}`;
   down = await startNginx(await freePort(), { upstreams: [`127.0.0.1:${await freePort()}`] });
+  // Larger header buffers, and v7 ids accepted besides v4.
+  wide = await startNginx(await freePort(), {
+    upstreams: [`127.0.0.1:${backendPort}`],
+    headerBuffers: { count: 4, size: '16k' },
+    idVersions: [4, 7],
+  });
 });
 
 afterAll(async () => {
   await gateway?.stop();
   await down?.stop();
+  await wide?.stop();
   await backend?.close();
 });
 
@@ -56,7 +65,14 @@ describe('nginx: answers the gateway makes itself', () => {
       431,
       'HEADER_FIELDS_TOO_LARGE',
     ],
+    [
+      'headers of 24 KB',
+      () => get('/api/echo', '--http1.1', '-H', `X-Big: ${'a'.repeat(24_000)}`),
+      431,
+      'HEADER_FIELDS_TOO_LARGE',
+    ],
     ['URI too long', () => get(`/api/${'a'.repeat(9000)}`, '--http1.1'), 414, 'URI_TOO_LONG'],
+    ['URI of 100 KB', () => get(`/api/${'a'.repeat(100_000)}`, '--http1.1'), 414, 'URI_TOO_LONG'],
     [
       'body too large (HTTP/2)',
       () => get('/api/echo', '--http2', '--data-binary', 'x'.repeat(70_000)),
@@ -67,13 +83,32 @@ describe('nginx: answers the gateway makes itself', () => {
   ] as const)('%s', async (_name, send, status, code) => {
     const id = expectFaultlineAnswer(await send(), status, code);
     expect(id).toMatch(UUID_V4);
-    expect(accessLine(gateway.dir, id)).toMatchObject({ request_id: id, status });
+    expect(await logged(gateway.dir, id)).toMatchObject({ request_id: id, status });
+  });
+
+  it('larger header buffers (an option): a 12 KB header line reaches the backend, a 20 KB one is 431', async () => {
+    const big = await curl([
+      '--http1.1',
+      '-H',
+      `X-Big: ${'a'.repeat(12_000)}`,
+      `http://127.0.0.1:${wide.port}/api/echo`,
+    ]);
+    expect(big.status).toBe(200);
+    const tooBig = await curl([
+      '--http1.1',
+      '-H',
+      `X-Big: ${'a'.repeat(20_000)}`,
+      `http://127.0.0.1:${wide.port}/api/echo`,
+    ]);
+    expectFaultlineAnswer(tooBig, 431, 'HEADER_FIELDS_TOO_LARGE');
+    const defaults = await get('/api/echo', '--http1.1', '-H', `X-Big: ${'a'.repeat(12_000)}`);
+    expectFaultlineAnswer(defaults, 431, 'HEADER_FIELDS_TOO_LARGE');
   });
 
   it('backend down: 502 in the same shape, the access log names the refused upstream status', async () => {
     const exchange = await curl([`http://127.0.0.1:${down.port}/orders`]);
     const id = expectFaultlineAnswer(exchange, 502, 'BAD_GATEWAY');
-    expect(accessLine(down.dir, id)).toMatchObject({ status: 502, upstream_status: '502' });
+    expect(await logged(down.dir, id)).toMatchObject({ status: 502, upstream_status: '502' });
   });
 
   it.each([
@@ -105,7 +140,7 @@ describe('nginx: backend answers', () => {
   ] as const)('%s is replaced by the gateway page', async (_name, path, status, code) => {
     const exchange = await get(path);
     const id = expectFaultlineAnswer(exchange, status, code);
-    expect(accessLine(gateway.dir, id)).toMatchObject({ request_id: id });
+    expect(await logged(gateway.dir, id)).toMatchObject({ request_id: id });
     if (status === 503) expect(headerValues(exchange, 'retry-after')).toEqual(['5']);
   });
 
@@ -117,7 +152,7 @@ describe('nginx: backend answers', () => {
     async (_n, path, status, code) => {
       const exchange = await get(path);
       const id = expectFaultlineAnswer(exchange, status, code);
-      expect(accessLine(gateway.dir, id)).toMatchObject({ status, upstream_status: String(status) });
+      expect(await logged(gateway.dir, id)).toMatchObject({ status, upstream_status: String(status) });
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(recordFor(backend.records, id)).toMatchObject({ request_id: id, code });
     },
@@ -134,22 +169,30 @@ describe('nginx: backend answers', () => {
 });
 
 describe('nginx: request ids', () => {
-  it('keeps a valid incoming id through the backend and back', async () => {
-    const incoming = '0b7d6f0e-5c2a-4e1b-9f3d-2a1c4b5e6f70';
-    const exchange = await get('/api/conflict', '-H', `X-Request-ID: ${incoming}`);
-    expect(expectFaultlineAnswer(exchange, 409, 'CONFLICT')).toBe(incoming);
-    expect(accessLine(gateway.dir, incoming)).toMatchObject({ status: 409 });
+  it('keeps a valid incoming v4 id through the backend and back', async () => {
+    const exchange = await get('/api/conflict', '-H', `X-Request-ID: ${V4_ID}`);
+    expect(expectFaultlineAnswer(exchange, 409, 'CONFLICT')).toBe(V4_ID);
+    expect(await logged(gateway.dir, V4_ID)).toMatchObject({ status: 409 });
+  });
+
+  it('keeps an upper-case v4 id, lower-cased, in the answer, the backend and the log', async () => {
+    const incoming = randomUUID();
+    const exchange = await get('/api/echo', '-H', `X-Request-ID: ${incoming.toUpperCase()}`);
+    expect(headerValues(exchange, 'x-request-id')).toEqual([incoming]);
+    expect(JSON.parse(exchange.body)).toEqual({ seen: incoming });
+    expect(await logged(gateway.dir, incoming)).toMatchObject({ status: 200 });
   });
 
   it.each([
     '<script>alert(1)</script>',
     "' OR 1=1 --",
     'x'.repeat(4000),
-    '0B7D6F0E-5C2A-4E1B-9F3D-2A1C4B5E6F70',
+    V1_ID,
+    V7_ID,
     '0b7d6f0e-5c2a-4e1b-9f3d-2a1c4b5e6f70 ',
     '00000000-0000-0000-0000-000000000000',
     ['$', '{jndi:ldap://x}'].join(''),
-  ])('replaces hostile or non-UUID id %#', async (incoming) => {
+  ])('replaces hostile, non-UUID or non-v4 id %#', async (incoming) => {
     const exchange = await get('/api/echo', '-H', `X-Request-ID: ${incoming}`);
     const [id] = headerValues(exchange, 'x-request-id');
     expect(id).toMatch(UUID_V4);
@@ -164,6 +207,17 @@ describe('nginx: request ids', () => {
     expect(id).toMatch(UUID_V4);
     expect(id).not.toBe(valid);
     expect(JSON.parse(exchange.body)).toEqual({ seen: id });
+  });
+
+  it('with v7 accepted (an option): a v7 id is kept, a v1 id still replaced', async () => {
+    const url = `http://127.0.0.1:${wide.port}/api/echo`;
+    const v7 = await curl(['-H', `X-Request-ID: ${V7_ID.toUpperCase()}`, url]);
+    expect(headerValues(v7, 'x-request-id')).toEqual([V7_ID]);
+    expect(JSON.parse(v7.body)).toEqual({ seen: V7_ID });
+    const v1 = await curl(['-H', `X-Request-ID: ${V1_ID}`, url]);
+    const [id] = headerValues(v1, 'x-request-id');
+    expect(id).toMatch(UUID_V4);
+    expect(JSON.parse(v1.body)).toEqual({ seen: id });
   });
 
   it('generated ids are distinct UUID v4s', async () => {

@@ -1,28 +1,36 @@
 /**
  * HAProxy (2.6+) configuration generated from the taxonomy: the errors HAProxy produces itself
- * (`http-error`), unrouted paths and oversized bodies (`http-request return`) and foreign backend
- * 5xx (`http-response return`) answered with the pages core renders; one UUID request id
- * (validated or `uuid(4)`) sent upstream, logged as JSON and returned; TLS 1.3 only with HTTP/2.
+ * (`http-error`), over-long URLs and headers, unrouted paths and oversized bodies
+ * (`http-request return`) and foreign backend 5xx (`http-response return`) answered with the pages
+ * core renders; one UUID request id (kept when valid, else `uuid(4)`) sent upstream, logged as JSON
+ * and returned; TLS 1.3 only with HTTP/2; public, internal and redirect listeners in one file.
  */
-import { CONTENT_TYPES, UUID_PATTERN } from '@faultline/core';
+import { CONTENT_TYPES } from '@faultline/core';
+import { fail } from '../fail.js';
+import type { ListenerOptions, Listeners } from '../listeners.js';
 import { type GatewayFailure, type GatewayPage, type GatewayPageOptions, gatewayPages } from '../pages.js';
+import { idPattern, type UuidVersion } from '../request-id.js';
 import { validateGatewayOptions } from '../validate.js';
+import { type HaproxyLimits, haproxyLimits, tuneLines } from './limits.js';
+
+export { DEFAULT_HAPROXY_LIMITS, type HaproxyLimits } from './limits.js';
 
 /** Options of {@link renderHaproxy}. */
-export interface HaproxyOptions extends GatewayPageOptions {
+export interface HaproxyOptions extends GatewayPageOptions, ListenerOptions, Partial<HaproxyLimits> {
   /** Backend addresses (`host:port`), balanced round-robin. */
   readonly upstreams: readonly string[];
-  /** Public listener (default `127.0.0.1:8443`). */
-  readonly listen?: string;
-  /** One PEM file holding the certificate and its key (or the key beside it as `<file>.key`): TLS 1.3 only with HTTP/2. */
+  /** One PEM file holding the certificate and its key (or the key beside it as `<file>.key`): the public listeners are TLS 1.3 only with HTTP/2. */
   readonly tls?: { readonly certificate: string };
   /** Path prefixes sent to the backends (default `['/']`); anything else is answered 404. */
   readonly routes?: readonly string[];
   /** Largest declared request body, in bytes (default 1 MiB); larger is answered 413. */
   readonly maxBodyBytes?: number;
-  /** Seconds to wait for a backend to connect / answer (defaults 5 / 30); past it, 504. */
+  /** Seconds to wait for a backend to connect (default 5); past it, 504. */
   readonly connectTimeout?: number;
+  /** Seconds to wait for a backend's answer (default 30); past it, 504. */
   readonly readTimeout?: number;
+  /** RFC 9562 versions of an incoming `X-Request-ID` that are kept (default `[4]`); any other id is replaced by a new v4. */
+  readonly idVersions?: readonly UuidVersion[];
 }
 
 /** The HAProxy-generated statuses answered by a gateway page (`http-error`). */
@@ -50,12 +58,45 @@ function answer(page: GatewayPage): string {
   return `status ${page.status} content-type "${page.headers['content-type']}" lf-string '${body}' hdr x-request-id "${ID}" ${headers.join(' ')}`;
 }
 
+/** The request id rules: one incoming id of an accepted version kept lower-cased, else a new v4. */
+function idRules(versions: readonly UuidVersion[] | undefined): string {
+  return `  http-request set-var(txn.request_id) req.fhdr(x-request-id),lower if { req.fhdr_cnt(x-request-id) eq 1 } { req.fhdr(x-request-id),lower -m reg ${idPattern(versions)} }
+  http-request set-var(txn.request_id) uuid(4) unless { var(txn.request_id) -m found }`;
+}
+
+/** The public (TLS when a certificate is given) and internal (plain) `bind` lines. */
+function binds(listeners: Listeners, certificate: string | undefined): string {
+  const tls = certificate === undefined ? '' : ` ssl crt ${certificate} alpn h2,http/1.1 ssl-min-ver TLSv1.3`;
+  return [
+    ...listeners.public.map((address) => `  bind ${address}${tls}`),
+    ...listeners.internal.map((address) => `  bind ${address}`),
+  ].join('\n');
+}
+
+/** The frontend of the plain ports that only redirect (301, no body) to the first public listener. */
+function redirectFrontend(listeners: Listeners, versions: readonly UuidVersion[] | undefined): string {
+  if (listeners.redirect.length === 0) return '';
+  const port = listeners.httpsPort === 443 ? '' : `:${listeners.httpsPort}`;
+  return `
+frontend faultline_redirect
+${listeners.redirect.map((address) => `  bind ${address}`).join('\n')}
+${idRules(versions)}
+  http-request redirect location https://%[req.hdr(host),regsub(:[0-9]+$,)]${port}%[pathq] code 301
+  http-after-response set-header x-request-id %[var(txn.request_id)]
+`;
+}
+
 /** The standalone `haproxy.cfg` (run with `haproxy -f haproxy.cfg`). Throws when an option value is not safe to write. */
 export function renderHaproxy(options: HaproxyOptions): string {
-  validateGatewayOptions(options);
+  const listeners = validateGatewayOptions(options);
+  const limits = haproxyLimits({
+    ...(options.bufferSize === undefined ? {} : { bufferSize: options.bufferSize }),
+    ...(options.maxHeaderCount === undefined ? {} : { maxHeaderCount: options.maxHeaderCount }),
+    ...(options.maxUrlBytes === undefined ? {} : { maxUrlBytes: options.maxUrlBytes }),
+    ...(options.maxHeaderBytes === undefined ? {} : { maxHeaderBytes: options.maxHeaderBytes }),
+  });
   const max = options.maxBodyBytes ?? 1_048_576;
-  if (!Number.isSafeInteger(max) || max < 1)
-    throw new Error(`faultline-edge: body size ${JSON.stringify(max)} is not valid`);
+  if (!Number.isSafeInteger(max) || max < 1) fail('body size', max, 'a whole number of bytes');
   const pages = new Map(gatewayPages(options).map((p) => [p.failure, p]));
   const page = (failure: GatewayFailure) => answer(pages.get(failure) as GatewayPage);
   const contentType = CONTENT_TYPES[options.format ?? 'problem'];
@@ -67,14 +108,14 @@ export function renderHaproxy(options: HaproxyOptions): string {
       `  http-response return ${page(failure)} if { status ${status} } !faultline_id`,
     ];
   });
-  const bind =
-    options.tls === undefined
-      ? `  bind ${options.listen ?? '127.0.0.1:8443'}`
-      : `  bind ${options.listen ?? '127.0.0.1:8443'} ssl crt ${options.tls.certificate} alpn h2,http/1.1 ssl-min-ver TLSv1.3`;
   return `# Generated by faultline-edge. Do not edit: regenerate from the taxonomy.
 global
-  log stdout format raw local0
+  # len: a JSON line with a long (captured, 1024-byte) URI stays whole.
+  log stdout len 8192 format raw local0
   ssl-default-bind-options ssl-min-ver TLSv1.3
+  # Requests larger than bufsize - maxrewrite, or with more than maxhdr header lines, get
+  # HAProxy's built-in 400 before any rule; below that, the limits are answered 414/431 below.
+${tuneLines(limits).join('\n')}
 
 defaults
   mode http
@@ -85,19 +126,20 @@ defaults
   timeout connect ${options.connectTimeout ?? 5}s
   timeout server ${options.readTimeout ?? 30}s
   log-format '{"time":"%[date,ltime(%Y-%m-%dT%H:%M:%S%z)]","request_id":"%[var(txn.request_id),json(utf8s)]","remote_addr":"%ci","method":"%HM","uri":"%[capture.req.uri,json(utf8s)]","protocol":"%HV","status":%ST,"upstream_status":"%[var(txn.upstream_status)]","request_time_ms":%Ta,"bytes_sent":%B}'
-${Object.entries(HAPROXY_STATUSES)
-  .map(([, failure]) => `  http-error ${page(failure)}`)
+${Object.values(HAPROXY_STATUSES)
+  .map((failure) => `  http-error ${page(failure)}`)
   .join('\n')}
 
 frontend faultline
-${bind}
-  http-request set-var(txn.request_id) req.hdr(x-request-id) if { req.hdr_cnt(x-request-id) eq 1 } { req.hdr(x-request-id) -m reg ${UUID_PATTERN} }
-  http-request set-var(txn.request_id) uuid(4) unless { var(txn.request_id) -m found }
+${binds(listeners, options.tls?.certificate)}
+${idRules(options.idVersions)}
   http-request set-header x-request-id %[var(txn.request_id)]
+  http-request return ${page('uri_too_long')} if { url,length gt ${limits.maxUrlBytes} }
+  http-request return ${page('header_fields_too_large')} if { req.hdrs,length gt ${limits.maxHeaderBytes} }
   http-request return ${page('payload_too_large')} if { req.hdr_val(content-length) gt ${max} }
   http-request return ${page('not_found')} unless ${routes.map((r) => `{ path_beg ${r} }`).join(' || ')}
   default_backend faultline_backends
-
+${redirectFrontend(listeners, options.idVersions)}
 backend faultline_backends
   balance roundrobin
   acl faultline_type res.hdr(content-type) -m str "${contentType}"

@@ -1,29 +1,54 @@
 /**
  * nginx configuration generated from the taxonomy: every error nginx produces itself answered in
  * the application's shape, foreign backend 5xx replaced (njs filter), one UUID request id from the
- * edge to the backend and back (validated or generated), a JSON access log keyed by it, no product
- * name or version anywhere, TLS 1.3 only with HTTP/2 over ALPN.
+ * edge to the backend and back (kept when valid, else generated), a JSON access log keyed by it,
+ * no product name or version anywhere, TLS 1.3 only with HTTP/2 over ALPN, and every listener a
+ * deployment needs (public, internal, redirect) in one configuration.
  */
-import { CONTENT_TYPES, UUID_PATTERN } from '@faultline/core';
-import { type GatewayFailure, type GatewayPage, type GatewayPageOptions, gatewayPages } from '../pages.js';
-import { validateGatewayOptions } from '../validate.js';
+import { CONTENT_TYPES } from '@faultline/core';
+import { fail } from '../fail.js';
+import type { ListenerOptions } from '../listeners.js';
+import { type GatewayPage, type GatewayPageOptions, gatewayPages } from '../pages.js';
+import { idPattern, type UuidVersion } from '../request-id.js';
+import { bytesOf, checkInteger, SIZE, validateGatewayOptions } from '../validate.js';
 import { nginxFilterScript } from './filter-script.js';
+import { errorPages, pageLocations } from './pages.js';
+import { renderStandalone } from './standalone.js';
+
+export { NGINX_STATUSES } from './pages.js';
+
+/** nginx's `large_client_header_buffers`: `count` buffers of `size` for the request line and headers. */
+export interface HeaderBuffers {
+  /** How many buffers (1-64). The request's headers must fit in them together. */
+  readonly count: number;
+  /** Size of each (nginx size, 1k-1m): the request line and each header line must fit in one. */
+  readonly size: string;
+}
+
+/** The header buffers when none are given (nginx's own default): 4 × 8k. */
+export const DEFAULT_HEADER_BUFFERS: HeaderBuffers = { count: 4, size: '8k' };
 
 /** Options of {@link renderNginx}. */
-export interface NginxOptions extends GatewayPageOptions {
+export interface NginxOptions extends GatewayPageOptions, ListenerOptions {
   /** Backend addresses (`host:port`), balanced round-robin. */
   readonly upstreams: readonly string[];
-  /** Public listener (default `127.0.0.1:8443`). */
-  readonly listen?: string;
-  /** Certificate and key paths: the listener is TLS 1.3 only with HTTP/2. Omit for plain HTTP/1.1 (behind another TLS terminator). */
+  /** Certificate and key paths: the public listeners are TLS 1.3 only with HTTP/2. Omit for plain HTTP/1.1 (behind another TLS terminator). */
   readonly tls?: { readonly certificate: string; readonly key: string };
   /** Path prefixes sent to the backends (default `['/']`); anything else is answered 404 by the gateway. */
   readonly routes?: readonly string[];
   /** Largest request body (nginx size, default `1m`); larger is answered 413. */
   readonly maxBodySize?: string;
-  /** Seconds to wait for a backend to connect / answer (defaults 5 / 30); past it, 504. */
+  /** Seconds to wait for a backend to connect (default 5); past it, 504. */
   readonly connectTimeout?: number;
+  /** Seconds to wait for a backend's answer (default 30); past it, 504. */
   readonly readTimeout?: number;
+  /**
+   * Buffers for the request line and headers (default {@link DEFAULT_HEADER_BUFFERS}, 4 × 8k): a
+   * longer request line is answered 414, a longer header line or more headers than fit 431.
+   */
+  readonly headerBuffers?: HeaderBuffers;
+  /** RFC 9562 versions of an incoming `X-Request-ID` that are kept (default `[4]`); any other id is replaced by a new v4. */
+  readonly idVersions?: readonly UuidVersion[];
   /** Where the JSON access log goes (default `/var/log/nginx/faultline-access.log`). */
   readonly accessLog?: string;
   /** Directory the generated files are installed in (for `js_import` and includes; default `/etc/nginx/faultline`). */
@@ -32,106 +57,49 @@ export interface NginxOptions extends GatewayPageOptions {
   readonly modulesDirectory?: string;
 }
 
-/** The nginx statuses (including its internal 494-497) mapped to the gateway failure answering them. */
-export const NGINX_STATUSES: Readonly<Record<number, GatewayFailure>> = {
-  400: 'malformed',
-  404: 'not_found',
-  408: 'request_timeout',
-  413: 'payload_too_large',
-  414: 'uri_too_long',
-  429: 'rate_limited',
-  494: 'header_fields_too_large',
-  495: 'malformed',
-  496: 'malformed',
-  497: 'malformed',
-  500: 'internal',
-  501: 'not_implemented',
-  502: 'bad_gateway',
-  503: 'unavailable',
-  504: 'timeout',
-};
-
-/** A string nginx reads literally inside single quotes (`$` stays a variable marker, used on purpose). */
-function quoted(text: string): string {
-  return `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+function checkHeaderBuffers(buffers: HeaderBuffers): void {
+  if (typeof buffers !== 'object' || buffers === null) fail('header buffers', buffers);
+  checkInteger('header buffer count', buffers.count, 1, 64);
+  const bytes = typeof buffers.size === 'string' && SIZE.test(buffers.size) ? bytesOf(buffers.size) : Number.NaN;
+  if (!(bytes >= 1024 && bytes <= 1024 ** 2)) fail('header buffer size', buffers.size, 'from 1k to 1m');
 }
 
-/**
- * nginx statuses raised before the request URI is parsed (bad request line, URI or headers too
- * large, TLS-level refusals): a named location cannot be reached from them ("empty URI in
- * redirect to named location" and a default 500 page), so they redirect to an internal URI.
- */
-const BEFORE_URI: ReadonlySet<number> = new Set([400, 414, 494, 495, 496, 497]);
-
-/** The directives answering one page, shared by its named and its internal-URI location. */
-function pageBody(page: GatewayPage): string[] {
-  const { head, tail } = page;
-  if (/\$/.test(`${head}${tail}`)) throw new Error('faultline-edge: a page body contains "$"');
-  const headers = Object.entries(page.headers)
-    .filter(([name]) => name !== 'content-type')
-    .map(([name, value]) => `    add_header ${name} ${quoted(value)} always;`);
+function proxied(route: string, options: NginxOptions): string {
   return [
-    `    default_type ${quoted(page.headers['content-type'] ?? 'application/problem+json')};`,
-    ...headers,
+    `  location ${route} {`,
+    '    proxy_pass http://faultline_backends;',
+    '    proxy_http_version 1.1;',
+    '    proxy_set_header Connection "";',
+    '    proxy_set_header Host $host;',
+    '    proxy_set_header X-Request-ID $faultline_request_id;',
+    '    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
+    '    proxy_set_header X-Forwarded-Proto $scheme;',
+    `    proxy_connect_timeout ${options.connectTimeout ?? 5}s;`,
+    `    proxy_read_timeout ${options.readTimeout ?? 30}s;`,
+    '    proxy_hide_header X-Request-ID;',
+    '    proxy_hide_header X-Powered-By;',
     '    add_header x-request-id $faultline_request_id always;',
-    `    return ${page.status} ${quoted(`${head}$faultline_request_id${tail}`)};`,
-  ];
+    '    js_header_filter faultline.headers;',
+    '    js_body_filter faultline.body buffer_type=buffer;',
+    '  }',
+  ].join('\n');
 }
 
-/** A named location (keeps the request's method and URI for the access log) and an internal URI one. */
-function pageLocations(page: GatewayPage): string {
-  const body = pageBody(page).join('\n');
-  return `  location @faultline_${page.failure} {\n${body}\n  }\n  location = /.faultline/${page.failure} {\n    internal;\n${body}\n  }`;
-}
-
-/**
- * The files to install (by name): modules, http-context and server-context includes, the njs filter, and a standalone `nginx.conf`.
- * Throws when an option value is not safe to write into nginx configuration.
- */
-export function renderNginx(options: NginxOptions): Readonly<Record<string, string>> {
-  validateGatewayOptions(options);
-  const dir = options.directory ?? '/etc/nginx/faultline';
-  const modules = options.modulesDirectory ?? '/usr/lib/nginx/modules';
-  const pages = gatewayPages(options);
-  const byFailure = new Map(pages.map((p) => [p.failure, p]));
-  const fiveHundreds = Object.fromEntries(pages.filter((p) => p.status >= 500).map((p) => [p.status, p]));
-  const internal = byFailure.get('internal') as GatewayPage;
-  const routes = options.routes ?? ['/'];
-  const errorPages = Object.entries(NGINX_STATUSES).map(([status, failure]) => {
-    const page = byFailure.get(failure) as GatewayPage;
-    const rewrite = Number(status) === page.status ? '' : `=${page.status} `;
-    const target = BEFORE_URI.has(Number(status)) ? `/.faultline/${failure}` : `@faultline_${failure}`;
-    return `  error_page ${status} ${rewrite}${target};`;
-  });
-  const proxied = (route: string) =>
-    [
-      `  location ${route} {`,
-      '    proxy_pass http://faultline_backends;',
-      '    proxy_http_version 1.1;',
-      '    proxy_set_header Connection "";',
-      '    proxy_set_header Host $host;',
-      '    proxy_set_header X-Request-ID $faultline_request_id;',
-      '    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
-      '    proxy_set_header X-Forwarded-Proto $scheme;',
-      `    proxy_connect_timeout ${options.connectTimeout ?? 5}s;`,
-      `    proxy_read_timeout ${options.readTimeout ?? 30}s;`,
-      '    proxy_hide_header X-Request-ID;',
-      '    proxy_hide_header X-Powered-By;',
-      '    add_header x-request-id $faultline_request_id always;',
-      '    js_header_filter faultline.headers;',
-      '    js_body_filter faultline.body;',
-      '  }',
-    ].join('\n');
-  const http = `# Generated by faultline-edge: include inside http { }.
+function httpConf(options: NginxOptions, dir: string): string {
+  return `# Generated by faultline-edge: include inside http { }.
 server_tokens off;
 more_clear_headers Server;
 js_import faultline from ${dir}/faultline.js;
 js_var $faultline_replaced '';
-js_set $faultline_incoming_id faultline.incomingId;
 
-# The request id: the incoming X-Request-ID when exactly one was sent and it is a lowercase UUID,
-# else a UUID v4 made from nginx's 128 random bits ($request_id) with the version and variant
-# nibbles set.
+# The request id: the incoming X-Request-ID when exactly one was sent and it is a UUID of an
+# accepted version (compared lower-cased; njs looks only when the header is there), else a UUID v4
+# made from nginx's 128 random bits ($request_id) with the version and variant nibbles set.
+js_set $faultline_checked_id faultline.incomingId;
+map $http_x_request_id $faultline_incoming_id {
+  "" "";
+  default $faultline_checked_id;
+}
 map $request_id $faultline_variant {
   "~^.{16}[0-3]" 8;
   "~^.{16}[4-7]" 9;
@@ -142,7 +110,7 @@ map $request_id $faultline_generated_id {
   "~^(?<fl_a>.{8})(?<fl_b>.{4}).(?<fl_c>.{3}).(?<fl_d>.{3})(?<fl_e>.{12})$" "$fl_a-$fl_b-4$fl_c-$faultline_variant$fl_d-$fl_e";
 }
 map $faultline_incoming_id $faultline_request_id {
-  "~${UUID_PATTERN}" $faultline_incoming_id;
+  "~${idPattern(options.idVersions)}" $faultline_incoming_id;
   default $faultline_generated_id;
 }
 
@@ -153,52 +121,54 @@ ${options.upstreams.map((u) => `  server ${u} max_fails=1 fail_timeout=2s;`).joi
   keepalive 32;
 }
 `;
-  const server = `# Generated by faultline-edge: include inside server { }.
-access_log ${options.accessLog ?? '/var/log/nginx/faultline-access.log'} faultline_json;
+}
+
+/**
+ * The files to install (by name): modules, the http-context include, the server-context includes
+ * (`faultline-errors.conf`: access log, limits and the gateway pages; `faultline-server.conf`:
+ * those and the proxied routes), the njs filter, and a standalone `nginx.conf` with every listener.
+ * Throws when an option value is not safe to write into nginx configuration.
+ */
+export function renderNginx(options: NginxOptions): Readonly<Record<string, string>> {
+  const listeners = validateGatewayOptions(options);
+  const buffers = options.headerBuffers ?? DEFAULT_HEADER_BUFFERS;
+  checkHeaderBuffers(buffers);
+  const dir = options.directory ?? '/etc/nginx/faultline';
+  const modules = options.modulesDirectory ?? '/usr/lib/nginx/modules';
+  const accessLog = options.accessLog ?? '/var/log/nginx/faultline-access.log';
+  const pages = gatewayPages(options);
+  const byFailure = new Map(pages.map((p) => [p.failure, p]));
+  const fiveHundreds = Object.fromEntries(pages.filter((p) => p.status >= 500).map((p) => [p.status, p]));
+  const internal = byFailure.get('internal') as GatewayPage;
+  const routes = options.routes ?? ['/'];
+  const errors = `# Generated by faultline-edge: include inside server { } (faultline-server.conf does).
+access_log ${accessLog} faultline_json;
 client_max_body_size ${options.maxBodySize ?? '1m'};
-large_client_header_buffers 4 8k;
+large_client_header_buffers ${buffers.count} ${buffers.size};
+# Read what the client still sends after an early answer (414, 431, 413), so it gets the answer and not a reset.
+lingering_close always;
 proxy_intercept_errors off;
-${errorPages.join('\n')}
+${errorPages(byFailure).join('\n')}
 
 ${pages.map(pageLocations).join('\n\n')}
-
-${routes.map(proxied).join('\n\n')}
-${routes.includes('/') ? '' : '\n  location / {\n    return 404;\n  }\n'}`;
-  const listen = options.listen ?? '127.0.0.1:8443';
-  const standalone = `# Generated by faultline-edge: a complete gateway (nginx -c ${dir}/nginx.conf).
-include ${dir}/faultline-modules.conf;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log stderr warn;
-events {
-  worker_connections 1024;
-}
-http {
-  client_body_temp_path ${dir}/tmp/body;
-  proxy_temp_path ${dir}/tmp/proxy;
-  fastcgi_temp_path ${dir}/tmp/fastcgi;
-  uwsgi_temp_path ${dir}/tmp/uwsgi;
-  scgi_temp_path ${dir}/tmp/scgi;
-  include ${dir}/faultline-http.conf;
-  server {
-${
-  options.tls === undefined
-    ? `    listen ${listen};`
-    : `    listen ${listen} ssl http2;
-    ssl_certificate ${options.tls.certificate};
-    ssl_certificate_key ${options.tls.key};
-    ssl_protocols TLSv1.3;
-    ssl_prefer_server_ciphers off;`
-}
-    include ${dir}/faultline-server.conf;
-  }
-}
 `;
+  const server = `# Generated by faultline-edge: include inside server { }.
+include ${dir}/faultline-errors.conf;
+
+${routes.map((route) => proxied(route, options)).join('\n\n')}
+${routes.includes('/') ? '' : '\n  location / {\n    return 404;\n  }\n'}`;
+  const tls = options.tls === undefined ? undefined : { certificate: options.tls.certificate, key: options.tls.key };
   return {
     'faultline-modules.conf': `# Generated by faultline-edge: include at the top level of nginx.conf (Debian loads these from modules-enabled).\nload_module ${modules}/ngx_http_js_module.so;\nload_module ${modules}/ngx_http_headers_more_filter_module.so;\n`,
-    'faultline-http.conf': http,
+    'faultline-http.conf': httpConf(options, dir),
+    'faultline-errors.conf': errors,
     'faultline-server.conf': server,
-    'faultline.js': nginxFilterScript(fiveHundreds, internal, CONTENT_TYPES[options.format ?? 'problem']),
-    'nginx.conf': standalone,
+    'faultline.js': nginxFilterScript(
+      fiveHundreds,
+      internal,
+      CONTENT_TYPES[options.format ?? 'problem'],
+      idPattern(options.idVersions),
+    ),
+    'nginx.conf': renderStandalone({ dir, listeners, tls, accessLog }),
   };
 }

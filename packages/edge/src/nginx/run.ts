@@ -7,6 +7,7 @@ import { type ChildProcess, execFileSync, type StdioOptions, spawn } from 'node:
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { listenersOf } from '../listeners.js';
 import { type NginxOptions, renderNginx } from './render.js';
 
 /** Renders the configuration for `dir` (its `directory`, unless given) and writes every file there, with the `tmp/` nginx needs. Returns the rendered files by name. */
@@ -44,12 +45,12 @@ async function accepting(host: string, port: number, timeoutMs: number): Promise
 
 /**
  * Writes the configuration into `dir`, checks it with `nginx -t` (throws with nginx's message
- * when it fails), starts `nginx` in the foreground and resolves once `options.listen` accepts
- * connections (within 5 s, else nginx is stopped and this throws).
+ * when it fails), starts `nginx` in the foreground and resolves once every listener (public,
+ * internal, redirect) accepts connections (within 5 s, else nginx is stopped and this throws).
  */
 export async function startNginx(
   dir: string,
-  options: NginxOptions & { readonly listen: string },
+  options: NginxOptions & { readonly listen: string | readonly string[] },
   stdio: StdioOptions = 'ignore',
 ): Promise<RunningNginx> {
   writeNginx(dir, options);
@@ -62,11 +63,14 @@ export async function startNginx(
       child.once('exit', () => resolve());
       child.kill('SIGQUIT');
     });
-  const separator = options.listen.lastIndexOf(':');
-  const host = options.listen.slice(0, separator).replace(/^\[|\]$/g, '');
-  if (!(await accepting(host, Number(options.listen.slice(separator + 1)), 5000))) {
-    await stop();
-    throw new Error(`faultline-edge: nginx did not listen on ${options.listen}`);
+  const listeners = listenersOf(options, options.tls !== undefined);
+  for (const address of [...listeners.public, ...listeners.internal, ...listeners.redirect]) {
+    const separator = address.lastIndexOf(':');
+    const host = address.slice(0, separator).replace(/^\[|\]$/g, '');
+    if (!(await accepting(host, Number(address.slice(separator + 1)), 5000))) {
+      await stop();
+      throw new Error(`faultline-edge: nginx did not listen on ${address}`);
+    }
   }
   return { child, stop };
 }
