@@ -4,6 +4,8 @@ export default defineProject({
   resolve: { conditions: ['@faultline/source'] },
   test: {
     name: 'edge',
+    // Real nginx and HAProxy start in the hooks: generous bounds for a loaded CI machine.
+    hookTimeout: 30_000,
     include: ['test/**/*.test.ts'],
   },
 });
