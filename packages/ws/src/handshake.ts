@@ -4,14 +4,13 @@
  */
 import { type Category, safeGet } from '@faultline/core/adapter';
 import type { RawData, WebSocketServer } from 'ws';
+import { messageText } from './json-message.js';
 
 /** A text message parsed as JSON, for validation ownership (`[]` when it is not JSON). */
 export function messageInput(data: RawData, isBinary: boolean): readonly unknown[] {
   if (isBinary) return [];
   try {
-    const text = Array.isArray(data)
-      ? Buffer.concat(data).toString('utf8')
-      : Buffer.from(data as Buffer).toString('utf8');
+    const text = messageText(data);
     return text.length > 1_048_576 ? [] : [JSON.parse(text)];
   } catch {
     return [];
