@@ -107,7 +107,6 @@ export {
   type PublicParamType,
   validateParams,
 } from './public-params.js';
-export { type RecordFaultOptions, recordFault, SPAN_ONLY } from './record-fault.js';
 export {
   CARD_PATTERN,
   EMAIL_PATTERN,
@@ -126,10 +125,21 @@ export {
 } from './redact/redactor.js';
 export { type RotatingFileOptions, rotatingFile } from './report/destination.js';
 export { errorSignature, fingerprint, topFrames } from './report/fingerprint.js';
+export { type RecordFaultOptions, recordFault, SPAN_ONLY } from './report/record-fault.js';
 export { createReporter, Reporter } from './report/reporter.js';
 export { RingQueue } from './report/ring-queue.js';
 export { isSink, type LineKind, type Sink, type SinkCounts } from './report/sink.js';
 export { type SyslogTlsOptions, syslogTls } from './report/syslog/tls-sink.js';
+export {
+  activeTraceId,
+  annotateSpan,
+  captureContext,
+  type ExceptionRecord,
+  emitExceptionLog,
+  isServerSpanError,
+  type Protocol,
+  SPAN_ATTRIBUTES,
+} from './report/telemetry.js';
 export type {
   OverflowPolicy,
   ReportContext,
@@ -148,14 +158,4 @@ export {
   isCategory,
   TAXONOMY,
 } from './taxonomy.js';
-export {
-  activeTraceId,
-  annotateSpan,
-  captureContext,
-  type ExceptionRecord,
-  emitExceptionLog,
-  isServerSpanError,
-  type Protocol,
-  SPAN_ATTRIBUTES,
-} from './telemetry.js';
 export { violationsOwnedByInput } from './validation-ownership.js';

@@ -9,7 +9,7 @@ import type { Fault } from '../fault.js';
 import { FaultError } from '../fault-error.js';
 import type { Redactor } from '../redact/redactor.js';
 import type { SnapNode } from '../redact/snapshot.js';
-import type { Protocol } from '../telemetry.js';
+import type { Protocol } from './telemetry.js';
 import type { ReportContext } from './types.js';
 
 /** The request context of a record, raw (method and route cut to length). */

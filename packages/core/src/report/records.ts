@@ -7,8 +7,8 @@
 import type { Fault } from '../fault.js';
 import type { Redacted, Redactor } from '../redact/redactor.js';
 import { isObjectLike, safeGet } from '../safe-access.js';
-import type { ExceptionRecord } from '../telemetry.js';
 import type { CtxItem, FullItem } from './items.js';
+import type { ExceptionRecord } from './telemetry.js';
 
 /** The request context fields of a record (method and route redacted). */
 export function contextFields(ctx: CtxItem | undefined, redactor: Redactor): Record<string, unknown> {

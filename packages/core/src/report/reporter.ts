@@ -12,7 +12,6 @@
 import type { Fault } from '../fault.js';
 import { checkOptions } from '../options-check.js';
 import { createRedactor, type Redactor } from '../redact/redactor.js';
-import { emitExceptionLog } from '../telemetry.js';
 import { DropNotice } from './drop-notice.js';
 import { flushAtExit, forgetAtExit } from './exit-hooks.js';
 import { fullItem, type Item, repeatItem } from './items.js';
@@ -24,6 +23,7 @@ import { RepeatWindow } from './repeat-window.js';
 import { RingQueue } from './ring-queue.js';
 import type { SinkCounts } from './sink.js';
 import { type SinkSpec, sinkSpec } from './sink-spec.js';
+import { emitExceptionLog } from './telemetry.js';
 import type { OverflowPolicy, ReportContext, ReporterOptions, ReporterStats } from './types.js';
 import { WorkerLink } from './worker-link.js';
 import { RecordWriter } from './writer.js';

@@ -2,8 +2,8 @@
 import type { Context } from '@opentelemetry/api';
 import type { DestinationStream } from 'pino';
 import type { RedactionOptions } from '../redact/redactor.js';
-import type { Protocol } from '../telemetry.js';
 import type { Sink } from './sink.js';
+import type { Protocol } from './telemetry.js';
 
 /** What the adapter knows about the request a fault was answered on. */
 export interface ReportContext {

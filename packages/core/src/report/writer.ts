@@ -6,12 +6,12 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redactor } from '../redact/redactor.js';
-import type { ExceptionRecord } from '../telemetry.js';
 import { topFrames } from './fingerprint.js';
 import type { FullItem, Item } from './items.js';
 import type { ReporterOutput } from './output.js';
 import { exceptionOf, fullRecord } from './records.js';
 import { RepeatBatcher } from './repeats.js';
+import type { ExceptionRecord } from './telemetry.js';
 
 /** What the writer counts itself (the sink counts the rest). */
 export interface WriterCounts {

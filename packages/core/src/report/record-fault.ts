@@ -2,10 +2,10 @@
  * The one call an adapter makes after writing (or while writing) a response: marks the active
  * span and queues the log record, linked by the fault's id and the span context.
  */
-import type { Fault } from './fault.js';
-import type { Reporter } from './report/reporter.js';
-import type { ReportContext } from './report/types.js';
+import type { Fault } from '../fault.js';
+import type { Reporter } from './reporter.js';
 import { annotateSpan, captureContext, type Protocol } from './telemetry.js';
+import type { ReportContext } from './types.js';
 
 /** What the adapter tells {@link recordFault}. */
 export interface RecordFaultOptions {

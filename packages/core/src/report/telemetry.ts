@@ -9,9 +9,9 @@
  */
 import { type Context, context, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
 import { type AnyValueMap, type Logger, type LoggerProvider, logs, SeverityNumber } from '@opentelemetry/api-logs';
-import { isShowableTraceId } from './answer/templates.js';
-import type { Fault } from './fault.js';
-import { GrpcStatus, type GrpcStatusCode, TAXONOMY } from './taxonomy.js';
+import { isShowableTraceId } from '../answer/templates.js';
+import type { Fault } from '../fault.js';
+import { GrpcStatus, type GrpcStatusCode, TAXONOMY } from '../taxonomy.js';
 
 /** The protocol a fault was answered on; decides the span status rules. */
 export type Protocol = 'http' | 'grpc' | 'ws';
