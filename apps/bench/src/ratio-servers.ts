@@ -49,7 +49,8 @@ export const BENCH_SERVICE: ServiceDefinition = {
  * interceptor, no capture. The floor of what those two trailers cost by themselves.
  */
 async function trailersOnly(): Promise<UntypedServiceImplementation> {
-  const { capture, encodeStatusDetails } = await import('@faultline/core');
+  const { capture } = await import('@faultline/core');
+  const { encodeStatusDetails } = await import('@faultline/core/grpc');
   const { Metadata } = await import('@grpc/grpc-js');
   const { randomUUID } = await import('node:crypto');
   const sample = capture(pgError());

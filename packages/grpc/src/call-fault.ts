@@ -19,6 +19,7 @@ import {
   SPAN_ONLY,
   safeGet,
 } from '@faultline/core/adapter';
+import { grpcStatusClassifier } from '@faultline/core/grpc';
 import type { Metadata } from '@grpc/grpc-js';
 import { isDecodeFailure, type RequestGuardOptions } from './request-guard.js';
 import { REQUEST_ID_KEY } from './trailers.js';
@@ -32,7 +33,10 @@ export interface GrpcFaultOptions extends RequestGuardOptions, RequestIdOptions 
   readonly reporter?: Reporter | false | undefined;
   /** ErrorInfo.domain of every status (default `faultline`). */
   readonly domain?: string;
-  /** Extra classifiers for the application's own error families. */
+  /**
+   * Extra classifiers for the application's own error families, tried before the built-in ones.
+   * A received status's rich details (`grpcStatusClassifier`) are always read after them.
+   */
   readonly classifiers?: readonly Classifier[];
 }
 
@@ -51,6 +55,7 @@ const GRPC_RULES: OptionRules = {
 interface ResolvedOptions {
   readonly reporter: Reporter | undefined;
   readonly policy: RequestIdPolicy;
+  readonly classifiers: readonly Classifier[];
 }
 
 const resolvedOptions = new WeakMap<GrpcFaultOptions, ResolvedOptions>();
@@ -66,7 +71,12 @@ export function resolveGrpcOptions(options: GrpcFaultOptions): ResolvedOptions {
   if (resolved === undefined) {
     checkOptions('@faultline/grpc', options, GRPC_RULES);
     const reporter = adapterReporter('@faultline/grpc', options.reporter);
-    resolved = { reporter, policy: requestIdPolicy(options, '@faultline/grpc') };
+    resolved = {
+      reporter,
+      policy: requestIdPolicy(options, '@faultline/grpc'),
+      // A downstream's rich status keeps its stable code in a gRPC service, as it always did.
+      classifiers: [...(options.classifiers ?? []), grpcStatusClassifier],
+    };
     resolvedOptions.set(options, resolved);
   }
   return resolved;
@@ -110,14 +120,14 @@ export function faultForCall(
   input: readonly unknown[] = [],
   call?: object,
 ): Fault {
-  const { reporter, policy } = resolveGrpcOptions(options);
+  const { reporter, policy, classifiers } = resolveGrpcOptions(options);
   const fault = capture(thrown, {
     requestId: incomingRequestId(metadata),
     requestIdPolicy: policy,
     // The peer is read only when it matters: trusted proxies are configured.
     peer: policy.trusted === undefined ? undefined : peerOf(call),
     source: 'grpc',
-    classifiers: options.classifiers,
+    classifiers,
     input,
   });
   // Without a reporter only the span is annotated: no record fields to gather.

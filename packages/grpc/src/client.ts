@@ -5,13 +5,16 @@
  * never the upstream's text.
  */
 
-import { type Category, classifyReceivedStatus, grpcStatusClassifier, isUuid, TAXONOMY } from '@faultline/core/adapter';
+import { type Category, isUuid, TAXONOMY } from '@faultline/core/adapter';
+import { classifyReceivedStatus, grpcStatusClassifier } from '@faultline/core/grpc';
 import { InterceptingCall, type Interceptor, status as Status, type StatusObject } from '@grpc/grpc-js';
 import { REQUEST_ID_KEY } from './trailers.js';
 
 /**
- * Turns a grpc-js `ServiceError` into a fault of the calling service (core's built-in
- * `grpcStatusClassifier`, re-exported under the adapter's name).
+ * Turns a grpc-js `ServiceError` into a fault of the calling service, reading its rich status
+ * (`grpcStatusClassifier` of `@faultline/core/grpc`, re-exported under the adapter's name). The
+ * gRPC adapter uses it by default; an HTTP or WebSocket service that calls gRPC downstreams adds
+ * it to its `classifiers` to keep the downstream's stable codes.
  */
 export const grpcClassifier = grpcStatusClassifier;
 

@@ -9,7 +9,7 @@ export {
   encodeStatusDetails,
   fieldPathOf,
   MAX_DETAILS_BYTES,
-} from '@faultline/core/adapter';
+} from '@faultline/core/grpc';
 export { faultForCall, type GrpcFaultOptions, incomingRequestId } from './call-fault.js';
 export { DestroyedWithoutStatus, isFaultlineStatus } from './call-guard.js';
 export { type ClientInterceptorOptions, createClientInterceptor, grpcClassifier } from './client.js';

@@ -4,7 +4,8 @@
  * server interceptor can tell Faultline's statuses from foreign or library-generated ones.
  */
 
-import { encodeStatusDetails, type Fault, GRPC_DETAILS_KEY } from '@faultline/core/adapter';
+import type { Fault } from '@faultline/core/adapter';
+import { encodeStatusDetails, GRPC_DETAILS_KEY } from '@faultline/core/grpc';
 import { Metadata, type StatusObject } from '@grpc/grpc-js';
 
 /** Metadata key of the correlation id. */

@@ -6,7 +6,8 @@
  * `x-request-id` (UUID v4, logged) and a decodable `grpc-status-details-bin`, with no forbidden
  * substring anywhere the client can see.
  */
-import { type Category, createReporter, decodeStatusDetails, GrpcStatus, TAXONOMY } from '@faultline/core';
+import { type Category, createReporter, GrpcStatus, TAXONOMY } from '@faultline/core';
+import { decodeStatusDetails } from '@faultline/core/grpc';
 import { CORPUS, type CorpusCase, leaksIn, memoryLog } from '@faultline/testkit';
 import {
   credentials,

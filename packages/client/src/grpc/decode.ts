@@ -3,7 +3,7 @@
  * `grpc-status-details-bin` (ErrorInfo reason, params and request id, BadRequest field
  * violations, RetryInfo) and `x-request-id`, from any server, as untrusted.
  */
-import { decodeStatusDetails } from '@faultline/core';
+import { decodeStatusDetails } from '@faultline/core/grpc';
 import { catalogParams, paramsOf } from '../params.js';
 import {
   type CatalogLike,

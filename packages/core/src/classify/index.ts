@@ -1,7 +1,7 @@
 /** The built-in classifiers, in the order `capture` tries them. */
 
 import { caslClassifier, jwtClassifier } from './auth.js';
-import { grpcStatusClassifier } from './grpc-status.js';
+import { grpcCodeClassifier } from './grpc-code.js';
 import { httpStatusClassifier } from './http-status.js';
 import { multerClassifier, rateLimitClassifier } from './limits.js';
 import { mongoClassifier } from './mongo.js';
@@ -27,7 +27,7 @@ export const BUILTIN_CLASSIFIERS: readonly Classifier[] = Object.freeze([
   redisClassifier,
   awsClassifier,
   httpClientClassifier,
-  grpcStatusClassifier,
+  grpcCodeClassifier,
   jwtClassifier,
   caslClassifier,
   multerClassifier,
