@@ -32,7 +32,7 @@ type Handler = (request: FastifyRequest, reply: FastifyReply) => void;
  * shape (a UUID per request, a larger body, four headers) with no Faultline code per request.
  */
 async function answerByHand(category: 'conflict' | 'not_found'): Promise<Handler> {
-  const { capture, faultOf, problemHeaders, renderBody, resolveResponder } = await import('@faultline/core');
+  const { capture, faultOf, problemHeaders, renderBody, resolveResponder } = await import('@faultline/core/adapter');
   const sample = category === 'conflict' ? capture(pgError()) : faultOf('not_found', { reason: 'no route' });
   const [before, after] = renderBody(sample, 'problem', undefined).split(sample.id);
   const headers = problemHeaders(sample, 'problem', resolveResponder({}, undefined));

@@ -1,5 +1,6 @@
 /**
- * `@faultline/core/adapter`: the entry for adapter authors. Everything an application uses, plus
+ * `@faultline/core/adapter`: the entry for adapter authors (the Fastify, Express, gRPC and ws
+ * adapters, the gateway generator, the OpenAPI generator). Everything an application uses, plus
  * the pieces an adapter needs to answer and record faults the way every Faultline adapter does.
  * @packageDocumentation
  */
@@ -13,12 +14,33 @@ export {
   REPORTER_RULE,
   warnOnce,
 } from './adapter-defaults.js';
+export { clientErrorFault, isConnectionReset } from './answer/client-error.js';
+export { type HttpAnswer, httpAnswer } from './answer/http-answer.js';
+export {
+  type BodyFormat,
+  CONNECTION_HEADERS,
+  CONTENT_TYPES,
+  type HeaderOptions,
+  problemHeaders,
+  type RawHttpSocket,
+  STALE_REPLY_HEADERS,
+  writeRawHttpFault,
+} from './answer/http-headers.js';
+export { type HttpFaultOptions, type ResponderOptions, renderBody, resolveResponder } from './answer/responder.js';
+export { FALLBACK_PROBLEM_BODY } from './answer/templates.js';
+export { faultOf } from './capture.js';
+export { fieldViolationsFromAjv } from './classify/index.js';
 export {
   DEFAULT_ID_POLICY,
   isAcceptedId,
   peerTrusted,
+  type RequestIdOptions,
   type RequestIdPolicy,
+  type ResolvedCorrelationId,
   requestIdPolicy,
+  resolveCorrelationId,
 } from './correlation.js';
 export * from './index.js';
 export { checkOptions, describeValue, type OptionRule, type OptionRules } from './options-check.js';
+export { SPAN_ONLY } from './report/record-fault.js';
+export { isObjectLike, safeGet, safeGetString } from './safe-access.js';

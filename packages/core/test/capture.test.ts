@@ -15,7 +15,7 @@ import {
   FaultError,
   GrpcStatus,
   isUuid,
-} from '../src/index.js';
+} from './support/source.js';
 
 function pgError(code: string, message: string, extra: Record<string, string> = {}): DatabaseError {
   const error = new DatabaseError(message, message.length, 'error');

@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { CatalogDefinitionError, capture, defineCatalog, FaultError, lookupCode } from '../src/index.js';
+import { CatalogDefinitionError, capture, defineCatalog, FaultError, lookupCode } from './support/source.js';
 
 describe('defineCatalog', () => {
   const errors = defineCatalog({

@@ -4,7 +4,7 @@
  */
 import { CORPUS, leaksIn } from '@faultline/testkit';
 import { describe, expect, it } from 'vitest';
-import { capture, publicView, renderEnvelope, renderProblem } from '../src/index.js';
+import { capture, publicView, renderEnvelope, renderProblem } from './support/source.js';
 
 describe('adversarial corpus through capture', () => {
   it('has at least 120 cases with unique names', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { escapeForLog, isUuid, newCorrelationId, resolveCorrelationId } from '../src/index.js';
+import { escapeForLog, isUuid, newCorrelationId, resolveCorrelationId } from './support/source.js';
 
 describe('correlation ids', () => {
   it('makes UUID v4 ids that differ', () => {

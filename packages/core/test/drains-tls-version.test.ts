@@ -8,7 +8,7 @@ import type { AddressInfo, Server as NetServer } from 'node:net';
 import { createServer, type TLSSocket } from 'node:tls';
 import { type DrainCertificates, makeDrainCertificates } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { capture, createReporter, syslogTls } from '../src/index.js';
+import { capture, createReporter, syslogTls } from './support/source.js';
 
 let certs: DrainCertificates;
 let receiver: NetServer;

@@ -15,7 +15,7 @@ import {
   startRsyslog,
 } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { capture, createReporter, rotatingFile, syslogTls } from '../src/index.js';
+import { capture, createReporter, rotatingFile, syslogTls } from './support/source.js';
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -4,7 +4,14 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { CATEGORIES, capture, GENERIC_FIELD_DETAILS, renderEnvelope, renderProblem, TAXONOMY } from '../src/index.js';
+import {
+  CATEGORIES,
+  capture,
+  GENERIC_FIELD_DETAILS,
+  renderEnvelope,
+  renderProblem,
+  TAXONOMY,
+} from './support/source.js';
 
 /** Every string Faultline itself may put in a response (the public vocabulary). */
 const VOCABULARY = [

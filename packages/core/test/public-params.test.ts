@@ -10,7 +10,7 @@ import {
   pickLocale,
   renderEnvelope,
   renderProblem,
-} from '../src/index.js';
+} from './support/source.js';
 
 const errors = defineCatalog({
   PP_TOO_MANY_ITEMS: {

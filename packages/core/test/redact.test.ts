@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRedactor, escapeLogText, luhnValid } from '../src/index.js';
+import { createRedactor, escapeLogText, luhnValid } from './support/source.js';
 
 const redactor = createRedactor();
 

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { memoryLog } from '@faultline/testkit';
 import { describe, expect, it } from 'vitest';
-import { capture, createReporter, type ReporterStats } from '../src/index.js';
+import { capture, createReporter, type ReporterStats } from './support/source.js';
 
 const child = fileURLToPath(new URL('./fixtures/sink-child.mjs', import.meta.url));
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

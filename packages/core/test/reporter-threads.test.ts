@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { memoryLog } from '@faultline/testkit';
 import { describe, expect, it } from 'vitest';
-import { capture, createReporter, type ReporterStats } from '../src/index.js';
+import { capture, createReporter, type ReporterStats } from './support/source.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 

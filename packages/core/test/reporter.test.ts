@@ -9,7 +9,7 @@ import { runInNewContext } from 'node:vm';
 import { memoryLog } from '@faultline/testkit';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
-import { capture, createReporter, defineCatalog, FaultError, type Reporter } from '../src/index.js';
+import { capture, createReporter, defineCatalog, FaultError, type Reporter } from './support/source.js';
 
 // A real full GC (vitest does not run with --expose-gc): heap figures then measure what is
 // retained, not how much garbage the collector has not reached yet.

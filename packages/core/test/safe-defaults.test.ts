@@ -14,7 +14,7 @@ import {
   resolveCorrelationId,
   rotatingFile,
   syslogTls,
-} from '../src/index.js';
+} from './support/source.js';
 
 const V1 = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';
 const V4 = '3f1c2a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CATEGORIES, categoryOfBuiltinCode, GrpcStatus, isCategory, TAXONOMY } from '../src/index.js';
+import { CATEGORIES, categoryOfBuiltinCode, GrpcStatus, isCategory, TAXONOMY } from './support/source.js';
 
 const FORBIDDEN_CLOSE_CODES = new Set([1004, 1005, 1006, 1015]);
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { activeTraceId, annotateSpan, capture, recordFault, renderProblem } from '../src/index.js';
+import { activeTraceId, annotateSpan, capture, recordFault, renderProblem } from './support/source.js';
 
 describe('OpenTelemetry without an SDK', () => {
   it('is a no-op: no span, no trace id, nothing thrown', () => {

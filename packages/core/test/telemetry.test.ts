@@ -14,7 +14,7 @@ import {
   isServerSpanError,
   recordFault,
   renderProblem,
-} from '../src/index.js';
+} from './support/source.js';
 
 const spans = new InMemorySpanExporter();
 const logRecords = new InMemoryLogRecordExporter();

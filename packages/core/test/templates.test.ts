@@ -9,7 +9,7 @@ import {
   renderEnvelope,
   renderProblem,
   TAXONOMY,
-} from '../src/index.js';
+} from './support/source.js';
 
 const errors = defineCatalog({
   TPL_QUOTA_EXCEEDED: {

@@ -5,7 +5,7 @@
  * text given to renderer options. Every error names the value given.
  */
 import { resolve } from 'node:path';
-import type { BodyFormat } from '@faultline/core';
+import type { BodyFormat } from '@faultline/core/adapter';
 import { shown } from './fail.js';
 import type { HaproxyOptions } from './haproxy/render.js';
 import type { NginxOptions } from './nginx/render.js';

@@ -11,7 +11,7 @@ import {
   renderEnvelope,
   renderProblem,
   TAXONOMY,
-} from '@faultline/core';
+} from '@faultline/core/adapter';
 
 /** The failures a gateway produces itself. */
 export type GatewayFailure =

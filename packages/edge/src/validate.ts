@@ -3,7 +3,7 @@
  * addresses, sizes and whole seconds pass, so no value can end a directive (`;`), open a block,
  * quote, start a comment or name a variable (`$`, `%[`). Every refusal names the value given.
  */
-import type { BodyFormat } from '@faultline/core';
+import type { BodyFormat } from '@faultline/core/adapter';
 import { fail } from './fail.js';
 import { isAddress, type ListenerOptions, type Listeners, listenersOf } from './listeners.js';
 import { isIdVersions, type UuidVersion } from './request-id.js';

@@ -2,7 +2,7 @@
  * Every code a service can answer with: the taxonomy's built-in codes and the codes of the
  * catalogs passed in, each with its category and the protocol mappings derived from the taxonomy.
  */
-import { CATEGORIES, type Category, type CodeDefinition, GrpcStatus, TAXONOMY } from '@faultline/core';
+import { CATEGORIES, type Category, type CodeDefinition, GrpcStatus, TAXONOMY } from '@faultline/core/adapter';
 
 /** A catalog as `defineCatalog` returns it (its definitions are what is documented). */
 export interface CatalogLike {

@@ -4,7 +4,7 @@
  * protocol, the generic message, what the client can do, retryable or not. Plus an index and a
  * gRPC view (ErrorInfo reason and domain per code) for gRPC clients.
  */
-import type { Category } from '@faultline/core';
+import type { Category } from '@faultline/core/adapter';
 import { type CatalogLike, type DocumentedCode, documentedCodes } from './codes.js';
 
 /** What a client can do about each category: the advice on its pages. */

@@ -4,7 +4,7 @@
  * route, the responses it can produce (the framework's own errors plus the codes it declares),
  * grouped by status with one example per code.
  */
-import type { BodyFormat } from '@faultline/core';
+import type { BodyFormat } from '@faultline/core/adapter';
 import { type CatalogLike, type DocumentedCode, documentedCodes } from './codes.js';
 
 /** A route to document. */

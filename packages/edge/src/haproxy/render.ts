@@ -5,7 +5,7 @@
  * core renders; one UUID request id (kept when valid, else `uuid(4)`) sent upstream, logged as JSON
  * and returned; TLS 1.3 only with HTTP/2; public, internal and redirect listeners in one file.
  */
-import { CONTENT_TYPES } from '@faultline/core';
+import { CONTENT_TYPES } from '@faultline/core/adapter';
 import { fail } from '../fail.js';
 import type { ListenerOptions, Listeners } from '../listeners.js';
 import { type GatewayFailure, type GatewayPage, type GatewayPageOptions, gatewayPages } from '../pages.js';

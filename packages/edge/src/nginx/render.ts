@@ -5,7 +5,7 @@
  * no product name or version anywhere, TLS 1.3 only with HTTP/2 over ALPN, and every listener a
  * deployment needs (public, internal, redirect) in one configuration.
  */
-import { CONTENT_TYPES } from '@faultline/core';
+import { CONTENT_TYPES } from '@faultline/core/adapter';
 import { fail } from '../fail.js';
 import type { ListenerOptions } from '../listeners.js';
 import { type GatewayPage, type GatewayPageOptions, gatewayPages } from '../pages.js';
