@@ -3,7 +3,7 @@
  * it passes. Everything is derived from core's taxonomy (categories, statuses, retryability);
  * nothing here is re-listed.
  */
-import { CATEGORIES, type Category, GrpcStatus, type GrpcStatusCode, TAXONOMY } from '@faultline/core/taxonomy';
+import { CATEGORIES, type Category, GrpcStatus, type GrpcStatusCode, TAXONOMY } from '@faultline/taxonomy';
 
 /** The built-in codes (one per category). */
 export type BuiltinCode = (typeof TAXONOMY)[Category]['code'];

@@ -1,6 +1,6 @@
 /**
  * The browser entry in a real browser: Debian's headless Chromium loads the built client (ES
- * modules, with an import map for core's taxonomy), calls a real Faultline Fastify server with
+ * modules, with an import map for the taxonomy package), calls a real Faultline Fastify server with
  * fetch (problem JSON, JSON:API, an oversized body), decodes WebSocket closes and frames as browsers
  * hand them over (strings, bytes), and posts the faults back to the server. The test waits for
  * that post (bounded), then ends the Chromium it started (its process group, by id).
@@ -16,14 +16,14 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const clientDist = fileURLToPath(new URL('../dist/', import.meta.url));
-const coreTaxonomy = fileURLToPath(new URL('../../core/dist/taxonomy.js', import.meta.url));
+const taxonomy = fileURLToPath(new URL('../../taxonomy/dist/index.js', import.meta.url));
 const errors = defineCatalog({
   BROWSER_CART_EXPIRED: { category: 'precondition_failed', message: 'The cart expired.' },
 });
 
 const PAGE = `<!doctype html>
 <html><head>
-<script type="importmap">{"imports":{"@faultline/core/taxonomy":"/core/taxonomy.js"}}</script>
+<script type="importmap">{"imports":{"@faultline/taxonomy":"/taxonomy/index.js"}}</script>
 <script>
   const post = (body) => fetch('/result', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   addEventListener('error', (event) => post(JSON.stringify({ error: String(event.message) })));
@@ -76,8 +76,8 @@ beforeAll(async () => {
       .type('application/problem+json')
       .send(`{"code":"SEAT_TAKEN","detail":"${'x'.repeat(2 * 1024 * 1024)}"}`),
   );
-  app.get('/core/taxonomy.js', async (_request, reply) =>
-    reply.type('text/javascript').send(readFileSync(coreTaxonomy)),
+  app.get('/taxonomy/index.js', async (_request, reply) =>
+    reply.type('text/javascript').send(readFileSync(taxonomy)),
   );
   app.get('/raise', async () => {
     throw errors.BROWSER_CART_EXPIRED();

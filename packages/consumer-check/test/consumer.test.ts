@@ -7,7 +7,7 @@
  * publint, @arethetypeswrong/cli and `npm publish --dry-run`.
  */
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,8 +17,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../..', import.meta.url));
 const fixtures = fileURLToPath(new URL('./fixtures', import.meta.url));
-const PUBLIC = ['core', 'fastify', 'grpc', 'ws', 'express', 'client', 'openapi', 'edge'] as const;
+const PUBLIC = ['taxonomy', 'core', 'fastify', 'grpc', 'ws', 'express', 'client', 'openapi', 'edge'] as const;
 const ENTRY_EXPORT: Readonly<Record<(typeof PUBLIC)[number], string>> = {
+  taxonomy: 'isCategory',
   core: 'capture',
   fastify: 'faultline',
   grpc: 'addFaultlineService',
@@ -80,6 +81,19 @@ describe('installed from packed tarballs', () => {
     await run(process.execPath, ['-e', cjs], { cwd: project });
   });
 
+  // The subpath entries: adapters' door, the gRPC codec, the taxonomy under core's name, the gRPC decoder.
+  it.each([
+    ['@faultline/core/adapter', 'httpAnswer'],
+    ['@faultline/core/grpc', 'decodeStatusDetails'],
+    ['@faultline/core/taxonomy', 'isCategory'],
+    ['@faultline/client/grpc', 'decodeGrpcFault'],
+  ])('%s loads with import and with require', async (entry, symbol) => {
+    const esm = `import('${entry}').then((m) => { if (typeof m.${symbol} !== 'function') process.exit(3); })`;
+    await run(process.execPath, ['--input-type=module', '-e', esm], { cwd: project });
+    const cjs = `const m = require('${entry}'); if (typeof m.${symbol} !== 'function') process.exit(3);`;
+    await run(process.execPath, ['-e', cjs], { cwd: project });
+  });
+
   it('type-checks a strict consumer with TypeScript 5.9 and 7 (skipLibCheck false)', async () => {
     await run(process.execPath, [join(project, 'node_modules/typescript5/bin/tsc'), '-p', project], { cwd: project });
     await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: project });
@@ -99,6 +113,43 @@ describe('installed from packed tarballs', () => {
     expect(results.ws.error.code).toBe('RUN_ORDER_GONE');
     expect(results.client).toMatchObject({ code: 'RUN_ORDER_GONE', category: 'not_found', conforming: true });
     expect(results.grpc.decoded).toMatchObject({ code: 'INTERNAL', category: 'internal', conforming: true });
+  });
+});
+
+describe('the calling side alone', () => {
+  // #21: `npm i @faultline/client` brings no logger, rotation, OpenTelemetry or protobuf: at most
+  // 3 packages and 300 KB installed.
+  it('@faultline/client installs at most 3 packages and 300 KB', async () => {
+    const alone = mkdtempSync(join(tmpdir(), 'faultline-client-alone-'));
+    const tarballs: Record<string, string> = {};
+    for (const name of ['taxonomy', 'client']) {
+      const { stdout } = await run('npm', ['pack', '--pack-destination', alone, '--silent'], {
+        cwd: join(root, 'packages', name),
+      });
+      tarballs[`@faultline/${name}`] = `file:./${stdout.trim().split('\n').at(-1)}`;
+    }
+    writeFileSync(
+      join(alone, 'package.json'),
+      JSON.stringify({
+        name: 'client-alone',
+        private: true,
+        type: 'module',
+        dependencies: { '@faultline/client': tarballs['@faultline/client'] },
+        // Not on a registry yet: the packed taxonomy stands in for the published one.
+        overrides: { '@faultline/taxonomy': tarballs['@faultline/taxonomy'] },
+      }),
+    );
+    await run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: alone, timeout: 120_000 });
+    const lock = JSON.parse(readFileSync(join(alone, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, unknown>;
+    };
+    const installed = Object.keys(lock.packages).filter((path) => path.startsWith('node_modules/'));
+    expect(installed.sort()).toEqual(['node_modules/@faultline/client', 'node_modules/@faultline/taxonomy']);
+    const { stdout } = await run('du', ['-sk', '--apparent-size', join(alone, 'node_modules')]);
+    expect(Number.parseInt(stdout, 10)).toBeLessThanOrEqual(300);
+    const esm =
+      "import('@faultline/client').then((m) => { if (typeof m.decodeFault !== 'function') process.exit(3); })";
+    await run(process.execPath, ['--input-type=module', '-e', esm], { cwd: alone });
   });
 });
 

@@ -1,7 +1,9 @@
 /**
- * The error taxonomy: one closed set of categories, each mapped once to its HTTP status,
- * gRPC status code and WebSocket close code. Every table is a `Record<Category, …>`, so
- * adding a category without mapping it on every protocol is a compile error.
+ * `@faultline/taxonomy`: the error taxonomy, with no dependencies. One closed set of categories,
+ * each mapped once to its HTTP status, gRPC status code and WebSocket close code. Every table is
+ * a `Record<Category, …>`, so adding a category without mapping it on every protocol is a compile
+ * error. `@faultline/core` re-exports it; `@faultline/client` depends on it alone.
+ * @packageDocumentation
  */
 
 /** Every category Faultline knows, in a stable order. */

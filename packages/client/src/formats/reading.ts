@@ -3,7 +3,7 @@
  * `{"error":{…}}` envelope (also every WebSocket error frame) and JSON:API error documents; and
  * the one step that turns what a body says into a {@link RemoteFault} on every protocol.
  */
-import type { Category } from '@faultline/core/taxonomy';
+import type { Category } from '@faultline/taxonomy';
 import { catalogParams, paramsOf } from '../params.js';
 import {
   type CatalogLike,

@@ -3,7 +3,7 @@
  * close (`code` and reason `<CODE> <request_id>`), from any server, as browsers and ws 8 pass
  * them. Never throws.
  */
-import { CATEGORIES, type Category, TAXONOMY } from '@faultline/core/taxonomy';
+import { CATEGORIES, type Category, TAXONOMY } from '@faultline/taxonomy';
 import { faultFromReading, readEnvelope } from '../formats/reading.js';
 import {
   type CatalogLike,
