@@ -2,10 +2,10 @@
 /**
  * The examples of the documentation are written once, in the markdown, and extracted here so the
  * compiler and the tests see exactly what a reader sees. A fenced block preceded by
- * `<!-- example: src/name.ts -->` is the file `examples/src/name.ts` (any path under examples/).
+ * `<!-- example: src/name.ts -->` is the file `docs/examples/src/name.ts` (any path under docs/examples/).
  *
- *   node examples/extract.mjs --write   writes every marked block to its file
- *   node examples/extract.mjs --check   fails when a file and its block differ, when a file under
+ *   node docs/examples/extract.mjs --write   writes every marked block to its file
+ *   node docs/examples/extract.mjs --check   fails when a file and its block differ, when a file under
  *                                       examples/src has no block, when one name carries two
  *                                       different texts, or when a ```ts block has no marker
  *
@@ -17,7 +17,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const examples = dirname(fileURLToPath(import.meta.url));
-const root = resolve(examples, '..');
+const root = resolve(examples, '../..');
 
 /** Markdown files owned by other work whose unmarked ```ts blocks are tolerated (marked ones are still extracted). */
 const UNMARKED_ALLOWED = new Set(['docs/guides/jsonapi.md', 'docs/performance.md']);
@@ -111,7 +111,7 @@ export function check() {
     }
   }
   for (const file of sourceFiles()) {
-    if (!byName.has(file.split('\\').join('/'))) problems.push(`examples/${file} has no block in any markdown file`);
+    if (!byName.has(file.split('\\').join('/'))) problems.push(`docs/examples/${file} has no block in any markdown file`);
   }
   return problems;
 }

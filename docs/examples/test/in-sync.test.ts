@@ -8,7 +8,7 @@ import { EXAMPLES } from './run.js';
 /** Runs extract.mjs of a copy rooted at `root` (its examples/ folder), returning exit code and stderr. */
 function checkAt(root: string): { code: number; stderr: string } {
   try {
-    execFileSync(process.execPath, ['extract.mjs', '--check'], { cwd: join(root, 'examples'), stdio: 'pipe' });
+    execFileSync(process.execPath, ['extract.mjs', '--check'], { cwd: join(root, 'docs', 'examples'), stdio: 'pipe' });
     return { code: 0, stderr: '' };
   } catch (error) {
     const failed = error as { status: number; stderr: Buffer };
@@ -19,10 +19,10 @@ function checkAt(root: string): { code: number; stderr: string } {
 /** A throwaway repository with one README and the extraction script. */
 function fixture(readme: string, files: Record<string, string>): string {
   const root = mkdtempSync(join(tmpdir(), 'examples-'));
-  mkdirSync(join(root, 'examples', 'src'), { recursive: true });
-  copyFileSync(join(EXAMPLES, 'extract.mjs'), join(root, 'examples', 'extract.mjs'));
+  mkdirSync(join(root, 'docs', 'examples', 'src'), { recursive: true });
+  copyFileSync(join(EXAMPLES, 'extract.mjs'), join(root, 'docs', 'examples', 'extract.mjs'));
   writeFileSync(join(root, 'README.md'), readme);
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(root, 'examples', name), text);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(root, 'docs', 'examples', name), text);
   return root;
 }
 
