@@ -1,0 +1,14 @@
+import { addFaultlineService } from '@faultline/grpc';
+import { loadPackageDefinition, Server, ServerCredentials, type ServiceDefinition } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { errors } from './catalog.js';
+
+type Shop = { shop: { Orders: { service: ServiceDefinition } } };
+const { shop } = loadPackageDefinition(loadSync('orders.proto')) as unknown as Shop;
+const server = new Server({ 'grpc.max_receive_message_length': -1 }); // Faultline answers oversized messages
+addFaultlineService(server, shop.Orders.service, {
+  GetOrder: () => {
+    throw errors.ORDER_NOT_FOUND();
+  },
+});
+server.bindAsync(`127.0.0.1:${process.env.PORT ?? 50051}`, ServerCredentials.createInsecure(), () => {});

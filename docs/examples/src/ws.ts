@@ -1,0 +1,15 @@
+import { createServer } from 'node:http';
+import { createWsAdapter } from '@faultline/ws';
+import { WebSocketServer } from 'ws';
+import { errors } from './catalog.js';
+
+const fl = createWsAdapter();
+const wss = new WebSocketServer({ noServer: true });
+const onMessage = () => {
+  throw errors.ORDER_NOT_FOUND(); // an error frame; the socket stays open
+};
+const onConnection = fl.connection((socket) => socket.on('message', fl.json(socket, onMessage)));
+wss.on('connection', onConnection);
+const server = createServer((_request, response) => response.writeHead(426).end());
+server.on('upgrade', fl.upgrade(wss)); // pass a check to refuse a handshake: throw in it
+server.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');
