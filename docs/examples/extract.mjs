@@ -111,7 +111,8 @@ export function check() {
     }
   }
   for (const file of sourceFiles()) {
-    if (!byName.has(file.split('\\').join('/'))) problems.push(`docs/examples/${file} has no block in any markdown file`);
+    if (!byName.has(file.split('\\').join('/')))
+      problems.push(`docs/examples/${file} has no block in any markdown file`);
   }
   return problems;
 }

@@ -76,9 +76,7 @@ beforeAll(async () => {
       .type('application/problem+json')
       .send(`{"code":"SEAT_TAKEN","detail":"${'x'.repeat(2 * 1024 * 1024)}"}`),
   );
-  app.get('/taxonomy/index.js', async (_request, reply) =>
-    reply.type('text/javascript').send(readFileSync(taxonomy)),
-  );
+  app.get('/taxonomy/index.js', async (_request, reply) => reply.type('text/javascript').send(readFileSync(taxonomy)));
   app.get('/raise', async () => {
     throw errors.BROWSER_CART_EXPIRED();
   });
