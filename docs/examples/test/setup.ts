@@ -4,6 +4,6 @@ import { join } from 'node:path';
 import { EXAMPLES } from './run.js';
 
 export default function setup(): void {
-  const tsc = join(EXAMPLES, '..', 'node_modules', '.bin', 'tsc');
+  const tsc = join(EXAMPLES, '..', '..', 'node_modules', '.bin', 'tsc');
   execFileSync(tsc, ['-b'], { cwd: EXAMPLES, stdio: 'inherit', timeout: 180_000 });
 }
