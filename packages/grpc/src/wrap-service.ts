@@ -21,7 +21,7 @@ import { guardDefinition, isDecodeFailure } from './request-guard.js';
 import { faultStatus } from './trailers.js';
 import { answerFailure, type Handler, runHandler, type UnaryMethod, UnaryRun } from './unary-run.js';
 import { answerUnknownMethods } from './unknown-method.js';
-import { markWrappedMethods } from './wrapped-methods.js';
+import { handlerOf, markWrappedMethods } from './wrapped-methods.js';
 
 /** A unary method: one {@link UnaryRun} per call. */
 function wrapUnary(method: UnaryMethod) {
@@ -91,8 +91,8 @@ export function wrapService<T extends UntypedServiceImplementation>(
   const domain = options.domain ?? 'faultline';
   const wrapped: Record<string, unknown> = { ...implementation };
   for (const [name, method] of Object.entries(definition)) {
-    const handler = implementation[name] as Handler | undefined;
-    if (typeof handler !== 'function') continue;
+    const handler = handlerOf(implementation, name, method.originalName);
+    if (handler === undefined) continue;
     const path = method.path;
     wrapped[name] = method.responseStream
       ? wrapStreaming(path, handler, options, domain)

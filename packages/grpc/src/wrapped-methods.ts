@@ -6,8 +6,20 @@
  * descriptor; the set is filled once per method at registration.
  */
 import type { ServiceDefinition } from '@grpc/grpc-js';
+import type { Handler } from './unary-run.js';
 
 const wrapped = new WeakSet<object>();
+
+/**
+ * The handler grpc-js would call for a method: the one under the method's name, else under its
+ * `originalName` (proto-loader's lower-camel `getOrder` for `GetOrder`), as `server.addService`
+ * looks it up. The wrapper is then registered under the name, which grpc-js tries first.
+ */
+export function handlerOf(implementation: object, name: string, originalName: unknown): Handler | undefined {
+  const methods = implementation as Record<string, unknown>;
+  const handler = methods[name] ?? (typeof originalName === 'string' ? methods[originalName] : undefined);
+  return typeof handler === 'function' ? (handler as Handler) : undefined;
+}
 
 /**
  * Marks the methods of `definition` (a guarded definition) that `implementation` has a handler
@@ -16,8 +28,10 @@ const wrapped = new WeakSet<object>();
  */
 export function markWrappedMethods(definition: ServiceDefinition, implementation: object): void {
   for (const [name, method] of Object.entries(definition)) {
-    const handler: unknown = (implementation as Record<string, unknown>)[name];
-    if (typeof handler === 'function' && typeof method.requestDeserialize === 'function')
+    if (
+      handlerOf(implementation, name, method.originalName) !== undefined &&
+      typeof method.requestDeserialize === 'function'
+    )
       wrapped.add(method.requestDeserialize);
   }
 }
