@@ -94,8 +94,9 @@ describe('the deadline, per protocol', () => {
       expect(Date.now() - started).toBeLessThan(2500);
       expect(result.timedOut).toBe(true);
       expect(result.incomplete).toBe(true);
-      // Every in-flight exchange was aborted and its socket destroyed: the server sees them close.
-      const until = Date.now() + 1000;
+      // Every in-flight exchange was aborted and its socket destroyed: the server sees them close
+      // (polled, bounded: a loaded machine may deliver the closes late).
+      const until = Date.now() + 5000;
       while (server().open() > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(server().open()).toBe(0);
     },

@@ -131,14 +131,13 @@ describe('stock servers leak, and the probe says so', () => {
   });
 
   it("nginx's default error page: the version string is found", async () => {
-    const port = 20000 + Math.floor(Math.random() * 20000);
-    const nginx = await stockNginx(port);
+    const nginx = await stockNginx();
     try {
-      const result = await runProbe(parseTarget(`http://127.0.0.1:${port}`, false));
+      const result = await runProbe(parseTarget(`http://127.0.0.1:${nginx.port}`, false));
       expect(rules(result)).toContain('leak/version');
       expect(result.findings.some((f) => /nginx\/\d/.test(f.evidence ?? ''))).toBe(true);
     } finally {
-      nginx.stop();
+      await nginx.stop();
     }
   });
 });

@@ -1,6 +1,7 @@
 /** Targets for the probe tests: leaky stock servers, the Faultline demo, nginx's default page. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -64,34 +65,88 @@ export async function plainGrpc(): Promise<{ port: number; server: Server }> {
   return { port, server };
 }
 
-/** A plain ws server (child process) that dies on the first malformed message. */
+/**
+ * Resolves with the first line `child` writes on stdout; rejects when it exits first or writes no
+ * line within `timeoutMs`.
+ */
+function firstLine(child: ChildProcess, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = '';
+    const done = (error: Error | undefined, line?: string) => {
+      clearTimeout(timer);
+      child.stdout?.off('data', onData);
+      child.off('exit', onExit);
+      if (error === undefined) resolve(line as string);
+      else reject(error);
+    };
+    const onData = (chunk: Buffer) => {
+      text += String(chunk);
+      const end = text.indexOf('\n');
+      if (end !== -1) done(undefined, text.slice(0, end));
+    };
+    const onExit = (code: number | null) => done(new Error(`the child exited (${code}) before writing a line`));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      done(new Error(`the child wrote no line within ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.stdout?.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
+/** A plain ws server (child process) that dies on the first malformed message; its port is the first line it writes. */
 export async function crashingWs(): Promise<{ port: number; child: ChildProcess }> {
   const child = spawn(process.execPath, [fileURLToPath(new URL('./fixtures/crashing-ws.mjs', import.meta.url))], {
     stdio: ['ignore', 'pipe', 'ignore'],
   });
-  const port = await new Promise<number>((resolve) =>
-    child.stdout?.once('data', (chunk: Buffer) => resolve(Number(String(chunk).trim()))),
-  );
+  const port = Number(await firstLine(child, 15_000));
   return { port, child };
 }
 
-/** Debian's nginx in the foreground on `port` with its stock error pages (no server_tokens change). */
-export async function stockNginx(port: number): Promise<{ stop: () => void }> {
+/** A free ephemeral port on 127.0.0.1 (listen on 0, then close). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Debian's nginx in the foreground on a free port with its stock error pages (no server_tokens
+ * change). Resolves once it answers (within 15 s, else it is stopped and this throws); `stop`
+ * resolves once it has exited.
+ */
+export async function stockNginx(): Promise<{ port: number; stop: () => Promise<void> }> {
+  const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'faultline-probe-nginx-'));
   writeFileSync(
     join(dir, 'nginx.conf'),
     `worker_processes 1;\npid ${dir}/nginx.pid;\nerror_log ${dir}/error.log;\nevents { worker_connections 64; }\nhttp {\n  access_log off;\n  client_body_temp_path ${dir};\n  proxy_temp_path ${dir};\n  fastcgi_temp_path ${dir};\n  uwsgi_temp_path ${dir};\n  scgi_temp_path ${dir};\n  server { listen 127.0.0.1:${port}; location / { return 404; } }\n}\n`,
   );
   const child = spawn('nginx', ['-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], { stdio: 'ignore' });
-  for (let i = 0; i < 50; i += 1) {
-    const up = await fetch(`http://127.0.0.1:${port}/`).then(
+  const stop = () =>
+    new Promise<void>((resolve) => {
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+    });
+  const until = Date.now() + 15_000;
+  for (;;) {
+    const up = await fetch(`http://127.0.0.1:${port}/`, { signal: AbortSignal.timeout(2000) }).then(
       () => true,
       () => false,
     );
-    if (up) break;
+    if (up) return { port, stop };
+    if (Date.now() > until || child.exitCode !== null) {
+      await stop();
+      throw new Error(`nginx did not answer on 127.0.0.1:${port} within 15 s`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return { stop: () => child.kill('SIGTERM') };
 }
 
 /** A grpc-js server for `shop.proto`, passing raw errors to `callback`, with server reflection on or off. */

@@ -1,6 +1,7 @@
 /** Assertions shared by the gateway tests: the application's error shape, one id, no product name. */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { recordFor } from '@faultline/testkit';
 import { expect } from 'vitest';
 import { type Exchange, headerValues } from './gateway.js';
 
@@ -27,17 +28,35 @@ export function accessLine(dir: string, id: string): Record<string, unknown> | u
   return lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.request_id === id);
 }
 
-/**
- * The access log line carrying `id`, waited for: a gateway writes it when the exchange ends, which
- * may be just after the client has the answer. Polls for up to `timeoutMs`, then gives undefined.
- */
-export async function logged(dir: string, id: string, timeoutMs = 3000): Promise<Record<string, unknown> | undefined> {
+/** Polls `find` every 20 ms until it gives a value or `timeoutMs` passes, then gives undefined. */
+export async function eventually<T>(find: () => T | undefined, timeoutMs = 10_000): Promise<T | undefined> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const line = accessLine(dir, id);
-    if (line !== undefined || Date.now() > until) return line;
+    const found = find();
+    if (found !== undefined || Date.now() > until) return found;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/**
+ * The access log line carrying `id`, waited for: a gateway writes it when the exchange ends (nginx
+ * after its lingering close), which may be after the client has the answer. Polls for up to
+ * `timeoutMs` (generous for a loaded machine: it returns as soon as the line is there).
+ */
+export function logged(dir: string, id: string, timeoutMs = 10_000): Promise<Record<string, unknown> | undefined> {
+  return eventually(() => accessLine(dir, id), timeoutMs);
+}
+
+/**
+ * The backend's record of `id`, waited for: the reporter writes asynchronously, and a repeated
+ * error only in the compact line written once a second.
+ */
+export function recorded(
+  records: readonly Record<string, unknown>[],
+  id: string,
+  timeoutMs = 10_000,
+): Promise<Record<string, unknown> | undefined> {
+  return eventually(() => recordFor(records, id), timeoutMs);
 }
 
 /** The application's error shape, one UUID id (header = body), the security headers, nothing that names the product. */

@@ -3,10 +3,16 @@
  * real pino logger) with routes that answer as a Faultline service does and routes that answer
  * like a crashed or foreign one.
  */
+import { Readable } from 'node:stream';
 import { createReporter } from '@faultline/core';
 import { faultline, faultlineServerOptions } from '@faultline/fastify';
 import { memoryLog } from '@faultline/testkit';
 import Fastify, { type FastifyInstance } from 'fastify';
+
+/** The chunks `/api/stream` sends: 32 × 64 KiB, each one letter repeated, A to Z in turn (2 MiB in all). */
+export const STREAM_CHUNKS: readonly string[] = Array.from({ length: 32 }, (_, i) =>
+  String.fromCharCode(65 + (i % 26)).repeat(65_536),
+);
 
 /** A running backend. */
 export interface Backend {
@@ -46,6 +52,10 @@ export async function startBackend(slowMs = 2500): Promise<Backend> {
     reply.code(503).type('application/json').send({ error: 'connection to 10.0.0.5 refused', stack: 'at x' }),
   );
   app.get('/api/weird-status', async (_request, reply) => reply.code(599).type('text/plain').send('stack: at x'));
+  // A success streamed in many chunks: the filter hands on the first and nginx passes the rest.
+  app.get('/api/stream', async (_request, reply) =>
+    reply.type('text/plain').send(Readable.from(STREAM_CHUNKS, { objectMode: false })),
+  );
   app.get('/api/slow', async () => {
     await new Promise((resolve) => setTimeout(resolve, slowMs));
     return { late: true };

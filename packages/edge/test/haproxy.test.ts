@@ -8,9 +8,9 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, makeDrainCertificates, rawHttpExchange, recordFor } from '@faultline/testkit';
+import { freePort, makeDrainCertificates, rawHttpExchange } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectFaultlineAnswer, LEAKS, logged, UUID_V4, V1_ID, V4_ID, V7_ID } from './answers.js';
+import { expectFaultlineAnswer, LEAKS, logged, recorded, UUID_V4, V1_ID, V4_ID, V7_ID } from './answers.js';
 import { type Backend, startBackend } from './backend.js';
 import { curl, type Gateway, headerValues, startHaproxy } from './gateway.js';
 
@@ -164,8 +164,7 @@ describe('HAProxy: backend answers', () => {
       const exchange = await get(path);
       const id = expectFaultlineAnswer(exchange, status, code);
       expect(await logged(gateway.dir, id)).toMatchObject({ status, upstream_status: String(status) });
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(recordFor(backend.records, id)).toMatchObject({ request_id: id, code });
+      expect(await recorded(backend.records, id)).toMatchObject({ request_id: id, code });
     },
   );
 

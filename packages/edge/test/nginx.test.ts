@@ -6,10 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import { freePort, makeDrainCertificates, rawHttpExchange, recordFor } from '@faultline/testkit';
+import { freePort, makeDrainCertificates, rawHttpExchange } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { expectFaultlineAnswer, LEAKS, logged, UUID_V4, V1_ID, V4_ID, V7_ID } from './answers.js';
-import { type Backend, startBackend } from './backend.js';
+import { expectFaultlineAnswer, LEAKS, logged, recorded, UUID_V4, V1_ID, V4_ID, V7_ID } from './answers.js';
+import { type Backend, STREAM_CHUNKS, startBackend } from './backend.js';
 import { curl, type Gateway, headerValues, startNginx } from './gateway.js';
 
 let backend: Backend;
@@ -153,8 +153,7 @@ describe('nginx: backend answers', () => {
       const exchange = await get(path);
       const id = expectFaultlineAnswer(exchange, status, code);
       expect(await logged(gateway.dir, id)).toMatchObject({ status, upstream_status: String(status) });
-      await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(recordFor(backend.records, id)).toMatchObject({ request_id: id, code });
+      expect(await recorded(backend.records, id)).toMatchObject({ request_id: id, code });
     },
   );
 
@@ -165,6 +164,12 @@ describe('nginx: backend answers', () => {
     expect(id).toHaveLength(1);
     expect(JSON.parse(exchange.body)).toEqual({ seen: id[0] });
     expect(headerValues(exchange, 'server')).toEqual([]);
+  });
+
+  it('a success streamed in many chunks passes through whole and in order', async () => {
+    const exchange = await get('/api/stream', '--http1.1');
+    expect(exchange.status).toBe(200);
+    expect(exchange.body).toBe(STREAM_CHUNKS.join(''));
   });
 });
 

@@ -10,7 +10,8 @@ import type { GatewayPage } from '../pages.js';
  * `fallback` answers the others; `contentType` is the application's error content type;
  * `idPattern` is the regular-expression source an incoming request id must match (lower-cased).
  * On an answer it does not replace, the header filter returns at its first test and the body
- * filter hands each buffer on as it came (`buffer_type=buffer`: no decoding).
+ * filter hands the first buffer on as it came (`buffer_type=buffer`: no decoding) and calls
+ * `r.done()`, so nginx passes the rest without calling it again.
  */
 export function nginxFilterScript(
   pages: Readonly<Record<number, GatewayPage>>,
@@ -31,6 +32,9 @@ export function nginxFilterScript(
 var PAGES_TEXT = ${JSON.stringify(JSON.stringify(table))};
 var FAULTLINE_TYPE = ${JSON.stringify(contentType)};
 var ID_SOURCE = ${JSON.stringify(idPattern)};
+// Set by the header filter when it replaces the answer. Each request runs in its own copy of the
+// module, so this is per request (cheaper than an nginx variable, which is looked up by name).
+var replaced = false;
 
 function pageOf(status) {
   var pages = JSON.parse(PAGES_TEXT);
@@ -50,7 +54,7 @@ function headers(r) {
   // nginx keeps the charset parameter of the backend's type apart and appends it to any type set
   // here: when there was one, only the media type is set (nginx then appends the charset).
   var hadCharset = /;\\s*charset=/i.test(r.headersOut['Content-Type'] || '');
-  r.variables.faultline_replaced = '1';
+  replaced = true;
   for (var name in r.headersOut) delete r.headersOut[name];
   r.status = page.status;
   for (var header in page.headers) r.headersOut[header] = page.headers[header];
@@ -59,8 +63,9 @@ function headers(r) {
 }
 
 function body(r, data, flags) {
-  if (r.variables.faultline_replaced !== '1') {
+  if (!replaced) {
     r.sendBuffer(data, flags);
+    r.done(); // the rest of this answer bypasses the filter
     return;
   }
   if (flags.last) {

@@ -90,7 +90,6 @@ function httpConf(options: NginxOptions, dir: string): string {
 server_tokens off;
 more_clear_headers Server;
 js_import faultline from ${dir}/faultline.js;
-js_var $faultline_replaced '';
 
 # The request id: the incoming X-Request-ID when exactly one was sent and it is a UUID of an
 # accepted version (compared lower-cased; njs looks only when the header is there), else a UUID v4
