@@ -10,7 +10,7 @@ import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createReporter, type RequestIdOptions } from '@faultline/core';
+import { createReporter, type RequestIdOptions } from '@faultline/core/adapter';
 import { renderHaproxy, startNginx } from '@faultline/edge';
 import { faultline as expressFaultline } from '@faultline/express';
 import { faultline, faultlineServerOptions } from '@faultline/fastify';
