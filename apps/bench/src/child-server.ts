@@ -1,9 +1,13 @@
 /**
  * The child side of a bench server process: it reports its port to the parent, keeps count of its
  * own garbage collection, and answers the parent's messages: `gc` (its GC figures so far),
- * `promote` (two full collections, see {@link promoteLongLived}) and anything else (exit).
+ * `promote` (two full collections, see {@link promoteLongLived}), `alloc-start` / `alloc-stop`
+ * (the heap bytes allocated in between, see `alloc-counter.ts`), `sample-start` / `sample-stop`
+ * (allocation sites, see `alloc-profile.ts`) and anything else (exit).
  */
 import { PerformanceObserver } from 'node:perf_hooks';
+import { AllocationCounter } from './alloc-counter.js';
+import { startSampling, stopSampling } from './alloc-profile.js';
 
 /** A server's garbage collection so far. */
 export interface GcFigures {
@@ -49,8 +53,15 @@ export function answerParent(port: number): void {
     return;
   }
   process.send({ port });
+  const allocations = new AllocationCounter();
   process.on('message', (message) => {
     if (message === 'gc') process.send?.({ gcMs, majors } satisfies GcFigures);
+    else if (message === 'alloc-start') {
+      allocations.start();
+      process.send?.({ allocStarted: true });
+    } else if (message === 'alloc-stop') process.send?.({ allocBytes: allocations.stop() });
+    else if (message === 'sample-start') void startSampling().then(() => process.send?.({ sampling: true }));
+    else if (message === 'sample-stop') void stopSampling().then((sample) => process.send?.({ sample }));
     else if (message === 'promote') promoteLongLived();
     else process.exit(0);
   });

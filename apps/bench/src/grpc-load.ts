@@ -7,7 +7,7 @@ import { h2load } from './pinning.js';
 let bodyFile: string | undefined;
 
 /** A file holding one gRPC length-prefixed frame of the bench request (`{"id":1}`), written once. */
-function grpcBody(): string {
+export function grpcBody(): string {
   if (bodyFile !== undefined) return bodyFile;
   const message = Buffer.from(JSON.stringify({ id: 1 }));
   const frame = Buffer.alloc(5 + message.length);
@@ -19,13 +19,13 @@ function grpcBody(): string {
 }
 
 /**
- * Calls `/bench.Orders/Get` on 127.0.0.1:`port` for `seconds` over one connection with 50
- * concurrent streams (h2load on core 1); returns the calls completed.
+ * Calls `/bench.Orders/Get` on 127.0.0.1:`port` for `seconds` over `clients` connections (default
+ * one) with 50 concurrent streams in all (h2load on core 1); returns the calls completed.
  */
-export async function grpcLoad(port: number, seconds: number): Promise<number> {
+export async function grpcLoad(port: number, seconds: number, clients = 1): Promise<number> {
   const result = await h2load(`http://127.0.0.1:${port}/bench.Orders/Get`, seconds, {
-    clients: 1,
-    streams: 50,
+    clients,
+    streams: Math.max(1, Math.round(50 / clients)),
     bodyFile: grpcBody(),
     headers: ['content-type: application/grpc', 'te: trailers'],
   });

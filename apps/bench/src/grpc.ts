@@ -3,9 +3,11 @@
  * `callback(new Error(...))`, served with grpc-js's default error handling and with Faultline
  * (wrapped handlers, guarded decoding, server interceptor, google.rpc.Status details), plus the
  * success path. Each server runs in its own child process on 127.0.0.1; the parent drives a
- * bounded number of concurrent calls with a grpc-js client and reports calls/s and the server's
- * CPU microseconds per call (independent of the client and of CPU steal).
+ * bounded number of concurrent calls with a grpc-js client and reports calls/s, the server's
+ * CPU microseconds and heap bytes per call, in both GC states (`gc-state.ts`).
  */
+
+import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import {
   credentials,
@@ -14,7 +16,9 @@ import {
   type ServiceDefinition,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import { interleaved, type LoadResult, measureLoad, median } from './measure.js';
+import { answerParent } from './child-server.js';
+import { GC_STATES, type GcState, measureInState, type StateRun } from './gc-state.js';
+import { median } from './measure.js';
 import { pin } from './pinning.js';
 import { BENCH_SERVICE, listenGrpc } from './ratio-servers.js';
 
@@ -33,10 +37,8 @@ async function serve(mode: Mode): Promise<void> {
       else callback(null, { id: 1, reference: 'A-1' });
     },
   } as unknown as UntypedServiceImplementation;
-  const { server, port } = await listenGrpc(mode === 'faultline-error', Service, implementation);
-  process.send?.({ port });
-  process.on('disconnect', () => process.exit(0)); // the parent was killed: do not stay behind
-  process.on('message', () => server.tryShutdown(() => process.exit(0)));
+  const { port } = await listenGrpc(mode === 'faultline-error', Service, implementation);
+  answerParent(port);
 }
 
 type Get = (request: unknown, metadata: Metadata, options: object, callback: (error: unknown) => void) => void;
@@ -60,35 +62,44 @@ async function load(port: number, durationMs: number): Promise<number> {
   return completed;
 }
 
-function measure(mode: Mode): Promise<LoadResult<Mode>> {
-  return measureLoad(fileURLToPath(import.meta.url), mode, DURATION_MS, load);
-}
-
 async function main(): Promise<void> {
   pin(process.pid, 1); // the load generator (this process) on core 1, servers on core 0
   const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
-  const samples = await interleaved(MODES, rounds, measure);
-  const rows = MODES.map((mode) => {
-    const list = samples.get(mode) ?? [];
-    return { mode, rate: median(list.map((s) => s.rate)), cpuUs: median(list.map((s) => s.cpuUs)) };
-  });
-  const row = (m: Mode) => rows.find((r) => r.mode === m);
+  const states = (process.env.BENCH_STATES ?? GC_STATES.join(',')).split(',') as GcState[];
+  const script = fileURLToPath(import.meta.url);
+  const runs = new Map<string, StateRun[]>();
+  for (let round = 0; round < rounds; round += 1)
+    for (const state of states)
+      for (const mode of MODES) {
+        const key = `${state}:${mode}`;
+        runs.set(key, [...(runs.get(key) ?? []), await measureInState(script, mode, state, DURATION_MS, load)]);
+      }
   console.log(
-    `\ngRPC unary: ${CONCURRENCY} concurrent calls, ${DURATION_MS / 1000}s x ${rounds} interleaved rounds (medians), server in its own process`,
+    `\ngRPC unary: ${CONCURRENCY} concurrent calls, ${DURATION_MS / 1000}s x ${rounds} interleaved rounds (medians), server in its own process, load average ${loadavg()[0]?.toFixed(2)}`,
   );
   console.log(
-    `${'mode'.padEnd(18)} ${'calls/s'.padStart(9)} ${'x success'.padStart(10)} ${'server CPU us/call'.padStart(19)}`,
+    `${'state'.padEnd(6)} ${'mode'.padEnd(18)} ${'calls/s'.padStart(9)} ${'x success'.padStart(10)} ${'server CPU us/call'.padStart(19)} ${'heap B/call'.padStart(12)}`,
   );
-  for (const r of rows) {
+  for (const state of states) {
+    const med = (mode: Mode, pick: (r: StateRun) => number) => median((runs.get(`${state}:${mode}`) ?? []).map(pick));
+    for (const mode of MODES) {
+      console.log(
+        `${state.padEnd(6)} ${mode.padEnd(18)} ${med(mode, (r) => r.rate)
+          .toFixed(0)
+          .padStart(9)} ${(med(mode, (r) => r.rate) / med('success', (r) => r.rate)).toFixed(2).padStart(10)} ${med(
+          mode,
+          (r) => r.cpuUs,
+        )
+          .toFixed(1)
+          .padStart(19)} ${med(mode, (r) => r.bytesPerOp)
+          .toFixed(0)
+          .padStart(12)}`,
+      );
+    }
+    const f = (pick: (r: StateRun) => number) => med('faultline-error', pick);
+    const d = (pick: (r: StateRun) => number) => med('default-error', pick);
     console.log(
-      `${r.mode.padEnd(18)} ${r.rate.toFixed(0).padStart(9)} ${(r.rate / (row('success')?.rate ?? 1)).toFixed(2).padStart(10)} ${r.cpuUs.toFixed(1).padStart(19)}`,
-    );
-  }
-  const f = row('faultline-error');
-  const d = row('default-error');
-  if (f && d) {
-    console.log(
-      `\nfaultline / default error path: ${(f.rate / d.rate).toFixed(2)}x calls/s, ${(d.cpuUs / f.cpuUs).toFixed(2)}x by server CPU per call`,
+      `${state.padEnd(6)} faultline / default error path: ${(f((r) => r.rate) / d((r) => r.rate)).toFixed(2)}x calls/s, ${(d((r) => r.cpuUs) / f((r) => r.cpuUs)).toFixed(2)}x by server CPU per call`,
     );
   }
 }

@@ -21,6 +21,8 @@ export const SERVER_MODES = [
   'express-default-production',
   'express-seed-console',
   'express-faultline-file',
+  'express-faultline-error',
+  'express-floor-error',
 ] as const;
 /** A server mode. */
 export type ServerMode = (typeof SERVER_MODES)[number];
@@ -128,7 +130,9 @@ async function serveExpress(mode: ServerMode): Promise<number> {
             destination: join(mkdtempSync(join(tmpdir(), 'faultline-express-')), 'faults.log'),
           }),
         })
-      : undefined;
+      : mode === 'express-faultline-error'
+        ? faultline({ reporter: false })
+        : undefined;
   if (fl !== undefined) app.use(fl.requestId);
   app.get('/fail', async () => {
     throw pgError();
@@ -136,6 +140,9 @@ async function serveExpress(mode: ServerMode): Promise<number> {
   if (fl !== undefined) {
     app.use(fl.notFound);
     app.use(fl.errorHandler);
+  } else if (mode === 'express-floor-error') {
+    app.disable('x-powered-by');
+    app.use(await expressFloor());
   } else if (mode === 'express-seed-console') {
     app.use(
       (
@@ -153,6 +160,29 @@ async function serveExpress(mode: ServerMode): Promise<number> {
     const server = app.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port));
   });
 }
+
+/**
+ * The Express floor: stock Express sending Faultline's exact answer (status, headers, body with a
+ * fresh UUID spliced in) by hand from an error middleware; `x-powered-by` off as Faultline does.
+ */
+async function expressFloor(): Promise<(err: unknown, req: unknown, res: RawResponse, next: unknown) => void> {
+  const { capture, problemHeaders, renderBody, resolveResponder } = await import('@faultline/core/adapter');
+  const { randomUUID } = await import('node:crypto');
+  const sample = capture(pgError());
+  const [before, after] = renderBody(sample, 'problem', undefined).split(sample.id);
+  const headers = problemHeaders(sample, 'problem', resolveResponder({}, undefined));
+  return (_err, _req, res, _next) => {
+    const id = randomUUID();
+    const body = `${before}${id}${after}`;
+    res.writeHead(sample.status, {
+      ...headers,
+      'x-request-id': id,
+      'content-length': String(Buffer.byteLength(body)),
+    });
+    res.end(body);
+  };
+}
+type RawResponse = { writeHead(status: number, headers: Record<string, string>): void; end(body: string): void };
 
 /** Starts `mode` and serves the parent (see {@link answerParent}). */
 export async function serve(mode: ServerMode): Promise<void> {

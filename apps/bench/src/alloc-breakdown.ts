@@ -1,0 +1,71 @@
+/**
+ * `bench:alloc` (issue 22 item 2): what each answer allocates, per server mode of `bench:ratios`.
+ * Each mode runs in its own process (core 0, load on core 1): warmed up, then loaded for
+ * BENCH_DURATION seconds (default 2) while the server counts its heap allocation
+ * (`alloc-counter.ts`, exact) and samples its allocation sites (`alloc-profile.ts`, every 2 KiB on
+ * average; the profiler's own allocation is part of both figures). Prints bytes per request, then the top sites in bytes per request.
+ * ALLOC_MODES (comma-separated) picks the modes; ALLOC_SITES (default 12) the sites shown.
+ */
+import { fileURLToPath } from 'node:url';
+import type { SiteBytes } from './alloc-profile.js';
+import { allocationStart, allocationStop } from './gc-state.js';
+import { grpcLoad } from './grpc-load.js';
+import { type ChildServer, forkServer } from './measure.js';
+import { pin, wrk } from './pinning.js';
+import type { ServerMode } from './ratio-servers.js';
+
+const DEFAULT_MODES: readonly ServerMode[] = [
+  'http-stock-error',
+  'http-floor-error',
+  'http-faultline-error',
+  'http-stock-404',
+  'http-floor-404',
+  'http-faultline-404',
+  'express-floor-error',
+  'express-faultline-error',
+  'grpc-plain-error',
+  'grpc-plain-error-trailers',
+  'grpc-faultline-error',
+];
+const modes = (process.env.ALLOC_MODES?.split(',') ?? DEFAULT_MODES) as ServerMode[];
+const seconds = Number(process.env.BENCH_DURATION ?? 2);
+const shown = Number(process.env.ALLOC_SITES ?? 12);
+const ratios = fileURLToPath(new URL('./ratios.js', import.meta.url));
+
+function load(mode: ServerMode, port: number, duration: number): Promise<number> {
+  if (mode.startsWith('grpc')) return grpcLoad(port, duration);
+  const path = mode.endsWith('404') ? '/missing' : '/fail';
+  return wrk(`http://127.0.0.1:${port}${path}`, duration, 50).then((r) => r.requests);
+}
+
+function ask<T>(server: ChildServer, message: string, key: string): Promise<T> {
+  return new Promise((resolve) => {
+    const onMessage = (answer: unknown) => {
+      const value = (answer as Record<string, unknown> | null)?.[key];
+      if (value === undefined) return;
+      server.child.off('message', onMessage);
+      resolve(value as T);
+    };
+    server.child.on('message', onMessage);
+    server.child.send(message);
+  });
+}
+
+async function profile(mode: ServerMode): Promise<void> {
+  const server = await forkServer(ratios, mode);
+  await load(mode, server.port, 1);
+  await allocationStart(server);
+  await ask(server, 'sample-start', 'sampling');
+  const requests = await load(mode, server.port, seconds);
+  const sample = await ask<{ total: number; sites: SiteBytes[] }>(server, 'sample-stop', 'sample');
+  const bytes = await allocationStop(server);
+  await server.stop();
+  const per = (n: number) => (n / Math.max(1, requests)).toFixed(0).padStart(6);
+  console.log(
+    `\n${mode}: ${per(bytes)} B/request counted, ${per(sample.total)} B/request sampled (${requests} requests)`,
+  );
+  for (const site of sample.sites.slice(0, shown)) console.log(`  ${per(site.bytes)}  ${site.site}`);
+}
+
+pin(process.pid, 1);
+for (const mode of modes) await profile(mode);

@@ -1,0 +1,66 @@
+import { capture, defineCatalog, FaultError } from '@faultline/core';
+import { Metadata } from '@grpc/grpc-js';
+import { describe, expect, it } from 'vitest';
+import { detailsBase64 } from '../src/details-base64.js';
+import { DETAILS_KEY, encodeStatusDetails, faultStatus, isFaultlineTrailer, REQUEST_ID_KEY } from '../src/index.js';
+
+const errors = defineCatalog({
+  TEXT_BUSY: { category: 'unavailable', message: 'Busy.' },
+  TEXT_LIMIT: { category: 'validation', message: 'Too many: {count}.', params: { count: 'number' } },
+});
+
+/** What the trailers carried before: the full encoding, as grpc-js base64-encodes a Buffer. */
+const expected = (fault: ReturnType<typeof capture>, domain: string) =>
+  Buffer.from(encodeStatusDetails(fault, domain)).toString('base64');
+
+describe('grpc-status-details-bin as spliced base64 text', () => {
+  it('equals the full encoding for every call, each with its own id (the template is reused)', () => {
+    const faults = [
+      ...Array.from({ length: 5 }, () => capture(FaultError.of('conflict'))),
+      capture(new Error('db down')),
+      capture(FaultError.of('not_found')),
+      capture(errors.TEXT_BUSY({ retryAfter: 3 })),
+      capture(errors.TEXT_BUSY({ retryAfter: 9 })),
+    ];
+    for (const domain of ['faultline', 'orders.example.com'])
+      for (const fault of faults) expect(detailsBase64(fault, domain)).toBe(expected(fault, domain));
+    const texts = faults.slice(0, 5).map((f) => detailsBase64(f, 'faultline'));
+    expect(new Set(texts).size).toBe(5);
+  });
+
+  it('falls back to the full encoding for params and field violations', () => {
+    const withParams = capture(errors.TEXT_LIMIT({ params: { count: 3 } }));
+    const withViolations = capture(
+      FaultError.of('validation', { fieldViolations: [{ pointer: '/email', detail: 'Is invalid.' }] }),
+    );
+    expect(detailsBase64(withParams, 'd')).toBe(expected(withParams, 'd'));
+    expect(detailsBase64(withViolations, 'd')).toBe(expected(withViolations, 'd'));
+  });
+});
+
+describe('fault trailers', () => {
+  it('give grpc-js the id and the details text, also after its clone', () => {
+    const fault = capture(FaultError.of('conflict'));
+    const { metadata } = faultStatus(fault, 'faultline');
+    expect(isFaultlineTrailer(metadata)).toBe(true);
+    const headers = (metadata as Metadata).clone().toHttp2Headers();
+    expect(headers).toEqual({ [REQUEST_ID_KEY]: fault.id, [DETAILS_KEY]: expected(fault, 'faultline') });
+  });
+
+  it('read as an ordinary Metadata: the details are a Buffer, and changes are kept', () => {
+    const fault = capture(FaultError.of('conflict'));
+    const metadata = faultStatus(fault, 'faultline').metadata as Metadata;
+    const details = metadata.get(DETAILS_KEY)[0];
+    expect(Buffer.isBuffer(details)).toBe(true);
+    expect(Buffer.from(details as Buffer)).toEqual(Buffer.from(encodeStatusDetails(fault, 'faultline')));
+    metadata.set('x-extra', 'yes');
+    const copy = metadata.clone();
+    expect(copy).toBeInstanceOf(Metadata);
+    expect(copy.toHttp2Headers()).toEqual({
+      [REQUEST_ID_KEY]: fault.id,
+      [DETAILS_KEY]: expected(fault, 'faultline'),
+      'x-extra': 'yes',
+    });
+    expect(Object.keys(metadata.getMap()).sort()).toEqual([DETAILS_KEY, 'x-extra', REQUEST_ID_KEY].sort());
+  });
+});
