@@ -15,6 +15,13 @@ export {
   warnOnce,
 } from './adapter-defaults.js';
 export { clientErrorFault, isConnectionReset } from './answer/client-error.js';
+export {
+  checkFormatOptions,
+  FORMAT_RULES,
+  jsonApiRefusal,
+  jsonApiResponder,
+  type MediaTypeHeaders,
+} from './answer/format-options.js';
 export { type HttpAnswer, httpAnswer } from './answer/http-answer.js';
 export {
   type BodyFormat,
@@ -26,7 +33,29 @@ export {
   STALE_REPLY_HEADERS,
   writeRawHttpFault,
 } from './answer/http-headers.js';
-export { type HttpFaultOptions, type ResponderOptions, renderBody, resolveResponder } from './answer/responder.js';
+export { jsonApiSource, renderJsonApi } from './answer/jsonapi.js';
+export {
+  acceptRanges,
+  JSON_API_MEDIA_TYPE,
+  jsonApiAcceptRefused,
+  jsonApiContentTypeRefused,
+  MAX_ACCEPT_ENTRIES,
+  MAX_MEDIA_HEADER_LENGTH,
+  type MediaRange,
+} from './answer/media-type.js';
+export {
+  type AnswerFormat,
+  BODY_FORMATS,
+  FORMAT_MEDIA_TYPES,
+  negotiateFormat,
+} from './answer/negotiate.js';
+export {
+  formatFor,
+  type HttpFaultOptions,
+  type ResponderOptions,
+  renderBody,
+  resolveResponder,
+} from './answer/responder.js';
 export { FALLBACK_PROBLEM_BODY } from './answer/templates.js';
 export { faultOf } from './capture.js';
 export { fieldViolationsFromAjv } from './classify/index.js';

@@ -5,7 +5,7 @@
  * text given to renderer options. Every error names the value given.
  */
 import { resolve } from 'node:path';
-import type { BodyFormat } from '@faultline/core/adapter';
+import type { AnswerFormat, BodyFormat } from '@faultline/core/adapter';
 import { shown } from './fail.js';
 import type { HaproxyOptions } from './haproxy/render.js';
 import type { NginxOptions } from './nginx/render.js';
@@ -38,6 +38,7 @@ export const CLI_OPTIONS = {
   'max-url': { repeatable: false, gateways: ['haproxy'] },
   'max-headers': { repeatable: false, gateways: ['haproxy'] },
   format: { repeatable: false, gateways: BOTH },
+  'default-format': { repeatable: false, gateways: BOTH },
   'accept-id-versions': { repeatable: false, gateways: BOTH },
 } as const satisfies Record<string, { repeatable: boolean; gateways: readonly Gateway[] }>;
 
@@ -97,6 +98,7 @@ function versions(values: CliValues): readonly UuidVersion[] | undefined {
 /** The options both gateways share. */
 function shared(values: CliValues) {
   const format = one(values, 'format');
+  const defaultFormat = one(values, 'default-format');
   return {
     upstreams: values.upstream ?? [],
     ...(values.listen === undefined ? {} : { listen: values.listen }),
@@ -105,7 +107,8 @@ function shared(values: CliValues) {
     ...(values.route === undefined ? {} : { routes: values.route }),
     ...(values['connect-timeout'] === undefined ? {} : { connectTimeout: whole(values, 'connect-timeout') as number }),
     ...(values['read-timeout'] === undefined ? {} : { readTimeout: whole(values, 'read-timeout') as number }),
-    ...(format === undefined ? {} : { format: format as BodyFormat }),
+    ...(format === undefined ? {} : { format: format as AnswerFormat }),
+    ...(defaultFormat === undefined ? {} : { defaultFormat: defaultFormat as BodyFormat }),
     ...(values['accept-id-versions'] === undefined ? {} : { idVersions: versions(values) as UuidVersion[] }),
   };
 }

@@ -31,7 +31,11 @@ const USAGE = `usage: npx @faultline/edge <nginx|haproxy> --upstream <host:port>
   --connect-timeout <s>         backend connect timeout, seconds (default 5)
   --read-timeout <s>            backend answer timeout, seconds (default 30)
   --accept-id-versions <list>   UUID versions of an incoming X-Request-ID that are kept (default 4; e.g. 4,7)
-  --format <problem|envelope>   the application's error format (default problem)
+  --format <problem|envelope|jsonapi|negotiate>
+                                the application's error format (default problem); with negotiate, the
+                                gateway's own pages use --default-format and all three formats pass through
+  --default-format <problem|envelope|jsonapi>
+                                the application's defaultFormat, with --format negotiate (default problem)
  nginx only:
   --access-log <file>           JSON access log (default /var/log/nginx/faultline-access.log)
   --directory <dir>             where the files will be installed (default: --out)

@@ -3,13 +3,15 @@
  * core exactly as the application renders the same category: status, body, content type and the
  * security headers. The correlation id is left as a placeholder for the gateway to fill.
  */
+
+import type { AnswerFormat } from '@faultline/core/adapter';
 import {
   type BodyFormat,
   type Category,
+  CONTENT_TYPES,
   faultOf,
   problemHeaders,
-  renderEnvelope,
-  renderProblem,
+  renderBody,
   TAXONOMY,
 } from '@faultline/core/adapter';
 
@@ -63,24 +65,45 @@ export interface GatewayPage {
 
 /** Options of {@link gatewayPages}. */
 export interface GatewayPageOptions {
-  /** The application's body format (default `problem`, RFC 9457). */
-  readonly format?: BodyFormat;
+  /**
+   * The application's `format` (default `problem`, RFC 9457; also `envelope`, `jsonapi`, or
+   * `negotiate`, whose pages are in `defaultFormat`: a gateway page does not negotiate).
+   */
+  readonly format?: AnswerFormat;
+  /** With `negotiate`, the application's `defaultFormat` (default `problem`). */
+  readonly defaultFormat?: BodyFormat;
   /** `Retry-After` seconds sent with 429 (default 1). */
   readonly rateLimitRetryAfter?: number;
   /** `Retry-After` seconds sent with 503 (default 5). */
   readonly unavailableRetryAfter?: number;
 }
 
+/** The format of the gateway's own pages. */
+export function pageFormat(options: Pick<GatewayPageOptions, 'format' | 'defaultFormat'>): BodyFormat {
+  const format = options.format ?? 'problem';
+  return format === 'negotiate' ? (options.defaultFormat ?? 'problem') : format;
+}
+
+/**
+ * The content types of the application's own error answers, which the gateway passes through
+ * (with the request's id): one, or the three a negotiating application may send.
+ */
+export function faultlineContentTypes(options: Pick<GatewayPageOptions, 'format'>): string[] {
+  const format = options.format ?? 'problem';
+  const formats: BodyFormat[] = format === 'negotiate' ? ['problem', 'envelope', 'jsonapi'] : [format];
+  return formats.map((f) => CONTENT_TYPES[f]);
+}
+
 /** Renders every gateway page. */
 export function gatewayPages(options: GatewayPageOptions = {}): readonly GatewayPage[] {
-  const format = options.format ?? 'problem';
+  const format = pageFormat(options);
   return (Object.keys(GATEWAY_FAILURES) as GatewayFailure[]).map((failure) => {
     const fault = faultOf(GATEWAY_FAILURES[failure], { requestId: ID_PLACEHOLDER, requestIdTrusted: true });
     const { 'x-request-id': _id, ...headers } = problemHeaders(fault, format, {
       ...(options.rateLimitRetryAfter === undefined ? {} : { rateLimitRetryAfter: options.rateLimitRetryAfter }),
       ...(options.unavailableRetryAfter === undefined ? {} : { unavailableRetryAfter: options.unavailableRetryAfter }),
     });
-    const body = format === 'problem' ? renderProblem(fault) : renderEnvelope(fault);
+    const body = renderBody(fault, format, undefined);
     const [head = '', tail = ''] = body.split(ID_PLACEHOLDER);
     return { failure, status: TAXONOMY[fault.category].http, headers, body, head, tail };
   });

@@ -3,7 +3,7 @@
  * addresses, sizes and whole seconds pass, so no value can end a directive (`;`), open a block,
  * quote, start a comment or name a variable (`$`, `%[`). Every refusal names the value given.
  */
-import type { BodyFormat } from '@faultline/core/adapter';
+import type { AnswerFormat, BodyFormat } from '@faultline/core/adapter';
 import { fail } from './fail.js';
 import { isAddress, type ListenerOptions, type Listeners, listenersOf } from './listeners.js';
 import { isIdVersions, type UuidVersion } from './request-id.js';
@@ -19,10 +19,12 @@ export interface GatewayOptionValues extends ListenerOptions {
   readonly directory?: string | undefined;
   readonly modulesDirectory?: string | undefined;
   readonly tls?: { readonly certificate: string; readonly key?: string | undefined } | undefined;
-  readonly format?: BodyFormat | undefined;
+  readonly format?: AnswerFormat | undefined;
+  readonly defaultFormat?: BodyFormat | undefined;
   readonly idVersions?: readonly UuidVersion[] | undefined;
 }
 
+const ANSWER_FORMATS: readonly string[] = ['problem', 'envelope', 'jsonapi', 'negotiate'];
 const ABSOLUTE_PATH = /^\/[A-Za-z0-9._/-]*$/;
 const ROUTE = /^\/[A-Za-z0-9._~/-]*$/;
 /** An nginx-style size: bytes, or a number of k/m/g. */
@@ -69,8 +71,14 @@ export function validateGatewayOptions(options: GatewayOptionValues): Listeners 
   ];
   for (const [what, path] of paths)
     if (path !== undefined && (typeof path !== 'string' || !ABSOLUTE_PATH.test(path))) fail(what, path);
-  if (options.format !== undefined && options.format !== 'problem' && options.format !== 'envelope')
-    fail('format', options.format, 'problem or envelope');
+  if (options.format !== undefined && !ANSWER_FORMATS.includes(options.format))
+    fail('format', options.format, 'problem, envelope, jsonapi or negotiate');
+  if (options.defaultFormat !== undefined) {
+    if (options.format !== 'negotiate')
+      fail('default format', options.defaultFormat, 'used with format negotiate only');
+    if (!ANSWER_FORMATS.slice(0, 3).includes(options.defaultFormat))
+      fail('default format', options.defaultFormat, 'problem, envelope or jsonapi');
+  }
   if (options.idVersions !== undefined && !isIdVersions(options.idVersions))
     fail('request id versions', options.idVersions, 'distinct RFC 9562 versions from 1 to 8');
   return listeners;

@@ -10,9 +10,12 @@ import type { Duplex } from 'node:stream';
 import {
   adapterReporter,
   capture,
+  checkFormatOptions,
   checkOptions,
   clientErrorFault,
+  FORMAT_RULES,
   faultOf,
+  formatFor,
   HTTP_RULES,
   type HttpFaultOptions,
   isConnectionReset,
@@ -25,6 +28,7 @@ import {
   writeRawHttpFault,
 } from '@faultline/core/adapter';
 import { warnAboutEarlierErrorHandlers } from './error-handlers.js';
+import { refuseForJsonApi } from './jsonapi.js';
 import { sendFault } from './respond.js';
 import type { ErrorRequestHandler, ExpressRequest, RequestHandler } from './types.js';
 
@@ -76,7 +80,8 @@ const refused = new WeakMap<object, string>();
  * app.listen(3000).on('clientError', fl.clientError);
  */
 export function faultline(options: FaultlineExpressOptions = {}): FaultlineExpress {
-  checkOptions('@faultline/express', options, HTTP_RULES);
+  checkOptions('@faultline/express', options, { ...HTTP_RULES, ...FORMAT_RULES });
+  checkFormatOptions('@faultline/express', options);
   const policy = requestIdPolicy(options, '@faultline/express');
   const reporter = adapterReporter('@faultline/express', options.reporter);
   const responder = resolveResponder(options, reporter);
@@ -98,6 +103,8 @@ export function faultline(options: FaultlineExpressOptions = {}): FaultlineExpre
     response.setHeader('x-request-id', id);
     // Express's own init middleware (before this one) announces the product on every response.
     response.removeHeader('x-powered-by');
+    if (responder.strictJsonApi === true && refuseForJsonApi(request, response, responder, refused.get(request)))
+      return;
     next();
   };
 
@@ -134,7 +141,9 @@ export function faultline(options: FaultlineExpressOptions = {}): FaultlineExpre
     if (isConnectionReset(error) || socket.destroyed) return;
     const fault = clientErrorFault(error);
     recordFault(fault, { protocol: 'http', reporter });
-    writeRawHttpFault(socket, fault, renderBody(fault, responder.format, undefined), responder.format, responder);
+    // No request to read `Accept` from: `negotiate` answers in its default format.
+    const format = formatFor(responder);
+    writeRawHttpFault(socket, fault, renderBody(fault, format, undefined), format, responder);
   };
 
   return { requestId, notFound, errorHandler, clientError, reporter };

@@ -8,8 +8,10 @@ import {
   adapterReporter,
   type Classifier,
   capture,
+  checkFormatOptions,
   checkOptions,
   createReporter,
+  FORMAT_RULES,
   faultOf,
   HTTP_RULES,
   type HttpFaultOptions,
@@ -22,6 +24,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { watchErrorHandlers } from './error-handlers.js';
 import { fastifyClassifier } from './fastify-classifier.js';
+import { jsonApiGuard, parseJsonApiBodies } from './jsonapi.js';
 import { MethodRouter } from './method-router.js';
 import { isValidRequestId, refusedRequestId } from './request-id.js';
 import { ATTEMPT_PROPERTY, sendFault } from './respond.js';
@@ -49,6 +52,7 @@ export interface FaultlineFastifyOptions extends Omit<HttpFaultOptions, 'acceptI
 /** Options the plugin checks at registration (request ids belong to `faultlineServerOptions`). */
 const PLUGIN_RULES: OptionRules = {
   ...HTTP_RULES,
+  ...FORMAT_RULES,
   methodNotAllowed: { kind: 'boolean' },
   notFound: { kind: 'boolean' },
   strictErrorHandlers: { kind: 'boolean' },
@@ -123,6 +127,7 @@ export function captureFor(error: unknown, request: FastifyRequest, classifiers:
 
 async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOptions): Promise<void> {
   checkOptions('@faultline/fastify', options, PLUGIN_RULES, FASTIFY_REGISTER_OPTIONS);
+  checkFormatOptions('@faultline/fastify', options);
   // With `logger: false` (Fastify's default) app.log is a no-op object: faults then go to the default reporter.
   const serverLogs = typeof (app.log as { isLevelEnabled?: unknown }).isLevelEnabled === 'function';
   const ownReporter =
@@ -156,6 +161,8 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
     }
   });
 
+  if (responder.strictJsonApi === true) parseJsonApiBodies(app);
+
   app.addHook('onRequest', (request, reply, done) => {
     if (isValidRequestId(request.id)) {
       (request as { [ID_CHECKED_PROPERTY]?: boolean })[ID_CHECKED_PROPERTY] = true;
@@ -173,6 +180,7 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
       sendFault(fault, request, reply, responder);
       return;
     }
+    if (responder.strictJsonApi === true && jsonApiGuard(request, reply, responder)) return;
     done();
   });
 

@@ -9,6 +9,7 @@ import {
   CONTENT_TYPES,
   FALLBACK_PROBLEM_BODY,
   type Fault,
+  formatFor,
   type HttpAnswer,
   httpAnswer,
   type RawHttpSocket,
@@ -132,12 +133,16 @@ export function sendFault(
   else sendAttempt(reply, attempt, isHttp2(request));
 }
 
+/** The body is already serialized. */
+const asIs = (payload: unknown): string => payload as string;
+
 /** Sends the first attempt through Fastify (its onSend hooks run); falls back to a direct write. */
 function sendAttempt(reply: FastifyReply, attempt: Attempt, http2: boolean): void {
   try {
     removeStaleHeaders(reply, http2);
-    // A per-reply serializer set by the route before it threw would apply even to a string body.
-    reply.serializer(null as unknown as (payload: unknown) => string);
+    // A per-reply serializer set by the route before it threw would apply even to a string body;
+    // an identity one also keeps Fastify from appending a charset to JSON:API's parameterless type.
+    reply.serializer(asIs);
     reply.code(attempt.status).headers(attempt.headers).send(attempt.body);
   } catch {
     writeDirect(reply, attempt);
@@ -180,5 +185,7 @@ function afterBodyDrained(request: FastifyRequest, send: () => void): void {
  */
 export function writeSocketFault(socket: RawHttpSocket, fault: Fault, options: ResponderOptions): void {
   recordFault(fault, { protocol: 'http', reporter: options.reporter });
-  writeRawHttpFault(socket, fault, renderBody(fault, options.format, undefined), options.format, options);
+  // No request to read `Accept` from: `negotiate` answers in its default format.
+  const format = formatFor(options);
+  writeRawHttpFault(socket, fault, renderBody(fault, format, undefined), format, options);
 }

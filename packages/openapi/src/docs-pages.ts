@@ -14,6 +14,8 @@ const ADVICE: Readonly<Record<Category, string>> = {
   forbidden: 'Do not retry: the credentials are valid but not allowed to do this.',
   not_found: 'Check the identifier; the resource does not exist or is not visible to you.',
   method_not_allowed: 'Use one of the methods in the Allow header.',
+  not_acceptable:
+    'Accept a media type the service sends; a JSON:API service refuses application/vnd.api+json with parameters other than profile.',
   conflict: 'Reload the resource and retry with its current state; on gRPC ABORTED, the same request may succeed.',
   precondition_failed: 'Reload the resource: a condition of the request no longer holds.',
   payload_too_large: 'Send less: split the request or reduce its size.',

@@ -1,11 +1,13 @@
 /**
- * OpenAPI 3.1 from the catalog: `components.schemas` for the problem document, the envelope and
- * a field violation; one `components.responses` entry per code with its example; and, for each
- * route, the responses it can produce (the framework's own errors plus the codes it declares),
- * grouped by status with one example per code.
+ * OpenAPI 3.1 from the catalog: `components.schemas` for the problem document, the envelope, the
+ * JSON:API error document and a field violation; one `components.responses` entry per code with
+ * its example; and, for each route, the responses it can produce (the framework's own errors plus
+ * the codes it declares), grouped by status with one example per code, in every media type the
+ * service's format can answer with (all three for `negotiate`).
  */
-import type { BodyFormat } from '@faultline/core/adapter';
+import type { AnswerFormat } from '@faultline/core/adapter';
 import { type CatalogLike, type DocumentedCode, documentedCodes } from './codes.js';
+import { contentFor, JSON_API_ERRORS_SCHEMA } from './formats.js';
 
 /** A route to document. */
 export interface RouteDescription {
@@ -23,15 +25,19 @@ export interface OpenApiOptions {
   readonly version: string;
   readonly routes: readonly RouteDescription[];
   readonly catalogs?: readonly CatalogLike[];
-  /** The body format the service answers with (default `problem`). */
-  readonly format?: BodyFormat;
+  /**
+   * The service's `format` (default `problem`); `negotiate` documents all three media types on
+   * every error response.
+   */
+  readonly format?: AnswerFormat;
+  /** The service sets `strictJsonApi`: every route may also answer 406 (and 415 with a body). */
+  readonly strictJsonApi?: boolean;
 }
 
-const EXAMPLE_ID = '3f1c2a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60';
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
 
 /** The codes every route can answer with, without declaring them (framework and server errors). */
-function frameworkCodes(method: string): string[] {
+function frameworkCodes(method: string, strictJsonApi: boolean): string[] {
   const codes = [
     'NOT_FOUND',
     'METHOD_NOT_ALLOWED',
@@ -42,6 +48,7 @@ function frameworkCodes(method: string): string[] {
   ];
   if (BODY_METHODS.has(method.toUpperCase()))
     codes.push('VALIDATION_FAILED', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE');
+  if (strictJsonApi) codes.push('NOT_ACCEPTABLE');
   return codes;
 }
 
@@ -94,34 +101,22 @@ export function faultSchemas(): Record<string, object> {
         },
       },
     },
+    JsonApiErrors: JSON_API_ERRORS_SCHEMA,
   };
 }
 
-function example(code: DocumentedCode, format: BodyFormat): object {
-  const problem = {
-    type: code.type,
-    title: code.title,
-    status: code.http,
-    detail: code.message,
-    code: code.code,
-    request_id: EXAMPLE_ID,
-  };
-  return format === 'envelope'
-    ? { error: { status: code.http, code: code.code, message: code.message, request_id: EXAMPLE_ID } }
-    : problem;
-}
-
-function mediaType(format: BodyFormat): string {
-  return format === 'envelope' ? 'application/json' : 'application/problem+json';
-}
-
-function headers(code: DocumentedCode): Record<string, object> {
+function headers(code: DocumentedCode, format: AnswerFormat): Record<string, object> {
   const out: Record<string, object> = {
     'X-Request-ID': {
       description: 'Correlation id (UUID), also in the body.',
       schema: { type: 'string', format: 'uuid' },
     },
   };
+  if (format === 'negotiate')
+    out.Vary = {
+      description: "Always `Accept`: the body format follows the request's Accept header.",
+      schema: { type: 'string' },
+    };
   if (code.http === 429 || code.http === 503)
     out['Retry-After'] = { description: 'Seconds to wait.', schema: { type: 'integer' } };
   if (code.http === 401) out['WWW-Authenticate'] = { schema: { type: 'string' } };
@@ -132,16 +127,15 @@ function headers(code: DocumentedCode): Record<string, object> {
 /** `components.responses`: one entry per code. */
 export function faultResponses(
   catalogs: readonly CatalogLike[] = [],
-  format: BodyFormat = 'problem',
+  format: AnswerFormat = 'problem',
 ): Record<string, object> {
-  const schema = { $ref: `#/components/schemas/${format === 'envelope' ? 'Envelope' : 'Problem'}` };
   return Object.fromEntries(
     documentedCodes(catalogs).map((code) => [
       code.code,
       {
         description: `${code.title}: ${code.message}`,
-        headers: headers(code),
-        content: { [mediaType(format)]: { schema, example: example(code, format) } },
+        headers: headers(code, format),
+        content: contentFor([code], format),
       },
     ]),
   );
@@ -163,7 +157,7 @@ export function openApiDocument(options: OpenApiOptions): object {
     if (method === 'HEAD' || method === 'OPTIONS') continue;
     const path = openApiPath(route.url);
     const byStatus = new Map<number, DocumentedCode[]>();
-    for (const name of new Set([...frameworkCodes(method), ...(route.codes ?? [])])) {
+    for (const name of new Set([...frameworkCodes(method, options.strictJsonApi === true), ...(route.codes ?? [])])) {
       const code = codes.get(name);
       if (code === undefined)
         throw new Error(`route ${method} ${route.url} declares ${name}, which no catalog defines`);
@@ -175,17 +169,7 @@ export function openApiDocument(options: OpenApiOptions): object {
       responses[String(status)] =
         list.length === 1
           ? { $ref: `#/components/responses/${(list[0] as DocumentedCode).code}` }
-          : {
-              description: list.map((c) => c.code).join(', '),
-              content: {
-                [mediaType(format)]: {
-                  schema: { $ref: `#/components/schemas/${format === 'envelope' ? 'Envelope' : 'Problem'}` },
-                  examples: Object.fromEntries(
-                    list.map((c) => [c.code, { summary: c.message, value: example(c, format) }]),
-                  ),
-                },
-              },
-            };
+          : { description: list.map((c) => c.code).join(', '), content: contentFor(list, format) };
     }
     const parameters = [...path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => ({
       name: m[1],

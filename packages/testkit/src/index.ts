@@ -51,4 +51,5 @@ export function recordFor(
   const own = contexts.find((c) => c.request_id === id) ?? {};
   return { ...compact, ...own, request_id: id };
 }
+export { JSON_API_SCHEMA, jsonApiSchemaErrors } from './jsonapi/index.js';
 export { jsonMethod, rawHttpExchange } from './wire.js';

@@ -1,20 +1,26 @@
 /**
  * The ws adapter: wrapped connection and message handlers (a throw never kills the process),
  * JSON error frames for recoverable faults, close frames for fatal ones, an 'error' listener on
- * every socket, and upgrade rejection answered as HTTP problem JSON from the server's 'upgrade'
- * path (never ws's text/html `abortHandshake`).
+ * every socket, and upgrade rejection answered as an HTTP error in the configured format (problem
+ * JSON by default, the envelope, JSON:API, or negotiated) from the server's 'upgrade' path (never
+ * ws's text/html `abortHandshake`).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import {
+  type AnswerFormat,
   adapterReporter,
+  type BodyFormat,
   type Category,
   type Classifier,
   COMMON_RULES,
   capture,
+  checkFormatOptions,
   checkOptions,
   type Fault,
   FaultError,
+  FORMAT_RULES,
+  formatFor,
   type HeaderOptions,
   isObjectLike,
   type OptionRules,
@@ -22,8 +28,8 @@ import {
   type Reporter,
   type RequestIdOptions,
   recordFault,
+  renderBody,
   renderEnvelope,
-  renderProblem,
   requestIdPolicy,
   resolveCorrelationId,
   safeGet,
@@ -60,10 +66,25 @@ export interface WsAdapterOptions extends HeaderOptions, RequestIdOptions {
   readonly classifiers?: readonly Classifier[];
   /** Whether a fault closes the connection (default: 5xx, 401, 403, 413 and cancellations). */
   readonly isFatal?: (fault: Fault) => boolean;
+  /**
+   * The body format of refused upgrades (HTTP answers): `problem` (default), `envelope`,
+   * `jsonapi`, or `negotiate` (from the upgrade request's `Accept`, with `Vary: Accept`). Error
+   * frames after the upgrade are always the envelope.
+   */
+  readonly format?: AnswerFormat | undefined;
+  /** The format `negotiate` falls back to (default `problem`). */
+  readonly defaultFormat?: BodyFormat | undefined;
 }
 
 /** Options the adapter checks when it is created. */
-const WS_RULES: OptionRules = { ...COMMON_RULES, isFatal: { kind: 'function' } };
+const WS_RULES: OptionRules = {
+  ...COMMON_RULES,
+  format: FORMAT_RULES.format as OptionRules[string],
+  defaultFormat: FORMAT_RULES.defaultFormat as OptionRules[string],
+  isFatal: { kind: 'function' },
+};
+
+const VARY_ACCEPT: Readonly<Record<string, string>> = { vary: 'Accept' };
 
 /** What the adapter knows about a connection. */
 export interface ConnectionContext {
@@ -107,13 +128,18 @@ export interface WsAdapter {
   fail(socket: WebSocket, thrown: unknown, source: string): Fault;
   /** An HTTP server 'upgrade' listener: runs `check`, then hands accepted sockets to `wss`. */
   upgrade(wss: WebSocketServer, check?: UpgradeCheck): (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
-  /** Writes a problem JSON response on a raw upgrade socket and destroys it. */
+  /** Writes the error answer (in the configured format) on a raw upgrade socket and destroys it. */
   rejectUpgrade(socket: Duplex, request: IncomingMessage, thrown: unknown): Fault;
 }
 
 /** Creates the ws adapter. */
 export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
   checkOptions('@faultline/ws', options, WS_RULES);
+  checkFormatOptions('@faultline/ws', options);
+  const answerFormat = {
+    format: options.format ?? 'problem',
+    ...(options.defaultFormat === undefined ? {} : { defaultFormat: options.defaultFormat }),
+  } as const;
   const policy = requestIdPolicy(options, '@faultline/ws');
   const classifiers = [...(options.classifiers ?? []), wsClassifier];
   const isFatal = options.isFatal ?? fatalByDefault;
@@ -191,7 +217,9 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
   function rejectUpgrade(socket: Duplex, request: IncomingMessage, thrown: unknown): Fault {
     const incoming = request.headers['x-request-id'];
     const fault = faultFor(thrown, undefined, 'ws.upgrade', incoming, undefined, request.socket?.remoteAddress);
-    writeRawHttpFault(socket, fault, renderProblem(fault), 'problem', options);
+    const format = formatFor(answerFormat, request.headers.accept);
+    const vary = answerFormat.format === 'negotiate' ? VARY_ACCEPT : undefined;
+    writeRawHttpFault(socket, fault, renderBody(fault, format, undefined), format, options, vary);
     return fault;
   }
 

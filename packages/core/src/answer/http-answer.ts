@@ -5,7 +5,7 @@
  */
 import type { Fault } from '../fault.js';
 import { problemHeaders } from './http-headers.js';
-import { localeFor, type ResponderOptions, renderBody, shownFault } from './responder.js';
+import { formatFor, localeFor, type ResponderOptions, renderBody, shownFault } from './responder.js';
 
 /** What an adapter writes: status, headers and the pre-serialized body. */
 export interface HttpAnswer {
@@ -21,20 +21,23 @@ export interface HttpAnswer {
 
 /**
  * The answer to `fault` for a request with `requestHeaders`. `traceId` is added to the body when
- * `exposeTraceId` allows it; `allow` is the `Allow` header of a 405. Throws only when rendering
+ * `exposeTraceId` allows it; `allow` is the `Allow` header of a 405. With `format: 'negotiate'`
+ * the format comes from `Accept` and the answer says `Vary: Accept`. Throws only when rendering
  * itself fails (the adapter then sends the fallback body).
  */
 export function httpAnswer(
   fault: Fault,
   options: ResponderOptions,
   traceId: string | undefined,
-  requestHeaders: { readonly 'accept-language'?: unknown },
+  requestHeaders: { readonly 'accept-language'?: unknown; readonly accept?: unknown },
   allow?: string,
 ): HttpAnswer {
   const shown = shownFault(fault, options);
   const locale = localeFor(shown, requestHeaders['accept-language']);
-  const body = renderBody(shown, options.format, options.exposeTraceId ? traceId : undefined, locale);
-  const headers = problemHeaders(shown, options.format, options, allow);
+  const format = formatFor(options, requestHeaders.accept);
+  const body = renderBody(shown, format, options.exposeTraceId ? traceId : undefined, locale);
+  const headers = problemHeaders(shown, format, options, allow);
+  if (options.format === 'negotiate') headers.vary = 'Accept';
   if (locale !== undefined) headers['content-language'] = locale;
   return { status: shown.status, headers, body, fault: shown };
 }

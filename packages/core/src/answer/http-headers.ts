@@ -7,8 +7,11 @@
 import type { Fault } from '../fault.js';
 import { safeGet } from '../safe-access.js';
 
-/** Wire format of error bodies. */
-export type BodyFormat = 'problem' | 'envelope';
+/**
+ * Wire format of error bodies: RFC 9457 problem JSON, the `{"error":{…}}` envelope, or a JSON:API
+ * 1.1 error document.
+ */
+export type BodyFormat = 'problem' | 'envelope' | 'jsonapi';
 
 /** Header options shared by every path. */
 export interface HeaderOptions {
@@ -23,10 +26,13 @@ export interface HeaderOptions {
 /**
  * Content type of each body format. The charset parameter is what Fastify appends to every JSON
  * type it sends; it is written on every path (raw sockets included) so all answers are identical.
+ * JSON:API is the exception: its servers must send the media type without parameters (JSON:API
+ * 1.1, "Server Responsibilities"), so the adapters keep Fastify from appending one.
  */
 export const CONTENT_TYPES: Readonly<Record<BodyFormat, string>> = {
   problem: 'application/problem+json; charset=utf-8',
   envelope: 'application/json; charset=utf-8',
+  jsonapi: 'application/vnd.api+json',
 };
 
 const AUTH_CHALLENGE = /^[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*(?: [A-Za-z0-9!#$%&'*+.^_`|~=,"/ -]{0,256})?$/;
@@ -130,8 +136,9 @@ export interface RawHttpSocket {
 }
 
 /**
- * Answers a raw HTTP/1.1 socket with `body` and the error headers of `fault`, then closes it; for
- * the paths with no response object (malformed requests, refused WebSocket upgrades). Never throws.
+ * Answers a raw HTTP/1.1 socket with `body` and the error headers of `fault` (plus `extraHeaders`,
+ * e.g. `Vary`), then closes it; for the paths with no response object (malformed requests,
+ * refused WebSocket upgrades). Never throws.
  */
 export function writeRawHttpFault(
   socket: RawHttpSocket,
@@ -139,11 +146,13 @@ export function writeRawHttpFault(
   body: string,
   format: BodyFormat,
   options: HeaderOptions,
+  extraHeaders?: Readonly<Record<string, string>>,
 ): void {
   if (socket.destroyed || !socket.writable) return;
   try {
     const headers = {
       ...problemHeaders(fault, format, options),
+      ...extraHeaders,
       'content-length': String(Buffer.byteLength(body)),
       connection: 'close',
     };

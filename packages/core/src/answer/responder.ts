@@ -10,13 +10,28 @@ import { buildFault, type Fault } from '../fault.js';
 import { builtinDefinition } from '../fault-error.js';
 import type { Reporter } from '../report/reporter.js';
 import type { BodyFormat, HeaderOptions } from './http-headers.js';
+import { renderJsonApi } from './jsonapi.js';
 import { pickLocale } from './locale.js';
+import { type AnswerFormat, negotiateFormat } from './negotiate.js';
 import { renderEnvelope, renderProblem } from './templates.js';
 
 /** The options an HTTP adapter takes from its user (the adapter adds its own). */
 export interface HttpFaultOptions extends HeaderOptions, RequestIdOptions {
-  /** `problem` (RFC 9457, default) or `envelope` (`{"error":{…}}` as application/json). */
-  readonly format?: BodyFormat;
+  /**
+   * `problem` (RFC 9457, default), `envelope` (`{"error":{…}}` as application/json), `jsonapi`
+   * (JSON:API 1.1 error documents, application/vnd.api+json), or `negotiate`: one of the three per
+   * request, from `Accept` (answers then send `Vary: Accept`).
+   */
+  readonly format?: AnswerFormat;
+  /** The format `negotiate` falls back to (no `Accept`, `*\/*`, unknown types); default `problem`, or `jsonapi` with `strictJsonApi`. */
+  readonly defaultFormat?: BodyFormat;
+  /**
+   * The service is a JSON:API service: a request whose `Content-Type` is the JSON:API media type
+   * with parameters other than `profile` is refused with 415, one whose `Accept` holds only such
+   * instances of it with 406, both as JSON:API documents (JSON:API 1.1 server rules). Needs
+   * `format` `jsonapi` (its default then) or `negotiate`.
+   */
+  readonly strictJsonApi?: boolean;
   /** Answer 403 as a plain 404, so clients cannot probe for resources they may not see (default false). */
   readonly concealForbidden?: boolean;
   /** Add `trace_id` to bodies when a valid span context exists (default true). */
@@ -27,7 +42,11 @@ export interface HttpFaultOptions extends HeaderOptions, RequestIdOptions {
 
 /** How an adapter answers; resolved once from {@link HttpFaultOptions}. */
 export interface ResponderOptions extends HeaderOptions {
-  readonly format: BodyFormat;
+  readonly format: AnswerFormat;
+  /** What `negotiate` falls back to (absent: `problem`). */
+  readonly defaultFormat?: BodyFormat;
+  /** JSON:API media type rules (415/406) apply (absent: false). */
+  readonly strictJsonApi?: boolean;
   readonly concealForbidden: boolean;
   readonly exposeTraceId: boolean;
   readonly reporter: Reporter | undefined;
@@ -35,8 +54,13 @@ export interface ResponderOptions extends HeaderOptions {
 
 /** Resolves user options (and the reporter the adapter chose) into {@link ResponderOptions}. */
 export function resolveResponder(options: HttpFaultOptions, reporter: Reporter | undefined): ResponderOptions {
+  const strict = options.strictJsonApi === true;
   return {
-    format: options.format ?? 'problem',
+    format: options.format ?? (strict ? 'jsonapi' : 'problem'),
+    ...(options.format === 'negotiate'
+      ? { defaultFormat: options.defaultFormat ?? (strict ? 'jsonapi' : 'problem') }
+      : {}),
+    ...(strict ? { strictJsonApi: true } : {}),
     concealForbidden: options.concealForbidden ?? false,
     exposeTraceId: options.exposeTraceId ?? true,
     reporter,
@@ -63,7 +87,16 @@ export function shownFault(fault: Fault, options: Pick<ResponderOptions, 'concea
 export function renderBody(fault: Fault, format: BodyFormat, traceId: string | undefined, locale?: string): string {
   // No options object for the common answer (no trace, no translation).
   const options = traceId === undefined && locale === undefined ? undefined : { traceId, locale };
-  return format === 'envelope' ? renderEnvelope(fault, options) : renderProblem(fault, options);
+  if (format === 'problem') return renderProblem(fault, options);
+  return format === 'envelope' ? renderEnvelope(fault, options) : renderJsonApi(fault, options);
+}
+
+/**
+ * The body format of an answer: the configured one, or with `negotiate` the best for `accept`
+ * (the default when there is no request to read it from).
+ */
+export function formatFor(options: Pick<ResponderOptions, 'format' | 'defaultFormat'>, accept?: unknown): BodyFormat {
+  return options.format === 'negotiate' ? negotiateFormat(accept, options.defaultFormat ?? 'problem') : options.format;
 }
 
 /** The translation tag for this answer: `Accept-Language` against the code's translations, if any match. */

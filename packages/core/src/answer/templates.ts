@@ -83,7 +83,7 @@ function isHexOrDash(id: string): boolean {
 }
 
 /** Splices a correlation id into a template; ids are UUIDs (no escaping needed), anything else is re-encoded. */
-function idLiteral(id: string): string {
+export function idLiteral(id: string): string {
   return id.length === 36 && isHexOrDash(id) ? id : JSON.stringify(id).slice(1, -1);
 }
 

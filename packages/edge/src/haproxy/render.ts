@@ -5,10 +5,15 @@
  * core renders; one UUID request id (kept when valid, else `uuid(4)`) sent upstream, logged as JSON
  * and returned; TLS 1.3 only with HTTP/2; public, internal and redirect listeners in one file.
  */
-import { CONTENT_TYPES } from '@faultline/core/adapter';
 import { fail } from '../fail.js';
 import type { ListenerOptions, Listeners } from '../listeners.js';
-import { type GatewayFailure, type GatewayPage, type GatewayPageOptions, gatewayPages } from '../pages.js';
+import {
+  faultlineContentTypes,
+  type GatewayFailure,
+  type GatewayPage,
+  type GatewayPageOptions,
+  gatewayPages,
+} from '../pages.js';
 import { idPattern, type UuidVersion } from '../request-id.js';
 import { validateGatewayOptions } from '../validate.js';
 import { type HaproxyLimits, haproxyLimits, tuneLines } from './limits.js';
@@ -99,7 +104,9 @@ export function renderHaproxy(options: HaproxyOptions): string {
   if (!Number.isSafeInteger(max) || max < 1) fail('body size', max, 'a whole number of bytes');
   const pages = new Map(gatewayPages(options).map((p) => [p.failure, p]));
   const page = (failure: GatewayFailure) => answer(pages.get(failure) as GatewayPage);
-  const contentType = CONTENT_TYPES[options.format ?? 'problem'];
+  const contentTypes = faultlineContentTypes(options)
+    .map((type) => `"${type}"`)
+    .join(' ');
   const routes = options.routes ?? ['/'];
   const replaced = [501, 502, 503, 504].flatMap((status) => {
     const failure = HAPROXY_STATUSES[status] as GatewayFailure;
@@ -142,7 +149,7 @@ ${idRules(options.idVersions)}
 ${redirectFrontend(listeners, options.idVersions)}
 backend faultline_backends
   balance roundrobin
-  acl faultline_type res.hdr(content-type) -m str "${contentType}"
+  acl faultline_type res.hdr(content-type) -m str ${contentTypes}
   acl faultline_id res.hdr(x-request-id),strcmp(txn.request_id) eq 0
   http-response set-var(txn.upstream_status) status
 ${replaced.join('\n')}

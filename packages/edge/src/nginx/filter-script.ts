@@ -7,7 +7,7 @@ import type { GatewayPage } from '../pages.js';
 
 /**
  * Renders the njs module (ES5, as njs 0.7 runs it). `pages` maps a 5xx status to its page,
- * `fallback` answers the others; `contentType` is the application's error content type;
+ * `fallback` answers the others; `contentTypes` are the application's error content types;
  * `idPattern` is the regular-expression source an incoming request id must match (lower-cased).
  * On an answer it does not replace, the header filter returns at its first test and the body
  * filter hands the first buffer on as it came (`buffer_type=buffer`: no decoding) and calls
@@ -16,7 +16,7 @@ import type { GatewayPage } from '../pages.js';
 export function nginxFilterScript(
   pages: Readonly<Record<number, GatewayPage>>,
   fallback: GatewayPage,
-  contentType: string,
+  contentTypes: readonly string[],
   idPattern: string,
 ): string {
   const entries: [string, GatewayPage][] = [...Object.entries(pages), ['fallback', fallback]];
@@ -30,7 +30,8 @@ export function nginxFilterScript(
 // answer, a request that sent an id): every request gets its own copy of the module's top-level
 // objects, which made the filter cost as much on answers it passes as on those it replaces.
 var PAGES_TEXT = ${JSON.stringify(JSON.stringify(table))};
-var FAULTLINE_TYPE = ${JSON.stringify(contentType)};
+// The application's error content types between bars (text, like the pages).
+var FAULTLINE_TYPES = ${JSON.stringify(`|${contentTypes.join('|')}|`)};
 var ID_SOURCE = ${JSON.stringify(idPattern)};
 // Set by the header filter when it replaces the answer. Each request runs in its own copy of the
 // module, so this is per request (cheaper than an nginx variable, which is looked up by name).
@@ -44,7 +45,12 @@ function pageOf(status) {
 /** True when the backend's answer is Faultline's: the application's error content type and the request's own id. */
 function isFaultline(r) {
   var type = r.headersOut['Content-Type'] || '';
-  return type === FAULTLINE_TYPE && r.variables.upstream_http_x_request_id === r.variables.faultline_request_id;
+  return (
+    type !== '' &&
+    type.indexOf('|') === -1 &&
+    FAULTLINE_TYPES.indexOf('|' + type + '|') !== -1 &&
+    r.variables.upstream_http_x_request_id === r.variables.faultline_request_id
+  );
 }
 
 function headers(r) {

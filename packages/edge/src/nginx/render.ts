@@ -5,10 +5,9 @@
  * no product name or version anywhere, TLS 1.3 only with HTTP/2 over ALPN, and every listener a
  * deployment needs (public, internal, redirect) in one configuration.
  */
-import { CONTENT_TYPES } from '@faultline/core/adapter';
 import { fail } from '../fail.js';
 import type { ListenerOptions } from '../listeners.js';
-import { type GatewayPage, type GatewayPageOptions, gatewayPages } from '../pages.js';
+import { faultlineContentTypes, type GatewayPage, type GatewayPageOptions, gatewayPages } from '../pages.js';
 import { idPattern, type UuidVersion } from '../request-id.js';
 import { bytesOf, checkInteger, SIZE, validateGatewayOptions } from '../validate.js';
 import { nginxFilterScript } from './filter-script.js';
@@ -165,7 +164,7 @@ ${routes.includes('/') ? '' : '\n  location / {\n    return 404;\n  }\n'}`;
     'faultline.js': nginxFilterScript(
       fiveHundreds,
       internal,
-      CONTENT_TYPES[options.format ?? 'problem'],
+      faultlineContentTypes(options),
       idPattern(options.idVersions),
     ),
     'nginx.conf': renderStandalone({ dir, listeners, tls, accessLog }),
