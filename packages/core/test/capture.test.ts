@@ -441,6 +441,7 @@ describe('capture: trust', () => {
     ['plain object with status 400', { status: 400, message: 'bad' }, 'validation'],
     ['statusCode 404', Object.assign(new Error('order 42 missing in table orders'), { statusCode: 404 }), 'not_found'],
     ['status 409', Object.assign(new Error('x'), { status: 409 }), 'conflict'],
+    ['status 406 (a foreign Accept refusal)', Object.assign(new Error('x'), { status: 406 }), 'not_acceptable'],
     ['status 429', Object.assign(new Error('x'), { status: 429 }), 'rate_limited'],
     ['status 418 (any other 4xx)', Object.assign(new Error('x'), { status: 418 }), 'validation'],
     ['status 414', Object.assign(new Error('x'), { status: 414 }), 'uri_too_long'],

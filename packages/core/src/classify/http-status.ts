@@ -20,6 +20,7 @@ const CLIENT_STATUS: Readonly<Record<number, Category>> = {
   403: 'forbidden',
   404: 'not_found',
   405: 'method_not_allowed',
+  406: 'not_acceptable',
   408: 'request_timeout',
   409: 'conflict',
   410: 'not_found',
