@@ -43,12 +43,18 @@ export class DropNotice {
     this.#timer.unref();
   }
 
-  /** Writes the notice if records were dropped since the last one (rate-limited unless `force`). */
+  /**
+   * Writes the notice if records were dropped since the last one (rate-limited unless `force`:
+   * a notice held back by the limit is written by the timer).
+   */
   write(force = false): void {
     const dropped = this.#dropped();
     if (dropped === this.#reported) return;
     const now = Date.now();
-    if (!force && now - this.#lastAt < 1000) return;
+    if (!force && now - this.#lastAt < 1000) {
+      this.arm(); // the timer writes it within a second
+      return;
+    }
     this.#lastAt = now;
     const since = dropped - this.#reported;
     this.#reported = dropped;

@@ -8,7 +8,8 @@ import type { Fault } from '../fault.js';
 import { isObjectLike, safeGet, typeLabel } from '../safe-access.js';
 
 const FRAME = /^\s*at (?:(.+?) \()?(?:.*[/\\])?([^/\\():]+):(\d+):\d+\)?$/;
-const TOP_FRAMES = 3;
+/** Frames a fingerprint is made of. */
+export const TOP_FRAMES = 3;
 
 /** Normalises the first `TOP_FRAMES` frames of a V8 stack to `fn@file:line`. */
 export function topFrames(stack: string): string[] {

@@ -22,13 +22,13 @@ export function contextFields(ctx: CtxItem | undefined, redactor: Redactor): Rec
   return out;
 }
 
-/** The full record of `item` and the redacted thrown value it contains. */
+/** The full record of `item`, around its thrown value already redacted (`error`). */
 export function fullRecord(
   item: FullItem,
   fingerprint: string,
   redactor: Redactor,
-): { record: Record<string, unknown>; error: Redacted } {
-  const error = redactor.redactSnapshot(item.thrown);
+  error: Redacted,
+): Record<string, unknown> {
   const record: Record<string, unknown> = {
     request_id: item.id,
     code: item.code,
@@ -46,7 +46,7 @@ export function fullRecord(
   if (item.rejected !== undefined) record.rejected_request_id = item.rejected;
   Object.assign(record, contextFields(item.ctx, redactor));
   if (item.meta !== undefined) record.meta = redactor.redactSnapshot(item.meta);
-  return { record, error };
+  return record;
 }
 
 /** The OTel exception record from an item's redacted tree. */

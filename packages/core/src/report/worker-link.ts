@@ -20,6 +20,18 @@ export function workerUrl(): URL {
     : new URL('./worker.js', import.meta.url);
 }
 
+/**
+ * The worker's heap limits. Its young generation is kept small (the default grows to tens of MB
+ * in a storm, and RSS with it): scavenges get more frequent, each is short. The old generation
+ * holds at most a queue's worth of items, the sink's backlog and bounded caches.
+ */
+export function workerLimits(maxBacklog: number): { maxYoungGenerationSizeMb: number; maxOldGenerationSizeMb: number } {
+  return {
+    maxYoungGenerationSizeMb: 4,
+    maxOldGenerationSizeMb: 48 + Math.ceil((3 * maxBacklog) / 1048576),
+  };
+}
+
 /** Called with each redacted exception the worker sends back. */
 export type ExceptionReply = (seq: number, type: string, message: string, stack: string | undefined) => void;
 
@@ -37,6 +49,7 @@ export class WorkerLink {
   #syncedAt = -1;
   #counts: WorkerCounts | undefined;
   #failed = false;
+  #closing = false;
   #flushes = 0;
   readonly #waiters = new Map<number, () => void>();
 
@@ -59,13 +72,18 @@ export class WorkerLink {
       signal,
       replies: this.#replies.port2,
     };
-    this.#worker = new Worker(workerUrl(), { workerData: init, transferList: [this.#replies.port2] });
+    this.#worker = new Worker(workerUrl(), {
+      workerData: init,
+      transferList: [this.#replies.port2],
+      resourceLimits: workerLimits(options.maxBacklog),
+    });
     this.#worker.on('message', (message: FromWorker) => this.#receive(message));
     this.#worker.on('error', () => {
       this.#failed = true;
     });
     this.#worker.on('exit', () => {
-      this.#failed = true;
+      // Ended by `flush(…, close)`: what it held was settled first, so nothing is lost.
+      if (!this.#closing) this.#failed = true;
       for (const resolve of this.#waiters.values()) resolve();
       this.#waiters.clear();
     });
@@ -102,12 +120,12 @@ export class WorkerLink {
     return this.#sent - (this.#counts?.processed ?? 0);
   }
 
-  /** True once the worker loaded and opened its sink (until then records are written on this thread). */
+  /** True once the worker loaded and opened its sink (what it is handed before waits there). */
   get ready(): boolean {
     return this.#ready && !this.#failed;
   }
 
-  /** False once the worker died (its in-flight items are then lost). */
+  /** False once the worker died unexpectedly (its in-flight items are then lost). */
   get alive(): boolean {
     return !this.#failed;
   }
@@ -148,7 +166,10 @@ export class WorkerLink {
       this.#post({ t: 'flush', id, budgetMs, sync, close });
     }).then(() => {
       this.#waiters.delete(id);
-      if (close) void this.#worker.terminate();
+      if (close) {
+        this.#closing = true;
+        void this.#worker.terminate();
+      }
     });
   }
 

@@ -104,8 +104,12 @@ port.postMessage({ t: 'ready' });
 port.on('message', async (message: ToWorker) => {
   switch (message.t) {
     case 'items':
-      if (started) take(message.batch);
-      else waiting.push(message.batch);
+      if (started) {
+        take(message.batch);
+        // Counts go back after every batch: the response thread hands over more only as the
+        // worker confirms it took what it had (a 10 ms timer alone made the hand-over stop and go).
+        report();
+      } else waiting.push(message.batch);
       arm();
       return;
     case 'go':

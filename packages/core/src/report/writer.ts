@@ -1,16 +1,16 @@
 /**
  * The writing half of the pipeline, the same on the response thread and on the worker: turns
- * items into lines (fingerprint, redaction, stack frames, serialization through pino) and hands
- * them to the output, batching repeats into compact lines. Never throws; a record that cannot be
- * formatted is counted as a sink error, one the sink's backlog cannot take as dropped.
+ * items into lines (fingerprint, redaction, stack frames, serialization) and hands them to the
+ * output, batching repeats into compact lines. Never throws; a record that cannot be formatted is
+ * counted as a sink error, one the sink's backlog cannot take as dropped.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Redactor } from '../redact/redactor.js';
-import { topFrames } from './fingerprint.js';
+import { ErrorRedaction, rememberingStrings } from './error-redaction.js';
 import type { FullItem, Item } from './items.js';
-import type { ReporterOutput } from './output.js';
 import { exceptionOf, fullRecord } from './records.js';
 import { RepeatBatcher } from './repeats.js';
+import type { LineKind } from './sink.js';
 import type { ExceptionRecord } from './telemetry.js';
 
 /** What the writer counts itself (the sink counts the rest). */
@@ -24,20 +24,26 @@ export interface WriterCounts {
 /** Receives the redacted exception of a full item that asked for it (`item.otel >= 0`). */
 export type ExceptionSink = (item: FullItem, exception: ExceptionRecord) => void;
 
-/** The stack of a snapshot's thrown value, for the fingerprint. */
-function stackOf(item: FullItem): string | undefined {
-  const thrown = item.thrown;
-  if (typeof thrown !== 'object' || thrown === null || Array.isArray(thrown)) return undefined;
-  if ('e' in thrown) return thrown.e.stack;
-  if ('o' in thrown && typeof thrown.o.stack === 'string') return thrown.o.stack;
-  return undefined;
+/** Where the writer's lines go (the reporter's output). */
+export interface LineOutput {
+  /** Writes one line; `kind` and `records` are what the sink counts. Never throws. */
+  emit(
+    level: 'error' | 'warn',
+    record: Record<string, unknown>,
+    message: string,
+    kind: LineKind,
+    records: number,
+  ): void;
+  /** Bytes buffered and not yet written. */
+  backlog(): number;
 }
 
 /** Writes items through one output. */
 export class RecordWriter {
   readonly counts: WriterCounts = { written: 0, compacted: 0, droppedBacklog: 0, sinkErrors: 0 };
   readonly #redactor: Redactor;
-  readonly #output: ReporterOutput;
+  readonly #output: LineOutput;
+  readonly #errors: ErrorRedaction;
   readonly #maxBacklog: number;
   readonly #repeats: RepeatBatcher;
   readonly #onException: ExceptionSink | undefined;
@@ -47,17 +53,18 @@ export class RecordWriter {
 
   constructor(
     redactor: Redactor,
-    output: ReporterOutput,
+    output: LineOutput,
     options: { maxFingerprints: number; maxBacklog: number; onException?: ExceptionSink | undefined },
   ) {
-    this.#redactor = redactor;
+    this.#redactor = rememberingStrings(redactor);
     this.#output = output;
     this.#maxBacklog = options.maxBacklog;
     this.#maxFingerprints = Math.max(1, options.maxFingerprints);
     this.#onException = options.onException;
+    this.#errors = new ErrorRedaction(redactor);
     this.fingerprints = new Map();
     this.#repeats = new RepeatBatcher(
-      redactor,
+      this.#redactor,
       (level, line, message, records) => this.#output.emit(level, line, message, 'compact', records),
       this.#maxFingerprints,
     );
@@ -93,8 +100,9 @@ export class RecordWriter {
         this.counts.compacted += 1;
         return;
       }
-      const fp = this.#fingerprint(item);
-      const { record, error } = fullRecord(item, fp, this.#redactor);
+      const { error, top } = this.#errors.redact(item.thrown);
+      const fp = this.#fingerprint(item, top);
+      const record = fullRecord(item, fp, this.#redactor, error);
       this.#output.emit(item.server ? 'error' : 'warn', record, `fault ${item.code}`, 'full', 1);
       this.counts.written += 1;
       if (item.otel >= 0) this.#onException?.(item, exceptionOf(item, error));
@@ -104,15 +112,11 @@ export class RecordWriter {
     }
   }
 
-  #fingerprint(item: FullItem): string {
+  #fingerprint(item: FullItem, frames: readonly string[]): string {
     let fp: string;
     try {
-      const stack = stackOf(item);
-      const frames = stack === undefined ? [] : topFrames(stack.slice(0, 16_384));
-      fp = createHash('sha1')
-        .update(`${item.key}\u0000${frames.join('\u0000')}`)
-        .digest('hex')
-        .slice(0, 16);
+      // One-shot hash (Node 20.12+): no Hash object per record.
+      fp = hash('sha1', `${item.key}\u0000${frames.join('\u0000')}`, 'hex').slice(0, 16);
     } catch {
       fp = 'unknown';
     }

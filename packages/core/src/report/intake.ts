@@ -1,0 +1,79 @@
+/**
+ * What the response thread does with each queued fault, the least it must: decide whether it
+ * repeats an earlier one (without reading stacks), and read what it must off the fault into a
+ * plain item (the raw stack string included). OTel exception log records are emitted here, on
+ * the response thread, because the SDK's LoggerProvider, processors and exporters live on it: a
+ * repeat's record at once, a first occurrence's once its redacted exception is known (from the
+ * writer on either thread, by sequence number, a bounded number waiting).
+ */
+import type { Fault } from '../fault.js';
+import type { Redactor } from '../redact/redactor.js';
+import { fullItem, type Item, repeatItem } from './items.js';
+import { exceptionOnly } from './records.js';
+import { RepeatWindow } from './repeat-window.js';
+import { emitExceptionLog } from './telemetry.js';
+import type { ReportContext } from './types.js';
+
+/** A fault waiting in the queue. */
+export interface Pending {
+  readonly fault: Fault;
+  readonly ctx: ReportContext | undefined;
+  readonly time: number;
+}
+
+/** Turns queued faults into items. */
+export class Intake {
+  readonly #redactor: Redactor;
+  readonly #window: RepeatWindow;
+  /** Faults whose OTel exception record waits for the writer's redaction, by sequence. */
+  readonly #otelWaiting = new Map<number, Pending>();
+  readonly #maxWaiting: number;
+  #otelSeq = 0;
+
+  constructor(redactor: Redactor, windowMs: number, maxFingerprints: number, maxWaiting: number) {
+    this.#redactor = redactor;
+    this.#window = new RepeatWindow(windowMs, maxFingerprints);
+    this.#maxWaiting = maxWaiting;
+  }
+
+  /**
+   * The item for one queued fault. `undefined` when `levelEnabled` says the record would be
+   * dropped (its OTel record is still emitted). `otel`: an OTel logs SDK is registered.
+   */
+  item(pending: Pending, otel: boolean, levelEnabled?: (level: 'error' | 'warn') => boolean): Item | undefined {
+    const { fault, ctx, time } = pending;
+    if (levelEnabled !== undefined && !levelEnabled(fault.serverFault ? 'error' : 'warn')) {
+      // The logger would drop this level: skip fingerprinting and the full redaction.
+      if (otel) emitExceptionLog(fault, exceptionOnly(fault, this.#redactor), ctx?.otelContext);
+      return undefined;
+    }
+    const verdict = this.#window.observe(fault, time);
+    if (verdict.firstId !== undefined) {
+      if (otel)
+        emitExceptionLog(
+          fault,
+          { type: fault.internal.errorType, message: `repeat of ${verdict.firstId}`, stacktrace: undefined },
+          ctx?.otelContext,
+        );
+      return repeatItem(fault, ctx, verdict.handle, verdict.firstId, this.#redactor);
+    }
+    let seq = -1;
+    if (otel) {
+      seq = ++this.#otelSeq;
+      this.#otelWaiting.set(seq, pending);
+      if (this.#otelWaiting.size > this.#maxWaiting) {
+        const oldest = this.#otelWaiting.keys().next();
+        if (oldest.done !== true) this.#otelWaiting.delete(oldest.value);
+      }
+    }
+    return fullItem(fault, ctx, verdict.handle, verdict.key, this.#redactor, seq);
+  }
+
+  /** The writer redacted the exception of item `seq`: emit its OTel record. */
+  exception(seq: number, type: string, message: string, stacktrace: string | undefined): void {
+    const pending = this.#otelWaiting.get(seq);
+    if (pending === undefined) return;
+    this.#otelWaiting.delete(seq);
+    emitExceptionLog(pending.fault, { type, message, stacktrace }, pending.ctx?.otelContext);
+  }
+}

@@ -1,0 +1,126 @@
+/**
+ * When and how recording moves to the worker thread. A quiet service never starts it (a thread
+ * costs memory): the response thread counts full records in 100 ms windows and starts the worker
+ * once they exceed a tenth of `workerThreshold` (full records per second), or when the queue is
+ * half full. From that moment every record is handed to the worker, which holds what arrives
+ * while it boots; nothing more is written on this thread. Once the worker is up, this thread's
+ * own sink finishes what it holds (asynchronously, bounded), lets go of the destination, and the
+ * worker starts writing, with the fingerprints this thread computed.
+ */
+import type { RedactionOptions } from '../redact/redactor.js';
+import type { Sink } from './sink.js';
+import type { SinkSpec } from './sink-spec.js';
+import { type ExceptionReply, WorkerLink } from './worker-link.js';
+
+/** The rate window, in ms. */
+const WINDOW_MS = 100;
+
+/** What the worker is started with. */
+export interface OffloadOptions {
+  readonly redaction: RedactionOptions | undefined;
+  readonly maxBacklog: number;
+  readonly maxFingerprints: number;
+  readonly shutdownMs: number;
+}
+
+/** False when the redaction options cannot cross threads (a custom pattern holding a function). */
+function crossesThreads(redaction: RedactionOptions | undefined): boolean {
+  try {
+    structuredClone(redaction);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The worker's lifecycle, seen from the response thread. */
+export class Offload {
+  readonly #spec: SinkSpec | undefined;
+  readonly #perWindow: number;
+  readonly #options: OffloadOptions;
+  #windowStart = 0;
+  #windowCount = 0;
+  #link: WorkerLink | undefined;
+  #released = false;
+
+  /**
+   * `spec` is `undefined` when the destination cannot move (a logger or stream passed in); so is
+   * a redaction holding a function (it cannot be sent to the worker).
+   */
+  constructor(spec: SinkSpec | undefined, threshold: number, options: OffloadOptions) {
+    this.#spec = threshold === Number.POSITIVE_INFINITY || !crossesThreads(options.redaction) ? undefined : spec;
+    this.#perWindow = (threshold * WINDOW_MS) / 1000;
+    this.#options = options;
+  }
+
+  /** True when the destination may move to a worker that has not started yet. */
+  get possible(): boolean {
+    return this.#spec !== undefined && this.#link === undefined;
+  }
+
+  /** The worker records go to now: started (booting or running) and alive. */
+  get link(): WorkerLink | undefined {
+    return this.#link?.alive ? this.#link : undefined;
+  }
+
+  /** The worker, once started, alive or not. */
+  get started(): WorkerLink | undefined {
+    return this.#link;
+  }
+
+  /** True once this thread's sink let go of the destination to the worker. */
+  get released(): boolean {
+    return this.#released;
+  }
+
+  /** Counts `fulls` full records just taken; true when the rate (or the queue) says the worker should start. */
+  due(fulls: number, queueFill: number): boolean {
+    if (!this.possible) return false;
+    const now = Date.now();
+    if (now - this.#windowStart >= WINDOW_MS) {
+      this.#windowStart = now;
+      this.#windowCount = 0;
+    }
+    this.#windowCount += fulls;
+    return this.#windowCount > this.#perWindow || queueFill >= 0.5;
+  }
+
+  /**
+   * Starts the worker. `sink` is this thread's sink (it finishes, then lets go), `fingerprints`
+   * what this thread computed (read at the handover). False when no worker can start.
+   */
+  start(sink: Sink, fingerprints: () => [number, string][], onException: ExceptionReply): boolean {
+    const spec = this.#spec;
+    if (spec === undefined || this.#link !== undefined) return false;
+    const { shutdownMs, ...init } = this.#options;
+    try {
+      this.#link = new WorkerLink(spec, init, onException, () => {
+        // Booting takes 30-500 ms; meanwhile the worker held what it was handed. Now hand over.
+        void sink.drained(shutdownMs).then(() => this.release(sink, fingerprints()));
+      });
+      return true;
+    } catch {
+      return false; // no worker (a bundle without the worker file): stay on this thread
+    }
+  }
+
+  /**
+   * This thread's sink lets go of the destination and the worker starts writing: at once when
+   * `waitMs` is 0 (what the sink still holds is written synchronously within its bound), else
+   * once the sink has written what it holds, waiting at most `waitMs`. A no-op without a worker
+   * or once done.
+   */
+  async letGo(sink: Sink | undefined, fingerprints: () => [number, string][], waitMs: number): Promise<void> {
+    if (sink === undefined || this.#released || this.link === undefined) return;
+    if (waitMs > 0) await sink.drained(waitMs);
+    this.release(sink, fingerprints());
+  }
+
+  /** Lets go now (see {@link letGo}). */
+  release(sink: Sink, fingerprints: [number, string][]): void {
+    if (this.#released || this.#link === undefined) return;
+    this.#released = true;
+    sink.close(0);
+    this.#link.go(fingerprints);
+  }
+}

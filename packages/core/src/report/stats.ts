@@ -1,0 +1,91 @@
+/**
+ * The reporter's counters, put together from where they are kept: the response thread's queue
+ * and writer, its own sink (before the handover), and what the worker confirmed (after it).
+ * `written` and `compacted` are what a sink accepted; records handed to the worker and not yet
+ * settled are `inFlight`, and become `lost.worker` if the worker dies.
+ */
+import type { SinkCounts } from './sink.js';
+import type { ReporterStats } from './types.js';
+import type { WorkerCounts } from './worker-protocol.js';
+import type { WriterCounts } from './writer.js';
+
+/** What the response thread counted itself. */
+export interface MainCounters {
+  reported: number;
+  droppedQueueFull: number;
+  suppressed: number;
+  sinkErrors: number;
+}
+
+/** Everything the stats are made of, read at one moment. */
+export interface StatsParts {
+  readonly main: MainCounters;
+  readonly writer: WriterCounts;
+  readonly queued: number;
+  /** The response thread's own sink, if the destination is Faultline's. */
+  readonly sink: SinkCounts | undefined;
+  /** Why the destination cannot be opened, from whichever thread writes now. */
+  readonly destinationError: string | undefined;
+  /** The worker, once started. */
+  readonly worker:
+    | { readonly counts: WorkerCounts | undefined; readonly inFlight: number; readonly alive: boolean }
+    | undefined;
+}
+
+/** Sums two sinks' counts (the response thread's sink before the handover, the worker's after). */
+export function addCounts(a: SinkCounts, b: SinkCounts | undefined): SinkCounts {
+  if (b === undefined) return a;
+  const lost: Record<string, number> = { ...a.lost };
+  for (const [reason, n] of Object.entries(b.lost)) lost[reason] = (lost[reason] ?? 0) + n;
+  return {
+    accepted: {
+      full: a.accepted.full + b.accepted.full,
+      compact: a.accepted.compact + b.accepted.compact,
+      notice: a.accepted.notice + b.accepted.notice,
+    },
+    lost,
+    backlogBytes: a.backlogBytes + b.backlogBytes,
+  };
+}
+
+/** Records dropped because a sink's backlog was over its bound, on either thread. */
+export function droppedBacklog(writer: WriterCounts, worker: WorkerCounts | undefined): number {
+  return writer.droppedBacklog + (worker?.writer.droppedBacklog ?? 0);
+}
+
+/** The public counters. */
+export function reporterStats(parts: StatsParts): ReporterStats {
+  const { main, writer, worker } = parts;
+  const confirmed = worker?.counts;
+  const inFlight = worker === undefined || !worker.alive ? 0 : Math.max(0, worker.inFlight);
+  const base = {
+    reported: main.reported,
+    droppedQueueFull: main.droppedQueueFull,
+    droppedBacklog: droppedBacklog(writer, confirmed),
+    suppressed: main.suppressed,
+    sinkErrors: main.sinkErrors + writer.sinkErrors + (confirmed?.writer.sinkErrors ?? 0),
+    queued: parts.queued,
+    inFlight,
+    offThread: worker !== undefined,
+  };
+  if (parts.sink === undefined)
+    return {
+      ...base,
+      written: writer.written,
+      compacted: writer.compacted,
+      lost: {},
+      delivery: 'handed-off',
+      destinationError: undefined,
+    };
+  const counts = addCounts(parts.sink, confirmed?.sink);
+  const lost = { ...counts.lost };
+  if (worker !== undefined && !worker.alive && worker.inFlight > 0) lost.worker = (lost.worker ?? 0) + worker.inFlight;
+  return {
+    ...base,
+    written: counts.accepted.full,
+    compacted: counts.accepted.compact,
+    lost,
+    delivery: 'confirmed',
+    destinationError: parts.destinationError,
+  };
+}
