@@ -68,7 +68,7 @@ export const GENERIC_FIELD_DETAILS = {
   invalid: 'Is invalid.',
 } as const;
 
-/** A key of {@link GENERIC_FIELD_DETAILS}. */
+/** The kind of rule a field violation broke (`required`, `type`, `format`, `maxLength`, …); each maps to a fixed generic detail. */
 export type FieldRule = keyof typeof GENERIC_FIELD_DETAILS;
 
 const ALL_DETAILS: ReadonlySet<string> = new Set(Object.values(GENERIC_FIELD_DETAILS));
