@@ -22,6 +22,9 @@ const root = resolve(examples, '../..');
 /** Markdown files owned by other work whose unmarked ```ts blocks are tolerated (marked ones are still extracted). */
 const UNMARKED_ALLOWED = new Set(['docs/guides/jsonapi.md', 'docs/performance.md']);
 
+/** Folders under docs/ that hold no documentation of ours: dependencies, tools, TypeDoc's generated site. */
+const SKIPPED_DIRS = new Set(['node_modules', 'tools', 'api', 'dist']);
+
 /** Every markdown file whose examples are extracted. */
 export function markdownFiles() {
   const files = ['README.md', 'CONTRIBUTING.md'];
@@ -32,7 +35,7 @@ export function markdownFiles() {
   const walk = (dir) => {
     for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
       const path = `${dir}/${entry.name}`;
-      if (entry.isDirectory() && entry.name !== 'node_modules' && entry.name !== 'tools') walk(path);
+      if (entry.isDirectory() && !SKIPPED_DIRS.has(entry.name)) walk(path);
       else if (entry.name.endsWith('.md')) files.push(path);
     }
   };
