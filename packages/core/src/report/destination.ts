@@ -8,6 +8,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { isMainThread } from 'node:worker_threads';
 import { checkOptions, OptionsError } from '../options-check.js';
 import { FdSink } from './fd-sink.js';
 import { ROTATING_FILE_RULES } from './option-rules.js';
@@ -66,8 +67,27 @@ function sayOnce(error: string, fallback: boolean): void {
   }
 }
 
+/**
+ * fd 1 and 2 inherited as pipes stay blocking until Node opens its stdio stream on them, which
+ * makes a pipe non-blocking. Opened here, a full pipe answers EAGAIN, so the exit flush keeps its
+ * deadline; left blocking, one `writeSync` waited for as long as the reader did (5.7 s behind a
+ * reader asleep for 6 s). The flag belongs to the pipe, so the worker's writes share it.
+ */
+function nonBlockingStdio(fd: number): void {
+  if (!isMainThread) return;
+  try {
+    if (fd === 1) void process.stdout.fd;
+    else if (fd === 2) void process.stderr.fd;
+  } catch {
+    // no stdio stream: writes keep their own bounds
+  }
+}
+
 function openTarget(target: string | number, maxBacklog: number): FdSink {
-  if (typeof target === 'number') return new FdSink(target, { maxBacklogBytes: maxBacklog, ownsFd: false });
+  if (typeof target === 'number') {
+    nonBlockingStdio(target);
+    return new FdSink(target, { maxBacklogBytes: maxBacklog, ownsFd: false });
+  }
   try {
     mkdirSync(dirname(target), { recursive: true });
   } catch {
