@@ -4,6 +4,7 @@
  * take), `reporter: false` is an explicit opt-out that says so once on stderr, and the options
  * every adapter shares are checked when they are given.
  */
+import { FORMAT_RULES } from './answer/format-options.js';
 import type { OptionRule, OptionRules } from './options-check.js';
 import { createReporter, Reporter } from './report/reporter.js';
 
@@ -86,7 +87,7 @@ export const COMMON_RULES: OptionRules = {
 /** Options of the HTTP adapters (Fastify, Express): {@link COMMON_RULES} plus the answer's shape. */
 export const HTTP_RULES: OptionRules = {
   ...COMMON_RULES,
-  format: { kind: 'oneOf', values: ['problem', 'envelope'] },
+  ...FORMAT_RULES,
   concealForbidden: { kind: 'boolean' },
   exposeTraceId: { kind: 'boolean' },
 };

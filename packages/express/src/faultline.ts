@@ -13,7 +13,6 @@ import {
   checkFormatOptions,
   checkOptions,
   clientErrorFault,
-  FORMAT_RULES,
   faultOf,
   formatFor,
   HTTP_RULES,
@@ -80,7 +79,7 @@ const refused = new WeakMap<object, string>();
  * app.listen(3000).on('clientError', fl.clientError);
  */
 export function faultline(options: FaultlineExpressOptions = {}): FaultlineExpress {
-  checkOptions('@faultline/express', options, { ...HTTP_RULES, ...FORMAT_RULES });
+  checkOptions('@faultline/express', options, HTTP_RULES);
   checkFormatOptions('@faultline/express', options);
   const policy = requestIdPolicy(options, '@faultline/express');
   const reporter = adapterReporter('@faultline/express', options.reporter);

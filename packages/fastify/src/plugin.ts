@@ -11,7 +11,6 @@ import {
   checkFormatOptions,
   checkOptions,
   createReporter,
-  FORMAT_RULES,
   faultOf,
   HTTP_RULES,
   type HttpFaultOptions,
@@ -52,7 +51,6 @@ export interface FaultlineFastifyOptions extends Omit<HttpFaultOptions, 'acceptI
 /** Options the plugin checks at registration (request ids belong to `faultlineServerOptions`). */
 const PLUGIN_RULES: OptionRules = {
   ...HTTP_RULES,
-  ...FORMAT_RULES,
   methodNotAllowed: { kind: 'boolean' },
   notFound: { kind: 'boolean' },
   strictErrorHandlers: { kind: 'boolean' },

@@ -9,7 +9,7 @@ import { jsonApiAcceptRefused, jsonApiContentTypeRefused } from './media-type.js
 import { type AnswerFormat, BODY_FORMATS } from './negotiate.js';
 import type { ResponderOptions } from './responder.js';
 
-/** Rules of the format options, to spread over an adapter's own (they replace `HTTP_RULES.format`). */
+/** Rules of the format options (part of `HTTP_RULES`; the ws adapter takes `format` and `defaultFormat`). */
 export const FORMAT_RULES: OptionRules = {
   format: { kind: 'oneOf', values: [...BODY_FORMATS, 'negotiate'] },
   defaultFormat: { kind: 'oneOf', values: BODY_FORMATS },
