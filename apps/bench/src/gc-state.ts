@@ -90,3 +90,32 @@ export async function measureInState(
   const per = Math.max(1, completed);
   return { rate: completed / elapsed, cpuUs: (cpu * 1e6) / per, bytesPerOp: bytes / per };
 }
+
+/** The GC states a bench runs in: the known ones in `BENCH_STATES` (comma-separated), else both. */
+export function benchStates(): GcState[] {
+  return (process.env.BENCH_STATES ?? GC_STATES.join(','))
+    .split(',')
+    .filter((s): s is GcState => (GC_STATES as readonly string[]).includes(s));
+}
+
+/**
+ * Every mode in every state, `rounds` times interleaved (round by round, so drift spreads over
+ * all modes): the runs keyed `state:mode`.
+ */
+export async function measureRounds(
+  script: string,
+  modes: readonly string[],
+  states: readonly GcState[],
+  rounds: number,
+  durationMs: number,
+  load: (port: number, durationMs: number) => Promise<number>,
+): Promise<Map<string, StateRun[]>> {
+  const runs = new Map<string, StateRun[]>();
+  for (let round = 0; round < rounds; round += 1)
+    for (const state of states)
+      for (const mode of modes) {
+        const key = `${state}:${mode}`;
+        runs.set(key, [...(runs.get(key) ?? []), await measureInState(script, mode, state, durationMs, load)]);
+      }
+  return runs;
+}

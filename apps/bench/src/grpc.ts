@@ -17,7 +17,7 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { answerParent } from './child-server.js';
-import { GC_STATES, type GcState, measureInState, type StateRun } from './gc-state.js';
+import { benchStates, measureRounds, type StateRun } from './gc-state.js';
 import { median } from './measure.js';
 import { pin } from './pinning.js';
 import { BENCH_SERVICE, listenGrpc } from './ratio-servers.js';
@@ -65,15 +65,8 @@ async function load(port: number, durationMs: number): Promise<number> {
 async function main(): Promise<void> {
   pin(process.pid, 1); // the load generator (this process) on core 1, servers on core 0
   const rounds = Number(process.env.BENCH_ROUNDS ?? 2);
-  const states = (process.env.BENCH_STATES ?? GC_STATES.join(',')).split(',') as GcState[];
-  const script = fileURLToPath(import.meta.url);
-  const runs = new Map<string, StateRun[]>();
-  for (let round = 0; round < rounds; round += 1)
-    for (const state of states)
-      for (const mode of MODES) {
-        const key = `${state}:${mode}`;
-        runs.set(key, [...(runs.get(key) ?? []), await measureInState(script, mode, state, DURATION_MS, load)]);
-      }
+  const states = benchStates();
+  const runs = await measureRounds(fileURLToPath(import.meta.url), MODES, states, rounds, DURATION_MS, load);
   console.log(
     `\ngRPC unary: ${CONCURRENCY} concurrent calls, ${DURATION_MS / 1000}s x ${rounds} interleaved rounds (medians), server in its own process, load average ${loadavg()[0]?.toFixed(2)}`,
   );

@@ -11,7 +11,7 @@
  * rows, to iterate on one of them.
  */
 import { fileURLToPath } from 'node:url';
-import { allocationStart, allocationStop, GC_STATES, type GcState, settle } from './gc-state.js';
+import { allocationStart, allocationStop, benchStates, type GcState, settle } from './gc-state.js';
 import { grpcLoad } from './grpc-load.js';
 import { cpuSeconds, forkServer, gcFigures, median, promoteSoon } from './measure.js';
 import { machineJiffies, pin, wrk } from './pinning.js';
@@ -35,9 +35,7 @@ const only = (process.env.BENCH_ROWS ?? '')
   .map(Number);
 const seconds = Number(process.env.BENCH_DURATION ?? 3);
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-const states = (process.env.BENCH_STATES ?? GC_STATES.join(','))
-  .split(',')
-  .filter((s): s is GcState => (GC_STATES as readonly string[]).includes(s));
+const states = benchStates();
 const script = fileURLToPath(import.meta.url);
 async function load(mode: ServerMode, port: number, duration: number): Promise<number> {
   if (mode.startsWith('grpc')) return grpcLoad(port, duration);

@@ -15,6 +15,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { capture, createReporter } from '@faultline/core';
+import { distinctShape } from './distinct-shape.js';
 
 const COUNT = 20_000;
 const PER_SLICE = 200;
@@ -28,11 +29,6 @@ interface Footprint {
   /** CPU time of the response thread per fault, µs (Node 23.9+, else -1). */
   readonly mainUs: number;
   readonly offThread: boolean;
-}
-
-function distinctShape(i: number): Error {
-  const name = i.toString(36).replace(/\d/g, (d) => 'abcdefghij'[Number(d)] ?? 'x');
-  return Object.assign(new Error(`user ${name} could not be charged by provider ${name}pay`), { code: 'ECHARGE' });
 }
 
 async function child(mode: string, file: string): Promise<Footprint> {

@@ -16,6 +16,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { capture, createReporter } from '@faultline/core';
 import { pino } from 'pino';
+import { distinctShape } from './distinct-shape.js';
 
 const COUNT = 300_000;
 const BATCH = 1_000;
@@ -127,12 +128,6 @@ interface PacedResult {
   readonly offThread: boolean;
   /** RSS at the end, MB. */
   readonly rssMb: number;
-}
-
-/** A message that differs in its words, not only its numbers: a distinct shape per fault. */
-function distinctShape(i: number): Error {
-  const name = i.toString(36).replace(/\d/g, (d) => 'abcdefghij'[Number(d)] ?? 'x');
-  return Object.assign(new Error(`user ${name} could not be charged by provider ${name}pay`), { code: 'ECHARGE' });
 }
 
 /** Every fault id in a log file: full records and the ids listed by compact lines. */

@@ -12,7 +12,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { WebSocket, WebSocketServer } from 'ws';
 import { answerParent } from './child-server.js';
-import { GC_STATES, type GcState, measureInState, type StateRun } from './gc-state.js';
+import { benchStates, measureRounds, type StateRun } from './gc-state.js';
 import { median } from './measure.js';
 import { pin } from './pinning.js';
 
@@ -77,15 +77,8 @@ async function load(port: number, durationMs: number): Promise<number> {
 async function main(): Promise<void> {
   pin(process.pid, 1); // the load generator (this process) on core 1, servers on core 0
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
-  const states = (process.env.BENCH_STATES ?? GC_STATES.join(',')).split(',') as GcState[];
-  const script = fileURLToPath(import.meta.url);
-  const runs = new Map<string, StateRun[]>();
-  for (let round = 0; round < rounds; round += 1)
-    for (const state of states)
-      for (const mode of MODES) {
-        const key = `${state}:${mode}`;
-        runs.set(key, [...(runs.get(key) ?? []), await measureInState(script, mode, state, DURATION_MS, load)]);
-      }
+  const states = benchStates();
+  const runs = await measureRounds(fileURLToPath(import.meta.url), MODES, states, rounds, DURATION_MS, load);
   console.log(
     `\nWebSocket error frames: ${CLIENTS} clients, one message in flight each, ${DURATION_MS / 1000}s x ${rounds} interleaved rounds (medians), load average ${loadavg()[0]?.toFixed(2)}`,
   );
