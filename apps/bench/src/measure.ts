@@ -160,33 +160,3 @@ export async function interleaved<M extends string, R>(
     for (const mode of modes) samples.get(mode)?.push(await measureOnce(mode));
   return samples;
 }
-
-/** Rate and server CPU cost of one mode under a client-driven load. */
-export interface LoadResult<M extends string> {
-  readonly mode: M;
-  /** Completed operations per second. */
-  readonly rate: number;
-  /** Server CPU microseconds per completed operation. */
-  readonly cpuUs: number;
-}
-
-/**
- * Forks `script serve <mode>`, warms it up for a second, then runs `load(port, durationMs)` (which
- * returns how many operations completed) while reading the server's CPU time.
- */
-export async function measureLoad<M extends string>(
-  script: string,
-  mode: M,
-  durationMs: number,
-  load: (port: number, durationMs: number) => Promise<number>,
-): Promise<LoadResult<M>> {
-  const server = await forkServer(script, mode);
-  await load(server.port, 1000);
-  const cpuBefore = cpuSeconds(server.pid);
-  const start = Date.now();
-  const completed = await load(server.port, durationMs);
-  const elapsed = (Date.now() - start) / 1000;
-  const cpu = cpuSeconds(server.pid) - cpuBefore;
-  await server.stop();
-  return { mode, rate: completed / elapsed, cpuUs: (cpu * 1e6) / Math.max(1, completed) };
-}
