@@ -13,10 +13,13 @@ import type { SinkSpec } from './sink-spec.js';
 import type { WorkerInit } from './worker.js';
 import type { FromWorker, ToWorker, WorkerCounts } from './worker-protocol.js';
 
-/** The worker's script: beside this file when built, in `dist` when running from source. */
+/**
+ * The worker's script: the bundle's `worker.js`, beside this code when built (every file of the
+ * bundle is at the top of `dist/`, scripts/bundle.mjs), in `dist` when running from source.
+ */
 export function workerUrl(): URL {
   return import.meta.url.endsWith('.ts')
-    ? new URL('../../dist/report/worker.js', import.meta.url)
+    ? new URL('../../dist/worker.js', import.meta.url)
     : new URL('./worker.js', import.meta.url);
 }
 
