@@ -4,7 +4,7 @@
  * a file) against the same routes on its stock server: RSS and V8 heap over stock right after
  * start, and after MEMORY_OPS (default 20,000) mixed operations followed by two forced
  * collections; each server in its own process (`--expose-gc`), the median of MEMORY_ROUNDS
- * (default 3) interleaved rounds, next to the goals. Then the cost of importing each public entry
+ * (default 3) interleaved rounds, next to the goals; MEMORY_FRAMEWORKS picks some. Then the cost of importing each public entry
  * alone in an empty process, over an empty process. Bounded: each load stops after 60 s.
  */
 import { fork } from 'node:child_process';
@@ -20,6 +20,8 @@ interface Memory {
 }
 
 const OPS = Number(process.env.MEMORY_OPS ?? 20_000);
+/** MEMORY_FRAMEWORKS (comma-separated, e.g. `grpc`) measures only those servers; all by default. */
+const ONLY = (process.env.MEMORY_FRAMEWORKS ?? '').split(',').filter((name) => name.trim() !== '');
 const ROUNDS = Number(process.env.MEMORY_ROUNDS ?? 3);
 const LOAD_TIMEOUT_MS = 60_000;
 const GOALS = { start: 6, rss: 10, heap: 4 } as const;
@@ -71,7 +73,7 @@ const verdict = (value: number, goal: number) => (value <= goal ? 'met' : 'NOT m
 async function main(): Promise<void> {
   const over = new Map<string, { start: number[]; rss: number[]; heap: number[] }>();
   for (let round = 0; round < ROUNDS; round += 1) {
-    for (const framework of FRAMEWORKS) {
+    for (const framework of FRAMEWORKS.filter((name) => ONLY.length === 0 || ONLY.includes(name))) {
       const stock = await measureServer(framework, 'stock');
       for (const variant of VARIANTS.filter((v) => v !== 'stock')) {
         const run = await measureServer(framework, variant);

@@ -3,7 +3,8 @@
  * service and prints the status, details and decoded trailers a client receives.
  */
 
-import { DETAILS_KEY, decodeStatusDetails, REQUEST_ID_KEY } from '@faultline/grpc';
+import { DETAILS_KEY, REQUEST_ID_KEY } from '@faultline/grpc';
+import { decodeStatusDetails } from '@faultline/grpc/rich-status';
 import { credentials, Metadata, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
 import { OrdersService } from './grpc-service.js';
 

@@ -1,7 +1,8 @@
 /** The demo's gRPC service answers every staged failure with a sanitized status. */
 
 import { createReporter, GrpcStatus, isUuid } from '@faultline/core';
-import { DETAILS_KEY, decodeStatusDetails, REQUEST_ID_KEY } from '@faultline/grpc';
+import { DETAILS_KEY, REQUEST_ID_KEY } from '@faultline/grpc';
+import { decodeStatusDetails } from '@faultline/grpc/rich-status';
 import { credentials, Metadata, makeGenericClientConstructor, type Server, type ServiceError } from '@grpc/grpc-js';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';

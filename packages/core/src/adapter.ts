@@ -58,6 +58,7 @@ export {
 } from './answer/responder.js';
 export { FALLBACK_PROBLEM_BODY } from './answer/templates.js';
 export { faultOf } from './capture.js';
+export { GRPC_DETAILS_KEY } from './classify/grpc-code.js';
 export { fieldViolationsFromAjv } from './classify/index.js';
 export {
   DEFAULT_ID_POLICY,
@@ -69,6 +70,16 @@ export {
   requestIdPolicy,
   resolveCorrelationId,
 } from './correlation.js';
+export {
+  classifyReceived,
+  lazyGrpcStatusClassifier,
+  loadedRichStatus,
+  loadRichStatus,
+  needsRichStatus,
+  type RichStatusReader,
+  richStatusMisses,
+} from './grpc/lazy-status.js';
+export { encodeStatusDetails, fieldPathOf, MAX_DETAILS_BYTES } from './grpc/status-encode.js';
 export * from './index.js';
 export { checkOptions, describeValue, type OptionRule, type OptionRules } from './options-check.js';
 export { SPAN_ONLY } from './report/record-fault.js';

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { encodeStatusDetails } from '../src/grpc/status-details.js';
+import { encodeStatusDetails } from '../src/grpc/status-encode.js';
 import { capture, defineCatalog } from './support/source.js';
 
 const run = promisify(execFile);

@@ -10,16 +10,18 @@ import {
   capture,
   checkOptions,
   type Fault,
+  lazyGrpcStatusClassifier,
+  loadRichStatus,
   type OptionRules,
   type Reporter,
   type RequestIdOptions,
   type RequestIdPolicy,
   recordFault,
   requestIdPolicy,
+  richStatusMisses,
   SPAN_ONLY,
   safeGet,
 } from '@faultline/core/adapter';
-import { grpcStatusClassifier } from '@faultline/core/grpc';
 import type { Metadata } from '@grpc/grpc-js';
 import { isDecodeFailure, type RequestGuardOptions } from './request-guard.js';
 import { REQUEST_ID_KEY } from './trailers.js';
@@ -35,7 +37,8 @@ export interface GrpcFaultOptions extends RequestGuardOptions, RequestIdOptions 
   readonly domain?: string;
   /**
    * Extra classifiers for the application's own error families, tried before the built-in ones.
-   * A received status's rich details (`grpcStatusClassifier`) are always read after them.
+   * A received status's rich details are always read after them (the protobuf reader is loaded
+   * the first time a thrown error carries `grpc-status-details-bin`).
    */
   readonly classifiers?: readonly Classifier[];
 }
@@ -74,8 +77,9 @@ export function resolveGrpcOptions(options: GrpcFaultOptions): ResolvedOptions {
     resolved = {
       reporter,
       policy: requestIdPolicy(options, '@faultline/grpc'),
-      // A downstream's rich status keeps its stable code in a gRPC service, as it always did.
-      classifiers: [...(options.classifiers ?? []), grpcStatusClassifier],
+      // A downstream's rich status keeps its stable code in a gRPC service, as it always did; its
+      // reader (protobuf) is loaded only when a thrown error carries one (see callFault).
+      classifiers: [...(options.classifiers ?? []), lazyGrpcStatusClassifier],
     };
     resolvedOptions.set(options, resolved);
   }
@@ -107,10 +111,40 @@ export function incomingRequestId(metadata: Metadata | undefined): unknown {
   }
 }
 
+/** The fault of `thrown` for a call, not yet reported. */
+function captureCall(
+  thrown: unknown,
+  metadata: Metadata | undefined,
+  options: GrpcFaultOptions,
+  input: readonly unknown[],
+  call: object | undefined,
+): Fault {
+  const { policy, classifiers } = resolveGrpcOptions(options);
+  return capture(thrown, {
+    requestId: incomingRequestId(metadata),
+    requestIdPolicy: policy,
+    // The peer is read only when it matters: trusted proxies are configured.
+    peer: policy.trusted === undefined ? undefined : peerOf(call),
+    source: 'grpc',
+    classifiers,
+    input,
+  });
+}
+
+/** Reports `fault` (span, and the log when there is a reporter); returns it. */
+function report(fault: Fault, path: string, options: GrpcFaultOptions): Fault {
+  const { reporter } = resolveGrpcOptions(options);
+  // Without a reporter only the span is annotated: no record fields to gather.
+  recordFault(fault, reporter === undefined ? SPAN_ONLY.grpc : { protocol: 'grpc', reporter, method: path });
+  return fault;
+}
+
 /**
  * Captures `thrown` for a call and reports it; returns the fault. `input` is the decoded request
  * (validation ownership: a schema error about anything else is internal); `call` gives the peer
- * for `trustedProxies`. Never throws once `options` were resolved by an entry point.
+ * for `trustedProxies`. Never throws once `options` were resolved by an entry point. A downstream's
+ * rich status is read once its reader is loaded; the adapter's own answers go through
+ * {@link callFault}, which waits for it.
  */
 export function faultForCall(
   thrown: unknown,
@@ -120,19 +154,43 @@ export function faultForCall(
   input: readonly unknown[] = [],
   call?: object,
 ): Fault {
-  const { reporter, policy, classifiers } = resolveGrpcOptions(options);
-  const fault = capture(thrown, {
-    requestId: incomingRequestId(metadata),
-    requestIdPolicy: policy,
-    // The peer is read only when it matters: trusted proxies are configured.
-    peer: policy.trusted === undefined ? undefined : peerOf(call),
-    source: 'grpc',
-    classifiers,
-    input,
+  return report(captureCall(thrown, metadata, options, input, call), path, options);
+}
+
+/**
+ * {@link faultForCall}, except when `thrown` carries a downstream's rich status before its reader
+ * (protobuf) was ever loaded: then the reader is loaded, the fault is captured again, and the
+ * result is a promise (which never rejects). Otherwise the fault, synchronously: no promise and
+ * no closure on the usual path.
+ */
+export function callFault(
+  thrown: unknown,
+  metadata: Metadata | undefined,
+  path: string,
+  options: GrpcFaultOptions,
+  input: readonly unknown[] = [],
+  call?: object,
+): Fault | Promise<Fault> {
+  const misses = richStatusMisses();
+  const fault = captureCall(thrown, metadata, options, input, call);
+  if (richStatusMisses() === misses) return report(fault, path, options);
+  // The thrown status carried details the reader was not loaded for: load it, capture again.
+  return loadRichStatus().then(() => report(captureCall(thrown, metadata, options, input, call), path, options));
+}
+
+/** Calls `answer` with the fault of {@link callFault}, now or once it is ready; never throws into a promise. */
+export function answerWhenReady(fault: Fault | Promise<Fault>, answer: (fault: Fault) => void): void {
+  if (!(fault instanceof Promise)) {
+    answer(fault);
+    return;
+  }
+  fault.then((ready) => {
+    try {
+      answer(ready);
+    } catch {
+      // The call ended meanwhile (grpc-js throws on a late answer): nothing left to tell the client.
+    }
   });
-  // Without a reporter only the span is annotated: no record fields to gather.
-  recordFault(fault, reporter === undefined ? SPAN_ONLY.grpc : { protocol: 'grpc', reporter, method: path });
-  return fault;
 }
 
 /** The decoded request message (unary, server streaming) or the last one received (validation ownership). */

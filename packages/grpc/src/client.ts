@@ -5,18 +5,47 @@
  * never the upstream's text.
  */
 
-import { type Category, isUuid, TAXONOMY } from '@faultline/core/adapter';
-import { classifyReceivedStatus, grpcStatusClassifier } from '@faultline/core/grpc';
+import {
+  type Category,
+  classifyReceived,
+  isUuid,
+  lazyGrpcStatusClassifier,
+  loadRichStatus,
+  needsRichStatus,
+  TAXONOMY,
+} from '@faultline/core/adapter';
 import { InterceptingCall, type Interceptor, status as Status, type StatusObject } from '@grpc/grpc-js';
 import { REQUEST_ID_KEY } from './trailers.js';
 
 /**
- * Turns a grpc-js `ServiceError` into a fault of the calling service, reading its rich status
- * (`grpcStatusClassifier` of `@faultline/core/grpc`, re-exported under the adapter's name). The
- * gRPC adapter uses it by default; an HTTP or WebSocket service that calls gRPC downstreams adds
- * it to its `classifiers` to keep the downstream's stable codes.
+ * Turns a grpc-js `ServiceError` into a fault of the calling service, reading its rich status.
+ * The gRPC adapter uses it by default; an HTTP or WebSocket service that calls gRPC downstreams
+ * adds it to its `classifiers` to keep the downstream's stable codes. Reading a rich status needs
+ * protobuf, which is loaded the first time one arrives, and until then such a status is classified
+ * by its code: `await loadRichStatus()` at start-up to read them from the first one (the gRPC
+ * adapter's own calls wait for it themselves). `grpcStatusClassifier` of `@faultline/core/grpc`
+ * is the same classifier with protobuf loaded on import.
  */
-export const grpcClassifier = grpcStatusClassifier;
+export const grpcClassifier = lazyGrpcStatusClassifier;
+
+/**
+ * Loads the reader of received rich statuses (protobuf, about +6 MB RSS) now rather than when the
+ * first one arrives. Never rejects.
+ */
+export async function loadGrpcStatusReader(): Promise<void> {
+  await loadRichStatus();
+}
+
+/** The generic text for a failed status: its category's message (bad gateway when unreadable). */
+function genericDetails(status: StatusObject): string {
+  let category: Category = 'bad_gateway';
+  try {
+    category = classifyReceived(status.code, status.metadata).category;
+  } catch {
+    // keep bad_gateway
+  }
+  return TAXONOMY[category].message;
+}
 
 /** Options of {@link createClientInterceptor}. */
 export interface ClientInterceptorOptions {
@@ -47,13 +76,10 @@ export function createClientInterceptor(options: ClientInterceptorOptions = {}):
               nextStatus(status);
               return;
             }
-            let category: Category = 'bad_gateway';
-            try {
-              category = classifyReceivedStatus(status.code, status.metadata).category;
-            } catch {
-              // keep bad_gateway
-            }
-            nextStatus({ ...status, details: TAXONOMY[category].message });
+            // The first rich status to read loads its reader before the status goes on.
+            if (needsRichStatus(status.metadata))
+              void loadRichStatus().then(() => nextStatus({ ...status, details: genericDetails(status) }));
+            else nextStatus({ ...status, details: genericDetails(status) });
           },
         });
       },

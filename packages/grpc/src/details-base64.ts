@@ -7,8 +7,7 @@
  * ids, and a call encodes only the few bytes around each id (aligned to whole base64 groups) from
  * a scratch copy of the template. The text equals `encodeStatusDetails(fault, domain)` in base64.
  */
-import type { Fault } from '@faultline/core/adapter';
-import { encodeStatusDetails } from '@faultline/core/grpc';
+import { encodeStatusDetails, type Fault } from '@faultline/core/adapter';
 
 /** A fixed-length stand-in for the request id while a template is encoded. */
 const PLACEHOLDER_ID = '00000000-0000-4000-8000-000000000000';

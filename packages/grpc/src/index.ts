@@ -1,18 +1,18 @@
 /**
- * `@faultline/grpc`: sanitized statuses and `google.rpc.Status` details for @grpc/grpc-js.
+ * `@faultline/grpc`: sanitized statuses and `google.rpc.Status` details for @grpc/grpc-js. It loads
+ * no protobuf: decoding a received rich status is `@faultline/grpc/rich-status`.
  * @packageDocumentation
  */
 
-export {
-  type DecodedStatusDetails,
-  decodeStatusDetails,
-  encodeStatusDetails,
-  fieldPathOf,
-  MAX_DETAILS_BYTES,
-} from '@faultline/core/grpc';
+export { encodeStatusDetails, fieldPathOf, MAX_DETAILS_BYTES } from '@faultline/core/adapter';
 export { faultForCall, type GrpcFaultOptions, incomingRequestId } from './call-fault.js';
 export { DestroyedWithoutStatus, isFaultlineStatus } from './call-guard.js';
-export { type ClientInterceptorOptions, createClientInterceptor, grpcClassifier } from './client.js';
+export {
+  type ClientInterceptorOptions,
+  createClientInterceptor,
+  grpcClassifier,
+  loadGrpcStatusReader,
+} from './client.js';
 export {
   guardDefinition,
   isDecodeFailure,

@@ -4,8 +4,7 @@
  * server interceptor can tell Faultline's statuses from foreign or library-generated ones.
  */
 
-import type { Fault } from '@faultline/core/adapter';
-import { GRPC_DETAILS_KEY } from '@faultline/core/grpc';
+import { type Fault, GRPC_DETAILS_KEY } from '@faultline/core/adapter';
 import { Metadata, type MetadataValue, type StatusObject } from '@grpc/grpc-js';
 import { detailsBase64 } from './details-base64.js';
 
@@ -33,75 +32,55 @@ export function isFaultlineTrailer(metadata: unknown): boolean {
 /** grpc-js's rule for a value of a key not ending in `-bin`. */
 const PRINTABLE = /^[ -~]*$/;
 
-/** grpc-js's Metadata with its storage visible (a `protected` field in its typings). */
-type Stored = { internalRepr: Map<string, MetadataValue[]> };
+/** Where a {@link FaultTrailer} keeps the storage grpc-js's Metadata reads as `internalRepr`. */
+const kStorage = Symbol('faultline.storage');
 
 /**
- * Trailers of a fault. To grpc-js (which clones the status metadata and then asks for HTTP/2
- * headers) the rich status is already base64 text ({@link detailsBase64}): no Buffer per call,
- * no copy in the clone, no encoding. Read through the Metadata API (`get`, `getMap`, `toJSON`,
- * `add`, ...), the details are a Buffer as usual, decoded on first use.
+ * Trailers of a fault. Until something reads them through the Metadata API, they are just the id
+ * and the rich status as base64 text ({@link detailsBase64}): grpc-js clones a status's metadata
+ * and asks the clone for its HTTP/2 headers, and both are answered from those two strings (no
+ * Map entries, no arrays, no Buffer, no copy, no encoding per call). Any other use (`get`, `set`,
+ * `getMap`, `toJSON`, `merge` in either direction, ...) goes through `internalRepr`, whose getter
+ * first moves both into the ordinary storage (the details as a Buffer, decoded then), so they read
+ * and change as any Metadata.
  */
 class FaultTrailer extends Metadata {
   readonly [kFaultline] = true;
-  /** The details as base64, until they are read or replaced through the Metadata API. */
-  private pending: string | undefined;
+  /** The printable id, until moved into the storage. */
+  declare private id: string | undefined;
+  /** The details as base64, until moved into the storage. */
+  declare private pending: string | undefined;
+  declare private [kStorage]: Map<string, MetadataValue[]>;
 
   constructor(id: string | undefined, details: string | undefined) {
     super();
     // A printable ASCII id (core's ids are UUIDs) is a legal value of a legal key: grpc-js's checks are skipped.
-    if (id !== undefined && PRINTABLE.test(id)) (this as unknown as Stored).internalRepr.set(REQUEST_ID_KEY, [id]);
-    else if (id !== undefined) super.set(REQUEST_ID_KEY, id);
+    const printable = id !== undefined && PRINTABLE.test(id);
+    this.id = printable ? id : undefined;
     this.pending = details;
+    if (id !== undefined && !printable) super.set(REQUEST_ID_KEY, id);
   }
 
-  /** Moves the pending details into the ordinary storage, as a Buffer. */
-  private materialize(): void {
-    if (this.pending === undefined) return;
-    (this as unknown as Stored).internalRepr.set(DETAILS_KEY, [Buffer.from(this.pending, 'base64')]);
+  /** Moves the id and the pending details into the ordinary storage (the details as a Buffer). */
+  materialize(): Map<string, MetadataValue[]> {
+    const storage = this[kStorage];
+    if (this.id === undefined && this.pending === undefined) return storage;
+    const pairs: [string, MetadataValue[]][] = [];
+    if (this.id !== undefined) pairs.push([REQUEST_ID_KEY, [this.id]]);
+    for (const entry of storage) pairs.push(entry);
+    if (this.pending !== undefined) pairs.push([DETAILS_KEY, [Buffer.from(this.pending, 'base64')]]);
+    this.id = undefined;
     this.pending = undefined;
+    storage.clear();
+    for (const [key, values] of pairs) storage.set(key, values);
+    return storage;
   }
 
-  override set(key: string, value: MetadataValue): void {
-    this.materialize();
-    super.set(key, value);
-  }
-
-  override add(key: string, value: MetadataValue): void {
-    this.materialize();
-    super.add(key, value);
-  }
-
-  override remove(key: string): void {
-    this.materialize();
-    super.remove(key);
-  }
-
-  override get(key: string): MetadataValue[] {
-    this.materialize();
-    return super.get(key);
-  }
-
-  override getMap(): { [key: string]: MetadataValue } {
-    this.materialize();
-    return super.getMap();
-  }
-
-  override merge(other: Metadata): void {
-    this.materialize();
-    super.merge(other);
-  }
-
-  override toJSON(): { [key: string]: MetadataValue[] } {
-    this.materialize();
-    return super.toJSON();
-  }
-
-  /** A copy that keeps the details as text (grpc-js clones every status's metadata before sending). */
+  /** A copy (grpc-js clones every status's metadata before sending): still two strings when untouched. */
   override clone(): Metadata {
-    const copy = new FaultTrailer(undefined, this.pending);
-    const storage = (copy as unknown as Stored).internalRepr;
-    for (const [key, values] of (this as unknown as Stored).internalRepr)
+    const copy = new FaultTrailer(this.id, this.pending);
+    const storage = copy[kStorage];
+    for (const [key, values] of this[kStorage])
       storage.set(
         key,
         values.map((v) => (Buffer.isBuffer(v) ? Buffer.from(v) : v)),
@@ -111,11 +90,25 @@ class FaultTrailer extends Metadata {
   }
 
   override toHttp2Headers(): ReturnType<Metadata['toHttp2Headers']> {
-    const headers = super.toHttp2Headers();
+    if (this[kStorage].size > 0) return super.toHttp2Headers();
+    const headers: ReturnType<Metadata['toHttp2Headers']> = {};
+    if (this.id !== undefined) headers[REQUEST_ID_KEY] = this.id;
     if (this.pending !== undefined) headers[DETAILS_KEY] = this.pending;
     return headers;
   }
 }
+
+// grpc-js's Metadata keeps its storage in the field `internalRepr` (assigned by its constructor,
+// read by every method and by `merge` of another Metadata): an accessor here stores it under
+// kStorage and hands it out only after moving the pending values in.
+Object.defineProperty(FaultTrailer.prototype, 'internalRepr', {
+  get(this: FaultTrailer) {
+    return this.materialize();
+  },
+  set(this: object, value: Map<string, MetadataValue[]>) {
+    (this as Record<symbol, unknown>)[kStorage] = value;
+  },
+});
 
 /** A status object for `fault`, whose trailers carry only Faultline's keys. */
 export function faultStatus(fault: Fault, domain: string): StatusObject & { message: string } {

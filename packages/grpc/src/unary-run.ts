@@ -5,9 +5,9 @@
  * (see the README's performance section), so the success path allocates two objects per call:
  * this one and the bound callback handed to the handler.
  */
-import { isObjectLike, safeGet } from '@faultline/core/adapter';
+import { type Fault, isObjectLike, safeGet } from '@faultline/core/adapter';
 import type { ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
-import { faultForCall, flag, type GrpcFaultOptions, requestOf } from './call-fault.js';
+import { answerWhenReady, callFault, flag, type GrpcFaultOptions, requestOf } from './call-fault.js';
 import {
   AnsweredWithoutMessage,
   decodeFault,
@@ -84,7 +84,7 @@ export class UnaryRun implements UnaryGuard {
   fail(error: unknown): void {
     if (this.done) return;
     this.done = true;
-    const fault = faultForCall(
+    const fault = callFault(
       error,
       this.call.metadata,
       this.method.path,
@@ -92,6 +92,11 @@ export class UnaryRun implements UnaryGuard {
       requestOf(this.call),
       this.call,
     );
+    if (fault instanceof Promise) answerWhenReady(fault, (ready) => this.sendFault(ready));
+    else this.sendFault(fault);
+  }
+
+  private sendFault(fault: Fault): void {
     this.callback(faultStatus(fault, this.method.domain));
   }
 

@@ -15,7 +15,14 @@ import type {
   sendUnaryData,
   UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import { faultForCall, flag, type GrpcFaultOptions, requestOf, resolveGrpcOptions } from './call-fault.js';
+import {
+  answerWhenReady,
+  callFault,
+  flag,
+  type GrpcFaultOptions,
+  requestOf,
+  resolveGrpcOptions,
+} from './call-fault.js';
 import { decodeFault, type GuardableCall, type GuardedCall, guardCall } from './call-guard.js';
 import { guardDefinition, isDecodeFailure } from './request-guard.js';
 import { faultStatus } from './trailers.js';
@@ -37,8 +44,8 @@ function wrapClientStreaming(path: string, handler: Handler, options: GrpcFaultO
     const fail = (error: unknown) => {
       if (done) return;
       done = true;
-      const fault = faultForCall(error, call.metadata, path, options, requestOf(call, guard?.lastMessage), call);
-      callback(faultStatus(fault, domain));
+      const fault = callFault(error, call.metadata, path, options, requestOf(call, guard?.lastMessage), call);
+      answerWhenReady(fault, (ready) => callback(faultStatus(ready, domain)));
     };
     const guarded: sendUnaryData<unknown> = (error, value, trailer, flags) => {
       if (done) return;
@@ -62,9 +69,9 @@ function wrapStreaming(path: string, handler: Handler, options: GrpcFaultOptions
     const fail = (error: unknown) => {
       if (failed) return;
       failed = true;
-      const fault = faultForCall(error, call.metadata, path, options, requestOf(call, guard?.lastMessage), call);
+      const fault = callFault(error, call.metadata, path, options, requestOf(call, guard?.lastMessage), call);
       // grpc-js turns an 'error' event into the call's status and ends the stream.
-      guard?.emit('error', faultStatus(fault, domain));
+      answerWhenReady(fault, (ready) => guard?.emit('error', faultStatus(ready, domain)));
     };
     guard = guardCall(call as unknown as GuardableCall, fail, () => failed || flag(call, 'writableEnded'));
     if ('request' in call && isDecodeFailure(call.request)) {

@@ -8,7 +8,8 @@ import {
   status as Status,
 } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DETAILS_KEY, decodeStatusDetails, REQUEST_ID_KEY } from '../src/index.js';
+import { DETAILS_KEY, REQUEST_ID_KEY } from '../src/index.js';
+import { decodeStatusDetails } from '../src/rich-status.js';
 import { callUnary, type GenericClient, startServer } from './fixtures.js';
 
 const LEAKS = ['hunter2', 'orders_ref_key', 'db.internal', '10.0.0.5', '/srv/app', 'secret', 'SELECT', 'E11000'];

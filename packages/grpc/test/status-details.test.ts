@@ -1,6 +1,7 @@
 import { capture, defineCatalog, FaultError } from '@faultline/core';
 import { describe, expect, it } from 'vitest';
-import { decodeStatusDetails, encodeStatusDetails, fieldPathOf, MAX_DETAILS_BYTES } from '../src/index.js';
+import { encodeStatusDetails, fieldPathOf, MAX_DETAILS_BYTES } from '../src/index.js';
+import { decodeStatusDetails } from '../src/rich-status.js';
 
 describe('google.rpc.Status details', () => {
   it('splices each id into the pre-encoded template (same bytes as a full encoding)', () => {

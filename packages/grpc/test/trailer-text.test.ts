@@ -63,4 +63,24 @@ describe('fault trailers', () => {
     });
     expect(Object.keys(metadata.getMap()).sort()).toEqual([DETAILS_KEY, 'x-extra', REQUEST_ID_KEY].sort());
   });
+
+  it('merged into another Metadata, give it the id and the details (grpc-js reads their storage directly)', () => {
+    const fault = capture(FaultError.of('conflict'));
+    const target = new Metadata();
+    target.merge(faultStatus(fault, 'faultline').metadata as Metadata);
+    expect(target.get(REQUEST_ID_KEY)).toEqual([fault.id]);
+    expect(Buffer.from(target.get(DETAILS_KEY)[0] as Buffer)).toEqual(
+      Buffer.from(encodeStatusDetails(fault, 'faultline')),
+    );
+  });
+
+  it('cloned after being read, stay Faultline trailers with their own copy of the details', () => {
+    const fault = capture(FaultError.of('not_found'));
+    const metadata = faultStatus(fault, 'faultline').metadata as Metadata;
+    const original = metadata.get(DETAILS_KEY)[0] as Buffer;
+    const copy = metadata.clone();
+    expect(isFaultlineTrailer(copy)).toBe(true);
+    original.fill(0);
+    expect(copy.toHttp2Headers()).toEqual({ [REQUEST_ID_KEY]: fault.id, [DETAILS_KEY]: expected(fault, 'faultline') });
+  });
 });

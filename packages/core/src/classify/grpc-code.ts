@@ -34,6 +34,20 @@ const CALLER_CATEGORY: Readonly<Record<number, Category>> = {
   [GrpcStatus.DATA_LOSS]: 'bad_gateway',
 };
 
+/** The first `grpc-status-details-bin` value of a grpc-js `Metadata`-like object, if binary; never throws. */
+export function detailsBlobOf(metadata: unknown): Uint8Array | undefined {
+  try {
+    if (!isObjectLike(metadata)) return undefined;
+    const get = safeGet(metadata, 'get');
+    if (typeof get !== 'function') return undefined;
+    const values: unknown = get.call(metadata, GRPC_DETAILS_KEY);
+    const value = Array.isArray(values) ? values[0] : undefined;
+    return value instanceof Uint8Array ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The calling service's category for a received gRPC status code (unknown codes: bad gateway). */
 export function callerCategoryOf(code: number): Category {
   return CALLER_CATEGORY[code] ?? 'bad_gateway';

@@ -3,30 +3,17 @@
  * status: on top of the code-only classification in core's built-in list, the downstream's stable
  * code is kept when the end client can act on it, and its request id goes into the record. The
  * downstream's text and metadata are never kept. It loads protobuf, so it lives in
- * `@faultline/core/grpc`: the gRPC adapter uses it by default, and an HTTP or WebSocket service
- * that calls gRPC downstreams adds it to its `classifiers`.
+ * `@faultline/core/grpc`: the gRPC adapter loads it the first time a received status carries
+ * details (`lazy-status.ts`), and an HTTP or WebSocket service that calls gRPC downstreams adds
+ * it to its `classifiers`.
  */
 import { lookupCode } from '../catalog.js';
-import { callerCategoryOf, GRPC_DETAILS_KEY, serviceErrorParts } from '../classify/grpc-code.js';
+import { callerCategoryOf, detailsBlobOf, serviceErrorParts } from '../classify/grpc-code.js';
 import type { Classification, Classifier } from '../classify/types.js';
 import { isUuid } from '../correlation.js';
-import { isObjectLike, type ObjectLike, safeGet } from '../safe-access.js';
+import type { ObjectLike } from '../safe-access.js';
 import { categoryOfBuiltinCode, TAXONOMY } from '../taxonomy.js';
 import { type DecodedStatusDetails, decodeStatusDetails } from './status-details.js';
-
-/** The first binary value of `key` in a grpc-js `Metadata`-like object; never throws. */
-function firstBuffer(metadata: unknown, key: string): Uint8Array | undefined {
-  try {
-    if (!isObjectLike(metadata)) return undefined;
-    const get = safeGet(metadata, 'get');
-    if (typeof get !== 'function') return undefined;
-    const values: unknown = get.call(metadata, key);
-    const value = Array.isArray(values) ? values[0] : undefined;
-    return value instanceof Uint8Array ? value : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 /** A received status, classified for the caller; `upstreamId` is the downstream's correlation id. */
 export interface ReceivedStatus extends Classification {
@@ -35,7 +22,7 @@ export interface ReceivedStatus extends Classification {
 
 /** Category and code of a received status code plus its trailers (a grpc-js `Metadata`). */
 export function classifyReceivedStatus(code: number, metadata: unknown): ReceivedStatus {
-  const blob = firstBuffer(metadata, GRPC_DETAILS_KEY);
+  const blob = detailsBlobOf(metadata);
   const decoded: DecodedStatusDetails | undefined = blob === undefined ? undefined : decodeStatusDetails(blob);
   let category = callerCategoryOf(code);
   let stableCode: string | undefined;

@@ -88,13 +88,8 @@ export {
   sanitizePointer,
 } from '../../src/field-violation.js';
 export { classifyReceivedStatus, grpcStatusClassifier, type ReceivedStatus } from '../../src/grpc/received-status.js';
-export {
-  type DecodedStatusDetails,
-  decodeStatusDetails,
-  encodeStatusDetails,
-  fieldPathOf,
-  MAX_DETAILS_BYTES,
-} from '../../src/grpc/status-details.js';
+export { type DecodedStatusDetails, decodeStatusDetails } from '../../src/grpc/status-details.js';
+export { encodeStatusDetails, fieldPathOf, MAX_DETAILS_BYTES } from '../../src/grpc/status-encode.js';
 export { OptionsError } from '../../src/options-check.js';
 export {
   interpolate,
