@@ -154,7 +154,10 @@ function countFound(ids: Uint8Array, count: number, found: Set<string>): number 
 }
 
 async function pacedChild(rate: number, seconds: number, file: string, withReporter: boolean): Promise<PacedResult> {
-  const reporter = withReporter ? createReporter({ destination: file, flushOnExit: false }) : undefined;
+  // BENCH_SLICE_MS tries another `sliceMs` (the reporter's default when unset).
+  const slice = process.env.BENCH_SLICE_MS;
+  const options = { destination: file, flushOnExit: false, ...(slice === undefined ? {} : { sliceMs: Number(slice) }) };
+  const reporter = withReporter ? createReporter(options) : undefined;
   const perTick = Math.max(1, Math.round(rate / 100));
   const ticks = seconds * 100;
   const histogram = monitorEventLoopDelay({ resolution: 1 });

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { CARD_PATTERN, EMAIL_PATTERN, SECRET_PATTERNS } from '../src/redact/patterns.js';
+import { combinedHints } from '../src/redact/redactor.js';
 import { createRedactor, escapeLogText, luhnValid } from './support/source.js';
 
 const redactor = createRedactor();
@@ -195,5 +197,46 @@ describe('pattern hints', () => {
       'mail alice@example.com',
     ];
     for (const sample of samples) expect(redactor.redactString(sample)).toContain('[REDACTED');
+  });
+});
+
+describe('joined pattern hints (#27)', () => {
+  const patterns = [...SECRET_PATTERNS, CARD_PATTERN, EMAIL_PATTERN];
+  const each = (text: string) => patterns.some((p) => p.hint?.test(text) === true);
+
+  it('say yes exactly when some pattern hint does', () => {
+    const any = combinedHints(patterns);
+    expect(any).toBeDefined();
+    const pieces = [
+      'AWS',
+      'aws',
+      'Key',
+      'PRIVATE KEY',
+      '://u@',
+      'eyJ',
+      'Bearer',
+      'ghp_',
+      'glpat-',
+      'xoxb',
+      'hooks.slack.com',
+    ];
+    pieces.push('_live_', 'AIza', 'npm_', 'SG.', 'sk-', 'SESSION', '12 34', '1-2-3-4', '@', 'plain', ' ', 'ü', '\n');
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) & 0x7fffffff;
+      return seed;
+    };
+    for (let i = 0; i < 5000; i += 1) {
+      let text = '';
+      for (let j = next() % 6; j > 0; j -= 1) text += pieces[next() % pieces.length];
+      expect(any?.(text), text).toBe(each(text));
+    }
+  });
+
+  it('are not joined when a hint is missing or has a backreference', () => {
+    expect(combinedHints([...patterns, { name: 'x', regex: /x/g }])).toBeUndefined();
+    expect(combinedHints([...patterns, { name: 'y', regex: /y/g, hint: /(a)\1/ }])).toBeUndefined();
+    const redactor = createRedactor({ patterns: [{ name: 'pair', regex: /(\w)\1/g, hint: /(\w)\1/ }] });
+    expect(redactor.redactString('a bb c')).toBe('a [REDACTED:pair] c');
   });
 });

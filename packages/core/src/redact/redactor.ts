@@ -81,6 +81,29 @@ export function escapeLogText(text: string): string {
   });
 }
 
+/**
+ * One test for "does any pattern's hint match": the hints joined into one alternation (one for
+ * case-sensitive hints, one for case-insensitive). When it fails no pattern can match, so the text
+ * is returned as it is, exactly what running each pattern would give. `undefined` (test every
+ * pattern) when a pattern has no hint, or a hint has flags other than `i`, `g` or `y` or a backreference.
+ */
+export function combinedHints(patterns: readonly ValuePattern[]): ((text: string) => boolean) | undefined {
+  const sensitive: string[] = [];
+  const insensitive: string[] = [];
+  for (const { hint } of patterns) {
+    // A backreference would point elsewhere once joined: such a hint is tested on its own.
+    if (hint === undefined || /[^igy]/.test(hint.flags) || /\\[1-9]|\\k</.test(hint.source)) return undefined;
+    (hint.flags.includes('i') ? insensitive : sensitive).push(`(?:${hint.source})`);
+  }
+  try {
+    const a = sensitive.length > 0 ? new RegExp(sensitive.join('|')) : undefined;
+    const b = insensitive.length > 0 ? new RegExp(insensitive.join('|'), 'i') : undefined;
+    return (text) => (a?.test(text) ?? false) || (b?.test(text) ?? false);
+  } catch {
+    return undefined;
+  }
+}
+
 function keyMatcher(deny: readonly (string | RegExp)[]): (key: string) => boolean {
   const regexes = deny.map((rule) =>
     typeof rule === 'string' ? new RegExp(`^${rule.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'i') : rule,
@@ -102,8 +125,12 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
   const maxKeys = options.maxKeys ?? 100;
   const maxNodes = options.maxNodes ?? 2000;
 
+  const anyHint = combinedHints(patterns);
+
   /** Applies the value patterns (no escaping); a pattern whose hint fails is skipped. */
   function redactValue(text: string): string {
+    // Most text holds no hint of any pattern: one or two scans instead of one per pattern.
+    if (anyHint !== undefined && !anyHint(text)) return text;
     let out = text;
     for (const pattern of patterns) {
       if (pattern.hint !== undefined && !pattern.hint.test(out)) continue;

@@ -6,14 +6,41 @@
  * while it boots; nothing more is written on this thread. Once the worker is up, this thread's
  * own sink finishes what it holds (asynchronously, bounded), lets go of the destination, and the
  * worker starts writing, with the fingerprints this thread computed.
+ * A worker that dies after the hand-over (a crash, its heap limit) is replaced, at most
+ * {@link MAX_RESTARTS} times: what it held is counted `lost.worker`, what it confirmed stays counted,
+ * and the new worker opens the destination again. Past that bound records go to this thread's
+ * own sink, closed at the hand-over: a file path opens again (at most every 5 s), a descriptor it
+ * did not open (stdout) does not, and those records are counted lost (`EBADF`).
  */
 import type { RedactionOptions } from '../redact/redactor.js';
 import type { Sink } from './sink.js';
 import type { SinkSpec } from './sink-spec.js';
+import { addCounts } from './stats.js';
 import { type ExceptionReply, WorkerLink } from './worker-link.js';
+import type { WorkerCounts } from './worker-protocol.js';
 
 /** The rate window, in ms. */
 const WINDOW_MS = 100;
+
+/** Workers started in place of one that died, at most, per reporter. */
+export const MAX_RESTARTS = 3;
+
+/** `a` and `b` summed (a dead worker's last counts and its replacement's). */
+function sumCounts(a: WorkerCounts | undefined, b: WorkerCounts | undefined): WorkerCounts | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  return {
+    processed: a.processed + b.processed,
+    sink: addCounts(a.sink, b.sink),
+    writer: {
+      written: a.writer.written + b.writer.written,
+      compacted: a.writer.compacted + b.writer.compacted,
+      droppedBacklog: a.writer.droppedBacklog + b.writer.droppedBacklog,
+      sinkErrors: a.writer.sinkErrors + b.writer.sinkErrors,
+    },
+    openError: b.openError,
+    exceptions: [],
+  };
+}
 
 /** What the worker is started with. */
 export interface OffloadOptions {
@@ -42,6 +69,12 @@ export class Offload {
   #windowCount = 0;
   #link: WorkerLink | undefined;
   #released = false;
+  #restarts = 0;
+  /** What dead workers confirmed, and the fault items they held when they died. */
+  #retired: WorkerCounts | undefined;
+  #lostToDeath = 0;
+  #fingerprints: () => [number, string][] = () => [];
+  #onException: ExceptionReply = () => {};
 
   /**
    * `spec` is `undefined` when the destination cannot move (a logger or stream passed in); so is
@@ -66,6 +99,17 @@ export class Offload {
   /** The worker, once started, alive or not. */
   get started(): WorkerLink | undefined {
     return this.#link;
+  }
+
+  /** What every worker confirmed, the dead ones' included; `undefined` before the first answer. */
+  get counts(): WorkerCounts | undefined {
+    return sumCounts(this.#retired, this.#link?.counts);
+  }
+
+  /** Fault items handed to workers that died before writing them. */
+  get lostToDeath(): number {
+    const link = this.#link;
+    return this.#lostToDeath + (link !== undefined && !link.alive ? Math.max(0, link.inFlight) : 0);
   }
 
   /** True once this thread's sink let go of the destination to the worker. */
@@ -93,15 +137,52 @@ export class Offload {
     const spec = this.#spec;
     if (spec === undefined || this.#link !== undefined) return false;
     const { shutdownMs, ...init } = this.#options;
+    this.#fingerprints = fingerprints;
+    this.#onException = onException;
     try {
-      this.#link = new WorkerLink(spec, init, onException, () => {
-        // Booting takes 30-500 ms; meanwhile the worker held what it was handed. Now hand over.
-        void sink.drained(shutdownMs).then(() => this.release(sink, fingerprints()));
-      });
+      this.#link = new WorkerLink(
+        spec,
+        init,
+        onException,
+        () => {
+          // Booting takes 30-500 ms; meanwhile the worker held what it was handed. Now hand over.
+          void sink.drained(shutdownMs).then(() => this.release(sink, fingerprints()));
+        },
+        () => this.#died(),
+      );
       return true;
     } catch {
       return false; // no worker (a bundle without the worker file): stay on this thread
     }
+  }
+
+  /**
+   * The worker died unexpectedly: its confirmed counts are kept, what it held is counted lost,
+   * and (once it had the destination, within the bound) a new worker takes its place.
+   */
+  #died(): void {
+    const dead = this.#link;
+    const spec = this.#spec;
+    if (dead === undefined || spec === undefined || !this.#released || this.#restarts >= MAX_RESTARTS) return;
+    this.#restarts += 1;
+    const { shutdownMs: _, ...init } = this.#options;
+    let link: WorkerLink;
+    try {
+      link = new WorkerLink(
+        spec,
+        init,
+        this.#onException,
+        () => {},
+        () => this.#died(),
+      );
+    } catch {
+      return; // no worker can start: `link` stays the dead one, and records are written on this thread
+    }
+    this.#retired = sumCounts(this.#retired, dead.counts);
+    this.#lostToDeath += Math.max(0, dead.inFlight);
+    this.#link = link;
+    // This thread's sink let go long ago: the new worker writes as soon as it is up.
+    link.go(this.#fingerprints());
   }
 
   /**

@@ -77,7 +77,7 @@ export class Reporter {
     this.#drops = new DropNotice(
       () => ({
         queueFull: this.#counters.droppedQueueFull,
-        backlog: droppedBacklog(this.#writer.counts, this.#offload.started?.counts),
+        backlog: droppedBacklog(this.#writer.counts, this.#offload.counts),
       }),
       (record, message) => this.#turns.send([{ k: 'n', record, message }], 0),
     );
@@ -94,7 +94,15 @@ export class Reporter {
       queued: this.#queue.size,
       sink: sink?.counts,
       destinationError: this.#offload.released ? link?.counts?.openError : sink?.openError,
-      worker: link === undefined ? undefined : { counts: link.counts, inFlight: link.inFlight, alive: link.alive },
+      worker:
+        link === undefined
+          ? undefined
+          : {
+              counts: this.#offload.counts,
+              inFlight: link.inFlight,
+              alive: link.alive,
+              lostToDeath: this.#offload.lostToDeath,
+            },
     });
   }
 

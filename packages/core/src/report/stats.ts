@@ -2,7 +2,7 @@
  * The reporter's counters, put together from where they are kept: the response thread's queue
  * and writer, its own sink (before the handover), and what the worker confirmed (after it).
  * `written` and `compacted` are what a sink accepted; records handed to the worker and not yet
- * settled are `inFlight`, and become `lost.worker` if the worker dies.
+ * settled are `inFlight`, and become `lost.worker` if the worker dies (a new one takes its place).
  */
 import type { SinkCounts } from './sink.js';
 import type { ReporterStats } from './types.js';
@@ -26,9 +26,17 @@ export interface StatsParts {
   readonly sink: SinkCounts | undefined;
   /** Why the destination cannot be opened, from whichever thread writes now. */
   readonly destinationError: string | undefined;
-  /** The worker, once started. */
+  /**
+   * The workers, once one started: what they all confirmed, what the live one holds, and the
+   * fault items dead ones held (`lostToDeath`).
+   */
   readonly worker:
-    | { readonly counts: WorkerCounts | undefined; readonly inFlight: number; readonly alive: boolean }
+    | {
+        readonly counts: WorkerCounts | undefined;
+        readonly inFlight: number;
+        readonly alive: boolean;
+        readonly lostToDeath: number;
+      }
     | undefined;
 }
 
@@ -79,7 +87,7 @@ export function reporterStats(parts: StatsParts): ReporterStats {
     };
   const counts = addCounts(parts.sink, confirmed?.sink);
   const lost = { ...counts.lost };
-  if (worker !== undefined && !worker.alive && worker.inFlight > 0) lost.worker = (lost.worker ?? 0) + worker.inFlight;
+  if (worker !== undefined && worker.lostToDeath > 0) lost.worker = (lost.worker ?? 0) + worker.lostToDeath;
   return {
     ...base,
     written: counts.accepted.full,

@@ -8,6 +8,7 @@
  */
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { RedactionOptions } from '../redact/redactor.js';
+import { toWire } from './item-wire.js';
 import type { Item } from './items.js';
 import type { SinkSpec } from './sink-spec.js';
 import type { WorkerInit } from './worker.js';
@@ -61,6 +62,7 @@ export class WorkerLink {
     options: { redaction: RedactionOptions | undefined; maxBacklog: number; maxFingerprints: number },
     onException: ExceptionReply,
     onReady: () => void,
+    onDeath: () => void = () => {},
   ) {
     this.#onException = onException;
     this.#onReady = onReady;
@@ -86,7 +88,10 @@ export class WorkerLink {
     });
     this.#worker.on('exit', () => {
       // Ended by `flush(…, close)`: what it held was settled first, so nothing is lost.
-      if (!this.#closing) this.#failed = true;
+      if (!this.#closing) {
+        this.#failed = true;
+        onDeath();
+      }
       for (const resolve of this.#waiters.values()) resolve();
       this.#waiters.clear();
     });
@@ -137,7 +142,7 @@ export class WorkerLink {
   send(items: readonly Item[], faults: number): void {
     if (items.length === 0) return;
     this.#sent += faults;
-    this.#post({ t: 'items', batch: JSON.stringify(items) });
+    this.#post({ t: 'items', items: items.map(toWire) });
   }
 
   /** The response thread's sink let go of the destination; `fingerprints` it computed go along. */

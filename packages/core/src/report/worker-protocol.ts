@@ -1,11 +1,12 @@
 /** The messages between the response thread and the reporter's worker thread (plain data). */
+import type { WireItem } from './item-wire.js';
 import type { SinkCounts } from './sink.js';
 import type { WriterCounts } from './writer.js';
 
 /** Response thread to worker. */
 export type ToWorker =
-  /** A JSON array of items. */
-  | { readonly t: 'items'; readonly batch: string }
+  /** A batch of items, positional (see item-wire.ts). */
+  | { readonly t: 'items'; readonly items: WireItem[] }
   /** The response thread's own sink let go of the destination: start writing. */
   | { readonly t: 'go'; readonly fingerprints: [number, string][] }
   /** Exit: write what is held synchronously within the budget; the answer goes to the replies port. */
@@ -21,7 +22,7 @@ export type ToWorker =
 
 /** What the worker counted, cumulative. */
 export interface WorkerCounts {
-  /** Fault items taken off the port (written, compacted, dropped or failed). */
+  /** Fault items the worker wrote (written, compacted, dropped or failed); the rest it holds until its sink can take them. */
   readonly processed: number;
   readonly sink: SinkCounts;
   readonly writer: WriterCounts;

@@ -3,13 +3,18 @@
  * sink's plain description), writes the items the response thread hands over (redaction, stack
  * frames, fingerprints, serialization, I/O all happen here), and sends back what the sink
  * confirmed. Items wait until the response thread says `go` (its own sink has let go of the
- * destination). An exit flush arrives while the response thread is blocked waiting for it: the
+ * destination). The worker writes only while its sink's backlog is low, and counts an item as
+ * processed only once written: a slow sink makes items wait here, and the response thread, which
+ * hands over at most a queue's worth beyond what was processed, keeps the rest in its bounded
+ * queue (where an overflow is counted as dropped) instead of the sink losing lines to its
+ * backlog bound. An exit flush arrives while the response thread is blocked waiting for it: the
  * answer goes on a separate port and a shared counter is bumped and notified.
  */
 import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { createRedactor, type RedactionOptions } from '../redact/redactor.js';
 import { openSpec } from './destination.js';
-import type { FullItem, Item } from './items.js';
+import { fromWire, type WireItem } from './item-wire.js';
+import type { FullItem } from './items.js';
 import { ReporterOutput } from './output.js';
 import type { SinkSpec } from './sink-spec.js';
 import type { ToWorker, WorkerCounts } from './worker-protocol.js';
@@ -44,10 +49,23 @@ const writer = new RecordWriter(
 );
 let processed = 0;
 let started = false;
-const waiting: string[] = [];
+/** Items handed over and not yet written, oldest first (bounded: the response thread hands over at most a queue's worth). */
+const held: WireItem[][] = [];
+let heldAt = 0;
+let pumping = false;
+let backoff = 0;
 let timer: NodeJS.Timeout | undefined;
 let quiet = 0;
 let last = '';
+
+/**
+ * The sink's backlog the worker writes up to before it waits: a quarter of the bound (checked
+ * before each line, so a line more still fits under the bound). A sink that is only slower for a
+ * moment makes records wait here (and then in the response thread's queue) instead of being lost.
+ */
+const lowWater = init.maxBacklog / 4;
+/** Items written between yields: the sink's write of what they made starts on the next turn. */
+const SLICE = 256;
 
 function counts(): WorkerCounts {
   return {
@@ -81,22 +99,69 @@ function arm(): void {
   timer ??= setInterval(report, 10);
 }
 
-function take(batch: string): void {
-  let items: Item[];
-  try {
-    items = JSON.parse(batch) as Item[];
-  } catch {
-    return;
+/** Writes the oldest held item; false when none is held. */
+function writeOne(): boolean {
+  const batch = held[0];
+  if (batch === undefined) return false;
+  const wire = batch[heldAt] as WireItem;
+  heldAt += 1;
+  if (heldAt >= batch.length) {
+    held.shift();
+    heldAt = 0;
   }
-  for (const item of items) {
-    writer.write(item);
-    if (item.k !== 'n') processed += 1;
+  try {
+    writer.write(fromWire(wire));
+  } catch {
+    writer.counts.sinkErrors += 1;
+  }
+  if (wire[0] !== 'n') processed += 1;
+  return true;
+}
+
+/** True while items are held. */
+const holding = (): boolean => held.length > 0;
+
+/**
+ * Writes held items while the sink's backlog is under {@link lowWater}, a slice per turn; when it
+ * is over, waits for the sink (1 ms, backing off to 10 ms while it makes no room).
+ */
+function pump(): void {
+  pumping = false;
+  if (!started) return;
+  let n = 0;
+  while (holding() && sink.backlogBytes < lowWater && n < SLICE) {
+    writeOne();
+    n += 1;
+  }
+  if (n > 0) {
+    backoff = 0;
+    report();
+  }
+  if (!holding()) return;
+  pumping = true;
+  if (n === SLICE) setImmediate(pump);
+  else {
+    backoff = Math.min(10, backoff + 1);
+    setTimeout(pump, backoff);
   }
 }
 
+function schedule(): void {
+  if (pumping || !started) return;
+  pumping = true;
+  setImmediate(pump);
+}
+
+/** Writes every held item now (an exit): what the sink cannot hold it counts lost. */
 function finish(): void {
-  for (const batch of waiting.splice(0)) take(batch);
+  while (writeOne());
   writer.flushRepeats();
+}
+
+/** Waits (polling 1 ms) until nothing is held or `until` passes; the pump keeps writing meanwhile. */
+async function whileHolding(until: number): Promise<void> {
+  schedule();
+  while (holding() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 1));
 }
 
 port.postMessage({ t: 'ready' });
@@ -104,33 +169,40 @@ port.postMessage({ t: 'ready' });
 port.on('message', async (message: ToWorker) => {
   switch (message.t) {
     case 'items':
-      if (started) {
-        take(message.batch);
-        // Counts go back after every batch: the response thread hands over more only as the
-        // worker confirms it took what it had (a 10 ms timer alone made the hand-over stop and go).
-        report();
-      } else waiting.push(message.batch);
+      if (message.items.length > 0) held.push(message.items);
+      schedule();
       arm();
       return;
     case 'go':
       writer.adopt(message.fingerprints);
       started = true;
-      for (const batch of waiting.splice(0)) take(batch);
+      schedule();
       arm();
       return;
-    case 'flush-sync':
+    case 'flush-sync': {
+      // The response thread is blocked until the answer: write in slices, each flushed synchronously.
       started = true;
+      const until = Date.now() + message.budgetMs;
+      while (holding() && Date.now() < until) {
+        while (holding() && sink.backlogBytes < lowWater) writeOne();
+        sink.flushSync(Math.max(0, until - Date.now()));
+        // A sink that cannot write synchronously (a stream) still holds its lines: stop waiting.
+        if (sink.backlogBytes >= lowWater) break;
+      }
       finish();
-      sink.flushSync(message.budgetMs);
+      sink.flushSync(Math.max(0, until - Date.now()));
       init.replies.postMessage(counts());
       Atomics.add(signal, 0, 1);
       Atomics.notify(signal, 0);
       return;
+    }
     case 'flush': {
       started = true;
-      finish();
       const until = Date.now() + message.budgetMs;
-      await sink.drained(message.budgetMs * (message.sync ? 0.8 : 1));
+      const asyncUntil = Date.now() + message.budgetMs * (message.sync ? 0.8 : 1);
+      await whileHolding(asyncUntil);
+      finish();
+      await sink.drained(Math.max(0, asyncUntil - Date.now()));
       if (message.sync) sink.flushSync(Math.max(0, until - Date.now()));
       if (message.close) sink.close(0);
       port.postMessage({ t: 'flushed', id: message.id, counts: counts() });

@@ -1,0 +1,88 @@
+/**
+ * The worker under pressure (#27): a destination slower for a moment makes records wait (in the
+ * worker, then in the response thread's bounded queue) instead of being lost to the sink's
+ * backlog bound.
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { capture } from '../src/capture.js';
+import { createReporter, type Reporter } from '../src/report/reporter.js';
+
+const idsIn = (file: string): Set<string> => {
+  const ids = new Set<string>();
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (line === '') continue;
+    const record = JSON.parse(line) as { request_id?: string; request_ids?: string[] };
+    if (record.request_id !== undefined) ids.add(record.request_id);
+    for (const id of record.request_ids ?? []) ids.add(id);
+  }
+  return ids;
+};
+
+function exited(proc: ChildProcess, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (proc.exitCode !== null) return resolve();
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      resolve();
+    }, ms);
+    proc.on('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+/** Reports `count` distinct faults; returns their ids. */
+function storm(reporter: Reporter, count: number, tag: string): string[] {
+  const ids: string[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const fault = capture(new Error(`${tag} user ${i.toString(36)} could not ${'x'.repeat(i % 7)} pay`));
+    ids.push(fault.id);
+    reporter.report(fault);
+  }
+  return ids;
+}
+
+describe('a destination slower for a moment (#27)', () => {
+  it('loses nothing to the backlog bound: records wait for the reader, then all arrive', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-pressure-'));
+    const fifo = join(dir, 'slow.fifo');
+    const out = join(dir, 'out.log');
+    execFileSync('mkfifo', [fifo]);
+    // The reader opens the pipe, then reads nothing for 800 ms (the pipe fills), then copies it all.
+    const reader = spawn('python3', [
+      '-c',
+      'import sys,time\nf=open(sys.argv[1],"rb")\ntime.sleep(0.8)\no=open(sys.argv[2],"wb")\nwhile True:\n  b=f.read(65536)\n  if not b: break\n  o.write(b)\no.close()',
+      fifo,
+      out,
+    ]);
+    const reporter = createReporter({
+      destination: fifo,
+      dedupWindowMs: 0,
+      flushOnExit: false,
+      workerThreshold: 0,
+      queueSize: 4096,
+      maxSinkBacklogBytes: 64 * 1024,
+      shutdownTimeoutMs: 5000,
+    });
+    const ids = storm(reporter, 3000, 'slow');
+    let turns = 0;
+    while (reporter.stats.queued > 0 && turns < 2000) {
+      reporter.drain(Number.POSITIVE_INFINITY, 5_000_000n);
+      turns += 1;
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    await reporter.close();
+    await exited(reader, 10_000);
+    const stats = reporter.stats;
+    expect(stats.offThread).toBe(true);
+    expect(stats.lost).toEqual({});
+    expect(stats).toMatchObject({ reported: 3000, written: 3000, droppedQueueFull: 0, droppedBacklog: 0 });
+    const found = idsIn(out);
+    expect(ids.filter((id) => !found.has(id))).toEqual([]);
+  }, 30_000);
+});
