@@ -26,8 +26,8 @@ function post(method: string, params: object = {}): Promise<unknown> {
   );
 }
 
-/** Starts sampling every `intervalBytes` on average (collected objects included). */
-export async function startSampling(intervalBytes = 2048): Promise<void> {
+/** Starts sampling every `intervalBytes` on average (default ALLOC_SAMPLE_BYTES, else 2048; collected objects included). */
+export async function startSampling(intervalBytes = Number(process.env.ALLOC_SAMPLE_BYTES ?? 2048)): Promise<void> {
   session ??= new Session();
   session.connect();
   await post('HeapProfiler.startSampling', {

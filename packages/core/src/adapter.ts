@@ -24,6 +24,7 @@ export {
 } from './answer/format-options.js';
 export { type HttpAnswer, httpAnswer } from './answer/http-answer.js';
 export {
+  answerHeaders,
   type BodyFormat,
   CONNECTION_HEADERS,
   CONTENT_TYPES,

@@ -9,6 +9,7 @@ import {
   httpAnswer,
   type ResponderOptions,
   recordFault,
+  SPAN_ONLY,
   STALE_REPLY_HEADERS,
 } from '@faultline/core/adapter';
 import type { ExpressRequest, ExpressResponse } from './types.js';
@@ -22,6 +23,8 @@ function routeOf(request: ExpressRequest): string | undefined {
     return undefined;
   }
 }
+
+const STALE = new Set<string>(STALE_REPLY_HEADERS);
 
 /** Ends a response that can no longer be answered. */
 function abort(response: ExpressResponse): void {
@@ -39,23 +42,29 @@ export function sendFault(
   response: ExpressResponse,
   options: ResponderOptions,
 ): void {
-  const traceId = recordFault(fault, {
-    protocol: 'http',
-    reporter: options.reporter,
-    method: request.method,
-    route: routeOf(request),
-  });
+  // Without a reporter only the span is annotated: no record fields to gather.
+  const traceId = recordFault(
+    fault,
+    options.reporter === undefined
+      ? SPAN_ONLY.http
+      : { protocol: 'http', reporter: options.reporter, method: request.method, route: routeOf(request) },
+  );
   if (response.headersSent || response.writableEnded) {
     abort(response);
     return;
   }
   try {
-    const { status, headers, body } = httpAnswer(fault, options, traceId, request.headers);
-    for (const name of response.getHeaderNames()) {
-      if (STALE_REPLY_HEADERS.includes(name)) response.removeHeader(name);
+    const { status, headers, requestId, body } = httpAnswer(fault, options, traceId, request.headers);
+    // Names are already lower case (asking hasHeader for each stale one would copy each name).
+    const present = response.getHeaderNames();
+    for (let i = 0; i < present.length; i += 1) {
+      const name = present[i] as string;
+      if (STALE.has(name)) response.removeHeader(name);
     }
     response.statusCode = status;
-    for (const [name, value] of Object.entries(headers)) response.setHeader(name, value);
+    // for-in over the (usually shared) headers object: no entries array per answer.
+    for (const name in headers) response.setHeader(name, headers[name] as string);
+    response.setHeader('x-request-id', requestId);
     response.setHeader('content-length', String(Buffer.byteLength(body)));
     response.end(request.method === 'HEAD' ? undefined : body);
   } catch {

@@ -5,29 +5,21 @@
  * JSON:API documents. The JSON:API media type is also parsed as JSON, as Fastify parses
  * `application/json`, unless the application registered its own parser for it.
  */
-import {
-  faultOf,
-  JSON_API_MEDIA_TYPE,
-  jsonApiRefusal,
-  jsonApiResponder,
-  type ResponderOptions,
-} from '@faultline/core/adapter';
+import { JSON_API_MEDIA_TYPE, jsonApiRefusal, jsonApiResponder, type ResponderOptions } from '@faultline/core/adapter';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { idChecked } from './plugin.js';
-import { refusedRequestId } from './request-id.js';
+import { adapterFaultFor } from './request-fault.js';
 import { sendFault } from './respond.js';
 
 /** Answers a request JSON:API's rules refuse; true when it did (the request then goes no further). */
 export function jsonApiGuard(request: FastifyRequest, reply: FastifyReply, responder: ResponderOptions): boolean {
   const refusal = jsonApiRefusal(responder, request.headers);
   if (refusal === undefined) return false;
-  const fault = faultOf(refusal, {
-    requestId: request.id,
-    requestIdTrusted: idChecked(request),
-    rejectedRequestId: refusedRequestId(request.raw),
-    source: 'http.jsonapi',
-    reason: refusal === 'not_acceptable' ? 'jsonapi accept parameters' : 'jsonapi content-type parameters',
-  });
+  const fault = adapterFaultFor(
+    refusal,
+    request,
+    'http.jsonapi',
+    refusal === 'not_acceptable' ? 'jsonapi accept parameters' : 'jsonapi content-type parameters',
+  );
   sendFault(fault, request, reply, jsonApiResponder(responder));
   return true;
 }

@@ -16,7 +16,8 @@ export interface MatchingOptions {
 /** The methods registered for each path pattern, answering `allowedMethods(path)`. */
 export class MethodRouter {
   readonly #router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
-  readonly #methods = new Set<string>();
+  /** Registered methods, in registration order (an array: iterating a Set allocates an iterator). */
+  readonly #methods: string[] = [];
   readonly #seen = new Set<string>();
 
   constructor(options: MatchingOptions = {}) {
@@ -36,7 +37,7 @@ export class MethodRouter {
       this.#seen.add(key);
       try {
         this.#router.on(m as HTTPMethod, url, () => undefined);
-        this.#methods.add(m);
+        if (!this.#methods.includes(m)) this.#methods.push(m);
       } catch {
         // A pattern the shadow router cannot hold only loses 405 detection for it.
       }
@@ -45,14 +46,20 @@ export class MethodRouter {
 
   /** The methods that have a route matching `path` (query excluded), as an `Allow` value, or `undefined`. */
   allowedMethods(path: string): string | undefined {
-    const allowed: string[] = [];
-    for (const method of this.#methods) {
+    // Made only on a match: a plain 404 allocates nothing here.
+    let allowed: string[] | undefined;
+    const methods = this.#methods;
+    for (let i = 0; i < methods.length; i += 1) {
+      const method = methods[i] as string;
       try {
-        if (this.#router.find(method as HTTPMethod, path) !== null) allowed.push(method);
+        if (this.#router.find(method as HTTPMethod, path) !== null) {
+          allowed ??= [];
+          allowed.push(method);
+        }
       } catch {
         // malformed path: no match
       }
     }
-    return allowed.length === 0 ? undefined : allowed.sort().join(', ');
+    return allowed === undefined ? undefined : allowed.sort().join(', ');
   }
 }

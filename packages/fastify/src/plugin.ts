@@ -7,11 +7,9 @@
 import {
   adapterReporter,
   type Classifier,
-  capture,
   checkFormatOptions,
   checkOptions,
   createReporter,
-  faultOf,
   HTTP_RULES,
   type HttpFaultOptions,
   type OptionRules,
@@ -25,7 +23,9 @@ import { watchErrorHandlers } from './error-handlers.js';
 import { fastifyClassifier } from './fastify-classifier.js';
 import { jsonApiGuard, parseJsonApiBodies } from './jsonapi.js';
 import { MethodRouter } from './method-router.js';
-import { isValidRequestId, refusedRequestId } from './request-id.js';
+import { setReplyHeader } from './reply-headers.js';
+import { adapterFaultFor, captureFor, ID_CHECKED_PROPERTY } from './request-fault.js';
+import { isValidRequestId, REQUEST_ID_HEADER } from './request-id.js';
 import { ATTEMPT_PROPERTY, sendFault } from './respond.js';
 
 /** Options of the Faultline Fastify plugin (the shared HTTP options, plus Fastify's own). */
@@ -69,17 +69,6 @@ const PLUGIN_RULES: OptionRules = {
 /** Options Fastify itself reads from a plugin's options. */
 const FASTIFY_REGISTER_OPTIONS = ['prefix', 'logLevel', 'logSerializers'];
 
-/**
- * Request property set when the plugin found `request.id` to be a UUID (no second check later).
- * Declared with `decorateRequest` so requests keep one shape.
- */
-const ID_CHECKED_PROPERTY = 'faultlineIdChecked';
-
-/** True when the plugin already checked that `request.id` is a UUID. */
-export function idChecked(request: FastifyRequest): boolean {
-  return (request as { [ID_CHECKED_PROPERTY]?: boolean })[ID_CHECKED_PROPERTY] === true;
-}
-
 /** Per-server state, shared with the server options (`frameworkErrors`, `clientErrorHandler`). */
 export interface PluginState {
   readonly responder: ResponderOptions;
@@ -108,19 +97,11 @@ export const DEFAULT_RESPONDER: ResponderOptions = {
   reporter: undefined,
 };
 
-/**
- * Captures `error` for `request`, with the adapter's classifiers. The request's body, query and
- * params are the input a validation library's error must point into to be the client's.
- */
-export function captureFor(error: unknown, request: FastifyRequest, classifiers: readonly Classifier[]) {
-  return capture(error, {
-    requestId: request.id,
-    requestIdTrusted: idChecked(request),
-    rejectedRequestId: refusedRequestId(request.raw),
-    classifiers,
-    source: 'http',
-    input: () => [request.body, request.query, request.params],
-  });
+/** The path of a request target, without its query (no copy when there is none). */
+function pathOf(url: string | undefined): string {
+  if (url === undefined) return '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
 }
 
 async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOptions): Promise<void> {
@@ -164,17 +145,11 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
   app.addHook('onRequest', (request, reply, done) => {
     if (isValidRequestId(request.id)) {
       (request as { [ID_CHECKED_PROPERTY]?: boolean })[ID_CHECKED_PROPERTY] = true;
-      reply.header('x-request-id', request.id);
+      setReplyHeader(reply, REQUEST_ID_HEADER, request.id);
     }
     if (state.closing) {
       if (request.raw.httpVersionMajor !== 2) reply.header('connection', 'close');
-      const fault = faultOf('unavailable', {
-        requestId: request.id,
-        requestIdTrusted: idChecked(request),
-        rejectedRequestId: refusedRequestId(request.raw),
-        source: 'http.closing',
-        reason: 'server closing',
-      });
+      const fault = adapterFaultFor('unavailable', request, 'http.closing', 'server closing');
       sendFault(fault, request, reply, responder);
       return;
     }
@@ -200,15 +175,12 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
       FastifyInstance['setNotFoundHandler']
     >[0];
     app.setNotFoundHandler(notFoundOptions, (request: FastifyRequest, reply: FastifyReply) => {
-      const path = request.raw.url?.split('?', 1)[0] ?? '/';
+      const path = pathOf(request.raw.url);
       const allow = detect405 ? methods.allowedMethods(path) : undefined;
-      const fault = faultOf(allow === undefined ? 'not_found' : 'method_not_allowed', {
-        requestId: request.id,
-        requestIdTrusted: idChecked(request),
-        rejectedRequestId: refusedRequestId(request.raw),
-        source: 'http.not_found',
-        reason: allow === undefined ? 'no route' : 'method not allowed',
-      });
+      const fault =
+        allow === undefined
+          ? adapterFaultFor('not_found', request, 'http.not_found', 'no route')
+          : adapterFaultFor('method_not_allowed', request, 'http.not_found', 'method not allowed');
       sendFault(fault, request, reply, responder, allow);
     });
   }

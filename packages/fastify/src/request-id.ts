@@ -7,7 +7,13 @@
  * knows it is valid without testing it again.
  */
 import type { IncomingMessage } from 'node:http';
-import { DEFAULT_ID_POLICY, isAcceptedId, type RequestIdPolicy, resolveCorrelationId } from '@faultline/core/adapter';
+import {
+  DEFAULT_ID_POLICY,
+  isAcceptedId,
+  newCorrelationId,
+  type RequestIdPolicy,
+  resolveCorrelationId,
+} from '@faultline/core/adapter';
 
 /** The header a correlation id is read from and written to. */
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -28,7 +34,13 @@ export function requestIdGenerator(
   policy: RequestIdPolicy = DEFAULT_ID_POLICY,
 ): (req: Pick<IncomingMessage, 'headers' | 'socket'>) => string {
   return (req) => {
-    const resolved = resolveCorrelationId(req.headers[REQUEST_ID_HEADER], policy, req.socket?.remoteAddress);
+    const incoming = req.headers[REQUEST_ID_HEADER];
+    // No incoming id (most requests): a new one, without the resolution's result object.
+    if (incoming === undefined) {
+      lastIssued = newCorrelationId();
+      return lastIssued;
+    }
+    const resolved = resolveCorrelationId(incoming, policy, req.socket?.remoteAddress);
     if (resolved.rejected !== undefined) refused.set(req, resolved.rejected);
     lastIssued = resolved.id;
     return resolved.id;

@@ -21,8 +21,10 @@ import {
   writeRawHttpFault,
 } from '@faultline/core/adapter';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { removeReplyHeaders, setReplyHeader, setReplyHeaders } from './reply-headers.js';
 
-type Attempt = HttpAnswer;
+/** An answer; the fallback one (rendering failed) carries no id, as it always did. */
+type Attempt = Omit<HttpAnswer, 'requestId'> & { readonly requestId: string | undefined };
 
 /** The first response sent for a reply, kept on the reply itself (a WeakMap churns the GC under load). */
 /**
@@ -33,13 +35,11 @@ type Attempt = HttpAnswer;
 export const ATTEMPT_PROPERTY = 'faultlineAttempt';
 type WithAttempt = { [ATTEMPT_PROPERTY]?: Attempt | null };
 const STALE = new Set<string>(STALE_REPLY_HEADERS);
-const CONNECTION = new Set<string>(CONNECTION_HEADERS);
+const STALE_HTTP2 = new Set<string>([...STALE_REPLY_HEADERS, ...CONNECTION_HEADERS]);
 
 /** Removes headers describing a success body (and, on HTTP/2, connection-specific ones) that the route set. */
 function removeStaleHeaders(reply: FastifyReply, http2: boolean): void {
-  for (const name of Object.keys(reply.getHeaders())) {
-    if (STALE.has(name) || (http2 && CONNECTION.has(name))) reply.removeHeader(name);
-  }
+  removeReplyHeaders(reply, http2 ? STALE_HTTP2 : STALE);
 }
 
 function isHttp2(request: FastifyRequest): boolean {
@@ -64,7 +64,11 @@ function writeDirect(reply: FastifyReply, attempt: Attempt): void {
   }
   try {
     reply.hijack();
-    raw.writeHead(attempt.status, { ...attempt.headers, 'content-length': String(Buffer.byteLength(attempt.body)) });
+    raw.writeHead(attempt.status, {
+      ...attempt.headers,
+      ...(attempt.requestId === undefined ? {} : { 'x-request-id': attempt.requestId }),
+      'content-length': String(Buffer.byteLength(attempt.body)),
+    });
     raw.end(attempt.body);
   } catch {
     abort(reply);
@@ -123,6 +127,7 @@ export function sendFault(
         'x-content-type-options': 'nosniff',
         'cache-control': 'no-store',
       },
+      requestId: undefined,
       body: FALLBACK_PROBLEM_BODY,
       fault,
     };
@@ -143,7 +148,10 @@ function sendAttempt(reply: FastifyReply, attempt: Attempt, http2: boolean): voi
     // A per-reply serializer set by the route before it threw would apply even to a string body;
     // an identity one also keeps Fastify from appending a charset to JSON:API's parameterless type.
     reply.serializer(asIs);
-    reply.code(attempt.status).headers(attempt.headers).send(attempt.body);
+    reply.code(attempt.status);
+    setReplyHeaders(reply, attempt.headers);
+    if (attempt.requestId !== undefined) setReplyHeader(reply, 'x-request-id', attempt.requestId);
+    reply.send(attempt.body);
   } catch {
     writeDirect(reply, attempt);
   }

@@ -21,7 +21,8 @@ import fastify, {
   type RawServerBase,
   type RawServerDefault,
 } from 'fastify';
-import { captureFor, DEFAULT_RESPONDER, stateOf } from './plugin.js';
+import { DEFAULT_RESPONDER, stateOf } from './plugin.js';
+import { captureFor } from './request-fault.js';
 import { requestIdGenerator } from './request-id.js';
 import { sendFault, writeSocketFault } from './respond.js';
 

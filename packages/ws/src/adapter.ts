@@ -1,46 +1,44 @@
 /**
  * The ws adapter: wrapped connection and message handlers (a throw never kills the process),
  * JSON error frames for recoverable faults, close frames for fatal ones, an 'error' listener on
- * every socket, and upgrade rejection answered as an HTTP error in the configured format (problem
- * JSON by default, the envelope, JSON:API, or negotiated) from the server's 'upgrade' path (never
- * ws's text/html `abortHandshake`).
+ * every socket, and upgrade rejection answered as an HTTP error (see `upgrade.ts`).
  */
 import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
 import {
-  type AnswerFormat,
   adapterReporter,
-  type BodyFormat,
+  type CaptureContext,
   type Category,
-  type Classifier,
   COMMON_RULES,
   capture,
   checkFormatOptions,
   checkOptions,
   type Fault,
-  FaultError,
   FORMAT_RULES,
-  formatFor,
-  type HeaderOptions,
-  isObjectLike,
   type OptionRules,
   type RecordFaultOptions,
   type Reporter,
-  type RequestIdOptions,
   recordFault,
-  renderBody,
   renderEnvelope,
   requestIdPolicy,
   resolveCorrelationId,
-  safeGet,
-  safeGetString,
-  writeRawHttpFault,
 } from '@faultline/core/adapter';
-import type { RawData, WebSocket, WebSocketServer } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { closeFrameFor } from './close-frame.js';
-import { isClosing, messageInput, WS_CLIENT_ERROR_CATEGORY } from './handshake.js';
+import { messageInput } from './handshake.js';
 import { parseJsonMessage } from './json-message.js';
+import type { ConnectionContext, MessageHandler, WsAdapter, WsAdapterOptions } from './types.js';
+import { isThenable, upgradeAnswers } from './upgrade.js';
 import { wsClassifier } from './ws-classifier.js';
+
+export type {
+  ConnectionContext,
+  ConnectionHandler,
+  JsonMessageHandler,
+  MessageHandler,
+  UpgradeCheck,
+  WsAdapter,
+  WsAdapterOptions,
+} from './types.js';
 
 /** Client-side categories that still end the connection by default: identity, size, cancellation. */
 const FATAL_CLIENT_CATEGORIES: ReadonlySet<Category> = new Set<Category>([
@@ -55,27 +53,6 @@ function fatalByDefault(fault: Fault): boolean {
   return fault.serverFault || FATAL_CLIENT_CATEGORIES.has(fault.category);
 }
 
-/** Options of {@link createWsAdapter}. */
-export interface WsAdapterOptions extends HeaderOptions, RequestIdOptions {
-  /**
-   * Where fault records go. Default: Faultline's default reporter, NDJSON on stdout; `false`
-   * records nothing (said once on stderr; spans are still annotated).
-   */
-  readonly reporter?: Reporter | false | undefined;
-  /** Extra classifiers for the application's own error families. */
-  readonly classifiers?: readonly Classifier[];
-  /** Whether a fault closes the connection (default: 5xx, 401, 403, 413 and cancellations). */
-  readonly isFatal?: (fault: Fault) => boolean;
-  /**
-   * The body format of refused upgrades (HTTP answers): `problem` (default), `envelope`,
-   * `jsonapi`, or `negotiate` (from the upgrade request's `Accept`, with `Vary: Accept`). Error
-   * frames after the upgrade are always the envelope.
-   */
-  readonly format?: AnswerFormat | undefined;
-  /** The format `negotiate` falls back to (default `problem`). */
-  readonly defaultFormat?: BodyFormat | undefined;
-}
-
 /** Options the adapter checks when it is created. */
 const WS_RULES: OptionRules = {
   ...COMMON_RULES,
@@ -84,53 +61,31 @@ const WS_RULES: OptionRules = {
   isFatal: { kind: 'function' },
 };
 
-const VARY_ACCEPT: Readonly<Record<string, string>> = { vary: 'Accept' };
-
-/** What the adapter knows about a connection. */
-export interface ConnectionContext {
-  /** The connection's correlation id (a valid incoming X-Request-ID, else new). */
-  readonly connectionId: string;
-  /** The incoming id refused for this connection (escaped for the log), if any. */
-  readonly refusedId?: string | undefined;
-  /** The upgrade request. */
-  readonly request: IncomingMessage;
+/** A connection the adapter accepted: its context and how its faults are recorded (built once). */
+interface Connection {
+  readonly context: ConnectionContext;
+  readonly record: RecordFaultOptions;
 }
 
-/** A connection handler, sync or async. */
-export type ConnectionHandler = (socket: WebSocket, context: ConnectionContext) => unknown;
-/** A message handler, sync or async. */
-export type MessageHandler = (data: RawData, isBinary: boolean) => unknown;
-/** A handler of parsed JSON messages, sync or async. */
-export type JsonMessageHandler = (message: unknown) => unknown;
-/** Upgrade authentication: throw (or reject) to refuse the upgrade. */
-export type UpgradeCheck = (request: IncomingMessage) => unknown;
+const connections = new WeakMap<WebSocket, Connection>();
 
-const contexts = new WeakMap<WebSocket, ConnectionContext>();
+/** What the reused failing-message holder points at between failures (no message kept alive). */
+const EMPTY: RawData = Buffer.alloc(0);
 
-/** True for a value with a callable `then`; a throwing getter or Proxy trap counts as no. */
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return isObjectLike(value) && typeof safeGet(value, 'then') === 'function';
+/** How a connection's faults are recorded: linked to the connection's id in the log record. */
+function connectionRecord(reporter: Reporter | undefined, context: ConnectionContext): RecordFaultOptions {
+  if (reporter === undefined) return { protocol: 'ws', reporter };
+  return {
+    protocol: 'ws',
+    reporter,
+    attributes:
+      context.refusedId === undefined
+        ? { connection_id: context.connectionId }
+        : { connection_id: context.connectionId, rejected_connection_id: context.refusedId },
+  };
 }
 
-/** The adapter returned by {@link createWsAdapter}. */
-export interface WsAdapter {
-  /** Wraps a connection handler for `wss.on('connection', …)`. */
-  connection(handler: ConnectionHandler): (socket: WebSocket, request: IncomingMessage) => void;
-  /** Wraps a message handler for `socket.on('message', …)`. */
-  message(socket: WebSocket, handler: MessageHandler): (data: RawData, isBinary: boolean) => void;
-  /**
-   * Like {@link WsAdapter.message}, for JSON messages: the handler gets the parsed value; a message
-   * that is not JSON is answered as the client's validation fault (an error frame), not as an
-   * internal one.
-   */
-  json(socket: WebSocket, handler: JsonMessageHandler): (data: RawData, isBinary: boolean) => void;
-  /** Answers `thrown` on `socket`: an error frame, or a close frame when fatal. Never throws. */
-  fail(socket: WebSocket, thrown: unknown, source: string): Fault;
-  /** An HTTP server 'upgrade' listener: runs `check`, then hands accepted sockets to `wss`. */
-  upgrade(wss: WebSocketServer, check?: UpgradeCheck): (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
-  /** Writes the error answer (in the configured format) on a raw upgrade socket and destroys it. */
-  rejectUpgrade(socket: Duplex, request: IncomingMessage, thrown: unknown): Fault;
-}
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Creates the ws adapter. */
 export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
@@ -147,48 +102,35 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
   const reporter = adapterReporter('@faultline/ws', options.reporter);
   // What a fault without connection attributes is recorded with: one object for the adapter's life.
   const plainRecord: RecordFaultOptions = { protocol: 'ws', reporter };
-  const contextsBySource = new Map<string, { readonly classifiers: readonly Classifier[]; readonly source: string }>();
+  const contextsBySource = new Map<string, CaptureContext>();
 
-  function faultFor(
-    thrown: unknown,
-    connection: ConnectionContext | undefined,
-    source: string,
-    requestId?: unknown,
-    input?: () => readonly unknown[],
-    peer?: string,
-  ): Fault {
+  // The message being answered, read by the reused message context's `input` (capture is
+  // synchronous and keeps no reference to its context): no context object or closure per failure.
+  let failing: { data: RawData; isBinary: boolean } | undefined;
+  const messageContext: Writable<CaptureContext> = {
+    classifiers,
+    source: 'ws.message',
+    input: () => (failing === undefined ? [] : messageInput(failing.data, failing.isBinary)),
+  };
+  const failingMessage: { data: RawData; isBinary: boolean } = { data: EMPTY, isBinary: false };
+
+  function contextFor(source: string): CaptureContext {
     let ctx = contextsBySource.get(source);
     if (ctx === undefined) {
       ctx = { classifiers, source };
       contextsBySource.set(source, ctx);
     }
-    // One context object per source; a message's input (or an upgrade's id) needs one literal, no spreads.
-    const fault = capture(
-      thrown,
-      requestId === undefined && input === undefined
-        ? ctx
-        : { classifiers: ctx.classifiers, source: ctx.source, requestId, input, requestIdPolicy: policy, peer },
-    );
-    // Per-error ids are linked to the connection's id in the log record.
-    recordFault(
-      fault,
-      reporter === undefined || connection === undefined
-        ? plainRecord
-        : {
-            protocol: 'ws',
-            reporter,
-            attributes:
-              connection.refusedId === undefined
-                ? { connection_id: connection.connectionId }
-                : { connection_id: connection.connectionId, rejected_connection_id: connection.refusedId },
-          },
-    );
+    return ctx;
+  }
+
+  /** Captures and records `thrown` for a connection (or none). */
+  function faultFor(thrown: unknown, connection: Connection | undefined, ctx: CaptureContext): Fault {
+    const fault = capture(thrown, ctx);
+    recordFault(fault, connection === undefined ? plainRecord : connection.record);
     return fault;
   }
 
-  function fail(socket: WebSocket, thrown: unknown, source: string, input?: () => readonly unknown[]): Fault {
-    const context = contexts.get(socket);
-    const fault = faultFor(thrown, context, source, undefined, input);
+  function answer(socket: WebSocket, fault: Fault): Fault {
     try {
       if (socket.readyState !== socket.OPEN) return fault;
       if (isFatal(fault)) {
@@ -207,59 +149,55 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
     return fault;
   }
 
-  function guardSocket(socket: WebSocket, context: ConnectionContext): void {
-    // Without an 'error' listener, a protocol error from the peer crashes the process.
-    socket.on('error', (error: Error) => {
-      faultFor(error, context, 'ws.socket');
-    });
+  function fail(socket: WebSocket, thrown: unknown, source: string): Fault {
+    return answer(socket, faultFor(thrown, connections.get(socket), contextFor(source)));
   }
 
-  function rejectUpgrade(socket: Duplex, request: IncomingMessage, thrown: unknown): Fault {
-    const incoming = request.headers['x-request-id'];
-    const fault = faultFor(thrown, undefined, 'ws.upgrade', incoming, undefined, request.socket?.remoteAddress);
-    const format = formatFor(answerFormat, request.headers.accept);
-    const vary = answerFormat.format === 'negotiate' ? VARY_ACCEPT : undefined;
-    writeRawHttpFault(socket, fault, renderBody(fault, format, undefined), format, options, vary);
-    return fault;
+  /** Answers a message handler's failure; the message is the validation input, read only if needed. */
+  function failMessage(socket: WebSocket, thrown: unknown, data: RawData, isBinary: boolean): Fault {
+    if (failing !== undefined) {
+      // Re-entered (a classifier failed another message synchronously): a context of its own.
+      const ctx = { classifiers, source: 'ws.message', input: () => messageInput(data, isBinary) };
+      return answer(socket, faultFor(thrown, connections.get(socket), ctx));
+    }
+    failingMessage.data = data;
+    failingMessage.isBinary = isBinary;
+    failing = failingMessage;
+    let fault: Fault;
+    try {
+      fault = faultFor(thrown, connections.get(socket), messageContext);
+    } finally {
+      failing = undefined;
+      failingMessage.data = EMPTY;
+    }
+    return answer(socket, fault);
   }
 
   function wrapMessage(socket: WebSocket, handler: MessageHandler): (data: RawData, isBinary: boolean) => void {
     return (data, isBinary) => {
-      // The message as validation input, made only when a failure needs it (nothing per successful message).
       try {
         const result = handler(data, isBinary);
-        if (isThenable(result))
-          result.then(undefined, (error: unknown) =>
-            fail(socket, error, 'ws.message', () => messageInput(data, isBinary)),
-          );
+        if (isThenable(result)) result.then(undefined, (error: unknown) => failMessage(socket, error, data, isBinary));
       } catch (error) {
-        fail(socket, error, 'ws.message', () => messageInput(data, isBinary));
+        failMessage(socket, error, data, isBinary);
       }
     };
   }
 
-  const answered = new WeakSet<WebSocketServer>();
-  /**
-   * ws validates the handshake (method, Upgrade, Sec-WebSocket-Key/Version/Protocol/Extensions)
-   * and, without a 'wsClientError' listener, answers a bad one itself as text/html with its own
-   * message. With the listener it hands the socket over: answer with problem JSON instead.
-   */
-  function answerHandshakeErrors(wss: WebSocketServer): void {
-    if (answered.has(wss)) return;
-    answered.add(wss);
-    wss.on('wsClientError', (error: Error, socket: Duplex, request: IncomingMessage) => {
-      const category = WS_CLIENT_ERROR_CATEGORY[safeGetString(error, 'message', 64) ?? ''] ?? 'validation';
-      rejectUpgrade(
-        socket,
-        request,
-        FaultError.of(category, { cause: error, message: 'WebSocket handshake refused', stack: false }),
-      );
-    });
-  }
+  const upgrades = upgradeAnswers(answerFormat, options, (thrown: unknown, request: IncomingMessage) =>
+    faultFor(thrown, undefined, {
+      classifiers,
+      source: 'ws.upgrade',
+      requestId: request.headers['x-request-id'],
+      requestIdPolicy: policy,
+      peer: request.socket?.remoteAddress,
+    }),
+  );
 
   return {
     fail,
-    rejectUpgrade,
+    rejectUpgrade: upgrades.rejectUpgrade,
+    upgrade: upgrades.upgrade,
     connection(handler) {
       return (socket, request) => {
         const { id: connectionId, rejected } = resolveCorrelationId(
@@ -268,8 +206,12 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
           request.socket?.remoteAddress,
         );
         const context: ConnectionContext = { connectionId, request, refusedId: rejected };
-        contexts.set(socket, context);
-        guardSocket(socket, context);
+        const connection: Connection = { context, record: connectionRecord(reporter, context) };
+        connections.set(socket, connection);
+        // Without an 'error' listener, a protocol error from the peer crashes the process.
+        socket.on('error', (error: Error) => {
+          faultFor(error, connection, contextFor('ws.socket'));
+        });
         try {
           const result = handler(socket, context);
           if (isThenable(result)) result.then(undefined, (error: unknown) => fail(socket, error, 'ws.connection'));
@@ -282,35 +224,5 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
       return wrapMessage(socket, (data) => handler(parseJsonMessage(data)));
     },
     message: wrapMessage,
-    upgrade(wss, check) {
-      answerHandshakeErrors(wss);
-      return (request, socket, head) => {
-        // A socket error during the handshake must not crash the process either.
-        socket.on('error', () => undefined);
-        const accept = () => {
-          try {
-            // ws answers these two itself with text/html (no 'wsClientError'): answer them first.
-            if (isClosing(wss)) {
-              rejectUpgrade(socket, request, FaultError.of('unavailable', { message: 'server closing', stack: false }));
-              return;
-            }
-            if (!wss.shouldHandle(request)) {
-              rejectUpgrade(socket, request, FaultError.of('not_found', { message: 'path not served', stack: false }));
-              return;
-            }
-            wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
-          } catch (error) {
-            rejectUpgrade(socket, request, error);
-          }
-        };
-        try {
-          const result = check?.(request);
-          if (isThenable(result)) result.then(accept, (error: unknown) => rejectUpgrade(socket, request, error));
-          else accept();
-        } catch (error) {
-          rejectUpgrade(socket, request, error);
-        }
-      };
-    },
   };
 }

@@ -4,15 +4,20 @@
  * rendered in the configured format, with the error headers.
  */
 import type { Fault } from '../fault.js';
-import { problemHeaders } from './http-headers.js';
+import { answerHeaders } from './http-headers.js';
 import { formatFor, localeFor, type ResponderOptions, renderBody, shownFault } from './responder.js';
 
 /** What an adapter writes: status, headers and the pre-serialized body. */
 export interface HttpAnswer {
   /** The HTTP status. */
   readonly status: number;
-  /** Every header of the answer (content type, nosniff, no-store, X-Request-ID, and per category). */
-  readonly headers: Record<string, string>;
+  /**
+   * Every header of the answer but `X-Request-ID` (content type, nosniff, no-store, and per
+   * category); often an object shared by many answers (see `answerHeaders`): never mutate it.
+   */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The `X-Request-ID` value: the fault's correlation id. */
+  readonly requestId: string;
   /** The body, already serialized. */
   readonly body: string;
   /** The fault as shown (after concealment). */
@@ -36,8 +41,6 @@ export function httpAnswer(
   const locale = localeFor(shown, requestHeaders['accept-language']);
   const format = formatFor(options, requestHeaders.accept);
   const body = renderBody(shown, format, options.exposeTraceId ? traceId : undefined, locale);
-  const headers = problemHeaders(shown, format, options, allow);
-  if (options.format === 'negotiate') headers.vary = 'Accept';
-  if (locale !== undefined) headers['content-language'] = locale;
-  return { status: shown.status, headers, body, fault: shown };
+  const headers = answerHeaders(shown, format, options, allow, options.format === 'negotiate', locale);
+  return { status: shown.status, headers, requestId: shown.id, body, fault: shown };
 }

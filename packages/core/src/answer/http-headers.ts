@@ -52,23 +52,13 @@ function retryAfterValue(value: unknown): string | undefined {
   return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 86_400 ? String(n) : undefined;
 }
 
-/**
- * The headers for `fault`'s response: content type, `X-Content-Type-Options: nosniff`,
- * `Cache-Control: no-store`, `X-Request-ID`, plus `WWW-Authenticate` (401), `Allow` (405) and
- * `Retry-After` (429/503).
- */
-export function problemHeaders(
+/** Adds the header `fault`'s category calls for (`WWW-Authenticate`, `Allow`, `Retry-After`), if any. */
+function addCategoryHeader(
+  headers: Record<string, string>,
   fault: Fault,
-  format: BodyFormat,
   options: HeaderOptions,
-  allow?: string,
-): Record<string, string> {
-  const headers: Record<string, string> = {
-    'content-type': CONTENT_TYPES[format],
-    'x-content-type-options': 'nosniff',
-    'cache-control': 'no-store',
-    'x-request-id': fault.id,
-  };
+  allow: string | undefined,
+): void {
   const thrown = fault.internal.thrown;
   switch (fault.category) {
     case 'unauthenticated': {
@@ -95,6 +85,75 @@ export function problemHeaders(
     default:
       break;
   }
+}
+
+/** Categories whose answers carry a header of their own (see {@link addCategoryHeader}). */
+const CATEGORY_HEADER = new Set<string>(['unauthenticated', 'method_not_allowed', 'rate_limited', 'unavailable']);
+
+/**
+ * The headers for `fault`'s response: content type, `X-Content-Type-Options: nosniff`,
+ * `Cache-Control: no-store`, `X-Request-ID`, plus `WWW-Authenticate` (401), `Allow` (405) and
+ * `Retry-After` (429/503).
+ */
+export function problemHeaders(
+  fault: Fault,
+  format: BodyFormat,
+  options: HeaderOptions,
+  allow?: string,
+): Record<string, string> {
+  const headers: Record<string, string> = {
+    'content-type': CONTENT_TYPES[format],
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+    'x-request-id': fault.id,
+  };
+  addCategoryHeader(headers, fault, options, allow);
+  return headers;
+}
+
+function sharedHeaders(format: BodyFormat, vary: boolean): Readonly<Record<string, string>> {
+  const base: Record<string, string> = {
+    'content-type': CONTENT_TYPES[format],
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+  };
+  if (vary) base.vary = 'Accept';
+  return Object.freeze(base);
+}
+
+/** The answers' headers that no fault changes, per format, without and with `Vary: Accept`. */
+const SHARED_HEADERS: Readonly<
+  Record<BodyFormat, readonly [Readonly<Record<string, string>>, Readonly<Record<string, string>>]>
+> = {
+  problem: [sharedHeaders('problem', false), sharedHeaders('problem', true)],
+  envelope: [sharedHeaders('envelope', false), sharedHeaders('envelope', true)],
+  jsonapi: [sharedHeaders('jsonapi', false), sharedHeaders('jsonapi', true)],
+};
+
+/**
+ * The headers of `fault`'s response except `X-Request-ID` (the adapter writes the id itself):
+ * {@link problemHeaders}'s, plus `Vary: Accept` when `vary` and `Content-Language` when `locale` is
+ * given. When nothing in them depends on the fault (most answers) the result is a shared frozen
+ * object, so an answer allocates no headers object: never mutate it.
+ */
+export function answerHeaders(
+  fault: Fault,
+  format: BodyFormat,
+  options: HeaderOptions,
+  allow: string | undefined,
+  vary: boolean,
+  locale: string | undefined,
+): Readonly<Record<string, string>> {
+  const shared = SHARED_HEADERS[format][vary ? 1 : 0];
+  if (locale === undefined && !CATEGORY_HEADER.has(fault.category)) return shared;
+  const headers: Record<string, string> = {
+    'content-type': CONTENT_TYPES[format],
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+  };
+  addCategoryHeader(headers, fault, options, allow);
+  if (vary) headers.vary = 'Accept';
+  if (locale !== undefined) headers['content-language'] = locale;
   return headers;
 }
 

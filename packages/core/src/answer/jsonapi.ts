@@ -24,7 +24,12 @@ interface JsonApiTemplate {
   readonly links: string;
   /** The fault's own object after its id: middle, detail, links and the closing brace. */
   readonly mainTail: string;
+  /** {@link JsonApiTemplate.mainTail} and the document's end: the tail of a body with nothing else. */
+  readonly closedTail: string;
 }
+
+/** Start of every document, up to the first object's id. */
+const DOCUMENT_HEAD = '{"errors":[{"id":"';
 
 const cache = new WeakMap<CodeDefinition, JsonApiTemplate>();
 
@@ -37,7 +42,8 @@ function build(definition: CodeDefinition): JsonApiTemplate {
   const spec = TAXONOMY[definition.category];
   const middle = `","status":"${spec.http}","code":${JSON.stringify(definition.code)},"title":${JSON.stringify(spec.title)}`;
   const links = linksOf(definition.type);
-  return { middle, links, mainTail: `${middle},"detail":${JSON.stringify(definition.message)}${links}}` };
+  const mainTail = `${middle},"detail":${JSON.stringify(definition.message)}${links}}`;
+  return { middle, links, mainTail, closedTail: `${mainTail}]}` };
 }
 
 function templateFor(definition: CodeDefinition): JsonApiTemplate {
@@ -116,9 +122,12 @@ export function renderJsonApi(fault: Fault, options?: RenderOptions): string {
   if (fault.definition.params !== undefined || (locale !== undefined && fault.definition.translations?.[locale]))
     return renderFull(fault, options, id);
   const template = templateFor(fault.definition);
+  const meta = documentMeta(options);
+  // The common body (no violations, no trace id) is two concatenations.
+  if (fault.fieldViolations.length === 0 && meta === '') return DOCUMENT_HEAD + id + template.closedTail;
   const violations =
     fault.fieldViolations.length === 0
       ? ''
       : violationObjects(id, template.middle, template.links, '', fault.fieldViolations);
-  return `{"errors":[{"id":"${id}${template.mainTail}${violations}]${documentMeta(options)}}`;
+  return `${DOCUMENT_HEAD}${id}${template.mainTail}${violations}]${meta}}`;
 }

@@ -19,9 +19,9 @@ export interface RenderOptions {
 }
 
 interface CodeTemplates {
-  /** `{"type":…,"request_id":` */
+  /** `{"type":…,"request_id":"` (the id's opening quote included: one concatenation less per body). */
   readonly problemHead: string;
-  /** `{"error":{"status":…,"request_id":` */
+  /** `{"error":{"status":…,"request_id":"` */
   readonly envelopeHead: string;
 }
 
@@ -41,8 +41,8 @@ function build(definition: CodeDefinition): CodeTemplates {
     error: { status: spec.http, code: definition.code, message: definition.message, request_id: '' },
   });
   return {
-    problemHead: problem.slice(0, -3),
-    envelopeHead: envelope.slice(0, -4),
+    problemHead: problem.slice(0, -2),
+    envelopeHead: envelope.slice(0, -3),
   };
 }
 
@@ -133,13 +133,21 @@ function needsFull(fault: Fault, options: RenderOptions | undefined): boolean {
  */
 export function renderProblem(fault: Fault, options?: RenderOptions): string {
   if (needsFull(fault, options)) return renderFull(fault, options, false);
-  return `${templatesFor(fault.definition).problemHead}"${idLiteral(fault.id)}"${extras(fault, options)}}`;
+  const head = templatesFor(fault.definition).problemHead;
+  const more = extras(fault, options);
+  // The common body is two concatenations (head + id + closing), the floor of a spliced template.
+  return more === '' ? head + idLiteral(fault.id) + PROBLEM_CLOSE : `${head}${idLiteral(fault.id)}"${more}}`;
 }
+
+const PROBLEM_CLOSE = '"}';
+const ENVELOPE_CLOSE = '"}}';
 
 /** The envelope format (`application/json`): `{"error":{"status","code","message","request_id"[,…]}}`. */
 export function renderEnvelope(fault: Fault, options?: RenderOptions): string {
   if (needsFull(fault, options)) return renderFull(fault, options, true);
-  return `${templatesFor(fault.definition).envelopeHead}"${idLiteral(fault.id)}"${extras(fault, options)}}}`;
+  const head = templatesFor(fault.definition).envelopeHead;
+  const more = extras(fault, options);
+  return more === '' ? head + idLiteral(fault.id) + ENVELOPE_CLOSE : `${head}${idLiteral(fault.id)}"${more}}}`;
 }
 
 /** The bytes sent when even rendering failed: static, no id, always valid JSON. */

@@ -1,0 +1,103 @@
+/**
+ * The fault of a Fastify request: a thrown value captured with the request's id and input, or a
+ * fault the adapter raises itself (no route, server closing, JSON:API refusal). `capture` and
+ * `faultOf` read their context synchronously and keep no reference to it, so one context object
+ * per kind is refilled for each fault and emptied right after, instead of a fresh object (and,
+ * for `capture`, a closure over the request) per error answer.
+ */
+import {
+  type CaptureContext,
+  type Category,
+  type Classifier,
+  capture,
+  type Fault,
+  faultOf,
+} from '@faultline/core/adapter';
+import type { FastifyRequest } from 'fastify';
+import { refusedRequestId } from './request-id.js';
+
+/**
+ * Request property set when the plugin found `request.id` to be a UUID (no second check later).
+ * Declared with `decorateRequest` so requests keep one shape.
+ */
+export const ID_CHECKED_PROPERTY = 'faultlineIdChecked';
+
+/** True when the plugin already checked that `request.id` is a UUID. */
+export function idChecked(request: FastifyRequest): boolean {
+  return (request as { [ID_CHECKED_PROPERTY]?: boolean })[ID_CHECKED_PROPERTY] === true;
+}
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/** The request being captured (the reused context's `input` reads it), else undefined. */
+let capturing: FastifyRequest | undefined;
+
+/** The request's body, query and params: the input a validation library's error must point into. */
+function inputOfCapturing(): readonly unknown[] {
+  const request = capturing;
+  return request === undefined ? [] : [request.body, request.query, request.params];
+}
+
+const captureContext: Writable<CaptureContext> = {
+  requestId: undefined,
+  requestIdTrusted: false,
+  rejectedRequestId: undefined,
+  classifiers: undefined,
+  source: 'http',
+  input: inputOfCapturing,
+};
+
+/**
+ * Captures `error` for `request`, with the adapter's classifiers. The request's body, query and
+ * params are the input a validation library's error must point into to be the client's.
+ */
+export function captureFor(error: unknown, request: FastifyRequest, classifiers: readonly Classifier[]): Fault {
+  if (capturing !== undefined) {
+    // Re-entered (a classifier answered another request synchronously): a context of its own.
+    return capture(error, {
+      requestId: request.id,
+      requestIdTrusted: idChecked(request),
+      rejectedRequestId: refusedRequestId(request.raw),
+      classifiers,
+      source: 'http',
+      input: () => [request.body, request.query, request.params],
+    });
+  }
+  capturing = request;
+  captureContext.requestId = request.id;
+  captureContext.requestIdTrusted = idChecked(request);
+  captureContext.rejectedRequestId = refusedRequestId(request.raw);
+  captureContext.classifiers = classifiers;
+  try {
+    return capture(error, captureContext);
+  } finally {
+    // Nothing of the request stays reachable from the shared context.
+    capturing = undefined;
+    captureContext.requestId = undefined;
+    captureContext.rejectedRequestId = undefined;
+    captureContext.classifiers = undefined;
+  }
+}
+
+const adapterContext: Writable<CaptureContext & { reason: string }> = {
+  requestId: undefined,
+  requestIdTrusted: false,
+  rejectedRequestId: undefined,
+  source: 'http',
+  reason: '',
+};
+
+/** A fault the adapter raises itself for `request` (`source` and `reason` go to the log). */
+export function adapterFaultFor(category: Category, request: FastifyRequest, source: string, reason: string): Fault {
+  adapterContext.requestId = request.id;
+  adapterContext.requestIdTrusted = idChecked(request);
+  adapterContext.rejectedRequestId = refusedRequestId(request.raw);
+  adapterContext.source = source;
+  adapterContext.reason = reason;
+  try {
+    return faultOf(category, adapterContext);
+  } finally {
+    adapterContext.requestId = undefined;
+    adapterContext.rejectedRequestId = undefined;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The ws adapter's public shapes: its options, what it knows about a connection, the handlers it
+ * wraps, and the adapter itself.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type {
+  AnswerFormat,
+  BodyFormat,
+  Classifier,
+  Fault,
+  HeaderOptions,
+  Reporter,
+  RequestIdOptions,
+} from '@faultline/core/adapter';
+import type { RawData, WebSocket, WebSocketServer } from 'ws';
+
+/** Options of {@link WsAdapter}'s factory, `createWsAdapter`. */
+export interface WsAdapterOptions extends HeaderOptions, RequestIdOptions {
+  /**
+   * Where fault records go. Default: Faultline's default reporter, NDJSON on stdout; `false`
+   * records nothing (said once on stderr; spans are still annotated).
+   */
+  readonly reporter?: Reporter | false | undefined;
+  /** Extra classifiers for the application's own error families. */
+  readonly classifiers?: readonly Classifier[];
+  /** Whether a fault closes the connection (default: 5xx, 401, 403, 413 and cancellations). */
+  readonly isFatal?: (fault: Fault) => boolean;
+  /**
+   * The body format of refused upgrades (HTTP answers): `problem` (default), `envelope`,
+   * `jsonapi`, or `negotiate` (from the upgrade request's `Accept`, with `Vary: Accept`). Error
+   * frames after the upgrade are always the envelope.
+   */
+  readonly format?: AnswerFormat | undefined;
+  /** The format `negotiate` falls back to (default `problem`). */
+  readonly defaultFormat?: BodyFormat | undefined;
+}
+
+/** What the adapter knows about a connection. */
+export interface ConnectionContext {
+  /** The connection's correlation id (a valid incoming X-Request-ID, else new). */
+  readonly connectionId: string;
+  /** The incoming id refused for this connection (escaped for the log), if any. */
+  readonly refusedId?: string | undefined;
+  /** The upgrade request. */
+  readonly request: IncomingMessage;
+}
+
+/** A connection handler, sync or async. */
+export type ConnectionHandler = (socket: WebSocket, context: ConnectionContext) => unknown;
+/** A message handler, sync or async. */
+export type MessageHandler = (data: RawData, isBinary: boolean) => unknown;
+/** A handler of parsed JSON messages, sync or async. */
+export type JsonMessageHandler = (message: unknown) => unknown;
+/** Upgrade authentication: throw (or reject) to refuse the upgrade. */
+export type UpgradeCheck = (request: IncomingMessage) => unknown;
+
+/** The adapter returned by `createWsAdapter`. */
+export interface WsAdapter {
+  /** Wraps a connection handler for `wss.on('connection', …)`. */
+  connection(handler: ConnectionHandler): (socket: WebSocket, request: IncomingMessage) => void;
+  /** Wraps a message handler for `socket.on('message', …)`. */
+  message(socket: WebSocket, handler: MessageHandler): (data: RawData, isBinary: boolean) => void;
+  /**
+   * Like {@link WsAdapter.message}, for JSON messages: the handler gets the parsed value; a message
+   * that is not JSON is answered as the client's validation fault (an error frame), not as an
+   * internal one.
+   */
+  json(socket: WebSocket, handler: JsonMessageHandler): (data: RawData, isBinary: boolean) => void;
+  /** Answers `thrown` on `socket`: an error frame, or a close frame when fatal. Never throws. */
+  fail(socket: WebSocket, thrown: unknown, source: string): Fault;
+  /** An HTTP server 'upgrade' listener: runs `check`, then hands accepted sockets to `wss`. */
+  upgrade(wss: WebSocketServer, check?: UpgradeCheck): (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /** Writes the error answer (in the configured format) on a raw upgrade socket and destroys it. */
+  rejectUpgrade(socket: Duplex, request: IncomingMessage, thrown: unknown): Fault;
+}

@@ -1,0 +1,109 @@
+/**
+ * Refused upgrades, answered as an HTTP error in the configured format (problem JSON by default,
+ * the envelope, JSON:API, or negotiated) from the server's 'upgrade' path, never ws's text/html
+ * `abortHandshake`: authentication failures, a closing server, unserved paths and the handshake
+ * errors ws reports through 'wsClientError'.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import {
+  type AnswerFormat,
+  type BodyFormat,
+  type Fault,
+  FaultError,
+  formatFor,
+  type HeaderOptions,
+  isObjectLike,
+  renderBody,
+  safeGet,
+  safeGetString,
+  writeRawHttpFault,
+} from '@faultline/core/adapter';
+import type { WebSocketServer } from 'ws';
+import { isClosing, WS_CLIENT_ERROR_CATEGORY } from './handshake.js';
+import type { UpgradeCheck } from './types.js';
+
+const VARY_ACCEPT: Readonly<Record<string, string>> = { vary: 'Accept' };
+
+/** True for a value with a callable `then`; a throwing getter or Proxy trap counts as no. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return isObjectLike(value) && typeof safeGet(value, 'then') === 'function';
+}
+
+/** How refused upgrades are answered. */
+export interface UpgradeAnswers {
+  /** Writes the error answer on a raw upgrade socket and destroys it. */
+  rejectUpgrade(socket: Duplex, request: IncomingMessage, thrown: unknown): Fault;
+  /** An HTTP server 'upgrade' listener: runs `check`, then hands accepted sockets to `wss`. */
+  upgrade(wss: WebSocketServer, check?: UpgradeCheck): (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+}
+
+/**
+ * The upgrade half of the adapter. `faultOfUpgrade` captures and records a refusal's fault (with
+ * the upgrade request's incoming id and peer).
+ */
+export function upgradeAnswers(
+  answerFormat: { readonly format: AnswerFormat; readonly defaultFormat?: BodyFormat },
+  headerOptions: HeaderOptions,
+  faultOfUpgrade: (thrown: unknown, request: IncomingMessage) => Fault,
+): UpgradeAnswers {
+  function rejectUpgrade(socket: Duplex, request: IncomingMessage, thrown: unknown): Fault {
+    const fault = faultOfUpgrade(thrown, request);
+    const format = formatFor(answerFormat, request.headers.accept);
+    const vary = answerFormat.format === 'negotiate' ? VARY_ACCEPT : undefined;
+    writeRawHttpFault(socket, fault, renderBody(fault, format, undefined), format, headerOptions, vary);
+    return fault;
+  }
+
+  const answered = new WeakSet<WebSocketServer>();
+  /**
+   * ws validates the handshake (method, Upgrade, Sec-WebSocket-Key/Version/Protocol/Extensions)
+   * and, without a 'wsClientError' listener, answers a bad one itself as text/html with its own
+   * message. With the listener it hands the socket over: answer with problem JSON instead.
+   */
+  function answerHandshakeErrors(wss: WebSocketServer): void {
+    if (answered.has(wss)) return;
+    answered.add(wss);
+    wss.on('wsClientError', (error: Error, socket: Duplex, request: IncomingMessage) => {
+      const category = WS_CLIENT_ERROR_CATEGORY[safeGetString(error, 'message', 64) ?? ''] ?? 'validation';
+      rejectUpgrade(
+        socket,
+        request,
+        FaultError.of(category, { cause: error, message: 'WebSocket handshake refused', stack: false }),
+      );
+    });
+  }
+
+  function upgrade(wss: WebSocketServer, check?: UpgradeCheck) {
+    answerHandshakeErrors(wss);
+    return (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      // A socket error during the handshake must not crash the process either.
+      socket.on('error', () => undefined);
+      const accept = () => {
+        try {
+          // ws answers these two itself with text/html (no 'wsClientError'): answer them first.
+          if (isClosing(wss)) {
+            rejectUpgrade(socket, request, FaultError.of('unavailable', { message: 'server closing', stack: false }));
+            return;
+          }
+          if (!wss.shouldHandle(request)) {
+            rejectUpgrade(socket, request, FaultError.of('not_found', { message: 'path not served', stack: false }));
+            return;
+          }
+          wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+        } catch (error) {
+          rejectUpgrade(socket, request, error);
+        }
+      };
+      try {
+        const result = check?.(request);
+        if (isThenable(result)) result.then(accept, (error: unknown) => rejectUpgrade(socket, request, error));
+        else accept();
+      } catch (error) {
+        rejectUpgrade(socket, request, error);
+      }
+    };
+  }
+
+  return { rejectUpgrade, upgrade };
+}
