@@ -19,7 +19,11 @@ import { isObjectLike, type ObjectLike, safeGet, safeGetArray } from './safe-acc
 import type { Category } from './taxonomy.js';
 import { violationsOwnedByInput } from './validation-ownership.js';
 
-/** Context an adapter passes to `capture`. */
+/**
+ * Context an adapter passes to `capture`. `capture` and `faultOf` read it synchronously and keep
+ * no reference to it, so an adapter may reuse one context object for every call (the Fastify and
+ * ws adapters do, to allocate less per answer).
+ */
 export interface CaptureContext {
   /** The request's correlation id, or an incoming header value to validate (only a UUID is kept). */
   readonly requestId?: unknown;
