@@ -144,7 +144,7 @@ function report(fault: Fault, path: string, options: GrpcFaultOptions): Fault {
  * (validation ownership: a schema error about anything else is internal); `call` gives the peer
  * for `trustedProxies`. Never throws once `options` were resolved by an entry point. A downstream's
  * rich status is read once its reader is loaded; the adapter's own answers go through
- * {@link callFault}, which waits for it.
+ * `callFault`, which waits for it.
  */
 export function faultForCall(
   thrown: unknown,
