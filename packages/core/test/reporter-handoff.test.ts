@@ -4,7 +4,7 @@
  * shortcuts give exactly what the plain path gives (remembered stack frames, lines written
  * without pino).
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -17,17 +17,7 @@ import { ErrorRedaction } from '../src/report/error-redaction.js';
 import { topFrames } from '../src/report/fingerprint.js';
 import { formatLine } from '../src/report/line-format.js';
 import { createReporter } from '../src/report/reporter.js';
-
-const idsIn = (file: string): Set<string> => {
-  const ids = new Set<string>();
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (line === '') continue;
-    const record = JSON.parse(line) as { request_id?: string; request_ids?: string[] };
-    if (record.request_id !== undefined) ids.add(record.request_id);
-    for (const id of record.request_ids ?? []) ids.add(id);
-  }
-  return ids;
-};
+import { idsIn } from './support/reporter-files.js';
 
 describe('hand-over to the worker (#27)', () => {
   it('hands records to the worker while it boots instead of writing them here; none dropped', async () => {

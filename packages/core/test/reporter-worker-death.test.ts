@@ -2,39 +2,17 @@
  * A reporter worker that dies after the hand-over (#27) is replaced: records reported afterwards
  * reach the file, what the dead one confirmed stays counted and what it held is counted lost.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
-import { capture } from '../src/capture.js';
-import { createReporter, type Reporter } from '../src/report/reporter.js';
-
-const idsIn = (file: string): Set<string> => {
-  const ids = new Set<string>();
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (line === '') continue;
-    const record = JSON.parse(line) as { request_id?: string; request_ids?: string[] };
-    if (record.request_id !== undefined) ids.add(record.request_id);
-    for (const id of record.request_ids ?? []) ids.add(id);
-  }
-  return ids;
-};
+import { createReporter } from '../src/report/reporter.js';
+import { idsIn, storm } from './support/reporter-files.js';
 
 async function until(check: () => boolean, ms: number): Promise<void> {
   const end = Date.now() + ms;
   while (!check() && Date.now() < end) await new Promise((resolve) => setTimeout(resolve, 5));
-}
-
-/** Reports `count` distinct faults; returns their ids. */
-function storm(reporter: Reporter, count: number, tag: string): string[] {
-  const ids: string[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const fault = capture(new Error(`${tag} user ${i.toString(36)} could not ${'x'.repeat(i % 7)} pay`));
-    ids.push(fault.id);
-    reporter.report(fault);
-  }
-  return ids;
 }
 
 describe('a worker that dies after the hand-over (#27)', () => {

@@ -4,23 +4,12 @@
  * backlog bound.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { capture } from '../src/capture.js';
-import { createReporter, type Reporter } from '../src/report/reporter.js';
-
-const idsIn = (file: string): Set<string> => {
-  const ids = new Set<string>();
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (line === '') continue;
-    const record = JSON.parse(line) as { request_id?: string; request_ids?: string[] };
-    if (record.request_id !== undefined) ids.add(record.request_id);
-    for (const id of record.request_ids ?? []) ids.add(id);
-  }
-  return ids;
-};
+import { createReporter } from '../src/report/reporter.js';
+import { idsIn, storm } from './support/reporter-files.js';
 
 function exited(proc: ChildProcess, ms: number): Promise<void> {
   return new Promise((resolve) => {
@@ -34,17 +23,6 @@ function exited(proc: ChildProcess, ms: number): Promise<void> {
       resolve();
     });
   });
-}
-
-/** Reports `count` distinct faults; returns their ids. */
-function storm(reporter: Reporter, count: number, tag: string): string[] {
-  const ids: string[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const fault = capture(new Error(`${tag} user ${i.toString(36)} could not ${'x'.repeat(i % 7)} pay`));
-    ids.push(fault.id);
-    reporter.report(fault);
-  }
-  return ids;
 }
 
 describe('a destination slower for a moment (#27)', () => {
