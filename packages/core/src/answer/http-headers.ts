@@ -6,6 +6,7 @@
  */
 import type { Fault } from '../fault.js';
 import { safeGet } from '../safe-access.js';
+import type { Category } from '../taxonomy.js';
 
 /**
  * Wire format of error bodies: RFC 9457 problem JSON, the `{"error":{…}}` envelope, or a JSON:API
@@ -52,43 +53,49 @@ function retryAfterValue(value: unknown): string | undefined {
   return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 86_400 ? String(n) : undefined;
 }
 
-/** Adds the header `fault`'s category calls for (`WWW-Authenticate`, `Allow`, `Retry-After`), if any. */
-function addCategoryHeader(
+/** Writes the header a category's answers carry (`headers` is the answer's own object). */
+type CategoryHeader = (
   headers: Record<string, string>,
   fault: Fault,
   options: HeaderOptions,
   allow: string | undefined,
-): void {
-  const thrown = fault.internal.thrown;
-  switch (fault.category) {
-    case 'unauthenticated': {
-      const fromError = allowlistedFromError(thrown, 'WWW-Authenticate');
-      headers['www-authenticate'] =
-        fromError !== undefined && AUTH_CHALLENGE.test(fromError) ? fromError : (options.wwwAuthenticate ?? 'Bearer');
-      break;
-    }
-    case 'method_not_allowed': {
-      const value = allow ?? allowlistedFromError(thrown, 'Allow');
-      if (value !== undefined && METHOD_LIST.test(value)) headers.allow = value;
-      break;
-    }
-    case 'rate_limited':
-    case 'unavailable': {
-      const fallback =
-        fault.category === 'rate_limited' ? (options.rateLimitRetryAfter ?? 1) : (options.unavailableRetryAfter ?? 5);
-      headers['retry-after'] =
-        retryAfterValue(fault.retryAfter) ??
-        retryAfterValue(allowlistedFromError(thrown, 'Retry-After')) ??
-        String(fallback);
-      break;
-    }
-    default:
-      break;
-  }
+) => void;
+
+/** `Retry-After`: the fault's own, else the error's allowlisted one, else `fallback` seconds. */
+function retryAfter(headers: Record<string, string>, fault: Fault, fallback: number): void {
+  headers['retry-after'] =
+    retryAfterValue(fault.retryAfter) ??
+    retryAfterValue(allowlistedFromError(fault.internal.thrown, 'Retry-After')) ??
+    String(fallback);
 }
 
-/** Categories whose answers carry a header of their own (see {@link addCategoryHeader}). */
-const CATEGORY_HEADER = new Set<string>(['unauthenticated', 'method_not_allowed', 'rate_limited', 'unavailable']);
+/**
+ * The categories whose answers carry a header of their own, and how it is written: the one list
+ * both {@link problemHeaders} and {@link answerHeaders} (which shares one object for every other
+ * category) read.
+ */
+const CATEGORY_HEADERS: Readonly<Partial<Record<Category, CategoryHeader>>> = {
+  unauthenticated: (headers, fault, options) => {
+    const fromError = allowlistedFromError(fault.internal.thrown, 'WWW-Authenticate');
+    headers['www-authenticate'] =
+      fromError !== undefined && AUTH_CHALLENGE.test(fromError) ? fromError : (options.wwwAuthenticate ?? 'Bearer');
+  },
+  method_not_allowed: (headers, fault, _options, allow) => {
+    const value = allow ?? allowlistedFromError(fault.internal.thrown, 'Allow');
+    if (value !== undefined && METHOD_LIST.test(value)) headers.allow = value;
+  },
+  rate_limited: (headers, fault, options) => retryAfter(headers, fault, options.rateLimitRetryAfter ?? 1),
+  unavailable: (headers, fault, options) => retryAfter(headers, fault, options.unavailableRetryAfter ?? 5),
+};
+
+/** A new object with the headers every error answer of `format` carries. */
+function baseHeaders(format: BodyFormat): Record<string, string> {
+  return {
+    'content-type': CONTENT_TYPES[format],
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
+  };
+}
 
 /**
  * The headers for `fault`'s response: content type, `X-Content-Type-Options: nosniff`,
@@ -101,24 +108,16 @@ export function problemHeaders(
   options: HeaderOptions,
   allow?: string,
 ): Record<string, string> {
-  const headers: Record<string, string> = {
-    'content-type': CONTENT_TYPES[format],
-    'x-content-type-options': 'nosniff',
-    'cache-control': 'no-store',
-    'x-request-id': fault.id,
-  };
-  addCategoryHeader(headers, fault, options, allow);
+  const headers = baseHeaders(format);
+  headers['x-request-id'] = fault.id;
+  CATEGORY_HEADERS[fault.category]?.(headers, fault, options, allow);
   return headers;
 }
 
 function sharedHeaders(format: BodyFormat, vary: boolean): Readonly<Record<string, string>> {
-  const base: Record<string, string> = {
-    'content-type': CONTENT_TYPES[format],
-    'x-content-type-options': 'nosniff',
-    'cache-control': 'no-store',
-  };
-  if (vary) base.vary = 'Accept';
-  return Object.freeze(base);
+  const headers = baseHeaders(format);
+  if (vary) headers.vary = 'Accept';
+  return Object.freeze(headers);
 }
 
 /** The answers' headers that no fault changes, per format, without and with `Vary: Accept`. */
@@ -144,14 +143,10 @@ export function answerHeaders(
   vary: boolean,
   locale: string | undefined,
 ): Readonly<Record<string, string>> {
-  const shared = SHARED_HEADERS[format][vary ? 1 : 0];
-  if (locale === undefined && !CATEGORY_HEADER.has(fault.category)) return shared;
-  const headers: Record<string, string> = {
-    'content-type': CONTENT_TYPES[format],
-    'x-content-type-options': 'nosniff',
-    'cache-control': 'no-store',
-  };
-  addCategoryHeader(headers, fault, options, allow);
+  const categoryHeader = CATEGORY_HEADERS[fault.category];
+  if (locale === undefined && categoryHeader === undefined) return SHARED_HEADERS[format][vary ? 1 : 0];
+  const headers = baseHeaders(format);
+  categoryHeader?.(headers, fault, options, allow);
   if (vary) headers.vary = 'Accept';
   if (locale !== undefined) headers['content-language'] = locale;
   return headers;
