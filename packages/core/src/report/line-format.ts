@@ -25,9 +25,19 @@ function pidAndHost(): string {
   return bindings;
 }
 
-/** The line for `record` at `level` with `message`, newline-terminated. Throws only if the record cannot be serialized. */
-export function formatLine(level: 'error' | 'warn', record: Record<string, unknown>, message: string): string {
+/**
+ * The line for `record` at `level` with `message`, newline-terminated; `tail` is more members
+ * already serialized (`"name":value,…`), written after the record's. Throws only if the record
+ * cannot be serialized.
+ */
+export function formatLine(
+  level: 'error' | 'warn',
+  record: Record<string, unknown>,
+  message: string,
+  tail?: string,
+): string {
   const body = JSON.stringify(record);
-  const fields = body.length > 2 ? `,${body.slice(1, -1)}` : '';
+  let fields = body.length > 2 ? `,${body.slice(1, -1)}` : '';
+  if (tail !== undefined && tail !== '') fields += `,${tail}`;
   return `{"level":${LEVELS[level]},"time":${Date.now()}${pidAndHost()}${fields},"msg":${JSON.stringify(message)}}\n`;
 }

@@ -92,23 +92,28 @@ export class ReporterOutput {
     }
   }
 
-  /** Writes one line; `kind` and `records` tell Faultline's sink what it counts. Never throws. */
+  /**
+   * Writes one line; `kind` and `records` tell Faultline's sink what it counts; `tail` is more
+   * members already serialized (parsed back into the record only for a logger passed in). Never throws.
+   */
   emit(
     level: 'error' | 'warn',
     record: Record<string, unknown>,
     message: string,
     kind: LineKind,
     records: number,
+    tail?: string,
   ): void {
     try {
       if (this.sink !== undefined) {
-        const line = formatLine(level, record, message);
+        const line = formatLine(level, record, message, tail);
         this.sink.tagNext(kind, records);
         this.sink.write(line);
       } else if (this.#stream !== undefined) {
-        this.#stream.write(formatLine(level, record, message));
-      } else {
-        this.#logger?.[level](record, message);
+        this.#stream.write(formatLine(level, record, message, tail));
+      } else if (this.#logger !== undefined) {
+        const full = tail === undefined ? record : { ...record, ...(JSON.parse(`{${tail}}`) as object) };
+        this.#logger[level](full, message);
       }
     } catch {
       this.#onError();

@@ -3,10 +3,12 @@
  * logged in full; its repeats are batched into one line per fingerprint per second that lists
  * every repeat's request id (about 40 bytes per error instead of a ~370-byte line each), so every
  * id stays findable. Context that differs from the batch's first repeat (another route, a trace
- * id, attributes such as a refused incoming id) is kept per id in `contexts`.
+ * id, attributes such as a refused incoming id) is kept per id in `contexts`. Ids and contexts
+ * wait as JSON bytes off the V8 heap (json-list.ts), so a storm's repeats do not survive scavenges.
  */
 import type { Redactor } from '../redact/redactor.js';
 import type { RepeatItem } from './items.js';
+import { JsonList } from './json-list.js';
 import { contextFields } from './records.js';
 
 /** Most ids in one compact line; a fuller batch is written at once. */
@@ -23,14 +25,18 @@ interface Batch {
   readonly protocol: string | undefined;
   readonly method: string | undefined;
   readonly route: string | undefined;
-  readonly ids: string[];
-  readonly contexts: Record<string, unknown>[];
+  readonly ids: JsonList;
+  readonly contexts: JsonList;
 }
 
-/** Writes one compact line (`records` repeats). */
+/**
+ * Writes one compact line (`records` repeats): the fields of `line`, then `tail`, the
+ * `"request_ids":[…]` (and `"contexts":[…]`) members already serialized.
+ */
 export type CompactWriter = (
   level: 'error' | 'warn',
   line: Record<string, unknown>,
+  tail: string,
   message: string,
   records: number,
 ) => void;
@@ -67,12 +73,12 @@ export class RepeatBatcher {
         protocol: ctx?.protocol,
         method: ctx?.method,
         route: ctx?.route,
-        ids: [],
-        contexts: [],
+        ids: new JsonList(),
+        contexts: new JsonList(),
       };
       this.#batches.set(fingerprint, batch);
     }
-    batch.ids.push(item.id);
+    batch.ids.pushString(item.id);
     // Only context that differs from the batch's first repeat costs anything (the common case is none).
     if (
       item.rejected !== undefined ||
@@ -87,9 +93,9 @@ export class RepeatBatcher {
       const own: Record<string, unknown> = { request_id: item.id };
       for (const key of Object.keys(fields)) if (batch.shared[key] !== fields[key]) own[key] = fields[key];
       if (item.rejected !== undefined) own.rejected_request_id = item.rejected;
-      batch.contexts.push(own);
+      batch.contexts.pushJson(JSON.stringify(own));
     }
-    if (batch.ids.length >= MAX_IDS_PER_LINE) this.#writeBatch(batch);
+    if (batch.ids.count >= MAX_IDS_PER_LINE) this.#writeBatch(batch);
     else this.#arm();
   }
 
@@ -104,7 +110,15 @@ export class RepeatBatcher {
 
   #writeBatch(batch: Batch): void {
     this.#batches.delete(batch.fingerprint);
-    if (batch.ids.length === 0) return;
+    const repeats = batch.ids.count;
+    if (repeats === 0) {
+      batch.contexts.release();
+      return;
+    }
+    const contexts = batch.contexts.count === 0 ? '' : `,"contexts":${batch.contexts.json()}`;
+    const tail = `"request_ids":${batch.ids.json()}${contexts}`;
+    batch.ids.release();
+    batch.contexts.release();
     this.#write(
       batch.level,
       {
@@ -112,13 +126,12 @@ export class RepeatBatcher {
         status: batch.status,
         fingerprint: batch.fingerprint,
         first_request_id: batch.firstRequestId,
-        repeats: batch.ids.length,
+        repeats,
         ...batch.shared,
-        request_ids: batch.ids,
-        ...(batch.contexts.length === 0 ? {} : { contexts: batch.contexts }),
       },
-      `fault ${batch.code} repeated ${batch.ids.length} times (first ${batch.firstRequestId})`,
-      batch.ids.length,
+      tail,
+      `fault ${batch.code} repeated ${repeats} times (first ${batch.firstRequestId})`,
+      repeats,
     );
   }
 

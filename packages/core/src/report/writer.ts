@@ -26,13 +26,17 @@ export type ExceptionSink = (item: FullItem, exception: ExceptionRecord) => void
 
 /** Where the writer's lines go (the reporter's output). */
 export interface LineOutput {
-  /** Writes one line; `kind` and `records` are what the sink counts. Never throws. */
+  /**
+   * Writes one line; `kind` and `records` are what the sink counts; `tail`, when given, is more
+   * members already serialized as JSON, written after the record's. Never throws.
+   */
   emit(
     level: 'error' | 'warn',
     record: Record<string, unknown>,
     message: string,
     kind: LineKind,
     records: number,
+    tail?: string,
   ): void;
   /** Bytes buffered and not yet written. */
   backlog(): number;
@@ -65,7 +69,7 @@ export class RecordWriter {
     this.fingerprints = new Map();
     this.#repeats = new RepeatBatcher(
       this.#redactor,
-      (level, line, message, records) => this.#output.emit(level, line, message, 'compact', records),
+      (level, line, tail, message, records) => this.#output.emit(level, line, message, 'compact', records, tail),
       this.#maxFingerprints,
     );
   }

@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { memoryLog } from '@faultline/testkit';
+import { describe, expect, it } from 'vitest';
+import { JsonList } from '../src/report/json-list.js';
+import { formatLine } from '../src/report/line-format.js';
+import { capture, createReporter } from './support/source.js';
+
+/** Faults of one throw site (so all but the first repeat), with the given ids and contexts. */
+function repeats(count: number, id: (i: number) => string) {
+  const site = (i: number) =>
+    capture(new Error('upstream refused the call'), { requestId: id(i), requestIdTrusted: true });
+  return Array.from({ length: count }, (_, i) => site(i));
+}
+
+function linesOf(file: string): Record<string, unknown>[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+describe('ids and contexts of compact lines, held off the heap (#21)', () => {
+  it('reads back exactly what was pushed: UUIDs as they are, anything else escaped', () => {
+    const list = new JsonList();
+    const odd = ['a"b\\c', 'line\nbreak', 'caf\u00e9 \u{1f600}', '', 'ABCDEF00-0000-4000-8000-000000000000'];
+    const uuids = Array.from({ length: 5 }, () => randomUUID());
+    for (const id of [...uuids, ...odd]) list.pushString(id);
+    list.pushJson(JSON.stringify({ request_id: 'x', route: '/ü' }));
+    expect(list.count).toBe(11);
+    expect(JSON.parse(list.json())).toEqual([...uuids, ...odd, { request_id: 'x', route: '/ü' }]);
+    list.release();
+    expect(list.count).toBe(0);
+    expect(list.json()).toBe('[]');
+  });
+
+  it('grows past its first buffer, and a reused buffer shows nothing of its last list', () => {
+    const first = new JsonList();
+    const long = Array.from({ length: 3000 }, (_, i) => `${'k'.repeat(40)}-${i}`);
+    for (const id of long) first.pushString(id);
+    expect(JSON.parse(first.json())).toEqual(long);
+    first.release();
+    const second = new JsonList();
+    const ids = [randomUUID(), randomUUID()];
+    for (const id of ids) second.pushString(id);
+    expect(JSON.parse(second.json())).toEqual(ids);
+    second.release();
+  });
+
+  it('writes the same line bytes as serializing the arrays in the record', () => {
+    const ids = [randomUUID(), 'x"y'];
+    const contexts = [{ request_id: ids[1], route: '/b' }];
+    const head = { code: 'INTERNAL', status: 500, fingerprint: 'f', first_request_id: 'a', repeats: 2, route: '/a' };
+    const list = new JsonList();
+    for (const id of ids) list.pushString(id);
+    const ctx = new JsonList();
+    ctx.pushJson(JSON.stringify(contexts[0]));
+    const tail = `"request_ids":${list.json()},"contexts":${ctx.json()}`;
+    const noTime = (line: string) => line.replace(/"time":\d+/, '"time":0');
+    expect(noTime(formatLine('error', head, 'm', tail))).toBe(
+      noTime(formatLine('error', { ...head, request_ids: ids, contexts }, 'm')),
+    );
+  });
+
+  it('lists every id of a storm in the file, odd ids and differing contexts included', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'faultline-repeat-lines-')), 'r.log');
+    const reporter = createReporter({ destination: file, flushOnExit: false, dedupWindowMs: 60_000 });
+    const faults = repeats(1500, (i) => (i % 100 === 7 ? `odd "${i}"\n` : randomUUID()));
+    faults.forEach((fault, i) => {
+      reporter.report(fault, { protocol: 'http', method: 'GET', route: i % 500 === 3 ? '/other' : '/orders' });
+    });
+    await reporter.flush();
+    const lines = linesOf(file);
+    const listed = lines.flatMap((line) => (line.request_ids as string[] | undefined) ?? []);
+    expect(lines[0]?.request_id).toBe(faults[0]?.id);
+    expect(listed).toEqual(faults.slice(1).map((fault) => fault.id));
+    // At most 1000 ids per line: 1499 repeats make two lines.
+    expect(lines.filter((line) => line.request_ids !== undefined).map((line) => line.repeats)).toEqual([1000, 499]);
+    const contexts = lines.flatMap((line) => (line.contexts as Record<string, unknown>[] | undefined) ?? []);
+    expect(contexts).toEqual([3, 503, 1003].map((i) => ({ request_id: faults[i]?.id, route: '/other' })));
+    expect(reporter.stats).toMatchObject({ reported: 1500, written: 1, compacted: 1499 });
+  });
+
+  it('hands a logger passed in real arrays', async () => {
+    const { logger, records } = memoryLog();
+    const reporter = createReporter({ logger, flushOnExit: false, dedupWindowMs: 60_000 });
+    const faults = repeats(4, () => randomUUID());
+    faults.forEach((fault, i) => {
+      reporter.report(fault, { protocol: 'http', route: i === 2 ? '/b' : '/a' });
+    });
+    await reporter.flush();
+    const compact = records.find((record) => record.request_ids !== undefined);
+    expect(compact?.request_ids).toEqual(faults.slice(1).map((fault) => fault.id));
+    expect(compact?.contexts).toEqual([{ request_id: faults[2]?.id, route: '/b' }]);
+  });
+});
