@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Fault } from '../fault.js';
-import { isObjectLike, safeGet, typeLabel } from '../safe-access.js';
+import { isObjectLike, type ObjectLike, safeGet, typeLabel } from '../safe-access.js';
 
 const FRAME = /^\s*at (?:(.+?) \()?(?:.*[/\\])?([^/\\():]+):(\d+):\d+\)?$/;
 /** Frames a fingerprint is made of. */
@@ -32,32 +32,38 @@ const NESTED = ['cause', 'driverError', 'original', 'parent', 'originalError', '
  * ids of the same failure do not.
  */
 export function errorSignature(thrown: unknown): string {
-  const parts: string[] = [];
+  // Built as one string, with no arrays or iterators: this runs for every fault, repeats included.
+  let signature = '';
   let current: unknown = thrown;
-  // At most four values: an array is cheaper than a Set for the cycle check.
-  const seen: unknown[] = [];
-  for (let depth = 0; depth < 4 && current !== undefined && !seen.includes(current); depth += 1) {
-    seen.push(current);
+  // At most four values: the three before are enough for the cycle check.
+  let seen0: unknown;
+  let seen1: unknown;
+  let seen2: unknown;
+  for (let depth = 0; depth < 4 && current !== undefined; depth += 1) {
+    if (depth > 0 && (current === seen0 || current === seen1 || current === seen2)) break;
+    if (depth === 0) seen0 = current;
+    else if (depth === 1) seen1 = current;
+    else seen2 = current;
+    const separator = depth === 0 ? '' : '>';
     if (!isObjectLike(current)) {
-      parts.push(`${typeof current}:${typeof current === 'string' ? shapeOf(current) : ''}`);
+      signature += `${separator}${typeof current}:${typeof current === 'string' ? shapeOf(current) : ''}`;
       break;
     }
     const code = safeGet(current, 'code');
     const message = safeGet(current, 'message');
-    parts.push(
-      `${typeLabel(current)}|${typeof code === 'string' || typeof code === 'number' ? String(code).slice(0, 32) : ''}|${typeof message === 'string' ? shapeOf(message) : ''}`,
-    );
-    let next: unknown;
-    for (const key of NESTED) {
-      const nested = safeGet(current, key);
-      if (isObjectLike(nested)) {
-        next = nested;
-        break;
-      }
-    }
-    current = next;
+    signature += `${separator}${typeLabel(current)}|${typeof code === 'string' || typeof code === 'number' ? String(code).slice(0, 32) : ''}|${typeof message === 'string' ? shapeOf(message) : ''}`;
+    current = nestedOf(current);
   }
-  return parts.join('>');
+  return signature;
+}
+
+/** The first object-like value `value` wraps under one of the usual names, if any. */
+function nestedOf(value: ObjectLike): unknown {
+  for (let i = 0; i < NESTED.length; i += 1) {
+    const nested = safeGet(value, NESTED[i] as string);
+    if (isObjectLike(nested)) return nested;
+  }
+  return undefined;
 }
 
 /**
