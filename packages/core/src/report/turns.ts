@@ -38,6 +38,8 @@ export interface TurnParts {
 /** Drains the queue in bounded turns. */
 export class Turns {
   readonly #p: TurnParts;
+  /** Whether the logger writes a level (made once: a turn may take a single fault). */
+  readonly #level = (level: 'error' | 'warn'): boolean => this.#p.output.levelEnabled(level);
 
   constructor(parts: TurnParts) {
     this.#p = parts;
@@ -71,9 +73,9 @@ export class Turns {
     let fulls = 0;
     const deadline = budgetNs === undefined ? undefined : process.hrtime.bigint() + budgetNs;
     const otel = this.#p.otelLogs && otelLogsActive();
-    const level = (l: 'error' | 'warn') => this.#p.output.levelEnabled(l);
+    const level = this.#level;
     let link = offload.link;
-    let items: Item[] = [];
+    let items: Item[] | undefined;
     while (taken < max) {
       if ((taken & 15) === 15) {
         if (deadline !== undefined && process.hrtime.bigint() > deadline) break;
@@ -82,7 +84,7 @@ export class Turns {
           link = this.#startWorker();
         fulls = 0;
       }
-      if (bounded && link !== undefined && link.inFlight + items.length >= queue.capacity) break;
+      if (bounded && link !== undefined && link.inFlight + (items?.length ?? 0) >= queue.capacity) break;
       const pending = queue.shift();
       if (pending === undefined) break;
       taken += 1;
@@ -90,17 +92,18 @@ export class Turns {
         const item = intake.item(pending, otel, link === undefined ? level : undefined);
         if (item === undefined) counters.suppressed += 1;
         else if (link === undefined) writer.write(item);
+        else if (items === undefined) items = [item];
         else items.push(item);
         if (item?.k === 'f') fulls += 1;
       } catch {
         counters.sinkErrors += 1;
       }
-      if (items.length >= BATCH) {
+      if (items !== undefined && items.length >= BATCH) {
         link?.send(items, items.length);
-        items = [];
+        items = undefined;
       }
     }
-    link?.send(items, items.length);
+    if (items !== undefined) link?.send(items, items.length);
     if (deadline !== undefined && link === undefined && offload.due(fulls, queue.size / queue.capacity))
       this.#startWorker();
     return taken;
