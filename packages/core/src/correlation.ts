@@ -4,9 +4,9 @@
  * full record. An incoming id is kept only when the id policy allows it: by default a single
  * UUID v4 (lower-cased), from any peer; anything else is replaced and never reflected.
  */
-import { randomUUID } from 'node:crypto';
 import { BlockList, isIP } from 'node:net';
 import { describeValue, OptionsError } from './options-check.js';
+import { newUuid } from './uuid.js';
 
 /**
  * A canonical UUID (RFC 9562: versions 1-8, variant 10xx) in lower case, as a regular-expression
@@ -28,7 +28,7 @@ function versionOf(value: string): number {
 
 /** A new correlation id (UUID v4 from the CSPRNG). */
 export function newCorrelationId(): string {
-  return randomUUID();
+  return newUuid();
 }
 
 /** Options that decide which incoming ids are kept (every adapter takes them). */
@@ -156,12 +156,12 @@ export function resolveCorrelationId(
   policy: RequestIdPolicy = DEFAULT_ID_POLICY,
   peer?: string,
 ): ResolvedCorrelationId {
-  if (incoming === undefined || incoming === null || incoming === '') return { id: randomUUID(), rejected: undefined };
+  if (incoming === undefined || incoming === null || incoming === '') return { id: newUuid(), rejected: undefined };
   // Canonical form is lower case (RFC 9562 §4): an upper-case id is kept, normalised, so logs and answers match.
   if (isAcceptedId(incoming, policy) && peerTrusted(policy, peer)) {
     return { id: incoming.toLowerCase(), rejected: undefined };
   }
-  return { id: randomUUID(), rejected: escapeForLog(incoming) };
+  return { id: newUuid(), rejected: escapeForLog(incoming) };
 }
 
 /**
