@@ -104,7 +104,9 @@ export class Turns {
       }
     }
     if (items !== undefined) link?.send(items, items.length);
-    if (deadline !== undefined && link === undefined && offload.due(fulls, queue.size / queue.capacity))
+    // Only a turn that wrote full records or left the queue half full can make the worker due.
+    const fill = queue.size / queue.capacity;
+    if (deadline !== undefined && link === undefined && (fulls > 0 || fill >= 0.5) && offload.due(fulls, fill))
       this.#startWorker();
     return taken;
   }
