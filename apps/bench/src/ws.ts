@@ -17,25 +17,39 @@ import { median } from './measure.js';
 import { pin } from './pinning.js';
 
 const MODES = ['hand-written', 'faultline'] as const;
-type Mode = (typeof MODES)[number];
+/**
+ * The servers `serve` starts: the two compared above, and for `bench:ws-alloc` the adapter with
+ * `reporter: false` (its own cost without the reporter's) and wired through `adapter.connection`
+ * (the README's wiring: a connection id and record attributes per socket).
+ */
+export const SERVE_MODES = [...MODES, 'faultline-quiet', 'faultline-connection'] as const;
+/** A server `serve` starts. */
+export type Mode = (typeof SERVE_MODES)[number];
 const DURATION_MS = Number(process.env.BENCH_DURATION ?? 4) * 1000;
 const CLIENTS = 32;
 
 async function serve(mode: Mode): Promise<void> {
   const { FaultError } = await import('@faultline/core');
   const { createWsAdapter } = await import('@faultline/ws');
-  const adapter = createWsAdapter();
+  const adapter = createWsAdapter(mode === 'faultline-quiet' ? { reporter: false } : {});
   const server = createServer();
   const wss = new WebSocketServer({ server });
   const head = '{"error":{"status":400,"code":"VALIDATION_FAILED","message":"The request is invalid.","request_id":"';
+  const throwing = () => {
+    throw FaultError.of('validation');
+  };
+  if (mode === 'faultline-connection') {
+    wss.on(
+      'connection',
+      adapter.connection((socket) => {
+        socket.on('message', adapter.message(socket, throwing));
+      }),
+    );
+  }
   wss.on('connection', (socket) => {
-    if (mode === 'faultline') {
-      socket.on(
-        'message',
-        adapter.message(socket, () => {
-          throw FaultError.of('validation');
-        }),
-      );
+    if (mode === 'faultline-connection') return;
+    if (mode !== 'hand-written') {
+      socket.on('message', adapter.message(socket, throwing));
     } else {
       socket.on('error', () => undefined);
       socket.on('message', () => {
@@ -51,19 +65,28 @@ async function serve(mode: Mode): Promise<void> {
   answerParent((server.address() as { port: number }).port);
 }
 
-async function load(port: number, durationMs: number): Promise<number> {
+/**
+ * `clients` sockets, each with one message in flight, for `durationMs` or until `maxFrames`
+ * round trips are done: resolves with the round trips.
+ */
+export async function wsLoad(
+  port: number,
+  durationMs: number,
+  clients = CLIENTS,
+  maxFrames = Infinity,
+): Promise<number> {
   let roundTrips = 0;
   const deadline = Date.now() + durationMs;
   await Promise.all(
     Array.from(
-      { length: CLIENTS },
+      { length: clients },
       () =>
         new Promise<void>((resolve) => {
           const ws = new WebSocket(`ws://127.0.0.1:${port}/`);
           ws.on('open', () => ws.send('x'));
           ws.on('message', () => {
             roundTrips += 1;
-            if (Date.now() < deadline) ws.send('x');
+            if (roundTrips < maxFrames && Date.now() < deadline) ws.send('x');
             else ws.close();
           });
           ws.on('close', () => resolve());
@@ -78,19 +101,26 @@ async function main(): Promise<void> {
   pin(process.pid, 1); // the load generator (this process) on core 1, servers on core 0
   const rounds = Number(process.env.BENCH_ROUNDS ?? 3);
   const states = benchStates();
-  const runs = await measureRounds(fileURLToPath(import.meta.url), MODES, states, rounds, DURATION_MS, load);
+  // WS_MODES adds servers of SERVE_MODES (e.g. `faultline-quiet`), each compared with the hand-written frame.
+  const modes: readonly Mode[] = [
+    ...MODES,
+    ...((process.env.WS_MODES?.split(',') ?? []) as Mode[]).filter(
+      (mode) => SERVE_MODES.includes(mode) && !MODES.includes(mode as (typeof MODES)[number]),
+    ),
+  ];
+  const runs = await measureRounds(fileURLToPath(import.meta.url), modes, states, rounds, DURATION_MS, wsLoad);
   console.log(
     `\nWebSocket error frames: ${CLIENTS} clients, one message in flight each, ${DURATION_MS / 1000}s x ${rounds} interleaved rounds (medians), load average ${loadavg()[0]?.toFixed(2)}`,
   );
   console.log(
-    `${'state'.padEnd(6)} ${'mode'.padEnd(14)} ${'round trips/s'.padStart(14)} ${'server CPU us/frame'.padStart(20)} ${'heap B/frame'.padStart(13)}`,
+    `${'state'.padEnd(6)} ${'mode'.padEnd(21)} ${'round trips/s'.padStart(14)} ${'server CPU us/frame'.padStart(20)} ${'heap B/frame'.padStart(13)}`,
   );
   for (const state of states) {
     const list = (mode: Mode) => runs.get(`${state}:${mode}`) ?? [];
-    for (const mode of MODES) {
+    for (const mode of modes) {
       const m = (pick: (r: StateRun) => number) => median(list(mode).map(pick));
       console.log(
-        `${state.padEnd(6)} ${mode.padEnd(14)} ${m((r) => r.rate)
+        `${state.padEnd(6)} ${mode.padEnd(21)} ${m((r) => r.rate)
           .toFixed(0)
           .padStart(14)} ${m((r) => r.cpuUs)
           .toFixed(1)
@@ -99,14 +129,19 @@ async function main(): Promise<void> {
           .padStart(13)}`,
       );
     }
-    const ratios = list('faultline').map((f, i) => f.rate / (list('hand-written')[i]?.rate ?? Number.NaN));
-    const ratio = median(ratios);
-    const judged = state === 'idle' ? (ratio >= 0.95 ? 'met' : 'NOT met') : 'information';
-    console.log(
-      `${state.padEnd(6)} faultline / hand-written: ${ratio.toFixed(2)}x round trips/s (spread ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}; goal >= 0.95 in the idle state: ${judged})`,
-    );
+    for (const mode of modes.filter((m) => m !== 'hand-written')) {
+      const ratios = list(mode).map((f, i) => f.rate / (list('hand-written')[i]?.rate ?? Number.NaN));
+      const ratio = median(ratios);
+      const judged =
+        mode !== 'faultline' ? 'information' : state === 'idle' ? (ratio >= 0.95 ? 'met' : 'NOT met') : 'information';
+      console.log(
+        `${state.padEnd(6)} ${mode} / hand-written: ${ratio.toFixed(2)}x round trips/s (spread ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}; goal >= 0.95 in the idle state: ${judged})`,
+      );
+    }
   }
 }
 
-if (process.argv[2] === 'serve') await serve(process.argv[3] as Mode);
-else await main();
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (process.argv[2] === 'serve') await serve(process.argv[3] as Mode);
+  else await main();
+}

@@ -61,27 +61,25 @@ const WS_RULES: OptionRules = {
   isFatal: { kind: 'function' },
 };
 
-/** A connection the adapter accepted: its context and how its faults are recorded (built once). */
-interface Connection {
-  readonly context: ConnectionContext;
-  readonly record: RecordFaultOptions;
-}
-
-const connections = new WeakMap<WebSocket, Connection>();
+/**
+ * How each accepted connection's faults are recorded (its connection id in the log record), by
+ * socket. Only the record is kept: not the upgrade request, which would otherwise stay alive (and
+ * survive every scavenge) for as long as the connection does.
+ */
+const connections = new WeakMap<WebSocket, RecordFaultOptions>();
 
 /** What the reused failing-message holder points at between failures (no message kept alive). */
 const EMPTY: RawData = Buffer.alloc(0);
 
 /** How a connection's faults are recorded: linked to the connection's id in the log record. */
-function connectionRecord(reporter: Reporter | undefined, context: ConnectionContext): RecordFaultOptions {
-  if (reporter === undefined) return { protocol: 'ws', reporter };
+function connectionRecord(reporter: Reporter, connectionId: string, refusedId: string | undefined): RecordFaultOptions {
   return {
     protocol: 'ws',
     reporter,
     attributes:
-      context.refusedId === undefined
-        ? { connection_id: context.connectionId }
-        : { connection_id: context.connectionId, rejected_connection_id: context.refusedId },
+      refusedId === undefined
+        ? { connection_id: connectionId }
+        : { connection_id: connectionId, rejected_connection_id: refusedId },
   };
 }
 
@@ -123,11 +121,20 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
     return ctx;
   }
 
-  /** Captures and records `thrown` for a connection (or none). */
-  function faultFor(thrown: unknown, connection: Connection | undefined, ctx: CaptureContext): Fault {
+  /** Captures and records `thrown` for a connection (or none: `record` undefined). */
+  function faultFor(thrown: unknown, record: RecordFaultOptions | undefined, ctx: CaptureContext): Fault {
     const fault = capture(thrown, ctx);
-    recordFault(fault, connection === undefined ? plainRecord : connection.record);
+    recordFault(fault, record ?? plainRecord);
     return fault;
+  }
+
+  const socketContext = contextFor('ws.socket');
+  /**
+   * One 'error' listener for every socket (EventEmitter calls it with the socket as `this`): no
+   * closure per connection. Without it, a protocol error from the peer crashes the process.
+   */
+  function onSocketError(this: WebSocket, error: Error): void {
+    faultFor(error, connections.get(this), socketContext);
   }
 
   function answer(socket: WebSocket, fault: Fault): Fault {
@@ -206,12 +213,9 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
           request.socket?.remoteAddress,
         );
         const context: ConnectionContext = { connectionId, request, refusedId: rejected };
-        const connection: Connection = { context, record: connectionRecord(reporter, context) };
-        connections.set(socket, connection);
-        // Without an 'error' listener, a protocol error from the peer crashes the process.
-        socket.on('error', (error: Error) => {
-          faultFor(error, connection, contextFor('ws.socket'));
-        });
+        // Without a reporter every connection records the same way (span only): nothing to keep.
+        if (reporter !== undefined) connections.set(socket, connectionRecord(reporter, connectionId, rejected));
+        socket.on('error', onSocketError);
         try {
           const result = handler(socket, context);
           if (isThenable(result)) result.then(undefined, (error: unknown) => fail(socket, error, 'ws.connection'));

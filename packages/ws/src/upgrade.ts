@@ -25,6 +25,15 @@ import type { UpgradeCheck } from './types.js';
 
 const VARY_ACCEPT: Readonly<Record<string, string>> = { vary: 'Accept' };
 
+/**
+ * The raw socket's 'error' listener during the handshake, one for every socket: a closure made in
+ * the upgrade listener would keep that call's scope (the upgrade request, its head) alive for as
+ * long as the socket, the whole connection.
+ */
+function ignoreSocketError(): void {
+  // A socket error during the handshake must not crash the process; ws reports later ones.
+}
+
 /** True for a value with a callable `then`; a throwing getter or Proxy trap counts as no. */
 export function isThenable(value: unknown): value is PromiseLike<unknown> {
   return isObjectLike(value) && typeof safeGet(value, 'then') === 'function';
@@ -77,8 +86,7 @@ export function upgradeAnswers(
   function upgrade(wss: WebSocketServer, check?: UpgradeCheck) {
     answerHandshakeErrors(wss);
     return (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      // A socket error during the handshake must not crash the process either.
-      socket.on('error', () => undefined);
+      socket.on('error', ignoreSocketError);
       const accept = () => {
         try {
           // ws answers these two itself with text/html (no 'wsClientError'): answer them first.

@@ -1,0 +1,182 @@
+/**
+ * The server side of `bench:ws-memory` (`ws-memory-server.js <variant>`): the ws server of
+ * `bench:memory` wired as `stock`, `defaults`, `quiet` (`reporter: false`) or `file`, which
+ * reports its port, then on `start` begins counting its scavenges (and sampling the allocation
+ * sites of what outlives them, with WS_MEMORY_SITES), and on `stop` answers its figures after two
+ * forced collections.
+ */
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { Session } from 'node:inspector';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GCProfiler, getHeapSpaceStatistics } from 'node:v8';
+import { WebSocketServer } from 'ws';
+import { pgError } from './pg-error.js';
+
+/** How the server is wired. */
+export const VARIANTS = ['stock', 'defaults', 'quiet', 'file'] as const;
+/** A wiring. */
+export type Variant = (typeof VARIANTS)[number];
+/** The figures a server reports after the load. */
+export interface Figures {
+  readonly rss: number;
+  readonly heap: number;
+  readonly young: number;
+  readonly youngResident: number;
+  readonly old: number;
+  readonly survivedPerScavenge: number;
+  readonly scavenges: number;
+  /** Allocation sites of objects that outlived a scavenge (WS_MEMORY_SITES), bytes in total. */
+  readonly sites: readonly (readonly [string, number])[];
+}
+
+interface ProfileNode {
+  readonly callFrame: { functionName: string; url: string; lineNumber: number };
+  readonly selfSize: number;
+  readonly children: readonly ProfileNode[];
+}
+
+const SITES = Number(process.env.WS_MEMORY_SITES ?? 0);
+
+/** Sampled bytes per allocation site (function, file, line), the SITES largest. */
+function siteBytes(head: ProfileNode): [string, number][] {
+  const bySite = new Map<string, number>();
+  const walk = (node: ProfileNode) => {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const site = `${functionName || '(anonymous)'} ${url.replace(/^.*\/(node_modules|packages|apps)\//, '$1/')}:${lineNumber + 1}`;
+    if (node.selfSize > 0) bySite.set(site, (bySite.get(site) ?? 0) + node.selfSize);
+    for (const child of node.children) walk(child);
+  };
+  walk(head);
+  return [...bySite].sort((a, b) => b[1] - a[1]).slice(0, SITES);
+}
+
+interface SpaceStat {
+  readonly spaceName: string;
+  readonly spaceUsedSize: number;
+}
+interface GcEntry {
+  readonly gcType: string;
+  readonly beforeGC: { readonly heapSpaceStatistics: readonly SpaceStat[] };
+  readonly afterGC: { readonly heapSpaceStatistics: readonly SpaceStat[] };
+}
+
+const used = (stats: readonly SpaceStat[], name: string) => stats.find((s) => s.spaceName === name)?.spaceUsedSize ?? 0;
+const MIB = 2 ** 20;
+
+async function serve(variant: Variant): Promise<void> {
+  const notFound =
+    variant === 'stock'
+      ? () => new Error('unknown message kind')
+      : await import('@faultline/core').then(
+          ({ FaultError }) =>
+            () =>
+              FaultError.of('not_found'),
+        );
+  const server = createServer();
+  const handle = (message: unknown, reply: (text: string) => void): void => {
+    const kind = (message as { kind?: string } | null)?.kind;
+    if (kind === 'ok') {
+      reply('{"ok":true}');
+      return;
+    }
+    if (kind === 'fail') throw pgError();
+    if (kind === 'text') throw 'boom';
+    throw notFound();
+  };
+  if (variant === 'stock') {
+    const wss = new WebSocketServer({ server });
+    wss.on('connection', (socket) => {
+      socket.on('error', () => undefined);
+      socket.on('message', (data) => {
+        try {
+          handle(JSON.parse(String(data)), (text) => socket.send(text));
+        } catch (error) {
+          if (typeof error === 'string') socket.close(1011, 'INTERNAL');
+          else socket.send('{"error":{"status":409,"code":"CONFLICT","message":"Request failed."}}');
+        }
+      });
+    });
+  } else {
+    const { createReporter } = await import('@faultline/core');
+    const { createWsAdapter } = await import('@faultline/ws');
+    const options =
+      variant === 'quiet'
+        ? { reporter: false as const }
+        : variant === 'file'
+          ? { reporter: createReporter({ destination: join(mkdtempSync(join(tmpdir(), 'ws-memory-')), 'f.log') }) }
+          : {};
+    const adapter = createWsAdapter(options);
+    const wss = new WebSocketServer({ noServer: true });
+    wss.on(
+      'connection',
+      adapter.connection((socket) => {
+        socket.on(
+          'message',
+          adapter.json(socket, (message) => handle(message, (text) => socket.send(text))),
+        );
+      }),
+    );
+    server.on('upgrade', adapter.upgrade(wss));
+  }
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const gc = (globalThis as { gc?: () => void }).gc;
+  let profiler: GCProfiler | undefined;
+  const session = SITES > 0 ? new Session() : undefined;
+  const post = (method: string, params: object = {}) =>
+    new Promise<unknown>((resolve, reject) =>
+      session?.post(method, params, (error, result) => (error ? reject(error) : resolve(result))),
+    );
+  process.on('message', async (message) => {
+    if (message === 'start') {
+      if (session !== undefined) {
+        session.connect();
+        // Samples of objects a scavenge collected are dropped: what is left outlived one.
+        await post('HeapProfiler.startSampling', {
+          samplingInterval: 1024,
+          includeObjectsCollectedByMajorGC: true,
+          includeObjectsCollectedByMinorGC: false,
+        });
+      }
+      profiler = new GCProfiler();
+      profiler.start();
+      process.send?.({ started: true });
+      return;
+    }
+    if (message !== 'stop') process.exit(0);
+    const sites =
+      session === undefined
+        ? []
+        : siteBytes(((await post('HeapProfiler.stopSampling')) as { profile: { head: ProfileNode } }).profile.head);
+    const entries = ((profiler?.stop() as unknown as { statistics?: GcEntry[] })?.statistics ?? []).filter(
+      (e) => e.gcType === 'Scavenge',
+    );
+    let survived = 0;
+    for (const e of entries) {
+      const after = e.afterGC.heapSpaceStatistics;
+      const before = e.beforeGC.heapSpaceStatistics;
+      survived += used(after, 'new_space') + Math.max(0, used(after, 'old_space') - used(before, 'old_space'));
+    }
+    gc?.();
+    gc?.();
+    const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+    const old = getHeapSpaceStatistics().find((s) => s.space_name === 'old_space');
+    const memory = process.memoryUsage();
+    process.send?.({
+      rss: memory.rss / MIB,
+      heap: memory.heapUsed / MIB,
+      young: (young?.space_size ?? 0) / MIB,
+      youngResident: (young?.physical_space_size ?? 0) / MIB,
+      old: (old?.space_used_size ?? 0) / MIB,
+      survivedPerScavenge: survived / Math.max(1, entries.length) / 1024,
+      scavenges: entries.length,
+      sites,
+    } satisfies Figures);
+  });
+  process.on('disconnect', () => process.exit(0));
+  process.send?.({ port: (server.address() as { port: number }).port });
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await serve(process.argv[2] as Variant);
