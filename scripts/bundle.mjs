@@ -79,5 +79,10 @@ await bundle.write({
   // non-ASCII character: the JSDoc stays in the declarations and the sources the maps point at.
   comments: { legal: true, annotation: true, jsdoc: false },
   charset: 'ascii',
+  // The source text is allocated young, survives start-up and is promoted: V8 counts it twice toward
+  // growing the young generation (issue 21). No whitespace and short local names cut core's text by
+  // 30% (180 -> 126 KB); top-level, function and class names stay (stack traces, `.name`), and the
+  // code is not rewritten (no compression).
+  minify: { compress: false, mangle: { toplevel: false, keepNames: true }, codegen: { removeWhitespace: true } },
 });
 await bundle.close();

@@ -1,0 +1,46 @@
+/**
+ * The JavaScript core ships is minified (scripts/bundle.mjs, #21): V8 keeps each module's source
+ * text in the young generation until it is promoted, so every byte of it counts twice toward the
+ * survivor budget that decides whether a service's young generation doubles. Whitespace and local
+ * names go; top-level, function and class names stay, so `.name` and stack traces still read.
+ * Reads the built files (`npm run build`), as entries.test.ts does.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const dist = fileURLToPath(new URL('../dist/', import.meta.url));
+const files = readdirSync(dist).filter((name) => name.endsWith('.js'));
+
+describe('core bundle', () => {
+  it('ships each JavaScript file without indentation or comments, printable ASCII only, mapped to src/', () => {
+    expect(files.length).toBeGreaterThan(3);
+    for (const name of files) {
+      const text = readFileSync(`${dist}${name}`, 'utf8');
+      expect({ name, indented: text.match(/^[\t ]+\S.*$/gm)?.slice(0, 2) }).toEqual({ name, indented: undefined });
+      expect({ name, comments: text.match(/^\/\/ src\/.*$|\/\*\*\s/gm) }).toEqual({ name, comments: null });
+      expect(/[^ -~\t\n]/.test(text), name).toBe(false);
+      if (!text.includes('//# sourceMappingURL=')) continue;
+      const map = JSON.parse(readFileSync(`${dist}${name}.map`, 'utf8')) as { sources: string[] };
+      expect(
+        map.sources.filter((source) => !source.startsWith('../src/')),
+        name,
+      ).toEqual([]);
+    }
+  });
+
+  it('keeps the names of classes and functions that errors and stack traces show', async () => {
+    const core = (await import(pathToFileURL(`${dist}index.js`).href)) as typeof import('../src/index.js');
+    expect(core.FaultError.name).toBe('FaultError');
+    expect(core.CatalogDefinitionError.name).toBe('CatalogDefinitionError');
+    let thrown: unknown;
+    try {
+      core.defineCatalog({ BAD: { category: 'validation', message: '' } });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(core.CatalogDefinitionError);
+    expect((thrown as Error).name).toBe('CatalogDefinitionError');
+    expect((thrown as Error).stack).toMatch(/at (validateEntry|defineCatalog) \(/);
+  });
+});
