@@ -9,6 +9,7 @@ import type { Fault } from '../fault.js';
 import { FaultError } from '../fault-error.js';
 import type { Redactor } from '../redact/redactor.js';
 import type { SnapNode } from '../redact/snapshot.js';
+import { attributesSnapshot } from './attribute-cache.js';
 import type { Protocol } from './telemetry.js';
 import type { ReportContext } from './types.js';
 
@@ -77,7 +78,7 @@ export function ctxItem(ctx: ReportContext | undefined, redactor: Redactor): Ctx
   if (typeof ctx.method === 'string') out.method = ctx.method.slice(0, 256);
   if (typeof ctx.route === 'string') out.route = ctx.route.slice(0, 512);
   if (typeof ctx.traceId === 'string') out.traceId = ctx.traceId.slice(0, 64);
-  if (ctx.attributes !== undefined) out.attributes = redactor.snapshot(ctx.attributes);
+  if (ctx.attributes !== undefined) out.attributes = attributesSnapshot(ctx.attributes, redactor);
   return out;
 }
 

@@ -7,6 +7,7 @@
 import type { Fault } from '../fault.js';
 import type { Redacted, Redactor } from '../redact/redactor.js';
 import { isObjectLike, safeGet } from '../safe-access.js';
+import { attributesRedaction } from './attribute-cache.js';
 import type { CtxItem, FullItem } from './items.js';
 import type { ExceptionRecord } from './telemetry.js';
 
@@ -18,7 +19,7 @@ export function contextFields(ctx: CtxItem | undefined, redactor: Redactor): Rec
   if (ctx.method !== undefined) out.method = redactor.redactString(ctx.method);
   if (ctx.route !== undefined) out.route = redactor.redactString(ctx.route);
   if (ctx.traceId !== undefined) out.trace_id = ctx.traceId;
-  if (ctx.attributes !== undefined) out.attributes = redactor.redactSnapshot(ctx.attributes);
+  if (ctx.attributes !== undefined) out.attributes = attributesRedaction(ctx.attributes, redactor);
   return out;
 }
 
