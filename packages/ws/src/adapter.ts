@@ -71,15 +71,20 @@ const connections = new WeakMap<WebSocket, RecordFaultOptions>();
 /** What the reused failing-message holder points at between failures (no message kept alive). */
 const EMPTY: RawData = Buffer.alloc(0);
 
-/** How a connection's faults are recorded: linked to the connection's id in the log record. */
+/**
+ * How a connection's faults are recorded: linked to the connection's id in the log record. The
+ * attributes are frozen: the reporter then snapshots and redacts them once per connection, not
+ * once per fault.
+ */
 function connectionRecord(reporter: Reporter, connectionId: string, refusedId: string | undefined): RecordFaultOptions {
   return {
     protocol: 'ws',
     reporter,
-    attributes:
+    attributes: Object.freeze(
       refusedId === undefined
         ? { connection_id: connectionId }
         : { connection_id: connectionId, rejected_connection_id: refusedId },
+    ),
   };
 }
 
