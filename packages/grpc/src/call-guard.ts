@@ -121,7 +121,8 @@ export interface UnaryGuard extends DestroyRule {
 /** A unary call: an emitter with `destroy` (grpc-js 1.14 hands unary handlers a Writable). */
 export interface GuardableUnaryCall extends GuardableCall {
   on(event: 'error', listener: (this: object, error: unknown) => void): unknown;
-  removeAllListeners(event: 'error'): unknown;
+  listeners(event: 'error'): readonly unknown[];
+  removeListener(event: 'error', listener: (...args: unknown[]) => void): unknown;
 }
 
 const kUnaryGuard = Symbol('faultline.unaryGuard');
@@ -157,7 +158,9 @@ function guardedUnaryDestroy(this: GuardableCall, ...args: unknown[]): unknown {
 export function guardUnaryCall(call: GuardableUnaryCall, guard: UnaryGuard): void {
   guard.originalDestroy = call.destroy;
   (call as { [kUnaryGuard]?: UnaryGuard })[kUnaryGuard] = guard;
-  call.removeAllListeners('error');
+  // One by one, not removeAllListeners('error'): that replaces a stream's events object (shaped by
+  // Node for its usual events) with a new dictionary-mode one for every call.
+  for (const listener of call.listeners('error')) call.removeListener('error', listener as (...a: unknown[]) => void);
   call.on('error', onUnaryError);
   call.destroy = guardedUnaryDestroy;
 }

@@ -8,7 +8,13 @@
  */
 
 import { type Category, FaultError } from '@faultline/core/adapter';
-import { type Metadata, ServerInterceptingCall, type ServerInterceptor, status as Status } from '@grpc/grpc-js';
+import {
+  type Metadata,
+  ServerInterceptingCall,
+  type ServerInterceptingCallInterface,
+  type ServerInterceptor,
+  status as Status,
+} from '@grpc/grpc-js';
 import { faultForCall, type GrpcFaultOptions, resolveGrpcOptions } from './call-fault.js';
 import { faultStatus, isFaultlineTrailer } from './trailers.js';
 import { isWrappedMethod } from './wrapped-methods.js';
@@ -55,33 +61,45 @@ export class ForeignStatusError extends Error {
 export function createServerInterceptor(options: GrpcFaultOptions = {}): ServerInterceptor {
   resolveGrpcOptions(options);
   const domain = options.domain ?? 'faultline';
-  return (methodDescriptor, call) => {
-    if (isWrappedMethod(methodDescriptor.requestDeserialize)) return call as ServerInterceptingCall;
-    let metadata: Metadata | undefined;
-    return new ServerInterceptingCall(call, {
-      start(next) {
-        next({
-          onReceiveMetadata(received, nextMetadata) {
-            metadata = received;
-            nextMetadata(received);
-          },
-        });
-      },
-      sendStatus(status, next) {
-        try {
-          if (status.code === Status.OK || isFaultlineTrailer(status.metadata)) {
-            next(status);
-            return;
-          }
-          const details = typeof status.details === 'string' ? status.details : '';
-          const category = categoryOfForeignStatus(status.code, details);
-          const raised = FaultError.of(category, { cause: new ForeignStatusError(status.code, details), stack: false });
-          const fault = faultForCall(raised, metadata, methodDescriptor.path, options, [], call);
-          next(faultStatus(fault, domain));
-        } catch {
-          next({ code: Status.INTERNAL, details: 'An internal error occurred.', metadata: null });
+  // The passing call allocates nothing: the closures (and the per-call scope they share) are made
+  // only for calls that are not Faultline's own, in a function of their own.
+  return (methodDescriptor, call) =>
+    isWrappedMethod(methodDescriptor.requestDeserialize)
+      ? (call as ServerInterceptingCall)
+      : sanitizingCall(methodDescriptor.path, call, options, domain);
+}
+
+/** The intercepting call of a method Faultline did not wrap: every non-OK status it sends is sanitized. */
+function sanitizingCall(
+  path: string,
+  call: ServerInterceptingCallInterface,
+  options: GrpcFaultOptions,
+  domain: string,
+): ServerInterceptingCall {
+  let metadata: Metadata | undefined;
+  return new ServerInterceptingCall(call, {
+    start(next) {
+      next({
+        onReceiveMetadata(received, nextMetadata) {
+          metadata = received;
+          nextMetadata(received);
+        },
+      });
+    },
+    sendStatus(status, next) {
+      try {
+        if (status.code === Status.OK || isFaultlineTrailer(status.metadata)) {
+          next(status);
+          return;
         }
-      },
-    });
-  };
+        const details = typeof status.details === 'string' ? status.details : '';
+        const category = categoryOfForeignStatus(status.code, details);
+        const raised = FaultError.of(category, { cause: new ForeignStatusError(status.code, details), stack: false });
+        const fault = faultForCall(raised, metadata, path, options, [], call);
+        next(faultStatus(fault, domain));
+      } catch {
+        next({ code: Status.INTERNAL, details: 'An internal error occurred.', metadata: null });
+      }
+    },
+  });
 }

@@ -32,38 +32,39 @@ export function isFaultlineTrailer(metadata: unknown): boolean {
 /** grpc-js's rule for a value of a key not ending in `-bin`. */
 const PRINTABLE = /^[ -~]*$/;
 
-/** Where a {@link FaultTrailer} keeps the storage grpc-js's Metadata reads as `internalRepr`. */
+/** Where a {@link FaultTrailer} keeps the storage grpc-js's Metadata reads as `internalRepr` (made when first read). */
 const kStorage = Symbol('faultline.storage');
+/** Where a {@link FaultTrailer} keeps the options grpc-js's Metadata reads as `options` (made when first read). */
+const kOptions = Symbol('faultline.options');
 
 /**
  * Trailers of a fault. Until something reads them through the Metadata API, they are just the id
  * and the rich status as base64 text ({@link detailsBase64}): grpc-js clones a status's metadata
  * and asks the clone for its HTTP/2 headers, and both are answered from those two strings (no
- * Map entries, no arrays, no Buffer, no copy, no encoding per call). Any other use (`get`, `set`,
- * `getMap`, `toJSON`, `merge` in either direction, ...) goes through `internalRepr`, whose getter
- * first moves both into the ordinary storage (the details as a Buffer, decoded then), so they read
- * and change as any Metadata.
+ * Map, no options object, no arrays, no Buffer, no copy, no encoding per call: one object for the
+ * trailers and one for grpc-js's clone). Any other use (`get`, `set`, `getMap`, `toJSON`, `merge`
+ * in either direction, ...) goes through `internalRepr`, whose getter first makes the ordinary
+ * storage and moves both into it (the details as a Buffer, decoded then), so they read and change
+ * as any Metadata.
+ *
+ * Instances are made by {@link faultTrailer} with `Object.create` (grpc-js's constructor, which
+ * allocates a Map and an options object, never runs for them); they are `instanceof Metadata`.
  */
 class FaultTrailer extends Metadata {
-  readonly [kFaultline] = true;
   /** The printable id, until moved into the storage. */
-  declare private id: string | undefined;
+  declare id: string | undefined;
   /** The details as base64, until moved into the storage. */
-  declare private pending: string | undefined;
-  declare private [kStorage]: Map<string, MetadataValue[]>;
-
-  constructor(id: string | undefined, details: string | undefined) {
-    super();
-    // A printable ASCII id (core's ids are UUIDs) is a legal value of a legal key: grpc-js's checks are skipped.
-    const printable = id !== undefined && PRINTABLE.test(id);
-    this.id = printable ? id : undefined;
-    this.pending = details;
-    if (id !== undefined && !printable) super.set(REQUEST_ID_KEY, id);
-  }
+  declare pending: string | undefined;
+  declare [kStorage]: Map<string, MetadataValue[]> | undefined;
+  declare [kOptions]: ReturnType<Metadata['getOptions']> | undefined;
 
   /** Moves the id and the pending details into the ordinary storage (the details as a Buffer). */
   materialize(): Map<string, MetadataValue[]> {
-    const storage = this[kStorage];
+    let storage = this[kStorage];
+    if (storage === undefined) {
+      storage = new Map();
+      this[kStorage] = storage;
+    }
     if (this.id === undefined && this.pending === undefined) return storage;
     const pairs: [string, MetadataValue[]][] = [];
     if (this.id !== undefined) pairs.push([REQUEST_ID_KEY, [this.id]]);
@@ -78,19 +79,23 @@ class FaultTrailer extends Metadata {
 
   /** A copy (grpc-js clones every status's metadata before sending): still two strings when untouched. */
   override clone(): Metadata {
-    const copy = new FaultTrailer(this.id, this.pending);
-    const storage = copy[kStorage];
-    for (const [key, values] of this[kStorage])
-      storage.set(
-        key,
-        values.map((v) => (Buffer.isBuffer(v) ? Buffer.from(v) : v)),
-      );
-    copy.setOptions(this.getOptions());
+    const copy = faultTrailer(this.id, this.pending);
+    const storage = this[kStorage];
+    if (storage !== undefined && storage.size > 0) {
+      const target = copy.materialize();
+      for (const [key, values] of storage)
+        target.set(
+          key,
+          values.map((v) => (Buffer.isBuffer(v) ? Buffer.from(v) : v)),
+        );
+    }
+    copy[kOptions] = this[kOptions];
     return copy;
   }
 
   override toHttp2Headers(): ReturnType<Metadata['toHttp2Headers']> {
-    if (this[kStorage].size > 0) return super.toHttp2Headers();
+    const storage = this[kStorage];
+    if (storage !== undefined && storage.size > 0) return super.toHttp2Headers();
     const headers: ReturnType<Metadata['toHttp2Headers']> = {};
     if (this.id !== undefined) headers[REQUEST_ID_KEY] = this.id;
     if (this.pending !== undefined) headers[DETAILS_KEY] = this.pending;
@@ -98,21 +103,54 @@ class FaultTrailer extends Metadata {
   }
 }
 
-// grpc-js's Metadata keeps its storage in the field `internalRepr` (assigned by its constructor,
-// read by every method and by `merge` of another Metadata): an accessor here stores it under
-// kStorage and hands it out only after moving the pending values in.
-Object.defineProperty(FaultTrailer.prototype, 'internalRepr', {
-  get(this: FaultTrailer) {
-    return this.materialize();
+// grpc-js's Metadata keeps its storage in the field `internalRepr` and its options in `options`
+// (assigned by its constructor, read by every method and by `merge` of another Metadata):
+// accessors here keep them under symbols, made on first read, the storage only after moving the
+// pending values in.
+Object.defineProperties(FaultTrailer.prototype, {
+  [kFaultline]: { value: true },
+  internalRepr: {
+    get(this: FaultTrailer) {
+      return this.materialize();
+    },
+    set(this: FaultTrailer, value: Map<string, MetadataValue[]>) {
+      this[kStorage] = value;
+    },
   },
-  set(this: object, value: Map<string, MetadataValue[]>) {
-    (this as Record<symbol, unknown>)[kStorage] = value;
+  options: {
+    get(this: FaultTrailer) {
+      let options = this[kOptions];
+      if (options === undefined) {
+        options = {};
+        this[kOptions] = options;
+      }
+      return options;
+    },
+    set(this: FaultTrailer, value: ReturnType<Metadata['getOptions']>) {
+      this[kOptions] = value;
+    },
   },
 });
 
+/**
+ * A {@link FaultTrailer} holding `id` and `details` (base64), made without running grpc-js's
+ * constructor. A non-printable id goes through `set` (and its checks) into the ordinary storage.
+ */
+function faultTrailer(id: string | undefined, details: string | undefined): FaultTrailer {
+  const trailer = Object.create(FaultTrailer.prototype) as FaultTrailer;
+  // A printable ASCII id (core's ids are UUIDs) is a legal value of a legal key: grpc-js's checks are skipped.
+  const printable = id !== undefined && PRINTABLE.test(id);
+  trailer.id = printable ? id : undefined;
+  trailer.pending = details;
+  trailer[kStorage] = undefined;
+  trailer[kOptions] = undefined;
+  if (id !== undefined && !printable) trailer.set(REQUEST_ID_KEY, id);
+  return trailer;
+}
+
 /** A status object for `fault`, whose trailers carry only Faultline's keys. */
 export function faultStatus(fault: Fault, domain: string): StatusObject & { message: string } {
-  const metadata = new FaultTrailer(fault.id, detailsBase64(fault, domain));
+  const metadata = faultTrailer(fault.id, detailsBase64(fault, domain));
   // `message` too: grpc-js reads `message` from errors that reach serverErrorToStatus.
   return { code: fault.grpcCode, details: fault.message, metadata, message: fault.message };
 }

@@ -74,6 +74,18 @@ describe('fault trailers', () => {
     );
   });
 
+  it('keep Metadata options: read, set, and carried by a clone that still sends the two texts', () => {
+    const fault = capture(FaultError.of('conflict'));
+    const metadata = faultStatus(fault, 'faultline').metadata as Metadata;
+    expect(metadata).toBeInstanceOf(Metadata);
+    expect(metadata.getOptions()).toEqual({});
+    metadata.setOptions({ waitForReady: true });
+    const copy = metadata.clone();
+    expect(copy.getOptions()).toEqual({ waitForReady: true });
+    expect(copy.toHttp2Headers()).toEqual({ [REQUEST_ID_KEY]: fault.id, [DETAILS_KEY]: expected(fault, 'faultline') });
+    expect(metadata.get(REQUEST_ID_KEY)).toEqual([fault.id]);
+  });
+
   it('cloned after being read, stay Faultline trailers with their own copy of the details', () => {
     const fault = capture(FaultError.of('not_found'));
     const metadata = faultStatus(fault, 'faultline').metadata as Metadata;
