@@ -9,11 +9,9 @@
 import type { Duplex } from 'node:stream';
 import {
   adapterReporter,
-  capture,
   checkFormatOptions,
   checkOptions,
   clientErrorFault,
-  faultOf,
   formatFor,
   HTTP_RULES,
   type HttpFaultOptions,
@@ -29,8 +27,9 @@ import {
 } from '@faultline/core/adapter';
 import { warnAboutEarlierErrorHandlers } from './error-handlers.js';
 import { refuseForJsonApi } from './jsonapi.js';
+import { captureFor, notFoundFault } from './request-fault.js';
 import { sendFault } from './respond.js';
-import type { ErrorRequestHandler, ExpressRequest, RequestHandler } from './types.js';
+import type { ErrorRequestHandler, RequestHandler } from './types.js';
 
 /** Options of {@link faultline} (the shared HTTP options, plus where records go). */
 export interface FaultlineExpressOptions extends HttpFaultOptions {
@@ -57,11 +56,6 @@ export interface FaultlineExpress {
   readonly clientError: (error: Error, socket: Duplex) => void;
   /** The reporter in use (undefined with `reporter: false`); close it on shutdown. */
   readonly reporter: Reporter | undefined;
-}
-
-/** The request id the middleware set (a UUID), if it ran. */
-function idOf(request: ExpressRequest): string | undefined {
-  return typeof request.id === 'string' ? request.id : undefined;
 }
 
 /** Incoming ids the middleware refused, escaped for the log, by request. */
@@ -143,32 +137,11 @@ export function faultline(options: FaultlineExpressOptions = {}): FaultlineExpre
   };
 
   const notFound: RequestHandler = (request, response) => {
-    const id = idOf(request);
-    const fault = faultOf('not_found', {
-      requestId: id ?? request.headers['x-request-id'],
-      requestIdTrusted: id !== undefined,
-      requestIdPolicy: policy,
-      peer: request.socket?.remoteAddress,
-      rejectedRequestId: refused.get(request),
-      source: 'http.not_found',
-      reason: 'no route',
-    });
-    sendFault(fault, request, response, responder);
+    sendFault(notFoundFault(request, policy, refused.get(request)), request, response, responder);
   };
 
   const errorHandler: ErrorRequestHandler = (error, request, response, _next) => {
-    const id = idOf(request);
-    const fault = capture(error, {
-      requestId: id ?? request.headers['x-request-id'],
-      requestIdTrusted: id !== undefined,
-      requestIdPolicy: policy,
-      peer: request.socket?.remoteAddress,
-      rejectedRequestId: refused.get(request),
-      classifiers,
-      source: 'http',
-      input: () => [request.body, request.query, request.params],
-    });
-    sendFault(fault, request, response, responder);
+    sendFault(captureFor(error, request, classifiers, policy, refused.get(request)), request, response, responder);
   };
 
   const clientError = (error: Error, socket: Duplex) => {
