@@ -43,6 +43,18 @@ describe('record attributes that never change (#22: ws connection attributes)', 
     expect(JSON.stringify(attributesRedaction(attributesSnapshot(attributes, strict), strict))).not.toContain('c-1');
   });
 
+  it('remembers the 64 newest objects only: strong references, bounded, no weak tables', () => {
+    const redactor = createRedactor();
+    const first = Object.freeze({ connection_id: 'c-first' });
+    const snap = attributesSnapshot(first, redactor);
+    for (let i = 0; i < 63; i += 1) attributesSnapshot(Object.freeze({ connection_id: `c-${i}` }), redactor);
+    expect(attributesSnapshot(first, redactor)).toBe(snap);
+    for (let i = 0; i < 64; i += 1) attributesSnapshot(Object.freeze({ connection_id: `d-${i}` }), redactor);
+    const again = attributesSnapshot(first, redactor);
+    expect(again).not.toBe(snap);
+    expect(again).toEqual(snap);
+  });
+
   it('walks an object that can change again for every fault: a mutated value is what is written', async () => {
     const attributes: Record<string, unknown> = { connection_id: 'c-0' };
     const written = await recordAll(3, attributes, (i) => {

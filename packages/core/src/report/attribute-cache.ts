@@ -9,12 +9,43 @@
 import type { Redacted, Redactor } from '../redact/redactor.js';
 import type { SnapNode } from '../redact/snapshot.js';
 
-/** Snapshots of unchanging attribute objects, by redactor. */
-const snapshots = new WeakMap<Redactor, WeakMap<object, SnapNode>>();
-/** Redactions of those snapshots, by redactor (the writer's, which may differ from the intake's). */
-const redactions = new WeakMap<Redactor, WeakMap<object, Redacted>>();
-/** Snapshots made from unchanging objects: only these are worth remembering a redaction of. */
-const settled = new WeakSet<object>();
+/**
+ * How many objects are remembered, the newest replacing the oldest. A ring of strong references,
+ * not WeakMaps: under connection churn (a new connection every few faults) WeakMap and WeakSet
+ * entries made more bytes survive scavenges than the walks they saved (1,280 against 1,070 KB per
+ * scavenge in bench:ws-memory's mixed load, measured). 64 covers as many connections failing at
+ * once as the benches run; an object not found is simply walked again.
+ */
+const SLOTS = 64;
+
+/** One ring of remembered results, keyed by an object and the redactor that made the result (if any). */
+class Recent<V> {
+  readonly #keys: (object | undefined)[] = new Array(SLOTS);
+  readonly #redactors: (Redactor | undefined)[] = new Array(SLOTS);
+  readonly #values: (V | undefined)[] = new Array(SLOTS);
+  #next = 0;
+
+  get(key: object, redactor: Redactor | undefined): V | undefined {
+    for (let i = 0; i < SLOTS; i += 1) {
+      if (this.#keys[i] === key && this.#redactors[i] === redactor) return this.#values[i];
+    }
+    return undefined;
+  }
+
+  set(key: object, redactor: Redactor | undefined, value: V): void {
+    const slot = this.#next;
+    this.#next = (slot + 1) % SLOTS;
+    this.#keys[slot] = key;
+    this.#redactors[slot] = redactor;
+    this.#values[slot] = value;
+  }
+}
+
+const snapshots = new Recent<SnapNode>();
+/** Redactions of remembered snapshots (by the writer's redactor, which may differ from the intake's). */
+const redactions = new Recent<Redacted>();
+/** Snapshots remembered here, whichever redactor made them: only these can have a remembered redaction. */
+const settled = new Recent<true>();
 
 /** True for a frozen object whose own properties are all primitive data properties. Never throws. */
 function unchanging(value: object): boolean {
@@ -35,34 +66,25 @@ function unchanging(value: object): boolean {
 
 /** `redactor.snapshot(attributes)`, remembered when `attributes` can never change. */
 export function attributesSnapshot(attributes: object, redactor: Redactor): SnapNode {
-  let byObject = snapshots.get(redactor);
-  const known = byObject?.get(attributes);
+  const known = snapshots.get(attributes, redactor);
   if (known !== undefined) return known;
   const snap = redactor.snapshot(attributes);
   if (typeof snap === 'object' && snap !== null && unchanging(attributes)) {
-    if (byObject === undefined) {
-      byObject = new WeakMap();
-      snapshots.set(redactor, byObject);
-    }
-    byObject.set(attributes, snap);
-    settled.add(snap);
+    snapshots.set(attributes, redactor, snap);
+    settled.set(snap, undefined, true);
   }
   return snap;
 }
 
 /** `redactor.redactSnapshot(node)`, remembered for a snapshot {@link attributesSnapshot} remembered. */
 export function attributesRedaction(node: SnapNode, redactor: Redactor): Redacted {
-  if (typeof node !== 'object' || node === null || !settled.has(node)) return redactor.redactSnapshot(node);
-  let byNode = redactions.get(redactor);
-  const known = byNode?.get(node);
+  if (typeof node !== 'object' || node === null) return redactor.redactSnapshot(node);
+  const known = redactions.get(node, redactor);
   if (known !== undefined) return known;
-  // Frozen: one object goes into many records, and a logger passed in must not change it for the next.
   const redacted = redactor.redactSnapshot(node);
+  if (settled.get(node, undefined) !== true) return redacted;
+  // Frozen: one object goes into many records, and a logger passed in must not change it for the next.
   if (typeof redacted === 'object' && redacted !== null) Object.freeze(redacted);
-  if (byNode === undefined) {
-    byNode = new WeakMap();
-    redactions.set(redactor, byNode);
-  }
-  byNode.set(node, redacted);
+  redactions.set(node, redactor, redacted);
   return redacted;
 }
