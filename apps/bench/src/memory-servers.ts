@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { getHeapSpaceStatistics } from 'node:v8';
 import type { MethodDefinition, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { pgError } from './pg-error.js';
+import { kindHandler, wireStockWs } from './ws-kinds.js';
 
 /** The frameworks measured. */
 export const FRAMEWORKS = ['fastify', 'express', 'grpc', 'ws'] as const;
@@ -137,38 +138,10 @@ async function grpc(variant: Variant): Promise<number> {
 async function ws(variant: Variant): Promise<number> {
   const { WebSocketServer } = await import('ws');
   // The stock server does not load core: its unknown kind throws a plain Error.
-  const notFound =
-    variant === 'stock'
-      ? () => new Error('unknown message kind')
-      : await import('@faultline/core').then(
-          ({ FaultError }) =>
-            () =>
-              FaultError.of('not_found'),
-        );
+  const handle = await kindHandler(variant === 'stock');
   const server = createServer();
-  const handle = (message: unknown, reply: (text: string) => void): void => {
-    const kind = (message as { kind?: string } | null)?.kind;
-    if (kind === 'ok') {
-      reply('{"ok":true}');
-      return;
-    }
-    if (kind === 'fail') throw pgError();
-    if (kind === 'text') throw 'boom';
-    throw notFound();
-  };
   if (variant === 'stock') {
-    const wss = new WebSocketServer({ server });
-    wss.on('connection', (socket) => {
-      socket.on('error', () => undefined);
-      socket.on('message', (data) => {
-        try {
-          handle(JSON.parse(String(data)), (text) => socket.send(text));
-        } catch (error) {
-          if (typeof error === 'string') socket.close(1011, 'INTERNAL');
-          else socket.send('{"error":{"status":409,"code":"CONFLICT","message":"Request failed."}}');
-        }
-      });
-    });
+    wireStockWs(new WebSocketServer({ server }), handle);
   } else {
     const { createWsAdapter } = await import('@faultline/ws');
     const reporter = await fileReporter(variant);

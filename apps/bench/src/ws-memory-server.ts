@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GCProfiler, getHeapSpaceStatistics } from 'node:v8';
 import { WebSocketServer } from 'ws';
-import { pgError } from './pg-error.js';
+import { kindHandler, wireStockWs } from './ws-kinds.js';
 
 /** How the server is wired. */
 export const VARIANTS = ['stock', 'defaults', 'quiet', 'file'] as const;
@@ -67,38 +67,10 @@ const used = (stats: readonly SpaceStat[], name: string) => stats.find((s) => s.
 const MIB = 2 ** 20;
 
 async function serve(variant: Variant): Promise<void> {
-  const notFound =
-    variant === 'stock'
-      ? () => new Error('unknown message kind')
-      : await import('@faultline/core').then(
-          ({ FaultError }) =>
-            () =>
-              FaultError.of('not_found'),
-        );
+  const handle = await kindHandler(variant === 'stock');
   const server = createServer();
-  const handle = (message: unknown, reply: (text: string) => void): void => {
-    const kind = (message as { kind?: string } | null)?.kind;
-    if (kind === 'ok') {
-      reply('{"ok":true}');
-      return;
-    }
-    if (kind === 'fail') throw pgError();
-    if (kind === 'text') throw 'boom';
-    throw notFound();
-  };
   if (variant === 'stock') {
-    const wss = new WebSocketServer({ server });
-    wss.on('connection', (socket) => {
-      socket.on('error', () => undefined);
-      socket.on('message', (data) => {
-        try {
-          handle(JSON.parse(String(data)), (text) => socket.send(text));
-        } catch (error) {
-          if (typeof error === 'string') socket.close(1011, 'INTERNAL');
-          else socket.send('{"error":{"status":409,"code":"CONFLICT","message":"Request failed."}}');
-        }
-      });
-    });
+    wireStockWs(new WebSocketServer({ server }), handle);
   } else {
     const { createReporter } = await import('@faultline/core');
     const { createWsAdapter } = await import('@faultline/ws');
