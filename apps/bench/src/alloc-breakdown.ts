@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { SiteBytes } from './alloc-profile.js';
 import { allocationStart, allocationStop } from './gc-state.js';
 import { grpcLoad } from './grpc-load.js';
-import { type ChildServer, forkServer } from './measure.js';
+import { askServer, forkServer } from './measure.js';
 import { pin, wrk } from './pinning.js';
 import type { ServerMode } from './ratio-servers.js';
 
@@ -44,29 +44,16 @@ function load(mode: ServerMode, port: number, duration: number): Promise<number>
   return wrk(`http://127.0.0.1:${port}${path}`, duration, connections).then((r) => r.requests);
 }
 
-function ask<T>(server: ChildServer, message: string, key: string): Promise<T> {
-  return new Promise((resolve) => {
-    const onMessage = (answer: unknown) => {
-      const value = (answer as Record<string, unknown> | null)?.[key];
-      if (value === undefined) return;
-      server.child.off('message', onMessage);
-      resolve(value as T);
-    };
-    server.child.on('message', onMessage);
-    server.child.send(message);
-  });
-}
-
 async function profile(mode: ServerMode): Promise<void> {
   // --expose-gc: the counter starts from a collected heap (see alloc-counter.ts).
   const server = await forkServer(ratios, mode, ['--expose-gc']);
   await load(mode, server.port, 2);
   await allocationStart(server);
-  if (shown > 0) await ask(server, 'sample-start', 'sampling');
+  if (shown > 0) await askServer(server, 'sample-start', 'sampling');
   const requests = await load(mode, server.port, seconds);
   const sample =
     shown > 0
-      ? await ask<{ total: number; sites: SiteBytes[] }>(server, 'sample-stop', 'sample')
+      ? await askServer<{ total: number; sites: SiteBytes[] }>(server, 'sample-stop', 'sample')
       : { total: Number.NaN, sites: [] };
   const bytes = await allocationStop(server);
   // A second, shorter window: what one window costs besides its requests (a new connection, the

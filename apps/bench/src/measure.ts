@@ -140,6 +140,20 @@ export function gcFigures(server: ChildServer): Promise<GcFigures> {
 /** How long into a gRPC run the server is told to promote its long-lived objects. */
 const PROMOTE_AFTER_MS = 300;
 
+/** Sends `message` to a forked server and resolves with the `key` field of its first answer that has one. */
+export function askServer<T>(server: ChildServer, message: string, key: string): Promise<T> {
+  return new Promise((resolve) => {
+    const onMessage = (answer: unknown) => {
+      const value = (answer as Record<string, unknown> | null)?.[key];
+      if (value === undefined) return;
+      server.child.off('message', onMessage);
+      resolve(value as T);
+    };
+    server.child.on('message', onMessage);
+    server.child.send(message);
+  });
+}
+
 /**
  * Tells the server (run with `--expose-gc`), a moment into the run just started, to move what is
  * alive to the old generation: the state a long-lived HTTP/2 connection reaches at its first

@@ -12,7 +12,7 @@ import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { SiteBytes } from './alloc-profile.js';
 import { allocationStart, allocationStop } from './gc-state.js';
-import { type ChildServer, cpuSeconds, forkServer } from './measure.js';
+import { askServer, cpuSeconds, forkServer } from './measure.js';
 import { pin } from './pinning.js';
 import { type Mode, SERVE_MODES, wsLoad } from './ws.js';
 
@@ -23,31 +23,18 @@ const script = fileURLToPath(new URL('./ws.js', import.meta.url));
 /** Long enough for any window on a loaded machine; the windows end on their frame count. */
 const WINDOW_MS = 120_000;
 
-function ask<T>(server: ChildServer, message: string, key: string): Promise<T> {
-  return new Promise((resolve) => {
-    const onMessage = (answer: unknown) => {
-      const value = (answer as Record<string, unknown> | null)?.[key];
-      if (value === undefined) return;
-      server.child.off('message', onMessage);
-      resolve(value as T);
-    };
-    server.child.on('message', onMessage);
-    server.child.send(message);
-  });
-}
-
 async function profile(mode: Mode): Promise<void> {
   // --expose-gc: the counter starts from a collected heap (see alloc-counter.ts).
   const server = await forkServer(script, mode, ['--expose-gc']);
   await wsLoad(server.port, WINDOW_MS, 1, 5_000);
   await allocationStart(server);
-  if (shown > 0) await ask(server, 'sample-start', 'sampling');
+  if (shown > 0) await askServer(server, 'sample-start', 'sampling');
   const cpuBefore = cpuSeconds(server.pid);
   const long = await wsLoad(server.port, WINDOW_MS, 1, frames);
   const cpuUs = ((cpuSeconds(server.pid) - cpuBefore) * 1e6) / Math.max(1, long);
   const sample =
     shown > 0
-      ? await ask<{ total: number; sites: SiteBytes[] }>(server, 'sample-stop', 'sample')
+      ? await askServer<{ total: number; sites: SiteBytes[] }>(server, 'sample-stop', 'sample')
       : { total: Number.NaN, sites: [] };
   const longBytes = await allocationStop(server);
   await allocationStart(server);
