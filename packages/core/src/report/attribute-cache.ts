@@ -18,21 +18,26 @@ import type { SnapNode } from '../redact/snapshot.js';
  */
 const SLOTS = 64;
 
-/** One ring of remembered results, keyed by an object and the redactor that made the result (if any). */
+/** One ring of remembered results, keyed by an object and the redactor that made the result. */
 class Recent<V> {
   readonly #keys: (object | undefined)[] = new Array(SLOTS);
   readonly #redactors: (Redactor | undefined)[] = new Array(SLOTS);
   readonly #values: (V | undefined)[] = new Array(SLOTS);
   #next = 0;
 
-  get(key: object, redactor: Redactor | undefined): V | undefined {
+  get(key: object, redactor: Redactor): V | undefined {
     for (let i = 0; i < SLOTS; i += 1) {
       if (this.#keys[i] === key && this.#redactors[i] === redactor) return this.#values[i];
     }
     return undefined;
   }
 
-  set(key: object, redactor: Redactor | undefined, value: V): void {
+  /** True when `value` is one of the results held (whatever its key). */
+  holds(value: V): boolean {
+    return this.#values.includes(value);
+  }
+
+  set(key: object, redactor: Redactor, value: V): void {
     const slot = this.#next;
     this.#next = (slot + 1) % SLOTS;
     this.#keys[slot] = key;
@@ -41,11 +46,10 @@ class Recent<V> {
   }
 }
 
+/** Snapshots of unchanging objects: only these can have a remembered redaction. */
 const snapshots = new Recent<SnapNode>();
 /** Redactions of remembered snapshots (by the writer's redactor, which may differ from the intake's). */
 const redactions = new Recent<Redacted>();
-/** Snapshots remembered here, whichever redactor made them: only these can have a remembered redaction. */
-const settled = new Recent<true>();
 
 /** True for a frozen object whose own properties are all primitive data properties. Never throws. */
 function unchanging(value: object): boolean {
@@ -71,7 +75,6 @@ export function attributesSnapshot(attributes: object, redactor: Redactor): Snap
   const snap = redactor.snapshot(attributes);
   if (typeof snap === 'object' && snap !== null && unchanging(attributes)) {
     snapshots.set(attributes, redactor, snap);
-    settled.set(snap, undefined, true);
   }
   return snap;
 }
@@ -82,7 +85,7 @@ export function attributesRedaction(node: SnapNode, redactor: Redactor): Redacte
   const known = redactions.get(node, redactor);
   if (known !== undefined) return known;
   const redacted = redactor.redactSnapshot(node);
-  if (settled.get(node, undefined) !== true) return redacted;
+  if (!snapshots.holds(node)) return redacted;
   // Frozen: one object goes into many records, and a logger passed in must not change it for the next.
   if (typeof redacted === 'object' && redacted !== null) Object.freeze(redacted);
   redactions.set(node, redactor, redacted);

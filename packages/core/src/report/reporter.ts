@@ -145,19 +145,17 @@ export class Reporter {
     else setImmediate(this.#turn);
   }
 
-  readonly #quickTurn = (): void => {
-    this.drain(QUICK_TURN, this.#turns.budget());
-    if (this.#queue.size === 0) this.#scheduled = false;
-    else setImmediate(this.#turn);
-  };
+  readonly #quickTurn = (): void => this.#turnOf(QUICK_TURN);
+  readonly #turn = (): void => this.#turnOf(this.#batchSize * 4);
 
-  readonly #turn = (): void => {
-    this.drain(this.#batchSize * 4, this.#turns.budget());
+  /** One turn of at most `max` faults; the next is scheduled while any wait. */
+  #turnOf(max: number): void {
+    this.drain(max, this.#turns.budget());
     if (this.#queue.size === 0) this.#scheduled = false;
     // The worker holds a queue's worth: give it a millisecond instead of spinning the loop.
     else if (this.#turns.saturated) setTimeout(this.#turn, 1);
     else setImmediate(this.#turn);
-  };
+  }
 
   /**
    * Takes up to `max` queued records now (written here, or handed to the worker), stopping early
