@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { getHeapSpaceStatistics } from 'node:v8';
 import type { MethodDefinition, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { pgError } from './pg-error.js';
-import { kindHandler, wireStockWs } from './ws-kinds.js';
+import { kindHandler, wireFaultlineWs, wireStockWs } from './ws-kinds.js';
 
 /** The frameworks measured. */
 export const FRAMEWORKS = ['fastify', 'express', 'grpc', 'ws'] as const;
@@ -143,20 +143,8 @@ async function ws(variant: Variant): Promise<number> {
   if (variant === 'stock') {
     wireStockWs(new WebSocketServer({ server }), handle);
   } else {
-    const { createWsAdapter } = await import('@faultline/ws');
     const reporter = await fileReporter(variant);
-    const adapter = createWsAdapter((reporter === undefined ? {} : { reporter }) as object);
-    const wss = new WebSocketServer({ noServer: true });
-    wss.on(
-      'connection',
-      adapter.connection((socket) => {
-        socket.on(
-          'message',
-          adapter.json(socket, (message) => handle(message, (text) => socket.send(text))),
-        );
-      }),
-    );
-    server.on('upgrade', adapter.upgrade(wss));
+    await wireFaultlineWs(server, (reporter === undefined ? {} : { reporter }) as object, handle);
   }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return (server.address() as { port: number }).port;

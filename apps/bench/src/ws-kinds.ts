@@ -4,6 +4,8 @@
  * does not load core (its unknown kind throws a plain Error) and keeps the process alive the way a
  * service without Faultline does: a try/catch per message.
  */
+import type { Server } from 'node:http';
+import type { WsAdapterOptions } from '@faultline/ws';
 import type { WebSocketServer } from 'ws';
 import { pgError } from './pg-error.js';
 
@@ -44,4 +46,22 @@ export function wireStockWs(wss: WebSocketServer, handle: KindHandler): void {
       }
     });
   });
+}
+
+/** Wires `server` as the README shows: upgrades through the adapter, a connection id per socket, JSON messages. */
+export async function wireFaultlineWs(server: Server, options: WsAdapterOptions, handle: KindHandler): Promise<void> {
+  // Loaded here, not at the top: the memory bench's other servers must not load ws.
+  const [{ createWsAdapter }, { WebSocketServer }] = await Promise.all([import('@faultline/ws'), import('ws')]);
+  const adapter = createWsAdapter(options);
+  const wss = new WebSocketServer({ noServer: true });
+  wss.on(
+    'connection',
+    adapter.connection((socket) => {
+      socket.on(
+        'message',
+        adapter.json(socket, (message) => handle(message, (text) => socket.send(text))),
+      );
+    }),
+  );
+  server.on('upgrade', adapter.upgrade(wss));
 }

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GCProfiler, getHeapSpaceStatistics } from 'node:v8';
 import { WebSocketServer } from 'ws';
-import { kindHandler, wireStockWs } from './ws-kinds.js';
+import { kindHandler, wireFaultlineWs, wireStockWs } from './ws-kinds.js';
 
 /** How the server is wired. */
 export const VARIANTS = ['stock', 'defaults', 'quiet', 'file'] as const;
@@ -73,25 +73,13 @@ async function serve(variant: Variant): Promise<void> {
     wireStockWs(new WebSocketServer({ server }), handle);
   } else {
     const { createReporter } = await import('@faultline/core');
-    const { createWsAdapter } = await import('@faultline/ws');
     const options =
       variant === 'quiet'
         ? { reporter: false as const }
         : variant === 'file'
           ? { reporter: createReporter({ destination: join(mkdtempSync(join(tmpdir(), 'ws-memory-')), 'f.log') }) }
           : {};
-    const adapter = createWsAdapter(options);
-    const wss = new WebSocketServer({ noServer: true });
-    wss.on(
-      'connection',
-      adapter.connection((socket) => {
-        socket.on(
-          'message',
-          adapter.json(socket, (message) => handle(message, (text) => socket.send(text))),
-        );
-      }),
-    );
-    server.on('upgrade', adapter.upgrade(wss));
+    await wireFaultlineWs(server, options, handle);
   }
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const gc = (globalThis as { gc?: () => void }).gc;
