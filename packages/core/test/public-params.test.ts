@@ -65,6 +65,16 @@ describe('values', () => {
     expect(envelope.error).toMatchObject({ message: 'At most 100 items per order.', params: { limit: 100 } });
   });
 
+  it('keeps the trace id on both formats, in the same place as a body without params', () => {
+    const fault = capture(errors.PP_TOO_MANY_ITEMS({ params: { limit: 100 } }));
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    expect(JSON.parse(renderProblem(fault, { traceId })).trace_id).toBe(traceId);
+    const envelope = JSON.parse(renderEnvelope(fault, { traceId })) as { error: Record<string, unknown> };
+    expect(Object.keys(envelope.error)).toEqual(['status', 'code', 'message', 'request_id', 'trace_id', 'params']);
+    expect(envelope.error.trace_id).toBe(traceId);
+    expect(renderEnvelope(fault, { traceId: '0'.repeat(32) })).not.toContain('trace_id');
+  });
+
   it.each([
     ['a string for an integer', { limit: '100; DROP TABLE' }],
     ['a float for an integer', { limit: 1.5 }],

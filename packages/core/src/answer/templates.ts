@@ -102,8 +102,7 @@ function renderFull(fault: Fault, options: RenderOptions | undefined, envelope: 
   const message = translation === undefined ? fault.message : interpolate(translation.message, fault.params);
   const title = translation?.title ?? fault.title;
   const tail: Record<string, unknown> = {};
-  if (!envelope && options?.traceId !== undefined && isShowableTraceId(options.traceId))
-    tail.trace_id = options.traceId;
+  if (options?.traceId !== undefined && isShowableTraceId(options.traceId)) tail.trace_id = options.traceId;
   if (fault.fieldViolations.length > 0)
     tail.errors = fault.fieldViolations.map((v) => ({ pointer: v.pointer, detail: v.detail }));
   if (Object.keys(fault.params).length > 0) tail.params = fault.params;
