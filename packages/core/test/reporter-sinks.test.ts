@@ -70,9 +70,10 @@ describe('reporter: failing sinks', () => {
     const run = await runChild('exec "$NODE" "$CHILD" /dev/full 4096 sigterm');
     expect(run.signal).toBe('SIGTERM');
     // From the signal to the exit: the bounded flush (<= 1 s) and the exit itself. Process
-    // start-up is not counted: on a loaded machine it alone took more than a second.
+    // start-up is not counted: on a loaded machine it alone took more than a second. An unbounded
+    // flush never exits (the test's 10 s); 3 s leaves room for a machine at load 5 on 2 cores.
     expect(run.sinceMark).toBeDefined();
-    expect(run.sinceMark).toBeLessThan(1500);
+    expect(run.sinceMark).toBeLessThan(3000);
   }, 10_000);
 
   it('closed pipe (EPIPE): written counts only what the reader took, the rest is lost as EPIPE', async () => {
@@ -88,8 +89,9 @@ describe('reporter: failing sinks', () => {
     const stats = run.stats as NonNullable<ChildRun['stats']>;
     expect(stats.written + lostTotal(stats)).toBe(5000);
     // The exit flush gave up near its 200 ms deadline (formatting the queue comes first; 660 ms
-    // under a loaded CI) instead of waiting the 4 s the reader sleeps (3.5 s+ when it waited).
-    expect(stats.flushMs).toBeLessThan(1500);
+    // under a loaded CI, more at load 5 on 2 cores) instead of waiting the 4 s the reader sleeps
+    // (3.5 s+ when it waited).
+    expect(stats.flushMs).toBeLessThan(2500);
   }, 15_000);
 
   it('unwritable destination: the reporter starts, says why once, counts losses, uses the fallback', async () => {
