@@ -3,8 +3,8 @@
  * (grpc-js) and ws, each wired as the README shows (Faultline's defaults, and a reporter writing to
  * a file) against the same routes on its stock server: RSS and V8 heap over stock right after
  * start, and after MEMORY_OPS (default 20,000) mixed operations followed by two forced
- * collections, with the size of V8's young generation after the load (Faultline's and stock's: a
- * doubling is the +8 MiB step); each server in its own process (`--expose-gc`), the median of
+ * collections, with the size of V8's young generation after the load and the part of it resident
+ * (Faultline's and stock's: a doubling during the load is the +8 to +12 MiB step); each server in its own process (`--expose-gc`), the median of
  * MEMORY_ROUNDS (default 3) interleaved rounds, next to the goals; MEMORY_FRAMEWORKS picks some.
  * Then the cost of importing each public entry
  * alone in an empty process, over an empty process. Bounded: each load stops after 60 s.
@@ -21,6 +21,8 @@ interface Memory {
   readonly heap: number;
   /** V8's new space, MiB (servers only). */
   readonly young?: number;
+  /** The resident part of V8's new space, MiB (servers only). */
+  readonly youngResident?: number;
 }
 
 const OPS = Number(process.env.MEMORY_OPS ?? 20_000);
@@ -77,7 +79,15 @@ const verdict = (value: number, goal: number) => (value <= goal ? 'met' : 'NOT m
 async function main(): Promise<void> {
   const over = new Map<
     string,
-    { start: number[]; rss: number[]; heap: number[]; young: number[]; stockYoung: number[] }
+    {
+      start: number[];
+      rss: number[];
+      heap: number[];
+      young: number[];
+      stockYoung: number[];
+      resident: number[];
+      stockResident: number[];
+    }
   >();
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const framework of FRAMEWORKS.filter((name) => ONLY.length === 0 || ONLY.includes(name))) {
@@ -85,12 +95,22 @@ async function main(): Promise<void> {
       for (const variant of VARIANTS.filter((v) => v !== 'stock')) {
         const run = await measureServer(framework, variant);
         const key = `${framework} ${variant}`;
-        const row = over.get(key) ?? { start: [], rss: [], heap: [], young: [], stockYoung: [] };
+        const row = over.get(key) ?? {
+          start: [],
+          rss: [],
+          heap: [],
+          young: [],
+          stockYoung: [],
+          resident: [],
+          stockResident: [],
+        };
         row.start.push(run.start.rss - stock.start.rss);
         row.rss.push(run.after.rss - stock.after.rss);
         row.heap.push(run.after.heap - stock.after.heap);
         row.young.push(run.after.young ?? Number.NaN);
         row.stockYoung.push(stock.after.young ?? Number.NaN);
+        row.resident.push(run.after.youngResident ?? Number.NaN);
+        row.stockResident.push(stock.after.youngResident ?? Number.NaN);
         over.set(key, row);
       }
     }
@@ -99,12 +119,12 @@ async function main(): Promise<void> {
     `\nmemory over the stock server, MiB, median of ${ROUNDS} rounds; ${OPS} mixed operations, then two forced GCs`,
   );
   console.log(
-    `${'server (Faultline wiring)'.padEnd(28)} ${'RSS start'.padStart(9)} ${'goal<=6'.padStart(8)} ${'RSS after'.padStart(9)} ${'goal<=10'.padStart(9)} ${'heap after'.padStart(10)} ${'goal<=4'.padStart(8)} ${'young gen after (stock)'.padStart(24)}`,
+    `${'server (Faultline wiring)'.padEnd(28)} ${'RSS start'.padStart(9)} ${'goal<=6'.padStart(8)} ${'RSS after'.padStart(9)} ${'goal<=10'.padStart(9)} ${'heap after'.padStart(10)} ${'goal<=4'.padStart(8)} ${'young gen after (stock)'.padStart(24)} ${'resident (stock)'.padStart(17)}`,
   );
   for (const [key, row] of over) {
     const [start, rss, heap] = [median(row.start), median(row.rss), median(row.heap)];
     console.log(
-      `${key.padEnd(28)} ${mb(start).padStart(9)} ${verdict(start, GOALS.start).padStart(8)} ${mb(rss).padStart(9)} ${verdict(rss, GOALS.rss).padStart(9)} ${mb(heap).padStart(10)} ${verdict(heap, GOALS.heap).padStart(8)} ${`${median(row.young)} (${median(row.stockYoung)}) MiB`.padStart(24)}`,
+      `${key.padEnd(28)} ${mb(start).padStart(9)} ${verdict(start, GOALS.start).padStart(8)} ${mb(rss).padStart(9)} ${verdict(rss, GOALS.rss).padStart(9)} ${mb(heap).padStart(10)} ${verdict(heap, GOALS.heap).padStart(8)} ${`${median(row.young)} (${median(row.stockYoung)}) MiB`.padStart(24)} ${`${median(row.resident).toFixed(1)} (${median(row.stockResident).toFixed(1)})`.padStart(17)}`,
     );
   }
   const samples = new Map<string, Memory[]>();

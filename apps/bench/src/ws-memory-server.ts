@@ -1,6 +1,6 @@
 /**
  * The server side of `bench:ws-memory` (`ws-memory-server.js <variant>`): the ws server of
- * `bench:memory` wired as `stock`, `defaults`, `quiet` (`reporter: false`) or `file`, which
+ * `bench:memory` wired as `stock`, `defaults`, `quiet` (`reporter: false`), `file` or `ballast`, which
  * reports its port, then on `start` begins counting its scavenges (and sampling the allocation
  * sites of what outlives them, with WS_MEMORY_SITES), and on `stop` answers its figures after two
  * forced collections.
@@ -15,8 +15,13 @@ import { GCProfiler, getHeapSpaceStatistics } from 'node:v8';
 import { WebSocketServer } from 'ws';
 import { kindHandler, wireFaultlineWs, wireStockWs } from './ws-kinds.js';
 
-/** How the server is wired. */
-export const VARIANTS = ['stock', 'defaults', 'quiet', 'file'] as const;
+/**
+ * How the server is wired. `ballast`: the stock server holding 0.5 MiB more heap (plain objects
+ * made at start, never used), the control of how close the stock server sits to the young
+ * generation's doubling under this load (measured: in most runs that alone makes stock take the
+ * 16 -> 32 MiB step during the mixed load, +8 to +17 MiB RSS, as Faultline's wiring does).
+ */
+export const VARIANTS = ['stock', 'defaults', 'quiet', 'file', 'ballast'] as const;
 /** A wiring. */
 export type Variant = (typeof VARIANTS)[number];
 /** The figures a server reports after the load. */
@@ -63,13 +68,18 @@ interface GcEntry {
   readonly afterGC: { readonly heapSpaceStatistics: readonly SpaceStat[] };
 }
 
+/** The `ballast` variant's retained heap. */
+const retained: object[] = [];
+
 const used = (stats: readonly SpaceStat[], name: string) => stats.find((s) => s.spaceName === name)?.spaceUsedSize ?? 0;
 const MIB = 2 ** 20;
 
 async function serve(variant: Variant): Promise<void> {
-  const handle = await kindHandler(variant === 'stock');
+  const stock = variant === 'stock' || variant === 'ballast';
+  const handle = await kindHandler(stock);
   const server = createServer();
-  if (variant === 'stock') {
+  if (variant === 'ballast') for (let i = 0; i < 8192; i += 1) retained.push({ i, text: String(i) });
+  if (stock) {
     wireStockWs(new WebSocketServer({ server }), handle);
   } else {
     const { createReporter } = await import('@faultline/core');

@@ -2,8 +2,9 @@
  * `bench:ws-memory` (issue 21): where the ws server's memory goes under load, beyond `bench:memory`'s
  * RSS figure. The ws server of `bench:memory` (same messages: `ok` echoed, `fail` a pg error,
  * `other` unknown, `text` a thrown string) wired as `stock`, `defaults` (default reporter),
- * `quiet` (`reporter: false`) or `file` (a reporter writing to a file), loaded with WS_MEMORY_OPS
- * (default 20,000) operations from 8 clients: `mixed` (bench:memory's load) or one kind only
+ * `quiet` (`reporter: false`), `file` (a reporter writing to a file) or `ballast` (stock holding
+ * 0.5 MiB more heap: the control of how close stock sits to a young-generation doubling), loaded
+ * with WS_MEMORY_OPS (default 20,000) operations from 8 clients: `mixed` (bench:memory's load) or one kind only
  * (`fail`, ...). After the load and two forced collections: RSS, the young generation's size (the
  * space V8 reserves, and the part of it resident), old space, and what survived the load's
  * scavenges (bytes left in the young generation plus bytes promoted, per scavenge, from

@@ -83,6 +83,36 @@ describe('ids and contexts of compact lines, held off the heap (#21)', () => {
     expect(reporter.stats).toMatchObject({ reported: 1500, written: 1, compacted: 1499 });
   });
 
+  it('writes a context after its id as JSON.stringify writes the object', () => {
+    const list = new JsonList();
+    const attributes = { connection_id: 'c-\u00e9 "q" \u{1f600}', n: 1 };
+    const ids = [randomUUID(), 'x"y\nz', 'ABCDEF00-0000-4000-8000-000000000000', 'caf\u00e9', randomUUID()];
+    for (const id of ids) list.pushWithId(id, `,"attributes":${JSON.stringify(attributes)}`);
+    expect(list.count).toBe(5);
+    expect(list.json()).toBe(JSON.stringify(ids.map((id) => ({ request_id: id, attributes }))));
+    list.release();
+  });
+
+  it("writes each repeat's connection attributes, redacted, as the record's own context", async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'faultline-repeat-lines-')), 'r.log');
+    const reporter = createReporter({ destination: file, flushOnExit: false, dedupWindowMs: 60_000 });
+    const faults = repeats(9, (i) => (i === 4 ? 'odd "4"' : randomUUID()));
+    const connections: Readonly<Record<string, string>>[] = [
+      Object.freeze({ connection_id: randomUUID() }),
+      Object.freeze({ connection_id: randomUUID(), owner: 'ann@example.com' }),
+      { connection_id: 'not frozen' },
+    ];
+    faults.forEach((fault, i) => {
+      reporter.report(fault, { protocol: 'ws', attributes: connections[i % 3] ?? {} });
+    });
+    await reporter.flush();
+    const raw = readFileSync(file, 'utf8');
+    const redacted = (i: number) =>
+      i % 3 === 1 ? { ...connections[1], owner: '[REDACTED:email]' } : { ...connections[i % 3] };
+    const contexts = faults.slice(1).map((fault, i) => ({ request_id: fault.id, attributes: redacted(i + 1) }));
+    expect(raw).toContain(`"contexts":${JSON.stringify(contexts)}`);
+  });
+
   it('hands a logger passed in real arrays', async () => {
     const { logger, records } = memoryLog();
     const reporter = createReporter({ logger, flushOnExit: false, dedupWindowMs: 60_000 });

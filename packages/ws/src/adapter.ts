@@ -17,6 +17,7 @@ import {
   type OptionRules,
   type RecordFaultOptions,
   type Reporter,
+  type RequestIdPolicy,
   recordFault,
   renderEnvelope,
   requestIdPolicy,
@@ -89,6 +90,15 @@ function connectionRecord(reporter: Reporter, connectionId: string, refusedId: s
 }
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * The peer address an incoming id is checked against: read only when `trustedProxies` makes it
+ * matter. Reading `socket.remoteAddress` makes Node store a `{ address, family, port }` object on
+ * the socket for the rest of its life, which then survives every scavenge with the connection.
+ */
+function peerOf(request: IncomingMessage, policy: RequestIdPolicy): string | undefined {
+  return policy.trusted === undefined ? undefined : request.socket?.remoteAddress;
+}
 
 /** Creates the ws adapter. */
 export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
@@ -202,7 +212,7 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
       source: 'ws.upgrade',
       requestId: request.headers['x-request-id'],
       requestIdPolicy: policy,
-      peer: request.socket?.remoteAddress,
+      peer: peerOf(request, policy),
     }),
   );
 
@@ -215,7 +225,7 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
         const { id: connectionId, rejected } = resolveCorrelationId(
           request.headers['x-request-id'],
           policy,
-          request.socket?.remoteAddress,
+          peerOf(request, policy),
         );
         const context: ConnectionContext = { connectionId, request, refusedId: rejected };
         // Without a reporter every connection records the same way (span only): nothing to keep.

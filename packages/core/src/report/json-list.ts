@@ -12,6 +12,8 @@ const INITIAL_BYTES = 40 * 1024;
 /** Free buffers kept for reuse. */
 const POOL_SIZE = 8;
 const pool: Buffer[] = [];
+/** What precedes a context's UUID: the list's comma, the object's brace and its first key. */
+const ID_PREFIX = Buffer.from(',{"request_id":"', 'latin1');
 
 /**
  * Copies `id` to `bytes` at `at` when it is a canonical lower-case UUID (whose JSON needs no
@@ -50,6 +52,27 @@ export class JsonList {
     }
     this.#used = at; // nothing of it counts
     this.pushJson(JSON.stringify(id));
+  }
+
+  /**
+   * Appends the object `{"request_id":<id>` + `members` + `}`, where `members` are JSON members
+   * already serialized, each led by a comma: the bytes `JSON.stringify` writes for that object.
+   */
+  pushWithId(id: string, members: string): void {
+    const length = Buffer.byteLength(members);
+    const at = this.#reserve(ID_PREFIX.length + 37 + length + 1);
+    const bytes = this.#bytes as Buffer;
+    const idAt = at + ID_PREFIX.length;
+    if (!copyUuid(id, bytes, idAt)) {
+      this.#used = at; // nothing of it counts
+      this.pushJson(`{"request_id":${JSON.stringify(id)}${members}}`);
+      return;
+    }
+    ID_PREFIX.copy(bytes, at);
+    bytes[idAt + 36] = 34; // "
+    bytes.write(members, idAt + 37, 'utf8');
+    bytes[idAt + 37 + length] = 125; // }
+    this.count += 1;
   }
 
   /** Appends one value already serialized as JSON. */

@@ -7,6 +7,8 @@
  * wait as JSON bytes off the V8 heap (json-list.ts), so a storm's repeats do not survive scavenges.
  */
 import type { Redactor } from '../redact/redactor.js';
+import type { SnapNode } from '../redact/snapshot.js';
+import { attributesRedaction } from './attribute-cache.js';
 import type { RepeatItem } from './items.js';
 import { JsonList } from './json-list.js';
 import { contextFields } from './records.js';
@@ -27,6 +29,9 @@ interface Batch {
   readonly route: string | undefined;
   readonly ids: JsonList;
   readonly contexts: JsonList;
+  /** The last redacted attributes serialized for `contexts`, and their JSON member (see {@link attributesMember}). */
+  lastAttributes: unknown;
+  lastMember: string;
 }
 
 /**
@@ -75,6 +80,8 @@ export class RepeatBatcher {
         route: ctx?.route,
         ids: new JsonList(),
         contexts: new JsonList(),
+        lastAttributes: undefined,
+        lastMember: '',
       };
       this.#batches.set(fingerprint, batch);
     }
@@ -89,14 +96,45 @@ export class RepeatBatcher {
           ctx.method !== batch.method ||
           ctx.route !== batch.route))
     ) {
-      const fields = ctx === undefined ? {} : contextFields(ctx, this.#redactor);
-      const own: Record<string, unknown> = { request_id: item.id };
-      for (const key of Object.keys(fields)) if (batch.shared[key] !== fields[key]) own[key] = fields[key];
-      if (item.rejected !== undefined) own.rejected_request_id = item.rejected;
-      batch.contexts.pushJson(JSON.stringify(own));
+      // Only the attributes differ (a ws connection's): the bytes of `{ request_id, attributes }`,
+      // without building the object, and serialized once per attributes object.
+      const member =
+        item.rejected === undefined &&
+        ctx !== undefined &&
+        ctx.traceId === undefined &&
+        ctx.attributes !== undefined &&
+        ctx.protocol === batch.protocol &&
+        ctx.method === batch.method &&
+        ctx.route === batch.route
+          ? this.#attributesMember(batch, ctx.attributes)
+          : undefined;
+      if (member !== undefined) batch.contexts.pushWithId(item.id, member);
+      else {
+        const fields = ctx === undefined ? {} : contextFields(ctx, this.#redactor);
+        const own: Record<string, unknown> = { request_id: item.id };
+        for (const key of Object.keys(fields)) if (batch.shared[key] !== fields[key]) own[key] = fields[key];
+        if (item.rejected !== undefined) own.rejected_request_id = item.rejected;
+        batch.contexts.pushJson(JSON.stringify(own));
+      }
     }
     if (batch.ids.count >= MAX_IDS_PER_LINE) this.#writeBatch(batch);
     else this.#arm();
+  }
+
+  /**
+   * `,"attributes":…` for `attributes` redacted, remembered for the batch's last redaction (one
+   * frozen object per connection, see attribute-cache.ts); `undefined` when the redaction is not
+   * JSON that `JSON.stringify` would keep as a member.
+   */
+  #attributesMember(batch: Batch, attributes: SnapNode): string | undefined {
+    const redacted = attributesRedaction(attributes, this.#redactor);
+    if (redacted !== batch.lastAttributes || batch.lastMember === '') {
+      const json = JSON.stringify(redacted) as string | undefined;
+      if (json === undefined) return undefined;
+      batch.lastAttributes = redacted;
+      batch.lastMember = `,"attributes":${json}`;
+    }
+    return batch.lastMember;
   }
 
   #arm(): void {
