@@ -28,6 +28,7 @@ import {
 import { warnAboutEarlierErrorHandlers } from './error-handlers.js';
 import { refuseForJsonApi } from './jsonapi.js';
 import { captureFor, notFoundFault } from './request-fault.js';
+import { setRequestId } from './request-id.js';
 import { sendFault } from './respond.js';
 import type { ErrorRequestHandler, RequestHandler } from './types.js';
 
@@ -124,12 +125,13 @@ export function faultline(options: FaultlineExpressOptions = {}): FaultlineExpre
       if (resolved.rejected !== undefined) refused.set(request, resolved.rejected);
       id = resolved.id;
     }
-    request.id = id;
+    setRequestId(request, id);
     // Express announces the product on every response (set before this middleware runs): off for
     // the app from now on, and removed from this response.
     const app = (request as { app?: unknown }).app;
     if (app !== undefined && !quietApps.has(app as object)) quietPoweredBy(app);
-    response.removeHeader('x-powered-by');
+    // getHeader answers without copying the name when no header is set (removeHeader copies it).
+    if (response.getHeader('x-powered-by') !== undefined) response.removeHeader('x-powered-by');
     response.setHeader('x-request-id', id);
     if (responder.strictJsonApi === true && refuseForJsonApi(request, response, responder, refused.get(request)))
       return;

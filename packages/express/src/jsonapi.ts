@@ -5,6 +5,7 @@
  * both as JSON:API documents.
  */
 import { faultOf, jsonApiRefusal, jsonApiResponder, type ResponderOptions } from '@faultline/core/adapter';
+import { requestIdOf } from './request-id.js';
 import { sendFault } from './respond.js';
 import type { ExpressRequest, ExpressResponse } from './types.js';
 
@@ -21,7 +22,7 @@ export function refuseForJsonApi(
   const refusal = jsonApiRefusal(responder, request.headers);
   if (refusal === undefined) return false;
   const fault = faultOf(refusal, {
-    requestId: request.id,
+    requestId: requestIdOf(request),
     requestIdTrusted: true,
     rejectedRequestId: refused,
     source: 'http.jsonapi',

@@ -13,6 +13,7 @@ import {
   faultOf,
   type RequestIdPolicy,
 } from '@faultline/core/adapter';
+import { requestIdOf } from './request-id.js';
 import type { ExpressRequest } from './types.js';
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
@@ -58,7 +59,7 @@ function fillId(
   policy: RequestIdPolicy,
   rejected: string | undefined,
 ): void {
-  const id = typeof request.id === 'string' ? request.id : undefined;
+  const id = requestIdOf(request);
   ctx.requestId = id ?? request.headers['x-request-id'];
   ctx.requestIdTrusted = id !== undefined;
   ctx.requestIdPolicy = policy;
@@ -86,7 +87,7 @@ export function captureFor(
 ): Fault {
   if (capturing !== undefined) {
     // Re-entered (a classifier answered another request synchronously): a context of its own.
-    const id = typeof request.id === 'string' ? request.id : undefined;
+    const id = requestIdOf(request);
     return capture(error, {
       requestId: id ?? request.headers['x-request-id'],
       requestIdTrusted: id !== undefined,

@@ -3,3 +3,9 @@ declare module 'express4' {
   const express: unknown;
   export default express;
 }
+
+/** compression ships no types: the tests use it as an opaque middleware factory. */
+declare module 'compression' {
+  const compression: (options?: { threshold?: number }) => unknown;
+  export default compression;
+}
