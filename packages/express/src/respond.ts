@@ -24,7 +24,12 @@ function routeOf(request: ExpressRequest): string | undefined {
   }
 }
 
-const STALE = new Set<string>(STALE_REPLY_HEADERS);
+/**
+ * Removed before an error is answered: the headers that described a success body, and the product
+ * announcement a mounted sub-app's own `x-powered-by` setting adds (Faultline turns the setting off
+ * only on the apps its middleware runs in and above).
+ */
+const STALE = new Set<string>([...STALE_REPLY_HEADERS, 'x-powered-by']);
 
 /** Ends a response that can no longer be answered. */
 function abort(response: ExpressResponse): void {

@@ -118,6 +118,12 @@ describe.each([5, 4] as const)('Express %i', (major: Major) => {
     sub.get('/id', (req: ExpressRequest, res: ExpressResponse & { json(v: unknown): void }) =>
       res.json({ id: req.id }),
     );
+    sub.get(
+      '/boom',
+      wrap(async () => {
+        throw new Error('secret');
+      }),
+    );
     app.use('/sub', sub);
     const zipped = factory();
     zipped.use(compression({ threshold: 0 }) as unknown as RequestHandler);
@@ -197,6 +203,16 @@ describe.each([5, 4] as const)('Express %i', (major: Major) => {
       'content-type': 'application/problem+json; charset=utf-8',
       'content-length': header(failed.lines, 'content-length'),
     });
+  });
+
+  it.each([
+    ['/sub/boom', 500],
+    ['/sub/missing', 404],
+  ])('an error answer from a mounted sub-app carries no X-Powered-By (%s)', async (path, status) => {
+    const { lines } = split(await get(port, path));
+    expect(lines[0]).toContain(` ${status} `);
+    expect(header(lines, 'x-request-id')).toMatch(UUID);
+    expect(header(lines, 'x-powered-by')).toBeUndefined();
   });
 
   it('an X-Request-ID the route set is kept', async () => {
