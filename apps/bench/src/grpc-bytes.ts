@@ -13,38 +13,21 @@
  * picks the modes, GRPC_BYTES_CALLS (default 5000) sets N, GRPC_BYTES_STREAMS (default 1) the
  * concurrent streams of the one connection.
  */
-import { execFile } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { allocationStart, allocationStop } from './gc-state.js';
-import { grpcBody } from './grpc-load.js';
+import { GRPC_COUNT_MODES, grpcCalls } from './grpc-load.js';
 import { type ChildServer, cpuSeconds, forkServer } from './measure.js';
 import { pin } from './pinning.js';
 import type { ServerMode } from './ratio-servers.js';
 
-const DEFAULT_MODES: readonly ServerMode[] = [
-  'grpc-plain-error',
-  'grpc-plain-error-trailers',
-  'grpc-faultline-error',
-  'grpc-plain-ok',
-  'grpc-faultline-ok',
-];
-const modes = (process.env.GRPC_BYTES_MODES?.split(',') ?? DEFAULT_MODES) as ServerMode[];
+const modes = (process.env.GRPC_BYTES_MODES?.split(',') ?? GRPC_COUNT_MODES) as ServerMode[];
 const calls = Number(process.env.GRPC_BYTES_CALLS ?? 5000);
 const streams = Number(process.env.GRPC_BYTES_STREAMS ?? 1);
 const ratios = fileURLToPath(new URL('./ratios.js', import.meta.url));
 
 /** Sends `count` calls of the bench method over one connection (h2load on core 1); resolves with those that succeeded. */
-function send(port: number, count: number): Promise<number> {
-  const args = ['-c', '1', 'h2load', `-n${count}`, '-c1', `-m${streams}`, '-d', grpcBody()];
-  args.push('-H', 'content-type: application/grpc', '-H', 'te: trailers', `http://127.0.0.1:${port}/bench.Orders/Get`);
-  return new Promise((resolve, reject) =>
-    execFile('taskset', args, { timeout: 120_000 }, (error, stdout) => {
-      if (error !== null) reject(error);
-      else resolve(Number(/(\d+) succeeded/.exec(stdout)?.[1] ?? 0));
-    }),
-  );
-}
+const send = (port: number, count: number) => grpcCalls(port, count, streams, 1);
 
 /** One counted batch: calls completed, heap bytes allocated, server CPU seconds. */
 async function batch(server: ChildServer, count: number): Promise<{ done: number; bytes: number; cpu: number }> {

@@ -11,37 +11,21 @@
  * two minutes a mode with the defaults. GRPC_INSTRUCTIONS_MODES (comma-separated) picks the modes,
  * GRPC_INSTRUCTIONS_WARM (default 4000) and GRPC_INSTRUCTIONS_CALLS (default 1000) the counts.
  */
-import { execFile, execFileSync, fork } from 'node:child_process';
+import { execFileSync, fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { grpcBody } from './grpc-load.js';
+import { GRPC_COUNT_MODES, grpcCalls } from './grpc-load.js';
 import type { ServerMode } from './ratio-servers.js';
 
-const DEFAULT_MODES: readonly ServerMode[] = [
-  'grpc-plain-error',
-  'grpc-plain-error-trailers',
-  'grpc-faultline-error',
-  'grpc-plain-ok',
-  'grpc-faultline-ok',
-];
-const modes = (process.env.GRPC_INSTRUCTIONS_MODES?.split(',') ?? DEFAULT_MODES) as ServerMode[];
+const modes = (process.env.GRPC_INSTRUCTIONS_MODES?.split(',') ?? GRPC_COUNT_MODES) as ServerMode[];
 const warm = Number(process.env.GRPC_INSTRUCTIONS_WARM ?? 4000);
 const calls = Number(process.env.GRPC_INSTRUCTIONS_CALLS ?? 1000);
 const ratios = fileURLToPath(new URL('./ratios.js', import.meta.url));
 
 /** Sends `count` calls of the bench method over one connection, one in flight; resolves with those that succeeded. */
-function send(port: number, count: number): Promise<number> {
-  const args = [`-n${count}`, '-c1', '-m1', '-d', grpcBody(), '-H', 'content-type: application/grpc'];
-  args.push('-H', 'te: trailers', `http://127.0.0.1:${port}/bench.Orders/Get`);
-  return new Promise((resolve, reject) =>
-    execFile('h2load', args, { timeout: 600_000 }, (error, stdout) => {
-      if (error !== null) reject(error);
-      else resolve(Number(/(\d+) succeeded/.exec(stdout)?.[1] ?? 0));
-    }),
-  );
-}
+const send = (port: number, count: number) => grpcCalls(port, count);
 
 /** The instructions callgrind counted after its counters were zeroed (the second dump's `summary:`). */
 function countedInstructions(outFile: string): number {
