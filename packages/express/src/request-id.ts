@@ -84,8 +84,3 @@ export function requestIdOf(request: ExpressRequest): string | undefined {
   const id = request.id;
   return typeof id === 'string' ? id : ids.get(request);
 }
-
-/** The id the middleware stored for `request`, if it ran for it. */
-export function storedRequestId(request: object): string | undefined {
-  return ids.get(request);
-}
