@@ -86,39 +86,35 @@ export class RepeatBatcher {
       this.#batches.set(fingerprint, batch);
     }
     batch.ids.pushString(item.id);
-    // Only context that differs from the batch's first repeat costs anything (the common case is none).
-    if (
-      item.rejected !== undefined ||
-      (ctx !== undefined &&
-        (ctx.traceId !== undefined ||
-          ctx.attributes !== undefined ||
-          ctx.protocol !== batch.protocol ||
-          ctx.method !== batch.method ||
-          ctx.route !== batch.route))
-    ) {
-      // Only the attributes differ (a ws connection's): the bytes of `{ request_id, attributes }`,
-      // without building the object, and serialized once per attributes object.
-      const member =
-        item.rejected === undefined &&
-        ctx !== undefined &&
-        ctx.traceId === undefined &&
-        ctx.attributes !== undefined &&
-        ctx.protocol === batch.protocol &&
-        ctx.method === batch.method &&
-        ctx.route === batch.route
-          ? this.#attributesMember(batch, ctx.attributes)
-          : undefined;
-      if (member !== undefined) batch.contexts.pushWithId(item.id, member);
-      else {
-        const fields = ctx === undefined ? {} : contextFields(ctx, this.#redactor);
-        const own: Record<string, unknown> = { request_id: item.id };
-        for (const key of Object.keys(fields)) if (batch.shared[key] !== fields[key]) own[key] = fields[key];
-        if (item.rejected !== undefined) own.rejected_request_id = item.rejected;
-        batch.contexts.pushJson(JSON.stringify(own));
-      }
-    }
+    this.#pushContext(batch, item);
     if (batch.ids.count >= MAX_IDS_PER_LINE) this.#writeBatch(batch);
     else this.#arm();
+  }
+
+  /**
+   * Records what of `item`'s context differs from its batch's first repeat: usually nothing; for a
+   * ws connection's repeat only its attributes, written as bytes (`{ request_id, attributes }`
+   * without building the object, the attributes serialized once per object); otherwise the
+   * differing fields as an object.
+   */
+  #pushContext(batch: Batch, item: RepeatItem): void {
+    const ctx = item.ctx;
+    const sameRoute =
+      ctx === undefined ||
+      (ctx.protocol === batch.protocol && ctx.method === batch.method && ctx.route === batch.route);
+    if (item.rejected === undefined && (ctx === undefined || (ctx.traceId === undefined && sameRoute))) {
+      if (ctx?.attributes === undefined) return;
+      const member = this.#attributesMember(batch, ctx.attributes);
+      if (member !== undefined) {
+        batch.contexts.pushWithId(item.id, member);
+        return;
+      }
+    }
+    const fields = ctx === undefined ? {} : contextFields(ctx, this.#redactor);
+    const own: Record<string, unknown> = { request_id: item.id };
+    for (const key of Object.keys(fields)) if (batch.shared[key] !== fields[key]) own[key] = fields[key];
+    if (item.rejected !== undefined) own.rejected_request_id = item.rejected;
+    batch.contexts.pushJson(JSON.stringify(own));
   }
 
   /**
