@@ -9,6 +9,7 @@
 import { type Redacted, type Redactor, stackHeaderEnd } from '../redact/redactor.js';
 import type { SnapError, SnapNode } from '../redact/snapshot.js';
 import { TOP_FRAMES, topFrames } from './fingerprint.js';
+import type { StackJson } from './line-format.js';
 
 /** Frame texts remembered at once. */
 const MAX_ENTRIES = 256;
@@ -22,12 +23,16 @@ interface Frames {
   readonly lines: readonly string[];
   /** The fingerprint's top frames. */
   readonly top: readonly string[];
+  /** `lines` as JSON, each line's JSON joined by commas (spliced into the record's text). */
+  readonly json: string;
 }
 
 /** The redacted thrown value and the frames its fingerprint is made of. */
 export interface RedactedError {
   readonly error: Redacted;
   readonly top: readonly string[];
+  /** The stack array in `error` whose frame lines are already serialized (fast path only). */
+  readonly stackJson?: StackJson;
 }
 
 /** The stack of a snapshot's thrown value, if any. */
@@ -95,9 +100,15 @@ export class ErrorRedaction {
     const error = this.#redactor.redactSnapshot({ e: { ...e, stack: header } });
     if (typeof error !== 'object' || error === null || Array.isArray(error) || !Array.isArray(error.stack))
       return undefined;
-    error.stack = [...error.stack, ...frames.lines];
+    const from = error.stack.length;
+    const lines = [...error.stack, ...frames.lines];
+    error.stack = lines;
     const top = topFrames(header);
-    return { error, top: top.length === 0 ? frames.top : [...top, ...frames.top].slice(0, TOP_FRAMES) };
+    return {
+      error,
+      top: top.length === 0 ? frames.top : [...top, ...frames.top].slice(0, TOP_FRAMES),
+      stackJson: { stack: lines, from, count: frames.lines.length, json: frames.json },
+    };
   }
 
   /** The redacted lines and top frames of `body` (which starts with a frame line), remembered. */
@@ -110,7 +121,7 @@ export class ErrorRedaction {
       typeof whole === 'object' && whole !== null && !Array.isArray(whole) && Array.isArray(whole.stack)
         ? (whole.stack.slice(1) as string[])
         : [];
-    const frames: Frames = { lines, top: topFrames(body) };
+    const frames: Frames = { lines, top: topFrames(body), json: lines.map((line) => JSON.stringify(line)).join(',') };
     this.#frames.set(body, frames);
     if (this.#frames.size > MAX_ENTRIES) {
       const oldest = this.#frames.keys().next();

@@ -6,7 +6,7 @@
  * flushed synchronously (sonic-boom retries a failed write forever in `flushSync`).
  */
 import { backlogBytes, openSink } from './destination.js';
-import { formatLine } from './line-format.js';
+import { formatLine, type StackJson } from './line-format.js';
 import { isSink, type LineKind, type Sink } from './sink.js';
 import type { ReporterLogger, ReporterOptions } from './types.js';
 
@@ -94,7 +94,8 @@ export class ReporterOutput {
 
   /**
    * Writes one line; `kind` and `records` tell Faultline's sink what it counts; `tail` is more
-   * members already serialized (parsed back into the record only for a logger passed in). Never throws.
+   * members already serialized (parsed back into the record only for a logger passed in); `stack`
+   * a stack array in the record whose frame lines are already serialized. Never throws.
    */
   emit(
     level: 'error' | 'warn',
@@ -103,14 +104,15 @@ export class ReporterOutput {
     kind: LineKind,
     records: number,
     tail?: string,
+    stack?: StackJson,
   ): void {
     try {
       if (this.sink !== undefined) {
-        const line = formatLine(level, record, message, tail);
+        const line = formatLine(level, record, message, tail, stack);
         this.sink.tagNext(kind, records);
         this.sink.write(line);
       } else if (this.#stream !== undefined) {
-        this.#stream.write(formatLine(level, record, message, tail));
+        this.#stream.write(formatLine(level, record, message, tail, stack));
       } else if (this.#logger !== undefined) {
         const full = tail === undefined ? record : { ...record, ...(JSON.parse(`{${tail}}`) as object) };
         this.#logger[level](full, message);

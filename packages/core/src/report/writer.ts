@@ -8,6 +8,7 @@ import { hash } from 'node:crypto';
 import type { Redactor } from '../redact/redactor.js';
 import { ErrorRedaction, rememberingStrings } from './error-redaction.js';
 import type { FullItem, Item } from './items.js';
+import type { StackJson } from './line-format.js';
 import { exceptionOf, fullRecord } from './records.js';
 import { RepeatBatcher } from './repeats.js';
 import type { LineKind } from './sink.js';
@@ -28,7 +29,8 @@ export type ExceptionSink = (item: FullItem, exception: ExceptionRecord) => void
 export interface LineOutput {
   /**
    * Writes one line; `kind` and `records` are what the sink counts; `tail`, when given, is more
-   * members already serialized as JSON, written after the record's. Never throws.
+   * members already serialized as JSON, written after the record's; `stack`, a stack array in the
+   * record whose frame lines are already serialized. Never throws.
    */
   emit(
     level: 'error' | 'warn',
@@ -37,6 +39,7 @@ export interface LineOutput {
     kind: LineKind,
     records: number,
     tail?: string,
+    stack?: StackJson,
   ): void;
   /** Bytes buffered and not yet written. */
   backlog(): number;
@@ -104,10 +107,10 @@ export class RecordWriter {
         this.counts.compacted += 1;
         return;
       }
-      const { error, top } = this.#errors.redact(item.thrown);
+      const { error, top, stackJson } = this.#errors.redact(item.thrown);
       const fp = this.#fingerprint(item, top);
       const record = fullRecord(item, fp, this.#redactor, error);
-      this.#output.emit(item.server ? 'error' : 'warn', record, `fault ${item.code}`, 'full', 1);
+      this.#output.emit(item.server ? 'error' : 'warn', record, `fault ${item.code}`, 'full', 1, undefined, stackJson);
       this.counts.written += 1;
       if (item.otel >= 0) this.#onException?.(item, exceptionOf(item, error));
     } catch {
