@@ -66,16 +66,68 @@ function nestedOf(value: ObjectLike): unknown {
   return undefined;
 }
 
-/**
- * The variable parts of a message, in one pass: quoted text, hex runs, numbers (leftmost first, a
- * quote before a hex run before digits: what three passes in that order give, since each
- * replacement keeps the characters around it word or non-word as they were).
- */
-const VARIABLE = /("[^"]*"|'[^']*')|(\b[0-9a-f]{8,}\b)|\d+/gi;
+/** True for `[0-9A-Fa-f]`. */
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+}
 
-function fold(_match: string, quoted: string | undefined, hex: string | undefined): string {
-  if (quoted !== undefined) return '"_"';
-  return hex !== undefined ? 'h' : '0';
+/** True for a regex word character, `[A-Za-z0-9_]` (`\w` without the `u` flag). */
+function isWord(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
+}
+
+/**
+ * The variable parts of a message folded in one pass, by hand: what
+ * `text.replace(/("[^"]*"|'[^']*')|(\b[0-9a-f]{8,}\b)|\d+/gi, …)` gives (quoted text to `"_"`, a
+ * hex run of 8 or more standing alone to `h`, digits to `0`; leftmost first, a quote before a hex
+ * run before digits), without a regex match and a callback per part. Every message not in the
+ * memory below pays this on the response thread: a storm whose messages differ in their numbers
+ * misses it every time (measured on such messages: 1.0 µs against 1.5 µs with the regex; the same
+ * for a message with no variable part).
+ */
+function fold(text: string): string {
+  let out = '';
+  let last = 0;
+  let i = 0;
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 34 || c === 39) {
+      const close = text.indexOf(c === 34 ? '"' : "'", i + 1);
+      if (close < 0) {
+        i += 1;
+        continue;
+      }
+      out += `${text.slice(last, i)}"_"`;
+      i = close + 1;
+      last = i;
+      continue;
+    }
+    if (!isHex(c)) {
+      i += 1;
+      continue;
+    }
+    if (i === 0 || !isWord(text.charCodeAt(i - 1))) {
+      let j = i + 1;
+      while (j < n && isHex(text.charCodeAt(j))) j += 1;
+      if (j - i >= 8 && (j === n || !isWord(text.charCodeAt(j)))) {
+        out += `${text.slice(last, i)}h`;
+        i = j;
+        last = i;
+        continue;
+      }
+    }
+    if (c <= 57 && c >= 48) {
+      let j = i + 1;
+      while (j < n && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j += 1;
+      out += `${text.slice(last, i)}0`;
+      i = j;
+      last = i;
+      continue;
+    }
+    i += 1;
+  }
+  return last === 0 ? text : out + text.slice(last);
 }
 
 /**
@@ -91,7 +143,7 @@ export function shapeOf(message: string): string {
   const text = message.length > 256 ? message.slice(0, 256) : message;
   let shape = SHAPES.get(text);
   if (shape === undefined) {
-    shape = text.replace(VARIABLE, fold);
+    shape = fold(text);
     if (SHAPES.size >= MAX_SHAPES) SHAPES.clear();
     SHAPES.set(text, shape);
   }
