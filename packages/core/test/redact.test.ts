@@ -76,6 +76,30 @@ describe('log-injection safety', () => {
 });
 
 describe('structured redaction', () => {
+  it('denies a key by a global or sticky rule every time, not every other time', () => {
+    const strict = createRedactor({ denyKeys: [/internal/gi, /^acct$/y] });
+    for (let i = 0; i < 4; i += 1) {
+      expect(strict.redact({ myInternal: 'v' })).toEqual({ myInternal: '[REDACTED]' });
+    }
+    for (let i = 0; i < 4; i += 1) {
+      expect(strict.redact({ acct: '1' })).toEqual({ acct: '[REDACTED]' });
+    }
+    expect(strict.redact({ other: 'o' })).toEqual({ other: 'o' });
+  });
+
+  it('answers the same for a key after more distinct keys than it remembers', () => {
+    const many = Object.fromEntries(Array.from({ length: 1500 }, (_, i) => [`k${i}`, i]));
+    for (let round = 0; round < 2; round += 1) {
+      for (let i = 0; i < 1500; i += 50) {
+        const out = redactor.redact({ ...Object.fromEntries(Object.entries(many).slice(i, i + 50)), password: 'p' });
+        expect(out).toMatchObject({ password: '[REDACTED]', [`k${i}`]: i });
+      }
+    }
+    const long = `${'x'.repeat(80)}_password`;
+    expect(redactor.redact({ [long]: 'v' })).toEqual({ [long]: '[REDACTED]' });
+    expect(redactor.redact({ [long]: 'v' })).toEqual({ [long]: '[REDACTED]' });
+  });
+
   it('applies key rules over nested objects, keeping allowed keys', () => {
     const out = createRedactor({ allowKeys: ['tokenCount'], denyKeys: ['ssn_last4', /^x-internal-/i] }).redact({
       user: { name: 'a', password: 'p', apiKey: 'k', nested: { Authorization: 'Bearer x', cookie: 'sid=1' } },

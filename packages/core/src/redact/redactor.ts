@@ -106,10 +106,18 @@ export function combinedHints(patterns: readonly ValuePattern[]): ((text: string
 
 function keyMatcher(deny: readonly (string | RegExp)[]): (key: string) => boolean {
   const regexes = deny.map((rule) =>
-    typeof rule === 'string' ? new RegExp(`^${rule.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'i') : rule,
+    typeof rule === 'string'
+      ? new RegExp(`^${rule.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'i')
+      : // A global or sticky rule's `test` resumes from its last match: the same key would be
+        // denied, then allowed. A copy without those flags answers the same every time.
+        new RegExp(rule.source, rule.flags.replace(/[gy]/g, '')),
   );
   return (key) => regexes.some((r) => r.test(key));
 }
+
+/** Keys whose sensitivity a redactor remembers at once, and the longest key it remembers. */
+const MAX_REMEMBERED_KEYS = 512;
+const MAX_REMEMBERED_KEY = 64;
 
 /** Creates a redactor. The defaults suit log records; pass options to widen or narrow it. */
 export function createRedactor(options: RedactionOptions = {}): Redactor {
@@ -154,7 +162,21 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
     return escapeLogText(redactValue(text));
   }
 
-  const sensitiveKey = (key: string): boolean => !allowed.has(key.toLowerCase()) && isDenied(key);
+  // A record's keys repeat (`code`, `detail`, a driver's fields): the answer of the allow list
+  // and the deny rules (15 regexes by default) is remembered per key, bounded (#27: a quarter of
+  // a snapshot's cost on the response thread was this check).
+  const keyAnswers = new Map<string, boolean>();
+  const sensitiveKey = (key: string): boolean => {
+    let answer = keyAnswers.get(key);
+    if (answer === undefined) {
+      answer = !allowed.has(key.toLowerCase()) && isDenied(key);
+      if (key.length <= MAX_REMEMBERED_KEY) {
+        if (keyAnswers.size >= MAX_REMEMBERED_KEYS) keyAnswers.clear();
+        keyAnswers.set(key, answer);
+      }
+    }
+    return answer;
+  };
   const bounds: SnapshotBounds = { maxDepth, maxStringLength: maxString, maxKeys, maxNodes, sensitiveKey };
 
   function redactObject(object: { readonly [key: string]: SnapNode }): { [key: string]: Redacted } {
