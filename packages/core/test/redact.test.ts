@@ -87,6 +87,22 @@ describe('structured redaction', () => {
     expect(strict.redact({ other: 'o' })).toEqual({ other: 'o' });
   });
 
+  it('redacts every match of a pattern given without g, with y, or with a global hint, on every text', () => {
+    const plain = createRedactor({ patterns: [{ name: 'acct', regex: /ACCT-\d+/ }] });
+    expect(plain.redactString('ACCT-1 and ACCT-2')).toBe('[REDACTED:acct] and [REDACTED:acct]');
+    const sticky = createRedactor({ patterns: [{ name: 'acct', regex: /ACCT-\d+/y }] });
+    expect(sticky.redactString('x ACCT-1')).toBe('x [REDACTED:acct]');
+    const hinted = createRedactor({ patterns: [{ name: 'acct', regex: /ACCT-\d+/g, hint: /ACCT/g }] });
+    for (let i = 0; i < 3; i += 1) {
+      expect(hinted.redactString('x ACCT-1')).toBe('x [REDACTED:acct]');
+      expect(hinted.redactString('ACCT-2 y')).toBe('[REDACTED:acct] y');
+    }
+    expect(hinted.redact({ a: 'ACCT-3', b: ['ACCT-4', 'ACCT-5'] })).toEqual({
+      a: '[REDACTED:acct]',
+      b: ['[REDACTED:acct]', '[REDACTED:acct]'],
+    });
+  });
+
   it('answers the same for a key after more distinct keys than it remembers', () => {
     const many = Object.fromEntries(Array.from({ length: 1500 }, (_, i) => [`k${i}`, i]));
     for (let round = 0; round < 2; round += 1) {

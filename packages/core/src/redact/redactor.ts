@@ -115,6 +115,19 @@ function keyMatcher(deny: readonly (string | RegExp)[]): (key: string) => boolea
   return (key) => regexes.some((r) => r.test(key));
 }
 
+/**
+ * A pattern given in the options, made to find every match from the start of each text: without
+ * the `g` flag `replace` redacted only the first match, with `y` only a match at index 0, and a
+ * global or sticky hint's `test` resumed from its last match, skipping the pattern on every
+ * other text.
+ */
+function everyMatch(pattern: ValuePattern): ValuePattern {
+  const regex = new RegExp(pattern.regex.source, `${pattern.regex.flags.replace(/[gy]/g, '')}g`);
+  const hint =
+    pattern.hint === undefined ? undefined : new RegExp(pattern.hint.source, pattern.hint.flags.replace(/[gy]/g, ''));
+  return { ...pattern, regex, ...(hint === undefined ? {} : { hint }) };
+}
+
 /** Keys whose sensitivity a redactor remembers at once, and the longest key it remembers. */
 const MAX_REMEMBERED_KEYS = 512;
 const MAX_REMEMBERED_KEY = 64;
@@ -125,7 +138,7 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
   if (options.cards !== false) patterns.push(CARD_PATTERN);
   if (options.emails !== false) patterns.push(EMAIL_PATTERN);
   if (options.ips === true) patterns.push(...IP_PATTERNS);
-  if (options.patterns !== undefined) patterns.push(...options.patterns);
+  if (options.patterns !== undefined) patterns.push(...options.patterns.map(everyMatch));
   const isDenied = keyMatcher([...DEFAULT_DENY_KEYS, ...(options.denyKeys ?? [])]);
   const allowed = new Set((options.allowKeys ?? []).map((k) => k.toLowerCase()));
   const maxDepth = options.maxDepth ?? 8;
