@@ -3,7 +3,7 @@
  * passes it replaced (quoted text, then hex runs, then numbers) gave.
  */
 import { describe, expect, it } from 'vitest';
-import { shapeOf } from '../src/report/fingerprint.js';
+import { errorSignature, shapeOf } from '../src/report/fingerprint.js';
 
 const threePasses = (message: string): string =>
   message
@@ -50,5 +50,30 @@ describe('message shapes', () => {
   it('folds quoted text, hex runs and numbers', () => {
     expect(shapeOf(`user "bob" id=deadbeef12 took 42ms`)).toBe('user "_" id=h took 0ms');
     expect(shapeOf('x'.repeat(300))).toHaveLength(256);
+  });
+});
+
+describe('error signatures of wrapped values', () => {
+  const driver = Object.assign(new Error('relation "users" does not exist'), { code: '42P01' });
+
+  it('follows the first wrapped value, in the usual order of names', () => {
+    const wrapper = Object.assign(new Error('query failed'), { driverError: driver, error: new TypeError('other') });
+    expect(errorSignature(wrapper)).toBe('Error||query failed>Error|42P01|relation "_" does not exist');
+  });
+
+  it('reads past a name whose getter throws, and gives the same signature each time', () => {
+    const hostile = new Error('query failed');
+    let reads = 0;
+    Object.defineProperty(hostile, 'cause', {
+      get() {
+        reads += 1;
+        throw new Error('getter');
+      },
+    });
+    Object.defineProperty(hostile, 'driverError', { value: driver });
+    const expected = 'Error||query failed>Error|42P01|relation "_" does not exist';
+    expect(errorSignature(hostile)).toBe(expected);
+    expect(errorSignature(hostile)).toBe(expected);
+    expect(reads).toBeGreaterThan(0);
   });
 });

@@ -57,8 +57,34 @@ export function errorSignature(thrown: unknown): string {
   return signature;
 }
 
-/** The first object-like value `value` wraps under one of the usual names, if any. */
+/**
+ * The first object-like value `value` wraps under one of the usual names ({@link NESTED}, in that
+ * order), if any. Each name is read at its own site: a read by a key from a list is a megamorphic
+ * keyed load (a quarter of this signature's instructions per fault, callgrind).
+ */
 function nestedOf(value: ObjectLike): unknown {
+  const v = value as { [K in (typeof NESTED)[number]]?: unknown };
+  let nested: unknown;
+  try {
+    nested = v.cause;
+    if (isObjectLike(nested)) return nested;
+    nested = v.driverError;
+    if (isObjectLike(nested)) return nested;
+    nested = v.original;
+    if (isObjectLike(nested)) return nested;
+    nested = v.parent;
+    if (isObjectLike(nested)) return nested;
+    nested = v.originalError;
+    if (isObjectLike(nested)) return nested;
+    nested = v.error;
+    return isObjectLike(nested) ? nested : undefined;
+  } catch {
+    return nestedAfterThrow(value);
+  }
+}
+
+/** {@link nestedOf} once a read threw: every name again, each read alone (a throwing one skipped). */
+function nestedAfterThrow(value: ObjectLike): unknown {
   for (let i = 0; i < NESTED.length; i += 1) {
     const nested = safeGet(value, NESTED[i] as string);
     if (isObjectLike(nested)) return nested;
@@ -137,16 +163,22 @@ function fold(text: string): string {
  */
 const SHAPES = new Map<string, string>();
 const MAX_SHAPES = 128;
+let lastText: string | undefined;
+let lastShape = '';
 
 /** A message with its variable parts folded: quoted text, hex runs, numbers. */
 export function shapeOf(message: string): string {
   const text = message.length > 256 ? message.slice(0, 256) : message;
+  // The last message again (a storm's usual case): one comparison, no hash of a fresh string.
+  if (text === lastText) return lastShape;
   let shape = SHAPES.get(text);
   if (shape === undefined) {
     shape = fold(text);
     if (SHAPES.size >= MAX_SHAPES) SHAPES.clear();
     SHAPES.set(text, shape);
   }
+  lastText = text;
+  lastShape = shape;
   return shape;
 }
 

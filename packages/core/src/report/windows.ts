@@ -14,6 +14,9 @@ export class WindowedMap<V> {
   readonly #entries = new Map<string, Entry<V>>();
   readonly #windowMs: number;
   readonly #max: number;
+  /** The last key `get` looked up and what it found (`undefined`: absent). */
+  #lastKey: string | undefined;
+  #lastEntry: Entry<V> | undefined;
 
   constructor(windowMs: number, max: number) {
     this.#windowMs = windowMs;
@@ -23,7 +26,10 @@ export class WindowedMap<V> {
   /** The value remembered for `key` within the window at `now`, if any. */
   get(key: string, now: number): V | undefined {
     if (this.#windowMs <= 0) return undefined;
-    const entry = this.#entries.get(key);
+    // The last key looked up again (a storm's usual case): compared, not hashed (a fresh string each time).
+    const entry = key === this.#lastKey ? this.#lastEntry : this.#entries.get(key);
+    this.#lastKey = key;
+    this.#lastEntry = entry;
     return entry !== undefined && now - entry.since < this.#windowMs ? entry.value : undefined;
   }
 
@@ -36,5 +42,8 @@ export class WindowedMap<V> {
       const oldest = this.#entries.keys().next();
       if (oldest.done !== true) this.#entries.delete(oldest.value);
     }
+    // The remembered lookup may name a replaced or forgotten entry.
+    this.#lastKey = undefined;
+    this.#lastEntry = undefined;
   }
 }
