@@ -2,14 +2,26 @@
  * Instructions each gRPC call costs the server, counted by valgrind's callgrind, so the figure
  * does not move with the machine's load or its garbage-collection threads (issue 22, item 4). Each
  * `bench:ratios` gRPC mode runs in its own process under callgrind with `--single-threaded` (the
- * collector's work is on the counted thread): warmed up with W calls, counters zeroed, then M calls
- * counted, one stream in flight over one connection (h2load). Prints instructions per call and
- * the plain server of the same outcome over each mode (`grpc-plain-ok` for the success modes,
- * `grpc-plain-error` for the others), the ratio the throughput rows of `bench:ratios` compare.
+ * collector's and the optimizing compiler's work is on the counted thread): warmed up with W
+ * calls, counters zeroed, then M calls counted, one stream in flight over one connection (h2load).
+ *
+ * Prints per call: the total; the part spent in V8's compilers (`Runtime_CompileOptimized`,
+ * `Runtime_CompileLazy`) and in collections (`Heap::CollectGarbage`, incremental marking steps),
+ * both counted inclusively; the rest (total minus both); and the plain server of the same outcome
+ * over each mode's rest (`grpc-plain-ok` for the success modes, `grpc-plain-error` for the
+ * others). Compare modes by the rest: under callgrind a call runs about 50 times slower, V8 is
+ * still tiering code up well past 10,000 calls (a second wave of optimizations follows the first
+ * deoptimizations of Node's HTTP/2 stream code near 20,000 calls), and with 4,000 calls of warm-up
+ * the compiler was 40-45% of the counted total, landing in or out of the counted window by chance;
+ * a mark-compact lands the same way (12-60k instructions a call).
  *
  * `node dist/grpc-instructions.js` (from apps/bench, after the build; needs valgrind). Slow: about
- * two minutes a mode with the defaults. GRPC_INSTRUCTIONS_MODES (comma-separated) picks the modes,
- * GRPC_INSTRUCTIONS_WARM (default 4000) and GRPC_INSTRUCTIONS_CALLS (default 1000) the counts.
+ * three minutes a mode with the defaults on an idle machine. GRPC_INSTRUCTIONS_MODES
+ * (comma-separated) picks the modes, GRPC_INSTRUCTIONS_WARM (default 10000) and
+ * GRPC_INSTRUCTIONS_CALLS (default 2000) the counts, GRPC_INSTRUCTIONS_REPEATS (default 1) how many
+ * times the list runs, GRPC_INSTRUCTIONS_NODE_ARGS extra flags for the servers (e.g.
+ * `--perf-basic-prof`, whose /tmp/perf-PID.map names JIT frames) and GRPC_INSTRUCTIONS_KEEP a
+ * directory to keep the callgrind files in (for `callgrind_annotate`).
  */
 import { execFileSync, fork } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -20,21 +32,58 @@ import { GRPC_COUNT_MODES, grpcCalls } from './grpc-load.js';
 import type { ServerMode } from './ratio-servers.js';
 
 const modes = (process.env.GRPC_INSTRUCTIONS_MODES?.split(',') ?? GRPC_COUNT_MODES) as ServerMode[];
-const warm = Number(process.env.GRPC_INSTRUCTIONS_WARM ?? 4000);
-const calls = Number(process.env.GRPC_INSTRUCTIONS_CALLS ?? 1000);
+const warm = Number(process.env.GRPC_INSTRUCTIONS_WARM ?? 10000);
+const calls = Number(process.env.GRPC_INSTRUCTIONS_CALLS ?? 2000);
+const repeats = Math.max(1, Number(process.env.GRPC_INSTRUCTIONS_REPEATS ?? 1));
+/** Extra Node flags for the servers (e.g. `--perf-basic-prof` to name JIT frames in the kept files). */
+const nodeArgs = (process.env.GRPC_INSTRUCTIONS_NODE_ARGS ?? '').split(' ').filter((a) => a !== '');
+/** A directory to keep the callgrind files in (for `callgrind_annotate`); by default they are removed. */
+const keep = process.env.GRPC_INSTRUCTIONS_KEEP;
 const ratios = fileURLToPath(new URL('./ratios.js', import.meta.url));
 
 /** Sends `count` calls of the bench method over one connection, one in flight; resolves with those that succeeded. */
 const send = (port: number, count: number) => grpcCalls(port, count);
 
-/** The instructions callgrind counted after its counters were zeroed (the second dump's `summary:`). */
-function countedInstructions(outFile: string): number {
-  return Number(/^summary: (\d+)$/m.exec(readFileSync(`${outFile}.1`, 'utf8'))?.[1] ?? Number.NaN);
+/**
+ * Where the counted instructions went: `total` (the second dump's `summary:`), `compile` (V8's
+ * optimizing and lazy compilation, which `--single-threaded` runs on the counted thread) and `gc`
+ * (collections and incremental marking steps), from the inclusive costs of those entry points.
+ * Compilation and major collections depend on when V8 decides to run them, not on the call: under
+ * callgrind (about 50 times slower) the process sees its timers and memory reducer far more often
+ * per call than it would natively, so `rest` (total minus both) is the figure to compare modes by.
+ */
+interface Counted {
+  readonly total: number;
+  readonly compile: number;
+  readonly gc: number;
+}
+
+/** Disjoint inclusive entry points (a finalizing step's collection is under `Heap::CollectGarbage`). */
+const COMPILE_ENTRIES = ['v8::internal::Runtime_CompileOptimized(', 'v8::internal::Runtime_CompileLazy('];
+const GC_ENTRIES = ['v8::internal::Heap::CollectGarbage(', 'v8::internal::IncrementalMarking::Step('];
+
+function countedInstructions(outFile: string): Counted {
+  const file = `${outFile}.1`;
+  const total = Number(/^summary: (\d+)$/m.exec(readFileSync(file, 'utf8'))?.[1] ?? Number.NaN);
+  const annotated = execFileSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', file], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const inclusive = (entries: readonly string[]) => {
+    let sum = 0;
+    for (const line of annotated.split('\n')) {
+      const match = /^\s*([\d,]+) \([^)]*\)\s+\?\?\?:(.*)$/.exec(line);
+      if (match !== null && entries.some((entry) => match[2]?.startsWith(entry)))
+        sum += Number(match[1]?.replaceAll(',', ''));
+    }
+    return sum;
+  };
+  return { total, compile: inclusive(COMPILE_ENTRIES), gc: inclusive(GC_ENTRIES) };
 }
 
 /** Instructions per counted call of `mode`, and the calls that succeeded. */
-async function measureMode(mode: ServerMode, dir: string): Promise<{ perCall: number; done: number }> {
-  const outFile = join(dir, `callgrind.${mode}`);
+async function measureMode(mode: ServerMode, dir: string, run: number): Promise<{ counted: Counted; done: number }> {
+  const outFile = join(dir, `callgrind.${mode}.${run}`);
   const child = fork(ratios, ['serve', mode], {
     stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
     execPath: 'valgrind',
@@ -45,6 +94,7 @@ async function measureMode(mode: ServerMode, dir: string): Promise<{ perCall: nu
       process.execPath,
       '--single-threaded',
       '--expose-gc',
+      ...nodeArgs,
     ],
   });
   try {
@@ -56,7 +106,7 @@ async function measureMode(mode: ServerMode, dir: string): Promise<{ perCall: nu
     execFileSync('callgrind_control', ['-z', String(child.pid)], { stdio: 'ignore' });
     const done = await send(port, calls);
     execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
-    return { perCall: countedInstructions(outFile) / Math.max(1, done), done };
+    return { counted: countedInstructions(outFile), done };
   } finally {
     if (child.exitCode === null) {
       child.send('stop');
@@ -65,18 +115,27 @@ async function measureMode(mode: ServerMode, dir: string): Promise<{ perCall: nu
   }
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'faultline-callgrind-'));
+const dir = keep ?? mkdtempSync(join(tmpdir(), 'faultline-callgrind-'));
 console.log(`gRPC instructions per call (callgrind, --single-threaded): ${warm} calls of warm-up, ${calls} counted`);
-console.log(`${'mode'.padEnd(26)} ${'per call'.padStart(10)} ${'plain / mode'.padStart(12)}`);
+const columns = ['total', 'compile', 'gc', 'rest', 'plain/rest'];
+console.log(`${'mode'.padEnd(30)} ${columns.map((c) => c.padStart(10)).join(' ')}   (per call)`);
 const measured = new Map<ServerMode, number>();
 try {
-  for (const mode of modes) {
-    const { perCall, done } = await measureMode(mode, dir);
-    measured.set(mode, perCall);
-    const plain = measured.get(mode.endsWith('-ok') ? 'grpc-plain-ok' : 'grpc-plain-error');
-    const ratio = plain === undefined ? '-' : (plain / perCall).toFixed(3);
-    console.log(`${mode.padEnd(26)} ${perCall.toFixed(0).padStart(10)} ${ratio.padStart(12)}   (${done} calls)`);
+  for (let run = 0; run < repeats; run += 1) {
+    for (const mode of modes) {
+      const { counted, done } = await measureMode(mode, dir, run);
+      const per = (n: number) => n / Math.max(1, done);
+      const rest = per(counted.total - counted.compile - counted.gc);
+      measured.set(mode, rest);
+      const plain = measured.get(mode.endsWith('-ok') ? 'grpc-plain-ok' : 'grpc-plain-error');
+      const ratio = plain === undefined ? '-' : (plain / rest).toFixed(3);
+      const figures = [per(counted.total), per(counted.compile), per(counted.gc), rest].map((n) =>
+        n.toFixed(0).padStart(10),
+      );
+      console.log(`${mode.padEnd(30)} ${figures.join(' ')} ${ratio.padStart(10)}   (${done} calls)`);
+    }
   }
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  if (keep === undefined) rmSync(dir, { recursive: true, force: true });
+  else console.log(`callgrind files kept in ${dir}`);
 }

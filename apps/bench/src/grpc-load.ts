@@ -52,7 +52,7 @@ export function grpcCalls(port: number, count: number, streams = 1, core?: numbe
   args.push('-H', 'te: trailers', `http://127.0.0.1:${port}/bench.Orders/Get`);
   const [command, argv] = core === undefined ? ['h2load', args] : ['taskset', ['-c', String(core), 'h2load', ...args]];
   return new Promise((resolve, reject) =>
-    execFile(command, argv, { timeout: 600_000 }, (error, stdout) => {
+    execFile(command, argv, { timeout: 1_800_000 }, (error, stdout) => {
       if (error !== null) reject(error);
       else resolve(Number(/(\d+) succeeded/.exec(stdout)?.[1] ?? 0));
     }),

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { answerParent } from './child-server.js';
+import { floorImplementation, GRPC_FLOOR_MODES, type GrpcFloorMode } from './grpc-floors.js';
 import { pgError } from './pg-error.js';
 import { HTTP_MODES, type HttpMode, serveHttp } from './ratio-http-servers.js';
 
@@ -18,6 +19,8 @@ export const SERVER_MODES = [
   'grpc-faultline-error',
   'grpc-plain-ok',
   'grpc-faultline-ok',
+  'grpc-faultline-error-no-reporter',
+  ...GRPC_FLOOR_MODES,
   'express-default-production',
   'express-seed-console',
   'express-faultline-file',
@@ -79,13 +82,17 @@ async function serveGrpc(mode: ServerMode): Promise<number> {
   const implementation =
     mode === 'grpc-plain-error-trailers'
       ? await trailersOnly()
-      : ({
-          get(_call: unknown, callback: (error: unknown, value?: unknown) => void) {
-            if (fail) callback(pgError());
-            else callback(null, { id: 1, reference: 'A-1' });
-          },
-        } as unknown as UntypedServiceImplementation);
-  return (await listenGrpc(mode.startsWith('grpc-faultline'), BENCH_SERVICE, implementation)).port;
+      : (GRPC_FLOOR_MODES as readonly string[]).includes(mode)
+        ? await floorImplementation(mode as GrpcFloorMode)
+        : ({
+            get(_call: unknown, callback: (error: unknown, value?: unknown) => void) {
+              if (fail) callback(pgError());
+              else callback(null, { id: 1, reference: 'A-1' });
+            },
+          } as unknown as UntypedServiceImplementation);
+  // `reporter: false` on one mode: what recording every fault costs a gRPC error answer.
+  const options = mode === 'grpc-faultline-error-no-reporter' ? { reporter: false as const } : {};
+  return (await listenGrpc(mode.startsWith('grpc-faultline'), BENCH_SERVICE, implementation, options)).port;
 }
 
 /**
@@ -96,12 +103,13 @@ export async function listenGrpc(
   faultline: boolean,
   definition: ServiceDefinition,
   implementation: UntypedServiceImplementation,
+  options: { readonly reporter?: false } = {},
 ): Promise<{ server: Server; port: number }> {
   let server: Server;
   if (faultline) {
     const { addFaultlineService, createServerInterceptor } = await import('@faultline/grpc');
-    server = new Server({ interceptors: [createServerInterceptor()], 'grpc.max_receive_message_length': -1 });
-    addFaultlineService(server, definition, implementation);
+    server = new Server({ interceptors: [createServerInterceptor(options)], 'grpc.max_receive_message_length': -1 });
+    addFaultlineService(server, definition, implementation, options);
   } else {
     server = new Server();
     server.addService(definition, implementation);

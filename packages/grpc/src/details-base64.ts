@@ -3,15 +3,16 @@
  * from a template instead of copied and re-encoded. grpc-js copies a trailer's Buffer when it
  * clones the status metadata and then base64-encodes the copy, for every failed call; the
  * details of one code differ between calls only by the 36 bytes of the request id (twice:
- * ErrorInfo metadata and RequestInfo). So each template keeps the base64 of the bytes around the
- * ids, and a call encodes only the few bytes around each id (aligned to whole base64 groups) from
- * a scratch copy of the template. The text equals `encodeStatusDetails(fault, domain)` in base64.
+ * ErrorInfo metadata and RequestInfo). So each template keeps the base64 of the bytes before the
+ * first id and after the last one, and a call encodes only the span from the first id to the last
+ * (aligned to whole base64 groups) from a scratch copy of the template, in one call: two calls
+ * into Buffer's encoder, one a window, cost more than the bytes between the ids. The text equals
+ * `encodeStatusDetails(fault, domain)` in base64.
  */
 import { encodeStatusDetails, type Fault } from '@faultline/core/adapter';
 
 /** A fixed-length stand-in for the request id while a template is encoded. */
 const PLACEHOLDER_ID = '00000000-0000-4000-8000-000000000000';
-const UUID_SHAPE = /^[0-9a-f-]{36}$/i;
 
 interface Template {
   readonly domain: string;
@@ -21,10 +22,13 @@ interface Template {
   /** The template's bytes; the ids are written over the placeholder's, one call at a time. */
   readonly scratch: Buffer;
   readonly offsets: readonly number[];
-  /** Base64 of the bytes between the windows: `constant[0] window[0] constant[1] ... constant[n]`. */
-  readonly constants: readonly string[];
-  /** Byte ranges `[start, end)` around each id, aligned to 3 bytes (whole base64 groups). */
-  readonly windows: readonly (readonly [number, number])[];
+  /** Base64 of the bytes before {@link start}. */
+  readonly head: string;
+  /** Base64 of the bytes from {@link end} on. */
+  readonly tail: string;
+  /** The span `[start, end)` holding every id, aligned to 3 bytes (whole base64 groups). */
+  readonly start: number;
+  readonly end: number;
 }
 
 const templates = new WeakMap<object, Template[]>();
@@ -36,21 +40,12 @@ function build(fault: Fault, domain: string): Template | undefined {
   for (let at = scratch.indexOf(PLACEHOLDER_ID); at !== -1; at = scratch.indexOf(PLACEHOLDER_ID, at + 1))
     offsets.push(at);
   if (offsets.length === 0) return undefined;
-  const windows: [number, number][] = [];
-  for (const offset of offsets) {
-    const start = offset - (offset % 3);
-    const end = Math.min(scratch.length, Math.ceil((offset + PLACEHOLDER_ID.length) / 3) * 3);
-    const last = windows[windows.length - 1];
-    if (last !== undefined && start <= last[1]) last[1] = Math.max(last[1], end);
-    else windows.push([start, end]);
-  }
-  const constants: string[] = [];
-  let from = 0;
-  for (const [start, end] of windows) {
-    constants.push(scratch.toString('base64', from, start));
-    from = end;
-  }
-  constants.push(scratch.toString('base64', from));
+  const first = offsets[0] as number;
+  const start = first - (first % 3);
+  const end = Math.min(
+    scratch.length,
+    Math.ceil(((offsets[offsets.length - 1] as number) + PLACEHOLDER_ID.length) / 3) * 3,
+  );
   return {
     domain,
     grpcCode: fault.grpcCode,
@@ -58,14 +53,22 @@ function build(fault: Fault, domain: string): Template | undefined {
     message: fault.message,
     scratch,
     offsets,
-    constants,
-    windows,
+    head: scratch.toString('base64', 0, start),
+    tail: scratch.toString('base64', end),
+    start,
+    end,
   };
 }
 
-function templateFor(fault: Fault, domain: string): Template | undefined {
-  // The cases core encodes in full (request-dependent bytes): no template either.
-  if (fault.fieldViolations.length > 0 || fault.definition.params !== undefined || !UUID_SHAPE.test(fault.id))
+function templateFor(fault: Fault, domain: string, printableId: boolean): Template | undefined {
+  // The cases core encodes in full (request-dependent bytes): no template either. An id of 36
+  // printable ASCII characters is 36 bytes, as the placeholder's: lengths and offsets hold.
+  if (
+    !printableId ||
+    fault.id.length !== PLACEHOLDER_ID.length ||
+    fault.fieldViolations.length > 0 ||
+    fault.definition.params !== undefined
+  )
     return undefined;
   let list = templates.get(fault.definition);
   if (list === undefined) {
@@ -87,16 +90,23 @@ function templateFor(fault: Fault, domain: string): Template | undefined {
   return made;
 }
 
-/** `encodeStatusDetails(fault, domain)` as base64 text, spliced from a template when it can be. */
-export function detailsBase64(fault: Fault, domain: string): string {
-  const template = templateFor(fault, domain);
-  if (template === undefined) return Buffer.from(encodeStatusDetails(fault, domain)).toString('base64');
-  const { scratch, offsets, constants, windows } = template;
-  for (const offset of offsets) scratch.write(fault.id, offset, 'latin1');
-  let text = constants[0] ?? '';
-  for (let i = 0; i < windows.length; i += 1) {
-    const window = windows[i] as readonly [number, number];
-    text += scratch.toString('base64', window[0], window[1]) + (constants[i + 1] ?? '');
+/** True when `text` is printable ASCII (space to `~`), grpc-js's rule for a value of a key not ending in `-bin`. */
+export function isPrintableAscii(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code < 0x20 || code > 0x7e) return false;
   }
-  return text;
+  return true;
+}
+
+/**
+ * `encodeStatusDetails(fault, domain)` as base64 text, spliced from a template when it can be.
+ * `printableId` is {@link isPrintableAscii} of `fault.id`, when the caller knows it already.
+ */
+export function detailsBase64(fault: Fault, domain: string, printableId = isPrintableAscii(fault.id)): string {
+  const template = templateFor(fault, domain, printableId);
+  if (template === undefined) return Buffer.from(encodeStatusDetails(fault, domain)).toString('base64');
+  const { scratch, offsets } = template;
+  for (let i = 0; i < offsets.length; i += 1) scratch.write(fault.id, offsets[i] as number, 'latin1');
+  return template.head + scratch.toString('base64', template.start, template.end) + template.tail;
 }

@@ -6,7 +6,7 @@
 
 import { type Fault, GRPC_DETAILS_KEY } from '@faultline/core/adapter';
 import { Metadata, type MetadataValue, type StatusObject } from '@grpc/grpc-js';
-import { detailsBase64 } from './details-base64.js';
+import { detailsBase64, isPrintableAscii } from './details-base64.js';
 
 /** Metadata key of the correlation id. */
 export const REQUEST_ID_KEY = 'x-request-id';
@@ -28,9 +28,6 @@ export function isFaultlineTrailer(metadata: unknown): boolean {
     return false;
   }
 }
-
-/** grpc-js's rule for a value of a key not ending in `-bin`. */
-const PRINTABLE = /^[ -~]*$/;
 
 /** Where a {@link FaultTrailer} keeps the storage grpc-js's Metadata reads as `internalRepr` (made when first read). */
 const kStorage = Symbol('faultline.storage');
@@ -79,7 +76,8 @@ class FaultTrailer extends Metadata {
 
   /** A copy (grpc-js clones every status's metadata before sending): still two strings when untouched. */
   override clone(): Metadata {
-    const copy = faultTrailer(this.id, this.pending);
+    // `id` is set only when it was printable: the copy takes it as it is.
+    const copy = faultTrailer(this.id, this.pending, true);
     const storage = this[kStorage];
     if (storage !== undefined && storage.size > 0) {
       const target = copy.materialize();
@@ -135,11 +133,11 @@ Object.defineProperties(FaultTrailer.prototype, {
 /**
  * A {@link FaultTrailer} holding `id` and `details` (base64), made without running grpc-js's
  * constructor. A non-printable id goes through `set` (and its checks) into the ordinary storage.
+ * `printable` is {@link isPrintableAscii} of `id`.
  */
-function faultTrailer(id: string | undefined, details: string | undefined): FaultTrailer {
+function faultTrailer(id: string | undefined, details: string | undefined, printable: boolean): FaultTrailer {
   const trailer = Object.create(FaultTrailer.prototype) as FaultTrailer;
   // A printable ASCII id (core's ids are UUIDs) is a legal value of a legal key: grpc-js's checks are skipped.
-  const printable = id !== undefined && PRINTABLE.test(id);
   trailer.id = printable ? id : undefined;
   trailer.pending = details;
   trailer[kStorage] = undefined;
@@ -150,7 +148,8 @@ function faultTrailer(id: string | undefined, details: string | undefined): Faul
 
 /** A status object for `fault`, whose trailers carry only Faultline's keys. */
 export function faultStatus(fault: Fault, domain: string): StatusObject & { message: string } {
-  const metadata = faultTrailer(fault.id, detailsBase64(fault, domain));
+  const printable = isPrintableAscii(fault.id);
+  const metadata = faultTrailer(fault.id, detailsBase64(fault, domain, printable), printable);
   // `message` too: grpc-js reads `message` from errors that reach serverErrorToStatus.
   return { code: fault.grpcCode, details: fault.message, metadata, message: fault.message };
 }

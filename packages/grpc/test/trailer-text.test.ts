@@ -1,7 +1,7 @@
 import { capture, defineCatalog, FaultError } from '@faultline/core';
 import { Metadata } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { detailsBase64 } from '../src/details-base64.js';
+import { detailsBase64, isPrintableAscii } from '../src/details-base64.js';
 import { DETAILS_KEY, encodeStatusDetails, faultStatus, isFaultlineTrailer, REQUEST_ID_KEY } from '../src/index.js';
 
 const errors = defineCatalog({
@@ -35,6 +35,29 @@ describe('grpc-status-details-bin as spliced base64 text', () => {
     );
     expect(detailsBase64(withParams, 'd')).toBe(expected(withParams, 'd'));
     expect(detailsBase64(withViolations, 'd')).toBe(expected(withViolations, 'd'));
+  });
+
+  it('splices only ids of 36 one-byte characters, and equals the full encoding for any other id', () => {
+    const base = capture(FaultError.of('conflict'));
+    const ids = [
+      'abcdefghijklmnopqrstuvwxyz0123456789', // printable, 36, not a UUID: spliced
+      `${'é'.repeat(18)}${'a'.repeat(18)}`, // 36 characters, 54 bytes in UTF-8: encoded in full
+      'short-id',
+      '0123456789abcdef0123456789abcdef01234', // 37 characters
+      '\u0001'.repeat(36),
+    ];
+    for (const id of ids) {
+      const fault = { ...base, id } as typeof base;
+      // Twice: the second call reuses the template the first one made (or the full encoding again).
+      expect(detailsBase64(fault, 'faultline')).toBe(expected(fault, 'faultline'));
+      expect(detailsBase64(fault, 'faultline')).toBe(expected(fault, 'faultline'));
+    }
+  });
+
+  it('tells printable ASCII as grpc-js does for values of keys not ending in -bin', () => {
+    const grpcRule = /^[ -~]*$/;
+    const samples = ['', ' ', '~', 'a-b', '\u001f', '\u007f', 'é', 'x\ny', '0f3c7a1e-3d2b-4c8f-9a6e-2b1d0c9e8f7a'];
+    for (const text of samples) expect(isPrintableAscii(text)).toBe(grpcRule.test(text));
   });
 });
 
