@@ -23,11 +23,12 @@
  * `--perf-basic-prof`, whose /tmp/perf-PID.map names JIT frames) and GRPC_INSTRUCTIONS_KEEP a
  * directory to keep the callgrind files in (for `callgrind_annotate`).
  */
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startUnderCallgrind } from './callgrind-server.js';
 import { GRPC_COUNT_MODES, grpcCalls } from './grpc-load.js';
 import type { ServerMode } from './ratio-servers.js';
 
@@ -84,34 +85,15 @@ function countedInstructions(outFile: string): Counted {
 /** Instructions per counted call of `mode`, and the calls that succeeded. */
 async function measureMode(mode: ServerMode, dir: string, run: number): Promise<{ counted: Counted; done: number }> {
   const outFile = join(dir, `callgrind.${mode}.${run}`);
-  const child = fork(ratios, ['serve', mode], {
-    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-    execPath: 'valgrind',
-    execArgv: [
-      '--tool=callgrind',
-      `--callgrind-out-file=${outFile}`,
-      '--smc-check=all-non-file',
-      process.execPath,
-      '--single-threaded',
-      '--expose-gc',
-      ...nodeArgs,
-    ],
-  });
+  const server = await startUnderCallgrind(ratios, mode, outFile, [], nodeArgs);
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      child.once('message', (m) => resolve((m as { port: number }).port));
-      child.once('exit', (code) => reject(new Error(`${mode}: the server exited (${code}) before listening`)));
-    });
-    await send(port, warm);
-    execFileSync('callgrind_control', ['-z', String(child.pid)], { stdio: 'ignore' });
-    const done = await send(port, calls);
-    execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
+    await send(server.port, warm);
+    server.zero();
+    const done = await send(server.port, calls);
+    server.dump();
     return { counted: countedInstructions(outFile), done };
   } finally {
-    if (child.exitCode === null) {
-      child.send('stop');
-      await new Promise((resolve) => child.once('exit', resolve));
-    }
+    await server.stop();
   }
 }
 

@@ -20,11 +20,11 @@
  * `--perf-basic-prof` (and callgrind with `--dump-instr=yes`): `/tmp/perf-<pid>.map` then names the
  * JIT code at each instruction address of the dumps.
  */
-import { execFileSync, fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startUnderCallgrind } from './callgrind-server.js';
 import { median } from './measure.js';
 import { type Mode, SERVE_MODES, wsLoad } from './ws.js';
 
@@ -53,41 +53,27 @@ async function measureMode(
   round: number,
 ): Promise<{ perFrame: number; done: number; windows: number; settled: boolean }> {
   const outFile = join(dir, `callgrind.${mode}.${round}`);
-  const child = fork(script, ['serve', mode], {
-    stdio: ['ignore', 'ignore', 'ignore', 'ipc'],
-    execPath: 'valgrind',
-    execArgv: [
-      '--tool=callgrind',
-      `--callgrind-out-file=${outFile}`,
-      '--smc-check=all-non-file',
-      ...(keep === undefined ? [] : ['--dump-instr=yes']),
-      process.execPath,
-      '--single-threaded',
-      '--expose-gc',
-      ...(keep === undefined ? [] : ['--perf-basic-prof', '--interpreted-frames-native-stack']),
-    ],
-  });
+  const server = await startUnderCallgrind(
+    script,
+    mode,
+    outFile,
+    keep === undefined ? [] : ['--dump-instr=yes'],
+    keep === undefined ? [] : ['--perf-basic-prof', '--interpreted-frames-native-stack'],
+  );
   try {
-    const port = await new Promise<number>((resolve, reject) => {
-      child.once('message', (m) => resolve((m as { port: number }).port));
-      child.once('exit', (code) => reject(new Error(`${mode}: the server exited (${code}) before listening`)));
-    });
-    await wsLoad(port, WINDOW_MS, 1, warm);
-    execFileSync('callgrind_control', ['-z', String(child.pid)], { stdio: 'ignore' });
+    await wsLoad(server.port, WINDOW_MS, 1, warm);
+    server.zero();
     let previous = Number.NaN;
     for (let window = 1; ; window += 1) {
-      const done = await wsLoad(port, WINDOW_MS, 1, frames);
-      execFileSync('callgrind_control', ['-d', String(child.pid)], { stdio: 'ignore' });
+      const done = await wsLoad(server.port, WINDOW_MS, 1, frames);
+      server.dump();
       const perFrame = countedInstructions(outFile, window) / Math.max(1, done);
       const agreed = settled(previous, perFrame);
       if (agreed || window >= maxWindows) return { perFrame, done, windows: window, settled: agreed };
       previous = perFrame;
     }
   } finally {
-    if (child.exitCode === null) {
-      child.send('stop');
-      await new Promise((resolve) => child.once('exit', resolve));
-    }
+    await server.stop();
   }
 }
 
