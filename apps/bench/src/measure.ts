@@ -58,11 +58,19 @@ export function printTable(title: string, results: readonly BenchResult[], basel
   }
 }
 
-/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat (USER_HZ = 100). */
-export function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+/**
+ * CPU seconds (user + system) from a `/proc` stat file: `/proc/<pid>/stat` for a process,
+ * `/proc/self/task/<tid>/stat` for one of this process's threads (USER_HZ = 100).
+ */
+export function statCpuSeconds(path: string): number {
+  const stat = readFileSync(path, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds (user + system) a process has used, from /proc/<pid>/stat. */
+export function cpuSeconds(pid: number): number {
+  return statCpuSeconds(`/proc/${pid}/stat`);
 }
 
 /** Resident memory of a process in MiB, from /proc/<pid>/status. */

@@ -15,6 +15,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { capture, createReporter } from '@faultline/core';
 import { distinctShape } from './distinct-shape.js';
+import { statCpuSeconds } from './measure.js';
 
 /** Clock ticks per second of `/proc` times (USER_HZ, 100 on Linux). */
 const HZ = 100;
@@ -24,9 +25,7 @@ const CHUNK = 500;
 /** CPU µs of thread `tid` (user + system), or 0 once it ended. */
 function threadCpuUs(tid: string): number {
   try {
-    const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / HZ;
+    return statCpuSeconds(`/proc/self/task/${tid}/stat`) * 1e6;
   } catch {
     return 0;
   }
