@@ -104,13 +104,18 @@ export function combinedHints(patterns: readonly ValuePattern[]): ((text: string
   }
 }
 
+/** A copy of `regex` without the `g` and `y` flags (whose `test` resumes from `lastIndex`), plus `add`. */
+function stateless(regex: RegExp, add = ''): RegExp {
+  return new RegExp(regex.source, `${regex.flags.replace(/[gy]/g, '')}${add}`);
+}
+
 function keyMatcher(deny: readonly (string | RegExp)[]): (key: string) => boolean {
   const regexes = deny.map((rule) =>
     typeof rule === 'string'
       ? new RegExp(`^${rule.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'i')
       : // A global or sticky rule's `test` resumes from its last match: the same key would be
         // denied, then allowed. A copy without those flags answers the same every time.
-        new RegExp(rule.source, rule.flags.replace(/[gy]/g, '')),
+        stateless(rule),
   );
   return (key) => regexes.some((r) => r.test(key));
 }
@@ -122,10 +127,8 @@ function keyMatcher(deny: readonly (string | RegExp)[]): (key: string) => boolea
  * other text.
  */
 function everyMatch(pattern: ValuePattern): ValuePattern {
-  const regex = new RegExp(pattern.regex.source, `${pattern.regex.flags.replace(/[gy]/g, '')}g`);
-  const hint =
-    pattern.hint === undefined ? undefined : new RegExp(pattern.hint.source, pattern.hint.flags.replace(/[gy]/g, ''));
-  return { ...pattern, regex, ...(hint === undefined ? {} : { hint }) };
+  const regex = stateless(pattern.regex, 'g');
+  return pattern.hint === undefined ? { ...pattern, regex } : { ...pattern, regex, hint: stateless(pattern.hint) };
 }
 
 /** Keys whose sensitivity a redactor remembers at once, and the longest key it remembers. */
