@@ -5,6 +5,7 @@
  * port, its counters zeroed or dumped with `callgrind_control`, and stopped.
  */
 import { type ChildProcess, execFileSync, fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 
 /** A server running under callgrind. */
 export interface CallgrindServer {
@@ -62,4 +63,9 @@ async function stopChild(child: ChildProcess): Promise<void> {
   if (child.connected) child.send('stop');
   else child.kill('SIGTERM');
   await exited;
+}
+
+/** The instructions a callgrind dump file counted (its `summary:` line; NaN when it has none). */
+export function dumpedInstructions(file: string): number {
+  return Number(/^summary: (\d+)$/m.exec(readFileSync(file, 'utf8'))?.[1] ?? Number.NaN);
 }

@@ -24,11 +24,11 @@
  * directory to keep the callgrind files in (for `callgrind_annotate`).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startUnderCallgrind } from './callgrind-server.js';
+import { dumpedInstructions, startUnderCallgrind } from './callgrind-server.js';
 import { GRPC_COUNT_MODES, grpcCalls } from './grpc-load.js';
 import type { ServerMode } from './ratio-servers.js';
 
@@ -65,7 +65,7 @@ const GC_ENTRIES = ['v8::internal::Heap::CollectGarbage(', 'v8::internal::Increm
 
 function countedInstructions(outFile: string): Counted {
   const file = `${outFile}.1`;
-  const total = Number(/^summary: (\d+)$/m.exec(readFileSync(file, 'utf8'))?.[1] ?? Number.NaN);
+  const total = dumpedInstructions(file);
   const annotated = execFileSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', file], {
     encoding: 'utf8',
     maxBuffer: 64 * 1024 * 1024,

@@ -20,11 +20,11 @@
  * `--perf-basic-prof` (and callgrind with `--dump-instr=yes`): `/tmp/perf-<pid>.map` then names the
  * JIT code at each instruction address of the dumps.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startUnderCallgrind } from './callgrind-server.js';
+import { dumpedInstructions, startUnderCallgrind } from './callgrind-server.js';
 import { median } from './measure.js';
 import { type Mode, SERVE_MODES, wsLoad } from './ws.js';
 
@@ -40,7 +40,7 @@ const WINDOW_MS = 600_000;
 
 /** The instructions callgrind counted in dump `n` (each dump zeroes the counters). */
 function countedInstructions(outFile: string, n: number): number {
-  return Number(/^summary: (\d+)$/m.exec(readFileSync(`${outFile}.${n}`, 'utf8'))?.[1] ?? Number.NaN);
+  return dumpedInstructions(`${outFile}.${n}`);
 }
 
 /** True when two windows' counts agree within 1.5%. */
