@@ -32,6 +32,18 @@ describe('value patterns', () => {
     ['card 4111 1111 1111 1111 declined', 'card [REDACTED:card] declined', '4111'],
     ['mail alice@example.com now', 'mail [REDACTED:email] now', 'alice@'],
     ['?api_key=abc123&x=1', '?api_key=[REDACTED]&x=1', 'abc123'],
+    // Environment names glue the key to a prefix: no word boundary before it.
+    ['connect failed DB_PASSWORD=Zq9hunter2', 'connect failed DB_PASSWORD=[REDACTED]', 'Zq9hunter2'],
+    ['PGPASSWORD=Zq9hunter2 psql -h db', 'PGPASSWORD=[REDACTED] psql -h db', 'Zq9hunter2'],
+    ['GITHUB_API_TOKEN=Zq9hunter2', 'GITHUB_API_TOKEN=[REDACTED]', 'Zq9hunter2'],
+    ['JWT_SECRET: "Zq9 hunter2"', 'JWT_SECRET: [REDACTED]', 'Zq9'],
+    // Unencoded passwords holding `/` or `@`: the password runs to the host's `@`.
+    ['postgres://app:Zq9/x@db.internal:5432/prod', 'postgres://app:[REDACTED]@db.internal:5432/prod', 'Zq9'],
+    ['redis://app:p@Zq9hunter2@cache:6379/0 down', 'redis://app:[REDACTED]@cache:6379/0 down', 'Zq9hunter2'],
+    ['https://u:pw1@api.internal/v1?next=/a', 'https://u:[REDACTED]@api.internal/v1?next=/a', 'pw1'],
+    // A cookie header quoted in a message.
+    ['sent Cookie: session=Zq9hunter2; theme=dark', 'sent Cookie: [REDACTED]', 'Zq9hunter2'],
+    ['{"set-cookie": "sid=Zq9hunter2; Path=/", "ok": 1}', '{"set-cookie": [REDACTED], "ok": 1}', 'Zq9hunter2'],
   ])('redacts %j', (input, expected, secret) => {
     const out = redactor.redactString(input);
     expect(out).toBe(expected);
@@ -44,6 +56,17 @@ describe('value patterns', () => {
     expect(redactor.redactString(`got ${jwt} here`)).toBe('got [REDACTED:jwt] here');
     const pem = '-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\nabc\n-----END RSA PRIVATE KEY-----';
     expect(redactor.redactString(`key: ${pem}`)).toBe('key: [REDACTED:private-key]');
+  });
+
+  it('keeps text that only looks like a secret pair or a URL with a password', () => {
+    for (const text of [
+      'tokens: 5 of 8 used',
+      'password_reset_at=2026-12-04',
+      'https://api.internal:8443/v1/orders?page=2',
+      'cookies were disabled',
+    ]) {
+      expect(redactor.redactString(text)).toBe(text);
+    }
   });
 
   it('keeps numbers that are not card numbers (Luhn)', () => {

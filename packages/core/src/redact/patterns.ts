@@ -48,10 +48,12 @@ export const SECRET_PATTERNS: readonly ValuePattern[] = [
       /-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----[\s\S]{0,16384}?-----END[A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----/g,
   },
   // scheme://user:password@host -> keep scheme, user and host (internal logs need them), drop the password.
+  // Passwords are often pasted unencoded: the password runs to the last `@` before the host (it may
+  // hold `/` and `@`); the host is what follows with no further `@` up to a path, space or the end.
   {
     name: 'url-password',
     hint: /:\/\/\S*@/,
-    regex: /\b([a-z][a-z0-9+.-]{1,24}:\/\/[^\s:@/]{0,128}):[^\s@/]{1,256}@/gi,
+    regex: /\b([a-z][a-z0-9+.-]{1,24}:\/\/[^\s:@/]{0,128}):\S{1,256}?@(?=[^\s@/?#]*(?:[\s/?#]|$))/gi,
     replace: '$1:[REDACTED]@',
   },
   { name: 'jwt', hint: /eyJ/, regex: /\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{0,1024}/g },
@@ -87,11 +89,20 @@ export const SECRET_PATTERNS: readonly ValuePattern[] = [
   { name: 'sendgrid-key', hint: /SG\./, regex: /\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/g },
   { name: 'openai-key', hint: /sk-/, regex: /\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{32,255}\b/g },
   // key=value / key: value pairs in connection strings, query strings, config dumps and SQL text.
+  // No word boundary before the key: environment names glue it to a prefix (DB_PASSWORD, PGPASSWORD,
+  // GITHUB_API_TOKEN, JWT_SECRET), and the prefix stays in the text.
   {
     name: 'secret-pair',
     hint: /pass|pwd|secret|key|token|session/i,
     regex:
-      /\b((?:pass(?:word|wd|phrase)?|pwd|secret|client[_-]?secret|api[_-]?key|apikey|access[_-]?token|refresh[_-]?token|auth[_-]?token|token|private[_-]?key|sessionid|session[_-]?token)["']?\s{0,4}[=:]\s{0,4})("[^"\r\n]{0,512}"|'[^'\r\n]{0,512}'|[^\s;&,'"}]{1,512})/gi,
+      /((?:pass(?:word|wd|phrase)?|pwd|secret|client[_-]?secret|api[_-]?key|apikey|access[_-]?token|refresh[_-]?token|auth[_-]?token|token|private[_-]?key|sessionid|session[_-]?token)["']?\s{0,4}[=:]\s{0,4})("[^"\r\n]{0,512}"|'[^'\r\n]{0,512}'|[^\s;&,'"}]{1,512})/gi,
+    replace: '$1[REDACTED]',
+  },
+  // A Cookie or Set-Cookie header quoted in a message: every cookie in it is a credential.
+  {
+    name: 'cookie-header',
+    hint: /cookie/i,
+    regex: /\b((?:set-)?cookie["']?\s{0,4}:\s{0,4})("[^"\r\n]{0,4096}"|'[^'\r\n]{0,4096}'|[^\r\n]{1,4096})/gi,
     replace: '$1[REDACTED]',
   },
 ];
