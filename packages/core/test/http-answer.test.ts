@@ -46,6 +46,30 @@ describe('answer headers', () => {
     }
   });
 
+  it('401: a thrown challenge gives only its scheme and an RFC 6750 error code, never its own text', () => {
+    const challengeOf = (header: string | undefined, wwwAuthenticate?: string) => {
+      const thrown = Object.assign(new Error('upstream auth failed'), {
+        status: 401,
+        expose: true,
+        ...(header === undefined ? {} : { headers: { 'WWW-Authenticate': header } }),
+      });
+      return problemHeaders(capture(thrown), 'problem', { wwwAuthenticate })['www-authenticate'];
+    };
+    const leaky =
+      'Bearer realm="vault.internal.corp", error="invalid_token", error_description="token eyJx.eyJy.sig expired"';
+    expect(challengeOf(leaky)).toBe('Bearer error="invalid_token"');
+    expect(challengeOf(leaky, 'Bearer realm="orders"')).toBe('Bearer realm="orders", error="invalid_token"');
+    expect(challengeOf('Basic realm="db.internal:5432"')).toBe('Basic');
+    expect(challengeOf('Basic realm="db.internal"', 'Basic realm="api"')).toBe('Basic realm="api"');
+    expect(challengeOf('bearer error=insufficient_scope scope="admin:internal"')).toBe(
+      'Bearer error="insufficient_scope"',
+    );
+    expect(challengeOf('Bearer error="made_up_code"')).toBe('Bearer');
+    expect(challengeOf(undefined, 'Bearer realm="orders"')).toBe('Bearer realm="orders"');
+    expect(challengeOf('"quoted" junk\r\nSet-Cookie: a=b')).toBe('Bearer');
+    expect(challengeOf(`${'A'.repeat(40)} realm="x"`)).toBe('Bearer');
+  });
+
   it('negotiate adds Vary: Accept, a translation Content-Language', () => {
     const responder = resolveResponder({ format: 'negotiate' }, undefined);
     for (const error of [...thrown, errors.HA_TRANSLATED()]) {

@@ -31,6 +31,7 @@ function expectProblem(answer: { status: number; headers: Record<string, string>
   expect(body.status).toBe(status);
   expect(body.request_id).toBe(answer.headers['x-request-id']);
   expect(answer.text).not.toMatch(/<html|<pre| {4}at |hunter2|orders_ref|\/srv\//i);
+  expect(JSON.stringify(answer.headers)).not.toMatch(/hunter2|vault\.internal/);
   return body;
 }
 
@@ -84,6 +85,13 @@ describe.each([5, 4] as Major[])('Express %i', (major) => {
       a.get('/forbidden', () => {
         throw FaultError.of('forbidden');
       });
+      a.get('/http-errors-401', () => {
+        throw Object.assign(new Error('vault login failed'), {
+          status: 401,
+          expose: false,
+          headers: { 'WWW-Authenticate': `Bearer realm="vault.internal.corp", error_description="${SECRET}"` },
+        });
+      });
       a.get('/after-headers', (_req: unknown, res: { write(s: string): void }) => {
         res.write('partial');
         throw new Error(`late ${SECRET}`);
@@ -105,10 +113,13 @@ describe.each([5, 4] as Major[])('Express %i', (major) => {
     ['/falsy', 500],
     ['/http-errors', 404],
     ['/forbidden', 403],
+    ['/http-errors-401', 401],
   ])('%s answers %i as problem JSON, never HTML', async (path, status) => {
     const answer = await get(`${app.url}${path}`);
     const body = expectProblem(answer, status);
     expect(answer.headers['x-leak']).toBeUndefined();
+    // A thrown challenge gives its scheme only: its realm and description are the thrown value's text.
+    if (status === 401) expect(answer.headers['www-authenticate']).toBe('Bearer');
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(recordFor(app.records, body.request_id)).toBeDefined();
   });

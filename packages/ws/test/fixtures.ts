@@ -48,6 +48,15 @@ export async function startWsServer(options: { maxPayload?: number } = {}) {
       const auth = request.headers.authorization;
       if (auth === 'Bearer expired')
         throw Object.assign(new Error('jwt expired hunter2'), { name: 'TokenExpiredError' });
+      if (auth === 'Bearer vault')
+        throw Object.assign(new Error('vault login failed'), {
+          status: 401,
+          expose: true,
+          headers: {
+            'WWW-Authenticate':
+              'Bearer realm="vault.internal.corp", error="invalid_token", error_description="eyJhunter2"',
+          },
+        });
       if (auth !== 'Bearer good') throw FaultError.of('unauthenticated');
     }),
   );

@@ -115,6 +115,13 @@ describe('upgrade rejection', () => {
     });
   }
 
+  it("a refused upgrade's thrown challenge reaches the client as its scheme and error code only", async () => {
+    const res = await reject({ authorization: 'Bearer vault' });
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="ws", error="invalid_token"');
+    expect(JSON.stringify(res.headers)).not.toMatch(/vault|hunter2/);
+  });
+
   it('answers a refused upgrade as problem JSON with the Fastify adapter headers', async () => {
     const res = await reject({ authorization: 'Bearer nope' });
     expect(res.status).toBe(401);

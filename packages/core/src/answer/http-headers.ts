@@ -36,7 +36,10 @@ export const CONTENT_TYPES: Readonly<Record<BodyFormat, string>> = {
   jsonapi: 'application/vnd.api+json',
 };
 
-const AUTH_CHALLENGE = /^[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]*(?: [A-Za-z0-9!#$%&'*+.^_`|~=,"/ -]{0,256})?$/;
+/** An auth scheme token at the start of a challenge (RFC 9110 §11.1). */
+const AUTH_SCHEME = /^[A-Za-z][A-Za-z0-9!#$%&'*+.^_`|~-]{0,31}(?=[\s,]|$)/;
+/** RFC 6750's error codes: a fixed vocabulary that tells the client what to fix. */
+const BEARER_ERROR = /(?:^|[\s,])error\s*=\s*"?(invalid_request|invalid_token|insufficient_scope)"?(?=[\s,]|$)/;
 const METHOD_LIST = /^[A-Z]{3,10}(?:, ?[A-Z]{3,10}){0,15}$/;
 
 function allowlistedFromError(thrown: unknown, name: string): string | undefined {
@@ -51,6 +54,22 @@ function allowlistedFromError(thrown: unknown, name: string): string | undefined
 function retryAfterValue(value: unknown): string | undefined {
   const n = typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value;
   return typeof n === 'number' && Number.isInteger(n) && n >= 1 && n <= 86_400 ? String(n) : undefined;
+}
+
+/**
+ * The `WWW-Authenticate` of a 401. A challenge carried by the thrown value is its text, so only its
+ * scheme and an RFC 6750 error code reach the client: its realm, scope and description may name
+ * internal hosts or hold tokens. The scheme of the configured challenge (`configured`, the
+ * application's own text) brings that challenge whole.
+ */
+function challenge(fromError: string | undefined, configured: string): string {
+  const scheme = fromError === undefined ? undefined : AUTH_SCHEME.exec(fromError)?.[0];
+  if (scheme === undefined || fromError === undefined) return configured;
+  const sameScheme = AUTH_SCHEME.exec(configured)?.[0]?.toLowerCase() === scheme.toLowerCase();
+  const base = sameScheme ? configured : scheme;
+  const code = BEARER_ERROR.exec(fromError.slice(scheme.length))?.[1];
+  if (code === undefined) return base;
+  return `${base}${/\s/.test(base) ? ', ' : ' '}error="${code}"`;
 }
 
 /** Writes the header a category's answers carry (`headers` is the answer's own object). */
@@ -76,9 +95,10 @@ function retryAfter(headers: Record<string, string>, fault: Fault, fallback: num
  */
 const CATEGORY_HEADERS: Readonly<Partial<Record<Category, CategoryHeader>>> = {
   unauthenticated: (headers, fault, options) => {
-    const fromError = allowlistedFromError(fault.internal.thrown, 'WWW-Authenticate');
-    headers['www-authenticate'] =
-      fromError !== undefined && AUTH_CHALLENGE.test(fromError) ? fromError : (options.wwwAuthenticate ?? 'Bearer');
+    headers['www-authenticate'] = challenge(
+      allowlistedFromError(fault.internal.thrown, 'WWW-Authenticate'),
+      options.wwwAuthenticate ?? 'Bearer',
+    );
   },
   method_not_allowed: (headers, fault, _options, allow) => {
     const value = allow ?? allowlistedFromError(fault.internal.thrown, 'Allow');
