@@ -30,4 +30,7 @@ app.post(
 app.use(fl.notFound);
 app.use(fl.errorHandler);
 const server = app.listen(Number(process.env.PORT ?? 3000), '127.0.0.1').on('clientError', fl.clientError);
-process.once('SIGTERM', () => server.close(() => void fl.reporter?.close()));
+process.once('SIGTERM', () => {
+  setTimeout(() => process.exit(1), 10_000).unref(); // requests still running after 10 s are cut off
+  server.close(() => void fl.reporter?.close()); // waits for requests in flight
+});

@@ -12,5 +12,8 @@ app.get('/orders/:id', async () => {
   throw errors.ORDER_NOT_FOUND();
 });
 app.addHook('onClose', () => reporter.close()); // flush what is queued and close the file
-process.once('SIGTERM', () => void app.close());
+process.once('SIGTERM', () => {
+  setTimeout(() => process.exit(1), 10_000).unref(); // requests still running after 10 s are cut off
+  void app.close(); // waits for requests in flight, then runs onClose
+});
 await app.listen({ host: '127.0.0.1', port: Number(process.env.PORT ?? 3000) });
