@@ -53,7 +53,9 @@ describe('answer headers', () => {
         expose: true,
         ...(header === undefined ? {} : { headers: { 'WWW-Authenticate': header } }),
       });
-      return problemHeaders(capture(thrown), 'problem', { wwwAuthenticate })['www-authenticate'];
+      return problemHeaders(capture(thrown), 'problem', wwwAuthenticate === undefined ? {} : { wwwAuthenticate })[
+        'www-authenticate'
+      ];
     };
     const leaky =
       'Bearer realm="vault.internal.corp", error="invalid_token", error_description="token eyJx.eyJy.sig expired"';
