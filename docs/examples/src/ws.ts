@@ -12,4 +12,5 @@ const onConnection = fl.connection((socket) => socket.on('message', fl.json(sock
 wss.on('connection', onConnection);
 const server = createServer((_request, response) => response.writeHead(426).end());
 server.on('upgrade', fl.upgrade(wss)); // pass a check to refuse a handshake: throw in it
+server.on('clientError', fl.clientError); // malformed HTTP: problem JSON with an id, not a bare 400
 server.listen(Number(process.env.PORT ?? 3000), '127.0.0.1');

@@ -12,6 +12,7 @@ import {
   capture,
   checkFormatOptions,
   checkOptions,
+  clientErrorFault,
   type Fault,
   FORMAT_RULES,
   type OptionRules,
@@ -206,20 +207,30 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
     };
   }
 
-  const upgrades = upgradeAnswers(answerFormat, options, (thrown: unknown, request: IncomingMessage) =>
-    faultFor(thrown, undefined, {
-      classifiers,
-      source: 'ws.upgrade',
-      requestId: request.headers['x-request-id'],
-      requestIdPolicy: policy,
-      peer: peerOf(request, policy),
-    }),
+  const httpRecord: RecordFaultOptions = { protocol: 'http', reporter };
+  const upgrades = upgradeAnswers(
+    answerFormat,
+    options,
+    (thrown: unknown, request: IncomingMessage) =>
+      faultFor(thrown, undefined, {
+        classifiers,
+        source: 'ws.upgrade',
+        requestId: request.headers['x-request-id'],
+        requestIdPolicy: policy,
+        peer: peerOf(request, policy),
+      }),
+    (error: Error) => {
+      const fault = clientErrorFault(error);
+      recordFault(fault, httpRecord);
+      return fault;
+    },
   );
 
   return {
     fail,
     rejectUpgrade: upgrades.rejectUpgrade,
     upgrade: upgrades.upgrade,
+    clientError: upgrades.clientError,
     connection(handler) {
       return (socket, request) => {
         const { id: connectionId, rejected } = resolveCorrelationId(

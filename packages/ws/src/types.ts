@@ -73,4 +73,10 @@ export interface WsAdapter {
   upgrade(wss: WebSocketServer, check?: UpgradeCheck): (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /** Writes the error answer (in the configured format) on a raw upgrade socket and destroys it. */
   rejectUpgrade(socket: Duplex, request: IncomingMessage, thrown: unknown): Fault;
+  /**
+   * The HTTP server's 'clientError' listener (`server.on('clientError', adapter.clientError)`): a
+   * request Node's parser refuses (malformed head, oversized headers, header timeout) is answered in
+   * the configured format with an id, and recorded, instead of Node's bare `400 Bad Request`.
+   */
+  clientError(error: Error, socket: Duplex): void;
 }

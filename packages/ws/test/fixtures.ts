@@ -60,6 +60,7 @@ export async function startWsServer(options: { maxPayload?: number } = {}) {
       if (auth !== 'Bearer good') throw FaultError.of('unauthenticated');
     }),
   );
+  server.on('clientError', adapter.clientError);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
   return {

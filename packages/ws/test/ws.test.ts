@@ -1,4 +1,5 @@
 import { isUuid, TAXONOMY } from '@faultline/core';
+import { rawHttpExchange } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { closeFrameFor, isValidCloseCode, truncateUtf8 } from '../src/index.js';
@@ -120,6 +121,27 @@ describe('upgrade rejection', () => {
     expect(res.status).toBe(401);
     expect(res.headers['www-authenticate']).toBe('Bearer realm="ws", error="invalid_token"');
     expect(JSON.stringify(res.headers)).not.toMatch(/vault|hunter2/);
+  });
+
+  it.each([
+    [
+      'an upgrade with oversized headers',
+      `GET / HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+      431,
+    ],
+    ['an obs-folded header', 'GET / HTTP/1.1\r\nHost: x\r\nX-A: 1\r\n folded hunter2\r\n\r\n', 400],
+    ['a request line without a path', 'GET ?id=hunter2 HTTP/1.1\r\nHost: x\r\n\r\n', 400],
+  ])('answers malformed HTTP (%s) as problem JSON with an id, through clientError', async (_label, request, status) => {
+    const answer = await rawHttpExchange(server.port, request);
+    expect(answer.startsWith(`HTTP/1.1 ${status} `)).toBe(true);
+    expect(answer).toContain('content-type: application/problem+json; charset=utf-8');
+    expect(answer).toContain('x-content-type-options: nosniff');
+    const id = /x-request-id: ([0-9a-f-]{36})/.exec(answer)?.[1];
+    expect(isUuid(id)).toBe(true);
+    expect(answer).toContain(`"request_id":"${id}"`);
+    expect(answer).not.toMatch(/hunter2|aaaaaaaa/);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(server.records.some((record) => JSON.stringify(record).includes(id ?? 'none'))).toBe(true);
   });
 
   it('answers a refused upgrade as problem JSON with the Fastify adapter headers', async () => {
