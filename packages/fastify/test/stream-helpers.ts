@@ -82,18 +82,41 @@ export function failingMidway(make: () => unknown, reply: FastifyReply): Readabl
   return stream;
 }
 
+/** A web ReadableStream that sends one chunk, then rejects its read with `make()`, once the response has started. */
+export function webFailingMidway(make: () => unknown, reply: FastifyReply): ReadableStream<Uint8Array> {
+  let pulls = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (pulls++ === 0) {
+        controller.enqueue(new TextEncoder().encode('partial\n'));
+        return;
+      }
+      return new Promise((_resolve, reject) => {
+        const fail = () => (reply.raw.headersSent ? reject(make()) : setTimeout(fail, 5));
+        setTimeout(fail, 10);
+      });
+    },
+  });
+}
+
 /** The maker of `HOSTILE[n]` (an Error for an unknown index). */
 function hostile(n: string): () => unknown {
   return HOSTILE[Number(n)]?.[1] ?? secretError;
 }
 
-/** Adds `/before/:n` and `/after/:n`, failing with `HOSTILE[n]` before and after the headers. */
+/**
+ * Adds `/before/:n` and `/after/:n` (Node streams) and `/web-after/:n` (a web stream), failing
+ * with `HOSTILE[n]` before or after the headers left.
+ */
 export function addStreamRoutes(app: FastifyInstance): void {
   app.get<{ Params: { n: string } }>('/before/:n', async (request, reply) => {
     return reply.type('text/plain').send(failingAtOnce(hostile(request.params.n)));
   });
   app.get<{ Params: { n: string } }>('/after/:n', async (request, reply) => {
     return reply.type('text/plain').send(failingMidway(hostile(request.params.n), reply));
+  });
+  app.get<{ Params: { n: string } }>('/web-after/:n', async (request, reply) => {
+    return reply.type('text/plain').send(webFailingMidway(hostile(request.params.n), reply));
   });
 }
 
