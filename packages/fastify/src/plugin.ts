@@ -26,7 +26,14 @@ import { MethodRouter } from './method-router.js';
 import { setReplyHeader } from './reply-headers.js';
 import { adapterFaultFor, captureFor, ID_CHECKED_PROPERTY } from './request-fault.js';
 import { isValidRequestId, REQUEST_ID_HEADER } from './request-id.js';
-import { ATTEMPT_PROPERTY, sendFault } from './respond.js';
+import { ATTEMPT_PROPERTY, recordReplyFault, sendFault } from './respond.js';
+import {
+  guardReplyStream,
+  guardWebStream,
+  isNodeStream,
+  isWebStream,
+  type StreamFaultRecorder,
+} from './stream-guard.js';
 
 /** Options of the Faultline Fastify plugin (the shared HTTP options, plus Fastify's own). */
 export interface FaultlineFastifyOptions extends Omit<HttpFaultOptions, 'acceptIdVersions' | 'trustedProxies'> {
@@ -141,6 +148,18 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
   });
 
   if (responder.strictJsonApi === true) parseJsonApiBodies(app);
+
+  // A reply stream failing after the headers left: recorded here, under the request's id.
+  const recordStreamFault: StreamFaultRecorder = (error, request) => {
+    recordReplyFault(captureFor(error, request, classifiers), request, responder);
+  };
+  // Only stream payloads are guarded; any other payload passes with two cheap tests.
+  app.addHook('onSend', (request, reply, payload, done) => {
+    if (typeof payload !== 'object' || payload === null) done(null, payload);
+    else if (isNodeStream(payload)) done(null, guardReplyStream(payload, request, reply, recordStreamFault));
+    else if (isWebStream(payload)) done(null, guardWebStream(payload, request, reply, recordStreamFault));
+    else done(null, payload);
+  });
 
   app.addHook('onRequest', (request, reply, done) => {
     if (isValidRequestId(request.id)) {

@@ -48,10 +48,41 @@ const captureContext: Writable<CaptureContext> = {
 };
 
 /**
+ * True when the client went away: its request was aborted, or its connection (HTTP/1.1) or
+ * stream (HTTP/2) is destroyed. Only then is a cancellation the client's.
+ */
+export function clientGone(request: FastifyRequest): boolean {
+  const raw = request.raw as {
+    aborted?: boolean;
+    socket?: { destroyed?: boolean } | null;
+    stream?: { destroyed?: boolean };
+  };
+  return raw.aborted === true || raw.socket?.destroyed === true || raw.stream?.destroyed === true;
+}
+
+/** A classifier answering `internal` for any value: a cancellation the client did not make. */
+function notTheClients(reason: string): Classifier {
+  return {
+    name: 'fastify:client-connected',
+    classify: () => ({ category: 'internal', reason: `${reason}:client-connected` }),
+  };
+}
+
+/**
  * Captures `error` for `request`, with the adapter's classifiers. The request's body, query and
  * params are the input a validation library's error must point into to be the client's.
+ * A thrown value classified `cancelled` (a premature close, an `AbortError`) is the client's
+ * cancellation only when the client is gone; while it is still connected, the server cancelled
+ * its own work (a reply stream destroyed, an aborted upstream call), and that is `internal`.
+ * A `FaultError` raised as `cancelled` by the application keeps its category.
  */
 export function captureFor(error: unknown, request: FastifyRequest, classifiers: readonly Classifier[]): Fault {
+  const fault = captureWith(error, request, classifiers);
+  if (fault.category !== 'cancelled' || fault.internal.classifier === 'fault' || clientGone(request)) return fault;
+  return captureWith(error, request, [notTheClients(fault.internal.reason)]);
+}
+
+function captureWith(error: unknown, request: FastifyRequest, classifiers: readonly Classifier[]): Fault {
   if (capturing !== undefined) {
     // Re-entered (a classifier answered another request synchronously): a context of its own.
     return capture(error, {

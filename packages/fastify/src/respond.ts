@@ -76,6 +76,25 @@ function writeDirect(reply: FastifyReply, attempt: Attempt): void {
 }
 
 /**
+ * Records `fault` for `request` (span, and the log when there is a reporter) without answering:
+ * for a response that already started or already failed. Returns the active trace id, if any.
+ */
+export function recordReplyFault(fault: Fault, request: FastifyRequest, options: ResponderOptions): string | undefined {
+  // Without a reporter only the span is annotated: no record fields to gather.
+  return recordFault(
+    fault,
+    options.reporter === undefined
+      ? SPAN_ONLY.http
+      : {
+          protocol: 'http',
+          reporter: options.reporter,
+          method: request.method,
+          route: request.routeOptions?.url,
+        },
+  );
+}
+
+/**
  * Answers `reply` with `fault`: reports it (span + deferred log), then sends the pre-serialized
  * body with the error headers. Never throws.
  */
@@ -90,27 +109,11 @@ export function sendFault(
   if (previous !== undefined && previous !== null) {
     // Our first response failed on its way out: log the new failure under the same id, then
     // send the first response's bytes without hooks.
-    recordFault(fault, {
-      protocol: 'http',
-      reporter: options.reporter,
-      method: request.method,
-      route: request.routeOptions?.url,
-    });
+    recordReplyFault(fault, request, options);
     writeDirect(reply, previous);
     return;
   }
-  // Without a reporter only the span is annotated: no record fields to gather.
-  const traceId = recordFault(
-    fault,
-    options.reporter === undefined
-      ? SPAN_ONLY.http
-      : {
-          protocol: 'http',
-          reporter: options.reporter,
-          method: request.method,
-          route: request.routeOptions?.url,
-        },
-  );
+  const traceId = recordReplyFault(fault, request, options);
   if (reply.sent || reply.raw.headersSent) {
     // Headers already left (a stream failed mid-way): nothing valid can be sent. Abort.
     abort(reply);
