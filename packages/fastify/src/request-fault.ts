@@ -10,8 +10,10 @@ import {
   type Category,
   type Classifier,
   capture,
+  clientGone,
   type Fault,
   faultOf,
+  serverCancelled,
 } from '@faultline/core/adapter';
 import type { FastifyRequest } from 'fastify';
 import { refusedRequestId } from './request-id.js';
@@ -48,27 +50,6 @@ const captureContext: Writable<CaptureContext> = {
 };
 
 /**
- * True when the client went away: its request was aborted, or its connection (HTTP/1.1) or
- * stream (HTTP/2) is destroyed. Only then is a cancellation the client's.
- */
-export function clientGone(request: FastifyRequest): boolean {
-  const raw = request.raw as {
-    aborted?: boolean;
-    socket?: { destroyed?: boolean } | null;
-    stream?: { destroyed?: boolean };
-  };
-  return raw.aborted === true || raw.socket?.destroyed === true || raw.stream?.destroyed === true;
-}
-
-/** A classifier answering `internal` for any value: a cancellation the client did not make. */
-function notTheClients(reason: string): Classifier {
-  return {
-    name: 'fastify:client-connected',
-    classify: () => ({ category: 'internal', reason: `${reason}:client-connected` }),
-  };
-}
-
-/**
  * Captures `error` for `request`, with the adapter's classifiers. The request's body, query and
  * params are the input a validation library's error must point into to be the client's.
  * A thrown value classified `cancelled` (a premature close, an `AbortError`) is the client's
@@ -78,8 +59,8 @@ function notTheClients(reason: string): Classifier {
  */
 export function captureFor(error: unknown, request: FastifyRequest, classifiers: readonly Classifier[]): Fault {
   const fault = captureWith(error, request, classifiers);
-  if (fault.category !== 'cancelled' || fault.internal.classifier === 'fault' || clientGone(request)) return fault;
-  return captureWith(error, request, [notTheClients(fault.internal.reason)]);
+  if (fault.category !== 'cancelled' || fault.internal.classifier === 'fault' || clientGone(request.raw)) return fault;
+  return captureWith(error, request, [serverCancelled(fault.internal.reason)]);
 }
 
 function captureWith(error: unknown, request: FastifyRequest, classifiers: readonly Classifier[]): Fault {
