@@ -9,9 +9,11 @@ import {
   type CaptureContext,
   type Classifier,
   capture,
+  clientGone,
   type Fault,
   faultOf,
   type RequestIdPolicy,
+  serverCancelled,
 } from '@faultline/core/adapter';
 import { requestIdOf } from './request-id.js';
 import type { ExpressRequest } from './types.js';
@@ -79,6 +81,20 @@ function empty(ctx: Writable<CaptureContext>): void {
  * id the middleware refused (escaped for the log), if any.
  */
 export function captureFor(
+  error: unknown,
+  request: ExpressRequest,
+  classifiers: readonly Classifier[],
+  policy: RequestIdPolicy,
+  rejected: string | undefined,
+): Fault {
+  const fault = captureWith(error, request, classifiers, policy, rejected);
+  // A cancellation (premature close, AbortError) is the client's only once it went away; a
+  // FaultError raised as `cancelled` by the application keeps its category.
+  if (fault.category !== 'cancelled' || fault.internal.classifier === 'fault' || clientGone(request)) return fault;
+  return captureWith(error, request, [serverCancelled(fault.internal.reason)], policy, rejected);
+}
+
+function captureWith(
   error: unknown,
   request: ExpressRequest,
   classifiers: readonly Classifier[],

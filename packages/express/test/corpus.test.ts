@@ -75,7 +75,7 @@ describe.each([5, 4] as Major[])('corpus over Express %i', (major) => {
       ...(falsy ? [] : ['next']),
       ...(major === 5 && !falsy ? ['native-sync', 'native-async'] : []),
     ];
-    const spec = TAXONOMY[testCase.category as Category];
+    const spec = TAXONOMY[(testCase.liveHttpCategory ?? testCase.category) as Category];
     for (const style of styles) {
       const response = await fetch(`${app.url}/${style}/${index}`, {
         method: 'POST',

@@ -85,6 +85,12 @@ describe.each([5, 4] as Major[])('Express %i', (major) => {
       a.get('/forbidden', () => {
         throw FaultError.of('forbidden');
       });
+      a.get('/server-aborted', (_req: unknown, _res: unknown, next: (e: unknown) => void) =>
+        next(new DOMException(`upstream call aborted ${SECRET}`, 'AbortError')),
+      );
+      a.get('/cancelled-fault', () => {
+        throw FaultError.of('cancelled');
+      });
       a.get('/http-errors-401', () => {
         throw Object.assign(new Error('vault login failed'), {
           status: 401,
@@ -114,6 +120,9 @@ describe.each([5, 4] as Major[])('Express %i', (major) => {
     ['/http-errors', 404],
     ['/forbidden', 403],
     ['/http-errors-401', 401],
+    // An AbortError while the client is still connected is the server's own cancellation: 500.
+    ['/server-aborted', 500],
+    ['/cancelled-fault', 499],
   ])('%s answers %i as problem JSON, never HTML', async (path, status) => {
     const answer = await get(`${app.url}${path}`);
     const body = expectProblem(answer, status);

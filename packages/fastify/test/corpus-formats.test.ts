@@ -12,7 +12,6 @@ import { CORPUS, type CorpusCase, jsonApiSchemaErrors, leaksIn } from '@faultlin
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultline, faultlineServerOptions } from '../src/index.js';
-import { liveCategory } from './helpers.js';
 
 const JSONAPI = 'application/vnd.api+json';
 const FORMATS = ['problem', 'envelope', 'jsonapi'] as const;
@@ -125,7 +124,7 @@ describe.each([
 
   it.each(CORPUS.map((c, i) => [c.name, i] as const))('%s', async (_name, index) => {
     const testCase = CORPUS[index] as CorpusCase;
-    const spec = TAXONOMY[liveCategory(testCase.category) as Category];
+    const spec = TAXONOMY[(testCase.liveHttpCategory ?? testCase.category) as Category];
     // negotiate: each case asks for another format; fixed formats ignore Accept.
     const asked = FORMATS[index % FORMATS.length] as Format;
     const expected: Format = format === 'negotiate' ? asked : format;

@@ -11,7 +11,6 @@ import { CORPUS, type CorpusCase, leaksIn, memoryLog } from '@faultline/testkit'
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultline, faultlineServerOptions } from '../src/index.js';
-import { liveCategory } from './helpers.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const STYLES = ['sync', 'async', 'hook'] as const;
@@ -93,7 +92,7 @@ function viaHttp2(session: ClientHttp2Session, path: string, body: unknown): Pro
 }
 
 function check(answer: Answer, testCase: CorpusCase, requestIds: Set<string>): void {
-  const spec = TAXONOMY[liveCategory(testCase.category) as Category];
+  const spec = TAXONOMY[(testCase.liveHttpCategory ?? testCase.category) as Category];
   expect(answer.status).toBe(spec.http);
   const parsed = JSON.parse(answer.body) as { code: string; request_id: string; status: number };
   expect(parsed.status).toBe(spec.http);

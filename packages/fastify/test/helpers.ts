@@ -112,12 +112,3 @@ export function expectNoSecrets(text: string, extra: readonly string[] = []): vo
     if (text.includes(secret)) throw new Error(`response leaks ${JSON.stringify(secret)}: ${text}`);
   }
 }
-
-/**
- * The category a corpus case is answered with by a live Fastify request. The corpus gives what
- * `capture` concludes from the value alone; a thrown cancellation (an AbortError) while the client
- * is still connected is the server's own, so the adapter answers it as `internal`.
- */
-export function liveCategory(category: string): string {
-  return category === 'cancelled' ? 'internal' : category;
-}

@@ -92,6 +92,7 @@ export const NETWORK_CASES: readonly CorpusCase[] = [
     family: 'undici',
     make: () => new DOMException('This operation was aborted', 'AbortError'),
     category: 'cancelled',
+    liveHttpCategory: 'internal',
     forbidden: ['This operation was aborted'],
   },
   ...([401, 403, 404, 429, 500, 502, 503, 504] as const).map((status) => ({

@@ -13,6 +13,12 @@ export interface CorpusCase {
   readonly make: () => unknown;
   /** The category every adapter must answer with. */
   readonly category: ExpectedCategory;
+  /**
+   * The category an HTTP adapter answers with when the value is thrown during a request whose
+   * client is still connected, where it differs: a cancellation the client did not make (an
+   * `AbortError` of the server's own) is `internal` there.
+   */
+  readonly liveHttpCategory?: ExpectedCategory;
   /** Substrings that must never appear anywhere a client can see. */
   readonly forbidden: readonly string[];
   /** The request document the client sends (validation ownership), when it matters. */
