@@ -11,7 +11,8 @@
  * the main thread's total per record; the part in V8's compilers and collections (inclusive, from
  * `callgrind_annotate`: they depend on when V8 runs them, not on the record); and the rest.
  * Printed: lowest and median over the windows, and `capture` alone (windows of the same faults not
- * reported) for the reporter's share.
+ * reported) for the reporter's share; and, for reference, every other thread's total per record
+ * (the reporter's worker and libuv's pool, with their own compilation and collections: no rest).
  *
  * `node dist/reporter-instructions.js` (from apps/bench, after the build; needs valgrind). About
  * two minutes a round. REPORTER_INSTRUCTIONS_WARM (default 20000), REPORTER_INSTRUCTIONS_RECORDS
@@ -20,7 +21,7 @@
  * REPORTER_INSTRUCTIONS_KEEP=<dir> keeps callgrind's files there.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -97,6 +98,17 @@ function mainThread(file: string): { total: number; jitGc: number } {
   return { total, jitGc };
 }
 
+/** The instructions of every other thread in dump `n` of `outFile` (the worker, libuv's pool). */
+function otherThreads(outFile: string, n: number): number {
+  const dir = join(outFile, '..');
+  const prefix = `${outFile.slice(dir.length + 1)}.${n}-`;
+  let sum = 0;
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith(prefix) && name !== `${prefix}01`) sum += dumpedInstructions(join(dir, name));
+  }
+  return sum;
+}
+
 /** Per-record figures of one window. */
 interface Window {
   readonly total: number;
@@ -110,6 +122,7 @@ async function round(dir: string, n: number, warm: number, records: number, wind
   const server = await startUnderCallgrind(script, 'report', outFile, ['--separate-threads=yes']);
   const reported: Window[] = [];
   const alone: Window[] = [];
+  const others: Window[] = [];
   try {
     await request(server, { from: 0, count: warm, report: true });
     await request(server, { from: 10_000_000, count: Math.ceil(warm / 4), report: false });
@@ -123,12 +136,16 @@ async function round(dir: string, n: number, warm: number, records: number, wind
         dump += 1;
         const { total, jitGc } = mainThread(`${outFile}.${dump}-01`);
         (report ? reported : alone).push({ total: total / records, rest: (total - jitGc) / records });
+        if (report) {
+          const other = otherThreads(outFile, dump) / records;
+          others.push({ total: other, rest: other });
+        }
       }
     }
   } finally {
     await server.stop();
   }
-  return { reported, alone };
+  return { reported, alone, others };
 }
 
 async function main(): Promise<void> {
@@ -153,7 +170,7 @@ async function main(): Promise<void> {
   );
   try {
     for (let n = 0; n < rounds; n += 1) {
-      const { reported, alone } = await round(dir, n, warm, records, windows);
+      const { reported, alone, others } = await round(dir, n, warm, records, windows);
       const over = reported.map((w, i) => ({
         total: w.total - (alone[i]?.total ?? 0),
         rest: w.rest - (alone[i]?.rest ?? 0),
@@ -161,6 +178,7 @@ async function main(): Promise<void> {
       console.log(`${String(n + 1).padEnd(6)} ${'capture + recordFault'.padEnd(26)} ${cells(reported)}`);
       console.log(`${''.padEnd(6)} ${'capture alone'.padEnd(26)} ${cells(alone)}`);
       console.log(`${''.padEnd(6)} ${'the reporter (difference)'.padEnd(26)} ${cells(over)}`);
+      console.log(`${''.padEnd(6)} ${'other threads (worker)'.padEnd(26)} ${cells(others)}`);
     }
   } finally {
     if (keep === undefined) rmSync(dir, { recursive: true, force: true });
