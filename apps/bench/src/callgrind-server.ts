@@ -10,6 +10,8 @@ import { readFileSync } from 'node:fs';
 /** A server running under callgrind. */
 export interface CallgrindServer {
   readonly port: number;
+  /** The server's process (its IPC channel carries more requests than the port, for some benches). */
+  readonly child: ChildProcess;
   /** Zeroes callgrind's counters (`callgrind_control -z`). */
   zero(): void;
   /** Writes what was counted since the last zero or dump to the next `<outFile>.<n>` (`-d`). */
@@ -54,7 +56,7 @@ export async function startUnderCallgrind(
     throw error;
   }
   const control = (flag: string) => execFileSync('callgrind_control', [flag, String(child.pid)], { stdio: 'ignore' });
-  return { port, zero: () => control('-z'), dump: () => control('-d'), stop: () => stopChild(child) };
+  return { port, child, zero: () => control('-z'), dump: () => control('-d'), stop: () => stopChild(child) };
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {

@@ -41,8 +41,12 @@ export interface Redactor {
   redactString(text: string): string;
   /** Redacts any value into a bounded JSON-safe tree. Never throws. */
   redact(value: unknown): Redacted;
-  /** The first half of `redact`: a bounded plain copy, cheap, for the thread that holds the value. */
-  snapshot(value: unknown): SnapNode;
+  /**
+   * The first half of `redact`: a bounded plain copy, cheap, for the thread that holds the value.
+   * `valueType`, when the caller already has it, is `value`'s type label (`typeLabel(value)`),
+   * used for `value` itself only.
+   */
+  snapshot(value: unknown, valueType?: string): SnapNode;
   /** The second half of `redact`, on any thread: patterns, escaping, stack frames. */
   redactSnapshot(node: SnapNode): Redacted;
 }
@@ -232,7 +236,7 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
     }
   }
 
-  return { redactString, redact, snapshot: (value) => snapshot(value, bounds), redactSnapshot };
+  return { redactString, redact, snapshot: (value, valueType) => snapshot(value, bounds, valueType), redactSnapshot };
 }
 
 /** Most stack lines kept in a record. */

@@ -63,11 +63,20 @@ function looksLikeError(node: object): boolean {
   }
 }
 
-/** Walks `value` into a bounded snapshot. Never throws. */
-export function snapshot(value: unknown, bounds: SnapshotBounds): SnapNode {
+/**
+ * Walks `value` into a bounded snapshot. Never throws. `valueType`: `typeLabel(value)` when the
+ * caller already has it (a captured fault remembers its thrown value's), used for `value` itself
+ * only; every nested value's label is read in the walk.
+ */
+export function snapshot(value: unknown, bounds: SnapshotBounds, valueType?: string): SnapNode {
   const { maxDepth, maxStringLength, maxKeys, maxNodes, sensitiveKey } = bounds;
   const seen = new Set<object>();
   let nodes = 0;
+
+  /** The type label of `node` at `depth` (the caller's for the top value). */
+  function typeOf(node: unknown, depth: number): string {
+    return depth === 0 && valueType !== undefined ? valueType : typeLabel(node);
+  }
 
   function walk(node: unknown, depth: number): SnapNode {
     nodes += 1;
@@ -86,18 +95,18 @@ export function snapshot(value: unknown, bounds: SnapshotBounds): SnapNode {
       case 'symbol':
         return label('[Symbol]');
       case 'function':
-        return label(`[Function ${typeLabel(node)}]`);
+        return label(`[Function ${typeOf(node, depth)}]`);
       default:
         break;
     }
     if (node === null || !isObjectLike(node)) return null;
     if (seen.has(node)) return label('[Circular]');
-    if (depth >= maxDepth) return label(`[${typeLabel(node)}]`);
+    if (depth >= maxDepth) return label(`[${typeOf(node, depth)}]`);
     seen.add(node);
     try {
-      if (ArrayBuffer.isView(node)) return label(`[${typeLabel(node)} ${node.byteLength} bytes]`);
+      if (ArrayBuffer.isView(node)) return label(`[${typeOf(node, depth)} ${node.byteLength} bytes]`);
       if (Array.isArray(node)) return walkArray(node, depth);
-      if (node instanceof Map || node instanceof Set) return label(`[${typeLabel(node)} size=${node.size}]`);
+      if (node instanceof Map || node instanceof Set) return label(`[${typeOf(node, depth)} size=${node.size}]`);
       if (node instanceof Date) return label(Number.isNaN(node.getTime()) ? 'Invalid Date' : node.toISOString());
       if (looksLikeError(node)) return walkError(node, depth);
       return { o: walkObject(node, depth) };
@@ -122,7 +131,7 @@ export function snapshot(value: unknown, bounds: SnapshotBounds): SnapNode {
     try {
       keys = Object.keys(object);
     } catch {
-      return { '[type]': label(typeLabel(object)), '[error]': label('[Unreadable]') };
+      return { '[type]': label(typeOf(object, depth)), '[error]': label('[Unreadable]') };
     }
     let count = 0;
     for (const key of keys) {
@@ -140,7 +149,7 @@ export function snapshot(value: unknown, bounds: SnapshotBounds): SnapNode {
     const message = safeGet(error, 'message');
     const stack = safeGet(error, 'stack');
     const props = walkObject(error, depth);
-    const e: { -readonly [K in keyof SnapError['e']]: SnapError['e'][K] } = { type: typeLabel(error), props };
+    const e: { -readonly [K in keyof SnapError['e']]: SnapError['e'][K] } = { type: typeOf(error, depth), props };
     if (typeof message === 'string') e.message = truncate(message, maxStringLength);
     if (typeof stack === 'string') e.stack = truncate(stack, maxStringLength);
     const cause = safeGet(error, 'cause');

@@ -4,6 +4,7 @@
  * fingerprint are the same failure from the same place.
  */
 import { createHash } from 'node:crypto';
+import { thrownTypeLabel } from '../captured-internal.js';
 import type { Fault } from '../fault.js';
 import { isObjectLike, type ObjectLike, safeGet, typeLabel } from '../safe-access.js';
 
@@ -29,9 +30,10 @@ const NESTED = ['cause', 'driverError', 'original', 'parent', 'originalError', '
  * What makes two thrown values the same error without reading stacks: for the value and up to
  * three values it wraps, the type, the code and the message with digits, quoted text and hex
  * folded. ECONNREFUSED and ETIMEDOUT behind one wrapper differ here; two requests for different
- * ids of the same failure do not.
+ * ids of the same failure do not. `thrownType`: `typeLabel(thrown)` when the caller already has it
+ * (a captured fault remembers it), used for the value itself only; what it wraps is read here.
  */
-export function errorSignature(thrown: unknown): string {
+export function errorSignature(thrown: unknown, thrownType?: string): string {
   // Built as one string, with no arrays or iterators: this runs for every fault, repeats included.
   let signature = '';
   let current: unknown = thrown;
@@ -51,7 +53,8 @@ export function errorSignature(thrown: unknown): string {
     }
     const code = safeGet(current, 'code');
     const message = safeGet(current, 'message');
-    signature += `${separator}${typeLabel(current)}|${typeof code === 'string' || typeof code === 'number' ? String(code).slice(0, 32) : ''}|${typeof message === 'string' ? shapeOf(message) : ''}`;
+    const type = depth === 0 && thrownType !== undefined ? thrownType : typeLabel(current);
+    signature += `${separator}${type}|${typeof code === 'string' || typeof code === 'number' ? String(code).slice(0, 32) : ''}|${typeof message === 'string' ? shapeOf(message) : ''}`;
     current = nestedOf(current);
   }
   return signature;
@@ -191,7 +194,9 @@ export function fingerprint(fault: Fault): string {
     if (typeof stack === 'string') frames = topFrames(stack.slice(0, 16_384));
   }
   return createHash('sha1')
-    .update(`${fault.code}\u0000${fault.internal.reason}\u0000${errorSignature(thrown)}\u0000${frames.join('\u0000')}`)
+    .update(
+      `${fault.code}\u0000${fault.internal.reason}\u0000${errorSignature(thrown, thrownTypeLabel(fault.internal))}\u0000${frames.join('\u0000')}`,
+    )
     .digest('hex')
     .slice(0, 16);
 }

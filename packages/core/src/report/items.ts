@@ -5,6 +5,7 @@
  * its id and context; a notice carries its line. Redaction, stack formatting, fingerprints and
  * serialization happen where the items are written (this thread or a worker).
  */
+import { thrownTypeLabel } from '../captured-internal.js';
 import type { Fault } from '../fault.js';
 import { FaultError } from '../fault-error.js';
 import type { Redactor } from '../redact/redactor.js';
@@ -92,6 +93,8 @@ export function fullItem(
   otel: number,
 ): FullItem {
   const thrown = fault.internal.thrown;
+  // The label the repeat check read for this fault: read once (constructor, name, an identifier test).
+  const thrownType = thrownTypeLabel(fault.internal);
   return {
     k: 'f',
     h,
@@ -107,7 +110,7 @@ export function fullItem(
     source: fault.internal.source,
     rejected: fault.internal.rejectedRequestId,
     ctx: ctxItem(ctx, redactor),
-    thrown: redactor.snapshot(thrown),
+    thrown: redactor.snapshot(thrown, thrownType),
     meta: FaultError.is(thrown) && thrown.meta !== undefined ? redactor.snapshot(thrown.meta) : undefined,
     otel,
   };

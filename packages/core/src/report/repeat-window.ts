@@ -6,6 +6,7 @@
  * hashed) is computed where the full record is written. Two different errors never share a key;
  * one error thrown from two call sites may.
  */
+import { thrownTypeLabel } from '../captured-internal.js';
 import type { Fault } from '../fault.js';
 import { errorSignature } from './fingerprint.js';
 import { WindowedMap } from './windows.js';
@@ -38,7 +39,7 @@ export class RepeatWindow {
   observe(fault: Fault, now: number): RepeatVerdict {
     let key: string;
     try {
-      key = `${fault.code}\u0000${fault.internal.reason}\u0000${errorSignature(fault.internal.thrown)}`;
+      key = `${fault.code}\u0000${fault.internal.reason}\u0000${errorSignature(fault.internal.thrown, thrownTypeLabel(fault.internal))}`;
     } catch {
       key = `${fault.code}\u0000unknown`;
     }

@@ -13,6 +13,7 @@ import { exceptionOf, fullRecord } from './records.js';
 import { RepeatBatcher } from './repeats.js';
 import type { LineKind } from './sink.js';
 import type { ExceptionRecord } from './telemetry.js';
+import { OldestFirst } from './windows.js';
 
 /** What the writer counts itself (the sink counts the rest). */
 export interface WriterCounts {
@@ -55,7 +56,7 @@ export class RecordWriter {
   readonly #repeats: RepeatBatcher;
   readonly #onException: ExceptionSink | undefined;
   /** Fingerprints by window handle, the newest `max` kept. */
-  readonly fingerprints: Map<number, string>;
+  readonly fingerprints: OldestFirst<number, string>;
   readonly #maxFingerprints: number;
 
   constructor(
@@ -69,7 +70,7 @@ export class RecordWriter {
     this.#maxFingerprints = Math.max(1, options.maxFingerprints);
     this.#onException = options.onException;
     this.#errors = new ErrorRedaction(redactor);
-    this.fingerprints = new Map();
+    this.fingerprints = new OldestFirst(this.#maxFingerprints);
     this.#repeats = new RepeatBatcher(
       this.#redactor,
       (level, line, tail, message, records) => this.#output.emit(level, line, message, 'compact', records, tail),
@@ -83,12 +84,7 @@ export class RecordWriter {
   }
 
   #remember(handle: number, fp: string): void {
-    this.fingerprints.delete(handle);
     this.fingerprints.set(handle, fp);
-    if (this.fingerprints.size > this.#maxFingerprints) {
-      const oldest = this.fingerprints.keys().next();
-      if (oldest.done !== true) this.fingerprints.delete(oldest.value);
-    }
   }
 
   /** Writes one item. */
