@@ -10,6 +10,7 @@ import { type Redacted, type Redactor, stackHeaderEnd } from '../redact/redactor
 import type { SnapError, SnapNode } from '../redact/snapshot.js';
 import { TOP_FRAMES, topFrames } from './fingerprint.js';
 import type { StackJson } from './line-format.js';
+import { OldestFirst } from './windows.js';
 
 /** Frame texts remembered at once. */
 const MAX_ENTRIES = 256;
@@ -70,7 +71,7 @@ export function rememberingStrings(redactor: Redactor): Redactor {
 /** Redacts thrown values, remembering the redacted frames of each distinct frame text. */
 export class ErrorRedaction {
   readonly #redactor: Redactor;
-  readonly #frames = new Map<string, Frames>();
+  readonly #frames = new OldestFirst<string, Frames>(MAX_ENTRIES);
 
   constructor(redactor: Redactor) {
     this.#redactor = redactor;
@@ -123,10 +124,6 @@ export class ErrorRedaction {
         : [];
     const frames: Frames = { lines, top: topFrames(body), json: lines.map((line) => JSON.stringify(line)).join(',') };
     this.#frames.set(body, frames);
-    if (this.#frames.size > MAX_ENTRIES) {
-      const oldest = this.#frames.keys().next();
-      if (oldest.done !== true) this.#frames.delete(oldest.value);
-    }
     return frames;
   }
 }

@@ -13,6 +13,7 @@ import { exceptionOnly } from './records.js';
 import { RepeatWindow } from './repeat-window.js';
 import { emitExceptionLog } from './telemetry.js';
 import type { ReportContext } from './types.js';
+import { OldestFirst } from './windows.js';
 
 /** A fault waiting in the queue. */
 export interface Pending {
@@ -26,14 +27,13 @@ export class Intake {
   readonly #redactor: Redactor;
   readonly #window: RepeatWindow;
   /** Faults whose OTel exception record waits for the writer's redaction, by sequence. */
-  readonly #otelWaiting = new Map<number, Pending>();
-  readonly #maxWaiting: number;
+  readonly #otelWaiting: OldestFirst<number, Pending>;
   #otelSeq = 0;
 
   constructor(redactor: Redactor, windowMs: number, maxFingerprints: number, maxWaiting: number) {
     this.#redactor = redactor;
     this.#window = new RepeatWindow(windowMs, maxFingerprints);
-    this.#maxWaiting = maxWaiting;
+    this.#otelWaiting = new OldestFirst(maxWaiting);
   }
 
   /**
@@ -61,10 +61,6 @@ export class Intake {
     if (otel) {
       seq = ++this.#otelSeq;
       this.#otelWaiting.set(seq, pending);
-      if (this.#otelWaiting.size > this.#maxWaiting) {
-        const oldest = this.#otelWaiting.keys().next();
-        if (oldest.done !== true) this.#otelWaiting.delete(oldest.value);
-      }
     }
     return fullItem(fault, ctx, verdict.handle, verdict.key, this.#redactor, seq);
   }
