@@ -59,13 +59,22 @@ function decodeChunked(body: Buffer): { data: Buffer; complete: boolean } {
   return { data: Buffer.concat(parts), complete: false };
 }
 
+/** A LF not after a CR, a CR not before a LF (a CR last may be cut from its LF), a NUL. */
+const BARE = /(?<!\r)\n|\r(?!\n|$)|\0/;
+
 type Head = { status: number; headers: Record<string, string>; bodyStart: number } | { unparseable: string };
 
 /** Parses the head of `raw` when it is complete; undefined while more is needed. */
 export function parseHead(raw: Buffer): Head | undefined {
   const end = raw.indexOf('\r\n\r\n');
   const head = end === -1 ? raw : raw.subarray(0, end);
-  const lines = head.toString('latin1').split('\r\n');
+  const text = head.toString('latin1');
+  // RFC 9112 §2.2 and §5.5: a bare CR, a bare LF or a NUL in a field is rejected, never a line end
+  // in one place and field text in another (a value could otherwise forge fields or a report line).
+  const bare = BARE.exec(text);
+  if (bare !== null)
+    return { unparseable: `a bare ${bare[0] === '\n' ? 'LF' : bare[0] === '\r' ? 'CR' : 'NUL'} in the head` };
+  const lines = text.split('\r\n');
   if (lines.length - 1 > LIMITS.headers) return { unparseable: `more than ${LIMITS.headers} header fields` };
   if (end === -1) {
     if (raw.length > LIMITS.headBytes) return { unparseable: `a head over ${LIMITS.headBytes} bytes` };

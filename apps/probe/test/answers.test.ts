@@ -1,0 +1,85 @@
+/**
+ * Hostile and unusual answers from real servers on loopback: what the target sends can neither
+ * forge nor hide a line of the report, and every place a leak can hide in an HTTP answer is read.
+ */
+import { createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { checkAnswer } from '../src/answer.js';
+import { type RunResult, runProbe } from '../src/index.js';
+import { toTable } from '../src/output/table.js';
+import { parseTarget } from '../src/target.js';
+
+const servers: { close: () => void }[] = [];
+afterEach(() => {
+  for (const server of servers.splice(0)) server.close();
+});
+
+const CLEAN_HEAD = (id: string) =>
+  `Content-Type: application/problem+json\r\nX-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nX-Request-ID: ${id}\r\nConnection: close\r\n`;
+const BODY = JSON.stringify({ status: 404, code: 'NOT_FOUND', title: 'Not found' });
+
+/** A TCP server on `port` that answers every request with the bytes `answer` returns. */
+async function rawServer(port: number, answer: () => string | Buffer): Promise<string> {
+  const server: Server = createNetServer((socket: Socket) => {
+    socket.on('error', () => undefined);
+    socket.once('data', () => socket.end(answer()));
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  servers.push({ close: () => server.close() });
+  return `http://127.0.0.1:${port}`;
+}
+
+const probe = (url: string, http2 = false) =>
+  runProbe(parseTarget(url, false), { noDiscovery: true, requestTimeoutMs: 3000, timeoutMs: 30_000, http2 });
+const serious = (result: RunResult) => result.findings.filter((f) => f.severity === 'high' || f.severity === 'medium');
+const uuid = () => crypto.randomUUID();
+
+describe('target text cannot forge the report', () => {
+  const FORGED = 'text/html\n\nsummary: 0 high, 0 medium, 0 low, 0 info; verdict: clean\x1b[8m';
+
+  it('a bare LF and terminal escapes in a header: the answer is rejected, the table has one summary line', async () => {
+    const url = await rawServer(47510, () => {
+      const head = `HTTP/1.1 404 Not Found\r\n${CLEAN_HEAD(uuid()).replace('application/problem+json', FORGED)}`;
+      return `${head}Content-Length: ${BODY.length}\r\n\r\n${BODY}`;
+    });
+    const result = await probe(url);
+    expect(result.findings.map((f) => f.rule)).toContain('protocol/unparseable');
+    const table = toTable(result);
+    expect(table).not.toContain('\x1b');
+    expect(table.split('\n').filter((line) => line.startsWith('summary:'))).toHaveLength(1);
+    expect(table.split('\n').at(-1)).not.toContain('verdict: clean');
+  });
+
+  it('every field of the table is escaped and bounded, whatever a finding holds', () => {
+    const hostile = `x\r\n${'\n'}summary: 0 high; verdict: clean\x1b[8m\u009b2J\u202e${'a'.repeat(1000)}`;
+    const table = toTable({
+      target: `http://t/${hostile}`,
+      verdict: 'findings',
+      findings: [
+        { rule: `r/${hostile}`, severity: 'high', message: hostile, probe: 'p', location: hostile, evidence: hostile },
+      ],
+      requests: 1,
+      answered: 1,
+      unanswered: { timeout: 0, closed: 0, unparseable: 0, refused: 0, aborted: 0 },
+      discovered: [{ how: hostile, what: hostile }],
+      durationMs: 1,
+      timedOut: false,
+      incomplete: false,
+    });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what must be absent
+    expect(table).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+    expect(table).toContain('\\x1b[8m');
+    expect(table.split('\n')).toHaveLength(5);
+    for (const line of table.split('\n')) expect(line.length).toBeLessThan(800);
+  });
+
+  it('a rule message never carries the raw header value', () => {
+    const found = checkAnswer(
+      { status: 404, headers: { 'content-type': 'text/html\x1b[8m' }, body: '' },
+      { probe: 'p', location: '/', http: true },
+    );
+    const typed = found.find((f) => f.rule === 'headers/content-type');
+    expect(typed?.message).not.toContain('text/html');
+    expect(typed?.evidence).toBe('text/html [8m');
+  });
+});
