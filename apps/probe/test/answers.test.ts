@@ -2,6 +2,8 @@
  * Hostile and unusual answers from real servers on loopback: what the target sends can neither
  * forge nor hide a line of the report, and every place a leak can hide in an HTTP answer is read.
  */
+import type { OutgoingHttpHeaders } from 'node:http';
+import { createServer as createH2Server } from 'node:http2';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkAnswer } from '../src/answer.js';
@@ -81,5 +83,50 @@ describe('target text cannot forge the report', () => {
     const typed = found.find((f) => f.rule === 'headers/content-type');
     expect(typed?.message).not.toContain('text/html');
     expect(typed?.evidence).toBe('text/html [8m');
+  });
+});
+
+describe('every field of an answer is read', () => {
+  it('HTTP/1.1: the first of two same-named fields is checked too', async () => {
+    const url = await rawServer(47511, () => {
+      const head = `HTTP/1.1 404 Not Found\r\n${CLEAN_HEAD(uuid())}Server: nginx/1.22.1\r\nServer: edge\r\n`;
+      const cookies =
+        'Set-Cookie: dsn=postgres://admin:hunter2@10.0.3.7:5432/prod; HttpOnly\r\nSet-Cookie: sid=abc\r\n';
+      return `${head}${cookies}Content-Length: ${BODY.length}\r\n\r\n${BODY}`;
+    });
+    const result = await probe(url);
+    const rules = serious(result).map((f) => f.rule);
+    expect(rules).toContain('leak/secret');
+    expect(rules).toContain('leak/version');
+    expect(result.verdict).toBe('findings');
+  });
+
+  it('HTTP/1.1: conflicting Content-Length fields make the answer unparseable', async () => {
+    const url = await rawServer(47512, () => {
+      const head = `HTTP/1.1 404 Not Found\r\n${CLEAN_HEAD(uuid())}Content-Length: 3\r\n`;
+      return `${head}Content-Length: ${BODY.length}\r\n\r\n${BODY}`;
+    });
+    expect((await probe(url)).findings.map((f) => f.rule)).toContain('protocol/unparseable');
+  });
+
+  it('HTTP/2: every value of same-named fields is checked', async () => {
+    const server = createH2Server();
+    server.on('stream', (stream) => {
+      stream.respond({
+        ':status': 404,
+        'content-type': 'application/problem+json',
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+        'x-request-id': uuid(),
+        server: ['nginx/1.22.1', 'edge'],
+        'set-cookie': ['dsn=postgres://admin:hunter2@10.0.3.7:5432/prod', 'sid=abc'],
+      } as unknown as OutgoingHttpHeaders); // repeated fields: typed single, sent as given
+      stream.end(BODY);
+    });
+    await new Promise<void>((resolve) => server.listen(47513, '127.0.0.1', resolve));
+    servers.push({ close: () => server.close() });
+    const rules = serious(await probe('http://127.0.0.1:47513', true)).map((f) => f.rule);
+    expect(rules).toContain('leak/secret');
+    expect(rules).toContain('leak/version');
   });
 });

@@ -7,6 +7,25 @@ import { type ClientHttp2Session, connect, constants } from 'node:http2';
 import type { Answer } from '../answer.js';
 import { type Endpoint, type Exchange, type ExchangeOptions, LIMITS, type RawRequest } from './raw-request.js';
 
+/** Fields from a header object (Node keeps only the first of some same-named fields). */
+function fromObject(h: Readonly<Record<string, unknown>>): Record<string, string> {
+  const fields = Object.entries(h).filter(([name]) => !name.startsWith(':'));
+  return Object.fromEntries(
+    fields.map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : String(value)]),
+  );
+}
+
+/** Fields from the raw name/value list: every value of every field, same-named ones joined with `, `. */
+export function fromRaw(raw: readonly string[], into: Record<string, string> = {}): Record<string, string> {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] ?? '').toLowerCase();
+    if (name.startsWith(':')) continue;
+    const value = raw[i + 1] ?? '';
+    into[name] = into[name] === undefined ? value : `${into[name]}, ${value}`;
+  }
+  return into;
+}
+
 /** Opens a session to `endpoint`; resolves undefined when it cannot connect in time. */
 export function openSession(endpoint: Endpoint, options: ExchangeOptions): Promise<ClientHttp2Session | undefined> {
   return new Promise((resolve) => {
@@ -82,13 +101,10 @@ export function exchangeH2(
     const onAbort = () => finish('aborted');
     options.signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => finish('timeout'), options.timeoutMs);
-    stream.on('response', (h) => {
+    // Node passes the raw name/value list third (its typings stop at two arguments).
+    (stream as NodeJS.EventEmitter).on('response', (h: Record<string, unknown>, _flags: number, raw?: string[]) => {
       status = Number(h[':status'] ?? 0);
-      headers = Object.fromEntries(
-        Object.entries(h)
-          .filter(([k]) => !k.startsWith(':'))
-          .map(([k, v]) => [k, String(v)]),
-      );
+      headers = raw === undefined ? fromObject(h) : fromRaw(raw);
     });
     stream.on('data', (chunk: Buffer) => {
       chunks.push(chunk);

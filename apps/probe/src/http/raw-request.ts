@@ -89,8 +89,14 @@ export function parseHead(raw: Buffer): Head | undefined {
   for (const line of fields) {
     const colon = line.indexOf(':');
     if (colon <= 0) return { unparseable: `header line ${JSON.stringify(line.slice(0, 40))}` };
-    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    // Every field is kept: same-named fields are one list (RFC 9110 §5.3), a leak in the first is seen.
+    headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
   }
+  const lengths = new Set(headers['content-length']?.split(',').map((length) => length.trim()));
+  if (lengths.size > 1) return { unparseable: 'conflicting Content-Length fields' };
+  if (lengths.size === 1) headers['content-length'] = [...lengths][0] ?? '';
   return { status: Number(status), headers, bodyStart: end + 4 };
 }
 
