@@ -130,3 +130,36 @@ describe('every field of an answer is read', () => {
     expect(rules).toContain('leak/version');
   });
 });
+
+describe('version headers', () => {
+  it.each([
+    ['server', 'Jetty(9.4.44.v20210927)'],
+    ['x-aspnet-version', '4.0.30319'],
+    ['x-aspnetmvc-version', '5.2'],
+    ['via', '1.1 varnish (Varnish/6.0)'],
+    ['x-powered-by', 'PHP/8.1.2'],
+    ['server', 'Apache-Coyote/1.1 Tomcat/9.0.65'],
+  ])('%s: %s is a version leak', (name, value) => {
+    const found = checkAnswer({ status: 404, headers: { [name]: value }, body: '' }, { probe: 'p', location: '/' });
+    expect(found.map((f) => f.rule)).toContain('leak/version');
+  });
+
+  it.each([
+    ['server', 'edge'],
+    ['via', '1.1 varnish'],
+    ['server', 'cloudflare'],
+  ])('%s: %s is not', (name, value) => {
+    const found = checkAnswer({ status: 404, headers: { [name]: value }, body: '' }, { probe: 'p', location: '/' });
+    expect(found.map((f) => f.rule)).not.toContain('leak/version');
+  });
+
+  it('a real server sending Jetty, ASP.NET and Varnish versions is reported', async () => {
+    const url = await rawServer(47514, () => {
+      const versions = 'Server: Jetty(9.4.44.v20210927)\r\nX-AspNet-Version: 4.0.30319\r\n';
+      return `HTTP/1.1 404 Not Found\r\n${CLEAN_HEAD(uuid())}${versions}Content-Length: ${BODY.length}\r\n\r\n${BODY}`;
+    });
+    const result = await probe(url);
+    expect(result.findings.filter((f) => f.rule === 'leak/version').length).toBeGreaterThan(0);
+    expect(result.verdict).toBe('findings');
+  });
+});
