@@ -5,8 +5,10 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { createServer as createH2Server } from 'node:http2';
 import { createServer as createNetServer, type Server, type Socket } from 'node:net';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkAnswer } from '../src/answer.js';
+import { LIMITS } from '../src/http/raw-request.js';
 import { type RunResult, runProbe } from '../src/index.js';
 import { toTable } from '../src/output/table.js';
 import { parseTarget } from '../src/target.js';
@@ -30,6 +32,16 @@ async function rawServer(port: number, answer: () => string | Buffer): Promise<s
   servers.push({ close: () => server.close() });
   return `http://127.0.0.1:${port}`;
 }
+
+/** A 404 with the clean error fields, `extra` head lines, and `body`. */
+const rawAnswer = (extra: string, body: Buffer | string) =>
+  Buffer.concat([Buffer.from(`HTTP/1.1 404 Not Found\r\n${CLEAN_HEAD(uuid())}${extra}\r\n`), Buffer.from(body)]);
+const cleanFields = () => ({
+  'content-type': 'application/problem+json',
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+  'x-request-id': uuid(),
+});
 
 const probe = (url: string, http2 = false) =>
   runProbe(parseTarget(url, false), { noDiscovery: true, requestTimeoutMs: 3000, timeoutMs: 30_000, http2 });
@@ -161,5 +173,45 @@ describe('version headers', () => {
     const result = await probe(url);
     expect(result.findings.filter((f) => f.rule === 'leak/version').length).toBeGreaterThan(0);
     expect(result.verdict).toBe('findings');
+  });
+});
+
+describe('compressed bodies are read as a client reads them', () => {
+  const STACK = 'Error: boom\n    at Object.<anonymous> (/srv/app/src/db.js:12:7)';
+  const LEAK = JSON.stringify({ error: STACK, sql: 'SELECT password FROM users WHERE id = 1' });
+  const compressed = (coding: string, body: Buffer) =>
+    rawAnswer(`Content-Encoding: ${coding}\r\nContent-Length: ${body.length}\r\n`, body);
+
+  it.each([
+    ['gzip', gzipSync(LEAK), 47515],
+    ['br', brotliCompressSync(LEAK), 47516],
+    ['deflate', deflateSync(LEAK), 47517],
+    ['deflate', deflateRawSync(LEAK), 47518],
+  ])('HTTP/1.1 %s: the stack inside is found', async (coding, body, port) => {
+    const url = await rawServer(port, () => compressed(coding, body));
+    const rules = serious(await probe(url)).map((f) => f.rule);
+    expect(rules).toContain('leak/stack-node');
+  });
+
+  it.each([
+    ['a body that does not decode', Buffer.from('not gzip at all'), 47519],
+    ['a body over the limit once decoded', gzipSync(Buffer.alloc(LIMITS.bodyBytes + 1, 'a')), 47520],
+  ])('HTTP/1.1 gzip, %s: unparseable', async (_label, body, port) => {
+    const url = await rawServer(port, () => compressed('gzip', body));
+    const result = await probe(url);
+    expect(result.findings.map((f) => f.rule)).toContain('protocol/unparseable');
+    expect(result.verdict).not.toBe('clean');
+  });
+
+  it('HTTP/2 gzip: the stack inside is found', async () => {
+    const server = createH2Server();
+    server.on('stream', (stream) => {
+      stream.respond({ ':status': 500, ...cleanFields(), 'content-encoding': 'gzip' });
+      stream.end(gzipSync(LEAK));
+    });
+    await new Promise<void>((resolve) => server.listen(47521, '127.0.0.1', resolve));
+    servers.push({ close: () => server.close() });
+    const rules = serious(await probe('http://127.0.0.1:47521', true)).map((f) => f.rule);
+    expect(rules).toContain('leak/stack-node');
   });
 });

@@ -4,7 +4,7 @@
  * Bounded like the HTTP/1.1 exchange: header count, body bytes, time, and the abort signal.
  */
 import { type ClientHttp2Session, connect, constants } from 'node:http2';
-import type { Answer } from '../answer.js';
+import { decodeAnswer } from './decode.js';
 import { type Endpoint, type Exchange, type ExchangeOptions, LIMITS, type RawRequest } from './raw-request.js';
 
 /** Fields from a header object (Node keeps only the first of some same-named fields). */
@@ -92,8 +92,10 @@ export function exchangeH2(
       options.signal?.removeEventListener('abort', onAbort);
       stream.close(constants.NGHTTP2_CANCEL);
       if (status !== 0) {
-        const body = Buffer.concat(chunks).subarray(0, LIMITS.bodyBytes).toString('utf8');
-        resolve({ answer: { status, headers, body } satisfies Answer, outcome: 'answered' });
+        const body = Buffer.concat(chunks).subarray(0, LIMITS.bodyBytes);
+        const decoded = decodeAnswer(status, headers, body, LIMITS.bodyBytes);
+        if ('answer' in decoded) resolve({ answer: decoded.answer, outcome: 'answered' });
+        else resolve({ answer: undefined, outcome: 'unparseable', error: decoded.unparseable });
       } else if (ended === 'timeout') resolve({ answer: undefined, outcome: 'timeout', error: 'ETIMEDOUT' });
       else if (ended === 'aborted') resolve({ answer: undefined, outcome: 'aborted' });
       else resolve({ answer: undefined, outcome: 'closed', ...(ended === 'end' ? {} : { error: ended.error }) });

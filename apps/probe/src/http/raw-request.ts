@@ -10,6 +10,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Answer } from '../answer.js';
 import type { Outcome } from '../budget.js';
+import { type Decoded, decodeAnswer } from './decode.js';
 
 /** A request as bytes on the wire. */
 export interface RawRequest {
@@ -104,13 +105,14 @@ export function parseHead(raw: Buffer): Head | undefined {
 export function parseResponse(raw: Buffer): Answer | undefined {
   const head = parseHead(raw);
   if (head === undefined || 'unparseable' in head) return undefined;
-  return toAnswer(head, raw.subarray(head.bodyStart)).answer;
+  const decoded = toAnswer(head, raw.subarray(head.bodyStart)).decoded;
+  return 'answer' in decoded ? decoded.answer : undefined;
 }
 
 function toAnswer(
   head: { status: number; headers: Record<string, string> },
   rest: Buffer,
-): { answer: Answer; complete: boolean } {
+): { readonly decoded: Decoded; readonly complete: boolean } {
   let body = rest;
   let complete = false;
   if (/chunked/i.test(head.headers['transfer-encoding'] ?? '')) ({ data: body, complete } = decodeChunked(rest));
@@ -119,12 +121,16 @@ function toAnswer(
     complete = Number.isFinite(length) && rest.length >= length;
     if (complete) body = rest.subarray(0, length);
   } else if (head.status === 204 || head.status === 304) complete = true;
-  const answer = {
-    status: head.status,
-    headers: head.headers,
-    body: body.subarray(0, LIMITS.bodyBytes).toString('utf8'),
+  const done = complete || rest.length >= LIMITS.bodyBytes;
+  // Decoded only once the answer is complete (or the exchange ends): the check on each chunk is cheap.
+  let decoded: Decoded | undefined;
+  return {
+    get decoded() {
+      decoded ??= decodeAnswer(head.status, head.headers, body.subarray(0, LIMITS.bodyBytes), LIMITS.bodyBytes);
+      return decoded;
+    },
+    complete: done,
   };
-  return { answer, complete: complete || rest.length >= LIMITS.bodyBytes };
 }
 
 /** Sends `request` to `endpoint`; what came back within the limit of time, bounded in bytes. */
@@ -144,9 +150,11 @@ export function exchange(endpoint: Endpoint, request: RawRequest, options: Excha
       options.signal?.removeEventListener('abort', onAbort);
       socket?.destroy();
       const head = parseHead(received);
-      if (head !== undefined && !('unparseable' in head)) {
-        resolve({ answer: toAnswer(head, received.subarray(head.bodyStart)).answer, outcome: 'answered' });
-      } else if (head !== undefined) resolve({ answer: undefined, outcome: 'unparseable', error: head.unparseable });
+      const decoded =
+        head === undefined || 'unparseable' in head ? head : toAnswer(head, received.subarray(head.bodyStart)).decoded;
+      if (decoded !== undefined && 'answer' in decoded) resolve({ answer: decoded.answer, outcome: 'answered' });
+      else if (decoded !== undefined)
+        resolve({ answer: undefined, outcome: 'unparseable', error: decoded.unparseable });
       else if (ended === 'aborted') resolve({ answer: undefined, outcome: 'aborted' });
       else if (ended === 'timeout') resolve({ answer: undefined, outcome: 'timeout', error: 'ETIMEDOUT' });
       else if (ended === 'end') resolve({ answer: undefined, outcome: received.length > 0 ? 'unparseable' : 'closed' });
