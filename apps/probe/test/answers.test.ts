@@ -215,3 +215,35 @@ describe('compressed bodies are read as a client reads them', () => {
     expect(rules).toContain('leak/stack-node');
   });
 });
+
+describe('trailers are read like header fields', () => {
+  const SQL = 'SELECT password FROM users WHERE id = 1';
+
+  it('HTTP/1.1 chunked trailers, the trailer section sent a moment after the last chunk', async () => {
+    const server: Server = createNetServer((socket) => {
+      socket.on('error', () => undefined);
+      socket.once('data', () => {
+        const head = `HTTP/1.1 404 Not Found\r\n${CLEAN_HEAD(uuid())}Transfer-Encoding: chunked\r\nTrailer: x-debug\r\n\r\n`;
+        socket.write(`${head}${BODY.length.toString(16)}\r\n${BODY}\r\n0\r\n`);
+        setTimeout(() => socket.end(`X-Debug: ${SQL}\r\n\r\n`), 100);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(47522, '127.0.0.1', resolve));
+    servers.push({ close: () => server.close() });
+    const rules = serious(await probe('http://127.0.0.1:47522')).map((f) => f.rule);
+    expect(rules).toContain('leak/sql');
+  });
+
+  it('HTTP/2 trailers', async () => {
+    const server = createH2Server();
+    server.on('stream', (stream) => {
+      stream.respond({ ':status': 404, ...cleanFields() }, { waitForTrailers: true });
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'x-debug': SQL }));
+      stream.end(BODY);
+    });
+    await new Promise<void>((resolve) => server.listen(47523, '127.0.0.1', resolve));
+    servers.push({ close: () => server.close() });
+    const rules = serious(await probe('http://127.0.0.1:47523', true)).map((f) => f.rule);
+    expect(rules).toContain('leak/sql');
+  });
+});

@@ -108,6 +108,10 @@ export function exchangeH2(
       status = Number(h[':status'] ?? 0);
       headers = raw === undefined ? fromObject(h) : fromRaw(raw);
     });
+    // Trailers are read like header fields, added to them.
+    (stream as NodeJS.EventEmitter).on('trailers', (h: Record<string, unknown>, _flags: number, raw?: string[]) => {
+      fromRaw(raw ?? Object.entries(fromObject(h)).flat(), headers);
+    });
     stream.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       size += chunk.length;

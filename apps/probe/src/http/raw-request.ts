@@ -10,6 +10,7 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Answer } from '../answer.js';
 import type { Outcome } from '../budget.js';
+import { decodeChunked } from './chunked.js';
 import { type Decoded, decodeAnswer } from './decode.js';
 
 /** A request as bytes on the wire. */
@@ -43,21 +44,6 @@ export const LIMITS = { headBytes: 65_536, headers: 100, bodyBytes: 262_144 } as
 export interface ExchangeOptions {
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
-}
-
-function decodeChunked(body: Buffer): { data: Buffer; complete: boolean } {
-  const parts: Buffer[] = [];
-  let offset = 0;
-  while (offset < body.length) {
-    const lineEnd = body.indexOf('\r\n', offset);
-    if (lineEnd === -1) break;
-    const size = Number.parseInt(body.subarray(offset, lineEnd).toString('latin1'), 16);
-    if (!Number.isFinite(size) || size < 0) return { data: Buffer.concat(parts), complete: true };
-    if (size === 0) return { data: Buffer.concat(parts), complete: true };
-    parts.push(body.subarray(lineEnd + 2, lineEnd + 2 + size));
-    offset = lineEnd + 2 + size + 2;
-  }
-  return { data: Buffer.concat(parts), complete: false };
 }
 
 /** A LF not after a CR, a CR not before a LF (a CR last may be cut from its LF), a NUL. */
@@ -115,7 +101,9 @@ function toAnswer(
 ): { readonly decoded: Decoded; readonly complete: boolean } {
   let body = rest;
   let complete = false;
-  if (/chunked/i.test(head.headers['transfer-encoding'] ?? '')) ({ data: body, complete } = decodeChunked(rest));
+  let trailers: Record<string, string> = {};
+  if (/chunked/i.test(head.headers['transfer-encoding'] ?? ''))
+    ({ data: body, complete, trailers } = decodeChunked(rest));
   else if (head.headers['content-length'] !== undefined) {
     const length = Number(head.headers['content-length']);
     complete = Number.isFinite(length) && rest.length >= length;
@@ -126,7 +114,15 @@ function toAnswer(
   let decoded: Decoded | undefined;
   return {
     get decoded() {
-      decoded ??= decodeAnswer(head.status, head.headers, body.subarray(0, LIMITS.bodyBytes), LIMITS.bodyBytes);
+      if (decoded !== undefined) return decoded;
+      decoded = decodeAnswer(head.status, head.headers, body.subarray(0, LIMITS.bodyBytes), LIMITS.bodyBytes);
+      // Trailer fields are read like header fields (same-named ones joined), after the body is decoded.
+      if ('answer' in decoded && Object.keys(trailers).length > 0) {
+        const headers = { ...head.headers };
+        for (const [name, value] of Object.entries(trailers))
+          headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+        decoded = { answer: { ...decoded.answer, headers } };
+      }
       return decoded;
     },
     complete: done,
