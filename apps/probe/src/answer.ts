@@ -123,8 +123,16 @@ export function checkAnswer(answer: Answer, ctx: ProbeContext): Finding[] {
 
 function errorHeaderFindings(answer: Answer, ctx: ProbeContext): Finding[] {
   const found: Finding[] = [];
-  const add = (rule: string, severity: Finding['severity'], message: string) =>
-    found.push({ rule, severity, message, probe: ctx.probe, location: ctx.location });
+  // Messages are fixed text: what the target sent goes only into the evidence (an excerpt).
+  const add = (rule: string, severity: Finding['severity'], message: string, evidence?: string) =>
+    found.push({
+      rule,
+      severity,
+      message,
+      probe: ctx.probe,
+      location: ctx.location,
+      ...(evidence ? { evidence } : {}),
+    });
   if ((answer.headers['x-content-type-options'] ?? '').toLowerCase() !== 'nosniff')
     add('headers/nosniff', 'low', 'An error answer lacks X-Content-Type-Options: nosniff.');
   if (!/no-store/i.test(answer.headers['cache-control'] ?? ''))
@@ -134,7 +142,8 @@ function errorHeaderFindings(answer: Answer, ctx: ProbeContext): Finding[] {
     add(
       'headers/content-type',
       'low',
-      `An error answer is ${type === '' ? 'untyped' : type}, not problem JSON, JSON:API or JSON.`,
+      `An error answer is ${type === '' ? 'untyped' : 'typed otherwise'}, not problem JSON, JSON:API or JSON.`,
+      type === '' ? undefined : excerpt(type, 0, type.length),
     );
   const id = answer.headers['x-request-id'];
   if (id === undefined) add('id/missing', 'low', 'An error answer carries no X-Request-ID.');

@@ -128,8 +128,10 @@ export const SIGNATURES: readonly Signature[] = [
     rule: 'leak/version',
     severity: 'medium',
     description: 'server or framework version',
+    // product/1.2 (Server, Via, X-Powered-By, error pages), Jetty(9.4.44), X-AspNet[Mvc]-Version: a bare
+    // product name without a version (Server: edge, Via: 1.1 varnish) is not one.
     pattern:
-      /\b(?:nginx|Apache|Microsoft-IIS|Werkzeug|gunicorn|Jetty|Kestrel|Express|PHP|Python|Node\.js|HAProxy)\/\d+(?:\.\d+)*/i,
+      /\b(?:nginx|openresty|Tengine|Apache|Tomcat|Microsoft-IIS|Microsoft-HTTPAPI|Werkzeug|gunicorn|uvicorn|Jetty|Kestrel|Express|PHP|Python|Node\.js|HAProxy|Varnish|lighttpd|Caddy|envoy|OpenSSL)\/\d+(?:\.\d+)*|\bJetty\(\d+(?:\.\d+)+|\bx-aspnet(?:mvc)?-version: *\d+(?:\.\d+)*/i,
   },
   {
     rule: 'leak/product',

@@ -4,8 +4,27 @@
  * Bounded like the HTTP/1.1 exchange: header count, body bytes, time, and the abort signal.
  */
 import { type ClientHttp2Session, connect, constants } from 'node:http2';
-import type { Answer } from '../answer.js';
+import { decodeAnswer } from './decode.js';
 import { type Endpoint, type Exchange, type ExchangeOptions, LIMITS, type RawRequest } from './raw-request.js';
+
+/** Fields from a header object (Node keeps only the first of some same-named fields). */
+function fromObject(h: Readonly<Record<string, unknown>>): Record<string, string> {
+  const fields = Object.entries(h).filter(([name]) => !name.startsWith(':'));
+  return Object.fromEntries(
+    fields.map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : String(value)]),
+  );
+}
+
+/** Fields from the raw name/value list: every value of every field, same-named ones joined with `, `. */
+export function fromRaw(raw: readonly string[], into: Record<string, string> = {}): Record<string, string> {
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = (raw[i] ?? '').toLowerCase();
+    if (name.startsWith(':')) continue;
+    const value = raw[i + 1] ?? '';
+    into[name] = into[name] === undefined ? value : `${into[name]}, ${value}`;
+  }
+  return into;
+}
 
 /** Opens a session to `endpoint`; resolves undefined when it cannot connect in time. */
 export function openSession(endpoint: Endpoint, options: ExchangeOptions): Promise<ClientHttp2Session | undefined> {
@@ -73,8 +92,10 @@ export function exchangeH2(
       options.signal?.removeEventListener('abort', onAbort);
       stream.close(constants.NGHTTP2_CANCEL);
       if (status !== 0) {
-        const body = Buffer.concat(chunks).subarray(0, LIMITS.bodyBytes).toString('utf8');
-        resolve({ answer: { status, headers, body } satisfies Answer, outcome: 'answered' });
+        const body = Buffer.concat(chunks).subarray(0, LIMITS.bodyBytes);
+        const decoded = decodeAnswer(status, headers, body, LIMITS.bodyBytes);
+        if ('answer' in decoded) resolve({ answer: decoded.answer, outcome: 'answered' });
+        else resolve({ answer: undefined, outcome: 'unparseable', error: decoded.unparseable });
       } else if (ended === 'timeout') resolve({ answer: undefined, outcome: 'timeout', error: 'ETIMEDOUT' });
       else if (ended === 'aborted') resolve({ answer: undefined, outcome: 'aborted' });
       else resolve({ answer: undefined, outcome: 'closed', ...(ended === 'end' ? {} : { error: ended.error }) });
@@ -82,13 +103,14 @@ export function exchangeH2(
     const onAbort = () => finish('aborted');
     options.signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => finish('timeout'), options.timeoutMs);
-    stream.on('response', (h) => {
+    // Node passes the raw name/value list third (its typings stop at two arguments).
+    (stream as NodeJS.EventEmitter).on('response', (h: Record<string, unknown>, _flags: number, raw?: string[]) => {
       status = Number(h[':status'] ?? 0);
-      headers = Object.fromEntries(
-        Object.entries(h)
-          .filter(([k]) => !k.startsWith(':'))
-          .map(([k, v]) => [k, String(v)]),
-      );
+      headers = raw === undefined ? fromObject(h) : fromRaw(raw);
+    });
+    // Trailers are read like header fields, added to them.
+    (stream as NodeJS.EventEmitter).on('trailers', (h: Record<string, unknown>, _flags: number, raw?: string[]) => {
+      fromRaw(raw ?? Object.entries(fromObject(h)).flat(), headers);
     });
     stream.on('data', (chunk: Buffer) => {
       chunks.push(chunk);

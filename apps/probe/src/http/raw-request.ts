@@ -10,6 +10,8 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Answer } from '../answer.js';
 import type { Outcome } from '../budget.js';
+import { decodeChunked } from './chunked.js';
+import { type Decoded, decodeAnswer } from './decode.js';
 
 /** A request as bytes on the wire. */
 export interface RawRequest {
@@ -44,20 +46,8 @@ export interface ExchangeOptions {
   readonly signal?: AbortSignal;
 }
 
-function decodeChunked(body: Buffer): { data: Buffer; complete: boolean } {
-  const parts: Buffer[] = [];
-  let offset = 0;
-  while (offset < body.length) {
-    const lineEnd = body.indexOf('\r\n', offset);
-    if (lineEnd === -1) break;
-    const size = Number.parseInt(body.subarray(offset, lineEnd).toString('latin1'), 16);
-    if (!Number.isFinite(size) || size < 0) return { data: Buffer.concat(parts), complete: true };
-    if (size === 0) return { data: Buffer.concat(parts), complete: true };
-    parts.push(body.subarray(lineEnd + 2, lineEnd + 2 + size));
-    offset = lineEnd + 2 + size + 2;
-  }
-  return { data: Buffer.concat(parts), complete: false };
-}
+/** A LF not after a CR, a CR not before a LF (a CR last may be cut from its LF), a NUL. */
+const BARE = /(?<!\r)\n|\r(?!\n|$)|\0/;
 
 type Head = { status: number; headers: Record<string, string>; bodyStart: number } | { unparseable: string };
 
@@ -65,7 +55,13 @@ type Head = { status: number; headers: Record<string, string>; bodyStart: number
 export function parseHead(raw: Buffer): Head | undefined {
   const end = raw.indexOf('\r\n\r\n');
   const head = end === -1 ? raw : raw.subarray(0, end);
-  const lines = head.toString('latin1').split('\r\n');
+  const text = head.toString('latin1');
+  // RFC 9112 §2.2 and §5.5: a bare CR, a bare LF or a NUL in a field is rejected, never a line end
+  // in one place and field text in another (a value could otherwise forge fields or a report line).
+  const bare = BARE.exec(text);
+  if (bare !== null)
+    return { unparseable: `a bare ${bare[0] === '\n' ? 'LF' : bare[0] === '\r' ? 'CR' : 'NUL'} in the head` };
+  const lines = text.split('\r\n');
   if (lines.length - 1 > LIMITS.headers) return { unparseable: `more than ${LIMITS.headers} header fields` };
   if (end === -1) {
     if (raw.length > LIMITS.headBytes) return { unparseable: `a head over ${LIMITS.headBytes} bytes` };
@@ -80,8 +76,14 @@ export function parseHead(raw: Buffer): Head | undefined {
   for (const line of fields) {
     const colon = line.indexOf(':');
     if (colon <= 0) return { unparseable: `header line ${JSON.stringify(line.slice(0, 40))}` };
-    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    const name = line.slice(0, colon).trim().toLowerCase();
+    const value = line.slice(colon + 1).trim();
+    // Every field is kept: same-named fields are one list (RFC 9110 §5.3), a leak in the first is seen.
+    headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
   }
+  const lengths = new Set(headers['content-length']?.split(',').map((length) => length.trim()));
+  if (lengths.size > 1) return { unparseable: 'conflicting Content-Length fields' };
+  if (lengths.size === 1) headers['content-length'] = [...lengths][0] ?? '';
   return { status: Number(status), headers, bodyStart: end + 4 };
 }
 
@@ -89,27 +91,42 @@ export function parseHead(raw: Buffer): Head | undefined {
 export function parseResponse(raw: Buffer): Answer | undefined {
   const head = parseHead(raw);
   if (head === undefined || 'unparseable' in head) return undefined;
-  return toAnswer(head, raw.subarray(head.bodyStart)).answer;
+  const decoded = toAnswer(head, raw.subarray(head.bodyStart)).decoded;
+  return 'answer' in decoded ? decoded.answer : undefined;
 }
 
 function toAnswer(
   head: { status: number; headers: Record<string, string> },
   rest: Buffer,
-): { answer: Answer; complete: boolean } {
+): { readonly decoded: Decoded; readonly complete: boolean } {
   let body = rest;
   let complete = false;
-  if (/chunked/i.test(head.headers['transfer-encoding'] ?? '')) ({ data: body, complete } = decodeChunked(rest));
+  let trailers: Record<string, string> = {};
+  if (/chunked/i.test(head.headers['transfer-encoding'] ?? ''))
+    ({ data: body, complete, trailers } = decodeChunked(rest));
   else if (head.headers['content-length'] !== undefined) {
     const length = Number(head.headers['content-length']);
     complete = Number.isFinite(length) && rest.length >= length;
     if (complete) body = rest.subarray(0, length);
   } else if (head.status === 204 || head.status === 304) complete = true;
-  const answer = {
-    status: head.status,
-    headers: head.headers,
-    body: body.subarray(0, LIMITS.bodyBytes).toString('utf8'),
+  const done = complete || rest.length >= LIMITS.bodyBytes;
+  // Decoded only once the answer is complete (or the exchange ends): the check on each chunk is cheap.
+  let decoded: Decoded | undefined;
+  return {
+    get decoded() {
+      if (decoded !== undefined) return decoded;
+      decoded = decodeAnswer(head.status, head.headers, body.subarray(0, LIMITS.bodyBytes), LIMITS.bodyBytes);
+      // Trailer fields are read like header fields (same-named ones joined), after the body is decoded.
+      if ('answer' in decoded && Object.keys(trailers).length > 0) {
+        const headers = { ...head.headers };
+        for (const [name, value] of Object.entries(trailers))
+          headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+        decoded = { answer: { ...decoded.answer, headers } };
+      }
+      return decoded;
+    },
+    complete: done,
   };
-  return { answer, complete: complete || rest.length >= LIMITS.bodyBytes };
 }
 
 /** Sends `request` to `endpoint`; what came back within the limit of time, bounded in bytes. */
@@ -129,9 +146,11 @@ export function exchange(endpoint: Endpoint, request: RawRequest, options: Excha
       options.signal?.removeEventListener('abort', onAbort);
       socket?.destroy();
       const head = parseHead(received);
-      if (head !== undefined && !('unparseable' in head)) {
-        resolve({ answer: toAnswer(head, received.subarray(head.bodyStart)).answer, outcome: 'answered' });
-      } else if (head !== undefined) resolve({ answer: undefined, outcome: 'unparseable', error: head.unparseable });
+      const decoded =
+        head === undefined || 'unparseable' in head ? head : toAnswer(head, received.subarray(head.bodyStart)).decoded;
+      if (decoded !== undefined && 'answer' in decoded) resolve({ answer: decoded.answer, outcome: 'answered' });
+      else if (decoded !== undefined)
+        resolve({ answer: undefined, outcome: 'unparseable', error: decoded.unparseable });
       else if (ended === 'aborted') resolve({ answer: undefined, outcome: 'aborted' });
       else if (ended === 'timeout') resolve({ answer: undefined, outcome: 'timeout', error: 'ETIMEDOUT' });
       else if (ended === 'end') resolve({ answer: undefined, outcome: received.length > 0 ? 'unparseable' : 'closed' });

@@ -1,14 +1,22 @@
-/** The human report: what was discovered, one line per finding (most severe first), and a summary. */
+/**
+ * The human report: what was discovered, one line per finding (most severe first), and a summary.
+ * Every field that can hold target-controlled text goes through {@link printable}: one line per
+ * finding, whatever the target sent.
+ */
 import { SEVERITIES } from '../findings.js';
 import type { RunResult } from '../run.js';
+import { printable } from './printable.js';
 
 /** What discovery found, grouped by how (at most 8 items shown per group). */
 function discoveryLines(result: RunResult): string[] {
   const byHow = new Map<string, string[]>();
   for (const { how, what } of result.discovered) byHow.set(how, [...(byHow.get(how) ?? []), what]);
   return [...byHow].map(([how, items]) => {
-    const shown = items.slice(0, 8).join(', ');
-    return `discovered (${how}): ${items.length} — ${shown}${items.length > 8 ? ', …' : ''}`;
+    const shown = items
+      .slice(0, 8)
+      .map((item) => printable(item, 80))
+      .join(', ');
+    return `discovered (${printable(how, 40)}): ${items.length} — ${shown}${items.length > 8 ? ', …' : ''}`;
   });
 }
 
@@ -16,14 +24,14 @@ function discoveryLines(result: RunResult): string[] {
 export function toTable(result: RunResult, options: { known?: number } = {}): string {
   const missing = Object.values(result.unanswered).reduce((a, b) => a + b, 0);
   const lines = [
-    `faultline-probe ${result.target}: ${result.requests} requests, ${result.answered} answered, ${missing} unanswered, in ${(result.durationMs / 1000).toFixed(1)} s`,
+    `faultline-probe ${printable(result.target)}: ${result.requests} requests, ${result.answered} answered, ${missing} unanswered, in ${(result.durationMs / 1000).toFixed(1)} s`,
     ...discoveryLines(result),
   ];
   if (missing > 0)
     lines.push(
       `unanswered: ${Object.entries(result.unanswered)
         .filter(([, n]) => n > 0)
-        .map(([why, n]) => `${n} ${why}`)
+        .map(([why, n]) => `${n} ${printable(why, 40)}`)
         .join(', ')}`,
     );
   if (result.timedOut) lines.push('TIMED OUT: the run hit its time limit; results are incomplete.');
@@ -39,9 +47,9 @@ export function toTable(result: RunResult, options: { known?: number } = {}): st
   for (const f of sorted) {
     const times = (f.occurrences ?? 1) > 1 ? ` (${f.occurrences} answers)` : '';
     lines.push(
-      `${f.severity.toUpperCase().padEnd(6)} ${f.rule.padEnd(24)} ${f.location.slice(0, 60)}  ${f.message}${times}`,
+      `${f.severity.toUpperCase().padEnd(6)} ${printable(f.rule, 40).padEnd(24)} ${printable(f.location, 60)}  ${printable(f.message, 300)}${times}`,
     );
-    if (f.evidence !== undefined) lines.push(`${' '.repeat(7)}evidence: ${f.evidence}`);
+    if (f.evidence !== undefined) lines.push(`${' '.repeat(7)}evidence: ${printable(f.evidence, 200)}`);
   }
   if (options.known !== undefined) lines.push(`baseline: ${options.known} known finding(s) not shown`);
   const counts = SEVERITIES.map((s) => `${shown.filter((f) => f.severity === s).length} ${s}`).reverse();
