@@ -112,7 +112,14 @@ map $faultline_incoming_id $faultline_request_id {
   default $faultline_generated_id;
 }
 
-log_format faultline_json escape=json '{"time":"$time_iso8601","request_id":"$faultline_request_id","remote_addr":"$remote_addr","method":"$request_method","uri":"$uri","protocol":"$server_protocol","status":$status,"upstream_status":"$upstream_status","request_time":$request_time,"upstream_response_time":"$upstream_response_time","bytes_sent":$bytes_sent}';
+# Every log line is JSON: strings are quoted and escaped (escape=json); the unquoted numbers are
+# $request_time and $bytes_sent (always digits) and $status as a JSON number (a request nginx
+# never answered, an HTTP/2 stream it refused, is logged "000": written 0).
+map $status $faultline_log_status {
+  "~^0*(?<fl_status>[0-9]+)$" $fl_status;
+  default 0;
+}
+log_format faultline_json escape=json '{"time":"$time_iso8601","request_id":"$faultline_request_id","remote_addr":"$remote_addr","method":"$request_method","uri":"$uri","protocol":"$server_protocol","status":$faultline_log_status,"upstream_status":"$upstream_status","request_time":$request_time,"upstream_response_time":"$upstream_response_time","bytes_sent":$bytes_sent}';
 
 upstream faultline_backends {
 ${options.upstreams.map((u) => `  server ${u} max_fails=1 fail_timeout=2s;`).join('\n')}
