@@ -1,14 +1,11 @@
 /**
  * nginx over plain HTTP/1.1, on the wire: the statuses nginx answers on its own before any route
- * (405 for TRACE, 505 for an HTTP/2.0 request line), nonstandard backend statuses (status line and
- * body agree), and an access log whose every line is JSON, requests never answered included.
+ * (405 for TRACE, 505 for an HTTP/2.0 request line), and backend statuses the application never
+ * sends (status line and body agree), while a backend's own 4xx still passes through.
  */
-import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
-import { join } from 'node:path';
 import { freePort, rawHttpExchange } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, expectFaultlineAnswer, logged } from './answers.js';
+import { expectFaultlineAnswer, logged } from './answers.js';
 import { type Backend, startBackend } from './backend.js';
 import { type Exchange, type Gateway, startNginx } from './gateway.js';
 
@@ -54,5 +51,23 @@ describe('nginx: statuses it answers on its own', () => {
     expect(exchange.raw).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
     const id = expectFaultlineAnswer(exchange, 400, 'VALIDATION_FAILED');
     expect(await logged(gateway.dir, id)).toMatchObject({ request_id: id, status: 400 });
+  });
+});
+
+describe('nginx: a status the application never sends, from the backend', () => {
+  it.each([599, 520, 507, 505])('%i over HTTP/1.1: status line and body both 500 INTERNAL', async (status) => {
+    const exchange = await send(`GET /api/status/${status} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`);
+    expect(exchange.raw).toMatch(/^HTTP\/1\.1 500 Internal Server Error\r\n/);
+    const id = expectFaultlineAnswer(exchange, 500, 'INTERNAL');
+    expect(exchange.raw).not.toMatch(/Backend Says No/);
+    expect(await logged(gateway.dir, id)).toMatchObject({ status: 500, upstream_status: String(status) });
+  });
+});
+
+describe("nginx: a backend's 4xx is never taken for nginx's own", () => {
+  it.each([400, 408, 413])('%i from the backend passes through as it came', async (status) => {
+    const exchange = await send(`GET /api/status/${status} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`);
+    expect(exchange.raw).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+    expect(exchange.body).toBe('stack: at x');
   });
 });
