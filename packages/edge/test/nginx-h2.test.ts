@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { freePort, makeDrainCertificates } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, LEAKS } from './answers.js';
+import { eventually, expectFaultlineAnswer, LEAKS, logged } from './answers.js';
 import { type Backend, startBackend } from './backend.js';
 import { curl, type Gateway, startNginx } from './gateway.js';
 
@@ -45,5 +45,15 @@ describe('nginx over HTTP/2: the access log', () => {
     expect(unanswered).toBeDefined();
     for (const line of logLines()) expect(() => JSON.parse(line), line).not.toThrow();
     expect(JSON.parse(unanswered as string)).toMatchObject({ status: 0, protocol: 'HTTP/2.0' });
+  });
+});
+
+describe('nginx over HTTP/2: requests over the limits', () => {
+  // HPACK-compressed, two 9000-byte lines fit nginx's buffers; the backend's HTTP parser (Node:
+  // 16 KiB of headers) refuses them with its own 431 and an id of its own, replaced by the page.
+  it('headers nginx lets through but the backend refuses: 431 in the same shape, one id', async () => {
+    const exchange = await h2('/api/echo', '-H', `X-A: ${'a'.repeat(9000)}`, '-H', `X-B: ${'b'.repeat(9000)}`);
+    const id = expectFaultlineAnswer(exchange, 431, 'HEADER_FIELDS_TOO_LARGE');
+    expect(await logged(gateway.dir, id)).toMatchObject({ status: 431, upstream_status: '431' });
   });
 });

@@ -71,3 +71,11 @@ describe("nginx: a backend's 4xx is never taken for nginx's own", () => {
     expect(exchange.body).toBe('stack: at x');
   });
 });
+
+describe("nginx: a backend's 431 that is not Faultline's with this id", () => {
+  it('a foreign 431 is replaced by the gateway page', async () => {
+    const exchange = await send('GET /api/status/431 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    const id = expectFaultlineAnswer(exchange, 431, 'HEADER_FIELDS_TOO_LARGE');
+    expect(await logged(gateway.dir, id)).toMatchObject({ status: 431, upstream_status: '431' });
+  });
+});

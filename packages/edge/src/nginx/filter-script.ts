@@ -63,10 +63,14 @@ function isFaultline(r) {
 function headers(r) {
   var status = r.status;
   if (status < 400 || status > 599) return;
-  // A 4xx is replaced only when nginx made it (no upstream contacted): its stock page for a body
-  // too large, malformed or too slow. A 5xx is replaced unless it is Faultline's.
-  if (status < 500 ? OWN_4XX.indexOf('|' + status + '|') === -1 || r.variables.upstream_status : isFaultline(r))
-    return;
+  // A 4xx is replaced only when nginx made it (no upstream contacted: its stock page for a body
+  // too large, malformed or too slow), or when it is a 431 that is not Faultline's with this id
+  // (a backend's HTTP parser refusing headers nginx let through, before the application saw the
+  // id). A 5xx is replaced unless it is Faultline's.
+  if (status < 500) {
+    if (OWN_4XX.indexOf('|' + status + '|') === -1) return;
+    if (r.variables.upstream_status && (status !== 431 || isFaultline(r))) return;
+  } else if (isFaultline(r)) return;
   var page = pageOf(status);
   var id = r.variables.faultline_request_id; // set on the response by the location's add_header
   // nginx keeps the charset parameter of the backend's type apart and appends it to any type set

@@ -66,8 +66,11 @@ function checkHeaderBuffers(buffers: HeaderBuffers): void {
 /** Backend statuses Faultline never sends (its largest is 504), answered 500 INTERNAL by the gateway. */
 const NEVER_SENT: readonly number[] = Array.from({ length: 95 }, (_, i) => 505 + i);
 
-/** nginx's own 4xx in a proxied location (body too large, malformed or too slow): the njs filter answers them. */
-const OWN_IN_LOCATION: readonly number[] = [400, 408, 413];
+/**
+ * 4xx the njs filter answers: nginx's own in a proxied location (body too large, malformed or too
+ * slow), and 431, also from a backend when it is not Faultline's with the request's id.
+ */
+const OWN_IN_LOCATION: readonly number[] = [400, 408, 413, 431];
 
 function proxied(route: string, options: NginxOptions): string {
   return [
