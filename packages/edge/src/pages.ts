@@ -19,6 +19,8 @@ import {
 export type GatewayFailure =
   | 'malformed'
   | 'not_found'
+  | 'method_not_allowed'
+  | 'precondition_failed'
   | 'request_timeout'
   | 'payload_too_large'
   | 'uri_too_long'
@@ -34,6 +36,8 @@ export type GatewayFailure =
 export const GATEWAY_FAILURES: Readonly<Record<GatewayFailure, Category>> = {
   malformed: 'validation',
   not_found: 'not_found',
+  method_not_allowed: 'method_not_allowed',
+  precondition_failed: 'precondition_failed',
   request_timeout: 'request_timeout',
   payload_too_large: 'payload_too_large',
   uri_too_long: 'uri_too_long',

@@ -52,6 +52,14 @@ export async function startBackend(slowMs = 2500): Promise<Backend> {
     reply.code(503).type('application/json').send({ error: 'connection to 10.0.0.5 refused', stack: 'at x' }),
   );
   app.get('/api/weird-status', async (_request, reply) => reply.code(599).type('text/plain').send('stack: at x'));
+  // Any status a foreign backend may send, with a reason phrase of its own.
+  app.get('/api/status/:code', async (request, reply) => {
+    reply.raw.statusMessage = 'Backend Says No';
+    return reply
+      .code(Number((request.params as { code: string }).code))
+      .type('text/plain')
+      .send('stack: at x');
+  });
   // A success streamed in many chunks: the filter hands on the first and nginx passes the rest.
   app.get('/api/stream', async (_request, reply) =>
     reply.type('text/plain').send(Readable.from(STREAM_CHUNKS, { objectMode: false })),

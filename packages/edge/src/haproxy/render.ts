@@ -143,6 +143,8 @@ ${idRules(options.idVersions)}
   http-request set-header x-request-id %[var(txn.request_id)]
   http-request return ${page('uri_too_long')} if { url,length gt ${limits.maxUrlBytes} }
   http-request return ${page('header_fields_too_large')} if { req.hdrs,length gt ${limits.maxHeaderBytes} }
+  # Content-Length only: a body without one (chunked HTTP/1.1, HTTP/2 without content-length) is
+  # not measured by HAProxy 2.6 beyond its buffer; the application's own limit answers it (413).
   http-request return ${page('payload_too_large')} if { req.hdr_val(content-length) gt ${max} }
   http-request return ${page('not_found')} unless ${routes.map((r) => `{ path_beg ${r} }`).join(' || ')}
   default_backend faultline_backends

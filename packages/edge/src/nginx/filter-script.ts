@@ -6,7 +6,8 @@
 import type { GatewayPage } from '../pages.js';
 
 /**
- * Renders the njs module (ES5, as njs 0.7 runs it). `pages` maps a 5xx status to its page,
+ * Renders the njs module (ES5, as njs 0.7 runs it). `pages` maps a 5xx status, or one of
+ * nginx's own 4xx it answers (when no upstream was contacted), to its page,
  * `fallback` answers the others; `contentTypes` are the application's error content types;
  * `idPattern` is the regular-expression source an incoming request id must match (lower-cased).
  * On an answer it does not replace, the header filter returns at its first test and the body
@@ -33,6 +34,12 @@ var PAGES_TEXT = ${JSON.stringify(JSON.stringify(table))};
 // The application's error content types between bars (text, like the pages).
 var FAULTLINE_TYPES = ${JSON.stringify(`|${contentTypes.join('|')}|`)};
 var ID_SOURCE = ${JSON.stringify(idPattern)};
+// nginx's own 4xx statuses answered here (between bars).
+var OWN_4XX = ${JSON.stringify(
+    `|${Object.keys(pages)
+      .filter((s) => Number(s) < 500)
+      .join('|')}|`,
+  )};
 // Set by the header filter when it replaces the answer. Each request runs in its own copy of the
 // module, so this is per request (cheaper than an nginx variable, which is looked up by name).
 var replaced = false;
@@ -54,8 +61,17 @@ function isFaultline(r) {
 }
 
 function headers(r) {
-  if (r.status < 500 || r.status > 599 || isFaultline(r)) return;
-  var page = pageOf(r.status);
+  var status = r.status;
+  if (status < 400 || status > 599) return;
+  // A 4xx is replaced only when nginx made it (no upstream contacted: its stock page for a body
+  // too large, malformed or too slow), or when it is a 431 that is not Faultline's with this id
+  // (a backend's HTTP parser refusing headers nginx let through, before the application saw the
+  // id). A 5xx is replaced unless it is Faultline's.
+  if (status < 500) {
+    if (OWN_4XX.indexOf('|' + status + '|') === -1) return;
+    if (r.variables.upstream_status && (status !== 431 || isFaultline(r))) return;
+  } else if (isFaultline(r)) return;
+  var page = pageOf(status);
   var id = r.variables.faultline_request_id; // set on the response by the location's add_header
   // nginx keeps the charset parameter of the backend's type apart and appends it to any type set
   // here: when there was one, only the media type is set (nginx then appends the charset).

@@ -5,14 +5,24 @@
  */
 import type { GatewayFailure, GatewayPage } from '../pages.js';
 
-/** The nginx statuses (including its internal 494-497) mapped to the gateway failure answering them. */
+/**
+ * Every status nginx can answer on its own (including its internal 494-497) mapped to the gateway
+ * failure answering it. Those without a taxonomy category are answered as the nearest one: 411
+ * (length required), 416 (range not satisfiable) and 505 (an HTTP version other than 1.x on the
+ * request line) as 400 VALIDATION_FAILED, 507 (insufficient storage, WebDAV) as 500 INTERNAL.
+ */
 export const NGINX_STATUSES: Readonly<Record<number, GatewayFailure>> = {
   400: 'malformed',
   404: 'not_found',
+  405: 'method_not_allowed',
   408: 'request_timeout',
+  411: 'malformed',
+  412: 'precondition_failed',
   413: 'payload_too_large',
   414: 'uri_too_long',
+  416: 'malformed',
   429: 'rate_limited',
+  431: 'header_fields_too_large',
   494: 'header_fields_too_large',
   495: 'malformed',
   496: 'malformed',
@@ -22,6 +32,8 @@ export const NGINX_STATUSES: Readonly<Record<number, GatewayFailure>> = {
   502: 'bad_gateway',
   503: 'unavailable',
   504: 'timeout',
+  505: 'malformed',
+  507: 'internal',
 };
 
 /** A string nginx reads literally inside single quotes (`$` stays a variable marker, used on purpose). */
@@ -30,11 +42,11 @@ export function quoted(text: string): string {
 }
 
 /**
- * nginx statuses raised before the request URI is parsed (bad request line, URI or headers too
- * large, TLS-level refusals): a named location cannot be reached from them ("empty URI in
+ * nginx statuses raised before the request URI is parsed (bad request line or HTTP version, URI
+ * or headers too large, TLS-level refusals): a named location cannot be reached from them ("empty URI in
  * redirect to named location" and a default 500 page), so they redirect to an internal URI.
  */
-const BEFORE_URI: ReadonlySet<number> = new Set([400, 414, 494, 495, 496, 497]);
+const BEFORE_URI: ReadonlySet<number> = new Set([400, 414, 494, 495, 496, 497, 505]);
 
 /** The directives answering one page, shared by its named and its internal-URI location. */
 function pageBody(page: GatewayPage): string[] {

@@ -1,0 +1,81 @@
+/**
+ * nginx over plain HTTP/1.1, on the wire: the statuses nginx answers on its own before any route
+ * (405 for TRACE, 505 for an HTTP/2.0 request line), and backend statuses the application never
+ * sends (status line and body agree), while a backend's own 4xx still passes through.
+ */
+import { freePort, rawHttpExchange } from '@faultline/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectFaultlineAnswer, logged } from './answers.js';
+import { type Backend, startBackend } from './backend.js';
+import { type Exchange, type Gateway, startNginx } from './gateway.js';
+
+let backend: Backend;
+let gateway: Gateway;
+
+beforeAll(async () => {
+  backend = await startBackend();
+  gateway = await startNginx(await freePort(), { upstreams: [`127.0.0.1:${backend.port}`], routes: ['/api/'] });
+});
+
+afterAll(async () => {
+  await gateway?.stop();
+  await backend?.close();
+});
+
+/** Parses a raw HTTP/1.1 answer (one, connection closed) like `curl` does. */
+function parsed(raw: string): Exchange {
+  const split = raw.indexOf('\r\n\r\n');
+  const [statusLine = '', ...lines] = (split === -1 ? raw : raw.slice(0, split)).split('\r\n');
+  const [protocol = '', status = '0'] = statusLine.split(' ');
+  const headers = lines.map((line) => {
+    const colon = line.indexOf(':');
+    return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()] as [string, string];
+  });
+  return { exit: 0, protocol, status: Number(status), headers, body: split === -1 ? '' : raw.slice(split + 4), raw };
+}
+
+const send = async (request: string) => parsed(await rawHttpExchange(gateway.port, request));
+
+describe('nginx: statuses it answers on its own', () => {
+  it('TRACE: 405 in the same shape, logged', async () => {
+    const exchange = await send('TRACE /api/echo HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    const id = expectFaultlineAnswer(exchange, 405, 'METHOD_NOT_ALLOWED');
+    expect(await logged(gateway.dir, id)).toMatchObject({ request_id: id, status: 405, method: 'TRACE' });
+  });
+
+  it.each([
+    ['HTTP/2.0', 'GET /api/echo HTTP/2.0\r\nHost: a\r\n\r\n'],
+    ['HTTP/3.1', 'GET / HTTP/3.1\r\nHost: a\r\n\r\n'],
+  ])('request line %s (nginx 505): 400 in the same shape', async (_name, request) => {
+    const exchange = await send(request);
+    expect(exchange.raw).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    const id = expectFaultlineAnswer(exchange, 400, 'VALIDATION_FAILED');
+    expect(await logged(gateway.dir, id)).toMatchObject({ request_id: id, status: 400 });
+  });
+});
+
+describe('nginx: a status the application never sends, from the backend', () => {
+  it.each([599, 520, 507, 505])('%i over HTTP/1.1: status line and body both 500 INTERNAL', async (status) => {
+    const exchange = await send(`GET /api/status/${status} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`);
+    expect(exchange.raw).toMatch(/^HTTP\/1\.1 500 Internal Server Error\r\n/);
+    const id = expectFaultlineAnswer(exchange, 500, 'INTERNAL');
+    expect(exchange.raw).not.toMatch(/Backend Says No/);
+    expect(await logged(gateway.dir, id)).toMatchObject({ status: 500, upstream_status: String(status) });
+  });
+});
+
+describe("nginx: a backend's 4xx is never taken for nginx's own", () => {
+  it.each([400, 408, 413])('%i from the backend passes through as it came', async (status) => {
+    const exchange = await send(`GET /api/status/${status} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`);
+    expect(exchange.raw).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+    expect(exchange.body).toBe('stack: at x');
+  });
+});
+
+describe("nginx: a backend's 431 that is not Faultline's with this id", () => {
+  it('a foreign 431 is replaced by the gateway page', async () => {
+    const exchange = await send('GET /api/status/431 HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+    const id = expectFaultlineAnswer(exchange, 431, 'HEADER_FIELDS_TOO_LARGE');
+    expect(await logged(gateway.dir, id)).toMatchObject({ status: 431, upstream_status: '431' });
+  });
+});
