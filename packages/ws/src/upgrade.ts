@@ -13,7 +13,6 @@ import {
   FaultError,
   formatFor,
   type HeaderOptions,
-  isConnectionReset,
   isObjectLike,
   renderBody,
   safeGet,
@@ -46,19 +45,16 @@ export interface UpgradeAnswers {
   rejectUpgrade(socket: Duplex, request: IncomingMessage, thrown: unknown): Fault;
   /** An HTTP server 'upgrade' listener: runs `check`, then hands accepted sockets to `wss`. */
   upgrade(wss: WebSocketServer, check?: UpgradeCheck): (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
-  /** An HTTP server 'clientError' listener: answers a malformed request in the configured format. */
-  clientError(error: Error, socket: Duplex): void;
 }
 
 /**
  * The upgrade half of the adapter. `faultOfUpgrade` captures and records a refusal's fault (with
- * the upgrade request's incoming id and peer); `faultOfClientError` a malformed request's.
+ * the upgrade request's incoming id and peer).
  */
 export function upgradeAnswers(
   answerFormat: { readonly format: AnswerFormat; readonly defaultFormat?: BodyFormat },
   headerOptions: HeaderOptions,
   faultOfUpgrade: (thrown: unknown, request: IncomingMessage) => Fault,
-  faultOfClientError: (error: Error) => Fault,
 ): UpgradeAnswers {
   function rejectUpgrade(socket: Duplex, request: IncomingMessage, thrown: unknown): Fault {
     const fault = faultOfUpgrade(thrown, request);
@@ -117,13 +113,5 @@ export function upgradeAnswers(
     };
   }
 
-  /** Node's parser refused the request: there is no request to read `Accept` from. */
-  function clientError(error: Error, socket: Duplex): void {
-    if (isConnectionReset(error) || socket.destroyed) return;
-    const fault = faultOfClientError(error);
-    const format = formatFor(answerFormat, undefined);
-    writeRawHttpFault(socket, fault, renderBody(fault, format, undefined), format, headerOptions);
-  }
-
-  return { rejectUpgrade, upgrade, clientError };
+  return { rejectUpgrade, upgrade };
 }

@@ -63,8 +63,9 @@ function retryAfterValue(value: unknown): string | undefined {
  * application's own text) brings that challenge whole.
  */
 function challenge(fromError: string | undefined, configured: string): string {
-  const scheme = fromError === undefined ? undefined : AUTH_SCHEME.exec(fromError)?.[0];
-  if (scheme === undefined || fromError === undefined) return configured;
+  if (fromError === undefined) return configured;
+  const scheme = AUTH_SCHEME.exec(fromError)?.[0];
+  if (scheme === undefined) return configured;
   const sameScheme = AUTH_SCHEME.exec(configured)?.[0]?.toLowerCase() === scheme.toLowerCase();
   const base = sameScheme ? configured : scheme;
   const code = BEARER_ERROR.exec(fromError.slice(scheme.length))?.[1];
