@@ -9,21 +9,16 @@
 import type { Duplex } from 'node:stream';
 import {
   adapterReporter,
+  answerClientError,
   checkFormatOptions,
   checkOptions,
-  clientErrorFault,
-  formatFor,
   HTTP_RULES,
   type HttpFaultOptions,
-  isConnectionReset,
   newCorrelationId,
   type Reporter,
-  recordFault,
-  renderBody,
   requestIdPolicy,
   resolveCorrelationId,
   resolveResponder,
-  writeRawHttpFault,
 } from '@faultline/core/adapter';
 import { warnAboutEarlierErrorHandlers } from './error-handlers.js';
 import { refuseForJsonApi } from './jsonapi.js';
@@ -146,14 +141,8 @@ export function faultline(options: FaultlineExpressOptions = {}): FaultlineExpre
     sendFault(captureFor(error, request, classifiers, policy, refused.get(request)), request, response, responder);
   };
 
-  const clientError = (error: Error, socket: Duplex) => {
-    if (isConnectionReset(error) || socket.destroyed) return;
-    const fault = clientErrorFault(error);
-    recordFault(fault, { protocol: 'http', reporter });
-    // No request to read `Accept` from: `negotiate` answers in its default format.
-    const format = formatFor(responder);
-    writeRawHttpFault(socket, fault, renderBody(fault, format, undefined), format, responder);
-  };
+  const clientError = (error: Error, socket: Duplex) =>
+    answerClientError(error, socket, responder, responder, reporter);
 
   return { requestId, notFound, errorHandler, clientError, reporter };
 }

@@ -5,10 +5,9 @@
  */
 import type { Socket } from 'node:net';
 import {
+  answerClientError,
   checkOptions,
-  clientErrorFault,
   ID_RULES,
-  isConnectionReset,
   type RequestIdOptions,
   requestIdPolicy,
 } from '@faultline/core/adapter';
@@ -24,7 +23,7 @@ import fastify, {
 import { DEFAULT_RESPONDER, stateOf } from './plugin.js';
 import { captureFor } from './request-fault.js';
 import { requestIdGenerator } from './request-id.js';
-import { sendFault, writeSocketFault } from './respond.js';
+import { sendFault } from './respond.js';
 
 /** Fastify's `frameworkErrors`: bad URLs, oversized params and constraint errors, as problem JSON. */
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
@@ -35,8 +34,8 @@ export function frameworkErrors(error: FastifyError, request: FastifyRequest, re
 
 /** Fastify's `clientErrorHandler`: malformed HTTP on the raw socket, answered as problem JSON. */
 export function clientErrorHandler(this: FastifyInstance, error: Error & { code?: string }, socket: Socket): void {
-  if (isConnectionReset(error) || socket.destroyed) return;
-  writeSocketFault(socket, clientErrorFault(error), stateOf(this)?.responder ?? DEFAULT_RESPONDER);
+  const responder = stateOf(this)?.responder ?? DEFAULT_RESPONDER;
+  answerClientError(error, socket, responder, responder, responder.reporter);
 }
 
 /** Fastify's LogController (5.12 and later), through which the request-id log label is set. */

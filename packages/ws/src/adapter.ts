@@ -6,13 +6,13 @@
 import type { IncomingMessage } from 'node:http';
 import {
   adapterReporter,
+  answerClientError,
   type CaptureContext,
   type Category,
   COMMON_RULES,
   capture,
   checkFormatOptions,
   checkOptions,
-  clientErrorFault,
   type Fault,
   FORMAT_RULES,
   type OptionRules,
@@ -207,30 +207,21 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
     };
   }
 
-  const httpRecord: RecordFaultOptions = { protocol: 'http', reporter };
-  const upgrades = upgradeAnswers(
-    answerFormat,
-    options,
-    (thrown: unknown, request: IncomingMessage) =>
-      faultFor(thrown, undefined, {
-        classifiers,
-        source: 'ws.upgrade',
-        requestId: request.headers['x-request-id'],
-        requestIdPolicy: policy,
-        peer: peerOf(request, policy),
-      }),
-    (error: Error) => {
-      const fault = clientErrorFault(error);
-      recordFault(fault, httpRecord);
-      return fault;
-    },
+  const upgrades = upgradeAnswers(answerFormat, options, (thrown: unknown, request: IncomingMessage) =>
+    faultFor(thrown, undefined, {
+      classifiers,
+      source: 'ws.upgrade',
+      requestId: request.headers['x-request-id'],
+      requestIdPolicy: policy,
+      peer: peerOf(request, policy),
+    }),
   );
-
   return {
     fail,
     rejectUpgrade: upgrades.rejectUpgrade,
     upgrade: upgrades.upgrade,
-    clientError: upgrades.clientError,
+    // Malformed HTTP before any upgrade: answered as the refused upgrades are, recorded as HTTP.
+    clientError: (error, socket) => answerClientError(error, socket, answerFormat, options, reporter),
     connection(handler) {
       return (socket, request) => {
         const { id: connectionId, rejected } = resolveCorrelationId(

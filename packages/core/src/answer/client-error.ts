@@ -5,8 +5,12 @@
 import { capture } from '../capture.js';
 import type { Fault } from '../fault.js';
 import { FaultError } from '../fault-error.js';
+import { recordFault } from '../report/record-fault.js';
+import type { Reporter } from '../report/reporter.js';
 import { safeGet, safeGetString } from '../safe-access.js';
 import type { Category } from '../taxonomy.js';
+import { type HeaderOptions, type RawHttpSocket, writeRawHttpFault } from './http-headers.js';
+import { formatFor, type ResponderOptions, renderBody } from './responder.js';
 
 /** A request line still unfinished in the chunk that overflowed: the URI, not the headers, is too long. */
 const UNFINISHED_REQUEST_LINE = /^[A-Z]{3,16} [^\r\n]*$/;
@@ -37,4 +41,25 @@ export function clientErrorFault(error: unknown): Fault {
   return capture(FaultError.of(clientErrorCategory(error), { cause: error, stack: false }), {
     source: 'http.client_error',
   });
+}
+
+/**
+ * The server's 'clientError' listener body, shared by every HTTP adapter: a request Node's parser
+ * refused is recorded (protocol `http`, to `reporter` when there is one) and answered on its raw
+ * socket in `answerFormat`'s format with `headerOptions`' headers (no request to read `Accept`
+ * from: `negotiate` answers in its default format). Nothing for a peer that reset the connection,
+ * or a socket already destroyed. Never throws.
+ */
+export function answerClientError(
+  error: unknown,
+  socket: RawHttpSocket,
+  answerFormat: Pick<ResponderOptions, 'format' | 'defaultFormat'>,
+  headerOptions: HeaderOptions,
+  reporter: Reporter | undefined,
+): void {
+  if (isConnectionReset(error) || socket.destroyed) return;
+  const fault = clientErrorFault(error);
+  recordFault(fault, { protocol: 'http', reporter });
+  const format = formatFor(answerFormat);
+  writeRawHttpFault(socket, fault, renderBody(fault, format, undefined), format, headerOptions);
 }
