@@ -2,6 +2,7 @@
  * HTTP/1.1 chunked transfer coding (RFC 9112 §7.1): the data and the trailer fields, which a
  * client reads like header fields and which are checked like them.
  */
+import { addField } from './fields.js';
 
 /** What a chunked body holds so far. */
 export interface Chunked {
@@ -20,7 +21,7 @@ function trailerFields(section: string): Record<string, string> {
     if (colon <= 0) continue;
     const name = line.slice(0, colon).trim().toLowerCase();
     const value = line.slice(colon + 1).trim();
-    fields[name] = fields[name] === undefined ? value : `${fields[name]}, ${value}`;
+    addField(fields, name, value);
   }
   return fields;
 }

@@ -5,6 +5,7 @@
  */
 import { type ClientHttp2Session, connect, constants } from 'node:http2';
 import { decodeAnswer } from './decode.js';
+import { addField } from './fields.js';
 import { type Endpoint, type Exchange, type ExchangeOptions, LIMITS, type RawRequest } from './raw-request.js';
 
 /** Fields from a header object (Node keeps only the first of some same-named fields). */
@@ -21,7 +22,7 @@ export function fromRaw(raw: readonly string[], into: Record<string, string> = {
     const name = (raw[i] ?? '').toLowerCase();
     if (name.startsWith(':')) continue;
     const value = raw[i + 1] ?? '';
-    into[name] = into[name] === undefined ? value : `${into[name]}, ${value}`;
+    addField(into, name, value);
   }
   return into;
 }

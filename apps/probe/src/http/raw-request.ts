@@ -12,6 +12,7 @@ import type { Answer } from '../answer.js';
 import type { Outcome } from '../budget.js';
 import { decodeChunked } from './chunked.js';
 import { type Decoded, decodeAnswer } from './decode.js';
+import { addField } from './fields.js';
 
 /** A request as bytes on the wire. */
 export interface RawRequest {
@@ -79,7 +80,7 @@ export function parseHead(raw: Buffer): Head | undefined {
     const name = line.slice(0, colon).trim().toLowerCase();
     const value = line.slice(colon + 1).trim();
     // Every field is kept: same-named fields are one list (RFC 9110 §5.3), a leak in the first is seen.
-    headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+    addField(headers, name, value);
   }
   const lengths = new Set(headers['content-length']?.split(',').map((length) => length.trim()));
   if (lengths.size > 1) return { unparseable: 'conflicting Content-Length fields' };
@@ -119,8 +120,7 @@ function toAnswer(
       // Trailer fields are read like header fields (same-named ones joined), after the body is decoded.
       if ('answer' in decoded && Object.keys(trailers).length > 0) {
         const headers = { ...head.headers };
-        for (const [name, value] of Object.entries(trailers))
-          headers[name] = headers[name] === undefined ? value : `${headers[name]}, ${value}`;
+        for (const [name, value] of Object.entries(trailers)) addField(headers, name, value);
         decoded = { answer: { ...decoded.answer, headers } };
       }
       return decoded;
