@@ -17,7 +17,7 @@ export const REOPEN_INTERVAL_MS = 5000;
  * Most lines written in one asynchronous write: one `writev` takes each line's own buffer, and
  * the kernel takes at most IOV_MAX (1024 on Linux) buffers a call.
  */
-const BATCH_LINES = 1024;
+export const BATCH_LINES = 1024;
 
 /** Sleeps the thread for `ms` (EAGAIN backoff inside the bounded synchronous flush only). */
 function pause(ms: number): void {
