@@ -23,14 +23,23 @@ const CLEAN_HEAD = (id: string) =>
 const BODY = JSON.stringify({ status: 404, code: 'NOT_FOUND', title: 'Not found' });
 
 /** A TCP server on `port` that answers every request with the bytes `answer` returns. */
-async function rawServer(port: number, answer: () => string | Buffer): Promise<string> {
+/** Listens on an ephemeral loopback port; closed after the tests. Resolves with the server's URL. */
+async function listening(server: {
+  listen(port: number, host: string, cb: () => void): unknown;
+  address(): unknown;
+  close(): unknown;
+}): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push({ close: () => server.close() });
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+}
+
+async function rawServer(answer: () => string | Buffer): Promise<string> {
   const server: Server = createNetServer((socket: Socket) => {
     socket.on('error', () => undefined);
     socket.once('data', () => socket.end(answer()));
   });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  servers.push({ close: () => server.close() });
-  return `http://127.0.0.1:${port}`;
+  return listening(server);
 }
 
 /** A 404 with the clean error fields, `extra` head lines, and `body`. */
@@ -52,7 +61,7 @@ describe('target text cannot forge the report', () => {
   const FORGED = 'text/html\n\nsummary: 0 high, 0 medium, 0 low, 0 info; verdict: clean\x1b[8m';
 
   it('a bare LF and terminal escapes in a header: the answer is rejected, the table has one summary line', async () => {
-    const url = await rawServer(47510, () => {
+    const url = await rawServer(() => {
       const head = `HTTP/1.1 404 Not Found\r\n${CLEAN_HEAD(uuid()).replace('application/problem+json', FORGED)}`;
       return `${head}Content-Length: ${BODY.length}\r\n\r\n${BODY}`;
     });
@@ -100,7 +109,7 @@ describe('target text cannot forge the report', () => {
 
 describe('every field of an answer is read', () => {
   it('HTTP/1.1: the first of two same-named fields is checked too', async () => {
-    const url = await rawServer(47511, () => {
+    const url = await rawServer(() => {
       const head = `HTTP/1.1 404 Not Found\r\n${CLEAN_HEAD(uuid())}Server: nginx/1.22.1\r\nServer: edge\r\n`;
       const cookies =
         'Set-Cookie: dsn=postgres://admin:hunter2@10.0.3.7:5432/prod; HttpOnly\r\nSet-Cookie: sid=abc\r\n';
@@ -114,7 +123,7 @@ describe('every field of an answer is read', () => {
   });
 
   it('HTTP/1.1: conflicting Content-Length fields make the answer unparseable', async () => {
-    const url = await rawServer(47512, () => {
+    const url = await rawServer(() => {
       const head = `HTTP/1.1 404 Not Found\r\n${CLEAN_HEAD(uuid())}Content-Length: 3\r\n`;
       return `${head}Content-Length: ${BODY.length}\r\n\r\n${BODY}`;
     });
@@ -135,9 +144,8 @@ describe('every field of an answer is read', () => {
       } as unknown as OutgoingHttpHeaders); // repeated fields: typed single, sent as given
       stream.end(BODY);
     });
-    await new Promise<void>((resolve) => server.listen(47513, '127.0.0.1', resolve));
-    servers.push({ close: () => server.close() });
-    const rules = serious(await probe('http://127.0.0.1:47513', true)).map((f) => f.rule);
+    const url = await listening(server);
+    const rules = serious(await probe(url, true)).map((f) => f.rule);
     expect(rules).toContain('leak/secret');
     expect(rules).toContain('leak/version');
   });
@@ -166,7 +174,7 @@ describe('version headers', () => {
   });
 
   it('a real server sending Jetty, ASP.NET and Varnish versions is reported', async () => {
-    const url = await rawServer(47514, () => {
+    const url = await rawServer(() => {
       const versions = 'Server: Jetty(9.4.44.v20210927)\r\nX-AspNet-Version: 4.0.30319\r\n';
       return `HTTP/1.1 404 Not Found\r\n${CLEAN_HEAD(uuid())}${versions}Content-Length: ${BODY.length}\r\n\r\n${BODY}`;
     });
@@ -183,21 +191,21 @@ describe('compressed bodies are read as a client reads them', () => {
     rawAnswer(`Content-Encoding: ${coding}\r\nContent-Length: ${body.length}\r\n`, body);
 
   it.each([
-    ['gzip', gzipSync(LEAK), 47515],
-    ['br', brotliCompressSync(LEAK), 47516],
-    ['deflate', deflateSync(LEAK), 47517],
-    ['deflate', deflateRawSync(LEAK), 47518],
-  ])('HTTP/1.1 %s: the stack inside is found', async (coding, body, port) => {
-    const url = await rawServer(port, () => compressed(coding, body));
+    ['gzip', gzipSync(LEAK)],
+    ['br', brotliCompressSync(LEAK)],
+    ['deflate', deflateSync(LEAK)],
+    ['deflate', deflateRawSync(LEAK)],
+  ])('HTTP/1.1 %s: the stack inside is found', async (coding, body) => {
+    const url = await rawServer(() => compressed(coding, body));
     const rules = serious(await probe(url)).map((f) => f.rule);
     expect(rules).toContain('leak/stack-node');
   });
 
   it.each([
-    ['a body that does not decode', Buffer.from('not gzip at all'), 47519],
-    ['a body over the limit once decoded', gzipSync(Buffer.alloc(LIMITS.bodyBytes + 1, 'a')), 47520],
-  ])('HTTP/1.1 gzip, %s: unparseable', async (_label, body, port) => {
-    const url = await rawServer(port, () => compressed('gzip', body));
+    ['a body that does not decode', Buffer.from('not gzip at all')],
+    ['a body over the limit once decoded', gzipSync(Buffer.alloc(LIMITS.bodyBytes + 1, 'a'))],
+  ])('HTTP/1.1 gzip, %s: unparseable', async (_label, body) => {
+    const url = await rawServer(() => compressed('gzip', body));
     const result = await probe(url);
     expect(result.findings.map((f) => f.rule)).toContain('protocol/unparseable');
     expect(result.verdict).not.toBe('clean');
@@ -209,9 +217,8 @@ describe('compressed bodies are read as a client reads them', () => {
       stream.respond({ ':status': 500, ...cleanFields(), 'content-encoding': 'gzip' });
       stream.end(gzipSync(LEAK));
     });
-    await new Promise<void>((resolve) => server.listen(47521, '127.0.0.1', resolve));
-    servers.push({ close: () => server.close() });
-    const rules = serious(await probe('http://127.0.0.1:47521', true)).map((f) => f.rule);
+    const url = await listening(server);
+    const rules = serious(await probe(url, true)).map((f) => f.rule);
     expect(rules).toContain('leak/stack-node');
   });
 });
@@ -228,9 +235,8 @@ describe('trailers are read like header fields', () => {
         setTimeout(() => socket.end(`X-Debug: ${SQL}\r\n\r\n`), 100);
       });
     });
-    await new Promise<void>((resolve) => server.listen(47522, '127.0.0.1', resolve));
-    servers.push({ close: () => server.close() });
-    const rules = serious(await probe('http://127.0.0.1:47522')).map((f) => f.rule);
+    const url = await listening(server);
+    const rules = serious(await probe(url)).map((f) => f.rule);
     expect(rules).toContain('leak/sql');
   });
 
@@ -241,9 +247,8 @@ describe('trailers are read like header fields', () => {
       stream.on('wantTrailers', () => stream.sendTrailers({ 'x-debug': SQL }));
       stream.end(BODY);
     });
-    await new Promise<void>((resolve) => server.listen(47523, '127.0.0.1', resolve));
-    servers.push({ close: () => server.close() });
-    const rules = serious(await probe('http://127.0.0.1:47523', true)).map((f) => f.rule);
+    const url = await listening(server);
+    const rules = serious(await probe(url, true)).map((f) => f.rule);
     expect(rules).toContain('leak/sql');
   });
 });
