@@ -5,6 +5,7 @@
  * (127.0.0.1, node:http client).
  */
 import { request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Readable } from 'node:stream';
 import { createReporter, FaultError, type Reporter } from '@faultline/core';
 import { memoryLog, recordFor } from '@faultline/testkit';
@@ -13,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultline, faultlineServerOptions } from '../src/index.js';
 import { get } from './stream-helpers.js';
 
-const PORT = 47303;
+let PORT = 0;
 const ERROR_LEVEL = 50;
 
 describe('cancelled only when the client went away', () => {
@@ -57,7 +58,8 @@ describe('cancelled only when the client went away', () => {
       gone(request.id);
       throw AbortSignal.abort().reason;
     });
-    await app.listen({ host: '127.0.0.1', port: PORT });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    PORT = (app.server.address() as AddressInfo).port;
   });
   afterAll(async () => {
     await app.close();

@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 /**
  * Reply streams that fail, over real sockets (127.0.0.1, node:http client): before the headers
  * left they are answered (once) by Faultline's error handler; after, the response is cut and the
@@ -20,7 +21,7 @@ function carrying(records: readonly Record<string, unknown>[], id: string): numb
 const CASES = HOSTILE.map(([label], n) => [label, n] as const);
 
 describe('reply stream failures, recorded by a reporter (IP redaction on)', () => {
-  const PORT = 47301;
+  let PORT = 0;
   let app: FastifyInstance;
   let reporter: Reporter;
   let records: Record<string, unknown>[];
@@ -32,7 +33,8 @@ describe('reply stream failures, recorded by a reporter (IP redaction on)', () =
     app = Fastify(faultlineServerOptions<RawServerDefault>());
     await app.register(faultline, { reporter });
     addStreamRoutes(app);
-    await app.listen({ host: '127.0.0.1', port: PORT });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    PORT = (app.server.address() as AddressInfo).port;
   });
   afterAll(async () => {
     await app.close();
@@ -67,7 +69,7 @@ describe('reply stream failures, recorded by a reporter (IP redaction on)', () =
 });
 
 describe("logger: true and the default reporter (the server's logger)", () => {
-  const PORT = 47302;
+  let PORT = 0;
   const lines: Record<string, unknown>[] = [];
   let app: FastifyInstance;
   const views: { kind: string; id: string }[] = [];
@@ -80,7 +82,8 @@ describe("logger: true and the default reporter (the server's logger)", () => {
     app.get('/route', async () => {
       throw secretError();
     });
-    await app.listen({ host: '127.0.0.1', port: PORT });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    PORT = (app.server.address() as AddressInfo).port;
     for (const [, n] of CASES) {
       for (const kind of ['after', 'web-after', 'before']) {
         const res = await get(PORT, `/${kind}/${n}`);
