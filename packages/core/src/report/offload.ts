@@ -30,6 +30,7 @@ function sumCounts(a: WorkerCounts | undefined, b: WorkerCounts | undefined): Wo
   if (a === undefined || b === undefined) return a ?? b;
   return {
     processed: a.processed + b.processed,
+    unsettled: b.unsettled,
     sink: addCounts(a.sink, b.sink),
     writer: {
       written: a.writer.written + b.writer.written,
@@ -40,6 +41,15 @@ function sumCounts(a: WorkerCounts | undefined, b: WorkerCounts | undefined): Wo
     openError: b.openError,
     exceptions: [],
   };
+}
+
+/**
+ * The fault items a dead worker held, as its last counts tell: handed over and not processed,
+ * or processed and not settled (batched repeats, lines its sink was still writing). Some of the
+ * latter may have landed after those counts were sent; they are counted lost all the same.
+ */
+function heldAtDeath(link: WorkerLink): number {
+  return Math.max(0, link.inFlight) + (link.counts?.unsettled ?? 0);
 }
 
 /** What the worker is started with. */
@@ -109,7 +119,7 @@ export class Offload {
   /** Fault items handed to workers that died before writing them. */
   get lostToDeath(): number {
     const link = this.#link;
-    return this.#lostToDeath + (link !== undefined && !link.alive ? Math.max(0, link.inFlight) : 0);
+    return this.#lostToDeath + (link !== undefined && !link.alive ? heldAtDeath(link) : 0);
   }
 
   /** True once this thread's sink let go of the destination to the worker. */
@@ -179,7 +189,7 @@ export class Offload {
       return; // no worker can start: `link` stays the dead one, and records are written on this thread
     }
     this.#retired = sumCounts(this.#retired, dead.counts);
-    this.#lostToDeath += Math.max(0, dead.inFlight);
+    this.#lostToDeath += heldAtDeath(dead);
     this.#link = link;
     // This thread's sink let go long ago: the new worker writes as soon as it is up.
     link.go(this.#fingerprints());

@@ -169,6 +169,13 @@ export class RepeatBatcher {
     );
   }
 
+  /** Repeats waiting in batches, not yet written in a compact line. */
+  get held(): number {
+    let n = 0;
+    for (const batch of this.#batches.values()) n += batch.ids.count;
+    return n;
+  }
+
   /** Writes every pending batch now. */
   flush(): void {
     if (this.#timer !== undefined) {

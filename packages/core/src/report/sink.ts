@@ -21,6 +21,11 @@ export interface SinkCounts {
   readonly lost: Readonly<Record<string, number>>;
   /** Bytes queued in memory, waiting to be written. */
   readonly backlogBytes: number;
+  /**
+   * Fault records whose lines the sink holds (queued or being written), neither accepted nor lost
+   * yet. Faultline's own sinks say it; a sink of your own may leave it out.
+   */
+  readonly pending?: number;
 }
 
 /** A Faultline-owned destination. */
@@ -73,6 +78,8 @@ export class SinkCounter {
   readonly #lost: Record<string, number> = {};
   #nextKind: LineKind = 'full';
   #nextRecords = 1;
+  /** Fault records of lines made and not yet settled (accepted or lost). */
+  #pending = 0;
 
   /** Records the tag of the next line. */
   tag(kind: LineKind, records = 1): void {
@@ -80,22 +87,28 @@ export class SinkCounter {
     this.#nextRecords = records;
   }
 
-  /** The line for `bytes`, with the pending tag (then reset to one full record). */
+  /** The line for `bytes`, with the pending tag (then reset to one full record); pending until settled. */
   line(bytes: Buffer): Line {
     const line = { bytes, kind: this.#nextKind, records: this.#nextRecords };
     this.#nextKind = 'full';
     this.#nextRecords = 1;
+    if (line.kind !== 'notice') this.#pending += line.records;
     return line;
   }
 
   /** Counts `line` as accepted. */
   accept(line: Line): void {
     this.#accepted[line.kind] += line.records;
+    if (line.kind !== 'notice') this.#pending -= line.records;
   }
 
-  /** Counts `line` as lost for `reason` (`sign` -1 takes a provisional loss back). Notices are not fault records. */
+  /**
+   * Counts `line` as lost for `reason` (`sign` -1 takes a provisional loss back: the line is
+   * pending again until its write settles). Notices are not fault records.
+   */
   lose(line: Line, reason: string, sign: 1 | -1 = 1): void {
     if (line.kind === 'notice') return;
+    this.#pending -= sign * line.records;
     const next = (this.#lost[reason] ?? 0) + sign * line.records;
     if (next === 0) delete this.#lost[reason];
     else this.#lost[reason] = next;
@@ -103,7 +116,7 @@ export class SinkCounter {
 
   /** A snapshot for `Sink.counts`. */
   snapshot(backlogBytes: number): SinkCounts {
-    return { accepted: { ...this.#accepted }, lost: { ...this.#lost }, backlogBytes };
+    return { accepted: { ...this.#accepted }, lost: { ...this.#lost }, backlogBytes, pending: this.#pending };
   }
 }
 

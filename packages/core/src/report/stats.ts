@@ -53,6 +53,7 @@ export function addCounts(a: SinkCounts, b: SinkCounts | undefined): SinkCounts 
     },
     lost,
     backlogBytes: a.backlogBytes + b.backlogBytes,
+    pending: (a.pending ?? 0) + (b.pending ?? 0),
   };
 }
 

@@ -24,6 +24,11 @@ export type ToWorker =
 export interface WorkerCounts {
   /** Fault items the worker wrote (written, compacted, dropped or failed); the rest it holds until its sink can take them. */
   readonly processed: number;
+  /**
+   * Of the processed items, those not settled yet: repeats batched for a compact line, and records
+   * whose lines the sink holds. If the worker dies, they are lost with it.
+   */
+  readonly unsettled: number;
   readonly sink: SinkCounts;
   readonly writer: WriterCounts;
   readonly openError: string | undefined;

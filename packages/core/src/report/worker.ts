@@ -68,19 +68,21 @@ const lowWater = init.maxBacklog / 4;
 const SLICE = 256;
 
 function counts(): WorkerCounts {
+  const sinkCounts = sink.counts;
   return {
     processed,
-    sink: sink.counts,
+    unsettled: writer.repeatsHeld + (sinkCounts.pending ?? 0),
+    sink: sinkCounts,
     writer: { ...writer.counts },
     openError: sink.openError,
     exceptions: exceptions.splice(0),
   };
 }
 
-/** Sends the counts every 10 ms while they change, then stops until the next batch. */
+/** Sends the counts every 10 ms while they change or items are unsettled, then stops until the next batch. */
 function report(): void {
   const now = counts();
-  const key = `${now.processed}|${JSON.stringify(now.sink)}|${now.openError}|${now.exceptions.length}`;
+  const key = `${now.processed}|${now.unsettled}|${JSON.stringify(now.sink)}|${now.openError}|${now.exceptions.length}`;
   if (key !== last || now.exceptions.length > 0) {
     last = key;
     quiet = 0;
@@ -88,7 +90,9 @@ function report(): void {
     return;
   }
   quiet += 1;
-  if (quiet > 20 && timer !== undefined) {
+  // Held repeats and lines still being written settle later (a compact line within a second):
+  // keep reporting until they have, so the response thread's counts do not stay behind.
+  if (quiet > 20 && timer !== undefined && now.unsettled === 0) {
     clearInterval(timer);
     timer = undefined;
   }

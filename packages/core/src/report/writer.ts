@@ -127,6 +127,11 @@ export class RecordWriter {
     return fp;
   }
 
+  /** Repeats batched for a compact line that is not written yet. */
+  get repeatsHeld(): number {
+    return this.#repeats.held;
+  }
+
   /** Writes the pending compact lines now. */
   flushRepeats(): void {
     this.#repeats.flush();
