@@ -7,14 +7,17 @@
  * sonic-boom because sonic-boom retries a failed write forever in `flushSync` (a full disk made
  * the process unkillable; RESEARCH.md) and cannot say which lines were accepted.
  */
-import { closeSync, openSync, write, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync, writev } from 'node:fs';
 import { CountingSink, errorCode, type Line } from './sink.js';
 
 /** How often a destination that could not be opened is tried again. */
 export const REOPEN_INTERVAL_MS = 5000;
 
-/** Most lines written in one asynchronous write. */
-const BATCH_LINES = 1024;
+/**
+ * Most lines written in one asynchronous write: one `writev` takes each line's own buffer, and
+ * the kernel takes at most IOV_MAX (1024 on Linux) buffers a call.
+ */
+export const BATCH_LINES = 1024;
 
 /** Sleeps the thread for `ms` (EAGAIN backoff inside the bounded synchronous flush only). */
 function pause(ms: number): void {
@@ -103,12 +106,15 @@ export class FdSink extends CountingSink {
     }
   }
 
-  /** Writes the oldest queued lines, batched into one buffer, with one asynchronous write in flight. */
+  /**
+   * Writes the oldest queued lines (at most {@link BATCH_LINES}) in one `writev` of their own
+   * buffers (no copy into one buffer), with one asynchronous write in flight.
+   */
   #pump(): void {
     if (this.#inFlight !== undefined || this.#retrying || this.#queue.length === 0 || this.#fd < 0) return;
     const batch = this.#queue.splice(0, BATCH_LINES);
     this.#inFlight = batch;
-    const buffer = batch.length === 1 ? (batch[0] as Line).bytes : Buffer.concat(batch.map((l) => l.bytes));
+    const buffers = batch.map((line) => line.bytes);
     const done = (error: NodeJS.ErrnoException | null, written: number) => {
       this.#inFlight = undefined;
       if (this.#unconfirmed === batch) {
@@ -120,7 +126,7 @@ export class FdSink extends CountingSink {
       this.#pump();
     };
     try {
-      write(this.#fd, buffer, 0, buffer.length, null, done);
+      writev(this.#fd, buffers, null, done);
     } catch (error) {
       done(error as NodeJS.ErrnoException, 0);
     }
@@ -128,7 +134,8 @@ export class FdSink extends CountingSink {
 
   /**
    * Counts a batch after its write: whole lines inside the written bytes are accepted; the rest of
-   * a short write goes back to the front of the queue; EAGAIN (a full pipe) retries shortly; any
+   * a short write (a `writev` may stop inside any buffer) goes back to the front of the queue, the
+   * line it stopped in from the first byte not written; EAGAIN (a full pipe) retries shortly; any
    * other error loses the batch with the error's code, never retried.
    */
   #settle(batch: Line[], error: NodeJS.ErrnoException | null, written: number): void {

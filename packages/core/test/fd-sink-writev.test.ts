@@ -1,0 +1,160 @@
+/**
+ * The fd sink writes a batch as one `writev` of the lines' own buffers (no copy into one buffer),
+ * at most 1024 a call (IOV_MAX), and still counts truthfully: a short write resumes from the
+ * buffer and byte it stopped at, a failed write loses its lines with the error's code, a write
+ * in flight at the exit flush is `unconfirmed` until it lands. `writev` is wrapped here to see
+ * the calls and to make writes short or slow on demand; the bytes still reach a real file.
+ */
+import { mkdtempSync, openSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { FdSink } from '../src/report/fd-sink.js';
+
+const control = vi.hoisted(() => ({
+  /** Buffers of each `writev` call (copies of their lengths). */
+  calls: [] as number[][],
+  /** Bytes the next call writes at most (a short write), once. */
+  short: undefined as number | undefined,
+  /** Milliseconds the next calls wait before answering. */
+  delayMs: 0,
+  /** An error code the next call fails with, once. */
+  fail: undefined as string | undefined,
+}));
+
+vi.mock('node:fs', async (importOriginal) => {
+  const fs = await importOriginal<typeof import('node:fs')>();
+  const writev = (
+    fd: number,
+    buffers: readonly NodeJS.ArrayBufferView[],
+    _position: number | null,
+    callback: (error: NodeJS.ErrnoException | null, written: number) => void,
+  ): void => {
+    control.calls.push(buffers.map((b) => b.byteLength));
+    const all = Buffer.concat(buffers.map((b) => Buffer.from(b.buffer, b.byteOffset, b.byteLength)));
+    const limit = Math.min(all.length, control.short ?? all.length);
+    control.short = undefined;
+    const failure = control.fail;
+    control.fail = undefined;
+    let error: NodeJS.ErrnoException | null = null;
+    let written = 0;
+    if (failure !== undefined) error = Object.assign(new Error(failure), { code: failure });
+    else {
+      try {
+        written = fs.writeSync(fd, all, 0, limit);
+      } catch (thrown) {
+        error = thrown as NodeJS.ErrnoException;
+      }
+    }
+    setTimeout(() => callback(error, written), control.delayMs);
+  };
+  return { ...fs, writev, default: { ...fs, writev } };
+});
+
+const lineOf = (i: number) => `{"n":${String(i).padStart(4, '0')}}\n`; // 11 bytes each
+
+function fileSink(): { sink: FdSink; read: () => string } {
+  const path = join(mkdtempSync(join(tmpdir(), 'faultline-writev-')), 'out.log');
+  const sink = new FdSink(openSync(path, 'a'), { maxBacklogBytes: 1 << 24, ownsFd: true });
+  return { sink, read: () => readFileSync(path, 'utf8') };
+}
+
+beforeEach(() => {
+  control.calls = [];
+  control.short = undefined;
+  control.delayMs = 0;
+  control.fail = undefined;
+});
+
+describe('the fd sink writes a batch with writev', () => {
+  it('hands the lines over as their own buffers, one call for the batch', async () => {
+    const { sink, read } = fileSink();
+    for (let i = 0; i < 3; i += 1) sink.write(lineOf(i));
+    await sink.drained(2000);
+    expect(control.calls).toEqual([[11, 11, 11]]);
+    expect(read()).toBe(lineOf(0) + lineOf(1) + lineOf(2));
+    expect(sink.counts).toEqual({
+      accepted: { full: 3, compact: 0, notice: 0 },
+      lost: {},
+      backlogBytes: 0,
+      pending: 0,
+    });
+    sink.close(100);
+  });
+
+  it('resumes a short write from the buffer and the byte it stopped at, counting only whole lines', async () => {
+    const { sink, read } = fileSink();
+    control.short = 11 + 5; // the first line and 5 bytes of the second
+    control.delayMs = 20;
+    for (let i = 0; i < 3; i += 1) sink.write(lineOf(i));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    // In flight: nothing counted yet, every byte held.
+    expect(sink.counts.accepted.full).toBe(0);
+    expect(sink.backlogBytes).toBe(33);
+    await sink.drained(2000);
+    expect(control.calls).toEqual([
+      [11, 11, 11],
+      [6, 11],
+    ]);
+    expect(read()).toBe(lineOf(0) + lineOf(1) + lineOf(2));
+    expect(sink.counts).toEqual({
+      accepted: { full: 3, compact: 0, notice: 0 },
+      lost: {},
+      backlogBytes: 0,
+      pending: 0,
+    });
+    sink.close(100);
+  });
+
+  it('splits a batch past 1024 lines into calls of at most 1024 buffers, in order', async () => {
+    const { sink, read } = fileSink();
+    control.delayMs = 5; // the lines queue up behind the first call
+    sink.write(lineOf(0));
+    await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 1; i < 2500; i += 1) sink.write(lineOf(i));
+    await sink.drained(5000);
+    expect(control.calls.map((c) => c.length)).toEqual([1, 1024, 1024, 451]);
+    expect(read()).toBe(Array.from({ length: 2500 }, (_, i) => lineOf(i)).join(''));
+    expect(sink.counts.accepted.full).toBe(2500);
+    sink.close(100);
+  });
+
+  it('loses a failed batch with its code, never retried, and goes on with the next', async () => {
+    const { sink, read } = fileSink();
+    control.fail = 'ENOSPC';
+    for (let i = 0; i < 2; i += 1) sink.write(lineOf(i));
+    await sink.drained(2000);
+    sink.write(lineOf(2));
+    await sink.drained(2000);
+    expect(control.calls).toEqual([[11, 11], [11]]);
+    expect(read()).toBe(lineOf(2));
+    expect(sink.counts).toEqual({
+      accepted: { full: 1, compact: 0, notice: 0 },
+      lost: { ENOSPC: 2 },
+      backlogBytes: 0,
+      pending: 0,
+    });
+    sink.close(100);
+  });
+
+  it('counts a writev in flight at the exit flush as unconfirmed until it lands', async () => {
+    const { sink, read } = fileSink();
+    control.delayMs = 30;
+    for (let i = 0; i < 2; i += 1) sink.write(lineOf(i));
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    sink.write(lineOf(2)); // queued behind the call in flight: written by the flush
+    sink.flushSync(100);
+    expect(sink.counts.lost).toEqual({ unconfirmed: 2 });
+    expect(sink.counts.accepted.full).toBe(1);
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(sink.counts).toEqual({
+      accepted: { full: 3, compact: 0, notice: 0 },
+      lost: {},
+      backlogBytes: 0,
+      pending: 0,
+    });
+    expect(control.calls).toEqual([[11, 11]]);
+    expect(read()).toBe(lineOf(0) + lineOf(1) + lineOf(2));
+    sink.close(100);
+  });
+});
