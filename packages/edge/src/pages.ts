@@ -98,6 +98,12 @@ export function faultlineContentTypes(options: Pick<GatewayPageOptions, 'format'
   return formats.map((f) => CONTENT_TYPES[f]);
 }
 
+/**
+ * The `Allow` header of the gateway's own 405 (nginx refuses TRACE itself): the methods the
+ * gateway passes on to the application (RFC 9110 section 15.5.6 asks a 405 to list them).
+ */
+export const GATEWAY_ALLOW = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
+
 /** Renders every gateway page. */
 export function gatewayPages(options: GatewayPageOptions = {}): readonly GatewayPage[] {
   const format = pageFormat(options);
@@ -109,6 +115,7 @@ export function gatewayPages(options: GatewayPageOptions = {}): readonly Gateway
     });
     const body = renderBody(fault, format, undefined);
     const [head = '', tail = ''] = body.split(ID_PLACEHOLDER);
-    return { failure, status: TAXONOMY[fault.category].http, headers, body, head, tail };
+    const pageHeaders = failure === 'method_not_allowed' ? { ...headers, allow: GATEWAY_ALLOW } : headers;
+    return { failure, status: TAXONOMY[fault.category].http, headers: pageHeaders, body, head, tail };
   });
 }

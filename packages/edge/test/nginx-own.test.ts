@@ -40,6 +40,9 @@ describe('nginx: statuses it answers on its own', () => {
   it('TRACE: 405 in the same shape, logged', async () => {
     const exchange = await send('TRACE /api/echo HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
     const id = expectFaultlineAnswer(exchange, 405, 'METHOD_NOT_ALLOWED');
+    expect(exchange.headers.filter(([name]) => name === 'allow')).toEqual([
+      ['allow', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS'],
+    ]);
     expect(await logged(gateway.dir, id)).toMatchObject({ request_id: id, status: 405, method: 'TRACE' });
   });
 
