@@ -21,6 +21,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import fp from 'fastify-plugin';
 import { watchErrorHandlers } from './error-handlers.js';
 import { fastifyClassifier } from './fastify-classifier.js';
+import { guardHandler, guardHook } from './handler-guard.js';
 import { jsonApiGuard, parseJsonApiBodies } from './jsonapi.js';
 import { MethodRouter } from './method-router.js';
 import { setReplyHeader } from './reply-headers.js';
@@ -111,6 +112,18 @@ function pathOf(url: string | undefined): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
+/**
+ * preHandler hooks added with `addHook` from now on, on this instance and the scopes it
+ * encloses, are guarded as route-level ones are (see handler-guard.ts).
+ */
+function guardPreHandlerHooks(app: FastifyInstance): void {
+  const addHook = app.addHook as (this: FastifyInstance, name: string, hook: unknown) => FastifyInstance;
+  (app as { addHook: unknown }).addHook = function addGuardedHook(this: FastifyInstance, name: string, hook: unknown) {
+    const guardedHook = name === 'preHandler' && typeof hook === 'function' ? guardHook(hook as () => unknown) : hook;
+    return addHook.call(this, name, guardedHook);
+  };
+}
+
 async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOptions): Promise<void> {
   checkOptions('@faultline/fastify', options, PLUGIN_RULES, FASTIFY_REGISTER_OPTIONS);
   checkFormatOptions('@faultline/fastify', options);
@@ -136,10 +149,20 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
   const rootHandler = app.errorHandler;
   const handlers = watchErrorHandlers(app, [rootHandler, faultlineErrorHandler], options.strictErrorHandlers === true);
 
+  guardPreHandlerHooks(app);
+
   const methods = new MethodRouter(app.initialConfig);
   app.addHook('onRoute', function onRoute(routeOptions) {
     methods.add(routeOptions.method, routeOptions.url ?? routeOptions.path);
     handlers.route(this, routeOptions);
+    // What the handler and its preHandler hooks throw reaches Fastify as a value it reads safely.
+    routeOptions.handler = guardHandler(routeOptions.handler);
+    const preHandler = routeOptions.preHandler;
+    if (preHandler !== undefined) {
+      routeOptions.preHandler = Array.isArray(preHandler)
+        ? preHandler.map((hook) => guardHook(hook))
+        : guardHook(preHandler);
+    }
     // Route-level handler in front of the scope's: if our response then fails in an onSend hook,
     // Fastify falls back to the scope handler, which is ours again instead of the default one.
     if (routeOptions.errorHandler === undefined && this.errorHandler === rootHandler) {

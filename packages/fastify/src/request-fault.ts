@@ -16,6 +16,7 @@ import {
   serverCancelled,
 } from '@faultline/core/adapter';
 import type { FastifyRequest } from 'fastify';
+import { unwrapThrown } from './handler-guard.js';
 import { refusedRequestId } from './request-id.js';
 
 /**
@@ -57,7 +58,8 @@ const captureContext: Writable<CaptureContext> = {
  * its own work (a reply stream destroyed, an aborted upstream call), and that is `internal`.
  * A `FaultError` raised as `cancelled` by the application keeps its category.
  */
-export function captureFor(error: unknown, request: FastifyRequest, classifiers: readonly Classifier[]): Fault {
+export function captureFor(thrown: unknown, request: FastifyRequest, classifiers: readonly Classifier[]): Fault {
+  const error = unwrapThrown(thrown);
   const fault = captureWith(error, request, classifiers);
   if (fault.category !== 'cancelled' || fault.internal.classifier === 'fault' || clientGone(request.raw)) return fault;
   return captureWith(error, request, [serverCancelled(fault.internal.reason)]);

@@ -3,8 +3,11 @@
  * (node:http2): every case thrown synchronously, rejected from an async handler, and thrown from
  * a preHandler hook. Each answer has the expected status and code, no forbidden substring in
  * the status line, headers or body, a lower-case UUID v4 id that matches a log record, and the
- * server still answers afterwards.
+ * server still answers afterwards. Once more over HTTP/1.1 with a subscriber on Fastify's
+ * `tracing:fastify.request.handler:error` channel, as Sentry's Fastify integration subscribes:
+ * Fastify then reads `statusCode` and `status` of the thrown value itself.
  */
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { type ClientHttp2Session, connect } from 'node:http2';
 import { type Category, createReporter, isUuid, TAXONOMY } from '@faultline/core';
 import { CORPUS, type CorpusCase, leaksIn, memoryLog } from '@faultline/testkit';
@@ -106,20 +109,29 @@ function check(answer: Answer, testCase: CorpusCase, requestIds: Set<string>): v
   requestIds.add(parsed.request_id);
 }
 
+const HANDLER_ERROR_CHANNEL = 'tracing:fastify.request.handler:error';
+const observed: unknown[] = [];
+const observer = (message: unknown) => {
+  observed.push((message as { error?: unknown }).error);
+};
+
 describe.each([
-  ['HTTP/1.1', false],
-  ['h2c', true],
-])('corpus over %s', (_label, http2) => {
+  ['HTTP/1.1', false, false],
+  ['h2c', true, false],
+  ["HTTP/1.1, with a subscriber on Fastify's handler error channel", false, true],
+])('corpus over %s', (_label, http2, subscribed) => {
   const log = memoryLog();
   const ids = new Set<string>();
   let app: FastifyInstance;
   let session: ClientHttp2Session | undefined;
 
   beforeAll(async () => {
+    if (subscribed) subscribe(HANDLER_ERROR_CHANNEL, observer);
     app = await build(http2, log);
     if (http2) session = connect(`http://127.0.0.1:${portOf(app)}`);
   });
   afterAll(async () => {
+    if (subscribed) unsubscribe(HANDLER_ERROR_CHANNEL, observer);
     session?.close();
     await app.close();
   });
@@ -141,5 +153,7 @@ describe.each([
     expect([...ids].every(isUuid)).toBe(true);
     const health = session === undefined ? await fetch(`http://127.0.0.1:${portOf(app)}/health`) : undefined;
     if (health !== undefined) expect(health.status).toBe(200);
+    // The subscriber saw the handlers' errors (so Fastify's own reading of them ran).
+    if (subscribed) expect(observed.length).toBeGreaterThanOrEqual(CORPUS.length * 2);
   });
 });

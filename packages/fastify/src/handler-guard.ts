@@ -1,0 +1,145 @@
+/**
+ * Route handlers and hooks, guarded so that Fastify never reads a thrown value it cannot read
+ * safely. With a subscriber on Fastify's `tracing:fastify.request.handler` channels (Sentry's
+ * Fastify integration, diagnostics tools), Fastify 5 reads `statusCode` and `status` of what a
+ * handler or preHandler hook threw, and compares them with numbers, before any error handler
+ * runs. A Proxy, a getter, or a symbol or object there can make that code throw: an async
+ * handler's request then never gets an answer, and the rejection is unhandled. Such a value is
+ * handed to Fastify inside a carrier instead, and {@link unwrapThrown} takes it back out, so the
+ * answer and the record are those of the value itself. Values Fastify reads safely pass as they
+ * are; without a subscriber, an async handler's promise is returned untouched.
+ */
+import { tracingChannel } from 'node:diagnostics_channel';
+import { types } from 'node:util';
+
+const handlerChannels = tracingChannel('fastify.request.handler');
+
+/** Carriers made by this module: what each one carries. */
+const carried = new WeakMap<object, unknown>();
+
+/** Functions this module made, so a handler seen twice (HEAD routes) is wrapped once. */
+const guarded = new WeakSet<object>();
+
+/** How deep a prototype chain is followed before a value counts as unreadable. */
+const MAX_CHAIN = 32;
+
+/** True for a value Fastify compares with numbers without running any code of the value's. */
+function harmless(value: unknown): boolean {
+  const type = typeof value;
+  return value === null || (type !== 'object' && type !== 'function' && type !== 'symbol');
+}
+
+/** True when reading `key` of `target` runs no code and yields a {@link harmless} value. */
+function plainField(target: object, key: string): boolean {
+  let current: object | null = target;
+  for (let depth = 0; current !== null; depth += 1) {
+    if (depth >= MAX_CHAIN || types.isProxy(current)) return false;
+    const own = Object.getOwnPropertyDescriptor(current, key);
+    if (own !== undefined) return 'value' in own && harmless(own.value);
+    current = Object.getPrototypeOf(current) as object | null;
+  }
+  return true;
+}
+
+/** True for a thrown value Fastify can read `statusCode` and `status` of without running its code. */
+function readsSafely(value: unknown): boolean {
+  if (typeof value !== 'object' && typeof value !== 'function') return true;
+  if (value === null) return true;
+  return plainField(value, 'statusCode') && plainField(value, 'status');
+}
+
+/** `value`, or a carrier for it when Fastify cannot read it safely. */
+export function readableThrow(value: unknown): unknown {
+  if (readsSafely(value)) return value;
+  const carrier = new Error('a thrown value carried past Fastify');
+  carried.set(carrier, value);
+  return carrier;
+}
+
+/** The value a carrier of this module carries, else `value` itself. */
+export function unwrapThrown(value: unknown): unknown {
+  return typeof value === 'object' && value !== null && carried.has(value) ? carried.get(value) : value;
+}
+
+function rethrowReadable(error: unknown): never {
+  throw readableThrow(error);
+}
+
+/**
+ * With a subscriber on Fastify's handler channels, a returned promise whose rejection reaches
+ * Fastify as a value Fastify reads safely; otherwise `result` itself. Only native promises (what
+ * an async function returns) are chained, with `Promise.prototype.then`: any other thenable, such
+ * as a `reply` returned from a handler, passes as it is.
+ */
+function readableResult(result: unknown): unknown {
+  if (!handlerChannels.hasSubscribers || !types.isPromise(result)) return result;
+  return Promise.prototype.then.call(result, undefined, rethrowReadable);
+}
+
+/** A route handler as Fastify calls it. */
+type Handler = (this: unknown, request: unknown, reply: unknown) => unknown;
+
+/** A preHandler hook as Fastify calls it: async (two arguments) or with a callback (three). */
+type Hook = (this: unknown, request: unknown, reply: unknown, done?: (error?: unknown) => void) => unknown;
+
+/** Any function Fastify calls with a request and a reply (its own types are narrower than {@link Handler}). */
+type FastifyCallable = (this: never, request: never, reply: never, done: never) => unknown;
+
+/**
+ * `handler` wrapped: what it throws, or (with a subscriber on Fastify's handler channels) what
+ * the promise it returns rejects with, reaches Fastify as a value Fastify reads safely.
+ */
+export function guardHandler<F extends FastifyCallable>(original: F): F {
+  if (guarded.has(original)) return original;
+  const handler = original as unknown as Handler;
+  const wrapped = function guardedHandler(this: unknown, request: unknown, reply: unknown): unknown {
+    let result: unknown;
+    try {
+      result = handler.call(this, request, reply);
+    } catch (error) {
+      throw readableThrow(error);
+    }
+    return readableResult(result);
+  } as unknown as F;
+  guarded.add(wrapped);
+  return wrapped;
+}
+
+/**
+ * A preHandler `hook` wrapped the same way. An async hook gets a two-argument wrapper, except one
+ * declaring `done` (Fastify refuses it at registration: it stays as it is, so Fastify still does);
+ * any other hook gets a three-argument one that passes `done` on, through the same check while a
+ * subscriber is present, and guards a promise it may return as well.
+ */
+export function guardHook<F extends FastifyCallable>(original: F): F {
+  if (guarded.has(original)) return original;
+  const hook = original as unknown as Hook;
+  let wrapped: F;
+  if (types.isAsyncFunction(hook)) {
+    if (hook.length >= 3) return original;
+    wrapped = function guardedAsyncHook(this: unknown, request: unknown, reply: unknown) {
+      let result: unknown;
+      try {
+        result = hook.call(this, request, reply);
+      } catch (error) {
+        throw readableThrow(error);
+      }
+      return readableResult(result);
+    } as unknown as F;
+  } else {
+    wrapped = function guardedHook(this: unknown, request: unknown, reply: unknown, done: (e?: unknown) => void) {
+      const next = handlerChannels.hasSubscribers
+        ? (error?: unknown) => done(error === undefined || error === null ? error : readableThrow(error))
+        : done;
+      let result: unknown;
+      try {
+        result = hook.call(this, request, reply, next);
+      } catch (error) {
+        throw readableThrow(error);
+      }
+      return readableResult(result);
+    } as unknown as F;
+  }
+  guarded.add(wrapped);
+  return wrapped;
+}
