@@ -6,7 +6,7 @@
  */
 
 export type { BodyStreamLike } from './http/body-text.js';
-export { decodeFault, decodeHttpBody, type ResponseLike } from './http/decode.js';
+export { type DecodeFaultOptions, decodeFault, decodeHttpBody, type ResponseLike } from './http/decode.js';
 export { retryAfterSeconds } from './http/retry-after.js';
 export {
   type BuiltinCode,

@@ -3,14 +3,15 @@
  * declared types when the caller passes its catalog.
  */
 import type { CatalogLike } from './remote-fault.js';
-import { DECODE_LIMITS, isRecord } from './untrusted.js';
+import { DECODE_LIMITS, isOneLine, isRecord } from './untrusted.js';
 
 const NAME = /^[a-z][A-Za-z0-9]{0,31}$/;
 
 /**
  * Public parameters as received: at most 8 own properties of an object, each a camelCase name of
  * at most 32 characters that is not an `Object.prototype` member (`constructor`, `toString`, …),
- * holding a string of at most 64 characters or a finite number. Anything else is dropped.
+ * holding a string of at most 64 characters on one line (no control characters, no lone
+ * surrogates) or a finite number. Anything else is dropped.
  * The result has no prototype-sensitive keys.
  */
 export function paramsOf(value: unknown): Readonly<Record<string, string | number>> {
@@ -21,7 +22,7 @@ export function paramsOf(value: unknown): Readonly<Record<string, string | numbe
     if (count === DECODE_LIMITS.params) break;
     if (!NAME.test(name) || name in Object.prototype) continue;
     const v = value[name];
-    if (typeof v === 'string' && v.length <= DECODE_LIMITS.paramString) out[name] = v;
+    if (typeof v === 'string' && v.length <= DECODE_LIMITS.paramString && isOneLine(v)) out[name] = v;
     else if (typeof v === 'number' && Number.isFinite(v)) out[name] = v;
     else continue;
     count += 1;

@@ -14,12 +14,20 @@
  *   decodes by status (non-conforming); a longer frame is not decoded.
  * - `code`: a conforming code is UPPER_SNAKE (`/^[A-Z][A-Z0-9_]*$/`) of at most 64 characters.
  * - `message`: a message longer than 1024 characters is replaced by the category's generic message.
- * - `violations`: at most 100 field violations; `pointer` (and a JSON:API `parameter` or `header`)
- *   and `detail` of at most 256 characters each, else the violation is dropped.
+ * - `violations`: at most 100 field violations; `pointer` (an RFC 6901 JSON Pointer; a JSON:API
+ *   `parameter` or `header` instead) and `detail` of at most 256 characters each, else the
+ *   violation is dropped.
  * - `params`: at most 8 parameters, camelCase names of at most 32 characters that are not
  *   `Object.prototype` members, strings of at most 64 characters, finite numbers.
+ *
+ * Every text a server sends (message, violation parts, string params) must also be one line:
+ * no control characters (C0, DEL, C1), no U+2028 or U+2029 and no lone surrogates, the rule a
+ * Faultline server's catalog holds its messages to; other text is dropped like an oversized one
+ * (so a message with CR/LF or an ANSI escape is replaced by the category's generic message).
  * - `retryAfter`: at most a day (86 400 seconds); a negative or non-finite delay is dropped.
  * - `closeReason`: a close reason longer than 123 bytes is not a Faultline reason.
+ * - `bodyTimeoutMs`: the default time `decodeFault` reads an HTTP body for (10 s); a body not read
+ *   by then (a stalled or trickling server) is cancelled and decodes by status.
  */
 export const DECODE_LIMITS = Object.freeze({
   body: 64 * 1024,
@@ -32,9 +40,12 @@ export const DECODE_LIMITS = Object.freeze({
   paramString: 64,
   retryAfter: 86_400,
   closeReason: 123,
+  bodyTimeoutMs: 10_000,
 });
 
 const CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
+/** What one line of text may not hold: control characters, line and paragraph separators, lone surrogates. */
+const NOT_ONE_LINE = /[\p{Cc}\p{Cs}\u2028\u2029]/u;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 /**
@@ -45,9 +56,19 @@ export function conformingCode(value: unknown): string | undefined {
   return typeof value === 'string' && CODE.test(value) ? value : undefined;
 }
 
-/** A message that may be shown: a non-empty string of at most 1024 characters, else undefined. */
+/**
+ * True when `text` is one line: no control character (C0, DEL, C1), no U+2028 or U+2029 and no
+ * lone surrogate (so it cannot forge log lines, drive a terminal, or make `encodeURIComponent` throw).
+ */
+export function isOneLine(text: string): boolean {
+  return !NOT_ONE_LINE.test(text);
+}
+
+/** A message that may be shown: a non-empty line of at most 1024 characters, else undefined. */
 export function boundedMessage(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 && value.length <= DECODE_LIMITS.message ? value : undefined;
+  return typeof value === 'string' && value.length > 0 && value.length <= DECODE_LIMITS.message && isOneLine(value)
+    ? value
+    : undefined;
 }
 
 /** An error status a server may claim: an integer from 400 to 599, else undefined. */
@@ -78,9 +99,12 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** `value` when it is a string of 1 to 256 characters (`allowEmpty`: 0 to 256), else undefined. */
+/** `value` when it is a line of 1 to 256 characters (`allowEmpty`: 0 to 256), else undefined. */
 export function boundedText(value: unknown, allowEmpty = false): string | undefined {
-  return typeof value === 'string' && value.length <= DECODE_LIMITS.violationText && (allowEmpty || value !== '')
+  return typeof value === 'string' &&
+    value.length <= DECODE_LIMITS.violationText &&
+    (allowEmpty || value !== '') &&
+    isOneLine(value)
     ? value
     : undefined;
 }

@@ -1,7 +1,8 @@
 /**
  * The browser entry in a real browser: Debian's headless Chromium loads the built client (ES
  * modules, with an import map for the taxonomy package), calls a real Faultline Fastify server with
- * fetch (problem JSON, JSON:API, an oversized body), decodes WebSocket closes and frames as browsers
+ * fetch (problem JSON, JSON:API, an oversized body, a body that stalls, a message with ANSI
+ * escapes), decodes WebSocket closes and frames as browsers
  * hand them over (strings, bytes), and posts the faults back to the server. The test waits for
  * that post (bounded), then ends the Chromium it started (its process group, by id).
  */
@@ -39,11 +40,16 @@ const PAGE = `<!doctype html>
   out.wsBinary = decodeWsFault(new TextEncoder().encode('{"error":{"status":409,"code":"SEAT_TAKEN"}}').buffer);
   out.jsonapi = await decodeFault(await fetch('/jsonapi'));
   out.huge = await decodeFault(await fetch('/huge'));
+  out.stalled = await decodeFault(await fetch('/stalled'), undefined, { timeoutMs: 300 });
+  out.ansi = await decodeFault(await fetch('/ansi'));
   await post(JSON.stringify(out));
 </script></head><body></body></html>`;
 
 let app: FastifyInstance;
 let base = '';
+let stalledClosedEarly: Promise<boolean> = Promise.resolve(false);
+/** Whether the stalled body's connection was closed by the page (waited for up to 2 s once it posted, before Chromium is ended). */
+let stalledCancelled: boolean | 'not yet' = 'not yet';
 let posted: (result: Record<string, Record<string, unknown>>) => void;
 const result = new Promise<Record<string, Record<string, unknown>>>((resolve) => {
   posted = resolve;
@@ -52,6 +58,8 @@ beforeAll(async () => {
   app = Fastify({ ...faultlineServerOptions(), logger: false }) as unknown as FastifyInstance;
   await app.register(faultline, { reporter: false });
   app.post('/result', async (request) => {
+    const late = new Promise<'not yet'>((resolve) => setTimeout(() => resolve('not yet'), 2000).unref());
+    stalledCancelled = await Promise.race([stalledClosedEarly, late]);
     posted(request.body as Record<string, Record<string, unknown>>);
     return {};
   });
@@ -75,6 +83,16 @@ beforeAll(async () => {
       .code(400)
       .type('application/problem+json')
       .send(`{"code":"SEAT_TAKEN","detail":"${'x'.repeat(2 * 1024 * 1024)}"}`),
+  );
+  // A body that never ends: the page's decodeFault gives up after 300 ms and cancels it.
+  app.get('/stalled', (_request, reply) => {
+    reply.hijack();
+    stalledClosedEarly = new Promise((resolve) => reply.raw.on('close', () => resolve(!reply.raw.writableFinished)));
+    reply.raw.writeHead(503, { 'content-type': 'application/problem+json' });
+    reply.raw.write('{"code":"UNAVAILABLE",');
+  });
+  app.get('/ansi', async (_request, reply) =>
+    reply.code(409).type('application/problem+json').send({ code: 'SEAT_TAKEN', detail: '\u001b[2Jpwned\r\nX: y' }),
   );
   app.get('/taxonomy/index.js', async (_request, reply) => reply.type('text/javascript').send(readFileSync(taxonomy)));
   app.get('/raise', async () => {
@@ -157,5 +175,12 @@ describe('browser entry in headless Chromium', () => {
       message: 'Taken.',
     });
     expect(decoded.huge).toMatchObject({ format: 'unknown', conforming: false, status: 400 });
+    expect(decoded.stalled).toMatchObject({ format: 'unknown', conforming: false, status: 503, code: 'UNAVAILABLE' });
+    expect(stalledCancelled).toBe(true);
+    expect(decoded.ansi).toMatchObject({
+      code: 'SEAT_TAKEN',
+      conforming: true,
+      message: expect.stringMatching(/^The /),
+    });
   }, 90_000);
 });

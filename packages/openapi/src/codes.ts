@@ -3,6 +3,7 @@
  * catalogs passed in, each with its category and the protocol mappings derived from the taxonomy.
  */
 import { CATEGORIES, type Category, type CodeDefinition, GrpcStatus, TAXONOMY } from '@faultline/core/adapter';
+import { checkedDefinitions } from './checks.js';
 
 /** A catalog as `defineCatalog` returns it (its definitions are what is documented). */
 export interface CatalogLike {
@@ -48,14 +49,19 @@ function documented(definition: CodeDefinition): DocumentedCode {
   };
 }
 
-/** The built-in codes (one per category) and every catalog code, sorted by HTTP status then code. */
+/**
+ * The built-in codes (one per category) and every catalog code, sorted by HTTP status then code.
+ * Throws `OpenApiInputError` for a catalog that is not one, or a definition that is not a code of
+ * the taxonomy (a code that is not UPPER_SNAKE, an unknown category, a definition filed under
+ * another code, no message or type).
+ */
 export function documentedCodes(catalogs: readonly CatalogLike[] = []): DocumentedCode[] {
   const byCode = new Map<string, DocumentedCode>();
   for (const category of CATEGORIES) {
     const spec = TAXONOMY[category];
     byCode.set(spec.code, documented({ code: spec.code, category, message: spec.message, type: 'about:blank' }));
   }
-  for (const catalog of catalogs)
-    for (const definition of catalog.definitions.values()) byCode.set(definition.code, documented(definition));
+  for (const [index, catalog] of catalogs.entries())
+    for (const definition of checkedDefinitions(catalog, index)) byCode.set(definition.code, documented(definition));
   return [...byCode.values()].sort((a, b) => a.http - b.http || a.code.localeCompare(b.code));
 }

@@ -5,6 +5,7 @@
  * gRPC view (ErrorInfo reason and domain per code) for gRPC clients.
  */
 import type { Category } from '@faultline/core/adapter';
+import { OpenApiInputError } from './checks.js';
 import { type CatalogLike, type DocumentedCode, documentedCodes } from './codes.js';
 
 /** What a client can do about each category: the advice on its pages. */
@@ -61,7 +62,10 @@ function codePage(code: DocumentedCode, domain: string): string {
 
 /**
  * The pages: `<slug>.html` per code, `index.html`, and `grpc.html` (the gRPC view). `domain` is
- * the ErrorInfo domain of the service's gRPC statuses.
+ * the ErrorInfo domain of the service's gRPC statuses. Throws `OpenApiInputError` when two codes
+ * would share a page (their `type` URIs end in the same segment, or one ends in the kebab-case
+ * name of another code), or a code's page would be `index.html` or `grpc.html`: one page would
+ * silently replace the other.
  */
 export function docsPages(
   catalogs: readonly CatalogLike[] = [],
@@ -71,7 +75,20 @@ export function docsPages(
   const domain = options.domain ?? 'faultline';
   const title = options.title ?? 'Error codes';
   const pages = new Map<string, string>();
-  for (const code of codes) pages.set(`${code.slug}.html`, codePage(code, domain));
+  const owners = new Map<string, string>([
+    ['index', 'the index'],
+    ['grpc', 'the gRPC view'],
+  ]);
+  for (const code of codes) {
+    const owner = owners.get(code.slug);
+    if (owner !== undefined) {
+      throw new OpenApiInputError(
+        `code ${code.code}: its page ${code.slug}.html is already ${owner}'s (type ${code.type}).`,
+      );
+    }
+    owners.set(code.slug, code.code);
+    pages.set(`${code.slug}.html`, codePage(code, domain));
+  }
   const rows = codes
     .map(
       (c) =>

@@ -3,6 +3,7 @@
  * responses, and static documentation pages per code.
  * @packageDocumentation
  */
+export { OpenApiInputError } from './checks.js';
 export { type CatalogLike, type DocumentedCode, documentedCodes } from './codes.js';
 export { docsPages } from './docs-pages.js';
 export { collectRoutes, type RouteSource } from './fastify-routes.js';

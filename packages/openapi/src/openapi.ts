@@ -6,6 +6,7 @@
  * service's format can answer with (all three for `negotiate`).
  */
 import type { AnswerFormat } from '@faultline/core/adapter';
+import { checkedRoute, pathParameters } from './checks.js';
 import { type CatalogLike, type DocumentedCode, documentedCodes } from './codes.js';
 import { contentFor, JSON_API_ERRORS_SCHEMA } from './formats.js';
 
@@ -35,6 +36,8 @@ export interface OpenApiOptions {
 }
 
 const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+/** The methods an OpenAPI 3.1 path item has an operation for, less HEAD and OPTIONS (their answers carry no body). */
+const DOCUMENTED_METHODS = new Set(['GET', 'PUT', 'POST', 'DELETE', 'PATCH', 'TRACE']);
 
 /** The codes every route can answer with, without declaring them (framework and server errors). */
 function frameworkCodes(method: string, strictJsonApi: boolean): string[] {
@@ -146,21 +149,32 @@ function openApiPath(url: string): string {
   return url.replace(/:([A-Za-z0-9_]+)/g, '{$1}').replace(/\*$/, '{wildcard}');
 }
 
-/** A complete OpenAPI 3.1 document of the routes' error responses. */
+/**
+ * A complete OpenAPI 3.1 document of the routes' error responses. HEAD and OPTIONS routes, and
+ * methods OpenAPI 3.1 has no operation for (WebDAV's `PROPFIND`, …), are left out. Throws
+ * `OpenApiInputError` for a route whose method is not an HTTP method, whose url does not start
+ * with `/` or names a path parameter twice, and for a catalog `documentedCodes` refuses; an
+ * `Error` for a route that declares a code no catalog defines.
+ */
 export function openApiDocument(options: OpenApiOptions): object {
   const format = options.format ?? 'problem';
   const catalogs = options.catalogs ?? [];
   const codes = new Map(documentedCodes(catalogs).map((c) => [c.code, c]));
   const paths: Record<string, Record<string, object>> = {};
   for (const route of options.routes) {
-    const method = route.method.toUpperCase();
-    if (method === 'HEAD' || method === 'OPTIONS') continue;
-    const path = openApiPath(route.url);
+    const { method, url } = checkedRoute(route);
+    if (!DOCUMENTED_METHODS.has(method)) continue;
+    const path = openApiPath(url);
+    const parameters = pathParameters(path, url).map((name) => ({
+      name,
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
     const byStatus = new Map<number, DocumentedCode[]>();
     for (const name of new Set([...frameworkCodes(method, options.strictJsonApi === true), ...(route.codes ?? [])])) {
       const code = codes.get(name);
-      if (code === undefined)
-        throw new Error(`route ${method} ${route.url} declares ${name}, which no catalog defines`);
+      if (code === undefined) throw new Error(`route ${method} ${url} declares ${name}, which no catalog defines`);
       byStatus.set(code.http, [...(byStatus.get(code.http) ?? []), code]);
     }
     const responses: Record<string, object> = { '200': { description: 'Success.' } };
@@ -171,12 +185,6 @@ export function openApiDocument(options: OpenApiOptions): object {
           ? { $ref: `#/components/responses/${(list[0] as DocumentedCode).code}` }
           : { description: list.map((c) => c.code).join(', '), content: contentFor(list, format) };
     }
-    const parameters = [...path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => ({
-      name: m[1],
-      in: 'path',
-      required: true,
-      schema: { type: 'string' },
-    }));
     paths[path] = {
       ...paths[path],
       [method.toLowerCase()]: {

@@ -6,8 +6,9 @@
  */
 import { faultFromReading, readBody } from '../formats/reading.js';
 import { type CatalogLike, categoryOfHttpStatus, type RemoteFault } from '../remote-fault.js';
-import { parseBoundedJson, uuidOrUndefined } from '../untrusted.js';
+import { DECODE_LIMITS, parseBoundedJson, uuidOrUndefined } from '../untrusted.js';
 import { type BodyStreamLike, boundedBodyText } from './body-text.js';
+import { deadline } from './deadline.js';
 import { retryAfterSeconds } from './retry-after.js';
 
 /** The part of a fetch `Response` the decoder reads. */
@@ -23,6 +24,39 @@ export interface ResponseLike {
   readonly body?: BodyStreamLike | null | undefined;
   /** The body as text (read once; used when there is no `body` stream). */
   text(): Promise<string>;
+}
+
+/** How long {@link decodeFault} may read a body, and when to stop reading it. */
+export interface DecodeFaultOptions {
+  /**
+   * The longest time to read the body, in milliseconds, from the call (default
+   * `DECODE_LIMITS.bodyTimeoutMs`, 10 000; `Infinity` for none, the size bound and `signal` still
+   * apply). Any other value than a non-negative number or `Infinity` means the default. A body not
+   * read in time is cancelled and the fault decodes by status.
+   */
+  readonly timeoutMs?: number | undefined;
+  /** Stops reading the body when it aborts: the body is cancelled and the fault decodes by status (no rejection). */
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** The time bound of `options`: a non-negative number or `Infinity`, else the default. */
+function timeoutOf(options: DecodeFaultOptions | undefined): number {
+  try {
+    const ms = options?.timeoutMs;
+    return typeof ms === 'number' && ms >= 0 ? ms : DECODE_LIMITS.bodyTimeoutMs;
+  } catch {
+    return DECODE_LIMITS.bodyTimeoutMs;
+  }
+}
+
+/** The caller's signal, or undefined when `options` cannot be read. */
+function signalOf(options: DecodeFaultOptions | undefined): AbortSignal | undefined {
+  try {
+    const signal = options?.signal;
+    return typeof signal === 'object' && signal !== null ? signal : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A header's value, or null when the headers cannot be read. */
@@ -64,7 +98,9 @@ export function decodeHttpBody<Code extends string = never>(
  * error documents are told apart by their shape, whatever the content type. Pass your catalog to
  * type `code` as its union of codes and hold `params` to the types it declares. Every server is
  * untrusted: codes, messages, ids, violations and params follow the bounds of `DECODE_LIMITS`.
- * Never throws: an unreadable or oversized body decodes by status.
+ * Never throws: an unreadable or oversized body decodes by status (`conforming: false`), and so
+ * does a body not read within `options.timeoutMs` (10 s by default) or before `options.signal`
+ * aborts; the body stream is then cancelled, which releases the connection.
  *
  * @example
  * const response = await fetch('/orders/42');
@@ -72,11 +108,15 @@ export function decodeHttpBody<Code extends string = never>(
  *   const fault = await decodeFault(response, errors);
  *   if (fault.code === 'ORDER_NOT_FOUND') showMissing(fault.requestId);
  * }
+ * // At most 2 s for the body, and no longer than the page stays open:
+ * const fault = await decodeFault(response, errors, { timeoutMs: 2000, signal: controller.signal });
  */
 export async function decodeFault<Code extends string = never>(
   response: ResponseLike,
   catalog?: CatalogLike<Code>,
+  options?: DecodeFaultOptions,
 ): Promise<RemoteFault<Code>> {
+  const end = deadline(timeoutOf(options), signalOf(options));
   let status = 500;
   let headers: ResponseLike['headers'] = { get: () => null };
   try {
@@ -85,5 +125,5 @@ export async function decodeFault<Code extends string = never>(
   } catch {
     // a response whose status or headers cannot be read: an internal fault
   }
-  return decodeHttpBody(status, headers, await boundedBodyText(response), catalog);
+  return decodeHttpBody(status, headers, await boundedBodyText(response, end), catalog);
 }

@@ -1,0 +1,171 @@
+/**
+ * Text a hostile server sends on every protocol: CR/LF that forges log lines, ANSI escapes that
+ * drive a terminal, NUL, U+2028 and lone surrogates (which make `encodeURIComponent` throw), in
+ * messages, violation details, pointers and string params; and JSON Pointers with a `~` that RFC
+ * 6901 does not allow. Real servers on 127.0.0.1 (ephemeral ports): node:http for problem JSON,
+ * the envelope and JSON:API, ws for frames, grpc-js for `grpc-status-details-bin`. Each such text
+ * is dropped like an oversized one, and every string in every fault is one line.
+ */
+import { createServer, type Server as HttpServer } from 'node:http';
+import { jsonMethod } from '@faultline/testkit';
+import {
+  credentials,
+  Metadata,
+  makeGenericClientConstructor,
+  Server,
+  ServerCredentials,
+  type ServiceError,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
+import { decodeGrpcFault } from '../src/grpc.js';
+import { decodeFault, decodeWsFault, type RemoteFault } from '../src/index.js';
+import { statusBytes } from './support/status-bytes.js';
+
+const ID = '3f1c2a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60';
+const HOSTILE: readonly [string, string, string, string, string, string] = [
+  'line\r\nX-Forged: 1',
+  '\u001b[2J\u001b]0;pwned\u0007',
+  'nul\u0000',
+  'sep\u2028',
+  'lone\ud800',
+  'tab\t',
+];
+const FINE = 'Fine: ünïcödé 😀.';
+/** Any text that is not one line. */
+const NOT_ONE_LINE = /[\p{Cc}\p{Cs}\u2028\u2029]/u;
+
+const violations = [
+  ...HOSTILE.map((detail, i) => ({ pointer: `/h${i}`, detail })),
+  ...HOSTILE.map((bad) => ({ pointer: `/${bad}`, detail: 'Is required.' })),
+  ...['/a~2b', '/a~', 'relative', '/~'].map((pointer) => ({ pointer, detail: 'Is required.' })),
+  { pointer: '/ok~0~1/0', detail: FINE },
+];
+const params = Object.fromEntries([...HOSTILE.map((bad, i) => [`p${i}`, bad]), ['ok', FINE]]);
+const BODIES: Record<string, unknown> = {
+  problem: { status: 400, code: 'TEXT_HOSTILE', request_id: ID, detail: HOSTILE[1], errors: violations, params },
+  envelope: {
+    error: { status: 400, code: 'TEXT_HOSTILE', request_id: ID, message: HOSTILE[0], errors: violations, params },
+  },
+  jsonapi: {
+    errors: [
+      { id: ID, code: 'TEXT_HOSTILE', detail: HOSTILE[4], meta: params },
+      ...violations.map((v) => ({ id: ID, detail: v.detail, source: { pointer: v.pointer } })),
+      ...HOSTILE.map((bad) => ({ id: ID, detail: 'Is invalid.', source: { parameter: bad } })),
+      ...HOSTILE.map((bad) => ({ id: ID, detail: 'Is invalid.', source: { header: bad } })),
+      { id: ID, detail: 'Is invalid.', source: { parameter: 'sort' } },
+    ],
+  },
+};
+
+let http: HttpServer;
+let wss: WebSocketServer;
+let grpc: Server;
+let base = '';
+let wsUrl = '';
+let grpcClient: InstanceType<ReturnType<typeof makeGenericClientConstructor>>;
+beforeAll(async () => {
+  http = createServer((request, response) => {
+    const body = BODIES[(request.url ?? '').slice(1)];
+    response.writeHead(400, { 'content-type': 'application/problem+json' }).end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(http.address() as { port: number }).port}`;
+  wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  wss.on('connection', (socket) => socket.send(Buffer.from(JSON.stringify(BODIES.envelope)), { binary: true }));
+  await new Promise<void>((resolve) => wss.once('listening', resolve));
+  wsUrl = `ws://127.0.0.1:${(wss.address() as { port: number }).port}`;
+  grpc = new Server();
+  const Service = { call: jsonMethod('/text.S/Call') };
+  grpc.addService(Service, {
+    call: (_call: unknown, callback: (e: unknown) => void) => {
+      const metadata = new Metadata();
+      const fieldViolations = violations.map((v) => ({ field: v.pointer.slice(1), description: v.detail }));
+      metadata.set(
+        'grpc-status-details-bin',
+        statusBytes({
+          code: 3,
+          reason: 'TEXT_HOSTILE',
+          message: HOSTILE[2],
+          requestId: ID,
+          metadata: params,
+          violations: fieldViolations,
+        }),
+      );
+      callback({ code: 3, details: 'hostile', metadata });
+    },
+  } as unknown as UntypedServiceImplementation);
+  const port = await new Promise<number>((resolve, reject) =>
+    grpc.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
+  );
+  grpcClient = new (makeGenericClientConstructor(Service, 'S'))(`127.0.0.1:${port}`, credentials.createInsecure());
+});
+afterAll(async () => {
+  grpcClient.close();
+  grpc.forceShutdown();
+  for (const socket of wss.clients) socket.terminate();
+  await new Promise((resolve) => wss.close(resolve));
+  http.closeAllConnections();
+  http.close();
+});
+
+/** Every string in a fault, with where it is. */
+function strings(value: unknown, at = 'fault'): [string, string][] {
+  if (typeof value === 'string') return [[at, value]];
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, v]) => strings(v, `${at}.${key}`));
+}
+
+/** What every protocol must give for the hostile answer (`params` as they arrive). */
+function expectOneLine(fault: RemoteFault | undefined, params: Record<string, string> = { ok: FINE }) {
+  expect(fault).toMatchObject({ conforming: true, code: 'TEXT_HOSTILE', requestId: ID, category: 'validation' });
+  expect(fault?.message).toBe('The request is invalid.');
+  expect(fault?.params).toEqual(params);
+  for (const [where, text] of strings(fault))
+    expect(NOT_ONE_LINE.test(text), `${where}: ${JSON.stringify(text)}`).toBe(false);
+  expect(() => encodeURIComponent(JSON.stringify(fault))).not.toThrow();
+}
+
+describe('text that is not one line, from every protocol', () => {
+  it.each(['problem', 'envelope'])('HTTP %s: message, details, pointers and params are dropped', async (path) => {
+    const fault = await decodeFault(await fetch(`${base}/${path}`));
+    expectOneLine(fault);
+    expect(fault.fieldViolations).toEqual([{ pointer: '/ok~0~1/0', detail: FINE }]);
+  });
+
+  it('HTTP JSON:API: also source.parameter and source.header', async () => {
+    const fault = await decodeFault(await fetch(`${base}/jsonapi`));
+    expectOneLine(fault);
+    expect(fault.format).toBe('jsonapi');
+    expect(fault.fieldViolations).toEqual([
+      { pointer: '/ok~0~1/0', detail: FINE },
+      { pointer: '', detail: 'Is invalid.', parameter: 'sort' },
+    ]);
+  });
+
+  it('WebSocket binary frame', async () => {
+    const data = await new Promise<WebSocket.RawData>((resolve, reject) => {
+      const socket = new WebSocket(wsUrl);
+      socket.once('message', (received) => {
+        resolve(received);
+        socket.close();
+      });
+      socket.once('error', reject);
+    });
+    const fault = decodeWsFault(data as Buffer);
+    expectOneLine(fault);
+    expect(fault?.fieldViolations).toEqual([{ pointer: '/ok~0~1/0', detail: FINE }]);
+  });
+
+  it('gRPC status details (field paths are escaped into pointers, so only the text rule applies)', async () => {
+    const error = await new Promise<ServiceError>((resolve) =>
+      (grpcClient as unknown as { call: (...a: unknown[]) => void }).call({}, new Metadata(), resolve),
+    );
+    const fault = decodeGrpcFault(error);
+    // protobuf strings are UTF-8: the lone surrogate arrives as U+FFFD, which is one line.
+    expectOneLine(fault, { p4: 'lone\ufffd', ok: FINE });
+    expect(fault.fieldViolations.map((v) => v.detail)).not.toContain(HOSTILE[0]);
+    expect(fault.fieldViolations).toContainEqual({ pointer: '/ok~00~01~10', detail: FINE });
+  });
+});
