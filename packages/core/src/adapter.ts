@@ -59,7 +59,12 @@ export {
 } from './answer/responder.js';
 export { FALLBACK_PROBLEM_BODY } from './answer/templates.js';
 export { faultOf } from './capture.js';
-export { clientGone, type RequestConnection, serverCancelled } from './classify/cancellation.js';
+export {
+  cancelledByServer,
+  clientGone,
+  type RequestConnection,
+  serverCancelled,
+} from './classify/cancellation.js';
 export { GRPC_DETAILS_KEY } from './classify/grpc-code.js';
 export { fieldViolationsFromAjv } from './classify/index.js';
 export {

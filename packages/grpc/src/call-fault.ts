@@ -7,9 +7,11 @@ import {
   adapterReporter,
   type Classifier,
   COMMON_RULES,
+  cancelledByServer,
   capture,
   checkOptions,
   type Fault,
+  faultOf,
   lazyGrpcStatusClassifier,
   loadRichStatus,
   type OptionRules,
@@ -21,6 +23,7 @@ import {
   richStatusMisses,
   SPAN_ONLY,
   safeGet,
+  serverCancelled,
 } from '@faultline/core/adapter';
 import type { Metadata } from '@grpc/grpc-js';
 import { isDecodeFailure, type RequestGuardOptions } from './request-guard.js';
@@ -111,7 +114,21 @@ export function incomingRequestId(metadata: Metadata | undefined): unknown {
   }
 }
 
-/** The fault of `thrown` for a call, not yet reported. */
+/**
+ * True when the client is gone from `call`: grpc-js sets a handler's call `cancelled` (and emits
+ * 'cancelled' on it) when the client cancels, its deadline passes or its connection drops. A call
+ * without that flag (none given, or an interceptor's call) counts as gone: the classification
+ * then stands as it is.
+ */
+function clientGoneFrom(call: object | undefined): boolean {
+  return call === undefined || safeGet(call, 'cancelled') !== false;
+}
+
+/**
+ * The fault of `thrown` for a call, not yet reported. A value classified `cancelled` while the
+ * client has not cancelled the call is a cancellation of the server's own (an upstream call it
+ * aborted): captured again as `internal`, reason `<reason>:client-connected`.
+ */
 function captureCall(
   thrown: unknown,
   metadata: Metadata | undefined,
@@ -119,7 +136,20 @@ function captureCall(
   input: readonly unknown[],
   call: object | undefined,
 ): Fault {
-  const { policy, classifiers } = resolveGrpcOptions(options);
+  const fault = captureWith(thrown, metadata, options, input, call, resolveGrpcOptions(options).classifiers);
+  if (!cancelledByServer(fault, clientGoneFrom(call))) return fault;
+  return captureWith(thrown, metadata, options, input, call, [serverCancelled(fault.internal.reason)]);
+}
+
+function captureWith(
+  thrown: unknown,
+  metadata: Metadata | undefined,
+  options: GrpcFaultOptions,
+  input: readonly unknown[],
+  call: object | undefined,
+  classifiers: readonly Classifier[],
+): Fault {
+  const { policy } = resolveGrpcOptions(options);
   return capture(thrown, {
     requestId: incomingRequestId(metadata),
     requestIdPolicy: policy,
@@ -142,9 +172,10 @@ function report(fault: Fault, path: string, options: GrpcFaultOptions): Fault {
 /**
  * Captures `thrown` for a call and reports it; returns the fault. `input` is the decoded request
  * (validation ownership: a schema error about anything else is internal); `call` gives the peer
- * for `trustedProxies`. Never throws once `options` were resolved by an entry point. A downstream's
- * rich status is read once its reader is loaded; the adapter's own answers go through
- * `callFault`, which waits for it.
+ * for `trustedProxies` and whether the client cancelled: a cancellation (an `AbortError`) while
+ * `call.cancelled` is false is the server's own, `internal`. Never throws once `options` were
+ * resolved by an entry point. A downstream's rich status is read once its reader is loaded; the
+ * adapter's own answers go through `callFault`, which waits for it.
  */
 export function faultForCall(
   thrown: unknown,
@@ -178,19 +209,36 @@ export function callFault(
   return loadRichStatus().then(() => report(captureCall(thrown, metadata, options, input, call), path, options));
 }
 
+/**
+ * The fault of a status a live call's handler sent as CANCELLED though its client did not cancel
+ * (the interceptor's): `internal`, recorded with the reason `<reason>:client-connected`.
+ */
+export function serverCancelledFault(
+  cause: unknown,
+  reason: string,
+  metadata: Metadata | undefined,
+  path: string,
+  options: GrpcFaultOptions,
+  call?: object,
+): Fault {
+  return report(captureWith(cause, metadata, options, [], call, [serverCancelled(reason)]), path, options);
+}
+
 /** Calls `answer` with the fault of {@link callFault}, now or once it is ready; never throws into a promise. */
 export function answerWhenReady(fault: Fault | Promise<Fault>, answer: (fault: Fault) => void): void {
   if (!(fault instanceof Promise)) {
     answer(fault);
     return;
   }
-  fault.then((ready) => {
+  const settle = (ready: Fault) => {
     try {
       answer(ready);
     } catch {
       // The call ended meanwhile (grpc-js throws on a late answer): nothing left to tell the client.
     }
-  });
+  };
+  // A fault that could not be made still gets an answer: the call must not wait for its deadline.
+  fault.then(settle, () => settle(faultOf('internal', { source: 'grpc', reason: 'grpc:fault-unavailable' })));
 }
 
 /** The decoded request message (unary, server streaming) or the last one received (validation ownership). */

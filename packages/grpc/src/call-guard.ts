@@ -89,7 +89,10 @@ export function guardCall(call: GuardableCall, fail: (error: unknown) => void, n
 export interface DestroyRule {
   /** Ends the call with the value's fault (exactly once: the guard decides). */
   fail(error: unknown): void;
-  /** True once a side of the stream ended on its own (Node's auto-destroy then follows). */
+  /**
+   * True once a side of the stream ended on its own (Node's auto-destroy then follows), or once
+   * the client cancelled a streaming call (grpc-js then destroys it).
+   */
   naturalEnd(): boolean;
 }
 

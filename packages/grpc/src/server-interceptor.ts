@@ -4,6 +4,7 @@
  * unimplemented, deadline). Faultline's own statuses pass through; anything else becomes a fault:
  * its category comes only from an allowlist of codes grpc-js itself generates, never from a
  * handler's numeric code; its details become the generic message; foreign metadata is dropped.
+ * CANCELLED stands only once the client cancelled the call; before, it is `internal`.
  * It never throws (an interceptor that throws crashes the process).
  */
 
@@ -15,7 +16,7 @@ import {
   type ServerInterceptor,
   status as Status,
 } from '@grpc/grpc-js';
-import { faultForCall, type GrpcFaultOptions, resolveGrpcOptions } from './call-fault.js';
+import { faultForCall, type GrpcFaultOptions, resolveGrpcOptions, serverCancelledFault } from './call-fault.js';
 import { faultStatus, isFaultlineTrailer } from './trailers.js';
 import { isWrappedMethod } from './wrapped-methods.js';
 
@@ -77,12 +78,16 @@ function sanitizingCall(
   domain: string,
 ): ServerInterceptingCall {
   let metadata: Metadata | undefined;
+  let cancelled = false;
   return new ServerInterceptingCall(call, {
     start(next) {
       next({
         onReceiveMetadata(received, nextMetadata) {
           metadata = received;
           nextMetadata(received);
+        },
+        onCancel() {
+          cancelled = true;
         },
       });
     },
@@ -94,8 +99,12 @@ function sanitizingCall(
         }
         const details = typeof status.details === 'string' ? status.details : '';
         const category = categoryOfForeignStatus(status.code, details);
-        const raised = FaultError.of(category, { cause: new ForeignStatusError(status.code, details), stack: false });
-        const fault = faultForCall(raised, metadata, path, options, [], call);
+        const cause = new ForeignStatusError(status.code, details);
+        // CANCELLED from a handler whose client did not cancel: the server cancelled its own work.
+        const fault =
+          category === 'cancelled' && !cancelled
+            ? serverCancelledFault(cause, 'grpc:CANCELLED', metadata, path, options, call)
+            : faultForCall(FaultError.of(category, { cause, stack: false }), metadata, path, options, [], call);
         next(faultStatus(fault, domain));
       } catch {
         next({ code: Status.INTERNAL, details: 'An internal error occurred.', metadata: null });

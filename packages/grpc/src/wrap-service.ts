@@ -30,6 +30,15 @@ import { answerFailure, type Handler, runHandler, type UnaryMethod, UnaryRun } f
 import { answerUnknownMethods } from './unknown-method.js';
 import { handlerOf, markWrappedMethods } from './wrapped-methods.js';
 
+/**
+ * True once the stream's `side` ended on its own (Node's auto-destroy follows) or the client
+ * cancelled the call (grpc-js then destroys it without a value): a bare `destroy()` is then no
+ * failure of the handler's.
+ */
+function clientEnded(call: object, side: 'readableEnded' | 'writableEnded'): boolean {
+  return flag(call, side) || flag(call, 'cancelled');
+}
+
 /** A unary method: one {@link UnaryRun} per call. */
 function wrapUnary(method: UnaryMethod) {
   return (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) =>
@@ -57,7 +66,8 @@ function wrapClientStreaming(path: string, handler: Handler, options: GrpcFaultO
       done = true;
       callback(null, value, trailer, flags);
     };
-    guard = guardCall(call as unknown as GuardableCall, fail, () => done || flag(call, 'readableEnded'));
+    // grpc-js destroys the call itself (no value) when the client cancels: not the handler's failure.
+    guard = guardCall(call as unknown as GuardableCall, fail, () => done || clientEnded(call, 'readableEnded'));
     runHandler(handler, call, guarded, { fail });
   };
 }
@@ -73,7 +83,7 @@ function wrapStreaming(path: string, handler: Handler, options: GrpcFaultOptions
       // grpc-js turns an 'error' event into the call's status and ends the stream.
       answerWhenReady(fault, (ready) => guard?.emit('error', faultStatus(ready, domain)));
     };
-    guard = guardCall(call as unknown as GuardableCall, fail, () => failed || flag(call, 'writableEnded'));
+    guard = guardCall(call as unknown as GuardableCall, fail, () => failed || clientEnded(call, 'writableEnded'));
     if ('request' in call && isDecodeFailure(call.request)) {
       fail(decodeFault(call.request));
       return;

@@ -169,11 +169,12 @@ function call(kind: Kind, index: number, style: string, input: unknown): Promise
 /**
  * The category a call must end with. On a request stream, a schema error raised before the
  * handler read any message cannot concern the client's input: internal (validation ownership).
+ * The client never cancels here: a cancellation is the server's own (`liveHttpCategory`).
  */
 function expectedCategory(testCase: CorpusCase, kind: Kind, style: string): Category {
   const requestStream = kind === 'clientStream' || kind === 'bidi';
   if (testCase.input !== undefined && requestStream && !style.endsWith('-in-data')) return 'internal';
-  return testCase.category as Category;
+  return (testCase.liveHttpCategory ?? testCase.category) as Category;
 }
 
 function check(error: ServiceError, testCase: CorpusCase, category: Category): void {

@@ -10,9 +10,9 @@ import {
   type CaptureContext,
   type Category,
   COMMON_RULES,
-  capture,
   checkFormatOptions,
   checkOptions,
+  clientGone,
   type Fault,
   FORMAT_RULES,
   type OptionRules,
@@ -25,6 +25,7 @@ import {
   resolveCorrelationId,
 } from '@faultline/core/adapter';
 import type { RawData, WebSocket } from 'ws';
+import { captureFor, socketGone } from './cancellation.js';
 import { closeFrameFor } from './close-frame.js';
 import { messageInput } from './handshake.js';
 import { parseJsonMessage } from './json-message.js';
@@ -137,9 +138,9 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
     return ctx;
   }
 
-  /** Captures and records `thrown` for a connection (or none: `record` undefined). */
-  function faultFor(thrown: unknown, record: RecordFaultOptions | undefined, ctx: CaptureContext): Fault {
-    const fault = capture(thrown, ctx);
+  /** Captures and records `thrown` for a connection (or none); a cancellation stands only when the client is `gone`. */
+  function faultFor(thrown: unknown, gone: boolean, ctx: CaptureContext, record?: RecordFaultOptions): Fault {
+    const fault = captureFor(thrown, ctx, gone);
     recordFault(fault, record ?? plainRecord);
     return fault;
   }
@@ -150,7 +151,8 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
    * closure per connection. Without it, a protocol error from the peer crashes the process.
    */
   function onSocketError(this: WebSocket, error: Error): void {
-    faultFor(error, connections.get(this), socketContext);
+    // The socket's own error (a peer's protocol violation): recorded as classified.
+    faultFor(error, true, socketContext, connections.get(this));
   }
 
   function answer(socket: WebSocket, fault: Fault): Fault {
@@ -173,7 +175,7 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
   }
 
   function fail(socket: WebSocket, thrown: unknown, source: string): Fault {
-    return answer(socket, faultFor(thrown, connections.get(socket), contextFor(source)));
+    return answer(socket, faultFor(thrown, socketGone(socket), contextFor(source), connections.get(socket)));
   }
 
   /** Answers a message handler's failure; the message is the validation input, read only if needed. */
@@ -181,14 +183,14 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
     if (failing !== undefined) {
       // Re-entered (a classifier failed another message synchronously): a context of its own.
       const ctx = { classifiers, source: 'ws.message', input: () => messageInput(data, isBinary) };
-      return answer(socket, faultFor(thrown, connections.get(socket), ctx));
+      return answer(socket, faultFor(thrown, socketGone(socket), ctx, connections.get(socket)));
     }
     failingMessage.data = data;
     failingMessage.isBinary = isBinary;
     failing = failingMessage;
     let fault: Fault;
     try {
-      fault = faultFor(thrown, connections.get(socket), messageContext);
+      fault = faultFor(thrown, socketGone(socket), messageContext, connections.get(socket));
     } finally {
       failing = undefined;
       failingMessage.data = EMPTY;
@@ -208,7 +210,7 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
   }
 
   const upgrades = upgradeAnswers(answerFormat, options, (thrown: unknown, request: IncomingMessage) =>
-    faultFor(thrown, undefined, {
+    faultFor(thrown, clientGone(request), {
       classifiers,
       source: 'ws.upgrade',
       requestId: request.headers['x-request-id'],

@@ -112,7 +112,9 @@ describe.each(['jsonapi', 'negotiate'] as const)("upgrade refusals with format '
     let leaks = 0;
     for (const [index, testCase] of CORPUS.entries()) {
       const raw = await rawHttpExchange(port, `GET /ws?fail=${index} HTTP/1.1\r\n${UPGRADE}${KEY}${accept}\r\n`);
-      const spec = TAXONOMY[testCase.input === undefined ? (testCase.category as Category) : 'internal'];
+      // The upgrade's client is still connected: a cancellation is the server's own.
+      const live = (testCase.liveHttpCategory ?? testCase.category) as Category;
+      const spec = TAXONOMY[testCase.input === undefined ? live : 'internal'];
       expectJsonApi(parse(raw), spec.http, spec.code);
       leaks += leaksIn(raw, testCase).length;
     }

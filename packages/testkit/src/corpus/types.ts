@@ -14,9 +14,11 @@ export interface CorpusCase {
   /** The category every adapter must answer with. */
   readonly category: ExpectedCategory;
   /**
-   * The category an HTTP adapter answers with when the value is thrown during a request whose
-   * client is still connected, where it differs: a cancellation the client did not make (an
-   * `AbortError` of the server's own) is `internal` there.
+   * The category an adapter answers with when the value is thrown while its client is still
+   * there (an HTTP request still connected, a gRPC call not cancelled, an open WebSocket, an
+   * upgrade request still connected), where it differs: a cancellation the client did not make
+   * (an `AbortError` of the server's own) is `internal` there. The name predates the gRPC and
+   * WebSocket adapters applying the rule.
    */
   readonly liveHttpCategory?: ExpectedCategory;
   /** Substrings that must never appear anywhere a client can see. */
