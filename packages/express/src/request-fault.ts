@@ -8,6 +8,7 @@
 import {
   type CaptureContext,
   type Classifier,
+  cancelledByServer,
   capture,
   clientGone,
   type Fault,
@@ -90,7 +91,7 @@ export function captureFor(
   const fault = captureWith(error, request, classifiers, policy, rejected);
   // A cancellation (premature close, AbortError) is the client's only once it went away; a
   // FaultError raised as `cancelled` by the application keeps its category.
-  if (fault.category !== 'cancelled' || fault.internal.classifier === 'fault' || clientGone(request)) return fault;
+  if (!cancelledByServer(fault, clientGone(request))) return fault;
   return captureWith(error, request, [serverCancelled(fault.internal.reason)], policy, rejected);
 }
 

@@ -9,6 +9,7 @@ import {
   type CaptureContext,
   type Category,
   type Classifier,
+  cancelledByServer,
   capture,
   clientGone,
   type Fault,
@@ -61,7 +62,7 @@ const captureContext: Writable<CaptureContext> = {
 export function captureFor(thrown: unknown, request: FastifyRequest, classifiers: readonly Classifier[]): Fault {
   const error = unwrapThrown(thrown);
   const fault = captureWith(error, request, classifiers);
-  if (fault.category !== 'cancelled' || fault.internal.classifier === 'fault' || clientGone(request.raw)) return fault;
+  if (!cancelledByServer(fault, clientGone(request.raw))) return fault;
   return captureWith(error, request, [serverCancelled(fault.internal.reason)]);
 }
 
