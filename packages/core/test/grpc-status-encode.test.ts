@@ -128,4 +128,23 @@ describe('status encoder without protobuf', () => {
     expect(varint(-1)).toEqual([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
     expect(() => varint(1.5)).toThrow(RangeError);
   });
+
+  it.each([
+    [0n, 500_000_000, 1],
+    [2n, 1, 3],
+    [3n, 0, 3],
+    [0n, 0, 0],
+  ])("reads RetryInfo's delay %is + %ins as %is (rounded up, nanos counted)", (seconds, nanos, expected) => {
+    const bytes = toBinary(
+      StatusSchema,
+      create(StatusSchema, {
+        code: 14,
+        message: 'unavailable',
+        details: [
+          anyPack(RetryInfoSchema, create(RetryInfoSchema, { retryDelay: create(DurationSchema, { seconds, nanos }) })),
+        ],
+      }),
+    );
+    expect(decodeStatusDetails(bytes)?.retryDelaySeconds).toBe(expected);
+  });
 });

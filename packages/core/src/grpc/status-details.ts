@@ -24,6 +24,7 @@ export interface DecodedStatusDetails {
   /** The upstream's correlation id (ErrorInfo metadata or RequestInfo). */
   readonly requestId: string | undefined;
   readonly fieldViolations: readonly { readonly field: string; readonly description: string }[];
+  /** RetryInfo's delay in whole seconds, rounded up (its nanos count). */
   readonly retryDelaySeconds: number | undefined;
   /** ErrorInfo metadata other than the request id: the code's public parameters. */
   readonly params: Readonly<Record<string, string>>;
@@ -56,7 +57,9 @@ export function decodeStatusDetails(bytes: Uint8Array): DecodedStatusDetails | u
       }
       const retry = anyUnpack(any, RetryInfoSchema);
       if (retry?.retryDelay !== undefined) {
-        retryDelaySeconds = Number(retry.retryDelay.seconds);
+        // Whole seconds, rounded up: a client told to wait 0.5 s must not retry at once.
+        const delay = Number(retry.retryDelay.seconds) + retry.retryDelay.nanos / 1e9;
+        retryDelaySeconds = Math.ceil(delay) + 0;
         continue;
       }
       const bad = anyUnpack(any, BadRequestSchema);
