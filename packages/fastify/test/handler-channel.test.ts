@@ -8,7 +8,7 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createReporter } from '@faultline/core';
 import { memoryLog, recordFor } from '@faultline/testkit';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type RawServerDefault } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultline, faultlineServerOptions } from '../src/index.js';
 
@@ -35,7 +35,7 @@ describe("handlers and hooks with a subscriber on Fastify's handler error channe
 
   beforeAll(async () => {
     subscribe(CHANNEL, observer);
-    app = Fastify(faultlineServerOptions());
+    app = Fastify(faultlineServerOptions<RawServerDefault>());
     await app.register(faultline, {
       reporter: createReporter({ logger: log.logger, dedupWindowMs: 0, flushOnExit: false }),
     });
@@ -136,7 +136,7 @@ describe("handlers and hooks with a subscriber on Fastify's handler error channe
   });
 
   it('an async hook declaring done is still refused by Fastify at registration', async () => {
-    const other = Fastify(faultlineServerOptions());
+    const other = Fastify(faultlineServerOptions<RawServerDefault>());
     await other.register(faultline, { reporter: false });
     const asyncWithDone = async (_request: unknown, _reply: unknown, _done: unknown) => {};
     expect(() => other.addHook('preHandler', asyncWithDone as never)).toThrow(
