@@ -102,6 +102,7 @@ export class Reporter {
               inFlight: link.inFlight,
               alive: link.alive,
               lostToDeath: this.#offload.lostToDeath,
+              unanswered: link.unanswered,
             },
     });
   }
