@@ -124,7 +124,7 @@ describe('OldestFirst', () => {
 describe("the writer's fingerprints", () => {
   it('keeps the newest maxFingerprints handles with one keys() iterator', () => {
     const redactor = createRedactor();
-    const output = { emit: () => {}, backlog: () => 0 };
+    const output = { emit: () => true, backlog: () => 0 };
     const writer = new RecordWriter(redactor, output, { maxFingerprints: 4, maxBacklog: 1 << 20 });
     const items: FullItem[] = [];
     for (let h = 1; h <= 50; h += 1) {

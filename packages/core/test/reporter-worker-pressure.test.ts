@@ -31,13 +31,15 @@ describe('a destination slower for a moment (#27)', () => {
     const fifo = join(dir, 'slow.fifo');
     const out = join(dir, 'out.log');
     execFileSync('mkfifo', [fifo]);
-    // The reader opens the pipe, then reads nothing for 800 ms (the pipe fills), then copies it all.
+    // The reader opens the pipe (the destination is opened without blocking: it must be there
+    // first), then reads nothing for 800 ms (the pipe fills), then copies it all.
     const reader = spawn('python3', [
       '-c',
-      'import sys,time\nf=open(sys.argv[1],"rb")\ntime.sleep(0.8)\no=open(sys.argv[2],"wb")\nwhile True:\n  b=f.read(65536)\n  if not b: break\n  o.write(b)\no.close()',
+      'import os,sys,time\nd=os.open(sys.argv[1],os.O_RDONLY|os.O_NONBLOCK)\nos.set_blocking(d,True)\nprint("open",flush=True)\ntime.sleep(0.8)\no=open(sys.argv[2],"wb")\nwhile True:\n  b=os.read(d,65536)\n  if not b: break\n  o.write(b)\no.close()',
       fifo,
       out,
     ]);
+    await new Promise((resolve) => reader.stdout.once('data', resolve));
     const reporter = createReporter({
       destination: fifo,
       dedupWindowMs: 0,

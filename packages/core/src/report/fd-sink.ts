@@ -7,7 +7,7 @@
  * sonic-boom because sonic-boom retries a failed write forever in `flushSync` (a full disk made
  * the process unkillable; RESEARCH.md) and cannot say which lines were accepted.
  */
-import { closeSync, openSync, writeSync, writev } from 'node:fs';
+import { closeSync, constants, openSync, writeSync, writev } from 'node:fs';
 import { CountingSink, errorCode, type Line } from './sink.js';
 
 /** How often a destination that could not be opened is tried again. */
@@ -18,6 +18,18 @@ export const REOPEN_INTERVAL_MS = 5000;
  * the kernel takes at most IOV_MAX (1024 on Linux) buffers a call.
  */
 export const BATCH_LINES = 1024;
+
+/**
+ * Opens `path` for appending, never blocking. A FIFO nobody reads blocked a plain open until a
+ * reader came (start-up hung, SIGTERM with it) and every write once its reader stopped reading
+ * (the exit flush past its deadline, a process that never ended). Non-blocking, a FIFO without a
+ * reader fails with ENXIO (counted lost, opened again later) and a full one answers EAGAIN, which
+ * the writes bound. A regular file ignores the flag.
+ */
+function openAppend(path: string): number {
+  const { O_WRONLY, O_APPEND, O_CREAT, O_NONBLOCK } = constants;
+  return openSync(path, O_WRONLY | O_APPEND | O_CREAT | (O_NONBLOCK ?? 0), 0o666);
+}
 
 /** Sleeps the thread for `ms` (EAGAIN backoff inside the bounded synchronous flush only). */
 function pause(ms: number): void {
@@ -61,7 +73,7 @@ export class FdSink extends CountingSink {
    */
   static open(path: string, maxBacklogBytes: number): FdSink {
     try {
-      return new FdSink(openSync(path, 'a'), { maxBacklogBytes, ownsFd: true, path });
+      return new FdSink(openAppend(path), { maxBacklogBytes, ownsFd: true, path });
     } catch (error) {
       return new FdSink(-1, { maxBacklogBytes, ownsFd: true, path, openError: errorCode(error) });
     }
@@ -97,7 +109,7 @@ export class FdSink extends CountingSink {
     if (path === undefined || Date.now() - this.#lastOpenAttempt < REOPEN_INTERVAL_MS) return false;
     this.#lastOpenAttempt = Date.now();
     try {
-      this.#fd = openSync(path, 'a');
+      this.#fd = openAppend(path);
       this.#openError = undefined;
       return true;
     } catch (error) {

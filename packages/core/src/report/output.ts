@@ -95,7 +95,8 @@ export class ReporterOutput {
   /**
    * Writes one line; `kind` and `records` tell Faultline's sink what it counts; `tail` is more
    * members already serialized (parsed back into the record only for a logger passed in); `stack`
-   * a stack array in the record whose frame lines are already serialized. Never throws.
+   * a stack array in the record whose frame lines are already serialized. Never throws: false when
+   * the line was not handed over (the stream or logger threw; counted in `sinkErrors`).
    */
   emit(
     level: 'error' | 'warn',
@@ -105,7 +106,7 @@ export class ReporterOutput {
     records: number,
     tail?: string,
     stack?: StackJson,
-  ): void {
+  ): boolean {
     try {
       if (this.sink !== undefined) {
         const line = formatLine(level, record, message, tail, stack);
@@ -117,8 +118,10 @@ export class ReporterOutput {
         const full = tail === undefined ? record : { ...record, ...(JSON.parse(`{${tail}}`) as object) };
         this.#logger[level](full, message);
       }
+      return true;
     } catch {
       this.#onError();
+      return false;
     }
   }
 
@@ -149,8 +152,9 @@ export class ReporterOutput {
   #flushForeign(timeoutMs: number): Promise<void> {
     const target = this.#logger ?? this.#stream;
     return new Promise<void>((resolve) => {
+      // Ref'd: a stream that never calls back must not let the process end with this promise
+      // pending (an awaited `close()` in a shutdown handler would never finish); it is bounded.
       const timer = setTimeout(resolve, timeoutMs);
-      timer.unref();
       const done = () => {
         clearTimeout(timer);
         resolve();

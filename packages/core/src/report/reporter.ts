@@ -99,9 +99,10 @@ export class Reporter {
           ? undefined
           : {
               counts: this.#offload.counts,
-              inFlight: link.inFlight,
+              inFlight: link.inFlight + (link.alive ? (link.counts?.unsettled ?? 0) : 0),
               alive: link.alive,
               lostToDeath: this.#offload.lostToDeath,
+              unanswered: link.unanswered,
             },
     });
   }

@@ -36,6 +36,8 @@ export interface StatsParts {
         readonly inFlight: number;
         readonly alive: boolean;
         readonly lostToDeath: number;
+        /** Fault items an unanswered exit flush left with the worker (counted lost as `shutdown`). */
+        readonly unanswered: number;
       }
     | undefined;
 }
@@ -66,7 +68,8 @@ export function droppedBacklog(writer: WriterCounts, worker: WorkerCounts | unde
 export function reporterStats(parts: StatsParts): ReporterStats {
   const { main, writer, worker } = parts;
   const confirmed = worker?.counts;
-  const inFlight = worker === undefined || !worker.alive ? 0 : Math.max(0, worker.inFlight);
+  const unanswered = worker === undefined || !worker.alive ? 0 : worker.unanswered;
+  const inFlight = worker === undefined || !worker.alive ? 0 : Math.max(0, worker.inFlight - unanswered);
   const base = {
     reported: main.reported,
     droppedQueueFull: main.droppedQueueFull,
@@ -89,6 +92,7 @@ export function reporterStats(parts: StatsParts): ReporterStats {
   const counts = addCounts(parts.sink, confirmed?.sink);
   const lost = { ...counts.lost };
   if (worker !== undefined && worker.lostToDeath > 0) lost.worker = (lost.worker ?? 0) + worker.lostToDeath;
+  if (unanswered > 0) lost.shutdown = (lost.shutdown ?? 0) + unanswered;
   return {
     ...base,
     written: counts.accepted.full,

@@ -55,6 +55,8 @@ export class WorkerLink {
   #failed = false;
   #closing = false;
   #flushes = 0;
+  /** Fault items held when a synchronous flush went unanswered; see {@link unanswered}. */
+  #unanswered = 0;
   readonly #waiters = new Map<number, () => void>();
 
   constructor(
@@ -115,6 +117,7 @@ export class WorkerLink {
 
   #take(counts: WorkerCounts): void {
     this.#counts = counts;
+    this.#unanswered = 0;
     for (const [seq, type, message, stack] of counts.exceptions) this.#onException(seq, type, message, stack);
   }
 
@@ -126,6 +129,15 @@ export class WorkerLink {
   /** Fault items handed over and not yet taken by the worker. */
   get inFlight(): number {
     return this.#sent - (this.#counts?.processed ?? 0);
+  }
+
+  /**
+   * Fault items the worker still held when the last synchronous flush (an exit) got no answer
+   * within its bound (not yet taken, or taken and not settled): the process is ending, so they
+   * will not be written. Counted lost (`shutdown`) until the worker answers again.
+   */
+  get unanswered(): number {
+    return this.#unanswered;
   }
 
   /** True once the worker loaded and opened its sink (what it is handed before waits there). */
@@ -195,10 +207,13 @@ export class WorkerLink {
     while (Atomics.load(this.#signal, 0) === before && Date.now() < until) {
       Atomics.wait(this.#signal, 0, before, Math.max(1, until - Date.now()));
     }
+    const answered = Atomics.load(this.#signal, 0) !== before;
     let reply = receiveMessageOnPort(this.#replies.port1);
     while (reply !== undefined) {
       this.#take(reply.message as WorkerCounts);
       reply = receiveMessageOnPort(this.#replies.port1);
     }
+    // What it held unsettled (batched repeats, lines its sink was writing) ends with the process too.
+    if (!answered) this.#unanswered = Math.max(0, this.inFlight) + (this.#counts?.unsettled ?? 0);
   }
 }

@@ -57,6 +57,8 @@ let backoff = 0;
 let timer: NodeJS.Timeout | undefined;
 let quiet = 0;
 let last = '';
+/** Fault items still held when an exit flush ran out of time: never written, counted lost as `shutdown`. */
+let abandoned = 0;
 
 /**
  * The sink's backlog the worker writes up to before it waits: a quarter of the bound (checked
@@ -68,11 +70,11 @@ const lowWater = init.maxBacklog / 4;
 const SLICE = 256;
 
 function counts(): WorkerCounts {
-  const sinkCounts = sink.counts;
+  const own = sink.counts;
   return {
     processed,
-    unsettled: writer.repeatsHeld + (sinkCounts.pending ?? 0),
-    sink: sinkCounts,
+    unsettled: writer.repeatsHeld + (own.pending ?? 0),
+    sink: abandoned === 0 ? own : { ...own, lost: { ...own.lost, shutdown: (own.lost.shutdown ?? 0) + abandoned } },
     writer: { ...writer.counts },
     openError: sink.openError,
     exceptions: exceptions.splice(0),
@@ -162,6 +164,28 @@ function finish(): void {
   writer.flushRepeats();
 }
 
+/**
+ * At exit: writes held items until `until`, then gives up on the rest unformatted (counted lost as
+ * `shutdown`), so the answer reaches the response thread while it still waits for it. Formatting
+ * tens of thousands of held items past the deadline made the answer late: the exit stats kept
+ * them `inFlight`, neither written nor lost.
+ */
+function finishBy(until: number): void {
+  for (let n = 1; holding(); n += 1) {
+    if ((n & 63) === 0 && Date.now() >= until) break;
+    writeOne();
+  }
+  for (const batch of held.splice(0)) {
+    for (let i = heldAt; i < batch.length; i += 1) {
+      if ((batch[i] as WireItem)[0] === 'n') continue;
+      abandoned += 1;
+      processed += 1;
+    }
+    heldAt = 0;
+  }
+  writer.flushRepeats();
+}
+
 /** Waits (polling 1 ms) until nothing is held or `until` passes; the pump keeps writing meanwhile. */
 async function whileHolding(until: number): Promise<void> {
   schedule();
@@ -187,13 +211,15 @@ port.on('message', async (message: ToWorker) => {
       // The response thread is blocked until the answer: write in slices, each flushed synchronously.
       started = true;
       const until = Date.now() + message.budgetMs;
-      while (holding() && Date.now() < until) {
+      // A fifth of the budget is kept for what is left, so the answer is not late.
+      const writeUntil = Date.now() + message.budgetMs * 0.8;
+      while (holding() && Date.now() < writeUntil) {
         while (holding() && sink.backlogBytes < lowWater) writeOne();
-        sink.flushSync(Math.max(0, until - Date.now()));
+        sink.flushSync(Math.max(0, writeUntil - Date.now()));
         // A sink that cannot write synchronously (a stream) still holds its lines: stop waiting.
         if (sink.backlogBytes >= lowWater) break;
       }
-      finish();
+      finishBy(writeUntil);
       sink.flushSync(Math.max(0, until - Date.now()));
       init.replies.postMessage(counts());
       Atomics.add(signal, 0, 1);
@@ -205,7 +231,8 @@ port.on('message', async (message: ToWorker) => {
       const until = Date.now() + message.budgetMs;
       const asyncUntil = Date.now() + message.budgetMs * (message.sync ? 0.8 : 1);
       await whileHolding(asyncUntil);
-      finish();
+      if (message.sync) finishBy(asyncUntil);
+      else finish();
       await sink.drained(Math.max(0, asyncUntil - Date.now()));
       if (message.sync) sink.flushSync(Math.max(0, until - Date.now()));
       if (message.close) sink.close(0);

@@ -31,7 +31,8 @@ export interface LineOutput {
   /**
    * Writes one line; `kind` and `records` are what the sink counts; `tail`, when given, is more
    * members already serialized as JSON, written after the record's; `stack`, a stack array in the
-   * record whose frame lines are already serialized. Never throws.
+   * record whose frame lines are already serialized. Never throws: false when the line could not
+   * be handed over (counted as a sink error by the output).
    */
   emit(
     level: 'error' | 'warn',
@@ -41,7 +42,7 @@ export interface LineOutput {
     records: number,
     tail?: string,
     stack?: StackJson,
-  ): void;
+  ): boolean;
   /** Bytes buffered and not yet written. */
   backlog(): number;
 }
@@ -106,8 +107,10 @@ export class RecordWriter {
       const { error, top, stackJson } = this.#errors.redact(item.thrown);
       const fp = this.#fingerprint(item, top);
       const record = fullRecord(item, fp, this.#redactor, error);
-      this.#output.emit(item.server ? 'error' : 'warn', record, `fault ${item.code}`, 'full', 1, undefined, stackJson);
-      this.counts.written += 1;
+      const level = item.server ? 'error' : 'warn';
+      // A stream or logger that threw did not take the record: it is a sink error, not written.
+      if (this.#output.emit(level, record, `fault ${item.code}`, 'full', 1, undefined, stackJson))
+        this.counts.written += 1;
       if (item.otel >= 0) this.#onException?.(item, exceptionOf(item, error));
     } catch {
       // Formatting must never take the pipeline down; the record is counted as a sink error.

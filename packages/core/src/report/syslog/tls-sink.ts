@@ -57,6 +57,9 @@ export interface SyslogTlsOptions {
   readonly allowTls12Quietly?: boolean;
 }
 
+/** Least time a closed connection gets to send what it holds before it is destroyed. */
+const CLOSE_GRACE_MS = 1000;
+
 /** node:tls, loaded by the first sink (an application without a syslog drain never loads it). */
 let tls: Promise<typeof import('node:tls')> | undefined;
 
@@ -225,11 +228,20 @@ export class SyslogTlsSink extends CountingSink {
     return this.idle(() => this.#queue.length > 0 || this.#inFlight.size > 0, timeoutMs, 5);
   }
 
+  /**
+   * Ends the connection. A receiver that stopped reading never completes the TLS close, and its
+   * socket would keep the process alive forever: the socket stops holding the process at once and
+   * is destroyed after `deadlineMs` (at least {@link CLOSE_GRACE_MS}).
+   */
   close(deadlineMs: number): void {
     this.flushSync(deadlineMs);
     this.#closed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#socket?.end();
+    const socket = this.#socket;
+    if (socket === undefined) return;
+    socket.end();
+    socket.unref();
+    setTimeout(() => socket.destroy(), Math.max(deadlineMs, CLOSE_GRACE_MS)).unref();
   }
 }
 

@@ -1,0 +1,89 @@
+/**
+ * A path destination that is a FIFO: nobody reading it must not block start-up (a plain open
+ * waits for a reader), and a reader that opened it but never reads must not keep SIGTERM from
+ * ending the process (a blocking write waits for the reader). Real processes and a real FIFO.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { closeSync, constants, mkdtempSync, openSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+const child = fileURLToPath(new URL('./fixtures/sink-child.mjs', import.meta.url));
+
+interface Run {
+  readonly signal: NodeJS.Signals | null;
+  /** From the child's `T` mark (the SIGTERM it sent itself) to its exit; undefined if it never got there. */
+  readonly sinceMark: number | undefined;
+  readonly stderr: string;
+}
+
+/** Runs the failing-sink child on `fifo` in `mode` (`sigterm` or `stats`); killed after `killMs`. */
+function runOn(fifo: string, count: number, killMs: number, mode = 'sigterm'): Promise<Run> {
+  return new Promise((resolve) => {
+    const proc = spawn(process.execPath, [child, fifo, String(count), mode], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, SETTLE_MS: '300' },
+    });
+    let stderr = '';
+    proc.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const kill = setTimeout(() => proc.kill('SIGKILL'), killMs);
+    proc.on('exit', (_code, signal) => {
+      clearTimeout(kill);
+      const mark = stderr.split('\n').find((l) => l.startsWith('T '));
+      resolve({ signal, sinceMark: mark === undefined ? undefined : Date.now() - Number(mark.slice(2)), stderr });
+    });
+  });
+}
+
+function makeFifo(): string {
+  const fifo = join(mkdtempSync(join(tmpdir(), 'faultline-fifo-')), 'pipe');
+  execFileSync('mkfifo', [fifo]);
+  return fifo;
+}
+
+describe.skipIf(process.platform === 'win32')('reporter: a FIFO as the destination', () => {
+  it('nobody reading: start-up does not block; the open error is said and SIGTERM ends the process', async () => {
+    const run = await runOn(makeFifo(), 100, 8000);
+    expect(run.signal).toBe('SIGTERM');
+    expect(run.sinceMark).toBeDefined();
+    expect(run.sinceMark).toBeLessThan(3000);
+    expect(run.stderr).toContain('cannot open the log destination (ENXIO)');
+  }, 15_000);
+
+  it('a reader that never reads: SIGTERM still ends the process within the bound', async () => {
+    const fifo = makeFifo();
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK); // opened, never read
+    try {
+      // 20,000 records are far more than the pipe's buffer holds: writes would block.
+      const run = await runOn(fifo, 20_000, 10_000);
+      expect(run.signal).toBe('SIGTERM');
+      expect(run.sinceMark).toBeDefined();
+      // 1 s flush bound plus formatting on a loaded 2-core machine; a blocked write never exits.
+      expect(run.sinceMark).toBeLessThan(4000);
+    } finally {
+      closeSync(reader);
+    }
+  }, 15_000);
+
+  it('a reader that never reads, records on the worker: the exit flush ends in time and counts every record', async () => {
+    const fifo = makeFifo();
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK); // opened, never read
+    try {
+      // Queue more than half full: the worker starts and holds most records when the flush runs.
+      const run = await runOn(fifo, 20_000, 10_000, 'stats');
+      const line = run.stderr.split('\n').find((l) => l.startsWith('{'));
+      expect(line).toBeDefined();
+      const stats = JSON.parse(line as string) as { written: number; inFlight: number; lost: Record<string, number> };
+      // Before: a blocking write never returned (no exit); then the worker's answer came after
+      // the exit flush stopped waiting, leaving ~19,900 records neither written nor lost.
+      expect(stats.inFlight).toBe(0);
+      expect(stats.written + Object.values(stats.lost).reduce((a, b) => a + b, 0)).toBe(20_000);
+    } finally {
+      closeSync(reader);
+    }
+  }, 15_000);
+});
