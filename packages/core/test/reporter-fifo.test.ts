@@ -19,12 +19,15 @@ interface Run {
   readonly stderr: string;
 }
 
-/** Runs the failing-sink child on `fifo` in `mode` (`sigterm` or `stats`); killed after `killMs`. */
-function runOn(fifo: string, count: number, killMs: number, mode = 'sigterm'): Promise<Run> {
+/**
+ * Runs the failing-sink child on `fifo` in `mode` (`sigterm` or `stats`, the latter after
+ * `settleMs`); killed after `killMs`.
+ */
+function runOn(fifo: string, count: number, killMs: number, mode = 'sigterm', settleMs = 300): Promise<Run> {
   return new Promise((resolve) => {
     const proc = spawn(process.execPath, [child, fifo, String(count), mode], {
       stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, SETTLE_MS: '300' },
+      env: { ...process.env, SETTLE_MS: String(settleMs) },
     });
     let stderr = '';
     proc.stderr.on('data', (chunk: Buffer) => {
@@ -86,4 +89,22 @@ describe.skipIf(process.platform === 'win32')('reporter: a FIFO as the destinati
       closeSync(reader);
     }
   }, 15_000);
+
+  it("a reader that never reads, a full queue's worth on the worker: the worker holds them (no heap death), all counted", async () => {
+    const fifo = makeFifo();
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK); // opened, never read
+    try {
+      // queueSize 100,000: 60,000 records wait on the worker for 2.5 s. With a heap limit that
+      // ignored the queue size, the worker ran out of heap and all of them were lost with it.
+      const run = await runOn(fifo, 60_000, 20_000, 'stats', 2500);
+      const line = run.stderr.split('\n').find((l) => l.startsWith('{'));
+      expect(line).toBeDefined();
+      const stats = JSON.parse(line as string) as { written: number; inFlight: number; lost: Record<string, number> };
+      expect(stats.lost.worker).toBeUndefined();
+      expect(stats.inFlight).toBe(0);
+      expect(stats.written + Object.values(stats.lost).reduce((a, b) => a + b, 0)).toBe(60_000);
+    } finally {
+      closeSync(reader);
+    }
+  }, 30_000);
 });

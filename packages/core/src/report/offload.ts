@@ -57,6 +57,8 @@ export interface OffloadOptions {
   readonly redaction: RedactionOptions | undefined;
   readonly maxBacklog: number;
   readonly maxFingerprints: number;
+  /** The reporter's queue size: the most items handed to the worker beyond what it processed. */
+  readonly queueSize: number;
   readonly shutdownMs: number;
 }
 

@@ -61,6 +61,7 @@ export class Reporter {
       redaction: options.redaction,
       maxBacklog,
       maxFingerprints,
+      queueSize: this.#queue.capacity,
       shutdownMs: this.#shutdownMs,
     });
     this.#turns = new Turns({

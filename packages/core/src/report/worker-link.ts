@@ -24,15 +24,23 @@ export function workerUrl(): URL {
     : new URL('./worker.js', import.meta.url);
 }
 
+/** Heap allowed per queued item the worker may hold (its fields and raw stack, as handed over). */
+const ITEM_ALLOWANCE_BYTES = 2048;
+
 /**
  * The worker's heap limits. Its young generation is kept small (the default grows to tens of MB
  * in a storm, and RSS with it): scavenges get more frequent, each is short. The old generation
- * holds at most a queue's worth of items, the sink's backlog and bounded caches.
+ * holds at most a queue's worth of items, the sink's backlog and bounded caches: its limit grows
+ * with both (a limit, not memory taken; with a fixed one, a `queueSize` of 100,000 held behind a
+ * stalled sink ran the worker out of heap and every record was lost with it).
  */
-export function workerLimits(maxBacklog: number): { maxYoungGenerationSizeMb: number; maxOldGenerationSizeMb: number } {
+export function workerLimits(
+  maxBacklog: number,
+  queueSize: number,
+): { maxYoungGenerationSizeMb: number; maxOldGenerationSizeMb: number } {
   return {
     maxYoungGenerationSizeMb: 4,
-    maxOldGenerationSizeMb: 48 + Math.ceil((3 * maxBacklog) / 1048576),
+    maxOldGenerationSizeMb: 48 + Math.ceil((3 * maxBacklog + queueSize * ITEM_ALLOWANCE_BYTES) / 1048576),
   };
 }
 
@@ -61,7 +69,12 @@ export class WorkerLink {
 
   constructor(
     spec: SinkSpec,
-    options: { redaction: RedactionOptions | undefined; maxBacklog: number; maxFingerprints: number },
+    options: {
+      redaction: RedactionOptions | undefined;
+      maxBacklog: number;
+      maxFingerprints: number;
+      queueSize: number;
+    },
     onException: ExceptionReply,
     onReady: () => void,
     onDeath: () => void = () => {},
@@ -82,7 +95,7 @@ export class WorkerLink {
     this.#worker = new Worker(workerUrl(), {
       workerData: init,
       transferList: [this.#replies.port2],
-      resourceLimits: workerLimits(options.maxBacklog),
+      resourceLimits: workerLimits(options.maxBacklog, options.queueSize),
     });
     this.#worker.on('message', (message: FromWorker) => this.#receive(message));
     this.#worker.on('error', () => {
