@@ -12,6 +12,7 @@
  * `node:tls` rather than pino-socket/pino-syslog because those run as transports in a worker,
  * where the reporter cannot learn which records were accepted.
  */
+import { isIP } from 'node:net';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
 import { checkOptions, OptionsError } from '../../options-check.js';
 import { SYSLOG_TLS_RULES } from '../option-rules.js';
@@ -130,9 +131,12 @@ export class SyslogTlsSink extends CountingSink {
       ca: this.#options.ca,
       cert: this.#options.cert,
       key: this.#options.key,
-      servername: this.#options.servername ?? this.#options.host,
       minVersion: this.#options.allowTls12 === true ? 'TLSv1.2' : 'TLSv1.3',
     };
+    // SNI takes a host name only (RFC 6066): an IP address there is deprecated in Node (DEP0123,
+    // a warning on every connection). Without one, the certificate is checked against `host`.
+    const servername = this.#options.servername ?? (isIP(this.#options.host) === 0 ? this.#options.host : undefined);
+    if (servername !== undefined) options.servername = servername;
     let socket: TLSSocket;
     try {
       socket = connect(options);
