@@ -86,7 +86,12 @@ function satisfies(rule: OptionRule, value: unknown): boolean {
     case 'array':
       return Array.isArray(value);
     case 'custom':
-      return rule.test(value);
+      try {
+        return rule.test(value);
+      } catch {
+        // A value that throws when read (a Proxy, a throwing getter) is not an acceptable option.
+        return false;
+      }
   }
 }
 

@@ -134,6 +134,32 @@ describe('the reporter and the drains check their options when created', () => {
     ],
     [() => createReporter({ queueSize: 0 }), /option "queueSize" is 0; expected an integer from 1/],
     [() => createReporter({ destination: {} as never }), /option "destination" is a value of type object/],
+    [
+      // A destination that throws when read: an OptionsError, not its own error (and its text).
+      () =>
+        createReporter({
+          destination: new Proxy(
+            {},
+            {
+              get() {
+                throw new Error('trap postgres://app:hunter2@10.0.4.12/shop');
+              },
+            },
+          ) as never,
+        }),
+      /^(?!.*hunter2).*option "destination" is a value of type object/,
+    ],
+    [
+      () =>
+        createReporter({
+          destination: {
+            get write(): never {
+              throw new Error('getter hunter2');
+            },
+          } as never,
+        }),
+      /^(?!.*hunter2).*option "destination" is a value of type object/,
+    ],
     [() => createReporter({ flushOnExit: 'yes' as never }), /option "flushOnExit" is "yes"; expected true or false/],
     [() => createReporter({ destnation: 1 } as never), /option "destnation" is not an option/],
     [() => rotatingFile({ path: '/tmp/x.log', maxFiles: 0 }), /rotatingFile: option "maxFiles" is 0/],
