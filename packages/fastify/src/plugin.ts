@@ -30,7 +30,9 @@ import { isValidRequestId, REQUEST_ID_HEADER } from './request-id.js';
 import { ATTEMPT_PROPERTY, recordReplyFault, sendFault } from './respond.js';
 import {
   guardReplyStream,
+  guardResponse,
   guardWebStream,
+  isFetchResponse,
   isNodeStream,
   isWebStream,
   type StreamFaultRecorder,
@@ -181,6 +183,7 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
     if (typeof payload !== 'object' || payload === null) done(null, payload);
     else if (isNodeStream(payload)) done(null, guardReplyStream(payload, request, reply, recordStreamFault));
     else if (isWebStream(payload)) done(null, guardWebStream(payload, request, reply, recordStreamFault));
+    else if (isFetchResponse(payload)) done(null, guardResponse(payload, request, reply, recordStreamFault));
     else done(null, payload);
   });
 

@@ -128,6 +128,34 @@ export function isWebStream(payload: unknown): payload is ReadableStream<unknown
   );
 }
 
+/** True for a fetch `Response` payload (Fastify sends its status, its headers and its body). */
+export function isFetchResponse(payload: object): payload is Response {
+  return Object.prototype.toString.call(payload) === '[object Response]';
+}
+
+/**
+ * Returns the payload Fastify should send in place of `response`: the same status, status text and
+ * headers, with the body guarded as {@link guardWebStream} guards a web stream. A response without
+ * a body, or whose body was read already (Fastify refuses it), is returned as is.
+ */
+export function guardResponse(
+  response: Response,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  record: StreamFaultRecorder,
+): Response {
+  const body = response.body;
+  if (body === null || response.bodyUsed) return response;
+  // The global is read here, not at start-up: an application sending a Response has loaded it.
+  const FetchResponse = globalThis.Response;
+  const guarded = guardWebStream(body, request, reply, record) as unknown as ConstructorParameters<typeof Response>[0];
+  return new FetchResponse(guarded, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}
+
 /**
  * Returns the payload Fastify should send in place of the web stream `source`: a stream reading
  * from it, which errors with the source's error before the headers left, and with a safe error

@@ -40,7 +40,9 @@ describe('reply stream failures, recorded by a reporter (IP redaction on)', () =
     await app.close();
   });
 
-  const AFTER = ['after', 'web-after'].flatMap((kind) => CASES.map(([label, n]) => [kind, label, n] as const));
+  const AFTER = ['after', 'web-after', 'response-after'].flatMap((kind) =>
+    CASES.map(([label, n]) => [kind, label, n] as const),
+  );
   it.each(AFTER)(
     '/%s, failing with %s after the headers left: response cut, fault recorded under its id',
     async (kind, _l, n) => {
@@ -56,8 +58,9 @@ describe('reply stream failures, recorded by a reporter (IP redaction on)', () =
     },
   );
 
-  it.each(CASES)('before the headers left, failing with %s: one 500 answer, one record', async (_l, n) => {
-    const res = await get(PORT, `/before/${n}`);
+  const BEFORE = ['before', 'response-before'].flatMap((kind) => CASES.map(([label, n]) => [kind, label, n] as const));
+  it.each(BEFORE)('/%s, failing with %s before the headers left: one 500 answer, one record', async (kind, _l, n) => {
+    const res = await get(PORT, `/${kind}/${n}`);
     expect(res.status).toBe(500);
     expect(JSON.parse(res.body)).toMatchObject({ code: 'INTERNAL', request_id: res.sentId });
     expectNoStreamSecrets(res.body);
@@ -85,7 +88,7 @@ describe("logger: true and the default reporter (the server's logger)", () => {
     await app.listen({ host: '127.0.0.1', port: 0 });
     PORT = (app.server.address() as AddressInfo).port;
     for (const [, n] of CASES) {
-      for (const kind of ['after', 'web-after', 'before']) {
+      for (const kind of ['after', 'web-after', 'response-after', 'before']) {
         const res = await get(PORT, `/${kind}/${n}`);
         expect(res.aborted).toBe(kind !== 'before');
         views.push({ kind, id: res.sentId });
@@ -102,7 +105,7 @@ describe("logger: true and the default reporter (the server's logger)", () => {
 
   it("Fastify's own line for a stream cut after the headers carries a safe error, not the thrown value", () => {
     const cut = lines.filter((l) => l.msg === 'response terminated with an error with headers already sent');
-    expect(cut).toHaveLength(2 * CASES.length);
+    expect(cut).toHaveLength(3 * CASES.length);
     for (const line of cut) {
       const err = line.err as Record<string, unknown>;
       expect(err.code).toBe('FAULTLINE_REPLY_STREAM_FAILED');

@@ -99,14 +99,24 @@ export function webFailingMidway(make: () => unknown, reply: FastifyReply): Read
   });
 }
 
+/** A web ReadableStream whose first read rejects with `make()` (before any byte: the headers have not left). */
+export function webFailingAtOnce(make: () => unknown): ReadableStream<Uint8Array> {
+  return new ReadableStream<Uint8Array>({
+    pull() {
+      return Promise.reject(make());
+    },
+  });
+}
+
 /** The maker of `HOSTILE[n]` (an Error for an unknown index). */
 function hostile(n: string): () => unknown {
   return HOSTILE[Number(n)]?.[1] ?? secretError;
 }
 
 /**
- * Adds `/before/:n` and `/after/:n` (Node streams) and `/web-after/:n` (a web stream), failing
- * with `HOSTILE[n]` before or after the headers left.
+ * Adds `/before/:n` and `/after/:n` (Node streams), `/web-after/:n` (a web stream), and
+ * `/response-before/:n` and `/response-after/:n` (a fetch `Response` whose body is a web stream),
+ * failing with `HOSTILE[n]` before or after the headers left.
  */
 export function addStreamRoutes(app: FastifyInstance): void {
   app.get<{ Params: { n: string } }>('/before/:n', async (request, reply) => {
@@ -117,6 +127,13 @@ export function addStreamRoutes(app: FastifyInstance): void {
   });
   app.get<{ Params: { n: string } }>('/web-after/:n', async (request, reply) => {
     return reply.type('text/plain').send(webFailingMidway(hostile(request.params.n), reply));
+  });
+  app.get<{ Params: { n: string } }>('/response-before/:n', async (request) => {
+    return new Response(webFailingAtOnce(hostile(request.params.n)), { headers: { 'content-type': 'text/plain' } });
+  });
+  app.get<{ Params: { n: string } }>('/response-after/:n', async (request, reply) => {
+    const body = webFailingMidway(hostile(request.params.n), reply);
+    return new Response(body, { status: 200, headers: { 'content-type': 'text/plain' } });
   });
 }
 
