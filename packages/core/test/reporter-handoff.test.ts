@@ -39,7 +39,9 @@ describe('hand-over to the worker (#27)', () => {
     reporter.drain(Number.POSITIVE_INFINITY, 10_000_000_000n);
     const during = reporter.stats;
     expect(during.offThread).toBe(true);
-    expect(during.queued).toBe(0);
+    // What is still here is the lines of the records written on this thread, not yet written out.
+    expect(during.queued).toBeLessThanOrEqual(16);
+    expect(during.queued + during.inFlight + during.written).toBe(3000);
     expect(during.inFlight).toBeGreaterThanOrEqual(2984);
     await reporter.close();
     const stats = reporter.stats;

@@ -89,11 +89,15 @@ export class Reporter {
   get stats(): ReporterStats {
     const link = this.#offload.started;
     const sink = this.#output.sink;
+    const sinkCounts = sink?.counts;
     return reporterStats({
       main: this.#counters,
       writer: this.#writer.counts,
-      queued: this.#queue.size,
-      sink: sink?.counts,
+      // Waiting on this thread: in the queue, or (with Faultline's own destination, which counts
+      // only what it wrote) batched for a compact line or in the sink's backlog. Through a logger
+      // or stream passed in, a repeat counts as compacted once batched.
+      queued: this.#queue.size + (sinkCounts === undefined ? 0 : this.#writer.repeatsHeld + (sinkCounts.pending ?? 0)),
+      sink: sinkCounts,
       destinationError: this.#offload.released ? link?.counts?.openError : sink?.openError,
       worker:
         link === undefined

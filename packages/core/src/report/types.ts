@@ -109,7 +109,10 @@ export interface ReporterStats {
   readonly suppressed: number;
   /** Writes that failed (throwing logger, stream error events). */
   readonly sinkErrors: number;
-  /** Records waiting in the queue now. */
+  /**
+   * Records waiting on this thread now: in the queue, repeats batched for their compact line, and
+   * records whose lines Faultline's own destination has not written yet.
+   */
   readonly queued: number;
   /** Records handed to the worker thread and not yet written, dropped or lost. */
   readonly inFlight: number;
