@@ -106,7 +106,7 @@ export function guardHandler<F extends FastifyCallable>(original: F): F {
 }
 
 /**
- * A preHandler `hook` wrapped the same way. An async hook gets a two-argument wrapper, except one
+ * A preHandler `hook` wrapped the same way. An async hook gets the handler's wrapper, except one
  * declaring `done` (Fastify refuses it at registration: it stays as it is, so Fastify still does);
  * any other hook gets a three-argument one that passes `done` on, through the same check while a
  * subscriber is present, and guards a promise it may return as well.
@@ -114,32 +114,20 @@ export function guardHandler<F extends FastifyCallable>(original: F): F {
 export function guardHook<F extends FastifyCallable>(original: F): F {
   if (guarded.has(original)) return original;
   const hook = original as unknown as Hook;
-  let wrapped: F;
-  if (types.isAsyncFunction(hook)) {
-    if (hook.length >= 3) return original;
-    wrapped = function guardedAsyncHook(this: unknown, request: unknown, reply: unknown) {
-      let result: unknown;
-      try {
-        result = hook.call(this, request, reply);
-      } catch (error) {
-        throw readableThrow(error);
-      }
-      return readableResult(result);
-    } as unknown as F;
-  } else {
-    wrapped = function guardedHook(this: unknown, request: unknown, reply: unknown, done: (e?: unknown) => void) {
-      const next = handlerChannels.hasSubscribers
-        ? (error?: unknown) => done(error === undefined || error === null ? error : readableThrow(error))
-        : done;
-      let result: unknown;
-      try {
-        result = hook.call(this, request, reply, next);
-      } catch (error) {
-        throw readableThrow(error);
-      }
-      return readableResult(result);
-    } as unknown as F;
-  }
+  // An async hook takes (request, reply), as a handler does: the same wrapper.
+  if (types.isAsyncFunction(hook)) return hook.length >= 3 ? original : guardHandler(original);
+  const wrapped = function guardedHook(this: unknown, request: unknown, reply: unknown, done: (e?: unknown) => void) {
+    const next = handlerChannels.hasSubscribers
+      ? (error?: unknown) => done(error === undefined || error === null ? error : readableThrow(error))
+      : done;
+    let result: unknown;
+    try {
+      result = hook.call(this, request, reply, next);
+    } catch (error) {
+      throw readableThrow(error);
+    }
+    return readableResult(result);
+  } as unknown as F;
   guarded.add(wrapped);
   return wrapped;
 }
