@@ -136,20 +136,20 @@ function captureCall(
   input: readonly unknown[],
   call: object | undefined,
 ): Fault {
-  const fault = captureWith(thrown, metadata, options, input, call, resolveGrpcOptions(options).classifiers);
+  const { policy, classifiers } = resolveGrpcOptions(options);
+  const fault = captureWith(thrown, metadata, policy, input, call, classifiers);
   if (!cancelledByServer(fault, clientGoneFrom(call))) return fault;
-  return captureWith(thrown, metadata, options, input, call, [serverCancelled(fault.internal.reason)]);
+  return captureWith(thrown, metadata, policy, input, call, [serverCancelled(fault.internal.reason)]);
 }
 
 function captureWith(
   thrown: unknown,
   metadata: Metadata | undefined,
-  options: GrpcFaultOptions,
+  policy: ResolvedOptions['policy'],
   input: readonly unknown[],
   call: object | undefined,
   classifiers: readonly Classifier[],
 ): Fault {
-  const { policy } = resolveGrpcOptions(options);
   return capture(thrown, {
     requestId: incomingRequestId(metadata),
     requestIdPolicy: policy,
@@ -221,7 +221,8 @@ export function serverCancelledFault(
   options: GrpcFaultOptions,
   call?: object,
 ): Fault {
-  return report(captureWith(cause, metadata, options, [], call, [serverCancelled(reason)]), path, options);
+  const { policy } = resolveGrpcOptions(options);
+  return report(captureWith(cause, metadata, policy, [], call, [serverCancelled(reason)]), path, options);
 }
 
 /** Calls `answer` with the fault of {@link callFault}, now or once it is ready; never throws into a promise. */
