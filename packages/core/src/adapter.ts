@@ -14,7 +14,7 @@ export {
   REPORTER_RULE,
   warnOnce,
 } from './adapter-defaults.js';
-export { answerClientError, clientErrorFault, isConnectionReset } from './answer/client-error.js';
+export { answerClientError, answerOnRawSocket } from './answer/client-error.js';
 export {
   checkFormatOptions,
   FORMAT_RULES,

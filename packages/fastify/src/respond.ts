@@ -5,20 +5,18 @@
  * failed) writes the first response's bytes directly, with no hooks left to fail.
  */
 import {
+  answerOnRawSocket,
   CONNECTION_HEADERS,
   CONTENT_TYPES,
   FALLBACK_PROBLEM_BODY,
   type Fault,
-  formatFor,
   type HttpAnswer,
   httpAnswer,
   type RawHttpSocket,
   type ResponderOptions,
   recordFault,
-  renderBody,
   SPAN_ONLY,
   STALE_REPLY_HEADERS,
-  writeRawHttpFault,
 } from '@faultline/core/adapter';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { removeReplyHeaders, setReplyHeader, setReplyHeaders } from './reply-headers.js';
@@ -195,8 +193,5 @@ function afterBodyDrained(request: FastifyRequest, send: () => void): void {
  * body, then closes it. Never throws.
  */
 export function writeSocketFault(socket: RawHttpSocket, fault: Fault, options: ResponderOptions): void {
-  recordFault(fault, { protocol: 'http', reporter: options.reporter });
-  // No request to read `Accept` from: `negotiate` answers in its default format.
-  const format = formatFor(options);
-  writeRawHttpFault(socket, fault, renderBody(fault, format, undefined), format, options);
+  answerOnRawSocket(socket, fault, options, options, options.reporter);
 }

@@ -44,11 +44,27 @@ export function clientErrorFault(error: unknown): Fault {
 }
 
 /**
+ * Records `fault` (protocol `http`, to `reporter` when there is one) and answers it on a raw
+ * socket, where there is no request object: in `answerFormat`'s format (no request to read
+ * `Accept` from: `negotiate` answers in its default format) with `headerOptions`' headers, then
+ * closes the socket. Never throws.
+ */
+export function answerOnRawSocket(
+  socket: RawHttpSocket,
+  fault: Fault,
+  answerFormat: Pick<ResponderOptions, 'format' | 'defaultFormat'>,
+  headerOptions: HeaderOptions,
+  reporter: Reporter | undefined,
+): void {
+  recordFault(fault, { protocol: 'http', reporter });
+  const format = formatFor(answerFormat);
+  writeRawHttpFault(socket, fault, renderBody(fault, format, undefined), format, headerOptions);
+}
+
+/**
  * The server's 'clientError' listener body, shared by every HTTP adapter: a request Node's parser
- * refused is recorded (protocol `http`, to `reporter` when there is one) and answered on its raw
- * socket in `answerFormat`'s format with `headerOptions`' headers (no request to read `Accept`
- * from: `negotiate` answers in its default format). Nothing for a peer that reset the connection,
- * or a socket already destroyed. Never throws.
+ * refused is recorded and answered on its raw socket ({@link answerOnRawSocket}). Nothing for a
+ * peer that reset the connection, or a socket already destroyed. Never throws.
  */
 export function answerClientError(
   error: unknown,
@@ -58,8 +74,5 @@ export function answerClientError(
   reporter: Reporter | undefined,
 ): void {
   if (isConnectionReset(error) || socket.destroyed) return;
-  const fault = clientErrorFault(error);
-  recordFault(fault, { protocol: 'http', reporter });
-  const format = formatFor(answerFormat);
-  writeRawHttpFault(socket, fault, renderBody(fault, format, undefined), format, headerOptions);
+  answerOnRawSocket(socket, clientErrorFault(error), answerFormat, headerOptions, reporter);
 }
