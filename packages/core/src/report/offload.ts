@@ -43,15 +43,6 @@ function sumCounts(a: WorkerCounts | undefined, b: WorkerCounts | undefined): Wo
   };
 }
 
-/**
- * The fault items a dead worker held, as its last counts tell: handed over and not processed,
- * or processed and not settled (batched repeats, lines its sink was still writing). Some of the
- * latter may have landed after those counts were sent; they are counted lost all the same.
- */
-function heldAtDeath(link: WorkerLink): number {
-  return Math.max(0, link.inFlight) + (link.counts?.unsettled ?? 0);
-}
-
 /** What the worker is started with. */
 export interface OffloadOptions {
   readonly redaction: RedactionOptions | undefined;
@@ -121,7 +112,7 @@ export class Offload {
   /** Fault items handed to workers that died before writing them. */
   get lostToDeath(): number {
     const link = this.#link;
-    return this.#lostToDeath + (link !== undefined && !link.alive ? heldAtDeath(link) : 0);
+    return this.#lostToDeath + (link !== undefined && !link.alive ? link.held : 0);
   }
 
   /** True once this thread's sink let go of the destination to the worker. */
@@ -191,7 +182,8 @@ export class Offload {
       return; // no worker can start: `link` stays the dead one, and records are written on this thread
     }
     this.#retired = sumCounts(this.#retired, dead.counts);
-    this.#lostToDeath += heldAtDeath(dead);
+    // What it held, as its last counts tell; some may have landed after them: counted lost all the same.
+    this.#lostToDeath += dead.held;
     this.#link = link;
     // This thread's sink let go long ago: the new worker writes as soon as it is up.
     link.go(this.#fingerprints());

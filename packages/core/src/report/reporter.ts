@@ -104,7 +104,7 @@ export class Reporter {
           ? undefined
           : {
               counts: this.#offload.counts,
-              inFlight: link.inFlight + (link.alive ? (link.counts?.unsettled ?? 0) : 0),
+              inFlight: link.held,
               alive: link.alive,
               lostToDeath: this.#offload.lostToDeath,
               unanswered: link.unanswered,

@@ -153,6 +153,15 @@ export class WorkerLink {
     return this.#unanswered;
   }
 
+  /**
+   * Fault items handed over and not yet settled: not yet taken by the worker, or taken and not
+   * written or lost (repeats batched for a compact line, lines its sink is writing), as its last
+   * counts tell.
+   */
+  get held(): number {
+    return Math.max(0, this.inFlight) + (this.#counts?.unsettled ?? 0);
+  }
+
   /** True once the worker loaded and opened its sink (what it is handed before waits there). */
   get ready(): boolean {
     return this.#ready && !this.#failed;
@@ -226,7 +235,6 @@ export class WorkerLink {
       this.#take(reply.message as WorkerCounts);
       reply = receiveMessageOnPort(this.#replies.port1);
     }
-    // What it held unsettled (batched repeats, lines its sink was writing) ends with the process too.
-    if (!answered) this.#unanswered = Math.max(0, this.inFlight) + (this.#counts?.unsettled ?? 0);
+    if (!answered) this.#unanswered = this.held;
   }
 }
