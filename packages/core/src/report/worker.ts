@@ -158,19 +158,14 @@ function schedule(): void {
   setImmediate(pump);
 }
 
-/** Writes every held item now (an exit): what the sink cannot hold it counts lost. */
-function finish(): void {
-  while (writeOne());
-  writer.flushRepeats();
-}
-
 /**
- * At exit: writes held items until `until`, then gives up on the rest unformatted (counted lost as
- * `shutdown`), so the answer reaches the response thread while it still waits for it. Formatting
- * tens of thousands of held items past the deadline made the answer late: the exit stats kept
- * them `inFlight`, neither written nor lost.
+ * Writes the held items now (what the sink cannot hold it counts lost) and the batched repeats.
+ * At exit, `until` bounds it: the rest is given up unformatted (counted lost as `shutdown`), so the
+ * answer reaches the response thread while it still waits for it. Formatting tens of thousands of
+ * held items past the deadline made the answer late: the exit stats kept them `inFlight`, neither
+ * written nor lost.
  */
-function finishBy(until: number): void {
+function finish(until = Number.POSITIVE_INFINITY): void {
   for (let n = 1; holding(); n += 1) {
     if ((n & 63) === 0 && Date.now() >= until) break;
     writeOne();
@@ -219,7 +214,7 @@ port.on('message', async (message: ToWorker) => {
         // A sink that cannot write synchronously (a stream) still holds its lines: stop waiting.
         if (sink.backlogBytes >= lowWater) break;
       }
-      finishBy(writeUntil);
+      finish(writeUntil);
       sink.flushSync(Math.max(0, until - Date.now()));
       init.replies.postMessage(counts());
       Atomics.add(signal, 0, 1);
@@ -231,8 +226,7 @@ port.on('message', async (message: ToWorker) => {
       const until = Date.now() + message.budgetMs;
       const asyncUntil = Date.now() + message.budgetMs * (message.sync ? 0.8 : 1);
       await whileHolding(asyncUntil);
-      if (message.sync) finishBy(asyncUntil);
-      else finish();
+      finish(message.sync ? asyncUntil : Number.POSITIVE_INFINITY);
       await sink.drained(Math.max(0, asyncUntil - Date.now()));
       if (message.sync) sink.flushSync(Math.max(0, until - Date.now()));
       if (message.close) sink.close(0);
