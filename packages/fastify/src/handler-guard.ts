@@ -5,17 +5,15 @@
  * handler or preHandler hook threw, and compares them with numbers, before any error handler
  * runs. A Proxy, a getter, or a symbol or object there can make that code throw: an async
  * handler's request then never gets an answer, and the rejection is unhandled. Such a value is
- * handed to Fastify inside a carrier instead, and {@link unwrapThrown} takes it back out, so the
+ * handed to Fastify inside a carrier instead (thrown-carrier.ts), which `captureFor` opens, so the
  * answer and the record are those of the value itself. Values Fastify reads safely pass as they
  * are; without a subscriber, an async handler's promise is returned untouched.
  */
 import { tracingChannel } from 'node:diagnostics_channel';
 import { types } from 'node:util';
+import { carryThrown } from './thrown-carrier.js';
 
 const handlerChannels = tracingChannel('fastify.request.handler');
-
-/** Carriers made by this module: what each one carries. */
-const carried = new WeakMap<object, unknown>();
 
 /** Functions this module made, so a handler seen twice (HEAD routes) is wrapped once. */
 const guarded = new WeakSet<object>();
@@ -49,16 +47,8 @@ function readsSafely(value: unknown): boolean {
 }
 
 /** `value`, or a carrier for it when Fastify cannot read it safely. */
-export function readableThrow(value: unknown): unknown {
-  if (readsSafely(value)) return value;
-  const carrier = new Error('a thrown value carried past Fastify');
-  carried.set(carrier, value);
-  return carrier;
-}
-
-/** The value a carrier of this module carries, else `value` itself. */
-export function unwrapThrown(value: unknown): unknown {
-  return typeof value === 'object' && value !== null && carried.has(value) ? carried.get(value) : value;
+function readableThrow(value: unknown): unknown {
+  return readsSafely(value) ? value : carryThrown(value);
 }
 
 function rethrowReadable(error: unknown): never {

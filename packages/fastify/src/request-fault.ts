@@ -17,8 +17,8 @@ import {
   serverCancelled,
 } from '@faultline/core/adapter';
 import type { FastifyRequest } from 'fastify';
-import { unwrapThrown } from './handler-guard.js';
 import { refusedRequestId } from './request-id.js';
+import { unwrapThrown } from './thrown-carrier.js';
 
 /**
  * Request property set when the plugin found `request.id` to be a UUID (no second check later).

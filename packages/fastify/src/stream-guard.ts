@@ -21,6 +21,7 @@ import { finished, PassThrough, type Readable } from 'node:stream';
 // heap and up to 3 MB of RSS); the global constructor is read only when a web stream is sent.
 import type { ReadableStream, ReadableStreamReadResult } from 'node:stream/web';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { carryThrown } from './thrown-carrier.js';
 
 /** Code of the error Fastify sees in place of a reply stream's own error once headers are sent. */
 export const STREAM_FAILED_CODE = 'FAULTLINE_REPLY_STREAM_FAILED';
@@ -61,14 +62,15 @@ function destroyQuietly(stream: Readable): void {
 
 /**
  * Destroys `guard` with `error`. Node's `destroy` reads `error.stack` first and throws when that
- * read throws (a Proxy, a throwing getter), leaving the stream open: such a value is carried as
- * the `cause` of a plain error instead, so the guard always fails and the request is answered.
+ * read throws (a Proxy, a throwing getter), leaving the stream open: such a value goes inside a
+ * carrier instead (thrown-carrier.ts), so the guard always fails, the request is answered, and
+ * `captureFor` still captures the value itself.
  */
 function failGuard(guard: PassThrough, error: unknown): void {
   try {
     guard.destroy(error as Error);
   } catch {
-    guard.destroy(Object.assign(new Error('reply stream failed with a value that cannot be read'), { cause: error }));
+    guard.destroy(carryThrown(error));
   }
 }
 
