@@ -10,9 +10,9 @@ import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { getHeapSpaceStatistics } from 'node:v8';
 import type { MethodDefinition, ServiceDefinition, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { pgError } from './pg-error.js';
+import { settledMemory } from './settled-memory.js';
 import { kindHandler, wireFaultlineWs, wireStockWs } from './ws-kinds.js';
 
 /** The frameworks measured. */
@@ -157,36 +157,14 @@ function startMemoryServer(framework: Framework, variant: Variant): Promise<numb
 }
 
 /**
- * Two forced collections (the process runs with `--expose-gc`), then its memory in MiB: RSS, heap
- * used, and the young generation's size (V8's new space: it doubles once the bytes surviving its
- * collections since its last growth exceed its capacity) and the part of it resident. The
- * resident part is what RSS sees: the forced collections themselves can double the size without
- * touching the new pages (the stock ws server's 16 MiB young generation becomes 32 that way, 16
- * resident), while a doubling during the load makes nearly all of it resident (+12 MiB).
- */
-export function settledMemory(): { rss: number; heap: number; young: number; youngResident: number } {
-  const gc = (globalThis as { gc?: () => void }).gc;
-  gc?.();
-  gc?.();
-  const usage = process.memoryUsage();
-  const young = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
-  return {
-    rss: usage.rss / 2 ** 20,
-    heap: usage.heapUsed / 2 ** 20,
-    young: (young?.space_size ?? 0) / 2 ** 20,
-    youngResident: (young?.physical_space_size ?? 0) / 2 ** 20,
-  };
-}
-
-/**
  * The child process of `bench:memory` (`memory-servers.js <framework> <variant>`): starts the
  * server, reports its port and memory, and answers `memory` until told to exit.
  */
 async function child(framework: Framework, variant: Variant): Promise<void> {
   const port = await startMemoryServer(framework, variant);
-  process.send?.({ port, ...settledMemory() });
+  process.send?.({ port, ...(await settledMemory()) });
   process.on('message', (message) => {
-    if (message === 'memory') process.send?.(settledMemory());
+    if (message === 'memory') void settledMemory().then((memory) => process.send?.(memory));
     else process.exit(0);
   });
   process.on('disconnect', () => process.exit(0));

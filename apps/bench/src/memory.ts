@@ -3,11 +3,12 @@
  * (grpc-js) and ws, each wired as the README shows (Faultline's defaults, and a reporter writing to
  * a file) against the same routes on its stock server: RSS and V8 heap over stock right after
  * start, and after MEMORY_OPS (default 20,000) mixed operations followed by two forced
- * collections, with the size of V8's young generation after the load and the part of it resident
- * (Faultline's and stock's: a doubling during the load is the +8 to +12 MiB step); each server in its own process (`--expose-gc`), the median of
- * MEMORY_ROUNDS (default 3) interleaved rounds, next to the goals; MEMORY_FRAMEWORKS picks some.
- * Then the cost of importing each public entry
- * alone in an empty process, over an empty process. Bounded: each load stops after 60 s.
+ * collections and RSS settling (settled-memory.ts: V8 returns freed pages on a background thread),
+ * with the size of V8's young generation after the load and the part of it resident (Faultline's
+ * and stock's: a doubling during the load is the +8 to +12 MiB step); each server in its own
+ * process (`--expose-gc`), the median of MEMORY_ROUNDS (default 3) interleaved rounds, next to the
+ * goals; MEMORY_FRAMEWORKS picks some. Then the cost of importing each public entry alone in an
+ * empty process, over an empty process. Bounded: each load stops after 60 s.
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
