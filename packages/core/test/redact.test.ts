@@ -96,6 +96,15 @@ describe('log-injection safety', () => {
     expect(redactor.redactString('user\n{"level":50,"msg":"forged"}')).toBe('user\\n{"level":50,"msg":"forged"}');
     expect(escapeLogText('tab\tkept')).toBe('tab\tkept');
   });
+
+  it('escapes bidirectional embedding, override and isolate controls (a viewer would show other words)', () => {
+    expect(escapeLogText('user \u202egnp.exe\u202a\u202c\u2066x\u2069')).toBe(
+      'user \\u202egnp.exe\\u202a\\u202c\\u2066x\\u2069',
+    );
+    expect(redactor.redactString('admin\u202e nimda')).toBe('admin\\u202e nimda');
+    // Marks that only set a direction (LRM, RLM, ALM) are kept: they cannot reorder words.
+    expect(escapeLogText('\u200e\u200f\u061c')).toBe('\u200e\u200f\u061c');
+  });
 });
 
 describe('structured redaction', () => {

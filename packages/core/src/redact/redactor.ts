@@ -72,12 +72,14 @@ export const DEFAULT_DENY_KEYS: readonly RegExp[] = [
 
 /**
  * Escapes characters that can forge or hide log lines: C0 controls (CR and LF included), DEL, C1
- * controls (ANSI CSI), and U+2028/U+2029. Tabs are kept. Newlines of multi-line text (stacks)
+ * controls (ANSI CSI), U+2028/U+2029, and the bidirectional embedding, override and isolate
+ * controls (U+202A–U+202E, U+2066–U+2069) that make a viewer show other words than the line
+ * holds. Tabs are kept. Newlines of multi-line text (stacks)
  * are escaped too: a record's string never spans two lines of any log format.
  */
 export function escapeLogText(text: string): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029]/g, (ch) => {
+  return text.replace(/[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, (ch) => {
     const code = ch.charCodeAt(0);
     if (code === 0x0a) return '\\n';
     if (code === 0x0d) return '\\r';
