@@ -82,9 +82,16 @@ function sameDefinition(a: CodeDefinition, b: CodeDefinition): boolean {
 const PARAM_TYPES: ReadonlySet<string> = new Set(['integer', 'number', 'string']);
 const LANGUAGE_TAG = /^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,2}$/;
 
+/**
+ * What public text may not hold: control characters, U+2028 and U+2029, and bidirectional
+ * embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069), which make a line show
+ * other words than it holds. The client's decoders drop such text from any server.
+ */
+const NOT_PUBLIC_LINE = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+
 /** One line of public text: non-empty, bounded, no control characters. */
 function isPublicLine(text: unknown, max: number): text is string {
-  return typeof text === 'string' && text.trim() !== '' && text.length <= max && !/[\p{Cc}\u2028\u2029]/u.test(text);
+  return typeof text === 'string' && text.trim() !== '' && text.length <= max && !NOT_PUBLIC_LINE.test(text);
 }
 
 /** Validates declared parameters; every placeholder of `texts` must be declared. */
@@ -168,8 +175,10 @@ function validateEntry(code: string, entry: unknown): CodeDefinition {
       `Catalog code ${code}: message must be non-empty text of at most ${MAX_MESSAGE_LENGTH} characters.`,
     );
   }
-  if (/[\p{Cc}\u2028\u2029]/u.test(message)) {
-    throw new CatalogDefinitionError(`Catalog code ${code}: message must be one line without control characters.`);
+  if (NOT_PUBLIC_LINE.test(message)) {
+    throw new CatalogDefinitionError(
+      `Catalog code ${code}: message must be one line without control characters or bidirectional controls.`,
+    );
   }
   if (type !== undefined && (typeof type !== 'string' || type.length > 2048 || !TYPE_URI.test(type))) {
     throw new CatalogDefinitionError(

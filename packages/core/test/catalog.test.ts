@@ -98,6 +98,16 @@ describe('defineCatalog', () => {
     expect(() => defineCatalog({ BAD_CAT: { category: 'nope', message: 'x' } } as never)).toThrow(/category/);
     expect(() => defineCatalog({ BAD_MSG: { category: 'conflict', message: '' } })).toThrow(/message/);
     expect(() => defineCatalog({ BAD_MSG2: { category: 'conflict', message: 'a\nb' } })).toThrow(/one line/);
+    // A right-to-left override or an isolate shows other words than the message holds.
+    for (const bidi of ['\u202e', '\u202a', '\u2066', '\u2069'])
+      expect(() => defineCatalog({ BAD_BIDI: { category: 'conflict', message: `Paid ${bidi}exe.txt` } })).toThrow(
+        /bidirectional/,
+      );
+    expect(() =>
+      defineCatalog({
+        BAD_BIDI_DE: { category: 'conflict', message: 'Paid.', translations: { de: { message: 'Bezahlt \u202e.' } } },
+      }),
+    ).toThrow(CatalogDefinitionError);
     expect(() => defineCatalog({ BAD_MSG3: { category: 'conflict', message: 'x'.repeat(301) } })).toThrow(/message/);
     expect(() =>
       defineCatalog({ BAD_TYPE: { category: 'conflict', message: 'x', type: 'javascript:alert(1)' } }),
