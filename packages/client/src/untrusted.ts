@@ -21,9 +21,11 @@
  *   `Object.prototype` members, strings of at most 64 characters, finite numbers.
  *
  * Every text a server sends (message, violation parts, string params) must also be one line:
- * no control characters (C0, DEL, C1), no U+2028 or U+2029 and no lone surrogates, the rule a
- * Faultline server's catalog holds its messages to; other text is dropped like an oversized one
- * (so a message with CR/LF or an ANSI escape is replaced by the category's generic message).
+ * no control characters (C0, DEL, C1), no U+2028 or U+2029, no bidirectional embedding, override
+ * or isolate controls (U+202A–U+202E, U+2066–U+2069: "Trojan Source" text that shows other
+ * words than it holds) and no lone surrogates, the rule a Faultline server's catalog holds its
+ * messages to; other text is dropped like an oversized one (so a message with CR/LF, an ANSI
+ * escape or a right-to-left override is replaced by the category's generic message).
  * - `retryAfter`: at most a day (86 400 seconds); a negative or non-finite delay is dropped.
  * - `closeReason`: a close reason longer than 123 bytes is not a Faultline reason.
  * - `bodyTimeoutMs`: the default time `decodeFault` reads an HTTP body for (10 s); a body not read
@@ -44,8 +46,11 @@ export const DECODE_LIMITS = Object.freeze({
 });
 
 const CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
-/** What one line of text may not hold: control characters, line and paragraph separators, lone surrogates. */
-const NOT_ONE_LINE = /[\p{Cc}\p{Cs}\u2028\u2029]/u;
+/**
+ * What one line of text may not hold: control characters, line and paragraph separators,
+ * bidirectional embedding, override and isolate controls, lone surrogates.
+ */
+const NOT_ONE_LINE = /[\p{Cc}\p{Cs}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 /**
@@ -57,8 +62,9 @@ export function conformingCode(value: unknown): string | undefined {
 }
 
 /**
- * True when `text` is one line: no control character (C0, DEL, C1), no U+2028 or U+2029 and no
- * lone surrogate (so it cannot forge log lines, drive a terminal, or make `encodeURIComponent` throw).
+ * True when `text` is one line: no control character (C0, DEL, C1), no U+2028 or U+2029, no
+ * bidirectional embedding, override or isolate control and no lone surrogate (so it cannot forge
+ * log lines, drive a terminal, show reordered words, or make `encodeURIComponent` throw).
  */
 export function isOneLine(text: string): boolean {
   return !NOT_ONE_LINE.test(text);

@@ -1,8 +1,8 @@
 /**
  * Text a hostile server sends on every protocol: CR/LF that forges log lines, ANSI escapes that
- * drive a terminal, NUL, U+2028 and lone surrogates (which make `encodeURIComponent` throw), in
- * messages, violation details, pointers and string params; and JSON Pointers with a `~` that RFC
- * 6901 does not allow. Real servers on 127.0.0.1 (ephemeral ports): node:http for problem JSON,
+ * drive a terminal, NUL, U+2028, a right-to-left override and lone surrogates (which make
+ * `encodeURIComponent` throw), in messages, violation details, pointers and string params; and
+ * JSON Pointers with a `~` that RFC 6901 does not allow. Real servers on 127.0.0.1 (ephemeral ports): node:http for problem JSON,
  * the envelope and JSON:API, ws for frames, grpc-js for `grpc-status-details-bin`. Each such text
  * is dropped like an oversized one, and every string in every fault is one line.
  */
@@ -24,17 +24,18 @@ import { decodeFault, decodeWsFault, type RemoteFault } from '../src/index.js';
 import { statusBytes } from './support/status-bytes.js';
 
 const ID = '3f1c2a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60';
-const HOSTILE: readonly [string, string, string, string, string, string] = [
+const HOSTILE: readonly [string, string, string, string, string, string, string] = [
   'line\r\nX-Forged: 1',
   '\u001b[2J\u001b]0;pwned\u0007',
   'nul\u0000',
   'sep\u2028',
   'lone\ud800',
   'tab\t',
+  'rlo\u202etxt.exe',
 ];
 const FINE = 'Fine: ünïcödé 😀.';
 /** Any text that is not one line. */
-const NOT_ONE_LINE = /[\p{Cc}\p{Cs}\u2028\u2029]/u;
+const NOT_ONE_LINE = /[\p{Cc}\p{Cs}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
 
 const violations = [
   ...HOSTILE.map((detail, i) => ({ pointer: `/h${i}`, detail })),
