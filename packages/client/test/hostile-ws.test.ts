@@ -230,6 +230,13 @@ describe('never throws, whatever it is given', () => {
   ])('%s', (_label, input) => {
     expect(() => decodeWsFault(input as never)).not.toThrow();
   });
+  it('a frame as fragments (Buffer[]) decodes; in more parts than the bytes a frame may hold, it is not read', () => {
+    const body = Buffer.from(frame({ status: 409, code: 'SEAT_TAKEN', request_id: ID }));
+    const parts = [body.subarray(0, 5), body.subarray(5, 9), body.subarray(9)];
+    expect(decodeWsFault(parts)).toMatchObject({ code: 'SEAT_TAKEN', requestId: ID });
+    const padded = [...Array.from({ length: DECODE_LIMITS.body }, () => Buffer.alloc(0)), body];
+    expect(decodeWsFault(padded)).toBeUndefined();
+  });
   it('the documented close shape decodes from every reason type ws and browsers use', () => {
     const text = `CONFLICT ${ID}`;
     for (const reason of [
