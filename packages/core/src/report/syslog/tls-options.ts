@@ -1,0 +1,41 @@
+/**
+ * The options of the authenticated syslog drain (`syslogTls`, tls-sink.ts).
+ */
+
+/** Options of {@link syslogTls}. */
+export interface SyslogTlsOptions {
+  readonly host: string;
+  readonly port: number;
+  /** CA that signed the receiver's certificate (PEM). */
+  readonly ca: string | Buffer;
+  /** This service's client certificate and key (PEM). */
+  readonly cert: string | Buffer;
+  readonly key: string | Buffer;
+  /** Name checked against the receiver's certificate (default `host`). */
+  readonly servername?: string;
+  /** APP-NAME (default `faultline`). */
+  readonly appName?: string;
+  /** Facility (default 16, local0). */
+  readonly facility?: number;
+  /** Bytes held while the drain is slow or down (default 4 MiB). */
+  readonly maxBacklogBytes?: number;
+  /** Connect + handshake timeout (default 5000 ms). */
+  readonly connectTimeoutMs?: number;
+  /**
+   * Wait after a TLS 1.3 handshake before sending (default 250 ms). In TLS 1.3 the receiver checks
+   * the client certificate after the client considers the handshake done; a refusal arrives as an
+   * alert one round trip later. Sending at once would count lines as written that the receiver
+   * threw away.
+   */
+  readonly handshakeGraceMs?: number;
+  /** First reconnect delay, doubled up to `maxBackoffMs` (defaults 100 ms and 30 s). */
+  readonly minBackoffMs?: number;
+  readonly maxBackoffMs?: number;
+  /**
+   * Accept a receiver that speaks only TLS 1.2 (default false: TLS 1.3 only). Said once on stderr
+   * when set, since 1.2 allows weaker suites and no downgrade protection of its own.
+   */
+  readonly allowTls12?: boolean;
+  /** Internal: the warning was already given on another thread. */
+  readonly allowTls12Quietly?: boolean;
+}
