@@ -8,7 +8,6 @@ import {
   adapterReporter,
   answerClientError,
   type CaptureContext,
-  type Category,
   COMMON_RULES,
   checkFormatOptions,
   checkOptions,
@@ -27,6 +26,7 @@ import {
 import type { RawData, WebSocket } from 'ws';
 import { captureFor, socketGone } from './cancellation.js';
 import { closeFrameFor } from './close-frame.js';
+import { fatalByDefault } from './fatality.js';
 import { messageInput } from './handshake.js';
 import { parseJsonMessage } from './json-message.js';
 import type { ConnectionContext, MessageHandler, WsAdapter, WsAdapterOptions } from './types.js';
@@ -42,19 +42,6 @@ export type {
   WsAdapter,
   WsAdapterOptions,
 } from './types.js';
-
-/** Client-side categories that still end the connection by default: identity, size, cancellation. */
-const FATAL_CLIENT_CATEGORIES: ReadonlySet<Category> = new Set<Category>([
-  'unauthenticated',
-  'forbidden',
-  'payload_too_large',
-  'cancelled',
-]);
-
-/** Default fatality: every server failure (from the taxonomy) plus {@link FATAL_CLIENT_CATEGORIES}. */
-function fatalByDefault(fault: Fault): boolean {
-  return fault.serverFault || FATAL_CLIENT_CATEGORIES.has(fault.category);
-}
 
 /** Options the adapter checks when it is created. */
 const WS_RULES: OptionRules = {
