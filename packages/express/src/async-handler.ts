@@ -4,6 +4,7 @@
  * to the next route (the request ends as a 404); the wrapper hands such a value over inside a
  * {@link FalsyThrow}, so it is answered as the server failure it is.
  */
+import { carry } from './thrown-carrier.js';
 import type { ExpressRequest, ExpressResponse, NextFunction, RequestHandler } from './types.js';
 
 /** Carries a falsy thrown or rejected value (`undefined`, `null`, `0`, `''`, `false`, `NaN`) through `next`. */
@@ -17,6 +18,19 @@ export class FalsyThrow extends Error {
 /** The value to pass to `next`: never falsy. */
 export function nextValue(thrown: unknown): unknown {
   return thrown ? thrown : new FalsyThrow(thrown);
+}
+
+/**
+ * Hands `thrown` to `next`. Express's own `next` never throws (each layer runs inside a
+ * try/catch), so a throw comes from code wrapping it that could not read the value (a tracer's
+ * layer wrapper, before it calls Express's): the value then goes again, inside a carrier.
+ */
+function handOver(next: NextFunction, thrown: unknown): void {
+  try {
+    next(nextValue(thrown));
+  } catch {
+    next(carry(thrown));
+  }
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {
@@ -36,9 +50,9 @@ export function asyncHandler(handler: RequestHandler): RequestHandler {
   return (request: ExpressRequest, response: ExpressResponse, next: NextFunction) => {
     try {
       const result = handler(request, response, next);
-      if (isThenable(result)) result.then(undefined, (error: unknown) => next(nextValue(error)));
+      if (isThenable(result)) result.then(undefined, (error: unknown) => handOver(next, error));
     } catch (error) {
-      next(nextValue(error));
+      handOver(next, error);
     }
   };
 }

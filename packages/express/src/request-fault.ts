@@ -17,6 +17,7 @@ import {
   serverCancelled,
 } from '@faultline/core/adapter';
 import { requestIdOf } from './request-id.js';
+import { unwrapThrown } from './thrown-carrier.js';
 import type { ExpressRequest } from './types.js';
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
@@ -88,7 +89,7 @@ export function captureFor(
   policy: RequestIdPolicy,
   rejected: string | undefined,
 ): Fault {
-  const fault = captureWith(error, request, classifiers, policy, rejected);
+  const fault = captureWith(unwrapThrown(error), request, classifiers, policy, rejected);
   // A cancellation (premature close, AbortError) is the client's only once it went away; a
   // FaultError raised as `cancelled` by the application keeps its category.
   if (!cancelledByServer(fault, clientGone(request))) return fault;

@@ -14,6 +14,7 @@ import {
   type RequestIdPolicy,
   resolveCorrelationId,
 } from '@faultline/core/adapter';
+import { rememberArrivalSpan } from './request-span.js';
 
 /** The header a correlation id is read from and written to. */
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -34,6 +35,7 @@ export function requestIdGenerator(
   policy: RequestIdPolicy = DEFAULT_ID_POLICY,
 ): (req: Pick<IncomingMessage, 'headers' | 'socket'>) => string {
   return (req) => {
+    rememberArrivalSpan(req);
     const incoming = req.headers[REQUEST_ID_HEADER];
     // No incoming id (most requests): a new one, without the resolution's result object.
     if (incoming === undefined) {

@@ -20,6 +20,7 @@ import {
 } from '@faultline/core/adapter';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { removeReplyHeaders, setReplyHeader, setReplyHeaders } from './reply-headers.js';
+import { requestSpanOf } from './request-span.js';
 
 /** An answer; the fallback one (rendering failed) carries no id, as it always did. */
 type Attempt = Omit<HttpAnswer, 'requestId'> & { readonly requestId: string | undefined };
@@ -79,15 +80,19 @@ function writeDirect(reply: FastifyReply, attempt: Attempt): void {
  */
 export function recordReplyFault(fault: Fault, request: FastifyRequest, options: ResponderOptions): string | undefined {
   // Without a reporter only the span is annotated: no record fields to gather.
+  const span = requestSpanOf(request);
   return recordFault(
     fault,
     options.reporter === undefined
-      ? SPAN_ONLY.http
+      ? span === undefined
+        ? SPAN_ONLY.http
+        : { protocol: 'http', span }
       : {
           protocol: 'http',
           reporter: options.reporter,
           method: request.method,
           route: request.routeOptions?.url,
+          span,
         },
   );
 }

@@ -4,90 +4,25 @@
  * unary run and the interceptor.
  */
 import {
-  adapterReporter,
   type Classifier,
-  COMMON_RULES,
   cancelledByServer,
   capture,
-  checkOptions,
   type Fault,
   faultOf,
-  lazyGrpcStatusClassifier,
   loadRichStatus,
-  type OptionRules,
-  type Reporter,
-  type RequestIdOptions,
-  type RequestIdPolicy,
   recordFault,
-  requestIdPolicy,
   richStatusMisses,
   SPAN_ONLY,
   safeGet,
   serverCancelled,
 } from '@faultline/core/adapter';
 import type { Metadata } from '@grpc/grpc-js';
-import { isDecodeFailure, type RequestGuardOptions } from './request-guard.js';
+import { callSpanOf } from './call-span.js';
+import { type GrpcFaultOptions, type ResolvedOptions, resolveGrpcOptions } from './grpc-options.js';
+import { isDecodeFailure } from './request-guard.js';
 import { REQUEST_ID_KEY } from './trailers.js';
 
-/** Options shared by the wrapper and the interceptor. */
-export interface GrpcFaultOptions extends RequestGuardOptions, RequestIdOptions {
-  /**
-   * Where fault records go. Default: Faultline's default reporter, NDJSON on stdout; `false`
-   * records nothing (said once on stderr; spans are still annotated).
-   */
-  readonly reporter?: Reporter | false | undefined;
-  /** ErrorInfo.domain of every status (default `faultline`). */
-  readonly domain?: string;
-  /**
-   * Extra classifiers for the application's own error families, tried before the built-in ones.
-   * A received status's rich details are always read after them (the protobuf reader is loaded
-   * the first time a thrown error carries `grpc-status-details-bin`).
-   */
-  readonly classifiers?: readonly Classifier[];
-}
-
-/** Options the adapter checks when they are given. */
-const GRPC_RULES: OptionRules = {
-  ...COMMON_RULES,
-  domain: {
-    kind: 'string',
-    pattern: /^[A-Za-z0-9._-]{1,128}$/,
-    expected: 'a domain name such as "orders.example.com"',
-  },
-  maxReceiveMessageLength: { kind: 'integer', min: 1, max: 2 ** 31 - 1 },
-};
-
-/** What a call's fault needs, resolved once per options object. */
-interface ResolvedOptions {
-  readonly reporter: Reporter | undefined;
-  readonly policy: RequestIdPolicy;
-  readonly classifiers: readonly Classifier[];
-}
-
-const resolvedOptions = new WeakMap<GrpcFaultOptions, ResolvedOptions>();
-
-/**
- * Checks `options` (throws an `OptionsError` naming a bad one) and resolves the reporter (the
- * default one when none is given) and the id policy, once per options object. Every entry point
- * (wrapService, addFaultlineService, createServerInterceptor, answerUnknownMethods) calls it, so a
- * bad option fails at start-up.
- */
-export function resolveGrpcOptions(options: GrpcFaultOptions): ResolvedOptions {
-  let resolved = resolvedOptions.get(options);
-  if (resolved === undefined) {
-    checkOptions('@faultline/grpc', options, GRPC_RULES);
-    const reporter = adapterReporter('@faultline/grpc', options.reporter);
-    resolved = {
-      reporter,
-      policy: requestIdPolicy(options, '@faultline/grpc'),
-      // A downstream's rich status keeps its stable code in a gRPC service, as it always did; its
-      // reader (protobuf) is loaded only when a thrown error carries one (see callFault).
-      classifiers: [...(options.classifiers ?? []), lazyGrpcStatusClassifier],
-    };
-    resolvedOptions.set(options, resolved);
-  }
-  return resolved;
-}
+export { type GrpcFaultOptions, resolveGrpcOptions } from './grpc-options.js';
 
 /** The remote address of a call (`getPeer()` gives `ipv4:1.2.3.4:5`, `[::1]:5` or `1.2.3.4:5`). */
 function peerOf(call: object | undefined): string | undefined {
@@ -162,10 +97,18 @@ function captureWith(
 }
 
 /** Reports `fault` (span, and the log when there is a reporter); returns it. */
-function report(fault: Fault, path: string, options: GrpcFaultOptions): Fault {
+function report(fault: Fault, path: string, options: GrpcFaultOptions, call: object | undefined): Fault {
   const { reporter } = resolveGrpcOptions(options);
+  const span = callSpanOf(call);
   // Without a reporter only the span is annotated: no record fields to gather.
-  recordFault(fault, reporter === undefined ? SPAN_ONLY.grpc : { protocol: 'grpc', reporter, method: path });
+  recordFault(
+    fault,
+    reporter === undefined
+      ? span === undefined
+        ? SPAN_ONLY.grpc
+        : { protocol: 'grpc', span }
+      : { protocol: 'grpc', reporter, method: path, span },
+  );
   return fault;
 }
 
@@ -185,7 +128,7 @@ export function faultForCall(
   input: readonly unknown[] = [],
   call?: object,
 ): Fault {
-  return report(captureCall(thrown, metadata, options, input, call), path, options);
+  return report(captureCall(thrown, metadata, options, input, call), path, options, call);
 }
 
 /**
@@ -204,9 +147,9 @@ export function callFault(
 ): Fault | Promise<Fault> {
   const misses = richStatusMisses();
   const fault = captureCall(thrown, metadata, options, input, call);
-  if (richStatusMisses() === misses) return report(fault, path, options);
+  if (richStatusMisses() === misses) return report(fault, path, options, call);
   // The thrown status carried details the reader was not loaded for: load it, capture again.
-  return loadRichStatus().then(() => report(captureCall(thrown, metadata, options, input, call), path, options));
+  return loadRichStatus().then(() => report(captureCall(thrown, metadata, options, input, call), path, options, call));
 }
 
 /**
@@ -222,7 +165,7 @@ export function serverCancelledFault(
   call?: object,
 ): Fault {
   const { policy } = resolveGrpcOptions(options);
-  return report(captureWith(cause, metadata, policy, [], call, [serverCancelled(reason)]), path, options);
+  return report(captureWith(cause, metadata, policy, [], call, [serverCancelled(reason)]), path, options, call);
 }
 
 /** Calls `answer` with the fault of {@link callFault}, now or once it is ready; never throws into a promise. */

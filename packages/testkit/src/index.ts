@@ -24,7 +24,15 @@ export function memoryLog(): MemoryLog {
   return { logger: pino({ level: 'info' }, stream), records };
 }
 
-export { ALWAYS_FORBIDDEN, CORPUS, type CorpusCase, type ExpectedCategory, leaksIn, SECRET } from './corpus/index.js';
+export {
+  ALWAYS_FORBIDDEN,
+  CORPUS,
+  type CorpusCase,
+  type ExpectedCategory,
+  INSTRUMENTED_CASES,
+  leaksIn,
+  SECRET,
+} from './corpus/index.js';
 export {
   type DrainCertificates,
   freePort,

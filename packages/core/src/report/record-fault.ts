@@ -2,6 +2,7 @@
  * The one call an adapter makes after writing (or while writing) a response: marks the active
  * span and queues the log record, linked by the fault's id and the span context.
  */
+import { type Span, trace } from '@opentelemetry/api';
 import type { Fault } from '../fault.js';
 import type { Reporter } from './reporter.js';
 import { annotateSpan, captureContext, type Protocol } from './telemetry.js';
@@ -19,6 +20,12 @@ export interface RecordFaultOptions {
   readonly route?: string | undefined;
   /** More internal fields for the log record. */
   readonly attributes?: Readonly<Record<string, unknown>> | undefined;
+  /**
+   * The request's own span, when the adapter saw it as the request arrived: marked instead of the
+   * active span while it is still recording. Instrumentations that run hooks inside spans of their
+   * own (`@fastify/otel`) leave an already ended hook span active where the error is answered.
+   */
+  readonly span?: Span | undefined;
 }
 
 /**
@@ -38,11 +45,12 @@ export const SPAN_ONLY: Readonly<Record<Protocol, RecordFaultOptions>> = {
 export function recordFault(fault: Fault, options: RecordFaultOptions): string | undefined {
   let traceId: string | undefined;
   try {
-    traceId = annotateSpan(fault, options.protocol);
+    const own = options.span?.isRecording() === true ? options.span : undefined;
+    traceId = annotateSpan(fault, options.protocol, own);
     if (options.reporter !== undefined) {
       const ctx: { -readonly [K in keyof ReportContext]: ReportContext[K] } = {
         protocol: options.protocol,
-        otelContext: captureContext(),
+        otelContext: own === undefined ? captureContext() : trace.setSpan(captureContext(), own),
       };
       if (traceId !== undefined) ctx.traceId = traceId;
       if (options.method !== undefined) ctx.method = options.method;

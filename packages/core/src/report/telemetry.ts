@@ -77,6 +77,11 @@ export function activeTraceId(): string | undefined {
   return isShowableTraceId(spanContext.traceId) ? spanContext.traceId : undefined;
 }
 
+/** The active span, if any (for an adapter to remember a request's own span as the request arrives). */
+export function activeSpan(): Span | undefined {
+  return trace.getActiveSpan();
+}
+
 /** The active OpenTelemetry context, captured on the response path so deferred work stays linked. */
 export function captureContext(): Context {
   return context.active();

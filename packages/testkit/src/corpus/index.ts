@@ -9,6 +9,7 @@ import { HOSTILE_CASES } from './hostile.js';
 import { NETWORK_CASES } from './network.js';
 import type { CorpusCase } from './types.js';
 
+export { INSTRUMENTED_CASES } from './instrumented.js';
 export { type CorpusCase, type ExpectedCategory, SECRET } from './types.js';
 
 /** Every case, in a stable order. */

@@ -1,0 +1,25 @@
+/**
+ * A thrown value that code wrapping Express's `next` cannot read, carried past it inside a plain
+ * `Error`. OpenTelemetry's Express instrumentation wraps the `next` of every layer and reads what
+ * it is given (`value instanceof Error`, then `value.message`, or `String(value)`) before calling
+ * Express's own `next`: for a Proxy, a throwing getter or an object without a usable `toString`,
+ * that wrapper throws, so a rejection handed over from a promise went unhandled and the request
+ * never got an answer. `asyncHandler` then hands the value over again inside a carrier, and
+ * `captureFor` takes it back out, so the answer and the record are those of the value itself.
+ * Nothing is read ahead: a value that passes costs nothing.
+ */
+
+/** Carriers made here: what each one carries. */
+const carried = new WeakMap<object, unknown>();
+
+/** A plain `Error` carrying `value` ({@link unwrapThrown} opens it). */
+export function carry(value: unknown): Error {
+  const carrier = new Error('a thrown value carried past Express');
+  carried.set(carrier, value);
+  return carrier;
+}
+
+/** The value a carrier carries, else `value` itself. */
+export function unwrapThrown(value: unknown): unknown {
+  return typeof value === 'object' && value !== null && carried.has(value) ? carried.get(value) : value;
+}
