@@ -24,8 +24,9 @@ export const SIGNATURES: readonly Signature[] = [
   {
     rule: 'leak/stack-node',
     severity: 'high',
-    description: 'Node.js stack frame (escaped)',
-    pattern: /\\n\s+at [\w$.<>]+ \(/,
+    description: 'Node.js stack frame (relative path)',
+    // A frame on its own line, whatever its path (the answer is read with its JSON escapes undone).
+    pattern: /(?:\\n|\n)\s+at [\w$.<>]+ \(/,
   },
   {
     rule: 'leak/stack-python',
@@ -40,10 +41,18 @@ export const SIGNATURES: readonly Signature[] = [
     pattern: /(?:\b|(?<=\\[nt]))at [a-z][\w$]*(?:\.[\w$]+)+\([\w$]+\.java:\d+\)/,
   },
   {
+    rule: 'leak/stack-java',
+    severity: 'high',
+    description: 'Java stack frame or exception class',
+    // A frame without its file (Unknown Source, Native Method); a JVM or framework exception class.
+    pattern:
+      /\bat [a-z][\w$]*(?:\.[\w$]+)+\((?:Unknown Source|Native Method)\)|\b(?:java|javax|jakarta|org\.springframework|org\.hibernate|org\.apache)\.[\w$.]+(?:Exception|Error)\b/,
+  },
+  {
     rule: 'leak/stack-go',
     severity: 'high',
     description: 'Go panic or frame',
-    pattern: /goroutine \d+ \[running\]|\.go:\d+ \+0x[0-9a-f]+/,
+    pattern: /goroutine \d+ \[running\]|\.go:\d+ \+0x[0-9a-f]+|\/[\w.-]+(?:\/[\w.-]+)*\.go:\d+\b/,
   },
   {
     rule: 'leak/stack-dotnet',
@@ -63,7 +72,14 @@ export const SIGNATURES: readonly Signature[] = [
     rule: 'leak/sql',
     severity: 'high',
     description: 'SQL text',
-    pattern: /\b(?:SELECT\s+[\w*,\s."]+\s+FROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b/i,
+    pattern: /\b(?:SELECT\s+[\w*,\s."`[\]]+\s+FROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b/i,
+  },
+  {
+    rule: 'leak/sql',
+    severity: 'high',
+    description: 'database error text (SQLite, SQL Server, Oracle)',
+    pattern:
+      /\bSQLITE_[A-Z]{4,}\b|\b(?:UNIQUE|NOT NULL|FOREIGN KEY) constraint failed: \w+|\bno such (?:table|column): \w+|Violation of (?:PRIMARY|UNIQUE) KEY constraint|Cannot insert duplicate key in object|Invalid object name '|\bORA-\d{5}\b/,
   },
   {
     rule: 'leak/driver-pg',
@@ -82,7 +98,7 @@ export const SIGNATURES: readonly Signature[] = [
     rule: 'leak/driver-prisma',
     severity: 'high',
     description: 'Prisma error text',
-    pattern: /PrismaClient\w*Error|Invalid `prisma\.\w+/,
+    pattern: /PrismaClient\w*Error|Invalid `[\w$.]*prisma\.\w+|Invalid `[\w$.]+\(\)` invocation/,
   },
   {
     rule: 'leak/driver-mongo',
@@ -100,7 +116,8 @@ export const SIGNATURES: readonly Signature[] = [
     rule: 'leak/orm',
     severity: 'high',
     description: 'ORM error text',
-    pattern: /Sequelize\w*Error|QueryFailedError|EntityNotFound|Knex: /,
+    pattern:
+      /Sequelize\w*Error|QueryFailedError|EntityNotFound|Knex: |\bCast to \w+ failed for value|\b\w+ validation failed: \w+: Path `|\b(?:sqlalchemy\.exc|psycopg2?\.errors|django\.db\.utils|pymongo\.errors)\.\w+|Microsoft\.EntityFrameworkCore\.\w+|\bActiveRecord::[A-Z]\w+|\bPG::[A-Z]\w+/,
   },
   // File system, hosts, network
   {
@@ -108,20 +125,21 @@ export const SIGNATURES: readonly Signature[] = [
     severity: 'medium',
     description: 'server file path',
     pattern:
-      /(?:\/(?:home|srv|var\/www|usr\/src\/app|opt|app)\/[\w.-]+\/|node_modules\/|[A-Z]:\\(?:Users|inetpub|Program Files)\\)/,
+      /(?:\/(?:home|srv|var\/www|var\/task|usr\/src\/app|opt|app|root|workspace)\/[\w.-]+\/|node_modules\/|[A-Z]:\\(?:Users|inetpub|Program Files)\\|\b[A-Z]:(?:\\{1,2}|\/)(?:[\w .$@-]+(?:\\{1,2}|\/))+[\w.$@-]+\.\w{1,5}\b|\bfile:\/\/\/?[\w.~%-]*\/[\w.~%-]+)/,
   },
   {
     rule: 'leak/errno',
     severity: 'medium',
     description: 'system error code with detail',
-    pattern: /\b(?:ECONNREFUSED|ETIMEDOUT|ENOTFOUND|EACCES|ENOENT)\b[^"]{0,40}(?:\d+\.\d+\.\d+\.\d+|\/)/,
+    pattern:
+      /\b(?:ECONNREFUSED|ETIMEDOUT|ENOTFOUND|EACCES|ENOENT|ECONNRESET|EHOSTUNREACH)\b[^"]{0,40}(?:\d+\.\d+\.\d+\.\d+|\/|\b[\w.-]+:\d{2,5}\b)/,
   },
   {
     rule: 'leak/private-ip',
     severity: 'medium',
     description: 'private or internal address',
     pattern:
-      /\b(?:10\.\d{1,3}|172\.(?:1[6-9]|2\d|3[01])\.\d{1,3}|192\.168)\.\d{1,3}\.\d{1,3}\b|\b[\w-]+\.(?:internal|local|svc\.cluster\.local)\b/,
+      /\b(?:10\.\d{1,3}|172\.(?:1[6-9]|2\d|3[01])\.\d{1,3}|192\.168|169\.254)\.\d{1,3}\.\d{1,3}\b|\b[\w-]+\.(?:internal|local|svc\.cluster\.local)\b|\b[\w-]+\.[\w-]+\.svc\b|\b(?:https?|grpcs?|wss?|redis|amqps?|postgres(?:ql)?|mysql|mongodb):\/\/(?!localhost\b)[a-z][\w-]*:\d{2,5}\b/,
   },
   // Versions and products
   {
@@ -131,7 +149,7 @@ export const SIGNATURES: readonly Signature[] = [
     // product/1.2 (Server, Via, X-Powered-By, error pages), Jetty(9.4.44), X-AspNet[Mvc]-Version: a bare
     // product name without a version (Server: edge, Via: 1.1 varnish) is not one.
     pattern:
-      /\b(?:nginx|openresty|Tengine|Apache|Tomcat|Microsoft-IIS|Microsoft-HTTPAPI|Werkzeug|gunicorn|uvicorn|Jetty|Kestrel|Express|PHP|Python|Node\.js|HAProxy|Varnish|lighttpd|Caddy|envoy|OpenSSL)\/\d+(?:\.\d+)*|\bJetty\(\d+(?:\.\d+)+|\bx-aspnet(?:mvc)?-version: *\d+(?:\.\d+)*/i,
+      /\b(?:nginx|openresty|Tengine|Apache|Tomcat|Microsoft-IIS|Microsoft-HTTPAPI|Werkzeug|gunicorn|uvicorn|Jetty|Kestrel|Express|PHP|Python|Node\.js|HAProxy|Varnish|lighttpd|Caddy|envoy|OpenSSL)\/\d+(?:\.\d+)*|\bJetty\(\d+(?:\.\d+)+|\bNode\.js v\d+\.\d+|\bx-aspnet(?:mvc)?-version: *\d+(?:\.\d+)*/i,
   },
   {
     rule: 'leak/product',
@@ -153,7 +171,15 @@ export const SIGNATURES: readonly Signature[] = [
     severity: 'high',
     description: 'credential or key',
     pattern:
-      /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b|-----BEGIN [A-Z ]*PRIVATE KEY-----|\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:@/]+:[^\s@/]+@|\bsk_live_[0-9a-zA-Z]{10,}|\bgh[pousr]_[A-Za-z0-9]{30,}/,
+      /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b|-----BEGIN [A-Z ]*PRIVATE KEY-----|\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:@/]+:[^\s@/]+@|\b[sr]k_live_[0-9a-zA-Z]{10,}|\bgh[pousr]_[A-Za-z0-9]{30,}|\bxox[abposr]-[A-Za-z0-9-]{10,}|\bAIza[0-9A-Za-z_-]{35}\b|\bnpm_[A-Za-z0-9]{36}\b/,
+  },
+  {
+    rule: 'leak/secret',
+    severity: 'high',
+    description: 'credential in an environment or configuration dump',
+    // DB_PASSWORD=…, "JWT_SECRET": "…", aws_secret_access_key = …: an upper-case setting name or AWS's own.
+    pattern:
+      /\b[A-Z][A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_KEY|ACCESS_KEY)[A-Z0-9_]*["']?\s*[=:]\s*["']?[^\s"',{}]{4,}|\baws_secret_access_key\s*[=:]\s*["']?[A-Za-z0-9/+=]{40}/,
   },
   {
     rule: 'leak/jwt',

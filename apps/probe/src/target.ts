@@ -20,6 +20,9 @@ const DEFAULT_PORTS: Readonly<Record<string, number>> = {
   'grpcs:': 443,
 };
 
+/** Schemes spoken over TLS. */
+const TLS_SCHEMES: ReadonlySet<string> = new Set(['https:', 'wss:', 'grpcs:']);
+
 /** True for 127.0.0.0/8, ::1 and localhost. */
 export function isLoopback(host: string): boolean {
   const h = host.replace(/^\[|\]$/g, '');
@@ -49,7 +52,8 @@ export function parseTarget(text: string, allowRemote: boolean): Target {
   const port = url.port === '' ? (DEFAULT_PORTS[scheme] ?? 80) : Number(url.port);
   return {
     protocol,
-    tls: scheme.endsWith('s:'),
+    // https:, wss: and grpcs: only ('ws:' also ends with 's:', and is plain TCP).
+    tls: TLS_SCHEMES.has(scheme),
     host,
     port,
     path: url.pathname === '' ? '/' : url.pathname,

@@ -47,3 +47,13 @@ export function decodeChunked(body: Buffer): Chunked {
   }
   return { data: Buffer.concat(parts), trailers: {}, complete: false };
 }
+
+/**
+ * Whether a chunked `body` may have ended with the last `added` bytes: its end (the last chunk and
+ * the trailer section) is always CRLF CRLF, so only an arrival that holds one needs a full decode.
+ * A target dripping a chunked answer in tiny packets would otherwise cost a decode of everything
+ * received on each packet.
+ */
+export function mayHaveEnded(body: Buffer, added: number): boolean {
+  return body.subarray(Math.max(0, body.length - added - 3)).includes('\r\n\r\n');
+}

@@ -37,6 +37,9 @@ export class HttpClient {
     const { budget } = this.run;
     // HTTP/2 cannot carry a path that is not a string (invalid UTF-8): such probes are not sent.
     if (this.http2 && typeof probe.request.path !== 'string') return undefined;
+    // HEAD goes over HTTP/1.1 only: an HTTP/2 server's HEAD stream ends with its head, and a handler
+    // that then writes its body throws in the server (a crash the probe would have caused, not found).
+    if (this.http2 && probe.request.method === 'HEAD') return undefined;
     if (!budget.take()) return undefined;
     this.run.onProgress?.(`http ${probe.name}`);
     const result = await this.#exchange(probe.request);
@@ -62,7 +65,9 @@ export class HttpClient {
         ...(probe.hostileId === undefined ? {} : { hostileId: probe.hostileId }),
       }),
     );
-    if (answer.status >= 400) this.errors.push({ answer, probe: `http ${probe.name}` });
+    // An answer to HEAD has no body: its length says nothing about the error bodies it would be compared with.
+    if (answer.status >= 400 && probe.request.method !== 'HEAD')
+      this.errors.push({ answer, probe: `http ${probe.name}` });
     return answer;
   }
 

@@ -5,6 +5,7 @@
  */
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import type { Answer } from '../answer.js';
+import { bodyText } from './charset.js';
 
 /** One answer's body made readable, or why it cannot be. */
 export type Decoded = { readonly answer: Answer } | { readonly unparseable: string };
@@ -53,5 +54,6 @@ export function decodeAnswer(
       }
     }
   }
-  return { answer: { status, headers, body: data.subarray(0, limit).toString('utf8') } };
+  // Decoded by its byte order mark or charset: UTF-16 read as UTF-8 would hide a leak between NULs.
+  return { answer: { status, headers, body: bodyText(data.subarray(0, limit), headers['content-type']) } };
 }

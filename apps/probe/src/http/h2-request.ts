@@ -4,6 +4,7 @@
  * Bounded like the HTTP/1.1 exchange: header count, body bytes, time, and the abort signal.
  */
 import { type ClientHttp2Session, connect, constants } from 'node:http2';
+import { cutShort } from './cut-short.js';
 import { decodeAnswer } from './decode.js';
 import { addField } from './fields.js';
 import { type Endpoint, type Exchange, type ExchangeOptions, LIMITS, type RawRequest } from './raw-request.js';
@@ -86,6 +87,8 @@ export function exchangeH2(
     let headers: Record<string, string> = {};
     let status = 0;
     let settled = false;
+    /** The stream ended, or its body reached the limit: the answer is whole. */
+    let whole = false;
     const finish = (ended: 'end' | 'timeout' | 'aborted' | { error: string }) => {
       if (settled) return;
       settled = true;
@@ -95,7 +98,14 @@ export function exchangeH2(
       if (status !== 0) {
         const body = Buffer.concat(chunks).subarray(0, LIMITS.bodyBytes);
         const decoded = decodeAnswer(status, headers, body, LIMITS.bodyBytes);
-        if ('answer' in decoded) resolve({ answer: decoded.answer, outcome: 'answered' });
+        // A stream whose body did not end in time is checked, but it is not an answer (the target stalled).
+        const cut = whole ? undefined : cutShort(ended, true);
+        if ('answer' in decoded)
+          resolve(
+            cut === undefined
+              ? { answer: decoded.answer, outcome: 'answered' }
+              : { answer: decoded.answer, outcome: cut, error: 'a body cut short' },
+          );
         else resolve({ answer: undefined, outcome: 'unparseable', error: decoded.unparseable });
       } else if (ended === 'timeout') resolve({ answer: undefined, outcome: 'timeout', error: 'ETIMEDOUT' });
       else if (ended === 'aborted') resolve({ answer: undefined, outcome: 'aborted' });
@@ -116,9 +126,15 @@ export function exchangeH2(
     stream.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
       size += chunk.length;
-      if (size >= LIMITS.bodyBytes) finish('end');
+      if (size >= LIMITS.bodyBytes) {
+        whole = true;
+        finish('end');
+      }
     });
-    stream.on('end', () => finish('end'));
+    stream.on('end', () => {
+      whole = true;
+      finish('end');
+    });
     stream.on('close', () => finish('end'));
     stream.on('error', (error: NodeJS.ErrnoException) => finish({ error: error.code ?? 'EIO' }));
     if (request.body !== undefined) stream.end(request.body);

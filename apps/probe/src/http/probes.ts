@@ -2,7 +2,7 @@
  * The full set of HTTP probes, sent to the base path and to every `--path` hint: malformed and
  * truncated JSON, wrong content types, oversized body, headers and URL, invalid UTF-8 and
  * percent-encoding, traversal and unknown routes, method overrides, garbled and forged bearer
- * tokens, hostile request ids, type confusion in parameters.
+ * tokens, hostile request ids, type confusion in parameters, OPTIONS and HEAD.
  */
 import type { HttpProbe } from './client.js';
 import { garbledTokens } from './mutate.js';
@@ -60,6 +60,9 @@ export function httpProbes(path: string, marker: string): HttpProbe[] {
       request: { method: 'POST', path: base || '/', headers: { 'x-http-method-override': 'DELETE' } },
     },
     { name: 'odd-method', request: { method: 'PROPFIND', path: base || '/' } },
+    // Answers a client reads too, often built by other code (CORS, a router's automatic HEAD).
+    { name: 'options', request: { method: 'OPTIONS', path: base || '/' } },
+    { name: 'head', request: { method: 'HEAD', path: `${base}/${marker}` } },
     {
       name: 'garbled-jwt',
       request: {

@@ -9,43 +9,16 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import type { Answer } from '../answer.js';
-import type { Outcome } from '../budget.js';
-import { decodeChunked } from './chunked.js';
+import { Bytes } from './bytes.js';
+import { decodeChunked, mayHaveEnded } from './chunked.js';
+import { cutShort, type Ended } from './cut-short.js';
 import { type Decoded, decodeAnswer } from './decode.js';
+import type { Endpoint, Exchange, ExchangeOptions, RawRequest } from './exchange.js';
+import { LIMITS } from './exchange.js';
 import { addField } from './fields.js';
+import { isInterim, MAX_INTERIM } from './interim.js';
 
-/** A request as bytes on the wire. */
-export interface RawRequest {
-  readonly method: string;
-  /** Request target as written (may be invalid on purpose). */
-  readonly path: string | Buffer;
-  readonly headers?: Readonly<Record<string, string>>;
-  readonly body?: string;
-}
-
-/** Where to send it. */
-export interface Endpoint {
-  readonly host: string;
-  readonly port: number;
-  readonly tls: boolean;
-}
-
-/** What came back: the answer, or how the exchange ended without one. */
-export interface Exchange {
-  readonly answer: Answer | undefined;
-  readonly outcome: Outcome;
-  /** Connection error code (ECONNREFUSED, ECONNRESET…) or why the answer was unparseable. */
-  readonly error?: string;
-}
-
-/** Bounds of one answer. */
-export const LIMITS = { headBytes: 65_536, headers: 100, bodyBytes: 262_144 } as const;
-
-/** Limits and cancellation of one exchange. */
-export interface ExchangeOptions {
-  readonly timeoutMs: number;
-  readonly signal?: AbortSignal;
-}
+export { type Endpoint, type Exchange, type ExchangeOptions, LIMITS, type RawRequest } from './exchange.js';
 
 /** A LF not after a CR, a CR not before a LF (a CR last may be cut from its LF), a NUL. */
 const BARE = /(?<!\r)\n|\r(?!\n|$)|\0/;
@@ -84,6 +57,8 @@ export function parseHead(raw: Buffer): Head | undefined {
   }
   const lengths = new Set(headers['content-length']?.split(',').map((length) => length.trim()));
   if (lengths.size > 1) return { unparseable: 'conflicting Content-Length fields' };
+  // RFC 9110 §8.6: Content-Length is digits only; a client rejects `-5` or `1e3` (never reads the body).
+  if ([...lengths].some((length) => !/^\d+$/.test(length ?? ''))) return { unparseable: 'an invalid Content-Length' };
   if (lengths.size === 1) headers['content-length'] = [...lengths][0] ?? '';
   return { status: Number(status), headers, bodyStart: end + 4 };
 }
@@ -96,20 +71,27 @@ export function parseResponse(raw: Buffer): Answer | undefined {
   return 'answer' in decoded ? decoded.answer : undefined;
 }
 
+/** RFC 9110 §9.3.2, §15.3.5, §15.4.5: an answer to HEAD, a 204 and a 304 have no body, whatever their fields say. */
+function noBody(status: number, head: boolean): boolean {
+  return head || status === 204 || status === 304;
+}
+
 function toAnswer(
   head: { status: number; headers: Record<string, string> },
   rest: Buffer,
+  bodiless = false,
 ): { readonly decoded: Decoded; readonly complete: boolean } {
   let body = rest;
   let complete = false;
   let trailers: Record<string, string> = {};
-  if (/chunked/i.test(head.headers['transfer-encoding'] ?? ''))
+  if (noBody(head.status, bodiless)) ({ body, complete } = { body: Buffer.alloc(0), complete: true });
+  else if (/chunked/i.test(head.headers['transfer-encoding'] ?? ''))
     ({ data: body, complete, trailers } = decodeChunked(rest));
   else if (head.headers['content-length'] !== undefined) {
     const length = Number(head.headers['content-length']);
     complete = Number.isFinite(length) && rest.length >= length;
     if (complete) body = rest.subarray(0, length);
-  } else if (head.status === 204 || head.status === 304) complete = true;
+  }
   const done = complete || rest.length >= LIMITS.bodyBytes;
   // Decoded only once the answer is complete (or the exchange ends): the check on each chunk is cheap.
   let decoded: Decoded | undefined;
@@ -129,6 +111,23 @@ function toAnswer(
   };
 }
 
+/** True when `headers` say where the body ends (Content-Length or chunked), not at the connection's close. */
+function framed(headers: Readonly<Record<string, string>>): boolean {
+  return headers['content-length'] !== undefined || /chunked/i.test(headers['transfer-encoding'] ?? '');
+}
+
+/** False when the answer cannot have ended with the last `added` bytes (a chunked body below the limit without its end). */
+function mayEnd(
+  head: { status: number; headers: Record<string, string>; bodyStart: number },
+  received: Buffer,
+  added: number,
+  bodiless: boolean,
+): boolean {
+  if (noBody(head.status, bodiless) || !/chunked/i.test(head.headers['transfer-encoding'] ?? '')) return true;
+  const rest = received.length - head.bodyStart;
+  return rest >= LIMITS.bodyBytes || mayHaveEnded(received.subarray(head.bodyStart), Math.min(added, rest));
+}
+
 /** Sends `request` to `endpoint`; what came back within the limit of time, bounded in bytes. */
 export function exchange(endpoint: Endpoint, request: RawRequest, options: ExchangeOptions): Promise<Exchange> {
   return new Promise((resolve) => {
@@ -136,19 +135,41 @@ export function exchange(endpoint: Endpoint, request: RawRequest, options: Excha
       resolve({ answer: undefined, outcome: 'aborted' });
       return;
     }
-    let received = Buffer.alloc(0);
+    const bytes = new Bytes();
     let settled = false;
+    /** Interim (1xx) answers skipped so far. */
+    let interim = 0;
+    const bodiless = request.method === 'HEAD';
     let socket: Socket | undefined;
-    const finish = (ended: 'end' | 'timeout' | 'aborted' | { error: string }) => {
+    const finish = (ended: Ended) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
       socket?.destroy();
-      const head = parseHead(received);
-      const decoded =
-        head === undefined || 'unparseable' in head ? head : toAnswer(head, received.subarray(head.bodyStart)).decoded;
-      if (decoded !== undefined && 'answer' in decoded) resolve({ answer: decoded.answer, outcome: 'answered' });
+      const received = bytes.view;
+      const parsed = parseHead(received);
+      // Past the interim limit, or ended on an interim answer: no final answer came.
+      const head =
+        interim > MAX_INTERIM
+          ? { unparseable: `more than ${MAX_INTERIM} interim (1xx) answers` }
+          : parsed !== undefined && 'status' in parsed && isInterim(parsed.status)
+            ? undefined
+            : parsed;
+      const read = head === undefined || 'unparseable' in head ? undefined : head;
+      const whole = read === undefined ? undefined : toAnswer(read, received.subarray(read.bodyStart), bodiless);
+      const decoded = whole === undefined ? (head as { unparseable: string } | undefined) : whole.decoded;
+      // A body that did not end (the target stalled or closed mid-body) is checked but not an answer.
+      const cut =
+        read === undefined || whole?.complete === true || read.status === 101
+          ? undefined
+          : cutShort(ended, framed(read.headers));
+      if (decoded !== undefined && 'answer' in decoded)
+        resolve(
+          cut === undefined
+            ? { answer: decoded.answer, outcome: 'answered' }
+            : { answer: decoded.answer, outcome: cut, error: 'a body cut short' },
+        );
       else if (decoded !== undefined)
         resolve({ answer: undefined, outcome: 'unparseable', error: decoded.unparseable });
       else if (ended === 'aborted') resolve({ answer: undefined, outcome: 'aborted' });
@@ -185,13 +206,28 @@ export function exchange(endpoint: Endpoint, request: RawRequest, options: Excha
         )
       : netConnect(endpoint.port, endpoint.host, onConnect);
     socket.on('data', (chunk: Buffer) => {
-      received = Buffer.concat([received, chunk]);
-      const head = parseHead(received);
-      if (head === undefined) return;
-      if ('unparseable' in head) finish('end');
-      else if (head.status >= 100 && head.status < 200 && head.status !== 101) {
-        received = received.subarray(head.bodyStart); // an interim answer: the real one follows
-      } else if (head.status === 101 || toAnswer(head, received.subarray(head.bodyStart)).complete) finish('end');
+      bytes.append(chunk);
+      for (;;) {
+        const received = bytes.view;
+        const head = parseHead(received);
+        if (head === undefined) return;
+        if ('unparseable' in head) finish('end');
+        else if (isInterim(head.status)) {
+          // An interim answer: the real one follows (every one in this chunk is skipped, a bounded number).
+          interim += 1;
+          if (interim > MAX_INTERIM) finish('end');
+          else {
+            bytes.drop(head.bodyStart);
+            continue;
+          }
+        } else if (
+          head.status === 101 ||
+          (mayEnd(head, received, chunk.length, bodiless) &&
+            toAnswer(head, received.subarray(head.bodyStart), bodiless).complete)
+        )
+          finish('end');
+        return;
+      }
     });
     socket.on('end', () => finish('end'));
     socket.on('close', () => finish('end'));

@@ -11,6 +11,7 @@ import { pool } from '../budget.js';
 import { discover, type ProbeRun } from '../context.js';
 import { wrongBody } from '../http/mutate.js';
 import { type Endpoint, exchange } from '../http/raw-request.js';
+import { keepFrame, OVERSIZED } from './frames.js';
 
 /** Paths where WebSocket endpoints usually are. */
 export const WS_PATHS = ['/ws', '/socket', '/graphql', '/cable'];
@@ -55,7 +56,7 @@ function session(
       send(socket);
     });
     socket.on('message', (data) => {
-      if (frames.length < 20) frames.push(String(data).slice(0, 65_536));
+      keepFrame(frames, String(data));
       quiet ??= setTimeout(() => done({}), 300);
     });
     socket.on('close', (code, reason) => done({ close: { code, reason: String(reason) } }));
@@ -119,18 +120,30 @@ export async function probeWs(
       const result = await session(url, probe.send, Math.min(budget.requestTimeout(), 1500), budget.signal);
       // An upgrade refused with an HTTP answer is an answer; the bad handshake already checked it.
       const refusedWithAnswer = /^Unexpected server response/.test(result.error ?? '');
+      // A message over the limit (1 MB) cannot be read by the probe, nor by a client with a sane limit.
+      const oversized = result.opened && result.error === OVERSIZED;
       budget.record(
-        result.opened || refusedWithAnswer
-          ? 'answered'
-          : result.error === 'aborted'
-            ? 'aborted'
-            : result.error === 'timeout'
-              ? 'timeout'
-              : 'closed',
+        oversized
+          ? 'unparseable'
+          : result.opened || refusedWithAnswer
+            ? 'answered'
+            : result.error === 'aborted'
+              ? 'aborted'
+              : result.error === 'timeout'
+                ? 'timeout'
+                : 'closed',
       );
       // A path that does not accept the upgrade is not a WebSocket endpoint: nothing more to send there.
       if (!result.opened) return;
       if (probe.name === 'malformed-message') discover(run, 'ws path', url);
+      if (oversized)
+        run.findings.push({
+          rule: 'protocol/unparseable',
+          severity: 'medium',
+          message: 'The target sent a WebSocket message over 1 MB: a client cannot read it.',
+          probe: `ws ${probe.name}`,
+          location: url,
+        });
       const body = [
         ...result.frames,
         result.close === undefined ? '' : `close ${result.close.code} ${result.close.reason}`,
