@@ -22,6 +22,8 @@ export interface GatewayOptionValues extends ListenerOptions {
   readonly format?: AnswerFormat | undefined;
   readonly defaultFormat?: BodyFormat | undefined;
   readonly idVersions?: readonly UuidVersion[] | undefined;
+  readonly rateLimitRetryAfter?: number | undefined;
+  readonly unavailableRetryAfter?: number | undefined;
 }
 
 const ANSWER_FORMATS: readonly string[] = ['problem', 'envelope', 'jsonapi', 'negotiate'];
@@ -57,6 +59,10 @@ export function validateGatewayOptions(options: GatewayOptionValues): Listeners 
   for (const upstream of options.upstreams) if (!isAddress(upstream)) fail('upstream', upstream, 'host:port');
   const listeners = listenersOf(options, options.tls !== undefined);
   for (const route of options.routes ?? []) if (typeof route !== 'string' || !ROUTE.test(route)) fail('route', route);
+  // nginx refuses a configuration with the same location twice ("duplicate location").
+  const routes = options.routes ?? [];
+  const twice = routes.find((route, i) => routes.indexOf(route) !== i);
+  if (twice !== undefined) fail('route (given twice)', twice);
   if (options.routes !== undefined && options.routes.length === 0) fail('routes', options.routes);
   if (options.maxBodySize !== undefined && !SIZE.test(options.maxBodySize))
     fail('body size', options.maxBodySize, 'bytes, or a number of k, m or g');
@@ -79,6 +85,11 @@ export function validateGatewayOptions(options: GatewayOptionValues): Listeners 
     if (!ANSWER_FORMATS.slice(0, 3).includes(options.defaultFormat))
       fail('default format', options.defaultFormat, 'problem, envelope or jsonapi');
   }
+  // Written into the pages' Retry-After header (nginx add_header, HAProxy hdr "…").
+  if (options.rateLimitRetryAfter !== undefined)
+    checkInteger('rate limit Retry-After', options.rateLimitRetryAfter, 1, 86_400);
+  if (options.unavailableRetryAfter !== undefined)
+    checkInteger('unavailable Retry-After', options.unavailableRetryAfter, 1, 86_400);
   if (options.idVersions !== undefined && !isIdVersions(options.idVersions))
     fail('request id versions', options.idVersions, 'distinct RFC 9562 versions from 1 to 8');
   return listeners;

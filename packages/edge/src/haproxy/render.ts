@@ -146,6 +146,10 @@ ${idRules(options.idVersions)}
   # Content-Length only: a body without one (chunked HTTP/1.1, HTTP/2 without content-length) is
   # not measured by HAProxy 2.6 beyond its buffer; the application's own limit answers it (413).
   http-request return ${page('payload_too_large')} if { req.hdr_val(content-length) gt ${max} }
+  # A dot-segment, as sent or percent-encoded, is refused: the routes are matched on the path as
+  # sent, and a backend that resolves /api/../admin would serve a path outside them (nginx
+  # matches its locations on the resolved path).
+  http-request return ${page('not_found')} if { path -m reg -i '(^|/|\\\\|%2f|%5c)([.]|%2e)([.]|%2e)?(/|\\\\|%2f|%5c|$)' }
   http-request return ${page('not_found')} unless ${routes.map((r) => `{ path_beg ${r} }`).join(' || ')}
   default_backend faultline_backends
 ${redirectFrontend(listeners, options.idVersions)}
@@ -159,6 +163,7 @@ ${replaced.join('\n')}
   http-response return ${page('internal')} if { status ge 500 } !faultline_id
   http-response del-header server
   http-response del-header x-powered-by
+  http-response del-header via
   http-response set-header x-request-id %[var(txn.request_id)]
 ${options.upstreams.map((u, i) => `  server s${i + 1} ${u} check inter 2s fall 1 rise 1`).join('\n')}
 `;

@@ -10,7 +10,7 @@ import type { GatewayPage } from '../pages.js';
  * nginx's own 4xx it answers (when no upstream was contacted), to its page,
  * `fallback` answers the others; `contentTypes` are the application's error content types;
  * `idPattern` is the regular-expression source an incoming request id must match (lower-cased).
- * On an answer it does not replace, the header filter returns at its first test and the body
+ * On an answer it does not replace, the header filter returns at its status test and the body
  * filter hands the first buffer on as it came (`buffer_type=buffer`: no decoding) and calls
  * `r.done()`, so nginx passes the rest without calling it again.
  */
@@ -43,6 +43,7 @@ var OWN_4XX = ${JSON.stringify(
 // Set by the header filter when it replaces the answer. Each request runs in its own copy of the
 // module, so this is per request (cheaper than an nginx variable, which is looked up by name).
 var replaced = false;
+var pageSent = false;
 
 function pageOf(status) {
   var pages = JSON.parse(PAGES_TEXT);
@@ -62,6 +63,13 @@ function isFaultline(r) {
 
 function headers(r) {
   var status = r.status;
+  // Backend answers nginx 1.22 passes on unfiltered, refused: the request ends (connection
+  // closed) before anything is sent. An answer without a valid status line (text that is not
+  // HTTP, a four-digit status) goes out raw, as an HTTP/0.9 answer on a kept-alive connection; an
+  // interim 1xx (100, 102, 103 Early Hints; not 101) is taken for the final answer, and the
+  // backend's real answer follows as its body.
+  if ((r.httpVersion === '0.9' && r.variables.server_protocol) || (status < 200 && status !== 101))
+    throw new Error('faultline: refused a backend answer without a final HTTP/1.x status line');
   if (status < 400 || status > 599) return;
   // A 4xx is replaced only when nginx made it (no upstream contacted: its stock page for a body
   // too large, malformed or too slow), or when it is a 431 that is not Faultline's with this id
@@ -73,14 +81,14 @@ function headers(r) {
   } else if (isFaultline(r)) return;
   var page = pageOf(status);
   var id = r.variables.faultline_request_id; // set on the response by the location's add_header
-  // nginx keeps the charset parameter of the backend's type apart and appends it to any type set
-  // here: when there was one, only the media type is set (nginx then appends the charset).
-  var hadCharset = /;\\s*charset=/i.test(r.headersOut['Content-Type'] || '');
   replaced = true;
   for (var name in r.headersOut) delete r.headersOut[name];
   r.status = page.status;
-  for (var header in page.headers) r.headersOut[header] = page.headers[header];
-  if (hadCharset) r.headersOut['Content-Type'] = page.headers['content-type'].split(';')[0];
+  for (var header in page.headers) if (header !== 'content-type') r.headersOut[header] = page.headers[header];
+  // The type goes out through the location's add_header: nginx keeps the charset parameter of the
+  // backend's type apart and appends it to any type set here (iso-8859-1 from an Apache page,
+  // utf-8 on a JSON:API type that takes no parameter).
+  r.variables.faultline_page_type = page.headers['content-type'];
   r.headersOut['Content-Length'] = String(page.head.length + id.length + page.tail.length);
 }
 
@@ -90,10 +98,13 @@ function body(r, data, flags) {
     r.done(); // the rest of this answer bypasses the filter
     return;
   }
-  if (flags.last) {
-    var page = pageOf(r.status);
-    r.sendBuffer(page.head + r.variables.faultline_request_id + page.tail, { last: true });
-  }
+  // The whole page at the first call, the backend's bytes dropped: a backend that stops short of
+  // its Content-Length (closed, reset or silent after the headers) never calls with flags.last,
+  // and the client would get nothing at all.
+  if (pageSent) return;
+  pageSent = true;
+  var page = pageOf(r.status);
+  r.sendBuffer(page.head + r.variables.faultline_request_id + page.tail, { last: true });
 }
 
 /**

@@ -92,7 +92,10 @@ function proxied(route: string, options: NginxOptions): string {
     `    error_page ${NEVER_SENT.join(' ')} =500 @faultline_internal;`,
     '    proxy_hide_header X-Request-ID;',
     '    proxy_hide_header X-Powered-By;',
+    // Via names the proxies behind the gateway and often their product and version.
+    '    proxy_hide_header Via;',
     '    add_header x-request-id $faultline_request_id always;',
+    '    add_header Content-Type $faultline_page_type always;',
     '    js_header_filter faultline.headers;',
     '    js_body_filter faultline.body buffer_type=buffer;',
     '  }',
@@ -109,6 +112,8 @@ js_import faultline from ${dir}/faultline.js;
 # accepted version (compared lower-cased; njs looks only when the header is there), else a UUID v4
 # made from nginx's 128 random bits ($request_id) with the version and variant nibbles set.
 js_set $faultline_checked_id faultline.incomingId;
+# The Content-Type of a page the njs filter puts in place of a backend answer (empty otherwise).
+js_var $faultline_page_type;
 map $http_x_request_id $faultline_incoming_id {
   "" "";
   default $faultline_checked_id;
@@ -129,9 +134,10 @@ map $faultline_incoming_id $faultline_request_id {
 
 # Every log line is JSON: strings are quoted and escaped (escape=json); the unquoted numbers are
 # $request_time and $bytes_sent (always digits) and $status as a JSON number (a request nginx
-# never answered, an HTTP/2 stream it refused, is logged "000": written 0).
+# never answered, an HTTP/2 stream it refused, is logged "000"; a backend answer passed on as
+# HTTP/0.9, refused by the njs filter, "009": both written 0).
 map $status $faultline_log_status {
-  "~^0*(?<fl_status>[0-9]+)$" $fl_status;
+  "~^(?<fl_status>[1-9][0-9][0-9])$" $fl_status;
   default 0;
 }
 log_format faultline_json escape=json '{"time":"$time_iso8601","request_id":"$faultline_request_id","remote_addr":"$remote_addr","method":"$request_method","uri":"$uri","protocol":"$server_protocol","status":$faultline_log_status,"upstream_status":"$upstream_status","request_time":$request_time,"upstream_response_time":"$upstream_response_time","bytes_sent":$bytes_sent}';

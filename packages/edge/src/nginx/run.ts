@@ -4,7 +4,7 @@
  * listener accepts connections.
  */
 import { type ChildProcess, execFileSync, type StdioOptions, spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { listenersOf } from '../listeners.js';
@@ -14,6 +14,11 @@ import { type NginxOptions, renderNginx } from './render.js';
 export function writeNginx(dir: string, options: NginxOptions): Readonly<Record<string, string>> {
   const files = renderNginx({ directory: dir, ...options });
   mkdirSync(join(dir, 'tmp'), { recursive: true });
+  // nginx started as root runs its workers as an unprivileged user (nobody), which must reach
+  // tmp/ to buffer a request body larger than client_body_buffer_size: without it every such
+  // body (an upload under the limit, or a chunked one over it that must be read to be refused
+  // 413) is answered 500. Only traversal is added, for a directory made private (mkdtemp: 0700).
+  for (const path of [dir, join(dir, 'tmp')]) chmodSync(path, statSync(path).mode | 0o011);
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return files;
 }
