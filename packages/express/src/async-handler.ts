@@ -4,7 +4,7 @@
  * to the next route (the request ends as a 404); the wrapper hands such a value over inside a
  * {@link FalsyThrow}, so it is answered as the server failure it is.
  */
-import { carry } from './thrown-carrier.js';
+import { carry, unreadable } from './thrown-carrier.js';
 import type { ExpressRequest, ExpressResponse, NextFunction, RequestHandler } from './types.js';
 
 /** Carries a falsy thrown or rejected value (`undefined`, `null`, `0`, `''`, `false`, `NaN`) through `next`. */
@@ -22,13 +22,15 @@ export function nextValue(thrown: unknown): unknown {
 
 /**
  * Hands `thrown` to `next`. Express's own `next` never throws (each layer runs inside a
- * try/catch), so a throw comes from code wrapping it that could not read the value (a tracer's
- * layer wrapper, before it calls Express's): the value then goes again, inside a carrier.
+ * try/catch), so a throw comes from code wrapping it. When that code could not read the value (a
+ * tracer's layer wrapper, before it calls Express's), the value goes again, inside a carrier; any
+ * other throw is left as it was, so `next` is never called twice for one failure it reached.
  */
 function handOver(next: NextFunction, thrown: unknown): void {
   try {
     next(nextValue(thrown));
-  } catch {
+  } catch (failure) {
+    if (!unreadable(thrown)) throw failure;
     next(carry(thrown));
   }
 }

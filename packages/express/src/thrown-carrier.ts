@@ -9,6 +9,21 @@
  * Nothing is read ahead: a value that passes costs nothing.
  */
 
+/**
+ * True when reading `value` the way a tracer's wrapper does throws (`instanceof Error`, then
+ * `message`, `name`, `stack` and `code`, or `String(value)`): only then was a throw from `next` the value's
+ * doing. Called only after such a throw.
+ */
+export function unreadable(value: unknown): boolean {
+  try {
+    if (value instanceof Error) void [value.message, value.name, value.stack, (value as { code?: unknown }).code];
+    else void String(value);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 /** Carriers made here: what each one carries. */
 const carried = new WeakMap<object, unknown>();
 
