@@ -9,6 +9,7 @@
 import type { Server } from 'node:http';
 import { type Category, createReporter, SPAN_ATTRIBUTES, TAXONOMY } from '@faultline/core';
 import { type CorpusCase, INSTRUMENTED_CASES, leaksIn, memoryLog, recordFor } from '@faultline/testkit';
+import { fetchTraced } from '@faultline/testkit/tracing';
 import { SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -133,17 +134,12 @@ describe.each([5, 4] as const)('Express %i under instrumentation-http and instru
     const failures: string[] = [];
     for (const style of styles) {
       current = `${major} ${name} ${style}`;
-      const { traceId, traceparent } = freshTrace();
       try {
-        const res = await fetch(`${base}/${style}?i=${index}`, {
-          headers: { traceparent },
-          signal: AbortSignal.timeout(2000),
-        });
-        const text = await res.text();
-        const body = JSON.parse(text) as { code: string; request_id: string };
-        expect(res.status).toBe(spec.http);
+        const answer = await fetchTraced(`${base}/${style}?i=${index}`);
+        const { traceId, body } = answer;
+        expect(answer.status).toBe(spec.http);
         expect(body.code).toBe(spec.code);
-        expect(leaksIn(`${JSON.stringify(Object.fromEntries(res.headers))}\n${text}`, testCase)).toEqual([]);
+        expect(leaksIn(answer.visible, testCase)).toEqual([]);
         const spans = await tracing.spansOf(traceId, (s) => serverSpan(s) !== undefined);
         const span = serverSpan(spans);
         expect(span?.attributes[SPAN_ATTRIBUTES.errorId]).toBe(body.request_id);

@@ -21,6 +21,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addFaultlineService, createServerInterceptor } from '../src/index.js';
 import { method } from './fixtures.js';
+import { startCall } from './start-call.js';
 
 const Service = {
   unary: method('/corpus.C/Unary', false, false),
@@ -139,30 +140,7 @@ function call(kind: Kind, index: number, style: string, input: unknown): Promise
   const options = { deadline: Date.now() + 5000 };
   return new Promise((resolve, reject) => {
     const done = (error: ServiceError | null) => (error ? resolve(error) : reject(new Error('call succeeded')));
-    if (kind === 'unary') {
-      (client.unary as (...a: unknown[]) => unknown)(input, metadata, options, done);
-    } else if (kind === 'clientStream') {
-      const stream = (client.clientStream as (...a: unknown[]) => { write(m: unknown): void; end(): void })(
-        metadata,
-        options,
-        done,
-      );
-      stream.write(input);
-      stream.end();
-    } else {
-      const stream = (
-        kind === 'serverStream'
-          ? (client.serverStream as (...a: unknown[]) => unknown)(input, metadata, options)
-          : (client.bidi as (...a: unknown[]) => unknown)(metadata, options)
-      ) as { on(e: string, f: (x: unknown) => void): void; write?(m: unknown): void; end?(): void };
-      stream.on('data', () => undefined);
-      stream.on('error', (error) => resolve(error as ServiceError));
-      stream.on('end', () => undefined);
-      if (kind === 'bidi') {
-        stream.write?.(input);
-        stream.end?.();
-      }
-    }
+    startCall(client, kind, input, metadata, options, done);
   });
 }
 

@@ -1,6 +1,7 @@
 /** One bounded client call of each method kind, for the OpenTelemetry tests. */
 import type * as GrpcJs from '@grpc/grpc-js';
 import type { Metadata, ServiceError } from '@grpc/grpc-js';
+import { startCall } from './start-call.js';
 
 /** A method kind. */
 export type Kind = 'unary' | 'serverStream' | 'clientStream' | 'bidi';
@@ -34,29 +35,6 @@ export function call(grpc: typeof GrpcJs, client: Client, kind: Kind, index: num
       if (error) resolve(error);
       else reject(new Error('call succeeded'));
     };
-    if (kind === 'unary') {
-      (client.unary as (...a: unknown[]) => unknown)(input, metadata, options, done);
-    } else if (kind === 'clientStream') {
-      const stream = (client.clientStream as (...a: unknown[]) => { write(m: unknown): void; end(): void })(
-        metadata,
-        options,
-        done,
-      );
-      stream.write(input);
-      stream.end();
-    } else {
-      const stream = (
-        kind === 'serverStream'
-          ? (client.serverStream as (...a: unknown[]) => unknown)(input, metadata, options)
-          : (client.bidi as (...a: unknown[]) => unknown)(metadata, options)
-      ) as { on(e: string, f: (x: unknown) => void): void; write?(m: unknown): void; end?(): void };
-      stream.on('data', () => undefined);
-      stream.on('error', (error) => done(error as ServiceError));
-      stream.on('end', () => undefined);
-      if (kind === 'bidi') {
-        stream.write?.(input);
-        stream.end?.();
-      }
-    }
+    startCall(client, kind, input, metadata, options, done);
   });
 }
