@@ -92,3 +92,4 @@ export { checkOptions, describeValue, type OptionRule, type OptionRules } from '
 export { SPAN_ONLY } from './report/record-fault.js';
 export { activeSpan } from './report/telemetry.js';
 export { isObjectLike, safeGet, safeGetString } from './safe-access.js';
+export { carryThrown, unwrapThrown } from './thrown-carrier.js';

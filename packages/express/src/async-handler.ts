@@ -4,8 +4,9 @@
  * to the next route (the request ends as a 404); the wrapper hands such a value over inside a
  * {@link FalsyThrow}, so it is answered as the server failure it is.
  */
-import { carry, unreadable } from './thrown-carrier.js';
+import { carryThrown } from '@faultline/core/adapter';
 import type { ExpressRequest, ExpressResponse, NextFunction, RequestHandler } from './types.js';
+import { unreadable } from './unreadable.js';
 
 /** Carries a falsy thrown or rejected value (`undefined`, `null`, `0`, `''`, `false`, `NaN`) through `next`. */
 export class FalsyThrow extends Error {
@@ -31,7 +32,7 @@ function handOver(next: NextFunction, thrown: unknown): void {
     next(nextValue(thrown));
   } catch (failure) {
     if (!unreadable(thrown)) throw failure;
-    next(carry(thrown));
+    next(carryThrown(thrown, 'Express'));
   }
 }
 

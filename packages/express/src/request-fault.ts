@@ -15,9 +15,9 @@ import {
   faultOf,
   type RequestIdPolicy,
   serverCancelled,
+  unwrapThrown,
 } from '@faultline/core/adapter';
 import { requestIdOf } from './request-id.js';
-import { unwrapThrown } from './thrown-carrier.js';
 import type { ExpressRequest } from './types.js';
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };

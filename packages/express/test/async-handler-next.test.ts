@@ -3,9 +3,10 @@
  * layer wrapper) that cannot read the value gets it again inside a carrier; any other throw is
  * left as it was, and `next` is not called a second time for a failure it already took.
  */
+
+import { unwrapThrown } from '@faultline/core/adapter';
 import { describe, expect, it } from 'vitest';
 import { asyncHandler } from '../src/index.js';
-import { unwrapThrown } from '../src/thrown-carrier.js';
 import type { ExpressRequest, ExpressResponse, NextFunction } from '../src/types.js';
 
 const hostile = new Proxy(

@@ -9,9 +9,10 @@
  * answer and the record are those of the value itself. Values Fastify reads safely pass as they
  * are; without a subscriber, an async handler's promise is returned untouched.
  */
+
 import { tracingChannel } from 'node:diagnostics_channel';
 import { types } from 'node:util';
-import { carryThrown } from './thrown-carrier.js';
+import { carryThrown } from '@faultline/core/adapter';
 
 const handlerChannels = tracingChannel('fastify.request.handler');
 
@@ -48,7 +49,7 @@ function readsSafely(value: unknown): boolean {
 
 /** `value`, or a carrier for it when Fastify cannot read it safely. */
 function readableThrow(value: unknown): unknown {
-  return readsSafely(value) ? value : carryThrown(value);
+  return readsSafely(value) ? value : carryThrown(value, 'Fastify');
 }
 
 function rethrowReadable(error: unknown): never {

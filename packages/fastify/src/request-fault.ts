@@ -15,10 +15,10 @@ import {
   type Fault,
   faultOf,
   serverCancelled,
+  unwrapThrown,
 } from '@faultline/core/adapter';
 import type { FastifyRequest } from 'fastify';
 import { refusedRequestId } from './request-id.js';
-import { unwrapThrown } from './thrown-carrier.js';
 
 /**
  * Request property set when the plugin found `request.id` to be a UUID (no second check later).

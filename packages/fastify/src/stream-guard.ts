@@ -16,12 +16,13 @@
  * A pass-through destroyed by Fastify (the client went away) destroys the source. A web
  * `ReadableStream` payload is guarded the same way, by a `ReadableStream` reading from it.
  */
+
 import { finished, PassThrough, type Readable } from 'node:stream';
 // Types only: importing `node:stream/web` loads Node's web streams at start-up (about 0.5 MB of
 // heap and up to 3 MB of RSS); the global constructor is read only when a web stream is sent.
 import type { ReadableStream, ReadableStreamReadResult } from 'node:stream/web';
+import { carryThrown } from '@faultline/core/adapter';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { carryThrown } from './thrown-carrier.js';
 
 /** Code of the error Fastify sees in place of a reply stream's own error once headers are sent. */
 export const STREAM_FAILED_CODE = 'FAULTLINE_REPLY_STREAM_FAILED';
@@ -70,7 +71,7 @@ function failGuard(guard: PassThrough, error: unknown): void {
   try {
     guard.destroy(error as Error);
   } catch {
-    guard.destroy(carryThrown(error));
+    guard.destroy(carryThrown(error, 'Fastify'));
   }
 }
 
