@@ -90,6 +90,6 @@ export { encodeStatusDetails, fieldPathOf, MAX_DETAILS_BYTES } from './grpc/stat
 export * from './index.js';
 export { checkOptions, describeValue, type OptionRule, type OptionRules } from './options-check.js';
 export { SPAN_ONLY } from './report/record-fault.js';
-export { activeSpan } from './report/telemetry.js';
+export { rememberActiveSpan, rememberedSpan } from './report/telemetry.js';
 export { isObjectLike, safeGet, safeGetString } from './safe-access.js';
 export { carryThrown, unwrapThrown } from './thrown-carrier.js';

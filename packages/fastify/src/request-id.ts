@@ -12,9 +12,9 @@ import {
   isAcceptedId,
   newCorrelationId,
   type RequestIdPolicy,
+  rememberActiveSpan,
   resolveCorrelationId,
 } from '@faultline/core/adapter';
-import { rememberArrivalSpan } from './request-span.js';
 
 /** The header a correlation id is read from and written to. */
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -35,7 +35,8 @@ export function requestIdGenerator(
   policy: RequestIdPolicy = DEFAULT_ID_POLICY,
 ): (req: Pick<IncomingMessage, 'headers' | 'socket'>) => string {
   return (req) => {
-    rememberArrivalSpan(req);
+    // The request's own span, for faults answered under another span (request-span.ts).
+    rememberActiveSpan(req);
     const incoming = req.headers[REQUEST_ID_HEADER];
     // No incoming id (most requests): a new one, without the resolution's result object.
     if (incoming === undefined) {

@@ -3,22 +3,14 @@
  * but `@fastify/otel` runs every hook and handler inside a span of its own and ends it when the
  * function returns: where Fastify's error path runs, the active span is such a hook span, already
  * ended, and the id would reach no span. The request's span is instead the one active when the
- * raw request reached `genReqId` (before any hook: the server span of an HTTP instrumentation),
- * else the request span `@fastify/otel` made (its `request.opentelemetry()` decoration).
+ * raw request reached `genReqId` (remembered there, before any hook: the server span of an HTTP
+ * instrumentation), else the request span `@fastify/otel` made (its `request.opentelemetry()`
+ * decoration).
  */
-import { activeSpan } from '@faultline/core/adapter';
+import { rememberedSpan } from '@faultline/core/adapter';
 import type { FastifyRequest } from 'fastify';
 
-type Span = NonNullable<ReturnType<typeof activeSpan>>;
-
-/** The span active as each raw request arrived, by raw request. */
-const arrivalSpans = new WeakMap<object, Span>();
-
-/** Remembers the active span, if any, for the raw request `raw` (called from `genReqId`). */
-export function rememberArrivalSpan(raw: object): void {
-  const span = activeSpan();
-  if (span !== undefined) arrivalSpans.set(raw, span);
-}
+type Span = NonNullable<ReturnType<typeof rememberedSpan>>;
 
 /** The span `@fastify/otel` made for `request`, if it instruments it. Never throws. */
 function fastifyOtelSpan(request: FastifyRequest): Span | undefined {
@@ -34,5 +26,5 @@ function fastifyOtelSpan(request: FastifyRequest): Span | undefined {
 
 /** The request's own span (see the module comment), if one is known. */
 export function requestSpanOf(request: FastifyRequest): Span | undefined {
-  return arrivalSpans.get(request.raw) ?? fastifyOtelSpan(request);
+  return rememberedSpan(request.raw) ?? fastifyOtelSpan(request);
 }

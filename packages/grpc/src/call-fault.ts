@@ -11,13 +11,13 @@ import {
   faultOf,
   loadRichStatus,
   recordFault,
+  rememberedSpan,
   richStatusMisses,
   SPAN_ONLY,
   safeGet,
   serverCancelled,
 } from '@faultline/core/adapter';
 import type { Metadata } from '@grpc/grpc-js';
-import { callSpanOf } from './call-span.js';
 import { type GrpcFaultOptions, type ResolvedOptions, resolveGrpcOptions } from './grpc-options.js';
 import { isDecodeFailure } from './request-guard.js';
 import { REQUEST_ID_KEY } from './trailers.js';
@@ -99,7 +99,9 @@ function captureWith(
 /** Reports `fault` (span, and the log when there is a reporter); returns it. */
 function report(fault: Fault, path: string, options: GrpcFaultOptions, call: object | undefined): Fault {
   const { reporter } = resolveGrpcOptions(options);
-  const span = callSpanOf(call);
+  // The call's span, remembered when its handler started: a throw from the application's own
+  // 'data' listener reaches here from grpc-js's stream machinery, outside that span's context.
+  const span = rememberedSpan(call);
   // Without a reporter only the span is annotated: no record fields to gather.
   recordFault(
     fault,

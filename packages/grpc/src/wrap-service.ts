@@ -5,6 +5,7 @@
  * original error (which the server interceptor no longer sees).
  */
 
+import { rememberActiveSpan } from '@faultline/core/adapter';
 import type {
   Server,
   ServerDuplexStream,
@@ -24,7 +25,6 @@ import {
   resolveGrpcOptions,
 } from './call-fault.js';
 import { decodeFault, type GuardableCall, type GuardedCall, guardCall } from './call-guard.js';
-import { rememberCallSpan } from './call-span.js';
 import { guardDefinition, isDecodeFailure } from './request-guard.js';
 import { faultStatus } from './trailers.js';
 import { answerFailure, type Handler, runHandler, type UnaryMethod, UnaryRun } from './unary-run.js';
@@ -67,7 +67,7 @@ function wrapClientStreaming(path: string, handler: Handler, options: GrpcFaultO
       done = true;
       callback(null, value, trailer, flags);
     };
-    rememberCallSpan(call);
+    rememberActiveSpan(call);
     // grpc-js destroys the call itself (no value) when the client cancels: not the handler's failure.
     guard = guardCall(call as unknown as GuardableCall, fail, () => done || clientEnded(call, 'readableEnded'));
     runHandler(handler, call, guarded, { fail });
@@ -85,7 +85,7 @@ function wrapStreaming(path: string, handler: Handler, options: GrpcFaultOptions
       // grpc-js turns an 'error' event into the call's status and ends the stream.
       answerWhenReady(fault, (ready) => guard?.emit('error', faultStatus(ready, domain)));
     };
-    rememberCallSpan(call);
+    rememberActiveSpan(call);
     guard = guardCall(call as unknown as GuardableCall, fail, () => failed || clientEnded(call, 'writableEnded'));
     if ('request' in call && isDecodeFailure(call.request)) {
       fail(decodeFault(call.request));

@@ -77,9 +77,22 @@ export function activeTraceId(): string | undefined {
   return isShowableTraceId(spanContext.traceId) ? spanContext.traceId : undefined;
 }
 
-/** The active span, if any (for an adapter to remember a request's own span as the request arrives). */
-export function activeSpan(): Span | undefined {
-  return trace.getActiveSpan();
+/** The span active when each owner (a raw request, a call) was remembered. */
+const rememberedSpans = new WeakMap<object, Span>();
+
+/**
+ * Remembers the active span, if any, for `owner` (a raw request as it arrives, a call as its
+ * handler starts): the request's own span, for faults answered where another span, or none, is
+ * active. Without an SDK there is no active span and nothing is kept.
+ */
+export function rememberActiveSpan(owner: object): void {
+  const span = trace.getActiveSpan();
+  if (span !== undefined) rememberedSpans.set(owner, span);
+}
+
+/** The span remembered for `owner`, if any. */
+export function rememberedSpan(owner: object | undefined): Span | undefined {
+  return owner === undefined ? undefined : rememberedSpans.get(owner);
 }
 
 /** The active OpenTelemetry context, captured on the response path so deferred work stays linked. */
