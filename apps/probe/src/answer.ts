@@ -1,7 +1,7 @@
 /** What a target sent back to one probe, on any protocol, and the checks every answer gets. */
 import { excerpt, type Finding, leakKey } from './findings.js';
 import { SIGNATURES } from './signatures.js';
-import { scanText } from './unescape.js';
+import { unescapeText } from './unescape.js';
 
 /** One answer, protocol-neutral: what a client could read. */
 export interface Answer {
@@ -81,7 +81,7 @@ export function visibleText(answer: Answer): string {
 export function checkAnswer(answer: Answer, ctx: ProbeContext): Finding[] {
   const found: Finding[] = [];
   // The answer with its JSON, HTML and percent escapes undone (they only hide what a reader sees).
-  const text = scanText(visibleText(answer));
+  const text = unescapeText(visibleText(answer));
   const seen = new Set<string>();
   const spans: [number, number][] = [];
   for (const signature of SIGNATURES) {

@@ -3,7 +3,9 @@
  * (`relation \"users\" does not exist`, `File \"/app/x.py\", line 3`, `\u002fapp`), in an HTML error
  * page (`relation &quot;users&quot;`, Express's development page, Django's and Rails' debug pages)
  * or percent-encoded (a `Location` query, a `grpc-message`). Signatures are written for the plain
- * text, so they are run on the text with those escapes undone.
+ * text, so they are run on the text with those escapes undone, and only on it: the escapes only hide
+ * text (a quote, a slash, a line break), so a path inside an escaped stack is still part of the
+ * stack, reported once under its true kind.
  */
 
 const NAMED_ENTITIES: Readonly<Record<string, string>> = {
@@ -46,13 +48,4 @@ export function unescapeText(text: string): string {
             : (NAMED_ENTITIES[(name ?? '').toLowerCase()] ?? match),
     )
     .replace(/%([0-9a-fA-F]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
-}
-
-/**
- * What the signatures read: `text` with its escapes undone. The escapes only hide text (a quote, a
- * slash, a line break), so every signature reads the plain copy alone, and a path inside an escaped
- * stack is still part of the stack, reported once under its true kind.
- */
-export function scanText(text: string): string {
-  return unescapeText(text);
 }
