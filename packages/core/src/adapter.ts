@@ -59,8 +59,8 @@ export {
 } from './answer/responder.js';
 export { FALLBACK_PROBLEM_BODY } from './answer/templates.js';
 export { faultOf } from './capture.js';
+export { captureForClient } from './capture-for-client.js';
 export {
-  cancelledByServer,
   clientGone,
   type RequestConnection,
   serverCancelled,

@@ -8,13 +8,11 @@
 import {
   type CaptureContext,
   type Classifier,
-  cancelledByServer,
-  capture,
+  captureForClient,
   clientGone,
   type Fault,
   faultOf,
   type RequestIdPolicy,
-  serverCancelled,
   unwrapThrown,
 } from '@faultline/core/adapter';
 import { requestIdOf } from './request-id.js';
@@ -89,24 +87,14 @@ export function captureFor(
   policy: RequestIdPolicy,
   rejected: string | undefined,
 ): Fault {
-  const fault = captureWith(unwrapThrown(error), request, classifiers, policy, rejected);
+  const value = unwrapThrown(error);
   // A cancellation (premature close, AbortError) is the client's only once it went away; a
   // FaultError raised as `cancelled` by the application keeps its category.
-  if (!cancelledByServer(fault, clientGone(request))) return fault;
-  return captureWith(error, request, [serverCancelled(fault.internal.reason)], policy, rejected);
-}
-
-function captureWith(
-  error: unknown,
-  request: ExpressRequest,
-  classifiers: readonly Classifier[],
-  policy: RequestIdPolicy,
-  rejected: string | undefined,
-): Fault {
+  const gone = clientGone(request);
   if (capturing !== undefined) {
     // Re-entered (a classifier answered another request synchronously): a context of its own.
     const id = requestIdOf(request);
-    return capture(error, {
+    const ctx: CaptureContext = {
       requestId: id ?? request.headers['x-request-id'],
       requestIdTrusted: id !== undefined,
       requestIdPolicy: policy,
@@ -115,13 +103,14 @@ function captureWith(
       classifiers,
       source: 'http',
       input: () => [request.body, request.query, request.params],
-    });
+    };
+    return captureForClient(value, ctx, gone);
   }
   capturing = request;
   fillId(captureContext, request, policy, rejected);
   captureContext.classifiers = classifiers;
   try {
-    return capture(error, captureContext);
+    return captureForClient(value, captureContext, gone);
   } finally {
     // Nothing of the request stays reachable from the shared context.
     capturing = undefined;

@@ -9,12 +9,10 @@ import {
   type CaptureContext,
   type Category,
   type Classifier,
-  cancelledByServer,
-  capture,
+  captureForClient,
   clientGone,
   type Fault,
   faultOf,
-  serverCancelled,
   unwrapThrown,
 } from '@faultline/core/adapter';
 import type { FastifyRequest } from 'fastify';
@@ -61,22 +59,18 @@ const captureContext: Writable<CaptureContext> = {
  */
 export function captureFor(thrown: unknown, request: FastifyRequest, classifiers: readonly Classifier[]): Fault {
   const error = unwrapThrown(thrown);
-  const fault = captureWith(error, request, classifiers);
-  if (!cancelledByServer(fault, clientGone(request.raw))) return fault;
-  return captureWith(error, request, [serverCancelled(fault.internal.reason)]);
-}
-
-function captureWith(error: unknown, request: FastifyRequest, classifiers: readonly Classifier[]): Fault {
+  const gone = clientGone(request.raw);
   if (capturing !== undefined) {
     // Re-entered (a classifier answered another request synchronously): a context of its own.
-    return capture(error, {
+    const ctx: CaptureContext = {
       requestId: request.id,
       requestIdTrusted: idChecked(request),
       rejectedRequestId: refusedRequestId(request.raw),
       classifiers,
       source: 'http',
       input: () => [request.body, request.query, request.params],
-    });
+    };
+    return captureForClient(error, ctx, gone);
   }
   capturing = request;
   captureContext.requestId = request.id;
@@ -84,7 +78,7 @@ function captureWith(error: unknown, request: FastifyRequest, classifiers: reado
   captureContext.rejectedRequestId = refusedRequestId(request.raw);
   captureContext.classifiers = classifiers;
   try {
-    return capture(error, captureContext);
+    return captureForClient(error, captureContext, gone);
   } finally {
     // Nothing of the request stays reachable from the shared context.
     capturing = undefined;

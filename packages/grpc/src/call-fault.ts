@@ -4,9 +4,10 @@
  * unary run and the interceptor.
  */
 import {
+  type CaptureContext,
   type Classifier,
-  cancelledByServer,
   capture,
+  captureForClient,
   type Fault,
   faultOf,
   loadRichStatus,
@@ -72,20 +73,18 @@ function captureCall(
   call: object | undefined,
 ): Fault {
   const { policy, classifiers } = resolveGrpcOptions(options);
-  const fault = captureWith(thrown, metadata, policy, input, call, classifiers);
-  if (!cancelledByServer(fault, clientGoneFrom(call))) return fault;
-  return captureWith(thrown, metadata, policy, input, call, [serverCancelled(fault.internal.reason)]);
+  return captureForClient(thrown, contextOf(metadata, policy, input, call, classifiers), clientGoneFrom(call));
 }
 
-function captureWith(
-  thrown: unknown,
+/** How a call's faults are captured: its incoming id, its peer when it matters, its request. */
+function contextOf(
   metadata: Metadata | undefined,
   policy: ResolvedOptions['policy'],
   input: readonly unknown[],
   call: object | undefined,
   classifiers: readonly Classifier[],
-): Fault {
-  return capture(thrown, {
+): CaptureContext {
+  return {
     requestId: incomingRequestId(metadata),
     requestIdPolicy: policy,
     // The peer is read only when it matters: trusted proxies are configured.
@@ -93,7 +92,7 @@ function captureWith(
     source: 'grpc',
     classifiers,
     input,
-  });
+  };
 }
 
 /** Reports `fault` (span, and the log when there is a reporter); returns it. */
@@ -167,7 +166,7 @@ export function serverCancelledFault(
   call?: object,
 ): Fault {
   const { policy } = resolveGrpcOptions(options);
-  return report(captureWith(cause, metadata, policy, [], call, [serverCancelled(reason)]), path, options, call);
+  return report(capture(cause, contextOf(metadata, policy, [], call, [serverCancelled(reason)])), path, options, call);
 }
 
 /** Calls `answer` with the fault of {@link callFault}, now or once it is ready; never throws into a promise. */

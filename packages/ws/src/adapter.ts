@@ -9,6 +9,7 @@ import {
   answerClientError,
   type CaptureContext,
   COMMON_RULES,
+  captureForClient,
   checkFormatOptions,
   checkOptions,
   clientGone,
@@ -24,7 +25,7 @@ import {
   resolveCorrelationId,
 } from '@faultline/core/adapter';
 import type { RawData, WebSocket } from 'ws';
-import { captureFor, socketGone } from './cancellation.js';
+import { socketGone } from './cancellation.js';
 import { closeFrameFor } from './close-frame.js';
 import { fatalByDefault } from './fatality.js';
 import { messageInput } from './handshake.js';
@@ -127,7 +128,7 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
 
   /** Captures and records `thrown` for a connection (or none); a cancellation stands only when the client is `gone`. */
   function faultFor(thrown: unknown, gone: boolean, ctx: CaptureContext, record?: RecordFaultOptions): Fault {
-    const fault = captureFor(thrown, ctx, gone);
+    const fault = captureForClient(thrown, ctx, gone);
     recordFault(fault, record ?? plainRecord);
     return fault;
   }

@@ -3,8 +3,9 @@
  * the client gave up. That holds only when the client did go away; while it is still connected,
  * the server cancelled its own work (a reply stream destroyed, an upstream call it aborted), and
  * the client is owed a 500. The HTTP adapters check the request ({@link clientGone}), the gRPC
- * adapter the call's `cancelled` flag, the ws adapter the socket's state; each tells such a fault
- * with {@link cancelledByServer} and captures the value again with {@link serverCancelled}.
+ * adapter the call's `cancelled` flag, the ws adapter the socket's state; each captures through
+ * `captureForClient` (capture-for-client.ts), which tells such a fault with
+ * {@link cancelledByServer} and captures the value again with {@link serverCancelled}.
  */
 import type { Fault } from '../fault.js';
 import type { Classifier } from './types.js';
@@ -29,11 +30,6 @@ export function clientGone(request: RequestConnection): boolean {
  * close, an `AbortError`, a downstream's CANCELLED) while the client is still there
  * (`clientGone` false). A `FaultError` the application raised as `cancelled` is its own word and
  * never counts. Such a fault is captured again with {@link serverCancelled}.
- *
- * @example
- * const fault = capture(error, ctx);
- * if (cancelledByServer(fault, socket.readyState !== socket.OPEN))
- *   return capture(error, { ...ctx, classifiers: [serverCancelled(fault.internal.reason)] });
  */
 export function cancelledByServer(fault: Fault, clientGone: boolean): boolean {
   return !clientGone && fault.category === 'cancelled' && fault.internal.classifier !== 'fault';
