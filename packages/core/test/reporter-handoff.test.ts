@@ -51,6 +51,37 @@ describe('hand-over to the worker (#27)', () => {
     expect(ids.filter((id) => !found.has(id))).toEqual([]);
   }, 20_000);
 
+  it('a booting worker holds up to four queues; once it writes, one; the counts add up', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'faultline-handoff-')), 'boot.log');
+    const reporter = createReporter({
+      destination: file,
+      dedupWindowMs: 0,
+      flushOnExit: false,
+      workerThreshold: 0,
+      queueSize: 500,
+    });
+    let n = 0;
+    const round = (): void => {
+      for (let i = 0; i < 500; i += 1, n += 1) reporter.report(capture(new Error(`boot ${n.toString(36)} x`)));
+      reporter.drain(Number.POSITIVE_INFINITY, 10_000_000_000n);
+    };
+    // Synchronous: the worker's first counts cannot arrive in between, so it is still booting.
+    for (let r = 0; r < 5; r += 1) round();
+    expect(reporter.stats.inFlight).toBe(2000);
+    expect(reporter.stats.queued).toBe(500);
+    expect(reporter.stats.droppedQueueFull).toBe(0);
+    await reporter.flush();
+    expect(reporter.stats.inFlight).toBe(0);
+    // Writing now: one queue's worth at most.
+    for (let r = 0; r < 3; r += 1) round();
+    expect(reporter.stats.inFlight).toBe(500);
+    expect(reporter.stats.droppedQueueFull).toBe(500);
+    await reporter.close();
+    const stats = reporter.stats;
+    expect(stats).toMatchObject({ reported: 4000, written: 3500, droppedQueueFull: 500, inFlight: 0 });
+    expect(idsIn(file).size).toBe(3500);
+  }, 20_000);
+
   it('holds at most a queue of items in the worker; the rest waits here and the counts add up', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'faultline-handoff-')), 'b.log');
     const reporter = createReporter({

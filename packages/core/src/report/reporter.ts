@@ -158,14 +158,14 @@ export class Reporter {
   #turnOf(max: number): void {
     this.drain(max, this.#turns.budget());
     if (this.#queue.size === 0) this.#scheduled = false;
-    // The worker holds a queue's worth: give it a millisecond instead of spinning the loop.
+    // The worker holds all it may: give it a millisecond instead of spinning the loop.
     else if (this.#turns.saturated) setTimeout(this.#turn, 1);
     else setImmediate(this.#turn);
   }
 
   /**
    * Takes up to `max` queued records now (written here, or handed to the worker), stopping early
-   * once `budgetNs` has passed. `bounded`: stop when the worker holds a queue's worth already.
+   * once `budgetNs` has passed. `bounded`: stop when the worker holds all it may already.
    * Returns how many were taken off the queue.
    */
   drain(max = Number.POSITIVE_INFINITY, budgetNs?: bigint, bounded = true): number {

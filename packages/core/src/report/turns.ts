@@ -1,12 +1,16 @@
 /**
  * The reporter's turns on the response thread: each takes queued faults, turns them into items
  * (intake.ts) and either writes them here or hands them to the worker in batches, within a time
- * budget: the slice (`sliceMs`, 4 ms by default). Shorter hand-over turns were measured: at 1 ms a
- * turn, the loop's own work between turns capped the hand-over near 10,000 records/s on the test
- * machine (25,000/s dropped half), at 4 ms it kept up.
+ * budget that grows with the queue's fill ({@link Turns.budget}; `sliceMs`, 4 ms by default).
+ * Hand-over turns start at a quarter of the slice: a turn runs right after the code that reported,
+ * so its length adds to the loop's delay. At 50,000 distinct faults per second (bench:reporter,
+ * two cores), a fixed 4 ms turn put the loop delay's p99 at 13-15 ms and a fixed 1 ms turn at
+ * 8 ms, but the fixed 1 ms turn could not keep up while the code was cold and dropped 7,000 in
+ * the first half second; growing with the fill it kept up (0 dropped) at a p99 of 10-11 ms.
  * While writing here, the rate is watched every 16 records: once the worker is due it starts and
- * takes the rest of the turn. The worker holds at most a queue's worth of items; beyond that
- * records wait in the queue (and are dropped, counted, when it is full).
+ * takes the rest of the turn. The worker holds at most a queue's worth of items (more while it
+ * boots, worker-link.ts); beyond that records wait in the queue (and are dropped, counted, when
+ * it is full).
  */
 import type { Intake, Pending } from './intake.js';
 import type { Item } from './items.js';
@@ -46,25 +50,26 @@ export class Turns {
   }
 
   /**
-   * A turn's time: the slice; longer (up to 4x) the fuller the queue only when the destination
-   * can never move to the worker.
+   * A turn's time, longer the fuller the queue. Where records may go to the worker, a quarter of
+   * the slice (the response thread only hands over), up to twice the slice when the queue is
+   * full; where they are always written here, the slice, up to 4x.
    */
   budget(): bigint {
     const { offload, sliceNs, queue } = this.#p;
-    if (offload.started !== undefined || offload.possible) return sliceNs;
-    const fill = queue.size / queue.capacity;
-    return sliceNs + (sliceNs * BigInt(Math.round(fill * 300))) / 100n;
+    const percent = BigInt(Math.round((queue.size / queue.capacity) * 100));
+    if (offload.started !== undefined || offload.possible) return (sliceNs * (100n + 7n * percent)) / 400n;
+    return (sliceNs * (100n + 3n * percent)) / 100n;
   }
 
-  /** True when the worker holds a queue's worth of items (the next turn should wait for it). */
+  /** True when the worker holds all it may (the next turn should wait for it). */
   get saturated(): boolean {
     const link = this.#p.offload.link;
-    return link !== undefined && link.inFlight >= this.#p.queue.capacity;
+    return link !== undefined && link.inFlight >= link.holdLimit(this.#p.queue.capacity);
   }
 
   /**
    * Takes up to `max` queued faults, stopping once `budgetNs` has passed; `bounded` stops when
-   * the worker holds a queue's worth. Only a timed turn starts the worker: at exit (untimed)
+   * the worker holds all it may. Only a timed turn starts the worker: at exit (untimed)
    * there is no time to boot one. Returns how many were taken off the queue.
    */
   drain(max: number, budgetNs: bigint | undefined, bounded: boolean): number {
@@ -84,7 +89,7 @@ export class Turns {
           link = this.#startWorker();
         fulls = 0;
       }
-      if (bounded && link !== undefined && link.inFlight + (items?.length ?? 0) >= queue.capacity) break;
+      if (bounded && link !== undefined && link.inFlight + (items?.length ?? 0) >= link.holdLimit(queue.capacity)) break;
       const pending = queue.shift();
       if (pending === undefined) break;
       taken += 1;

@@ -28,6 +28,16 @@ export function workerUrl(): URL {
 const ITEM_ALLOWANCE_BYTES = 2048;
 
 /**
+ * Queues' worth of items the worker may hold until it writes its first record. Booting takes
+ * 100-400 ms under a storm (it competes with the response thread for the cores), and the
+ * response thread's code is still cold then, so it hands over at about a third of its warm rate:
+ * at 50,000 distinct faults per second, one queue (4,096) on each side filled in 160 ms and a
+ * few thousand were dropped in the first half second. Four queues' worth on the worker's side
+ * covered the boot (bench:reporter, 0 dropped).
+ */
+export const BOOT_HOLD = 4;
+
+/**
  * The worker's heap limits. Its young generation is kept small (the default grows to tens of MB
  * in a storm, and RSS with it): scavenges get more frequent, each is short. The old generation
  * holds at most a queue's worth of items, the sink's backlog and bounded caches: its limit grows
@@ -40,7 +50,7 @@ export function workerLimits(
 ): { maxYoungGenerationSizeMb: number; maxOldGenerationSizeMb: number } {
   return {
     maxYoungGenerationSizeMb: 4,
-    maxOldGenerationSizeMb: 48 + Math.ceil((3 * maxBacklog + queueSize * ITEM_ALLOWANCE_BYTES) / 1048576),
+    maxOldGenerationSizeMb: 48 + Math.ceil((3 * maxBacklog + BOOT_HOLD * queueSize * ITEM_ALLOWANCE_BYTES) / 1048576),
   };
 }
 
@@ -160,6 +170,16 @@ export class WorkerLink {
    */
   get held(): number {
     return Math.max(0, this.inFlight) + (this.#counts?.unsettled ?? 0);
+  }
+
+  /** True once the worker wrote (or settled) its first fault item: it is past its boot. */
+  get writing(): boolean {
+    return (this.#counts?.processed ?? 0) > 0;
+  }
+
+  /** Fault items the worker may hold beyond what it processed: {@link BOOT_HOLD} queues while it boots, then one. */
+  holdLimit(queueSize: number): number {
+    return this.writing ? queueSize : queueSize * BOOT_HOLD;
   }
 
   /** True once the worker loaded and opened its sink (what it is handed before waits there). */
