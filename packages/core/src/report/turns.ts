@@ -89,7 +89,8 @@ export class Turns {
           link = this.#startWorker();
         fulls = 0;
       }
-      if (bounded && link !== undefined && link.inFlight + (items?.length ?? 0) >= link.holdLimit(queue.capacity)) break;
+      if (bounded && link !== undefined && link.inFlight + (items?.length ?? 0) >= link.holdLimit(queue.capacity))
+        break;
       const pending = queue.shift();
       if (pending === undefined) break;
       taken += 1;
