@@ -41,7 +41,7 @@ export interface RunOptions {
 /** The result of a run. */
 export interface RunResult {
   readonly target: string;
-  /** `clean` (answered, nothing found), `findings`, or `inconclusive` (nothing answered in a form that can be judged). */
+  /** `clean` (answered, nothing above info found), `findings`, or `inconclusive` (nothing answered in a form that can be judged). */
   readonly verdict: Verdict;
   readonly findings: Finding[];
   readonly requests: number;

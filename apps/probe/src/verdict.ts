@@ -3,15 +3,18 @@
  * read is inconclusive, and a run in which some probes went unanswered says how many.
  */
 import type { Unanswered } from './budget.js';
-import type { Finding } from './findings.js';
+import { atLeast, type Finding } from './findings.js';
 
-/** `clean`: answered, nothing found. `findings`: something found. `inconclusive`: nothing could be judged. */
+/**
+ * `clean`: answered, nothing found above `info` (info notes, such as error lengths that vary, are
+ * still listed). `findings`: something found at `low` or above. `inconclusive`: nothing could be judged.
+ */
 export type Verdict = 'clean' | 'findings' | 'inconclusive';
 
-/** The verdict of a run from its tally and findings. */
+/** The verdict of a run from its tally and findings: info notes alone leave it clean. */
 export function verdictOf(run: { answered: number; findings: readonly Finding[]; unreachable: boolean }): Verdict {
   if (run.unreachable || run.answered === 0) return 'inconclusive';
-  return run.findings.length > 0 ? 'findings' : 'clean';
+  return run.findings.some((finding) => atLeast(finding.severity, 'low')) ? 'findings' : 'clean';
 }
 
 /**

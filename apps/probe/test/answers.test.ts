@@ -203,7 +203,7 @@ describe('compressed bodies are read as a client reads them', () => {
 
   it.each([
     ['a body that does not decode', Buffer.from('not gzip at all')],
-    ['a body over the limit once decoded', gzipSync(Buffer.alloc(LIMITS.bodyBytes + 1, 'a'))],
+    ['a body over the read limit once decoded', gzipSync(Buffer.alloc(LIMITS.readBytes + 1, 'a'))],
   ])('HTTP/1.1 gzip, %s: unparseable', async (_label, body) => {
     const url = await rawServer(() => compressed('gzip', body));
     const result = await probe(url);

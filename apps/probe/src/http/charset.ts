@@ -25,3 +25,22 @@ export function bodyText(body: Buffer, contentType: string | undefined): string 
   // TextDecoder drops a byte order mark of its own encoding.
   return new TextDecoder(bomOf(body) ?? utf16Of(contentType ?? '') ?? 'utf-8').decode(body);
 }
+
+/** Between the kept head and tail of a body whose middle was not kept: a line break, so no match spans the gap. */
+const GAP = '\n\n';
+
+/**
+ * The text of a body kept as a head and a tail (see `BodyWindow`): one text when nothing was
+ * dropped, else both decoded alike (the head's byte order mark or the charset names the encoding
+ * of the whole body), a UTF-16 tail realigned to its code units, joined with a gap.
+ */
+export function keptText(
+  kept: { readonly head: Buffer; readonly tail: Buffer; readonly skipped: number },
+  contentType: string | undefined,
+): string {
+  if (kept.skipped === 0) return bodyText(Buffer.concat([kept.head, kept.tail]), contentType);
+  const encoding = bomOf(kept.head) ?? utf16Of(contentType ?? '') ?? 'utf-8';
+  const misaligned = encoding !== 'utf-8' && (kept.head.length + kept.skipped) % 2 === 1;
+  const tail = misaligned ? kept.tail.subarray(1) : kept.tail;
+  return `${bodyText(kept.head, contentType)}${GAP}${new TextDecoder(encoding).decode(tail)}`;
+}

@@ -6,6 +6,7 @@
 import type { ClientHttp2Session } from 'node:http2';
 import { type Answer, checkAnswer } from '../answer.js';
 import type { ProbeRun } from '../context.js';
+import { coverageFinding } from '../coverage.js';
 import { exchangeH2, openSession } from './h2-request.js';
 import { type Endpoint, type Exchange, exchange, type RawRequest } from './raw-request.js';
 
@@ -53,6 +54,8 @@ export class HttpClient {
         probe: `http ${probe.name}`,
         location,
       });
+    if (result.unscanned !== undefined)
+      this.run.findings.push(coverageFinding(result.unscanned, `http ${probe.name}`, location));
     const answer = result.answer;
     if (answer === undefined) return undefined;
     this.run.findings.push(

@@ -1,14 +1,19 @@
 /**
  * Content codings (RFC 9110 §8.4): an answer's body as a client reads it. gzip, deflate and br are
- * decoded with node:zlib, bounded by the same limit as any body; a body that does not decode, or
- * that decodes past the limit, is unparseable. Unknown codings are read as they are.
+ * decoded with node:zlib, bounded by {@link LIMITS}.readBytes decoded: a body that does not decode,
+ * or that decodes past that (a compression bomb), is unparseable. Unknown codings are read as they are.
  */
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
-import type { Answer } from '../answer.js';
-import { bodyText } from './charset.js';
+import { LIMITS } from './exchange.js';
 
-/** One answer's body made readable, or why it cannot be. */
-export type Decoded = { readonly answer: Answer } | { readonly unparseable: string };
+/** The content codings of `headers`, the last applied first (the order they are undone in). */
+export function contentCodings(headers: Readonly<Record<string, string>>): string[] {
+  return (headers['content-encoding'] ?? '')
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity')
+    .reverse();
+}
 
 function decodeOne(coding: string, data: Buffer, limit: number): Buffer | undefined {
   const options = { maxOutputLength: limit };
@@ -26,34 +31,22 @@ function decodeOne(coding: string, data: Buffer, limit: number): Buffer | undefi
 }
 
 /**
- * The answer with `body` decoded by its Content-Encoding (last coding applied first undone) and cut
- * at `limit` bytes; unparseable when a coding fails or decodes past `limit`.
+ * `body` with `codings` undone (as {@link contentCodings} gives them), or why it cannot be: a coding
+ * that fails, or output past {@link LIMITS}.readBytes.
  */
-export function decodeAnswer(
-  status: number,
-  headers: Readonly<Record<string, string>>,
-  body: Buffer,
-  limit: number,
-): Decoded {
-  const codings = (headers['content-encoding'] ?? '')
-    .split(',')
-    .map((coding) => coding.trim().toLowerCase())
-    .filter((coding) => coding !== '' && coding !== 'identity')
-    .reverse();
+export function decodeBody(codings: readonly string[], body: Buffer): Buffer | { readonly unparseable: string } {
   let data = body;
-  if (data.length > 0) {
-    for (const coding of codings) {
-      try {
-        const decoded = decodeOne(coding, data, limit);
-        if (decoded === undefined) break; // an unknown coding: read the bytes as they are
-        data = decoded;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
-          return { unparseable: `a ${coding} body over ${limit} bytes once decoded` };
-        return { unparseable: `a body that does not decode as ${coding}` };
-      }
+  if (data.length === 0) return data;
+  for (const coding of codings) {
+    try {
+      const decoded = decodeOne(coding, data, LIMITS.readBytes);
+      if (decoded === undefined) break; // an unknown coding: read the bytes as they are
+      data = decoded;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+        return { unparseable: `a ${coding} body over ${LIMITS.readBytes} bytes once decoded` };
+      return { unparseable: `a body that does not decode as ${coding}` };
     }
   }
-  // Decoded by its byte order mark or charset: UTF-16 read as UTF-8 would hide a leak between NULs.
-  return { answer: { status, headers, body: bodyText(data.subarray(0, limit), headers['content-type']) } };
+  return data;
 }

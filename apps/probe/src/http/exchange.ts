@@ -27,10 +27,22 @@ export interface Exchange {
   readonly outcome: Outcome;
   /** Connection error code (ECONNREFUSED, ECONNRESET…) or why the answer was unparseable. */
   readonly error?: string;
+  /** Bytes of the answer's body that were read but not kept, so not checked (between its head and its tail). */
+  readonly unscanned?: number;
 }
 
-/** Bounds of one answer. */
-export const LIMITS = { headBytes: 65_536, headers: 100, bodyBytes: 262_144 } as const;
+/**
+ * Bounds of one answer: its head (bytes and fields); the body's first `bodyBytes` and last
+ * `tailBytes` are kept and checked, the bytes between them are counted, not kept; a body is read
+ * up to `readBytes` (on the wire, and once decoded), past which it is unparseable.
+ */
+export const LIMITS = {
+  headBytes: 65_536,
+  headers: 100,
+  bodyBytes: 262_144,
+  tailBytes: 65_536,
+  readBytes: 4_194_304,
+} as const;
 
 /** Limits and cancellation of one exchange. */
 export interface ExchangeOptions {

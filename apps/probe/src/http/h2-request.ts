@@ -1,11 +1,12 @@
 /**
  * One HTTP/2 exchange (h2c with prior knowledge, or h2 over TLS with ALPN) for the probes that
  * HTTP/2 can carry as written (its framing rejects invalid bytes in the path on the client side).
- * Bounded like the HTTP/1.1 exchange: header count, body bytes, time, and the abort signal.
+ * Bounded like the HTTP/1.1 exchange: header count, body bytes (read to the end, head and tail kept,
+ * at most {@link LIMITS}.readBytes), time, and the abort signal.
  */
 import { type ClientHttp2Session, connect, constants } from 'node:http2';
+import { BodyReader } from './body.js';
 import { cutShort } from './cut-short.js';
-import { decodeAnswer } from './decode.js';
 import { addField } from './fields.js';
 import { type Endpoint, type Exchange, type ExchangeOptions, LIMITS, type RawRequest } from './raw-request.js';
 
@@ -82,12 +83,11 @@ export function exchangeH2(
       resolve({ answer: undefined, outcome: 'closed', error: (error as NodeJS.ErrnoException).code ?? 'EIO' });
       return;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
+    let reader: BodyReader | undefined;
     let headers: Record<string, string> = {};
     let status = 0;
     let settled = false;
-    /** The stream ended, or its body reached the limit: the answer is whole. */
+    /** The stream ended: the answer is whole. */
     let whole = false;
     const finish = (ended: 'end' | 'timeout' | 'aborted' | { error: string }) => {
       if (settled) return;
@@ -96,17 +96,20 @@ export function exchangeH2(
       options.signal?.removeEventListener('abort', onAbort);
       stream.close(constants.NGHTTP2_CANCEL);
       if (status !== 0) {
-        const body = Buffer.concat(chunks).subarray(0, LIMITS.bodyBytes);
-        const decoded = decodeAnswer(status, headers, body, LIMITS.bodyBytes);
+        const body = reader ?? new BodyReader(headers);
+        const decoded = body.finish(status, headers);
+        // Over the read limit, what arrived is checked, but it is not an answer.
+        const over = body.over ? `a body over ${LIMITS.readBytes} bytes` : undefined;
         // A stream whose body did not end in time is checked, but it is not an answer (the target stalled).
-        const cut = whole ? undefined : cutShort(ended, true);
+        const cut = over !== undefined ? 'unparseable' : whole ? undefined : cutShort(ended, true);
+        const unscanned = 'answer' in decoded && decoded.unscanned > 0 ? { unscanned: decoded.unscanned } : {};
         if ('answer' in decoded)
           resolve(
             cut === undefined
-              ? { answer: decoded.answer, outcome: 'answered' }
-              : { answer: decoded.answer, outcome: cut, error: 'a body cut short' },
+              ? { answer: decoded.answer, outcome: 'answered', ...unscanned }
+              : { answer: decoded.answer, outcome: cut, error: over ?? 'a body cut short', ...unscanned },
           );
-        else resolve({ answer: undefined, outcome: 'unparseable', error: decoded.unparseable });
+        else resolve({ answer: undefined, outcome: 'unparseable', error: over ?? decoded.unparseable });
       } else if (ended === 'timeout') resolve({ answer: undefined, outcome: 'timeout', error: 'ETIMEDOUT' });
       else if (ended === 'aborted') resolve({ answer: undefined, outcome: 'aborted' });
       else resolve({ answer: undefined, outcome: 'closed', ...(ended === 'end' ? {} : { error: ended.error }) });
@@ -124,12 +127,9 @@ export function exchangeH2(
       fromRaw(raw ?? Object.entries(fromObject(h)).flat(), headers);
     });
     stream.on('data', (chunk: Buffer) => {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size >= LIMITS.bodyBytes) {
-        whole = true;
-        finish('end');
-      }
+      reader ??= new BodyReader(headers);
+      reader.push(chunk);
+      if (reader.over) finish('end');
     });
     stream.on('end', () => {
       whole = true;

@@ -2,20 +2,19 @@
  * One HTTP/1.1 exchange over a raw socket (TCP or TLS), so malformed requests (invalid UTF-8 and
  * percent-encoding, oversized headers and URLs) go out exactly as written. The answer is parsed as
  * it arrives and bounded: a head over {@link LIMITS}.headBytes or with more than
- * {@link LIMITS}.headers fields is unparseable, a body is cut at {@link LIMITS}.bodyBytes. The
+ * {@link LIMITS}.headers fields is unparseable; a body is read to its end, its head and tail kept
+ * (see `BodyReader`), and one over {@link LIMITS}.readBytes is unparseable. The
  * exchange ends at the answer's end, the limit of time, or the abort signal, and the socket is
  * destroyed every time.
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
-import type { Answer } from '../answer.js';
 import { Bytes } from './bytes.js';
-import { decodeChunked, mayHaveEnded } from './chunked.js';
 import { cutShort, type Ended } from './cut-short.js';
-import { type Decoded, decodeAnswer } from './decode.js';
 import type { Endpoint, Exchange, ExchangeOptions, RawRequest } from './exchange.js';
 import { LIMITS } from './exchange.js';
 import { addField } from './fields.js';
+import { H1Body } from './h1-body.js';
 import { isInterim, MAX_INTERIM } from './interim.js';
 
 export { type Endpoint, type Exchange, type ExchangeOptions, LIMITS, type RawRequest } from './exchange.js';
@@ -63,69 +62,9 @@ export function parseHead(raw: Buffer): Head | undefined {
   return { status: Number(status), headers, bodyStart: end + 4 };
 }
 
-/** Parses a complete raw HTTP/1.1 response (bounded as an exchange is); undefined when it is not one. */
-export function parseResponse(raw: Buffer): Answer | undefined {
-  const head = parseHead(raw);
-  if (head === undefined || 'unparseable' in head) return undefined;
-  const decoded = toAnswer(head, raw.subarray(head.bodyStart)).decoded;
-  return 'answer' in decoded ? decoded.answer : undefined;
-}
-
-/** RFC 9110 §9.3.2, §15.3.5, §15.4.5: an answer to HEAD, a 204 and a 304 have no body, whatever their fields say. */
-function noBody(status: number, head: boolean): boolean {
-  return head || status === 204 || status === 304;
-}
-
-function toAnswer(
-  head: { status: number; headers: Record<string, string> },
-  rest: Buffer,
-  bodiless = false,
-): { readonly decoded: Decoded; readonly complete: boolean } {
-  let body = rest;
-  let complete = false;
-  let trailers: Record<string, string> = {};
-  if (noBody(head.status, bodiless)) ({ body, complete } = { body: Buffer.alloc(0), complete: true });
-  else if (/chunked/i.test(head.headers['transfer-encoding'] ?? ''))
-    ({ data: body, complete, trailers } = decodeChunked(rest));
-  else if (head.headers['content-length'] !== undefined) {
-    const length = Number(head.headers['content-length']);
-    complete = Number.isFinite(length) && rest.length >= length;
-    if (complete) body = rest.subarray(0, length);
-  }
-  const done = complete || rest.length >= LIMITS.bodyBytes;
-  // Decoded only once the answer is complete (or the exchange ends): the check on each chunk is cheap.
-  let decoded: Decoded | undefined;
-  return {
-    get decoded() {
-      if (decoded !== undefined) return decoded;
-      decoded = decodeAnswer(head.status, head.headers, body.subarray(0, LIMITS.bodyBytes), LIMITS.bodyBytes);
-      // Trailer fields are read like header fields (same-named ones joined), after the body is decoded.
-      if ('answer' in decoded && Object.keys(trailers).length > 0) {
-        const headers = { ...head.headers };
-        for (const [name, value] of Object.entries(trailers)) addField(headers, name, value);
-        decoded = { answer: { ...decoded.answer, headers } };
-      }
-      return decoded;
-    },
-    complete: done,
-  };
-}
-
-/** True when `headers` say where the body ends (Content-Length or chunked), not at the connection's close. */
-function framed(headers: Readonly<Record<string, string>>): boolean {
-  return headers['content-length'] !== undefined || /chunked/i.test(headers['transfer-encoding'] ?? '');
-}
-
-/** False when the answer cannot have ended with the last `added` bytes (a chunked body below the limit without its end). */
-function mayEnd(
-  head: { status: number; headers: Record<string, string>; bodyStart: number },
-  received: Buffer,
-  added: number,
-  bodiless: boolean,
-): boolean {
-  if (noBody(head.status, bodiless) || !/chunked/i.test(head.headers['transfer-encoding'] ?? '')) return true;
-  const rest = received.length - head.bodyStart;
-  return rest >= LIMITS.bodyBytes || mayHaveEnded(received.subarray(head.bodyStart), Math.min(added, rest));
+/** The `unscanned` field of an exchange whose body's middle was not kept (nothing when all of it was). */
+function unscanned(bytes: number): { unscanned?: number } {
+  return bytes > 0 ? { unscanned: bytes } : {};
 }
 
 /** Sends `request` to `endpoint`; what came back within the limit of time, bounded in bytes. */
@@ -141,40 +80,46 @@ export function exchange(endpoint: Endpoint, request: RawRequest, options: Excha
     let interim = 0;
     const bodiless = request.method === 'HEAD';
     let socket: Socket | undefined;
+    /** The final answer's body, once its head has arrived. */
+    let body: H1Body | undefined;
+    /** Why the head cannot be read, if it cannot. */
+    let failed: { unparseable: string } | undefined;
     const finish = (ended: Ended) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       options.signal?.removeEventListener('abort', onAbort);
       socket?.destroy();
-      const received = bytes.view;
-      const parsed = parseHead(received);
-      // Past the interim limit, or ended on an interim answer: no final answer came.
-      const head =
-        interim > MAX_INTERIM
-          ? { unparseable: `more than ${MAX_INTERIM} interim (1xx) answers` }
-          : parsed !== undefined && 'status' in parsed && isInterim(parsed.status)
-            ? undefined
-            : parsed;
-      const read = head === undefined || 'unparseable' in head ? undefined : head;
-      const whole = read === undefined ? undefined : toAnswer(read, received.subarray(read.bodyStart), bodiless);
-      const decoded = whole === undefined ? (head as { unparseable: string } | undefined) : whole.decoded;
+      // The final answer's body, framed as its head says, is decoded once, here.
+      const head: { unparseable: string } | undefined =
+        interim > MAX_INTERIM ? { unparseable: `more than ${MAX_INTERIM} interim (1xx) answers` } : failed;
+      const decoded = head ?? body?.finish();
+      // Over the read limit or with broken framing, what arrived is checked, but it is not an answer.
+      const broken = body?.broken;
       // A body that did not end (the target stalled or closed mid-body) is checked but not an answer.
       const cut =
-        read === undefined || whole?.complete === true || read.status === 101
+        body === undefined || body.head.status === 101 || (body.complete && broken === undefined)
           ? undefined
-          : cutShort(ended, framed(read.headers));
+          : broken !== undefined
+            ? 'unparseable'
+            : cutShort(ended, body.framed);
       if (decoded !== undefined && 'answer' in decoded)
         resolve(
           cut === undefined
-            ? { answer: decoded.answer, outcome: 'answered' }
-            : { answer: decoded.answer, outcome: cut, error: 'a body cut short' },
+            ? { answer: decoded.answer, outcome: 'answered', ...unscanned(decoded.unscanned) }
+            : {
+                answer: decoded.answer,
+                outcome: cut,
+                error: broken ?? 'a body cut short',
+                ...unscanned(decoded.unscanned),
+              },
         );
       else if (decoded !== undefined)
-        resolve({ answer: undefined, outcome: 'unparseable', error: decoded.unparseable });
+        resolve({ answer: undefined, outcome: 'unparseable', error: broken ?? decoded.unparseable });
       else if (ended === 'aborted') resolve({ answer: undefined, outcome: 'aborted' });
       else if (ended === 'timeout') resolve({ answer: undefined, outcome: 'timeout', error: 'ETIMEDOUT' });
-      else if (ended === 'end') resolve({ answer: undefined, outcome: received.length > 0 ? 'unparseable' : 'closed' });
+      else if (ended === 'end')
+        resolve({ answer: undefined, outcome: bytes.view.length > 0 ? 'unparseable' : 'closed' });
       else {
         const refused = ended.error === 'ECONNREFUSED';
         resolve({ answer: undefined, outcome: refused ? 'refused' : 'closed', error: ended.error });
@@ -184,11 +129,11 @@ export function exchange(endpoint: Endpoint, request: RawRequest, options: Excha
     options.signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => finish('timeout'), options.timeoutMs);
     const onConnect = () => {
-      const body = request.body === undefined ? undefined : Buffer.from(request.body);
+      const payload = request.body === undefined ? undefined : Buffer.from(request.body);
       const lines = Object.entries({
         host: `${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`,
         connection: 'close',
-        ...(body === undefined ? {} : { 'content-length': String(body.length) }),
+        ...(payload === undefined ? {} : { 'content-length': String(payload.length) }),
         ...request.headers,
       }).map(([name, value]) => `${name}: ${value}\r\n`);
       const path = typeof request.path === 'string' ? Buffer.from(request.path, 'latin1') : request.path;
@@ -197,7 +142,7 @@ export function exchange(endpoint: Endpoint, request: RawRequest, options: Excha
         path,
         Buffer.from(` HTTP/1.1\r\n${lines.join('')}\r\n`),
       ]);
-      socket?.write(body === undefined ? head : Buffer.concat([head, body]), () => undefined);
+      socket?.write(payload === undefined ? head : Buffer.concat([head, payload]), () => undefined);
     };
     socket = endpoint.tls
       ? tlsConnect(
@@ -206,13 +151,20 @@ export function exchange(endpoint: Endpoint, request: RawRequest, options: Excha
         )
       : netConnect(endpoint.port, endpoint.host, onConnect);
     socket.on('data', (chunk: Buffer) => {
+      if (body !== undefined) {
+        body.push(chunk);
+        if (body.done) finish('end');
+        return;
+      }
       bytes.append(chunk);
       for (;;) {
         const received = bytes.view;
         const head = parseHead(received);
         if (head === undefined) return;
-        if ('unparseable' in head) finish('end');
-        else if (isInterim(head.status)) {
+        if ('unparseable' in head) {
+          failed = head;
+          finish('end');
+        } else if (isInterim(head.status)) {
           // An interim answer: the real one follows (every one in this chunk is skipped, a bounded number).
           interim += 1;
           if (interim > MAX_INTERIM) finish('end');
@@ -220,12 +172,12 @@ export function exchange(endpoint: Endpoint, request: RawRequest, options: Excha
             bytes.drop(head.bodyStart);
             continue;
           }
-        } else if (
-          head.status === 101 ||
-          (mayEnd(head, received, chunk.length, bodiless) &&
-            toAnswer(head, received.subarray(head.bodyStart), bodiless).complete)
-        )
-          finish('end');
+        } else {
+          body = new H1Body(head, bodiless);
+          // What followed the head in this packet is the body's start (copied: the store is the head's).
+          body.push(Buffer.from(received.subarray(head.bodyStart)));
+          if (head.status === 101 || body.done) finish('end');
+        }
         return;
       }
     });

@@ -44,6 +44,7 @@ export function toTable(result: RunResult, options: { known?: number } = {}): st
   if (sorted.length === 0 && result.verdict === 'inconclusive')
     lines.push('Nothing was verified, so nothing can be called clean.');
   else if (sorted.length === 0) lines.push(options.known === undefined ? 'No findings.' : 'No new findings.');
+  else if (result.verdict === 'clean') lines.push('No findings above info; the notes below are for information.');
   for (const f of sorted) {
     const times = (f.occurrences ?? 1) > 1 ? ` (${f.occurrences} answers)` : '';
     lines.push(

@@ -9,16 +9,17 @@ import WebSocket from 'ws';
 import { checkAnswer } from '../answer.js';
 import { pool } from '../budget.js';
 import { discover, type ProbeRun } from '../context.js';
+import { coverageFinding } from '../coverage.js';
 import { wrongBody } from '../http/mutate.js';
 import { type Endpoint, exchange } from '../http/raw-request.js';
-import { keepFrame, OVERSIZED } from './frames.js';
+import { Frames, OVERSIZED } from './frames.js';
 
 /** Paths where WebSocket endpoints usually are. */
 export const WS_PATHS = ['/ws', '/socket', '/graphql', '/cable'];
 
 interface Session {
   readonly opened: boolean;
-  readonly frames: string[];
+  readonly frames: Frames;
   readonly close?: { code: number; reason: string };
   readonly error?: string;
 }
@@ -31,7 +32,7 @@ function session(
   signal: AbortSignal,
 ): Promise<Session> {
   return new Promise((resolve) => {
-    const frames: string[] = [];
+    const frames = new Frames();
     let opened = false;
     const socket = new WebSocket(url, { rejectUnauthorized: false, maxPayload: 1024 * 1024, handshakeTimeout: waitMs });
     let quiet: NodeJS.Timeout | undefined;
@@ -56,7 +57,7 @@ function session(
       send(socket);
     });
     socket.on('message', (data) => {
-      keepFrame(frames, String(data));
+      frames.add(Buffer.isBuffer(data) ? data : Array.isArray(data) ? Buffer.concat(data) : Buffer.from(data));
       quiet ??= setTimeout(() => done({}), 300);
     });
     socket.on('close', (code, reason) => done({ close: { code, reason: String(reason) } }));
@@ -144,8 +145,10 @@ export async function probeWs(
           probe: `ws ${probe.name}`,
           location: url,
         });
+      if (result.frames.unscanned > 0)
+        run.findings.push(coverageFinding(result.frames.unscanned, `ws ${probe.name}`, url));
       const body = [
-        ...result.frames,
+        ...result.frames.texts,
         result.close === undefined ? '' : `close ${result.close.code} ${result.close.reason}`,
       ].join('\n');
       run.findings.push(

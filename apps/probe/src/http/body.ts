@@ -1,0 +1,62 @@
+/**
+ * The body of one answer as it arrives, after its transfer framing (HTTP/1.1) or from its stream
+ * (HTTP/2), and before its content coding is undone. A body without a content coding goes straight
+ * into a {@link BodyWindow}: read to its end, its head and tail kept. An encoded body cannot be cut
+ * before it is decoded, so its bytes are kept, then decoded once at the end and windowed. Either way
+ * at most {@link LIMITS}.readBytes are read: past that, the body is over the limit.
+ */
+import type { Answer } from '../answer.js';
+import { Bytes } from './bytes.js';
+import { keptText } from './charset.js';
+import { contentCodings, decodeBody } from './decode.js';
+import { LIMITS } from './exchange.js';
+import { BodyWindow } from './window.js';
+
+/** One answer made readable, or why it cannot be. */
+export type Decoded = { readonly answer: Answer; readonly unscanned: number } | { readonly unparseable: string };
+
+/** A body read chunk by chunk, bounded in memory by the window and in bytes by {@link LIMITS}.readBytes. */
+export class BodyReader {
+  readonly #codings: string[];
+  readonly #window = new BodyWindow(LIMITS.bodyBytes, LIMITS.tailBytes);
+  readonly #encoded: Bytes | undefined;
+  #read = 0;
+
+  /** @param headers the answer's head fields (its Content-Encoding says how to decode). */
+  constructor(readonly headers: Readonly<Record<string, string>>) {
+    this.#codings = contentCodings(headers);
+    this.#encoded = this.#codings.length > 0 ? new Bytes() : undefined;
+  }
+
+  /** True once more than {@link LIMITS}.readBytes came: nothing more is read. */
+  get over(): boolean {
+    return this.#read > LIMITS.readBytes;
+  }
+
+  /** Adds `chunk` (what is past the read limit is dropped). */
+  push(chunk: Buffer): void {
+    if (this.over) return;
+    this.#read += chunk.length;
+    const room = chunk.length - Math.max(0, this.#read - LIMITS.readBytes);
+    const part = room < chunk.length ? chunk.subarray(0, room) : chunk;
+    if (this.#encoded === undefined) this.#window.append(part);
+    else this.#encoded.append(part);
+  }
+
+  /**
+   * The answer, decoded once: its body's text (head and tail), with `headers` (the head's fields,
+   * trailers added), and how many bytes of the body were not kept; or why it is unparseable.
+   */
+  finish(status: number, headers: Readonly<Record<string, string>>): Decoded {
+    let window = this.#window;
+    if (this.#encoded !== undefined) {
+      const decoded = decodeBody(this.#codings, this.#encoded.view);
+      if (!Buffer.isBuffer(decoded)) return decoded;
+      window = new BodyWindow(LIMITS.bodyBytes, LIMITS.tailBytes);
+      window.append(decoded);
+    }
+    const kept = window.kept();
+    // Decoded by its byte order mark or charset: UTF-16 read as UTF-8 would hide a leak between NULs.
+    return { answer: { status, headers, body: keptText(kept, headers['content-type']) }, unscanned: kept.skipped };
+  }
+}

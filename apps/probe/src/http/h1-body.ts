@@ -1,0 +1,90 @@
+/**
+ * The body of one HTTP/1.1 answer, framed as its head says (RFC 9112 §6.3): none (HEAD, 204, 304),
+ * `Content-Length` bytes, chunked, or until the connection closes. Bytes go through the framing once,
+ * as they arrive, into a {@link BodyReader}; the answer is decoded once, when the exchange ends.
+ */
+import { BodyReader, type Decoded } from './body.js';
+import { ChunkedDecoder } from './chunked.js';
+import { LIMITS } from './exchange.js';
+import { addField } from './fields.js';
+
+/** A parsed final head. */
+export interface Head {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+}
+
+/** RFC 9110 §9.3.2, §15.3.5, §15.4.5: an answer to HEAD, a 204 and a 304 have no body, whatever their fields say. */
+function noBody(status: number, head: boolean): boolean {
+  return head || status === 204 || status === 304;
+}
+
+/** The body of one answer as it arrives. */
+export class H1Body {
+  readonly #reader: BodyReader;
+  readonly #chunked: ChunkedDecoder | undefined;
+  readonly #length: number | undefined;
+  #received = 0;
+  readonly #empty: boolean;
+
+  /** @param bodiless the request was HEAD. */
+  constructor(
+    readonly head: Head,
+    bodiless: boolean,
+  ) {
+    this.#reader = new BodyReader(head.headers);
+    this.#empty = noBody(head.status, bodiless);
+    const chunked = /chunked/i.test(head.headers['transfer-encoding'] ?? '');
+    this.#chunked = this.#empty || !chunked ? undefined : new ChunkedDecoder((data) => this.#reader.push(data));
+    const length = head.headers['content-length'];
+    this.#length = this.#empty || chunked || length === undefined ? undefined : Number(length);
+  }
+
+  /** True when the head says where the body ends (Content-Length or chunked), not at the connection's close. */
+  get framed(): boolean {
+    return this.#chunked !== undefined || this.#length !== undefined;
+  }
+
+  /** The body ended as framed (or has none). */
+  get complete(): boolean {
+    if (this.#empty) return true;
+    if (this.#chunked !== undefined) return this.#chunked.complete && this.#chunked.error === undefined;
+    return this.#length !== undefined && this.#received >= this.#length;
+  }
+
+  /** Why the body cannot be read though it is still arriving (over the read limit, broken framing). */
+  get broken(): string | undefined {
+    if (this.#reader.over) return `a body over ${LIMITS.readBytes} bytes`;
+    return this.#chunked?.error;
+  }
+
+  /** Nothing more to read: the body ended, or cannot be read. */
+  get done(): boolean {
+    return this.complete || this.broken !== undefined;
+  }
+
+  /** Reads `bytes` (what follows the head). */
+  push(bytes: Buffer): void {
+    if (this.done || bytes.length === 0) return;
+    if (this.#chunked !== undefined) this.#chunked.push(bytes);
+    else if (this.#length !== undefined) {
+      const part = bytes.subarray(0, this.#length - this.#received);
+      this.#received += part.length;
+      this.#reader.push(part);
+    } else {
+      this.#received += bytes.length;
+      this.#reader.push(bytes);
+    }
+  }
+
+  /** The answer, decoded once: the head's fields with any trailer fields added (read like them). */
+  finish(): Decoded {
+    const trailers = this.#chunked?.trailers ?? {};
+    let headers = this.head.headers;
+    if (Object.keys(trailers).length > 0) {
+      headers = { ...headers };
+      for (const [name, value] of Object.entries(trailers)) addField(headers, name, value);
+    }
+    return this.#reader.finish(this.head.status, headers);
+  }
+}
