@@ -52,7 +52,11 @@ export interface ReporterOptions {
   readonly overflow?: OverflowPolicy;
   /** Most records formatted per event-loop turn (default 512). */
   readonly batchSize?: number;
-  /** Most milliseconds spent formatting per event-loop turn, so I/O and requests interleave (default 4). */
+  /**
+   * Milliseconds per event-loop turn for records written on this thread, so I/O and requests
+   * interleave (default 4), up to 4x as the queue fills. Turns that only hand records to the
+   * worker take a quarter of it, up to twice it as the queue fills.
+   */
   readonly sliceMs?: number;
   /** Window in ms during which one fingerprint is logged in full once, then compactly (default 10 s; 0 disables). */
   readonly dedupWindowMs?: number;
