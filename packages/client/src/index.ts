@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 
-export type { BodyStreamLike } from './http/body-text.js';
+export type { BodyStreamLike } from './http/body-source.js';
 export { type DecodeFaultOptions, decodeFault, decodeHttpBody, type ResponseLike } from './http/decode.js';
 export { retryAfterSeconds } from './http/retry-after.js';
 export {

@@ -49,7 +49,10 @@ export interface RemoteFault<Code extends string = never> {
   readonly protocol: 'http' | 'grpc' | 'ws';
   /** What the fault was read from; `unknown` exactly when `conforming` is false. */
   readonly format: RemoteFormat;
-  /** HTTP status (the category's, for gRPC and WebSocket faults that carry none). */
+  /**
+   * HTTP status, always an error status (400 to 599): the answer's, or the category's for gRPC and
+   * WebSocket faults that carry none and for an HTTP answer whose status is not an error status.
+   */
   readonly status: number;
   readonly category: Category;
   /** The stable code: a catalog code, a built-in code, or another UPPER_SNAKE code the server sent. */

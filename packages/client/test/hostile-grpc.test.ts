@@ -81,6 +81,20 @@ const ANSWERS: Record<string, HostileStatus & { blob?: Buffer }> = {
     blob: statusBytes({ code: 3, reason: 'VALIDATION_FAILED' }),
   },
   garbage: { code: 13, blob: Buffer.from('\u00ff\u00fe garbage, not protobuf', 'latin1') },
+  outOfRange: { code: 99, reason: 'GRPC_ODD', message: 'Odd.' },
+  bareOutOfRange: { code: 1234, blob: Buffer.alloc(0) },
+  bidiText: {
+    code: 3,
+    reason: 'GRPC_FREE',
+    message: 'Pay \u2066\u2067to\u2069 me',
+    requestId: `${ID}\u202a`,
+    metadata: { a: 'x\u2068', b: '\u202bz', c: 'a\u001b[31mred', ok: 'fine' },
+    violations: [
+      { field: 'a\u2069', description: 'Is required.' },
+      { field: 'b', description: 'Is \u202crequired.' },
+      { field: 'c', description: 'Is required.' },
+    ],
+  },
 };
 for (const [i, reason] of HOSTILE_REASONS.entries()) {
   ANSWERS[`reason${i}`] = { code: 6, reason, message: 'pwned', requestId: ID };
@@ -182,6 +196,27 @@ describe('hostile gRPC trailers', () => {
       requestId: ID,
     });
     expect(decodeGrpcFault(await call('garbage'))).toMatchObject({ conforming: false, category: 'internal' });
+  });
+
+  it('a status code outside 0-16 (as grpc-js hands it over) is internal: the status never comes from it', async () => {
+    const error = await call('outOfRange');
+    expect(error.code).toBe(99);
+    expect(decodeGrpcFault(error)).toMatchObject({ code: 'GRPC_ODD', category: 'internal', status: 500 });
+    expect(decodeGrpcFault(await call('bareOutOfRange'))).toMatchObject({
+      conforming: false,
+      category: 'internal',
+      status: 500,
+    });
+  });
+
+  it('bidi controls and escapes in the message, RequestInfo, ErrorInfo metadata and BadRequest are dropped', async () => {
+    expect(decodeGrpcFault(await call('bidiText'))).toMatchObject({
+      code: 'GRPC_FREE',
+      message: 'The request is invalid.',
+      requestId: ID,
+      params: { ok: 'fine' },
+      fieldViolations: [{ pointer: '/c', detail: 'Is required.' }],
+    });
   });
 
   it('never throws, whatever it is given', () => {

@@ -67,6 +67,10 @@ const SEND: Record<string, string | { close: number; reason: string }> = {
   closeOk: { close: 1013, reason: `UNAVAILABLE ${ID}` },
   closeHostile: { close: 4409, reason: '<script>alert(1)</script>' },
   closeProto: { close: 1011, reason: `__proto__ ${ID}` },
+  closeBidi: { close: 4503, reason: `UNAVAILABLE \u202e${ID}` },
+  closeControl: { close: 4503, reason: `UNAVAILABLE\r\n${ID}` },
+  hostileIdFragmented: frame({ status: 409, code: 'SEAT_TAKEN', message: 'Taken.', request_id: `${ID}\u2066` }),
+  hostileIdBinary: frame({ status: 409, code: 'SEAT_TAKEN', message: 'Taken.', request_id: `\u001b[2J${ID}` }),
 };
 for (const [i, code] of HOSTILE_CODES.entries())
   SEND[`code${i}`] = frame({ status: 409, code, message: 'pwned', request_id: ID });
@@ -80,7 +84,12 @@ beforeAll(async () => {
   wss.on('connection', (socket) =>
     socket.on('message', (data) => {
       const answer = SEND[String(data)];
-      if (typeof answer === 'string') socket.send(answer, { binary: String(data).endsWith('Binary') });
+      if (typeof answer === 'string' && String(data).endsWith('Fragmented')) {
+        // One message in three fragments (a text frame and two continuations).
+        const third = Math.ceil(answer.length / 3);
+        for (let at = 0; at < answer.length; at += third)
+          socket.send(answer.slice(at, at + third), { fin: at + third >= answer.length });
+      } else if (typeof answer === 'string') socket.send(answer, { binary: String(data).endsWith('Binary') });
       else if (answer !== undefined) socket.close(answer.close, answer.reason);
     }),
   );
@@ -176,6 +185,18 @@ describe('hostile WebSocket frames', () => {
     expect((await decode('contradicting'))?.params).toEqual({ limit: 'DROP TABLE', extra: 'x' });
   });
 
+  it.each(['hostileIdFragmented', 'hostileIdBinary'])(
+    '%s: a request id that is not a UUID is dropped',
+    async (name) => {
+      expect(await decode(name)).toMatchObject({
+        conforming: true,
+        code: 'SEAT_TAKEN',
+        message: 'Taken.',
+        requestId: undefined,
+      });
+    },
+  );
+
   it('takes binary frames as ws passes them (ArrayBuffer)', async () => {
     const got = await exchange('violationsBinary', 'arraybuffer');
     expect('data' in got && got.data instanceof ArrayBuffer).toBe(true);
@@ -200,6 +221,15 @@ describe('hostile closes, with the reason as ws 8 passes it (a Buffer)', () => {
     const fault = await decode(name);
     expect(fault).toMatchObject({ conforming: false, format: 'unknown' });
     expect(fault?.code).toMatch(/^[A-Z_]+$/);
+  });
+
+  it('a bidi override before the id drops the id; a CR/LF in the reason breaks the code rule', async () => {
+    expect(await decode('closeBidi')).toMatchObject({
+      code: 'UNAVAILABLE',
+      format: 'close-reason',
+      requestId: undefined,
+    });
+    expect(await decode('closeControl')).toMatchObject({ conforming: false, format: 'unknown', requestId: undefined });
   });
 });
 

@@ -100,6 +100,22 @@ describe('a body that never ends', () => {
     expect(fault).toMatchObject(BY_STATUS);
   });
 
+  it('a stream of empty chunks stops after a bounded number of them, not starving the deadline', async () => {
+    // Each empty chunk resolves without waiting for I/O: a reader that did not count them would
+    // never let the deadline's timer run (nor this test's), and would grow until out of memory.
+    let pulls = 0;
+    const empty = new ReadableStream<Uint8Array>({
+      pull: (controller) => {
+        pulls += 1;
+        controller.enqueue(new Uint8Array(0));
+      },
+    });
+    const response = new Response(empty, { status: 503, headers: { 'retry-after': '7' } });
+    const fault = await within(3000, decodeFault(response, undefined, { timeoutMs: 300 }));
+    expect(fault).toMatchObject(BY_STATUS);
+    expect(pulls).toBeLessThan(2000);
+  });
+
   it('a body that ends in time still decodes, and its timer does not outlive the call', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     const body = new Response('{"code":"SEAT_TAKEN","detail":"Taken."}').body;

@@ -1,69 +1,55 @@
 /**
  * Reading an HTTP body from an untrusted server without holding more than `DECODE_LIMITS.body`,
- * or for longer than a deadline: a fetch `Response` body is read as a stream and cancelled past
- * the size bound, when the deadline passes, or when the caller's signal aborts (so a stalled or
- * trickling body releases its connection).
+ * or for longer than a deadline: a body stream (fetch's WHATWG `ReadableStream`, or a Node.js
+ * `Readable` as node-fetch and `node:http` give) is read in chunks and stopped past the size
+ * bound, when the deadline passes, or when the caller's signal aborts (so a stalled or trickling
+ * body releases its connection).
  */
 import { DECODE_LIMITS } from '../untrusted.js';
+import { type BodySource, type BodyStreamLike, bodySource } from './body-source.js';
 import { type Deadline, STOPPED } from './deadline.js';
 
-/** The part of a fetch `Response` body the reader uses (a WHATWG `ReadableStream`). */
-export interface BodyStreamLike {
-  /** A reader of the body's bytes (the WHATWG `ReadableStream` reader). */
-  getReader(): {
-    /** The next chunk, or `done`. */
-    read(): Promise<{ done: boolean; value?: Uint8Array | undefined }>;
-    /** Stops reading; the rest of the body is discarded. */
-    cancel(reason?: unknown): Promise<void>;
-  };
-}
-
-type BodyReader = ReturnType<BodyStreamLike['getReader']>;
-
-/** Cancels a reader, ignoring whatever a hostile or already-closed stream does. */
-function cancel(reader: BodyReader): void {
-  try {
-    Promise.resolve(reader.cancel()).catch(() => undefined);
-  } catch {
-    // a reader that cannot be cancelled: nothing more to do
-  }
-}
+/**
+ * The most empty chunks a body may yield: they resolve without waiting for I/O, so a stream of
+ * them would keep the deadline's timer from ever running (no network body sends them).
+ */
+const MOST_EMPTY_CHUNKS = 1024;
 
 /**
- * Reads a stream as UTF-8 text; undefined once it passes `max` bytes or the deadline is reached
- * (the stream is then cancelled).
+ * Reads a source as UTF-8 text; undefined (the source stopped) once it passes `max` bytes or
+ * `MOST_EMPTY_CHUNKS` empty chunks, yields something other than bytes, or the deadline is reached.
  */
-async function streamText(body: BodyStreamLike, max: number, end: Deadline): Promise<string | undefined> {
-  const reader = body.getReader();
+async function sourceText(source: BodySource, max: number, end: Deadline): Promise<string | undefined> {
   const decoder = new TextDecoder();
   let text = '';
   let bytes = 0;
+  let empty = 0;
   for (;;) {
-    const step = await Promise.race([reader.read(), end.reached]);
-    if (step === STOPPED || end.passed()) {
-      cancel(reader);
-      return undefined;
-    }
+    const step = await Promise.race([source.next(), end.reached]);
+    if (step === STOPPED || end.passed()) break;
     if (step.done) return text + decoder.decode();
     const value = step.value;
-    if (!(value instanceof Uint8Array)) continue;
+    if (!(value instanceof Uint8Array)) break;
     bytes += value.byteLength;
-    if (bytes > max) {
-      cancel(reader);
-      return undefined;
-    }
+    if (bytes > max || (value.byteLength === 0 && ++empty > MOST_EMPTY_CHUNKS)) break;
     text += decoder.decode(value, { stream: true });
   }
+  source.stop();
+  return undefined;
 }
 
 /**
  * The body as text, or undefined when it is longer than `DECODE_LIMITS.body`, cannot be read, or is
- * not read before `end` (a stream is then cancelled). A `body` stream is read with the bounds;
- * without one (`null` is an empty body), `text()` is used, raced against `end`.
+ * not read before `end` (the body is then cancelled). A `body` stream is read with the bounds; a
+ * body that is neither a WHATWG stream nor an async iterable is not read at all (`text()` would
+ * read it without a bound nor a way to stop). Only a response without a `body` member (`null` is
+ * an empty body) is read with `text()`, raced against `end`: fetch implementations without body
+ * streams (whatwg-fetch in React Native and old browsers) resolve only once the whole body has
+ * arrived, so `text()` reads what is already in memory.
  */
 export async function boundedBodyText(
   response: {
-    readonly body?: BodyStreamLike | null | undefined;
+    readonly body?: BodyStreamLike | AsyncIterable<unknown> | null | undefined;
     text(): Promise<string>;
   },
   end: Deadline,
@@ -71,10 +57,12 @@ export async function boundedBodyText(
   try {
     const body = response.body;
     if (body === null) return '';
-    const text =
-      body !== undefined && typeof body.getReader === 'function'
-        ? await streamText(body, DECODE_LIMITS.body * 4, end)
-        : await Promise.race([response.text(), end.reached]);
+    let text: string | typeof STOPPED | undefined;
+    if (body === undefined) text = await Promise.race([response.text(), end.reached]);
+    else {
+      const source = bodySource(body);
+      text = source === undefined ? undefined : await sourceText(source, DECODE_LIMITS.body * 4, end);
+    }
     return typeof text !== 'string' || text.length > DECODE_LIMITS.body ? undefined : text;
   } catch {
     // a body that cannot be read (aborted, lossy link, already read)

@@ -2,27 +2,34 @@
  * Decoding an HTTP answer (a fetch `Response`) into a {@link RemoteFault}: RFC 9457 problem JSON,
  * the `{"error":{…}}` envelope or a JSON:API error document from a Faultline server (the fault's
  * `format` says which); anything else (proxy HTML, an empty 502, a truncated or oversized body)
- * yields a non-conforming fault derived from the status. Never throws.
+ * yields a non-conforming fault derived from the status. An answer whose status is not an error
+ * status (an integer from 400 to 599) is not a fault the server described, and the decoded fault
+ * never takes such a status. Never throws.
  */
 import { faultFromReading, readBody } from '../formats/reading.js';
 import { type CatalogLike, categoryOfHttpStatus, type RemoteFault } from '../remote-fault.js';
-import { DECODE_LIMITS, parseBoundedJson, uuidOrUndefined } from '../untrusted.js';
-import { type BodyStreamLike, boundedBodyText } from './body-text.js';
+import { DECODE_LIMITS, errorStatus, parseBoundedJson, uuidOrUndefined } from '../untrusted.js';
+import { type BodyStreamLike, discardBody } from './body-source.js';
+import { boundedBodyText } from './body-text.js';
 import { deadline } from './deadline.js';
 import { retryAfterSeconds } from './retry-after.js';
 
 /** The part of a fetch `Response` the decoder reads. */
 export interface ResponseLike {
-  /** The HTTP status. */
+  /** The HTTP status: only an error status (an integer from 400 to 599) is decoded. */
   readonly status: number;
   /** The response headers (`Retry-After` and `X-Request-ID` are read). */
   readonly headers: {
     /** One header's value, or null. */
     get(name: string): string | null;
   };
-  /** The body stream, when there is one: read up to the bound and then cancelled (fetch's `Response#body`). */
-  readonly body?: BodyStreamLike | null | undefined;
-  /** The body as text (read once; used when there is no `body` stream). */
+  /**
+   * The body stream, when there is one: read up to the bound and then cancelled (fetch's
+   * `Response#body`, or a Node.js `Readable` as node-fetch gives, which is then destroyed). A
+   * `body` of any other kind is not read.
+   */
+  readonly body?: BodyStreamLike | AsyncIterable<unknown> | null | undefined;
+  /** The body as text (read once; used only when the response has no `body` member). */
   text(): Promise<string>;
 }
 
@@ -71,7 +78,10 @@ function header(headers: ResponseLike['headers'], name: string): string | null {
 
 /**
  * Decodes a body already read (`undefined` for one that could not be), with its status and
- * headers. A body longer than `DECODE_LIMITS.body` is not parsed. Never throws.
+ * headers. A body longer than `DECODE_LIMITS.body` is not parsed. A `status` that is not an error
+ * status (an integer from 400 to 599: a 1xx, 2xx or 3xx answer, or a number no HTTP server may
+ * send) is not a fault the server described: the body is ignored and the fault is `internal`
+ * (status 500, `conforming: false`), keeping only the `X-Request-ID`. Never throws.
  */
 export function decodeHttpBody<Code extends string = never>(
   status: number,
@@ -79,14 +89,17 @@ export function decodeHttpBody<Code extends string = never>(
   text: string | undefined,
   catalog?: CatalogLike<Code>,
 ): RemoteFault<Code> {
+  const requestId = uuidOrUndefined(header(headers, 'x-request-id'));
+  const error = errorStatus(status);
+  if (error === undefined) return faultFromReading(undefined, { protocol: 'http', fallback: 'internal', requestId });
   const reading = typeof text === 'string' ? readBody(parseBoundedJson(text)) : undefined;
   return faultFromReading(
     reading,
     {
       protocol: 'http',
-      fallback: categoryOfHttpStatus(status),
-      status,
-      requestId: uuidOrUndefined(header(headers, 'x-request-id')),
+      fallback: categoryOfHttpStatus(error),
+      status: error,
+      requestId,
       retryAfter: retryAfterSeconds(header(headers, 'retry-after')),
     },
     catalog,
@@ -100,7 +113,10 @@ export function decodeHttpBody<Code extends string = never>(
  * untrusted: codes, messages, ids, violations and params follow the bounds of `DECODE_LIMITS`.
  * Never throws: an unreadable or oversized body decodes by status (`conforming: false`), and so
  * does a body not read within `options.timeoutMs` (10 s by default) or before `options.signal`
- * aborts; the body stream is then cancelled, which releases the connection.
+ * aborts; the body stream is then cancelled, which releases the connection. A response whose
+ * status is not an error status (an integer from 400 to 599; `response.ok` was true, a redirect,
+ * or a number no HTTP server may send) is not read: its body is cancelled and the fault is
+ * `internal` (status 500, `conforming: false`), whatever the body claims.
  *
  * @example
  * const response = await fetch('/orders/42');
@@ -116,14 +132,19 @@ export async function decodeFault<Code extends string = never>(
   catalog?: CatalogLike<Code>,
   options?: DecodeFaultOptions,
 ): Promise<RemoteFault<Code>> {
-  const end = deadline(timeoutOf(options), signalOf(options));
-  let status = 500;
+  let status = Number.NaN;
   let headers: ResponseLike['headers'] = { get: () => null };
   try {
-    status = Number.isInteger(response.status) ? response.status : 500;
+    status = response.status;
     headers = response.headers ?? headers;
   } catch {
     // a response whose status or headers cannot be read: an internal fault
   }
+  if (errorStatus(status) === undefined) {
+    // Not a fault the server described: nothing of the body is read.
+    discardBody(response);
+    return decodeHttpBody(status, headers, undefined, catalog);
+  }
+  const end = deadline(timeoutOf(options), signalOf(options));
   return decodeHttpBody(status, headers, await boundedBodyText(response, end), catalog);
 }
