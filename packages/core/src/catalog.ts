@@ -83,11 +83,13 @@ const PARAM_TYPES: ReadonlySet<string> = new Set(['integer', 'number', 'string']
 const LANGUAGE_TAG = /^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,2}$/;
 
 /**
- * What public text may not hold: control characters, U+2028 and U+2029, and bidirectional
- * embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069), which make a line show
- * other words than it holds. The client's decoders drop such text from any server.
+ * What public text may not hold: control characters, U+2028 and U+2029, bidirectional embedding,
+ * override and isolate controls (U+202A–U+202E, U+2066–U+2069), which make a line show other words
+ * than it holds, and invisible characters that hide text (U+200B, U+2060–U+2064, U+FEFF, tag
+ * characters U+E0000–U+E007F). The marks some scripts need (ZWNJ, ZWJ, LRM, RLM, ALM) are allowed.
+ * The client's decoders drop such text from any server.
  */
-const NOT_PUBLIC_LINE = /[\p{Cc}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+const NOT_PUBLIC_LINE = /[\p{Cc}\u200b\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u{e0000}-\u{e007f}]/u;
 
 /** One line of public text: non-empty, bounded, no control characters. */
 function isPublicLine(text: unknown, max: number): text is string {
@@ -177,7 +179,7 @@ function validateEntry(code: string, entry: unknown): CodeDefinition {
   }
   if (NOT_PUBLIC_LINE.test(message)) {
     throw new CatalogDefinitionError(
-      `Catalog code ${code}: message must be one line without control characters or bidirectional controls.`,
+      `Catalog code ${code}: message must be one line without control characters, bidirectional controls or invisible characters.`,
     );
   }
   if (type !== undefined && (typeof type !== 'string' || type.length > 2048 || !TYPE_URI.test(type))) {

@@ -108,6 +108,21 @@ describe('defineCatalog', () => {
         BAD_BIDI_DE: { category: 'conflict', message: 'Paid.', translations: { de: { message: 'Bezahlt \u202e.' } } },
       }),
     ).toThrow(CatalogDefinitionError);
+    // Invisible characters hide text in a message (tag characters spell words no viewer shows).
+    for (const hidden of ['\u200b', '\u2060', '\ufeff', '\u{e0041}'])
+      expect(() => defineCatalog({ BAD_HIDDEN: { category: 'conflict', message: `Paid${hidden}.` } })).toThrow(
+        /invisible/,
+      );
+    // The joiner Persian needs (ZWNJ) is text, not hiding.
+    expect(
+      defineCatalog({
+        FA_OK: {
+          category: 'conflict',
+          message: 'Paid.',
+          translations: { fa: { message: '\u0645\u06cc\u200c\u0634\u0648\u062f.' } },
+        },
+      }),
+    ).toBeDefined();
     expect(() => defineCatalog({ BAD_MSG3: { category: 'conflict', message: 'x'.repeat(301) } })).toThrow(/message/);
     expect(() =>
       defineCatalog({ BAD_TYPE: { category: 'conflict', message: 'x', type: 'javascript:alert(1)' } }),

@@ -105,6 +105,17 @@ describe('log-injection safety', () => {
     // Marks that only set a direction (LRM, RLM, ALM) are kept: they cannot reorder words.
     expect(escapeLogText('\u200e\u200f\u061c')).toBe('\u200e\u200f\u061c');
   });
+
+  it('escapes invisible characters that hide text; keeps the joiners and marks scripts need', () => {
+    expect(escapeLogText('a\u200bb\u2060c\u2064d\ufeffe')).toBe('a\\u200bb\\u2060c\\u2064d\\ufeffe');
+    // Tag characters spell text no viewer shows ("hi" here): each escaped whole, both halves.
+    expect(escapeLogText('ok\u{e0068}\u{e0069}')).toBe('ok\\udb40\\udc68\\udb40\\udc69');
+    expect(redactor.redactString('x\u{e0001}')).toBe('x\\udb40\\udc01');
+    // ZWNJ and ZWJ (Persian, Indic scripts, emoji sequences) stay.
+    expect(escapeLogText('\u0645\u06cc\u200c\u0634\u0648\u062f \u{1f468}\u200d\u{1f469}')).toBe(
+      '\u0645\u06cc\u200c\u0634\u0648\u062f \u{1f468}\u200d\u{1f469}',
+    );
+  });
 });
 
 describe('structured redaction', () => {
