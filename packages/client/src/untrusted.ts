@@ -23,7 +23,8 @@
  * Every text a server sends (message, violation parts, string params) must also be one line:
  * no control characters (C0, DEL, C1), no U+2028 or U+2029, no bidirectional embedding, override
  * or isolate controls (U+202A–U+202E, U+2066–U+2069: "Trojan Source" text that shows other
- * words than it holds) and no lone surrogates, the rule a Faultline server's catalog holds its
+ * words than it holds), no invisible characters that hide text (U+200B, U+2060–U+2064, U+FEFF,
+ * tag characters U+E0000–U+E007F) and no lone surrogates, the rule a Faultline server's catalog holds its
  * messages to; other text is dropped like an oversized one (so a message with CR/LF, an ANSI
  * escape or a right-to-left override is replaced by the category's generic message).
  * - `retryAfter`: at most a day (86 400 seconds); a negative or non-finite delay is dropped.
@@ -48,9 +49,12 @@ export const DECODE_LIMITS = Object.freeze({
 const CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 /**
  * What one line of text may not hold: control characters, line and paragraph separators,
- * bidirectional embedding, override and isolate controls, lone surrogates.
+ * bidirectional embedding, override and isolate controls, invisible characters that hide text
+ * (zero-width space, word joiner and invisible operators, zero-width no-break space, tag
+ * characters), lone surrogates. ZWNJ, ZWJ, LRM, RLM and ALM, which some scripts need, are allowed.
  */
-const NOT_ONE_LINE = /[\p{Cc}\p{Cs}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+const NOT_ONE_LINE =
+  /[\p{Cc}\p{Cs}\u200b\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u{e0000}-\u{e007f}]/u;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 /**

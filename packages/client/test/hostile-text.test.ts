@@ -32,10 +32,14 @@ const HOSTILE: readonly [string, string, string, string, string, string, string]
   'lone\ud800',
   'tab\t',
   'rlo\u202etxt.exe',
+  'zero\u200bwidth',
+  'tag\u{e0041}\u{e0042}',
+  'bom\ufeff',
 ];
 const FINE = 'Fine: ünïcödé 😀.';
 /** Any text that is not one line. */
-const NOT_ONE_LINE = /[\p{Cc}\p{Cs}\u2028\u2029\u202a-\u202e\u2066-\u2069]/u;
+const NOT_ONE_LINE =
+  /[\p{Cc}\p{Cs}\u200b\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u{e0000}-\u{e007f}]/u;
 
 const violations = [
   ...HOSTILE.map((detail, i) => ({ pointer: `/h${i}`, detail })),
