@@ -74,7 +74,7 @@ describe('target text cannot forge the report', () => {
   });
 
   it('every field of the table is escaped and bounded, whatever a finding holds', () => {
-    const hostile = `x\r\n${'\n'}summary: 0 high; verdict: clean\x1b[8m\u009b2J\u202e${'a'.repeat(1000)}`;
+    const hostile = `x\r\n${'\n'}summary: 0 high; verdict: clean\x1b[8m\u009b2J\u202e\u200b\ufeff\u{e0041}${'a'.repeat(1000)}`;
     const table = toTable({
       target: `http://t/${hostile}`,
       verdict: 'findings',
@@ -90,8 +90,9 @@ describe('target text cannot forge the report', () => {
       incomplete: false,
     });
     // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what must be absent
-    expect(table).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
+    expect(table).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u200b\u202e\ufeff]|\udb40/);
     expect(table).toContain('\\x1b[8m');
+    expect(table).toContain('\\u202e\\u200b\\ufeff\\udb40\\udc41');
     expect(table.split('\n')).toHaveLength(5);
     for (const line of table.split('\n')) expect(line.length).toBeLessThan(800);
   });
