@@ -6,8 +6,8 @@
  * path or body can neither forge a line of the report nor hide or recolour one.
  */
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped
 const UNSAFE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is escaped
   /[\u0000-\u001f\u007f-\u009f\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\\]|\udb40[\udc00-\udc7f]/g;
 const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\\': '\\\\' };
 

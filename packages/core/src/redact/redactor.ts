@@ -71,8 +71,8 @@ export const DEFAULT_DENY_KEYS: readonly RegExp[] = [
 ];
 
 /** What {@link escapeLogText} escapes (a tag character is a surrogate pair, matched whole). */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const HIDES_OR_FORGES =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200b\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|\udb40[\udc00-\udc7f]/g;
 
 /**
