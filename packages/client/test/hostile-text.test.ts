@@ -24,7 +24,7 @@ import { decodeFault, decodeWsFault, type RemoteFault } from '../src/index.js';
 import { statusBytes } from './support/status-bytes.js';
 
 const ID = '3f1c2a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60';
-const HOSTILE: readonly [string, string, string, string, string, string, string] = [
+const HOSTILE: readonly [string, string, string, string, string, ...string[]] = [
   'line\r\nX-Forged: 1',
   '\u001b[2J\u001b]0;pwned\u0007',
   'nul\u0000',
