@@ -98,6 +98,7 @@ export {
   type PublicParamType,
   validateParams,
 } from '../../src/public-params.js';
+export { escapeLogText } from '../../src/redact/log-text.js';
 export {
   CARD_PATTERN,
   EMAIL_PATTERN,
@@ -109,7 +110,6 @@ export {
 export {
   createRedactor,
   DEFAULT_DENY_KEYS,
-  escapeLogText,
   type Redacted,
   type RedactionOptions,
   type Redactor,
