@@ -25,6 +25,7 @@ import {
   resolveCorrelationId,
 } from '@faultline/core/adapter';
 import type { RawData, WebSocket } from 'ws';
+import { backedUp } from './backpressure.js';
 import { socketGone } from './cancellation.js';
 import { closeFrameFor } from './close-frame.js';
 import { fatalByDefault } from './fatality.js';
@@ -58,6 +59,9 @@ const WS_RULES: OptionRules = {
  * survive every scavenge) for as long as the connection does.
  */
 const connections = new WeakMap<WebSocket, RecordFaultOptions>();
+
+/** Sources whose capture context is kept for reuse; a source past them gets a fresh one each time. */
+const MAX_CACHED_SOURCES = 32;
 
 /** What the reused failing-message holder points at between failures (no message kept alive). */
 const EMPTY: RawData = Buffer.alloc(0);
@@ -117,11 +121,13 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
   };
   const failingMessage: { data: RawData; isBinary: boolean } = { data: EMPTY, isBinary: false };
 
+  /** The context of `source`: cached for the first {@link MAX_CACHED_SOURCES}, fresh for any later one. */
   function contextFor(source: string): CaptureContext {
     let ctx = contextsBySource.get(source);
     if (ctx === undefined) {
       ctx = { classifiers, source };
-      contextsBySource.set(source, ctx);
+      // `fail`'s source may come from what a client sent: never one entry for each.
+      if (contextsBySource.size < MAX_CACHED_SOURCES) contextsBySource.set(source, ctx);
     }
     return ctx;
   }
@@ -146,7 +152,8 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
   function answer(socket: WebSocket, fault: Fault): Fault {
     try {
       if (socket.readyState !== socket.OPEN) return fault;
-      if (isFatal(fault)) {
+      // A peer that does not read gets the fault as a close, not one more queued frame.
+      if (isFatal(fault) || backedUp(socket)) {
         const { code, reason } = closeFrameFor(fault);
         socket.close(code, reason);
       } else {
