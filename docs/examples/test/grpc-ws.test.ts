@@ -74,6 +74,33 @@ describe('README: ws.ts', () => {
     }
   });
 
+  it('on SIGTERM every client gets a 1001 close and the process exits at once', async () => {
+    const server = await start('ws');
+    try {
+      const sockets = [0, 1].map(() => new WebSocket(`ws://127.0.0.1:${server.port}/`));
+      await Promise.all(
+        sockets.map((s) => new Promise((resolve, reject) => s.once('open', resolve).once('error', reject))),
+      );
+      const closes = sockets.map(
+        (s) =>
+          new Promise<[number, string]>((resolve) =>
+            s.once('close', (code, reason) => resolve([code, String(reason)])),
+          ),
+      );
+      const started = Date.now();
+      const code = await server.stop();
+      expect(await Promise.all(closes)).toEqual([
+        [1001, 'server shutting down'],
+        [1001, 'server shutting down'],
+      ]);
+      // Not the 10 s cut-off, nor the harness's SIGKILL after 5 s.
+      expect(Date.now() - started).toBeLessThan(4_000);
+      expect(code === 0 || code === null).toBe(true);
+    } finally {
+      await server.stop();
+    }
+  });
+
   it('ws-client.ts decodes the error frame', async () => {
     const server = await start('ws');
     try {
