@@ -18,7 +18,7 @@ import {
 } from '@grpc/grpc-js';
 import { faultForCall, type GrpcFaultOptions, resolveGrpcOptions, serverCancelledFault } from './call-fault.js';
 import { faultStatus, isFaultlineTrailer } from './trailers.js';
-import { isWrappedMethod } from './wrapped-methods.js';
+import { isWrappedMethod, rememberFaultlineInterceptor } from './wrapped-methods.js';
 
 /** Codes grpc-js generates itself, and what they mean for the client. */
 const LIBRARY_CODES: Readonly<Partial<Record<number, Category>>> = {
@@ -50,7 +50,11 @@ export class ForeignStatusError extends Error {
 }
 
 /**
- * Creates the server interceptor. Pass it in `new Server({ interceptors: [...] })`, last.
+ * Creates the server interceptor. Pass it in `new Server({ interceptors: [...] })`, first:
+ * grpc-js makes the last interceptor the outermost, and a status an interceptor sends itself goes
+ * only through the interceptors listed before it. Listed first, Faultline's sees every status,
+ * the application's interceptors' included, and answers a throw from their listeners as a fault
+ * (grpc-js would leave it an unhandled rejection and the call waiting for its deadline).
  *
  * Calls to methods registered with `addFaultlineService` pass through untouched: the wrapper
  * already answers every failure of theirs, and an intercepting call per call cost about 6% of
@@ -58,16 +62,20 @@ export class ForeignStatusError extends Error {
  * measured with h2load). For those methods, the two statuses grpc-js raises itself for a client
  * that breaks the protocol (a second request message, or none, on a unary or server-streaming
  * method) are grpc-js's own: UNIMPLEMENTED, with details naming the client's own method path.
+ * They pass only while no interceptor of the application's is listed after this one when
+ * `addFaultlineService` runs; otherwise their calls are intercepted as any other.
  */
 export function createServerInterceptor(options: GrpcFaultOptions = {}): ServerInterceptor {
   resolveGrpcOptions(options);
   const domain = options.domain ?? 'faultline';
   // The passing call allocates nothing: the closures (and the per-call scope they share) are made
   // only for calls that are not Faultline's own, in a function of their own.
-  return (methodDescriptor, call) =>
+  const interceptor: ServerInterceptor = (methodDescriptor, call) =>
     isWrappedMethod(methodDescriptor.requestDeserialize)
       ? (call as ServerInterceptingCall)
       : sanitizingCall(methodDescriptor.path, call, options, domain);
+  rememberFaultlineInterceptor(interceptor);
+  return interceptor;
 }
 
 /** The intercepting call of a method Faultline did not wrap: every non-OK status it sends is sanitized. */
@@ -79,12 +87,39 @@ function sanitizingCall(
 ): ServerInterceptingCall {
   let metadata: Metadata | undefined;
   let cancelled = false;
-  return new ServerInterceptingCall(call, {
+  // A throw from a listener outside this one (an interceptor of the application's, listed after
+  // Faultline's): the call ends with its fault instead of an unhandled rejection and a hang.
+  const failed = (error: unknown) => {
+    try {
+      intercepting.sendStatus(faultStatus(faultForCall(error, metadata, path, options, [], call), domain));
+    } catch {
+      // The call ended meanwhile: nothing left to answer.
+    }
+  };
+  const intercepting: ServerInterceptingCall = new ServerInterceptingCall(call, {
     start(next) {
       next({
         onReceiveMetadata(received, nextMetadata) {
           metadata = received;
-          nextMetadata(received);
+          try {
+            nextMetadata(received);
+          } catch (error) {
+            failed(error);
+          }
+        },
+        onReceiveMessage(message, nextMessage) {
+          try {
+            nextMessage(message);
+          } catch (error) {
+            failed(error);
+          }
+        },
+        onReceiveHalfClose(nextHalfClose) {
+          try {
+            nextHalfClose();
+          } catch (error) {
+            failed(error);
+          }
         },
         onCancel() {
           cancelled = true;
@@ -111,4 +146,5 @@ function sanitizingCall(
       }
     },
   });
+  return intercepting;
 }

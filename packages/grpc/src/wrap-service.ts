@@ -29,7 +29,7 @@ import { guardDefinition, isDecodeFailure } from './request-guard.js';
 import { faultStatus } from './trailers.js';
 import { answerFailure, type Handler, runHandler, type UnaryMethod, UnaryRun } from './unary-run.js';
 import { answerUnknownMethods } from './unknown-method.js';
-import { handlerOf, markWrappedMethods } from './wrapped-methods.js';
+import { handlerOf, markWrappedMethods, passThroughIsSafe } from './wrapped-methods.js';
 
 /**
  * True once the stream's `side` ended on its own (Node's auto-destroy follows) or the client
@@ -128,6 +128,8 @@ export function wrapService<T extends UntypedServiceImplementation>(
  * instead of `server.addService`. Create the server with `grpc.max_receive_message_length: -1`
  * so oversized requests get Faultline's answer (the limit is `maxReceiveMessageLength`). Calls to
  * unknown methods of the server are answered as faults too (see {@link answerUnknownMethods}).
+ * Create the server with its interceptors first: whether the interceptor may skip these methods'
+ * calls depends on them (see `createServerInterceptor`).
  */
 export function addFaultlineService(
   server: Server,
@@ -137,6 +139,7 @@ export function addFaultlineService(
 ): void {
   const guarded = guardDefinition(definition, options);
   server.addService(guarded, wrapService(definition, implementation, options));
-  markWrappedMethods(guarded, implementation);
+  // With an interceptor of the application's outside Faultline's, every call is intercepted.
+  if (passThroughIsSafe(server)) markWrappedMethods(guarded, implementation);
   answerUnknownMethods(server, options);
 }

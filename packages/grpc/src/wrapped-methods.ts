@@ -5,10 +5,32 @@
  * guarded request deserializer, which grpc-js hands to every interceptor in the method
  * descriptor; the set is filled once per method at registration.
  */
-import type { ServiceDefinition } from '@grpc/grpc-js';
+import type { Server, ServiceDefinition } from '@grpc/grpc-js';
 import type { Handler } from './unary-run.js';
 
 const wrapped = new WeakSet<object>();
+/** Interceptors made by `createServerInterceptor`. */
+const faultlineInterceptors = new WeakSet<object>();
+
+/** Remembers `interceptor` as Faultline's (see {@link passThroughIsSafe}). */
+export function rememberFaultlineInterceptor(interceptor: object): void {
+  faultlineInterceptors.add(interceptor);
+}
+
+/**
+ * True when Faultline's interceptor may pass the wrapped methods' calls of `server` untouched:
+ * no interceptor of the application's comes after the first Faultline interceptor in the
+ * server's list. grpc-js makes the last interceptor the outermost, so a status an interceptor
+ * listed after Faultline's sends itself (an auth check rejecting a call, with its own text and
+ * trailers) reaches the client only through Faultline's `sendStatus`, which an untouched call
+ * does not have. Reads grpc-js's `Server#interceptors` (internal): when it is not there, false.
+ */
+export function passThroughIsSafe(server: Server): boolean {
+  const list: unknown = (server as unknown as { interceptors?: unknown }).interceptors;
+  if (!Array.isArray(list)) return false;
+  const first = list.findIndex((interceptor) => faultlineInterceptors.has(interceptor));
+  return first === -1 || list.slice(first + 1).every((interceptor) => faultlineInterceptors.has(interceptor));
+}
 
 /**
  * The handler grpc-js would call for a method: the one under the method's name, else under its

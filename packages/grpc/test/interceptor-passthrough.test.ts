@@ -1,5 +1,5 @@
 import { jsonMethod } from '@faultline/testkit';
-import { Server, ServerInterceptingCall, type ServiceDefinition } from '@grpc/grpc-js';
+import { Server, ServerInterceptingCall, type ServerInterceptor, type ServiceDefinition } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import { addFaultlineService, createServerInterceptor } from '../src/index.js';
 
@@ -34,5 +34,31 @@ describe('server interceptor and wrapped methods', () => {
       interceptor({ ...wrapped, requestDeserialize: (b: Buffer) => JSON.parse(b.toString()) }, call),
     ).toBeInstanceOf(ServerInterceptingCall);
     server.forceShutdown();
+  });
+
+  it('intercepts wrapped methods too once an interceptor of the application is listed after Faultline', () => {
+    const app: ServerInterceptor = (_descriptor, call) => call as ServerInterceptingCall;
+    const check = (order: 'before' | 'after') => {
+      const interceptor = createServerInterceptor();
+      const server = new Server({ interceptors: order === 'before' ? [app, interceptor] : [interceptor, app] });
+      addFaultlineService(server, Service, {
+        get: (_call: unknown, cb: (e: null, v: unknown) => void) => cb(null, {}),
+      });
+      const call = {} as Parameters<typeof interceptor>[1];
+      const descriptor = {
+        path: '/pass.S/Get',
+        requestStream: false,
+        responseStream: false,
+        requestDeserialize: registeredDeserializer(server, '/pass.S/Get') as (b: Buffer) => unknown,
+        responseSerialize: (v: unknown) => Buffer.from(JSON.stringify(v)),
+      };
+      const result = interceptor(descriptor, call);
+      server.forceShutdown();
+      return result === call;
+    };
+    // Listed before Faultline's, the application's interceptor is inside it: its statuses never reach it.
+    expect(check('before')).toBe(true);
+    // Listed after, its statuses go through Faultline's sendStatus: the call must be intercepted.
+    expect(check('after')).toBe(false);
   });
 });
