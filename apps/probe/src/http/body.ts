@@ -9,7 +9,7 @@ import type { Answer } from '../answer.js';
 import { Bytes } from './bytes.js';
 import { keptText } from './charset.js';
 import { contentCodings, decodeBody } from './decode.js';
-import { LIMITS } from './exchange.js';
+import { type Exchange, LIMITS } from './exchange.js';
 import { BodyWindow } from './window.js';
 
 /** One answer made readable, or why it cannot be. */
@@ -31,6 +31,11 @@ export class BodyReader {
   /** True once more than {@link LIMITS}.readBytes came: nothing more is read. */
   get over(): boolean {
     return this.#read > LIMITS.readBytes;
+  }
+
+  /** Why the body is not an answer though it arrived: over the read limit (what came is still checked). */
+  get overLimit(): string | undefined {
+    return this.over ? `a body over ${LIMITS.readBytes} bytes` : undefined;
   }
 
   /** Adds `chunk` (what is past the read limit is dropped). */
@@ -59,4 +64,21 @@ export class BodyReader {
     // Decoded by its byte order mark or charset: UTF-16 read as UTF-8 would hide a leak between NULs.
     return { answer: { status, headers, body: keptText(kept, headers['content-type']) }, unscanned: kept.skipped };
   }
+}
+
+/**
+ * The exchange a decoded answer makes: answered; checked but not an answer (`cut`: cut short,
+ * stalled, or `broken`, its reason); or unparseable. Bytes of the body not kept are counted.
+ */
+export function exchangeOf(
+  decoded: Decoded,
+  cut: Exchange['outcome'] | undefined,
+  broken: string | undefined,
+): Exchange {
+  if (!('answer' in decoded))
+    return { answer: undefined, outcome: 'unparseable', error: broken ?? decoded.unparseable };
+  const unscanned = decoded.unscanned > 0 ? { unscanned: decoded.unscanned } : {};
+  return cut === undefined
+    ? { answer: decoded.answer, outcome: 'answered', ...unscanned }
+    : { answer: decoded.answer, outcome: cut, error: broken ?? 'a body cut short', ...unscanned };
 }

@@ -5,7 +5,6 @@
  */
 import { BodyReader, type Decoded } from './body.js';
 import { ChunkedDecoder } from './chunked.js';
-import { LIMITS } from './exchange.js';
 import { addField } from './fields.js';
 
 /** A parsed final head. */
@@ -54,8 +53,7 @@ export class H1Body {
 
   /** Why the body cannot be read though it is still arriving (over the read limit, broken framing). */
   get broken(): string | undefined {
-    if (this.#reader.over) return `a body over ${LIMITS.readBytes} bytes`;
-    return this.#chunked?.error;
+    return this.#reader.overLimit ?? this.#chunked?.error;
   }
 
   /** Nothing more to read: the body ended, or cannot be read. */

@@ -5,7 +5,7 @@
  * at most {@link LIMITS}.readBytes), time, and the abort signal.
  */
 import { type ClientHttp2Session, connect, constants } from 'node:http2';
-import { BodyReader } from './body.js';
+import { BodyReader, exchangeOf } from './body.js';
 import { cutShort } from './cut-short.js';
 import { addField } from './fields.js';
 import { type Endpoint, type Exchange, type ExchangeOptions, LIMITS, type RawRequest } from './raw-request.js';
@@ -97,19 +97,11 @@ export function exchangeH2(
       stream.close(constants.NGHTTP2_CANCEL);
       if (status !== 0) {
         const body = reader ?? new BodyReader(headers);
-        const decoded = body.finish(status, headers);
         // Over the read limit, what arrived is checked, but it is not an answer.
-        const over = body.over ? `a body over ${LIMITS.readBytes} bytes` : undefined;
+        const over = body.overLimit;
         // A stream whose body did not end in time is checked, but it is not an answer (the target stalled).
         const cut = over !== undefined ? 'unparseable' : whole ? undefined : cutShort(ended, true);
-        const unscanned = 'answer' in decoded && decoded.unscanned > 0 ? { unscanned: decoded.unscanned } : {};
-        if ('answer' in decoded)
-          resolve(
-            cut === undefined
-              ? { answer: decoded.answer, outcome: 'answered', ...unscanned }
-              : { answer: decoded.answer, outcome: cut, error: over ?? 'a body cut short', ...unscanned },
-          );
-        else resolve({ answer: undefined, outcome: 'unparseable', error: over ?? decoded.unparseable });
+        resolve(exchangeOf(body.finish(status, headers), cut, over));
       } else if (ended === 'timeout') resolve({ answer: undefined, outcome: 'timeout', error: 'ETIMEDOUT' });
       else if (ended === 'aborted') resolve({ answer: undefined, outcome: 'aborted' });
       else resolve({ answer: undefined, outcome: 'closed', ...(ended === 'end' ? {} : { error: ended.error }) });

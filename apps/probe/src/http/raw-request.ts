@@ -9,6 +9,7 @@
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import { exchangeOf } from './body.js';
 import { Bytes } from './bytes.js';
 import { cutShort, type Ended } from './cut-short.js';
 import type { Endpoint, Exchange, ExchangeOptions, RawRequest } from './exchange.js';
@@ -62,11 +63,6 @@ export function parseHead(raw: Buffer): Head | undefined {
   return { status: Number(status), headers, bodyStart: end + 4 };
 }
 
-/** The `unscanned` field of an exchange whose body's middle was not kept (nothing when all of it was). */
-function unscanned(bytes: number): { unscanned?: number } {
-  return bytes > 0 ? { unscanned: bytes } : {};
-}
-
 /** Sends `request` to `endpoint`; what came back within the limit of time, bounded in bytes. */
 export function exchange(endpoint: Endpoint, request: RawRequest, options: ExchangeOptions): Promise<Exchange> {
   return new Promise((resolve) => {
@@ -103,19 +99,7 @@ export function exchange(endpoint: Endpoint, request: RawRequest, options: Excha
           : broken !== undefined
             ? 'unparseable'
             : cutShort(ended, body.framed);
-      if (decoded !== undefined && 'answer' in decoded)
-        resolve(
-          cut === undefined
-            ? { answer: decoded.answer, outcome: 'answered', ...unscanned(decoded.unscanned) }
-            : {
-                answer: decoded.answer,
-                outcome: cut,
-                error: broken ?? 'a body cut short',
-                ...unscanned(decoded.unscanned),
-              },
-        );
-      else if (decoded !== undefined)
-        resolve({ answer: undefined, outcome: 'unparseable', error: broken ?? decoded.unparseable });
+      if (decoded !== undefined) resolve(exchangeOf(decoded, cut, broken));
       else if (ended === 'aborted') resolve({ answer: undefined, outcome: 'aborted' });
       else if (ended === 'timeout') resolve({ answer: undefined, outcome: 'timeout', error: 'ETIMEDOUT' });
       else if (ended === 'end')
