@@ -24,8 +24,8 @@
  * no control characters (C0, DEL, C1), no U+2028 or U+2029, no bidirectional embedding, override
  * or isolate controls (U+202A–U+202E, U+2066–U+2069: "Trojan Source" text that shows other
  * words than it holds), no invisible characters that hide text (U+200B, U+2060–U+2064, U+FEFF,
- * tag characters U+E0000–U+E007F) and no lone surrogates, the rule a Faultline server's catalog holds its
- * messages to; other text is dropped like an oversized one (so a message with CR/LF, an ANSI
+ * tag characters U+E0000–U+E007F) and no lone surrogates, the rule a Faultline server's catalog
+ * holds its messages to; other text is dropped like an oversized one (so a message with CR/LF, an ANSI
  * escape or a right-to-left override is replaced by the category's generic message).
  * - `retryAfter`: at most a day (86 400 seconds); a negative or non-finite delay is dropped.
  * - `closeReason`: a close reason longer than 123 bytes is not a Faultline reason.

@@ -9,7 +9,7 @@
  * the first half second; growing with the fill it kept up (0 dropped) at a p99 of 10-11 ms.
  * While writing here, the rate is watched every 16 records: once the worker is due it starts and
  * takes the rest of the turn. The worker holds at most a queue's worth of items (more while it
- * boots, worker-link.ts); beyond that records wait in the queue (and are dropped, counted, when
+ * boots, worker-limits.ts); beyond that records wait in the queue (and are dropped, counted, when
  * it is full).
  */
 import type { Intake, Pending } from './intake.js';

@@ -20,8 +20,8 @@ export const BOOT_HOLD = 4;
  * The worker's heap limits. Its young generation is kept small (the default grows to tens of MB
  * in a storm, and RSS with it): scavenges get more frequent, each is short. The old generation
  * holds at most {@link BOOT_HOLD} queues' worth of items, the sink's backlog and bounded caches:
- * its limit grows with both (a limit, not memory taken; with a fixed one, a `queueSize` of 100,000 held behind a
- * stalled sink ran the worker out of heap and every record was lost with it).
+ * its limit grows with both (a limit, not memory taken; with a fixed one, a `queueSize` of
+ * 100,000 held behind a stalled sink ran the worker out of heap and every record was lost with it).
  */
 export function workerLimits(
   maxBacklog: number,
