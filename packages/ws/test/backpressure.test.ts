@@ -66,10 +66,13 @@ function framesIn(bytes: Buffer): { opcode: number; payload: Buffer }[] {
   while (at + 2 <= bytes.length) {
     let length = (bytes[at + 1] as number) & 0x7f;
     let start = at + 2;
+    // An extended length not all arrived yet: the frame is not complete.
     if (length === 126) {
+      if (at + 4 > bytes.length) break;
       length = bytes.readUInt16BE(at + 2);
       start += 2;
     } else if (length === 127) {
+      if (at + 10 > bytes.length) break;
       length = Number(bytes.readBigUInt64BE(at + 2));
       start += 8;
     }
