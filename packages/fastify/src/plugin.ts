@@ -28,6 +28,7 @@ import { setReplyHeader } from './reply-headers.js';
 import { adapterFaultFor, captureFor, ID_CHECKED_PROPERTY } from './request-fault.js';
 import { isValidRequestId, REQUEST_ID_HEADER } from './request-id.js';
 import { ATTEMPT_PROPERTY, recordReplyFault, sendFault } from './respond.js';
+import { guardErrorHandler, guardScopeErrorHandlers } from './scope-error-handlers.js';
 import {
   guardReplyStream,
   guardResponse,
@@ -149,6 +150,8 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
   // Root scope handler: catches what route-level handlers and scope handlers let through.
   app.setErrorHandler(faultlineErrorHandler);
   const rootHandler = app.errorHandler;
+  // Before the watch: under `strictErrorHandlers` its refusing `setErrorHandler` must win.
+  guardScopeErrorHandlers(app);
   const handlers = watchErrorHandlers(app, [rootHandler, faultlineErrorHandler], options.strictErrorHandlers === true);
 
   guardPreHandlerHooks(app);
@@ -157,6 +160,8 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
   app.addHook('onRoute', function onRoute(routeOptions) {
     methods.add(routeOptions.method, routeOptions.url ?? routeOptions.path);
     handlers.route(this, routeOptions);
+    if (routeOptions.errorHandler !== undefined)
+      routeOptions.errorHandler = guardErrorHandler(routeOptions.errorHandler);
     // What the handler and its preHandler hooks throw reaches Fastify as a value it reads safely.
     routeOptions.handler = guardHandler(routeOptions.handler);
     const preHandler = routeOptions.preHandler;

@@ -1,0 +1,51 @@
+/**
+ * The application's own error handlers (a scope's `setErrorHandler`, a route's `errorHandler`),
+ * guarded so that handing an error back to Faultline never sends it as a payload. Fastify passes
+ * such a handler whatever was thrown, and treats what the handler then throws, or passes to
+ * `reply.send`, as an error only when it is an `Error`: a thrown string, number, plain object or
+ * array rethrown (the usual "not mine, pass it on") or handed back with `reply.send(error)` (what
+ * Faultline's bypass warning advises) went out as a 200 payload, SQL text and secrets included.
+ * The guarded handler gets any value that is not a native `Error` inside a carrier (an `Error`,
+ * thrown-carrier.ts), and what it throws is carried the same way, so both ways back reach the
+ * parent scope's handler, Faultline's, which answers and records the value itself.
+ */
+import { types } from 'node:util';
+import { carryThrown } from '@faultline/core/adapter';
+
+/** An error handler as Fastify calls it. */
+type ErrorHandler = (this: unknown, error: unknown, request: unknown, reply: unknown) => unknown;
+
+/** Handlers this module made, so one seen twice is wrapped once. */
+const guarded = new WeakSet<object>();
+
+/** `value` when Fastify treats it as an error without running any of its code, else a carrier for it. */
+function asError(value: unknown): unknown {
+  return types.isNativeError(value) && !types.isProxy(value) ? value : carryThrown(value, 'an error handler');
+}
+
+/** `handler` wrapped: it gets, and throws, only values Fastify handles as errors. */
+export function guardErrorHandler<F>(handler: F): F {
+  if (typeof handler !== 'function' || guarded.has(handler)) return handler;
+  const original = handler as unknown as ErrorHandler;
+  const wrapped = function guardedErrorHandler(this: unknown, error: unknown, request: unknown, reply: unknown) {
+    try {
+      return original.call(this, asError(error), request, reply);
+    } catch (thrown) {
+      throw asError(thrown);
+    }
+  };
+  guarded.add(wrapped);
+  return wrapped as unknown as F;
+}
+
+/**
+ * Error handlers set with `setErrorHandler` from now on, on `app` and the scopes it encloses,
+ * are guarded (Faultline's own handler is set before this runs, and stays as it is).
+ */
+export function guardScopeErrorHandlers(app: object): void {
+  const target = app as { setErrorHandler: (this: unknown, handler: unknown) => unknown };
+  const setErrorHandler = target.setErrorHandler;
+  target.setErrorHandler = function setGuardedErrorHandler(this: unknown, handler: unknown) {
+    return setErrorHandler.call(this, guardErrorHandler(handler));
+  };
+}
