@@ -1,6 +1,7 @@
 /**
  * The adversarial corpus through a real ws server and client: every case thrown by a message
- * handler (sync and async) and by the upgrade check, plus hostile handshakes ws would answer as
+ * handler (sync and async), passed to `adapter.fail` outside any handler, thrown by the
+ * connection handler (sync and async) and by the upgrade check, plus hostile handshakes ws would answer as
  * text/html. Recoverable faults come back as an error frame on an open socket, fatal ones as a
  * close frame `<CODE> <id>`; refusals are problem JSON. No forbidden substring in frames, close
  * reasons, status lines, headers or bodies; every id is a UUID v4 with a log record.
@@ -28,16 +29,27 @@ beforeAll(async () => {
   const wss = new WebSocketServer({ noServer: true });
   wss.on(
     'connection',
-    adapter.connection((socket) => {
+    adapter.connection((socket, context) => {
+      // `?connection=<index>&style=sync|async`: the connection handler itself fails.
+      const query = new URL(context.request.url ?? '/', 'http://x').searchParams;
+      const failing = query.get('connection');
+      if (failing !== null) {
+        const make = () => (CORPUS[Number(failing)] as CorpusCase).make();
+        if (query.get('style') === 'sync') throw make();
+        return new Promise((_resolve, reject) => setImmediate(() => reject(make())));
+      }
       socket.on(
         'message',
         adapter.message(socket, (data) => {
           const { index, style } = JSON.parse(String(data)) as { index: number; style: string; input: unknown };
           const make = () => (CORPUS[index] as CorpusCase).make();
           if (style === 'sync') throw make();
+          // The application failing the socket itself, outside any handler (a job it started).
+          if (style === 'fail') return void setImmediate(() => adapter.fail(socket, make(), 'app.job'));
           return new Promise((_resolve, reject) => setImmediate(() => reject(make())));
         }),
       );
+      return undefined;
     }),
   );
   server = createServer((_req, res) => res.end('ok'));
@@ -61,12 +73,17 @@ interface Outcome {
   readonly close?: { code: number; reason: string };
 }
 
-/** Sends one message on a fresh socket; resolves with the first error frame or the close. */
-function exchange(message: string): Promise<Outcome> {
+/**
+ * Sends one message (if any) on a fresh socket to `path`; resolves with the first error frame or
+ * the close.
+ */
+function exchange(message: string | undefined, path = '/'): Promise<Outcome> {
   return new Promise((resolve, reject) => {
-    const socket = new WebSocket(`ws://127.0.0.1:${port}/`);
+    const socket = new WebSocket(`ws://127.0.0.1:${port}${path}`);
     const timer = setTimeout(() => reject(new Error('no answer (hang)')), 5000);
-    socket.on('open', () => socket.send(message));
+    socket.on('open', () => {
+      if (message !== undefined) socket.send(message);
+    });
     socket.on('message', (data) => {
       clearTimeout(timer);
       socket.close();
@@ -86,9 +103,11 @@ function rawUpgrade(head: string): Promise<string> {
   return rawHttpExchange(port, head);
 }
 
-function checkMessage(outcome: Outcome, testCase: CorpusCase): void {
-  // The socket is open: a cancellation is the server's own (`liveHttpCategory`).
-  const category = (testCase.liveHttpCategory ?? testCase.category) as Category;
+function checkMessage(outcome: Outcome, testCase: CorpusCase, withInput = true): void {
+  // The socket is open: a cancellation is the server's own (`liveHttpCategory`). Without a
+  // message, a schema error cannot concern the client's input: it is the server's own.
+  const live = (testCase.liveHttpCategory ?? testCase.category) as Category;
+  const category = withInput || testCase.input === undefined ? live : 'internal';
   const spec = TAXONOMY[category];
   const visible = JSON.stringify(outcome);
   expect(leaksIn(visible, testCase)).toEqual([]);
@@ -115,12 +134,16 @@ describe('corpus over WebSocket', () => {
   it.each(CORPUS.map((c, i) => [c.name, i] as const))('%s', async (_name, index) => {
     const testCase = CORPUS[index] as CorpusCase;
     for (const style of ['sync', 'async']) {
+      checkMessage(await exchange(undefined, `/?connection=${index}&style=${style}`), testCase, false);
+    }
+    for (const style of ['sync', 'async', 'fail']) {
       const message = JSON.stringify({
         index,
         style,
         ...(testCase.input === undefined ? {} : (testCase.input as object)),
       });
-      checkMessage(await exchange(message), testCase);
+      // `adapter.fail` has no message to read: a schema error there is the server's own.
+      checkMessage(await exchange(message), testCase, style !== 'fail');
     }
     const answer = await rawUpgrade(
       `GET /?fail=${index} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
@@ -174,6 +197,7 @@ describe('after the corpus', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     const logged = new Set(log.records.map((r) => r.request_id));
     expect([...ids].filter((id) => !logged.has(id))).toEqual([]);
-    expect(ids.size).toBe(CORPUS.length * 3);
+    // Per case: two connection styles, three message styles, the upgrade.
+    expect(ids.size).toBe(CORPUS.length * 6);
   });
 });
