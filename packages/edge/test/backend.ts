@@ -29,6 +29,8 @@ export async function startBackend(slowMs = 2500): Promise<Backend> {
   await app.register(faultline, { reporter: createReporter({ logger: log.logger, flushOnExit: false }) });
   app.get('/api/echo', async (request) => ({ seen: request.headers['x-request-id'] }));
   app.post('/api/echo', async () => ({ ok: true }));
+  // Every header the backend received, as Node parsed them.
+  app.get('/api/headers', async (request) => request.headers);
   app.get('/api/conflict', async () => {
     throw Object.assign(new Error('duplicate key value violates unique constraint "orders_pkey"'), {
       code: '23505',

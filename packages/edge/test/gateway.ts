@@ -3,7 +3,7 @@ import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_pro
 import { mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { waitForPort } from '@faultline/testkit';
+import { rawHttpExchange, waitForPort } from '@faultline/testkit';
 import {
   type HaproxyOptions,
   listenersOf,
@@ -99,4 +99,17 @@ export function curl(args: readonly string[]): Promise<Exchange> {
 /** The values of header `name`. */
 export function headerValues(exchange: Exchange, name: string): string[] {
   return exchange.headers.filter(([n]) => n === name).map(([, v]) => v);
+}
+
+/** Writes `request` as is to 127.0.0.1:`port` and parses the answer (one, connection closed) like {@link curl}. */
+export async function rawExchange(port: number, request: string): Promise<Exchange> {
+  const raw = await rawHttpExchange(port, request);
+  const split = raw.indexOf('\r\n\r\n');
+  const [statusLine = '', ...lines] = (split === -1 ? raw : raw.slice(0, split)).split('\r\n');
+  const [protocol = '', status = '0'] = statusLine.split(' ');
+  const headers = lines.map((line) => {
+    const colon = line.indexOf(':');
+    return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()] as [string, string];
+  });
+  return { exit: 0, protocol, status: Number(status), headers, body: split === -1 ? '' : raw.slice(split + 4), raw };
 }

@@ -9,7 +9,7 @@ import { freePort, makeDrainCertificates, rawHttpExchange } from '@faultline/tes
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectFaultlineAnswer, LEAKS, logged, V4_ID } from './answers.js';
 import { type Backend, startBackend } from './backend.js';
-import { curl, type Gateway, headerValues, startHaproxy, startNginx } from './gateway.js';
+import { curl, type Gateway, headerValues, rawExchange, startHaproxy, startNginx } from './gateway.js';
 
 let backend: Backend;
 let certDir = '';
@@ -81,6 +81,11 @@ describe.each(Object.keys(starters) as (keyof typeof starters)[])(
       expectFaultlineAnswer(await tls('/admin', '--http2'), 404, 'NOT_FOUND');
     });
 
+    it('public: the backend is told the scheme was https, whatever the client claims', async () => {
+      const exchange = await tls('/api/headers', '--http2', '-H', 'X-Forwarded-Proto: http');
+      expect(JSON.parse(exchange.body)).toMatchObject({ 'x-forwarded-proto': 'https' });
+    });
+
     it('public: refuses TLS 1.2', async () => {
       expect((await tls('/api/echo', '--tlsv1.0', '--tls-max', '1.2')).exit).toBe(35);
     });
@@ -121,6 +126,17 @@ describe.each(Object.keys(starters) as (keyof typeof starters)[])(
       // curl -i prints both answers: the last one is the service's.
       expect(exchange.raw).toMatch(/^HTTP\/1\.1 301 /);
       expect(exchange.raw).toMatch(/\r\n\r\nHTTP\/2 200 \r\n[\s\S]*"seen":"[0-9a-f-]{36}"}$/);
+    });
+
+    it.each([
+      ['none', ''],
+      ['with a space', 'Host: a b\r\n'],
+      ['with a slash', 'Host: evil.example/x?\r\n'],
+    ])('redirect: a Host (%s) that cannot make a Location: 400 in the same shape, no Location', async (_n, host) => {
+      const exchange = await rawExchange(ports.redirect, `GET /api/echo HTTP/1.1\r\n${host}Connection: close\r\n\r\n`);
+      const id = expectFaultlineAnswer(exchange, 400, 'VALIDATION_FAILED');
+      expect(headerValues(exchange, 'location')).toEqual([]);
+      expect(await logged(gateway.dir, id)).toMatchObject({ status: 400 });
     });
 
     it('redirect: a malformed request gets the gateway page, not the product page', async () => {

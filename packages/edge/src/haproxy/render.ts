@@ -69,6 +69,19 @@ function idRules(versions: readonly UuidVersion[] | undefined): string {
   http-request set-var(txn.request_id) uuid(4) unless { var(txn.request_id) -m found }`;
 }
 
+/**
+ * A Host HAProxy 2.6 passes on but nginx refuses with 400 (and Node's parser answers with a bare
+ * 400 of its own when it is missing): none on an HTTP/1.1 or HTTP/2 request, or one that is not a
+ * host name or bracketed IP literal with an optional port (a space, a slash, `..`). Empty is allowed.
+ */
+const HOST = `'^([[][0-9A-Fa-f:.]+[]]|[A-Za-z0-9_~-]+([.][A-Za-z0-9_~-]+)*[.]?)?(:[0-9]{0,5})?$'`;
+
+/** The rules answering a missing or malformed Host with the page `malformed`. */
+function hostRules(malformed: string): string {
+  return `  http-request return ${malformed} if !{ req.ver 1.0 } !{ req.hdr(host) -m found }
+  http-request return ${malformed} if { req.fhdr(host) -m found } !{ req.fhdr(host) -m reg ${HOST} }`;
+}
+
 /** The public (TLS when a certificate is given) and internal (plain) `bind` lines. */
 function binds(listeners: Listeners, certificate: string | undefined): string {
   const tls = certificate === undefined ? '' : ` ssl crt ${certificate} alpn h2,http/1.1 ssl-min-ver TLSv1.3`;
@@ -79,13 +92,18 @@ function binds(listeners: Listeners, certificate: string | undefined): string {
 }
 
 /** The frontend of the plain ports that only redirect (301, no body) to the first public listener. */
-function redirectFrontend(listeners: Listeners, versions: readonly UuidVersion[] | undefined): string {
+function redirectFrontend(
+  listeners: Listeners,
+  versions: readonly UuidVersion[] | undefined,
+  malformed: string,
+): string {
   if (listeners.redirect.length === 0) return '';
   const port = listeners.httpsPort === 443 ? '' : `:${listeners.httpsPort}`;
   return `
 frontend faultline_redirect
 ${listeners.redirect.map((address) => `  bind ${address}`).join('\n')}
 ${idRules(versions)}
+${hostRules(malformed)}
   http-request redirect location https://%[req.hdr(host),regsub(:[0-9]+$,)]${port}%[pathq] code 301
   http-after-response set-header x-request-id %[var(txn.request_id)]
 `;
@@ -108,6 +126,10 @@ export function renderHaproxy(options: HaproxyOptions): string {
     .map((type) => `"${type}"`)
     .join(' ');
   const routes = options.routes ?? ['/'];
+  const raw = (['malformed', 'request_timeout', 'uri_too_long'] as const).map((failure) => {
+    const answer = pages.get(failure) as GatewayPage;
+    return `  http-response return ${page(failure)} if { status ${answer.status} } faultline_type !faultline_id`;
+  });
   const replaced = [501, 502, 503, 504].flatMap((status) => {
     const failure = HAPROXY_STATUSES[status] as GatewayFailure;
     return [
@@ -140,7 +162,16 @@ ${Object.values(HAPROXY_STATUSES)
 frontend faultline
 ${binds(listeners, options.tls?.certificate)}
 ${idRules(options.idVersions)}
+  # x_request_id and the like: CGI-style servers (PHP, Rack, WSGI) read them as X-Request-ID.
+  http-request del-header '^x[-_]request[-_]id$' -m reg
   http-request set-header x-request-id %[var(txn.request_id)]
+  # As the nginx gateway: the peer's address appended to X-Forwarded-For, the scheme it used (a
+  # client's own X-Forwarded-Proto dropped), and no expectation but 100-continue (Node answers
+  # any other with a bare 417 of its own).
+  option forwardfor
+  http-request set-header x-forwarded-proto %[ssl_fc,iif(https,http)]
+  http-request del-header expect unless { req.hdr(expect) -m str -i 100-continue }
+${hostRules(page('malformed'))}
   http-request return ${page('uri_too_long')} if { url,length gt ${limits.maxUrlBytes} }
   http-request return ${page('header_fields_too_large')} if { req.hdrs,length gt ${limits.maxHeaderBytes} }
   # Content-Length only: a body without one (chunked HTTP/1.1, HTTP/2 without content-length) is
@@ -152,12 +183,17 @@ ${idRules(options.idVersions)}
   http-request return ${page('not_found')} if { path -m reg -i '(^|/|\\\\|%2f|%5c)([.]|%2e)([.]|%2e)?(/|\\\\|%2f|%5c|$)' }
   http-request return ${page('not_found')} unless ${routes.map((r) => `{ path_beg ${r} }`).join(' || ')}
   default_backend faultline_backends
-${redirectFrontend(listeners, options.idVersions)}
+${redirectFrontend(listeners, options.idVersions, page('malformed'))}
 backend faultline_backends
   balance roundrobin
   acl faultline_type res.hdr(content-type) -m str ${contentTypes}
   acl faultline_id res.hdr(x-request-id),strcmp(txn.request_id) eq 0
   http-response set-var(txn.upstream_status) status
+  # A Faultline server answers a request its parser refused (400, 408, 414, 431) on the raw socket,
+  # with an id of its own; a foreign 431 is a parser over its header limit (as with nginx).
+${raw.join('\n')}
+  http-response return ${page('header_fields_too_large')} if { status 431 } !faultline_type
+  http-response return ${page('header_fields_too_large')} if { status 431 } !faultline_id
 ${replaced.join('\n')}
   http-response return ${page('internal')} if { status ge 500 } !faultline_type
   http-response return ${page('internal')} if { status ge 500 } !faultline_id

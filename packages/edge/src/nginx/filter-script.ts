@@ -50,15 +50,20 @@ function pageOf(status) {
   return pages[status] || pages.fallback;
 }
 
+/** True when the backend's answer has one of the application's error content types. */
+function isFaultlineType(r) {
+  var type = r.headersOut['Content-Type'] || '';
+  return type !== '' && type.indexOf('|') === -1 && FAULTLINE_TYPES.indexOf('|' + type + '|') !== -1;
+}
+
+/** True when the backend's answer carries the request's own id. */
+function hasRequestId(r) {
+  return r.variables.upstream_http_x_request_id === r.variables.faultline_request_id;
+}
+
 /** True when the backend's answer is Faultline's: the application's error content type and the request's own id. */
 function isFaultline(r) {
-  var type = r.headersOut['Content-Type'] || '';
-  return (
-    type !== '' &&
-    type.indexOf('|') === -1 &&
-    FAULTLINE_TYPES.indexOf('|' + type + '|') !== -1 &&
-    r.variables.upstream_http_x_request_id === r.variables.faultline_request_id
-  );
+  return isFaultlineType(r) && hasRequestId(r);
 }
 
 function headers(r) {
@@ -72,12 +77,16 @@ function headers(r) {
     throw new Error('faultline: refused a backend answer without a final HTTP/1.x status line');
   if (status < 400 || status > 599) return;
   // A 4xx is replaced only when nginx made it (no upstream contacted: its stock page for a body
-  // too large, malformed or too slow), or when it is a 431 that is not Faultline's with this id
-  // (a backend's HTTP parser refusing headers nginx let through, before the application saw the
-  // id). A 5xx is replaced unless it is Faultline's.
+  // too large, malformed or too slow), when it is a 431 that is not Faultline's with this id (a
+  // backend's HTTP parser refusing headers nginx let through, before the application saw the
+  // id), or when it is in the application's error type with another id or none: a Faultline
+  // server answers a request its parser refused (400, 408, 414, 431) on the raw socket, with an
+  // id of its own, which would contradict the one this answer carries. A foreign 4xx passes.
+  // A 5xx is replaced unless it is Faultline's.
   if (status < 500) {
     if (OWN_4XX.indexOf('|' + status + '|') === -1) return;
-    if (r.variables.upstream_status && (status !== 431 || isFaultline(r))) return;
+    if (r.variables.upstream_status && (status === 431 ? isFaultline(r) : !isFaultlineType(r) || hasRequestId(r)))
+      return;
   } else if (isFaultline(r)) return;
   var page = pageOf(status);
   var id = r.variables.faultline_request_id; // set on the response by the location's add_header
@@ -109,7 +118,9 @@ function body(r, data, flags) {
 
 /**
  * The incoming X-Request-ID, lower-cased, when exactly one was sent and it is a UUID of an
- * accepted version; else '' (two ids: neither is trusted).
+ * accepted version; else '' (two ids: neither is trusted). Over HTTP/1.x, tabs around it are
+ * optional white space (RFC 9110), which nginx 1.22 leaves in the value and HAProxy and Node
+ * strip; over HTTP/2 a value with white space around it is malformed (RFC 9113), never kept.
  */
 function incomingId(r) {
   var found = '';
@@ -118,7 +129,7 @@ function incomingId(r) {
   for (var i = 0; i < raw.length; i++) {
     if (raw[i][0].toLowerCase() === 'x-request-id') {
       count++;
-      found = raw[i][1];
+      found = r.httpVersion === '2.0' ? raw[i][1] : raw[i][1].replace(/^[ \\t]+|[ \\t]+$/g, '');
     }
   }
   if (count !== 1 || found.length !== 36) return '';

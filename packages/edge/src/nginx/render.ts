@@ -68,9 +68,10 @@ const NEVER_SENT: readonly number[] = Array.from({ length: 95 }, (_, i) => 505 +
 
 /**
  * 4xx the njs filter answers: nginx's own in a proxied location (body too large, malformed or too
- * slow), and 431, also from a backend when it is not Faultline's with the request's id.
+ * slow); from a backend, 431 when it is not Faultline's with the request's id, and those a
+ * Faultline server answers on the raw socket (400, 408, 414, 431) when they carry another id.
  */
-const OWN_IN_LOCATION: readonly number[] = [400, 408, 413, 431];
+const OWN_IN_LOCATION: readonly number[] = [400, 408, 413, 414, 431];
 
 function proxied(route: string, options: NginxOptions): string {
   return [
@@ -78,7 +79,7 @@ function proxied(route: string, options: NginxOptions): string {
     '    proxy_pass http://faultline_backends;',
     '    proxy_http_version 1.1;',
     '    proxy_set_header Connection "";',
-    '    proxy_set_header Host $host;',
+    '    proxy_set_header Host $faultline_upstream_host;',
     '    proxy_set_header X-Request-ID $faultline_request_id;',
     '    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
     '    proxy_set_header X-Forwarded-Proto $scheme;',
@@ -130,6 +131,14 @@ map $request_id $faultline_generated_id {
 map $faultline_incoming_id $faultline_request_id {
   "~${idPattern(options.idVersions)}" $faultline_incoming_id;
   default $faultline_generated_id;
+}
+
+# The Host sent upstream: the request's, else (HTTP/1.0 without one, no server_name) nginx's own
+# default, the upstream's name. nginx speaks HTTP/1.1 upstream, and Node answers an HTTP/1.1
+# request without Host with a bare 400 of its own (no body, before any application code).
+map $host $faultline_upstream_host {
+  "" $proxy_host;
+  default $host;
 }
 
 # Every log line is JSON: strings are quoted and escaped (escape=json); the unquoted numbers are
