@@ -2,7 +2,10 @@
  * `asyncHandler(fn)`: for Express 4 (which ignores a rejected promise) and for any value a
  * handler may throw or reject with. Express treats a falsy `next(value)` as "no error" and goes on
  * to the next route (the request ends as a 404); the wrapper hands such a value over inside a
- * {@link FalsyThrow}, so it is answered as the server failure it is.
+ * {@link FalsyThrow}, so it is answered as the server failure it is. The strings `'route'` and
+ * `'router'` are Express's own words too (skip the rest of this route, or leave this router: the
+ * next matching route runs, or finalhandler answers 404 in HTML): thrown, they are carried inside
+ * core's carrier, which the error middleware opens.
  */
 import { carryThrown } from '@faultline/core/adapter';
 import type { ExpressRequest, ExpressResponse, NextFunction, RequestHandler } from './types.js';
@@ -16,9 +19,10 @@ export class FalsyThrow extends Error {
   }
 }
 
-/** The value to pass to `next`: never falsy. */
+/** The value to pass to `next`: never falsy, and never one of Express's skip words. */
 export function nextValue(thrown: unknown): unknown {
-  return thrown ? thrown : new FalsyThrow(thrown);
+  if (!thrown) return new FalsyThrow(thrown);
+  return thrown === 'route' || thrown === 'router' ? carryThrown(thrown, 'Express') : thrown;
 }
 
 /**

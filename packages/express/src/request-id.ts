@@ -58,7 +58,8 @@ function withAccessor(prototype: object): boolean {
 /**
  * Gives `request` its id: stored, and readable as `req.id` through the accessor when the
  * request's prototype is its Express app's request prototype; otherwise (a request with an own
- * `id`, or not from an Express app) an own property, as before.
+ * `id`, or not from an Express app) an own property, as before, unless an `id` there cannot be
+ * assigned.
  */
 export function setRequestId(request: ExpressRequest, id: string): void {
   ids.set(request, id);
@@ -72,15 +73,28 @@ export function setRequestId(request: ExpressRequest, id: string): void {
     withAccessor(prototype)
   )
     return;
-  request.id = id;
+  try {
+    request.id = id;
+  } catch {
+    // A getter-only or read-only `id` the application defined (assigning throws in strict mode, and
+    // every request would fail): the stored id serves Faultline, and the application keeps its own.
+  }
 }
 
 /**
- * The request's id: `req.id` when it is a string (the middleware's id, or one the application
- * assigned), else the id the middleware stored (read where the accessor is not on the request's
- * prototype chain, e.g. in a parent app after a mounted app set it).
+ * An id the application assigned (`req.id = …`, e.g. pino-http's `genReqId` echoing a header or a
+ * query parameter) is answered only as a header-safe token: printable ASCII without spaces, at most
+ * 128 characters. Anything else would be echoed in full (a 10 KB header) or make Node refuse the
+ * `X-Request-ID` header (CR, LF, characters above U+00FF), and the client got no answer at all.
+ */
+const ASSIGNED_ID = /^[\x21-\x7e]{1,128}$/;
+
+/**
+ * The request's id: `req.id` when it is a header-safe string (the middleware's id, or one the
+ * application assigned), else the id the middleware stored (read where the accessor is not on the
+ * request's prototype chain, e.g. in a parent app after a mounted app set it).
  */
 export function requestIdOf(request: ExpressRequest): string | undefined {
   const id = request.id;
-  return typeof id === 'string' ? id : ids.get(request);
+  return typeof id === 'string' && ASSIGNED_ID.test(id) ? id : ids.get(request);
 }

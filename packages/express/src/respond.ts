@@ -2,8 +2,10 @@
  * Writing a fault on an Express response through Node's own response methods, so none of the
  * application's Express settings (json replacer, etag, jsonp) reshape it: status, the error
  * headers, the pre-serialized body. Headers that described a success body are removed first. A
- * response whose headers already left cannot be answered: it is aborted (the record is logged).
+ * response whose headers already left cannot be answered: it is aborted (the record is logged). A
+ * response the application already ended was answered: the failure is only recorded.
  */
+import { STATUS_CODES } from 'node:http';
 import {
   type Fault,
   httpAnswer,
@@ -25,11 +27,26 @@ function routeOf(request: ExpressRequest): string | undefined {
 }
 
 /**
- * Removed before an error is answered: the headers that described a success body, and the product
+ * Removed before an error is answered: the headers that described a success body, the product
  * announcement a mounted sub-app's own `x-powered-by` setting adds (Faultline turns the setting off
- * only on the apps its middleware runs in and above).
+ * only on the apps its middleware runs in and above), and the framing a route may have set for the
+ * body it meant to stream: a `Transfer-Encoding` the route set is sent beside the answer's
+ * `Content-Length` (a message framed twice), and a `Trailer` makes Node refuse to end a response
+ * that is not chunked (the client got no answer at all).
  */
-const STALE = new Set<string>([...STALE_REPLY_HEADERS, 'x-powered-by']);
+const STALE = new Set<string>([...STALE_REPLY_HEADERS, 'x-powered-by', 'transfer-encoding', 'trailer']);
+
+/**
+ * Whether the request on the wire was HEAD, as Node decided when it made the response (`_hasBody`,
+ * false for HEAD). `req.method` may have been rewritten (method-override turns a POST into a
+ * HEAD): leaving the body out on its word declares a Content-Length no bytes follow, and on a
+ * kept-alive connection the client reads the next answer as this one's body. Writing the body for
+ * a real HEAD is no better: a server with `rejectNonStandardBodyWrites` throws.
+ */
+function headRequest(request: ExpressRequest, response: ExpressResponse): boolean {
+  const hasBody = (response as { _hasBody?: unknown })._hasBody;
+  return typeof hasBody === 'boolean' ? !hasBody : request.method === 'HEAD';
+}
 
 /** Ends a response that can no longer be answered. */
 function abort(response: ExpressResponse): void {
@@ -54,7 +71,11 @@ export function sendFault(
       ? SPAN_ONLY.http
       : { protocol: 'http', reporter: options.reporter, method: request.method, route: routeOf(request) },
   );
-  if (response.headersSent || response.writableEnded) {
+  // Ended by the application (a throw after `res.json` or `res.end`, from post-answer work): that
+  // answer stands and may still be on its way out; destroying it would cut it short, and with it
+  // any request pipelined behind it on the connection.
+  if (response.writableEnded) return;
+  if (response.headersSent) {
     abort(response);
     return;
   }
@@ -67,11 +88,14 @@ export function sendFault(
       if (STALE.has(name)) response.removeHeader(name);
     }
     response.statusCode = status;
+    // A reason phrase the route or an earlier error middleware set (`res.statusMessage = err.message`)
+    // would otherwise go out on the status line; '' lets Node pick its own for unknown codes.
+    response.statusMessage = STATUS_CODES[status] ?? '';
     // for-in over the (usually shared) headers object: no entries array per answer.
     for (const name in headers) response.setHeader(name, headers[name] as string);
     response.setHeader('x-request-id', requestId);
     response.setHeader('content-length', String(Buffer.byteLength(body)));
-    response.end(request.method === 'HEAD' ? undefined : body);
+    response.end(headRequest(request, response) ? undefined : body);
   } catch {
     abort(response);
   }

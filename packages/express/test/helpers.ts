@@ -25,6 +25,7 @@ export interface ExpressLike {
   use(...handlers: unknown[]): unknown;
   get(path: string, ...handlers: unknown[]): unknown;
   post(path: string, ...handlers: unknown[]): unknown;
+  head(path: string, ...handlers: unknown[]): unknown;
   listen(port: number, host: string, callback: () => void): Server;
 }
 
