@@ -27,14 +27,11 @@ function routeOf(request: ExpressRequest): string | undefined {
 }
 
 /**
- * Removed before an error is answered: the headers that described a success body, the product
- * announcement a mounted sub-app's own `x-powered-by` setting adds (Faultline turns the setting off
- * only on the apps its middleware runs in and above), and the framing a route may have set for the
- * body it meant to stream: a `Transfer-Encoding` the route set is sent beside the answer's
- * `Content-Length` (a message framed twice), and a `Trailer` makes Node refuse to end a response
- * that is not chunked (the client got no answer at all).
+ * Removed before an error is answered: the headers that described a success body or its framing
+ * (core's list), and the product announcement a mounted sub-app's own `x-powered-by` setting adds
+ * (Faultline turns the setting off only on the apps its middleware runs in and above).
  */
-const STALE = new Set<string>([...STALE_REPLY_HEADERS, 'x-powered-by', 'transfer-encoding', 'trailer']);
+const STALE = new Set<string>([...STALE_REPLY_HEADERS, 'x-powered-by']);
 
 /**
  * Whether the request on the wire was HEAD, as Node decided when it made the response (`_hasBody`,

@@ -173,9 +173,18 @@ export function answerHeaders(
   return headers;
 }
 
-/** Headers that describe a success body or a connection; removed from a reply before an error is sent. */
+/**
+ * Headers that describe a success body or its framing; removed from a reply before an error is
+ * sent. A `Transfer-Encoding` the route set would frame the answer twice (beside its
+ * `Content-Length`), and a `Trailer` makes Node refuse to end a response that is not chunked.
+ */
 export const STALE_REPLY_HEADERS: readonly string[] = [
   'content-encoding',
+  'transfer-encoding',
+  'trailer',
+  'digest',
+  'content-digest',
+  'repr-digest',
   'content-disposition',
   'content-language',
   'content-location',
