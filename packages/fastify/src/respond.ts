@@ -45,6 +45,15 @@ function isHttp2(request: FastifyRequest): boolean {
   return request.raw.httpVersionMajor === 2;
 }
 
+/**
+ * Drops a reason phrase the route set (`reply.raw.statusMessage = err.message`): Node would send it
+ * on the error answer's status line. HTTP/1 only (HTTP/2 has none, and its response warns when
+ * the property is touched).
+ */
+function clearReasonPhrase(raw: { statusMessage?: string }, http2: boolean): void {
+  if (!http2 && raw.statusMessage) raw.statusMessage = undefined as unknown as string;
+}
+
 /** Ends a response that can no longer be answered (headers already sent): abort it. */
 function abort(reply: FastifyReply): void {
   try {
@@ -63,6 +72,7 @@ function writeDirect(reply: FastifyReply, attempt: Attempt): void {
   }
   try {
     reply.hijack();
+    clearReasonPhrase(raw, isHttp2(reply.request));
     raw.writeHead(attempt.status, {
       ...attempt.headers,
       ...(attempt.requestId === undefined ? {} : { 'x-request-id': attempt.requestId }),
@@ -151,6 +161,7 @@ const asIs = (payload: unknown): string => payload as string;
 function sendAttempt(reply: FastifyReply, attempt: Attempt, http2: boolean): void {
   try {
     removeStaleHeaders(reply, http2);
+    clearReasonPhrase(reply.raw, http2);
     // A per-reply serializer set by the route before it threw would apply even to a string body;
     // an identity one also keeps Fastify from appending a charset to JSON:API's parameterless type.
     reply.serializer(asIs);
