@@ -78,13 +78,22 @@ type Hook = (this: unknown, request: unknown, reply: unknown, done?: (error?: un
 type FastifyCallable = (this: never, request: never, reply: never, done: never) => unknown;
 
 /**
- * `handler` wrapped: what it throws, or (with a subscriber on Fastify's handler channels) what
- * the promise it returns rejects with, reaches Fastify as a value Fastify reads safely.
+ * Answers a request instead of its handler (a closing server's 503) and returns true, or returns
+ * false to let the handler run.
  */
-export function guardHandler<F extends FastifyCallable>(original: F): F {
+export type HandlerGate = (request: never, reply: never) => boolean;
+
+/**
+ * `handler` wrapped: what it throws, or (with a subscriber on Fastify's handler channels) what
+ * the promise it returns rejects with, reaches Fastify as a value Fastify reads safely. `gate`,
+ * when given, runs first and may answer in the handler's place.
+ */
+export function guardHandler<F extends FastifyCallable>(original: F, gate?: HandlerGate): F {
   if (guarded.has(original)) return original;
   const handler = original as unknown as Handler;
+  const admit = gate as ((request: unknown, reply: unknown) => boolean) | undefined;
   const wrapped = function guardedHandler(this: unknown, request: unknown, reply: unknown): unknown {
+    if (admit?.(request, reply) === true) return undefined;
     // Without a subscriber Fastify hands what was thrown straight to the error handler: no catch
     // and rethrow (each throw costs V8 a stack walk for the message location).
     if (!handlerChannels.hasSubscribers) return handler.call(this, request, reply);

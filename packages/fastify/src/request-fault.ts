@@ -16,18 +16,7 @@ import {
   unwrapThrown,
 } from '@faultline/core/adapter';
 import type { FastifyRequest } from 'fastify';
-import { refusedRequestId } from './request-id.js';
-
-/**
- * Request property set when the plugin found `request.id` to be a UUID (no second check later).
- * Declared with `decorateRequest` so requests keep one shape.
- */
-export const ID_CHECKED_PROPERTY = 'faultlineIdChecked';
-
-/** True when the plugin already checked that `request.id` is a UUID. */
-export function idChecked(request: FastifyRequest): boolean {
-  return (request as { [ID_CHECKED_PROPERTY]?: boolean })[ID_CHECKED_PROPERTY] === true;
-}
+import { isValidRequestId, refusedRequestId } from './request-id.js';
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -64,7 +53,7 @@ export function captureFor(thrown: unknown, request: FastifyRequest, classifiers
     // Re-entered (a classifier answered another request synchronously): a context of its own.
     const ctx: CaptureContext = {
       requestId: request.id,
-      requestIdTrusted: idChecked(request),
+      requestIdTrusted: isValidRequestId(request.id),
       rejectedRequestId: refusedRequestId(request.raw),
       classifiers,
       source: 'http',
@@ -74,7 +63,7 @@ export function captureFor(thrown: unknown, request: FastifyRequest, classifiers
   }
   capturing = request;
   captureContext.requestId = request.id;
-  captureContext.requestIdTrusted = idChecked(request);
+  captureContext.requestIdTrusted = isValidRequestId(request.id);
   captureContext.rejectedRequestId = refusedRequestId(request.raw);
   captureContext.classifiers = classifiers;
   try {
@@ -99,7 +88,7 @@ const adapterContext: Writable<CaptureContext & { reason: string }> = {
 /** A fault the adapter raises itself for `request` (`source` and `reason` go to the log). */
 export function adapterFaultFor(category: Category, request: FastifyRequest, source: string, reason: string): Fault {
   adapterContext.requestId = request.id;
-  adapterContext.requestIdTrusted = idChecked(request);
+  adapterContext.requestIdTrusted = isValidRequestId(request.id);
   adapterContext.rejectedRequestId = refusedRequestId(request.raw);
   adapterContext.source = source;
   adapterContext.reason = reason;

@@ -15,6 +15,8 @@ import {
   rememberActiveSpan,
   resolveCorrelationId,
 } from '@faultline/core/adapter';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { replyHeaderTable } from './reply-headers.js';
 
 /** The header a correlation id is read from and written to. */
 export const REQUEST_ID_HEADER = 'x-request-id';
@@ -62,4 +64,16 @@ export const genReqId: (req: Pick<IncomingMessage, 'headers' | 'socket'>) => str
  */
 export function isValidRequestId(id: unknown): id is string {
   return (id === lastIssued && id !== undefined) || isAcceptedId(id);
+}
+
+/**
+ * Gives `reply` the `X-Request-ID` header when it has none yet (an error answer sets its own) and
+ * `request.id` is a valid correlation id: every answer carries the id, success ones too.
+ */
+export function stampRequestId(request: FastifyRequest, reply: FastifyReply): void {
+  const table = replyHeaderTable(reply);
+  const present = table === undefined ? reply.hasHeader(REQUEST_ID_HEADER) : table[REQUEST_ID_HEADER] !== undefined;
+  if (present || !isValidRequestId(request.id)) return;
+  if (table === undefined) reply.header(REQUEST_ID_HEADER, request.id);
+  else table[REQUEST_ID_HEADER] = request.id;
 }

@@ -355,10 +355,15 @@ describe('failures on the error path', () => {
 });
 
 describe('shutdown', () => {
-  it('answers 503 problem JSON with Retry-After while closing', async () => {
+  it.each([
+    ['a route', '/ok'],
+    ['a route with preHandler hooks', '/hooked'],
+    ['no route (the 404 handler)', '/missing'],
+  ])('answers 503 problem JSON with Retry-After while closing: %s', async (_label, path) => {
     const app = Fastify({ ...faultlineServerOptions() });
     await app.register(faultline, { reporter: false });
     let release: () => void = () => {};
+    let handled = 0;
     app.get(
       '/slow',
       () =>
@@ -366,14 +371,21 @@ describe('shutdown', () => {
           release = () => resolve({ done: true });
         }),
     );
-    app.get('/ok', async () => ({ ok: true }));
+    app.get('/ok', async () => {
+      handled += 1;
+      return { ok: true };
+    });
+    app.get('/hooked', { preHandler: async () => undefined }, async () => {
+      handled += 1;
+      return { ok: true };
+    });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as { port: number };
     const { Agent, request } = await import('node:http');
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    const get = (path: string) =>
+    const get = (target: string) =>
       new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port, path, agent }, (res) => {
+        const req = request({ host: '127.0.0.1', port, path: target, agent }, (res) => {
           let body = '';
           res.on('data', (c) => (body += c));
           res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
@@ -387,7 +399,7 @@ describe('shutdown', () => {
     const closing = app.close();
     await new Promise((r) => setTimeout(r, 50));
     // Queued behind /slow on the same keep-alive socket: it reaches the server while it closes.
-    const duringPromise = get('/ok');
+    const duringPromise = get(path);
     release();
     expect((await slow).status).toBe(200);
     const during = await duringPromise;
@@ -397,7 +409,11 @@ describe('shutdown', () => {
     expect(during.headers['content-type']).toBe(PROBLEM);
     expect(during.headers['retry-after']).toBe('5');
     expect(during.headers.connection).toBe('close');
-    expect(JSON.parse(during.body).code).toBe('UNAVAILABLE');
+    const body = JSON.parse(during.body) as { code: string; request_id: string };
+    expect(body.code).toBe('UNAVAILABLE');
+    expect(during.headers['x-request-id']).toBe(body.request_id);
+    // Only the request before the close reached a handler.
+    expect(handled).toBe(1);
   });
 });
 
