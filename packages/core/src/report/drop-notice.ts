@@ -1,17 +1,20 @@
 /**
  * The "dropped records" notice: a line with the drop counters, written when records were dropped
  * since the last one, at most once a second from a drain, and by a one-second timer while drops
- * are pending (so a notice does not wait for the queue to drain again).
+ * are pending (so a notice does not wait for the queue to drain again). A notice the destination
+ * did not take (its backlog full, the very reason records were lost) is tried again by the timer.
  */
 
 /** The drop counters the notice reports. */
 export interface DropCounts {
   readonly queueFull: number;
   readonly backlog: number;
+  /** Records Faultline's own destination refused because its backlog was at its bound (`lost.backlog`). */
+  readonly lostBacklog: number;
 }
 
-/** Writes one notice line. */
-export type NoticeWriter = (record: Record<string, unknown>, message: string) => void;
+/** Writes one notice line; false when the destination did not take it. */
+export type NoticeWriter = (record: Record<string, unknown>, message: string) => boolean;
 
 /** Decides when to write the notice, and writes it. */
 export class DropNotice {
@@ -29,7 +32,7 @@ export class DropNotice {
 
   #dropped(): number {
     const counts = this.#counts();
-    return counts.queueFull + counts.backlog;
+    return counts.queueFull + counts.backlog + counts.lostBacklog;
   }
 
   /** A drop just happened: make sure the timer will report it. */
@@ -57,12 +60,18 @@ export class DropNotice {
     }
     this.#lastAt = now;
     const since = dropped - this.#reported;
-    this.#reported = dropped;
     const counts = this.#counts();
-    this.#write(
-      { faultline_dropped: since, dropped_queue_full_total: counts.queueFull, dropped_backlog_total: counts.backlog },
+    const taken = this.#write(
+      {
+        faultline_dropped: since,
+        dropped_queue_full_total: counts.queueFull,
+        dropped_backlog_total: counts.backlog,
+        lost_backlog_total: counts.lostBacklog,
+      },
       `faultline dropped ${since} fault records`,
     );
+    if (taken) this.#reported = dropped;
+    else this.arm(); // the timer tries again
   }
 
   #clear(): void {

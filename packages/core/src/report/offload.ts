@@ -43,6 +43,24 @@ function sumCounts(a: WorkerCounts | undefined, b: WorkerCounts | undefined): Wo
   };
 }
 
+/**
+ * Most time this thread's sink gets, once the worker is ready, to write what it holds before the
+ * worker takes the destination; what is left then is lost (`shutdown`).
+ */
+const HANDOVER_MAX_MS = 30_000;
+
+/**
+ * Resolves once `sink` wrote (or lost) every line it holds, or cannot write now (its destination
+ * failed to open), or after {@link HANDOVER_MAX_MS}; checked every `stepMs`. Bounded by
+ * `shutdownTimeoutMs` alone, a reader pausing longer (a full stdout pipe) lost this thread's lines
+ * as `shutdown` in the middle of the process's life, while the worker wrote the later ones.
+ */
+async function handedOver(sink: Sink, stepMs: number): Promise<void> {
+  const until = Date.now() + HANDOVER_MAX_MS;
+  do await sink.drained(Math.max(1, stepMs));
+  while ((sink.counts.pending ?? 0) > 0 && sink.openError === undefined && Date.now() < until);
+}
+
 /** What the worker is started with. */
 export interface OffloadOptions {
   readonly redaction: RedactionOptions | undefined;
@@ -149,7 +167,7 @@ export class Offload {
         onException,
         () => {
           // Booting takes 30-500 ms; meanwhile the worker held what it was handed. Now hand over.
-          void sink.drained(shutdownMs).then(() => this.release(sink, fingerprints()));
+          void handedOver(sink, shutdownMs).then(() => this.release(sink, fingerprints()));
         },
         () => this.#died(),
       );
@@ -201,9 +219,9 @@ export class Offload {
     this.release(sink, fingerprints());
   }
 
-  /** Lets go now (see {@link letGo}). */
+  /** Lets go now (see {@link letGo}); not to a worker that died (this thread writes on, with its sink). */
   release(sink: Sink, fingerprints: [number, string][]): void {
-    if (this.#released || this.#link === undefined) return;
+    if (this.#released || this.#link === undefined || !this.#link.alive) return;
     this.#released = true;
     sink.close(0);
     this.#link.go(fingerprints);

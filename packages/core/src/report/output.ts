@@ -96,7 +96,8 @@ export class ReporterOutput {
    * Writes one line; `kind` and `records` tell Faultline's sink what it counts; `tail` is more
    * members already serialized (parsed back into the record only for a logger passed in); `stack`
    * a stack array in the record whose frame lines are already serialized. Never throws: false when
-   * the line was not handed over (the stream or logger threw; counted in `sinkErrors`).
+   * the line was not handed over (the stream or logger threw; counted in `sinkErrors`) or
+   * Faultline's sink refused it (counted lost by the sink).
    */
   emit(
     level: 'error' | 'warn',
@@ -111,8 +112,9 @@ export class ReporterOutput {
       if (this.sink !== undefined) {
         const line = formatLine(level, record, message, tail, stack);
         this.sink.tagNext(kind, records);
-        this.sink.write(line);
-      } else if (this.#stream !== undefined) {
+        return this.sink.write(line) !== false;
+      }
+      if (this.#stream !== undefined) {
         this.#stream.write(formatLine(level, record, message, tail, stack));
       } else if (this.#logger !== undefined) {
         const full = tail === undefined ? record : { ...record, ...(JSON.parse(`{${tail}}`) as object) };

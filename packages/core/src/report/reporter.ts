@@ -17,7 +17,7 @@ import { REPORTER_RULES } from './option-rules.js';
 import { ReporterOutput } from './output.js';
 import { RingQueue } from './ring-queue.js';
 import { sinkSpec } from './sink-spec.js';
-import { droppedBacklog, type MainCounters, reporterStats } from './stats.js';
+import { droppedBacklog, lostToBacklog, type MainCounters, reporterStats } from './stats.js';
 import { Turns } from './turns.js';
 import type { OverflowPolicy, ReportContext, ReporterOptions, ReporterStats } from './types.js';
 import { RecordWriter } from './writer.js';
@@ -79,8 +79,9 @@ export class Reporter {
       () => ({
         queueFull: this.#counters.droppedQueueFull,
         backlog: droppedBacklog(this.#writer.counts, this.#offload.counts),
+        lostBacklog: lostToBacklog(this.#output.sink?.counts, this.#offload.counts),
       }),
-      (record, message) => this.#turns.send([{ k: 'n', record, message }], 0),
+      (record, message) => this.#turns.notice({ k: 'n', record, message }),
     );
     if (options.flushOnExit !== false) flushAtExit(this);
   }

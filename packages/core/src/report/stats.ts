@@ -64,6 +64,14 @@ export function droppedBacklog(writer: WriterCounts, worker: WorkerCounts | unde
   return writer.droppedBacklog + (worker?.writer.droppedBacklog ?? 0);
 }
 
+/**
+ * Records Faultline's own destination refused because its backlog was at its bound
+ * (`lost.backlog`), on either thread: the drop notice reports them with the drops.
+ */
+export function lostToBacklog(sink: SinkCounts | undefined, worker: WorkerCounts | undefined): number {
+  return (sink?.lost.backlog ?? 0) + (worker?.sink.lost.backlog ?? 0);
+}
+
 /** The public counters. */
 export function reporterStats(parts: StatsParts): ReporterStats {
   const { main, writer, worker } = parts;

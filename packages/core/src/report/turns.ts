@@ -13,7 +13,7 @@
  * it is full).
  */
 import type { Intake, Pending } from './intake.js';
-import type { Item } from './items.js';
+import type { Item, NoticeItem } from './items.js';
 import type { Offload } from './offload.js';
 import { otelLogsActive } from './otel-active.js';
 import type { ReporterOutput } from './output.js';
@@ -131,10 +131,14 @@ export class Turns {
     return started ? offload.link : undefined;
   }
 
-  /** Writes notice items where records go now. */
-  send(items: Item[], faults: number): void {
+  /**
+   * Writes a notice where records go now. False when this thread's destination did not take it;
+   * the worker writes what it is handed once its destination has room.
+   */
+  notice(item: NoticeItem): boolean {
     const link = this.#p.offload.link;
-    if (link !== undefined) link.send(items, faults);
-    else for (const item of items) this.#p.writer.write(item);
+    if (link === undefined) return this.#p.writer.notice(item);
+    link.send([item], 0);
+    return true;
   }
 }

@@ -7,7 +7,7 @@
 import { hash } from 'node:crypto';
 import type { Redactor } from '../redact/redactor.js';
 import { ErrorRedaction, rememberingStrings } from './error-redaction.js';
-import type { FullItem, Item } from './items.js';
+import type { FullItem, Item, NoticeItem } from './items.js';
 import type { StackJson } from './line-format.js';
 import { exceptionOf, fullRecord } from './records.js';
 import { RepeatBatcher } from './repeats.js';
@@ -91,7 +91,7 @@ export class RecordWriter {
   /** Writes one item. */
   write(item: Item): void {
     if (item.k === 'n') {
-      this.#output.emit('warn', item.record, item.message, 'notice', 1);
+      this.notice(item);
       return;
     }
     if (this.#output.backlog() > this.#maxBacklog) {
@@ -116,6 +116,11 @@ export class RecordWriter {
       // Formatting must never take the pipeline down; the record is counted as a sink error.
       this.counts.sinkErrors += 1;
     }
+  }
+
+  /** Writes a notice line; false when the destination did not take it (its backlog full, say). */
+  notice(item: NoticeItem): boolean {
+    return this.#output.emit('warn', item.record, item.message, 'notice', 1);
   }
 
   #fingerprint(item: FullItem, frames: readonly string[]): string {

@@ -1,5 +1,6 @@
 /**
- * The options of the authenticated syslog drain (`syslogTls`, tls-sink.ts).
+ * The options of the authenticated syslog drain (`syslogTls`, tls-sink.ts), and the warning
+ * `allowTls12` gives.
  */
 
 /** Options of {@link syslogTls}. */
@@ -38,4 +39,17 @@ export interface SyslogTlsOptions {
   readonly allowTls12?: boolean;
   /** Internal: the warning was already given on another thread. */
   readonly allowTls12Quietly?: boolean;
+}
+
+let warnedTls12 = false;
+
+/** Says once per process on stderr that TLS 1.2 is allowed for the syslog drain. */
+export function warnTls12Once(): void {
+  if (warnedTls12) return;
+  warnedTls12 = true;
+  try {
+    process.stderr.write('faultline: syslogTls allows TLS 1.2 (allowTls12); the product rule is TLS 1.3\n');
+  } catch {
+    // stderr is gone
+  }
 }

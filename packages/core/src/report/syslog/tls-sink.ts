@@ -19,7 +19,7 @@ import { SYSLOG_TLS_RULES } from '../option-rules.js';
 import { CountingSink, errorCode, type Line, type Sink } from '../sink.js';
 import { withSpec } from '../sink-spec.js';
 import { frame, type SyslogHeader, syslogHeader } from './rfc5424.js';
-import type { SyslogTlsOptions } from './tls-options.js';
+import { type SyslogTlsOptions, warnTls12Once } from './tls-options.js';
 
 export type { SyslogTlsOptions } from './tls-options.js';
 
@@ -28,19 +28,6 @@ const CLOSE_GRACE_MS = 1000;
 
 /** node:tls, loaded by the first sink (an application without a syslog drain never loads it). */
 let tls: Promise<typeof import('node:tls')> | undefined;
-
-let warnedTls12 = false;
-
-/** Says once per process on stderr that TLS 1.2 is allowed for the syslog drain. */
-function warnTls12Once(): void {
-  if (warnedTls12) return;
-  warnedTls12 = true;
-  try {
-    process.stderr.write('faultline: syslogTls allows TLS 1.2 (allowTls12); the product rule is TLS 1.3\n');
-  } catch {
-    // stderr is gone
-  }
-}
 
 /** A `Sink` shipping records to a syslog receiver over mutually authenticated TLS. */
 export class SyslogTlsSink extends CountingSink {
@@ -56,6 +43,10 @@ export class SyslogTlsSink extends CountingSink {
   #timer: NodeJS.Timeout | undefined;
   #error: string | undefined = 'connecting';
   #closed = false;
+  /** Lines put back at the head of the queue since the last send (they go back in order). */
+  #requeued = 0;
+  /** Whether the socket holds the process open (see {@link #hold}). */
+  #holding = true;
 
   constructor(options: SyslogTlsOptions) {
     super(options.maxBacklogBytes ?? 4 * 1024 * 1024);
@@ -86,6 +77,20 @@ export class SyslogTlsSink extends CountingSink {
   protected enqueue(line: Line): void {
     this.#queue.push(line);
     this.#pump();
+    this.#hold();
+  }
+
+  /**
+   * The connection holds the process open only while it has lines to send: idle, it kept a process
+   * whose work was done alive forever (a script; a server whose own SIGTERM handler closed it).
+   */
+  #hold(): void {
+    const socket = this.#socket;
+    const busy = !this.#closed && (this.#queue.length > 0 || this.#inFlight.size > 0);
+    if (socket === undefined || busy === this.#holding) return;
+    this.#holding = busy;
+    if (busy) socket.ref();
+    else socket.unref();
   }
 
   #connect(connect: typeof import('node:tls').connect): void {
@@ -110,6 +115,8 @@ export class SyslogTlsSink extends CountingSink {
       return;
     }
     this.#socket = socket;
+    this.#holding = true;
+    this.#hold();
     socket.setTimeout(this.#options.connectTimeoutMs ?? 5000, () => {
       if (!this.#connected) socket.destroy(Object.assign(new Error('connect timeout'), { code: 'ETIMEDOUT' }));
     });
@@ -142,8 +149,10 @@ export class SyslogTlsSink extends CountingSink {
   #scheduleReconnect(reason: string): void {
     this.#error = reason;
     if (this.#closed || this.#timer !== undefined) return;
-    const delay = Math.min(this.#backoff, this.#options.maxBackoffMs ?? 30_000);
-    this.#backoff = Math.min(this.#backoff * 2, this.#options.maxBackoffMs ?? 30_000);
+    const max = this.#options.maxBackoffMs ?? 30_000;
+    const delay = Math.min(this.#backoff, max);
+    // Doubled from 1 ms at least: from a `minBackoffMs` of 0 it stayed 0 (hundreds of connects a second).
+    this.#backoff = Math.min(Math.max(1, this.#backoff * 2), max);
     this.#timer = setTimeout(
       () => {
         this.#timer = undefined;
@@ -158,31 +167,44 @@ export class SyslogTlsSink extends CountingSink {
   #pump(): void {
     const socket = this.#socket;
     if (!this.#connected || socket === undefined) return;
+    if (this.#queue.length > 0) this.#requeued = 0;
     while (this.#queue.length > 0 && !socket.writableNeedDrain) {
       const line = this.#queue.shift() as Line;
       this.held -= line.bytes.length;
       this.#inFlight.add(line);
-      socket.write(line.bytes, (error) => this.#settle(line, error));
+      // Destroyed (a reset, a timeout, the exit's grace), the socket calls back the writes it still
+      // held without an error (Node 20): those bytes never reached the kernel.
+      socket.write(line.bytes, (error) => this.#settle(line, error ?? socket.destroyed));
     }
   }
 
-  /** A write's outcome: accepted, or (socket gone before the kernel took it) back to the queue. */
-  #settle(line: Line, error: Error | null | undefined): void {
+  /**
+   * A write's outcome (`failed`: an error, or `true` for a socket destroyed first): accepted, or
+   * (socket gone before the kernel took it) back to the queue, in the order the lines were sent.
+   */
+  #settle(line: Line, failed: Error | boolean): void {
     if (!this.#inFlight.delete(line)) return;
-    if (this.#unconfirmed.delete(line)) this.counter.lose(line, 'unconfirmed', -1);
-    if (error === null || error === undefined) {
+    const givenUp = this.#unconfirmed.delete(line);
+    if (failed === false) {
+      if (givenUp) this.counter.lose(line, 'unconfirmed', -1);
       this.counter.accept(line);
-      return;
-    }
-    if (this.#closed || this.held + line.bytes.length > this.#maxBacklog) {
+    } else if (givenUp) {
+      // the exit flush gave it up: it stays lost, never sent again
+    } else if (this.#closed || this.held + line.bytes.length > this.#maxBacklog)
       this.counter.lose(line, this.#closed ? 'closed' : 'backlog');
-      return;
+    else {
+      this.#queue.splice(this.#requeued++, 0, line);
+      this.held += line.bytes.length;
     }
-    this.#queue.unshift(line);
-    this.held += line.bytes.length;
+    this.#hold();
   }
 
-  /** Nothing can be sent synchronously over TLS: queued lines are lost as `shutdown`, in-flight ones `unconfirmed`. */
+  /**
+   * Nothing can be sent synchronously over TLS: queued lines are lost as `shutdown`, in-flight ones
+   * `unconfirmed`. A receiver that stopped reading never takes them, and a socket with writes
+   * pending holds the process open (unref'd or not): still pending after {@link CLOSE_GRACE_MS},
+   * the connection is dropped, so a process that ends by emptying its loop still ends.
+   */
   flushSync(_deadlineMs: number): void {
     for (const line of this.#queue.splice(0)) this.counter.lose(line, 'shutdown');
     this.held = 0;
@@ -191,6 +213,13 @@ export class SyslogTlsSink extends CountingSink {
       this.#unconfirmed.add(line);
       this.counter.lose(line, 'unconfirmed');
     }
+    this.#hold();
+    const socket = this.#socket;
+    if (this.#unconfirmed.size === 0 || socket === undefined) return;
+    const givenUp = [...this.#unconfirmed];
+    setTimeout(() => {
+      if (givenUp.some((line) => this.#inFlight.has(line))) socket.destroy();
+    }, CLOSE_GRACE_MS).unref();
   }
 
   drained(timeoutMs: number): Promise<void> {
