@@ -53,7 +53,12 @@ async function build(log: ReturnType<typeof memoryLog>): Promise<FastifyInstance
     // Fastify takes only an Error as an error here; other values would be the payload.
     reply.send(value instanceof Error ? value : Object.assign(new Error('wrapped'), { cause: value }));
   });
-  app.post('/on-request-done', { onRequest: (request, _reply, done) => done(make(caseOf(request.headers))) }, () => 1);
+  // Whatever was thrown, handed to `done` as it is (its type says Error; applications pass anything).
+  app.post(
+    '/on-request-done',
+    { onRequest: (request, _reply, done) => done(make(caseOf(request.headers)) as Error) },
+    () => 1,
+  );
   app.post(
     '/on-request-async',
     {
