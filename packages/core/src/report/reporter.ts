@@ -79,7 +79,7 @@ export class Reporter {
       () => ({
         queueFull: this.#counters.droppedQueueFull,
         backlog: droppedBacklog(this.#writer.counts, this.#offload.counts),
-        lostBacklog: lostToBacklog(this.#output.sink?.counts, this.#offload.counts),
+        lostBacklog: lostToBacklog(this.#output.sink, this.#offload.counts),
       }),
       (record, message) => this.#turns.notice({ k: 'n', record, message }),
     );

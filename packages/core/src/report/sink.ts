@@ -38,6 +38,8 @@ export interface Sink {
   readonly backlogBytes: number;
   /** Current counters (copies). */
   readonly counts: SinkCounts;
+  /** Fault records lost for `reason` so far, read without a copy of every counter (Faultline's sinks). */
+  lostTo?(reason: string): number;
   /** Why the destination cannot be used right now (`EACCES`, `ECONNREFUSED`…), if so. */
   readonly openError: string | undefined;
   /** Writes what it can synchronously within `deadlineMs`; the rest is counted lost. Never retries a failed write. */
@@ -114,6 +116,11 @@ export class SinkCounter {
     else this.#lost[reason] = next;
   }
 
+  /** Fault records lost for `reason` so far (no snapshot made). */
+  lostTo(reason: string): number {
+    return this.#lost[reason] ?? 0;
+  }
+
   /** A snapshot for `Sink.counts`. */
   snapshot(backlogBytes: number): SinkCounts {
     return { accepted: { ...this.#accepted }, lost: { ...this.#lost }, backlogBytes, pending: this.#pending };
@@ -143,6 +150,10 @@ export abstract class CountingSink implements Sink {
 
   get counts(): SinkCounts {
     return this.counter.snapshot(this.held);
+  }
+
+  lostTo(reason: string): number {
+    return this.counter.lostTo(reason);
   }
 
   tagNext(kind: LineKind, records = 1): void {

@@ -4,7 +4,7 @@
  * `written` and `compacted` are what a sink accepted; records handed to the worker and not yet
  * settled are `inFlight`, and become `lost.worker` if the worker dies (a new one takes its place).
  */
-import type { SinkCounts } from './sink.js';
+import type { Sink, SinkCounts } from './sink.js';
 import type { ReporterStats } from './types.js';
 import type { WorkerCounts } from './worker-protocol.js';
 import type { WriterCounts } from './writer.js';
@@ -68,8 +68,10 @@ export function droppedBacklog(writer: WriterCounts, worker: WorkerCounts | unde
  * Records Faultline's own destination refused because its backlog was at its bound
  * (`lost.backlog`), on either thread: the drop notice reports them with the drops.
  */
-export function lostToBacklog(sink: SinkCounts | undefined, worker: WorkerCounts | undefined): number {
-  return (sink?.lost.backlog ?? 0) + (worker?.sink.lost.backlog ?? 0);
+export function lostToBacklog(sink: Sink | undefined, worker: WorkerCounts | undefined): number {
+  // Read at every turn's end (the drop notice): no snapshot of the sink's counters for it.
+  const here = sink === undefined ? 0 : (sink.lostTo?.('backlog') ?? sink.counts.lost.backlog ?? 0);
+  return here + (worker?.sink.lost.backlog ?? 0);
 }
 
 /** The public counters. */
