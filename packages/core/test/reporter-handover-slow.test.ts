@@ -11,21 +11,8 @@ import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { createReporter } from '../src/report/reporter.js';
+import { exited } from './support/child.js';
 import { idsIn, storm } from './support/reporter-files.js';
-
-function exited(proc: ChildProcess, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null) return resolve();
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      resolve();
-    }, ms);
-    proc.on('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
 
 /**
  * A FIFO and its reader, which opens it, reads nothing for 2.5 s (longer than the 1 s

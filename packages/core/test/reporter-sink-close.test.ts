@@ -4,43 +4,11 @@
  * `await reporter.close()` must finish within its bound, the process must then end on its own,
  * and a write that threw is a sink error, never `written`.
  */
-import { spawn } from 'node:child_process';
 import { createServer, type TLSSocket } from 'node:tls';
-import { fileURLToPath } from 'node:url';
 import { makeDrainCertificates } from '@faultline/testkit';
 import { describe, expect, it } from 'vitest';
+import { runModule } from './support/child.js';
 import { capture, createReporter } from './support/source.js';
-
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
-
-interface Run {
-  readonly code: number | null;
-  readonly signal: NodeJS.Signals | null;
-  readonly stderr: string;
-  /** From the child's `T` mark (just before `close()`) to its exit. */
-  readonly sinceMark: number | undefined;
-}
-
-/** Runs `source` (an ES module importing `@faultline/core`) in a child; SIGKILL after `killMs`. */
-function runModule(source: string, env: Record<string, string>, killMs: number): Promise<Run> {
-  return new Promise((resolve) => {
-    const proc = spawn(process.execPath, ['--no-deprecation', '--input-type=module', '-e', source], {
-      cwd: packageDir,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    proc.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const kill = setTimeout(() => proc.kill('SIGKILL'), killMs);
-    proc.on('exit', (code, signal) => {
-      clearTimeout(kill);
-      const mark = stderr.split('\n').find((l) => l.startsWith('T '));
-      resolve({ code, signal, stderr, sinceMark: mark === undefined ? undefined : Date.now() - Number(mark.slice(2)) });
-    });
-  });
-}
 
 const STALLED_SYSLOG_CHILD = `
 import { writeSync } from 'node:fs';

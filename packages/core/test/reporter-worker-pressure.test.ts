@@ -3,27 +3,14 @@
  * worker, then in the response thread's bounded queue) instead of being lost to the sink's
  * backlog bound.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createReporter } from '../src/report/reporter.js';
+import { exited } from './support/child.js';
 import { idsIn, storm } from './support/reporter-files.js';
-
-function exited(proc: ChildProcess, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null) return resolve();
-    const timer = setTimeout(() => {
-      proc.kill('SIGKILL');
-      resolve();
-    }, ms);
-    proc.on('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
 
 describe('a destination slower for a moment (#27)', () => {
   it('loses nothing to the backlog bound: records wait for the reader, then all arrive', async () => {

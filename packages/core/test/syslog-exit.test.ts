@@ -5,14 +5,11 @@
  * exit flush must not hold it open forever either (a server's own SIGTERM handler closes it and
  * waits for the loop to empty; the reporter does not re-raise the signal then).
  */
-import { spawn } from 'node:child_process';
 import { createServer, type Server, type TLSSocket } from 'node:tls';
-import { fileURLToPath } from 'node:url';
 import { makeDrainCertificates } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runModule } from './support/child.js';
 import type { ReporterStats } from './support/source.js';
-
-const packageDir = fileURLToPath(new URL('..', import.meta.url));
 
 /**
  * The child: reports `N` records to the receiver on `PORT`, on this thread. `MODE` `idle` then
@@ -47,31 +44,15 @@ interface Run {
   readonly sinceMark: number | undefined;
 }
 
-function run(env: Record<string, string>, killMs: number): Promise<Run> {
-  return new Promise((resolve) => {
-    const proc = spawn(process.execPath, ['--no-deprecation', '--input-type=module', '-e', CHILD], {
-      cwd: packageDir,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    proc.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const kill = setTimeout(() => proc.kill('SIGKILL'), killMs);
-    proc.on('exit', (code, signal) => {
-      clearTimeout(kill);
-      const lines = stderr.split('\n');
-      const stats = lines.find((l) => l.startsWith('stats '));
-      const mark = lines.find((l) => l.startsWith('T '));
-      resolve({
-        code,
-        signal,
-        stats: stats === undefined ? undefined : (JSON.parse(stats.slice(6)) as ReporterStats),
-        sinceMark: mark === undefined ? undefined : Date.now() - Number(mark.slice(2)),
-      });
-    });
-  });
+async function run(env: Record<string, string>, killMs: number): Promise<Run> {
+  const { code, signal, stderr, sinceMark } = await runModule(CHILD, env, killMs);
+  const stats = stderr.split('\n').find((l) => l.startsWith('stats '));
+  return {
+    code,
+    signal,
+    sinceMark,
+    stats: stats === undefined ? undefined : (JSON.parse(stats.slice(6)) as ReporterStats),
+  };
 }
 
 const lostTotal = (stats: ReporterStats) => Object.values(stats.lost).reduce((a, b) => a + b, 0);

@@ -101,9 +101,8 @@ export function headerValues(exchange: Exchange, name: string): string[] {
   return exchange.headers.filter(([n]) => n === name).map(([, v]) => v);
 }
 
-/** Writes `request` as is to 127.0.0.1:`port` and parses the answer (one, connection closed) like {@link curl}. */
-export async function rawExchange(port: number, request: string): Promise<Exchange> {
-  const raw = await rawHttpExchange(port, request);
+/** Parses a raw HTTP/1.1 answer (one, connection closed) like {@link curl} does. */
+export function parseExchange(raw: string): Exchange {
   const split = raw.indexOf('\r\n\r\n');
   const [statusLine = '', ...lines] = (split === -1 ? raw : raw.slice(0, split)).split('\r\n');
   const [protocol = '', status = '0'] = statusLine.split(' ');
@@ -112,4 +111,9 @@ export async function rawExchange(port: number, request: string): Promise<Exchan
     return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()] as [string, string];
   });
   return { exit: 0, protocol, status: Number(status), headers, body: split === -1 ? '' : raw.slice(split + 4), raw };
+}
+
+/** Writes `request` as is to 127.0.0.1:`port` and parses the answer (one, connection closed). */
+export async function rawExchange(port: number, request: string): Promise<Exchange> {
+  return parseExchange(await rawHttpExchange(port, request));
 }

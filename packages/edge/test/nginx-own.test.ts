@@ -7,7 +7,7 @@ import { freePort, rawHttpExchange } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectFaultlineAnswer, logged } from './answers.js';
 import { type Backend, startBackend } from './backend.js';
-import { type Exchange, type Gateway, startNginx } from './gateway.js';
+import { type Gateway, parseExchange, startNginx } from './gateway.js';
 
 let backend: Backend;
 let gateway: Gateway;
@@ -22,19 +22,7 @@ afterAll(async () => {
   await backend?.close();
 });
 
-/** Parses a raw HTTP/1.1 answer (one, connection closed) like `curl` does. */
-function parsed(raw: string): Exchange {
-  const split = raw.indexOf('\r\n\r\n');
-  const [statusLine = '', ...lines] = (split === -1 ? raw : raw.slice(0, split)).split('\r\n');
-  const [protocol = '', status = '0'] = statusLine.split(' ');
-  const headers = lines.map((line) => {
-    const colon = line.indexOf(':');
-    return [line.slice(0, colon).toLowerCase(), line.slice(colon + 1).trim()] as [string, string];
-  });
-  return { exit: 0, protocol, status: Number(status), headers, body: split === -1 ? '' : raw.slice(split + 4), raw };
-}
-
-const send = async (request: string) => parsed(await rawHttpExchange(gateway.port, request));
+const send = async (request: string) => parseExchange(await rawHttpExchange(gateway.port, request));
 
 describe('nginx: statuses it answers on its own', () => {
   it('TRACE: 405 in the same shape, logged', async () => {
