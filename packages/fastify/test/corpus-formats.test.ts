@@ -12,6 +12,7 @@ import { CORPUS, type CorpusCase, jsonApiSchemaErrors, leaksIn } from '@faultlin
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultline, faultlineServerOptions } from '../src/index.js';
+import { type Answer, postJson } from './helpers.js';
 
 const JSONAPI = 'application/vnd.api+json';
 const FORMATS = ['problem', 'envelope', 'jsonapi'] as const;
@@ -21,12 +22,6 @@ const ACCEPT: Readonly<Record<Format, string>> = {
   envelope: 'application/json',
   jsonapi: JSONAPI,
 };
-
-interface Answer {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-}
 
 /** What any of the three formats says: its format, status, code and request id. */
 function read(answer: Answer): { format: Format; status: unknown; code: unknown; id: unknown } {
@@ -109,17 +104,7 @@ describe.each([
 
   async function send(path: string, accept: string, body: unknown): Promise<Answer> {
     if (session !== undefined) return viaHttp2(session, path, accept, body);
-    const response = await fetch(`http://127.0.0.1:${portOf(app)}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
-    });
-    const headers: Record<string, string> = {};
-    response.headers.forEach((value, name) => {
-      headers[name] = value;
-    });
-    return { status: response.status, headers, body: await response.text() };
+    return postJson(`http://127.0.0.1:${portOf(app)}${path}`, body, { accept }, 10_000);
   }
 
   it.each(CORPUS.map((c, i) => [c.name, i] as const))('%s', async (_name, index) => {

@@ -14,6 +14,7 @@ import { CORPUS, type CorpusCase, leaksIn, memoryLog } from '@faultline/testkit'
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultline, faultlineServerOptions } from '../src/index.js';
+import { type Answer, postJson } from './helpers.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const STYLES = [
@@ -152,12 +153,6 @@ async function build(log: ReturnType<typeof memoryLog>): Promise<FastifyInstance
   return app;
 }
 
-interface Answer {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-}
-
 describe('corpus through more Fastify failure styles', () => {
   const log = memoryLog();
   const ids = new Set<string>();
@@ -171,22 +166,11 @@ describe('corpus through more Fastify failure styles', () => {
   });
   afterAll(() => app.close());
 
-  async function send(style: Style, index: number, body: unknown): Promise<Answer> {
-    const response = await fetch(`${base}/${style}`, {
-      method: 'POST',
-      headers: {
-        'content-type': style === 'parser' ? 'application/x-hostile' : 'application/json',
-        'x-case': String(index),
-      },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(5000),
+  const send = (style: Style, index: number, body: unknown): Promise<Answer> =>
+    postJson(`${base}/${style}`, body, {
+      'x-case': String(index),
+      ...(style === 'parser' ? { 'content-type': 'application/x-hostile' } : {}),
     });
-    const headers: Record<string, string> = {};
-    response.headers.forEach((value, name) => {
-      headers[name] = value;
-    });
-    return { status: response.status, headers, body: await response.text() };
-  }
 
   it.each(CORPUS.map((c, i) => [c.name, i] as const))('%s', async (_name, index) => {
     const testCase = CORPUS[index] as CorpusCase;

@@ -14,16 +14,11 @@ import { CORPUS, type CorpusCase, leaksIn, memoryLog } from '@faultline/testkit'
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultline, faultlineServerOptions } from '../src/index.js';
+import { type Answer, postJson } from './helpers.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const STYLES = ['sync', 'async', 'hook'] as const;
 type Style = (typeof STYLES)[number];
-
-interface Answer {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: string;
-}
 
 async function build(http2: boolean, log: ReturnType<typeof memoryLog>): Promise<FastifyInstance> {
   const options = http2 ? ({ ...faultlineServerOptions(), http2: true } as object) : faultlineServerOptions();
@@ -58,18 +53,8 @@ function portOf(app: FastifyInstance): number {
   return typeof address === 'object' && address !== null ? address.port : 0;
 }
 
-async function viaHttp1(app: FastifyInstance, path: string, body: unknown): Promise<Answer> {
-  const response = await fetch(`http://127.0.0.1:${portOf(app)}${path}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-    signal: AbortSignal.timeout(5000),
-  });
-  const headers: Record<string, string> = {};
-  response.headers.forEach((value, name) => {
-    headers[name] = value;
-  });
-  return { status: response.status, headers, body: await response.text() };
+function viaHttp1(app: FastifyInstance, path: string, body: unknown): Promise<Answer> {
+  return postJson(`http://127.0.0.1:${portOf(app)}${path}`, body);
 }
 
 function viaHttp2(session: ClientHttp2Session, path: string, body: unknown): Promise<Answer> {

@@ -112,3 +112,30 @@ export function expectNoSecrets(text: string, extra: readonly string[] = []): vo
     if (text.includes(secret)) throw new Error(`response leaks ${JSON.stringify(secret)}: ${text}`);
   }
 }
+
+/** An HTTP answer as a test reads it: status, lower-case headers, body text. */
+export interface Answer {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+/** POSTs `body` as JSON to `url` with undici fetch (`headers` added), bounded by `timeoutMs`. */
+export async function postJson(
+  url: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+  timeoutMs = 5000,
+): Promise<Answer> {
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(timeoutMs),
+  });
+  const seen: Record<string, string> = {};
+  response.headers.forEach((value, name) => {
+    seen[name] = value;
+  });
+  return { status: response.status, headers: seen, body: await response.text() };
+}
