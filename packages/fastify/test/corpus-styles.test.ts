@@ -1,6 +1,6 @@
 /**
  * The adversarial corpus through the Fastify failure styles that `corpus.test.ts` does not cover,
- * over a real server and undici fetch: a value passed to `reply.send` (Errors only: Fastify sends
+ * over a real server, with undici fetch over HTTP/1.1 and node:http2 over h2c: a value passed to `reply.send` (Errors only: Fastify sends
  * any other value as the payload), to an `onRequest` hook's `done`, thrown from async `onRequest`,
  * `preParsing`, `preValidation` and `preSerialization` hooks, from an `onSend` hook, from a
  * content-type parser, rethrown by a scope's or a route's own error handler or handed back by a
@@ -8,13 +8,14 @@
  * the status line, headers or body, a UUID v4 id equal in header and body and present in the
  * log, and the server still answers afterwards.
  */
+import { type ClientHttp2Session, connect } from 'node:http2';
 import { Readable } from 'node:stream';
 import { type Category, createReporter, TAXONOMY } from '@faultline/core';
 import { CORPUS, type CorpusCase, leaksIn, memoryLog } from '@faultline/testkit';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultline, faultlineServerOptions } from '../src/index.js';
-import { type Answer, postJson } from './helpers.js';
+import { type Answer, postJson, postJsonH2 } from './helpers.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const STYLES = [
@@ -44,8 +45,9 @@ const make = (index: unknown) => (CORPUS[Number(index)] as CorpusCase).make();
 /** The corpus index of a request, from its `x-case` header. */
 const caseOf = (headers: Record<string, unknown>) => headers['x-case'];
 
-async function build(log: ReturnType<typeof memoryLog>): Promise<FastifyInstance> {
-  const app = Fastify(faultlineServerOptions()) as unknown as FastifyInstance;
+async function build(log: ReturnType<typeof memoryLog>, http2: boolean): Promise<FastifyInstance> {
+  const options = http2 ? ({ ...faultlineServerOptions(), http2: true } as object) : faultlineServerOptions();
+  const app = Fastify(options) as unknown as FastifyInstance;
   await app.register(faultline, {
     reporter: createReporter({ logger: log.logger, dedupWindowMs: 0, flushOnExit: false }),
   });
@@ -148,29 +150,41 @@ async function build(log: ReturnType<typeof memoryLog>): Promise<FastifyInstance
     });
     reply.type('application/octet-stream').send(stream);
   });
-  app.get('/health', () => ({ ok: true }));
+  app.post('/health', () => ({ ok: true }));
   await app.listen({ host: '127.0.0.1', port: 0 });
   return app;
 }
 
-describe('corpus through more Fastify failure styles', () => {
+describe.each([
+  ['HTTP/1.1', false],
+  ['h2c', true],
+])('corpus through more Fastify failure styles over %s', (_label, http2) => {
   const log = memoryLog();
   const ids = new Set<string>();
   let app: FastifyInstance;
   let base = '';
+  let session: ClientHttp2Session | undefined;
 
   beforeAll(async () => {
-    app = await build(log);
+    app = await build(log, http2);
     const address = app.server.address();
     base = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
+    if (http2) session = connect(base);
   });
-  afterAll(() => app.close());
+  afterAll(async () => {
+    session?.close();
+    await app.close();
+  });
 
-  const send = (style: Style, index: number, body: unknown): Promise<Answer> =>
-    postJson(`${base}/${style}`, body, {
+  const send = (style: Style, index: number, body: unknown): Promise<Answer> => {
+    const headers = {
       'x-case': String(index),
       ...(style === 'parser' ? { 'content-type': 'application/x-hostile' } : {}),
-    });
+    };
+    return session === undefined
+      ? postJson(`${base}/${style}`, body, headers)
+      : postJsonH2(session, `/${style}`, body, headers);
+  };
 
   it.each(CORPUS.map((c, i) => [c.name, i] as const))('%s', async (_name, index) => {
     const testCase = CORPUS[index] as CorpusCase;
@@ -205,6 +219,8 @@ describe('corpus through more Fastify failure styles', () => {
     const skipped = CORPUS.filter((c) => c.make() == null).length * CALLBACK.size;
     expect(ids.size).toBe(CORPUS.length * STYLES.length - skipped);
     expect([...ids].filter((id) => !logged.has(id))).toEqual([]);
-    expect((await fetch(`${base}/health`)).status).toBe(200);
+    const health =
+      session === undefined ? await postJson(`${base}/health`, {}) : await postJsonH2(session, '/health', {});
+    expect(health.status).toBe(200);
   });
 });

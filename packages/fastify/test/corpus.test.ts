@@ -14,7 +14,7 @@ import { CORPUS, type CorpusCase, leaksIn, memoryLog } from '@faultline/testkit'
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultline, faultlineServerOptions } from '../src/index.js';
-import { type Answer, postJson } from './helpers.js';
+import { type Answer, postJson, postJsonH2 } from './helpers.js';
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const STYLES = ['sync', 'async', 'hook'] as const;
@@ -58,25 +58,7 @@ function viaHttp1(app: FastifyInstance, path: string, body: unknown): Promise<An
 }
 
 function viaHttp2(session: ClientHttp2Session, path: string, body: unknown): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/json' });
-    const timer = setTimeout(() => reject(new Error(`h2 ${path} hung`)), 5000);
-    let headers: Record<string, string> = {};
-    let text = '';
-    stream.on('response', (h) => {
-      headers = Object.fromEntries(Object.entries(h).map(([k, v]) => [k, String(v)]));
-    });
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      text += chunk;
-    });
-    stream.on('end', () => {
-      clearTimeout(timer);
-      resolve({ status: Number(headers[':status']), headers, body: text });
-    });
-    stream.on('error', reject);
-    stream.end(JSON.stringify(body));
-  });
+  return postJsonH2(session, path, body);
 }
 
 function check(answer: Answer, testCase: CorpusCase, requestIds: Set<string>): void {

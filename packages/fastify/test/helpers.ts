@@ -1,3 +1,4 @@
+import type { ClientHttp2Session } from 'node:http2';
 import { createReporter, defineCatalog, FaultError } from '@faultline/core';
 import { memoryLog } from '@faultline/testkit';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
@@ -138,4 +139,38 @@ export async function postJson(
     seen[name] = value;
   });
   return { status: response.status, headers: seen, body: await response.text() };
+}
+
+/** POSTs `body` as JSON on an HTTP/2 `session` (`headers` added); rejects when no answer comes in `timeoutMs`. */
+export function postJsonH2(
+  session: ClientHttp2Session,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+  timeoutMs = 5000,
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request({
+      ':method': 'POST',
+      ':path': path,
+      'content-type': 'application/json',
+      ...headers,
+    });
+    const timer = setTimeout(() => reject(new Error(`h2 ${path} hung`)), timeoutMs);
+    let seen: Record<string, string> = {};
+    let text = '';
+    stream.on('response', (h) => {
+      seen = Object.fromEntries(Object.entries(h).map(([k, v]) => [k, String(v)]));
+    });
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      text += chunk;
+    });
+    stream.on('end', () => {
+      clearTimeout(timer);
+      resolve({ status: Number(seen[':status']), headers: seen, body: text });
+    });
+    stream.on('error', reject);
+    stream.end(JSON.stringify(body));
+  });
 }
