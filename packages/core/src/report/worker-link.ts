@@ -28,6 +28,21 @@ export function workerUrl(): URL {
 /** Called with each redacted exception the worker sends back. */
 export type ExceptionReply = (seq: number, type: string, message: string, stack: string | undefined) => void;
 
+/**
+ * The process's flags for the worker, without `--input-type`: inherited by default, it makes a
+ * worker fail to boot in a process started with `node --input-type=module -e …` (Node allows it
+ * only with string input), and records then never left the response thread.
+ */
+export function workerExecArgv(execArgv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i += 1) {
+    const flag = execArgv[i] as string;
+    if (flag === '--input-type') i += 1;
+    else if (!flag.startsWith('--input-type=')) kept.push(flag);
+  }
+  return kept;
+}
+
 /** A started worker. */
 export class WorkerLink {
   readonly #worker: Worker;
@@ -74,6 +89,7 @@ export class WorkerLink {
       replies: this.#replies.port2,
     };
     this.#worker = new Worker(workerUrl(), {
+      execArgv: workerExecArgv(process.execArgv),
       workerData: init,
       transferList: [this.#replies.port2],
       resourceLimits: workerLimits(options.maxBacklog, options.queueSize),
