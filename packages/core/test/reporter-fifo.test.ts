@@ -3,54 +3,24 @@
  * waits for a reader), and a reader that opened it but never reads must not keep SIGTERM from
  * ending the process (a blocking write waits for the reader). Real processes and a real FIFO.
  */
-import { execFileSync, spawn } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { closeSync, constants, openSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { type ChildRun, makeFifo, runNode } from './support/child.js';
 
 const child = fileURLToPath(new URL('./fixtures/sink-child.mjs', import.meta.url));
-
-interface Run {
-  readonly signal: NodeJS.Signals | null;
-  /** From the child's `T` mark (the SIGTERM it sent itself) to its exit; undefined if it never got there. */
-  readonly sinceMark: number | undefined;
-  readonly stderr: string;
-}
 
 /**
  * Runs the failing-sink child on `fifo` in `mode` (`sigterm` or `stats`, the latter after
  * `settleMs`); killed after `killMs`.
  */
-function runOn(fifo: string, count: number, killMs: number, mode = 'sigterm', settleMs = 300): Promise<Run> {
-  return new Promise((resolve) => {
-    const proc = spawn(process.execPath, [child, fifo, String(count), mode], {
-      stdio: ['ignore', 'ignore', 'pipe'],
-      env: { ...process.env, SETTLE_MS: String(settleMs) },
-    });
-    let stderr = '';
-    proc.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const kill = setTimeout(() => proc.kill('SIGKILL'), killMs);
-    proc.on('exit', (_code, signal) => {
-      clearTimeout(kill);
-      const mark = stderr.split('\n').find((l) => l.startsWith('T '));
-      resolve({ signal, sinceMark: mark === undefined ? undefined : Date.now() - Number(mark.slice(2)), stderr });
-    });
-  });
-}
-
-function makeFifo(): string {
-  const fifo = join(mkdtempSync(join(tmpdir(), 'faultline-fifo-')), 'pipe');
-  execFileSync('mkfifo', [fifo]);
-  return fifo;
+function runOn(fifo: string, count: number, killMs: number, mode = 'sigterm', settleMs = 300): Promise<ChildRun> {
+  return runNode([child, fifo, String(count), mode], { SETTLE_MS: String(settleMs) }, killMs);
 }
 
 describe.skipIf(process.platform === 'win32')('reporter: a FIFO as the destination', () => {
   it('nobody reading: start-up does not block; the open error is said and SIGTERM ends the process', async () => {
-    const run = await runOn(makeFifo(), 100, 8000);
+    const run = await runOn(makeFifo('fifo'), 100, 8000);
     expect(run.signal).toBe('SIGTERM');
     expect(run.sinceMark).toBeDefined();
     expect(run.sinceMark).toBeLessThan(3000);
@@ -58,7 +28,7 @@ describe.skipIf(process.platform === 'win32')('reporter: a FIFO as the destinati
   }, 15_000);
 
   it('a reader that never reads: SIGTERM still ends the process within the bound', async () => {
-    const fifo = makeFifo();
+    const fifo = makeFifo('fifo');
     const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK); // opened, never read
     try {
       // 20,000 records are far more than the pipe's buffer holds: writes would block.
@@ -73,7 +43,7 @@ describe.skipIf(process.platform === 'win32')('reporter: a FIFO as the destinati
   }, 15_000);
 
   it('a reader that never reads, records on the worker: the exit flush ends in time and counts every record', async () => {
-    const fifo = makeFifo();
+    const fifo = makeFifo('fifo');
     const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK); // opened, never read
     try {
       // Queue more than half full: the worker starts and holds most records when the flush runs.
@@ -91,7 +61,7 @@ describe.skipIf(process.platform === 'win32')('reporter: a FIFO as the destinati
   }, 15_000);
 
   it("a reader that never reads, a full queue's worth on the worker: the worker holds them (no heap death), all counted", async () => {
-    const fifo = makeFifo();
+    const fifo = makeFifo('fifo');
     const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK); // opened, never read
     try {
       // queueSize 100,000: 60,000 records wait on the worker for 2.5 s. With a heap limit that

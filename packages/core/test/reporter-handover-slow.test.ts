@@ -4,40 +4,17 @@
  * middle of the process's life (a reader pausing for longer than `shutdownTimeoutMs` lost them
  * while the worker went on writing the later ones). A real FIFO whose reader sleeps, in process.
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { createReporter } from '../src/report/reporter.js';
-import { exited } from './support/child.js';
+import { exited, pausingReader } from './support/child.js';
 import { idsIn, storm } from './support/reporter-files.js';
-
-/**
- * A FIFO and its reader, which opens it, reads nothing for 2.5 s (longer than the 1 s
- * `shutdownTimeoutMs` the hand-over waited), then copies it all to `out`.
- */
-async function pausingReader(): Promise<{ fifo: string; out: string; reader: ChildProcess }> {
-  const dir = mkdtempSync(join(tmpdir(), 'faultline-handover-'));
-  const fifo = join(dir, 'slow.fifo');
-  const out = join(dir, 'out.log');
-  execFileSync('mkfifo', [fifo]);
-  const reader = spawn('python3', [
-    '-c',
-    'import os,sys,time\nd=os.open(sys.argv[1],os.O_RDONLY|os.O_NONBLOCK)\nos.set_blocking(d,True)\nprint("open",flush=True)\ntime.sleep(2.5)\no=open(sys.argv[2],"wb")\nwhile True:\n  b=os.read(d,65536)\n  if not b: break\n  o.write(b)\no.close()',
-    fifo,
-    out,
-  ]);
-  await new Promise((resolve) => reader.stdout?.once('data', resolve));
-  return { fifo, out, reader };
-}
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('hand-over to the worker behind a destination that pauses', () => {
   it('writes what this thread held once the reader is back; nothing is lost', async () => {
-    const { fifo, out, reader } = await pausingReader();
+    const { fifo, out, reader } = await pausingReader(2.5, 'handover');
     // Default threshold: this thread writes the first records itself, then the worker starts.
     const reporter = createReporter({ destination: fifo, dedupWindowMs: 0, flushOnExit: false, queueSize: 10_000 });
     const ids = storm(reporter, 5000, 'pause');
@@ -57,7 +34,7 @@ describe('hand-over to the worker behind a destination that pauses', () => {
   }, 30_000);
 
   it('a worker that dies before it took the destination: this thread writes on with its own sink', async () => {
-    const { fifo, out, reader } = await pausingReader();
+    const { fifo, out, reader } = await pausingReader(2.5, 'handover');
     const workers: Worker[] = [];
     const onWorker = (worker: Worker) => workers.push(worker);
     process.on('worker', onWorker);

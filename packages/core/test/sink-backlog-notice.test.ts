@@ -4,11 +4,9 @@
  * stalled destination could not take must be written once it takes lines again. A real FIFO whose
  * reader stops reading for a while, on the application's thread.
  */
-import { execFileSync } from 'node:child_process';
-import { closeSync, constants, mkdtempSync, openSync, readSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { closeSync, constants, openSync, readSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
+import { makeFifo } from './support/child.js';
 import { capture, createReporter, DropNotice } from './support/source.js';
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -31,8 +29,7 @@ async function readFor(fd: number, ms: number): Promise<string> {
 
 describe('the dropped-records notice and a destination at its backlog bound', () => {
   it('reports the records the destination refused, once the destination takes lines again', async () => {
-    const fifo = join(mkdtempSync(join(tmpdir(), 'faultline-notice-')), 'pipe');
-    execFileSync('mkfifo', [fifo]);
+    const fifo = makeFifo('notice');
     const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK);
     const reporter = createReporter({
       destination: fifo,

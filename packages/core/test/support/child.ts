@@ -1,9 +1,12 @@
 /**
- * Child processes of the reporter tests: an ES module run with `node -e` in core's directory (so
- * it imports `@faultline/core`), its stderr kept, killed after a bound; and a bounded wait for a
- * process to exit.
+ * Child processes of the reporter tests: Node run in core's directory (so it imports
+ * `@faultline/core`) on a script or an inline ES module, its stderr kept, killed after a bound; a
+ * bounded wait for a process to exit; and FIFO destinations with a reader that pauses.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const packageDir = fileURLToPath(new URL('../..', import.meta.url));
@@ -17,10 +20,10 @@ export interface ChildRun {
   readonly sinceMark: number | undefined;
 }
 
-/** Runs `source` (an ES module) in a child with `env` added; SIGKILL after `killMs`. */
-export function runModule(source: string, env: Record<string, string>, killMs: number): Promise<ChildRun> {
+/** Runs Node with `args` in a child with `env` added; SIGKILL after `killMs`. */
+export function runNode(args: readonly string[], env: Record<string, string>, killMs: number): Promise<ChildRun> {
   return new Promise((resolve) => {
-    const proc = spawn(process.execPath, ['--no-deprecation', '--input-type=module', '-e', source], {
+    const proc = spawn(process.execPath, args, {
       cwd: packageDir,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -38,6 +41,11 @@ export function runModule(source: string, env: Record<string, string>, killMs: n
   });
 }
 
+/** Runs `source` (an ES module) in a child with `env` added; SIGKILL after `killMs`. */
+export function runModule(source: string, env: Record<string, string>, killMs: number): Promise<ChildRun> {
+  return runNode(['--no-deprecation', '--input-type=module', '-e', source], env, killMs);
+}
+
 /** Resolves once `proc` exited, or after `ms` (it is then killed). */
 export function exited(proc: ChildProcess, ms: number): Promise<void> {
   return new Promise((resolve) => {
@@ -51,4 +59,32 @@ export function exited(proc: ChildProcess, ms: number): Promise<void> {
       resolve();
     });
   });
+}
+
+/** A new FIFO in a directory of its own (`tag` names the directory). */
+export function makeFifo(tag: string): string {
+  const fifo = join(mkdtempSync(join(tmpdir(), `faultline-${tag}-`)), 'pipe');
+  execFileSync('mkfifo', [fifo]);
+  return fifo;
+}
+
+/**
+ * A FIFO and its reader (Python), which opens it, reads nothing for `pauseSeconds`, then copies
+ * it all to `out`; resolves once the reader has opened the FIFO (the destination is opened
+ * without blocking: its reader must be there first).
+ */
+export async function pausingReader(
+  pauseSeconds: number,
+  tag: string,
+): Promise<{ fifo: string; out: string; reader: ChildProcess }> {
+  const fifo = makeFifo(tag);
+  const out = join(fifo, '..', 'out.log');
+  const reader = spawn('python3', [
+    '-c',
+    `import os,sys,time\nd=os.open(sys.argv[1],os.O_RDONLY|os.O_NONBLOCK)\nos.set_blocking(d,True)\nprint("open",flush=True)\ntime.sleep(${pauseSeconds})\no=open(sys.argv[2],"wb")\nwhile True:\n  b=os.read(d,65536)\n  if not b: break\n  o.write(b)\no.close()`,
+    fifo,
+    out,
+  ]);
+  await new Promise((resolve) => reader.stdout?.once('data', resolve));
+  return { fifo, out, reader };
 }
