@@ -12,7 +12,7 @@ import { CORPUS, type CorpusCase, jsonApiSchemaErrors, leaksIn } from '@faultlin
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultline, faultlineServerOptions } from '../src/index.js';
-import { type Answer, postJson } from './helpers.js';
+import { type Answer, postJson, postJsonH2 } from './helpers.js';
 
 const JSONAPI = 'application/vnd.api+json';
 const FORMATS = ['problem', 'envelope', 'jsonapi'] as const;
@@ -60,28 +60,6 @@ function portOf(app: FastifyInstance): number {
   return (app.server.address() as { port: number }).port;
 }
 
-function viaHttp2(session: ClientHttp2Session, path: string, accept: string, body: unknown): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const stream = session.request({ ':method': 'POST', ':path': path, 'content-type': 'application/json', accept });
-    const timer = setTimeout(() => reject(new Error(`h2 ${path} hung`)), 10_000);
-    let headers: Record<string, string> = {};
-    let text = '';
-    stream.on('response', (h) => {
-      headers = Object.fromEntries(Object.entries(h).map(([k, v]) => [k, String(v)]));
-    });
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      text += chunk;
-    });
-    stream.on('end', () => {
-      clearTimeout(timer);
-      resolve({ status: Number(headers[':status']), headers, body: text });
-    });
-    stream.on('error', reject);
-    stream.end(JSON.stringify(body));
-  });
-}
-
 describe.each([
   ['envelope', 'HTTP/1.1'],
   ['envelope', 'h2c'],
@@ -103,7 +81,7 @@ describe.each([
   });
 
   async function send(path: string, accept: string, body: unknown): Promise<Answer> {
-    if (session !== undefined) return viaHttp2(session, path, accept, body);
+    if (session !== undefined) return postJsonH2(session, path, body, { accept }, 10_000);
     return postJson(`http://127.0.0.1:${portOf(app)}${path}`, body, { accept }, 10_000);
   }
 

@@ -12,7 +12,7 @@ import { type ClientHttp2Session, connect } from 'node:http2';
 import { Readable } from 'node:stream';
 import { type Category, createReporter, TAXONOMY } from '@faultline/core';
 import { CORPUS, type CorpusCase, leaksIn, memoryLog } from '@faultline/testkit';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultline, faultlineServerOptions } from '../src/index.js';
 import { type Answer, postJson, postJsonH2 } from './helpers.js';
@@ -62,51 +62,20 @@ async function build(log: ReturnType<typeof memoryLog>, http2: boolean): Promise
     { onRequest: (request, _reply, done) => done(make(caseOf(request.headers)) as Error) },
     () => 1,
   );
-  app.post(
-    '/on-request-async',
-    {
-      onRequest: async (request) => {
-        throw make(caseOf(request.headers));
-      },
-    },
-    () => 1,
-  );
-  app.post(
-    '/pre-parsing',
-    {
-      preParsing: async (request) => {
-        throw make(caseOf(request.headers));
-      },
-    },
-    () => 1,
-  );
-  app.post(
-    '/pre-validation',
-    {
-      preValidation: async (request) => {
-        throw make(caseOf(request.headers));
-      },
-    },
-    () => 1,
-  );
-  app.post(
-    '/pre-serialization',
-    {
-      preSerialization: async (request) => {
-        throw make(caseOf(request.headers));
-      },
-    },
-    () => ({ ok: true }),
-  );
-  app.post(
-    '/on-send',
-    {
-      onSend: async (request) => {
-        throw make(caseOf(request.headers));
-      },
-    },
-    () => ({ ok: true }),
-  );
+  // Each hook throws asynchronously; the handler answers only if its hook let the request through.
+  const hooks = [
+    ['/on-request-async', 'onRequest'],
+    ['/pre-parsing', 'preParsing'],
+    ['/pre-validation', 'preValidation'],
+    ['/pre-serialization', 'preSerialization'],
+    ['/on-send', 'onSend'],
+  ] as const;
+  for (const [path, hook] of hooks) {
+    const throwing = async (request: FastifyRequest) => {
+      throw make(caseOf(request.headers));
+    };
+    app.post(path, { [hook]: throwing }, () => ({ ok: true }));
+  }
   await app.register(async (scope) => {
     scope.addContentTypeParser('application/x-hostile', (request, _payload, done) => {
       done(make(caseOf(request.headers)) as Error);
