@@ -16,7 +16,7 @@ import express4 from 'express4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asyncHandler, faultline } from '../src/index.js';
 import type { ExpressResponse, NextFunction } from '../src/types.js';
-import { type Major, type RunningApp, startApp } from './helpers.js';
+import { headerValue, type Major, type RunningApp, startApp } from './helpers.js';
 
 const SECRET = 'hunter2-adversarial';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -34,14 +34,6 @@ function answers(raw: string): { status: string; lines: string[]; body: string }
     rest = rest.slice(end + 4 + length);
   }
   return out;
-}
-
-/** The value of header `name` (case-insensitive), else undefined. */
-function header(lines: readonly string[], name: string): string | undefined {
-  return lines
-    .find((l) => l.toLowerCase().startsWith(`${name}:`))
-    ?.slice(name.length + 1)
-    .trim();
 }
 
 describe.each([5, 4] as Major[])('Express %i: responses the route left half made', (major) => {
@@ -129,9 +121,9 @@ describe.each([5, 4] as Major[])('Express %i: responses the route left half made
     const [answer, ...more] = answers(raw);
     expect(more).toEqual([]);
     expect(answer?.status).toBe(`HTTP/1.1 ${status}`);
-    const id = header(answer?.lines ?? [], 'x-request-id');
+    const id = headerValue(answer?.lines ?? [], 'x-request-id');
     expect(id).toMatch(UUID);
-    expect(header(answer?.lines ?? [], 'content-type')).toBe('application/problem+json; charset=utf-8');
+    expect(headerValue(answer?.lines ?? [], 'content-type')).toBe('application/problem+json; charset=utf-8');
     expect((JSON.parse(answer?.body ?? '') as { request_id: string }).request_id).toBe(id);
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(recordFor(app.records, id)).toBeDefined();
@@ -148,14 +140,14 @@ describe.each([5, 4] as Major[])('Express %i: responses the route left half made
 
   it('a Trailer header the route set: still answered (Node refuses to end it otherwise)', async () => {
     const answer = await expectProblem(await get('/trailer'), '500 Internal Server Error');
-    expect(header(answer.lines, 'trailer')).toBeUndefined();
+    expect(headerValue(answer.lines, 'trailer')).toBeUndefined();
   });
 
   it('a Transfer-Encoding the route set: framed by Content-Length alone', async () => {
     const raw = await get('/chunked');
     const answer = await expectProblem(raw, '500 Internal Server Error');
-    expect(header(answer.lines, 'transfer-encoding')).toBeUndefined();
-    expect(Number(header(answer.lines, 'content-length'))).toBe(Buffer.byteLength(answer.body));
+    expect(headerValue(answer.lines, 'transfer-encoding')).toBeUndefined();
+    expect(Number(headerValue(answer.lines, 'content-length'))).toBe(Buffer.byteLength(answer.body));
     expect(raw.endsWith(answer.body)).toBe(true);
   });
 
@@ -190,7 +182,7 @@ describe.each([5, 4] as Major[])('Express %i: responses the route left half made
       expect(more).toEqual([]);
       expect(first?.status).toMatch(/^HTTP\/1\.1 (500|404) /);
       expect((JSON.parse(first?.body ?? '') as { request_id: string }).request_id).toBe(
-        header(first?.lines ?? [], 'x-request-id'),
+        headerValue(first?.lines ?? [], 'x-request-id'),
       );
       expect([second?.status, second?.body]).toEqual(['HTTP/1.1 200 OK', 'fine']);
     },
@@ -205,7 +197,7 @@ describe.each([5, 4] as Major[])('Express %i: responses the route left half made
     const raw = await get(`/carried/${status}`);
     const answer = await expectProblem(raw, line);
     expect(raw).not.toMatch(/set-cookie|location|refresh|vault|GMT \S/i);
-    const retryAfter = header(answer.lines, 'retry-after');
+    const retryAfter = headerValue(answer.lines, 'retry-after');
     if (retryAfter !== undefined) expect(retryAfter).toMatch(/^\d+$/);
   });
 
@@ -239,7 +231,7 @@ describe.each([5, 4] as Major[])('Express %i on a server with rejectNonStandardB
         const raw = await rawHttpExchange(port, `HEAD ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
         expect(raw).toMatch(/^HTTP\/1\.1 (500|404) /);
         expect(raw.endsWith('\r\n\r\n')).toBe(true);
-        expect(header(raw.split('\r\n'), 'x-request-id')).toMatch(UUID);
+        expect(headerValue(raw.split('\r\n'), 'x-request-id')).toMatch(UUID);
       }
     } finally {
       server.closeAllConnections();

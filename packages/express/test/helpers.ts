@@ -60,3 +60,11 @@ export async function startApp(
     },
   };
 }
+
+/** The value of header `name` (lower case) among an answer's raw header lines, else undefined. */
+export function headerValue(lines: readonly string[], name: string): string | undefined {
+  return lines
+    .find((l) => l.toLowerCase().startsWith(`${name}:`))
+    ?.slice(name.length + 1)
+    .trim();
+}
