@@ -5,11 +5,12 @@
  * fetch body (at most 256 KiB, until the deadline) and then destroyed, so the server sees its
  * connection closed; `text()`, which can be neither bounded nor stopped, is never called.
  */
-import { createServer, get, type IncomingMessage, type Server } from 'node:http';
+import { get, type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeFault, type ResponseLike } from '../src/index.js';
+import { type RouteHandler, type RouteServer, startRouteServer, within } from './support/route-server.js';
 
-const ROUTES: Record<string, (response: import('node:http').ServerResponse) => void> = {
+const ROUTES: Record<string, RouteHandler> = {
   '/trickle': (response) => {
     response.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '7' });
     response.write('{"code":"UNAVAILABLE","detail":"');
@@ -32,23 +33,13 @@ const ROUTES: Record<string, (response: import('node:http').ServerResponse) => v
   },
 };
 
-let server: Server;
+let server: RouteServer;
 let base = '';
-/** Per path: true when the connection closed before the body was all written (the client stopped reading). */
-const cut = new Map<string, Promise<boolean>>();
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    const url = request.url ?? '';
-    cut.set(url, new Promise((resolve) => response.on('close', () => resolve(!response.writableFinished))));
-    (ROUTES[url] ?? ((r) => r.writeHead(404).end()))(response);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  server = await startRouteServer(ROUTES);
+  base = server.base;
 });
-afterAll(() => {
-  server.closeAllConnections();
-  server.close();
-});
+afterAll(() => server.close());
 
 /** A node-fetch-like response over `node:http`: the `Readable` as `body`, and a `text()` that reads it all. */
 async function nodeResponse(path: string): Promise<ResponseLike & { textCalled: () => boolean }> {
@@ -68,15 +59,6 @@ async function nodeResponse(path: string): Promise<ResponseLike & { textCalled: 
   };
 }
 
-/** `promise`, or a rejection after `ms` (the decoder hung, or the connection stayed open). */
-async function within<T>(ms: number, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
-
 const BY_STATUS = { format: 'unknown', conforming: false, status: 503, code: 'UNAVAILABLE', retryAfter: 7 };
 
 describe('a Node.js Readable body (node-fetch, node:http)', () => {
@@ -84,7 +66,7 @@ describe('a Node.js Readable body (node-fetch, node:http)', () => {
     const response = await nodeResponse('/trickle');
     const fault = await within(3000, decodeFault(response, undefined, { timeoutMs: 300 }));
     expect(fault).toMatchObject(BY_STATUS);
-    expect(await within(3000, cut.get('/trickle') as Promise<boolean>)).toBe(true);
+    expect(await within(3000, server.cut('/trickle'))).toBe(true);
     expect(response.textCalled()).toBe(false);
   });
 
@@ -92,7 +74,7 @@ describe('a Node.js Readable body (node-fetch, node:http)', () => {
     const response = await nodeResponse('/64mb');
     const fault = await within(5000, decodeFault(response));
     expect(fault).toMatchObject(BY_STATUS);
-    expect(await within(5000, cut.get('/64mb') as Promise<boolean>)).toBe(true);
+    expect(await within(5000, server.cut('/64mb'))).toBe(true);
     expect(response.textCalled()).toBe(false);
   });
 

@@ -5,13 +5,12 @@
  * `DECODE_LIMITS.bodyTimeoutMs` by default), and the body is cancelled so the server sees its
  * connection closed. Every call is timed against a bound of its own, so a hang fails fast.
  */
-import { createServer, type Server } from 'node:http';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DECODE_LIMITS, decodeFault } from '../src/index.js';
+import { type RouteHandler, type RouteServer, startRouteServer, within } from './support/route-server.js';
 
-type Handler = (response: import('node:http').ServerResponse) => void;
 const PROBLEM = { 'content-type': 'application/problem+json', 'retry-after': '7' };
-const ROUTES: Record<string, Handler> = {
+const ROUTES: Record<string, RouteHandler> = {
   '/stall': (response) => {
     response.writeHead(503, PROBLEM);
     response.write('{"code":"UNAVAILABLE",');
@@ -27,37 +26,16 @@ const ROUTES: Record<string, Handler> = {
   },
 };
 
-let server: Server;
+let server: RouteServer;
 let base = '';
-const closed = new Map<string, Promise<boolean>>();
 beforeAll(async () => {
-  server = createServer((request, response) => {
-    const url = request.url ?? '';
-    // Resolves with true when the connection ended before the body did (the client cancelled it).
-    closed.set(url, new Promise((resolve) => response.on('close', () => resolve(!response.writableFinished))));
-    const route = ROUTES[url];
-    if (route === undefined) return response.writeHead(404).end();
-    route(response);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  server = await startRouteServer(ROUTES);
+  base = server.base;
 });
-afterAll(() => {
-  server.closeAllConnections();
-  server.close();
-});
+afterAll(() => server.close());
 afterEach(() => {
   vi.useRealTimers();
 });
-
-/** `promise`, or a rejection after `ms` (the decoder hung). */
-async function within<T>(ms: number, promise: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
 
 const BY_STATUS = {
   protocol: 'http',
@@ -78,7 +56,7 @@ describe('a body that never ends', () => {
       const fault = await within(3000, decodeFault(response, undefined, { timeoutMs: 300 }));
       expect(Date.now() - started).toBeGreaterThanOrEqual(250);
       expect(fault).toMatchObject(BY_STATUS);
-      expect(await within(3000, closed.get(path) as Promise<boolean>)).toBe(true);
+      expect(await within(3000, server.cut(path))).toBe(true);
     },
   );
 
@@ -91,7 +69,7 @@ describe('a body that never ends', () => {
       decodeFault(response, undefined, { timeoutMs: Number.POSITIVE_INFINITY, signal: controller.signal }),
     );
     expect(fault).toMatchObject(BY_STATUS);
-    expect(await within(3000, closed.get('/stall') as Promise<boolean>)).toBe(true);
+    expect(await within(3000, server.cut('/stall'))).toBe(true);
   });
 
   it('reads nothing when the signal has already aborted', async () => {
