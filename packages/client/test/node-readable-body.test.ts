@@ -34,16 +34,14 @@ const ROUTES: Record<string, RouteHandler> = {
 };
 
 let server: RouteServer;
-let base = '';
 beforeAll(async () => {
   server = await startRouteServer(ROUTES);
-  base = server.base;
 });
 afterAll(() => server.close());
 
 /** A node-fetch-like response over `node:http`: the `Readable` as `body`, and a `text()` that reads it all. */
 async function nodeResponse(path: string): Promise<ResponseLike & { textCalled: () => boolean }> {
-  const message = await new Promise<IncomingMessage>((resolve) => get(`${base}${path}`, resolve));
+  const message = await new Promise<IncomingMessage>((resolve) => get(`${server.base}${path}`, resolve));
   let called = false;
   return {
     status: message.statusCode ?? 0,

@@ -27,10 +27,8 @@ const ROUTES: Record<string, RouteHandler> = {
 };
 
 let server: RouteServer;
-let base = '';
 beforeAll(async () => {
   server = await startRouteServer(ROUTES);
-  base = server.base;
 });
 afterAll(() => server.close());
 afterEach(() => {
@@ -51,7 +49,7 @@ describe('a body that never ends', () => {
   it.each(Object.keys(ROUTES))(
     '%s decodes by status once timeoutMs passes, and the connection is closed',
     async (path) => {
-      const response = await fetch(`${base}${path}`);
+      const response = await fetch(`${server.base}${path}`);
       const started = Date.now();
       const fault = await within(3000, decodeFault(response, undefined, { timeoutMs: 300 }));
       expect(Date.now() - started).toBeGreaterThanOrEqual(250);
@@ -61,7 +59,7 @@ describe('a body that never ends', () => {
   );
 
   it('stops when the signal aborts (no time bound), without rejecting', async () => {
-    const response = await fetch(`${base}/stall`);
+    const response = await fetch(`${server.base}/stall`);
     const controller = new AbortController();
     setTimeout(() => controller.abort(new Error('page closed')), 200);
     const fault = await within(
@@ -73,7 +71,7 @@ describe('a body that never ends', () => {
   });
 
   it('reads nothing when the signal has already aborted', async () => {
-    const response = await fetch(`${base}/trickle`);
+    const response = await fetch(`${server.base}/trickle`);
     const fault = await within(1000, decodeFault(response, undefined, { signal: AbortSignal.abort() }));
     expect(fault).toMatchObject(BY_STATUS);
   });
