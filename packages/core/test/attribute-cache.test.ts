@@ -20,7 +20,8 @@ async function recordAll(count: number, attributes: Record<string, unknown>, bef
   for (let i = 0; i < count; i += 1) {
     before(i);
     reporter.report(capture(new Error(`boom ${i}`)), { protocol: 'ws', attributes });
-    // Each fault is taken on its own turn, as under real traffic.
+    // Faults of one loop iteration are taken in one turn, after the attributes changed again:
+    // what is written is what they were when each fault was reported.
     await Promise.resolve();
   }
   await reporter.flush();

@@ -129,7 +129,7 @@ describe("the writer's fingerprints", () => {
     const items: FullItem[] = [];
     for (let h = 1; h <= 50; h += 1) {
       const fault = capture(new Error(`failure ${'x'.repeat(h)}`));
-      items.push(fullItem(fault, undefined, h, `key ${h}`, redactor, -1));
+      items.push(fullItem(fault, undefined, undefined, h, `key ${h}`, redactor, -1));
     }
     const keys = vi.spyOn(Map.prototype, 'keys');
     for (const item of items) writer.write(item);

@@ -32,7 +32,7 @@ function countedError(message: string, cause?: unknown): { error: LedgerError; r
 function firstItem(thrown: unknown): { item: FullItem; fault: ReturnType<typeof capture> } {
   const fault = capture(thrown);
   const intake = new Intake(createRedactor(), 60_000, 100, 10);
-  const item = intake.item({ fault, ctx: undefined, time: Date.now() }, false);
+  const item = intake.item({ fault, ctx: undefined, attributes: undefined, time: Date.now() }, false);
   if (item?.k !== 'f') throw new Error('expected a full item');
   return { item, fault };
 }
@@ -43,7 +43,7 @@ describe('the type label of a recorded fault', () => {
     const fault = capture(error);
     const before = reads();
     const intake = new Intake(createRedactor(), 60_000, 100, 10);
-    const item = intake.item({ fault, ctx: undefined, time: Date.now() }, false);
+    const item = intake.item({ fault, ctx: undefined, attributes: undefined, time: Date.now() }, false);
     expect(reads() - before).toBe(1);
     if (item?.k !== 'f') throw new Error('expected a full item');
     expect(item.errorType).toBe('LedgerError');
@@ -53,7 +53,7 @@ describe('the type label of a recorded fault', () => {
     const { error: second, reads: secondReads } = countedError('ledger 43 is locked');
     const secondFault = capture(second);
     const captured = secondReads();
-    const repeat = intake.item({ fault: secondFault, ctx: undefined, time: Date.now() }, false);
+    const repeat = intake.item({ fault: secondFault, ctx: undefined, attributes: undefined, time: Date.now() }, false);
     expect(repeat?.k).toBe('r');
     expect(secondReads() - captured).toBe(1);
   });

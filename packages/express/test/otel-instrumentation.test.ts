@@ -12,7 +12,7 @@ import { type CorpusCase, INSTRUMENTED_CASES, leaksIn, memoryLog, recordFor } fr
 import { fetchTraced } from '@faultline/testkit/tracing';
 import { SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { asyncHandler, faultline } from '../src/index.js';
 import { type ExpressFactory, freshTrace, instrumentationReads, startTracing, type Tracing } from './otel-setup.js';
 
@@ -147,8 +147,15 @@ describe.each([5, 4] as const)('Express %i under instrumentation-http and instru
         const faultlineOnSpan = JSON.stringify([span?.attributes, span?.status, span?.events]);
         expect(leaksIn(faultlineOnSpan, testCase)).toEqual([]);
         // The record is the value's own, not that of a carrier it crossed Express in.
-        const record = recordFor(log.records, body.request_id);
-        expect(record).toBeDefined();
+        // Recorded in the reporter's next turn (the loop's check phase), not before the answer.
+        const record = await vi.waitFor(
+          () => {
+            const found = recordFor(log.records, body.request_id);
+            if (found === undefined) throw new Error('no record yet');
+            return found;
+          },
+          { timeout: 2000 },
+        );
         expect(JSON.stringify(record)).not.toContain('carried past');
       } catch (failure) {
         failures.push(`${style}: ${(failure as Error).message.split('\n')[0]}`);

@@ -12,7 +12,7 @@ import { fetchTraced } from '@faultline/testkit/tracing';
 import { SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { freshTrace, startTracing, type Tracing } from './otel-setup.js';
 import { failingMidway } from './stream-helpers.js';
 
@@ -114,7 +114,8 @@ describe('Fastify 5 under @fastify/otel and instrumentation-http', () => {
           if (s.attributes[SPAN_ATTRIBUTES.errorId] === undefined) continue;
           expect(leaksIn(JSON.stringify([s.attributes, s.status]), testCase)).toEqual([]);
         }
-        expect(recordFor(log.records, body.request_id)).toBeDefined();
+        // Recorded in the reporter's next turn (the loop's check phase), not before the answer.
+        await vi.waitFor(() => expect(recordFor(log.records, body.request_id)).toBeDefined(), { timeout: 2000 });
       } catch (failure) {
         failures.push(`${style}: ${(failure as Error).message.split('\n')[0]}`);
       }

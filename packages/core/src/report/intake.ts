@@ -8,6 +8,7 @@
  */
 import type { Fault } from '../fault.js';
 import type { Redactor } from '../redact/redactor.js';
+import type { SnapNode } from '../redact/snapshot.js';
 import { fullItem, type Item, repeatItem } from './items.js';
 import { exceptionOnly } from './records.js';
 import { RepeatWindow } from './repeat-window.js';
@@ -19,6 +20,8 @@ import { OldestFirst } from './windows.js';
 export interface Pending {
   readonly fault: Fault;
   readonly ctx: ReportContext | undefined;
+  /** The snapshot of `ctx.attributes` when the fault was reported (a turn runs later). */
+  readonly attributes: SnapNode | undefined;
   readonly time: number;
 }
 
@@ -41,7 +44,7 @@ export class Intake {
    * dropped (its OTel record is still emitted). `otel`: an OTel logs SDK is registered.
    */
   item(pending: Pending, otel: boolean, levelEnabled?: (level: 'error' | 'warn') => boolean): Item | undefined {
-    const { fault, ctx, time } = pending;
+    const { fault, ctx, attributes, time } = pending;
     if (levelEnabled !== undefined && !levelEnabled(fault.serverFault ? 'error' : 'warn')) {
       // The logger would drop this level: skip fingerprinting and the full redaction.
       if (otel) emitExceptionLog(fault, exceptionOnly(fault, this.#redactor), ctx?.otelContext);
@@ -55,14 +58,14 @@ export class Intake {
           { type: fault.internal.errorType, message: `repeat of ${verdict.firstId}`, stacktrace: undefined },
           ctx?.otelContext,
         );
-      return repeatItem(fault, ctx, verdict.handle, verdict.firstId, this.#redactor);
+      return repeatItem(fault, ctx, attributes, verdict.handle, verdict.firstId, this.#redactor);
     }
     let seq = -1;
     if (otel) {
       seq = ++this.#otelSeq;
       this.#otelWaiting.set(seq, pending);
     }
-    return fullItem(fault, ctx, verdict.handle, verdict.key, this.#redactor, seq);
+    return fullItem(fault, ctx, attributes, verdict.handle, verdict.key, this.#redactor, seq);
   }
 
   /** The writer redacted the exception of item `seq`: emit its OTel record. */

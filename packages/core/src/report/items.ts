@@ -71,15 +71,22 @@ export interface NoticeItem {
 /** One thing to write. */
 export type Item = FullItem | RepeatItem | NoticeItem;
 
-/** The context's fields as plain data. */
-export function ctxItem(ctx: ReportContext | undefined, redactor: Redactor): CtxItem | undefined {
+/**
+ * The context's fields as plain data. `attributes`: the snapshot of `ctx.attributes` taken when
+ * the fault was reported (the object may have changed since); taken now when not given.
+ */
+export function ctxItem(
+  ctx: ReportContext | undefined,
+  redactor: Redactor,
+  attributes?: SnapNode,
+): CtxItem | undefined {
   if (ctx === undefined) return undefined;
   const out: { -readonly [K in keyof CtxItem]: CtxItem[K] } = {};
   if (ctx.protocol !== undefined) out.protocol = ctx.protocol;
   if (typeof ctx.method === 'string') out.method = ctx.method.slice(0, 256);
   if (typeof ctx.route === 'string') out.route = ctx.route.slice(0, 512);
   if (typeof ctx.traceId === 'string') out.traceId = ctx.traceId.slice(0, 64);
-  if (ctx.attributes !== undefined) out.attributes = attributesSnapshot(ctx.attributes, redactor);
+  if (ctx.attributes !== undefined) out.attributes = attributes ?? attributesSnapshot(ctx.attributes, redactor);
   return out;
 }
 
@@ -87,6 +94,7 @@ export function ctxItem(ctx: ReportContext | undefined, redactor: Redactor): Ctx
 export function fullItem(
   fault: Fault,
   ctx: ReportContext | undefined,
+  attributes: SnapNode | undefined,
   h: number,
   key: string,
   redactor: Redactor,
@@ -109,7 +117,7 @@ export function fullItem(
     reason: fault.internal.reason,
     source: fault.internal.source,
     rejected: fault.internal.rejectedRequestId,
-    ctx: ctxItem(ctx, redactor),
+    ctx: ctxItem(ctx, redactor, attributes),
     thrown: redactor.snapshot(thrown, thrownType),
     meta: FaultError.is(thrown) && thrown.meta !== undefined ? redactor.snapshot(thrown.meta) : undefined,
     otel,
@@ -120,6 +128,7 @@ export function fullItem(
 export function repeatItem(
   fault: Fault,
   ctx: ReportContext | undefined,
+  attributes: SnapNode | undefined,
   h: number,
   first: string,
   redactor: Redactor,
@@ -132,7 +141,7 @@ export function repeatItem(
     code: fault.code,
     status: fault.status,
     server: fault.serverFault,
-    ctx: ctxItem(ctx, redactor),
+    ctx: ctxItem(ctx, redactor, attributes),
     rejected: fault.internal.rejectedRequestId,
   };
 }

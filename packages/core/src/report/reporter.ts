@@ -1,14 +1,16 @@
 /**
  * The reporter: the bounded, asynchronous log pipeline. `report()` is O(1): it only enqueues.
- * Turns (a microtask after a quiet spell, then `setImmediate`; turns.ts) read what they must off each fault into plain items
- * (intake.ts): at a low rate a {@link RecordWriter} writes them here; above `workerThreshold`
+ * Turns (one per loop iteration, in its check phase; turns.ts) read what they must off each
+ * fault into plain items (intake.ts): at a low rate a {@link RecordWriter} writes them here; above `workerThreshold`
  * full records per second a worker thread redacts, formats and writes (offload.ts, worker.ts)
  * and this thread only hands items over, a slice at a time. Counts stay truthful across
  * threads (stats.ts); memory and shutdown stay bounded; OTel records are emitted on this thread.
  */
 import type { Fault } from '../fault.js';
 import { checkOptions } from '../options-check.js';
-import { createRedactor } from '../redact/redactor.js';
+import { createRedactor, type Redactor } from '../redact/redactor.js';
+import type { SnapNode } from '../redact/snapshot.js';
+import { attributesSnapshot } from './attribute-cache.js';
 import { DropNotice } from './drop-notice.js';
 import { flushAtExit, forgetAtExit } from './exit-hooks.js';
 import { Intake, type Pending } from './intake.js';
@@ -35,6 +37,7 @@ export class Reporter {
   readonly #sliceNs: bigint;
   readonly #counters: MainCounters = { reported: 0, droppedQueueFull: 0, suppressed: 0, sinkErrors: 0 };
   readonly #drops: DropNotice;
+  readonly #redactor: Redactor;
   #scheduled = false;
   #closed = false;
 
@@ -46,6 +49,7 @@ export class Reporter {
     const maxFingerprints = Math.max(1, options.maxFingerprints ?? 1000);
     const maxBacklog = options.maxSinkBacklogBytes ?? 4 * 1024 * 1024;
     const redactor = createRedactor(options.redaction);
+    this.#redactor = redactor;
     this.#shutdownMs = Math.max(0, options.shutdownTimeoutMs ?? 1000);
     const intake = new Intake(redactor, options.dedupWindowMs ?? 10_000, maxFingerprints, this.#queue.capacity * 2);
     this.#output = new ReporterOutput(options, maxBacklog, () => {
@@ -123,7 +127,9 @@ export class Reporter {
       this.#counters.droppedQueueFull += 1;
       return;
     }
-    const pending: Pending = { fault, ctx, time: Date.now() };
+    // The attributes as they are now: the turn that reads the fault runs later in this iteration.
+    const attributes = ctx?.attributes === undefined ? undefined : this.#snapshot(ctx.attributes);
+    const pending: Pending = { fault, ctx, attributes, time: Date.now() };
     if (!this.#queue.push(pending)) {
       this.#counters.droppedQueueFull += 1;
       this.#drops.arm();
@@ -135,24 +141,28 @@ export class Reporter {
     this.#schedule();
   }
 
+  #snapshot(attributes: object): SnapNode | undefined {
+    try {
+      return attributesSnapshot(attributes, this.#redactor);
+    } catch {
+      return undefined; // the turn tries again, and counts a sink error if it fails there too
+    }
+  }
+
   /**
-   * The first turn after a quiet spell runs as a microtask, once the code that reported has
-   * returned (the answer is already written), and takes at most `QUICK_TURN` faults: a
-   * request's fault then waits microseconds, not until the loop's check phase, so faults, their
-   * thrown values and stacks do not survive scavenges (about 10 KB per scavenge under a 404 storm
-   * at 8 connections, measured). A burst reported in one go leaves the rest to `setImmediate`
-   * turns, as does hand-over to a running worker (one message per poll phase).
+   * Turns run with `setImmediate`: one turn per loop iteration takes every fault that iteration
+   * reported. A turn per fault (a microtask once the reporting code returned, as before) ran the
+   * reporter's code between every two requests: with a file reporter, 16.2-17.8k against 18.4-18.6k
+   * answers a second batched (wrk, 8 connections, idle state, side by side). A fault now waits
+   * for the check phase, so more survives scavenges and the young generation grows sooner; it
+   * grows under a longer load either way (docs/performance.md, "Memory").
    */
   #schedule(): void {
     if (this.#scheduled) return;
     this.#scheduled = true;
-    // A resolved promise's reaction, not `queueMicrotask` (an AsyncResource and a bound function
-    // per call: ~200 bytes per fault, measured).
-    if (this.#offload.link === undefined) void RESOLVED.then(this.#quickTurn);
-    else setImmediate(this.#turn);
+    setImmediate(this.#turn);
   }
 
-  readonly #quickTurn = (): void => this.#turnOf(QUICK_TURN);
   readonly #turn = (): void => this.#turnOf(this.#batchSize * 4);
 
   /** One turn of at most `max` faults; the next is scheduled while any wait. */
@@ -268,15 +278,6 @@ export class Reporter {
     forgetAtExit(this);
   }
 }
-
-/** Settled once: each quiet spell's first turn is a reaction to it. */
-const RESOLVED = Promise.resolve();
-/**
- * Most faults a quiet spell's first (microtask) turn takes. A synchronous burst of hundreds
- * taken there delayed the loop's timers more than the same work in the check phase (bench:reporter
- * at 10,000/s: loop delay p99/max 5.8-6.9/25-30 ms against 3.1-3.2/8-15, measured).
- */
-const QUICK_TURN = 16;
 
 /**
  * Creates a reporter. See {@link ReporterOptions} for the defaults. Throws an `OptionsError`
