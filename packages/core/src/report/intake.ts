@@ -58,7 +58,7 @@ export class Intake {
           { type: fault.internal.errorType, message: `repeat of ${verdict.firstId}`, stacktrace: undefined },
           ctx?.otelContext,
         );
-      return repeatItem(fault, ctx, attributes, verdict.handle, verdict.firstId, this.#redactor);
+      return repeatItem(fault, ctx, attributes, verdict.handle, verdict.firstId);
     }
     let seq = -1;
     if (otel) {

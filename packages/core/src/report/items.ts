@@ -10,7 +10,6 @@ import type { Fault } from '../fault.js';
 import { FaultError } from '../fault-error.js';
 import type { Redactor } from '../redact/redactor.js';
 import type { SnapNode } from '../redact/snapshot.js';
-import { attributesSnapshot } from './attribute-cache.js';
 import type { Protocol } from './telemetry.js';
 import type { ReportContext } from './types.js';
 
@@ -72,21 +71,17 @@ export interface NoticeItem {
 export type Item = FullItem | RepeatItem | NoticeItem;
 
 /**
- * The context's fields as plain data. `attributes`: the snapshot of `ctx.attributes` taken when
- * the fault was reported (the object may have changed since); taken now when not given.
+ * The context's fields as plain data. `attributes`: the snapshot of `ctx.attributes` the reporter
+ * took when the fault was reported (the object may have changed since).
  */
-export function ctxItem(
-  ctx: ReportContext | undefined,
-  redactor: Redactor,
-  attributes?: SnapNode,
-): CtxItem | undefined {
+export function ctxItem(ctx: ReportContext | undefined, attributes: SnapNode | undefined): CtxItem | undefined {
   if (ctx === undefined) return undefined;
   const out: { -readonly [K in keyof CtxItem]: CtxItem[K] } = {};
   if (ctx.protocol !== undefined) out.protocol = ctx.protocol;
   if (typeof ctx.method === 'string') out.method = ctx.method.slice(0, 256);
   if (typeof ctx.route === 'string') out.route = ctx.route.slice(0, 512);
   if (typeof ctx.traceId === 'string') out.traceId = ctx.traceId.slice(0, 64);
-  if (ctx.attributes !== undefined) out.attributes = attributes ?? attributesSnapshot(ctx.attributes, redactor);
+  if (attributes !== undefined) out.attributes = attributes;
   return out;
 }
 
@@ -117,7 +112,7 @@ export function fullItem(
     reason: fault.internal.reason,
     source: fault.internal.source,
     rejected: fault.internal.rejectedRequestId,
-    ctx: ctxItem(ctx, redactor, attributes),
+    ctx: ctxItem(ctx, attributes),
     thrown: redactor.snapshot(thrown, thrownType),
     meta: FaultError.is(thrown) && thrown.meta !== undefined ? redactor.snapshot(thrown.meta) : undefined,
     otel,
@@ -131,7 +126,6 @@ export function repeatItem(
   attributes: SnapNode | undefined,
   h: number,
   first: string,
-  redactor: Redactor,
 ): RepeatItem {
   return {
     k: 'r',
@@ -141,7 +135,7 @@ export function repeatItem(
     code: fault.code,
     status: fault.status,
     server: fault.serverFault,
-    ctx: ctxItem(ctx, redactor, attributes),
+    ctx: ctxItem(ctx, attributes),
     rejected: fault.internal.rejectedRequestId,
   };
 }

@@ -9,7 +9,6 @@
 import type { Fault } from '../fault.js';
 import { checkOptions } from '../options-check.js';
 import { createRedactor, type Redactor } from '../redact/redactor.js';
-import type { SnapNode } from '../redact/snapshot.js';
 import { attributesSnapshot } from './attribute-cache.js';
 import { DropNotice } from './drop-notice.js';
 import { flushAtExit, forgetAtExit } from './exit-hooks.js';
@@ -127,8 +126,9 @@ export class Reporter {
       this.#counters.droppedQueueFull += 1;
       return;
     }
-    // The attributes as they are now: the turn that reads the fault runs later in this iteration.
-    const attributes = ctx?.attributes === undefined ? undefined : this.#snapshot(ctx.attributes);
+    // The attributes as they are now (the turn that reads the fault runs later in this iteration);
+    // a snapshot never throws.
+    const attributes = ctx?.attributes === undefined ? undefined : attributesSnapshot(ctx.attributes, this.#redactor);
     const pending: Pending = { fault, ctx, attributes, time: Date.now() };
     if (!this.#queue.push(pending)) {
       this.#counters.droppedQueueFull += 1;
@@ -139,14 +139,6 @@ export class Reporter {
       }
     }
     this.#schedule();
-  }
-
-  #snapshot(attributes: object): SnapNode | undefined {
-    try {
-      return attributesSnapshot(attributes, this.#redactor);
-    } catch {
-      return undefined; // the turn tries again, and counts a sink error if it fails there too
-    }
   }
 
   /**
