@@ -53,11 +53,6 @@ export function safeGetArray(object: ObjectLike, key: PropertyKey, max = 64): un
   }
 }
 
-/** The value's `name` property when it is an own-or-inherited string, else `undefined`. */
-export function safeErrorName(value: ObjectLike): string | undefined {
-  return safeGetString(value, 'name', 128);
-}
-
 /**
  * A short, safe type label for logs and `error.type`-like fields: the constructor name when it
  * looks like an identifier, else the primitive type. Never calls user code beyond property reads.
@@ -65,18 +60,66 @@ export function safeErrorName(value: ObjectLike): string | undefined {
 export function typeLabel(value: unknown): string {
   if (value === null) return 'null';
   if (!isObjectLike(value)) return typeof value;
-  const ctor = safeGet(value, 'constructor');
-  const ctorName = typeof ctor === 'function' ? safeGetString(ctor, 'name', 128) : undefined;
+  const ctor = constructorOf(value);
+  const ctorName = typeof ctor === 'function' ? constructorName(ctor) : undefined;
   // A subclass name (DatabaseError) says more than `name` (pg sets it to "error"); plain Error/Object say less.
-  if (ctorName !== undefined && IDENTIFIER.test(ctorName) && ctorName !== 'Error' && ctorName !== 'Object')
+  if (ctorName !== undefined && isIdentifier(ctorName) && ctorName !== 'Error' && ctorName !== 'Object')
     return ctorName;
-  const name = safeErrorName(value);
-  if (name !== undefined && IDENTIFIER.test(name)) return name;
-  if (ctorName !== undefined && IDENTIFIER.test(ctorName)) return ctorName;
+  const name = nameOf(value);
+  if (name !== undefined && isIdentifier(name)) return name;
+  if (ctorName !== undefined && isIdentifier(ctorName)) return ctorName;
   return typeof value === 'function' ? 'Function' : 'Object';
 }
 
 const IDENTIFIER = /^[A-Za-z_$][\w$]{0,127}$/;
+/** The last name tested and the verdict: a service throws a few types, so the same name comes again. */
+let lastTested = '';
+let lastVerdict = false;
+
+/** True when `name` (at most 128 characters) looks like an identifier; the last verdict is remembered. */
+function isIdentifier(name: string): boolean {
+  if (name === lastTested) return lastVerdict;
+  lastVerdict = IDENTIFIER.test(name);
+  lastTested = name;
+  return lastVerdict;
+}
+
+/**
+ * The last constructor named and its name. A function's `name` is read through a native accessor
+ * (about 700 instructions, callgrind), and a service throws a few types again and again. A name
+ * redefined on the same constructor afterwards is not seen: the label is a log field, not a check.
+ */
+let lastConstructor: unknown;
+let lastConstructorName: string | undefined;
+
+/** {@link nameOf} a constructor, the last one's remembered. */
+function constructorName(ctor: ObjectLike): string | undefined {
+  if (ctor !== lastConstructor) {
+    lastConstructorName = nameOf(ctor);
+    lastConstructor = ctor;
+  }
+  return lastConstructorName;
+}
+
+/** `value.constructor`, read at its own site (the keyed read in `safeGet` is megamorphic); a throwing read is `undefined`. */
+function constructorOf(value: ObjectLike): unknown {
+  try {
+    return (value as { constructor?: unknown }).constructor;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `value.name` when it is a string, cut to 128 characters, read at its own site; else `undefined`. */
+function nameOf(value: ObjectLike): string | undefined {
+  let name: unknown;
+  try {
+    name = (value as { name?: unknown }).name;
+  } catch {
+    return undefined;
+  }
+  return typeof name === 'string' ? name.slice(0, 128) : undefined;
+}
 
 /** `instanceof` that survives Proxies whose `getPrototypeOf` trap throws. */
 export function safeInstanceOf(value: unknown, ctor: abstract new (...args: never[]) => unknown): boolean {

@@ -93,6 +93,22 @@ describe('ids and contexts of compact lines, held off the heap (#21)', () => {
     list.release();
   });
 
+  it('writes contexts past its first buffer, whatever the characters of their members', () => {
+    const list = new JsonList();
+    const members = [
+      { connection_id: 'ascii only', n: 2 },
+      { connection_id: `${'x'.repeat(90)}\u00e9 "q"`, route: '/caf\u00e9' },
+      { connection_id: '\u{1f600}'.repeat(40), tail: 'plain after' },
+    ];
+    const ids = Array.from({ length: 1200 }, () => randomUUID());
+    ids.forEach((id, i) => {
+      list.pushWithId(id, `,"attributes":${JSON.stringify(members[i % 3])}`);
+    });
+    expect(list.count).toBe(1200);
+    expect(list.json()).toBe(JSON.stringify(ids.map((id, i) => ({ request_id: id, attributes: members[i % 3] }))));
+    list.release();
+  });
+
   it("writes each repeat's connection attributes, redacted, as the record's own context", async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'faultline-repeat-lines-')), 'r.log');
     const reporter = createReporter({ destination: file, flushOnExit: false, dedupWindowMs: 60_000 });

@@ -26,16 +26,17 @@ export function topFrames(stack: string): string[] {
 
 const NESTED = ['cause', 'driverError', 'original', 'parent', 'originalError', 'error'] as const;
 
+/** Strings per value in {@link signatureParts}: type (or `typeof`), code (`null` for a primitive), message shape. */
+const PARTS_PER_VALUE = 3;
+
 /**
- * What makes two thrown values the same error without reading stacks: for the value and up to
- * three values it wraps, the type, the code and the message with digits, quoted text and hex
- * folded. ECONNREFUSED and ETIMEDOUT behind one wrapper differ here; two requests for different
- * ids of the same failure do not. `thrownType`: `typeLabel(thrown)` when the caller already has it
- * (a captured fault remembers it), used for the value itself only; what it wraps is read here.
+ * The parts of {@link errorSignature}, written into `parts` (reused by the caller: no array per
+ * fault): three per value, for the value and up to three values it wraps. Returns how many were
+ * written. Two faults whose parts are equal one by one have the same signature, so a caller can
+ * compare them and keep the signature string it built last time, with no string built or hashed.
  */
-export function errorSignature(thrown: unknown, thrownType?: string): string {
-  // Built as one string, with no arrays or iterators: this runs for every fault, repeats included.
-  let signature = '';
+export function signatureParts(thrown: unknown, thrownType: string | undefined, parts: (string | null)[]): number {
+  let n = 0;
   let current: unknown = thrown;
   // At most four values: the three before are enough for the cycle check.
   let seen0: unknown;
@@ -46,18 +47,63 @@ export function errorSignature(thrown: unknown, thrownType?: string): string {
     if (depth === 0) seen0 = current;
     else if (depth === 1) seen1 = current;
     else seen2 = current;
-    const separator = depth === 0 ? '' : '>';
     if (!isObjectLike(current)) {
-      signature += `${separator}${typeof current}:${typeof current === 'string' ? shapeOf(current) : ''}`;
-      break;
+      parts[n] = typeof current;
+      parts[n + 1] = null;
+      parts[n + 2] = typeof current === 'string' ? shapeOf(current) : '';
+      return n + PARTS_PER_VALUE;
     }
-    const code = safeGet(current, 'code');
-    const message = safeGet(current, 'message');
-    const type = depth === 0 && thrownType !== undefined ? thrownType : typeLabel(current);
-    signature += `${separator}${type}|${typeof code === 'string' || typeof code === 'number' ? String(code).slice(0, 32) : ''}|${typeof message === 'string' ? shapeOf(message) : ''}`;
+    const code = codeOf(current);
+    const message = messageOf(current);
+    parts[n] = depth === 0 && thrownType !== undefined ? thrownType : typeLabel(current);
+    parts[n + 1] = typeof code === 'string' || typeof code === 'number' ? String(code).slice(0, 32) : '';
+    parts[n + 2] = typeof message === 'string' ? shapeOf(message) : '';
+    n += PARTS_PER_VALUE;
     current = nestedOf(current);
   }
+  return n;
+}
+
+/** The signature the first `n` of `parts` stand for (see {@link errorSignature}). */
+export function joinSignature(parts: readonly (string | null)[], n: number): string {
+  let signature = '';
+  for (let i = 0; i < n; i += PARTS_PER_VALUE) {
+    const separator = i === 0 ? '' : '>';
+    const code = parts[i + 1];
+    signature +=
+      code === null ? `${separator}${parts[i]}:${parts[i + 2]}` : `${separator}${parts[i]}|${code}|${parts[i + 2]}`;
+  }
   return signature;
+}
+
+/**
+ * What makes two thrown values the same error without reading stacks: for the value and up to
+ * three values it wraps, the type, the code and the message with digits, quoted text and hex
+ * folded. ECONNREFUSED and ETIMEDOUT behind one wrapper differ here; two requests for different
+ * ids of the same failure do not. `thrownType`: `typeLabel(thrown)` when the caller already has it
+ * (a captured fault remembers it), used for the value itself only; what it wraps is read here.
+ */
+export function errorSignature(thrown: unknown, thrownType?: string): string {
+  const parts: (string | null)[] = [];
+  return joinSignature(parts, signatureParts(thrown, thrownType, parts));
+}
+
+/** `value.code`, read at its own site (a keyed read through `safeGet` is megamorphic); a throwing read is `undefined`. */
+function codeOf(value: ObjectLike): unknown {
+  try {
+    return (value as { code?: unknown }).code;
+  } catch {
+    return undefined;
+  }
+}
+
+/** `value.message`, read at its own site; a throwing read is `undefined`. */
+function messageOf(value: ObjectLike): unknown {
+  try {
+    return (value as { message?: unknown }).message;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
