@@ -8,24 +8,24 @@ import type { Offload } from '../src/report/offload.js';
 import { RingQueue } from '../src/report/ring-queue.js';
 import { type TurnParts, Turns } from '../src/report/turns.js';
 
-const MS = 1_000_000n;
+const MS = 1_000_000;
 
 function turns(fill: number, canMove: boolean): Turns {
   const queue = new RingQueue<unknown>(1000);
   for (let i = 0; i < fill; i += 1) queue.push(i);
   const offload = { started: undefined, possible: canMove } as unknown as Offload;
-  return new Turns({ queue, offload, sliceNs: 4n * MS } as unknown as TurnParts);
+  return new Turns({ queue, offload, sliceNs: 4 * MS } as unknown as TurnParts);
 }
 
 describe('turn budget', () => {
   it('hands over in a quarter of the slice when the queue is empty, twice the slice when full', () => {
-    expect(turns(0, true).budget()).toBe(1n * MS);
-    expect(turns(500, true).budget()).toBe(4n * MS + MS / 2n);
-    expect(turns(1000, true).budget()).toBe(8n * MS);
+    expect(turns(0, true).budget()).toBe(1 * MS);
+    expect(turns(500, true).budget()).toBe(4 * MS + MS / 2);
+    expect(turns(1000, true).budget()).toBe(8 * MS);
   });
 
   it('writes here for the slice when the queue is empty, four times it when full', () => {
-    expect(turns(0, false).budget()).toBe(4n * MS);
-    expect(turns(1000, false).budget()).toBe(16n * MS);
+    expect(turns(0, false).budget()).toBe(4 * MS);
+    expect(turns(1000, false).budget()).toBe(16 * MS);
   });
 });

@@ -20,19 +20,29 @@ export type NoticeWriter = (record: Record<string, unknown>, message: string) =>
 export class DropNotice {
   readonly #counts: () => DropCounts;
   readonly #write: NoticeWriter;
+  readonly #total: () => number;
   #reported = 0;
   #lastAt = 0;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
 
-  constructor(counts: () => DropCounts, write: NoticeWriter) {
+  /**
+   * `total`: the sum of the three counts, read without making the object `counts` returns (it
+   * is read after every turn of the reporter); by default summed from `counts`.
+   */
+  constructor(counts: () => DropCounts, write: NoticeWriter, total?: () => number) {
     this.#counts = counts;
     this.#write = write;
+    this.#total =
+      total ??
+      (() => {
+        const c = counts();
+        return c.queueFull + c.backlog + c.lostBacklog;
+      });
   }
 
   #dropped(): number {
-    const counts = this.#counts();
-    return counts.queueFull + counts.backlog + counts.lostBacklog;
+    return this.#total();
   }
 
   /** A drop just happened: make sure the timer will report it. */

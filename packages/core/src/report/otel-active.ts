@@ -5,15 +5,40 @@
  */
 import { logs } from '@opentelemetry/api-logs';
 
+type Provider = { constructor?: { name?: string }; _getDelegate?: () => unknown };
+
+/**
+ * The last provider and delegate seen, and the verdict on them. Asked once per turn of the
+ * reporter: reading the constructors' names each time (a function's `name` is read through a
+ * native accessor) cost about 1k instructions per turn (callgrind). A new SDK registered later
+ * sets a new delegate, or a new global provider: either makes the verdict be read again.
+ */
+let lastProvider: unknown;
+let lastDelegate: unknown;
+let lastVerdict = true;
+
+/** The class name of `value`'s constructor, if any. */
+function className(value: unknown): string | undefined {
+  return (value as Provider | undefined)?.constructor?.name;
+}
+
 /** False only when the global logger provider is known to be the no-op one. */
 export function otelLogsActive(): boolean {
   try {
-    const provider = logs.getLoggerProvider() as { constructor?: { name?: string }; _getDelegate?: () => unknown };
-    if (provider.constructor?.name === 'NoopLoggerProvider') return false;
-    if (provider.constructor?.name !== 'ProxyLoggerProvider' || typeof provider._getDelegate !== 'function')
-      return true;
-    const delegate = provider._getDelegate() as { constructor?: { name?: string } } | undefined;
-    return delegate?.constructor?.name !== 'NoopLoggerProvider';
+    const provider = logs.getLoggerProvider() as Provider;
+    const delegate = typeof provider._getDelegate === 'function' ? provider._getDelegate() : undefined;
+    if (provider === lastProvider && delegate === lastDelegate) return lastVerdict;
+    const name = className(provider);
+    const verdict =
+      name === 'NoopLoggerProvider'
+        ? false
+        : name !== 'ProxyLoggerProvider' || delegate === undefined
+          ? true
+          : className(delegate) !== 'NoopLoggerProvider';
+    lastProvider = provider;
+    lastDelegate = delegate;
+    lastVerdict = verdict;
+    return verdict;
   } catch {
     return true;
   }

@@ -33,7 +33,7 @@ export class Reporter {
   readonly #queue: RingQueue<Pending>;
   readonly #overflow: OverflowPolicy;
   readonly #batchSize: number;
-  readonly #sliceNs: bigint;
+  readonly #sliceNs: number;
   readonly #counters: MainCounters = { reported: 0, droppedQueueFull: 0, suppressed: 0, sinkErrors: 0 };
   readonly #drops: DropNotice;
   readonly #redactor: Redactor;
@@ -44,7 +44,7 @@ export class Reporter {
     this.#queue = new RingQueue(options.queueSize ?? 4096);
     this.#overflow = options.overflow ?? 'drop-newest';
     this.#batchSize = Math.max(1, options.batchSize ?? 512);
-    this.#sliceNs = BigInt(Math.round(Math.max(0.1, options.sliceMs ?? 4) * 1e6));
+    this.#sliceNs = Math.round(Math.max(0.1, options.sliceMs ?? 4) * 1e6);
     const maxFingerprints = Math.max(1, options.maxFingerprints ?? 1000);
     const maxBacklog = options.maxSinkBacklogBytes ?? 4 * 1024 * 1024;
     const redactor = createRedactor(options.redaction);
@@ -85,6 +85,10 @@ export class Reporter {
         lostBacklog: lostToBacklog(this.#output.sink, this.#offload.counts),
       }),
       (record, message) => this.#turns.notice({ k: 'n', record, message }),
+      () =>
+        this.#counters.droppedQueueFull +
+        droppedBacklog(this.#writer.counts, this.#offload.counts) +
+        lostToBacklog(this.#output.sink, this.#offload.counts),
     );
     if (options.flushOnExit !== false) flushAtExit(this);
   }
@@ -159,7 +163,7 @@ export class Reporter {
 
   /** One turn of at most `max` faults; the next is scheduled while any wait. */
   #turnOf(max: number): void {
-    this.drain(max, this.#turns.budget());
+    this.#drain(max, this.#turns.budget(), true);
     if (this.#queue.size === 0) this.#scheduled = false;
     // The worker holds all it may: give it a millisecond instead of spinning the loop.
     else if (this.#turns.saturated) setTimeout(this.#turn, 1);
@@ -172,6 +176,11 @@ export class Reporter {
    * Returns how many were taken off the queue.
    */
   drain(max = Number.POSITIVE_INFINITY, budgetNs?: bigint, bounded = true): number {
+    return this.#drain(max, budgetNs === undefined ? undefined : Number(budgetNs), bounded);
+  }
+
+  /** {@link drain} with the budget in nanoseconds as a number (what turns pass). */
+  #drain(max: number, budgetNs: number | undefined, bounded: boolean): number {
     const taken = this.#turns.drain(max, budgetNs, bounded);
     this.#drops.write();
     return taken;
@@ -179,7 +188,7 @@ export class Reporter {
 
   /** Everything queued into the sink (or the worker) now: records, pending repeat lines, the drop notice. */
   #drainAll(bounded: boolean): void {
-    this.drain(Number.POSITIVE_INFINITY, undefined, bounded);
+    this.#drain(Number.POSITIVE_INFINITY, undefined, bounded);
     this.#writer.flushRepeats();
     this.#drops.write(true);
   }
@@ -220,7 +229,7 @@ export class Reporter {
   async flush(): Promise<void> {
     let stalledSince = Date.now();
     while (this.#queue.size > 0 && Date.now() - stalledSince < this.#shutdownMs) {
-      if (this.drain(Number.POSITIVE_INFINITY, this.#sliceNs) > 0) stalledSince = Date.now();
+      if (this.#drain(Number.POSITIVE_INFINITY, this.#sliceNs, true) > 0) stalledSince = Date.now();
       if (this.#queue.size > 0) await new Promise((resolve) => setTimeout(resolve, 1));
     }
     this.#drainAll(true);

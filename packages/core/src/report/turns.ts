@@ -33,7 +33,8 @@ export interface TurnParts {
   readonly output: ReporterOutput;
   readonly offload: Offload;
   readonly counters: MainCounters;
-  readonly sliceNs: bigint;
+  /** The slice, in nanoseconds. */
+  readonly sliceNs: number;
   readonly otelLogs: boolean;
   /** True once the reporter closed (no worker starts then). */
   readonly closed: () => boolean;
@@ -54,11 +55,12 @@ export class Turns {
    * the slice (the response thread only hands over), up to twice the slice when the queue is
    * full; where they are always written here, the slice, up to 4x.
    */
-  budget(): bigint {
+  budget(): number {
     const { offload, sliceNs, queue } = this.#p;
-    const percent = BigInt(Math.round((queue.size / queue.capacity) * 100));
-    if (offload.started !== undefined || offload.possible) return (sliceNs * (100n + 7n * percent)) / 400n;
-    return (sliceNs * (100n + 3n * percent)) / 100n;
+    // Numbers, not BigInts: a turn per loop iteration made five BigInts here, and one more for its deadline.
+    const percent = Math.round((queue.size / queue.capacity) * 100);
+    if (offload.started !== undefined || offload.possible) return Math.round((sliceNs * (100 + 7 * percent)) / 400);
+    return Math.round((sliceNs * (100 + 3 * percent)) / 100);
   }
 
   /** True when the worker holds all it may (the next turn should wait for it). */
@@ -68,22 +70,23 @@ export class Turns {
   }
 
   /**
-   * Takes up to `max` queued faults, stopping once `budgetNs` has passed; `bounded` stops when
-   * the worker holds all it may. Only a timed turn starts the worker: at exit (untimed)
+   * Takes up to `max` queued faults, stopping once `budgetNs` (nanoseconds) has passed; `bounded`
+   * stops when the worker holds all it may. Only a timed turn starts the worker: at exit (untimed)
    * there is no time to boot one. Returns how many were taken off the queue.
    */
-  drain(max: number, budgetNs: bigint | undefined, bounded: boolean): number {
+  drain(max: number, budgetNs: number | undefined, bounded: boolean): number {
     const { queue, intake, writer, offload, counters } = this.#p;
     let taken = 0;
     let fulls = 0;
-    const deadline = budgetNs === undefined ? undefined : process.hrtime.bigint() + budgetNs;
+    // In milliseconds, on the clock of `performance.now()` (no BigInt per turn).
+    const deadline = budgetNs === undefined ? undefined : performance.now() + budgetNs / 1e6;
     const otel = this.#p.otelLogs && otelLogsActive();
     const level = this.#level;
     let link = offload.link;
     let items: Item[] | undefined;
     while (taken < max) {
       if ((taken & 15) === 15) {
-        if (deadline !== undefined && process.hrtime.bigint() > deadline) break;
+        if (deadline !== undefined && performance.now() > deadline) break;
         // Writing here at a rate the worker should take: start it now and hand it the rest.
         if (deadline !== undefined && link === undefined && offload.due(fulls, queue.size / queue.capacity))
           link = this.#startWorker();
