@@ -1,4 +1,4 @@
-import { addFaultlineService } from '@faultline/grpc';
+import { addFaultlineService, shutdownGracefully } from '@faultline/grpc';
 import { loadPackageDefinition, Server, ServerCredentials, type ServiceDefinition } from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { errors } from './catalog.js';
@@ -12,3 +12,7 @@ addFaultlineService(server, shop.Orders.service, {
   },
 });
 server.bindAsync(`127.0.0.1:${process.env.PORT ?? 50051}`, ServerCredentials.createInsecure(), () => {});
+process.once('SIGTERM', () => {
+  // No new calls; those still running after 10 s get UNAVAILABLE with their x-request-id.
+  void shutdownGracefully(server, { timeoutMs: 10_000 }).then(() => process.exit(0));
+});

@@ -76,6 +76,23 @@ function captureCall(
   return captureForClient(thrown, contextOf(metadata, policy, input, call, classifiers), clientGoneFrom(call));
 }
 
+/**
+ * Stands for the server shutting down where a call's `fail` takes the thrown value: the call is
+ * answered with the fault of {@link shutdownFault}. Never handed to the application.
+ */
+export const SERVER_SHUTDOWN: unique symbol = Symbol('faultline.serverShutdown');
+
+/**
+ * The fault of a call still unanswered when its server's shutdown ran out of time: `unavailable`
+ * (retry elsewhere), raised by the adapter itself, with the call's incoming id when it is kept,
+ * recorded with the source `grpc.shutdown`.
+ */
+function shutdownFault(metadata: Metadata | undefined, options: GrpcFaultOptions, call: object | undefined): Fault {
+  const { policy } = resolveGrpcOptions(options);
+  const ctx = contextOf(metadata, policy, [], call, []);
+  return faultOf('unavailable', { ...ctx, source: 'grpc.shutdown', reason: 'server shutting down' });
+}
+
 /** How a call's faults are captured: its incoming id, its peer when it matters, its request. */
 function contextOf(
   metadata: Metadata | undefined,
@@ -136,7 +153,7 @@ export function faultForCall(
  * {@link faultForCall}, except when `thrown` carries a downstream's rich status before its reader
  * (protobuf) was ever loaded: then the reader is loaded, the fault is captured again, and the
  * result is a promise (which never rejects). Otherwise the fault, synchronously: no promise and
- * no closure on the usual path.
+ * no closure on the usual path. {@link SERVER_SHUTDOWN} gets the shutdown's fault.
  */
 export function callFault(
   thrown: unknown,
@@ -146,6 +163,7 @@ export function callFault(
   input: readonly unknown[] = [],
   call?: object,
 ): Fault | Promise<Fault> {
+  if (thrown === SERVER_SHUTDOWN) return report(shutdownFault(metadata, options, call), path, options, call);
   const misses = richStatusMisses();
   const fault = captureCall(thrown, metadata, options, input, call);
   if (richStatusMisses() === misses) return report(fault, path, options, call);

@@ -6,6 +6,7 @@
  * error-to-status path, and never by touching the value except through core's safe accessors.
  */
 import { FaultError, isObjectLike, safeGet } from '@faultline/core/adapter';
+import { type InFlightCall, untrack } from './in-flight.js';
 import { isDecodeFailure, type RequestDecodeFailure } from './request-guard.js';
 import { isFaultlineTrailer } from './trailers.js';
 
@@ -52,13 +53,20 @@ export interface GuardedCall {
  * Replaces `emit` and `destroy` on `call`. Faultline's own status objects pass to grpc-js; any
  * other 'error' goes to `fail`. A `destroy()` without arguments is Node's own auto-destroy once a
  * side of the stream ended (`naturalEnd()` true): it passes through; anywhere else it fails the
- * call.
+ * call. `entry` (the call on its server's list of calls in flight) leaves the list on 'cancelled',
+ * which grpc-js emits once the call's status was sent or its client is gone.
  */
-export function guardCall(call: GuardableCall, fail: (error: unknown) => void, naturalEnd: () => boolean): GuardedCall {
+export function guardCall(
+  call: GuardableCall,
+  fail: (error: unknown) => void,
+  naturalEnd: () => boolean,
+  entry?: InFlightCall,
+): GuardedCall {
   const originalEmit = call.emit.bind(call);
   let lastMessage: unknown;
   const originalDestroy = call.destroy;
   call.emit = (event: string | symbol, ...args: unknown[]): boolean => {
+    if (event === 'cancelled') untrack(entry);
     if (event === 'error') {
       if (isFaultlineStatus(args[0])) return originalEmit(event, ...args);
       fail(args[0]);
@@ -130,7 +138,8 @@ export interface GuardableUnaryCall extends GuardableCall {
 
 const kUnaryGuard = Symbol('faultline.unaryGuard');
 
-function unaryGuardOf(call: object): UnaryGuard | undefined {
+/** The guard {@link guardUnaryCall} gave `call`, if any. */
+export function unaryGuardOf(call: object): UnaryGuard | undefined {
   return (call as { [kUnaryGuard]?: UnaryGuard })[kUnaryGuard];
 }
 

@@ -20,6 +20,7 @@ export {
   type RequestGuardOptions,
 } from './request-guard.js';
 export { categoryOfForeignStatus, createServerInterceptor, ForeignStatusError } from './server-interceptor.js';
+export { type ShutdownOptions, shutdownGracefully } from './shutdown.js';
 export { DETAILS_KEY, faultStatus, isFaultlineTrailer, REQUEST_ID_KEY } from './trailers.js';
 export { answerUnknownMethods } from './unknown-method.js';
 export { addFaultlineService, wrapService } from './wrap-service.js';

@@ -25,6 +25,7 @@ import {
   resolveGrpcOptions,
 } from './call-fault.js';
 import { decodeFault, type GuardableCall, type GuardedCall, guardCall } from './call-guard.js';
+import { callsOf, type InFlightCalls, StreamEntry, untrack } from './in-flight.js';
 import { guardDefinition, isDecodeFailure } from './request-guard.js';
 import { faultStatus } from './trailers.js';
 import { answerFailure, type Handler, runHandler, type UnaryMethod, UnaryRun } from './unary-run.js';
@@ -47,13 +48,21 @@ function wrapUnary(method: UnaryMethod) {
 }
 
 /** A client-streaming method: the full stream guard (the handler's logic lives in its listeners). */
-function wrapClientStreaming(path: string, handler: Handler, options: GrpcFaultOptions, domain: string) {
+function wrapClientStreaming(
+  path: string,
+  handler: Handler,
+  options: GrpcFaultOptions,
+  domain: string,
+  calls: InFlightCalls | undefined,
+) {
   return (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
     let done = false;
     let guard: GuardedCall | undefined;
+    let entry: StreamEntry | undefined;
     const fail = (error: unknown) => {
       if (done) return;
       done = true;
+      untrack(entry);
       const fault = callFault(error, call.metadata, path, options, requestOf(call, guard?.lastMessage), call);
       answerWhenReady(fault, (ready) => callback(faultStatus(ready, domain)));
     };
@@ -65,47 +74,60 @@ function wrapClientStreaming(path: string, handler: Handler, options: GrpcFaultO
         return;
       }
       done = true;
+      untrack(entry);
       callback(null, value, trailer, flags);
     };
     rememberActiveSpan(call);
+    entry = calls === undefined ? undefined : new StreamEntry(call, fail);
     // grpc-js destroys the call itself (no value) when the client cancels: not the handler's failure.
-    guard = guardCall(call as unknown as GuardableCall, fail, () => done || clientEnded(call, 'readableEnded'));
+    guard = guardCall(call as unknown as GuardableCall, fail, () => done || clientEnded(call, 'readableEnded'), entry);
+    if (entry !== undefined) calls?.add(entry);
     runHandler(handler, call, guarded, { fail });
   };
 }
 
-function wrapStreaming(path: string, handler: Handler, options: GrpcFaultOptions, domain: string) {
+function wrapStreaming(
+  path: string,
+  handler: Handler,
+  options: GrpcFaultOptions,
+  domain: string,
+  calls: InFlightCalls | undefined,
+) {
   return (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => {
     let failed = false;
     let guard: GuardedCall | undefined;
+    let entry: StreamEntry | undefined;
     const fail = (error: unknown) => {
       if (failed) return;
       failed = true;
+      untrack(entry);
       const fault = callFault(error, call.metadata, path, options, requestOf(call, guard?.lastMessage), call);
       // grpc-js turns an 'error' event into the call's status and ends the stream.
       answerWhenReady(fault, (ready) => guard?.emit('error', faultStatus(ready, domain)));
     };
     rememberActiveSpan(call);
-    guard = guardCall(call as unknown as GuardableCall, fail, () => failed || clientEnded(call, 'writableEnded'));
+    entry = calls === undefined ? undefined : new StreamEntry(call, fail);
+    guard = guardCall(
+      call as unknown as GuardableCall,
+      fail,
+      () => failed || clientEnded(call, 'writableEnded'),
+      entry,
+    );
     if ('request' in call && isDecodeFailure(call.request)) {
       fail(decodeFault(call.request));
       return;
     }
+    if (entry !== undefined) calls?.add(entry);
     runHandler(handler, call, undefined, { fail });
   };
 }
 
-/**
- * Wraps every method of `implementation` (handlers of `definition`, as passed to
- * `server.addService`). Unknown keys are left as they are.
- *
- * @example
- * server.addService(OrdersService, wrapService(OrdersService, impl, { reporter }));
- */
-export function wrapService<T extends UntypedServiceImplementation>(
+/** {@link wrapService}, the calls listed on `calls` (their server's list) when given. */
+function wrapMethods<T extends UntypedServiceImplementation>(
   definition: ServiceDefinition,
   implementation: T,
-  options: GrpcFaultOptions = {},
+  options: GrpcFaultOptions,
+  calls: InFlightCalls | undefined,
 ): T {
   resolveGrpcOptions(options);
   const domain = options.domain ?? 'faultline';
@@ -115,12 +137,28 @@ export function wrapService<T extends UntypedServiceImplementation>(
     if (handler === undefined) continue;
     const path = method.path;
     wrapped[name] = method.responseStream
-      ? wrapStreaming(path, handler, options, domain)
+      ? wrapStreaming(path, handler, options, domain, calls)
       : method.requestStream
-        ? wrapClientStreaming(path, handler, options, domain)
-        : wrapUnary({ path, handler, options, domain });
+        ? wrapClientStreaming(path, handler, options, domain, calls)
+        : wrapUnary({ path, handler, options, domain, calls });
   }
   return wrapped as T;
+}
+
+/**
+ * Wraps every method of `implementation` (handlers of `definition`, as passed to
+ * `server.addService`). Unknown keys are left as they are. The wrapper knows no server: its calls
+ * are not among those `shutdownGracefully` answers at its deadline (`addFaultlineService`'s are).
+ *
+ * @example
+ * server.addService(OrdersService, wrapService(OrdersService, impl, { reporter }));
+ */
+export function wrapService<T extends UntypedServiceImplementation>(
+  definition: ServiceDefinition,
+  implementation: T,
+  options: GrpcFaultOptions = {},
+): T {
+  return wrapMethods(definition, implementation, options, undefined);
 }
 
 /**
@@ -129,7 +167,8 @@ export function wrapService<T extends UntypedServiceImplementation>(
  * so oversized requests get Faultline's answer (the limit is `maxReceiveMessageLength`). Calls to
  * unknown methods of the server are answered as faults too (see {@link answerUnknownMethods}).
  * Create the server with its interceptors first: whether the interceptor may skip these methods'
- * calls depends on them (see `createServerInterceptor`).
+ * calls depends on them (see `createServerInterceptor`). The calls are listed on the server's
+ * calls in flight until they end, for `shutdownGracefully`.
  */
 export function addFaultlineService(
   server: Server,
@@ -138,7 +177,7 @@ export function addFaultlineService(
   options: GrpcFaultOptions = {},
 ): void {
   const guarded = guardDefinition(definition, options);
-  server.addService(guarded, wrapService(definition, implementation, options));
+  server.addService(guarded, wrapMethods(definition, implementation, options, callsOf(server)));
   // With an interceptor of the application's outside Faultline's, every call is intercepted.
   if (passThroughIsSafe(server)) markWrappedMethods(guarded, implementation);
   answerUnknownMethods(server, options);
