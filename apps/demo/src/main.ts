@@ -2,6 +2,7 @@
  * `npm run demo`: the orders service on 127.0.0.1, HTTP/1.1 on PORT (default 3000) and HTTP/2
  * cleartext on PORT+1, printing curl commands that show each failure becoming a safe response.
  */
+import { shutdownGracefully } from '@faultline/grpc';
 import { startExpress } from './express-app.js';
 import { startGrpc } from './grpc-service.js';
 import { buildHttpApp } from './http-app.js';
@@ -86,7 +87,8 @@ async function stop(): Promise<void> {
   await Promise.allSettled([
     http1.close(),
     http2.close(),
-    new Promise<void>((resolve) => grpc.tryShutdown(() => resolve())),
+    // Calls still running after 5 s get UNAVAILABLE with their id, then the server is closed.
+    shutdownGracefully(grpc, { timeoutMs: 5_000 }),
     expressService.close(),
   ]);
   await upstreams.close();
