@@ -39,70 +39,110 @@ export function luhnValid(text: string): boolean {
   return sum % 10 === 0;
 }
 
+/**
+ * Where a token starts and ends: not glued to another letter or digit. `\b` failed a token that
+ * ends in `-` or `/` (a Google key, a GitLab token, an AWS secret: about one in thirty) and one
+ * glued to `_` (`KEY_AKIA…`).
+ */
+const T0 = '(?<![A-Za-z0-9])';
+const T1 = '(?![A-Za-z0-9])';
+/** A token whose characters include `-`: it cannot start right after one either (`eyJ-eyJ-…` rescanned every run). */
+const T0D = '(?<![A-Za-z0-9_-])';
+
+/** A global regex from pieces (the token boundaries above and a body). */
+const re = (...parts: string[]): RegExp => new RegExp(parts.join(''), 'g');
+
 /** Secrets that are never useful in a log: always on. */
 export const SECRET_PATTERNS: readonly ValuePattern[] = [
+  // A key without its end (a text cut, a key pasted in part) is redacted too: its body is the secret.
+  // The search for the end stops at the next BEGIN, so each stretch of text is scanned once.
   {
     name: 'private-key',
     hint: /PRIVATE KEY/,
     regex:
-      /-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----[\s\S]{0,16384}?-----END[A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----/g,
+      /-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:(?:(?!-----BEGIN)[\s\S]){0,16384}?-----END[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s\\:,-]{0,16384})/g,
   },
   // scheme://user:password@host -> keep scheme, user and host (internal logs need them), drop the password.
   // Passwords are often pasted unencoded: the password runs to the last `@` before the host (it may
   // hold `/` and `@`); the host is what follows with no further `@` up to a path, space or the end.
+  // The hint looks no further than the user part (`\S*@` rescanned the rest of the text at every
+  // `://`: seconds for 64 KB of `a://`).
   {
     name: 'url-password',
-    hint: /:\/\/\S*@/,
+    hint: /:\/\/[^\s:@/]{0,128}:/,
     regex: /\b([a-z][a-z0-9+.-]{1,24}:\/\/[^\s:@/]{0,128}):\S{1,256}?@(?=[^\s@/?#]*(?:[\s/?#]|$))/gi,
     replace: '$1:[REDACTED]@',
   },
-  { name: 'jwt', hint: /eyJ/, regex: /\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{0,1024}/g },
+  // The same URL percent-encoded inside another (a `?next=` or `redirect_uri=` parameter).
+  {
+    name: 'url-password',
+    hint: /%3A%2F%2F/i,
+    regex: /\b([a-z][a-z0-9+.-]{1,24}%3A%2F%2F[^\s%:@/]{0,128})%3A[^\s@]{1,256}?%40/gi,
+    replace: '$1%3A[REDACTED]%40',
+  },
+  // Header and payload are enough to redact: a token cut before its signature still carries its claims.
+  {
+    name: 'jwt',
+    hint: /eyJ/,
+    regex: re(T0D, 'eyJ[A-Za-z0-9_-]{4,}\\.eyJ[A-Za-z0-9_-]{4,}(?:\\.[A-Za-z0-9_-]{0,1024})?'),
+  },
+  // An Authorization header's value, whatever its scheme (GitHub's `token`, a bare key, a short token).
+  {
+    name: 'authorization',
+    hint: /authorization/i,
+    regex:
+      /(authorization(?:\\?["']|%22)?\s{0,4}(?:[=:]|%3[Aa])\s{0,4}(?:\\?["'])?(?:(?:bearer|basic|digest|token|negotiate|ntlm|apikey|dpop|mac|aws4-hmac-sha256)[ \t]+)?)(?!\[REDACTED)[^\s;&,'"}\\]{1,2048}/gi,
+    replace: '$1[REDACTED]',
+  },
   {
     name: 'auth-header',
-    hint: /Bearer|Basic|Digest|Token/,
-    regex: /\b(Bearer|Basic|Digest|Token)\s+[A-Za-z0-9._~+/=-]{8,2048}/g,
+    hint: /Bearer|bearer|BEARER|Basic|Digest|Token/,
+    regex: /\b(Bearer|bearer|BEARER|Basic|Digest|Token)\s+[A-Za-z0-9._~+/=-]{8,2048}/g,
     replace: '$1 [REDACTED]',
   },
   {
     name: 'aws-key-id',
     hint: /A3T|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA/,
-    regex: /\b(?:A3T[A-Z0-9]|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}\b/g,
+    regex: re(T0, '(?:A3T[A-Z0-9]|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}', T1),
   },
+  // No boundary before the name (MY_AWS_SECRET_ACCESS_KEY); the secret may end in `/` or `+`.
   {
     name: 'aws-secret',
     hint: /aws/i,
     regex:
-      /\b(aws[_-]?(?:secret[_-]?)?(?:access[_-]?)?key(?:[_-]?id)?)(["']?\s{0,4}[:=]\s{0,4}["']?)[A-Za-z0-9/+=]{40}\b/gi,
+      /(aws[_-]?(?:secret[_-]?)?(?:access[_-]?)?key(?:[_-]?id)?)(\\?["']?\s{0,4}[:=]\s{0,4}\\?["']?)[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])/gi,
     replace: '$1$2[REDACTED]',
   },
   {
     name: 'github-token',
     hint: /gh[pousr]_|github_pat_/,
-    regex: /\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g,
+    regex: re(T0, '(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})', T1),
   },
-  { name: 'gitlab-token', hint: /glpat-/, regex: /\bglpat-[A-Za-z0-9_-]{20,64}\b/g },
-  { name: 'slack-token', hint: /xox/, regex: /\bxox[abposr]-[A-Za-z0-9-]{10,255}\b/g },
+  { name: 'gitlab-token', hint: /glpat-/, regex: re(T0D, 'glpat-[A-Za-z0-9_-]{20,64}', T1) },
+  { name: 'slack-token', hint: /xox/, regex: re(T0D, 'xox[abposr]-[A-Za-z0-9-]{10,255}', T1) },
   { name: 'slack-webhook', hint: /hooks\.slack\.com/, regex: /hooks\.slack\.com\/services\/[A-Za-z0-9+/]{20,200}/g },
-  { name: 'stripe-key', hint: /_(?:live|test)_/, regex: /\b(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,255}\b/g },
-  { name: 'google-api-key', hint: /AIza/, regex: /\bAIza[0-9A-Za-z_-]{35}\b/g },
-  { name: 'npm-token', hint: /npm_/, regex: /\bnpm_[A-Za-z0-9]{36}\b/g },
-  { name: 'sendgrid-key', hint: /SG\./, regex: /\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/g },
-  { name: 'openai-key', hint: /sk-/, regex: /\bsk-(?:proj-|ant-)?[A-Za-z0-9_-]{32,255}\b/g },
-  // key=value / key: value pairs in connection strings, query strings, config dumps and SQL text.
-  // No word boundary before the key: environment names glue it to a prefix (DB_PASSWORD, PGPASSWORD,
-  // GITHUB_API_TOKEN, JWT_SECRET), and the prefix stays in the text.
+  { name: 'stripe-key', hint: /_(?:live|test)_/, regex: re(T0, '(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,255}', T1) },
+  { name: 'google-api-key', hint: /AIza/, regex: re(T0D, 'AIza[0-9A-Za-z_-]{35}', T1) },
+  { name: 'npm-token', hint: /npm_/, regex: re(T0, 'npm_[A-Za-z0-9]{36}', T1) },
+  { name: 'sendgrid-key', hint: /SG\./, regex: re(T0D, 'SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}', T1) },
+  { name: 'openai-key', hint: /sk-/, regex: re(T0D, 'sk-(?:proj-|ant-)?[A-Za-z0-9_-]{32,255}', T1) },
+  // key=value / key: value pairs in connection strings, query strings, config dumps, SQL text and
+  // JSON quoted in a message (escaped `\"password\":\"x\"` and percent-encoded `password%3Dx`
+  // included). No word boundary before the key: environment names glue it to a prefix
+  // (DB_PASSWORD, PGPASSWORD, GITHUB_API_TOKEN, JWT_SECRET), and the prefix stays in the text.
+  // A quoted value without its closing quote (a cut text) is redacted to the end of its line.
   {
     name: 'secret-pair',
-    hint: /pass|pwd|secret|key|token|session/i,
+    hint: /pass|pwd|secret|key|token|sess/i,
     regex:
-      /((?:pass(?:word|wd|phrase)?|pwd|secret|client[_-]?secret|api[_-]?key|apikey|access[_-]?token|refresh[_-]?token|auth[_-]?token|token|private[_-]?key|sessionid|session[_-]?token)["']?\s{0,4}[=:]\s{0,4})("[^"\r\n]{0,512}"|'[^'\r\n]{0,512}'|[^\s;&,'"}]{1,512})/gi,
+      /((?:pass(?:word|wd|phrase)?|pwd|secret|client[_-]?secret|api[_-]?key|apikey|access[_-]?token|refresh[_-]?token|auth[_-]?token|token|private[_-]?key|session(?:[_-]?(?:id|token|key))?|sessid)(?:\\?["']|%22|%27)?\s{0,4}(?:[=:]|%3[DdAa])\s{0,4})(\\"[^"\r\n]{0,512}?\\"|"[^"\r\n]{0,512}"?|'[^'\r\n]{0,512}'?|%2[27](?:(?!%2[27])[^\s&;]){0,512}(?:%2[27])?|[^\s;&,'"}]{1,512})/gi,
     replace: '$1[REDACTED]',
   },
   // A Cookie or Set-Cookie header quoted in a message: every cookie in it is a credential.
   {
     name: 'cookie-header',
     hint: /cookie/i,
-    regex: /\b((?:set-)?cookie["']?\s{0,4}:\s{0,4})("[^"\r\n]{0,4096}"|'[^'\r\n]{0,4096}'|[^\r\n]{1,4096})/gi,
+    regex: /\b((?:set-)?cookie["']?\s{0,4}[:=]\s{0,4})("[^"\r\n]{0,4096}"|'[^'\r\n]{0,4096}'|[^\r\n]{1,4096})/gi,
     replace: '$1[REDACTED]',
   },
 ];

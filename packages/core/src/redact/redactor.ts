@@ -5,9 +5,15 @@
  * cycles, depth and size are bounded, hostile getters and Proxies cannot throw through it, and
  * control characters that could forge log lines or drive a terminal are escaped.
  */
+import { finishCut, redactThenCut } from './cut.js';
+import { DEFAULT_DENY_KEYS, keyMatcher, stateless } from './keys.js';
 import { escapeLogText } from './log-text.js';
-import { CARD_PATTERN, EMAIL_PATTERN, IP_PATTERNS, SECRET_PATTERNS, type ValuePattern } from './patterns.js';
-import { type SnapError, type SnapNode, type SnapshotBounds, snapshot, truncate } from './snapshot.js';
+import { CARD_PATTERN, EMAIL_PATTERN, IP_PATTERNS, luhnValid, SECRET_PATTERNS, type ValuePattern } from './patterns.js';
+import { type SnapError, type SnapNode, type SnapshotBounds, setOwn, snapshot } from './snapshot.js';
+import { stackFrames } from './stack.js';
+
+export { DEFAULT_DENY_KEYS } from './keys.js';
+export { stackFrames, stackHeaderEnd } from './stack.js';
 
 /** A JSON-safe value produced by the redactor. */
 export type Redacted = string | number | boolean | null | Redacted[] | { [key: string]: Redacted };
@@ -34,6 +40,11 @@ export interface RedactionOptions {
   readonly maxKeys?: number;
   /** Most nodes visited in one value (default 2000). */
   readonly maxNodes?: number;
+  /**
+   * Most characters of text kept in one value: strings, keys and labels together (default four
+   * times `maxStringLength`). What is over is cut (`...[truncated N chars]`, `[Truncated]`).
+   */
+  readonly maxTotalLength?: number;
 }
 
 /** A configured redactor. */
@@ -51,25 +62,6 @@ export interface Redactor {
   /** The second half of `redact`, on any thread: patterns, escaping, stack frames. */
   redactSnapshot(node: SnapNode): Redacted;
 }
-
-/** Key rules on by default (matched against the key, case-insensitive). */
-export const DEFAULT_DENY_KEYS: readonly RegExp[] = [
-  /pass(word|wd|phrase)?$/i,
-  /^pwd$/i,
-  /secret/i,
-  /token/i,
-  /authorization/i,
-  /^auth$/i,
-  /cookie/i,
-  /api[-_]?key/i,
-  /^x-api-key$/i,
-  /private[-_]?key/i,
-  /credential/i,
-  /^session(id)?$/i,
-  /connection[-_]?string/i,
-  /^dsn$/i,
-  /^(cvv|cvc|pin|ssn)$/i,
-];
 
 /**
  * One test for "does any pattern's hint match": the hints joined into one alternation (one for
@@ -94,22 +86,6 @@ export function combinedHints(patterns: readonly ValuePattern[]): ((text: string
   }
 }
 
-/** A copy of `regex` without the `g` and `y` flags (whose `test` resumes from `lastIndex`), plus `add`. */
-function stateless(regex: RegExp, add = ''): RegExp {
-  return new RegExp(regex.source, `${regex.flags.replace(/[gy]/g, '')}${add}`);
-}
-
-function keyMatcher(deny: readonly (string | RegExp)[]): (key: string) => boolean {
-  const regexes = deny.map((rule) =>
-    typeof rule === 'string'
-      ? new RegExp(`^${rule.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'i')
-      : // A global or sticky rule's `test` resumes from its last match: the same key would be
-        // denied, then allowed. A copy without those flags answers the same every time.
-        stateless(rule),
-  );
-  return (key) => regexes.some((r) => r.test(key));
-}
-
 /**
  * A pattern given in the options, made to find every match from the start of each text: without
  * the `g` flag `replace` redacted only the first match, with `y` only a match at index 0, and a
@@ -120,6 +96,11 @@ function everyMatch(pattern: ValuePattern): ValuePattern {
   const regex = stateless(pattern.regex, 'g');
   return pattern.hint === undefined ? { ...pattern, regex } : { ...pattern, regex, hint: stateless(pattern.hint) };
 }
+
+/** The label of a bigint as long as a card number (snapshot.ts writes `<digits>n`). */
+const BIGINT_CARD = /^-?\d{13,19}n$/;
+/** What a card number is written as. */
+const CARD = `[REDACTED:${CARD_PATTERN.name}]`;
 
 /** Keys whose sensitivity a redactor remembers at once, and the longest key it remembers. */
 const MAX_REMEMBERED_KEYS = 512;
@@ -138,6 +119,8 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
   const maxString = options.maxStringLength ?? 8192;
   const maxKeys = options.maxKeys ?? 100;
   const maxNodes = options.maxNodes ?? 2000;
+  const maxTotalLength = options.maxTotalLength ?? 4 * maxString;
+  const cards = options.cards !== false;
 
   const anyHint = combinedHints(patterns);
 
@@ -159,13 +142,25 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
     return out;
   }
 
+  /** Redacted, then cut to `maxStringLength`: a secret the cut goes through is redacted whole. */
   function redactString(text: string): string {
-    return escapeLogText(redactValue(truncate(text, maxString)));
+    return escapeLogText(redactThenCut(text, maxString, redactValue));
   }
 
-  /** A string the snapshot already cut to length. */
+  /** A string of the snapshot: redacted with the margin it kept, then cut at its mark (cut.ts). */
   function redactCut(text: string): string {
-    return escapeLogText(redactValue(text));
+    return escapeLogText(finishCut(text, redactValue));
+  }
+
+  /**
+   * A number that is a payment card's (14 to 19 digits, Luhn) is written as the card pattern writes
+   * it. From 14 digits: a timestamp in milliseconds has 13 until the year 2286, and one in ten of
+   * them passes the Luhn check (13-digit card numbers are no longer issued).
+   */
+  function redactNumber(value: number): Redacted {
+    return cards && Number.isInteger(value) && Math.abs(value) >= 1e13 && luhnValid(String(Math.abs(value)))
+      ? CARD
+      : value;
   }
 
   // A record's keys repeat (`code`, `detail`, a driver's fields): the answer of the allow list
@@ -183,33 +178,43 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
     }
     return answer;
   };
-  const bounds: SnapshotBounds = { maxDepth, maxStringLength: maxString, maxKeys, maxNodes, sensitiveKey };
+  const bounds: SnapshotBounds = {
+    maxDepth,
+    maxStringLength: maxString,
+    maxKeys,
+    maxNodes,
+    maxTotalLength,
+    sensitiveKey,
+  };
 
   function redactObject(object: { readonly [key: string]: SnapNode }): { [key: string]: Redacted } {
     const out: { [key: string]: Redacted } = {};
-    for (const key of Object.keys(object)) out[redactCut(key)] = redactSnapshot(object[key] as SnapNode);
+    for (const key of Object.keys(object)) setOwn(out, redactCut(key), redactSnapshot(object[key] as SnapNode));
     return out;
   }
 
   function redactError({ e }: SnapError): { [key: string]: Redacted } {
-    const out: { [key: string]: Redacted } = { type: e.type };
+    // The type label is a name the thrown value chose (its constructor's or its `name`).
+    const out: { [key: string]: Redacted } = { type: redactCut(e.type) };
     if (e.message !== undefined) out.message = redactCut(e.message);
     // An array of frames: each line is redacted and escaped on its own, so logs stay one line
     // per record yet a stack reads as frames (not one line with literal \n escapes).
     if (e.stack !== undefined) out.stack = stackFrames(e.stack, redactValue, escapeLogText, e.message);
     for (const [key, value] of Object.entries(redactObject(e.props))) {
-      if (key !== 'message' && key !== 'stack' && !(key in out)) out[key] = value;
+      if (key !== 'message' && key !== 'stack' && !Object.hasOwn(out, key)) setOwn(out, key, value);
     }
-    if (e.cause !== undefined && !('cause' in out)) out.cause = redactSnapshot(e.cause);
-    if (e.errors !== undefined && !('errors' in out)) out.errors = e.errors.map(redactSnapshot);
+    if (e.cause !== undefined && !Object.hasOwn(out, 'cause')) out.cause = redactSnapshot(e.cause);
+    if (e.errors !== undefined && !Object.hasOwn(out, 'errors')) out.errors = e.errors.map(redactSnapshot);
     return out;
   }
 
   function redactSnapshot(node: SnapNode): Redacted {
     if (typeof node === 'string') return redactCut(node);
+    if (typeof node === 'number') return redactNumber(node);
     if (typeof node !== 'object' || node === null) return node;
     if (Array.isArray(node)) return node.map(redactSnapshot);
-    if ('l' in node) return node.l;
+    // Labels carry names the value chose too (`[Function name]`, a nested object's type).
+    if ('l' in node) return cards && BIGINT_CARD.test(node.l) && luhnValid(node.l) ? CARD : redactCut(node.l);
     if ('o' in node) return redactObject(node.o);
     return redactError(node);
   }
@@ -223,53 +228,4 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
   }
 
   return { redactString, redact, snapshot: (value, valueType) => snapshot(value, bounds, valueType), redactSnapshot };
-}
-
-/** Most stack lines kept in a record. */
-const MAX_STACK_LINES = 64;
-
-const FRAME_LINE = /^\s*at /;
-
-/**
- * Where a V8 stack's header ends: the header is `Type: message`, as many lines as the message has
- * (a zod message holds newlines), so it is found through the message itself; without one, it
- * ends before the first `    at ` line.
- */
-export function stackHeaderEnd(stack: string, message: string | undefined): number {
-  if (message !== undefined && message !== '') {
-    const at = stack.indexOf(message);
-    if (at >= 0 && at <= 256) return at + message.length;
-  }
-  const frame = /\r?\n\s*at /.exec(stack);
-  return frame === null ? stack.length : frame.index;
-}
-
-/**
- * A stack as lines: the header's first line (` …` when the message goes on: the whole message is
- * the record's `message`), then only the `at` frames, trimmed, at most {@link MAX_STACK_LINES}.
- * `redact` is applied to the header and to the frames as blocks, `escapeLine` to each line.
- */
-export function stackFrames(
-  stack: string,
-  redact: (text: string) => string,
-  escapeLine: (line: string) => string,
-  message?: string,
-): string[] {
-  const text = stack.slice(0, 65_536);
-  const end = stackHeaderEnd(text, message);
-  const headerLines = text.slice(0, end).split(/\r?\n/, 2);
-  const first = (headerLines[0] ?? '').trim();
-  const lines = [escapeLine(redact(headerLines.length > 1 ? `${first} …` : first))];
-  const body = redact(text.slice(end)).split(/\r?\n/);
-  let frames = 0;
-  for (const line of body) {
-    if (!FRAME_LINE.test(line)) continue;
-    if (frames === MAX_STACK_LINES) {
-      lines.push('...');
-      break;
-    }
-    lines.push(escapeLine(line.trim()));
-    frames += 1;
-  }
-  return lines.filter((line) => line !== '');
 }

@@ -1,18 +1,24 @@
 /**
  * The first half of redaction: a bounded walk of any thrown value (hostile getters, Proxies,
  * cycles included) into plain data, cheap enough for the response thread. Nothing is redacted
- * or escaped here, except that values under sensitive keys are never read; strings are only cut
- * to length. The result is JSON-safe and structured-clone-safe, so the second half
+ * or escaped here, except that values under sensitive keys are never read; strings are only marked
+ * to be cut (with a margin past the cut, so a secret the cut goes through is still redacted whole:
+ * cut.ts), and the text of one walk is bounded in total. The result is JSON-safe and
+ * structured-clone-safe, so the second half
  * (`Redactor.redactSnapshot`: value patterns, escaping, stack frames) can run on a worker thread.
  */
 import { isObjectLike, safeGet, typeLabel } from '../safe-access.js';
+import { markCut } from './cut.js';
 
-/** A literal the walk produced (`[Circular]`, a date): written as is, never redacted. */
+/**
+ * A literal the walk produced (`[Circular]`, a date, a type label): written as it is but for the
+ * value patterns (a type label is a name the value chose, and could be a token).
+ */
 export interface SnapLabel {
   readonly l: string;
 }
 
-/** A plain object: raw keys (cut to 128 characters) to their values. */
+/** A plain object: raw keys (marked to be cut at 128 characters, see cut.ts) to their values. */
 export interface SnapObject {
   readonly o: { [key: string]: SnapNode };
 }
@@ -38,6 +44,12 @@ export interface SnapshotBounds {
   readonly maxStringLength: number;
   readonly maxKeys: number;
   readonly maxNodes: number;
+  /**
+   * Most characters of text in one walk: strings, keys and labels together (each string is cut
+   * to `maxStringLength` too). Without it, `maxNodes` strings of `maxStringLength` made one record
+   * of many megabytes.
+   */
+  readonly maxTotalLength: number;
   /** True for a key whose value is never read (written `[REDACTED]`). */
   readonly sensitiveKey: (key: string) => boolean;
 }
@@ -45,12 +57,18 @@ export interface SnapshotBounds {
 /** The value the key rules put in place of a sensitive key's value. */
 export const REDACTED = '[REDACTED]';
 
-/** `text` cut to `max` characters, saying how much was cut. */
-export function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max)}...[truncated ${text.length - max} chars]` : text;
-}
+/** Longest key kept. */
+const MAX_KEY = 128;
 
-const label = (l: string): SnapLabel => ({ l });
+/**
+ * `out[key] = value` that keeps a `__proto__` key as data: an assignment would set the object's
+ * prototype instead, and the key (and what it holds) would vanish from the record.
+ */
+export function setOwn<T>(out: { [key: string]: T }, key: string, value: T): void {
+  if (key === '__proto__')
+    Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
+  else out[key] = value;
+}
 
 function looksLikeError(node: object): boolean {
   try {
@@ -72,6 +90,22 @@ export function snapshot(value: unknown, bounds: SnapshotBounds, valueType?: str
   const { maxDepth, maxStringLength, maxKeys, maxNodes, sensitiveKey } = bounds;
   const seen = new Set<object>();
   let nodes = 0;
+  /** Characters of text the walk may still keep. */
+  let budget = bounds.maxTotalLength;
+
+  /** A label, its length taken from the budget. */
+  function label(l: string): SnapLabel {
+    budget -= l.length;
+    return { l };
+  }
+
+  /** `text` marked to be cut at `max` or at what is left of the budget; `undefined` once none is. */
+  function text(value: string, max: number): string | undefined {
+    if (budget <= 0) return undefined;
+    const at = Math.min(max, budget);
+    budget -= Math.min(value.length, at);
+    return markCut(value, at);
+  }
 
   /** The type label of `node` at `depth` (the caller's for the top value). */
   function typeOf(node: unknown, depth: number): string {
@@ -80,10 +114,10 @@ export function snapshot(value: unknown, bounds: SnapshotBounds, valueType?: str
 
   function walk(node: unknown, depth: number): SnapNode {
     nodes += 1;
-    if (nodes > maxNodes) return label('[Truncated]');
+    if (nodes > maxNodes || budget <= 0) return { l: '[Truncated]' };
     switch (typeof node) {
       case 'string':
-        return truncate(node, maxStringLength);
+        return text(node, maxStringLength) ?? { l: '[Truncated]' };
       case 'number':
         return Number.isFinite(node) ? node : label(String(node));
       case 'boolean':
@@ -120,8 +154,9 @@ export function snapshot(value: unknown, bounds: SnapshotBounds, valueType?: str
   function walkArray(array: unknown[], depth: number): SnapNode[] {
     const length = Math.min(array.length, maxKeys);
     const out: SnapNode[] = [];
-    for (let i = 0; i < length; i += 1) out.push(walk(safeGet(array, i), depth + 1));
-    if (array.length > maxKeys) out.push(label(`[+${array.length - maxKeys} more]`));
+    let i = 0;
+    for (; i < length && budget > 0; i += 1) out.push(walk(safeGet(array, i), depth + 1));
+    if (array.length > i) out.push({ l: `[+${array.length - i} more]` });
     return out;
   }
 
@@ -135,23 +170,28 @@ export function snapshot(value: unknown, bounds: SnapshotBounds, valueType?: str
     }
     let count = 0;
     for (const key of keys) {
-      if (count >= maxKeys) {
-        out['[more keys]'] = keys.length - maxKeys;
+      const kept = count < maxKeys ? text(key, MAX_KEY) : undefined;
+      if (kept === undefined) {
+        out['[more keys]'] = keys.length - count;
         break;
       }
       count += 1;
-      out[key.slice(0, 128)] = sensitiveKey(key) ? label(REDACTED) : walk(safeGet(object, key), depth + 1);
+      setOwn(out, kept, sensitiveKey(key) ? label(REDACTED) : walk(safeGet(object, key), depth + 1));
     }
     return out;
   }
 
   function walkError(error: object, depth: number): SnapError {
-    const message = safeGet(error, 'message');
-    const stack = safeGet(error, 'stack');
+    const rawMessage = safeGet(error, 'message');
+    const rawStack = safeGet(error, 'stack');
+    // The message and the stack first: the budget goes to them before the error's own fields.
+    const type = typeOf(error, depth);
+    const message = typeof rawMessage === 'string' ? text(rawMessage, maxStringLength) : undefined;
+    const stack = typeof rawStack === 'string' ? text(rawStack, maxStringLength) : undefined;
     const props = walkObject(error, depth);
-    const e: { -readonly [K in keyof SnapError['e']]: SnapError['e'][K] } = { type: typeOf(error, depth), props };
-    if (typeof message === 'string') e.message = truncate(message, maxStringLength);
-    if (typeof stack === 'string') e.stack = truncate(stack, maxStringLength);
+    const e: { -readonly [K in keyof SnapError['e']]: SnapError['e'][K] } = { type, props };
+    if (message !== undefined) e.message = message;
+    if (stack !== undefined) e.stack = stack;
     const cause = safeGet(error, 'cause');
     if (cause !== undefined && !('cause' in props)) e.cause = walk(cause, depth + 1);
     const errors = safeGet(error, 'errors');
