@@ -55,7 +55,11 @@ export class Intake {
       if (otel)
         emitExceptionLog(
           fault,
-          { type: fault.internal.errorType, message: `repeat of ${verdict.firstId}`, stacktrace: undefined },
+          {
+            type: this.#redactor.redactString(fault.internal.errorType),
+            message: `repeat of ${verdict.firstId}`,
+            stacktrace: undefined,
+          },
           ctx?.otelContext,
         );
       return repeatItem(fault, ctx, attributes, verdict.handle, verdict.firstId);

@@ -50,12 +50,12 @@ export function fullRecord(
   return record;
 }
 
-/** The OTel exception record from an item's redacted tree. */
-export function exceptionOf(item: FullItem, error: Redacted): ExceptionRecord {
+/** The OTel exception record from an item's redacted tree; `type`: the record's redacted error type. */
+export function exceptionOf(error: Redacted, type: string): ExceptionRecord {
   const tree = typeof error === 'object' && error !== null && !Array.isArray(error) ? error : {};
   return {
-    type: item.errorType,
-    message: typeof tree.message === 'string' ? tree.message : item.errorType,
+    type,
+    message: typeof tree.message === 'string' ? tree.message : type,
     stacktrace: Array.isArray(tree.stack) ? tree.stack.join('\n') : undefined,
   };
 }
@@ -65,9 +65,11 @@ export function exceptionOnly(fault: Fault, redactor: Redactor): ExceptionRecord
   const thrown = fault.internal.thrown;
   const message = isObjectLike(thrown) ? safeGet(thrown, 'message') : undefined;
   const stack = isObjectLike(thrown) ? safeGet(thrown, 'stack') : undefined;
+  // The error type is a name the thrown value chose: redacted like the record's `error_type`.
+  const type = redactor.redactString(fault.internal.errorType);
   return {
-    type: fault.internal.errorType,
-    message: typeof message === 'string' ? redactor.redactString(message) : fault.internal.errorType,
+    type,
+    message: typeof message === 'string' ? redactor.redactString(message) : type,
     stacktrace: typeof stack === 'string' ? redactor.redactString(stack) : undefined,
   };
 }

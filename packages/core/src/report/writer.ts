@@ -111,7 +111,7 @@ export class RecordWriter {
       // A stream or logger that threw did not take the record: it is a sink error, not written.
       if (this.#output.emit(level, record, `fault ${item.code}`, 'full', 1, undefined, stackJson))
         this.counts.written += 1;
-      if (item.otel >= 0) this.#onException?.(item, exceptionOf(item, error));
+      if (item.otel >= 0) this.#onException?.(item, exceptionOf(error, record.error_type as string));
     } catch {
       // Formatting must never take the pipeline down; the record is counted as a sink error.
       this.counts.sinkErrors += 1;
