@@ -103,7 +103,9 @@ const ADVERSARIAL: readonly string[] = [
 ];
 
 describe('value patterns on adversarial text', () => {
-  it('take time linear in its length: 1 MB well under a second', () => {
+  // Bounds far above what linear patterns take (a few ms to tens of ms here), far below what the
+  // quadratic ones took (a second for 64 KB, 139-375 s for 1 MB): a loaded CI machine stays green.
+  it('take time linear in its length: 1 MB in seconds, not minutes', () => {
     const redactor = createRedactor({ maxStringLength: 2_000_000, maxTotalLength: 2_000_000 });
     const timed = (text: string): number => {
       const started = performance.now();
@@ -112,8 +114,8 @@ describe('value patterns on adversarial text', () => {
     };
     for (const unit of ADVERSARIAL) {
       // 64 KB first: a quadratic pattern takes most of a second here, and minutes at 1 MB.
-      expect(timed(unit.repeat(65_536 / unit.length)), `64 KB of ${JSON.stringify(unit)}`).toBeLessThan(250);
-      expect(timed(unit.repeat(1_048_576 / unit.length)), `1 MB of ${JSON.stringify(unit)}`).toBeLessThan(1000);
+      expect(timed(unit.repeat(65_536 / unit.length)), `64 KB of ${JSON.stringify(unit)}`).toBeLessThan(2_000);
+      expect(timed(unit.repeat(1_048_576 / unit.length)), `1 MB of ${JSON.stringify(unit)}`).toBeLessThan(10_000);
     }
-  }, 60_000);
+  }, 120_000);
 });
