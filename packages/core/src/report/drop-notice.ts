@@ -20,29 +20,19 @@ export type NoticeWriter = (record: Record<string, unknown>, message: string) =>
 export class DropNotice {
   readonly #counts: () => DropCounts;
   readonly #write: NoticeWriter;
-  readonly #total: () => number;
   #reported = 0;
   #lastAt = 0;
   #timer: NodeJS.Timeout | undefined;
   #stopped = false;
 
-  /**
-   * `total`: the sum of the three counts, read without making the object `counts` returns (it
-   * is read after every turn of the reporter); by default summed from `counts`.
-   */
-  constructor(counts: () => DropCounts, write: NoticeWriter, total?: () => number) {
+  constructor(counts: () => DropCounts, write: NoticeWriter) {
     this.#counts = counts;
     this.#write = write;
-    this.#total =
-      total ??
-      (() => {
-        const c = counts();
-        return c.queueFull + c.backlog + c.lostBacklog;
-      });
   }
 
   #dropped(): number {
-    return this.#total();
+    const counts = this.#counts();
+    return counts.queueFull + counts.backlog + counts.lostBacklog;
   }
 
   /** A drop just happened: make sure the timer will report it. */

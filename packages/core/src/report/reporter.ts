@@ -10,7 +10,7 @@ import type { Fault } from '../fault.js';
 import { checkOptions } from '../options-check.js';
 import { createRedactor, type Redactor } from '../redact/redactor.js';
 import { attributesSnapshot } from './attribute-cache.js';
-import { DropNotice } from './drop-notice.js';
+import { type DropCounts, DropNotice } from './drop-notice.js';
 import { flushAtExit, forgetAtExit } from './exit-hooks.js';
 import { Intake, type Pending } from './intake.js';
 import { Offload } from './offload.js';
@@ -78,17 +78,16 @@ export class Reporter {
       otelLogs: options.otelLogs ?? true,
       closed: () => this.#closed,
     });
+    // One object, filled again each time: the notice reads the counts after every turn.
+    const dropCounts: { -readonly [K in keyof DropCounts]: number } = { queueFull: 0, backlog: 0, lostBacklog: 0 };
     this.#drops = new DropNotice(
-      () => ({
-        queueFull: this.#counters.droppedQueueFull,
-        backlog: droppedBacklog(this.#writer.counts, this.#offload.counts),
-        lostBacklog: lostToBacklog(this.#output.sink, this.#offload.counts),
-      }),
+      () => {
+        dropCounts.queueFull = this.#counters.droppedQueueFull;
+        dropCounts.backlog = droppedBacklog(this.#writer.counts, this.#offload.counts);
+        dropCounts.lostBacklog = lostToBacklog(this.#output.sink, this.#offload.counts);
+        return dropCounts;
+      },
       (record, message) => this.#turns.notice({ k: 'n', record, message }),
-      () =>
-        this.#counters.droppedQueueFull +
-        droppedBacklog(this.#writer.counts, this.#offload.counts) +
-        lostToBacklog(this.#output.sink, this.#offload.counts),
     );
     if (options.flushOnExit !== false) flushAtExit(this);
   }
