@@ -94,11 +94,11 @@ export class JsonList {
 
   /** Appends one value already serialized as JSON. */
   pushJson(json: string): void {
-    const length = Buffer.byteLength(json);
-    const at = this.#reserve(length + 1);
+    // Room for the longest UTF-8 `json` can be; what is not used is given back.
+    const at = this.#reserve(json.length * 3 + 1);
     const bytes = this.#bytes as Buffer;
     bytes[at] = 44;
-    bytes.write(json, at + 1, 'utf8');
+    this.#used = writeText(json, bytes, at + 1);
     this.count += 1;
   }
 
