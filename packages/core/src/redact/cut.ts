@@ -57,6 +57,6 @@ export function finishCut(text: string, redact: (text: string) => string): strin
 
 /** `text` redacted by `redact`, cut at `max` characters only after it was redacted. */
 export function redactThenCut(text: string, max: number, redact: (text: string) => string): string {
-  if (text.length <= max) return redact(text);
-  return `${redact(text.slice(0, max + CUT_MARGIN)).slice(0, max)}${cutMark(text.length - max)}`;
+  // A text within the bound is never parsed for a marker: one it holds is its own text.
+  return text.length <= max ? redact(text) : finishCut(markCut(text, max), redact);
 }
