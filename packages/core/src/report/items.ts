@@ -8,12 +8,16 @@
 import { thrownTypeLabel } from '../captured-internal.js';
 import type { Fault } from '../fault.js';
 import { FaultError } from '../fault-error.js';
+import { markCut } from '../redact/cut.js';
 import type { Redactor } from '../redact/redactor.js';
 import type { SnapNode } from '../redact/snapshot.js';
 import type { Protocol } from './telemetry.js';
 import type { ReportContext } from './types.js';
 
-/** The request context of a record, raw (method and route cut to length). */
+/**
+ * The request context of a record, raw; method and route marked for a cut to length that happens
+ * once they are redacted (`markCut`: a secret the cut went through would be written in part).
+ */
 export interface CtxItem {
   readonly protocol?: Protocol;
   readonly method?: string;
@@ -21,6 +25,11 @@ export interface CtxItem {
   readonly traceId?: string;
   readonly attributes?: SnapNode;
 }
+
+/** Most characters of a record's method (an HTTP method, or a gRPC method path), redacted first. */
+const MAX_METHOD = 256;
+/** Most characters of a record's route, redacted first. */
+const MAX_ROUTE = 512;
 
 /** A first occurrence: written in full. */
 export interface FullItem {
@@ -78,8 +87,8 @@ export function ctxItem(ctx: ReportContext | undefined, attributes: SnapNode | u
   if (ctx === undefined) return undefined;
   const out: { -readonly [K in keyof CtxItem]: CtxItem[K] } = {};
   if (ctx.protocol !== undefined) out.protocol = ctx.protocol;
-  if (typeof ctx.method === 'string') out.method = ctx.method.slice(0, 256);
-  if (typeof ctx.route === 'string') out.route = ctx.route.slice(0, 512);
+  if (typeof ctx.method === 'string') out.method = markCut(ctx.method, MAX_METHOD);
+  if (typeof ctx.route === 'string') out.route = markCut(ctx.route, MAX_ROUTE);
   if (typeof ctx.traceId === 'string') out.traceId = ctx.traceId.slice(0, 64);
   if (attributes !== undefined) out.attributes = attributes;
   return out;

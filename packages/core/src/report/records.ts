@@ -5,19 +5,23 @@
  * made of.
  */
 import type { Fault } from '../fault.js';
+import { finishCut } from '../redact/cut.js';
 import type { Redacted, Redactor } from '../redact/redactor.js';
 import { isObjectLike, safeGet } from '../safe-access.js';
 import { attributesRedaction } from './attribute-cache.js';
 import type { CtxItem, FullItem } from './items.js';
 import type { ExceptionRecord } from './telemetry.js';
 
-/** The request context fields of a record (method and route redacted). */
+/**
+ * The request context fields of a record: method and route redacted, then cut where the item
+ * marked them (`finishCut`).
+ */
 export function contextFields(ctx: CtxItem | undefined, redactor: Redactor): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (ctx === undefined) return out;
   if (ctx.protocol !== undefined) out.protocol = ctx.protocol;
-  if (ctx.method !== undefined) out.method = redactor.redactString(ctx.method);
-  if (ctx.route !== undefined) out.route = redactor.redactString(ctx.route);
+  if (ctx.method !== undefined) out.method = finishCut(ctx.method, redactor.redactString);
+  if (ctx.route !== undefined) out.route = finishCut(ctx.route, redactor.redactString);
   if (ctx.traceId !== undefined) out.trace_id = ctx.traceId;
   if (ctx.attributes !== undefined) out.attributes = attributesRedaction(ctx.attributes, redactor);
   return out;
