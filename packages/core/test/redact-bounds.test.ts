@@ -100,6 +100,19 @@ const ADVERSARIAL: readonly string[] = [
   'token=a&secret=b;pass:c,',
   'a@b.c.c.c.c.c.c ',
   '1 2-',
+  // user:password@host without a scheme, raw and percent-encoded; auth schemes in any case; key ids glued to a word.
+  'a:a@',
+  'a:@',
+  '!a:',
+  'a:a@a.a.a.a.a.a.a.a.a.',
+  'a%3Aa%40',
+  '%41a%3A',
+  'basic ',
+  'BASIC a/',
+  'token+',
+  'basic%20',
+  'xAKIA',
+  'AKIA',
 ];
 
 describe('value patterns on adversarial text', () => {

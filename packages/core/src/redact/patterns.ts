@@ -3,23 +3,10 @@
  * relay's PII rules and gitleaks' token rules. Each pattern is linear-time on bounded input
  * (no nested quantifiers over overlapping classes).
  */
+import { AUTHORITY_PATTERNS } from './authority.js';
+import type { ValuePattern } from './value-pattern.js';
 
-/** One value pattern: every match is replaced by `[REDACTED:<name>]` (or by `replace`). */
-export interface ValuePattern {
-  /** Short name shown in the replacement, e.g. `jwt`. */
-  readonly name: string;
-  /** A global regular expression. */
-  readonly regex: RegExp;
-  /** Custom replacement (may use `$1`…); default `[REDACTED:<name>]`. */
-  readonly replace?: string;
-  /** Extra check on each match (e.g. Luhn for card numbers); a match it rejects is kept. */
-  readonly accept?: (match: string) => boolean;
-  /**
-   * A cheap test any match needs to pass (a literal it must contain): when the text fails it, the
-   * pattern's regex is not run. Most log text holds no secret, so this skips most regex scans.
-   */
-  readonly hint?: RegExp;
-}
+export type { ValuePattern } from './value-pattern.js';
 
 /** True when the digits of `text` pass the Luhn checksum (card numbers). */
 export function luhnValid(text: string): boolean {
@@ -52,6 +39,15 @@ const T0D = '(?<![A-Za-z0-9_-])';
 /** A global regex from pieces (the token boundaries above and a body). */
 const re = (...parts: string[]): RegExp => new RegExp(parts.join(''), 'g');
 
+/** `word` in any case, for a regex that is otherwise case-sensitive (`[Bb][Aa]…`). */
+const anyCase = (word: string): string => [...word].map((c) => `[${c.toUpperCase()}${c}]`).join('');
+
+/** A character of an HTTP credential (token68, RFC 9110). */
+const CREDENTIAL = '[A-Za-z0-9._~+/=-]';
+
+/** 8 or more characters of `cls` that look like a credential: a digit, a `=` or a capital after a small letter. */
+const credential = (cls: string): string => `(?=${cls}{0,2047}(?:[0-9=]|[a-z][A-Z]))${cls}{8,2048}`;
+
 /** Secrets that are never useful in a log: always on. */
 export const SECRET_PATTERNS: readonly ValuePattern[] = [
   // A key without its end (a text cut, a key pasted in part) is redacted too: its body is the secret.
@@ -80,6 +76,8 @@ export const SECRET_PATTERNS: readonly ValuePattern[] = [
     regex: /\b([a-z][a-z0-9+.-]{1,24}%3A%2F%2F[^\s%:@/]{0,128})%3A[^\s@]{1,256}?%40/gi,
     replace: '$1%3A[REDACTED]%40',
   },
+  // user:password@host without a scheme (authority.ts).
+  ...AUTHORITY_PATTERNS,
   // Header and payload are enough to redact: a token cut before its signature still carries its claims.
   {
     name: 'jwt',
@@ -100,10 +98,13 @@ export const SECRET_PATTERNS: readonly ValuePattern[] = [
     regex: /\b(Bearer|bearer|BEARER|Basic|Digest|Token)\s+[A-Za-z0-9._~+/=-]{8,2048}/g,
     replace: '$1 [REDACTED]',
   },
+  // No boundary before the id: it is found glued to a name or a value (`fooAKIA…`, `%22AKIA…`,
+  // `key=xAKIA…`). Only the last 20 characters of a run of capitals and digits can match (T1), and
+  // words are not such runs.
   {
     name: 'aws-key-id',
     hint: /A3T|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA/,
-    regex: re(T0, '(?:A3T[A-Z0-9]|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}', T1),
+    regex: re('(?:A3T[A-Z0-9]|AKIA|ASIA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|ABIA|ACCA)[A-Z0-9]{16}', T1),
   },
   // No boundary before the name (MY_AWS_SECRET_ACCESS_KEY); the secret may end in `/` or `+`.
   {
@@ -126,6 +127,20 @@ export const SECRET_PATTERNS: readonly ValuePattern[] = [
   { name: 'npm-token', hint: /npm_/, regex: re(T0, 'npm_[A-Za-z0-9]{36}', T1) },
   { name: 'sendgrid-key', hint: /SG\./, regex: re(T0D, 'SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}', T1) },
   { name: 'openai-key', hint: /sk-/, regex: re(T0D, 'sk-(?:proj-|ant-)?[A-Za-z0-9_-]{32,255}', T1) },
+  // The schemes of `auth-header` in any other case (`basic`, `BASIC`, `digest`, `token`), also
+  // after `%20` or `+` (form-encoded), and after the token rules (a known token keeps its name).
+  // Prose says "basic authentication failed" and "token expired": here the credential has to
+  // look like one, holding a digit, a `=` or a capital after a small letter. After `+` it holds
+  // no `+` (encoded as `%2B`): else `token+token+…` would be one credential read again at each `token`.
+  {
+    name: 'auth-header',
+    hint: /basic|digest|token|bearer/i,
+    regex: re(
+      `(?<![A-Za-z])(${['basic', 'digest', 'token', 'bearer'].map(anyCase).join('|')})`,
+      `(?:([ \\t]{1,8}|%20)${credential(CREDENTIAL)}|(\\+)${credential(CREDENTIAL.replace('+', ''))})`,
+    ),
+    replace: '$1$2$3[REDACTED]',
+  },
   // key=value / key: value pairs in connection strings, query strings, config dumps, SQL text and
   // JSON quoted in a message (escaped `\"password\":\"x\"` and percent-encoded `password%3Dx`
   // included). No word boundary before the key: environment names glue it to a prefix
