@@ -25,11 +25,22 @@ function linesOf(file: string): Record<string, unknown>[] {
 describe('ids and contexts of compact lines, held off the heap (#21)', () => {
   it('reads back exactly what was pushed: UUIDs as they are, anything else escaped', () => {
     const list = new JsonList();
-    const odd = ['a"b\\c', 'line\nbreak', 'caf\u00e9 \u{1f600}', '', 'ABCDEF00-0000-4000-8000-000000000000'];
+    // UUID-shaped but not canonical: upper case, a dash out of place, and characters whose low 7
+    // bits are a hex digit or a dash (U+0130, U+012D), which must not be copied as those bytes.
+    const odd = [
+      'a"b\\c',
+      'line\nbreak',
+      'caf\u00e9 \u{1f600}',
+      '',
+      'ABCDEF00-0000-4000-8000-000000000000',
+      'abcdef00-0000-4000-8000-00000000000-',
+      '\u0130bcdef00-0000-4000-8000-000000000000'.slice(0, 36),
+      'abcdef00\u012d0000-4000-8000-000000000000',
+    ];
     const uuids = Array.from({ length: 5 }, () => randomUUID());
     for (const id of [...uuids, ...odd]) list.pushString(id);
     list.pushJson(JSON.stringify({ request_id: 'x', route: '/ü' }));
-    expect(list.count).toBe(11);
+    expect(list.count).toBe(14);
     expect(JSON.parse(list.json())).toEqual([...uuids, ...odd, { request_id: 'x', route: '/ü' }]);
     list.release();
     expect(list.count).toBe(0);
