@@ -35,6 +35,30 @@ describe('pre-serialized templates', () => {
     }
   });
 
+  it('splices a UUID id as it is and escapes any other 36-character id, in both body formats', () => {
+    // Characters whose low 7 bits are a hex digit, `-` or `"` (a lone surrogate U+D830, U+012D,
+    // U+0122), a quote and a backslash: the body stays well-formed JSON that reads back the id.
+    const ids = [
+      '0f8fad5b-d9cb-469f-a165-70867728950e',
+      '0F8FAD5B-D9CB-469F-A165-70867728950E',
+      '\ud8300f8fad5-d9cb-469f-a165-70867728950e',
+      '0f8fad5b\u012dd9cb-469f-a165-70867728950e',
+      '0f8fad5b-d9cb-469f-a165-7086772895\u0122e',
+      '0f8fad5b-d9cb-469f-a165-7086772895"\\',
+    ];
+    for (const requestId of ids) {
+      expect(requestId).toHaveLength(36);
+      const fault = capture(FaultError.of('not_found'), { requestId, requestIdTrusted: true });
+      expect(fault.id).toBe(requestId);
+      for (const body of [renderProblem(fault), renderEnvelope(fault)]) {
+        // No lone surrogate: the UTF-8 bytes of the body read back as the same text.
+        expect(Buffer.from(body).toString()).toBe(body);
+        const parsed = JSON.parse(body);
+        expect(parsed.request_id ?? parsed.error.request_id).toBe(requestId);
+      }
+    }
+  });
+
   it('escapes catalog text correctly and carries the docs URI as type', () => {
     const fault = capture(errors.TPL_QUOTA_EXCEEDED());
     const body = JSON.parse(renderProblem(fault));

@@ -72,14 +72,21 @@ function extras(fault: Fault, options: RenderOptions | undefined): string {
   return out;
 }
 
-/** True when every character of `id` is a hex digit or `-` (nothing a JSON string would escape). */
+/** Per ASCII code: 1 for a hex digit (either case) or `-`. */
+const HEX_OR_DASH = new Uint8Array(128);
+for (const c of '0123456789abcdefABCDEF-') HEX_OR_DASH[c.charCodeAt(0)] = 1;
+
+/**
+ * True when every character of `id` is a hex digit or `-` (nothing a JSON string would escape).
+ * Without a branch per character: an id's random hex mispredicted them (measured on UUIDs).
+ */
 function isHexOrDash(id: string): boolean {
+  let bad = 0;
   for (let i = 0; i < id.length; i += 1) {
     const c = id.charCodeAt(i);
-    // 0-9, A-F, a-f, '-'
-    if (!((c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102) || c === 45)) return false;
+    bad |= (c >>> 7) | ((HEX_OR_DASH[c & 127] as number) ^ 1);
   }
-  return true;
+  return bad === 0;
 }
 
 /** Splices a correlation id into a template; ids are UUIDs (no escaping needed), anything else is re-encoded. */
