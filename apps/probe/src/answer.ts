@@ -1,12 +1,14 @@
 /** What a target sent back to one probe, on any protocol, and the checks every answer gets. */
 import { excerpt, type Finding, leakKey } from './findings.js';
+import { readableText } from './readable.js';
 import { SIGNATURES } from './signatures.js';
-import { unescapeText } from './unescape.js';
 
 /** One answer, protocol-neutral: what a client could read. */
 export interface Answer {
   /** HTTP status, gRPC code, or WebSocket close code (0 when none). */
   readonly status: number;
+  /** The reason phrase of an HTTP/1.1 status line, when it has one (a client can read it too). */
+  readonly reason?: string;
   /** Header-like fields (HTTP headers, gRPC metadata/trailers), lower-case names. */
   readonly headers: Readonly<Record<string, string>>;
   /** Body, details, frames or close reason as text. */
@@ -69,7 +71,7 @@ export function visibleText(answer: Answer): string {
   const headers = Object.entries(answer.headers)
     .map(([name, value]) => `${name}: ${value}`)
     .join('\n');
-  return `${answer.status}\n${headers}\n\n${answer.body}`;
+  return `${answer.status}${answer.reason ? ` ${answer.reason}` : ''}\n${headers}\n\n${answer.body}`;
 }
 
 /**
@@ -80,8 +82,9 @@ export function visibleText(answer: Answer): string {
  */
 export function checkAnswer(answer: Answer, ctx: ProbeContext): Finding[] {
   const found: Finding[] = [];
-  // The answer with its JSON, HTML and percent escapes undone (they only hide what a reader sees).
-  const text = unescapeText(visibleText(answer));
+  // The answer with its JSON, HTML and percent escapes undone (they only hide what a reader sees),
+  // then what was escaped twice or base64-encoded, decoded.
+  const text = readableText(visibleText(answer));
   const seen = new Set<string>();
   const spans: [number, number][] = [];
   for (const signature of SIGNATURES) {

@@ -25,6 +25,8 @@ const NAMED_ENTITIES: Readonly<Record<string, string>> = {
   commat: '@',
 };
 
+const PERCENT = /%[0-9a-fA-F]{2}/;
+
 const JSON_ESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', b: ' ', f: ' ' };
 
 /** A code point as text, or a space when it is not a valid one. */
@@ -32,9 +34,17 @@ function codePoint(value: number): string {
   return Number.isInteger(value) && value >= 0 && value <= 0x10ffff ? String.fromCodePoint(value) : ' ';
 }
 
-/** `text` with JSON string escapes, HTML character references and percent-encoding undone (one level each). */
+/**
+ * `text` with JSON string escapes, HTML character references and percent-encoding undone (one level
+ * each; `+` read as a space where the text is form-encoded).
+ */
 export function unescapeText(text: string): string {
-  return text
+  // In a form-encoded run (a query, a cookie, a form body: one with a percent escape), `+` is a space.
+  const form =
+    text.includes('+') && PERCENT.test(text)
+      ? text.replace(/[^\s"'<>]+/g, (run) => (run.includes('+') && PERCENT.test(run) ? run.replace(/\+/g, ' ') : run))
+      : text;
+  return form
     .replace(/\\u([0-9a-fA-F]{4})|\\(["\\/nrtbf])/g, (_m, hex: string | undefined, c: string | undefined) =>
       hex !== undefined ? codePoint(Number.parseInt(hex, 16)) : (JSON_ESCAPES[c ?? ''] ?? c ?? ''),
     )

@@ -1,11 +1,21 @@
 /**
  * One gRPC call with raw bytes (so undecodable and JSON bodies go out as written), unary or
  * server-streaming, through one grpc-js client per run. Every call has a deadline and is cancelled
- * when the run's signal aborts; what came back becomes an {@link Answer} (status = gRPC code).
+ * when the run's signal aborts; what came back becomes an {@link Answer} (status = gRPC code): the
+ * details or message, and every metadata field, initial and trailing, of a failure or a success.
  */
-import { Client, credentials, type Metadata, type ServiceError, status as Status } from '@grpc/grpc-js';
+import {
+  Client,
+  credentials,
+  type Metadata,
+  type ServiceError,
+  status as Status,
+  type StatusObject,
+} from '@grpc/grpc-js';
 import type { Answer } from '../answer.js';
 import type { Outcome } from '../budget.js';
+import { addField } from '../http/fields.js';
+import { statusDetailsText } from './status-details.js';
 
 const same = (b: Buffer) => b;
 
@@ -33,7 +43,27 @@ export interface CallResult {
   readonly answer?: Answer;
 }
 
-function fromError(error: ServiceError, aborted: boolean): CallResult {
+/** Adds every value of every key of `metadata` to `into` (binary values as text, the rich status decoded). */
+function addMetadata(into: Record<string, string>, metadata: Metadata | undefined): void {
+  for (const [key, values] of Object.entries(metadata?.toJSON() ?? {}))
+    for (const value of values)
+      addField(
+        into,
+        key,
+        !Buffer.isBuffer(value)
+          ? String(value)
+          : key === 'grpc-status-details-bin'
+            ? statusDetailsText(value)
+            : value.toString('latin1'),
+      );
+}
+
+/**
+ * The result of a call that ended with `error`: not answered (aborted, timed out, refused), or
+ * answered with its code, its details and every metadata field (`headers`: the initial metadata
+ * already read; the trailers are added).
+ */
+function fromError(error: ServiceError, aborted: boolean, headers: Record<string, string>, before = ''): CallResult {
   if (aborted) return { outcome: 'aborted' };
   if (error.code === Status.DEADLINE_EXCEEDED && /Deadline exceeded/i.test(error.details))
     return { outcome: 'timeout' };
@@ -42,21 +72,29 @@ function fromError(error: ServiceError, aborted: boolean): CallResult {
     /ECONNREFUSED|No connection established|Connection dropped/i.test(error.details)
   )
     return { outcome: 'refused' };
-  const headers: Record<string, string> = {};
-  for (const [key, value] of Object.entries(error.metadata?.getMap() ?? {}))
-    headers[key] = Buffer.isBuffer(value) ? value.toString('latin1') : String(value);
-  return { outcome: 'answered', answer: { status: error.code, headers, body: `${error.details}\n${error.message}` } };
+  addMetadata(headers, error.metadata);
+  return {
+    outcome: 'answered',
+    answer: { status: error.code, headers, body: `${before}${error.details}\n${error.message}` },
+  };
 }
 
 /** Options of one call. */
 export interface CallOptions {
   readonly timeoutMs: number;
   readonly signal: AbortSignal;
-  /** Server-streaming (e.g. Health/Watch): the first message or the status is the answer. */
+  /** Server-streaming (e.g. Health/Watch): the messages that come within a moment of the first, and the status. */
   readonly streaming?: boolean;
 }
 
-/** Calls `path` with `body`; resolves how it ended and what came back. */
+/** How long a stream is read after its first message, and how much of it is kept. */
+const STREAM = { quietMs: 300, messages: 64, bytes: 1024 * 1024 } as const;
+
+/**
+ * Calls `path` with `body`; resolves how it ended and what came back: the status, the details, the
+ * message (or a stream's first messages), and the initial metadata and trailers of a failed call
+ * and of a successful one alike.
+ */
 export function call(
   client: Client,
   path: string,
@@ -70,33 +108,55 @@ export function call(
       return;
     }
     let settled = false;
+    const headers: Record<string, string> = {};
     const callOptions = { deadline: Date.now() + options.timeoutMs };
+    let quiet: NodeJS.Timeout | undefined;
     const finish = (result: CallResult) => {
       if (settled) return;
       settled = true;
+      clearTimeout(quiet);
       options.signal.removeEventListener('abort', onAbort);
       handle.cancel();
       resolve(result);
     };
     const onAbort = () => finish({ outcome: 'aborted' });
+    const ok = (text: string, trailers?: Metadata) => {
+      addMetadata(headers, trailers);
+      return { outcome: 'answered' as const, answer: { status: 0, headers, body: text } };
+    };
+    /** A unary call's outcome, settled with its status (which brings the trailers of a success). */
+    let unary: { error: ServiceError | null; value: Buffer | undefined } | undefined;
     const handle = options.streaming
       ? client.makeServerStreamRequest(path, same, same, body, metadata, callOptions)
       : client.makeUnaryRequest(path, same, same, body, metadata, callOptions, (error, value) => {
-          if (error !== null) finish(fromError(error, options.signal.aborted));
-          else
-            finish({
-              outcome: 'answered',
-              answer: { status: 0, headers: {}, body: (value ?? Buffer.alloc(0)).toString('latin1') },
-            });
+          unary = { error, value };
+          // The status follows at once; should it not, the outcome is enough.
+          setImmediate(() => settleUnary(undefined));
         });
-    if (options.streaming) {
+    const settleUnary = (trailers: Metadata | undefined) => {
+      if (unary === undefined) return;
+      if (unary.error !== null) finish(fromError(unary.error, options.signal.aborted, headers));
+      else finish(ok((unary.value ?? Buffer.alloc(0)).toString('latin1'), trailers));
+    };
+    handle.on('metadata', (initial: Metadata) => addMetadata(headers, initial));
+    if (!options.streaming) handle.on('status', (status: StatusObject) => settleUnary(status.metadata));
+    else {
       const stream = handle as ReturnType<Client['makeServerStreamRequest']>;
-      // A Watch that answers streams on: its first message is the answer.
-      stream.on('data', (value: Buffer) =>
-        finish({ outcome: 'answered', answer: { status: 0, headers: {}, body: value.toString('latin1') } }),
-      );
-      stream.on('error', (error: ServiceError) => finish(fromError(error, options.signal.aborted)));
-      stream.on('end', () => finish({ outcome: 'answered', answer: { status: 0, headers: {}, body: '' } }));
+      // A Watch that answers streams on: the messages of a moment after the first are the answer.
+      const messages: string[] = [];
+      let kept = 0;
+      const text = () => messages.map((m) => `${m}\n`).join('');
+      stream.on('data', (value: Buffer) => {
+        if (messages.length < STREAM.messages && kept < STREAM.bytes) {
+          messages.push(value.subarray(0, STREAM.bytes - kept).toString('latin1'));
+          kept += value.length;
+        }
+        quiet ??= setTimeout(() => finish(ok(text())), STREAM.quietMs);
+      });
+      stream.on('error', (error: ServiceError) => finish(fromError(error, options.signal.aborted, headers, text())));
+      stream.on('status', (status: StatusObject) => {
+        if (status.code === Status.OK) finish(ok(text(), status.metadata));
+      });
     }
     options.signal.addEventListener('abort', onAbort, { once: true });
   });

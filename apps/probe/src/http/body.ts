@@ -12,8 +12,13 @@ import { contentCodings, decodeBody } from './decode.js';
 import { type Exchange, LIMITS } from './exchange.js';
 import { BodyWindow } from './window.js';
 
-/** One answer made readable, or why it cannot be. */
-export type Decoded = { readonly answer: Answer; readonly unscanned: number } | { readonly unparseable: string };
+/**
+ * One answer made readable, or why it cannot be. An answer whose content coding fails is unparseable,
+ * but what could be read of it (decoded up to where it fails, or its bytes as sent) is still checked.
+ */
+export type Decoded =
+  | { readonly answer: Answer; readonly unscanned: number; readonly unparseable?: string }
+  | { readonly unparseable: string };
 
 /** A body read chunk by chunk, bounded in memory by the window and in bytes by {@link LIMITS}.readBytes. */
 export class BodyReader {
@@ -50,19 +55,26 @@ export class BodyReader {
 
   /**
    * The answer, decoded once: its body's text (head and tail), with `headers` (the head's fields,
-   * trailers added), and how many bytes of the body were not kept; or why it is unparseable.
+   * trailers added) and the status line's `reason`, and how many bytes of the body were not kept;
+   * with why it is unparseable when its content coding fails.
    */
-  finish(status: number, headers: Readonly<Record<string, string>>): Decoded {
+  finish(status: number, headers: Readonly<Record<string, string>>, reason?: string): Decoded {
     let window = this.#window;
+    let unparseable: string | undefined;
     if (this.#encoded !== undefined) {
       const decoded = decodeBody(this.#codings, this.#encoded.view);
-      if (!Buffer.isBuffer(decoded)) return decoded;
+      unparseable = decoded.unparseable;
       window = new BodyWindow(LIMITS.bodyBytes, LIMITS.tailBytes);
-      window.append(decoded);
+      window.append(decoded.data);
     }
     const kept = window.kept();
     // Decoded by its byte order mark or charset: UTF-16 read as UTF-8 would hide a leak between NULs.
-    return { answer: { status, headers, body: keptText(kept, headers['content-type']) }, unscanned: kept.skipped };
+    const body = keptText(kept, headers['content-type']);
+    return {
+      answer: { status, ...(reason ? { reason } : {}), headers, body },
+      unscanned: kept.skipped,
+      ...(unparseable === undefined ? {} : { unparseable }),
+    };
   }
 }
 
@@ -78,6 +90,9 @@ export function exchangeOf(
   if (!('answer' in decoded))
     return { answer: undefined, outcome: 'unparseable', error: broken ?? decoded.unparseable };
   const unscanned = decoded.unscanned > 0 ? { unscanned: decoded.unscanned } : {};
+  // A body whose coding fails is read as far as it goes, and checked; it is not an answer.
+  if (decoded.unparseable !== undefined)
+    return { answer: decoded.answer, outcome: 'unparseable', error: broken ?? decoded.unparseable, ...unscanned };
   return cut === undefined
     ? { answer: decoded.answer, outcome: 'answered', ...unscanned }
     : { answer: decoded.answer, outcome: cut, error: broken ?? 'a body cut short', ...unscanned };

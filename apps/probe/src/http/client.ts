@@ -18,6 +18,17 @@ export interface HttpProbe {
   readonly malformed?: boolean;
   /** The hostile X-Request-ID sent, if any. */
   readonly hostileId?: string;
+  /** HTTP/1.1: sent twice on one keep-alive connection, the second answer checked (HTTP/2 reuses its session anyway). */
+  readonly twice?: boolean;
+}
+
+/** The largest header block Node's HTTP/2 client sends (its `maxSendHeaderBlockLength`, 64 KB, less a margin). */
+const H2_HEADER_BLOCK = 60_000;
+
+/** The bytes of `request`'s method, path and header fields, as an HTTP/2 header block carries them (uncompressed). */
+function headerBytes(request: RawRequest): number {
+  const fields = Object.entries(request.headers ?? {}).reduce((n, [name, value]) => n + name.length + value.length, 0);
+  return request.method.length + request.path.length + fields;
 }
 
 /** The HTTP side of a run. */
@@ -38,12 +49,14 @@ export class HttpClient {
     const { budget } = this.run;
     // HTTP/2 cannot carry a path that is not a string (invalid UTF-8): such probes are not sent.
     if (this.http2 && typeof probe.request.path !== 'string') return undefined;
+    // Node's HTTP/2 client refuses a header block over 64 KB itself (a 100 KB URL): such probes are not sent.
+    if (this.http2 && headerBytes(probe.request) > H2_HEADER_BLOCK) return undefined;
     // HEAD goes over HTTP/1.1 only: an HTTP/2 server's HEAD stream ends with its head, and a handler
     // that then writes its body throws in the server (a crash the probe would have caused, not found).
     if (this.http2 && probe.request.method === 'HEAD') return undefined;
     if (!budget.take()) return undefined;
     this.run.onProgress?.(`http ${probe.name}`);
-    const result = await this.#exchange(probe.request);
+    const result = await this.#exchange(probe.request, probe.twice === true);
     budget.record(result.outcome);
     const location = `${probe.request.method} ${typeof probe.request.path === 'string' ? probe.request.path.slice(0, 100) : '<bytes>'}`;
     if (result.outcome === 'unparseable')
@@ -74,9 +87,9 @@ export class HttpClient {
     return answer;
   }
 
-  async #exchange(request: RawRequest): Promise<Exchange> {
+  async #exchange(request: RawRequest, twice: boolean): Promise<Exchange> {
     const options = { timeoutMs: this.run.budget.requestTimeout(), signal: this.run.budget.signal };
-    if (!this.http2) return exchange(this.endpoint, request, options);
+    if (!this.http2) return exchange(this.endpoint, request, twice ? { ...options, twice } : options);
     // A probe may make the server end the HTTP/2 session (oversized headers): open a new one.
     if (this.#session === undefined || this.#session.destroyed || this.#session.closed) {
       this.#opening ??= openSession(this.endpoint, options);

@@ -1,9 +1,10 @@
 /**
  * Content codings (RFC 9110 §8.4): an answer's body as a client reads it. gzip, deflate and br are
  * decoded with node:zlib, bounded by {@link LIMITS}.readBytes decoded: a body that does not decode,
- * or that decodes past that (a compression bomb), is unparseable. Unknown codings are read as they are.
+ * or that decodes past that (a compression bomb), is unparseable (what could be read of it is still
+ * checked). Unknown codings are read as they are.
  */
-import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
+import { brotliDecompressSync, constants, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { LIMITS } from './exchange.js';
 
 /** The content codings of `headers`, the last applied first (the order they are undone in). */
@@ -15,10 +16,14 @@ export function contentCodings(headers: Readonly<Record<string, string>>): strin
     .reverse();
 }
 
-function decodeOne(coding: string, data: Buffer, limit: number): Buffer | undefined {
-  const options = { maxOutputLength: limit };
+/** Options that decode what a truncated stream holds instead of failing at its end. */
+const PARTIAL = { finishFlush: constants.Z_SYNC_FLUSH } as const;
+const PARTIAL_BR = { finishFlush: constants.BROTLI_OPERATION_FLUSH } as const;
+
+function decodeOne(coding: string, data: Buffer, limit: number, partial = false): Buffer | undefined {
+  const options = { maxOutputLength: limit, ...(partial ? PARTIAL : {}) };
   if (coding === 'gzip' || coding === 'x-gzip') return gunzipSync(data, options);
-  if (coding === 'br') return brotliDecompressSync(data, options);
+  if (coding === 'br') return brotliDecompressSync(data, { maxOutputLength: limit, ...(partial ? PARTIAL_BR : {}) });
   if (coding === 'deflate') {
     try {
       return inflateSync(data, options);
@@ -30,13 +35,21 @@ function decodeOne(coding: string, data: Buffer, limit: number): Buffer | undefi
   return undefined;
 }
 
+/** What a body decodes to, and why it is unparseable when a coding fails (the data is then what could be read). */
+export interface DecodedBody {
+  readonly data: Buffer;
+  readonly unparseable?: string;
+}
+
 /**
- * `body` with `codings` undone (as {@link contentCodings} gives them), or why it cannot be: a coding
- * that fails, or output past {@link LIMITS}.readBytes.
+ * `body` with `codings` undone (as {@link contentCodings} gives them). When a coding fails (a body
+ * cut short, a body that is not what its Content-Encoding says) or its output passes
+ * {@link LIMITS}.readBytes (a compression bomb), the body is unparseable, and its data is what a
+ * reader still gets: the stream decoded up to where it fails, else the bytes as they came.
  */
-export function decodeBody(codings: readonly string[], body: Buffer): Buffer | { readonly unparseable: string } {
+export function decodeBody(codings: readonly string[], body: Buffer): DecodedBody {
   let data = body;
-  if (data.length === 0) return data;
+  if (data.length === 0) return { data };
   for (const coding of codings) {
     try {
       const decoded = decodeOne(coding, data, LIMITS.readBytes);
@@ -44,9 +57,15 @@ export function decodeBody(codings: readonly string[], body: Buffer): Buffer | {
       data = decoded;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
-        return { unparseable: `a ${coding} body over ${LIMITS.readBytes} bytes once decoded` };
-      return { unparseable: `a body that does not decode as ${coding}` };
+        return { data, unparseable: `a ${coding} body over ${LIMITS.readBytes} bytes once decoded` };
+      let partial: Buffer | undefined;
+      try {
+        partial = decodeOne(coding, data, LIMITS.readBytes, true);
+      } catch {
+        partial = undefined;
+      }
+      return { data: partial ?? data, unparseable: `a body that does not decode as ${coding}` };
     }
   }
-  return data;
+  return { data };
 }

@@ -48,4 +48,9 @@ export const LIMITS = {
 export interface ExchangeOptions {
   readonly timeoutMs: number;
   readonly signal?: AbortSignal;
+  /**
+   * HTTP/1.1: send the request a second time on the same (keep-alive) connection once the first
+   * answer is whole; the second answer is the exchange's (the first, when the connection ends before).
+   */
+  readonly twice?: boolean;
 }

@@ -10,6 +10,8 @@ import { addField } from './fields.js';
 /** A parsed final head. */
 export interface Head {
   readonly status: number;
+  /** The status line's reason phrase. */
+  readonly reason?: string;
   readonly headers: Record<string, string>;
 }
 
@@ -26,10 +28,14 @@ export class H1Body {
   #received = 0;
   readonly #empty: boolean;
 
-  /** @param bodiless the request was HEAD. */
+  /**
+   * @param bodiless the request was HEAD.
+   * @param interim the fields of the interim (1xx) answers before this one, named `103 link` (read like the others).
+   */
   constructor(
     readonly head: Head,
     bodiless: boolean,
+    readonly interim: Readonly<Record<string, string>> = {},
   ) {
     this.#reader = new BodyReader(head.headers);
     this.#empty = noBody(head.status, bodiless);
@@ -75,14 +81,14 @@ export class H1Body {
     }
   }
 
-  /** The answer, decoded once: the head's fields with any trailer fields added (read like them). */
+  /** The answer, decoded once: the head's fields with any trailer and interim fields added (read like them). */
   finish(): Decoded {
-    const trailers = this.#chunked?.trailers ?? {};
+    const added = { ...(this.#chunked?.trailers ?? {}), ...this.interim };
     let headers = this.head.headers;
-    if (Object.keys(trailers).length > 0) {
+    if (Object.keys(added).length > 0) {
       headers = { ...headers };
-      for (const [name, value] of Object.entries(trailers)) addField(headers, name, value);
+      for (const [name, value] of Object.entries(added)) addField(headers, name, value);
     }
-    return this.#reader.finish(this.head.status, headers);
+    return this.#reader.finish(this.head.status, headers, this.head.reason);
   }
 }

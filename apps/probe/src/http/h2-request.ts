@@ -109,10 +109,17 @@ export function exchangeH2(
     const onAbort = () => finish('aborted');
     options.signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => finish('timeout'), options.timeoutMs);
+    /** The fields of interim (1xx) answers, named `103 link`: a client reads them too. */
+    const interim: string[] = [];
+    (stream as NodeJS.EventEmitter).on('headers', (h: Record<string, unknown>, _flags: number, raw?: string[]) => {
+      const fields = Object.entries(raw === undefined ? fromObject(h) : fromRaw(raw));
+      if (interim.length < 2 * LIMITS.headers)
+        for (const [name, value] of fields) interim.push(`${String(h[':status'])} ${name}`, value);
+    });
     // Node passes the raw name/value list third (its typings stop at two arguments).
     (stream as NodeJS.EventEmitter).on('response', (h: Record<string, unknown>, _flags: number, raw?: string[]) => {
       status = Number(h[':status'] ?? 0);
-      headers = raw === undefined ? fromObject(h) : fromRaw(raw);
+      headers = fromRaw(interim, raw === undefined ? fromObject(h) : fromRaw(raw));
     });
     // Trailers are read like header fields, added to them.
     (stream as NodeJS.EventEmitter).on('trailers', (h: Record<string, unknown>, _flags: number, raw?: string[]) => {

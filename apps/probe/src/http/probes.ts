@@ -1,15 +1,22 @@
 /**
  * The full set of HTTP probes, sent to the base path and to every `--path` hint: malformed and
- * truncated JSON, wrong content types, oversized body, headers and URL, invalid UTF-8 and
- * percent-encoding, traversal and unknown routes, method overrides, garbled and forged bearer
- * tokens, hostile request ids, type confusion in parameters, OPTIONS and HEAD.
+ * truncated JSON, wrong-typed JSON (POST, PUT, PATCH), a malformed form body and XML document,
+ * wrong content types, oversized body, headers and URL, invalid UTF-8 and percent-encoding,
+ * traversal and unknown routes, errors asked for as HTML (the debug page a browser gets), method
+ * overrides, DELETE, garbled and forged bearer tokens, hostile request ids, type confusion in
+ * parameters, OPTIONS (a CORS preflight from a foreign origin) and HEAD, and a request sent twice on
+ * one keep-alive connection.
  */
 import type { HttpProbe } from './client.js';
-import { garbledTokens } from './mutate.js';
+import { garbledTokens, wrongBody } from './mutate.js';
 
-/** Probes whose request is malformed: a 2xx answer to them is a finding. */
+/**
+ * Probes whose request is malformed: a 2xx answer to them is a finding. Wrong-typed JSON, a form and
+ * an XML body are not among them: an API may take or ignore them; they are sent to find leaks.
+ */
 const MALFORMED: ReadonlySet<string> = new Set([
   'malformed-json',
+  'html-malformed-json',
   'truncated-json',
   'wrong-content-type',
   'oversized-body',
@@ -25,6 +32,8 @@ export function httpProbes(path: string, marker: string): HttpProbe[] {
   const tokens = garbledTokens(marker);
   const hostileId = `"}<script>${marker}</script>`;
   const json = { 'content-type': 'application/json' };
+  const html = { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8' };
+  const wrong = wrongBody(undefined);
   return [
     {
       name: 'unknown-route',
@@ -35,6 +44,37 @@ export function httpProbes(path: string, marker: string): HttpProbe[] {
     {
       name: 'truncated-json',
       request: { method: 'POST', path: base || '/', headers: json, body: '{"items":[{"qty":1},' },
+    },
+    // Well-formed JSON of the wrong types reaches the handler (and its database) where malformed JSON does not.
+    { name: 'wrong-types', request: { method: 'POST', path: base || '/', headers: json, body: wrong } },
+    { name: 'put-wrong-types', request: { method: 'PUT', path: base || '/', headers: json, body: wrong } },
+    { name: 'patch-wrong-types', request: { method: 'PATCH', path: base || '/', headers: json, body: wrong } },
+    // Under a path of its own marker: the probe never deletes what the base path or a hint names.
+    { name: 'delete', request: { method: 'DELETE', path: `${base}/${marker}` } },
+    {
+      name: 'malformed-form',
+      request: {
+        method: 'POST',
+        path: base || '/',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `${marker}=%E0%A4%A&a[b][c]=1&a=x`,
+      },
+    },
+    // Frameworks in debug mode answer a browser (Accept: text/html) with their debug page.
+    { name: 'html-unknown-route', request: { method: 'GET', path: `${base}/${marker}`, headers: html } },
+    {
+      name: 'html-malformed-json',
+      request: { method: 'POST', path: base || '/', headers: { ...json, ...html }, body: `{"${marker}": ` },
+    },
+    { name: 'keep-alive', request: { method: 'GET', path: `${base}/${marker}` }, twice: true },
+    {
+      name: 'malformed-xml',
+      request: {
+        method: 'POST',
+        path: base || '/',
+        headers: { 'content-type': 'application/xml' },
+        body: `<?xml version="1.0"?><${marker}><a></b>`,
+      },
     },
     {
       name: 'wrong-content-type',
@@ -61,7 +101,15 @@ export function httpProbes(path: string, marker: string): HttpProbe[] {
     },
     { name: 'odd-method', request: { method: 'PROPFIND', path: base || '/' } },
     // Answers a client reads too, often built by other code (CORS, a router's automatic HEAD).
-    { name: 'options', request: { method: 'OPTIONS', path: base || '/' } },
+    // A CORS preflight from an origin no API allows: a CORS handler that refuses it by throwing answers its stack.
+    {
+      name: 'options',
+      request: {
+        method: 'OPTIONS',
+        path: base || '/',
+        headers: { origin: 'https://probe.invalid', 'access-control-request-method': 'PUT' },
+      },
+    },
     { name: 'head', request: { method: 'HEAD', path: `${base}/${marker}` } },
     {
       name: 'garbled-jwt',
@@ -87,7 +135,8 @@ export function httpProbes(path: string, marker: string): HttpProbe[] {
     },
     {
       name: 'type-confusion',
-      request: { method: 'GET', path: `${base}?id[]=1&id[$gt]=&limit=-1e309&sort[__proto__]=x` },
+      // On the root too, the query follows a `/` (a bare `?…` is no request target, and HTTP/2 cannot send it).
+      request: { method: 'GET', path: `${base || '/'}?id[]=1&id[$gt]=&limit=-1e309&sort[__proto__]=x` },
     },
   ].map((probe) => (MALFORMED.has(probe.name) ? { ...probe, malformed: true } : probe));
 }

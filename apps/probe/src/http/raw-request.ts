@@ -3,9 +3,10 @@
  * percent-encoding, oversized headers and URLs) go out exactly as written. The answer is parsed as
  * it arrives and bounded: a head over {@link LIMITS}.headBytes or with more than
  * {@link LIMITS}.headers fields is unparseable; a body is read to its end, its head and tail kept
- * (see `BodyReader`), and one over {@link LIMITS}.readBytes is unparseable. The
+ * (see `BodyReader`), and one over {@link LIMITS}.readBytes is unparseable. The status line's
+ * reason phrase and the fields of interim (1xx) answers are kept: a client can read them. The
  * exchange ends at the answer's end, the limit of time, or the abort signal, and the socket is
- * destroyed every time.
+ * destroyed every time. With `twice`, the request is sent again on the same connection.
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -23,7 +24,9 @@ export { type Endpoint, type Exchange, type ExchangeOptions, LIMITS, type RawReq
 /** A LF not after a CR, a CR not before a LF (a CR last may be cut from its LF), a NUL. */
 const BARE = /(?<!\r)\n|\r(?!\n|$)|\0/;
 
-type Head = { status: number; headers: Record<string, string>; bodyStart: number } | { unparseable: string };
+type Head =
+  | { status: number; reason: string; headers: Record<string, string>; bodyStart: number }
+  | { unparseable: string };
 
 /** Parses the head of `raw` when it is complete; undefined while more is needed. */
 export function parseHead(raw: Buffer): Head | undefined {
@@ -44,7 +47,7 @@ export function parseHead(raw: Buffer): Head | undefined {
   }
   if (end > LIMITS.headBytes) return { unparseable: `a head over ${LIMITS.headBytes} bytes` };
   const [statusLine = '', ...fields] = lines;
-  const status = /^HTTP\/1\.[01] ([1-5]\d\d)(?: |$)/.exec(statusLine)?.[1];
+  const [, status, reason = ''] = /^HTTP\/1\.[01] ([1-5]\d\d)(?: (.*)|$)/.exec(statusLine) ?? [];
   if (status === undefined) return { unparseable: `status line ${JSON.stringify(statusLine.slice(0, 40))}` };
   const headers: Record<string, string> = {};
   for (const line of fields) {
@@ -60,7 +63,7 @@ export function parseHead(raw: Buffer): Head | undefined {
   // RFC 9110 §8.6: Content-Length is digits only; a client rejects `-5` or `1e3` (never reads the body).
   if ([...lengths].some((length) => !/^\d+$/.test(length ?? ''))) return { unparseable: 'an invalid Content-Length' };
   if (lengths.size === 1) headers['content-length'] = [...lengths][0] ?? '';
-  return { status: Number(status), headers, bodyStart: end + 4 };
+  return { status: Number(status), reason: reason.trim(), headers, bodyStart: end + 4 };
 }
 
 /** Sends `request` to `endpoint`; what came back within the limit of time, bounded in bytes. */
@@ -72,8 +75,15 @@ export function exchange(endpoint: Endpoint, request: RawRequest, options: Excha
     }
     const bytes = new Bytes();
     let settled = false;
-    /** Interim (1xx) answers skipped so far. */
+    /** Interim (1xx) answers skipped so far, and their fields (named `103 link`: read, not skipped). */
     let interim = 0;
+    let interimFields: Record<string, string> = {};
+    /** With `twice`: the first answer, once it is whole, and whether the request is still to be sent again. */
+    let first: H1Body | undefined;
+    let again = options.twice === true;
+    const started = Date.now();
+    /** A connection kept open but never answering the second request: the first answer is the answer. */
+    let second: NodeJS.Timeout | undefined;
     const bodiless = request.method === 'HEAD';
     let socket: Socket | undefined;
     /** The final answer's body, once its head has arrived. */
@@ -84,8 +94,11 @@ export function exchange(endpoint: Endpoint, request: RawRequest, options: Excha
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(second);
       options.signal?.removeEventListener('abort', onAbort);
       socket?.destroy();
+      // The connection ended before a second answer began: the first is the answer.
+      if (body === undefined && first !== undefined && failed === undefined) body = first;
       // The final answer's body, framed as its head says, is decoded once, here.
       const head: { unparseable: string } | undefined =
         interim > MAX_INTERIM ? { unparseable: `more than ${MAX_INTERIM} interim (1xx) answers` } : failed;
@@ -112,11 +125,11 @@ export function exchange(endpoint: Endpoint, request: RawRequest, options: Excha
     const onAbort = () => finish('aborted');
     options.signal?.addEventListener('abort', onAbort, { once: true });
     const timer = setTimeout(() => finish('timeout'), options.timeoutMs);
-    const onConnect = () => {
+    const send = () => {
       const payload = request.body === undefined ? undefined : Buffer.from(request.body);
       const lines = Object.entries({
         host: `${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`,
-        connection: 'close',
+        connection: again ? 'keep-alive' : 'close',
         ...(payload === undefined ? {} : { 'content-length': String(payload.length) }),
         ...request.headers,
       }).map(([name, value]) => `${name}: ${value}\r\n`);
@@ -128,6 +141,21 @@ export function exchange(endpoint: Endpoint, request: RawRequest, options: Excha
       ]);
       socket?.write(payload === undefined ? head : Buffer.concat([head, payload]), () => undefined);
     };
+    const onConnect = send;
+    /** The answer's body ended: send the request again on the same connection when asked to and it stays open, else finish. */
+    const answered = (done: H1Body) => {
+      const reusable = done.complete && done.broken === undefined && !/close/i.test(done.head.headers.connection ?? '');
+      if (!again || done.head.status === 101 || !reusable) return finish('end');
+      again = false;
+      first = done;
+      body = undefined;
+      interim = 0;
+      interimFields = {};
+      bytes.drop(bytes.view.length);
+      send();
+      // As long again as the first answer took, twice, and at least 250 ms: then its head must have begun.
+      second = setTimeout(() => bytes.view.length === 0 && finish('end'), Math.max(250, 2 * (Date.now() - started)));
+    };
     socket = endpoint.tls
       ? tlsConnect(
           { host: endpoint.host, port: endpoint.port, rejectUnauthorized: false, servername: endpoint.host },
@@ -137,7 +165,7 @@ export function exchange(endpoint: Endpoint, request: RawRequest, options: Excha
     socket.on('data', (chunk: Buffer) => {
       if (body !== undefined) {
         body.push(chunk);
-        if (body.done) finish('end');
+        if (body.done) answered(body);
         return;
       }
       bytes.append(chunk);
@@ -151,16 +179,18 @@ export function exchange(endpoint: Endpoint, request: RawRequest, options: Excha
         } else if (isInterim(head.status)) {
           // An interim answer: the real one follows (every one in this chunk is skipped, a bounded number).
           interim += 1;
+          for (const [name, value] of Object.entries(head.headers))
+            addField(interimFields, `${head.status} ${name}`, value);
           if (interim > MAX_INTERIM) finish('end');
           else {
             bytes.drop(head.bodyStart);
             continue;
           }
         } else {
-          body = new H1Body(head, bodiless);
+          body = new H1Body(head, bodiless, interimFields);
           // What followed the head in this packet is the body's start (copied: the store is the head's).
           body.push(Buffer.from(received.subarray(head.bodyStart)));
-          if (head.status === 101 || body.done) finish('end');
+          if (head.status === 101 || body.done) answered(body);
         }
         return;
       }

@@ -29,7 +29,7 @@ export interface HttpOptions {
 }
 
 /** How many HTTP requests are in flight at once. */
-const CONCURRENCY = 6;
+const CONCURRENCY = 8;
 
 function requestKey(probe: HttpProbe): string {
   const { method, path, headers, body } = probe.request;

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { checkAnswer } from '../src/answer.js';
+import { SIGNATURES } from '../src/signatures.js';
+
+/**
+ * An answer is read synchronously, so a signature that backtracks over a hostile body holds the
+ * whole probe, past its deadline. Each of these runs of near-matches (320 KB: the first 256 KB
+ * and the last 64 KB of a body, what the probe checks) took 2 s to 105 s with an unbounded
+ * quantifier; bounded, the signatures scan each in milliseconds.
+ */
+const SEEDS = [
+  'at ',
+  'at a.',
+  'at a.b ',
+  'at A.B.',
+  'at A.B.C(',
+  'at <anonymous>',
+  'a/',
+  'nginx/',
+  'a-',
+  'xoxb-',
+  'com.a.',
+  'org.',
+  'java.',
+  'password',
+  'a_password',
+  'aPassword',
+  'SECRET',
+  'MongoA',
+  'File "a',
+  '\\\\a\\b',
+  'arn:aws:a:a:',
+  'a.a@',
+  'eyJaaaaaaaaa.',
+  'SELECT a ',
+  'Caused by: a.',
+  'undefined method `a',
+];
+
+const SIZE = 320 * 1024;
+
+describe('reading a hostile answer takes time linear in its length', () => {
+  for (const seed of SEEDS) {
+    it(`${JSON.stringify(seed)} repeated over ${SIZE} bytes`, () => {
+      const body = seed.repeat(Math.ceil(SIZE / seed.length)).slice(0, SIZE);
+      for (const signature of SIGNATURES) {
+        const started = performance.now();
+        new RegExp(signature.pattern.source, signature.pattern.flags).test(body);
+        // Generous for a loaded machine: the quadratic patterns took 2 s and more.
+        expect(performance.now() - started, signature.description).toBeLessThan(1000);
+      }
+      const started = performance.now();
+      checkAnswer({ status: 500, headers: { 'x-debug': body.slice(0, 8192) }, body }, { probe: 'unit', location: '/' });
+      expect(performance.now() - started).toBeLessThan(3000);
+    });
+  }
+});
