@@ -18,9 +18,9 @@ import {
 import { loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import type { LeakyTarget } from './planted.js';
+import { rawMethod as method } from './raw-method.js';
 
 const PROTO = fileURLToPath(new URL('../fixtures/inventory.proto', import.meta.url));
-const raw = (b: Buffer) => b;
 
 function fail(message: string) {
   return (_call: unknown, callback: sendUnaryData<unknown>) => callback({ code: status.INTERNAL, details: message });
@@ -55,15 +55,6 @@ export function inventoryGrpc(): Promise<LeakyTarget> {
 export function cartGrpc(): Promise<LeakyTarget> {
   const definition = loadSync(PROTO, { keepCase: true });
   const server = new Server();
-  const method = (path: string, responseStream: boolean) => ({
-    path,
-    requestStream: false,
-    responseStream,
-    requestSerialize: raw,
-    requestDeserialize: raw,
-    responseSerialize: raw,
-    responseDeserialize: raw,
-  });
   server.addService({ Add: method('/inventory.Cart/Add', false) }, {
     Add: (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => {
       let body: { quantity?: unknown };

@@ -15,17 +15,8 @@ import {
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import type { LeakyTarget, Planted } from './planted.js';
+import { rawMethod as method } from './raw-method.js';
 
-const raw = (b: Buffer) => b;
-const method = (path: string, responseStream = false) => ({
-  path,
-  requestStream: false,
-  responseStream,
-  requestSerialize: raw,
-  requestDeserialize: raw,
-  responseSerialize: raw,
-  responseDeserialize: raw,
-});
 type Unary = (call: ServerUnaryCall<Buffer, Buffer>, callback: sendUnaryData<Buffer>) => void;
 
 /** A length-delimited protobuf field. */
