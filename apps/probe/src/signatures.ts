@@ -12,6 +12,12 @@ export interface Signature {
   readonly pattern: RegExp;
 }
 
+/**
+ * Not a placeholder where a secret would be: a masked value (`***`, `xxx`, `[REDACTED]`,
+ * `<redacted>`) or a validation code (`required`, `too_short`), as a regex source (a lookahead).
+ */
+const NOT_PLACEHOLDER = String.raw`(?!\*+|x{3,}\b|\[?(?:REDACTED|redacted|FILTERED|filtered|hidden|masked)\]?|<redacted>|(?:required|invalid|missing|too_short|too_long|too_weak|mismatch|weak|empty|blank|null|undefined|none|string)\b)`;
+
 /** Every signature, checked against status line, headers and body of each answer. */
 export const SIGNATURES: readonly Signature[] = [
   // Stack traces
@@ -231,8 +237,9 @@ export const SIGNATURES: readonly Signature[] = [
     // A qualified setting name (`"jwtSecret": "…"`, `db_password: …`, `spring.datasource.password=…`), not
     // the bare field name a validation error uses; a redacted value (`***`, `[REDACTED]`) or a
     // validation code (`required`) is not one. The name is looked for first, its qualifier behind it.
-    pattern:
-      /(?:[Pp]assword|[Pp]asswd|[Ss]ecret|[Aa]pi_?[Kk]ey|[Pp]rivate_?[Kk]ey|[Ss]ecret_?[Kk]ey|[Aa]ccess_?[Kk]ey)(?<=\b[a-z][\w.-]{0,64}?(?:[_.-]|[a-z0-9](?=[A-Z]))\w{1,64})["']?\s*[=:]\s*["']?(?!\*+|x{3,}\b|\[?(?:REDACTED|redacted|FILTERED|filtered|hidden|masked)\]?|<redacted>|(?:required|invalid|missing|too_short|too_long|too_weak|mismatch|weak|empty|blank|null|undefined|none|string)\b)[^\s"',;&{}[\]]{4,}/,
+    pattern: new RegExp(
+      String.raw`(?:[Pp]assword|[Pp]asswd|[Ss]ecret|[Aa]pi_?[Kk]ey|[Pp]rivate_?[Kk]ey|[Ss]ecret_?[Kk]ey|[Aa]ccess_?[Kk]ey)(?<=\b[a-z][\w.-]{0,64}?(?:[_.-]|[a-z0-9](?=[A-Z]))\w{1,64})["']?\s*[=:]\s*["']?${NOT_PLACEHOLDER}[^\s"',;&{}[\]]{4,}`,
+    ),
   },
   {
     rule: 'leak/secret',
@@ -240,8 +247,10 @@ export const SIGNATURES: readonly Signature[] = [
     description: 'password in a configuration dump or connection string',
     // `"password": "hunter2"` (a value with a digit or a symbol: not a word), `;Password=…` (ADO.NET,
     // JDBC), `&password=…` (a URL).
-    pattern:
-      /"(?:password|passwd|pwd|secret)"\s*:\s*"(?=[^"\s]*[^A-Za-z"\s])(?!\*+|x{3,}\b|\[?(?:REDACTED|redacted|FILTERED|filtered|hidden|masked)\]?|<redacted>|(?:required|invalid|missing|too_short|too_long|too_weak|mismatch|weak|empty|blank|null|undefined|none|string)\b)[^"\s]{4,}"|[;?&]\s*(?:password|pwd|passwd)\s*=\s*(?!\*+|x{3,}\b|\[?(?:REDACTED|redacted|FILTERED|filtered|hidden|masked)\]?|<redacted>|(?:required|invalid|missing|too_short|too_long|too_weak|mismatch|weak|empty|blank|null|undefined|none|string)\b)[^\s"';&]{3,}/i,
+    pattern: new RegExp(
+      String.raw`"(?:password|passwd|pwd|secret)"\s*:\s*"(?=[^"\s]*[^A-Za-z"\s])${NOT_PLACEHOLDER}[^"\s]{4,}"|[;?&]\s*(?:password|pwd|passwd)\s*=\s*${NOT_PLACEHOLDER}[^\s"';&]{3,}`,
+      'i',
+    ),
   },
   {
     rule: 'leak/jwt',
