@@ -25,9 +25,10 @@ for (const i of [8, 13, 18, 23]) UUID_WANT[i] = 2;
 
 /**
  * Copies `id` to `bytes` at `at` when it is a canonical lower-case UUID (whose JSON needs no
- * escaping): checked and copied in one pass, in JavaScript (a Buffer write costs more for 36
- * characters). False, with nothing counted as written, for anything else (a character over 127
- * fails whatever its low bits are).
+ * escaping): checked and copied in one pass, in JavaScript. `latin1Write` alone copies faster
+ * (about 53 ns), but then needs a pass of its own for the check: the two took the same time (100
+ * against 113 ns a UUID). False, with nothing counted as written, for anything else (a character
+ * over 127 fails whatever its low bits are).
  */
 function copyUuid(id: string, bytes: Buffer, at: number): boolean {
   if (id.length !== 36) return false;

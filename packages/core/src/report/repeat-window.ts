@@ -8,7 +8,7 @@
  */
 import { thrownTypeLabel } from '../captured-internal.js';
 import type { Fault } from '../fault.js';
-import { joinSignature, signatureParts } from './fingerprint.js';
+import { errorSignature, joinSignature, signatureParts } from './fingerprint.js';
 import { WindowedMap } from './windows.js';
 
 /** What the window says about one fault. */
@@ -19,6 +19,11 @@ export interface RepeatVerdict {
   readonly handle: number;
   /** The request id of the first occurrence, when this fault repeats it. */
   readonly firstId: string | undefined;
+}
+
+/** A window key: code, reason and error signature. */
+function keyFrom(code: string, reason: string, signature: string): string {
+  return `${code}\u0000${reason}\u0000${signature}`;
 }
 
 interface First {
@@ -78,7 +83,7 @@ export class RepeatWindow {
         for (let i = 0; i < n && same; i += 1) same = parts[i] === last[i];
         if (same) return this.#lastKey;
       }
-      const key = `${code}\u0000${reason}\u0000${joinSignature(parts, n)}`;
+      const key = keyFrom(code, reason, joinSignature(parts, n));
       this.#parts = this.#lastParts;
       this.#lastParts = parts;
       this.#lastCount = n;
@@ -93,8 +98,10 @@ export class RepeatWindow {
 
   /** The fault's key made afresh, remembering nothing (while {@link #keyOf} is running). */
   #freshKey(fault: Fault): string {
-    const parts: (string | null)[] = [];
-    const n = signatureParts(fault.internal.thrown, thrownTypeLabel(fault.internal), parts);
-    return `${fault.code}\u0000${fault.internal.reason}\u0000${joinSignature(parts, n)}`;
+    return keyFrom(
+      fault.code,
+      fault.internal.reason,
+      errorSignature(fault.internal.thrown, thrownTypeLabel(fault.internal)),
+    );
   }
 }
