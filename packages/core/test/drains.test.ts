@@ -162,7 +162,15 @@ describe('rotating file with a disk cap', () => {
       maxFiles: 3,
       maxTotalBytes: 96 * 1024,
     });
-    const reporter = createReporter({ destination: sink, dedupWindowMs: 0, flushOnExit: false });
+    // The subject is the cap and the counts, not the shutdown bound: 2,000 records at this rate go
+    // to the worker, and on a loaded CI machine it once wrote 215 of them within the default 1 s
+    // that `close()` waits for it (Node 24). Every record must be written here, so it gets 10 s.
+    const reporter = createReporter({
+      destination: sink,
+      dedupWindowMs: 0,
+      flushOnExit: false,
+      shutdownTimeoutMs: 10_000,
+    });
     for (let round = 0; round < 10; round += 1) {
       for (let i = 0; i < 200; i += 1) reporter.report(capture(new Error(`e${round}-${i}`)));
       await reporter.flush();
