@@ -157,4 +157,29 @@ describe('the fd sink writes a batch with writev', () => {
     expect(read()).toBe(lineOf(0) + lineOf(1) + lineOf(2));
     sink.close(100);
   });
+
+  // The race behind a SIGTERM that did not end the process (reporter-fifo.test.ts): the sink let go
+  // to the worker (closed) while a write to a full pipe was in flight; the write came back EAGAIN,
+  // its lines went back into the queue of a closed sink, and stayed pending for ever.
+  it.each([
+    ['EAGAIN (a full pipe)', { fail: 'EAGAIN' }],
+    ['a short write', { short: 11 + 5 }],
+  ])(
+    'a write in flight when the sink closes, answered with %s: the rest is lost, nothing stays pending',
+    async (_, how) => {
+      const { sink } = fileSink();
+      control.delayMs = 30;
+      Object.assign(control, how);
+      for (let i = 0; i < 3; i += 1) sink.write(lineOf(i));
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      sink.close(0);
+      await new Promise((resolve) => setTimeout(resolve, 80));
+      const { accepted, lost, pending, backlogBytes } = sink.counts;
+      expect(pending).toBe(0);
+      expect(backlogBytes).toBe(0);
+      expect(accepted.full + Object.values(lost).reduce((a, b) => a + b, 0)).toBe(3);
+      expect(lost.unconfirmed ?? 0).toBe(0);
+      expect(control.calls).toHaveLength(1); // never retried on the closed descriptor
+    },
+  );
 });

@@ -56,6 +56,12 @@ export class FdSink extends CountingSink {
   #unconfirmed: readonly Line[] | undefined;
   #retrying = false;
   #pumpScheduled = false;
+  /**
+   * Closed by {@link close}: a write still in flight then settles what it wrote, and the rest is
+   * lost. Put back in the queue (a full pipe, a short write), it stayed pending for ever, and the
+   * hand-over to the worker, which waits for nothing to be pending, spun the event loop.
+   */
+  #closed = false;
   #openError: string | undefined;
   #lastOpenAttempt = Date.now();
 
@@ -111,6 +117,7 @@ export class FdSink extends CountingSink {
     try {
       this.#fd = openAppend(path);
       this.#openError = undefined;
+      this.#closed = false;
       return true;
     } catch (error) {
       this.#openError = errorCode(error);
@@ -152,7 +159,7 @@ export class FdSink extends CountingSink {
    */
   #settle(batch: Line[], error: NodeJS.ErrnoException | null, written: number): void {
     if (error !== null) {
-      if (errorCode(error) === 'EAGAIN') {
+      if (errorCode(error) === 'EAGAIN' && !this.#closed) {
         this.#queue.unshift(...batch);
         this.#retrying = true;
         setTimeout(() => {
@@ -161,9 +168,11 @@ export class FdSink extends CountingSink {
         }, 10).unref();
         return;
       }
+      // Closed meanwhile, a full pipe's lines are never retried: still queued at the close.
+      const reason = errorCode(error) === 'EAGAIN' ? 'shutdown' : errorCode(error);
       for (const line of batch) {
         this.held -= line.bytes.length;
-        this.counter.lose(line, errorCode(error));
+        this.counter.lose(line, reason);
       }
       return;
     }
@@ -180,7 +189,14 @@ export class FdSink extends CountingSink {
       const rest = batch.slice(index);
       const first = rest[0] as Line;
       rest[0] = { ...first, bytes: first.bytes.subarray(written - offset) };
-      this.#queue.unshift(...rest);
+      if (!this.#closed) {
+        this.#queue.unshift(...rest);
+        return;
+      }
+      for (const line of rest) {
+        this.held -= line.bytes.length;
+        this.counter.lose(line, 'shutdown');
+      }
     }
   }
 
@@ -222,6 +238,7 @@ export class FdSink extends CountingSink {
   }
 
   close(deadlineMs: number): void {
+    this.#closed = true;
     this.flushSync(deadlineMs);
     if (this.#options.ownsFd && this.#fd >= 0) {
       try {

@@ -49,16 +49,26 @@ function sumCounts(a: WorkerCounts | undefined, b: WorkerCounts | undefined): Wo
  */
 const HANDOVER_MAX_MS = 30_000;
 
+/** How often the hand-over looks again when the sink answers `drained` at once yet still holds lines. */
+const HANDOVER_POLL_MS = 10;
+
 /**
  * Resolves once `sink` wrote (or lost) every line it holds, or cannot write now (its destination
- * failed to open), or after {@link HANDOVER_MAX_MS}; checked every `stepMs`. Bounded by
- * `shutdownTimeoutMs` alone, a reader pausing longer (a full stdout pipe) lost this thread's lines
- * as `shutdown` in the middle of the process's life, while the worker wrote the later ones.
+ * failed to open), or was `released` meanwhile (a signal's shutdown let go first), or after
+ * {@link HANDOVER_MAX_MS}; checked every `stepMs`. Bounded by `shutdownTimeoutMs` alone, a reader
+ * pausing longer (a full stdout pipe) lost this thread's lines as `shutdown` in the middle of the
+ * process's life, while the worker wrote the later ones. It never spins: `drained` answers at
+ * once when nothing is being written, and a loop of answers at once held the event loop for the
+ * whole 30 s, so a SIGTERM's bounded shutdown never ran its timers (the process did not end).
  */
-async function handedOver(sink: Sink, stepMs: number): Promise<void> {
+export async function handedOver(sink: Sink, stepMs: number, released: () => boolean): Promise<void> {
   const until = Date.now() + HANDOVER_MAX_MS;
-  do await sink.drained(Math.max(1, stepMs));
-  while ((sink.counts.pending ?? 0) > 0 && sink.openError === undefined && Date.now() < until);
+  const holding = () =>
+    !released() && (sink.counts.pending ?? 0) > 0 && sink.openError === undefined && Date.now() < until;
+  do {
+    await sink.drained(Math.max(1, stepMs));
+    if (holding()) await new Promise((resolve) => setTimeout(resolve, HANDOVER_POLL_MS));
+  } while (holding());
 }
 
 /** What the worker is started with. */
@@ -167,7 +177,7 @@ export class Offload {
         onException,
         () => {
           // Booting takes 30-500 ms; meanwhile the worker held what it was handed. Now hand over.
-          void handedOver(sink, shutdownMs).then(() => this.release(sink, fingerprints()));
+          void handedOver(sink, shutdownMs, () => this.#released).then(() => this.release(sink, fingerprints()));
         },
         () => this.#died(),
       );
