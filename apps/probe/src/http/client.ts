@@ -7,6 +7,7 @@ import type { ClientHttp2Session } from 'node:http2';
 import { type Answer, checkAnswer } from '../answer.js';
 import type { ProbeRun } from '../context.js';
 import { coverageFinding } from '../coverage.js';
+import { watchGoaway } from './goaway.js';
 import { exchangeH2, openSession } from './h2-request.js';
 import { type Endpoint, type Exchange, exchange, type RawRequest } from './raw-request.js';
 
@@ -37,6 +38,10 @@ export class HttpClient {
   readonly errors: { answer: Answer; probe: string }[] = [];
   #session: ClientHttp2Session | undefined;
   #opening: Promise<ClientHttp2Session | undefined> | undefined;
+  /** HTTP/2: the locations of the requests in flight, and of the last one sent (a GOAWAY names them). */
+  readonly #inFlight = new Map<number, string>();
+  #lastSent = '';
+  #nextId = 0;
 
   constructor(
     readonly run: ProbeRun,
@@ -56,9 +61,12 @@ export class HttpClient {
     if (this.http2 && probe.request.method === 'HEAD') return undefined;
     if (!budget.take()) return undefined;
     this.run.onProgress?.(`http ${probe.name}`);
-    const result = await this.#exchange(probe.request, probe.twice === true);
-    budget.record(result.outcome);
     const location = `${probe.request.method} ${typeof probe.request.path === 'string' ? probe.request.path.slice(0, 100) : '<bytes>'}`;
+    const id = this.#nextId++;
+    this.#inFlight.set(id, location);
+    this.#lastSent = location;
+    const result = await this.#exchange(probe.request, probe.twice === true).finally(() => this.#inFlight.delete(id));
+    budget.record(result.outcome);
     if (result.outcome === 'unparseable')
       this.run.findings.push({
         rule: 'protocol/unparseable',
@@ -92,12 +100,27 @@ export class HttpClient {
     if (!this.http2) return exchange(this.endpoint, request, twice ? { ...options, twice } : options);
     // A probe may make the server end the HTTP/2 session (oversized headers): open a new one.
     if (this.#session === undefined || this.#session.destroyed || this.#session.closed) {
-      this.#opening ??= openSession(this.endpoint, options);
+      this.#opening ??= openSession(this.endpoint, options).then((session) => {
+        // A GOAWAY's debug data is read on every session: it is checked at the requests then in flight.
+        if (session !== undefined)
+          watchGoaway(
+            session,
+            () => this.#locations(),
+            this.run.marker,
+            (found) => this.run.findings.push(...found),
+          );
+        return session;
+      });
       this.#session = await this.#opening;
       this.#opening = undefined;
     }
     if (this.#session === undefined) return { answer: undefined, outcome: 'refused', error: 'ECONNREFUSED' };
     return exchangeH2(this.#session, request, options);
+  }
+
+  /** Where the requests in flight went, or the last one sent when none is (a GOAWAY after its answer). */
+  #locations(): string[] {
+    return this.#inFlight.size > 0 ? [...this.#inFlight.values()] : [this.#lastSent];
   }
 
   /** Ends the HTTP/2 session, if any. */
