@@ -4,12 +4,15 @@
  * it arrives and bounded: a head over {@link LIMITS}.headBytes or with more than
  * {@link LIMITS}.headers fields is unparseable; a body is read to its end, its head and tail kept
  * (see `BodyReader`), and one over {@link LIMITS}.readBytes is unparseable. The status line's
- * reason phrase and the fields of interim (1xx) answers are kept: a client can read them. The
+ * reason phrase and the fields of interim (1xx) answers are kept: a client can read them. An
+ * obsolete line folding continues its field (RFC 9112 §5.2), and a head that cannot be parsed (or
+ * an answer that is not HTTP) is still checked as text, so a parse error never masks a leak. The
  * exchange ends at the answer's end, the limit of time, or the abort signal, and the socket is
  * destroyed every time. With `twice`, the request is sent again on the same connection.
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
+import type { Answer } from '../answer.js';
 import { exchangeOf } from './body.js';
 import { Bytes } from './bytes.js';
 import { cutShort, type Ended } from './cut-short.js';
@@ -50,13 +53,21 @@ export function parseHead(raw: Buffer): Head | undefined {
   const [, status, reason = ''] = /^HTTP\/1\.[01] ([1-5]\d\d)(?: (.*)|$)/.exec(statusLine) ?? [];
   if (status === undefined) return { unparseable: `status line ${JSON.stringify(statusLine.slice(0, 40))}` };
   const headers: Record<string, string> = {};
+  let last: string | undefined;
   for (const line of fields) {
+    // RFC 9112 §5.2: an obsolete line folding (a line that starts with a space or a tab) continues the
+    // field before it, and a client reads it as one space: the text after it is that field's too.
+    if ((line.startsWith(' ') || line.startsWith('\t')) && last !== undefined) {
+      headers[last] = `${headers[last] ?? ''} ${line.trim()}`;
+      continue;
+    }
     const colon = line.indexOf(':');
     if (colon <= 0) return { unparseable: `header line ${JSON.stringify(line.slice(0, 40))}` };
     const name = line.slice(0, colon).trim().toLowerCase();
     const value = line.slice(colon + 1).trim();
     // Every field is kept: same-named fields are one list (RFC 9110 §5.3), a leak in the first is seen.
     addField(headers, name, value);
+    last = name;
   }
   const lengths = new Set(headers['content-length']?.split(',').map((length) => length.trim()));
   if (lengths.size > 1) return { unparseable: 'conflicting Content-Length fields' };
@@ -64,6 +75,14 @@ export function parseHead(raw: Buffer): Head | undefined {
   if ([...lengths].some((length) => !/^\d+$/.test(length ?? ''))) return { unparseable: 'an invalid Content-Length' };
   if (lengths.size === 1) headers['content-length'] = [...lengths][0] ?? '';
   return { status: Number(status), reason: reason.trim(), headers, bodyStart: end + 4 };
+}
+
+/**
+ * What a client could still read of an answer that is not HTTP or whose head cannot be parsed: its
+ * first {@link LIMITS}.headBytes as text, without status or fields (none of them is trusted).
+ */
+function unparsed(raw: Buffer): Answer {
+  return { status: 0, headers: {}, body: raw.subarray(0, LIMITS.headBytes).toString('utf8') };
 }
 
 /** Sends `request` to `endpoint`; what came back within the limit of time, bounded in bytes. */
@@ -112,11 +131,26 @@ export function exchange(endpoint: Endpoint, request: RawRequest, options: Excha
           : broken !== undefined
             ? 'unparseable'
             : cutShort(ended, body.framed);
-      if (decoded !== undefined) resolve(exchangeOf(decoded, cut, broken));
+      const result = decoded === undefined ? undefined : exchangeOf(decoded, cut, broken);
+      // A head that cannot be parsed is still checked as text: a parse error does not mask its leak.
+      if (result !== undefined)
+        resolve(
+          result.answer === undefined && head !== undefined ? { ...result, answer: unparsed(bytes.view) } : result,
+        );
       else if (ended === 'aborted') resolve({ answer: undefined, outcome: 'aborted' });
-      else if (ended === 'timeout') resolve({ answer: undefined, outcome: 'timeout', error: 'ETIMEDOUT' });
+      else if (ended === 'timeout')
+        // A head begun but never ended (the target stalled in it): what came is checked, not answered.
+        resolve({
+          answer: bytes.view.length > 0 ? unparsed(bytes.view) : undefined,
+          outcome: 'timeout',
+          error: 'ETIMEDOUT',
+        });
       else if (ended === 'end')
-        resolve({ answer: undefined, outcome: bytes.view.length > 0 ? 'unparseable' : 'closed' });
+        resolve(
+          bytes.view.length > 0
+            ? { answer: unparsed(bytes.view), outcome: 'unparseable' }
+            : { answer: undefined, outcome: 'closed' },
+        );
       else {
         const refused = ended.error === 'ECONNREFUSED';
         resolve({ answer: undefined, outcome: refused ? 'refused' : 'closed', error: ended.error });
