@@ -40,6 +40,8 @@ export interface HttpOperation {
   readonly body?: readonly Field[];
   /** Declared types of the path parameters. */
   readonly types?: Readonly<Record<string, string>>;
+  /** From the built-in list of common paths: the route may not exist. */
+  readonly guessed?: boolean;
 }
 
 const STATIC = /\.(?:css|js|mjs|map|png|jpe?g|gif|svg|ico|woff2?|ttf|txt|xml|pdf)(?:\?|$)/i;
@@ -139,10 +141,10 @@ export async function discoverHttp(
     if (/^\/(?:[\w-]+\/)*[A-Za-z][\w-]*s$/.test(op.path)) collections.add(op.path);
   }
   for (const path of COMMON_PATHS) {
-    add({ method: 'GET', path: `${base}${path}` }, 'common path');
-    add({ method: 'POST', path: `${base}${path}`, body: [] }, 'common path');
+    add({ method: 'GET', path: `${base}${path}`, guessed: true }, 'common path');
+    add({ method: 'POST', path: `${base}${path}`, body: [], guessed: true }, 'common path');
   }
   for (const collection of COMMON_COLLECTIONS)
-    add({ method: 'GET', path: `${base}${collection}/{id}`, types: { id: 'integer' } }, 'common path');
+    add({ method: 'GET', path: `${base}${collection}/{id}`, types: { id: 'integer' }, guessed: true }, 'common path');
   return { operations: found, collections: [...collections].slice(0, DISCOVERY_LIMITS.collections) };
 }

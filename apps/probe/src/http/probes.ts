@@ -111,6 +111,8 @@ export function httpProbes(path: string, marker: string): HttpProbe[] {
       },
     },
     { name: 'head', request: { method: 'HEAD', path: `${base}/${marker}` } },
+    // HEAD on the path itself: a router's automatic HEAD runs the GET handler, whose error fields may leak.
+    { name: 'head-path', request: { method: 'HEAD', path: base || '/' } },
     {
       name: 'garbled-jwt',
       request: {

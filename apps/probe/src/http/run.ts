@@ -1,6 +1,7 @@
 /**
  * The HTTP side of a run: the full probe set on the base path and the `--path` hints, then what
- * discovery found (each operation with wrong types, a malformed body and garbled tokens), then the
+ * discovery found (each operation with wrong types, a malformed body and garbled tokens; each route
+ * found to exist with the newer probes, see `routes.ts`), then the
  * comparisons across answers (length variance, existence oracles). Requests go out a few at a
  * time; the deadline stops scheduling and aborts what is in flight.
  */
@@ -13,6 +14,7 @@ import { operationRequests } from './mutate.js';
 import { collectionOracle, forbiddenOracle, lengthVariance } from './oracle.js';
 import { httpProbes } from './probes.js';
 import type { Endpoint } from './raw-request.js';
+import { liveRoutes, routePath, routeProbes } from './routes.js';
 
 /** Options of the HTTP probes. */
 export interface HttpOptions {
@@ -33,7 +35,8 @@ const CONCURRENCY = 8;
 
 function requestKey(probe: HttpProbe): string {
   const { method, path, headers, body } = probe.request;
-  return `${method} ${String(path)} ${JSON.stringify(headers ?? {})} ${body ?? ''}`;
+  // A request sent twice on one connection is not the same probe as the request sent once.
+  return `${probe.twice === true ? 'twice ' : ''}${method} ${String(path)} ${JSON.stringify(headers ?? {})} ${body ?? ''}`;
 }
 
 /** Runs the HTTP probes; findings go to `run.findings` as they are found. */
@@ -55,8 +58,21 @@ export async function probeHttp(run: ProbeRun, endpoint: Endpoint, options: Http
     if (discovery && !signal.aborted) {
       // With --no-discovery, a document given with --openapi is still probed: the options name it.
       const found = await discoverHttp(client, options.base, options.openapi, options.noDiscovery === true);
-      const probes = unique(found.operations.flatMap((op) => operationRequests(op, run.marker)));
-      await pool(probes, CONCURRENCY, signal, async (probe) => void (await client.send(probe)));
+      // Each answer's status by route: a guessed route that answers other than 404 exists.
+      const statuses = new Map<string, number>();
+      const probes = found.operations.flatMap((op) =>
+        unique(operationRequests(op, run.marker)).map((probe) => ({ probe, route: routePath(op) })),
+      );
+      await pool(probes, CONCURRENCY, signal, async ({ probe, route }) => {
+        const status = (await client.send(probe))?.status;
+        // One answer other than 404 is enough: a later 404 (a wrong-typed id) does not undo it.
+        if (status !== undefined && (status !== 404 || !statuses.has(route))) statuses.set(route, status);
+      });
+      // The newer probes on the routes found (the base and the hints already had them).
+      const done = new Set([options.base || '/', ...options.paths]);
+      const routes = liveRoutes(found.operations, statuses, done);
+      const more = unique(routes.flatMap((route) => routeProbes(route, run.marker)));
+      await pool(more, CONCURRENCY, signal, async (probe) => void (await client.send(probe)));
       const oracles: Finding[] = [];
       await pool(found.collections, 2, signal, async (collection) => {
         oracles.push(...(await collectionOracle(client, collection)));
