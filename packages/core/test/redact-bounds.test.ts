@@ -113,6 +113,27 @@ const ADVERSARIAL: readonly string[] = [
   'basic%20',
   'xAKIA',
   'AKIA',
+  // A Stripe key glued to a word; passwords holding colons; a single label at a word's end; Digest's
+  // response; signed URLs' and Azure's key pairs.
+  'xsk_live_',
+  'ksk_test_a',
+  'sk_live_sk_test_1',
+  'a:a:a:a:a@',
+  ',a:',
+  ',a:b:',
+  '!a:1:',
+  ',a:1@a ',
+  'a:1@a',
+  'a:b:c:1@a.',
+  'x:1//:',
+  'a%3Aa%3A',
+  '%2Ca%3A1',
+  'a%3A1%40a&',
+  'response=',
+  'response=\\"',
+  '%20response%3D%22a',
+  `response=${'a'.repeat(31)} `,
+  'sig=&AccountKey=',
 ];
 
 describe('value patterns on adversarial text', () => {

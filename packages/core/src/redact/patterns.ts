@@ -122,7 +122,20 @@ export const SECRET_PATTERNS: readonly ValuePattern[] = [
   { name: 'gitlab-token', hint: /glpat-/, regex: re(T0D, 'glpat-[A-Za-z0-9_-]{20,64}', T1) },
   { name: 'slack-token', hint: /xox/, regex: re(T0D, 'xox[abposr]-[A-Za-z0-9-]{10,255}', T1) },
   { name: 'slack-webhook', hint: /hooks\.slack\.com/, regex: /hooks\.slack\.com\/services\/[A-Za-z0-9+/]{20,200}/g },
-  { name: 'stripe-key', hint: /_(?:live|test)_/, regex: re(T0, '(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,255}', T1) },
+  // A Stripe key is also found glued to the word before it (`keysk_live_…`, `token=xsk_live_…`,
+  // `%22sk_live_…`), as the AWS key id is: there the tail has to be key-shaped (24 or more
+  // characters, the length of Stripe's shortest keys, holding a digit), so an identifier that
+  // only ends in `sk_test_` (`disk_test_partitions`) is kept. Only the end keeps its boundary
+  // (T1); a start is tried once per `_live_`/`_test_`, and the tail stops at the next `_`.
+  {
+    name: 'stripe-key',
+    hint: /_(?:live|test)_/,
+    regex: re(
+      `(?:${T0}(?:sk|rk|pk)_(?:live|test)_[A-Za-z0-9]{16,255}`,
+      '|(?<=[A-Za-z0-9])(?:sk|rk|pk)_(?:live|test)_(?=[A-Za-z]{0,254}[0-9])[A-Za-z0-9]{24,255})',
+      T1,
+    ),
+  },
   { name: 'google-api-key', hint: /AIza/, regex: re(T0D, 'AIza[0-9A-Za-z_-]{35}', T1) },
   { name: 'npm-token', hint: /npm_/, regex: re(T0, 'npm_[A-Za-z0-9]{36}', T1) },
   { name: 'sendgrid-key', hint: /SG\./, regex: re(T0D, 'SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}', T1) },
@@ -141,16 +154,34 @@ export const SECRET_PATTERNS: readonly ValuePattern[] = [
     ),
     replace: '$1$2$3[REDACTED]',
   },
+  // The credential of HTTP Digest (RFC 7616): `response`, the hash of the password with the
+  // nonce, open to an offline guess of the password like a password hash; and `rspauth`, the
+  // server's answer made the same way. The rules above see `Digest` and redact its first
+  // parameter (`username=`) only. The value is hex (32 characters for MD5, 64 for SHA-256), so a
+  // `response=` holding anything else (`response=200`, `response=ok`) is kept; quoted plainly,
+  // JSON-escaped or percent-encoded (then after a `%20` or `%2C`, glued to its digit). Not
+  // `nonce`, `cnonce` or `opaque`: the server sends them in clear, and they help debug a failed
+  // handshake.
+  {
+    name: 'digest-response',
+    hint: /response|rspauth/i,
+    regex:
+      /(?:(?<![A-Za-z0-9_-])|(?<=%[0-9A-Fa-f]{2}))((?:response|rspauth)(?:\\{0,7}["']|%22)?\s{0,4}(?:=|%3D)\s{0,4}(?:\\{0,7}["']|%22)?)[0-9a-f]{32,128}(?![0-9a-z])/gi,
+    replace: '$1[REDACTED]',
+  },
   // key=value / key: value pairs in connection strings, query strings, config dumps, SQL text and
   // JSON quoted in a message (escaped `\"password\":\"x\"` and percent-encoded `password%3Dx`
   // included). No word boundary before the key: environment names glue it to a prefix
   // (DB_PASSWORD, PGPASSWORD, GITHUB_API_TOKEN, JWT_SECRET), and the prefix stays in the text.
   // A quoted value without its closing quote (a cut text) is redacted to the end of its line.
+  // Azure's connection strings hold their key as `AccountKey=` or `SharedAccessKey=`, and a
+  // signed URL (Azure SAS, S3 and GCS presigned) its signature as `sig=` or
+  // `X-Amz-Signature=`/`X-Goog-Signature=`: anyone holding it reads the object until it expires.
   {
     name: 'secret-pair',
-    hint: /pass|pwd|secret|key|token|sess/i,
+    hint: /pass|pwd|secret|key|token|sess|sig/i,
     regex:
-      /((?:pass(?:word|wd|phrase)?|pwd|secret|client[_-]?secret|api[_-]?key|apikey|access[_-]?token|refresh[_-]?token|auth[_-]?token|token|private[_-]?key|session(?:[_-]?(?:id|token|key))?|sessid)(?:\\?["']|%22|%27)?\s{0,4}(?:[=:]|%3[DdAa])\s{0,4})(\\"[^"\r\n]{0,512}?\\"|"[^"\r\n]{0,512}"?|'[^'\r\n]{0,512}'?|%2[27](?:(?!%2[27])[^\s&;]){0,512}(?:%2[27])?|[^\s;&,'"}]{1,512})/gi,
+      /((?:pass(?:word|wd|phrase)?|pwd|secret|client[_-]?secret|api[_-]?key|apikey|access[_-]?token|refresh[_-]?token|auth[_-]?token|token|private[_-]?key|account[_-]?key|shared[_-]?access[_-]?key|sig|x-(?:amz|goog)-signature|session(?:[_-]?(?:id|token|key))?|sessid)(?:\\?["']|%22|%27)?\s{0,4}(?:[=:]|%3[DdAa])\s{0,4})(\\"[^"\r\n]{0,512}?\\"|"[^"\r\n]{0,512}"?|'[^'\r\n]{0,512}'?|%2[27](?:(?!%2[27])[^\s&;]){0,512}(?:%2[27])?|[^\s;&,'"}]{1,512})/gi,
     replace: '$1[REDACTED]',
   },
   // A Cookie or Set-Cookie header quoted in a message: every cookie in it is a credential.

@@ -6,6 +6,8 @@ import { parseCut } from './cut.js';
 
 /** Most stack lines kept in a record. */
 const MAX_STACK_LINES = 64;
+/** Most characters of a stack read (a bound on the redaction's work). */
+const MAX_STACK_TEXT = 65_536;
 
 const FRAME_LINE = /^\s*at /;
 
@@ -30,7 +32,9 @@ export function stackHeaderEnd(stack: string, message: string | undefined): numb
  * A stack the walk cut (cut.ts) loses its last line, the one the cut went through: every pattern
  * but the private key's (which also matches a key without its end) stops at a line's end, so each
  * whole line is redacted as it would be uncut, while the cut line could hold the head of a
- * secret its pattern no longer knows. `...` stands for what was cut.
+ * secret its pattern no longer knows. `...` stands for what was cut. A stack longer than
+ * {@link MAX_STACK_TEXT} is read up to the last line that ends within it, for the same reason:
+ * the line that straddles the bound is dropped, not cut (`sk_live_4eC3` is no key to redact).
  */
 export function stackFrames(
   stack: string,
@@ -40,7 +44,9 @@ export function stackFrames(
 ): string[] {
   const cut = parseCut(stack);
   const whole = cut === undefined ? stack : cut.body.slice(0, Math.max(0, cut.body.lastIndexOf('\n')));
-  const text = whole.slice(0, 65_536);
+  const long = whole.length > MAX_STACK_TEXT;
+  // lastIndexOf from MAX_STACK_TEXT: a line ending right at the bound is whole and kept.
+  const text = long ? whole.slice(0, Math.max(0, whole.lastIndexOf('\n', MAX_STACK_TEXT))) : whole;
   const end = stackHeaderEnd(text, message);
   const headerLines = text.slice(0, end).split(/\r?\n/, 2);
   const first = (headerLines[0] ?? '').trim();
@@ -56,6 +62,6 @@ export function stackFrames(
     lines.push(escapeLine(line.trim()));
     frames += 1;
   }
-  if (cut !== undefined && lines[lines.length - 1] !== '...') lines.push('...');
+  if ((cut !== undefined || long) && lines[lines.length - 1] !== '...') lines.push('...');
   return lines.filter((line) => line !== '');
 }
