@@ -134,6 +134,14 @@ const ADVERSARIAL: readonly string[] = [
   '%20response%3D%22a',
   `response=${'a'.repeat(31)} `,
   'sig=&AccountKey=',
+  'mysql ',
+  'mysql -',
+  'mysql -p',
+  'mariadb\t-p ',
+  'xapp-1-',
+  'hf_aaaa',
+  `SK${'a'.repeat(31)} `,
+  `dop_v1_${'a'.repeat(63)} `,
 ];
 
 describe('value patterns on adversarial text', () => {

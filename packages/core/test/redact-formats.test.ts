@@ -28,6 +28,13 @@ const IN_TEXT: readonly (readonly [text: string, part: string])[] = [
   ['PHPSESSID=PhpSessVal77; path=/', 'PhpSessVal77'],
   ['sent cookie=sid%3DCookieVal77', 'CookieVal77'],
   ['password = "an unterminated pass phrase', 'unterminated pass'],
+  ['socket mode: xapp-1-A0123ABCDEF-1234567890123-0a1b2c3d4e5f6a7b8c9d refused', '0a1b2c3d4e5f'],
+  ['hub said 401 for hf_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh', 'AbCdEfGhIjKlMnOp'],
+  ['org api_org_AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEfGh', 'AbCdEfGhIjKlMnOp'],
+  [`droplet api: dop_v1_${'0a1b2c3d'.repeat(8)} invalid`, '0a1b2c3d0a1b'],
+  ['twilio key SK0123456789abcdef0123456789abcdef revoked', '0123456789abcdef'],
+  ['backup failed: mysqldump -uroot -pS3cretDump77 -h db shop', 'S3cretDump77'],
+  ['mariadb --user=app -pMaria77pw -e "select 1"', 'Maria77pw'],
 ];
 
 /** Keys whose values must not be written (the README: password, secret, token, authorization, cookie, session, api_key). */

@@ -173,6 +173,12 @@ const KEPT: readonly string[] = [
   // Words that hold `sig` or an Azure key's name.
   'signal=9 design=flat sigma=2 config: x',
   'SharedAccessKeyName=RootManageSharedAccessKey;AccountName=acct',
+  // Near the token formats: a port flag, a prompt for the password, words and short ids.
+  'mysql -h db -P3306 -uroot -p',
+  'mysqladmin -P 3306 ping',
+  'TASK0123456789abcdef0123456789abcdef',
+  'hf_short_name',
+  'xapp-config',
 ];
 
 describe('secrets in an authority without a scheme, in auth schemes of any case, and in glued key ids', () => {

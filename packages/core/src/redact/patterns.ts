@@ -140,6 +140,24 @@ export const SECRET_PATTERNS: readonly ValuePattern[] = [
   { name: 'npm-token', hint: /npm_/, regex: re(T0, 'npm_[A-Za-z0-9]{36}', T1) },
   { name: 'sendgrid-key', hint: /SG\./, regex: re(T0D, 'SG\\.[A-Za-z0-9_-]{22}\\.[A-Za-z0-9_-]{43}', T1) },
   { name: 'openai-key', hint: /sk-/, regex: re(T0D, 'sk-(?:proj-|ant-)?[A-Za-z0-9_-]{32,255}', T1) },
+  // Slack app-level tokens (`xapp-1-A0…-…-<hex>`), not among the `xox` kinds above.
+  { name: 'slack-app-token', hint: /xapp-/, regex: re(T0D, 'xapp-\\d-[A-Za-z0-9-]{20,255}', T1) },
+  // Hugging Face user and organization tokens: 34 letters after the prefix (as gitleaks has them).
+  { name: 'huggingface-token', hint: /hf_|api_org_/, regex: re(T0D, '(?:hf|api_org)_[A-Za-z]{34}', T1) },
+  // DigitalOcean personal, OAuth and refresh tokens.
+  { name: 'digitalocean-token', hint: /_v1_/, regex: re(T0D, 'do[opr]_v1_[a-f0-9]{64}', T1) },
+  // A Twilio API key sid: `SK` and 32 hex digits (hex only, so words are not such runs).
+  { name: 'twilio-key', hint: /SK/, regex: re(T0D, 'SK[0-9a-fA-F]{32}', T1) },
+  // The password of a MySQL or MariaDB command line, glued to its flag (`mysql -uroot -pS3cret`):
+  // a command quoted in an error (a failed backup, a migration) carries it. Only after the
+  // command's name, within its line; `-p` alone (prompt for it) has nothing to redact. Case
+  // matters: `-P3306` is the port.
+  {
+    name: 'mysql-cli-password',
+    hint: /mysql|mariadb/i,
+    regex: /((?<![A-Za-z0-9_-])(?:mysql(?:dump|admin|import|check|pump|sh)?|mariadb(?:-dump)?)(?![A-Za-z0-9_-])[^\r\n]{0,256}?\s-p)([^\s'"\\]{1,256})/g,
+    replace: '$1[REDACTED]',
+  },
   // The schemes of `auth-header` in any other case (`basic`, `BASIC`, `digest`, `token`), also
   // after `%20` or `+` (form-encoded), and after the token rules (a known token keeps its name).
   // Prose says "basic authentication failed" and "token expired": here the credential has to
