@@ -6,7 +6,13 @@
  */
 
 export type { BodyStreamLike } from './http/body-source.js';
-export { type DecodeFaultOptions, decodeFault, decodeHttpBody, type ResponseLike } from './http/decode.js';
+export {
+  type DecodeFaultOptions,
+  decodeFault,
+  decodeHttpBody,
+  type IncomingMessageLike,
+  type ResponseLike,
+} from './http/decode.js';
 export { retryAfterSeconds } from './http/retry-after.js';
 export {
   type BuiltinCode,

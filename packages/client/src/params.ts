@@ -11,7 +11,7 @@ const NAME = /^[a-z][A-Za-z0-9]{0,31}$/;
  * Public parameters as received: at most 8 own properties of an object, each a camelCase name of
  * at most 32 characters that is not an `Object.prototype` member (`constructor`, `toString`, …),
  * holding a string of at most 64 characters on one line (no control characters, no lone
- * surrogates) or a finite number. Anything else is dropped.
+ * surrogates) or a finite number (-0 becomes 0). Anything else is dropped.
  * The result has no prototype-sensitive keys.
  */
 export function paramsOf(value: unknown): Readonly<Record<string, string | number>> {
@@ -23,7 +23,8 @@ export function paramsOf(value: unknown): Readonly<Record<string, string | numbe
     if (!NAME.test(name) || name in Object.prototype) continue;
     const v = value[name];
     if (typeof v === 'string' && v.length <= DECODE_LIMITS.paramString && isOneLine(v)) out[name] = v;
-    else if (typeof v === 'number' && Number.isFinite(v)) out[name] = v;
+    // `+ 0` turns -0 into 0 (`Object.is(-0, 0)` is false, and `1 / -0` is -Infinity).
+    else if (typeof v === 'number' && Number.isFinite(v)) out[name] = v + 0;
     else continue;
     count += 1;
   }
@@ -36,7 +37,7 @@ const NUMERIC = /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i;
 function asDeclared(value: string | number, type: 'integer' | 'number' | 'string'): string | number | undefined {
   if (type === 'string') return typeof value === 'string' ? value : undefined;
   const n = typeof value === 'number' ? value : NUMERIC.test(value) ? Number(value) : Number.NaN;
-  return (type === 'integer' ? Number.isSafeInteger(n) : Number.isFinite(n)) ? n : undefined;
+  return (type === 'integer' ? Number.isSafeInteger(n) : Number.isFinite(n)) ? n + 0 : undefined;
 }
 
 /**

@@ -29,6 +29,8 @@
  * escape or a right-to-left override is replaced by the category's generic message).
  * - `retryAfter`: at most a day (86 400 seconds); a negative or non-finite delay is dropped.
  * - `closeReason`: a close reason longer than 123 bytes is not a Faultline reason.
+ * - `statusDetails`: a gRPC `grpc-status-details-bin` longer than 256 KiB is not decoded (the
+ *   fault then comes from the status code): decoding costs time and memory in its size.
  * - `bodyTimeoutMs`: the default time `decodeFault` reads an HTTP body for (10 s); a body not read
  *   by then (a stalled or trickling server) is cancelled and decodes by status.
  */
@@ -43,6 +45,7 @@ export const DECODE_LIMITS = Object.freeze({
   paramString: 64,
   retryAfter: 86_400,
   closeReason: 123,
+  statusDetails: 256 * 1024,
   bodyTimeoutMs: 10_000,
 });
 
@@ -94,7 +97,8 @@ export function uuidOrUndefined(value: unknown): string | undefined {
 /** Seconds to wait: a finite non-negative number, rounded up and capped at a day, else undefined. */
 export function boundedRetryAfter(value: unknown): number | undefined {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) return undefined;
-  return Math.min(Math.ceil(value), DECODE_LIMITS.retryAfter);
+  // `+ 0` turns a delay of -0 into 0.
+  return Math.min(Math.ceil(value), DECODE_LIMITS.retryAfter) + 0;
 }
 
 /** `value[key]` when it is an own property of an object, else undefined (nothing inherited is read). */
@@ -119,11 +123,15 @@ export function boundedText(value: unknown, allowEmpty = false): string | undefi
     : undefined;
 }
 
-/** JSON text parsed, or undefined when it is not JSON or longer than `DECODE_LIMITS.body`. */
+/**
+ * JSON text parsed, or undefined when it is not JSON or longer than `DECODE_LIMITS.body`. One
+ * leading byte order mark is ignored, as RFC 8259 allows (fetch's `text()` and `TextDecoder` drop
+ * it already; a body read as strings, or text a caller decoded, still holds it).
+ */
 export function parseBoundedJson(text: string): unknown {
   if (text.length > DECODE_LIMITS.body) return undefined;
   try {
-    return JSON.parse(text);
+    return JSON.parse(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
   } catch {
     return undefined;
   }

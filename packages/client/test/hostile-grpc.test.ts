@@ -147,6 +147,35 @@ describe('hostile gRPC trailers', () => {
     expect(decodeGrpcFault({ code: 6, metadata })).toMatchObject({ conforming: false, code: 'CONFLICT' });
   });
 
+  it('details over 256 KiB are not decoded (grpc-js Metadata holds what it is given): the status code decides', () => {
+    // 200 000 violations: 1.6 MB, about 200 ms and 20 MB to decode; a hostile 50 MB blob took seconds.
+    const many = Array.from({ length: 200_000 }, () => ({ field: 'a', description: 'b' }));
+    const metadata = new Metadata();
+    metadata.set('grpc-status-details-bin', statusBytes({ code: 3, reason: 'VALIDATION_FAILED', violations: many }));
+    metadata.set('x-request-id', ID);
+    const started = Date.now();
+    expect(decodeGrpcFault({ code: 3, metadata })).toMatchObject({
+      conforming: false,
+      format: 'unknown',
+      category: 'validation',
+      requestId: ID,
+      fieldViolations: [],
+    });
+    expect(Date.now() - started).toBeLessThan(50);
+    // Details of exactly 256 KiB (a long message, itself replaced by the generic one) still decode.
+    const sized = (length: number) =>
+      statusBytes({ code: 3, reason: 'VALIDATION_FAILED', message: 'm'.repeat(length) });
+    let length = DECODE_LIMITS.statusDetails - sized(0).byteLength;
+    while (sized(length).byteLength > DECODE_LIMITS.statusDetails) length -= 1;
+    const atBound = new Metadata();
+    atBound.set('grpc-status-details-bin', sized(length));
+    expect(sized(length).byteLength).toBe(DECODE_LIMITS.statusDetails);
+    expect(decodeGrpcFault({ code: 3, metadata: atBound })).toMatchObject({
+      conforming: true,
+      code: 'VALIDATION_FAILED',
+    });
+  });
+
   it('a foreign RESOURCE_EXHAUSTED with a 30 s RetryInfo is rate_limited and retryable', async () => {
     for (const name of ['foreignQuota', 'bareQuota']) {
       expect(decodeGrpcFault(await call(name))).toMatchObject({

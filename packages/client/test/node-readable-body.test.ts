@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeFault, type ResponseLike } from '../src/index.js';
 import { type RouteHandler, type RouteServer, startRouteServer, within } from './support/route-server.js';
 
+const ID = '3f1c2a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60';
 const ROUTES: Record<string, RouteHandler> = {
   '/trickle': (response) => {
     response.writeHead(503, { 'content-type': 'application/problem+json', 'retry-after': '7' });
@@ -27,8 +28,26 @@ const ROUTES: Record<string, RouteHandler> = {
     };
     more();
   },
+  '/duplicates': (response) => {
+    response.writeHead(503, [
+      ['content-type', 'application/problem+json'],
+      ['retry-after', '7'],
+      ['retry-after', '86400'],
+      ['x-request-id', ID],
+      ['x-request-id', '4f1c2a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60'],
+    ]);
+    response.end('{"code":"UNAVAILABLE","detail":"Down."}');
+  },
+  '/bom': (response) => {
+    response.writeHead(409, { 'content-type': 'application/problem+json; charset=utf-8' });
+    response.end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"code":"SEAT_TAKEN"}')]));
+  },
+  '/ok': (response) => {
+    response.writeHead(200, { 'x-request-id': ID });
+    const timer = setInterval(() => (response.destroyed ? clearInterval(timer) : response.write('x')), 20);
+  },
   '/small': (response) => {
-    response.writeHead(409, { 'content-type': 'application/problem+json' });
+    response.writeHead(409, { 'content-type': 'application/problem+json', 'x-request-id': ID, 'retry-after': '3' });
     response.end('{"code":"SEAT_TAKEN","detail":"Taken."}');
   },
 };
@@ -85,5 +104,58 @@ describe('a Node.js Readable body (node-fetch, node:http)', () => {
       code: 'SEAT_TAKEN',
       message: 'Taken.',
     });
+  });
+});
+
+describe('an IncomingMessage passed as the response itself', () => {
+  const message = (path: string) => new Promise<IncomingMessage>((resolve) => get(`${server.base}${path}`, resolve));
+
+  it('decodes its status, headers and body', async () => {
+    expect(await within(3000, decodeFault(await message('/small')))).toMatchObject({
+      format: 'problem',
+      conforming: true,
+      status: 409,
+      code: 'SEAT_TAKEN',
+      message: 'Taken.',
+      requestId: ID,
+      retryAfter: 3,
+    });
+  });
+
+  it('a 64 MB body or a trickling one decodes by status, and the message is destroyed', async () => {
+    const huge = await message('/64mb');
+    expect(await within(5000, decodeFault(huge))).toMatchObject(BY_STATUS);
+    expect(await within(5000, server.cut('/64mb'))).toBe(true);
+    const trickle = await message('/trickle');
+    expect(await within(3000, decodeFault(trickle, undefined, { timeoutMs: 300 }))).toMatchObject(BY_STATUS);
+    expect(await within(3000, server.cut('/trickle'))).toBe(true);
+  });
+
+  it('given an encoding (string chunks), it decodes the same, and a 64 MB one by status', async () => {
+    const small = await message('/small');
+    small.setEncoding('utf8');
+    expect(await within(3000, decodeFault(small))).toMatchObject({ conforming: true, code: 'SEAT_TAKEN' });
+    const huge = await message('/64mb');
+    huge.setEncoding('utf8');
+    expect(await within(5000, decodeFault(huge))).toMatchObject(BY_STATUS);
+    expect(await within(5000, server.cut('/64mb'))).toBe(true);
+  });
+
+  it('a byte order mark before the JSON is ignored, as bytes or as strings', async () => {
+    expect(await within(3000, decodeFault(await message('/bom')))).toMatchObject({ code: 'SEAT_TAKEN' });
+    const strings = await message('/bom');
+    strings.setEncoding('utf8');
+    expect(await within(3000, decodeFault(strings))).toMatchObject({ conforming: true, code: 'SEAT_TAKEN' });
+  });
+
+  it('a repeated Retry-After or X-Request-ID is no value (Node keeps only the first Retry-After)', async () => {
+    const fault = await within(3000, decodeFault(await message('/duplicates')));
+    expect(fault).toMatchObject({ conforming: true, code: 'UNAVAILABLE', requestId: undefined, retryAfter: undefined });
+  });
+
+  it('a 2xx is not read: internal, and the message is destroyed', async () => {
+    const ok = await message('/ok');
+    expect(await within(3000, decodeFault(ok))).toMatchObject({ conforming: false, status: 500, requestId: ID });
+    expect(await within(3000, server.cut('/ok'))).toBe(true);
   });
 });

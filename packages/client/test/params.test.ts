@@ -182,6 +182,13 @@ describe('catalogParams: params held to the catalog', () => {
   ])('%o -> %o (a value contradicting its declared type, or undeclared, is dropped)', (input, expected) => {
     expect(catalogParams(input, 'X', catalog)).toEqual(expected);
   });
+  it('-0 is 0, whether it came as a number or as a string held to the catalog', () => {
+    const frame = '{"error":{"code":"X","params":{"n":-0,"r":-0.0,"s":"x"}}}';
+    const received = decodeWsFault(frame)?.params ?? {};
+    expect(Object.is(received.n, 0) && Object.is(received.r, 0)).toBe(true);
+    const held = catalogParams({ n: '-0', r: '-0.0' }, 'X', catalog);
+    expect(Object.is(held.n, 0) && Object.is(held.r, 0)).toBe(true);
+  });
   it('leaves params of an unknown code, or without a catalog, as received', () => {
     expect(catalogParams({ n: '1' }, 'Y', catalog)).toEqual({ n: '1' });
     expect(catalogParams({ n: '1' }, 'X')).toEqual({ n: '1' });

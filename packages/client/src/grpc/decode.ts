@@ -69,11 +69,12 @@ function trailer(error: ServiceErrorLike, key: string): unknown {
 }
 
 /**
- * Decodes a failed call. The details count only when their status code is the call's; the
- * reason must follow the code rule (UPPER_SNAKE, at most 64 characters) for the fault to be
- * conforming, and message, id, violations, params and retry delay follow `DECODE_LIMITS`. Without
- * a conforming reason the fault comes from the status code (and the details' retry delay: a
- * `RESOURCE_EXHAUSTED` with one is `rate_limited`). Never throws.
+ * Decodes a failed call. The details count only when their status code is the call's and they
+ * are at most `DECODE_LIMITS.statusDetails` (256 KiB); the reason must follow the code rule
+ * (UPPER_SNAKE, at most 64 characters) for the fault to be conforming, and message, id,
+ * violations, params and retry delay follow `DECODE_LIMITS`. Without a conforming reason the
+ * fault comes from the status code (and the details' retry delay: a `RESOURCE_EXHAUSTED` with
+ * one is `rate_limited`). Never throws.
  *
  * @example
  * client.getOrder({ id: '42' }, (error, order) => {
@@ -88,7 +89,10 @@ export function decodeGrpcFault<Code extends string = never>(
     const code = typeof error.code === 'number' ? error.code : -1;
     const blob = trailer(error, 'grpc-status-details-bin');
     const header = uuidOrUndefined(trailer(error, 'x-request-id'));
-    const details = blob instanceof Uint8Array ? decodeStatusDetails(blob) : undefined;
+    const details =
+      blob instanceof Uint8Array && blob.byteLength <= DECODE_LIMITS.statusDetails
+        ? decodeStatusDetails(blob)
+        : undefined;
     const decoded = details?.code === code ? details : undefined;
     const retryAfter = boundedRetryAfter(decoded?.retryDelaySeconds);
     const fallback = categoryOfGrpcCode(code, retryAfter);

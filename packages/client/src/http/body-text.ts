@@ -16,26 +16,36 @@ import { type Deadline, STOPPED } from './deadline.js';
 const MOST_EMPTY_CHUNKS = 1024;
 
 /**
- * Reads a source as UTF-8 text; undefined (the source stopped) once it passes `max` bytes or
- * `MOST_EMPTY_CHUNKS` empty chunks, yields something other than bytes, or the deadline is reached.
+ * Reads a source as UTF-8 text; undefined (the source stopped) once it passes `max` bytes (or
+ * characters, for a source of strings) or `MOST_EMPTY_CHUNKS` empty chunks, yields something other
+ * than bytes or strings, or the deadline is reached.
  */
 async function sourceText(source: BodySource, max: number, end: Deadline): Promise<string | undefined> {
   const decoder = new TextDecoder();
   let text = '';
   let bytes = 0;
   let empty = 0;
-  for (;;) {
-    const step = await Promise.race([source.next(), end.reached]);
-    if (step === STOPPED || end.passed()) break;
-    if (step.done) return text + decoder.decode();
-    const value = step.value;
-    if (!(value instanceof Uint8Array)) break;
-    bytes += value.byteLength;
-    if (bytes > max || (value.byteLength === 0 && ++empty > MOST_EMPTY_CHUNKS)) break;
-    text += decoder.decode(value, { stream: true });
+  let ended = false;
+  try {
+    for (;;) {
+      const step = await end.race(source.next());
+      if (step === STOPPED || end.passed()) return undefined;
+      if (step.done) {
+        ended = true;
+        return text + decoder.decode();
+      }
+      const value = step.value;
+      // A Node.js Readable given an encoding (`setEncoding('utf8')`) yields strings: each counts its length.
+      const size = value instanceof Uint8Array ? value.byteLength : typeof value === 'string' ? value.length : -1;
+      if (size < 0) return undefined;
+      bytes += size;
+      if (bytes > max || (size === 0 && ++empty > MOST_EMPTY_CHUNKS)) return undefined;
+      text += typeof value === 'string' ? value : decoder.decode(value as Uint8Array, { stream: true });
+    }
+  } finally {
+    // Stopped on every other way out, a read that failed included (the connection is released).
+    if (!ended) source.stop();
   }
-  source.stop();
-  return undefined;
 }
 
 /**
@@ -58,7 +68,7 @@ export async function boundedBodyText(
     const body = response.body;
     if (body === null) return '';
     let text: string | typeof STOPPED | undefined;
-    if (body === undefined) text = await Promise.race([response.text(), end.reached]);
+    if (body === undefined) text = await end.race(response.text());
     else {
       const source = bodySource(body);
       text = source === undefined ? undefined : await sourceText(source, DECODE_LIMITS.body * 4, end);

@@ -8,7 +8,7 @@
  */
 import { faultFromReading, readBody } from '../formats/reading.js';
 import { type CatalogLike, categoryOfHttpStatus, type RemoteFault } from '../remote-fault.js';
-import { DECODE_LIMITS, errorStatus, parseBoundedJson, uuidOrUndefined } from '../untrusted.js';
+import { DECODE_LIMITS, errorStatus, isRecord, own, parseBoundedJson, uuidOrUndefined } from '../untrusted.js';
 import { type BodyStreamLike, discardBody } from './body-source.js';
 import { boundedBodyText } from './body-text.js';
 import { deadline } from './deadline.js';
@@ -31,6 +31,17 @@ export interface ResponseLike {
   readonly body?: BodyStreamLike | AsyncIterable<unknown> | null | undefined;
   /** The body as text (read once; used only when the response has no `body` member). */
   text(): Promise<string>;
+}
+
+/**
+ * A Node.js `IncomingMessage` (`node:http`), which {@link decodeFault} also takes as the response
+ * itself: its `statusCode`, its `headers` and the message as the body.
+ */
+export interface IncomingMessageLike extends AsyncIterable<unknown> {
+  /** The HTTP status. */
+  readonly statusCode?: number | undefined;
+  /** The headers, by lower-case name. */
+  readonly headers: Readonly<Record<string, string | readonly string[] | undefined>>;
 }
 
 /** How long {@link decodeFault} may read a body, and when to stop reading it. */
@@ -77,6 +88,45 @@ function header(headers: ResponseLike['headers'], name: string): string | null {
 }
 
 /**
+ * A Node.js `IncomingMessage` (what `node:http` hands over, and the raw response of clients built on
+ * it) passed as the response itself, or a `{ statusCode, headers, body }` answer (undici's
+ * `request()`), seen as a {@link ResponseLike}: `statusCode` is the status, the message (or its
+ * `body`) is the body, read with the bounds of any `Readable` and then destroyed, and a header sent
+ * more than once is no value (as fetch's joined value is dropped); else undefined.
+ */
+function incomingResponse(response: unknown): ResponseLike | undefined {
+  if (typeof response !== 'object' || response === null || 'status' in response) return undefined;
+  const message = response as { statusCode?: unknown; headers?: unknown; headersDistinct?: unknown; body?: unknown };
+  const statusCode = message.statusCode;
+  const raw = message.headers;
+  if (typeof statusCode !== 'number' || !isRecord(raw) || typeof raw.get === 'function') return undefined;
+  const body = 'body' in message ? message.body : response;
+  if (typeof (body as { [Symbol.asyncIterator]?: unknown } | null)?.[Symbol.asyncIterator] !== 'function')
+    return undefined;
+  const distinct = message.headersDistinct;
+  /** The one value of a header, or null when it is absent or was sent more than once. */
+  const one = (values: unknown): string | null =>
+    typeof values === 'string'
+      ? values
+      : Array.isArray(values) && values.length === 1 && typeof values[0] === 'string'
+        ? values[0]
+        : null;
+  return {
+    status: statusCode,
+    headers: {
+      get(name) {
+        const key = name.toLowerCase();
+        const values = own(distinct, key);
+        return one(values !== undefined ? values : own(raw, key));
+      },
+    },
+    body: body as AsyncIterable<unknown>,
+    // Never called: the response has a body.
+    text: () => Promise.resolve(''),
+  };
+}
+
+/**
  * Decodes a body already read (`undefined` for one that could not be), with its status and
  * headers. A body longer than `DECODE_LIMITS.body` is not parsed. A `status` that is not an error
  * status (an integer from 400 to 599: a 1xx, 2xx or 3xx answer, or a number no HTTP server may
@@ -116,7 +166,8 @@ export function decodeHttpBody<Code extends string = never>(
  * aborts; the body stream is then cancelled, which releases the connection. A response whose
  * status is not an error status (an integer from 400 to 599; `response.ok` was true, a redirect,
  * or a number no HTTP server may send) is not read: its body is cancelled and the fault is
- * `internal` (status 500, `conforming: false`), whatever the body claims.
+ * `internal` (status 500, `conforming: false`), whatever the body claims. A Node.js
+ * `IncomingMessage` may be passed as the response itself: it is read and destroyed the same way.
  *
  * @example
  * const response = await fetch('/orders/42');
@@ -128,23 +179,25 @@ export function decodeHttpBody<Code extends string = never>(
  * const fault = await decodeFault(response, errors, { timeoutMs: 2000, signal: controller.signal });
  */
 export async function decodeFault<Code extends string = never>(
-  response: ResponseLike,
+  response: ResponseLike | IncomingMessageLike,
   catalog?: CatalogLike<Code>,
   options?: DecodeFaultOptions,
 ): Promise<RemoteFault<Code>> {
   let status = Number.NaN;
   let headers: ResponseLike['headers'] = { get: () => null };
+  let seen = response as ResponseLike;
   try {
-    status = response.status;
-    headers = response.headers ?? headers;
+    seen = incomingResponse(response) ?? seen;
+    status = seen.status;
+    headers = seen.headers ?? headers;
   } catch {
     // a response whose status or headers cannot be read: an internal fault
   }
   if (errorStatus(status) === undefined) {
     // Not a fault the server described: nothing of the body is read.
-    discardBody(response);
+    discardBody(seen);
     return decodeHttpBody(status, headers, undefined, catalog);
   }
   const end = deadline(timeoutOf(options), signalOf(options));
-  return decodeHttpBody(status, headers, await boundedBodyText(response, end), catalog);
+  return decodeHttpBody(status, headers, await boundedBodyText(seen, end), catalog);
 }
