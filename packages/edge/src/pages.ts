@@ -104,6 +104,24 @@ export function faultlineContentTypes(options: Pick<GatewayPageOptions, 'format'
  */
 export const GATEWAY_ALLOW = 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS';
 
+/**
+ * Response headers that name the backend's product, its version or its internals, removed by both
+ * gateways from every backend answer (success and error alike), besides `Server`, `X-Powered-By`
+ * and `Via`: ASP.NET's version headers and IIS's `X-SourceFiles` (a server path), Rails'
+ * `X-Runtime`, a CMS's `X-Generator`, and debug headers such as Symfony's `X-Debug-Token-Link` (a
+ * URL of the profiler). Lower case.
+ */
+export const LEAKY_RESPONSE_HEADERS: readonly string[] = [
+  'x-aspnet-version',
+  'x-aspnetmvc-version',
+  'x-sourcefiles',
+  'x-runtime',
+  'x-generator',
+];
+
+/** Prefixes of response headers removed the same way (`X-Debug-Token`, `X-Debug-Exception`, …). */
+export const LEAKY_RESPONSE_PREFIXES: readonly string[] = ['x-debug-'];
+
 /** Renders every gateway page. */
 export function gatewayPages(options: GatewayPageOptions = {}): readonly GatewayPage[] {
   const format = pageFormat(options);

@@ -71,9 +71,12 @@ function headers(r) {
   // Backend answers nginx 1.22 passes on unfiltered, refused: the request ends (connection
   // closed) before anything is sent. An answer without a valid status line (text that is not
   // HTTP, a four-digit status) goes out raw, as an HTTP/0.9 answer on a kept-alive connection; an
-  // interim 1xx (100, 102, 103 Early Hints; not 101) is taken for the final answer, and the
-  // backend's real answer follows as its body.
-  if ((r.httpVersion === '0.9' && r.variables.server_protocol) || (status < 200 && status !== 101))
+  // interim 1xx (100, 102, 103 Early Hints) is taken for the final answer, and the backend's real
+  // answer follows as its body. A 101 is refused too: the generated routes never forward an
+  // upgrade (Upgrade is hop-by-hop and not set upstream), so a backend's 101 answers nothing the
+  // gateway asked, and nginx would relay whatever the backend sends after it raw (a tunnel when
+  // the client sent Upgrade, the body otherwise).
+  if ((r.httpVersion === '0.9' && r.variables.server_protocol) || status < 200)
     throw new Error('faultline: refused a backend answer without a final HTTP/1.x status line');
   if (status < 400 || status > 599) return;
   // A 4xx is replaced only when nginx made it (no upstream contacted: its stock page for a body
@@ -137,6 +140,16 @@ function incomingId(r) {
   return new RegExp(ID_SOURCE).test(id) ? id : '';
 }
 
-export default { headers: headers, body: body, incomingId: incomingId };
+/**
+ * The request path for the access log when it holds a byte over 0x7f (the map calls this only
+ * then): $uri is percent-decoded, and a byte that is not UTF-8 (\`%ff\`) written as is would make
+ * the line invalid JSON (escape=json leaves such bytes alone). Invalid sequences become U+FFFD.
+ */
+function logUri(r) {
+  var raw = r.rawVariables.uri;
+  return raw ? new TextDecoder().decode(raw) : '';
+}
+
+export default { headers: headers, body: body, incomingId: incomingId, logUri: logUri };
 `;
 }
