@@ -40,12 +40,13 @@ export const CLI_OPTIONS = {
   format: { repeatable: false, gateways: BOTH },
   'default-format': { repeatable: false, gateways: BOTH },
   'accept-id-versions': { repeatable: false, gateways: BOTH },
-} as const satisfies Record<string, { repeatable: boolean; gateways: readonly Gateway[] }>;
+  'pass-foreign-4xx': { repeatable: false, gateways: BOTH, flag: true },
+} as const satisfies Record<string, { repeatable: boolean; gateways: readonly Gateway[]; flag?: true }>;
 
 /** An option name. */
 export type CliOption = keyof typeof CLI_OPTIONS;
 
-/** The values given, every option as the list of its occurrences. */
+/** The values given, every option as the list of its occurrences (a flag's are `true`). */
 export type CliValues = Partial<Record<CliOption, string[]>>;
 
 /** A usage error: the CLI prints it and exits 2. */
@@ -110,6 +111,7 @@ function shared(values: CliValues) {
     ...(format === undefined ? {} : { format: format as AnswerFormat }),
     ...(defaultFormat === undefined ? {} : { defaultFormat: defaultFormat as BodyFormat }),
     ...(values['accept-id-versions'] === undefined ? {} : { idVersions: versions(values) as UuidVersion[] }),
+    ...(values['pass-foreign-4xx'] === undefined ? {} : { passForeign4xx: true }),
   };
 }
 

@@ -36,6 +36,8 @@ const USAGE = `usage: npx @faultline/edge <nginx|haproxy> --upstream <host:port>
                                 gateway's own pages use --default-format and all three formats pass through
   --default-format <problem|envelope|jsonapi>
                                 the application's defaultFormat, with --format negotiate (default problem)
+  --pass-foreign-4xx            pass a backend's 4xx that is not JSON (HTML, text) on as it came; by
+                                default it is replaced by the gateway's page for the same status
  nginx only:
   --access-log <file>           JSON access log (default /var/log/nginx/faultline-access.log)
   --directory <dir>             where the files will be installed (default: --out)
@@ -48,7 +50,10 @@ const USAGE = `usage: npx @faultline/edge <nginx|haproxy> --upstream <host:port>
 
 function parse(argv: readonly string[]) {
   const options = Object.fromEntries(
-    Object.keys(CLI_OPTIONS).map((name) => [name, { type: 'string', multiple: true } as const]),
+    Object.entries(CLI_OPTIONS).map(([name, option]) => [
+      name,
+      { type: 'flag' in option ? 'boolean' : 'string', multiple: true } as const,
+    ]),
   );
   try {
     return parseArgs({ args: [...argv], allowPositionals: true, options: { ...options, help: { type: 'boolean' } } });

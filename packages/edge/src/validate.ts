@@ -24,6 +24,7 @@ export interface GatewayOptionValues extends ListenerOptions {
   readonly idVersions?: readonly UuidVersion[] | undefined;
   readonly rateLimitRetryAfter?: number | undefined;
   readonly unavailableRetryAfter?: number | undefined;
+  readonly passForeign4xx?: boolean | undefined;
 }
 
 const ANSWER_FORMATS: readonly string[] = ['problem', 'envelope', 'jsonapi', 'negotiate'];
@@ -90,6 +91,8 @@ export function validateGatewayOptions(options: GatewayOptionValues): Listeners 
     checkInteger('rate limit Retry-After', options.rateLimitRetryAfter, 1, 86_400);
   if (options.unavailableRetryAfter !== undefined)
     checkInteger('unavailable Retry-After', options.unavailableRetryAfter, 1, 86_400);
+  if (options.passForeign4xx !== undefined && typeof options.passForeign4xx !== 'boolean')
+    fail('pass foreign 4xx', options.passForeign4xx, 'true or false');
   if (options.idVersions !== undefined && !isIdVersions(options.idVersions))
     fail('request id versions', options.idVersions, 'distinct RFC 9562 versions from 1 to 8');
   return listeners;

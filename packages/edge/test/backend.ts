@@ -62,6 +62,13 @@ export async function startBackend(slowMs = 2500): Promise<Backend> {
       .type('text/plain')
       .send('stack: at x');
   });
+  // The same in JSON (a JSON 4xx passes the gateways as it came).
+  app.get('/api/json-status/:code', async (request, reply) =>
+    reply
+      .code(Number((request.params as { code: string }).code))
+      .type('application/json')
+      .send('{"error":"backend says no"}'),
+  );
   // A success streamed in many chunks: the filter hands on the first and nginx passes the rest.
   app.get('/api/stream', async (_request, reply) =>
     reply.type('text/plain').send(Readable.from(STREAM_CHUNKS, { objectMode: false })),

@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { CATEGORIES, TAXONOMY } from '@faultline/core';
 import { makeDrainCertificates } from '@faultline/testkit';
 import { describe, expect, it } from 'vitest';
-import { GATEWAY_FAILURES, gatewayPages, ID_PLACEHOLDER, idPattern, renderNginx } from '../src/index.js';
+import { GATEWAY_FAILURES, gatewayPages, ID_PLACEHOLDER, idPattern, renderHaproxy, renderNginx } from '../src/index.js';
+import { CLIENT_STATUSES, categoryOfForeign4xx, foreign4xxPage, foreign4xxTemplates } from '../src/pages.js';
 import { V1_ID, V4_ID, V7_ID } from './answers.js';
 
 /** The committed bin (what `npx @faultline/edge` runs), run as an executable. */
@@ -36,6 +37,56 @@ describe('gateway pages', () => {
     const page = gatewayPages({ format: 'envelope' }).find((p) => p.failure === 'bad_gateway');
     expect(JSON.parse(page?.body ?? '')).toMatchObject({ error: { status: 502, code: 'BAD_GATEWAY' } });
     expect(page?.headers['content-type']).toBe('application/json; charset=utf-8');
+  });
+});
+
+describe('pages for a backend 4xx that is not JSON', () => {
+  it('every 400-499 status: its own status in the body, the code core gives that status when thrown', () => {
+    for (const format of ['problem', 'envelope', 'jsonapi'] as const) {
+      const templates = foreign4xxTemplates({ format });
+      for (const status of CLIENT_STATUSES) {
+        const page = foreign4xxPage(templates, status);
+        const category = categoryOfForeign4xx(status);
+        type Member = { status: unknown; code: unknown };
+        const body = JSON.parse(page.body) as Member & { error: Member; errors: Member[] };
+        const member = format === 'problem' ? body : format === 'envelope' ? body.error : (body.errors[0] as Member);
+        expect(member.status).toBe(format === 'jsonapi' ? String(status) : status);
+        expect(member.code).toBe(TAXONOMY[category].code);
+        expect(page.body.split(ID_PLACEHOLDER)).toHaveLength(2);
+        expect(page.body).not.toContain('@S@');
+      }
+    }
+  });
+
+  it('mirrors core: 410 NOT_FOUND, 428 PRECONDITION_FAILED, 499 CANCELLED, unmapped VALIDATION_FAILED', () => {
+    expect(
+      [401, 403, 409, 410, 415, 418, 422, 428, 451, 499].map((s) => TAXONOMY[categoryOfForeign4xx(s)].code),
+    ).toEqual([
+      'UNAUTHENTICATED',
+      'FORBIDDEN',
+      'CONFLICT',
+      'NOT_FOUND',
+      'UNSUPPORTED_MEDIA_TYPE',
+      'VALIDATION_FAILED',
+      'VALIDATION_FAILED',
+      'PRECONDITION_FAILED',
+      'VALIDATION_FAILED',
+      'CANCELLED',
+    ]);
+  });
+
+  it('the statuses with a gateway page get that page', () => {
+    const templates = foreign4xxTemplates();
+    for (const page of gatewayPages().filter((p) => p.status < 500))
+      expect(foreign4xxPage(templates, page.status)).toMatchObject({ body: page.body, headers: page.headers });
+  });
+
+  it('passForeign4xx leaves them out of both gateways', () => {
+    const options = { upstreams: ['127.0.0.1:80'] };
+    expect(renderHaproxy(options)).toContain('txn.foreign_4xx');
+    expect(renderHaproxy({ ...options, passForeign4xx: true })).not.toContain('txn.foreign_4xx');
+    expect(renderNginx(options)['faultline.js']).toContain('"{\\"statuses\\":');
+    expect(renderNginx({ ...options, passForeign4xx: true })['faultline.js']).toContain('var FOREIGN_TEXT = "";');
   });
 });
 
@@ -70,6 +121,7 @@ describe('option values are checked before they reach nginx syntax', () => {
     { upstreams: ['127.0.0.1:80'], idVersions: [0] },
     { upstreams: ['127.0.0.1:80'], headerBuffers: { count: 0, size: '8k' } },
     { upstreams: ['127.0.0.1:80'], headerBuffers: { count: 4, size: '8k; x' } },
+    { upstreams: ['127.0.0.1:80'], passForeign4xx: 'yes' },
   ])('refuses %o', (options) => {
     expect(() => renderNginx(options as Parameters<typeof renderNginx>[0])).toThrow(/^faultline-edge: /);
   });
@@ -179,6 +231,16 @@ describe('faultline-edge CLI', () => {
     expect(readFileSync(join(out, 'faultline.js'), 'utf8')).toContain('[47][0-9a-f]{3}');
   });
 
+  it('--pass-foreign-4xx writes both gateways without the foreign 4xx pages', () => {
+    const out = mkdtempSync(join(tmpdir(), 'faultline-edge-cli-'));
+    expect(run(['haproxy', '--upstream', 'a:1', '--out', out]).status).toBe(0);
+    expect(readFileSync(join(out, 'haproxy.cfg'), 'utf8')).toContain('txn.foreign_4xx');
+    expect(run(['haproxy', '--upstream', 'a:1', '--pass-foreign-4xx', '--out', out]).status).toBe(0);
+    expect(readFileSync(join(out, 'haproxy.cfg'), 'utf8')).not.toContain('txn.foreign_4xx');
+    expect(run(['nginx', '--upstream', 'a:1', '--pass-foreign-4xx', '--out', out]).status).toBe(0);
+    expect(readFileSync(join(out, 'faultline.js'), 'utf8')).toContain('var FOREIGN_TEXT = "";');
+  });
+
   const ok = ['--upstream', '127.0.0.1:3000', '--out', '/tmp/faultline-edge-never-written'];
   it.each([
     [[], /which gateway/],
@@ -214,6 +276,8 @@ describe('faultline-edge CLI', () => {
     [['nginx', ...ok, '--accept-id-versions', '4,9'], /--accept-id-versions "4,9" is not valid/],
     [['nginx', ...ok, '--accept-id-versions', '4,4'], /request id versions \[4,4\] is not valid/],
     [['nginx', ...ok, '--format', 'xml'], /format "xml" is not valid/],
+    [['haproxy', ...ok, '--pass-foreign-4xx', '--pass-foreign-4xx'], /--pass-foreign-4xx was given 2 times/],
+    [['nginx', ...ok, '--pass-foreign-4xx=no'], /--pass-foreign-4xx/],
     [['nginx', ...ok, '--listen', '127.0.0.1:99999'], /listen address "127.0.0.1:99999" is not valid/],
     [['nginx', ...ok, '--redirect-listen', '127.0.0.1:80'], /redirect listen address .*certificate.* "127.0.0.1:80"/],
     [['nginx', ...ok, '--upstream', 'db;1'], /upstream "db;1" is not valid/],

@@ -1,7 +1,8 @@
 /**
  * nginx over plain HTTP/1.1, on the wire: the statuses nginx answers on its own before any route
  * (405 for TRACE, 505 for an HTTP/2.0 request line), and backend statuses the application never
- * sends (status line and body agree), while a backend's own 4xx still passes through.
+ * sends (status line and body agree), while a backend's own 4xx keeps its status (replaced by the
+ * page for that status when it is not JSON, passed as it came when it is).
  */
 import { freePort, rawHttpExchange } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,10 +57,24 @@ describe('nginx: a status the application never sends, from the backend', () => 
 });
 
 describe("nginx: a backend's 4xx is never taken for nginx's own", () => {
-  it.each([400, 408, 413])('%i from the backend passes through as it came', async (status) => {
+  // Since foreign 4xx that are not JSON are replaced, the text/plain ones get the page for their
+  // own status (not nginx's error_page, which would answer 411 or 416 as 400); JSON ones pass.
+  it.each([
+    [400, 'VALIDATION_FAILED'],
+    [408, 'REQUEST_TIMEOUT'],
+    [411, 'VALIDATION_FAILED'],
+    [413, 'PAYLOAD_TOO_LARGE'],
+  ])('%i from the backend, not JSON: the page for that status, status kept', async (status, code) => {
     const exchange = await send(`GET /api/status/${status} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`);
     expect(exchange.raw).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
-    expect(exchange.body).toBe('stack: at x');
+    const id = expectFaultlineAnswer(exchange, status, code);
+    expect(await logged(gateway.dir, id)).toMatchObject({ status, upstream_status: String(status) });
+  });
+
+  it.each([400, 408, 413])('%i from the backend in JSON passes through as it came', async (status) => {
+    const exchange = await send(`GET /api/json-status/${status} HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n`);
+    expect(exchange.raw).toMatch(new RegExp(`^HTTP/1\\.1 ${status} `));
+    expect(exchange.body).toBe('{"error":"backend says no"}');
   });
 });
 

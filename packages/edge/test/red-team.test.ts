@@ -24,8 +24,9 @@ const LEAKY_HEADERS = [
   'x-debug-token-link: http://10.0.0.5:8080/_profiler/4f2a1b',
 ];
 
-const leaky = (status: string) =>
-  `HTTP/1.1 ${status}\r\ncontent-type: text/plain\r\n${LEAKY_HEADERS.map((h) => `${h}\r\n`).join('')}content-length: 2\r\n\r\nok`;
+// The 4xx is JSON: a 4xx that is not is replaced by the gateway's page (its headers dropped anyway).
+const leaky = (status: string, type = 'text/plain', body = 'ok') =>
+  `HTTP/1.1 ${status}\r\ncontent-type: ${type}\r\n${LEAKY_HEADERS.map((h) => `${h}\r\n`).join('')}content-length: ${body.length}\r\n\r\n${body}`;
 
 /** A stack page after a 101 the gateway never asked for (it forwards no upgrade). */
 const STACK = '<pre>TypeError at Orders.insert (/srv/app/orders.js:27:3)</pre>';
@@ -35,7 +36,7 @@ const ROUTES: Record<string, (socket: Socket) => void> = {
   '/api/switch-upgrade': (socket) =>
     socket.end(`HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: upgrade\r\n\r\n${STACK}`),
   '/api/leaky-200': (socket) => socket.end(leaky('200 OK')),
-  '/api/leaky-404': (socket) => socket.end(leaky('404 Not Found')),
+  '/api/leaky-404': (socket) => socket.end(leaky('404 Not Found', 'application/json', '{}')),
 };
 
 /** Every request head the raw backend received. */
@@ -101,7 +102,7 @@ describe.each(['nginx', 'haproxy'] as const)("%s: the backend's product, version
       expect([200, 404]).toContain(exchange.status);
       for (const line of LEAKY_HEADERS) expect(headerValues(exchange, line.slice(0, line.indexOf(':')))).toEqual([]);
       expect(exchange.raw).not.toMatch(/aspnet|profiler|drupal|10\.0\.0\.5|4\.0\.30319/i);
-      expect(exchange.body).toBe('ok');
+      expect(exchange.body).toBe(path === '/api/leaky-404' ? '{}' : 'ok');
     },
   );
 });

@@ -1,18 +1,24 @@
 /**
  * HAProxy (2.6+) configuration generated from the taxonomy: the errors HAProxy produces itself
  * (`http-error`), over-long URLs and headers, unrouted paths and oversized bodies
- * (`http-request return`) and foreign backend 5xx (`http-response return`) answered with the pages
+ * (`http-request return`), foreign backend 5xx and backend 4xx that are not JSON (`http-response
+ * return`) answered with the pages
  * core renders; one UUID request id (kept when valid, else `uuid(4)`) sent upstream, logged as JSON
  * and returned; TLS 1.3 only with HTTP/2; public, internal and redirect listeners in one file.
  */
 import { fail } from '../fail.js';
 import type { ListenerOptions, Listeners } from '../listeners.js';
 import {
+  CLIENT_STATUSES,
   faultlineContentTypes,
+  foreign4xxPage,
+  foreign4xxTemplates,
   type GatewayFailure,
   type GatewayPage,
   type GatewayPageOptions,
   gatewayPages,
+  JSON_MEDIA_TYPE,
+  KEPT_HEADERS,
   LEAKY_RESPONSE_HEADERS,
   LEAKY_RESPONSE_PREFIXES,
 } from '../pages.js';
@@ -65,7 +71,7 @@ const LOG_FORMAT = `'{"time":"%[date,ltime(%Y-%m-%dT%H:%M:%S%z)]","request_id":"
 const TRAFFIC_LOG = '  no log\n  log stdout len 8192 format raw local0';
 
 /** The arguments shared by `http-error`, `http-request return` and `http-response return` for one page. */
-function answer(page: GatewayPage): string {
+function answer(page: Pick<GatewayPage, 'status' | 'headers' | 'head' | 'tail'>): string {
   const body = `${page.head}${ID}${page.tail}`;
   if (/['\\]/.test(body) || /%(?!\[var\(txn\.request_id\)\])/.test(body))
     throw new Error('faultline-edge: a page body cannot be written as an HAProxy log-format string');
@@ -122,6 +128,47 @@ ${hostRules(malformed)}
 `;
 }
 
+/** A regular-expression source as an HAProxy pattern (single-quoted: no escape is interpreted). */
+function pattern(source: string): string {
+  if (/'/.test(source)) throw new Error('faultline-edge: a pattern contains a quote');
+  return `'${source}'`;
+}
+
+/**
+ * The backend's headers a replaced answer keeps when well-formed, read into variables before any
+ * \`return\` (which drops the backend's answer): a 401's challenge scheme only, a 405's Allow, a
+ * 429's or 503's Retry-After in seconds, at most a day.
+ */
+const KEPT_RULES = [
+  `  http-response set-var(txn.kept_challenge) res.fhdr(www-authenticate),regsub('[^A-Za-z0-9._~+-].*$','') if { status 401 } { res.fhdr(www-authenticate) -m reg ${pattern(KEPT_HEADERS.challengeScheme)} }`,
+  `  http-response set-var(txn.kept_allow) res.fhdr(allow) if { status 405 } { res.fhdr(allow) -m reg ${pattern(KEPT_HEADERS.allow)} }`,
+  `  http-response set-var(txn.kept_retry) res.fhdr(retry-after) if { status 429 503 } { res.fhdr(retry-after) -m reg ${pattern(KEPT_HEADERS.retryAfter)} } { res.hdr_val(retry-after) le 86400 }`,
+];
+
+/** The variable holding each header kept from the backend (see {@link KEPT_RULES}). */
+const KEPT_VARS: Readonly<Record<number, readonly [string, string]>> = {
+  401: ['www-authenticate', 'txn.kept_challenge'],
+  405: ['allow', 'txn.kept_allow'],
+  429: ['retry-after', 'txn.kept_retry'],
+  503: ['retry-after', 'txn.kept_retry'],
+};
+
+/**
+ * The rules answering `page` for a backend status when `condition` holds: first with the header
+ * the backend sent (when {@link KEPT_RULES} kept one for this status), then with the page's own.
+ */
+function withKept(page: Pick<GatewayPage, 'status' | 'headers' | 'head' | 'tail'>, status: number, condition: string) {
+  const kept = KEPT_VARS[status];
+  const plain = `  http-response return ${answer(page)} if { status ${status} } ${condition}`;
+  if (kept === undefined) return [plain];
+  const [header, variable] = kept;
+  const keeping = { ...page, headers: { ...page.headers, [header]: `%[var(${variable})]` } };
+  return [
+    `  http-response return ${answer(keeping)} if { status ${status} } { var(${variable}) -m found } ${condition}`,
+    plain,
+  ];
+}
+
 /** The standalone `haproxy.cfg` (run with `haproxy -f haproxy.cfg`). Throws when an option value is not safe to write. */
 export function renderHaproxy(options: HaproxyOptions): string {
   const listeners = validateGatewayOptions(options);
@@ -144,12 +191,22 @@ export function renderHaproxy(options: HaproxyOptions): string {
     return `  http-response return ${page(failure)} if { status ${answer.status} } faultline_type !faultline_id`;
   });
   const replaced = [501, 502, 503, 504].flatMap((status) => {
-    const failure = HAPROXY_STATUSES[status] as GatewayFailure;
-    return [
-      `  http-response return ${page(failure)} if { status ${status} } !faultline_type`,
-      `  http-response return ${page(failure)} if { status ${status} } !faultline_id`,
-    ];
+    const answered = pages.get(HAPROXY_STATUSES[status] as GatewayFailure) as GatewayPage;
+    return [...withKept(answered, status, '!faultline_type'), ...withKept(answered, status, '!faultline_id')];
   });
+  // A backend 4xx that is not JSON: the page of its category, with its status (unless passed).
+  const templates = options.passForeign4xx === true ? undefined : foreign4xxTemplates(options);
+  const foreign =
+    templates === undefined
+      ? []
+      : [
+          '  # A 4xx that is not JSON (HTML, text, XML, no Content-Type): the page of its category, its status kept.',
+          `  http-response set-var(txn.foreign_4xx) bool(1) if { status 400:499 } !{ res.fhdr(content-type) -m reg -i ${pattern(JSON_MEDIA_TYPE)} }`,
+          '  http-response set-var(txn.foreign_4xx) bool(1) if { status 400:499 } { res.fhdr_cnt(content-type) gt 1 }',
+          ...CLIENT_STATUSES.flatMap((status) =>
+            withKept(foreign4xxPage(templates, status), status, '{ var(txn.foreign_4xx) -m bool }'),
+          ),
+        ];
   return `# Generated by faultline-edge. Do not edit: regenerate from the taxonomy.
 global
   # HAProxy's own messages (a server down, no server left) go to stderr: each frontend replaces
@@ -210,12 +267,13 @@ backend faultline_backends
   acl faultline_type res.hdr(content-type) -m str ${contentTypes}
   acl faultline_id res.hdr(x-request-id),strcmp(txn.request_id) eq 0
   http-response set-var(txn.upstream_status) status
+${KEPT_RULES.join('\n')}
   # A Faultline server answers a request its parser refused (400, 408, 414, 431) on the raw socket,
   # with an id of its own; a foreign 431 is a parser over its header limit (as with nginx).
 ${raw.join('\n')}
   http-response return ${page('header_fields_too_large')} if { status 431 } !faultline_type
   http-response return ${page('header_fields_too_large')} if { status 431 } !faultline_id
-${replaced.join('\n')}
+${[...foreign, ...replaced].join('\n')}
   http-response return ${page('internal')} if { status ge 500 } !faultline_type
   http-response return ${page('internal')} if { status ge 500 } !faultline_id
   http-response del-header server

@@ -1,6 +1,6 @@
 /**
  * nginx configuration generated from the taxonomy: every error nginx produces itself answered in
- * the application's shape, foreign backend 5xx replaced (njs filter), one UUID request id from the
+ * the application's shape, foreign backend 5xx and backend 4xx that are not JSON replaced (njs filter), one UUID request id from the
  * edge to the backend and back (kept when valid, else generated), a JSON access log keyed by it,
  * no product name or version anywhere, TLS 1.3 only with HTTP/2 over ALPN, and every listener a
  * deployment needs (public, internal, redirect) in one configuration.
@@ -9,6 +9,7 @@ import { fail } from '../fail.js';
 import type { ListenerOptions } from '../listeners.js';
 import {
   faultlineContentTypes,
+  foreign4xxTemplates,
   type GatewayPage,
   type GatewayPageOptions,
   gatewayPages,
@@ -74,9 +75,11 @@ function checkHeaderBuffers(buffers: HeaderBuffers): void {
 const NEVER_SENT: readonly number[] = Array.from({ length: 95 }, (_, i) => 505 + i);
 
 /**
- * 4xx the njs filter answers: nginx's own in a proxied location (body too large, malformed or too
- * slow); from a backend, 431 when it is not Faultline's with the request's id, and those a
- * Faultline server answers on the raw socket (400, 408, 414, 431) when they carry another id.
+ * 4xx the njs filter answers from these pages: nginx's own in a proxied location (body too large,
+ * malformed or too slow); from a backend, 431 when it is not Faultline's with the request's id,
+ * and those a Faultline server answers on the raw socket (400, 408, 414, 431) when they carry
+ * another id. A backend 4xx that is not JSON gets the page of its status's category instead (see
+ * `foreign4xxTemplates`), unless `passForeign4xx`.
  */
 const OWN_IN_LOCATION: readonly number[] = [400, 408, 413, 414, 431];
 
@@ -222,6 +225,7 @@ ${routes.includes('/') ? '' : '\n  location / {\n    return 404;\n  }\n'}`;
       internal,
       faultlineContentTypes(options),
       idPattern(options.idVersions),
+      options.passForeign4xx === true ? undefined : foreign4xxTemplates(options),
     ),
     'nginx.conf': renderStandalone({ dir, listeners, tls, accessLog }),
   };
