@@ -155,7 +155,8 @@ export const SECRET_PATTERNS: readonly ValuePattern[] = [
   {
     name: 'mysql-cli-password',
     hint: /mysql|mariadb/i,
-    regex: /((?<![A-Za-z0-9_-])(?:mysql(?:dump|admin|import|check|pump|sh)?|mariadb(?:-dump)?)(?![A-Za-z0-9_-])[^\r\n]{0,256}?\s-p)([^\s'"\\]{1,256})/g,
+    regex:
+      /((?<![A-Za-z0-9_-])(?:mysql(?:dump|admin|import|check|pump|sh)?|mariadb(?:-dump)?)(?![A-Za-z0-9_-])[^\r\n]{0,256}?\s-p)([^\s'"\\]{1,256})/g,
     replace: '$1[REDACTED]',
   },
   // The schemes of `auth-header` in any other case (`basic`, `BASIC`, `digest`, `token`), also
