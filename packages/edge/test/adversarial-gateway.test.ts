@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { freePort, rawHttpExchange } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +14,7 @@ import { renderHaproxy, renderNginx } from '../src/index.js';
 import { expectFaultlineAnswer, LEAKS, logged } from './answers.js';
 import { type Backend, startBackend } from './backend.js';
 import { curl, type Exchange, type Gateway, headerValues, startHaproxy, startNginx } from './gateway.js';
+import { type RawBackend, startRawBackend } from './raw-backend.js';
 
 const HTML = '<html><pre>TypeError at Orders.insert (/srv/app/orders.js:27:3)</pre></html>';
 const CUT_HEAD =
@@ -64,27 +65,19 @@ const ROUTES: Record<string, (socket: Socket) => void> = {
 let backendPort = 0;
 /** The request targets the raw backend received. */
 const seen: string[] = [];
-const sockets = new Set<Socket>();
-const backend = createServer((socket) => {
-  sockets.add(socket);
-  socket.on('close', () => sockets.delete(socket));
-  socket.on('error', () => undefined);
-  let head = '';
-  socket.on('data', (chunk) => {
-    head += chunk.toString('latin1');
-    if (!head.includes('\r\n\r\n')) return;
-    const path = head.split(' ')[1] ?? '';
-    head = '';
-    seen.push(path);
-    (ROUTES[path] ?? ((s: Socket) => s.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n')))(socket);
-  });
-});
+/** Answers one request head with its route's answer (an empty 200 for any other path). */
+function answer(head: string, socket: Socket): void {
+  const path = head.split(' ')[1] ?? '';
+  seen.push(path);
+  (ROUTES[path] ?? ((s: Socket) => s.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n')))(socket);
+}
+let backend: RawBackend | undefined;
 
 const gateways: Record<'nginx' | 'haproxy', Gateway> = {} as Record<'nginx' | 'haproxy', Gateway>;
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
-  backendPort = (backend.address() as { port: number }).port;
+  backend = await startRawBackend(answer);
+  backendPort = backend.port;
   const options = { upstreams: [`127.0.0.1:${backendPort}`], routes: ['/api/'], readTimeout: 1 };
   gateways.nginx = await startNginx(await freePort(), options);
   gateways.haproxy = await startHaproxy(await freePort(), options);
@@ -93,8 +86,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateways.nginx?.stop();
   await gateways.haproxy?.stop();
-  for (const socket of sockets) socket.destroy();
-  await new Promise((resolve) => backend.close(resolve));
+  await backend?.stop();
 });
 
 /** The final answer of a curl exchange: an interim `100 Continue` before it is skipped. */

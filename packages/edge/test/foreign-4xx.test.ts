@@ -4,11 +4,12 @@
  * status's category with the status kept; a JSON 4xx passes as it came; `passForeign4xx` passes
  * them all. A raw TCP backend, so every header and body is exactly what a foreign server sends.
  */
-import { createServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { freePort } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectFaultlineAnswer, logged } from './answers.js';
 import { type Gateway, headerValues, rawExchange, startHaproxy, startNginx } from './gateway.js';
+import { type RawBackend, startRawBackend } from './raw-backend.js';
 
 const TOMCAT =
   '<!doctype html><html lang="en"><head><title>HTTP Status 404 - Not Found</title></head><body><h1>HTTP Status 404 - Not Found</h1><h3>Apache Tomcat/9.0.71</h3></body></html>';
@@ -43,29 +44,21 @@ const ROUTES: Record<string, [string, string[], string]> = {
   '/api/vnd-422': ['422 Unprocessable Entity', ['content-type: application/vnd.api+json'], '{"errors":[]}'],
 };
 
-const sockets = new Set<Socket>();
-const backend = createServer((socket) => {
-  sockets.add(socket);
-  socket.on('close', () => sockets.delete(socket));
-  socket.on('error', () => undefined);
-  let head = '';
-  socket.on('data', (chunk) => {
-    head += chunk.toString('latin1');
-    if (!head.includes('\r\n\r\n')) return;
-    const [method = '', path = ''] = head.split(' ');
-    head = '';
-    const [status, headers, body] = ROUTES[path] ?? ['200 OK', [], ''];
-    const lines = [`HTTP/1.1 ${status}`, ...headers, `content-length: ${Buffer.byteLength(body)}`];
-    socket.write(`${lines.join('\r\n')}\r\n\r\n${method === 'HEAD' ? '' : body}`);
-  });
-});
+/** Answers one request head with its route's status, fields and body (no body to HEAD). */
+function answer(head: string, socket: Socket): void {
+  const [method = '', path = ''] = head.split(' ');
+  const [status, headers, body] = ROUTES[path] ?? ['200 OK', [], ''];
+  const lines = [`HTTP/1.1 ${status}`, ...headers, `content-length: ${Buffer.byteLength(body)}`];
+  socket.write(`${lines.join('\r\n')}\r\n\r\n${method === 'HEAD' ? '' : body}`);
+}
+let backend: RawBackend | undefined;
 
 type Name = 'nginx' | 'haproxy';
 const gateways = {} as Record<Name | 'nginx-pass' | 'haproxy-pass', Gateway>;
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
-  const options = { upstreams: [`127.0.0.1:${(backend.address() as { port: number }).port}`], routes: ['/api/'] };
+  backend = await startRawBackend(answer);
+  const options = { upstreams: [`127.0.0.1:${backend.port}`], routes: ['/api/'] };
   gateways.nginx = await startNginx(await freePort(), options);
   gateways.haproxy = await startHaproxy(await freePort(), options);
   gateways['nginx-pass'] = await startNginx(await freePort(), { ...options, passForeign4xx: true });
@@ -74,8 +67,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const gateway of Object.values(gateways)) await gateway?.stop();
-  for (const socket of sockets) socket.destroy();
-  await new Promise((resolve) => backend.close(resolve));
+  await backend?.stop();
 });
 
 const send = (name: keyof typeof gateways, path: string, method = 'GET') =>

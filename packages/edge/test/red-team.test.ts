@@ -6,12 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { join } from 'node:path';
 import { freePort, makeDrainCertificates } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, expectFaultlineAnswer, logged } from './answers.js';
 import { curl, type Gateway, headerValues, rawExchange, startHaproxy, startNginx } from './gateway.js';
+import { type RawBackend, startRawBackend } from './raw-backend.js';
 
 /** Headers that name the backend's product, its version or its internals. */
 const LEAKY_HEADERS = [
@@ -41,35 +42,25 @@ const ROUTES: Record<string, (socket: Socket) => void> = {
 
 /** Every request head the raw backend received. */
 const heads: string[] = [];
-const sockets = new Set<Socket>();
-const backend = createServer((socket) => {
-  sockets.add(socket);
-  socket.on('close', () => sockets.delete(socket));
-  socket.on('error', () => undefined);
-  let head = '';
-  socket.on('data', (chunk) => {
-    head += chunk.toString('latin1');
-    if (!head.includes('\r\n\r\n')) return;
-    heads.push(head);
-    const [method = '', path = ''] = head.split(' ');
-    head = '';
-    // A backend that implements TRACE: it echoes the request, cookies included.
-    if (method === 'TRACE') {
-      const echoed = heads.at(-1) as string;
-      return socket.end(
-        `HTTP/1.1 200 OK\r\ncontent-type: message/http\r\ncontent-length: ${echoed.length}\r\n\r\n${echoed}`,
-      );
-    }
-    (ROUTES[path] ?? ((s: Socket) => s.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n')))(socket);
-  });
-});
+/** Answers one request head: TRACE echoed (cookies included), else the route's answer. */
+function answer(head: string, socket: Socket): void {
+  heads.push(head);
+  const [method = '', path = ''] = head.split(' ');
+  // A backend that implements TRACE: it echoes the request, cookies included.
+  if (method === 'TRACE') {
+    socket.end(`HTTP/1.1 200 OK\r\ncontent-type: message/http\r\ncontent-length: ${head.length}\r\n\r\n${head}`);
+    return;
+  }
+  (ROUTES[path] ?? ((s: Socket) => s.end('HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n')))(socket);
+}
+let backend: RawBackend | undefined;
 
 const gateways = {} as Record<'nginx' | 'haproxy', Gateway>;
 let certDir = '';
 
 beforeAll(async () => {
-  await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
-  const port = (backend.address() as { port: number }).port;
+  backend = await startRawBackend(answer);
+  const port = backend.port;
   certDir = makeDrainCertificates().dir;
   const pem = join(certDir, 'server-bundle.pem');
   writeFileSync(
@@ -84,8 +75,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gateways.nginx?.stop();
   await gateways.haproxy?.stop();
-  for (const socket of sockets) socket.destroy();
-  await new Promise((resolve) => backend.close(resolve));
+  await backend?.stop();
 });
 
 /** Plain HTTP/1.1 to nginx; HTTP/1.1 over TLS to HAProxy (its only listener here). */
