@@ -93,7 +93,10 @@ events {
 }
 http {
 ${temp.join('\n')}
-  ${nginxLogFormat().replace('$faultline_request_id', '$request_id')}
+  ${nginxLogFormat()
+    .replace('$faultline_request_id', '$request_id')
+    .replace('$faultline_log_uri', '$uri')
+    .replace('$faultline_log_status', '$status')}
   upstream backends {
     server 127.0.0.1:${upstream};
     keepalive 32;
@@ -118,7 +121,12 @@ ${temp.join('\n')}
   return gateway(child, port, pinTree(child, core), 'SIGQUIT');
 }
 
-/** The `log_format faultline_json …` line of the generated nginx configuration. */
+/**
+ * The `log_format faultline_json …` line of the generated nginx configuration. Its id, uri and
+ * status come from the generated maps (the uri through njs when it holds bytes over 0x7f, the
+ * status as 0 when nginx has none): the bare proxy writes nginx's `$request_id`, `$uri` and
+ * `$status` in their place (without them its nginx refused the configuration and the bench failed).
+ */
 function nginxLogFormat(): string {
   const http = renderNginx({ upstreams: ['127.0.0.1:1'] })['faultline-http.conf'] ?? '';
   return http.split('\n').find((line) => line.startsWith('log_format faultline_json')) ?? '';

@@ -12,7 +12,13 @@ import { CATEGORIES, TAXONOMY } from '@faultline/core';
 import { makeDrainCertificates } from '@faultline/testkit';
 import { describe, expect, it } from 'vitest';
 import { GATEWAY_FAILURES, gatewayPages, ID_PLACEHOLDER, idPattern, renderHaproxy, renderNginx } from '../src/index.js';
-import { CLIENT_STATUSES, categoryOfForeign4xx, foreign4xxPage, foreign4xxTemplates } from '../src/pages.js';
+import {
+  CLIENT_STATUSES,
+  categoryOfForeign4xx,
+  foreign4xxPage,
+  foreign4xxTemplates,
+  JSON_MEDIA_TYPE,
+} from '../src/pages.js';
 import { V1_ID, V4_ID, V7_ID } from './answers.js';
 
 /** The committed bin (what `npx @faultline/edge` runs), run as an executable. */
@@ -87,6 +93,41 @@ describe('pages for a backend 4xx that is not JSON', () => {
     expect(renderHaproxy({ ...options, passForeign4xx: true })).not.toContain('txn.foreign_4xx');
     expect(renderNginx(options)['faultline.js']).toContain('"{\\"statuses\\":');
     expect(renderNginx({ ...options, passForeign4xx: true })['faultline.js']).toContain('var FOREIGN_TEXT = "";');
+  });
+
+  it("the njs script's JSON test (string operations, no RegExp per request) agrees with JSON_MEDIA_TYPE", () => {
+    const script = renderNginx({ upstreams: ['127.0.0.1:80'] })['faultline.js'] ?? '';
+    const piece = (start: string) => {
+      const from = script.indexOf(start);
+      return script.slice(from, script.indexOf('\n}\n', from) + 2);
+    };
+    const suffix = script.split('\n').find((line) => line.startsWith('var SUFFIX_CHARS')) ?? '';
+    const isJson = new Function(
+      'type',
+      `${suffix}\n${piece('function isBlank(')}\n${piece('function isJson(')}\nreturn isJson({ headersOut: { 'Content-Type': type } });`,
+    ) as (type: string | undefined) => boolean;
+    const pattern = new RegExp(JSON_MEDIA_TYPE, 'i');
+    const types = [
+      undefined,
+      '',
+      'application/json',
+      'Application/JSON; charset=utf-8',
+      ' \tapplication/json \t;x=1',
+      'application/problem+json',
+      'application/vnd.api+json',
+      'application/a+b+json',
+      'application/+json',
+      'application/json x',
+      'application/jsonx',
+      'application/x-json',
+      'text/json',
+      'text/html',
+      'application/xml',
+      'application/json\u00a0',
+      'application/v(1)+json',
+      ' application/json',
+    ];
+    for (const type of types) expect(isJson(type), String(type)).toBe(pattern.test(type ?? ''));
   });
 });
 

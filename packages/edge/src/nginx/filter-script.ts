@@ -10,7 +10,6 @@ import {
   categoryOfForeign4xx,
   type Foreign4xxTemplate,
   type GatewayPage,
-  JSON_MEDIA_TYPE,
   KEPT_HEADERS,
   STATUS_PLACEHOLDER,
 } from '../pages.js';
@@ -63,12 +62,17 @@ var ID_SOURCE = ${JSON.stringify(idPattern)};
 // (text, parsed only then; empty when such answers pass).
 var FOREIGN_TEXT = ${JSON.stringify(foreign)};
 var STATUS_MARK = ${JSON.stringify(STATUS_PLACEHOLDER)};
-// A JSON media type: application/json or application/<anything>+json, parameters allowed.
-var JSON_TYPE = new RegExp(${JSON.stringify(JSON_MEDIA_TYPE)}, 'i');
+// A JSON media type is application/json or application/<prefix>+json, parameters allowed (as
+// JSON_MEDIA_TYPE in pages.ts, tested with string operations: see isJson). The header patterns are
+// sources, compiled where they are used: a RegExp made at the top level is made for every request
+// (each gets its own copy of the module); with four of them, and one per 4xx, the gateway cost
+// 0.74 of a bare nginx in bench:edge, against 0.89 before.
+// The characters of a structured-syntax prefix, as JSON_MEDIA_TYPE has them.
+var SUFFIX_CHARS = 'abcdefghijklmnopqrstuvwxyz0123456789.!#$&^_-';
 // The backend's headers a replaced answer keeps when well-formed (see KEPT_HEADERS).
-var CHALLENGE = new RegExp(${JSON.stringify(KEPT_HEADERS.challengeScheme)});
-var ALLOW = new RegExp(${JSON.stringify(KEPT_HEADERS.allow)});
-var RETRY_AFTER = new RegExp(${JSON.stringify(KEPT_HEADERS.retryAfter)});
+var CHALLENGE = ${JSON.stringify(KEPT_HEADERS.challengeScheme)};
+var ALLOW = ${JSON.stringify(KEPT_HEADERS.allow)};
+var RETRY_AFTER = ${JSON.stringify(KEPT_HEADERS.retryAfter)};
 // nginx's own 4xx statuses answered here (between bars).
 var OWN_4XX = ${JSON.stringify(
     `|${Object.keys(pages)
@@ -116,9 +120,31 @@ function foreignPageOf(status) {
   };
 }
 
-/** True when the backend's answer is JSON (application/json, application/*+json). */
+/** A tab or space (what may surround a media type). */
+function isBlank(c) {
+  return c === ' ' || c === '\\t';
+}
+
+/**
+ * True when the backend's answer is JSON (application/json, application/*+json): the test of
+ * JSON_MEDIA_TYPE, made with string operations (this runs on every backend 4xx, and a RegExp is
+ * compiled each time it is made).
+ */
 function isJson(r) {
-  return JSON_TYPE.test(r.headersOut['Content-Type'] || '');
+  var type = String(r.headersOut['Content-Type'] || '').toLowerCase();
+  var semi = type.indexOf(';');
+  if (semi !== -1) type = type.slice(0, semi);
+  var start = 0;
+  var end = type.length;
+  while (start < end && isBlank(type.charAt(start))) start++;
+  while (end > start && isBlank(type.charAt(end - 1))) end--;
+  type = type.slice(start, end);
+  if (type.slice(0, 12) !== 'application/') return false;
+  var sub = type.slice(12);
+  if (sub === 'json') return true;
+  if (sub.length < 6 || sub.slice(-5) !== '+json') return false;
+  for (var i = 0; i < sub.length - 5; i++) if (SUFFIX_CHARS.indexOf(sub.charAt(i)) === -1) return false;
+  return true;
 }
 
 /** The backend's header \`name\`, as one string ('' when absent). */
@@ -136,14 +162,14 @@ function keptHeaders(r, status) {
   if (!r.variables.upstream_status) return kept;
   var value;
   if (status === 401) {
-    var scheme = CHALLENGE.exec(outHeader(r, 'WWW-Authenticate'));
+    var scheme = new RegExp(CHALLENGE).exec(outHeader(r, 'WWW-Authenticate'));
     if (scheme) kept['www-authenticate'] = scheme[1];
   } else if (status === 405) {
     value = outHeader(r, 'Allow');
-    if (ALLOW.test(value)) kept.allow = value;
+    if (new RegExp(ALLOW).test(value)) kept.allow = value;
   } else if (status === 429 || status === 503) {
     value = outHeader(r, 'Retry-After');
-    if (RETRY_AFTER.test(value) && Number(value) <= 86400) kept['retry-after'] = value;
+    if (new RegExp(RETRY_AFTER).test(value) && Number(value) <= 86400) kept['retry-after'] = value;
   }
   return kept;
 }
