@@ -169,11 +169,7 @@ export class FdSink extends CountingSink {
         return;
       }
       // Closed meanwhile, a full pipe's lines are never retried: still queued at the close.
-      const reason = errorCode(error) === 'EAGAIN' ? 'shutdown' : errorCode(error);
-      for (const line of batch) {
-        this.held -= line.bytes.length;
-        this.counter.lose(line, reason);
-      }
+      this.#loseHeld(batch, errorCode(error) === 'EAGAIN' ? 'shutdown' : errorCode(error));
       return;
     }
     this.held -= written;
@@ -189,14 +185,16 @@ export class FdSink extends CountingSink {
       const rest = batch.slice(index);
       const first = rest[0] as Line;
       rest[0] = { ...first, bytes: first.bytes.subarray(written - offset) };
-      if (!this.#closed) {
-        this.#queue.unshift(...rest);
-        return;
-      }
-      for (const line of rest) {
-        this.held -= line.bytes.length;
-        this.counter.lose(line, 'shutdown');
-      }
+      if (this.#closed) this.#loseHeld(rest, 'shutdown');
+      else this.#queue.unshift(...rest);
+    }
+  }
+
+  /** Counts `lines` (held in memory until now) lost with `reason`. */
+  #loseHeld(lines: readonly Line[], reason: string): void {
+    for (const line of lines) {
+      this.held -= line.bytes.length;
+      this.counter.lose(line, reason);
     }
   }
 
