@@ -177,6 +177,17 @@ export interface Foreign4xxPage extends Foreign4xxTemplate {
 /** Every 4xx status, 400-499. */
 export const CLIENT_STATUSES: readonly number[] = Array.from({ length: 100 }, (_, i) => 400 + i);
 
+let foreignCategories: ReadonlyMap<number, Category> | undefined;
+
+/**
+ * {@link categoryOfForeign4xx} of every status in {@link CLIENT_STATUSES}, classified once (each
+ * is a `capture`), for the templates, the pages and the nginx script of every rendering.
+ */
+export function foreign4xxCategories(): ReadonlyMap<number, Category> {
+  foreignCategories ??= new Map(CLIENT_STATUSES.map((status) => [status, categoryOfForeign4xx(status)]));
+  return foreignCategories;
+}
+
 /**
  * The templates of the pages replacing a backend 4xx that is not JSON, by category: the body the
  * gateway's page (or the application) sends for that category, with the status member set to the
@@ -187,7 +198,7 @@ export const CLIENT_STATUSES: readonly number[] = Array.from({ length: 100 }, (_
  */
 export function foreign4xxTemplates(options: GatewayPageOptions = {}): ReadonlyMap<Category, Foreign4xxTemplate> {
   const format = pageFormat(options);
-  const categories = new Set(CLIENT_STATUSES.map(categoryOfForeign4xx));
+  const categories = new Set(foreign4xxCategories().values());
   return new Map(
     [...categories].map((category) => {
       const fault = faultOf(category, { requestId: ID_PLACEHOLDER, requestIdTrusted: true });
@@ -217,7 +228,7 @@ export function foreign4xxTemplates(options: GatewayPageOptions = {}): ReadonlyM
 
 /** The page replacing a backend's `status` (400-499) that is not JSON. */
 export function foreign4xxPage(templates: ReadonlyMap<Category, Foreign4xxTemplate>, status: number): Foreign4xxPage {
-  const template = templates.get(categoryOfForeign4xx(status)) as Foreign4xxTemplate;
+  const template = templates.get(foreign4xxCategories().get(status) as Category) as Foreign4xxTemplate;
   const head = template.head.replace(STATUS_PLACEHOLDER, String(status));
   const tail = template.tail.replace(STATUS_PLACEHOLDER, String(status));
   return { ...template, status, head, tail, body: `${head}${ID_PLACEHOLDER}${tail}` };
