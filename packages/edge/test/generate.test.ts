@@ -15,6 +15,7 @@ import { GATEWAY_FAILURES, gatewayPages, ID_PLACEHOLDER, idPattern, renderHaprox
 import {
   CLIENT_STATUSES,
   categoryOfForeign4xx,
+  faultlineContentTypes,
   foreign4xxPage,
   foreign4xxTemplates,
   JSON_MEDIA_TYPE,
@@ -128,6 +129,13 @@ describe('pages for a backend 4xx that is not JSON', () => {
       ' application/json',
     ];
     for (const type of types) expect(isJson(type), String(type)).toBe(pattern.test(type ?? ''));
+  });
+  it("the njs script's fast path names only the application's JSON types (a 4xx in one of them passes without a closer look)", () => {
+    const script = renderNginx({ upstreams: ['127.0.0.1:80'], format: 'negotiate' })['faultline.js'] ?? '';
+    const line = script.split('\n').find((l) => l.startsWith('var FAULTLINE_JSON_TYPES')) ?? '';
+    const types = (JSON.parse(line.slice(line.indexOf('=') + 1, -1)) as string).split('|').filter(Boolean);
+    expect(types.sort()).toEqual(faultlineContentTypes({ format: 'negotiate' }).sort());
+    for (const type of types) expect(new RegExp(JSON_MEDIA_TYPE, 'i').test(type), type).toBe(true);
   });
 });
 

@@ -9,6 +9,7 @@ import {
   type Foreign4xxTemplate,
   foreign4xxCategories,
   type GatewayPage,
+  JSON_MEDIA_TYPE,
   KEPT_HEADERS,
   STATUS_PLACEHOLDER,
 } from '../pages.js';
@@ -51,6 +52,8 @@ export function nginxFilterScript(
 var PAGES_TEXT = ${JSON.stringify(JSON.stringify(table))};
 // The application's error content types between bars (text, like the pages).
 var FAULTLINE_TYPES = ${JSON.stringify(`|${contentTypes.join('|')}|`)};
+// Those of them that are JSON media types (a 4xx in one of them is JSON: no closer look needed).
+var FAULTLINE_JSON_TYPES = ${JSON.stringify(`|${contentTypes.filter((type) => new RegExp(JSON_MEDIA_TYPE, 'i').test(type)).join('|')}|`)};
 var ID_SOURCE = ${JSON.stringify(idPattern)};
 // The pages replacing a backend 4xx that is not JSON, by category, with the status to fill in
 // (text, parsed only then; empty when such answers pass).
@@ -90,6 +93,12 @@ function pageOf(status) {
 function isFaultlineType(r) {
   var type = r.headersOut['Content-Type'] || '';
   return type !== '' && type.indexOf('|') === -1 && FAULTLINE_TYPES.indexOf('|' + type + '|') !== -1;
+}
+
+/** True when the backend's answer has one of the application's error content types that is JSON. */
+function isFaultlineJsonType(r) {
+  var type = r.headersOut['Content-Type'] || '';
+  return type !== '' && type.indexOf('|') === -1 && FAULTLINE_JSON_TYPES.indexOf('|' + type + '|') !== -1;
 }
 
 /** True when the backend's answer carries the request's own id. */
@@ -192,7 +201,8 @@ function headers(r) {
   // A 5xx is replaced unless it is Faultline's.
   var page;
   if (status < 500) {
-    if (FOREIGN_TEXT !== '' && r.variables.upstream_status && !isJson(r)) page = foreignPageOf(status);
+    if (FOREIGN_TEXT !== '' && !isFaultlineJsonType(r) && r.variables.upstream_status && !isJson(r))
+      page = foreignPageOf(status);
     else {
       if (OWN_4XX.indexOf('|' + status + '|') === -1) return;
       if (r.variables.upstream_status && (status === 431 ? isFaultline(r) : !isFaultlineType(r) || hasRequestId(r)))
