@@ -31,8 +31,9 @@ import { closeFrameFor } from './close-frame.js';
 import { fatalByDefault } from './fatality.js';
 import { messageInput } from './handshake.js';
 import { parseJsonMessage } from './json-message.js';
+import { isThenable } from './thenable.js';
 import type { ConnectionContext, MessageHandler, WsAdapter, WsAdapterOptions } from './types.js';
-import { isThenable, upgradeAnswers } from './upgrade.js';
+import { upgradeAnswers } from './upgrade.js';
 import { wsClassifier } from './ws-classifier.js';
 
 export type {
@@ -204,14 +205,18 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
     };
   }
 
-  const upgrades = upgradeAnswers(answerFormat, options, (thrown: unknown, request: IncomingMessage) =>
-    faultFor(thrown, clientGone(request), {
-      classifiers,
-      source: 'ws.upgrade',
-      requestId: request.headers['x-request-id'],
-      requestIdPolicy: policy,
-      peer: peerOf(request, policy),
-    }),
+  const upgrades = upgradeAnswers(
+    answerFormat,
+    options,
+    (thrown: unknown, request: IncomingMessage) =>
+      faultFor(thrown, clientGone(request), {
+        classifiers,
+        source: 'ws.upgrade',
+        requestId: request.headers['x-request-id'],
+        requestIdPolicy: policy,
+        peer: peerOf(request, policy),
+      }),
+    (socket, thrown) => fail(socket, thrown, 'ws.connection'),
   );
   return {
     fail,

@@ -27,3 +27,13 @@ export function isClosing(wss: WebSocketServer): boolean {
 export const WS_CLIENT_ERROR_CATEGORY: Readonly<Record<string, Category>> = {
   'Invalid HTTP method': 'method_not_allowed',
 };
+
+/**
+ * Headers a refusal for one of ws's handshake messages must carry: a 405 its `Allow` (RFC 9110
+ * §15.5.6), a version refusal the versions served (RFC 6455 §4.4; ws sends it, but not to a
+ * 'wsClientError' listener).
+ */
+export const WS_CLIENT_ERROR_HEADERS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  'Invalid HTTP method': { allow: 'GET' },
+  'Missing or invalid Sec-WebSocket-Version header': { 'sec-websocket-version': '13, 8' },
+};

@@ -69,7 +69,11 @@ export interface WsAdapter {
   json(socket: WebSocket, handler: JsonMessageHandler): (data: RawData, isBinary: boolean) => void;
   /** Answers `thrown` on `socket`: an error frame, or a close frame when fatal. Never throws. */
   fail(socket: WebSocket, thrown: unknown, source: string): Fault;
-  /** An HTTP server 'upgrade' listener: runs `check`, then hands accepted sockets to `wss`. */
+  /**
+   * An HTTP server 'upgrade' listener: runs `check`, then hands accepted sockets to `wss`. A
+   * `verifyClient` set on `wss` is taken over: its refusals, throws and rejections are answered
+   * like a failed `check`, and a promise it returns is awaited for its verdict.
+   */
   upgrade(wss: WebSocketServer, check?: UpgradeCheck): (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /** Writes the error answer (in the configured format) on a raw upgrade socket and destroys it. */
   rejectUpgrade(socket: Duplex, request: IncomingMessage, thrown: unknown): Fault;

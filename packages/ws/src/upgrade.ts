@@ -13,15 +13,15 @@ import {
   FaultError,
   formatFor,
   type HeaderOptions,
-  isObjectLike,
   renderBody,
-  safeGet,
   safeGetString,
   writeRawHttpFault,
 } from '@faultline/core/adapter';
-import type { WebSocketServer } from 'ws';
-import { isClosing, WS_CLIENT_ERROR_CATEGORY } from './handshake.js';
+import type { WebSocket, WebSocketServer } from 'ws';
+import { isClosing, WS_CLIENT_ERROR_CATEGORY, WS_CLIENT_ERROR_HEADERS } from './handshake.js';
+import { isThenable } from './thenable.js';
 import type { UpgradeCheck } from './types.js';
+import { adoptVerifyClient } from './verify-client.js';
 
 const VARY_ACCEPT: Readonly<Record<string, string>> = { vary: 'Accept' };
 
@@ -34,11 +34,6 @@ function ignoreSocketError(): void {
   // A socket error during the handshake must not crash the process; ws reports later ones.
 }
 
-/** True for a value with a callable `then`; a throwing getter or Proxy trap counts as no. */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return isObjectLike(value) && typeof safeGet(value, 'then') === 'function';
-}
-
 /** How refused upgrades are answered. */
 export interface UpgradeAnswers {
   /** Writes the error answer on a raw upgrade socket and destroys it. */
@@ -49,19 +44,32 @@ export interface UpgradeAnswers {
 
 /**
  * The upgrade half of the adapter. `faultOfUpgrade` captures and records a refusal's fault (with
- * the upgrade request's incoming id and peer).
+ * the upgrade request's incoming id and peer); `failConnection` answers a throw once the socket is
+ * a WebSocket (after the 101, an HTTP answer would be written into the WebSocket stream).
  */
 export function upgradeAnswers(
   answerFormat: { readonly format: AnswerFormat; readonly defaultFormat?: BodyFormat },
   headerOptions: HeaderOptions,
   faultOfUpgrade: (thrown: unknown, request: IncomingMessage) => Fault,
+  failConnection: (socket: WebSocket, thrown: unknown) => unknown,
 ): UpgradeAnswers {
-  function rejectUpgrade(socket: Duplex, request: IncomingMessage, thrown: unknown): Fault {
+  /** Refuses with `extra` headers beside the error headers (and `Vary: Accept` when negotiating). */
+  function refuse(
+    socket: Duplex,
+    request: IncomingMessage,
+    thrown: unknown,
+    extra: Readonly<Record<string, string>> | undefined,
+  ): Fault {
     const fault = faultOfUpgrade(thrown, request);
     const format = formatFor(answerFormat, request.headers.accept);
     const vary = answerFormat.format === 'negotiate' ? VARY_ACCEPT : undefined;
-    writeRawHttpFault(socket, fault, renderBody(fault, format, undefined), format, headerOptions, vary);
+    const headers = extra === undefined ? vary : { ...extra, ...vary };
+    writeRawHttpFault(socket, fault, renderBody(fault, format, undefined), format, headerOptions, headers);
     return fault;
+  }
+
+  function rejectUpgrade(socket: Duplex, request: IncomingMessage, thrown: unknown): Fault {
+    return refuse(socket, request, thrown, undefined);
   }
 
   const answered = new WeakSet<WebSocketServer>();
@@ -73,12 +81,15 @@ export function upgradeAnswers(
   function answerHandshakeErrors(wss: WebSocketServer): void {
     if (answered.has(wss)) return;
     answered.add(wss);
+    adoptVerifyClient(wss, rejectUpgrade);
     wss.on('wsClientError', (error: Error, socket: Duplex, request: IncomingMessage) => {
-      const category = WS_CLIENT_ERROR_CATEGORY[safeGetString(error, 'message', 64) ?? ''] ?? 'validation';
-      rejectUpgrade(
+      const message = safeGetString(error, 'message', 64) ?? '';
+      const category = WS_CLIENT_ERROR_CATEGORY[message] ?? 'validation';
+      refuse(
         socket,
         request,
         FaultError.of(category, { cause: error, message: 'WebSocket handshake refused', stack: false }),
+        WS_CLIENT_ERROR_HEADERS[message],
       );
     });
   }
@@ -98,7 +109,14 @@ export function upgradeAnswers(
             rejectUpgrade(socket, request, FaultError.of('not_found', { message: 'path not served', stack: false }));
             return;
           }
-          wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+          wss.handleUpgrade(request, socket, head, (ws) => {
+            try {
+              wss.emit('connection', ws, request);
+            } catch (error) {
+              // A 'connection' listener the adapter did not wrap: the 101 is out, so a close frame.
+              failConnection(ws, error);
+            }
+          });
         } catch (error) {
           rejectUpgrade(socket, request, error);
         }

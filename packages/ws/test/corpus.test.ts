@@ -98,7 +98,6 @@ function exchange(message: string | undefined, path = '/'): Promise<Outcome> {
 }
 
 /** A raw HTTP/1.1 upgrade request, answered in full (status line, headers, body). */
-/** A raw HTTP/1.1 upgrade request, answered in full (status line, headers, body). */
 function rawUpgrade(head: string): Promise<string> {
   return rawHttpExchange(port, head);
 }
@@ -168,21 +167,34 @@ describe('hostile handshakes', () => {
       'hostile subprotocol',
       `GET / HTTP/1.1\r\n${base}Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: <script>alert(1)</script>, x y\r\n\r\n`,
       400,
+      undefined,
     ],
-    ['bad key', `GET / HTTP/1.1\r\n${base}Sec-WebSocket-Key: <img src=x>\r\nSec-WebSocket-Version: 13\r\n\r\n`, 400],
+    [
+      'bad key',
+      `GET / HTTP/1.1\r\n${base}Sec-WebSocket-Key: <img src=x>\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      400,
+      undefined,
+    ],
     [
       'bad version',
       `GET / HTTP/1.1\r\n${base}Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 99\r\n\r\n`,
       400,
+      // RFC 6455 §4.4: the versions the server understands.
+      'sec-websocket-version: 13, 8',
     ],
     [
       'wrong method',
       `POST / HTTP/1.1\r\n${base}Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
       405,
+      // RFC 9110 §15.5.6: a 405 names the methods allowed.
+      'allow: GET',
     ],
-  ])('%s is refused as problem JSON, never text/html', async (_label, request, status) => {
+  ])('%s is refused as problem JSON, never text/html', async (_label, request, status, header) => {
     const answer = await rawUpgrade(request);
     expect(answer.startsWith(`HTTP/1.1 ${status} `)).toBe(true);
+    const head = answer.slice(0, answer.indexOf('\r\n\r\n')).split('\r\n');
+    const extras = head.filter((line) => /^(allow|sec-websocket-version):/i.test(line));
+    expect(extras).toEqual(header === undefined ? [] : [header]);
     expect(answer.toLowerCase()).not.toContain('text/html');
     expect(answer).toContain('content-type: application/problem+json');
     expect(answer).toContain('x-content-type-options: nosniff');
