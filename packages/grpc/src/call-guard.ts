@@ -6,9 +6,9 @@
  * error-to-status path, and never by touching the value except through core's safe accessors.
  */
 import { FaultError, isObjectLike, safeGet } from '@faultline/core/adapter';
-import { type InFlightCall, untrack } from './in-flight.js';
+import { type InFlightCall, keepListedEmit, untrack } from './in-flight.js';
 import { isDecodeFailure, type RequestDecodeFailure } from './request-guard.js';
-import { isFaultlineTrailer } from './trailers.js';
+import { isFaultlineTrailer, statusAsMade } from './trailers.js';
 
 /** The parts of a grpc-js server call the guard replaces. */
 export interface GuardableCall {
@@ -16,7 +16,10 @@ export interface GuardableCall {
   destroy(error?: Error): unknown;
 }
 
-/** Status-like objects built by `faultStatus` pass through untouched; nothing else does. */
+/**
+ * True for a status-like object whose trailers `faultStatus` built (a Proxy's never are): the
+ * guard sends such a status on as it was made, and fails the call with anything else.
+ */
 export function isFaultlineStatus(value: unknown): boolean {
   return isObjectLike(value) && isFaultlineTrailer(safeGet(value, 'metadata'));
 }
@@ -50,11 +53,13 @@ export interface GuardedCall {
 }
 
 /**
- * Replaces `emit` and `destroy` on `call`. Faultline's own status objects pass to grpc-js; any
- * other 'error' goes to `fail`. A `destroy()` without arguments is Node's own auto-destroy once a
+ * Replaces `emit` and `destroy` on `call`. Faultline's own status objects pass to grpc-js, as they
+ * were made (`statusAsMade`); any other 'error' goes to `fail`. A `destroy()` without arguments is
+ * Node's own auto-destroy once a
  * side of the stream ended (`naturalEnd()` true): it passes through; anywhere else it fails the
  * call. `entry` (the call on its server's list of calls in flight) leaves the list on 'cancelled',
- * which grpc-js emits once the call's status was sent or its client is gone.
+ * which grpc-js emits once the call's status was sent or its client is gone, also when the
+ * handler assigned an `emit` of its own (`keepListedEmit`).
  */
 export function guardCall(
   call: GuardableCall,
@@ -65,10 +70,12 @@ export function guardCall(
   const originalEmit = call.emit.bind(call);
   let lastMessage: unknown;
   const originalDestroy = call.destroy;
-  call.emit = (event: string | symbol, ...args: unknown[]): boolean => {
+  const guardedEmit = (event: string | symbol, ...args: unknown[]): boolean => {
     if (event === 'cancelled') untrack(entry);
     if (event === 'error') {
-      if (isFaultlineStatus(args[0])) return originalEmit(event, ...args);
+      // Faultline's own status goes on as it was made, whatever was changed in it since.
+      const own = statusAsMade(args[0]);
+      if (own !== undefined) return originalEmit(event, own);
       fail(args[0]);
       return true;
     }
@@ -87,6 +94,8 @@ export function guardCall(
       return true;
     }
   };
+  if (entry === undefined) call.emit = guardedEmit;
+  else keepListedEmit(call, guardedEmit, entry);
   // destroy(err) would end the stream without a status and leave the client waiting for its deadline.
   const rule: DestroyRule = { fail, naturalEnd };
   call.destroy = (...args: unknown[]) => guardedDestroy(call, args, rule, originalDestroy);
@@ -131,6 +140,7 @@ export interface UnaryGuard extends DestroyRule {
 
 /** A unary call: an emitter with `destroy` (grpc-js 1.14 hands unary handlers a Writable). */
 export interface GuardableUnaryCall extends GuardableCall {
+  end(...args: unknown[]): unknown;
   on(event: 'error', listener: (this: object, error: unknown) => void): unknown;
   listeners(event: 'error'): readonly unknown[];
   removeListener(event: 'error', listener: (...args: unknown[]) => void): unknown;
@@ -155,11 +165,24 @@ function guardedUnaryDestroy(this: GuardableCall, ...args: unknown[]): unknown {
 }
 
 /**
+ * The call's `end` (one function for every call). A unary call answers through its callback:
+ * `end()` on it (grpc-js 1.14's unary call is a Writable, whose `end` would send OK without a
+ * message, which the client reports as its own UNIMPLEMENTED, without an id) fails the call when
+ * it was not answered yet, and does nothing once it was (the answer, or its fault, is on its way).
+ */
+function guardedUnaryEnd(this: GuardableCall): unknown {
+  const guard = unaryGuardOf(this);
+  if (guard !== undefined && !guard.naturalEnd()) guard.fail(new EndedWithoutAnswer());
+  return this;
+}
+
+/**
  * The guard of a unary call, which has no request stream to watch: an 'error' listener (so
- * `emit('error', v)` reaches the guard's `fail` instead of throwing) and a replaced `destroy`,
- * both shared by every call, with the call's own `guard` behind a symbol property. grpc-js's own
- * 'error' listener on the call is removed first: it would turn the value into a status carrying
- * the value's message (and before the handler's answer), which is what must not reach the client.
+ * `emit('error', v)` reaches the guard's `fail` instead of throwing), a replaced `destroy` and a
+ * replaced `end`, all shared by every call, with the call's own `guard` behind a symbol property.
+ * grpc-js's own 'error' listener on the call is removed first: it would turn the value into a
+ * status carrying the value's message (and before the handler's answer), which is what must not
+ * reach the client.
  *
  * Nothing here allocates per call but what the caller passes in. Whatever a call object reaches
  * is kept alive and promoted with it once the connection's HTTP/2 session is in the old
@@ -175,6 +198,7 @@ export function guardUnaryCall(call: GuardableUnaryCall, guard: UnaryGuard): voi
   for (const listener of call.listeners('error')) call.removeListener('error', listener as (...a: unknown[]) => void);
   call.on('error', onUnaryError);
   call.destroy = guardedUnaryDestroy;
+  call.end = guardedUnaryEnd;
 }
 
 /** Stands in for `callback(null)` without a response message: the handler answered nothing. */
@@ -182,5 +206,13 @@ export class AnsweredWithoutMessage extends Error {
   constructor() {
     super('unary callback called without an error or a response message');
     this.name = 'AnsweredWithoutMessage';
+  }
+}
+
+/** Stands in for `call.end()` on a unary call not answered yet: the handler ended it without a message. */
+export class EndedWithoutAnswer extends Error {
+  constructor() {
+    super('unary call ended with call.end() before an answer through its callback');
+    this.name = 'EndedWithoutAnswer';
   }
 }

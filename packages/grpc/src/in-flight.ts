@@ -5,7 +5,8 @@
  * streaming call gets one small {@link StreamEntry}. Adding and removing are O(1). A call leaves
  * the list on every way it ends: its answer (message or fault), and grpc-js's 'cancelled' event,
  * which it emits on every call once its status was sent, or once the client cancelled, its
- * deadline passed or its connection dropped. Nothing else holds the calls.
+ * deadline passed or its connection dropped; a listed call's `emit` is an accessor, so that event
+ * still takes it off when its handler assigned an `emit` of its own. Nothing else holds the calls.
  */
 import { flag, SERVER_SHUTDOWN } from './call-fault.js';
 
@@ -15,8 +16,12 @@ export interface InFlightCall {
   prevInFlight: InFlightCall | undefined;
   /** The next call of the list (the list's head for the last); undefined when not listed. */
   nextInFlight: InFlightCall | undefined;
-  /** Answers the call with the shutdown's fault, unless it was answered already. */
-  cut(): void;
+  /**
+   * Answers the call with the shutdown's fault, unless it was answered already. `forced`: the
+   * connections close next, so a streaming call whose handler ended it, but whose status is still
+   * queued, is cut (and recorded) too.
+   */
+  cut(forced?: boolean): void;
 }
 
 /** Takes `entry` out of its list, if it is in one. O(1); never throws. */
@@ -60,15 +65,19 @@ export class InFlightCalls {
     return list;
   }
 
-  /** Empties the list, cutting every call that was in it; returns how many there were. Never throws. */
-  cutAll(): number {
+  /**
+   * Cuts every listed call (`forced`: see {@link InFlightCall.cut}); a call leaves the list as it
+   * is answered, so what stays is what was left to finish (a stream its handler ended). Returns
+   * how many calls were listed. Never throws.
+   */
+  cutAll(forced = false): number {
     const list = this.entries();
     for (const entry of list) {
-      untrack(entry);
       try {
-        entry.cut();
+        entry.cut(forced);
       } catch {
         // The call ended meanwhile: the forced shutdown that follows closes what is left of it.
+        untrack(entry);
       }
     }
     return list.length;
@@ -78,7 +87,10 @@ export class InFlightCalls {
 /**
  * A streaming call's entry (server streaming, client streaming, bidi): its wrapper's `fail`, and
  * the call, whose writable side may have ended already (the handler's `end()`, its OK status on
- * the way): such a call is left to finish.
+ * the way): such a call is left to finish, until the forced cut. Still listed then, its status
+ * was not written (a client that does not read holds it behind the messages it has not taken,
+ * and HTTP/2 sends trailers after them): the connection's close cuts it without an id the client
+ * could see, so the cut is recorded (source `grpc.shutdown`), as every other call's.
  */
 export class StreamEntry implements InFlightCall {
   prevInFlight: InFlightCall | undefined = undefined;
@@ -89,9 +101,63 @@ export class StreamEntry implements InFlightCall {
     private readonly fail: (error: unknown) => void,
   ) {}
 
-  cut(): void {
-    if (!flag(this.call, 'writableEnded')) this.fail(SERVER_SHUTDOWN);
+  cut(forced = false): void {
+    if (forced || !flag(this.call, 'writableEnded')) this.fail(SERVER_SHUTDOWN);
   }
+}
+
+/** An emitter's `emit`. */
+export type Emit = (event: string | symbol, ...args: unknown[]) => boolean;
+
+/**
+ * `emit` wrapped so that 'cancelled' first takes `entry` off its list: what a listed call's `emit`
+ * becomes when the handler assigns its own (which may not forward the event to the one it replaced).
+ */
+export function untrackingOnCancel(entry: InFlightCall, emit: (...args: unknown[]) => unknown): Emit {
+  return function untrackingEmit(this: unknown, event: string | symbol): boolean {
+    if (event === 'cancelled') untrack(entry);
+    // biome-ignore lint/complexity/noArguments: forwards every argument as it came, without copying them
+    return Reflect.apply(emit, this, arguments) as boolean;
+  };
+}
+
+/** Where a listed streaming call keeps its current `emit` and its entry (read by {@link LISTED_EMIT}). */
+const kEmit = Symbol('faultline.emit');
+const kEntry = Symbol('faultline.entry');
+
+/** A streaming call whose `emit` {@link keepListedEmit} made an accessor. */
+interface ListedEmitter {
+  [kEmit]: unknown;
+  [kEntry]: InFlightCall;
+}
+
+/**
+ * The `emit` accessor of a listed streaming call: one descriptor (and getter and setter) for every
+ * call, the state on the call, so that every call keeps one shape (per-call closures would give
+ * each call object a map of its own).
+ */
+const LISTED_EMIT: PropertyDescriptor = {
+  configurable: true,
+  enumerable: true,
+  get(this: ListedEmitter): unknown {
+    return this[kEmit];
+  },
+  set(this: ListedEmitter, value: unknown): void {
+    this[kEmit] =
+      typeof value === 'function' ? untrackingOnCancel(this[kEntry], value as (...a: unknown[]) => unknown) : value;
+  },
+};
+
+/**
+ * Makes `call.emit` an accessor holding `emit` (a streaming call's guard), so that a handler
+ * assigning its own `emit` cannot keep the call listed after it ended: the function it assigns is
+ * kept wrapped by {@link untrackingOnCancel}, and reading `call.emit` gives that wrapper.
+ */
+export function keepListedEmit(call: object, emit: Emit, entry: InFlightCall): void {
+  const listed = call as ListedEmitter;
+  listed[kEmit] = emit;
+  listed[kEntry] = entry;
+  Object.defineProperty(call, 'emit', LISTED_EMIT);
 }
 
 const servers = new WeakMap<object, InFlightCalls>();

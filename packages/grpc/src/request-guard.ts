@@ -24,7 +24,8 @@ export function isDecodeFailure(value: unknown): value is RequestDecodeFailure {
 export interface RequestGuardOptions {
   /**
    * Largest request message in bytes (default 4 MiB, grpc-js's default). Set the server's
-   * `grpc.max_receive_message_length` to -1 so this limit, and its sanitized answer, applies.
+   * `grpc.max_receive_message_length` above it (twice it, say) so this limit, and its sanitized
+   * answer, applies; keep that bounded: grpc-js inflates compressed messages up to it (-1: whole).
    */
   readonly maxReceiveMessageLength?: number;
 }

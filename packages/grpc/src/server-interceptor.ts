@@ -1,23 +1,28 @@
 /**
  * The last line: a grpc-js server interceptor that sanitizes every non-OK status leaving the
  * server, library-generated ones included (message too large, deserialization failure,
- * unimplemented, deadline). Faultline's own statuses pass through; anything else becomes a fault:
- * its category comes only from an allowlist of codes grpc-js itself generates, never from a
- * handler's numeric code; its details become the generic message; foreign metadata is dropped.
- * CANCELLED stands only once the client cancelled the call; before, it is `internal`.
- * It never throws (an interceptor that throws crashes the process).
+ * unimplemented, deadline). Faultline's own statuses pass as they were made, whatever an
+ * interceptor listed after this one changed in them (`statusAsMade`); anything else becomes a
+ * fault: its category comes only from an allowlist of codes grpc-js itself generates, never from
+ * a handler's numeric code; its details become the generic message; foreign metadata is dropped.
+ * CANCELLED stands only once the client cancelled the call; before, it is `internal`. An OK status
+ * passes only with grpc-js's own text: a handler's error with `code: 0` becomes OK with the
+ * error's message and metadata in grpc-js, and is answered as a fault instead. A status that
+ * cannot be read is answered as the fault of the error reading it threw. It never throws (an
+ * interceptor that throws crashes the process).
  */
 
 import { type Category, FaultError } from '@faultline/core/adapter';
 import {
-  type Metadata,
+  Metadata,
   ServerInterceptingCall,
   type ServerInterceptingCallInterface,
   type ServerInterceptor,
   status as Status,
+  type StatusObject,
 } from '@grpc/grpc-js';
 import { faultForCall, type GrpcFaultOptions, resolveGrpcOptions, serverCancelledFault } from './call-fault.js';
-import { faultStatus, isFaultlineTrailer } from './trailers.js';
+import { faultStatus, statusAsMade } from './trailers.js';
 import { isWrappedMethod, rememberFaultlineInterceptor } from './wrapped-methods.js';
 
 /** Codes grpc-js generates itself, and what they mean for the client. */
@@ -78,6 +83,31 @@ export function createServerInterceptor(options: GrpcFaultOptions = {}): ServerI
   return interceptor;
 }
 
+/** What {@link answerUnreadable} needs of its call. */
+interface UnreadableContext {
+  readonly path: string;
+  readonly options: GrpcFaultOptions;
+  readonly domain: string;
+  readonly metadata: Metadata | undefined;
+  readonly call: ServerInterceptingCallInterface;
+}
+
+/**
+ * Answers a status the interceptor could not read (a Proxy, throwing getters) with the fault of
+ * the error reading it threw; grpc-js's bare INTERNAL, without an id, if even that fails.
+ */
+function answerUnreadable(error: unknown, next: (status: StatusObject) => void, ctx: UnreadableContext): void {
+  try {
+    next(faultStatus(faultForCall(error, ctx.metadata, ctx.path, ctx.options, [], ctx.call), ctx.domain));
+  } catch {
+    try {
+      next({ code: Status.INTERNAL, details: 'An internal error occurred.', metadata: new Metadata() });
+    } catch {
+      // The call ended meanwhile: nothing left to answer.
+    }
+  }
+}
+
 /** The intercepting call of a method Faultline did not wrap: every non-OK status it sends is sanitized. */
 function sanitizingCall(
   path: string,
@@ -127,9 +157,20 @@ function sanitizingCall(
       });
     },
     sendStatus(status, next) {
+      let sent = false;
       try {
-        if (status.code === Status.OK || isFaultlineTrailer(status.metadata)) {
+        // grpc-js's own OK says 'OK'. Other text: a handler's error whose `code` was 0, which grpc-js
+        // sends as OK with the error's message and metadata; it is a failure like any other.
+        if (status.code === Status.OK && status.details === 'OK') {
+          sent = true;
           next(status);
+          return;
+        }
+        // Faultline's own status, as it was made: an interceptor outside this one may have changed it.
+        const own = statusAsMade(status);
+        if (own !== undefined) {
+          sent = true;
+          next(own);
           return;
         }
         const details = typeof status.details === 'string' ? status.details : '';
@@ -140,9 +181,11 @@ function sanitizingCall(
           category === 'cancelled' && !cancelled
             ? serverCancelledFault(cause, 'grpc:CANCELLED', metadata, path, options, call)
             : faultForCall(FaultError.of(category, { cause, stack: false }), metadata, path, options, [], call);
+        sent = true;
         next(faultStatus(fault, domain));
-      } catch {
-        next({ code: Status.INTERNAL, details: 'An internal error occurred.', metadata: null });
+      } catch (error) {
+        // A status that cannot be read (a Proxy, throwing getters): its fault, with an id and a record.
+        if (!sent) answerUnreadable(error, next, { path, options, domain, metadata, call });
       }
     },
   });

@@ -61,7 +61,11 @@ function run(server: Server, timeoutMs: number, graceMs: number, resolve: () => 
   };
   const deadline = setTimeout(() => {
     attempt(() => trackedCalls(server)?.cutAll());
-    grace = setTimeout(finish, graceMs);
+    grace = setTimeout(() => {
+      // Still listed: a stream whose status was queued behind messages its client did not take.
+      attempt(() => trackedCalls(server)?.cutAll(true));
+      finish();
+    }, graceMs);
   }, timeoutMs);
   // Called once every connection closed: every call ended, in time or answered at the deadline.
   // Should it throw, the deadline still answers the calls and closes the server.
@@ -78,7 +82,10 @@ function run(server: Server, timeoutMs: number, graceMs: number, resolve: () => 
  * Then, once those statuses were written (at most `graceMs`), `server.forceShutdown()` closes what
  * is left. Calls of services added with `server.addService` (`wrapService` alone included: it
  * knows no server), and calls whose request has not fully arrived, are cut there with grpc-js's own
- * status, as without this function.
+ * status, as without this function. A call of a Faultline service whose status could still not be
+ * written then (its client stopped reading: a stream's status waits behind the messages it did
+ * not take, also once its handler ended it) is cut there too, without an id the client could see;
+ * its cut is recorded with the source `grpc.shutdown`.
  *
  * Resolves once the server is down: as soon as every call ended, at most about
  * `timeoutMs + graceMs` later. Never rejects, never throws; a second call for the same server

@@ -17,7 +17,7 @@ import {
   type UnaryGuard,
   unaryGuardOf,
 } from './call-guard.js';
-import { type InFlightCall, type InFlightCalls, untrack } from './in-flight.js';
+import { type Emit, type InFlightCall, type InFlightCalls, untrack, untrackingOnCancel } from './in-flight.js';
 import { isDecodeFailure } from './request-guard.js';
 import { faultStatus } from './trailers.js';
 
@@ -62,9 +62,6 @@ export function runHandler(
   }
 }
 
-/** An emitter's `emit`. */
-type Emit = (event: string | symbol, ...args: unknown[]) => boolean;
-
 /**
  * The `emit` of a listed call (one function for every call): 'cancelled', which grpc-js emits once
  * the call's status was sent or once its client is gone, takes the call off its server's list;
@@ -81,6 +78,27 @@ function listedEmit(this: object, event: string | symbol): boolean {
   return (run.originalEmit as Emit).apply(this, arguments as unknown as Parameters<Emit>);
 }
 
+/**
+ * The `emit` accessor of a listed call (one descriptor for every call, so no closure per call):
+ * reading gives {@link listedEmit}, or the handler's own `emit` once it assigned one, kept wrapped
+ * by `untrackingOnCancel` so that 'cancelled' still takes the call off its list when that `emit`
+ * does not forward the event. A plain `call.emit = listedEmit` left the call listed (and held)
+ * until the server shut down once the handler had replaced it.
+ */
+const LISTED_EMIT: PropertyDescriptor = {
+  configurable: true,
+  enumerable: true,
+  get(this: object): unknown {
+    const run = unaryGuardOf(this);
+    return run instanceof UnaryRun && run.ownEmit !== undefined ? run.ownEmit : listedEmit;
+  },
+  set(this: object, value: unknown): void {
+    const run = unaryGuardOf(this);
+    if (!(run instanceof UnaryRun)) return;
+    run.ownEmit = typeof value === 'function' ? untrackingOnCancel(run, value as (...a: unknown[]) => unknown) : value;
+  },
+};
+
 /** A unary call's run: answers exactly once, with the handler's message or a sanitized status. */
 export class UnaryRun implements UnaryGuard, InFlightCall {
   private done = false;
@@ -88,6 +106,8 @@ export class UnaryRun implements UnaryGuard, InFlightCall {
   originalDestroy: ((error?: Error) => unknown) | undefined = undefined;
   /** The call's own `emit`, kept when the call is listed (see {@link listedEmit}). */
   originalEmit: Emit | undefined = undefined;
+  /** The `emit` the handler assigned to its listed call, wrapped (see {@link LISTED_EMIT}). */
+  ownEmit: unknown = undefined;
   prevInFlight: InFlightCall | undefined = undefined;
   nextInFlight: InFlightCall | undefined = undefined;
 
@@ -109,7 +129,7 @@ export class UnaryRun implements UnaryGuard, InFlightCall {
     if (calls !== undefined) {
       calls.add(run);
       run.originalEmit = call.emit;
-      call.emit = listedEmit;
+      Object.defineProperty(call, 'emit', LISTED_EMIT);
     }
     runHandler(method.handler, call, run.answer.bind(run), run);
   }

@@ -163,8 +163,10 @@ export function wrapService<T extends UntypedServiceImplementation>(
 
 /**
  * Registers a service with guarded request decoding and wrapped handlers: the one call to make
- * instead of `server.addService`. Create the server with `grpc.max_receive_message_length: -1`
- * so oversized requests get Faultline's answer (the limit is `maxReceiveMessageLength`). Calls to
+ * instead of `server.addService`. Create the server with `grpc.max_receive_message_length` above
+ * `maxReceiveMessageLength` (twice it, say) so oversized requests get Faultline's answer, but
+ * bounded: grpc-js inflates a compressed message only up to that limit (-1 would inflate a zip
+ * bomb whole, before any guard sees it). Calls to
  * unknown methods of the server are answered as faults too (see {@link answerUnknownMethods}).
  * Create the server with its interceptors first: whether the interceptor may skip these methods'
  * calls depends on them (see `createServerInterceptor`). The calls are listed on the server's

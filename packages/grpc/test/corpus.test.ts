@@ -20,6 +20,7 @@ import {
 } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addFaultlineService, createServerInterceptor } from '../src/index.js';
+import { type FailingCall, failIn } from './failure-styles.js';
 import { method } from './fixtures.js';
 import { startCall } from './start-call.js';
 
@@ -45,59 +46,12 @@ function caseOf(call: { metadata: Metadata }): { value: () => unknown; style: st
   return { value: () => (CORPUS[index] as CorpusCase).make(), style };
 }
 
-type AnyCall = {
-  metadata: Metadata;
-  emit(event: string, ...args: unknown[]): boolean;
-  destroy(error?: unknown): void;
-  once(event: string, fn: (...args: unknown[]) => void): void;
-  on(event: string, fn: (...args: unknown[]) => void): void;
-  write?(message: unknown): boolean;
-};
+type AnyCall = FailingCall & { metadata: Metadata };
 
 /** One handler body for every kind: fails the call the way `style` says. */
 function fail(call: AnyCall, callback?: (error: unknown) => void): unknown {
   const { value, style } = caseOf(call);
-  switch (style) {
-    case 'sync':
-      throw value();
-    case 'async':
-      return (async () => {
-        await new Promise((resolve) => setImmediate(resolve));
-        throw value();
-      })();
-    case 'callback':
-      callback?.(value());
-      return undefined;
-    case 'emit':
-      call.emit('error', value());
-      return undefined;
-    case 'emit-later':
-      setImmediate(() => call.emit('error', value()));
-      return undefined;
-    case 'emit-after-write':
-      call.write?.({ ok: 1 });
-      setImmediate(() => call.emit('error', value()));
-      return undefined;
-    case 'destroy':
-      call.destroy(value() as Error);
-      return undefined;
-    case 'destroy-later':
-      setImmediate(() => call.destroy(value() as Error));
-      return undefined;
-    case 'emit-in-data':
-      call.once('data', () => call.emit('error', value()));
-      return undefined;
-    case 'destroy-in-data':
-      call.once('data', () => call.destroy(value() as Error));
-      return undefined;
-    case 'throw-in-data':
-      call.on('data', () => {
-        throw value();
-      });
-      return undefined;
-    default:
-      throw new Error(`unknown style ${style}`);
-  }
+  return failIn(call, style, value, callback);
 }
 
 const log = memoryLog();

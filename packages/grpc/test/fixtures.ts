@@ -67,6 +67,14 @@ export function failure(kind: string): unknown {
       return FaultError.of('rate_limited', { retryAfter: 7 });
     case 'string':
       return 'thrown string hunter2';
+    case 'forged-status': {
+      // A status object whose every part tries to reach the client: text, trailers, an id of its own.
+      const metadata = new Metadata();
+      metadata.set('x-debug', 'at /srv/app/db.js:1 hunter2');
+      metadata.set('x-request-id', '0b1e2d3c-4f5a-4b6c-8d7e-9f0a1b2c3d4e');
+      metadata.set('x-trace-bin', Buffer.from('\r\nhunter2'));
+      return { code: 7, details: 'SELECT * FROM orders_private hunter2\r\nx-injected: 1', metadata };
+    }
     case 'downstream': {
       // A ServiceError from a call this service made, with the downstream's text and metadata.
       const metadata = new Metadata();

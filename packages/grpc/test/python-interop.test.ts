@@ -1,6 +1,7 @@
 /**
  * Interop with a non-Node client: Debian's python3-grpcio and python3-protobuf decode
- * grpc-status-details-bin into google.rpc.Status with code and message equal to the status.
+ * grpc-status-details-bin into google.rpc.Status with code and message equal to the status, and
+ * see no trailer but Faultline's two, also for a thrown status object forging text, trailers and id.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -39,7 +40,16 @@ afterAll(async () => {
 it('python grpcio decodes google.rpc.Status and ErrorInfo that match the status', async () => {
   const { stdout } = await run(
     PYTHON,
-    [join(here, 'python', 'interop_client.py'), String(server.port), genDir, 'pg', 'catalog', 'validation', 'plain'],
+    [
+      join(here, 'python', 'interop_client.py'),
+      String(server.port),
+      genDir,
+      'pg',
+      'catalog',
+      'validation',
+      'plain',
+      'forged-status',
+    ],
     {
       timeout: 30_000,
     },
@@ -59,7 +69,12 @@ it('python grpcio decodes google.rpc.Status and ErrorInfo that match the status'
     expect(result.detail_types).toContain('type.googleapis.com/google.rpc.RequestInfo');
     expect(result.detail_types).not.toContain('type.googleapis.com/google.rpc.DebugInfo');
     expect(JSON.stringify(result)).not.toContain('hunter2');
+    // Python sees the trailers as sent: Faultline's two keys (and grpc-js's date), nothing of the thrown value's.
+    expect(result.trailer_keys).toEqual(['date', 'grpc-status-details-bin', 'x-request-id']);
   }
+  // A downstream refusing this service's credentials: internal, its id and text nowhere.
+  expect(byKind['forged-status']).toMatchObject({ code: GrpcStatus.INTERNAL, details: TAXONOMY.internal.message });
+  expect(JSON.stringify(byKind['forged-status'])).not.toMatch(/0b1e2d3c|orders_private|x-injected/);
   expect(byKind.pg).toMatchObject({
     code: GrpcStatus.ALREADY_EXISTS,
     reason: 'CONFLICT',

@@ -3,6 +3,7 @@ import { Metadata } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
 import { detailsBase64, isPrintableAscii } from '../src/details-base64.js';
 import { DETAILS_KEY, encodeStatusDetails, faultStatus, isFaultlineTrailer, REQUEST_ID_KEY } from '../src/index.js';
+import { statusAsMade } from '../src/trailers.js';
 
 const errors = defineCatalog({
   TEXT_BUSY: { category: 'unavailable', message: 'Busy.' },
@@ -117,5 +118,66 @@ describe('fault trailers', () => {
     expect(isFaultlineTrailer(copy)).toBe(true);
     original.fill(0);
     expect(copy.toHttp2Headers()).toEqual({ [REQUEST_ID_KEY]: fault.id, [DETAILS_KEY]: expected(fault, 'faultline') });
+  });
+});
+
+describe('statusAsMade', () => {
+  const fault = () => capture(FaultError.of('not_found'));
+
+  it('gives an untouched status back as made, with the same trailers', () => {
+    const status = faultStatus(fault(), 'faultline');
+    const made = statusAsMade(status);
+    expect(made).toEqual({
+      code: status.code,
+      details: status.details,
+      metadata: status.metadata,
+      message: status.details,
+    });
+    expect(made?.metadata).toBe(status.metadata);
+  });
+
+  it('restores the code and details, and sends new trailers with only the id and details once they were changed', () => {
+    const original = fault();
+    const status = faultStatus(original, 'faultline');
+    const metadata = status.metadata as Metadata;
+    metadata.set('x-debug', 'secret');
+    metadata.set(REQUEST_ID_KEY, 'evil');
+    const made = statusAsMade({ ...status, code: 0, details: 'secret' });
+    if (made === undefined) throw new Error("Faultline's status not recognised");
+    expect(made).toMatchObject({ code: status.code, details: status.details });
+    expect(made.metadata).not.toBe(metadata);
+    expect(isFaultlineTrailer(made.metadata)).toBe(true);
+    expect(made.metadata.toHttp2Headers()).toEqual({
+      [REQUEST_ID_KEY]: original.id,
+      [DETAILS_KEY]: expected(original, 'faultline'),
+    });
+  });
+
+  it("is undefined for anything that is not Faultline's: foreign trailers, Proxies, the bare prototype", () => {
+    const genuine = faultStatus(fault(), 'faultline').metadata as Metadata;
+    const foreign = new Metadata();
+    const answersAll = new Proxy({}, { get: () => true });
+    for (const metadata of [
+      foreign,
+      answersAll,
+      new Proxy(genuine, {}),
+      Object.create(Object.getPrototypeOf(genuine)),
+    ]) {
+      expect(statusAsMade({ code: 13, details: 'x', metadata })).toBeUndefined();
+    }
+    expect(isFaultlineTrailer(new Proxy(genuine, {}))).toBe(false);
+    expect(statusAsMade(undefined)).toBeUndefined();
+    expect(
+      statusAsMade(
+        new Proxy(
+          {},
+          {
+            get() {
+              throw new Error('x');
+            },
+          },
+        ),
+      ),
+    ).toBeUndefined();
   });
 });

@@ -34,6 +34,7 @@ def main():
             out["code"] = error.code().value[0]
             out["details"] = error.details()
             trailers = dict(error.trailing_metadata() or ())
+            out["trailer_keys"] = sorted(trailers.keys())
             out["request_id"] = trailers.get("x-request-id")
             blob = trailers.get("grpc-status-details-bin")
             if blob is not None:

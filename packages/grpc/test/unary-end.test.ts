@@ -1,0 +1,131 @@
+/**
+ * `call.end()` on a unary call. grpc-js 1.14 hands unary handlers a Writable, whose `end()` sends
+ * OK without a message: the client then reports its own UNIMPLEMENTED "No message received",
+ * with no id, and the server records nothing. A handler that ends its unary call that way (with
+ * or without trailers, after a `write`) fails the call as a fault; `end()` after the handler's
+ * answer changes nothing, also while the answer's fault waits for the rich-status reader. Real
+ * grpc-js server and client on 127.0.0.1.
+ */
+import { capture, createReporter, FaultError, GrpcStatus } from '@faultline/core';
+import { memoryLog } from '@faultline/testkit';
+import {
+  credentials,
+  Metadata,
+  makeGenericClientConstructor,
+  Server,
+  ServerCredentials,
+  type ServiceError,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addFaultlineService, DETAILS_KEY, encodeStatusDetails } from '../src/index.js';
+import { method } from './fixtures.js';
+import { expectSanitized } from './sanitized.js';
+
+const SECRET = 'hunter2-Zq9';
+const Service = { get: method('/end.E/Get', false, false) };
+
+type UnaryCall = {
+  metadata: Metadata;
+  write(message: unknown): boolean;
+  end(metadata?: Metadata): void;
+};
+
+/** A downstream's NOT_FOUND carrying a rich status (its fault waits for the reader the first time). */
+function downstreamNotFound(): Error {
+  const metadata = new Metadata();
+  metadata.set(DETAILS_KEY, Buffer.from(encodeStatusDetails(capture(FaultError.of('not_found')), 'down')));
+  return Object.assign(new Error(`5 NOT_FOUND: ${SECRET}`), { code: 5, details: SECRET, metadata });
+}
+
+/** What the handler does, by the call's `x-how` metadata. */
+function handle(call: UnaryCall, callback: (error: unknown, value?: unknown) => void): void {
+  const trailers = new Metadata();
+  trailers.set('x-debug', SECRET);
+  switch (String(call.metadata.get('x-how')[0])) {
+    case 'end':
+      call.end();
+      break;
+    case 'end-with-trailers':
+      call.end(trailers);
+      break;
+    case 'write-then-end':
+      call.write({ partial: SECRET });
+      call.end();
+      break;
+    case 'end-later':
+      setImmediate(() => call.end());
+      break;
+    case 'answer-then-end':
+      callback(null, { ok: true });
+      call.end();
+      break;
+    case 'fail-then-end':
+      callback(downstreamNotFound());
+      call.end();
+      break;
+    default:
+      callback(null, { ok: true });
+  }
+}
+
+const log = memoryLog();
+let server: Server;
+let client: { get(...args: unknown[]): unknown; close(): void };
+
+beforeAll(async () => {
+  const reporter = createReporter({ logger: log.logger, dedupWindowMs: 0, flushOnExit: false });
+  server = new Server();
+  addFaultlineService(server, Service, { get: handle } as unknown as UntypedServiceImplementation, { reporter });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, p) =>
+      error ? reject(error) : resolve(p),
+    ),
+  );
+  client = new (makeGenericClientConstructor(Service, 'E'))(
+    `127.0.0.1:${port}`,
+    credentials.createInsecure(),
+  ) as unknown as typeof client;
+});
+afterAll(() => {
+  client.close();
+  server.forceShutdown();
+});
+
+function call(how: string): Promise<{ error: ServiceError | undefined; value: unknown }> {
+  const metadata = new Metadata();
+  metadata.set('x-how', how);
+  return new Promise((resolve) =>
+    client.get({}, metadata, { deadline: Date.now() + 3000 }, (error: ServiceError | null, value: unknown) =>
+      resolve({ error: error ?? undefined, value }),
+    ),
+  );
+}
+
+async function recordOf(id: string): Promise<Record<string, unknown> | undefined> {
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  return log.records.find((record) => record.request_id === id);
+}
+
+describe('call.end() on a unary call not answered yet', () => {
+  it.each(['end', 'end-with-trailers', 'write-then-end', 'end-later'])(
+    '%s: INTERNAL with its id, recorded as EndedWithoutAnswer',
+    async (how) => {
+      const { error } = await call(how);
+      const id = expectSanitized(error, 'internal', [SECRET, 'x-debug', 'No message']);
+      expect(await recordOf(id)).toMatchObject({ code: 'INTERNAL', error_type: 'EndedWithoutAnswer' });
+    },
+  );
+});
+
+describe('call.end() after the answer', () => {
+  it('leaves a message answered as it was', async () => {
+    expect(await call('answer-then-end')).toEqual({ error: undefined, value: { ok: true } });
+  });
+
+  it('leaves a fault as it is, also while the fault waits for the rich-status reader', async () => {
+    const { error } = await call('fail-then-end');
+    expect(error?.code).toBe(GrpcStatus.NOT_FOUND);
+    expectSanitized(error, 'not_found', [SECRET]);
+  });
+});
