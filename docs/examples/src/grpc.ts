@@ -5,7 +5,9 @@ import { errors } from './catalog.js';
 
 type Shop = { shop: { Orders: { service: ServiceDefinition } } };
 const { shop } = loadPackageDefinition(loadSync('orders.proto')) as unknown as Shop;
-const server = new Server({ 'grpc.max_receive_message_length': -1 }); // Faultline answers oversized messages
+// Bounded: Faultline answers messages over its own 4 MiB limit, up to this one; grpc-js refuses
+// past it and stops inflating a compressed message there (-1 would inflate a zip bomb whole).
+const server = new Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
 addFaultlineService(server, shop.Orders.service, {
   GetOrder: () => {
     throw errors.ORDER_NOT_FOUND();

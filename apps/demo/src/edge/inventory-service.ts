@@ -37,7 +37,8 @@ async function main(): Promise<void> {
     call: ServerUnaryCall<unknown, unknown>,
     cb: sendUnaryData<unknown>,
   ) => void;
-  const server = new Server({ 'grpc.max_receive_message_length': -1 });
+  // Twice the guard's default limit: grpc-js refuses past it, before inflating more.
+  const server = new Server({ 'grpc.max_receive_message_length': 8 * 1024 * 1024 });
   server.addService(guardDefinition(InventoryService), {
     reserve: (call: ServerUnaryCall<unknown, unknown>, callback: sendUnaryData<unknown>) => {
       const parent = propagation.extract(ROOT_CONTEXT, call.metadata, metadataGetter);
