@@ -62,9 +62,23 @@ export function answerOnRawSocket(
 }
 
 /**
+ * True when an answer to an earlier request on `socket` already sent its head (Node's
+ * `_httpMessage._headerSent`, what its own 'clientError' default reads before it writes a 400): a
+ * malformed request pipelined behind a streamed answer, or a request body whose chunk framing
+ * breaks while the answer streams. HTTP text written then would land inside that answer's body.
+ */
+function answerOnTheWire(socket: RawHttpSocket): boolean {
+  const message = safeGet(socket, '_httpMessage');
+  if (typeof message !== 'object' || message === null) return false;
+  return (safeGet(message, '_headerSent') ?? safeGet(message, 'headersSent')) === true;
+}
+
+/**
  * The server's 'clientError' listener body, shared by every HTTP adapter: a request Node's parser
  * refused is recorded and answered on its raw socket ({@link answerOnRawSocket}). Nothing for a
- * peer that reset the connection, or a socket already destroyed. Never throws.
+ * peer that reset the connection, or a socket already destroyed. When an earlier answer on the
+ * connection already sent its head, the error is recorded, nothing is written, and the socket is
+ * closed (the client sees that answer cut short), as Node's own default does. Never throws.
  */
 export function answerClientError(
   error: unknown,
@@ -74,5 +88,10 @@ export function answerClientError(
   reporter: Reporter | undefined,
 ): void {
   if (isConnectionReset(error) || socket.destroyed) return;
+  if (answerOnTheWire(socket)) {
+    recordFault(clientErrorFault(error), { protocol: 'http', reporter });
+    socket.destroy();
+    return;
+  }
   answerOnRawSocket(socket, clientErrorFault(error), answerFormat, headerOptions, reporter);
 }
