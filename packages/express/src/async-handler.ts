@@ -8,7 +8,7 @@
  * core's carrier, which the error middleware opens.
  */
 import { carryThrown } from '@faultline/core/adapter';
-import type { ExpressRequest, ExpressResponse, NextFunction, RequestHandler } from './types.js';
+import type { ExpressRequest, ExpressResponse, NextFunction, ParamHandler, RequestHandler } from './types.js';
 import { unreadable } from './unreadable.js';
 
 /** Carries a falsy thrown or rejected value (`undefined`, `null`, `0`, `''`, `false`, `NaN`) through `next`. */
@@ -52,11 +52,26 @@ function isThenable(value: unknown): value is PromiseLike<unknown> {
   }
 }
 
-/** Wraps a sync or async handler so every throw and rejection reaches the error middleware. */
-export function asyncHandler(handler: RequestHandler): RequestHandler {
-  return (request: ExpressRequest, response: ExpressResponse, next: NextFunction) => {
+/**
+ * Wraps a sync or async handler so every throw and rejection reaches the error middleware; an
+ * `app.param` or `router.param` callback too, which Express calls with the parameter's value and
+ * name after `next` (Express 4 ignores its rejected promise as well).
+ */
+export function asyncHandler(handler: RequestHandler): RequestHandler;
+export function asyncHandler(handler: ParamHandler): ParamHandler;
+export function asyncHandler(handler: RequestHandler | ParamHandler): RequestHandler & ParamHandler {
+  // The value and name are passed on (a param callback needs them). Their defaults keep the
+  // wrapper's `length` at 3: Express 4 skips a middleware with more (it would be taken for an
+  // error middleware at 4), and allocates nothing for a rest parameter.
+  return (
+    request: ExpressRequest,
+    response: ExpressResponse,
+    next: NextFunction,
+    value: string | undefined = undefined,
+    name: string | undefined = undefined,
+  ) => {
     try {
-      const result = handler(request, response, next);
+      const result = (handler as ParamHandler)(request, response, next, value as string, name as string);
       if (isThenable(result)) result.then(undefined, (error: unknown) => handOver(next, error));
     } catch (error) {
       handOver(next, error);

@@ -1,10 +1,12 @@
 /**
  * `faultline(options)`: the three pieces an Express app needs, in Express's order: a first
  * middleware (validated UUID v4 request id on `req.id`, `X-Request-ID` on every response, Express's
- * `X-Powered-By` removed), a
- * not-found handler (never echoes the URL), and the final error middleware (four arguments),
- * which answers every value with problem JSON and is the end of the line: Express's
- * `finalhandler` (HTML with the message or stack outside production) is never reached for errors.
+ * `X-Powered-By` removed), a not-found handler (never echoes the URL), and the final error
+ * middleware (four arguments), which answers every value with problem JSON and is the end of the
+ * line: Express's `finalhandler` (HTML with the message or stack outside production) is never
+ * reached for errors. From an app's first request on, the first middleware also hands Express
+ * Faultline's final handler for what leaves the router unanswered (final-handler.ts), and notes
+ * an answer a middleware's own `end` finishes later (ended.ts).
  */
 import type { Duplex } from 'node:stream';
 import {
@@ -20,7 +22,9 @@ import {
   resolveCorrelationId,
   resolveResponder,
 } from '@faultline/core/adapter';
+import { endRequested, watchEnd } from './ended.js';
 import { warnAboutEarlierErrorHandlers } from './error-handlers.js';
+import { type FinalHandler, takeOverFinalHandler } from './final-handler.js';
 import { refuseForJsonApi } from './jsonapi.js';
 import { captureFor, notFoundFault } from './request-fault.js';
 import { setRequestId } from './request-id.js';
@@ -53,6 +57,9 @@ export interface FaultlineExpress {
   /** The reporter in use (undefined with `reporter: false`); close it on shutdown. */
   readonly reporter: Reporter | undefined;
 }
+
+/** The `next` given to the not-found and error middleware when Faultline calls them itself. */
+const ignoreNext = (): void => undefined;
 
 /** Incoming ids the middleware refused, escaped for the log, by request. */
 const refused = new WeakMap<object, string>();
@@ -123,8 +130,14 @@ export function faultline(options: FaultlineExpressOptions = {}): FaultlineExpre
     setRequestId(request, id);
     // Express announces the product on every response (set before this middleware runs): off for
     // the app from now on, and removed from this response.
-    const app = (request as { app?: unknown }).app;
-    if (app !== undefined && !quietApps.has(app as object)) quietPoweredBy(app);
+    const app = (request as { app?: { response?: unknown } }).app;
+    if (app !== undefined) {
+      if (!quietApps.has(app)) quietPoweredBy(app);
+      // A middleware's `end` (compression) finishes later: note when the application calls it.
+      watchEnd(app.response, response);
+      // What leaves the app's router unanswered (`next('router')`, a target Express cannot parse).
+      takeOverFinalHandler(app, final);
+    }
     // getHeader answers without copying the name when no header is set (removeHeader copies it).
     if (response.getHeader('x-powered-by') !== undefined) response.removeHeader('x-powered-by');
     response.setHeader('x-request-id', id);
@@ -139,6 +152,16 @@ export function faultline(options: FaultlineExpressOptions = {}): FaultlineExpre
 
   const errorHandler: ErrorRequestHandler = (error, request, response, _next) => {
     sendFault(captureFor(error, request, classifiers, policy, refused.get(request)), request, response, responder);
+  };
+
+  const final: FinalHandler = (error, request, response) => {
+    try {
+      if (error !== undefined && error !== null) errorHandler(error, request, response, ignoreNext);
+      // Left the router after answering (finalhandler ignores that too): nothing failed.
+      else if (!response.headersSent && !endRequested(response)) notFound(request, response, ignoreNext);
+    } catch {
+      response.destroy();
+    }
   };
 
   const clientError = (error: Error, socket: Duplex) =>

@@ -5,4 +5,11 @@
 export { asyncHandler, FalsyThrow, nextValue } from './async-handler.js';
 export { type FaultlineExpress, type FaultlineExpressOptions, faultline } from './faultline.js';
 export { sendFault } from './respond.js';
-export type { ErrorRequestHandler, ExpressRequest, ExpressResponse, NextFunction, RequestHandler } from './types.js';
+export type {
+  ErrorRequestHandler,
+  ExpressRequest,
+  ExpressResponse,
+  NextFunction,
+  ParamHandler,
+  RequestHandler,
+} from './types.js';

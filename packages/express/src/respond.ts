@@ -14,6 +14,7 @@ import {
   SPAN_ONLY,
   STALE_REPLY_HEADERS,
 } from '@faultline/core/adapter';
+import { endRequested } from './ended.js';
 import type { ExpressRequest, ExpressResponse } from './types.js';
 
 /** The route pattern of the request (never the raw URL with its query), if Express matched one. */
@@ -70,8 +71,9 @@ export function sendFault(
   );
   // Ended by the application (a throw after `res.json` or `res.end`, from post-answer work): that
   // answer stands and may still be on its way out; destroying it would cut it short, and with it
-  // any request pipelined behind it on the connection.
-  if (response.writableEnded) return;
+  // any request pipelined behind it on the connection. Through a middleware's own `end`
+  // (compression), Node sees the end only later: the application's call was noted.
+  if (response.writableEnded || endRequested(response)) return;
   if (response.headersSent) {
     abort(response);
     return;

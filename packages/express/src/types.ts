@@ -29,6 +29,18 @@ export type NextFunction = (error?: unknown) => void;
 /** A middleware. */
 export type RequestHandler = (request: ExpressRequest, response: ExpressResponse, next: NextFunction) => unknown;
 
+/**
+ * An `app.param` / `router.param` callback: Express calls it with the route parameter's decoded
+ * value and its name after `next`.
+ */
+export type ParamHandler = (
+  request: ExpressRequest,
+  response: ExpressResponse,
+  next: NextFunction,
+  value: string,
+  name: string,
+) => unknown;
+
 /** An error middleware (four arguments: Express tells them apart by `length`). */
 export type ErrorRequestHandler = (
   error: unknown,
