@@ -44,8 +44,13 @@ export class MethodRouter {
     }
   }
 
-  /** The methods that have a route matching `path` (query excluded), as an `Allow` value, or `undefined`. */
-  allowedMethods(path: string): string | undefined {
+  /**
+   * The methods that have a route matching `path` (query excluded), as an `Allow` value, or
+   * `undefined`. Also `undefined` when `requestMethod` is one of them: the path exists for the
+   * request's own method, so the request is not a 405 (a route calling `reply.callNotFound()`, a
+   * route whose constraints did not match).
+   */
+  allowedMethods(path: string, requestMethod?: string): string | undefined {
     // Made only on a match: a plain 404 allocates nothing here.
     let allowed: string[] | undefined;
     const methods = this.#methods;
@@ -53,6 +58,7 @@ export class MethodRouter {
       const method = methods[i] as string;
       try {
         if (this.#router.find(method as HTTPMethod, path) !== null) {
+          if (method === requestMethod) return undefined;
           allowed ??= [];
           allowed.push(method);
         }

@@ -19,9 +19,11 @@ import {
 } from '@faultline/core/adapter';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { doubleErrorHandler } from './error-chain.js';
 import { watchErrorHandlers } from './error-handlers.js';
 import { fastifyClassifier } from './fastify-classifier.js';
-import { guardHandler, guardHook } from './handler-guard.js';
+import { guardHandler } from './handler-guard.js';
+import { guardAddedHooks, guardRouteHooks } from './hook-guards.js';
 import { jsonApiGuard, parseJsonApiBodies } from './jsonapi.js';
 import { MethodRouter } from './method-router.js';
 import { adapterFaultFor, captureFor } from './request-fault.js';
@@ -35,7 +37,6 @@ import {
   isFetchResponse,
   isNodeStream,
   isWebStream,
-  type StreamFaultRecorder,
 } from './stream-guard.js';
 
 /** Options of the Faultline Fastify plugin (the shared HTTP options, plus Fastify's own). */
@@ -114,18 +115,6 @@ function pathOf(url: string | undefined): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
-/**
- * preHandler hooks added with `addHook` from now on, on this instance and the scopes it
- * encloses, are guarded as route-level ones are (see handler-guard.ts).
- */
-function guardPreHandlerHooks(app: FastifyInstance): void {
-  const addHook = app.addHook as (this: FastifyInstance, name: string, hook: unknown) => FastifyInstance;
-  (app as { addHook: unknown }).addHook = function addGuardedHook(this: FastifyInstance, name: string, hook: unknown) {
-    const guardedHook = name === 'preHandler' && typeof hook === 'function' ? guardHook(hook as () => unknown) : hook;
-    return addHook.call(this, name, guardedHook);
-  };
-}
-
 async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOptions): Promise<void> {
   checkOptions('@faultline/fastify', options, PLUGIN_RULES, FASTIFY_REGISTER_OPTIONS);
   checkFormatOptions('@faultline/fastify', options);
@@ -147,12 +136,19 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
 
   // Root scope handler: catches what route-level handlers and scope handlers let through.
   app.setErrorHandler(faultlineErrorHandler);
+  // Faultline's handler twice at the bottom of every scope's chain (error-chain.ts).
+  const doubled = doubleErrorHandler(app);
   const rootHandler = app.errorHandler;
   // Before the watch: under `strictErrorHandlers` its refusing `setErrorHandler` must win.
   guardScopeErrorHandlers(app);
   const handlers = watchErrorHandlers(app, [rootHandler, faultlineErrorHandler], options.strictErrorHandlers === true);
 
-  guardPreHandlerHooks(app);
+  // What fails where no error handler would see it (a hook of late-hooks.ts, a reply stream once
+  // its headers left) is recorded under the request's id.
+  const recordLateFault = (error: unknown, request: FastifyRequest) => {
+    recordReplyFault(captureFor(error, request, classifiers), request, responder);
+  };
+  guardAddedHooks(app, recordLateFault);
 
   const methods = new MethodRouter(app.initialConfig);
   app.addHook('onRoute', function onRoute(routeOptions) {
@@ -162,33 +158,24 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
       routeOptions.errorHandler = guardErrorHandler(routeOptions.errorHandler);
     // What the handler and its preHandler hooks throw reaches Fastify as a value it reads safely.
     routeOptions.handler = guardHandler(routeOptions.handler, answeredClosing);
-    const preHandler = routeOptions.preHandler;
-    if (preHandler !== undefined) {
-      routeOptions.preHandler = Array.isArray(preHandler)
-        ? preHandler.map((hook) => guardHook(hook))
-        : guardHook(preHandler);
-    }
-    // Route-level handler in front of the scope's: if our response then fails in an onSend hook,
-    // Fastify falls back to the scope handler, which is ours again instead of the default one.
-    if (routeOptions.errorHandler === undefined && this.errorHandler === rootHandler) {
+    guardRouteHooks(routeOptions, recordLateFault);
+    // Only where the chain could not be doubled: a route-level handler in front of the scope's, so
+    // that if our response fails in an onSend hook, Fastify falls back to ours again.
+    if (!doubled && routeOptions.errorHandler === undefined && this.errorHandler === rootHandler) {
       routeOptions.errorHandler = faultlineErrorHandler;
     }
   });
 
   if (responder.strictJsonApi === true) parseJsonApiBodies(app);
 
-  // A reply stream failing after the headers left: recorded here, under the request's id.
-  const recordStreamFault: StreamFaultRecorder = (error, request) => {
-    recordReplyFault(captureFor(error, request, classifiers), request, responder);
-  };
   // Every answer gets the request's id (an error answer has set it already); only stream
   // payloads are guarded, any other payload passes with two cheap tests.
   app.addHook('onSend', (request, reply, payload, done) => {
     stampRequestId(request, reply);
     if (typeof payload !== 'object' || payload === null) done(null, payload);
-    else if (isNodeStream(payload)) done(null, guardReplyStream(payload, request, reply, recordStreamFault));
-    else if (isWebStream(payload)) done(null, guardWebStream(payload, request, reply, recordStreamFault));
-    else if (isFetchResponse(payload)) done(null, guardResponse(payload, request, reply, recordStreamFault));
+    else if (isNodeStream(payload)) done(null, guardReplyStream(payload, request, reply, recordLateFault));
+    else if (isWebStream(payload)) done(null, guardWebStream(payload, request, reply, recordLateFault));
+    else if (isFetchResponse(payload)) done(null, guardResponse(payload, request, reply, recordLateFault));
     else done(null, payload);
   });
 
@@ -230,7 +217,7 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
     app.setNotFoundHandler(notFoundOptions, (request: FastifyRequest, reply: FastifyReply) => {
       if (answeredClosing(request, reply)) return;
       const path = pathOf(request.raw.url);
-      const allow = detect405 ? methods.allowedMethods(path) : undefined;
+      const allow = detect405 ? methods.allowedMethods(path, request.method) : undefined;
       const fault =
         allow === undefined
           ? adapterFaultFor('not_found', request, 'http.not_found', 'no route')
