@@ -8,19 +8,11 @@
  */
 import { createReporter, GrpcStatus } from '@faultline/core';
 import { memoryLog } from '@faultline/testkit';
-import {
-  credentials,
-  Metadata,
-  makeGenericClientConstructor,
-  Server,
-  ServerCredentials,
-  type ServiceError,
-  type UntypedServiceImplementation,
-} from '@grpc/grpc-js';
+import { Metadata, Server, type ServiceError, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inFlightCount } from '../src/in-flight.js';
 import { addFaultlineService, shutdownGracefully } from '../src/index.js';
-import { method } from './fixtures.js';
+import { bindLoopback, loopbackClient, method } from './fixtures.js';
 import { expectSanitized } from './sanitized.js';
 import type { GenericClient } from './start-call.js';
 
@@ -79,15 +71,8 @@ beforeAll(async () => {
     } as unknown as UntypedServiceImplementation,
     { reporter },
   );
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, p) =>
-      error ? reject(error) : resolve(p),
-    ),
-  );
-  client = new (makeGenericClientConstructor(Service, 'E'))(
-    `127.0.0.1:${port}`,
-    credentials.createInsecure(),
-  ) as unknown as typeof client;
+  const port = await bindLoopback(server);
+  client = loopbackClient(Service, 'E', port);
 });
 afterAll(() => {
   client.close();

@@ -10,18 +10,10 @@ import { randomUUID } from 'node:crypto';
 import { capture, createReporter, FaultError, GrpcStatus } from '@faultline/core';
 import { richStatusMisses } from '@faultline/core/adapter';
 import { memoryLog } from '@faultline/testkit';
-import {
-  credentials,
-  Metadata,
-  makeGenericClientConstructor,
-  Server,
-  ServerCredentials,
-  type ServiceError,
-  type UntypedServiceImplementation,
-} from '@grpc/grpc-js';
+import { Metadata, Server, type ServiceError, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { addFaultlineService, DETAILS_KEY, encodeStatusDetails, REQUEST_ID_KEY } from '../src/index.js';
-import { method } from './fixtures.js';
+import { bindLoopback, loopbackClient, method } from './fixtures.js';
 import { expectSanitized } from './sanitized.js';
 
 const SECRET = 'hunter2-Zq9';
@@ -79,15 +71,8 @@ beforeAll(async () => {
     { unary: handler, serverStream: handler, clientStream: handler, bidi: handler } as UntypedServiceImplementation,
     { reporter },
   );
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, p) =>
-      error ? reject(error) : resolve(p),
-    ),
-  );
-  client = new (makeGenericClientConstructor(Service, 'L'))(
-    `127.0.0.1:${port}`,
-    credentials.createInsecure(),
-  ) as unknown as typeof client;
+  const port = await bindLoopback(server);
+  client = loopbackClient(Service, 'L', port);
 });
 afterAll(() => {
   process.removeListener('unhandledRejection', onCrash);

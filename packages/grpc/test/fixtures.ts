@@ -146,6 +146,20 @@ export const implementation = {
   // 'missing' has no handler: grpc-js answers UNIMPLEMENTED itself.
 } as unknown as UntypedServiceImplementation;
 
+/** Binds `server` to a free port on 127.0.0.1; resolves with the port. */
+export function bindLoopback(server: Server): Promise<number> {
+  return new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, port) =>
+      error ? reject(error) : resolve(port),
+    ),
+  );
+}
+
+/** A generic grpc-js client of `service` (named `name`) for 127.0.0.1:`port`. */
+export function loopbackClient<C>(service: ServiceDefinition, name: string, port: number): C {
+  return new (makeGenericClientConstructor(service, name))(`127.0.0.1:${port}`, credentials.createInsecure()) as C;
+}
+
 /** Starts a real server on 127.0.0.1 with the wrapper and the interceptor. */
 export async function startServer(options: { maxReceive?: number } = {}) {
   const { logger, records } = memoryLog();
@@ -159,13 +173,8 @@ export async function startServer(options: { maxReceive?: number } = {}) {
     domain: 'orders.example.com',
     ...(options.maxReceive === undefined ? {} : { maxReceiveMessageLength: options.maxReceive }),
   });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, p) =>
-      error ? reject(error) : resolve(p),
-    ),
-  );
-  const Client = makeGenericClientConstructor(OrdersService, 'Orders');
-  const client = new Client(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as GenericClient;
+  const port = await bindLoopback(server);
+  const client = loopbackClient<GenericClient>(OrdersService, 'Orders', port);
   return {
     port,
     client,

@@ -13,14 +13,13 @@ import {
   Metadata,
   makeGenericClientConstructor,
   Server,
-  ServerCredentials,
   type ServiceError,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addFaultlineService, createServerInterceptor } from '../src/index.js';
 import { type FailingCall, failIn } from './failure-styles.js';
-import { method } from './fixtures.js';
+import { bindLoopback, method } from './fixtures.js';
 import { FORBIDDEN, HOSTILE_STATUSES, type HostileStatus } from './hostile-statuses.js';
 import { expectSanitized } from './sanitized.js';
 import { type GenericClient, startCall } from './start-call.js';
@@ -81,11 +80,7 @@ beforeAll(async () => {
     unary: (call: AnyCall, callback: (error: unknown) => void) =>
       callback(HOSTILE_STATUSES[String(call.metadata.get('x-value')[0])]?.make()),
   } as unknown as UntypedServiceImplementation);
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, p) =>
-      error ? reject(error) : resolve(p),
-    ),
-  );
+  const port = await bindLoopback(server);
   const Client = makeGenericClientConstructor(Service, 'H');
   client = new Client(`127.0.0.1:${port}`, credentials.createInsecure()) as unknown as typeof client;
   const PlainClient = makeGenericClientConstructor(Plain, 'P');

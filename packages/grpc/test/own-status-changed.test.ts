@@ -9,17 +9,15 @@
 import { createReporter } from '@faultline/core';
 import { jsonMethod, memoryLog } from '@faultline/testkit';
 import {
-  credentials,
   Metadata,
-  makeGenericClientConstructor,
   Server,
-  ServerCredentials,
   type ServiceError,
   type StatusObject,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { addFaultlineService, faultForCall, faultStatus } from '../src/index.js';
+import { bindLoopback, loopbackClient } from './fixtures.js';
 import { expectSanitized } from './sanitized.js';
 import { FORBIDDEN, SECRET, STATUS_CHANGES } from './status-changes.js';
 
@@ -40,15 +38,8 @@ beforeAll(async () => {
     call.emit('error', change(faultStatus(fault, 'faultline')));
   };
   addFaultlineService(server, Service, { list } as UntypedServiceImplementation, { reporter });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, p) =>
-      error ? reject(error) : resolve(p),
-    ),
-  );
-  client = new (makeGenericClientConstructor(Service, 'O'))(
-    `127.0.0.1:${port}`,
-    credentials.createInsecure(),
-  ) as unknown as typeof client;
+  const port = await bindLoopback(server);
+  client = loopbackClient(Service, 'O', port);
 });
 afterAll(() => {
   client.close();

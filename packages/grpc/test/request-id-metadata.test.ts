@@ -11,18 +11,10 @@
 import { randomUUID } from 'node:crypto';
 import { createReporter, GrpcStatus } from '@faultline/core';
 import { memoryLog } from '@faultline/testkit';
-import {
-  credentials,
-  Metadata,
-  makeGenericClientConstructor,
-  Server,
-  ServerCredentials,
-  type ServiceError,
-  type UntypedServiceImplementation,
-} from '@grpc/grpc-js';
+import { Metadata, Server, type ServiceError, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addFaultlineService, REQUEST_ID_KEY } from '../src/index.js';
-import { method } from './fixtures.js';
+import { bindLoopback, loopbackClient, method } from './fixtures.js';
 import { expectSanitized } from './sanitized.js';
 import { type GenericClient, startCall } from './start-call.js';
 
@@ -45,15 +37,8 @@ beforeAll(async () => {
   addFaultlineService(server, Service, { unary: fail, bidi: fail } as unknown as UntypedServiceImplementation, {
     reporter,
   });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, p) =>
-      error ? reject(error) : resolve(p),
-    ),
-  );
-  client = new (makeGenericClientConstructor(Service, 'I'))(
-    `127.0.0.1:${port}`,
-    credentials.createInsecure(),
-  ) as unknown as typeof client;
+  const port = await bindLoopback(server);
+  client = loopbackClient(Service, 'I', port);
 });
 afterAll(() => {
   client.close();

@@ -10,11 +10,11 @@
 import { connect } from 'node:http2';
 import { createReporter } from '@faultline/core';
 import { memoryLog } from '@faultline/testkit';
-import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { Server, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { expect, it } from 'vitest';
 import { inFlightCount } from '../src/in-flight.js';
 import { addFaultlineService, shutdownGracefully } from '../src/index.js';
-import { method } from './fixtures.js';
+import { bindLoopback, method } from './fixtures.js';
 
 const Service = { list: method('/unread.U/List', false, true) };
 /** Messages the handler writes: about 1.3 MB, twenty times the client's 64 KiB window. */
@@ -40,11 +40,7 @@ it('a stream ended by its handler whose client does not read: cut at the forced 
     } as unknown as UntypedServiceImplementation,
     { reporter },
   );
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, p) =>
-      error ? reject(error) : resolve(p),
-    ),
-  );
+  const port = await bindLoopback(server);
   const session = connect(`http://127.0.0.1:${port}`);
   session.on('error', () => undefined);
   const request = Buffer.from('{}');

@@ -14,7 +14,6 @@ import {
   Metadata,
   makeGenericClientConstructor,
   Server,
-  ServerCredentials,
   ServerInterceptingCall,
   type ServerInterceptor,
   type ServiceError,
@@ -23,6 +22,7 @@ import {
 } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addFaultlineService, createServerInterceptor } from '../src/index.js';
+import { bindLoopback } from './fixtures.js';
 import { expectSanitized } from './sanitized.js';
 import { FORBIDDEN, SECRET, STATUS_CHANGES } from './status-changes.js';
 
@@ -86,11 +86,7 @@ beforeAll(async () => {
       done({ code: GrpcStatus.INTERNAL, details: SECRET, metadata });
     },
   } as UntypedServiceImplementation);
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, p) =>
-      error ? reject(error) : resolve(p),
-    ),
-  );
+  const port = await bindLoopback(server);
   const make = (service: typeof Wrapped, name: string) =>
     new (makeGenericClientConstructor(service, name))(
       `127.0.0.1:${port}`,

@@ -8,18 +8,10 @@
  */
 import { capture, createReporter, FaultError, GrpcStatus } from '@faultline/core';
 import { memoryLog } from '@faultline/testkit';
-import {
-  credentials,
-  Metadata,
-  makeGenericClientConstructor,
-  Server,
-  ServerCredentials,
-  type ServiceError,
-  type UntypedServiceImplementation,
-} from '@grpc/grpc-js';
+import { Metadata, Server, type ServiceError, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addFaultlineService, DETAILS_KEY, encodeStatusDetails } from '../src/index.js';
-import { method } from './fixtures.js';
+import { bindLoopback, loopbackClient, method } from './fixtures.js';
 import { expectSanitized } from './sanitized.js';
 
 const SECRET = 'hunter2-Zq9';
@@ -77,15 +69,8 @@ beforeAll(async () => {
   const reporter = createReporter({ logger: log.logger, dedupWindowMs: 0, flushOnExit: false });
   server = new Server();
   addFaultlineService(server, Service, { get: handle } as unknown as UntypedServiceImplementation, { reporter });
-  const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (error, p) =>
-      error ? reject(error) : resolve(p),
-    ),
-  );
-  client = new (makeGenericClientConstructor(Service, 'E'))(
-    `127.0.0.1:${port}`,
-    credentials.createInsecure(),
-  ) as unknown as typeof client;
+  const port = await bindLoopback(server);
+  client = loopbackClient(Service, 'E', port);
 });
 afterAll(() => {
   client.close();
