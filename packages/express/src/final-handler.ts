@@ -12,7 +12,13 @@
  * request-id middleware, at an app's first request (Express has no start-up hook), makes the app's
  * `handle` pass Faultline's final handler as that callback; from then on, both ways end in
  * problem JSON. A request before that first one still meets `finalhandler`.
+ *
+ * The same `handle`, called as the server's listener, is where the request's own span is active
+ * (the server span of an HTTP instrumentation): it is remembered there, for faults answered inside
+ * a middleware (`fl.notFound`), where `@opentelemetry/instrumentation-express` made a span of its
+ * own the active one and the id would mark that layer span instead of the request's.
  */
+import { rememberActiveSpan } from '@faultline/core/adapter';
 import type { ExpressRequest, ExpressResponse } from './types.js';
 
 /** Faultline's final handler: `error` (undefined when nothing failed) for this request. */
@@ -42,6 +48,7 @@ export function takeOverFinalHandler(app: unknown, final: FinalHandler): void {
       callback?: unknown,
     ) {
       if (typeof callback === 'function') return (original as Handle).call(this, request, response, callback);
+      rememberActiveSpan(request);
       return (original as Handle).call(this, request, response, (error: unknown) => {
         final(error, request, response);
       });

@@ -11,6 +11,7 @@ import {
   httpAnswer,
   type ResponderOptions,
   recordFault,
+  rememberedSpan,
   SPAN_ONLY,
   STALE_REPLY_HEADERS,
 } from '@faultline/core/adapter';
@@ -62,12 +63,17 @@ export function sendFault(
   response: ExpressResponse,
   options: ResponderOptions,
 ): void {
+  // The request's own span, remembered as the app got the request (final-handler.ts): the active
+  // span, inside a middleware, may be that middleware's own.
+  const span = rememberedSpan(request);
   // Without a reporter only the span is annotated: no record fields to gather.
   const traceId = recordFault(
     fault,
     options.reporter === undefined
-      ? SPAN_ONLY.http
-      : { protocol: 'http', reporter: options.reporter, method: request.method, route: routeOf(request) },
+      ? span === undefined
+        ? SPAN_ONLY.http
+        : { protocol: 'http', span }
+      : { protocol: 'http', reporter: options.reporter, method: request.method, route: routeOf(request), span },
   );
   // Ended by the application (a throw after `res.json` or `res.end`, from post-answer work): that
   // answer stands and may still be on its way out; destroying it would cut it short, and with it
