@@ -7,6 +7,7 @@
 import type { Server } from 'node:http';
 import { createReporter, SPAN_ATTRIBUTES } from '@faultline/core';
 import { memoryLog } from '@faultline/testkit';
+import { requestTraced } from '@faultline/testkit/tracing';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import compression from 'compression';
@@ -14,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asyncHandler, faultline } from '../src/index.js';
 import type { ExpressResponse, NextFunction } from '../src/types.js';
 import type { ExpressLike } from './helpers.js';
-import { freshTrace, startTracing, type Tracing } from './otel-setup.js';
+import { startTracing, type Tracing } from './otel-setup.js';
 
 const SECRET = 'hunter2-triangle';
 const boom = (where: string) => new Error(`${where} failed: postgres://app:${SECRET}@10.0.4.12/shop`);
@@ -122,16 +123,7 @@ describe.each([5, 4] as const)('Express %i: one id in the answer, the log record
     );
 
   it.each(CASES.map((c) => [c.name, c] as const))('%s', { timeout: 10_000 }, async (_name, c) => {
-    const { traceId, traceparent } = freshTrace();
-    const headers: Record<string, string> = { traceparent };
-    if (c.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${base}${c.path}`, {
-      method: c.method ?? 'GET',
-      headers,
-      ...(c.body === undefined ? {} : { body: c.body }),
-      signal: AbortSignal.timeout(3000),
-    });
-    const text = await res.text();
+    const { traceId, response: res, text } = await requestTraced(`${base}${c.path}`, c);
     expect(res.status).toBe(c.status);
     const id = res.headers.get('x-request-id');
     expect(id).toMatch(/^[0-9a-f-]{36}$/);

@@ -6,11 +6,12 @@
  */
 import { SPAN_ATTRIBUTES } from '@faultline/core';
 import { memoryLog } from '@faultline/testkit';
+import { requestTraced } from '@faultline/testkit/tracing';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freshTrace, startTracing, type Tracing } from './otel-setup.js';
+import { startTracing, type Tracing } from './otel-setup.js';
 
 const SECRET = 'hunter2-triangle';
 const boom = (where: string) => new Error(`${where} failed: postgres://app:${SECRET}@10.0.4.12/shop`);
@@ -147,16 +148,7 @@ const CASES: Case[] = [
 
 describe('Fastify: one id in the answer, the log record and the server span', () => {
   it.each(CASES.map((c) => [c.name, c] as const))('%s', { timeout: 10_000 }, async (_name, c) => {
-    const { traceId, traceparent } = freshTrace();
-    const headers: Record<string, string> = { traceparent };
-    if (c.body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${base}${c.path}`, {
-      method: c.method ?? 'GET',
-      headers,
-      ...(c.body === undefined ? {} : { body: c.body }),
-      signal: AbortSignal.timeout(3000),
-    });
-    const text = await res.text();
+    const { traceId, response: res, text } = await requestTraced(`${base}${c.path}`, c);
     expect(res.status).toBe(c.status);
     const id = res.headers.get('x-request-id');
     expect(id).toMatch(/^[0-9a-f-]{36}$/);

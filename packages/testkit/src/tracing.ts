@@ -66,15 +66,40 @@ export interface TracedAnswer {
   readonly body: { readonly code?: unknown; readonly request_id?: unknown };
 }
 
+/** What {@link requestTraced} sends besides the trace: a method, a JSON body, and its bound in ms. */
+export interface TracedRequest {
+  readonly method?: string;
+  readonly body?: string;
+  readonly ms?: number;
+}
+
+/**
+ * Sends a request to `url` under a fresh trace (its `traceparent` sent; a body as JSON), bounded
+ * by `ms` (default 3 s); resolves with the trace id, the response and its text.
+ */
+export async function requestTraced(
+  url: string,
+  request: TracedRequest = {},
+): Promise<{ traceId: string; response: Response; text: string }> {
+  const { traceId, traceparent } = freshTrace();
+  const headers: Record<string, string> = { traceparent };
+  if (request.body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(url, {
+    method: request.method ?? 'GET',
+    headers,
+    ...(request.body === undefined ? {} : { body: request.body }),
+    signal: AbortSignal.timeout(request.ms ?? 3000),
+  });
+  return { traceId, response, text: await response.text() };
+}
+
 /** GETs `url` under a fresh trace (its `traceparent` sent), bounded by `ms` (default 2 s). */
 export async function fetchTraced(url: string, ms = 2000): Promise<TracedAnswer> {
-  const { traceId, traceparent } = freshTrace();
-  const res = await fetch(url, { headers: { traceparent }, signal: AbortSignal.timeout(ms) });
-  const text = await res.text();
+  const { traceId, response, text } = await requestTraced(url, { ms });
   return {
     traceId,
-    status: res.status,
-    visible: `${JSON.stringify(Object.fromEntries(res.headers))}\n${text}`,
+    status: response.status,
+    visible: `${JSON.stringify(Object.fromEntries(response.headers))}\n${text}`,
     body: JSON.parse(text) as TracedAnswer['body'],
   };
 }
