@@ -60,13 +60,22 @@ describe.each([5, 4] as Major[])('Express %i: a client error behind an answer on
   ])('%s: no HTTP text inside the answer, which is cut short; the error is recorded', async (_label, request) => {
     const before = app.records.length;
     const raw = await rawHttpExchange(port, request);
-    // Nothing, when the connection closed before the answer's first bytes were flushed, or that
-    // answer's head and first chunks: never a second status line or a problem body inside it.
+    // Never a second status line: one answer's bytes, whichever came first.
     expect((raw.match(/HTTP\/1\.1 /g) ?? []).length).toBeLessThanOrEqual(1);
-    if (raw !== '') expect(raw.startsWith('HTTP/1.1 200 OK\r\n')).toBe(true);
-    expect(raw).not.toMatch(/problem\+json|VALIDATION_FAILED|request_id/);
-    // Never given its final chunk.
-    expect(raw).not.toMatch(/\r\n0\r\n\r\n$/);
+    if (raw.startsWith('HTTP/1.1 400 ')) {
+      // Node 24 reads the whole pipelined buffer, so the parser can refuse the second request
+      // before the first answer's head leaves: then the 400 alone, whole, is right.
+      expect(raw).not.toMatch(/first-part|started;/);
+      const end = raw.indexOf('\r\n\r\n');
+      const id = headerValue(raw.slice(0, end).split('\r\n'), 'x-request-id');
+      expect((JSON.parse(raw.slice(end + 4)) as { request_id: string }).request_id).toBe(id);
+    } else {
+      // Nothing, when the connection closed before the answer's first bytes were flushed, or that
+      // answer's head and first chunks, never given their final chunk: no problem body inside.
+      if (raw !== '') expect(raw.startsWith('HTTP/1.1 200 OK\r\n')).toBe(true);
+      expect(raw).not.toMatch(/problem\+json|VALIDATION_FAILED|request_id/);
+      expect(raw).not.toMatch(/\r\n0\r\n\r\n$/);
+    }
     const records = await clientErrorsAfter(before);
     expect(records).toHaveLength(1);
     expect(records[0]?.status).toBe(400);

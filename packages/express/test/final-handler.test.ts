@@ -8,6 +8,7 @@
  * in another keeps Express's hand-over to its parent.
  */
 import type { Server } from 'node:http';
+import { parse as parseUrl } from 'node:url';
 import { createReporter } from '@faultline/core';
 import { memoryLog, rawHttpExchange, recordFor } from '@faultline/testkit';
 import express5 from 'express';
@@ -25,6 +26,16 @@ function parse(raw: string): { status: string; lines: string[]; body: string } {
   const end = raw.indexOf('\r\n\r\n');
   const [status = '', ...lines] = raw.slice(0, end).split('\r\n');
   return { status, lines, body: raw.slice(end + 4) };
+}
+
+/** True when this Node's legacy URL parser (what Express's router reads a target with) takes `target`. */
+function parsable(target: string): boolean {
+  try {
+    parseUrl(target);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 describe.each([5, 4] as Major[])('Express %i: what leaves the app’s router', (major) => {
@@ -110,7 +121,10 @@ describe.each([5, 4] as Major[])('Express %i: what leaves the app’s router', (
   it.each(['http://[::1/leave', 'http://[::1]:x/ok', 'http://xn--a.com/ok'])(
     'a target Express cannot parse (%s) is the not-found answer',
     async (target) => {
-      await expectProblem(await send(port, target), '404 Not Found');
+      const raw = await send(port, target);
+      // Node 24's parser takes `xn--a.com` (20 and 22 refuse it): the request then reaches its route.
+      if (parsable(target)) expect(parse(raw).status).toBe('HTTP/1.1 200 OK');
+      else await expectProblem(raw, '404 Not Found');
     },
   );
 
