@@ -21,6 +21,11 @@ export function safeGet(object: ObjectLike, key: PropertyKey): unknown {
   }
 }
 
+/** True for a value with a callable `then` (a promise a handler returned); a throwing getter or Proxy trap counts as no. */
+export function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return isObjectLike(value) && typeof safeGet(value, 'then') === 'function';
+}
+
 /** Reads `object[key]` only when it is a primitive string, cut to `max` characters. */
 export function safeGetString(object: ObjectLike, key: PropertyKey, max = 512): string | undefined {
   const value = safeGet(object, key);

@@ -7,7 +7,7 @@
  * next matching route runs, or finalhandler answers 404 in HTML): thrown, they are carried inside
  * core's carrier, which the error middleware opens.
  */
-import { carryThrown } from '@faultline/core/adapter';
+import { carryThrown, isThenable } from '@faultline/core/adapter';
 import type { ExpressRequest, ExpressResponse, NextFunction, ParamHandler, RequestHandler } from './types.js';
 import { unreadable } from './unreadable.js';
 
@@ -37,18 +37,6 @@ function handOver(next: NextFunction, thrown: unknown): void {
   } catch (failure) {
     if (!unreadable(thrown)) throw failure;
     next(carryThrown(thrown, 'Express'));
-  }
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  try {
-    return (
-      (typeof value === 'object' || typeof value === 'function') &&
-      value !== null &&
-      typeof (value as { then?: unknown }).then === 'function'
-    );
-  } catch {
-    return false;
   }
 }
 

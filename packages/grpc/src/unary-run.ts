@@ -6,7 +6,7 @@
  * this one and the bound callback handed to the handler. On a server's list of calls in flight
  * (`addFaultlineService`), the run is the list's entry: its two links are its own fields.
  */
-import { type Fault, isObjectLike, safeGet } from '@faultline/core/adapter';
+import { type Fault, isThenable } from '@faultline/core/adapter';
 import type { ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import { answerWhenReady, callFault, flag, type GrpcFaultOptions, requestOf, SERVER_SHUTDOWN } from './call-fault.js';
 import {
@@ -36,11 +36,6 @@ export interface UnaryMethod {
   readonly domain: string;
   /** The server's calls in flight (`addFaultlineService`); undefined for `wrapService` alone. */
   readonly calls: InFlightCalls | undefined;
-}
-
-/** True for a value with a callable `then`; a throwing getter or trap counts as no. */
-export function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return isObjectLike(value) && typeof safeGet(value, 'then') === 'function';
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   clientGone,
   type Fault,
   FORMAT_RULES,
+  isThenable,
   type OptionRules,
   type RecordFaultOptions,
   type Reporter,
@@ -31,7 +32,6 @@ import { closeFrameFor } from './close-frame.js';
 import { fatalByDefault } from './fatality.js';
 import { messageInput } from './handshake.js';
 import { parseJsonMessage } from './json-message.js';
-import { isThenable } from './thenable.js';
 import type { ConnectionContext, MessageHandler, WsAdapter, WsAdapterOptions } from './types.js';
 import { upgradeAnswers } from './upgrade.js';
 import { wsClassifier } from './ws-classifier.js';

@@ -13,13 +13,13 @@ import {
   FaultError,
   formatFor,
   type HeaderOptions,
+  isThenable,
   renderBody,
   safeGetString,
   writeRawHttpFault,
 } from '@faultline/core/adapter';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { isClosing, WS_CLIENT_ERROR_CATEGORY, WS_CLIENT_ERROR_HEADERS } from './handshake.js';
-import { isThenable } from './thenable.js';
 import type { UpgradeCheck } from './types.js';
 import { adoptVerifyClient } from './verify-client.js';
 

@@ -11,10 +11,9 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { FaultError } from '@faultline/core/adapter';
+import { FaultError, isThenable } from '@faultline/core/adapter';
 import type { WebSocketServer } from 'ws';
 import { isClosing } from './handshake.js';
-import { isThenable } from './thenable.js';
 
 /** ws's callback to an async `verifyClient`. */
 type Verdict = (result: boolean, code?: number, message?: string, headers?: OutgoingHttpHeaders) => void;
