@@ -7,10 +7,7 @@
  */
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { guardHook } from './handler-guard.js';
-import { guardLateHook, type HookFaultRecorder, isLateHook } from './late-hooks.js';
-
-/** Route options that may hold late hooks (a function or an array of them). */
-const LATE_ROUTE_HOOKS = ['onResponse', 'onRequestAbort', 'onTimeout', 'onError'] as const;
+import { guardLateHook, type HookFaultRecorder, isLateHook, LATE_HOOKS } from './late-hooks.js';
 
 /** `hook` guarded for the hook name it is registered under, or as it is. */
 function guardNamed(name: string, hook: unknown, record: HookFaultRecorder): unknown {
@@ -39,7 +36,8 @@ export function guardRouteHooks(routeOptions: RouteOptions, record: HookFaultRec
       : guardHook(preHandler);
   }
   const hooks = routeOptions as unknown as Record<string, unknown>;
-  for (const name of LATE_ROUTE_HOOKS) {
+  // Route options may hold each as a function or an array of them.
+  for (const name of LATE_HOOKS) {
     const value = hooks[name];
     if (value === undefined) continue;
     hooks[name] = Array.isArray(value)

@@ -20,6 +20,9 @@ export type HookFaultRecorder = (error: unknown, request: FastifyRequest) => voi
 /** Position of `done` in each guarded hook's arguments. */
 const DONE_AT: Readonly<Record<string, number>> = { onResponse: 2, onTimeout: 2, onError: 3, onRequestAbort: 1 };
 
+/** The names of the hooks this module guards. */
+export const LATE_HOOKS = Object.keys(DONE_AT);
+
 /** True for the names of the hooks this module guards. */
 export function isLateHook(name: string): boolean {
   return Object.hasOwn(DONE_AT, name);
