@@ -19,8 +19,8 @@ const endCalled = new WeakSet<object>();
 /** The noting functions made (a wrapper assigned again is not wrapped twice). */
 const noting = new WeakSet<object>();
 
-/** Response prototypes seen: true when `end` is Faultline's accessor there. */
-const prototypes = new WeakMap<object, boolean>();
+/** Response prototypes already looked at. */
+const prototypes = new WeakSet<object>();
 
 /** `end` wrapped so that a call first notes its response. */
 function noted(assigned: unknown): unknown {
@@ -54,7 +54,7 @@ function ownEnd(response: object, value: unknown): void {
  */
 export function watchEnd(prototype: unknown, response: object): void {
   if (typeof prototype !== 'object' || prototype === null || prototypes.has(prototype)) return;
-  let installed = false;
+  prototypes.add(prototype);
   try {
     const parent: unknown = Object.getPrototypeOf(prototype);
     if (!Object.hasOwn(prototype, 'end') && typeof parent === 'object' && parent !== null) {
@@ -68,14 +68,12 @@ export function watchEnd(prototype: unknown, response: object): void {
           ownEnd(this, value);
         },
       });
-      installed = true;
       const own = Object.getOwnPropertyDescriptor(response, 'end');
       if (own !== undefined && own.configurable === true && 'value' in own) ownEnd(response, own.value);
     }
   } catch {
-    installed = false;
+    // A frozen prototype, or an `end` that cannot be redefined: `writableEnded` alone, as before.
   }
-  prototypes.set(prototype, installed);
 }
 
 /** True when the application called a middleware's wrapped `end` of `response` (Node may not have ended it yet). */

@@ -67,6 +67,9 @@ const refused = new WeakMap<object, string>();
 /** Apps (and the apps they are mounted in) whose `x-powered-by` setting Faultline turned off. */
 const quietApps = new WeakSet<object>();
 
+/** Apps whose response `end` is watched and whose final handler is Faultline's (ended.ts, final-handler.ts). */
+const preparedApps = new WeakSet<object>();
+
 interface ExpressApp {
   readonly parent?: unknown;
   disable?(setting: string): unknown;
@@ -133,10 +136,14 @@ export function faultline(options: FaultlineExpressOptions = {}): FaultlineExpre
     const app = (request as { app?: { response?: unknown } }).app;
     if (app !== undefined) {
       if (!quietApps.has(app)) quietPoweredBy(app);
-      // A middleware's `end` (compression) finishes later: note when the application calls it.
-      watchEnd(app.response, response);
-      // What leaves the app's router unanswered (`next('router')`, a target Express cannot parse).
-      takeOverFinalHandler(app, final);
+      // Once per app, at its first request (one lookup a request after that).
+      if (!preparedApps.has(app)) {
+        preparedApps.add(app);
+        // A middleware's `end` (compression) finishes later: note when the application calls it.
+        watchEnd(app.response, response);
+        // What leaves the app's router unanswered (`next('router')`, a target Express cannot parse).
+        takeOverFinalHandler(app, final);
+      }
     }
     // getHeader answers without copying the name when no header is set (removeHeader copies it).
     if (response.getHeader('x-powered-by') !== undefined) response.removeHeader('x-powered-by');
