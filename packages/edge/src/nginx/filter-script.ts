@@ -89,16 +89,15 @@ function pageOf(status) {
   return pages[status] || pages.fallback;
 }
 
-/** True when the backend's answer has one of the application's error content types. */
-function isFaultlineType(r) {
+/** True when the backend's answer has one of the content types of \`types\` (between bars). */
+function hasTypeIn(r, types) {
   var type = r.headersOut['Content-Type'] || '';
-  return type !== '' && type.indexOf('|') === -1 && FAULTLINE_TYPES.indexOf('|' + type + '|') !== -1;
+  return type !== '' && type.indexOf('|') === -1 && types.indexOf('|' + type + '|') !== -1;
 }
 
-/** True when the backend's answer has one of the application's error content types that is JSON. */
-function isFaultlineJsonType(r) {
-  var type = r.headersOut['Content-Type'] || '';
-  return type !== '' && type.indexOf('|') === -1 && FAULTLINE_JSON_TYPES.indexOf('|' + type + '|') !== -1;
+/** True when the backend's answer has one of the application's error content types. */
+function isFaultlineType(r) {
+  return hasTypeIn(r, FAULTLINE_TYPES);
 }
 
 /** True when the backend's answer carries the request's own id. */
@@ -201,7 +200,7 @@ function headers(r) {
   // A 5xx is replaced unless it is Faultline's.
   var page;
   if (status < 500) {
-    if (FOREIGN_TEXT !== '' && !isFaultlineJsonType(r) && r.variables.upstream_status && !isJson(r))
+    if (FOREIGN_TEXT !== '' && !hasTypeIn(r, FAULTLINE_JSON_TYPES) && r.variables.upstream_status && !isJson(r))
       page = foreignPageOf(status);
     else {
       if (OWN_4XX.indexOf('|' + status + '|') === -1) return;
