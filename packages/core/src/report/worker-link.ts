@@ -28,21 +28,6 @@ export function workerUrl(): URL {
 /** Called with each redacted exception the worker sends back. */
 export type ExceptionReply = (seq: number, type: string, message: string, stack: string | undefined) => void;
 
-/**
- * The process's flags for the worker, without `--input-type`: inherited by default, it makes a
- * worker fail to boot in a process started with `node --input-type=module -e …` (Node allows it
- * only with string input), and records then never left the response thread.
- */
-export function workerExecArgv(execArgv: readonly string[]): string[] {
-  const kept: string[] = [];
-  for (let i = 0; i < execArgv.length; i += 1) {
-    const flag = execArgv[i] as string;
-    if (flag === '--input-type') i += 1;
-    else if (!flag.startsWith('--input-type=')) kept.push(flag);
-  }
-  return kept;
-}
-
 /** A started worker. */
 export class WorkerLink {
   readonly #worker: Worker;
@@ -89,7 +74,11 @@ export class WorkerLink {
       replies: this.#replies.port2,
     };
     this.#worker = new Worker(workerUrl(), {
-      execArgv: workerExecArgv(process.execArgv),
+      // None of the process's flags. Node refuses a worker given a V8 or process flag
+      // (`--max-old-space-size`, `--expose-gc`, `--title`: ERR_WORKER_INVALID_EXEC_ARGV, and records
+      // never left the response thread), `--input-type` stops it booting, and a preload (`-r`,
+      // `--import`: an APM agent) would run again in it. The worker needs none of them.
+      execArgv: [],
       workerData: init,
       transferList: [this.#replies.port2],
       resourceLimits: workerLimits(options.maxBacklog, options.queueSize),
