@@ -47,11 +47,15 @@ describe('the worker, whatever flags the process has', () => {
     ['--expose-gc'],
     ['--stack-trace-limit=30'],
     ['--title=faultline-flags'],
-  ])('boots in a process started with %s', async (flag) => {
-    const run = await runNode(['--no-deprecation', flag, '--input-type=module', '-e', CHILD], {}, 20_000);
-    expect(run.code).toBe(0);
-    expect(stats(run.stderr)).toMatchObject({ offThread: true, written: 201 });
-  }, 30_000);
+  ])(
+    'boots in a process started with %s',
+    async (flag) => {
+      const run = await runNode(['--no-deprecation', flag, '--input-type=module', '-e', CHILD], {}, 20_000);
+      expect(run.code).toBe(0);
+      expect(stats(run.stderr)).toMatchObject({ offThread: true, written: 201 });
+    },
+    30_000,
+  );
 
   it('does not run a -r preload again in the worker', async () => {
     const preload = join(mkdtempSync(join(tmpdir(), 'faultline-preload-')), 'agent.cjs');
