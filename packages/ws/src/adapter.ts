@@ -20,6 +20,7 @@ import {
   type RecordFaultOptions,
   type Reporter,
   type RequestIdPolicy,
+  type ResolvedCorrelationId,
   recordFault,
   renderEnvelope,
   requestIdPolicy,
@@ -111,6 +112,17 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
   // What a fault without connection attributes is recorded with: one object for the adapter's life.
   const plainRecord: RecordFaultOptions = { protocol: 'ws', reporter };
   const contextsBySource = new Map<string, CaptureContext>();
+  // Connection ids resolved at the handshake (the 101 carries them), read again by `connection`.
+  const handshakeIds = new WeakMap<IncomingMessage, ResolvedCorrelationId>();
+  /** The connection id of `request`, resolved once for the 101 and the connection. */
+  function handshakeId(request: IncomingMessage): string {
+    let resolved = handshakeIds.get(request);
+    if (resolved === undefined) {
+      resolved = resolveCorrelationId(request.headers['x-request-id'], policy, peerOf(request, policy));
+      handshakeIds.set(request, resolved);
+    }
+    return resolved.id;
+  }
 
   // The message being answered, read by the reused message context's `input` (capture is
   // synchronous and keeps no reference to its context): no context object or closure per failure.
@@ -217,6 +229,7 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
         peer: peerOf(request, policy),
       }),
     (socket, thrown) => fail(socket, thrown, 'ws.connection'),
+    handshakeId,
   );
   return {
     fail,
@@ -226,11 +239,9 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
     clientError: (error, socket) => answerClientError(error, socket, answerFormat, options, reporter),
     connection(handler) {
       return (socket, request) => {
-        const { id: connectionId, rejected } = resolveCorrelationId(
-          request.headers['x-request-id'],
-          policy,
-          peerOf(request, policy),
-        );
+        const { id: connectionId, rejected } =
+          handshakeIds.get(request) ??
+          resolveCorrelationId(request.headers['x-request-id'], policy, peerOf(request, policy));
         const context: ConnectionContext = { connectionId, request, refusedId: rejected };
         // Without a reporter every connection records the same way (span only): nothing to keep.
         if (reporter !== undefined) connections.set(socket, connectionRecord(reporter, connectionId, rejected));

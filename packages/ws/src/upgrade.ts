@@ -34,6 +34,11 @@ function ignoreSocketError(): void {
   // A socket error during the handshake must not crash the process; ws reports later ones.
 }
 
+/** True for a response head line that sets `X-Request-Id` (another adapter on the server set it). */
+function isRequestIdLine(line: string): boolean {
+  return line.length > 13 && line.slice(0, 13).toLowerCase() === 'x-request-id:';
+}
+
 /** How refused upgrades are answered. */
 export interface UpgradeAnswers {
   /** Writes the error answer on a raw upgrade socket and destroys it. */
@@ -45,13 +50,15 @@ export interface UpgradeAnswers {
 /**
  * The upgrade half of the adapter. `faultOfUpgrade` captures and records a refusal's fault (with
  * the upgrade request's incoming id and peer); `failConnection` answers a throw once the socket is
- * a WebSocket (after the 101, an HTTP answer would be written into the WebSocket stream).
+ * a WebSocket (after the 101, an HTTP answer would be written into the WebSocket stream);
+ * `connectionIdOf` resolves (once) the connection's id, which the 101 carries as `X-Request-Id`.
  */
 export function upgradeAnswers(
   answerFormat: { readonly format: AnswerFormat; readonly defaultFormat?: BodyFormat },
   headerOptions: HeaderOptions,
   faultOfUpgrade: (thrown: unknown, request: IncomingMessage) => Fault,
   failConnection: (socket: WebSocket, thrown: unknown) => unknown,
+  connectionIdOf: (request: IncomingMessage) => string,
 ): UpgradeAnswers {
   /** Refuses with `extra` headers beside the error headers (and `Vary: Accept` when negotiating). */
   function refuse(
@@ -82,6 +89,11 @@ export function upgradeAnswers(
     if (answered.has(wss)) return;
     answered.add(wss);
     adoptVerifyClient(wss, rejectUpgrade);
+    // The 101 carries the connection's id: what every record of the connection is keyed by (a
+    // protocol close, 1002/1007/1009, is ws's own, with no reason), for a client that sent none.
+    wss.on('headers', (headers: string[], request: IncomingMessage) => {
+      if (!headers.some(isRequestIdLine)) headers.push(`X-Request-Id: ${connectionIdOf(request)}`);
+    });
     wss.on('wsClientError', (error: Error, socket: Duplex, request: IncomingMessage) => {
       const message = safeGetString(error, 'message', 64) ?? '';
       const category = WS_CLIENT_ERROR_CATEGORY[message] ?? 'validation';

@@ -91,13 +91,55 @@ describe('a client id on a refused upgrade', () => {
   });
 });
 
+describe("a protocol close (ws's own, with no reason)", () => {
+  it.each([
+    [
+      '1007, text that is not UTF-8',
+      1007,
+      (client: WebSocket) => client.send(Buffer.from([0xff, 0xfe]), { binary: false }),
+    ],
+    [
+      '1002, an unmasked frame',
+      1002,
+      (client: WebSocket) => rawSocketOf(client).write(Buffer.from([0x81, 0x01, 0x78])),
+    ],
+  ] as const)('%s: the id the 101 carried finds its record', async (label, code, send) => {
+    const client = new WebSocket(`ws://127.0.0.1:${port}/`, { headers: { 'x-probe': label } });
+    const upgraded = new Promise<string | undefined>((resolve) =>
+      client.once('upgrade', (response) => resolve(response.headers['x-request-id'] as string | undefined)),
+    );
+    await new Promise((resolve, reject) => client.once('open', resolve).once('error', reject));
+    const id = await upgraded;
+    expect(id).toMatch(V4);
+    const closed = new Promise<number>((resolve) => client.once('close', (closeCode) => resolve(closeCode)));
+    client.on('error', () => {});
+    send(client);
+    expect(await closed).toBe(code);
+    await reporter.flush();
+    const record = log.records.find(
+      (r) => (r.attributes as { connection_id?: string } | undefined)?.connection_id === id && r.source === 'ws.socket',
+    );
+    expect(record).toMatchObject({ protocol: 'ws' });
+  });
+});
+
+/** The client's TCP socket (to write a frame ws would not send). */
+function rawSocketOf(client: WebSocket): { write(chunk: Buffer): unknown } {
+  return (client as unknown as { _socket: { write(chunk: Buffer): unknown } })._socket;
+}
+
 describe('a client id on an accepted connection', () => {
   it.each(CASES)('%s', async (label, values, kept) => {
     const headers: Record<string, string | string[]> = { 'x-probe': label, 'x-request-id': values };
     const client = new WebSocket(`ws://127.0.0.1:${port}/`, { headers: headers as Record<string, string> });
+    const upgraded = new Promise<string[]>((resolve) =>
+      client.once('upgrade', (response) => resolve(response.headersDistinct['x-request-id'] ?? [])),
+    );
     await new Promise((resolve, reject) => client.once('open', resolve).once('error', reject));
     const context = contexts.get(label) as ConnectionContext;
     expect(context.connectionId).toMatch(V4);
+    // The 101 carries the connection's id, once: the one its records are keyed by.
+    expect(await upgraded).toEqual([context.connectionId]);
     if (kept !== undefined) {
       expect(context.connectionId).toBe(kept);
       expect(context.refusedId).toBeUndefined();
