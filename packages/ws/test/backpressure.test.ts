@@ -10,7 +10,7 @@ import { createReporter, FaultError, isUuid, TAXONOMY } from '@faultline/core';
 import { memoryLog } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
-import { MAX_QUEUED_BYTES } from '../src/backpressure.js';
+import { MAX_QUEUED_BYTES, MAX_QUEUED_FRAMES } from '../src/backpressure.js';
 import { createWsAdapter } from '../src/index.js';
 
 const log = memoryLog();
@@ -90,8 +90,13 @@ describe('a client that sends and never reads', () => {
     const batch = Buffer.concat(Array.from({ length: 10_000 }, () => Buffer.from([0x81, 0x81, 0, 0, 0, 0, 0x78])));
     const socket = sockets.at(-1) as WebSocket;
     let peak = 0;
+    let peakChunks = 0;
+    // The chunks Node holds for the socket (each a heap object or two, whatever its bytes).
+    const state = (socket as unknown as { _socket: { _writableState: { buffered: unknown[]; bufferedIndex: number } } })
+      ._socket._writableState;
     socket.on('message', () => {
       peak = Math.max(peak, socket.bufferedAmount);
+      peakChunks = Math.max(peakChunks, state.buffered.length - state.bufferedIndex);
     });
     // Up to 400,000 messages (2.8 MB sent; 60 MB of error frames unbounded), until the server closes.
     for (let sent = 0; sent < 40 && socket.readyState === socket.OPEN; sent += 1) {
@@ -101,6 +106,10 @@ describe('a client that sends and never reads', () => {
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(socket.readyState).not.toBe(socket.OPEN);
     expect(peak).toBeLessThan(MAX_QUEUED_BYTES + 64 * 1024);
+    // Small frames are bounded by their count too: 1 MiB of 150-byte frames was 14,600 chunks.
+    expect(peakChunks).toBeGreaterThan(0);
+    // ws writes a frame's head and its payload as two chunks.
+    expect(peakChunks).toBeLessThanOrEqual(2 * (MAX_QUEUED_FRAMES + 1));
 
     // The client reads again: the error frames it left, then the close with the fault's code and id.
     const received: Buffer[] = [];
