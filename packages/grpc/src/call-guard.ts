@@ -141,6 +141,7 @@ export interface UnaryGuard extends DestroyRule {
 /** A unary call: an emitter with `destroy` (grpc-js 1.14 hands unary handlers a Writable). */
 export interface GuardableUnaryCall extends GuardableCall {
   end(...args: unknown[]): unknown;
+  write(...args: unknown[]): boolean;
   on(event: 'error', listener: (this: object, error: unknown) => void): unknown;
   listeners(event: 'error'): readonly unknown[];
   removeListener(event: 'error', listener: (...args: unknown[]) => void): unknown;
@@ -177,9 +178,22 @@ function guardedUnaryEnd(this: GuardableCall): unknown {
 }
 
 /**
+ * The call's `write` (one function for every call). A unary call answers once, through its
+ * callback: a message written with grpc-js 1.14's Writable `write` would go out before (or after)
+ * the callback's, and a grpc-js client that got two messages for a unary call reads neither
+ * status nor error, and waits for its deadline. `write` fails the call when it was not answered
+ * yet and, like {@link guardedUnaryEnd}, does nothing once it was; the message is never sent.
+ */
+function guardedUnaryWrite(this: GuardableCall): boolean {
+  const guard = unaryGuardOf(this);
+  if (guard !== undefined && !guard.naturalEnd()) guard.fail(new WrittenToUnaryCall());
+  return false;
+}
+
+/**
  * The guard of a unary call, which has no request stream to watch: an 'error' listener (so
- * `emit('error', v)` reaches the guard's `fail` instead of throwing), a replaced `destroy` and a
- * replaced `end`, all shared by every call, with the call's own `guard` behind a symbol property.
+ * `emit('error', v)` reaches the guard's `fail` instead of throwing), a replaced `destroy`, `end`
+ * and `write`, all shared by every call, with the call's own `guard` behind a symbol property.
  * grpc-js's own 'error' listener on the call is removed first: it would turn the value into a
  * status carrying the value's message (and before the handler's answer), which is what must not
  * reach the client.
@@ -199,6 +213,7 @@ export function guardUnaryCall(call: GuardableUnaryCall, guard: UnaryGuard): voi
   call.on('error', onUnaryError);
   call.destroy = guardedUnaryDestroy;
   call.end = guardedUnaryEnd;
+  call.write = guardedUnaryWrite;
 }
 
 /** Stands in for `callback(null)` without a response message: the handler answered nothing. */
@@ -206,6 +221,14 @@ export class AnsweredWithoutMessage extends Error {
   constructor() {
     super('unary callback called without an error or a response message');
     this.name = 'AnsweredWithoutMessage';
+  }
+}
+
+/** Stands in for `call.write(v)` on a unary call: its message goes through its callback, once. */
+export class WrittenToUnaryCall extends Error {
+  constructor() {
+    super('unary call written with call.write(); a unary call answers once, through its callback');
+    this.name = 'WrittenToUnaryCall';
   }
 }
 

@@ -19,6 +19,7 @@ import {
 } from './call-guard.js';
 import { type Emit, type InFlightCall, type InFlightCalls, untrack, untrackingOnCancel } from './in-flight.js';
 import { isDecodeFailure } from './request-guard.js';
+import { type Serialize, serializeResponse } from './response-serialize.js';
 import { faultStatus } from './trailers.js';
 
 /** An application's handler as the wrapper calls it (streaming handlers get no callback). */
@@ -36,6 +37,11 @@ export interface UnaryMethod {
   readonly domain: string;
   /** The server's calls in flight (`addFaultlineService`); undefined for `wrapService` alone. */
   readonly calls: InFlightCalls | undefined;
+  /**
+   * The method's response serializer, when the wrapper serializes the response itself
+   * (`addFaultlineService`, whose grpc-js serializer passes the bytes on); undefined otherwise.
+   */
+  readonly serialize: Serialize | undefined;
 }
 
 /**
@@ -160,7 +166,11 @@ export class UnaryRun implements UnaryGuard, InFlightCall {
     return this.done || flag(this.call, 'readableEnded');
   }
 
-  /** The callback the handler gets; see {@link answerFailure}. */
+  /**
+   * The callback the handler gets; see {@link answerFailure}. The message is serialized here when
+   * the method says so: a failure is the call's fault. The serializer runs the application's code
+   * (a `toJSON`), which may answer the call itself meanwhile: that answer stands.
+   */
   private answer(error: unknown, value?: unknown, trailer?: unknown, flags?: number): void {
     if (this.done) return;
     const failure = answerFailure(error, value);
@@ -168,9 +178,19 @@ export class UnaryRun implements UnaryGuard, InFlightCall {
       this.fail(failure.error);
       return;
     }
+    let message = value;
+    const serialize = this.method.serialize;
+    if (serialize !== undefined) {
+      message = serializeResponse(serialize, value);
+      if (this.done) return;
+      if (!(message instanceof Buffer)) {
+        this.fail(message);
+        return;
+      }
+    }
     this.done = true;
     untrack(this);
-    (this.callback as (e: null, v: unknown, t?: unknown, f?: number) => void)(null, value, trailer, flags);
+    (this.callback as (e: null, v: unknown, t?: unknown, f?: number) => void)(null, message, trailer, flags);
   }
 }
 

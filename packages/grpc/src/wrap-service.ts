@@ -27,6 +27,14 @@ import {
 import { decodeFault, type GuardableCall, type GuardedCall, guardCall } from './call-guard.js';
 import { callsOf, type InFlightCalls, StreamEntry, untrack } from './in-flight.js';
 import { guardDefinition, isDecodeFailure } from './request-guard.js';
+import {
+  guardWrite,
+  passSerializedResponses,
+  type Serialize,
+  serializeResponse,
+  serializerOf,
+  type WritableCall,
+} from './response-serialize.js';
 import { faultStatus } from './trailers.js';
 import { answerFailure, type Handler, runHandler, type UnaryMethod, UnaryRun } from './unary-run.js';
 import { answerUnknownMethods } from './unknown-method.js';
@@ -47,13 +55,17 @@ function wrapUnary(method: UnaryMethod) {
     UnaryRun.start(call, callback, method);
 }
 
-/** A client-streaming method: the full stream guard (the handler's logic lives in its listeners). */
+/**
+ * A client-streaming method: the full stream guard (the handler's logic lives in its listeners).
+ * `serialize`: see {@link UnaryMethod.serialize}.
+ */
 function wrapClientStreaming(
   path: string,
   handler: Handler,
   options: GrpcFaultOptions,
   domain: string,
   calls: InFlightCalls | undefined,
+  serialize: Serialize | undefined,
 ) {
   return (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
     let done = false;
@@ -73,9 +85,16 @@ function wrapClientStreaming(
         fail(failure.error);
         return;
       }
+      const message = serialize === undefined ? value : serializeResponse(serialize, value);
+      // The serializer runs the application's code (a `toJSON`), which may answer the call itself.
+      if (done) return;
+      if (serialize !== undefined && !(message instanceof Buffer)) {
+        fail(message);
+        return;
+      }
       done = true;
       untrack(entry);
-      callback(null, value, trailer, flags);
+      callback(null, message, trailer, flags);
     };
     rememberActiveSpan(call);
     entry = calls === undefined ? undefined : new StreamEntry(call, fail);
@@ -86,12 +105,17 @@ function wrapClientStreaming(
   };
 }
 
+/**
+ * A server-streaming or bidi method: the full stream guard; with `serialize` (see
+ * {@link UnaryMethod.serialize}), its `write` serializes every message first ({@link guardWrite}).
+ */
 function wrapStreaming(
   path: string,
   handler: Handler,
   options: GrpcFaultOptions,
   domain: string,
   calls: InFlightCalls | undefined,
+  serialize: Serialize | undefined,
 ) {
   return (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => {
     let failed = false;
@@ -117,17 +141,22 @@ function wrapStreaming(
       fail(decodeFault(call.request));
       return;
     }
+    if (serialize !== undefined) guardWrite(call as unknown as WritableCall, serialize, fail);
     if (entry !== undefined) calls?.add(entry);
     runHandler(handler, call, undefined, { fail });
   };
 }
 
-/** {@link wrapService}, the calls listed on `calls` (their server's list) when given. */
+/**
+ * {@link wrapService}, the calls listed on `calls` (their server's list) when given. `serializes`:
+ * the handlers serialize their responses themselves (grpc-js gets `passSerializedResponses`).
+ */
 function wrapMethods<T extends UntypedServiceImplementation>(
   definition: ServiceDefinition,
   implementation: T,
   options: GrpcFaultOptions,
   calls: InFlightCalls | undefined,
+  serializes: boolean,
 ): T {
   resolveGrpcOptions(options);
   const domain = options.domain ?? 'faultline';
@@ -136,11 +165,12 @@ function wrapMethods<T extends UntypedServiceImplementation>(
     const handler = handlerOf(implementation, name, method.originalName);
     if (handler === undefined) continue;
     const path = method.path;
+    const serialize = serializes ? serializerOf(method) : undefined;
     wrapped[name] = method.responseStream
-      ? wrapStreaming(path, handler, options, domain, calls)
+      ? wrapStreaming(path, handler, options, domain, calls, serialize)
       : method.requestStream
-        ? wrapClientStreaming(path, handler, options, domain, calls)
-        : wrapUnary({ path, handler, options, domain, calls });
+        ? wrapClientStreaming(path, handler, options, domain, calls, serialize)
+        : wrapUnary({ path, handler, options, domain, calls, serialize });
   }
   return wrapped as T;
 }
@@ -149,6 +179,9 @@ function wrapMethods<T extends UntypedServiceImplementation>(
  * Wraps every method of `implementation` (handlers of `definition`, as passed to
  * `server.addService`). Unknown keys are left as they are. The wrapper knows no server: its calls
  * are not among those `shutdownGracefully` answers at its deadline (`addFaultlineService`'s are).
+ * Nor does it serialize responses: grpc-js does, with `definition`'s serializers, and answers a
+ * response that fails to serialize itself (INTERNAL, without an id; `addFaultlineService`'s
+ * calls get Faultline's).
  *
  * @example
  * server.addService(OrdersService, wrapService(OrdersService, impl, { reporter }));
@@ -158,16 +191,19 @@ export function wrapService<T extends UntypedServiceImplementation>(
   implementation: T,
   options: GrpcFaultOptions = {},
 ): T {
-  return wrapMethods(definition, implementation, options, undefined);
+  return wrapMethods(definition, implementation, options, undefined, false);
 }
 
 /**
  * Registers a service with guarded request decoding and wrapped handlers: the one call to make
- * instead of `server.addService`. Create the server with `grpc.max_receive_message_length` above
- * `maxReceiveMessageLength` (twice it, say) so oversized requests get Faultline's answer, but
- * bounded: grpc-js inflates a compressed message only up to that limit (-1 would inflate a zip
- * bomb whole, before any guard sees it). Calls to
- * unknown methods of the server are answered as faults too (see {@link answerUnknownMethods}).
+ * instead of `server.addService`. The wrapped handlers serialize their responses themselves (a
+ * message that fails to serialize ends the call with Faultline's INTERNAL, recorded with the
+ * serializer's error as its cause), and grpc-js gets the bytes (see `passSerializedResponses`).
+ * Create the server with `grpc.max_receive_message_length` above `maxReceiveMessageLength` (twice
+ * it, say) so oversized requests get Faultline's answer, but bounded: grpc-js inflates a
+ * compressed message only up to that limit (-1 would inflate a zip bomb whole, before any guard
+ * sees it). Calls to unknown methods of the server are answered as faults too (see
+ * {@link answerUnknownMethods}).
  * Create the server with its interceptors first: whether the interceptor may skip these methods'
  * calls depends on them (see `createServerInterceptor`). The calls are listed on the server's
  * calls in flight until they end, for `shutdownGracefully`.
@@ -178,8 +214,9 @@ export function addFaultlineService(
   implementation: UntypedServiceImplementation,
   options: GrpcFaultOptions = {},
 ): void {
-  const guarded = guardDefinition(definition, options);
-  server.addService(guarded, wrapMethods(definition, implementation, options, callsOf(server)));
+  // Request decoding guarded; responses serialized by the wrapped handlers, passed on by grpc-js.
+  const guarded = passSerializedResponses(guardDefinition(definition, options));
+  server.addService(guarded, wrapMethods(definition, implementation, options, callsOf(server), true));
   // With an interceptor of the application's outside Faultline's, every call is intercepted.
   if (passThroughIsSafe(server)) markWrappedMethods(guarded, implementation);
   answerUnknownMethods(server, options);

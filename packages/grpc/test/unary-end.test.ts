@@ -1,10 +1,12 @@
 /**
- * `call.end()` on a unary call. grpc-js 1.14 hands unary handlers a Writable, whose `end()` sends
- * OK without a message: the client then reports its own UNIMPLEMENTED "No message received",
- * with no id, and the server records nothing. A handler that ends its unary call that way (with
- * or without trailers, after a `write`) fails the call as a fault; `end()` after the handler's
- * answer changes nothing, also while the answer's fault waits for the rich-status reader. Real
- * grpc-js server and client on 127.0.0.1.
+ * `call.end()` and `call.write()` on a unary call. grpc-js 1.14 hands unary handlers a Writable,
+ * whose `end()` sends OK without a message: the client then reports its own UNIMPLEMENTED "No
+ * message received", with no id, and the server records nothing. Its `write(v)` sends a message
+ * besides the callback's: a grpc-js client that got two then reads no status and waits for its
+ * deadline. A handler that ends its unary call that way (with or without trailers), or writes to it
+ * before its answer, fails the call as a fault; `end()` or `write()` after the handler's answer
+ * changes nothing, also while the answer's fault waits for the rich-status reader. Real grpc-js
+ * server and client on 127.0.0.1.
  */
 import { capture, createReporter, FaultError, GrpcStatus } from '@faultline/core';
 import { memoryLog } from '@faultline/testkit';
@@ -47,6 +49,14 @@ function handle(call: UnaryCall, callback: (error: unknown, value?: unknown) => 
       break;
     case 'end-later':
       setImmediate(() => call.end());
+      break;
+    case 'write-then-answer':
+      call.write({ partial: SECRET });
+      callback(null, { ok: true });
+      break;
+    case 'answer-then-write':
+      callback(null, { ok: true });
+      call.write({ partial: SECRET });
       break;
     case 'answer-then-end':
       callback(null, { ok: true });
@@ -93,7 +103,7 @@ async function recordOf(id: string): Promise<Record<string, unknown> | undefined
 }
 
 describe('call.end() on a unary call not answered yet', () => {
-  it.each(['end', 'end-with-trailers', 'write-then-end', 'end-later'])(
+  it.each(['end', 'end-with-trailers', 'end-later'])(
     '%s: INTERNAL with its id, recorded as EndedWithoutAnswer',
     async (how) => {
       const { error } = await call(how);
@@ -101,6 +111,31 @@ describe('call.end() on a unary call not answered yet', () => {
       expect(await recordOf(id)).toMatchObject({ code: 'INTERNAL', error_type: 'EndedWithoutAnswer' });
     },
   );
+
+  it('write-then-end: INTERNAL with its id, the write being the first misuse (WrittenToUnaryCall)', async () => {
+    const { error, value } = await call('write-then-end');
+    expect(value).toBeUndefined();
+    const id = expectSanitized(error, 'internal', [SECRET, 'x-debug', 'No message', 'partial']);
+    expect(await recordOf(id)).toMatchObject({ code: 'INTERNAL', error_type: 'WrittenToUnaryCall' });
+  });
+});
+
+describe('call.write() on a unary call', () => {
+  // grpc-js alone sends both messages; its client then reads no status and waits for its deadline.
+  it('before the callback: INTERNAL with its id at once, recorded as WrittenToUnaryCall; the callback changes nothing', async () => {
+    const started = Date.now();
+    const { error, value } = await call('write-then-answer');
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(value).toBeUndefined();
+    const id = expectSanitized(error, 'internal', [SECRET, 'partial']);
+    expect(await recordOf(id)).toMatchObject({ code: 'INTERNAL', error_type: 'WrittenToUnaryCall' });
+  });
+
+  it('after the callback: the answer stands, the written message is not sent', async () => {
+    const started = Date.now();
+    expect(await call('answer-then-write')).toEqual({ error: undefined, value: { ok: true } });
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
 });
 
 describe('call.end() after the answer', () => {
