@@ -71,6 +71,11 @@ const SEND: Record<string, string | { close: number; reason: string }> = {
   closeControl: { close: 4503, reason: `UNAVAILABLE\r\n${ID}` },
   hostileIdFragmented: frame({ status: 409, code: 'SEAT_TAKEN', message: 'Taken.', request_id: `${ID}\u2066` }),
   hostileIdBinary: frame({ status: 409, code: 'SEAT_TAKEN', message: 'Taken.', request_id: `\u001b[2J${ID}` }),
+  retryHuge: frame({ status: 429, code: 'RATE_LIMITED', request_id: ID, retry_after: 1e308 }),
+  retryNegative: frame({ status: 429, code: 'RATE_LIMITED', request_id: ID, retry_after: -5 }),
+  retryString: frame({ status: 429, code: 'RATE_LIMITED', request_id: ID, retry_after: '30' }),
+  retryFraction: frame({ status: 429, code: 'RATE_LIMITED', request_id: ID, retry_after: 1.2 }),
+  retryInherited: `{"error":{"status":429,"code":"RATE_LIMITED","request_id":"${ID}","__proto__":{"retry_after":9}}}`,
 };
 for (const [i, code] of HOSTILE_CODES.entries())
   SEND[`code${i}`] = frame({ status: 409, code, message: 'pwned', request_id: ID });
@@ -196,6 +201,18 @@ describe('hostile WebSocket frames', () => {
       });
     },
   );
+
+  it.each([
+    ['retryHuge', 86_400],
+    ['retryNegative', undefined],
+    ['retryString', undefined],
+    ['retryFraction', 2],
+    ['retryInherited', undefined],
+  ])('%s: retry_after is a bounded number of seconds, or nothing', async (name, seconds) => {
+    const fault = await decode(name);
+    expect(fault?.code).toBe('RATE_LIMITED');
+    expect(fault?.retryAfter).toBe(seconds);
+  });
 
   it('takes binary frames as ws passes them (ArrayBuffer)', async () => {
     const got = await exchange('violationsBinary', 'arraybuffer');

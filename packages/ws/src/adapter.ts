@@ -22,7 +22,6 @@ import {
   type RequestIdPolicy,
   type ResolvedCorrelationId,
   recordFault,
-  renderEnvelope,
   requestIdPolicy,
   resolveCorrelationId,
 } from '@faultline/core/adapter';
@@ -30,6 +29,7 @@ import type { RawData, WebSocket } from 'ws';
 import { backedUp } from './backpressure.js';
 import { socketGone } from './cancellation.js';
 import { closeFrameFor } from './close-frame.js';
+import { errorFrame } from './error-frame.js';
 import { fatalByDefault } from './fatality.js';
 import { messageInput } from './handshake.js';
 import { parseJsonMessage } from './json-message.js';
@@ -170,7 +170,7 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
         const { code, reason } = closeFrameFor(fault);
         socket.close(code, reason);
       } else {
-        socket.send(renderEnvelope(fault));
+        socket.send(errorFrame(fault));
       }
     } catch {
       try {

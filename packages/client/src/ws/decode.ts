@@ -13,6 +13,7 @@ import {
   remoteFault,
 } from '../remote-fault.js';
 import {
+  boundedRetryAfter,
   conformingCode,
   DECODE_LIMITS,
   errorStatus,
@@ -41,7 +42,8 @@ function categoryOfClose(code: number): Category {
 /**
  * An error frame: the envelope's `error` object with a `code` string or a `status` number; else
  * undefined (an application message). A `status` that is not an integer from 400 to 599 makes
- * the frame non-conforming; an unknown code falls back to the status's category, as on HTTP.
+ * the frame non-conforming; an unknown code falls back to the status's category, as on HTTP. Its
+ * `retry_after` (seconds) is the delay to wait, bounded as `Retry-After` is.
  */
 function decodeFrame<Code extends string>(data: unknown, catalog?: CatalogLike<Code>): RemoteFault<Code> | undefined {
   const text = textOf(data, DECODE_LIMITS.body);
@@ -58,6 +60,8 @@ function decodeFrame<Code extends string>(data: unknown, catalog?: CatalogLike<C
       fallback: status === undefined ? 'internal' : categoryOfHttpStatus(status),
       status,
       requestId: uuidOrUndefined(reading.requestId),
+      // A frame has no headers: the delay a server asks for is a member (Faultline's `retry_after`).
+      retryAfter: boundedRetryAfter(own(error, 'retry_after')),
     },
     catalog,
   );
@@ -98,7 +102,7 @@ function decodeClose<Code extends string>(close: object, catalog?: CatalogLike<C
  * });
  * socket.on('close', (code, reason) => {
  *   const fault = decodeWsFault({ code, reason }, errors);
- *   if (fault?.retryable) reconnectLater(fault.retryAfter);
+ *   if (fault?.retryable) reconnectLater();
  * });
  */
 export function decodeWsFault<Code extends string = never>(
