@@ -232,10 +232,10 @@ export class WrittenToUnaryCall extends Error {
   }
 }
 
-/** Stands in for `call.end()` on a unary call not answered yet: the handler ended it without a message. */
+/** Stands in for `call.end()` on a unary (or client-streaming: `kind`) call not answered yet. */
 export class EndedWithoutAnswer extends Error {
-  constructor() {
-    super('unary call ended with call.end() before an answer through its callback');
+  constructor(kind: 'unary' | 'client-streaming' = 'unary') {
+    super(`${kind} call ended with call.end() before an answer through its callback`);
     this.name = 'EndedWithoutAnswer';
   }
 }

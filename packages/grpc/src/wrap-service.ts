@@ -25,8 +25,10 @@ import {
   resolveGrpcOptions,
 } from './call-fault.js';
 import { decodeFault, type GuardableCall, type GuardedCall, guardCall } from './call-guard.js';
+import { type AnswerableCall, guardClientStreamAnswer } from './client-stream-answer.js';
 import { callsOf, type InFlightCalls, StreamEntry, untrack } from './in-flight.js';
 import { guardDefinition, isDecodeFailure } from './request-guard.js';
+import { iterateWithoutDestroy } from './request-iterator.js';
 import {
   guardWrite,
   passSerializedResponses,
@@ -56,7 +58,8 @@ function wrapUnary(method: UnaryMethod) {
 }
 
 /**
- * A client-streaming method: the full stream guard (the handler's logic lives in its listeners).
+ * A client-streaming method: the full stream guard (the handler's logic lives in its listeners),
+ * and `write`/`end` that cannot answer past the callback ({@link guardClientStreamAnswer}).
  * `serialize`: see {@link UnaryMethod.serialize}.
  */
 function wrapClientStreaming(
@@ -99,7 +102,11 @@ function wrapClientStreaming(
     rememberActiveSpan(call);
     entry = calls === undefined ? undefined : new StreamEntry(call, fail);
     // grpc-js destroys the call itself (no value) when the client cancels: not the handler's failure.
-    guard = guardCall(call as unknown as GuardableCall, fail, () => done || clientEnded(call, 'readableEnded'), entry);
+    // Node never does (the call's writable side never finishes), even once the request stream ended.
+    guard = guardCall(call as unknown as GuardableCall, fail, () => done || flag(call, 'cancelled'), entry);
+    // grpc-js's call is a Duplex: its `write` and `end` would answer past the callback.
+    guardClientStreamAnswer(call as unknown as AnswerableCall, { fail, answered: () => done });
+    iterateWithoutDestroy(call);
     if (entry !== undefined) calls?.add(entry);
     runHandler(handler, call, guarded, { fail });
   };
@@ -142,6 +149,7 @@ function wrapStreaming(
       return;
     }
     if (serialize !== undefined) guardWrite(call as unknown as WritableCall, serialize, fail);
+    iterateWithoutDestroy(call);
     if (entry !== undefined) calls?.add(entry);
     runHandler(handler, call, undefined, { fail });
   };
