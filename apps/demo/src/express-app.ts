@@ -20,8 +20,8 @@ const NewOrder = z.object({
 
 /** The Express app, not yet listening, and its reporter (flush it on shutdown). */
 export function buildExpressApp(upstreams: Upstreams) {
-  const fl = faultline({ reporter: createReporter() });
   const app = express();
+  const fl = faultline({ app, reporter: createReporter() });
   const orders = new OrdersRepository();
   app.use(fl.requestId);
   app.use(express.json({ limit: '16kb' }));

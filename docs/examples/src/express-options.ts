@@ -11,14 +11,15 @@ const payments: Classifier = {
   classify: (error) => (error instanceof CardDeclined ? { category: 'conflict', reason: 'card-declined' } : undefined),
 };
 
+const app = express();
 const fl = faultline({
+  app, // prepared at once: a request before its first one gets problem JSON too
   format: 'envelope', // {"error":{status,code,message,request_id}} as application/json; default 'problem'
   concealForbidden: true, // a 403 answers as a plain 404
   exposeTraceId: false, // no trace_id in bodies (default true when a span is active)
   classifiers: [payments], // tried before the built-in ones
   trustedProxies: ['127.0.0.1/32'], // keep an incoming X-Request-ID only from your gateway
 });
-const app = express();
 app.use(fl.requestId);
 app.use(express.json());
 app.post(

@@ -2,8 +2,8 @@ import { faultline } from '@faultline/express';
 import express from 'express';
 import { errors } from './catalog.js';
 
-const fl = faultline();
 const app = express();
+const fl = faultline({ app }); // app: ready before its first request
 app.use(fl.requestId); // first: a UUID v4 on req.id and X-Request-ID on every answer
 app.get('/orders/:id', () => {
   throw errors.ORDER_NOT_FOUND();

@@ -2,8 +2,8 @@
 import { faultline } from '@faultline/express';
 import express from 'express';
 
-const fl = faultline();
 const app = express();
+const fl = faultline({ app });
 app.use(fl.requestId);
 app.get('/orders/:id', async () => {
   throw new Error('relation "orders" does not exist');

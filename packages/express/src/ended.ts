@@ -52,7 +52,7 @@ function ownEnd(response: object, value: unknown): void {
  * request) gets the own accessor at once. Never throws: where the accessor cannot be put, the
  * response is only known ended by Node's `writableEnded`, as before.
  */
-export function watchEnd(prototype: unknown, response: object): void {
+export function watchEnd(prototype: unknown, response?: object): void {
   if (typeof prototype !== 'object' || prototype === null || prototypes.has(prototype)) return;
   prototypes.add(prototype);
   try {
@@ -68,8 +68,8 @@ export function watchEnd(prototype: unknown, response: object): void {
           ownEnd(this, value);
         },
       });
-      const own = Object.getOwnPropertyDescriptor(response, 'end');
-      if (own !== undefined && own.configurable === true && 'value' in own) ownEnd(response, own.value);
+      const own = response === undefined ? undefined : Object.getOwnPropertyDescriptor(response, 'end');
+      if (own !== undefined && own.configurable === true && 'value' in own) ownEnd(response as object, own.value);
     }
   } catch {
     // A frozen prototype, or an `end` that cannot be redefined: `writableEnded` alone, as before.

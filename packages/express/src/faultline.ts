@@ -17,6 +17,7 @@ import {
   HTTP_RULES,
   type HttpFaultOptions,
   newCorrelationId,
+  type OptionRules,
   type Reporter,
   requestIdPolicy,
   resolveCorrelationId,
@@ -38,7 +39,18 @@ export interface FaultlineExpressOptions extends HttpFaultOptions {
    * records nothing (said once on stderr; spans are still annotated).
    */
   readonly reporter?: Reporter | false;
+  /**
+   * The app these pieces serve, prepared at once: Express's `X-Powered-By` off, and what leaves
+   * its router unanswered (a request target Node's URL parser refuses, a top-level
+   * `next('router')`) answered as problem JSON from its first request on. Without it, the app is
+   * prepared at its first request that reaches `fl.requestId`, and such requests before that one
+   * meet Express's own `finalhandler` (HTML, no id).
+   */
+  readonly app?: unknown;
 }
+
+/** The option rules of {@link faultline}: the shared HTTP ones, the reporter's, and `app`. */
+const EXPRESS_RULES: OptionRules = { ...HTTP_RULES, app: { kind: 'function' } };
 
 /** What {@link faultline} returns. */
 export interface FaultlineExpress {
@@ -107,7 +119,7 @@ function quietPoweredBy(app: unknown): void {
  * app.listen(3000).on('clientError', fl.clientError);
  */
 export function faultline(options: FaultlineExpressOptions = {}): FaultlineExpress {
-  checkOptions('@faultline/express', options, HTTP_RULES);
+  checkOptions('@faultline/express', options, EXPRESS_RULES);
   checkFormatOptions('@faultline/express', options);
   const policy = requestIdPolicy(options, '@faultline/express');
   const reporter = adapterReporter('@faultline/express', options.reporter);
@@ -137,13 +149,7 @@ export function faultline(options: FaultlineExpressOptions = {}): FaultlineExpre
     if (app !== undefined) {
       if (!quietApps.has(app)) quietPoweredBy(app);
       // Once per app, at its first request (one lookup a request after that).
-      if (!preparedApps.has(app)) {
-        preparedApps.add(app);
-        // A middleware's `end` (compression) finishes later: note when the application calls it.
-        watchEnd(app.response, response);
-        // What leaves the app's router unanswered (`next('router')`, a target Express cannot parse).
-        takeOverFinalHandler(app, final);
-      }
+      if (!preparedApps.has(app)) prepare(app, response);
     }
     // getHeader answers without copying the name when no header is set (removeHeader copies it).
     if (response.getHeader('x-powered-by') !== undefined) response.removeHeader('x-powered-by');
@@ -170,6 +176,19 @@ export function faultline(options: FaultlineExpressOptions = {}): FaultlineExpre
       response.destroy();
     }
   };
+
+  /** Readies `app` once (see the `app` option); `response`, the request's answer when there is one. */
+  function prepare(app: { response?: unknown }, response?: object): void {
+    preparedApps.add(app);
+    // A middleware's `end` (compression) finishes later: note when the application calls it.
+    watchEnd(app.response, response);
+    // What leaves the app's router unanswered (`next('router')`, a target Express cannot parse).
+    takeOverFinalHandler(app, final);
+  }
+  if (options.app !== undefined && !preparedApps.has(options.app as object)) {
+    quietPoweredBy(options.app);
+    prepare(options.app as { response?: unknown });
+  }
 
   const clientError = (error: Error, socket: Duplex) =>
     answerClientError(error, socket, responder, responder, reporter);
