@@ -23,6 +23,16 @@ export function isClosing(wss: WebSocketServer): boolean {
   return typeof state === 'number' && state !== 0;
 }
 
+/**
+ * True when `wss` upgrades on a server of its own (created with `{ server }` or `{ port }`): ws
+ * then adds its own 'upgrade' listener, which completes every handshake before (and whatever) an
+ * upgrade check says, and a second listener's `handleUpgrade` finds the socket already upgraded.
+ */
+export function upgradesItself(wss: WebSocketServer): boolean {
+  const options = wss.options as { noServer?: unknown; server?: unknown; port?: unknown };
+  return options.noServer !== true && (options.server != null || options.port != null);
+}
+
 /** ws's handshake refusal messages that are not plain bad requests. */
 export const WS_CLIENT_ERROR_CATEGORY: Readonly<Record<string, Category>> = {
   'Invalid HTTP method': 'method_not_allowed',

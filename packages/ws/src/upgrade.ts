@@ -19,7 +19,7 @@ import {
   writeRawHttpFault,
 } from '@faultline/core/adapter';
 import type { WebSocket, WebSocketServer } from 'ws';
-import { isClosing, WS_CLIENT_ERROR_CATEGORY, WS_CLIENT_ERROR_HEADERS } from './handshake.js';
+import { isClosing, upgradesItself, WS_CLIENT_ERROR_CATEGORY, WS_CLIENT_ERROR_HEADERS } from './handshake.js';
 import type { UpgradeCheck } from './types.js';
 import { adoptVerifyClient } from './verify-client.js';
 
@@ -107,6 +107,14 @@ export function upgradeAnswers(
   }
 
   function upgrade(wss: WebSocketServer, check?: UpgradeCheck) {
+    // Refused when wired, not per request: ws's own listener would let every client in unchecked,
+    // and this one would then write an HTTP answer into the WebSocket stream of each.
+    if (upgradesItself(wss)) {
+      throw new TypeError(
+        '@faultline/ws: upgrade(wss) needs a WebSocketServer created with { noServer: true }; one created with ' +
+          '{ server } or { port } completes every handshake itself, before the check runs',
+      );
+    }
     answerHandshakeErrors(wss);
     return (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       socket.on('error', ignoreSocketError);
