@@ -33,6 +33,7 @@ import { errorFrame } from './error-frame.js';
 import { fatalByDefault } from './fatality.js';
 import { messageInput } from './handshake.js';
 import { parseJsonMessage } from './json-message.js';
+import { guardStream } from './stream.js';
 import type { ConnectionContext, MessageHandler, WsAdapter, WsAdapterOptions } from './types.js';
 import { upgradeAnswers } from './upgrade.js';
 import { wsClassifier } from './ws-classifier.js';
@@ -186,6 +187,16 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
     return answer(socket, faultFor(thrown, socketGone(socket), contextFor(source), connections.get(socket)));
   }
 
+  /** Records a stream's failure and closes `socket` with its code and reason: a broken stream ends the connection. */
+  function closeOnFault(socket: WebSocket, thrown: unknown): void {
+    const { code, reason } = closeFrameFor(faultFor(thrown, false, contextFor('ws.stream'), connections.get(socket)));
+    try {
+      socket.close(code, reason);
+    } catch {
+      socket.terminate();
+    }
+  }
+
   /** Answers a message handler's failure; the message is the validation input, read only if needed. */
   function failMessage(socket: WebSocket, thrown: unknown, data: RawData, isBinary: boolean): Fault {
     if (failing !== undefined) {
@@ -258,5 +269,6 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
       return wrapMessage(socket, (data) => handler(parseJsonMessage(data)));
     },
     message: wrapMessage,
+    stream: (socket, duplex) => guardStream(socket, duplex, closeOnFault),
   };
 }

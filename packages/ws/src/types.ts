@@ -67,12 +67,22 @@ export interface WsAdapter {
    * internal one.
    */
   json(socket: WebSocket, handler: JsonMessageHandler): (data: RawData, isBinary: boolean) => void;
+  /**
+   * Guards `duplex`, what `createWebSocketStream(socket)` returned, and returns it: an error the
+   * duplex is destroyed with (a `pipeline` stage failing) is recorded and closes the socket with the
+   * fault's close code and `<CODE> <request_id>` (ws alone terminates it: 1006, no id, no record),
+   * and a protocol error from the peer no longer crashes the process when the duplex has no
+   * 'error' listener.
+   */
+  stream(socket: WebSocket, duplex: Duplex): Duplex;
   /** Answers `thrown` on `socket`: an error frame, or a close frame when fatal. Never throws. */
   fail(socket: WebSocket, thrown: unknown, source: string): Fault;
   /**
    * An HTTP server 'upgrade' listener: runs `check`, then hands accepted sockets to `wss`. A
    * `verifyClient` set on `wss` is taken over: its refusals, throws and rejections are answered
-   * like a failed `check`, and a promise it returns is awaited for its verdict.
+   * like a failed `check`, and a promise it returns is awaited for its verdict. Throws a
+   * `TypeError` for a server created with `{ server }` or `{ port }` (ws's own 'upgrade' listener
+   * would complete every handshake before `check`): create it with `{ noServer: true }`.
    */
   upgrade(wss: WebSocketServer, check?: UpgradeCheck): (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
   /** Writes the error answer (in the configured format) on a raw upgrade socket and destroys it. */

@@ -1,0 +1,46 @@
+/**
+ * `createWebSocketStream(socket)` (ws's Duplex over a socket) under the adapter. Left to ws, a
+ * duplex destroyed with an error (a transform in `pipeline` failing, a write that throws) calls
+ * `socket.terminate()`: the client sees 1006, with no reason and no id, and nothing is recorded;
+ * and a protocol error from the peer is re-thrown as the duplex's 'error' when the duplex has no
+ * listener, which crashes the process. Guarded, the application's failure closes the socket with
+ * the fault's close code and `<CODE> <request_id>` (recorded under the connection's id), the duplex
+ * is destroyed once the closing handshake is over, and the duplex always has an 'error' listener
+ * (ws's own errors are recorded by `fl.connection`'s socket listener).
+ */
+import type { Duplex } from 'node:stream';
+import type { WebSocket } from 'ws';
+
+/** The duplex's destroy hook (what `createWebSocketStream` sets as `_destroy`). */
+type DestroyHook = (this: Duplex, error: Error | null, callback: (error?: Error | null) => void) => void;
+
+/** The duplex's 'error' listener: every error it reports was recorded where it arose. */
+function recordedElsewhere(): void {
+  // ws's errors by the socket's 'error' listener, the application's by `closeOnFault`.
+}
+
+/**
+ * Guards `duplex` (from `createWebSocketStream(socket)`): an error it is destroyed with while
+ * `socket` is open goes to `closeOnFault` (which records it and closes the socket with the fault's
+ * code and reason), and ws's own destroy runs once the socket has closed. Returns `duplex`.
+ */
+export function guardStream(
+  socket: WebSocket,
+  duplex: Duplex,
+  closeOnFault: (socket: WebSocket, thrown: unknown) => unknown,
+): Duplex {
+  const internals = duplex as unknown as { _destroy: DestroyHook };
+  const destroy = internals._destroy;
+  internals._destroy = function guardedDestroy(error, callback) {
+    // No error, or the socket already closing (ws's own error, the peer's close): ws's behaviour.
+    if (error === null || error === undefined || socket.readyState !== socket.OPEN) {
+      destroy.call(this, error, callback);
+      return;
+    }
+    closeOnFault(socket, error);
+    // ws's destroy waits for the socket's close itself once it is closed: no terminate() then.
+    socket.once('close', () => destroy.call(this, error, callback));
+  };
+  duplex.on('error', recordedElsewhere);
+  return duplex;
+}
