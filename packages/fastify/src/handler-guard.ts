@@ -14,6 +14,8 @@
 import { tracingChannel } from 'node:diagnostics_channel';
 import { types } from 'node:util';
 import { carryThrown } from '@faultline/core/adapter';
+import type { FastifyReply } from 'fastify';
+import { answeredHijackedThrow, type HijackedFault, noteHandlerResult } from './hijack-watch.js';
 
 const handlerChannels = tracingChannel('fastify.request.handler');
 
@@ -86,23 +88,32 @@ export type HandlerGate = (request: never, reply: never) => boolean;
 /**
  * `handler` wrapped: what it throws, or (with a subscriber on Fastify's handler channels) what
  * the promise it returns rejects with, reaches Fastify as a value Fastify reads safely. `gate`,
- * when given, runs first and may answer in the handler's place.
+ * when given, runs first and may answer in the handler's place. With `hijacked`, a failure after
+ * the handler called `reply.hijack()` (which Fastify leaves unanswered) goes to `hijacked`
+ * instead (hijack-watch.ts): the handler's result is noted on the reply for that.
  */
-export function guardHandler<F extends FastifyCallable>(original: F, gate?: HandlerGate): F {
+export function guardHandler<F extends FastifyCallable>(original: F, gate?: HandlerGate, hijacked?: HijackedFault): F {
   if (guarded.has(original)) return original;
   const handler = original as unknown as Handler;
   const admit = gate as ((request: unknown, reply: unknown) => boolean) | undefined;
   const wrapped = function guardedHandler(this: unknown, request: unknown, reply: unknown): unknown {
     if (admit?.(request, reply) === true) return undefined;
     // Without a subscriber Fastify hands what was thrown straight to the error handler: no catch
-    // and rethrow (each throw costs V8 a stack walk for the message location).
-    if (!handlerChannels.hasSubscribers) return handler.call(this, request, reply);
+    // and rethrow (each throw costs V8 a stack walk for the message location). A throw after
+    // `reply.hijack()` reaches the `send` that hijack gave the reply instead (hijack-watch.ts).
+    if (!handlerChannels.hasSubscribers) {
+      const returned = handler.call(this, request, reply);
+      if (hijacked !== undefined) noteHandlerResult(reply as FastifyReply, returned, hijacked);
+      return returned;
+    }
     let result: unknown;
     try {
       result = handler.call(this, request, reply);
     } catch (error) {
+      if (hijacked !== undefined && answeredHijackedThrow(reply as FastifyReply, error, hijacked)) return undefined;
       throw readableThrow(error);
     }
+    if (hijacked !== undefined) noteHandlerResult(reply as FastifyReply, result, hijacked);
     return readableResult(result);
   } as unknown as F;
   guarded.add(wrapped);

@@ -23,12 +23,13 @@ import { doubleErrorHandler } from './error-chain.js';
 import { watchErrorHandlers } from './error-handlers.js';
 import { fastifyClassifier } from './fastify-classifier.js';
 import { guardHandler } from './handler-guard.js';
+import { closeHijackWatch, type HijackedFault, watchHijacks } from './hijack-watch.js';
 import { guardAddedHooks, guardRouteHooks } from './hook-guards.js';
 import { jsonApiGuard, parseJsonApiBodies } from './jsonapi.js';
 import { MethodRouter } from './method-router.js';
 import { adapterFaultFor, captureFor } from './request-fault.js';
 import { stampRequestId } from './request-id.js';
-import { ATTEMPT_PROPERTY, recordReplyFault, sendFault } from './respond.js';
+import { ATTEMPT_PROPERTY, answerHijacked, recordReplyFault, sendFault } from './respond.js';
 import { guardErrorHandler, guardScopeErrorHandlers } from './scope-error-handlers.js';
 import {
   guardReplyStream,
@@ -131,6 +132,7 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
   if (!app.hasReplyDecorator(ATTEMPT_PROPERTY)) app.decorateReply(ATTEMPT_PROPERTY, null);
 
   function faultlineErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+    closeHijackWatch(reply);
     sendFault(captureFor(error, request, classifiers), request, reply, responder);
   }
 
@@ -149,6 +151,11 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
     recordReplyFault(captureFor(error, request, classifiers), request, responder);
   };
   guardAddedHooks(app, recordLateFault);
+  // A handler failing after `reply.hijack()` (Fastify answers nothing then): answered on the raw response.
+  const answerHijackedFault: HijackedFault = (error, request, reply) => {
+    answerHijacked(captureFor(error, request, classifiers), request, reply, responder);
+  };
+  watchHijacks(app, answerHijackedFault);
 
   const methods = new MethodRouter(app.initialConfig);
   app.addHook('onRoute', function onRoute(routeOptions) {
@@ -157,7 +164,7 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
     if (routeOptions.errorHandler !== undefined)
       routeOptions.errorHandler = guardErrorHandler(routeOptions.errorHandler);
     // What the handler and its preHandler hooks throw reaches Fastify as a value it reads safely.
-    routeOptions.handler = guardHandler(routeOptions.handler, answeredClosing);
+    routeOptions.handler = guardHandler(routeOptions.handler, answeredClosing, answerHijackedFault);
     guardRouteHooks(routeOptions, recordLateFault);
     // Only where the chain could not be doubled: a route-level handler in front of the scope's, so
     // that if our response fails in an onSend hook, Fastify falls back to ours again.

@@ -132,11 +132,53 @@ export function sendFault(
     abort(reply);
     return;
   }
-  let attempt: Attempt;
+  const attempt = attemptFor(fault, request, options, traceId, allow);
+  (reply as WithAttempt)[ATTEMPT_PROPERTY] = attempt;
+  if (isHttp2(request) && (request.raw as { complete?: boolean }).complete === false)
+    afterBodyDrained(request, () => sendAttempt(reply, attempt, true));
+  else sendAttempt(reply, attempt, isHttp2(request));
+}
+
+/**
+ * Answers `fault` on a hijacked reply, which Fastify no longer sends (hijack-watch.ts): records
+ * it, then writes the answer straight to the raw response while its head has not left, or
+ * destroys the response when it has (the client must not wait for an answer that cannot come).
+ * A response the handler already ended is left as it is. Never throws.
+ */
+export function answerHijacked(fault: Fault, request: FastifyRequest, reply: FastifyReply, options: ResponderOptions) {
+  const traceId = recordReplyFault(fault, request, options);
+  const raw = reply.raw;
+  if (raw.writableEnded) return;
+  if (raw.headersSent) {
+    abort(reply);
+    return;
+  }
+  const attempt = attemptFor(fault, request, options, traceId);
+  (reply as WithAttempt)[ATTEMPT_PROPERTY] = attempt;
+  const http2 = isHttp2(request);
+  // Headers the handler set on the raw response for its own body go, as on any error answer.
+  const write = () => {
+    try {
+      removeStaleHeaders(reply, http2);
+    } catch {}
+    writeDirect(reply, attempt);
+  };
+  if (http2 && (request.raw as { complete?: boolean }).complete === false) afterBodyDrained(request, write);
+  else write();
+}
+
+/** The answer to `fault`, or the fallback one (without an id) when rendering it failed. */
+function attemptFor(
+  fault: Fault,
+  request: FastifyRequest,
+  options: ResponderOptions,
+  traceId: string | undefined,
+  allow?: string,
+): Attempt {
   try {
-    attempt = httpAnswer(fault, options, traceId, request.headers, allow);
+    return httpAnswer(fault, options, traceId, request.headers, allow);
   } catch {
-    attempt = {
+    return {
       status: 500,
       headers: {
         'content-type': CONTENT_TYPES.problem,
@@ -148,10 +190,6 @@ export function sendFault(
       fault,
     };
   }
-  (reply as WithAttempt)[ATTEMPT_PROPERTY] = attempt;
-  if (isHttp2(request) && (request.raw as { complete?: boolean }).complete === false)
-    afterBodyDrained(request, () => sendAttempt(reply, attempt, true));
-  else sendAttempt(reply, attempt, isHttp2(request));
 }
 
 /** The body is already serialized. */

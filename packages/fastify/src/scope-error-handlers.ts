@@ -11,6 +11,7 @@
  */
 import { types } from 'node:util';
 import { carryThrown } from '@faultline/core/adapter';
+import { closeHijackWatch } from './hijack-watch.js';
 
 /** An error handler as Fastify calls it. */
 type ErrorHandler = (this: unknown, error: unknown, request: unknown, reply: unknown) => unknown;
@@ -28,6 +29,8 @@ export function guardErrorHandler<F>(handler: F): F {
   if (typeof handler !== 'function' || guarded.has(handler)) return handler;
   const original = handler as unknown as ErrorHandler;
   const wrapped = function guardedErrorHandler(this: unknown, error: unknown, request: unknown, reply: unknown) {
+    // The error path has the reply now: a `hijack` in this handler is not the route handler's.
+    closeHijackWatch(reply);
     try {
       return original.call(this, asError(error), request, reply);
     } catch (thrown) {

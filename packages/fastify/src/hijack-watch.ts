@@ -1,0 +1,180 @@
+/**
+ * A route handler that fails after `reply.hijack()`. Fastify sends nothing on a hijacked reply:
+ * what the handler then throws reaches `reply.send`, which only warns that the reply was sent,
+ * and what its promise rejects with is logged raw ("Promise errored, but reply.sent = true was
+ * set"). The client waited for an answer that never came, and Faultline recorded nothing.
+ *
+ * Watched here at no cost to a request that never hijacks, beyond one store: the guarded handler
+ * (handler-guard.ts) keeps what it returned in a reply slot declared at registration, and
+ * Faultline's `hijack` (a reply decoration in front of Fastify's) reads that slot only when it is
+ * called. A hijack before the handler returned gives that one reply its own `send`, which takes
+ * the value Fastify hands it when the handler throws (Fastify's catch marks that call with its
+ * `isError` symbol): no catch and rethrow around every handler. A promise returned by a handler
+ * that hijacks (before or after it returned) gets one rejection reaction. The failure is then
+ * answered on the raw response (respond.ts `answerHijacked`).
+ */
+import { types } from 'node:util';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+/** What answers a handler's failure after `reply.hijack()`; the plugin's, bound to its responder. */
+export type HijackedFault = (error: unknown, request: FastifyRequest, reply: FastifyReply) => void;
+
+/**
+ * Reply property holding the handler's state for the watch: declared with `decorateReply` (null),
+ * so Fastify's replies keep one shape. Null until the handler returns; then what it returned, or
+ * one of the markers below.
+ */
+export const HIJACK_PROPERTY = 'faultlineHijack';
+
+/** Hijacked while the handler had not returned (or outside a guarded handler): the guard arms the watch. */
+const HIJACKED: unique symbol = Symbol('faultline.hijacked');
+/** Watched already, or nothing left to watch. */
+const WATCHED: unique symbol = Symbol('faultline.hijack-watched');
+/** An error handler took over the reply: a `hijack` from there on is the error path's own. */
+const CLOSED: unique symbol = Symbol('faultline.hijack-closed');
+
+type Slot = { [HIJACK_PROPERTY]?: unknown };
+
+/** Faultline's `hijack` decorations, so the one called can find Fastify's behind them. */
+const decorations = new WeakSet<object>();
+
+/** `fail` for `error`, never throwing: if answering fails, the response is destroyed (the client never waits). */
+function failSafely(fail: HijackedFault, error: unknown, reply: FastifyReply): void {
+  try {
+    fail(error, reply.request, reply);
+  } catch {
+    try {
+      reply.raw.destroy();
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** One rejection reaction on the handler's promise, answering what it rejects with. */
+function watchPromise(result: unknown, reply: FastifyReply, fail: HijackedFault): void {
+  // Only native promises, with the intrinsic `then`: a thenable's own code is never run here.
+  if (!types.isPromise(result)) return;
+  Promise.prototype.then.call(result, undefined, (error: unknown) => failSafely(fail, error, reply));
+}
+
+/**
+ * After the guarded handler returned `result`: kept for a later `hijack`, or watched now when
+ * the handler hijacked before returning. The only work a request that never hijacks pays for.
+ */
+export function noteHandlerResult(reply: FastifyReply, result: unknown, fail: HijackedFault): void {
+  const slot = reply as Slot;
+  const state = slot[HIJACK_PROPERTY];
+  if (state === null) slot[HIJACK_PROPERTY] = result;
+  else if (state === HIJACKED) {
+    slot[HIJACK_PROPERTY] = WATCHED;
+    watchPromise(result, reply, fail);
+  }
+}
+
+/**
+ * After the guarded handler threw `error`: true when it had hijacked the reply, and the error was
+ * answered here; false when Fastify must handle it as usual.
+ */
+export function answeredHijackedThrow(reply: FastifyReply, error: unknown, fail: HijackedFault): boolean {
+  const slot = reply as Slot;
+  if (slot[HIJACK_PROPERTY] !== HIJACKED) return false;
+  slot[HIJACK_PROPERTY] = WATCHED;
+  failSafely(fail, error, reply);
+  return true;
+}
+
+/** Marks `reply` as taken over by an error handler: a later `hijack` (the error path's own) arms nothing. */
+export function closeHijackWatch(reply: unknown): void {
+  if (typeof reply === 'object' && reply !== null) (reply as Slot)[HIJACK_PROPERTY] = CLOSED;
+}
+
+/** Description of Fastify's symbol marking a `reply.send` of what a handler threw (lib/symbols.js). */
+const IS_ERROR_DESCRIPTION = 'fastify.reply.isError';
+/** That symbol, once looked up (null: not found, this Fastify marks no such call). */
+let isErrorSymbol: symbol | null | undefined;
+
+/**
+ * Gives `reply` (hijacked while its handler runs) a `send` of its own: Fastify calls it with what
+ * the handler throws, marked with its `isError` symbol, and that value goes to `fail`. Any other
+ * call (the handler's own `reply.send` after hijacking, or one once the handler returned) is
+ * Fastify's `send`, which warns that the reply was sent.
+ */
+function catchThrow(reply: FastifyReply, fail: HijackedFault): void {
+  if (isErrorSymbol === undefined)
+    isErrorSymbol = Object.getOwnPropertySymbols(reply).find((s) => s.description === IS_ERROR_DESCRIPTION) ?? null;
+  const isError = isErrorSymbol;
+  if (isError === null) return;
+  const send = reply.send;
+  Object.defineProperty(reply, 'send', {
+    configurable: true,
+    writable: true,
+    value: function sendAfterHijack(this: FastifyReply, payload?: unknown): FastifyReply {
+      const marked = this as unknown as Record<symbol, unknown> & Slot;
+      if (marked[HIJACK_PROPERTY] !== HIJACKED || marked[isError] !== true) return send.call(this, payload);
+      marked[isError] = false;
+      marked[HIJACK_PROPERTY] = WATCHED;
+      failSafely(fail, payload, this);
+      return this;
+    },
+  });
+}
+
+/** Called by Faultline's `hijack`: arms the watch for `reply`, per the slot's state. */
+function armWatch(reply: FastifyReply, fail: HijackedFault): void {
+  const slot = reply as Slot;
+  const state = slot[HIJACK_PROPERTY];
+  if (state === null) {
+    // The handler has not returned (or this is a hook, or an unguarded route): it may still throw.
+    slot[HIJACK_PROPERTY] = HIJACKED;
+    catchThrow(reply, fail);
+    return;
+  }
+  if (state === HIJACKED || state === WATCHED || state === CLOSED) return;
+  slot[HIJACK_PROPERTY] = WATCHED;
+  watchPromise(state, reply, fail);
+}
+
+/** The `hijack` own to `proto`, if it has one. */
+function ownHijack(proto: object): unknown {
+  return Object.getOwnPropertyDescriptor(proto, 'hijack')?.value;
+}
+
+/**
+ * The `hijack` that `decoration` stands in front of on `reply`'s prototype chain: the first one
+ * behind the prototype holding `decoration` that is not one of Faultline's (Fastify's own, or
+ * another plugin's, which calls on to the next). Searching from the reply itself could find a
+ * plugin's decoration that calls back into this one, endlessly.
+ */
+function hijackBehind(reply: object, decoration: object): ((this: unknown) => unknown) | undefined {
+  const parent = (proto: object) => Object.getPrototypeOf(proto) as object | null;
+  let holder = parent(reply);
+  while (holder !== null && ownHijack(holder) !== decoration) holder = parent(holder);
+  for (let proto = parent(holder ?? reply); proto !== null; proto = parent(proto)) {
+    const own = ownHijack(proto);
+    if (typeof own === 'function' && !decorations.has(own)) return own as (this: unknown) => unknown;
+  }
+  return undefined;
+}
+
+/**
+ * Declares the reply slot and decorates `hijack` on `app`'s replies (and those of the scopes it
+ * encloses): Fastify's `hijack` runs, then the watch is armed, with `fail` answering. Where the
+ * scope's replies already have a `hijack` decoration of another plugin, it is left as it is and
+ * hijacked handlers are not watched.
+ */
+export function watchHijacks(app: FastifyInstance, fail: HijackedFault): void {
+  if (!app.hasReplyDecorator(HIJACK_PROPERTY)) app.decorateReply(HIJACK_PROPERTY, null);
+  const hijack = function hijack(this: FastifyReply): FastifyReply {
+    const original = hijackBehind(this, hijack);
+    const returned = original === undefined ? this : original.call(this);
+    armWatch(this, fail);
+    return returned as FastifyReply;
+  };
+  decorations.add(hijack);
+  try {
+    app.decorateReply('hijack', hijack);
+  } catch {
+    // FST_ERR_DEC_ALREADY_PRESENT: another plugin decorated `hijack` in this scope.
+  }
+}
