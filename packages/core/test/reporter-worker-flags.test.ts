@@ -4,11 +4,13 @@
  * (`--max-old-space-size`, which most production servers set, `--expose-gc`, `--title`), and
  * `--input-type` (a one-off `node --input-type=module -e …`, a container's inline command) stops
  * it booting. A preload (`-r`: an APM agent, an OpenTelemetry register) is not run in it again.
+ * The flags that shape its I/O per thread (`--dns-result-order`, `--tls-min-v1.3`) are kept.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { refusedFlags, withoutFlags, workerExecArgv } from '../src/report/worker-flags.js';
 import { runModule, runNode } from './support/child.js';
 
 const CHILD = `
@@ -47,6 +49,7 @@ describe('the worker, whatever flags the process has', () => {
     ['--expose-gc'],
     ['--stack-trace-limit=30'],
     ['--title=faultline-flags'],
+    ['--dns-result-order=ipv4first'],
   ])(
     'boots in a process started with %s',
     async (flag) => {
@@ -56,6 +59,13 @@ describe('the worker, whatever flags the process has', () => {
     },
     30_000,
   );
+
+  it('boots with refused flags beside kept ones', async () => {
+    const flags = ['--max-old-space-size=512', '--tls-min-v1.3', '--expose-gc', '--dns-result-order=ipv4first'];
+    const run = await runNode(['--no-deprecation', ...flags, '--input-type=module', '-e', CHILD], {}, 20_000);
+    expect(run.code).toBe(0);
+    expect(stats(run.stderr)).toMatchObject({ offThread: true, written: 201 });
+  }, 30_000);
 
   it('does not run a -r preload again in the worker', async () => {
     const preload = join(mkdtempSync(join(tmpdir(), 'faultline-preload-')), 'agent.cjs');
@@ -68,4 +78,43 @@ describe('the worker, whatever flags the process has', () => {
     expect(stats(run.stderr)).toMatchObject({ offThread: true, written: 201 });
     expect(run.stderr.split('\n').filter((l) => l.startsWith('preload '))).toEqual(['preload main']);
   }, 30_000);
+
+  it('keeps the flags of the worker’s I/O, drops --input-type and preloads with their values', () => {
+    expect(
+      workerExecArgv([
+        '--dns-result-order=ipv4first',
+        '-r',
+        './agent.cjs',
+        '--tls-min-v1.3',
+        '--import=@opentelemetry/register',
+        '--input-type',
+        'module',
+        '--require=./b.cjs',
+        '--loader',
+        'ts-node/esm',
+        '--enable-source-maps',
+      ]),
+    ).toEqual(['--dns-result-order=ipv4first', '--tls-min-v1.3', '--enable-source-maps']);
+  });
+
+  it('drops what Node names as refused, with a value given as the next argument', () => {
+    const refused = refusedFlags(
+      'Initiated Worker with invalid execArgv flags: --max-old-space-size=512, --title, --expose-gc',
+    );
+    expect([...refused]).toEqual(['--max-old-space-size', '--title', '--expose-gc']);
+    expect(
+      withoutFlags(
+        [
+          '--max-old-space-size=512',
+          '--title',
+          'api',
+          '--tls-min-v1.3',
+          '--expose-gc',
+          '--dns-result-order',
+          'ipv4first',
+        ],
+        refused,
+      ),
+    ).toEqual(['--tls-min-v1.3', '--dns-result-order', 'ipv4first']);
+  });
 });

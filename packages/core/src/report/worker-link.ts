@@ -6,12 +6,13 @@
  * The worker is a built file: from the built package it sits beside this module; when core runs
  * from source (tests), the built one in `dist` is used.
  */
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import type { RedactionOptions } from '../redact/redactor.js';
 import { toWire } from './item-wire.js';
 import type { Item } from './items.js';
 import type { SinkSpec } from './sink-spec.js';
 import type { WorkerInit } from './worker.js';
+import { startWorker } from './worker-flags.js';
 import { BOOT_HOLD, workerLimits } from './worker-limits.js';
 import type { FromWorker, ToWorker, WorkerCounts } from './worker-protocol.js';
 
@@ -73,12 +74,8 @@ export class WorkerLink {
       signal,
       replies: this.#replies.port2,
     };
-    this.#worker = new Worker(workerUrl(), {
-      // None of the process's flags. Node refuses a worker given a V8 or process flag
-      // (`--max-old-space-size`, `--expose-gc`, `--title`: ERR_WORKER_INVALID_EXEC_ARGV, and records
-      // never left the response thread), `--input-type` stops it booting, and a preload (`-r`,
-      // `--import`: an APM agent) would run again in it. The worker needs none of them.
-      execArgv: [],
+    // The process's flags, less those the worker must not or cannot have (worker-flags.ts).
+    this.#worker = startWorker(workerUrl(), {
       workerData: init,
       transferList: [this.#replies.port2],
       resourceLimits: workerLimits(options.maxBacklog, options.queueSize),
