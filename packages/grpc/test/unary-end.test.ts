@@ -21,7 +21,7 @@ const Service = { get: method('/end.E/Get', false, false) };
 
 type UnaryCall = {
   metadata: Metadata;
-  write(message: unknown): boolean;
+  write(message: unknown, callback?: (error?: Error | null) => void): boolean;
   end(metadata?: Metadata): void;
 };
 
@@ -31,6 +31,9 @@ function downstreamNotFound(): Error {
   metadata.set(DETAILS_KEY, Buffer.from(encodeStatusDetails(capture(FaultError.of('not_found')), 'down')));
   return Object.assign(new Error(`5 NOT_FOUND: ${SECRET}`), { code: 5, details: SECRET, metadata });
 }
+
+/** What write callbacks were called with (`'nothing'`: no error). */
+const writeCallbackGot: string[] = [];
 
 /** What the handler does, by the call's `x-how` metadata. */
 function handle(call: UnaryCall, callback: (error: unknown, value?: unknown) => void): void {
@@ -53,6 +56,11 @@ function handle(call: UnaryCall, callback: (error: unknown, value?: unknown) => 
     case 'write-then-answer':
       call.write({ partial: SECRET });
       callback(null, { ok: true });
+      break;
+    case 'write-with-callback':
+      call.write({ partial: SECRET }, (error) => {
+        writeCallbackGot.push(error?.name ?? 'nothing');
+      });
       break;
     case 'answer-then-write':
       callback(null, { ok: true });
@@ -129,6 +137,13 @@ describe('call.write() on a unary call', () => {
     expect(value).toBeUndefined();
     const id = expectSanitized(error, 'internal', [SECRET, 'partial']);
     expect(await recordOf(id)).toMatchObject({ code: 'INTERNAL', error_type: 'WrittenToUnaryCall' });
+  });
+
+  it('with a write callback: the callback gets the error, as a failed write', async () => {
+    const { error } = await call('write-with-callback');
+    expectSanitized(error, 'internal', [SECRET, 'partial']);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(writeCallbackGot).toEqual(['WrittenToUnaryCall']);
   });
 
   it('after the callback: the answer stands, the written message is not sent', async () => {
