@@ -18,17 +18,14 @@ import {
   isThenable,
   type OptionRules,
   type RecordFaultOptions,
-  type Reporter,
-  type RequestIdPolicy,
-  type ResolvedCorrelationId,
   recordFault,
   requestIdPolicy,
-  resolveCorrelationId,
 } from '@faultline/core/adapter';
 import type { RawData, WebSocket } from 'ws';
 import { backedUp } from './backpressure.js';
 import { socketGone } from './cancellation.js';
 import { closeFrameFor } from './close-frame.js';
+import { ConnectionIds, connectionRecord, peerOf } from './connection-id.js';
 import { errorFrame } from './error-frame.js';
 import { fatalByDefault } from './fatality.js';
 import { messageInput } from './handshake.js';
@@ -69,33 +66,7 @@ const MAX_CACHED_SOURCES = 32;
 /** What the reused failing-message holder points at between failures (no message kept alive). */
 const EMPTY: RawData = Buffer.alloc(0);
 
-/**
- * How a connection's faults are recorded: linked to the connection's id in the log record. The
- * attributes are frozen: the reporter then snapshots and redacts them once per connection, not
- * once per fault.
- */
-function connectionRecord(reporter: Reporter, connectionId: string, refusedId: string | undefined): RecordFaultOptions {
-  return {
-    protocol: 'ws',
-    reporter,
-    attributes: Object.freeze(
-      refusedId === undefined
-        ? { connection_id: connectionId }
-        : { connection_id: connectionId, rejected_connection_id: refusedId },
-    ),
-  };
-}
-
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
-
-/**
- * The peer address an incoming id is checked against: read only when `trustedProxies` makes it
- * matter. Reading `socket.remoteAddress` makes Node store a `{ address, family, port }` object on
- * the socket for the rest of its life, which then survives every scavenge with the connection.
- */
-function peerOf(request: IncomingMessage, policy: RequestIdPolicy): string | undefined {
-  return policy.trusted === undefined ? undefined : request.socket?.remoteAddress;
-}
 
 /** Creates the ws adapter. */
 export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
@@ -113,17 +84,8 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
   // What a fault without connection attributes is recorded with: one object for the adapter's life.
   const plainRecord: RecordFaultOptions = { protocol: 'ws', reporter };
   const contextsBySource = new Map<string, CaptureContext>();
-  // Connection ids resolved at the handshake (the 101 carries them), read again by `connection`.
-  const handshakeIds = new WeakMap<IncomingMessage, ResolvedCorrelationId>();
-  /** The connection id of `request`, resolved once for the 101 and the connection. */
-  function handshakeId(request: IncomingMessage): string {
-    let resolved = handshakeIds.get(request);
-    if (resolved === undefined) {
-      resolved = resolveCorrelationId(request.headers['x-request-id'], policy, peerOf(request, policy));
-      handshakeIds.set(request, resolved);
-    }
-    return resolved.id;
-  }
+  // Connection ids, resolved once for the 101 and the connection.
+  const ids = new ConnectionIds(policy);
 
   // The message being answered, read by the reused message context's `input` (capture is
   // synchronous and keeps no reference to its context): no context object or closure per failure.
@@ -240,7 +202,7 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
         peer: peerOf(request, policy),
       }),
     (socket, thrown) => fail(socket, thrown, 'ws.connection'),
-    handshakeId,
+    (request) => ids.atHandshake(request),
   );
   return {
     fail,
@@ -250,9 +212,7 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
     clientError: (error, socket) => answerClientError(error, socket, answerFormat, options, reporter),
     connection(handler) {
       return (socket, request) => {
-        const { id: connectionId, rejected } =
-          handshakeIds.get(request) ??
-          resolveCorrelationId(request.headers['x-request-id'], policy, peerOf(request, policy));
+        const { id: connectionId, rejected } = ids.of(request);
         const context: ConnectionContext = { connectionId, request, refusedId: rejected };
         // Without a reporter every connection records the same way (span only): nothing to keep.
         if (reporter !== undefined) connections.set(socket, connectionRecord(reporter, connectionId, rejected));
