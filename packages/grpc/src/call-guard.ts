@@ -9,6 +9,7 @@ import { FaultError, isObjectLike, safeGet } from '@faultline/core/adapter';
 import { type InFlightCall, keepListedEmit, untrack } from './in-flight.js';
 import { isDecodeFailure, type RequestDecodeFailure } from './request-guard.js';
 import { isFaultlineTrailer, statusAsMade } from './trailers.js';
+import { refuseWrite } from './write-callback.js';
 
 /** The parts of a grpc-js server call the guard replaces. */
 export interface GuardableCall {
@@ -182,16 +183,14 @@ function guardedUnaryEnd(this: GuardableCall): unknown {
  * callback: a message written with grpc-js 1.14's Writable `write` would go out before (or after)
  * the callback's, and a grpc-js client that got two messages for a unary call reads neither
  * status nor error, and waits for its deadline. `write` fails the call when it was not answered
- * yet and, like {@link guardedUnaryEnd}, does nothing once it was; the message is never sent. A
- * write callback gets the error on the next tick, as Node's own failed writes do.
+ * yet and, like {@link guardedUnaryEnd}, does nothing once it was; the message is never sent, and
+ * a write callback gets the error ({@link refuseWrite}).
  */
 function guardedUnaryWrite(this: GuardableCall, _chunk?: unknown, encoding?: unknown, callback?: unknown): boolean {
   const guard = unaryGuardOf(this);
   const error = new WrittenToUnaryCall();
   if (guard !== undefined && !guard.naturalEnd()) guard.fail(error);
-  const done = typeof encoding === 'function' ? encoding : callback;
-  if (typeof done === 'function') process.nextTick(done as (error: Error) => void, error);
-  return false;
+  return refuseWrite(encoding, callback, error);
 }
 
 /**

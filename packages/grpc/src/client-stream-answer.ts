@@ -8,6 +8,7 @@
  * serialized); after it, either does nothing (the answer, or its fault, is on its way).
  */
 import { EndedWithoutAnswer } from './call-guard.js';
+import { refuseWrite } from './write-callback.js';
 
 /** What the replaced `write` and `end` ask of the call's wrapper. */
 export interface ClientStreamAnswer {
@@ -47,9 +48,7 @@ function answerOnlyWrite(this: object, _chunk: unknown, encoding?: unknown, call
   const answer = answerOf(this);
   const error = new WrittenToClientStreamingCall();
   if (answer !== undefined && !answer.answered()) answer.fail(error);
-  const done = typeof encoding === 'function' ? encoding : callback;
-  if (typeof done === 'function') process.nextTick(done as (error: Error) => void, error);
-  return false;
+  return refuseWrite(encoding, callback, error);
 }
 
 /**

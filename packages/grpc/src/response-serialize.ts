@@ -9,6 +9,7 @@
  */
 import { FaultError } from '@faultline/core/adapter';
 import type { ServiceDefinition } from '@grpc/grpc-js';
+import { refuseWrite } from './write-callback.js';
 
 /** A method's response serializer. */
 export type Serialize = (value: unknown) => Buffer;
@@ -113,8 +114,6 @@ export function guardWrite(call: WritableCall, serialize: Serialize, fail: (erro
     const bytes = serializeResponse(serialize, chunk);
     if (bytes instanceof Buffer) return write.call(this, bytes, encoding, callback);
     fail(bytes);
-    const done = typeof encoding === 'function' ? encoding : callback;
-    if (typeof done === 'function') process.nextTick(done as (error: Error) => void, bytes);
-    return false;
+    return refuseWrite(encoding, callback, bytes);
   };
 }
