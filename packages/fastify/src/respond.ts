@@ -134,8 +134,7 @@ export function sendFault(
   }
   const attempt = attemptFor(fault, request, options, traceId, allow);
   (reply as WithAttempt)[ATTEMPT_PROPERTY] = attempt;
-  if (isHttp2(request) && (request.raw as { complete?: boolean }).complete === false)
-    afterBodyDrained(request, () => sendAttempt(reply, attempt, true));
+  if (bodyStillArriving(request)) afterBodyDrained(request, () => sendAttempt(reply, attempt, true));
   else sendAttempt(reply, attempt, isHttp2(request));
 }
 
@@ -163,7 +162,7 @@ export function answerHijacked(fault: Fault, request: FastifyRequest, reply: Fas
     } catch {}
     writeDirect(reply, attempt);
   };
-  if (http2 && (request.raw as { complete?: boolean }).complete === false) afterBodyDrained(request, write);
+  if (bodyStillArriving(request)) afterBodyDrained(request, write);
   else write();
 }
 
@@ -210,6 +209,11 @@ function sendAttempt(reply: FastifyReply, attempt: Attempt, http2: boolean): voi
   } catch {
     writeDirect(reply, attempt);
   }
+}
+
+/** True while an HTTP/2 client is still uploading the request's body (see {@link afterBodyDrained}). */
+function bodyStillArriving(request: FastifyRequest): boolean {
+  return isHttp2(request) && (request.raw as { complete?: boolean }).complete === false;
 }
 
 /** Longest wait for the rest of an HTTP/2 request body before answering anyway. */
