@@ -146,11 +146,8 @@ export function faultline(options: FaultlineExpressOptions = {}): FaultlineExpre
     // Express announces the product on every response (set before this middleware runs): off for
     // the app from now on, and removed from this response.
     const app = (request as { app?: { response?: unknown } }).app;
-    if (app !== undefined) {
-      if (!quietApps.has(app)) quietPoweredBy(app);
-      // Once per app, at its first request (one lookup a request after that).
-      if (!preparedApps.has(app)) prepare(app, response);
-    }
+    // Once per app, at its first request (one lookup a request after that).
+    if (app !== undefined && !preparedApps.has(app)) prepare(app, response);
     // getHeader answers without copying the name when no header is set (removeHeader copies it).
     if (response.getHeader('x-powered-by') !== undefined) response.removeHeader('x-powered-by');
     response.setHeader('x-request-id', id);
@@ -180,15 +177,14 @@ export function faultline(options: FaultlineExpressOptions = {}): FaultlineExpre
   /** Readies `app` once (see the `app` option); `response`, the request's answer when there is one. */
   function prepare(app: { response?: unknown }, response?: object): void {
     preparedApps.add(app);
+    quietPoweredBy(app);
     // A middleware's `end` (compression) finishes later: note when the application calls it.
     watchEnd(app.response, response);
     // What leaves the app's router unanswered (`next('router')`, a target Express cannot parse).
     takeOverFinalHandler(app, final);
   }
-  if (options.app !== undefined && !preparedApps.has(options.app as object)) {
-    quietPoweredBy(options.app);
+  if (options.app !== undefined && !preparedApps.has(options.app as object))
     prepare(options.app as { response?: unknown });
-  }
 
   const clientError = (error: Error, socket: Duplex) =>
     answerClientError(error, socket, responder, responder, reporter);
