@@ -6,7 +6,7 @@
  */
 import type { Server } from 'node:http';
 import { createReporter, SPAN_ATTRIBUTES } from '@faultline/core';
-import { memoryLog } from '@faultline/testkit';
+import { memoryLog, until } from '@faultline/testkit';
 import { requestTraced } from '@faultline/testkit/tracing';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -34,10 +34,6 @@ afterAll(async () => {
 });
 
 const serverSpan = (spans: ReadableSpan[]) => spans.find((s) => s.kind === SpanKind.SERVER);
-
-async function until(test: () => boolean, ms = 2000): Promise<void> {
-  for (let waited = 0; waited < ms && !test(); waited += 10) await new Promise((r) => setTimeout(r, 10));
-}
 
 interface Case {
   name: string;

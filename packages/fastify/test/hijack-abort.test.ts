@@ -7,16 +7,12 @@
  */
 import { connect } from 'node:net';
 import { createReporter } from '@faultline/core';
-import { memoryLog } from '@faultline/testkit';
+import { memoryLog, until } from '@faultline/testkit';
 import Fastify, { type FastifyInstance, type FastifyReply, type RawServerDefault } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultline, faultlineServerOptions } from '../src/index.js';
 
 /** Waits until `test` holds, for at most 2 s. */
-async function until(test: () => boolean): Promise<void> {
-  for (let waited = 0; waited < 2000 && !test(); waited += 10) await new Promise((r) => setTimeout(r, 10));
-}
-
 /** Resolves when the reply's raw response closes. */
 const closed = (reply: FastifyReply) => new Promise<void>((resolve) => reply.raw.once('close', () => resolve()));
 

@@ -10,7 +10,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { connect as connectH2 } from 'node:http2';
 import { connect } from 'node:net';
 import { createReporter } from '@faultline/core';
-import { memoryLog, recordFor } from '@faultline/testkit';
+import { memoryLog, recordFor, until } from '@faultline/testkit';
 import Fastify, { type FastifyInstance, type FastifyReply, type RawServerDefault } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultline, faultlineServerOptions } from '../src/index.js';
@@ -46,10 +46,6 @@ const THROWN: Record<string, () => unknown> = {
 };
 
 /** Waits until `test` holds (the reporter writes asynchronously), for at most 2 s. */
-async function until(test: () => boolean): Promise<void> {
-  for (let waited = 0; waited < 2000 && !test(); waited += 10) await new Promise((r) => setTimeout(r, 10));
-}
-
 /** GETs `path` over a raw socket: everything the server sent until it closed, or 'HUNG' after 2 s. */
 function rawGet(port: number, path: string): Promise<string> {
   return new Promise((resolve) => {

@@ -5,7 +5,7 @@
  * with `@fastify/otel`, see otel-setup.ts) are one id. Real server on 127.0.0.1, undici fetch.
  */
 import { SPAN_ATTRIBUTES } from '@faultline/core';
-import { memoryLog } from '@faultline/testkit';
+import { memoryLog, until } from '@faultline/testkit';
 import { requestTraced } from '@faultline/testkit/tracing';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
@@ -112,10 +112,6 @@ const recordsOf = (id: unknown) =>
   log.records.filter(
     (r) => r.request_id === id || (Array.isArray(r.request_ids) && (r.request_ids as unknown[]).includes(id)),
   );
-
-async function until(test: () => boolean, ms = 2000): Promise<void> {
-  for (let waited = 0; waited < ms && !test(); waited += 10) await new Promise((r) => setTimeout(r, 10));
-}
 
 interface Case {
   name: string;

@@ -8,7 +8,7 @@
  */
 import { request as httpRequest } from 'node:http';
 import { createReporter } from '@faultline/core';
-import { memoryLog, recordFor } from '@faultline/testkit';
+import { memoryLog, recordFor, until } from '@faultline/testkit';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultline, faultlineServerOptions } from '../src/index.js';
@@ -18,10 +18,6 @@ const failure = (hook: string) => new Error(`${hook} failed: postgres://app:${SE
 const CLIENT_ID = () => crypto.randomUUID();
 
 /** Waits until `test` holds (the reporter writes asynchronously), for at most 2 s. */
-async function until(test: () => boolean): Promise<void> {
-  for (let waited = 0; waited < 2000 && !test(); waited += 10) await new Promise((r) => setTimeout(r, 10));
-}
-
 describe('hooks that fail where no error handler runs', () => {
   const faults = memoryLog();
   const fastifyLog = memoryLog();

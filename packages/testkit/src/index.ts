@@ -60,4 +60,5 @@ export function recordFor(
   return { ...compact, ...own, request_id: id };
 }
 export { JSON_API_SCHEMA, jsonApiSchemaErrors } from './jsonapi/index.js';
+export { until } from './polling.js';
 export { jsonMethod, rawHttpExchange } from './wire.js';
