@@ -15,6 +15,7 @@ export {
   warnOnce,
 } from './adapter-defaults.js';
 export { answerClientError, answerOnRawSocket } from './answer/client-error.js';
+export { ignoreUnknownExpectations } from './answer/expectation.js';
 export {
   checkFormatOptions,
   FORMAT_RULES,

@@ -6,7 +6,8 @@
  * line: Express's `finalhandler` (HTML with the message or stack outside production) is never
  * reached for errors. From an app's first request on, the first middleware also hands Express
  * Faultline's final handler for what leaves the router unanswered (final-handler.ts), and notes
- * an answer a middleware's own `end` finishes later (ended.ts).
+ * an answer a middleware's own `end` finishes later (ended.ts). From a server's first request on,
+ * an `Expect` other than `100-continue` reaches the app instead of Node's bare 417 (core's answer/expectation.ts).
  */
 import type { Duplex } from 'node:stream';
 import {
@@ -16,6 +17,7 @@ import {
   checkOptions,
   HTTP_RULES,
   type HttpFaultOptions,
+  ignoreUnknownExpectations,
   newCorrelationId,
   type OptionRules,
   type Reporter,
@@ -126,11 +128,19 @@ export function faultline(options: FaultlineExpressOptions = {}): FaultlineExpre
   const responder = resolveResponder(options, reporter);
   const classifiers = options.classifiers ?? [];
   let checkedStack = false;
+  /** The server of the last request (held until one from another server comes), see core's answer/expectation.ts. */
+  let lastServer: unknown;
 
   const requestId: RequestHandler = (request, response, next) => {
     if (!checkedStack) {
       checkedStack = true;
       warnAboutEarlierErrorHandlers(request, errorHandler);
+    }
+    // One comparison a request; the listener is added once per server (core's answer/expectation.ts).
+    const server = (request.socket as { server?: unknown } | undefined)?.server;
+    if (server !== lastServer) {
+      lastServer = server;
+      ignoreUnknownExpectations(server);
     }
     const incoming = request.headers['x-request-id'];
     let id: string;

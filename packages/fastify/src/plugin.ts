@@ -12,6 +12,7 @@ import {
   createReporter,
   HTTP_RULES,
   type HttpFaultOptions,
+  ignoreUnknownExpectations,
   type OptionRules,
   type Reporter,
   type ResponderOptions,
@@ -130,6 +131,8 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
   states.set(app, state);
   // Declared up front so Fastify's reply objects keep a single shape.
   if (!app.hasReplyDecorator(ATTEMPT_PROPERTY)) app.decorateReply(ATTEMPT_PROPERTY, null);
+  // `Expect: foo` reaches the routes instead of Node's bare 417 (once per server, not per scope).
+  ignoreUnknownExpectations(app.server);
 
   function faultlineErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
     closeHijackWatch(reply);
