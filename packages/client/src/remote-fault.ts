@@ -59,7 +59,10 @@ export interface RemoteFault<Code extends string = never> {
   readonly code: Code | BuiltinCode | (string & {});
   /** The public message (at most 1024 characters; the category's generic text when the server sent none or a longer one). */
   readonly message: string;
-  /** The correlation id to quote to the service's operators, when the server sent one. */
+  /**
+   * The correlation id (a UUID) to quote to the service's operators, when the server sent one: the
+   * body's (or the gRPC details'), else the `X-Request-ID` header or trailer; the body's wins when both differ.
+   */
   readonly requestId: string | undefined;
   /** Seconds to wait before retrying, when the server said so (at most a day). */
   readonly retryAfter: number | undefined;
@@ -90,14 +93,27 @@ export function categoryOfGrpcCode(code: number, retryAfter?: number): Category 
   return 'internal';
 }
 
-/** The category a stable code names: the catalog's, a built-in code's, else `fallback`. */
+/** The catalog's category for `code`, or undefined when it has none or cannot answer (its `get` throws). */
+function catalogCategory<Code extends string>(code: string, catalog?: CatalogLike<Code>): unknown {
+  try {
+    return catalog?.get(code)?.category;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The category a stable code names: the catalog's, a built-in code's, else `fallback`. A catalog
+ * that throws for a code (a strict lookup of one it does not define) counts as not defining it:
+ * the code is the server's, so it must not make a decoder throw.
+ */
 export function categoryOfCode<Code extends string>(
   code: string,
   fallback: Category,
   catalog?: CatalogLike<Code>,
 ): Category {
-  const fromCatalog = catalog?.get(code)?.category;
-  if (fromCatalog !== undefined && Object.hasOwn(TAXONOMY, fromCatalog)) return fromCatalog;
+  const fromCatalog = catalogCategory(code, catalog);
+  if (typeof fromCatalog === 'string' && Object.hasOwn(TAXONOMY, fromCatalog)) return fromCatalog as Category;
   for (const category of CATEGORIES) if (TAXONOMY[category].code === code) return category;
   return fallback;
 }

@@ -27,7 +27,9 @@
  * tag characters U+E0000–U+E007F) and no lone surrogates, the rule a Faultline server's catalog
  * holds its messages to; other text is dropped like an oversized one (so a message with CR/LF, an ANSI
  * escape or a right-to-left override is replaced by the category's generic message).
- * - `retryAfter`: at most a day (86 400 seconds); a negative or non-finite delay is dropped.
+ * - `retryAfter`: at most a day (86 400 seconds); a negative or non-finite delay is dropped (before
+ *   it is rounded up, so `-0.5` is dropped, never 0), and so is a gRPC `RetryInfo` whose `Duration`
+ *   is not valid (`nanos` out of range or of the other sign than `seconds`).
  * - `closeReason`: a close reason longer than 123 bytes is not a Faultline reason.
  * - `statusDetails`: a gRPC `grpc-status-details-bin` longer than 256 KiB is not decoded (the
  *   fault then comes from the status code): decoding costs time and memory in its size.

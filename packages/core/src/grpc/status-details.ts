@@ -24,10 +24,21 @@ export interface DecodedStatusDetails {
   /** The upstream's correlation id (ErrorInfo metadata or RequestInfo). */
   readonly requestId: string | undefined;
   readonly fieldViolations: readonly { readonly field: string; readonly description: string }[];
-  /** RetryInfo's delay in whole seconds, rounded up (its nanos count). */
+  /** RetryInfo's delay in whole seconds, rounded up (its nanos count); undefined when the Duration is negative or not valid. */
   readonly retryDelaySeconds: number | undefined;
   /** ErrorInfo metadata other than the request id: the code's public parameters. */
   readonly params: Readonly<Record<string, string>>;
+}
+
+/**
+ * A `google.protobuf.Duration` as a delay in whole seconds, rounded up (a client told to wait
+ * 0.5 s must not retry at once); `undefined` for a Duration that is not valid or is negative
+ * (`nanos` outside 0 to 999,999,999 or of the other sign than `seconds`, or `seconds` below 0),
+ * which would otherwise round to 0, "retry now", or to a delay no server meant.
+ */
+function delaySeconds(seconds: bigint, nanos: number): number | undefined {
+  if (seconds < 0n || nanos < 0 || nanos > 999_999_999) return undefined;
+  return Math.ceil(Number(seconds) + nanos / 1e9);
 }
 
 /** Decodes a `grpc-status-details-bin` value; `undefined` when it is not a valid `google.rpc.Status`. */
@@ -57,9 +68,7 @@ export function decodeStatusDetails(bytes: Uint8Array): DecodedStatusDetails | u
       }
       const retry = anyUnpack(any, RetryInfoSchema);
       if (retry?.retryDelay !== undefined) {
-        // Whole seconds, rounded up: a client told to wait 0.5 s must not retry at once.
-        const delay = Number(retry.retryDelay.seconds) + retry.retryDelay.nanos / 1e9;
-        retryDelaySeconds = Math.ceil(delay) + 0;
+        retryDelaySeconds = delaySeconds(retry.retryDelay.seconds, retry.retryDelay.nanos);
         continue;
       }
       const bad = anyUnpack(any, BadRequestSchema);
