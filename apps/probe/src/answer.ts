@@ -89,6 +89,8 @@ export function checkAnswer(answer: Answer, ctx: ProbeContext): Finding[] {
   const spans: [number, number][] = [];
   for (const signature of SIGNATURES) {
     if (seen.has(signature.rule)) continue;
+    const subsumedBy = signature.subsumedBy;
+    if (subsumedBy !== undefined && [...seen].some((rule) => rule.startsWith(subsumedBy))) continue;
     const match = firstOwnMatch(signature.pattern, text, spans, ctx.marker);
     if (match === undefined) continue;
     seen.add(signature.rule);

@@ -35,6 +35,13 @@ const SEEDS = [
   'SELECT a ',
   'Caused by: a.',
   'undefined method `a',
+  'fd00:',
+  'src/a',
+  'a is not ',
+  "thread 'a",
+  'Key (a',
+  'ip-10-1',
+  '=/a',
 ];
 
 const SIZE = 320 * 1024;

@@ -8,7 +8,10 @@ import { discover } from '../context.js';
 import type { HttpClient } from './client.js';
 import { type Field, operations, parseDocument } from './openapi.js';
 
-/** Where OpenAPI and Swagger documents usually are. */
+/**
+ * Where OpenAPI and Swagger documents usually are: the common names, then frameworks' defaults
+ * (springdoc and springfox, Fastify's and NestJS's, ASP.NET's Swashbuckle and its own since .NET 9).
+ */
 export const OPENAPI_LOCATIONS = [
   '/openapi.json',
   '/openapi.yaml',
@@ -16,6 +19,12 @@ export const OPENAPI_LOCATIONS = [
   '/v3/api-docs',
   '/api-docs',
   '/docs/json',
+  '/v2/api-docs',
+  '/api-json',
+  '/docs-json',
+  '/swagger/v1/swagger.json',
+  '/openapi/v1.json',
+  '/api/openapi.json',
 ];
 
 /** Common API paths (login, auth, users, `api/`, `api/v1/`, health, GraphQL, admin), probed with malformed bodies. */

@@ -8,6 +8,7 @@
  * one keep-alive connection.
  */
 import type { HttpProbe } from './client.js';
+import { graphqlProbes } from './graphql.js';
 import { garbledTokens, wrongBody } from './mutate.js';
 
 /**
@@ -140,5 +141,7 @@ export function httpProbes(path: string, marker: string): HttpProbe[] {
       // On the root too, the query follows a `/` (a bare `?…` is no request target, and HTTP/2 cannot send it).
       request: { method: 'GET', path: `${base || '/'}?id[]=1&id[$gt]=&limit=-1e309&sort[__proto__]=x` },
     },
+    // A GraphQL endpoint's executor is reached only by a GraphQL request.
+    ...graphqlProbes(base),
   ].map((probe) => (MALFORMED.has(probe.name) ? { ...probe, malformed: true } : probe));
 }

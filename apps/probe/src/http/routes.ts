@@ -1,6 +1,7 @@
 /**
  * The newer probes (wrong-typed JSON, a malformed form and XML body, errors asked for as HTML, a
- * CORS preflight, a request twice on one keep-alive connection, HEAD) for routes that discovery found,
+ * CORS preflight, a request twice on one keep-alive connection, HEAD, GraphQL requests on a
+ * GraphQL endpoint) for routes that discovery found,
  * not only the base path and the hints: a handler that leaks only on its own route is reached.
  * Only GET, HEAD, POST and OPTIONS go to a discovered route: PUT, PATCH and DELETE never go to a path the
  * probe did not make (a document's own operations are sent as it declares them, elsewhere).
@@ -20,6 +21,8 @@ const AS_THEY_ARE: ReadonlySet<string> = new Set([
   'malformed-xml',
   'html-malformed-json',
   'options',
+  'graphql-syntax',
+  'graphql-variables',
 ]);
 
 /** The concrete path of `op` (its parameters filled with `1`, its query left out). */

@@ -1,0 +1,94 @@
+/**
+ * Signatures of what an answer exposes about where and what the server is: file paths, system
+ * error codes with their detail, private and internal addresses, cloud resource names, versions
+ * and product names.
+ */
+import type { Signature } from './signatures.js';
+
+/** Paths, hosts, versions and products, checked after the stacks, drivers and runtime texts. */
+export const EXPOSURE_SIGNATURES: readonly Signature[] = [
+  {
+    rule: 'leak/path',
+    severity: 'medium',
+    description: 'server file path',
+    pattern:
+      /(?:\/(?:home|srv|var\/www|var\/task|usr\/src\/app|usr\/(?:local|lib|share)|opt|app|root|workspace)\/[\w.-]+\/|node_modules\/|(?:site|dist)-packages\/|\b[A-Za-z]:\\(?:Users|inetpub|Program Files|ProgramData|Windows)\\|\b[A-Za-z]:(?:\\{1,2}|\/)(?:[\w .$@-]+(?:\\{1,2}|\/))+[\w.$@-]+\.\w{1,5}\b|\bfile:\/\/\/?[\w.~%-]*\/[\w.~%-]+)/,
+  },
+  {
+    rule: 'leak/path',
+    severity: 'medium',
+    description: 'network share path',
+    // A UNC path names a file server and a share: `\\fs01\share$\config.xml`.
+    pattern: /(?<![\w\\])\\\\[A-Za-z][\w.-]{0,63}\\[\w$.-]{1,128}\\[\w$. -]{1,128}/,
+  },
+  {
+    rule: 'leak/path',
+    severity: 'medium',
+    description: 'server file path',
+    // A system directory at the start of a path (`open /etc/app/config.yaml`, a cookie's `Path=/var/www/shop`),
+    // not inside a URL path (`/api/etc/x`), nor the probe's own traversal echoed back (`../etc/passwd`, `/etc/passwd`).
+    pattern: /(?<![\w./-])\/(?:etc\/(?!passwd\b)|var\/|usr\/|opt\/|root\/|srv\/|tmp\/|proc\/)[\w.-]{2,128}/,
+  },
+  {
+    rule: 'leak/errno',
+    severity: 'medium',
+    description: 'system error code with detail',
+    pattern:
+      /\b(?:ECONNREFUSED|ETIMEDOUT|ENOTFOUND|EACCES|ENOENT|ECONNRESET|EHOSTUNREACH)\b[^"\n]{0,40}?(?:\d+\.\d+\.\d+\.\d+|\/|\b[\w.-]+:\d{2,5}\b)|\bdial (?:tcp|udp|unix)[46]?(?: [\w.:[\]%-]+)?: (?:lookup |connect: |i\/o timeout)|\blookup [\w.-]+ on [\d.:[\]a-f]+: |\bgetaddrinfo (?:ENOTFOUND|EAI_AGAIN|EAI_FAIL) [\w.-]{1,253}/,
+  },
+  {
+    rule: 'leak/private-ip',
+    severity: 'medium',
+    description: 'private or internal address',
+    pattern:
+      /\b(?:10\.\d{1,3}|172\.(?:1[6-9]|2\d|3[01])|192\.168|169\.254)\.\d{1,3}\.\d{1,3}\b|\b[\w-]{1,63}\.(?:internal|local|localdomain|svc\.cluster\.local|consul|corp|intranet|lan)\b|\.(?:rds|cache|redshift|es)\.amazonaws\.com\b|\.(?:database|redis\.cache|servicebus)\.windows\.net\b|\b[\w-]{1,63}\.[\w-]{1,63}\.svc\b|\b(?:https?|grpcs?|wss?|redis|amqps?|postgres(?:ql)?|mysql|mongodb):\/\/(?!localhost\b)[a-z][\w-]*:\d{2,5}\b/,
+  },
+  {
+    rule: 'leak/private-ip',
+    severity: 'medium',
+    description: 'private IPv6 address or cloud host name',
+    // fc00::/7 (unique local, `fd12:3456::1`), fe80::/10 (link local), and an EC2 host name (`ip-10-0-1-23`).
+    pattern:
+      /(?<![\w:.])f(?:[cdCD][0-9a-fA-F]{2}|[eE][89abAB][0-9a-fA-F]):(?:[0-9a-fA-F]{0,4}:){1,6}[0-9a-fA-F]{0,4}(?![\w:])|\bip-(?:10|172-(?:1[6-9]|2\d|3[01])|192-168)(?:-\d{1,3}){2,3}\b/,
+  },
+  {
+    rule: 'leak/private-ip',
+    severity: 'medium',
+    description: 'cloud resource name (AWS ARN: account id and resource)',
+    pattern: /\barn:aws[\w-]{0,16}:[\w-]{1,64}:[\w-]{0,32}:\d{12}:[\w/+=,.@:-]{1,256}/,
+  },
+  // Versions and products
+  {
+    rule: 'leak/version',
+    severity: 'medium',
+    description: 'server or framework version',
+    // product/1.2 (Server, Via, X-Powered-By, error pages), Jetty(9.4.44), X-AspNet[Mvc]-Version: a bare
+    // product name without a version (Server: edge, Via: 1.1 varnish) is not one.
+    pattern:
+      /\b(?:nginx|openresty|Tengine|Apache|Tomcat|Microsoft-IIS|Microsoft-HTTPAPI|Werkzeug|gunicorn|uvicorn|Jetty|Kestrel|Express|PHP|Python|CPython|WSGIServer|TornadoServer|Puma|WEBrick|Cowboy|Undertow|GlassFish|WildFly|JBoss|Servlet|JSP|Node\.js|HAProxy|Varnish|lighttpd|Caddy|envoy|OpenSSL|mod_\w+)\/\d+(?:\.\d+)*|\bJetty\(\d+(?:\.\d+)+|\bNode\.js v\d+\.\d+|\bx-aspnet(?:mvc)?-version: *\d+(?:\.\d+)*/i,
+  },
+  {
+    rule: 'leak/version',
+    severity: 'medium',
+    description: 'server or framework version (Server or X-Powered-By field)',
+    // `Server: Puma 6.4.0`, `X-Powered-By: Next.js 14.1.0`: any product with a version in these fields.
+    pattern:
+      /(?:^|\n)(?:server|x-powered-by|x-generator|x-server): [^\n]*?\b(?!HTTP\/)[A-Za-z][\w.-]*(?:\(R\))?[/ ]v?\d+\.\d+/,
+  },
+  {
+    rule: 'leak/version',
+    severity: 'medium',
+    description: 'runtime, framework or database version',
+    // `node v20.11.0`, `Express 4.18.2`, `express@4.18.2`, `ASP.NET Version:4.8`, `go1.21.5`, `X-PHP-Version: 8.1.2`.
+    pattern:
+      /\b(?:node(?:\.?js)?|express|koa|fastify|nestjs|next\.js|nuxt|django|flask|fastapi|starlette|rails|ruby|laravel|symfony|spring boot|tomcat|php|python|openjdk|java|kotlin|ASP\.NET(?: Core)?|NET Framework|NET Core|drupal|wordpress|deno|elixir|postgresql|mysql|mariadb|mongodb|redis|elasticsearch)(?:[@/]v?| version:? ?| v?)\d{1,4}\.\d{1,4}|\bgo1\.\d{1,3}\b|(?:^|\n)x-(?:php|aspnet(?:core|mvc)?|node(?:js)?|ruby|rails|python|django|java|jvm|spring|go|dotnet|framework|runtime|engine|backend|server)-version: *v?\d/i,
+  },
+  {
+    rule: 'leak/product',
+    severity: 'low',
+    description: 'product name in an error page',
+    // Express's own 404 page (`Cannot GET /x`); a `Server` field naming the product without its version.
+    pattern:
+      /<center>nginx<\/center>|X-Powered-By|Server: (?:nginx|Apache|Express|gunicorn|uvicorn|Werkzeug|Kestrel|Jetty|Tomcat|openresty|LiteSpeed|Microsoft-IIS|Puma|WEBrick|Cowboy)\b|<pre>Cannot (?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \//i,
+  },
+];

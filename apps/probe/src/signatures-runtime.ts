@@ -1,0 +1,37 @@
+/**
+ * Signatures of runtime texts that are not a stack frame of the first set: Rust panics, exception
+ * messages sent without their stack (`TypeError: Cannot read properties of undefined`, `KeyError:
+ * 'id'`), and framework debug pages and fields (Spring's Whitelabel page, Django's and Werkzeug's
+ * debug pages, ASP.NET's error page, Symfony's `X-Debug-Exception` and profiler token).
+ */
+import type { Signature } from './signatures.js';
+
+/** Runtime texts, checked after the stacks and drivers (an exception with its stack is reported as the stack). */
+export const RUNTIME_SIGNATURES: readonly Signature[] = [
+  {
+    rule: 'leak/stack-rust',
+    severity: 'high',
+    description: 'Rust panic or source location',
+    pattern:
+      /\bthread '[^'\n]{1,128}' panicked at|\bsrc\/[\w/.-]{1,256}\.rs:\d+:\d+|called `(?:Option|Result)::unwrap\(\)` on an? `(?:None|Err)/,
+  },
+  {
+    rule: 'leak/exception',
+    severity: 'medium',
+    description: 'runtime exception message',
+    // The class and its message (`ReferenceError: x is not defined`), or a runtime's own wording; the
+    // bare class name (`"error":"TypeError"`) is not one. Reported once with its stack, as the stack.
+    pattern:
+      /\b(?:TypeError|ReferenceError|RangeError|SyntaxError|EvalError|URIError|InternalError|AggregateError|KeyError|AttributeError|ValueError|IndexError|NameError|ZeroDivisionError|ImportError|ModuleNotFoundError|UnboundLocalError|AssertionError|RecursionError|NotImplementedError|FileNotFoundError|PermissionError|UnicodeDecodeError|JSONDecodeError): \S|Cannot read propert(?:y|ies) of (?:undefined|null)|\b[\w$.]{1,128} is not a function\b|'NoneType' object (?:has no attribute|is not subscriptable|is not iterable)/,
+    subsumedBy: 'leak/stack-',
+  },
+  {
+    rule: 'leak/debug',
+    severity: 'medium',
+    description: 'framework debug page or debug field',
+    // A default or debug error page shows the framework, its settings and often the failing code; a
+    // Symfony debug field names the exception, and its profiler token opens every request's details.
+    pattern:
+      /Whitelabel Error Page|There was an unexpected error \(type=|\bDEBUG = True\b|You're seeing this error because you have|Werkzeug Debugger|The debugger caught an exception in your WSGI application|Server Error in '[^'\n]{0,256}' Application|An unhandled exception occurred while processing the request|Action Controller: Exception caught|Whoops! There was an error|class=['"]xdebug-error|(?:^|\n)x-debug-(?:exception|exception-file|token|token-link) *:/i,
+  },
+];
