@@ -98,7 +98,7 @@ describe('ids and contexts of compact lines, held off the heap (#21)', () => {
     const list = new JsonList();
     const attributes = { connection_id: 'c-\u00e9 "q" \u{1f600}', n: 1 };
     const ids = [randomUUID(), 'x"y\nz', 'ABCDEF00-0000-4000-8000-000000000000', 'caf\u00e9', randomUUID()];
-    for (const id of ids) list.pushWithId(id, `,"attributes":${JSON.stringify(attributes)}`);
+    for (const id of ids) list.pushWithId(id, Buffer.from(`,"attributes":${JSON.stringify(attributes)}`));
     expect(list.count).toBe(5);
     expect(list.json()).toBe(JSON.stringify(ids.map((id) => ({ request_id: id, attributes }))));
     list.release();
@@ -113,11 +113,34 @@ describe('ids and contexts of compact lines, held off the heap (#21)', () => {
     ];
     const ids = Array.from({ length: 1200 }, () => randomUUID());
     ids.forEach((id, i) => {
-      list.pushWithId(id, `,"attributes":${JSON.stringify(members[i % 3])}`);
+      list.pushWithId(id, Buffer.from(`,"attributes":${JSON.stringify(members[i % 3])}`));
     });
     expect(list.count).toBe(1200);
     expect(list.json()).toBe(JSON.stringify(ids.map((id, i) => ({ request_id: id, attributes: members[i % 3] }))));
     list.release();
+  });
+
+  it('copies an id from the list that took it last, only when that list copied this very id as a UUID', () => {
+    const ids = new JsonList();
+    const contexts = new JsonList();
+    const member = Buffer.from(',"attributes":{"c":1}');
+    const values = [randomUUID(), 'x"y', randomUUID(), 'ABCDEF00-0000-4000-8000-000000000000', randomUUID()];
+    for (const id of values) {
+      ids.pushString(id);
+      contexts.pushWithId(id, member, ids);
+    }
+    // The last id the first list copied is not the id pushed here: it is checked and copied from its own string.
+    const other = randomUUID();
+    contexts.pushWithId(other, member, ids);
+    const expected = [...values, other].map((id) => ({ request_id: id, attributes: { c: 1 } }));
+    expect(contexts.json()).toBe(JSON.stringify(expected));
+    expect(ids.json()).toBe(JSON.stringify(values));
+    // After a release the first list remembers nothing.
+    const last = values[4] as string;
+    ids.release();
+    contexts.pushWithId(last, member, ids);
+    expect(JSON.parse(contexts.json()).at(-1)).toEqual({ request_id: last, attributes: { c: 1 } });
+    contexts.release();
   });
 
   it("writes each repeat's connection attributes, redacted, as the record's own context", async () => {
