@@ -7,7 +7,9 @@
  * a handler's numeric code; its details become the generic message; foreign metadata is dropped.
  * CANCELLED stands only once the client cancelled the call; before, it is `internal`. An OK status
  * passes only with grpc-js's own text: a handler's error with `code: 0` becomes OK with the
- * error's message and metadata in grpc-js, and is answered as a fault instead. A status that
+ * error's message and metadata in grpc-js, and is answered as a fault instead; so is an OK without
+ * a response message on a unary or client-streaming method (an error whose `code` is 0 and whose
+ * message is `'OK'`, which grpc-js sends as its own OK, with the error's trailers). A status that
  * cannot be read is answered as the fault of the error reading it threw. It never throws (an
  * interceptor that throws crashes the process).
  */
@@ -78,7 +80,7 @@ export function createServerInterceptor(options: GrpcFaultOptions = {}): ServerI
   const interceptor: ServerInterceptor = (methodDescriptor, call) =>
     isWrappedMethod(methodDescriptor.requestDeserialize)
       ? (call as ServerInterceptingCall)
-      : sanitizingCall(methodDescriptor.path, call, options, domain);
+      : sanitizingCall(methodDescriptor, call, options, domain);
   rememberFaultlineInterceptor(interceptor);
   return interceptor;
 }
@@ -108,15 +110,23 @@ function answerUnreadable(error: unknown, next: (status: StatusObject) => void, 
   }
 }
 
-/** The intercepting call of a method Faultline did not wrap: every non-OK status it sends is sanitized. */
+/**
+ * The intercepting call of a method Faultline did not wrap: every status it sends but a success is
+ * sanitized. A success is grpc-js's own OK, after a response message unless the method streams
+ * its responses: grpc-js sends an error whose `code` is 0 and whose message is `'OK'` as that same
+ * OK, with the error's trailers, and without a message.
+ */
 function sanitizingCall(
-  path: string,
+  method: { readonly path: string; readonly responseStream: boolean },
   call: ServerInterceptingCallInterface,
   options: GrpcFaultOptions,
   domain: string,
 ): ServerInterceptingCall {
+  const path = method.path;
+  const answersOnce = method.responseStream !== true;
   let metadata: Metadata | undefined;
   let cancelled = false;
+  let messageSent = false;
   // A throw from a listener outside this one (an interceptor of the application's, listed after
   // Faultline's): the call ends with its fault instead of an unhandled rejection and a hang.
   const failed = (error: unknown) => {
@@ -156,12 +166,17 @@ function sanitizingCall(
         },
       });
     },
+    sendMessage(message, next) {
+      messageSent = true;
+      next(message);
+    },
     sendStatus(status, next) {
       let sent = false;
       try {
         // grpc-js's own OK says 'OK'. Other text: a handler's error whose `code` was 0, which grpc-js
-        // sends as OK with the error's message and metadata; it is a failure like any other.
-        if (status.code === Status.OK && status.details === 'OK') {
+        // sends as OK with the error's message and metadata; it is a failure like any other. So is
+        // an OK that answers a unary or client-streaming call without its message.
+        if (status.code === Status.OK && status.details === 'OK' && (messageSent || !answersOnce)) {
           sent = true;
           next(status);
           return;

@@ -19,7 +19,7 @@ import {
 } from './call-guard.js';
 import { type Emit, type InFlightCall, type InFlightCalls, untrack, untrackingOnCancel } from './in-flight.js';
 import { isDecodeFailure } from './request-guard.js';
-import { type Serialize, serializeResponse } from './response-serialize.js';
+import { type ResponseEncoding, serializeResponse } from './response-serialize.js';
 import { faultStatus } from './trailers.js';
 
 /** An application's handler as the wrapper calls it (streaming handlers get no callback). */
@@ -38,10 +38,11 @@ export interface UnaryMethod {
   /** The server's calls in flight (`addFaultlineService`); undefined for `wrapService` alone. */
   readonly calls: InFlightCalls | undefined;
   /**
-   * The method's response serializer, when the wrapper serializes the response itself
-   * (`addFaultlineService`, whose grpc-js serializer passes the bytes on); undefined otherwise.
+   * The method's response serializer and the server's send limit, when the wrapper serializes
+   * the response itself (`addFaultlineService`, whose grpc-js serializer passes the bytes on);
+   * undefined otherwise.
    */
-  readonly serialize: Serialize | undefined;
+  readonly encoding: ResponseEncoding | undefined;
 }
 
 /**
@@ -179,9 +180,9 @@ export class UnaryRun implements UnaryGuard, InFlightCall {
       return;
     }
     let message = value;
-    const serialize = this.method.serialize;
-    if (serialize !== undefined) {
-      message = serializeResponse(serialize, value);
+    const encoding = this.method.encoding;
+    if (encoding !== undefined) {
+      message = serializeResponse(encoding, value);
       if (this.done) return;
       if (!(message instanceof Buffer)) {
         this.fail(message);

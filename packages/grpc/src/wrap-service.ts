@@ -30,11 +30,12 @@ import { callsOf, type InFlightCalls, StreamEntry, untrack } from './in-flight.j
 import { guardDefinition, isDecodeFailure } from './request-guard.js';
 import { iterateWithoutDestroy } from './request-iterator.js';
 import {
+  encodingOf,
   guardWrite,
   passSerializedResponses,
-  type Serialize,
+  type ResponseEncoding,
+  sendLimitOf,
   serializeResponse,
-  serializerOf,
   type WritableCall,
 } from './response-serialize.js';
 import { faultStatus } from './trailers.js';
@@ -60,7 +61,7 @@ function wrapUnary(method: UnaryMethod) {
 /**
  * A client-streaming method: the full stream guard (the handler's logic lives in its listeners),
  * and `write`/`end` that cannot answer past the callback ({@link guardClientStreamAnswer}).
- * `serialize`: see {@link UnaryMethod.serialize}.
+ * `encoding`: see {@link UnaryMethod.encoding}.
  */
 function wrapClientStreaming(
   path: string,
@@ -68,7 +69,7 @@ function wrapClientStreaming(
   options: GrpcFaultOptions,
   domain: string,
   calls: InFlightCalls | undefined,
-  serialize: Serialize | undefined,
+  encoding: ResponseEncoding | undefined,
 ) {
   return (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
     let done = false;
@@ -88,10 +89,10 @@ function wrapClientStreaming(
         fail(failure.error);
         return;
       }
-      const message = serialize === undefined ? value : serializeResponse(serialize, value);
+      const message = encoding === undefined ? value : serializeResponse(encoding, value);
       // The serializer runs the application's code (a `toJSON`), which may answer the call itself.
       if (done) return;
-      if (serialize !== undefined && !(message instanceof Buffer)) {
+      if (encoding !== undefined && !(message instanceof Buffer)) {
         fail(message);
         return;
       }
@@ -113,8 +114,8 @@ function wrapClientStreaming(
 }
 
 /**
- * A server-streaming or bidi method: the full stream guard; with `serialize` (see
- * {@link UnaryMethod.serialize}), its `write` serializes every message first ({@link guardWrite}).
+ * A server-streaming or bidi method: the full stream guard; with `encoding` (see
+ * {@link UnaryMethod.encoding}), its `write` serializes every message first ({@link guardWrite}).
  */
 function wrapStreaming(
   path: string,
@@ -122,7 +123,7 @@ function wrapStreaming(
   options: GrpcFaultOptions,
   domain: string,
   calls: InFlightCalls | undefined,
-  serialize: Serialize | undefined,
+  encoding: ResponseEncoding | undefined,
 ) {
   return (call: ServerWritableStream<unknown, unknown> | ServerDuplexStream<unknown, unknown>) => {
     let failed = false;
@@ -148,7 +149,7 @@ function wrapStreaming(
       fail(decodeFault(call.request));
       return;
     }
-    if (serialize !== undefined) guardWrite(call as unknown as WritableCall, serialize, fail);
+    if (encoding !== undefined) guardWrite(call as unknown as WritableCall, encoding, fail);
     iterateWithoutDestroy(call);
     if (entry !== undefined) calls?.add(entry);
     runHandler(handler, call, undefined, { fail });
@@ -156,15 +157,16 @@ function wrapStreaming(
 }
 
 /**
- * {@link wrapService}, the calls listed on `calls` (their server's list) when given. `serializes`:
- * the handlers serialize their responses themselves (grpc-js gets `passSerializedResponses`).
+ * {@link wrapService}, the calls listed on `calls` (their server's list) when given. `sendLimit`,
+ * when given: the handlers serialize their responses themselves (grpc-js gets
+ * `passSerializedResponses`) and hold them against that limit ({@link sendLimitOf}).
  */
 function wrapMethods<T extends UntypedServiceImplementation>(
   definition: ServiceDefinition,
   implementation: T,
   options: GrpcFaultOptions,
   calls: InFlightCalls | undefined,
-  serializes: boolean,
+  sendLimit: number | undefined,
 ): T {
   resolveGrpcOptions(options);
   const domain = options.domain ?? 'faultline';
@@ -173,12 +175,12 @@ function wrapMethods<T extends UntypedServiceImplementation>(
     const handler = handlerOf(implementation, name, method.originalName);
     if (handler === undefined) continue;
     const path = method.path;
-    const serialize = serializes ? serializerOf(method) : undefined;
+    const encoding = sendLimit === undefined ? undefined : encodingOf(method, sendLimit);
     wrapped[name] = method.responseStream
-      ? wrapStreaming(path, handler, options, domain, calls, serialize)
+      ? wrapStreaming(path, handler, options, domain, calls, encoding)
       : method.requestStream
-        ? wrapClientStreaming(path, handler, options, domain, calls, serialize)
-        : wrapUnary({ path, handler, options, domain, calls, serialize });
+        ? wrapClientStreaming(path, handler, options, domain, calls, encoding)
+        : wrapUnary({ path, handler, options, domain, calls, encoding });
   }
   return wrapped as T;
 }
@@ -199,14 +201,16 @@ export function wrapService<T extends UntypedServiceImplementation>(
   implementation: T,
   options: GrpcFaultOptions = {},
 ): T {
-  return wrapMethods(definition, implementation, options, undefined, false);
+  return wrapMethods(definition, implementation, options, undefined, undefined);
 }
 
 /**
  * Registers a service with guarded request decoding and wrapped handlers: the one call to make
  * instead of `server.addService`. The wrapped handlers serialize their responses themselves (a
  * message that fails to serialize ends the call with Faultline's INTERNAL, recorded with the
- * serializer's error as its cause), and grpc-js gets the bytes (see `passSerializedResponses`).
+ * serializer's error as its cause), and grpc-js gets the bytes (see `passSerializedResponses`). A
+ * response over the server's `grpc.max_send_message_length` ends the call the same way (INTERNAL,
+ * recorded as `ResponseTooLarge`) instead of grpc-js's own RESOURCE_EXHAUSTED without an id.
  * Create the server with `grpc.max_receive_message_length` above `maxReceiveMessageLength` (twice
  * it, say) so oversized requests get Faultline's answer, but bounded: grpc-js inflates a
  * compressed message only up to that limit (-1 would inflate a zip bomb whole, before any guard
@@ -224,7 +228,9 @@ export function addFaultlineService(
 ): void {
   // Request decoding guarded; responses serialized by the wrapped handlers, passed on by grpc-js.
   const guarded = passSerializedResponses(guardDefinition(definition, options));
-  server.addService(guarded, wrapMethods(definition, implementation, options, callsOf(server), true));
+  // grpc-js's send limit, read now: a response over it is answered as Faultline's fault, with its id.
+  const sendLimit = sendLimitOf(server);
+  server.addService(guarded, wrapMethods(definition, implementation, options, callsOf(server), sendLimit));
   // With an interceptor of the application's outside Faultline's, every call is intercepted.
   if (passThroughIsSafe(server)) markWrappedMethods(guarded, implementation);
   answerUnknownMethods(server, options);

@@ -75,6 +75,13 @@ export function failure(kind: string): unknown {
       metadata.set('x-trace-bin', Buffer.from('\r\nhunter2'));
       return { code: 7, details: 'SELECT * FROM orders_private hunter2\r\nx-injected: 1', metadata };
     }
+    case 'ok-message': {
+      // grpc-js's own OK text on an error whose code is 0 (OK), with trailers of the application's.
+      const metadata = new Metadata();
+      metadata.set('x-debug', 'at /srv/app/db.js:1 hunter2');
+      metadata.set('x-request-id', '0b1e2d3c-4f5a-4b6c-8d7e-9f0a1b2c3d4e');
+      return Object.assign(new Error('OK'), { code: 0, details: 'OK', metadata });
+    }
     case 'downstream': {
       // A ServiceError from a call this service made, with the downstream's text and metadata.
       const metadata = new Metadata();

@@ -4,7 +4,9 @@
  * category, the generic details, one `x-request-id` (a UUID, logged) that the rich status's
  * RequestInfo repeats, only Faultline's trailers, and nothing of the value anywhere the client
  * can read; the same values answered by a service added without Faultline get the interceptor's
- * answer, as clean. The process neither crashes nor leaves a rejection unhandled.
+ * answer, as clean, and their successes (a unary message with trailers of the application's, a
+ * stream ended without messages) still pass. The process neither crashes nor leaves a rejection
+ * unhandled.
  */
 import { createReporter } from '@faultline/core';
 import { memoryLog } from '@faultline/testkit';
@@ -31,7 +33,11 @@ const Service = {
   bidi: method('/hostile.H/Bidi', true, true),
 };
 
-const Plain = { unary: method('/hostile.Plain/Unary', false, false) };
+const Plain = {
+  unary: method('/hostile.Plain/Unary', false, false),
+  ok: method('/hostile.Plain/Ok', false, false),
+  empty: method('/hostile.Plain/Empty', false, true),
+};
 
 /** Failure styles per method kind. */
 const STYLES = {
@@ -79,6 +85,13 @@ beforeAll(async () => {
   server.addService(Plain, {
     unary: (call: AnyCall, callback: (error: unknown) => void) =>
       callback(HOSTILE_STATUSES[String(call.metadata.get('x-value')[0])]?.make()),
+    // Successes: a message with trailers of the application's; a stream that ends without messages.
+    ok: (_call: AnyCall, callback: (error: null, value?: unknown, trailers?: Metadata) => void) => {
+      const trailers = new Metadata();
+      trailers.set('x-app', 'kept');
+      callback(null, { ok: true }, trailers);
+    },
+    empty: (call: { end(): void }) => call.end(),
   } as unknown as UntypedServiceImplementation);
   const port = await bindLoopback(server);
   const Client = makeGenericClientConstructor(Service, 'H');
@@ -131,6 +144,25 @@ describe('hostile statuses answered by a service added without Faultline (the in
     const id = expectSanitized(error, HOSTILE_STATUSES[name]?.foreign ?? 'internal', FORBIDDEN);
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(log.records.some((record) => record.request_id === id)).toBe(true);
+  });
+});
+
+describe('an OK of a service added without Faultline (the interceptor alone)', () => {
+  it("passes a unary success with its message and the application's trailers", async () => {
+    const trailers = await new Promise<Metadata>((resolve, reject) => {
+      const call = (plain.ok as (...a: unknown[]) => { on(e: string, f: (m: Metadata) => void): void })(
+        {},
+        (error: ServiceError | null) => error && reject(error),
+      );
+      call.on('status', (status: unknown) => resolve((status as { metadata: Metadata }).metadata));
+    });
+    expect(trailers.get('x-app')).toEqual(['kept']);
+  });
+
+  it('passes a server stream that ends without messages', async () => {
+    const stream = (plain.empty as (...a: unknown[]) => NodeJS.EventEmitter)({});
+    const code = await new Promise((resolve) => stream.on('status', (s: { code: number }) => resolve(s.code)));
+    expect(code).toBe(0);
   });
 });
 

@@ -177,6 +177,15 @@ export const HOSTILE_STATUSES: Record<string, HostileStatus> = {
       }),
     category: 'internal',
   },
+  // Its text is grpc-js's own OK's: sent as OK with its trailers, it would pass for a success.
+  "error with code 0 (OK) and the message 'OK', secret trailers": {
+    make: () => Object.assign(new Error('OK'), { code: GrpcStatus.OK, metadata: hostileMetadata(GrpcStatus.OK, 'OK') }),
+    category: 'internal',
+  },
+  "status object { code: 0, details: 'OK' }, secret trailers": {
+    make: () => ({ code: GrpcStatus.OK, details: 'OK', metadata: hostileMetadata(GrpcStatus.OK, 'OK') }),
+    category: 'internal',
+  },
   'status whose every getter throws': { make: throwingStatus, category: 'internal' },
   'status whose code and details convert to secrets': {
     make: () => ({

@@ -1,7 +1,8 @@
 /**
  * Interop with a non-Node client: Debian's python3-grpcio and python3-protobuf decode
  * grpc-status-details-bin into google.rpc.Status with code and message equal to the status, and
- * see no trailer but Faultline's two, also for a thrown status object forging text, trailers and id.
+ * see no trailer but Faultline's two, also for a thrown status object forging text, trailers and id,
+ * and for values whose `code` looks like a gRPC status (5 without trailers, 0 with grpc-js's 'OK').
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -49,6 +50,10 @@ it('python grpcio decodes google.rpc.Status and ErrorInfo that match the status'
       'validation',
       'plain',
       'forged-status',
+      'foreign-code',
+      'downstream',
+      'ok-message',
+      'string',
     ],
     {
       timeout: 30_000,
@@ -82,6 +87,12 @@ it('python grpcio decodes google.rpc.Status and ErrorInfo that match the status'
   });
   expect(byKind.catalog).toMatchObject({ code: GrpcStatus.NOT_FOUND, reason: 'GRPC_ORDER_NOT_FOUND' });
   expect(byKind.plain).toMatchObject({ code: GrpcStatus.INTERNAL, reason: 'INTERNAL' });
+  // Codes that look like gRPC statuses: a downstream's NOT_FOUND keeps its code, nothing of its text;
+  // `code: 5` without trailers and an error whose code is 0 (OK) are the server's INTERNAL.
+  expect(byKind.downstream).toMatchObject({ code: GrpcStatus.NOT_FOUND, reason: 'NOT_FOUND' });
+  for (const kind of ['foreign-code', 'ok-message', 'string'])
+    expect(byKind[kind]).toMatchObject({ code: GrpcStatus.INTERNAL, reason: 'INTERNAL' });
+  expect(JSON.stringify(results)).not.toMatch(/0b1e2d3c|db\.internal|x-debug|\/srv\//);
   expect(byKind.validation).toMatchObject({
     code: GrpcStatus.INVALID_ARGUMENT,
     field_violations: [
