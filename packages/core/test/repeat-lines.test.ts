@@ -143,6 +143,22 @@ describe('ids and contexts of compact lines, held off the heap (#21)', () => {
     contexts.release();
   });
 
+  it('writes the right attributes for repeats cycling through more connections than it remembers encoded', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'faultline-repeat-lines-')), 'r.log');
+    const reporter = createReporter({ destination: file, flushOnExit: false, dedupWindowMs: 60_000 });
+    const connections = Array.from({ length: 40 }, (_, i) => Object.freeze({ connection_id: `c${i}`, n: i }));
+    // Three rounds in two orders: each connection's bytes are found again, evicted, then made again.
+    const order = [...connections, ...connections, ...[...connections].reverse()];
+    const faults = repeats(order.length + 1, () => randomUUID());
+    faults.forEach((fault, i) => {
+      reporter.report(fault, { protocol: 'ws', attributes: i === 0 ? connections[0] : order[i - 1] });
+    });
+    await reporter.flush();
+    const lines = linesOf(file);
+    const contexts = lines.flatMap((line) => (line.contexts as Record<string, unknown>[] | undefined) ?? []);
+    expect(contexts).toEqual(faults.slice(1).map((fault, i) => ({ request_id: fault.id, attributes: { ...order[i] } })));
+  });
+
   it("writes each repeat's connection attributes, redacted, as the record's own context", async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'faultline-repeat-lines-')), 'r.log');
     const reporter = createReporter({ destination: file, flushOnExit: false, dedupWindowMs: 60_000 });

@@ -46,9 +46,36 @@ export type CompactWriter = (
   records: number,
 ) => void;
 
+/** How many connections' encoded attributes {@link RepeatBatcher} remembers, the newest replacing the oldest. */
+const MEMBER_SLOTS = 16;
+
+/** A ring of encoded attribute members, keyed by their (frozen) redacted attributes. */
+class RecentMembers {
+  readonly #keys: unknown[] = new Array(MEMBER_SLOTS);
+  readonly #members: (Uint8Array | undefined)[] = new Array(MEMBER_SLOTS);
+  #next = 0;
+
+  get(key: unknown): Uint8Array | undefined {
+    for (let i = 0; i < MEMBER_SLOTS; i += 1) if (this.#keys[i] === key) return this.#members[i];
+    return undefined;
+  }
+
+  set(key: object, member: Uint8Array): void {
+    this.#keys[this.#next] = key;
+    this.#members[this.#next] = member;
+    this.#next = (this.#next + 1) % MEMBER_SLOTS;
+  }
+}
+
 /** Batches repeats per fingerprint and writes them as compact lines. */
 export class RepeatBatcher {
   readonly #batches = new Map<string, Batch>();
+  /**
+   * The encoded members of the connections whose repeats came lately: repeats of one error from
+   * many connections alternate between them, and each change of connection encoded its member
+   * again.
+   */
+  readonly #members = new RecentMembers();
   readonly #redactor: Redactor;
   readonly #write: CompactWriter;
   readonly #maxBatches: number;
@@ -118,21 +145,27 @@ export class RepeatBatcher {
   }
 
   /**
-   * `,"attributes":…` for `attributes` redacted, as UTF-8 bytes, remembered for the batch's last
-   * redaction (one frozen object per connection, see attribute-cache.ts): encoded once, copied per
-   * repeat (writing the member's text a character at a time cost about 2k instructions per
-   * repeat, callgrind). `undefined` when the redaction is not JSON that `JSON.stringify` would keep
-   * as a member.
+   * `,"attributes":…` for `attributes` redacted, as UTF-8 bytes: the batch's last ones again, or
+   * those of a connection seen lately ({@link #members}), or encoded now. Copied per repeat
+   * (writing the member's text a character at a time cost about 2k instructions per repeat,
+   * callgrind). `undefined` when the redaction is not JSON that `JSON.stringify` would keep as a
+   * member.
    */
   #attributesMember(batch: Batch, attributes: SnapNode): Uint8Array | undefined {
     const redacted = attributesRedaction(attributes, this.#redactor);
-    if (redacted !== batch.lastAttributes || batch.lastMember === undefined) {
+    if (redacted === batch.lastAttributes && batch.lastMember !== undefined) return batch.lastMember;
+    let member = this.#members.get(redacted);
+    if (member === undefined) {
       const json = JSON.stringify(redacted) as string | undefined;
       if (json === undefined) return undefined;
-      batch.lastAttributes = redacted;
-      batch.lastMember = Buffer.from(`,"attributes":${json}`, 'utf8');
+      member = Buffer.from(`,"attributes":${json}`, 'utf8');
+      // Only a remembered redaction is frozen (attribute-cache.ts): it cannot change, so its bytes cannot either.
+      if (typeof redacted === 'object' && redacted !== null && Object.isFrozen(redacted))
+        this.#members.set(redacted, member);
     }
-    return batch.lastMember;
+    batch.lastAttributes = redacted;
+    batch.lastMember = member;
+    return member;
   }
 
   #arm(): void {
