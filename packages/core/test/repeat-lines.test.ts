@@ -151,7 +151,7 @@ describe('ids and contexts of compact lines, held off the heap (#21)', () => {
     const order = [...connections, ...connections, ...[...connections].reverse()];
     const faults = repeats(order.length + 1, () => randomUUID());
     faults.forEach((fault, i) => {
-      reporter.report(fault, { protocol: 'ws', attributes: i === 0 ? connections[0] : order[i - 1] });
+      reporter.report(fault, { protocol: 'ws', attributes: (i === 0 ? connections[0] : order[i - 1]) ?? {} });
     });
     await reporter.flush();
     const lines = linesOf(file);
