@@ -31,7 +31,7 @@ export function nextValue(thrown: unknown): unknown {
  * tracer's layer wrapper, before it calls Express's), the value goes again, inside a carrier; any
  * other throw is left as it was, so `next` is never called twice for one failure it reached.
  */
-function handOver(next: NextFunction, thrown: unknown): void {
+export function handOver(next: NextFunction, thrown: unknown): void {
   try {
     next(nextValue(thrown));
   } catch (failure) {

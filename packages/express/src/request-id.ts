@@ -92,9 +92,16 @@ const ASSIGNED_ID = /^[\x21-\x7e]{1,128}$/;
 /**
  * The request's id: `req.id` when it is a header-safe string (the middleware's id, or one the
  * application assigned), else the id the middleware stored (read where the accessor is not on the
- * request's prototype chain, e.g. in a parent app after a mounted app set it).
+ * request's prototype chain, e.g. in a parent app after a mounted app set it). Never throws: an
+ * `id` accessor the application defined may (the error middleware threw, and Express's
+ * `finalhandler` wrote the getter's stack).
  */
 export function requestIdOf(request: ExpressRequest): string | undefined {
-  const id = request.id;
+  let id: unknown;
+  try {
+    id = request.id;
+  } catch {
+    id = undefined;
+  }
   return typeof id === 'string' && ASSIGNED_ID.test(id) ? id : ids.get(request);
 }
