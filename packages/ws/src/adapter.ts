@@ -30,6 +30,8 @@ import { errorFrame } from './error-frame.js';
 import { fatalByDefault } from './fatality.js';
 import { messageInput } from './handshake.js';
 import { parseJsonMessage } from './json-message.js';
+import { pingFloodListener } from './ping-flood.js';
+import { defuseThrownPromise, settleOnce } from './settle.js';
 import { guardStream } from './stream.js';
 import type { ConnectionContext, MessageHandler, WsAdapter, WsAdapterOptions } from './types.js';
 import { upgradeAnswers } from './upgrade.js';
@@ -110,6 +112,7 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
 
   /** Captures and records `thrown` for a connection (or none); a cancellation stands only when the client is `gone`. */
   function faultFor(thrown: unknown, gone: boolean, ctx: CaptureContext, record?: RecordFaultOptions): Fault {
+    defuseThrownPromise(thrown);
     const fault = captureForClient(thrown, ctx, gone);
     recordFault(fault, record ?? plainRecord);
     return fault;
@@ -124,6 +127,10 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
     // The socket's own error (a peer's protocol violation): recorded as classified.
     faultFor(error, true, socketContext, connections.get(this));
   }
+  /** One 'ping' listener for every socket: records a connection ws terminated for a ping flood. */
+  const onSocketPing = pingFloodListener((socket, fault) =>
+    faultFor(fault, true, socketContext, connections.get(socket)),
+  );
 
   function answer(socket: WebSocket, fault: Fault): Fault {
     try {
@@ -183,7 +190,7 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
     return (data, isBinary) => {
       try {
         const result = handler(data, isBinary);
-        if (isThenable(result)) result.then(undefined, (error: unknown) => failMessage(socket, error, data, isBinary));
+        if (isThenable(result)) settleOnce(result, undefined, (error) => failMessage(socket, error, data, isBinary));
       } catch (error) {
         failMessage(socket, error, data, isBinary);
       }
@@ -217,9 +224,10 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
         // Without a reporter every connection records the same way (span only): nothing to keep.
         if (reporter !== undefined) connections.set(socket, connectionRecord(reporter, connectionId, rejected));
         socket.on('error', onSocketError);
+        socket.on('ping', onSocketPing);
         try {
           const result = handler(socket, context);
-          if (isThenable(result)) result.then(undefined, (error: unknown) => fail(socket, error, 'ws.connection'));
+          if (isThenable(result)) settleOnce(result, undefined, (error) => fail(socket, error, 'ws.connection'));
         } catch (error) {
           fail(socket, error, 'ws.connection');
         }

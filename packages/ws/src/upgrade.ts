@@ -20,6 +20,7 @@ import {
 } from '@faultline/core/adapter';
 import type { WebSocket, WebSocketServer } from 'ws';
 import { isClosing, upgradesItself, WS_CLIENT_ERROR_CATEGORY, WS_CLIENT_ERROR_HEADERS } from './handshake.js';
+import { settleOnce } from './settle.js';
 import type { UpgradeCheck } from './types.js';
 import { adoptVerifyClient } from './verify-client.js';
 
@@ -143,7 +144,8 @@ export function upgradeAnswers(
       };
       try {
         const result = check?.(request);
-        if (isThenable(result)) result.then(accept, (error: unknown) => rejectUpgrade(socket, request, error));
+        // Once: a thenable that fulfils and then rejects must not write HTTP after the 101.
+        if (isThenable(result)) settleOnce(result, accept, (error) => rejectUpgrade(socket, request, error));
         else accept();
       } catch (error) {
         rejectUpgrade(socket, request, error);
