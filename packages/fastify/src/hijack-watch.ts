@@ -1,20 +1,24 @@
 /**
- * A route handler that fails after `reply.hijack()`. Fastify sends nothing on a hijacked reply:
- * what the handler then throws reaches `reply.send`, which only warns that the reply was sent,
- * and what its promise rejects with is logged raw ("Promise errored, but reply.sent = true was
- * set"). The client waited for an answer that never came, and Faultline recorded nothing.
+ * A route handler or hook that fails after `reply.hijack()`. Fastify sends nothing on a hijacked
+ * reply: what a handler then throws reaches `reply.send`, which only warns that the reply was
+ * sent, what its promise rejects with is logged raw ("Promise errored, but reply.sent = true was
+ * set"), and what an `onRequest`, `preParsing`, `preValidation` or `preHandler` hook throws,
+ * rejects with or passes to `done` is dropped (the runner's callback returns on `reply.sent`).
+ * The client waited for an answer that never came, and Faultline recorded nothing.
  *
- * Watched here at no cost to a request that never hijacks, beyond one store: the guarded handler
- * (handler-guard.ts) keeps what it returned in a reply slot declared at registration, and
- * Faultline's `hijack` (a reply decoration in front of Fastify's) reads that slot only when it is
- * called. A hijack before the handler returned gives that one reply its own `send`, which takes
- * the value Fastify hands it when the handler throws (Fastify's catch marks that call with its
- * `isError` symbol): no catch and rethrow around every handler. A promise returned by a handler
- * that hijacks (before or after it returned) gets one rejection reaction. The failure is then
- * answered on the raw response (respond.ts `answerHijacked`).
+ * Watched here at no cost to a request that never hijacks, beyond one store per guarded handler
+ * or hook: the guard (handler-guard.ts, hook-hijack.ts) keeps what it returned in a reply slot
+ * declared at registration, and Faultline's `hijack` (a reply decoration in front of Fastify's)
+ * reads that slot only when it is called. A hijack before the handler returned gives that one
+ * reply its own `send`, which takes the value Fastify hands it when the handler throws (Fastify's
+ * catch marks that call with its `isError` symbol): no catch and rethrow around every handler. A
+ * promise returned by a handler or hook that hijacks (before or after it returned) gets one
+ * rejection reaction. The failure is then answered on the raw response (respond.ts
+ * `answerHijacked`), once, whichever way it arrives.
  */
 import { types } from 'node:util';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { catchRejectionLine } from './hijack-log.js';
 
 /** What answers a handler's failure after `reply.hijack()`; the plugin's, bound to its responder. */
 export type HijackedFault = (error: unknown, request: FastifyRequest, reply: FastifyReply) => void;
@@ -30,6 +34,8 @@ export const HIJACK_PROPERTY = 'faultlineHijack';
 const HIJACKED: unique symbol = Symbol('faultline.hijacked');
 /** Watched already, or nothing left to watch. */
 const WATCHED: unique symbol = Symbol('faultline.hijack-watched');
+/** A failure after the hijack was answered: any other is not answered again. */
+const ANSWERED: unique symbol = Symbol('faultline.hijack-answered');
 /** An error handler took over the reply: a `hijack` from there on is the error path's own. */
 const CLOSED: unique symbol = Symbol('faultline.hijack-closed');
 
@@ -38,8 +44,19 @@ type Slot = { [HIJACK_PROPERTY]?: unknown };
 /** Faultline's `hijack` decorations, so the one called can find Fastify's behind them. */
 const decorations = new WeakSet<object>();
 
-/** `fail` for `error`, never throwing: if answering fails, the response is destroyed (the client never waits). */
+/** True for the slot's markers (anything else is what a handler or hook returned, or null). */
+function isMarker(state: unknown): boolean {
+  return state === HIJACKED || state === WATCHED || state === ANSWERED || state === CLOSED;
+}
+
+/**
+ * `fail` for `error`, once per reply and never once an error handler took the reply over; never
+ * throwing: if answering fails, the response is destroyed (the client never waits).
+ */
 function failSafely(fail: HijackedFault, error: unknown, reply: FastifyReply): void {
+  const slot = reply as Slot;
+  if (slot[HIJACK_PROPERTY] === ANSWERED || slot[HIJACK_PROPERTY] === CLOSED) return;
+  slot[HIJACK_PROPERTY] = ANSWERED;
   try {
     fail(error, reply.request, reply);
   } catch {
@@ -59,17 +76,19 @@ function watchPromise(result: unknown, reply: FastifyReply, fail: HijackedFault)
 }
 
 /**
- * After the guarded handler returned `result`: kept for a later `hijack`, or watched now when
- * the handler hijacked before returning. The only work a request that never hijacks pays for.
+ * After a guarded handler or hook returned `result`: kept for a later `hijack` (replacing what an
+ * earlier hook returned), or watched now when it hijacked before returning a promise. The only
+ * work a request that never hijacks pays for.
  */
 export function noteHandlerResult(reply: FastifyReply, result: unknown, fail: HijackedFault): void {
   const slot = reply as Slot;
   const state = slot[HIJACK_PROPERTY];
-  if (state === null) slot[HIJACK_PROPERTY] = result;
-  else if (state === HIJACKED) {
+  if (state === HIJACKED) {
+    // A callback hook that hijacked returns nothing: its `done` is watched instead (hook-hijack.ts).
+    if (!types.isPromise(result)) return;
     slot[HIJACK_PROPERTY] = WATCHED;
     watchPromise(result, reply, fail);
-  }
+  } else if (!isMarker(state)) slot[HIJACK_PROPERTY] = result;
 }
 
 /**
@@ -79,7 +98,17 @@ export function noteHandlerResult(reply: FastifyReply, result: unknown, fail: Hi
 export function answeredHijackedThrow(reply: FastifyReply, error: unknown, fail: HijackedFault): boolean {
   const slot = reply as Slot;
   if (slot[HIJACK_PROPERTY] !== HIJACKED) return false;
-  slot[HIJACK_PROPERTY] = WATCHED;
+  failSafely(fail, error, reply);
+  return true;
+}
+
+/**
+ * A hook's failure (`error`, thrown or passed to `done`) on a reply Fastify will no longer send
+ * (hijacked, or ended on its raw response): answered (or only recorded, when the response ended)
+ * and true; false when Fastify handles it as usual. A second failure is not answered again.
+ */
+export function answeredHookFailure(reply: FastifyReply, error: unknown, fail: HijackedFault): boolean {
+  if (reply.sent !== true) return false;
   failSafely(fail, error, reply);
   return true;
 }
@@ -113,26 +142,29 @@ function catchThrow(reply: FastifyReply, fail: HijackedFault): void {
       const marked = this as unknown as Record<symbol, unknown> & Slot;
       if (marked[HIJACK_PROPERTY] !== HIJACKED || marked[isError] !== true) return send.call(this, payload);
       marked[isError] = false;
-      marked[HIJACK_PROPERTY] = WATCHED;
       failSafely(fail, payload, this);
       return this;
     },
   });
 }
 
-/** Called by Faultline's `hijack`: arms the watch for `reply`, per the slot's state. */
+/**
+ * Called by Faultline's `hijack`: arms the watch for `reply`, per the slot's state. What a handler
+ * or hook returned (a promise still pending, when it is the one running) is watched; then, as
+ * when nothing was returned yet, a throw of the running handler is caught: the slot cannot tell
+ * whether what it holds came from this stage or from a hook before it, and a settled promise is
+ * never answered for.
+ */
 function armWatch(reply: FastifyReply, fail: HijackedFault): void {
   const slot = reply as Slot;
   const state = slot[HIJACK_PROPERTY];
-  if (state === null) {
-    // The handler has not returned (or this is a hook, or an unguarded route): it may still throw.
-    slot[HIJACK_PROPERTY] = HIJACKED;
-    catchThrow(reply, fail);
-    return;
-  }
-  if (state === HIJACKED || state === WATCHED || state === CLOSED) return;
-  slot[HIJACK_PROPERTY] = WATCHED;
-  watchPromise(state, reply, fail);
+  if (isMarker(state)) return;
+  if (state !== null) watchPromise(state, reply, fail);
+  slot[HIJACK_PROPERTY] = HIJACKED;
+  catchThrow(reply, fail);
+  // A rejection of a handler the plugin did not guard shows only in Fastify's log line; on a
+  // guarded one, that line (the raw error) is answered once with the watch's reaction, not logged.
+  catchRejectionLine(reply, (error) => failSafely(fail, error, reply));
 }
 
 /** The `hijack` own to `proto`, if it has one. */

@@ -23,6 +23,7 @@ import fp from 'fastify-plugin';
 import { doubleErrorHandler } from './error-chain.js';
 import { watchErrorHandlers } from './error-handlers.js';
 import { fastifyClassifier } from './fastify-classifier.js';
+import { guardSchemaErrorFormatters } from './formatter-guard.js';
 import { guardHandler } from './handler-guard.js';
 import { closeHijackWatch, type HijackedFault, watchHijacks } from './hijack-watch.js';
 import { guardAddedHooks, guardRouteHooks } from './hook-guards.js';
@@ -146,6 +147,7 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
   const rootHandler = app.errorHandler;
   // Before the watch: under `strictErrorHandlers` its refusing `setErrorHandler` must win.
   guardScopeErrorHandlers(app);
+  guardSchemaErrorFormatters(app);
   const handlers = watchErrorHandlers(app, [rootHandler, faultlineErrorHandler], options.strictErrorHandlers === true);
 
   // What fails where no error handler would see it (a hook of late-hooks.ts, a reply stream once
@@ -153,11 +155,11 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
   const recordLateFault = (error: unknown, request: FastifyRequest) => {
     recordReplyFault(captureFor(error, request, classifiers), request, responder);
   };
-  guardAddedHooks(app, recordLateFault);
-  // A handler failing after `reply.hijack()` (Fastify answers nothing then): answered on the raw response.
+  // A handler or hook failing after `reply.hijack()` (Fastify answers nothing then): answered on the raw response.
   const answerHijackedFault: HijackedFault = (error, request, reply) => {
     answerHijacked(captureFor(error, request, classifiers), request, reply, responder);
   };
+  const sinks = { record: recordLateFault, hijacked: answerHijackedFault };
   watchHijacks(app, answerHijackedFault);
 
   const methods = new MethodRouter(app.initialConfig);
@@ -168,7 +170,7 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
       routeOptions.errorHandler = guardErrorHandler(routeOptions.errorHandler);
     // What the handler and its preHandler hooks throw reaches Fastify as a value it reads safely.
     routeOptions.handler = guardHandler(routeOptions.handler, answeredClosing, answerHijackedFault);
-    guardRouteHooks(routeOptions, recordLateFault);
+    guardRouteHooks(routeOptions, sinks);
     // Only where the chain could not be doubled: a route-level handler in front of the scope's, so
     // that if our response fails in an onSend hook, Fastify falls back to ours again.
     if (!doubled && routeOptions.errorHandler === undefined && this.errorHandler === rootHandler) {
@@ -217,6 +219,7 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
     if (ownReporter !== undefined) await ownReporter.close();
     else await reporter?.flush();
   });
+  guardAddedHooks(app, sinks); // the application's hooks from here on, not the plugin's own above
 
   if (options.notFound !== false) {
     const detect405 = options.methodNotAllowed !== false;

@@ -6,26 +6,30 @@
  */
 import {
   answerOnRawSocket,
-  CONNECTION_HEADERS,
   CONTENT_TYPES,
   FALLBACK_PROBLEM_BODY,
   type Fault,
-  type HttpAnswer,
   httpAnswer,
   type RawHttpSocket,
   type ResponderOptions,
   recordFault,
   SPAN_ONLY,
-  STALE_REPLY_HEADERS,
 } from '@faultline/core/adapter';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { removeReplyHeaders, setReplyHeader, setReplyHeaders } from './reply-headers.js';
+import {
+  type Attempt,
+  abort,
+  afterBodyDrained,
+  bodyStillArriving,
+  clearReasonPhrase,
+  isHttp2,
+  removeStaleHeaders,
+  writeDirect,
+  writeHijacked,
+} from './raw-answer.js';
+import { setReplyHeader, setReplyHeaders } from './reply-headers.js';
 import { requestSpanOf } from './request-span.js';
 
-/** An answer; the fallback one (rendering failed) carries no id, as it always did. */
-type Attempt = Omit<HttpAnswer, 'requestId'> & { readonly requestId: string | undefined };
-
-/** The first response sent for a reply, kept on the reply itself (a WeakMap churns the GC under load). */
 /**
  * Reply property holding the first response: declared with `decorateReply` by the plugin, so
  * Fastify's replies keep one shape (adding a property later changes their hidden class and slows
@@ -33,56 +37,6 @@ type Attempt = Omit<HttpAnswer, 'requestId'> & { readonly requestId: string | un
  */
 export const ATTEMPT_PROPERTY = 'faultlineAttempt';
 type WithAttempt = { [ATTEMPT_PROPERTY]?: Attempt | null };
-const STALE = new Set<string>(STALE_REPLY_HEADERS);
-const STALE_HTTP2 = new Set<string>([...STALE_REPLY_HEADERS, ...CONNECTION_HEADERS]);
-
-/** Removes headers describing a success body (and, on HTTP/2, connection-specific ones) that the route set. */
-function removeStaleHeaders(reply: FastifyReply, http2: boolean): void {
-  removeReplyHeaders(reply, http2 ? STALE_HTTP2 : STALE);
-}
-
-function isHttp2(request: FastifyRequest): boolean {
-  return request.raw.httpVersionMajor === 2;
-}
-
-/**
- * Drops a reason phrase the route set (`reply.raw.statusMessage = err.message`): Node would send it
- * on the error answer's status line. HTTP/1 only (HTTP/2 has none, and its response warns when
- * the property is touched).
- */
-function clearReasonPhrase(raw: { statusMessage?: string }, http2: boolean): void {
-  if (!http2 && raw.statusMessage) raw.statusMessage = undefined as unknown as string;
-}
-
-/** Ends a response that can no longer be answered (headers already sent): abort it. */
-function abort(reply: FastifyReply): void {
-  try {
-    reply.raw.destroy();
-  } catch {
-    // already gone
-  }
-}
-
-/** Writes `attempt` straight to the socket/stream, bypassing every hook. */
-function writeDirect(reply: FastifyReply, attempt: Attempt): void {
-  const raw = reply.raw;
-  if (raw.headersSent || raw.writableEnded) {
-    abort(reply);
-    return;
-  }
-  try {
-    reply.hijack();
-    clearReasonPhrase(raw, isHttp2(reply.request));
-    raw.writeHead(attempt.status, {
-      ...attempt.headers,
-      ...(attempt.requestId === undefined ? {} : { 'x-request-id': attempt.requestId }),
-      'content-length': String(Buffer.byteLength(attempt.body)),
-    });
-    raw.end(attempt.body);
-  } catch {
-    abort(reply);
-  }
-}
 
 /**
  * Records `fault` for `request` (span, and the log when there is a reporter) without answering:
@@ -127,9 +81,19 @@ export function sendFault(
     return;
   }
   const traceId = recordReplyFault(fault, request, options);
-  if (reply.sent || reply.raw.headersSent) {
+  const raw = reply.raw;
+  if (raw.headersSent) {
     // Headers already left (a stream failed mid-way): nothing valid can be sent. Abort.
     abort(reply);
+    return;
+  }
+  if (reply.sent) {
+    // Hijacked (an onSend, preSerialization or onError hook hijacked, then failed): Fastify sends
+    // nothing more, and no byte has left. Answered on the raw response; one ended stays as it is.
+    if (raw.writableEnded) return;
+    const attempt = attemptFor(fault, request, options, traceId, allow);
+    (reply as WithAttempt)[ATTEMPT_PROPERTY] = attempt;
+    writeHijacked(request, reply, attempt);
     return;
   }
   const attempt = attemptFor(fault, request, options, traceId, allow);
@@ -154,16 +118,7 @@ export function answerHijacked(fault: Fault, request: FastifyRequest, reply: Fas
   }
   const attempt = attemptFor(fault, request, options, traceId);
   (reply as WithAttempt)[ATTEMPT_PROPERTY] = attempt;
-  const http2 = isHttp2(request);
-  // Headers the handler set on the raw response for its own body go, as on any error answer.
-  const write = () => {
-    try {
-      removeStaleHeaders(reply, http2);
-    } catch {}
-    writeDirect(reply, attempt);
-  };
-  if (bodyStillArriving(request)) afterBodyDrained(request, write);
-  else write();
+  writeHijacked(request, reply, attempt);
 }
 
 /** The answer to `fault`, or the fallback one (without an id) when rendering it failed. */
@@ -208,41 +163,6 @@ function sendAttempt(reply: FastifyReply, attempt: Attempt, http2: boolean): voi
     reply.send(attempt.body);
   } catch {
     writeDirect(reply, attempt);
-  }
-}
-
-/** True while an HTTP/2 client is still uploading the request's body (see {@link afterBodyDrained}). */
-function bodyStillArriving(request: FastifyRequest): boolean {
-  return isHttp2(request) && (request.raw as { complete?: boolean }).complete === false;
-}
-
-/** Longest wait for the rest of an HTTP/2 request body before answering anyway. */
-const DRAIN_LIMIT_MS = 1000;
-
-/**
- * On HTTP/2, an answer sent while the client is still uploading ends the stream under it (the
- * server resets it, and clients such as curl report a framing error instead of the answer, about
- * 4% of the time for a 415, measured with 300 curl requests). The rest of the body is read and
- * discarded (never buffered) first, for at most {@link DRAIN_LIMIT_MS}; then the answer goes out anyway.
- */
-function afterBodyDrained(request: FastifyRequest, send: () => void): void {
-  const raw = request.raw as unknown as NodeJS.EventEmitter & { resume(): void };
-  let done = false;
-  const go = () => {
-    if (done) return;
-    done = true;
-    clearTimeout(timer);
-    send();
-  };
-  const timer = setTimeout(go, DRAIN_LIMIT_MS);
-  timer.unref();
-  try {
-    raw.once('end', go);
-    raw.once('close', go);
-    raw.once('error', go);
-    raw.resume();
-  } catch {
-    go();
   }
 }
 
