@@ -15,6 +15,7 @@ import { RepeatWindow } from './repeat-window.js';
 import { emitExceptionLog } from './telemetry.js';
 import type { ReportContext } from './types.js';
 import { OldestFirst } from './windows.js';
+import type { RecordWriter } from './writer.js';
 
 /** A fault waiting in the queue. */
 export interface Pending {
@@ -70,6 +71,25 @@ export class Intake {
       this.#otelWaiting.set(seq, pending);
     }
     return fullItem(fault, ctx, attributes, verdict.handle, verdict.key, this.#redactor, seq);
+  }
+
+  /**
+   * Writes `fault` through `writer` now when it repeats a first occurrence whose full record this
+   * writer wrote (its fingerprint known): the repeat's item is batched at once, with no item queued
+   * and no turn. False, with nothing written or remembered, for any other fault. For callers
+   * that know nothing waits in the queue (order is kept) and that no OTel log record is due.
+   */
+  repeatNow(
+    fault: Fault,
+    ctx: ReportContext | undefined,
+    attributes: SnapNode | undefined,
+    time: number,
+    writer: RecordWriter,
+  ): boolean {
+    const first = this.#window.peek(fault, time);
+    if (first === undefined || writer.fingerprints.get(first.handle) === undefined) return false;
+    writer.write(repeatItem(fault, ctx, attributes, first.handle, first.id));
+    return true;
   }
 
   /** The writer redacted the exception of item `seq`: emit its OTel record. */

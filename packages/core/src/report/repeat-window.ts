@@ -69,6 +69,20 @@ export class RepeatWindow {
     return { key, handle: this.#next, firstId: undefined };
   }
 
+  /**
+   * The first occurrence in the window that `fault` repeats, if any, with nothing remembered of
+   * `fault` when it repeats none (a first occurrence is {@link observe}d when its item is made).
+   */
+  peek(fault: Fault, now: number): { readonly id: string; readonly handle: number } | undefined {
+    let key: string;
+    try {
+      key = this.#busy ? this.#freshKey(fault) : this.#keyOf(fault);
+    } catch {
+      key = `${fault.code}\u0000unknown`;
+    }
+    return this.#firsts.get(key, now);
+  }
+
   /** The fault's key: the last one again when its parts are the last ones. */
   #keyOf(fault: Fault): string {
     this.#busy = true;

@@ -120,8 +120,9 @@ export class Reporter {
   }
 
   /**
-   * Queues a fault for logging. O(1), never throws, never blocks: when the queue is full the
-   * overflow policy drops a record and counts it.
+   * Queues a fault for logging (a repeat of a logged one while nothing waits is batched at once).
+   * O(1), never throws, never blocks: when the queue is full the overflow policy drops a record
+   * and counts it.
    */
   report(fault: Fault, ctx?: ReportContext): void {
     this.#counters.reported += 1;
@@ -132,7 +133,15 @@ export class Reporter {
     // The attributes as they are now (the turn that reads the fault runs later in this iteration);
     // a snapshot never throws.
     const attributes = ctx?.attributes === undefined ? undefined : attributesSnapshot(ctx.attributes, this.#redactor);
-    const pending: Pending = { fault, ctx, attributes, time: Date.now() };
+    const time = Date.now();
+    try {
+      // A repeat while nothing waits is batched now, with no item queued and no turn (turns.ts).
+      if (this.#turns.repeatNow(fault, ctx, attributes, time)) return;
+    } catch {
+      this.#counters.sinkErrors += 1;
+      return;
+    }
+    const pending: Pending = { fault, ctx, attributes, time };
     if (!this.#queue.push(pending)) {
       this.#counters.droppedQueueFull += 1;
       this.#drops.arm();
