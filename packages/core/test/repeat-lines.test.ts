@@ -156,7 +156,9 @@ describe('ids and contexts of compact lines, held off the heap (#21)', () => {
     await reporter.flush();
     const lines = linesOf(file);
     const contexts = lines.flatMap((line) => (line.contexts as Record<string, unknown>[] | undefined) ?? []);
-    expect(contexts).toEqual(faults.slice(1).map((fault, i) => ({ request_id: fault.id, attributes: { ...order[i] } })));
+    expect(contexts).toEqual(
+      faults.slice(1).map((fault, i) => ({ request_id: fault.id, attributes: { ...order[i] } })),
+    );
   });
 
   it("writes each repeat's connection attributes, redacted, as the record's own context", async () => {
