@@ -93,7 +93,7 @@ describe('pages for a backend 4xx that is not JSON', () => {
     expect(renderHaproxy(options)).toContain('txn.foreign_4xx');
     expect(renderHaproxy({ ...options, passForeign4xx: true })).not.toContain('txn.foreign_4xx');
     expect(renderNginx(options)['faultline.js']).toContain('"{\\"statuses\\":');
-    expect(renderNginx({ ...options, passForeign4xx: true })['faultline.js']).toContain('var FOREIGN_TEXT = "";');
+    expect(renderNginx({ ...options, passForeign4xx: true })['faultline.js']).toContain('var PASS_FOREIGN = true;');
   });
 
   it("the njs script's JSON test (string operations, no RegExp per request) agrees with JSON_MEDIA_TYPE", () => {
@@ -287,7 +287,7 @@ describe('faultline-edge CLI', () => {
     expect(run(['haproxy', '--upstream', 'a:1', '--pass-foreign-4xx', '--out', out]).status).toBe(0);
     expect(readFileSync(join(out, 'haproxy.cfg'), 'utf8')).not.toContain('txn.foreign_4xx');
     expect(run(['nginx', '--upstream', 'a:1', '--pass-foreign-4xx', '--out', out]).status).toBe(0);
-    expect(readFileSync(join(out, 'faultline.js'), 'utf8')).toContain('var FOREIGN_TEXT = "";');
+    expect(readFileSync(join(out, 'faultline.js'), 'utf8')).toContain('var PASS_FOREIGN = true;');
   });
 
   const ok = ['--upstream', '127.0.0.1:3000', '--out', '/tmp/faultline-edge-never-written'];

@@ -2,29 +2,27 @@
  * HAProxy (2.6+) configuration generated from the taxonomy: the errors HAProxy produces itself
  * (`http-error`), over-long URLs and headers, unrouted paths and oversized bodies
  * (`http-request return`), foreign backend 5xx and backend 4xx that are not JSON (`http-response
- * return`) answered with the pages
- * core renders; one UUID request id (kept when valid, else `uuid(4)`) sent upstream, logged as JSON
- * and returned; TLS 1.3 only with HTTP/2; public, internal and redirect listeners in one file.
+ * return`, see `replies.ts`) answered with the pages core renders; one UUID request id (kept when
+ * valid, else `uuid(4)`) sent upstream, logged as JSON and returned; a `Location` on an internal
+ * host rewritten to its path; TLS 1.3 only with HTTP/2; public, internal and redirect listeners
+ * in one file.
  */
 import { fail } from '../fail.js';
 import type { ListenerOptions, Listeners } from '../listeners.js';
+import { INTERNAL_LOCATION } from '../location.js';
 import {
-  CLIENT_STATUSES,
   faultlineContentTypes,
-  foreign4xxPage,
-  foreign4xxTemplates,
   type GatewayFailure,
   type GatewayPage,
   type GatewayPageOptions,
   gatewayPages,
-  JSON_MEDIA_TYPE,
-  KEPT_HEADERS,
   LEAKY_RESPONSE_HEADERS,
   LEAKY_RESPONSE_PREFIXES,
 } from '../pages.js';
 import { idPattern, type UuidVersion } from '../request-id.js';
 import { validateGatewayOptions } from '../validate.js';
 import { type HaproxyLimits, haproxyLimits, tuneLines } from './limits.js';
+import { answer, clientRules, KEPT_RULES, pattern, withKept } from './replies.js';
 
 export { DEFAULT_HAPROXY_LIMITS, type HaproxyLimits } from './limits.js';
 
@@ -58,8 +56,6 @@ export const HAPROXY_STATUSES: Readonly<Record<number, GatewayFailure>> = {
   504: 'timeout',
 };
 
-const ID = '%[var(txn.request_id)]';
-
 /** The JSON access log line (`json(utf8s)` skips bytes that are not UTF-8: every line is UTF-8 JSON). */
 const LOG_FORMAT = `'{"time":"%[date,ltime(%Y-%m-%dT%H:%M:%S%z)]","request_id":"%[var(txn.request_id),json(utf8s)]","remote_addr":"%ci","method":"%HM","uri":"%[capture.req.uri,json(utf8s)]","protocol":"%HV","status":%ST,"upstream_status":"%[var(txn.upstream_status)]","request_time_ms":%Ta,"bytes_sent":%B}'`;
 
@@ -69,17 +65,6 @@ const LOG_FORMAT = `'{"time":"%[date,ltime(%Y-%m-%dT%H:%M:%S%z)]","request_id":"
  * holds no line of HAProxy's own (a server down goes to stderr through the backend's).
  */
 const TRAFFIC_LOG = '  no log\n  log stdout len 8192 format raw local0';
-
-/** The arguments shared by `http-error`, `http-request return` and `http-response return` for one page. */
-function answer(page: Pick<GatewayPage, 'status' | 'headers' | 'head' | 'tail'>): string {
-  const body = `${page.head}${ID}${page.tail}`;
-  if (/['\\]/.test(body) || /%(?!\[var\(txn\.request_id\)\])/.test(body))
-    throw new Error('faultline-edge: a page body cannot be written as an HAProxy log-format string');
-  const headers = Object.entries(page.headers)
-    .filter(([name]) => name !== 'content-type')
-    .map(([name, value]) => `hdr ${name} "${value}"`);
-  return `status ${page.status} content-type "${page.headers['content-type']}" lf-string '${body}' hdr x-request-id "${ID}" ${headers.join(' ')}`;
-}
 
 /** The request id rules: one incoming id of an accepted version kept lower-cased, else a new v4. */
 function idRules(versions: readonly UuidVersion[] | undefined): string {
@@ -128,47 +113,6 @@ ${hostRules(malformed)}
 `;
 }
 
-/** A regular-expression source as an HAProxy pattern (single-quoted: no escape is interpreted). */
-function pattern(source: string): string {
-  if (/'/.test(source)) throw new Error('faultline-edge: a pattern contains a quote');
-  return `'${source}'`;
-}
-
-/**
- * The backend's headers a replaced answer keeps when well-formed, read into variables before any
- * \`return\` (which drops the backend's answer): a 401's challenge scheme only, a 405's Allow, a
- * 429's or 503's Retry-After in seconds, at most a day.
- */
-const KEPT_RULES = [
-  `  http-response set-var(txn.kept_challenge) res.fhdr(www-authenticate),regsub('[^A-Za-z0-9._~+-].*$','') if { status 401 } { res.fhdr(www-authenticate) -m reg ${pattern(KEPT_HEADERS.challengeScheme)} }`,
-  `  http-response set-var(txn.kept_allow) res.fhdr(allow) if { status 405 } { res.fhdr(allow) -m reg ${pattern(KEPT_HEADERS.allow)} }`,
-  `  http-response set-var(txn.kept_retry) res.fhdr(retry-after) if { status 429 503 } { res.fhdr(retry-after) -m reg ${pattern(KEPT_HEADERS.retryAfter)} } { res.hdr_val(retry-after) le 86400 }`,
-];
-
-/** The variable holding each header kept from the backend (see {@link KEPT_RULES}). */
-const KEPT_VARS: Readonly<Record<number, readonly [string, string]>> = {
-  401: ['www-authenticate', 'txn.kept_challenge'],
-  405: ['allow', 'txn.kept_allow'],
-  429: ['retry-after', 'txn.kept_retry'],
-  503: ['retry-after', 'txn.kept_retry'],
-};
-
-/**
- * The rules answering `page` for a backend status when `condition` holds: first with the header
- * the backend sent (when {@link KEPT_RULES} kept one for this status), then with the page's own.
- */
-function withKept(page: Pick<GatewayPage, 'status' | 'headers' | 'head' | 'tail'>, status: number, condition: string) {
-  const kept = KEPT_VARS[status];
-  const plain = `  http-response return ${answer(page)} if { status ${status} } ${condition}`;
-  if (kept === undefined) return [plain];
-  const [header, variable] = kept;
-  const keeping = { ...page, headers: { ...page.headers, [header]: `%[var(${variable})]` } };
-  return [
-    `  http-response return ${answer(keeping)} if { status ${status} } { var(${variable}) -m found } ${condition}`,
-    plain,
-  ];
-}
-
 /** The standalone `haproxy.cfg` (run with `haproxy -f haproxy.cfg`). Throws when an option value is not safe to write. */
 export function renderHaproxy(options: HaproxyOptions): string {
   const listeners = validateGatewayOptions(options);
@@ -194,19 +138,7 @@ export function renderHaproxy(options: HaproxyOptions): string {
     const answered = pages.get(HAPROXY_STATUSES[status] as GatewayFailure) as GatewayPage;
     return [...withKept(answered, status, '!faultline_type'), ...withKept(answered, status, '!faultline_id')];
   });
-  // A backend 4xx that is not JSON: the page of its category, with its status (unless passed).
-  const templates = options.passForeign4xx === true ? undefined : foreign4xxTemplates(options);
-  const foreign =
-    templates === undefined
-      ? []
-      : [
-          '  # A 4xx that is not JSON (HTML, text, XML, no Content-Type): the page of its category, its status kept.',
-          `  http-response set-var(txn.foreign_4xx) bool(1) if { status 400:499 } !{ res.fhdr(content-type) -m reg -i ${pattern(JSON_MEDIA_TYPE)} }`,
-          '  http-response set-var(txn.foreign_4xx) bool(1) if { status 400:499 } { res.fhdr_cnt(content-type) gt 1 }',
-          ...CLIENT_STATUSES.flatMap((status) =>
-            withKept(foreign4xxPage(templates, status), status, '{ var(txn.foreign_4xx) -m bool }'),
-          ),
-        ];
+  const foreign = clientRules(options);
   return `# Generated by faultline-edge. Do not edit: regenerate from the taxonomy.
 global
   # HAProxy's own messages (a server down, no server left) go to stderr: each frontend replaces
@@ -221,6 +153,9 @@ defaults
   mode http
   log global
   option http-keep-alive
+  # A connection that sends nothing is closed in silence (not HAProxy 2.6's built-in HTML 408,
+  # which no http-error replaces), as nginx does.
+  option http-ignore-probes
   timeout http-request 10s
   timeout client 30s
   timeout connect ${options.connectTimeout ?? 5}s
@@ -267,6 +202,8 @@ backend faultline_backends
   acl faultline_type res.hdr(content-type) -m str ${contentTypes}
   acl faultline_id res.hdr(x-request-id),strcmp(txn.request_id) eq 0
   http-response set-var(txn.upstream_status) status
+  # A status under 100 (000-099), which HAProxy 2.6 relays as a final answer with its body.
+  http-response return ${page('internal')} if { status lt 100 }
 ${KEPT_RULES.join('\n')}
   # A Faultline server answers a request its parser refused (400, 408, 414, 431) on the raw socket,
   # with an id of its own; a foreign 431 is a parser over its header limit (as with nginx).
@@ -276,6 +213,8 @@ ${raw.join('\n')}
 ${[...foreign, ...replaced].join('\n')}
   http-response return ${page('internal')} if { status ge 500 } !faultline_type
   http-response return ${page('internal')} if { status ge 500 } !faultline_id
+  # A redirect to an internal host (the backend's own address): its path on the client's host.
+  http-response replace-header location ${pattern(`(?i)${INTERNAL_LOCATION}`)} '/\\1'
   http-response del-header server
   http-response del-header x-powered-by
   http-response del-header via

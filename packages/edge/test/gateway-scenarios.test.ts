@@ -1,0 +1,191 @@
+/**
+ * Gateway scenarios on both gateways in front of a raw HTTP/1.1 backend (a Node TCP server):
+ * status codes outside 100-599 with a leaky body, a redirect whose `Location` names an internal
+ * host, and an error answer in the application's type that carries another request id (its body's
+ * `request_id` would contradict the gateway's header).
+ */
+import { randomUUID } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+import { freePort } from '@faultline/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectFaultlineAnswer, LEAKS, logged } from './answers.js';
+import { type Gateway, headerValues, rawExchange, startHaproxy, startNginx } from './gateway.js';
+import { type RawBackend, startRawBackend } from './raw-backend.js';
+
+const STACK = '<pre>TypeError at Orders.insert (/srv/app/orders.js:27:3)</pre>';
+/** An id the backend made itself (not the request's). */
+const OTHER_ID = '11111111-1111-4111-8111-111111111111';
+
+/** A status line with a leaky HTML body. */
+const leaky = (statusLine: string) =>
+  `HTTP/1.1 ${statusLine}\r\ncontent-type: text/html\r\ncontent-length: ${STACK.length}\r\n\r\n${STACK}`;
+
+/** A problem+json answer with `status`, carrying `id` in its header and its body. */
+function problem(status: number, code: string, id: string): string {
+  const body = `{"type":"about:blank","title":"T","status":${status},"detail":"d","code":"${code}","request_id":"${id}"}`;
+  return `HTTP/1.1 ${status} X\r\ncontent-type: application/problem+json; charset=utf-8\r\nx-request-id: ${id}\r\ncontent-length: ${body.length}\r\n\r\n${body}`;
+}
+
+/** A redirect to `location`. */
+const redirect = (location: string) => `HTTP/1.1 302 Found\r\nlocation: ${location}\r\ncontent-length: 0\r\n\r\n`;
+
+const ROUTES: Record<string, (head: string) => string> = {
+  '/api/status-000': () => leaky('000 Oops'),
+  '/api/status-099': () => leaky('099 Oops'),
+  '/api/status-600': () => leaky('600 Oops'),
+  '/api/status-999': () => leaky('999 Oops'),
+  '/api/other-id-404': () => problem(404, 'NOT_FOUND', OTHER_ID),
+  '/api/other-id-409': () => problem(409, 'CONFLICT', OTHER_ID),
+  '/api/own-id-409': (head) => problem(409, 'CONFLICT', /x-request-id: ([^\r]*)/i.exec(head)?.[1] ?? ''),
+  '/api/r-10': () => redirect('http://10.0.0.5:8080/api/login?next=%2Fx'),
+  '/api/r-172': () => redirect('https://172.20.1.9/api/a'),
+  '/api/r-192': () => redirect('http://192.168.1.7'),
+  '/api/r-loopback': () => redirect('http://127.0.0.1:3000/api/b#top'),
+  '/api/r-localhost': () => redirect('HTTP://LOCALHOST:3000?q=1'),
+  '/api/r-v6': () => redirect('http://[fd00::5]:8080/api/c'),
+  '/api/r-v6-loopback': () => redirect('http://[::1]/api/d'),
+  '/api/r-userinfo': () => redirect('http://admin@10.1.2.3//evil.example/x'),
+  '/api/r-external': () => redirect('https://login.example.com/authorize?x=1'),
+  '/api/r-relative': () => redirect('/api/f'),
+  '/api/r-lookalike': () => redirect('http://10.0.0.5.example.com/api/g'),
+};
+
+let backend: RawBackend | undefined;
+const gateways = {} as Record<'nginx' | 'haproxy', Gateway>;
+
+beforeAll(async () => {
+  backend = await startRawBackend((head: string, socket: Socket) => {
+    const path = head.split(' ')[1] ?? '';
+    const route = ROUTES[path];
+    socket.end(route === undefined ? 'HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n' : route(head));
+  });
+  const options = { upstreams: [`127.0.0.1:${backend.port}`], routes: ['/api/'] };
+  gateways.nginx = await startNginx(await freePort(), options);
+  gateways.haproxy = await startHaproxy(await freePort(), options);
+});
+
+afterAll(async () => {
+  await gateways.nginx?.stop();
+  await gateways.haproxy?.stop();
+  await backend?.stop();
+});
+
+const send = (name: 'nginx' | 'haproxy', path: string, id = randomUUID()) =>
+  rawExchange(
+    gateways[name].port,
+    `GET ${path} HTTP/1.1\r\nHost: api.example.com\r\nX-Request-ID: ${id}\r\nConnection: close\r\n\r\n`,
+  );
+
+describe.each(['nginx', 'haproxy'] as const)('%s: a backend status outside 100-599', (name) => {
+  it.each(['000', '099', '600', '999'])(
+    '%s with a leaky body: never relayed (the 500 page, or nothing and a closed connection); logged',
+    async (status) => {
+      const id = randomUUID();
+      const exchange = await send(name, `/api/status-${status}`, id);
+      expect(exchange.raw).not.toMatch(LEAKS);
+      expect(exchange.raw).not.toContain(` ${status} `);
+      if (exchange.raw !== '') expect(expectFaultlineAnswer(exchange, 500, 'INTERNAL')).toBe(id);
+      expect(await logged(gateways[name].dir, id)).toMatchObject({ request_id: id });
+    },
+  );
+});
+
+describe.each(['nginx', 'haproxy'] as const)('%s: an error in the application type with another id', (name) => {
+  it.each([
+    ['/api/other-id-404', 404, 'NOT_FOUND'],
+    ['/api/other-id-409', 409, 'CONFLICT'],
+  ] as const)('%s: the page for %i, one id (header = body = access log)', async (path, status, code) => {
+    const id = randomUUID();
+    const exchange = await send(name, path, id);
+    expect(exchange.raw).not.toContain(OTHER_ID);
+    expect(expectFaultlineAnswer(exchange, status, code)).toBe(id);
+    expect(await logged(gateways[name].dir, id)).toMatchObject({ request_id: id, status });
+  });
+
+  it("the application's own 409 with this id passes as it came", async () => {
+    const id = randomUUID();
+    const exchange = await send(name, '/api/own-id-409', id);
+    expect(exchange.status).toBe(409);
+    expect(JSON.parse(exchange.body)).toMatchObject({ detail: 'd', request_id: id });
+  });
+});
+
+describe.each(['nginx', 'haproxy'] as const)('%s with passForeign4xx: another id is still replaced', (name) => {
+  let pass: Gateway | undefined;
+  beforeAll(async () => {
+    const options = { upstreams: [`127.0.0.1:${backend?.port}`], routes: ['/api/'], passForeign4xx: true };
+    pass =
+      name === 'nginx' ? await startNginx(await freePort(), options) : await startHaproxy(await freePort(), options);
+  });
+  afterAll(async () => {
+    await pass?.stop();
+  });
+
+  it('a 409 in the application type with its own id: the page for 409 with this id', async () => {
+    const id = randomUUID();
+    const exchange = await rawExchange(
+      (pass as Gateway).port,
+      `GET /api/other-id-409 HTTP/1.1\r\nHost: a\r\nX-Request-ID: ${id}\r\nConnection: close\r\n\r\n`,
+    );
+    expect(expectFaultlineAnswer(exchange, 409, 'CONFLICT')).toBe(id);
+  });
+});
+
+describe.each(['nginx', 'haproxy'] as const)('%s: a redirect that names an internal host', (name) => {
+  it.each([
+    ['/api/r-10', '/api/login?next=%2Fx'],
+    ['/api/r-172', '/api/a'],
+    ['/api/r-192', '/'],
+    ['/api/r-loopback', '/api/b#top'],
+    ['/api/r-localhost', '/?q=1'],
+    ['/api/r-v6', '/api/c'],
+    ['/api/r-v6-loopback', '/api/d'],
+    ['/api/r-userinfo', '/evil.example/x'],
+  ])('%s: Location becomes the path on the public host (%s)', async (path, location) => {
+    const exchange = await send(name, path);
+    expect(exchange.status).toBe(302);
+    expect(headerValues(exchange, 'location')).toEqual([location]);
+  });
+
+  it.each([
+    ['/api/r-external', 'https://login.example.com/authorize?x=1'],
+    ['/api/r-relative', '/api/f'],
+    ['/api/r-lookalike', 'http://10.0.0.5.example.com/api/g'],
+  ])('%s: a public or relative Location is kept (%s)', async (path, location) => {
+    const exchange = await send(name, path);
+    expect(headerValues(exchange, 'location')).toEqual([location]);
+  });
+});
+
+/** Opens a connection, writes `bytes` (maybe none) and resolves with what came back once it closed (or `waitMs` passed). */
+function idle(port: number, bytes: string, waitMs: number): Promise<{ text: string; closed: boolean }> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve({ text, closed: true }));
+    socket.setTimeout(waitMs, () => {
+      socket.destroy();
+      resolve({ text, closed: false });
+    });
+  });
+}
+
+describe('HAProxy: a client that sends nothing, or too slowly', () => {
+  it('a connection that sends nothing is closed after timeout http-request (10 s) with nothing sent, as nginx does', async () => {
+    const { text, closed } = await idle(gateways.haproxy.port, '', 14_000);
+    expect(closed).toBe(true);
+    expect(text).toBe('');
+  }, 20_000);
+
+  it("a request head cut short: HAProxy 2.6's built-in 408 (its error pages do not apply), naming nothing", async () => {
+    const { text } = await idle(gateways.haproxy.port, 'GET /api/x HTTP/1.1\r\nHost: a\r\nX-Slow: 1', 14_000);
+    expect(text).toMatch(/^HTTP\/1\.1 408 /);
+    expect(text).not.toMatch(LEAKS);
+    expect(text).not.toMatch(/\r\nserver:/i);
+  }, 20_000);
+});
