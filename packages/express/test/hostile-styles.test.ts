@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { rawHttpExchange } from '@faultline/testkit';
+import { rawHttpExchange, until } from '@faultline/testkit';
 import express5 from 'express';
 import express4 from 'express4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -216,10 +216,12 @@ describe.each([
       bodyId = undefined;
     }
     if (bodyId !== id) problems.push(`body id ${String(bodyId)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    const records = app.records.filter(
-      (r) => r.request_id === id || (Array.isArray(r.request_ids) && r.request_ids.includes(id)),
-    );
+    const recordsOf = () =>
+      app.records.filter((r) => r.request_id === id || (Array.isArray(r.request_ids) && r.request_ids.includes(id)));
+    // The record is written a turn after the answer; a second one would come in that turn too.
+    await until(() => recordsOf().length > 0, 1000);
+    await tick();
+    const records = recordsOf();
     if (records.length !== 1) problems.push(`${records.length} records`);
     const next = await get('/ok');
     if (!next.startsWith('HTTP/1.1 200 ') || !next.endsWith('fine')) problems.push('the next request failed');
