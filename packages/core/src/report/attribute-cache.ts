@@ -18,15 +18,27 @@ import type { SnapNode } from '../redact/snapshot.js';
  */
 const SLOTS = 64;
 
-/** One ring of remembered results, keyed by an object and the redactor that made the result. */
-class Recent<V> {
-  readonly #keys: (object | undefined)[] = new Array(SLOTS);
-  readonly #redactors: (Redactor | undefined)[] = new Array(SLOTS);
-  readonly #values: (V | undefined)[] = new Array(SLOTS);
+/**
+ * A ring of remembered results, keyed by an object and the redactor that made the result: the
+ * newest of `slots` replaces the oldest (here, and for the repeat batcher's encoded attributes).
+ */
+export class Recent<V> {
+  readonly #slots: number;
+  readonly #keys: unknown[];
+  readonly #redactors: (Redactor | undefined)[];
+  readonly #values: (V | undefined)[];
   #next = 0;
 
-  get(key: object, redactor: Redactor): V | undefined {
-    for (let i = 0; i < SLOTS; i += 1) {
+  constructor(slots = SLOTS) {
+    this.#slots = slots;
+    this.#keys = new Array(slots);
+    this.#redactors = new Array(slots);
+    this.#values = new Array(slots);
+  }
+
+  /** The result remembered for `key` made by `redactor`, if any. */
+  get(key: unknown, redactor: Redactor): V | undefined {
+    for (let i = 0; i < this.#slots; i += 1) {
       if (this.#keys[i] === key && this.#redactors[i] === redactor) return this.#values[i];
     }
     return undefined;
@@ -37,9 +49,10 @@ class Recent<V> {
     return this.#values.includes(value);
   }
 
+  /** Remembers `value` for `key` made by `redactor`, in place of the oldest. */
   set(key: object, redactor: Redactor, value: V): void {
     const slot = this.#next;
-    this.#next = (slot + 1) % SLOTS;
+    this.#next = (slot + 1) % this.#slots;
     this.#keys[slot] = key;
     this.#redactors[slot] = redactor;
     this.#values[slot] = value;

@@ -89,7 +89,7 @@ export class JsonList {
 
   /**
    * Appends the object `{"request_id":<id>` + `members` + `}`, where `members` are JSON members
-   * already serialized and encoded as UTF-8 (see {@link jsonMembers}), each led by a comma: the
+   * already serialized and encoded as UTF-8, each led by a comma: the
    * bytes `JSON.stringify` writes for that object. `from`: a list whose last
    * {@link pushString} was this same id; when it copied the id as a UUID, those bytes are copied
    * again instead of checking the id a second time (a repeat's id goes into both of its batch's

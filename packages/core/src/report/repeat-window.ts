@@ -56,12 +56,7 @@ export class RepeatWindow {
 
   /** The fault's key, handle and, if it repeats an earlier one in the window, that one's id. */
   observe(fault: Fault, now: number): RepeatVerdict {
-    let key: string;
-    try {
-      key = this.#busy ? this.#freshKey(fault) : this.#keyOf(fault);
-    } catch {
-      key = `${fault.code}\u0000unknown`;
-    }
+    const key = this.#keyFor(fault);
     const first = this.#firsts.get(key, now);
     if (first !== undefined) return { key, handle: first.handle, firstId: first.id };
     this.#next += 1;
@@ -74,13 +69,16 @@ export class RepeatWindow {
    * `fault` when it repeats none (a first occurrence is {@link observe}d when its item is made).
    */
   peek(fault: Fault, now: number): { readonly id: string; readonly handle: number } | undefined {
-    let key: string;
+    return this.#firsts.get(this.#keyFor(fault), now);
+  }
+
+  /** The fault's key ({@link #keyOf}, or made afresh while one is being made); never throws. */
+  #keyFor(fault: Fault): string {
     try {
-      key = this.#busy ? this.#freshKey(fault) : this.#keyOf(fault);
+      return this.#busy ? this.#freshKey(fault) : this.#keyOf(fault);
     } catch {
-      key = `${fault.code}\u0000unknown`;
+      return `${fault.code}\u0000unknown`;
     }
-    return this.#firsts.get(key, now);
   }
 
   /** The fault's key: the last one again when its parts are the last ones. */

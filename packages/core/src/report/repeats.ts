@@ -8,7 +8,7 @@
  */
 import type { Redactor } from '../redact/redactor.js';
 import type { SnapNode } from '../redact/snapshot.js';
-import { attributesRedaction } from './attribute-cache.js';
+import { attributesRedaction, Recent } from './attribute-cache.js';
 import type { RepeatItem } from './items.js';
 import { JsonList } from './json-list.js';
 import { contextFields } from './records.js';
@@ -29,9 +29,6 @@ interface Batch {
   readonly route: string | undefined;
   readonly ids: JsonList;
   readonly contexts: JsonList;
-  /** The last redacted attributes serialized for `contexts`, and their JSON member as UTF-8 (see {@link attributesMember}). */
-  lastAttributes: unknown;
-  lastMember: Uint8Array | undefined;
 }
 
 /**
@@ -49,24 +46,6 @@ export type CompactWriter = (
 /** How many connections' encoded attributes {@link RepeatBatcher} remembers, the newest replacing the oldest. */
 const MEMBER_SLOTS = 16;
 
-/** A ring of encoded attribute members, keyed by their (frozen) redacted attributes. */
-class RecentMembers {
-  readonly #keys: unknown[] = new Array(MEMBER_SLOTS);
-  readonly #members: (Uint8Array | undefined)[] = new Array(MEMBER_SLOTS);
-  #next = 0;
-
-  get(key: unknown): Uint8Array | undefined {
-    for (let i = 0; i < MEMBER_SLOTS; i += 1) if (this.#keys[i] === key) return this.#members[i];
-    return undefined;
-  }
-
-  set(key: object, member: Uint8Array): void {
-    this.#keys[this.#next] = key;
-    this.#members[this.#next] = member;
-    this.#next = (this.#next + 1) % MEMBER_SLOTS;
-  }
-}
-
 /** Batches repeats per fingerprint and writes them as compact lines. */
 export class RepeatBatcher {
   readonly #batches = new Map<string, Batch>();
@@ -75,7 +54,7 @@ export class RepeatBatcher {
    * many connections alternate between them, and each change of connection encoded its member
    * again.
    */
-  readonly #members = new RecentMembers();
+  readonly #members = new Recent<Uint8Array>(MEMBER_SLOTS);
   readonly #redactor: Redactor;
   readonly #write: CompactWriter;
   readonly #maxBatches: number;
@@ -107,8 +86,6 @@ export class RepeatBatcher {
         route: ctx?.route,
         ids: new JsonList(),
         contexts: new JsonList(),
-        lastAttributes: undefined,
-        lastMember: undefined,
       };
       this.#batches.set(fingerprint, batch);
     }
@@ -131,7 +108,7 @@ export class RepeatBatcher {
       (ctx.protocol === batch.protocol && ctx.method === batch.method && ctx.route === batch.route);
     if (item.rejected === undefined && (ctx === undefined || (ctx.traceId === undefined && sameRoute))) {
       if (ctx?.attributes === undefined) return;
-      const member = this.#attributesMember(batch, ctx.attributes);
+      const member = this.#attributesMember(ctx.attributes);
       if (member !== undefined) {
         batch.contexts.pushWithId(item.id, member, batch.ids);
         return;
@@ -145,26 +122,21 @@ export class RepeatBatcher {
   }
 
   /**
-   * `,"attributes":…` for `attributes` redacted, as UTF-8 bytes: the batch's last ones again, or
-   * those of a connection seen lately ({@link #members}), or encoded now. Copied per repeat
-   * (writing the member's text a character at a time cost about 2k instructions per repeat,
-   * callgrind). `undefined` when the redaction is not JSON that `JSON.stringify` would keep as a
-   * member.
+   * `,"attributes":…` for `attributes` redacted, as UTF-8 bytes: those of a connection seen lately
+   * ({@link #members}), or encoded now. Copied per repeat (writing the member's text a character
+   * at a time cost about 2k instructions per repeat, callgrind). `undefined` when the redaction is
+   * not JSON that `JSON.stringify` would keep as a member.
    */
-  #attributesMember(batch: Batch, attributes: SnapNode): Uint8Array | undefined {
+  #attributesMember(attributes: SnapNode): Uint8Array | undefined {
     const redacted = attributesRedaction(attributes, this.#redactor);
-    if (redacted === batch.lastAttributes && batch.lastMember !== undefined) return batch.lastMember;
-    let member = this.#members.get(redacted);
-    if (member === undefined) {
-      const json = JSON.stringify(redacted) as string | undefined;
-      if (json === undefined) return undefined;
-      member = Buffer.from(`,"attributes":${json}`, 'utf8');
-      // Only a remembered redaction is frozen (attribute-cache.ts): it cannot change, so its bytes cannot either.
-      if (typeof redacted === 'object' && redacted !== null && Object.isFrozen(redacted))
-        this.#members.set(redacted, member);
-    }
-    batch.lastAttributes = redacted;
-    batch.lastMember = member;
+    const known = this.#members.get(redacted, this.#redactor);
+    if (known !== undefined) return known;
+    const json = JSON.stringify(redacted) as string | undefined;
+    if (json === undefined) return undefined;
+    const member = Buffer.from(`,"attributes":${json}`, 'utf8');
+    // Only a remembered redaction is frozen (attribute-cache.ts): it cannot change, so its bytes cannot either.
+    if (typeof redacted === 'object' && redacted !== null && Object.isFrozen(redacted))
+      this.#members.set(redacted, this.#redactor, member);
     return member;
   }
 
