@@ -17,6 +17,7 @@ import { builtinDefinition, FaultError, normalizeRetryAfter } from './fault-erro
 import { normalizeFieldViolations } from './field-violation.js';
 import { isObjectLike, type ObjectLike, safeGet, safeGetArray } from './safe-access.js';
 import type { Category } from './taxonomy.js';
+import { defuseThrownPromise } from './thrown-promise.js';
 import { violationsOwnedByInput } from './validation-ownership.js';
 
 /**
@@ -240,6 +241,8 @@ export function capture(thrown: unknown, ctx?: CaptureContext): Fault {
   try {
     // Fast path for the common case: the application raised a FaultError itself.
     if (FaultError.is(thrown)) return faultFromVerdict(thrown, { fault: thrown, classifier: 'fault' }, ctx);
+    // A thrown promise that rejects must not end the process: its fault is captured here, in every adapter.
+    defuseThrownPromise(thrown);
     const verdict = classifyValue(thrown, classifiersFor(ctx?.classifiers)) ?? DEFAULT_VERDICT;
     return faultFromVerdict(thrown, verdict, ctx);
   } catch {

@@ -31,7 +31,7 @@ import { fatalByDefault } from './fatality.js';
 import { messageInput } from './handshake.js';
 import { parseJsonMessage } from './json-message.js';
 import { pingFloodListener } from './ping-flood.js';
-import { defuseThrownPromise, settleOnce } from './settle.js';
+import { settleOnce } from './settle.js';
 import { guardStream } from './stream.js';
 import type { ConnectionContext, MessageHandler, WsAdapter, WsAdapterOptions } from './types.js';
 import { upgradeAnswers } from './upgrade.js';
@@ -112,7 +112,6 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
 
   /** Captures and records `thrown` for a connection (or none); a cancellation stands only when the client is `gone`. */
   function faultFor(thrown: unknown, gone: boolean, ctx: CaptureContext, record?: RecordFaultOptions): Fault {
-    defuseThrownPromise(thrown);
     const fault = captureForClient(thrown, ctx, gone);
     recordFault(fault, record ?? plainRecord);
     return fault;
