@@ -8,23 +8,25 @@
  */
 import type { Fault } from '../fault.js';
 import { checkOptions } from '../options-check.js';
-import { createRedactor, type Redactor } from '../redact/redactor.js';
+import type { Redactor } from '../redact/redactor.js';
 import { attributesSnapshot } from './attribute-cache.js';
-import { type DropCounts, DropNotice } from './drop-notice.js';
+import type { DropNotice } from './drop-notice.js';
 import { flushAtExit, forgetAtExit } from './exit-hooks.js';
-import { Intake, type Pending } from './intake.js';
-import { Offload } from './offload.js';
+import type { Pending } from './intake.js';
+import type { Offload } from './offload.js';
 import { REPORTER_RULES } from './option-rules.js';
-import { ReporterOutput } from './output.js';
+import type { ReporterOutput } from './output.js';
+import { assembleReporter, type ReporterParts, type ReporterShared, statsOf } from './reporter-parts.js';
 import { RingQueue } from './ring-queue.js';
-import { sinkSpec } from './sink-spec.js';
-import { droppedBacklog, lostToBacklog, type MainCounters, reporterStats } from './stats.js';
-import { Turns } from './turns.js';
+import type { MainCounters } from './stats.js';
+import type { Turns } from './turns.js';
 import type { OverflowPolicy, ReportContext, ReporterOptions, ReporterStats } from './types.js';
-import { RecordWriter } from './writer.js';
+import type { RecordWriter } from './writer.js';
 
 /** The bounded asynchronous log pipeline. Create with {@link createReporter}. */
 export class Reporter {
+  readonly #parts: ReporterParts;
+  readonly #shared: ReporterShared;
   readonly #output: ReporterOutput;
   readonly #writer: RecordWriter;
   readonly #offload: Offload;
@@ -45,78 +47,28 @@ export class Reporter {
     this.#overflow = options.overflow ?? 'drop-newest';
     this.#batchSize = Math.max(1, options.batchSize ?? 512);
     this.#sliceNs = Math.round(Math.max(0.1, options.sliceMs ?? 4) * 1e6);
-    const maxFingerprints = Math.max(1, options.maxFingerprints ?? 1000);
-    const maxBacklog = options.maxSinkBacklogBytes ?? 4 * 1024 * 1024;
-    const redactor = createRedactor(options.redaction);
-    this.#redactor = redactor;
     this.#shutdownMs = Math.max(0, options.shutdownTimeoutMs ?? 1000);
-    const intake = new Intake(redactor, options.dedupWindowMs ?? 10_000, maxFingerprints, this.#queue.capacity * 2);
-    this.#output = new ReporterOutput(options, maxBacklog, () => {
-      this.#counters.sinkErrors += 1;
-    });
-    this.#writer = new RecordWriter(redactor, this.#output, {
-      maxFingerprints,
-      maxBacklog,
-      onException: (item, e) => intake.exception(item.otel, e.type, e.message, e.stacktrace),
-    });
-    const sink = this.#output.sink;
-    this.#offload = new Offload(sink === undefined ? undefined : sinkSpec(sink), options.workerThreshold ?? 2000, {
-      redaction: options.redaction,
-      maxBacklog,
-      maxFingerprints,
-      queueSize: this.#queue.capacity,
-      shutdownMs: this.#shutdownMs,
-    });
-    this.#turns = new Turns({
+    this.#shared = {
       queue: this.#queue,
-      intake,
-      writer: this.#writer,
-      output: this.#output,
-      offload: this.#offload,
       counters: this.#counters,
       sliceNs: this.#sliceNs,
-      otelLogs: options.otelLogs ?? true,
+      shutdownMs: this.#shutdownMs,
       closed: () => this.#closed,
-    });
-    // One object, filled again each time: the notice reads the counts after every turn.
-    const dropCounts: { -readonly [K in keyof DropCounts]: number } = { queueFull: 0, backlog: 0, lostBacklog: 0 };
-    this.#drops = new DropNotice(
-      () => {
-        dropCounts.queueFull = this.#counters.droppedQueueFull;
-        dropCounts.backlog = droppedBacklog(this.#writer.counts, this.#offload.counts);
-        dropCounts.lostBacklog = lostToBacklog(this.#output.sink, this.#offload.counts);
-        return dropCounts;
-      },
-      (record, message) => this.#turns.notice({ k: 'n', record, message }),
-    );
+    };
+    const parts = assembleReporter(options, this.#shared);
+    this.#parts = parts;
+    this.#redactor = parts.redactor;
+    this.#output = parts.output;
+    this.#writer = parts.writer;
+    this.#offload = parts.offload;
+    this.#turns = parts.turns;
+    this.#drops = parts.drops;
     if (options.flushOnExit !== false) flushAtExit(this);
   }
 
   /** Current counters. */
   get stats(): ReporterStats {
-    const link = this.#offload.started;
-    const sink = this.#output.sink;
-    const sinkCounts = sink?.counts;
-    return reporterStats({
-      main: this.#counters,
-      writer: this.#writer.counts,
-      // Waiting on this thread: in the queue, or (with Faultline's own destination, which counts
-      // only what it wrote) batched for a compact line or in the sink's backlog. Through a logger
-      // or stream passed in, a repeat counts as compacted once batched.
-      queued: this.#queue.size + (sinkCounts === undefined ? 0 : this.#writer.repeatsHeld + (sinkCounts.pending ?? 0)),
-      sink: sinkCounts,
-      destinationError: this.#offload.released ? link?.counts?.openError : sink?.openError,
-      worker:
-        link === undefined
-          ? undefined
-          : {
-              counts: this.#offload.counts,
-              inFlight: link.held,
-              alive: link.alive,
-              lostToDeath: this.#offload.lostToDeath,
-              unanswered: link.unanswered,
-            },
-    });
+    return statsOf(this.#parts, this.#shared);
   }
 
   /**
