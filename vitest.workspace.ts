@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -6,6 +7,9 @@ import { defineConfig } from 'vitest/config';
  */
 export default defineConfig({
   test: {
+    // Vitest's default is one worker fewer than the cores: on the 2-core CI machine, one file at a
+    // time. Two workers there: the suite ran in 351 s instead of 445 s (and green) on a loaded machine.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     projects: ['packages/*/vitest.config.ts', 'apps/*/vitest.config.ts', 'docs/examples/vitest.config.ts'],
   },
 });
