@@ -37,6 +37,11 @@ describe('value patterns', () => {
     ['PGPASSWORD=Zq9hunter2 psql -h db', 'PGPASSWORD=[REDACTED] psql -h db', 'Zq9hunter2'],
     ['GITHUB_API_TOKEN=Zq9hunter2', 'GITHUB_API_TOKEN=[REDACTED]', 'Zq9hunter2'],
     ['JWT_SECRET: "Zq9 hunter2"', 'JWT_SECRET: [REDACTED]', 'Zq9'],
+    ['SECRET_KEY="django-insecure-Zq9"', 'SECRET_KEY=[REDACTED]', 'Zq9'],
+    ['APP_ENCRYPTION_KEY=Zq9hunter2 loaded', 'APP_ENCRYPTION_KEY=[REDACTED] loaded', 'Zq9hunter2'],
+    ['signing_key: Zq9hunter2', 'signing_key: [REDACTED]', 'Zq9hunter2'],
+    ['MASTER_KEY=Zq9hunter2', 'MASTER_KEY=[REDACTED]', 'Zq9hunter2'],
+    ['credentials=admin:Zq9hunter2', 'credentials=[REDACTED]', 'Zq9hunter2'],
     // Unencoded passwords holding `/` or `@`: the password runs to the host's `@`.
     ['postgres://app:Zq9/x@db.internal:5432/prod', 'postgres://app:[REDACTED]@db.internal:5432/prod', 'Zq9'],
     ['redis://app:p@Zq9hunter2@cache:6379/0 down', 'redis://app:[REDACTED]@cache:6379/0 down', 'Zq9hunter2'],
