@@ -11,7 +11,7 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { FaultError, isThenable } from '@faultline/core/adapter';
+import { type Category, FaultError, isThenable, TAXONOMY } from '@faultline/core/adapter';
 import type { WebSocketServer } from 'ws';
 import { isClosing } from './handshake.js';
 
@@ -26,18 +26,38 @@ type VerifyClient = (this: unknown, info: VerifyInfo, done?: Verdict) => unknown
 /** The wrappers installed, so a second adapter on the same server does not wrap one again. */
 const wrappers = new WeakSet<object>();
 
+/** The taxonomy's category of each 5xx status it has (500-504); another 5xx is `internal`. */
+const SERVER_CATEGORIES: ReadonlyMap<number, Category> = new Map(
+  (Object.entries(TAXONOMY) as [Category, { http: number }][])
+    .filter(([, spec]) => spec.http >= 500)
+    .map(([category, spec]) => [spec.http, category]),
+);
+
+/** True for a status a refusal may be answered with: an integer 400-599 (a number, never a string or object). */
+function isErrorStatus(code: unknown): code is number {
+  return typeof code === 'number' && Number.isInteger(code) && code >= 400 && code <= 599;
+}
+
 /**
- * A refusal as the thrown value: an http-errors-like error with the refusal's status (ws's default
- * 401), so the classifier picks the category and keeps only a challenge's scheme and error code. Its
- * message goes to the log, never to the client.
+ * A refusal as the thrown value, in the category of the status the application chose: any other
+ * code (none, NaN, 99, 200, 302, 600, a string, an object) is ws's default, 401. A 4xx is an
+ * http-errors-like error, so the classifier picks the category (one the taxonomy lacks is
+ * `VALIDATION_FAILED`, 400); a 5xx is a `FaultError` of the taxonomy's 5xx category (another 5xx
+ * is `INTERNAL`, 500), since a foreign error's 5xx is never trusted as one. The message goes to
+ * the log, never to the client; of the headers, the answer keeps only what core allowlists (a
+ * challenge's scheme and `error=` code on a 401, a method list on a 405, whole seconds of
+ * `Retry-After` on a 429 or 503): any other header is the application's free text, which may name
+ * hosts or hold tokens, and is written nowhere but the log.
  */
 function refusal(code: unknown, message: unknown, headers: unknown): Error {
   const text = typeof message === 'string' && message !== '' ? message : 'verifyClient refused the upgrade';
-  return Object.assign(new Error(text), {
-    status: typeof code === 'number' && code !== 0 ? code : 401,
-    expose: false,
-    headers: typeof headers === 'object' && headers !== null ? headers : {},
-  });
+  const status = isErrorStatus(code) ? code : 401;
+  const own = typeof headers === 'object' && headers !== null ? headers : {};
+  if (status >= 500) {
+    const category = SERVER_CATEGORIES.get(status) ?? 'internal';
+    return Object.assign(FaultError.of(category, { message: text, stack: false }), { headers: own });
+  }
+  return Object.assign(new Error(text), { status, expose: false, headers: own });
 }
 
 /**

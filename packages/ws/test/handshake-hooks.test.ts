@@ -41,7 +41,42 @@ const VERIFY: Record<string, (req: IncomingMessage, done: Verdict) => unknown> =
     throw new Error(`verifyClient db.internal ${SECRET}`);
   },
   '/protocols-throw': (_req, done) => setImmediate(() => done(true)),
+  // The application's own status, message and headers (cb(false, code, message, headers)).
+  '/own-503': (_req, done) =>
+    setImmediate(() => done(false, 503, `db.internal down ${SECRET}`, { 'Retry-After': '30', 'X-Secret': SECRET })),
+  '/own-503-sync': (_req, done) => done(false, 503),
+  '/own-502': (_req, done) => done(false, 502, SECRET, { 'Set-Cookie': `s=${SECRET}` }),
 };
+
+/** Codes a refusal must not be answered with, each refused 401 (ws's default) instead. */
+const HOSTILE_CODES: Record<string, unknown> = {
+  NaN: Number.NaN,
+  '99': 99,
+  '600': 600,
+  "'503'": '503',
+  '200': 200,
+  '302': 302,
+  '503.5': 503.5,
+  'an object with throwing getters': Object.defineProperties(
+    {},
+    {
+      valueOf: {
+        get() {
+          throw new Error(`getter ${SECRET}`);
+        },
+      },
+      toString: {
+        get() {
+          throw new Error(`getter ${SECRET}`);
+        },
+      },
+    },
+  ),
+};
+for (const [name, code] of Object.entries(HOSTILE_CODES)) {
+  VERIFY[`/hostile-${encodeURIComponent(name)}`] = (_req, done) =>
+    done(false, code as number, SECRET, { 'X-Secret': SECRET });
+}
 
 const log = memoryLog();
 const reporter = createReporter({ logger: log.logger, dedupWindowMs: 0, flushOnExit: false });
@@ -138,6 +173,35 @@ describe('verifyClient refusals are the adapter answer', () => {
     const answer = await refused(asyncPort, path, extra);
     expect(answer.status).toBe(500);
     expect(answer.body.code).toBe('INTERNAL');
+  });
+
+  it.each([
+    ['503 (async), its Retry-After kept, its other headers dropped', '/own-503', 503, 'UNAVAILABLE', 'retry-after: 30'],
+    ['503 (called back synchronously)', '/own-503-sync', 503, 'UNAVAILABLE', 'retry-after: 5'],
+    ['502, its Set-Cookie dropped', '/own-502', 502, 'BAD_GATEWAY', ''],
+  ])('a callback refusal with its own status, %s', async (_label, path, status, code, header) => {
+    const answer = await refused(asyncPort, path);
+    expect([answer.status, answer.body.status, answer.body.code]).toEqual([status, status, code]);
+    expect(answer.head).toContain(`\r\n${header}`);
+    expect(answer.head).not.toMatch(/set-cookie/i);
+  });
+
+  it.each(Object.keys(HOSTILE_CODES))("a callback refusal with the code %s: 401, ws's default", async (name) => {
+    const answer = await refused(asyncPort, `/hostile-${encodeURIComponent(name)}`);
+    expect([answer.status, answer.body.code]).toEqual([401, 'UNAUTHENTICATED']);
+  });
+
+  it("a ws client refused with the application's 503 sees 503 and the id", async () => {
+    const client = new WebSocket(`ws://127.0.0.1:${asyncPort}/own-503`);
+    client.on('error', () => undefined);
+    const response = await new Promise<IncomingMessage>((resolve) =>
+      client.once('unexpected-response', (_r, res) => resolve(res)),
+    );
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['retry-after']).toBe('30');
+    expect(response.headers['x-secret']).toBeUndefined();
+    expect(isUuid(response.headers['x-request-id'])).toBe(true);
+    response.destroy();
   });
 
   it('a sync verifyClient that says no: 401 problem JSON', async () => {
