@@ -1,7 +1,8 @@
 /**
  * The ws adapter: wrapped connection and message handlers (a throw never kills the process),
- * JSON error frames for recoverable faults, close frames for fatal ones, an 'error' listener on
- * every socket, and upgrade rejection answered as an HTTP error (see `upgrade.ts`).
+ * JSON error frames for recoverable faults, close frames for fatal ones, an 'error' listener and a
+ * guarded `emit` on every socket (see `listener-guard.ts`), and upgrade rejection answered as an
+ * HTTP error (see `upgrade.ts`).
  */
 import type { IncomingMessage } from 'node:http';
 import {
@@ -22,16 +23,16 @@ import {
   requestIdPolicy,
 } from '@faultline/core/adapter';
 import type { RawData, WebSocket } from 'ws';
-import { backedUp } from './backpressure.js';
 import { socketGone } from './cancellation.js';
 import { closeFrameFor } from './close-frame.js';
 import { ConnectionIds, connectionRecord, peerOf } from './connection-id.js';
-import { errorFrame } from './error-frame.js';
 import { fatalByDefault } from './fatality.js';
 import { messageInput } from './handshake.js';
 import { parseJsonMessage } from './json-message.js';
+import { listenerGuard } from './listener-guard.js';
 import { pingFloodListener } from './ping-flood.js';
 import { settleOnce } from './settle.js';
+import { answerOnSocket } from './socket-answer.js';
 import { guardStream } from './stream.js';
 import type { ConnectionContext, MessageHandler, WsAdapter, WsAdapterOptions } from './types.js';
 import { upgradeAnswers } from './upgrade.js';
@@ -131,38 +132,28 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
     faultFor(fault, true, socketContext, connections.get(socket)),
   );
 
-  function answer(socket: WebSocket, fault: Fault): Fault {
-    try {
-      if (socket.readyState !== socket.OPEN) return fault;
-      // A peer that does not read gets the fault as a close, not one more queued frame.
-      if (isFatal(fault) || backedUp(socket)) {
-        const { code, reason } = closeFrameFor(fault);
-        socket.close(code, reason);
-      } else {
-        socket.send(errorFrame(fault));
-      }
-    } catch {
-      try {
-        socket.terminate();
-      } catch {
-        // already gone
-      }
-    }
-    return fault;
-  }
+  /** Answers `fault` on `socket` (see `socket-answer.ts`); returns it. */
+  const answer = (socket: WebSocket, fault: Fault): Fault => answerOnSocket(socket, fault, isFatal);
 
   function fail(socket: WebSocket, thrown: unknown, source: string): Fault {
     return answer(socket, faultFor(thrown, socketGone(socket), contextFor(source), connections.get(socket)));
   }
 
-  /** Records a stream's failure and closes `socket` with its code and reason: a broken stream ends the connection. */
-  function closeOnFault(socket: WebSocket, thrown: unknown): void {
-    const { code, reason } = closeFrameFor(faultFor(thrown, false, contextFor('ws.stream'), connections.get(socket)));
+  /**
+   * Records a stream's failure and closes `socket` (while open) with its code and reason: a broken
+   * stream ends the connection. Returns the fault's id.
+   */
+  function closeOnFault(socket: WebSocket, thrown: unknown): string {
+    const open = socket.readyState === socket.OPEN;
+    const fault = faultFor(thrown, !open, contextFor('ws.stream'), connections.get(socket));
+    if (!open) return fault.id;
+    const { code, reason } = closeFrameFor(fault);
     try {
       socket.close(code, reason);
     } catch {
       socket.terminate();
     }
+    return fault.id;
   }
 
   /** Answers a message handler's failure; the message is the validation input, read only if needed. */
@@ -196,6 +187,24 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
     };
   }
 
+  /** Guards the listeners the application adds to a socket itself: a throw is answered as a handler's. */
+  const guardListeners = listenerGuard((socket, thrown) => fail(socket, thrown, 'ws.listener'));
+
+  /**
+   * Makes `socket` the adapter's, once (before any 'connection' listener under `fl.upgrade`, else
+   * in `fl.connection`): its record under the connection id, its 'error' and 'ping' listeners and
+   * its guarded `emit`. Returns the connection's id and refused id.
+   */
+  function adopt(socket: WebSocket, request: IncomingMessage): { id: string; rejected: string | undefined } {
+    const resolved = ids.of(request);
+    if (!guardListeners(socket)) return resolved;
+    // Without a reporter every connection records the same way (span only): nothing to keep.
+    if (reporter !== undefined) connections.set(socket, connectionRecord(reporter, resolved.id, resolved.rejected));
+    socket.on('error', onSocketError);
+    socket.on('ping', onSocketPing);
+    return resolved;
+  }
+
   const upgrades = upgradeAnswers(
     answerFormat,
     options,
@@ -209,6 +218,7 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
       }),
     (socket, thrown) => fail(socket, thrown, 'ws.connection'),
     (request) => ids.atHandshake(request),
+    adopt,
   );
   return {
     fail,
@@ -218,12 +228,8 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
     clientError: (error, socket) => answerClientError(error, socket, answerFormat, options, reporter),
     connection(handler) {
       return (socket, request) => {
-        const { id: connectionId, rejected } = ids.of(request);
+        const { id: connectionId, rejected } = adopt(socket, request);
         const context: ConnectionContext = { connectionId, request, refusedId: rejected };
-        // Without a reporter every connection records the same way (span only): nothing to keep.
-        if (reporter !== undefined) connections.set(socket, connectionRecord(reporter, connectionId, rejected));
-        socket.on('error', onSocketError);
-        socket.on('ping', onSocketPing);
         try {
           const result = handler(socket, context);
           if (isThenable(result)) settleOnce(result, undefined, (error) => fail(socket, error, 'ws.connection'));

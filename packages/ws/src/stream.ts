@@ -10,6 +10,7 @@
  */
 import type { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
+import { guardStages, isStandIn } from './stream-stages.js';
 
 /** The duplex's destroy hook (what `createWebSocketStream` sets as `_destroy`). */
 type DestroyHook = (this: Duplex, error: Error | null, callback: (error?: Error | null) => void) => void;
@@ -21,17 +22,24 @@ function recordedElsewhere(): void {
 
 /**
  * Guards `duplex` (from `createWebSocketStream(socket)`): an error it is destroyed with while
- * `socket` is open goes to `closeOnFault` (which records it and closes the socket with the fault's
- * code and reason), and ws's own destroy runs once the socket has closed. Returns `duplex`.
+ * `socket` is open goes to `closeOnFault` (which records it, closes the socket with the fault's
+ * code and reason, and returns the fault's id), and ws's own destroy runs once the socket has
+ * closed. The stages it pipes to are guarded too (see `stream-stages.ts`). Returns `duplex`.
  */
 export function guardStream(
   socket: WebSocket,
   duplex: Duplex,
-  closeOnFault: (socket: WebSocket, thrown: unknown) => unknown,
+  closeOnFault: (socket: WebSocket, thrown: unknown) => string,
 ): Duplex {
   const internals = duplex as unknown as { _destroy: DestroyHook };
   const destroy = internals._destroy;
   internals._destroy = function guardedDestroy(error, callback) {
+    // A stage's value Node could not read, answered already: ws's destroy once the close is done
+    // (it would otherwise terminate the socket under the close frame).
+    if (isStandIn(error) && socket.readyState !== socket.CLOSED) {
+      socket.once('close', () => destroy.call(this, error, callback));
+      return;
+    }
     // No error, or the socket already closing (ws's own error, the peer's close): ws's behaviour.
     if (error === null || error === undefined || socket.readyState !== socket.OPEN) {
       destroy.call(this, error, callback);
@@ -42,5 +50,6 @@ export function guardStream(
     socket.once('close', () => destroy.call(this, error, callback));
   };
   duplex.on('error', recordedElsewhere);
+  guardStages(duplex, (thrown) => closeOnFault(socket, thrown));
   return duplex;
 }

@@ -57,7 +57,12 @@ export type UpgradeCheck = (request: IncomingMessage) => unknown;
 
 /** The adapter returned by `createWsAdapter`. */
 export interface WsAdapter {
-  /** Wraps a connection handler for `wss.on('connection', …)`. */
+  /**
+   * Wraps a connection handler for `wss.on('connection', …)`. The socket is adopted (unless
+   * `upgrade` did it first): an 'error' listener, its faults recorded under the connection id, and
+   * a guarded `emit`, so a throw in a listener the application adds itself ('message', 'ping',
+   * 'pong', 'close', 'error') is answered as a wrapped handler's, not a crash.
+   */
   connection(handler: ConnectionHandler): (socket: WebSocket, request: IncomingMessage) => void;
   /** Wraps a message handler for `socket.on('message', …)`. */
   message(socket: WebSocket, handler: MessageHandler): (data: RawData, isBinary: boolean) => void;
@@ -72,7 +77,8 @@ export interface WsAdapter {
    * duplex is destroyed with (a `pipeline` stage failing) is recorded and closes the socket with the
    * fault's close code and `<CODE> <request_id>` (ws alone terminates it: 1006, no id, no record),
    * and a protocol error from the peer no longer crashes the process when the duplex has no
-   * 'error' listener.
+   * 'error' listener. The stages it pipes to are guarded: a `transform` that throws, or a failure
+   * with a value whose `stack` Node cannot read, is answered instead of ending the process.
    */
   stream(socket: WebSocket, duplex: Duplex): Duplex;
   /** Answers `thrown` on `socket`: an error frame, or a close frame when fatal. Never throws. */
@@ -80,7 +86,8 @@ export interface WsAdapter {
   /**
    * An HTTP server 'upgrade' listener: runs `check`, then hands accepted sockets to `wss`. A
    * `verifyClient` set on `wss` is taken over: its refusals, throws and rejections are answered
-   * like a failed `check`, and a promise it returns is awaited for its verdict. Throws a
+   * like a failed `check` (a refusal keeps a 4xx/5xx status it chose), and a promise it returns
+   * is awaited for its verdict. Accepted sockets are adopted before any 'connection' listener. Throws a
    * `TypeError` for a server created with `{ server }` or `{ port }` (ws's own 'upgrade' listener
    * would complete every handshake before `check`): create it with `{ noServer: true }`.
    */

@@ -52,7 +52,8 @@ export interface UpgradeAnswers {
  * The upgrade half of the adapter. `faultOfUpgrade` captures and records a refusal's fault (with
  * the upgrade request's incoming id and peer); `failConnection` answers a throw once the socket is
  * a WebSocket (after the 101, an HTTP answer would be written into the WebSocket stream);
- * `connectionIdOf` resolves (once) the connection's id, which the 101 carries as `X-Request-Id`.
+ * `connectionIdOf` resolves (once) the connection's id, which the 101 carries as `X-Request-Id`;
+ * `adoptSocket` makes an accepted socket the adapter's before any 'connection' listener runs.
  */
 export function upgradeAnswers(
   answerFormat: { readonly format: AnswerFormat; readonly defaultFormat?: BodyFormat },
@@ -60,6 +61,7 @@ export function upgradeAnswers(
   faultOfUpgrade: (thrown: unknown, request: IncomingMessage) => Fault,
   failConnection: (socket: WebSocket, thrown: unknown) => unknown,
   connectionIdOf: (request: IncomingMessage) => string,
+  adoptSocket: (socket: WebSocket, request: IncomingMessage) => unknown,
 ): UpgradeAnswers {
   /** Refuses with `extra` headers beside the error headers (and `Vary: Accept` when negotiating). */
   function refuse(
@@ -132,6 +134,9 @@ export function upgradeAnswers(
           }
           wss.handleUpgrade(request, socket, head, (ws) => {
             try {
+              // Before any 'connection' listener: the socket's own listeners are guarded, even
+              // those of a 'connection' listener the adapter did not wrap.
+              adoptSocket(ws, request);
               wss.emit('connection', ws, request);
             } catch (error) {
               // A 'connection' listener the adapter did not wrap: the 101 is out, so a close frame.

@@ -2,7 +2,8 @@
  * A WebSocketServer created with `{ server }` (or `{ port }`) adds its own 'upgrade' listener,
  * which completes every handshake itself. `fl.upgrade(wss, check)` beside it let every client in
  * before the check ran, then wrote its HTTP answer into the WebSocket stream: it is refused when
- * wired instead. Real HTTP server and ws client on 127.0.0.1.
+ * wired instead. `fl.connection` alone still guards the listeners the application adds to its
+ * socket. Real HTTP server and ws client on 127.0.0.1.
  */
 import { createServer, type Server } from 'node:http';
 import { FaultError } from '@faultline/core';
@@ -60,6 +61,39 @@ describe('fl.upgrade and a WebSocketServer with a server of its own', () => {
     });
     expect({ wired, welcomed: welcomed && wired }).toEqual({ wired: false, welcomed: false });
     client.terminate();
+  });
+
+  it("guards the socket's own listeners under fl.connection alone: a throw closes 1011, no crash", async () => {
+    const crashes: unknown[] = [];
+    const onCrash = (error: unknown) => crashes.push(error);
+    process.on('uncaughtException', onCrash);
+    try {
+      const fl = createWsAdapter({ reporter: false });
+      const server = createServer();
+      servers.push(server);
+      const wss = new WebSocketServer({ server });
+      wsServers.push(wss);
+      wss.on(
+        'connection',
+        fl.connection((socket) =>
+          socket.on('message', () => {
+            throw new Error('a listener added without fl.message');
+          }),
+        ),
+      );
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      const { port } = server.address() as { port: number };
+      const client = new WebSocket(`ws://127.0.0.1:${port}/`);
+      await new Promise((resolve) => client.once('open', resolve));
+      client.send('hi');
+      const [code, reason] = await new Promise<[number, string]>((resolve) =>
+        client.once('close', (c, r) => resolve([c, String(r)])),
+      );
+      expect([code, reason.split(' ')[0]]).toEqual([1011, 'INTERNAL']);
+      expect(crashes).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onCrash);
+    }
   });
 
   it('is refused for a { port } server too, and accepted for { noServer: true }', () => {

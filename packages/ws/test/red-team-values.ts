@@ -79,9 +79,3 @@ export function make(name: string): unknown {
 export function categoryOf(name: string): string {
   return (VALUES[name] as readonly [() => unknown, string])[1];
 }
-
-/** Values whose `stack` getter throws: Node's own streams read it, so no adapter ever sees them there. */
-export const STACK_READ_BY_NODE: ReadonlySet<string> = new Set([
-  'a Proxy with throwing traps',
-  'an Error with throwing getters and status 404',
-]);

@@ -26,6 +26,8 @@ function echo(): Transform {
   return new Transform({
     transform(chunk, _encoding, done) {
       if (String(chunk) === 'bad') done(new Error(`transform failed ${SECRET}`));
+      // Node's Transform does not catch this: it would throw inside ws's 'message' listener.
+      else if (String(chunk) === 'throw') throw new Error(`transform threw ${SECRET}`);
       else done(null, `echo:${chunk}`);
     },
   });
@@ -77,6 +79,20 @@ describe('fl.stream over createWebSocketStream', () => {
     expect(isUuid(id)).toBe(true);
     expect(reason).not.toContain(SECRET);
     expect(log.records.find((r) => r.source === 'ws.stream')).toMatchObject({ code: 'INTERNAL', request_id: id });
+  });
+
+  it('closes with 1011 "INTERNAL <id>" when a stage throws instead of calling back (no crash)', async () => {
+    const client = new WebSocket(`ws://127.0.0.1:${port}/`);
+    await new Promise((resolve) => client.once('open', resolve));
+    client.send('throw');
+    const [code, reason] = await new Promise<[number, string]>((resolve) =>
+      client.once('close', (c, r) => resolve([c, String(r)])),
+    );
+    expect(crashes).toEqual([]);
+    expect(code).toBe(1011);
+    const [faultCode, id = ''] = reason.split(' ');
+    expect(faultCode).toBe('INTERNAL');
+    expect(log.records.find((r) => r.request_id === id)).toMatchObject({ source: 'ws.stream' });
   });
 
   it('does not crash the process on a peer protocol error when the duplex has no error listener', async () => {
