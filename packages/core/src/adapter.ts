@@ -94,3 +94,4 @@ export { SPAN_ONLY } from './report/record-fault.js';
 export { rememberActiveSpan, rememberedSpan } from './report/telemetry.js';
 export { isObjectLike, isThenable, safeGet, safeGetString } from './safe-access.js';
 export { carryThrown, unwrapThrown } from './thrown-carrier.js';
+export { defuseThrownPromise } from './thrown-promise.js';

@@ -5,8 +5,8 @@
  * it does not know instead, and Faultline's taxonomy has no 417: such a request is handed to the
  * server's normal request handling, so the route answers (its success, or Faultline's error answer
  * with its id). Node's HTTP/1.1 server and its HTTP/2 compatibility server both emit the event.
- * The Fastify plugin adds the listener at registration; the Express middleware at a server's
- * first request (`app.listen` makes the server after Faultline is set up).
+ * The Fastify plugin adds the listener at registration; the Express adapter when `app.listen` of
+ * an app given as `faultline({ app })` makes the server, else at a server's first request.
  */
 
 /** The part of a Node server (`http`, `https`, `http2`) this module uses. */
