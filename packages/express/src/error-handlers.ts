@@ -5,6 +5,7 @@
  * cannot know what that handler writes; it makes the bypass visible with one warning, checked
  * once, at the first request (Express has no start-up hook).
  */
+import { settleThrownPromise } from './settle.js';
 import type { ErrorRequestHandler, ExpressRequest } from './types.js';
 
 /** One entry of an Express (4 or 5) router stack, read structurally. */
@@ -30,7 +31,8 @@ function errorMiddlewareIn(stack: readonly Layer[], depth: number, out: string[]
   if (depth > MAX_DEPTH) return;
   for (const layer of stack) {
     const handle = layer.handle;
-    if (typeof handle !== 'function') continue;
+    // Faultline's own last layer of each router (settle.ts) passes every error on.
+    if (typeof handle !== 'function' || handle === settleThrownPromise) continue;
     if (handle.length === 4) out.push(handle.name === '' ? 'an anonymous error middleware' : `${handle.name}()`);
     const nested = (handle as { stack?: unknown }).stack;
     if (Array.isArray(nested)) errorMiddlewareIn(nested as Layer[], depth + 1, out);

@@ -6,8 +6,12 @@
  * line: Express's `finalhandler` (HTML with the message or stack outside production) is never
  * reached for errors. From an app's first request on, the first middleware also hands Express
  * Faultline's final handler for what leaves the router unanswered (final-handler.ts), and notes
- * an answer a middleware's own `end` finishes later (ended.ts). From a server's first request on,
- * an `Expect` other than `100-continue` reaches the app instead of Node's bare 417 (core's answer/expectation.ts).
+ * an answer a middleware's own `end` finishes later (ended.ts). An `Expect` other than
+ * `100-continue` reaches the app instead of Node's bare 417 (core's answer/expectation.ts): on a
+ * server `app.listen` makes for an app prepared before it (`faultline({ app })`), from its first
+ * request on; on any other server, from the request after its first (listen.ts). From the first
+ * request on, every router of the app's Express ends with an error layer that marks a thrown
+ * rejecting promise handled before the router leaves on `setImmediate` (settle.ts).
  */
 import type { Duplex } from 'node:stream';
 import {
@@ -29,9 +33,11 @@ import { endRequested, watchEnd } from './ended.js';
 import { warnAboutEarlierErrorHandlers } from './error-handlers.js';
 import { type FinalHandler, takeOverFinalHandler } from './final-handler.js';
 import { refuseForJsonApi } from './jsonapi.js';
+import { expectOnListen } from './listen.js';
 import { captureFor, notFoundFault } from './request-fault.js';
 import { setRequestId } from './request-id.js';
 import { sendFault } from './respond.js';
+import { settleRouterErrors } from './settle.js';
 import type { ErrorRequestHandler, RequestHandler } from './types.js';
 
 /** Options of {@link faultline} (the shared HTTP options, plus where records go). */
@@ -42,11 +48,12 @@ export interface FaultlineExpressOptions extends HttpFaultOptions {
    */
   readonly reporter?: Reporter | false;
   /**
-   * The app these pieces serve, prepared at once: Express's `X-Powered-By` off, and what leaves
-   * its router unanswered (a request target Node's URL parser refuses, a top-level
-   * `next('router')`) answered as problem JSON from its first request on. Without it, the app is
-   * prepared at its first request that reaches `fl.requestId`, and such requests before that one
-   * meet Express's own `finalhandler` (HTML, no id).
+   * The app these pieces serve, prepared at once: Express's `X-Powered-By` off, what leaves its
+   * router unanswered (a request target Node's URL parser refuses, a top-level `next('router')`)
+   * answered as problem JSON from its first request on, and the server `app.listen` makes
+   * ignoring an unknown `Expect` from its first request on. Without it, the app is prepared at
+   * its first request that reaches `fl.requestId`, and such requests before that one meet
+   * Express's own `finalhandler` (HTML, no id) or Node's bare 417.
    */
   readonly app?: unknown;
 }
@@ -135,6 +142,8 @@ export function faultline(options: FaultlineExpressOptions = {}): FaultlineExpre
     if (!checkedStack) {
       checkedStack = true;
       warnAboutEarlierErrorHandlers(request, errorHandler);
+      // A thrown rejecting promise leaving a router must not end the process (settle.ts).
+      settleRouterErrors((request as { app?: unknown }).app);
     }
     // One comparison a request; the listener is added once per server (core's answer/expectation.ts).
     const server = (request.socket as { server?: unknown } | undefined)?.server;
@@ -192,6 +201,8 @@ export function faultline(options: FaultlineExpressOptions = {}): FaultlineExpre
     watchEnd(app.response, response);
     // What leaves the app's router unanswered (`next('router')`, a target Express cannot parse).
     takeOverFinalHandler(app, final);
+    // The server `app.listen` makes ignores an unknown `Expect` from its first request on.
+    expectOnListen(app);
   }
   if (options.app !== undefined && !preparedApps.has(options.app as object))
     prepare(options.app as { response?: unknown });

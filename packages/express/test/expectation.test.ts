@@ -1,11 +1,13 @@
 /**
- * `Expect:` values other than `100-continue` (expectation.ts): from a server's first request
- * through `fl.requestId` on, they reach the app (the route's success, or problem JSON with the
- * request's id) instead of Node's bare 417. Real Express 5 and 4 servers on 127.0.0.1, real
- * clients (curl, Node's http).
+ * `Expect:` values other than `100-continue` (expectation.ts): they reach the app (the route's
+ * success, or problem JSON with the request's id) instead of Node's bare 417, on the server
+ * `app.listen` makes for an app given as `faultline({ app })` from its first request on, and on
+ * any other server (`http.createServer(app)`, or no `app` option) from the request after its
+ * first through `fl.requestId`. Real Express 5 and 4 servers on 127.0.0.1, real clients (curl,
+ * Node's http).
  */
 import { execFile } from 'node:child_process';
-import { request as httpRequest, type Server } from 'node:http';
+import { createServer, request as httpRequest, type RequestListener, type Server } from 'node:http';
 import { promisify } from 'node:util';
 import { isUuid } from '@faultline/core';
 import express5 from 'express';
@@ -35,11 +37,17 @@ afterEach(async () => {
 /** Counts of the `/count` route's runs. */
 let routeRuns = 0;
 
-/** An app wired as the README shows, listening on 127.0.0.1 port 0. */
-async function start(major: Major): Promise<{ server: Server; base: string }> {
+/**
+ * How the server is made: `app.listen` without the `app` option, `app.listen` with it (the
+ * README's wiring), or `http.createServer(app)` with it.
+ */
+type Wiring = 'listen' | 'listen-app' | 'createServer';
+
+/** An app wired as the README shows (by default without the `app` option), listening on 127.0.0.1 port 0. */
+async function start(major: Major, wiring: Wiring = 'listen'): Promise<{ server: Server; base: string }> {
   const factory = (major === 5 ? express5 : express4) as unknown as (() => ExpressLike) & { json(): unknown };
   const app = factory();
-  const fl = faultline({ reporter: false });
+  const fl = faultline({ reporter: false, ...(wiring === 'listen' ? {} : { app }) });
   app.use(fl.requestId);
   app.use(factory.json());
   app.get('/ok', (_req: unknown, res: ExpressResponse) => res.end('fine'));
@@ -54,7 +62,10 @@ async function start(major: Major): Promise<{ server: Server; base: string }> {
   app.use(fl.notFound);
   app.use(fl.errorHandler);
   const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    const s =
+      wiring === 'createServer'
+        ? createServer(app as unknown as RequestListener).listen(0, '127.0.0.1', () => resolve(s))
+        : app.listen(0, '127.0.0.1', () => resolve(s));
   });
   servers.push(server);
   return { server, base: `http://127.0.0.1:${(server.address() as { port: number }).port}` };
@@ -134,12 +145,24 @@ describe.each([5, 4] as const)('Express %i', (major) => {
     expect(isUuid(upload.headers['x-request-id'])).toBe(true);
   });
 
-  it("before the server's first request Node still answers 417; from it on, the route does", async () => {
-    const { base } = await start(major);
-    const first = await exchange(`${base}/ok`, { expect: 'foo' });
-    expect([first.status, first.body, first.headers['x-request-id']]).toEqual([417, '', undefined]);
-    await exchange(`${base}/ok`);
-    expect((await exchange(`${base}/ok`, { expect: 'foo' })).body).toBe('fine');
+  it.each(['listen', 'createServer'] as const)(
+    "%s: before the server's first request Node still answers 417; from it on, the route does",
+    async (wiring) => {
+      const { base } = await start(major, wiring);
+      const first = await exchange(`${base}/ok`, { expect: 'foo' });
+      expect([first.status, first.body, first.headers['x-request-id']]).toEqual([417, '', undefined]);
+      await exchange(`${base}/ok`);
+      expect((await exchange(`${base}/ok`, { expect: 'foo' })).body).toBe('fine');
+    },
+  );
+
+  it("with faultline({ app }), app.listen's server hands the very first request's Expect: foo to the route", async () => {
+    const { server, base } = await start(major, 'listen-app');
+    expect(server.listenerCount('checkExpectation')).toBe(1);
+    expectInternal(await exchange(`${base}/boom`, { expect: 'foo' }));
+    const ok = await exchange(`${base}/ok`, { expect: 'foo' });
+    expect([ok.status, ok.body]).toEqual([200, 'fine']);
+    expect(server.listenerCount('checkExpectation')).toBe(1);
   });
 
   it("keeps the application's own listener: none added beside one set before, and stands aside for one set after", async () => {

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { FaultError, isUuid } from '@faultline/core';
-import { rawHttpExchange, recordFor } from '@faultline/testkit';
+import { rawHttpExchange, recordFor, until } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asyncHandler } from '../src/index.js';
 import { type Major, type RunningApp, startApp } from './helpers.js';
@@ -145,7 +145,9 @@ describe.each([5, 4] as Major[])('Express %i', (major) => {
     ['an unsupported charset', '{}', 'application/json; charset=klingon', 415],
   ])('answers %s from body-parser structurally', async (_label, body, type, status) => {
     const answer = await get(`${app.url}/echo`, { method: 'POST', body, headers: { 'content-type': type } });
-    expectProblem(answer, status);
+    const { request_id: id } = expectProblem(answer, status);
+    await until(() => recordFor(app.records, id) !== undefined, 1000);
+    expect(recordFor(app.records, id)).toBeDefined();
   });
 
   it('aborts a response whose headers were already sent, and logs it', async () => {

@@ -1,6 +1,6 @@
 /**
  * Errors Express and its own modules raise, on real Express 5 and Express 4 servers: `res.json`
- * of a BigInt or a circular value, `res.sendFile` / `res.download` of a missing file (an ENOENT
+ * of a BigInt or a circular value, `res.status` / `res.sendStatus` with a code outside 100-999, `res.sendFile` / `res.download` of a missing file (an ENOENT
  * carrying the server's path), `res.render` of a missing view (its message names the views
  * directory), `express.static` refusing a traversal or a malformed percent-encoding, and
  * body-parser refusing a corrupt gzip body or an unknown Content-Encoding. Each is answered by
@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { rawHttpExchange, recordFor } from '@faultline/testkit';
+import { rawHttpExchange, recordFor, until } from '@faultline/testkit';
 import express5 from 'express';
 import express4 from 'express4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,8 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 /** The response methods the routes use. */
 type Res = ExpressResponse & {
   json(value: unknown): void;
+  status(code: unknown): Res;
+  sendStatus(code: unknown): void;
   sendFile(path: string): void;
   download(path: string): void;
   render(view: string): void;
@@ -48,6 +50,10 @@ describe.each([5, 4] as Major[])('Express %i: errors of Express’s own making',
       a.get('/render', (_req: unknown, res: Res) => res.render(`admin-${SECRET}`));
       a.use('/static', factory.static(root, { fallthrough: false }));
       a.post('/echo', (_req: unknown, res: Res) => res.json({ ok: true }));
+      // Invalid codes: Express 5's res.status throws; Express 4 keeps them and Node's writeHead throws.
+      a.get('/status-1000', (_req: unknown, res: Res) => res.status(1000).json({ secret: SECRET }));
+      a.get('/status-word', (_req: unknown, res: Res) => res.status(`5${SECRET}`).json({ secret: SECRET }));
+      a.get('/send-status-99', (_req: unknown, res: Res) => res.sendStatus(99));
     });
     port = Number(new URL(app.url).port);
   });
@@ -65,7 +71,7 @@ describe.each([5, 4] as Major[])('Express %i: errors of Express’s own making',
     const id = headerValue(lines, 'x-request-id');
     expect(id).toMatch(UUID);
     expect((JSON.parse(raw.slice(end + 4)) as { request_id: string }).request_id).toBe(id);
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await until(() => recordFor(app.records, id) !== undefined, 1000);
     const record = recordFor(app.records, id);
     expect(record).toBeDefined();
     return record as Record<string, unknown>;
@@ -82,6 +88,9 @@ describe.each([5, 4] as Major[])('Express %i: errors of Express’s own making',
     ['/static/..%2f..%2fetc%2fpasswd', '403 Forbidden'],
     ['/static/%E0%A4%A', '400 Bad Request'],
     ['/static/missing.txt', '404 Not Found'],
+    ['/status-1000', '500 Internal Server Error'],
+    ['/status-word', '500 Internal Server Error'],
+    ['/send-status-99', '500 Internal Server Error'],
   ])('%s is answered %s', async (path, status) => {
     await expectProblem(await get(path), status);
   });

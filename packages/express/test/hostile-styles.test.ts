@@ -8,7 +8,8 @@
  * stream piped to the answer that fails with it before the head; on Express 5 also with a subscriber
  * on the router's tracing channel (an APM's), where every layer runs on the traced path. Each answer: the value's status,
  * problem JSON, one id in header and body, exactly one record under it, nothing of the value in
- * its bytes, and the server answers the next request.
+ * its bytes, no unhandled rejection (a thrown promise that rejects), and the server answers the
+ * next request.
  */
 import { tracingChannel } from 'node:diagnostics_channel';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,6 +40,17 @@ const views = mkdtempSync(join(tmpdir(), 'faultline-views-'));
 writeFileSync(join(views, 'page.hostile'), 'page');
 afterAll(() => rmSync(views, { recursive: true, force: true }));
 const tick = () => new Promise((resolve) => setImmediate(resolve));
+/** Unhandled rejections seen while this file runs (a thrown rejecting promise nobody marked handled). */
+let unhandled = 0;
+const onUnhandled = () => {
+  unhandled += 1;
+};
+beforeAll(() => {
+  process.on('unhandledRejection', onUnhandled);
+});
+afterAll(() => {
+  process.off('unhandledRejection', onUnhandled);
+});
 const index = (req: Req) => req.params.i ?? req.path.split('/').pop();
 
 /** The styles both majors have (Express 4's async ones through asyncHandler, as it requires). */
@@ -198,6 +210,7 @@ describe.each([
 
   /** The failures of one answer to `path` expected with `status` (empty when it is right). */
   async function check(path: string, status: number): Promise<string[]> {
+    const before = unhandled;
     const raw = await get(path);
     const problems: string[] = [];
     for (const fragment of [...FORBIDDEN, views, 'faultline-views-', 'page.hostile'])
@@ -223,6 +236,7 @@ describe.each([
     await tick();
     const records = recordsOf();
     if (records.length !== 1) problems.push(`${records.length} records`);
+    if (unhandled !== before) problems.push('an unhandled rejection');
     const next = await get('/ok');
     if (!next.startsWith('HTTP/1.1 200 ') || !next.endsWith('fine')) problems.push('the next request failed');
     return problems;

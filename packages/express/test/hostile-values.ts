@@ -3,7 +3,7 @@
  * Express answer must have: a Proxy that throws on every trap (`instanceof` included), getters
  * that throw, conversions to a primitive that throw, frozen and null-prototype values, huge or
  * non-string `message`/`code`/`status`/`statusCode`/`headers`/`expose`, cyclic causes, BigInt,
- * Symbol, functions, a thrown Promise or thenable, and http-errors look-alikes whose `status` is
+ * Symbol, functions, a thrown Promise (handled, unhandled, never settling) or thenable, and http-errors look-alikes whose `status` is
  * 200, 999, '500' or NaN and whose `headers` try to set `Set-Cookie`, `Location` and
  * `X-Request-Id`. Every one carries {@link SECRET} where a careless reader would copy it from.
  */
@@ -132,6 +132,10 @@ export const HOSTILE: Record<string, HostileValue> = {
       promise.catch(() => undefined);
       return promise;
     },
+    status: 500,
+  },
+  'thrown rejecting Promise (nothing else handles it)': {
+    make: () => Promise.reject(new Error(`rejected at /srv/app/db.js ${SECRET}`)),
     status: 500,
   },
   'thrown Promise that never settles': { make: () => new Promise(() => undefined), status: 500 },
