@@ -1,28 +1,97 @@
 /**
- * A backend's redirect may name the host it runs on, or another one inside the deployment
- * (`Location: http://10.0.0.5:8080/login`, `http://localhost:3000/`): an internal address the
- * client can neither reach nor should learn. Both gateways rewrite such a `Location` to its path
- * (with query and fragment) on the host the client used; any other `Location` (a public host, a
- * relative reference) passes as it came.
+ * A backend's redirect or link may name the host it runs on, or another one inside the deployment
+ * (`Location: http://10.0.0.5:8080/login`, `http://api.internal:8080/x`,
+ * `http://db-1.svc.cluster.local/x`, `http://localhost:3000/`): an internal address the client can
+ * neither reach nor should learn. Both gateways rewrite such a URL in `Location`,
+ * `Content-Location` and each `Link` entry to its path (with query and fragment), resolved by the
+ * client on the host it used; any other URL (a public name, a relative reference) passes.
+ *
+ * The rule: a host is internal when it is
+ * - an IP literal of any kind (a dotted quad, a name whose last label is numeric, which WHATWG URL
+ *   parsers read as IPv4, or any bracketed IPv6): a public service is named by DNS, and a public
+ *   address in a redirect is typically the origin behind a CDN, which must not be disclosed;
+ * - a single label (`localhost`, `backend`, `db-primary`): only a resolver's search list makes it
+ *   resolve, so it names a machine of the deployment's own network;
+ * - a name under a suffix that is not delegated on the public DNS: special-use names (RFC 6761:
+ *   `localhost`, `test`, `invalid`; RFC 6762: `local`, hence `*.svc.cluster.local`; RFC 8375:
+ *   `home.arpa`), ICANN's private-use `internal` (`*.ec2.internal`), and the names private networks
+ *   use by convention (`localdomain`, `lan`, `home`, `intranet`, `corp`, `private`, Kubernetes'
+ *   `svc`, `consul`);
+ * - percent-encoded (`%6c%6fcalhost`, which URL parsers decode).
+ * A public name that merely starts like one (`10.0.0.5.example.com`, `localhost.example.com`) is
+ * kept. The request's own host is not known to the rewrite: a redirect to a public name passes
+ * whether it is the request's host or a third party (an OAuth provider), as it must.
  */
 
-/** Hosts that only exist inside a deployment: loopback, private, link-local and unspecified addresses, `localhost`. */
-const INTERNAL_HOST = [
+/** Suffixes (top-level names, or the last two labels) that never resolve on the public DNS. */
+export const INTERNAL_SUFFIXES: readonly string[] = [
+  'internal',
+  'local',
   'localhost',
-  '127(?:[.][0-9]{1,3}){3}',
-  '10(?:[.][0-9]{1,3}){3}',
-  '172[.](?:1[6-9]|2[0-9]|3[01])(?:[.][0-9]{1,3}){2}',
-  '192[.]168(?:[.][0-9]{1,3}){2}',
-  '169[.]254(?:[.][0-9]{1,3}){2}',
-  '100[.](?:6[4-9]|[7-9][0-9]|1[01][0-9]|12[0-7])(?:[.][0-9]{1,3}){2}',
-  '0[.]0[.]0[.]0',
-  '[[](?:::1?|f[cd][0-9a-f]{0,2}:[0-9a-f:.]*|fe[89ab][0-9a-f]:[0-9a-f:.]*)[]]',
+  'localdomain',
+  'lan',
+  'home',
+  'home[.]arpa',
+  'intranet',
+  'corp',
+  'private',
+  'svc',
+  'consul',
+  'test',
+  'invalid',
+];
+
+/** One character of a host name as it can appear in a URL's authority (not a delimiter). */
+const NAME_CHAR = '[^/?#@:\\\\.<>\\s\\[]';
+
+/**
+ * An internal name on its own (a regular-expression source, anchored, matched without regard to
+ * case): an IP literal, `localhost`, or a name under one of {@link INTERNAL_SUFFIXES}. A single
+ * label other than `localhost` is not one here: a 401's realm (`api`, `Restricted`) is usually a
+ * single word that names no host.
+ */
+export const INTERNAL_NAME = `^(?:[0-9.]*[0-9][.]?|\\[[0-9a-f:.]*\\]|localhost[.]?|(?:${NAME_CHAR}+[.])+(?:${INTERNAL_SUFFIXES.join('|')})[.]?)$`;
+
+/** Hosts that only exist inside a deployment (see the rules above). */
+const INTERNAL_HOST = [
+  // An IP literal: a dotted quad, or any name whose last label is a number (decimal or hex).
+  `(?:${NAME_CHAR}+[.])*(?:[0-9]+|0x[0-9a-f]*)[.]?`,
+  // A bracketed IPv6 literal (loopback, unique local, link-local, public alike).
+  '\\[[^\\]/?#@<>\\s]*\\]',
+  // A single label (`localhost`, `backend`, a decimal IPv4 such as `2130706433`).
+  `${NAME_CHAR}+[.]?`,
+  // A name under a suffix that is not delegated on the public DNS.
+  `(?:${NAME_CHAR}+[.])+(?:${INTERNAL_SUFFIXES.join('|')})[.]?`,
+  // A percent-encoded host.
+  '[^/?#@:\\\\<>\\s]*%[^/?#@:\\\\<>\\s]*',
 ].join('|');
 
 /**
- * An absolute `Location` on an internal host (a regular-expression source, matched without regard
- * to case; the only capture is what follows the authority, its leading slashes and backslashes
- * dropped so that `/` + it is always a path on the client's host, never `//other.host`). The
- * authority must end there: `http://10.0.0.5.example.com/` is a public name and is kept.
+ * An absolute URL's scheme, userinfo, internal host and port, up to the end of its authority; the
+ * scheme may be absent (`//orders-svc:3000/x`, a network-path reference), and either slash may be
+ * a backslash (URL parsers read `\\` as `/` in an http(s) URL).
  */
-export const INTERNAL_LOCATION = `^[a-z][a-z0-9+.-]*://(?:[^/?#@]*@)?(?:${INTERNAL_HOST})(?::[0-9]*)?(?=[/?#\\\\]|$)[/\\\\]*(.*)$`;
+const INTERNAL_AUTHORITY = `(?:[a-z][a-z0-9+.-]*:)?[/\\\\]{2}(?:[^/?#@<>\\s]*@)?(?:${INTERNAL_HOST})(?::[0-9]*)?(?=[/?#\\\\>]|$)[/\\\\]*`;
+
+/**
+ * An absolute `Location` (or `Content-Location`) on an internal host (a regular-expression source,
+ * matched without regard to case; the only capture is what follows the authority, its leading
+ * slashes and backslashes dropped so that `/` + it is always a path on the client's host, never
+ * `//other.host`). The authority must end there: `http://10.0.0.5.example.com/` is a public name
+ * and is kept.
+ */
+export const INTERNAL_LOCATION = `^${INTERNAL_AUTHORITY}(.*)$`;
+
+/**
+ * One `Link` entry (`<uri>; rel=…`, as HAProxy's `replace-value` splits the header at commas) whose
+ * target is on an internal host: group 1 is the opening `<` with the white space before it, group
+ * 2 the rest after the authority. Rewritten to `\1/\2`, the target becomes the path on the
+ * client's host, its parameters kept.
+ */
+export const INTERNAL_LINK = `^([ \\t]*<)${INTERNAL_AUTHORITY}(.*)$`;
+
+/**
+ * The same target anywhere in a whole `Link` value (several entries, or several headers joined
+ * with commas, as njs reads them): replaced, globally, by `</`.
+ */
+export const INTERNAL_LINK_TARGET = `<${INTERNAL_AUTHORITY}`;

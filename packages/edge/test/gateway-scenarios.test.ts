@@ -1,7 +1,8 @@
 /**
  * Gateway scenarios on both gateways in front of a raw HTTP/1.1 backend (a Node TCP server):
- * status codes outside 100-599 with a leaky body, a redirect whose `Location` names an internal
- * host, and an error answer in the application's type that carries another request id (its body's
+ * status codes outside 100-599 with a leaky body, a redirect, `Content-Location` or `Link` naming
+ * an internal host, a JSON 401 whose `WWW-Authenticate` quotes SQL and an internal realm, and an
+ * error answer in the application's type that carries another request id (its body's
  * `request_id` would contradict the gateway's header).
  */
 import { randomUUID } from 'node:crypto';
@@ -26,6 +27,16 @@ function problem(status: number, code: string, id: string): string {
   return `HTTP/1.1 ${status} X\r\ncontent-type: application/problem+json; charset=utf-8\r\nx-request-id: ${id}\r\ncontent-length: ${body.length}\r\n\r\n${body}`;
 }
 
+/** The request's own id, as the backend received it. */
+const idOf = (head: string) => /x-request-id: ([^\r]*)/i.exec(head)?.[1] ?? '';
+
+/** A JSON 401 in the application's shape with the request's id and the challenge `challenge`. */
+function unauthenticated(head: string, challenge: string): string {
+  const id = idOf(head);
+  const body = `{"status":401,"code":"UNAUTHENTICATED","request_id":"${id}"}`;
+  return `HTTP/1.1 401 Unauthorized\r\ncontent-type: application/problem+json; charset=utf-8\r\nx-request-id: ${id}\r\nwww-authenticate: ${challenge}\r\ncontent-length: ${body.length}\r\n\r\n${body}`;
+}
+
 /** A redirect to `location`. */
 const redirect = (location: string) => `HTTP/1.1 302 Found\r\nlocation: ${location}\r\ncontent-length: 0\r\n\r\n`;
 
@@ -48,6 +59,27 @@ const ROUTES: Record<string, (head: string) => string> = {
   '/api/r-external': () => redirect('https://login.example.com/authorize?x=1'),
   '/api/r-relative': () => redirect('/api/f'),
   '/api/r-lookalike': () => redirect('http://10.0.0.5.example.com/api/g'),
+  '/api/r-internal-name': () => redirect('http://api.internal:8080/x?y=1'),
+  '/api/r-cluster': () => redirect('http://db-1.svc.cluster.local/api/h'),
+  '/api/r-single-label': () => redirect('https://backend/api/i'),
+  '/api/r-public-ip': () => redirect('http://203.0.113.7/api/j'),
+  '/api/r-network-path': () => redirect('//orders-svc:3000/api/m'),
+  '/api/r-name-lookalike': () => redirect('https://localhost.example.com/api/k'),
+  '/api/links': () =>
+    'HTTP/1.1 200 OK\r\ncontent-location: http://api.internal:8080/api/l\r\nlink: <http://a.internal/api/a>; rel=next, <https://cdn.example.com/y>; rel=preload\r\nlink: <http://localhost:3000/api/z>; rel=prev\r\ncontent-length: 0\r\n\r\n',
+  '/api/json-401': (head) =>
+    unauthenticated(
+      head,
+      'Bearer realm="db-primary.internal", error="invalid_token", error_description="SELECT * FROM users WHERE id = 1"',
+    ),
+  '/api/json-401-realm': (head) =>
+    unauthenticated(
+      head,
+      'Bearer realm="api", error_description="x, error=db-1.internal", error=insufficient_scope, scope="orders:write"',
+    ),
+  '/api/json-401-garbled': (head) => unauthenticated(head, '"Bearer" realm=x'),
+  '/api/own-id-500-reason': (head) =>
+    problem(500, 'INTERNAL', idOf(head)).replace('HTTP/1.1 500 X', 'HTTP/1.1 500 db-primary exploded'),
 };
 
 let backend: RawBackend | undefined;
@@ -151,9 +183,57 @@ describe.each(['nginx', 'haproxy'] as const)('%s: a redirect that names an inter
     ['/api/r-external', 'https://login.example.com/authorize?x=1'],
     ['/api/r-relative', '/api/f'],
     ['/api/r-lookalike', 'http://10.0.0.5.example.com/api/g'],
+    ['/api/r-name-lookalike', 'https://localhost.example.com/api/k'],
   ])('%s: a public or relative Location is kept (%s)', async (path, location) => {
     const exchange = await send(name, path);
     expect(headerValues(exchange, 'location')).toEqual([location]);
+  });
+});
+
+describe.each(['nginx', 'haproxy'] as const)('%s: links and challenges that name internal hosts', (name) => {
+  it.each([
+    ['/api/r-internal-name', '/x?y=1'],
+    ['/api/r-cluster', '/api/h'],
+    ['/api/r-single-label', '/api/i'],
+    ['/api/r-public-ip', '/api/j'],
+    ['/api/r-network-path', '/api/m'],
+  ])('%s: a Location on an internal name or an IP literal becomes its path (%s)', async (path, location) => {
+    expect(headerValues(await send(name, path), 'location')).toEqual([location]);
+  });
+
+  it('Content-Location and each Link entry on an internal host become paths; a public link is kept', async () => {
+    const exchange = await send(name, '/api/links');
+    expect(exchange.status).toBe(200);
+    expect(headerValues(exchange, 'content-location')).toEqual(['/api/l']);
+    // nginx (njs) writes the Link headers joined in one, HAProxy as they came.
+    const links = headerValues(exchange, 'link').join(',').split(/ *, */);
+    expect(links).toEqual(['</api/a>; rel=next', '<https://cdn.example.com/y>; rel=preload', '</api/z>; rel=prev']);
+  });
+
+  it.each([
+    ['/api/json-401', 'Bearer error="invalid_token"'],
+    ['/api/json-401-realm', 'Bearer realm="api", error="insufficient_scope"'],
+  ])('%s: a JSON 401 passes with its scheme, a public realm and its error code only', async (path, challenge) => {
+    const id = randomUUID();
+    const exchange = await send(name, path, id);
+    expect(exchange.status).toBe(401);
+    expect(JSON.parse(exchange.body)).toMatchObject({ code: 'UNAUTHENTICATED', request_id: id });
+    expect(headerValues(exchange, 'www-authenticate')).toEqual([challenge]);
+    expect(exchange.raw).not.toMatch(/SELECT|internal|error_description|scope=/);
+  });
+
+  it('a challenge without a well-formed scheme is dropped', async () => {
+    const exchange = await send(name, '/api/json-401-garbled');
+    expect(exchange.status).toBe(401);
+    expect(headerValues(exchange, 'www-authenticate')).toEqual([]);
+  });
+});
+
+describe('HAProxy: the reason phrase of a passing error answer', () => {
+  it.each([['/api/own-id-500-reason', '500 Internal Server Error']])("%s: the backend's phrase is replaced by the standard one (%s)", async (path, line) => {
+    const exchange = await send('haproxy', path);
+    expect(exchange.raw.split('\r\n')[0]).toBe(`HTTP/1.1 ${line}`);
+    expect(exchange.raw).not.toMatch(/db-primary|10\.0\.0\.5/);
   });
 });
 

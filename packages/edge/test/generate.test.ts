@@ -139,6 +139,28 @@ describe('pages for a backend 4xx that is not JSON', () => {
   });
 });
 
+describe("HAProxy's own answers", () => {
+  it('every status HAProxy 2.6 has a built-in page for is answered in the application shape, with the id in body and header', () => {
+    const cfg = renderHaproxy({ upstreams: ['127.0.0.1:3000'] });
+    const errors = cfg.split('\n').filter((line) => line.startsWith('  http-error '));
+    const statuses = errors.map((line) => Number(/status (\d+)/.exec(line)?.[1]));
+    // HAProxy 2.6's list (http_err_codes, less 200): `http-error` refuses any other status.
+    expect(statuses.sort()).toEqual([
+      400, 401, 403, 404, 405, 407, 408, 410, 413, 421, 422, 425, 429, 500, 501, 502, 503, 504,
+    ]);
+    const templates = foreign4xxTemplates();
+    for (const line of errors) {
+      const status = Number(/status (\d+)/.exec(line)?.[1]);
+      const body = /lf-string '([^']*)'/.exec(line)?.[1] ?? '';
+      const parsed = JSON.parse(body.replace('%[var(txn.request_id)]', ID_PLACEHOLDER)) as Record<string, unknown>;
+      expect(parsed).toMatchObject({ status, request_id: ID_PLACEHOLDER });
+      expect(line).toContain('hdr x-request-id "%[var(txn.request_id)]"');
+      if ([401, 403, 407, 410, 421, 422, 425].includes(status))
+        expect(parsed.code).toBe(JSON.parse(foreign4xxPage(templates, status).body).code);
+    }
+  });
+});
+
 describe('request id pattern', () => {
   it('keeps v4 only by default, other RFC 9562 versions when listed, lower case only (gateways lower-case first)', () => {
     const v4 = new RegExp(idPattern());

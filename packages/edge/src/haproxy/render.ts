@@ -3,13 +3,13 @@
  * (`http-error`), over-long URLs and headers, unrouted paths and oversized bodies
  * (`http-request return`), foreign backend 5xx and backend 4xx that are not JSON (`http-response
  * return`, see `replies.ts`) answered with the pages core renders; one UUID request id (kept when
- * valid, else `uuid(4)`) sent upstream, logged as JSON and returned; a `Location` on an internal
- * host rewritten to its path; TLS 1.3 only with HTTP/2; public, internal and redirect listeners
- * in one file.
+ * valid, else `uuid(4)`) sent upstream, logged as JSON and returned; on answers that pass, URLs on
+ * internal hosts rewritten to their path, `WWW-Authenticate` cut to what a client needs (see
+ * `passing.ts`) and the standard reason phrase (`reasons.ts`); TLS 1.3 only with HTTP/2; public,
+ * internal and redirect listeners in one file.
  */
 import { fail } from '../fail.js';
 import type { ListenerOptions, Listeners } from '../listeners.js';
-import { INTERNAL_LOCATION } from '../location.js';
 import {
   faultlineContentTypes,
   type GatewayFailure,
@@ -22,7 +22,9 @@ import {
 import { idPattern, type UuidVersion } from '../request-id.js';
 import { validateGatewayOptions } from '../validate.js';
 import { type HaproxyLimits, haproxyLimits, tuneLines } from './limits.js';
-import { answer, clientRules, KEPT_RULES, pattern, withKept } from './replies.js';
+import { PASSING_RULES } from './passing.js';
+import { reasonRules } from './reasons.js';
+import { answer, clientRules, KEPT_RULES, otherErrors, withKept } from './replies.js';
 
 export { DEFAULT_HAPROXY_LIMITS, type HaproxyLimits } from './limits.js';
 
@@ -164,9 +166,13 @@ defaults
   # same JSON, with "status":0 (as the nginx gateway writes a request it never answered).
   error-log-format ${LOG_FORMAT}
   log-format ${LOG_FORMAT}
+  # HAProxy's own answers once a request is parsed, with the request id (\`http-error\`). Those its
+  # HTTP/1 parser makes before (a request it cannot parse: 400; a head cut short: 408) are its
+  # built-in text: HAProxy 2.6 applies no error page there, and no request id exists yet.
 ${Object.values(HAPROXY_STATUSES)
   .map((failure) => `  http-error ${page(failure)}`)
   .join('\n')}
+${otherErrors(options, pages).join('\n')}
 
 frontend faultline
 ${binds(listeners, options.tls?.certificate)}
@@ -213,8 +219,8 @@ ${raw.join('\n')}
 ${[...foreign, ...replaced].join('\n')}
   http-response return ${page('internal')} if { status ge 500 } !faultline_type
   http-response return ${page('internal')} if { status ge 500 } !faultline_id
-  # A redirect to an internal host (the backend's own address): its path on the client's host.
-  http-response replace-header location ${pattern(`(?i)${INTERNAL_LOCATION}`)} '/\\1'
+${PASSING_RULES.join('\n')}
+${reasonRules().join('\n')}
   http-response del-header server
   http-response del-header x-powered-by
   http-response del-header via

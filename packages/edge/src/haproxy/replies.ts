@@ -7,6 +7,7 @@ import {
   CLIENT_STATUSES,
   foreign4xxPage,
   foreign4xxTemplates,
+  type GatewayFailure,
   type GatewayPage,
   type GatewayPageOptions,
   JSON_MEDIA_TYPE,
@@ -96,4 +97,32 @@ export function clientRules(options: GatewayPageOptions): string[] {
       withKept(foreign4xxPage(templates, status), status, '{ var(txn.replace_4xx) -m bool }'),
     ),
   ];
+}
+
+/**
+ * The other statuses HAProxy 2.6 has a built-in page for (`http-error` accepts these and those of
+ * `HAPROXY_STATUSES`, no other). The generated rules never make them, but one an operator adds
+ * (`http-request deny` 403, `auth` 401 or 407, `wait-for-handshake` 425) would answer them.
+ */
+export const HAPROXY_OTHER_STATUSES: readonly number[] = [401, 403, 404, 405, 407, 410, 413, 421, 422, 425];
+
+/** Those of {@link HAPROXY_OTHER_STATUSES} that have a gateway page of their own. */
+const OTHER_PAGES: Readonly<Record<number, GatewayFailure>> = {
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+};
+
+/**
+ * The `http-error` lines answering {@link HAPROXY_OTHER_STATUSES} in the application's shape, with
+ * the request id in the body and the header: the gateway page when there is one, else the page
+ * of the status's category with the status kept (401 UNAUTHENTICATED, 403 FORBIDDEN, …).
+ */
+export function otherErrors(options: GatewayPageOptions, pages: ReadonlyMap<GatewayFailure, GatewayPage>): string[] {
+  const templates = foreign4xxTemplates(options);
+  return HAPROXY_OTHER_STATUSES.map((status) => {
+    const failure = OTHER_PAGES[status];
+    const page = failure === undefined ? foreign4xxPage(templates, status) : (pages.get(failure) as GatewayPage);
+    return `  http-error ${answer(page)}`;
+  });
 }

@@ -2,7 +2,8 @@
  * The njs script the generated nginx configuration imports: it replaces a 5xx answer from a
  * backend that is not Faultline's (HTML, stack text, a foreign JSON without the request's id), and
  * a backend 4xx that is not JSON, by the gateway's own page, headers included. Faultline answers
- * pass through untouched.
+ * pass through, their `Content-Location`, `Link` and `WWW-Authenticate` cleaned of internal hosts
+ * and extra parameters (see `filter-passing.ts`).
  */
 import type { Category } from '@faultline/core/adapter';
 import {
@@ -13,6 +14,7 @@ import {
   STATUS_PLACEHOLDER,
 } from '../pages.js';
 import { NJS_HEADER_HELPERS } from './filter-helpers.js';
+import { NJS_PASSING_HELPERS } from './filter-passing.js';
 
 /**
  * Renders the njs module (ES5, as njs 0.7 runs it). `pages` maps a 5xx status, or one of
@@ -122,6 +124,8 @@ function foreignPageOf(status) {
 
 ${NJS_HEADER_HELPERS}
 
+${NJS_PASSING_HELPERS}
+
 function headers(r) {
   var status = r.status;
   // Backend answers nginx 1.22 passes on unfiltered, refused: the request ends (connection
@@ -136,6 +140,8 @@ function headers(r) {
   // as it came, whatever status is set here, and no error_page reaches it.
   if ((r.httpVersion === '0.9' && r.variables.server_protocol) || status < 200 || status > 599)
     throw new Error('faultline: refused a backend answer without a final HTTP/1.x status line');
+  // Internal URLs and a challenge's extra parameters go from every answer, passing or replaced.
+  cleanHeaders(r);
   if (status < 400) return;
   // From a backend, a 4xx that is not JSON (HTML, text, XML, no Content-Type) is replaced by the
   // page of its category with its own status, unless PASS_FOREIGN (such answers pass).
