@@ -230,11 +230,14 @@ describe.each(['nginx', 'haproxy'] as const)('%s: links and challenges that name
 });
 
 describe('HAProxy: the reason phrase of a passing error answer', () => {
-  it.each([['/api/own-id-500-reason', '500 Internal Server Error']])("%s: the backend's phrase is replaced by the standard one (%s)", async (path, line) => {
-    const exchange = await send('haproxy', path);
-    expect(exchange.raw.split('\r\n')[0]).toBe(`HTTP/1.1 ${line}`);
-    expect(exchange.raw).not.toMatch(/db-primary|10\.0\.0\.5/);
-  });
+  it.each([['/api/own-id-500-reason', '500 Internal Server Error']])(
+    "%s: the backend's phrase is replaced by the standard one (%s)",
+    async (path, line) => {
+      const exchange = await send('haproxy', path);
+      expect(exchange.raw.split('\r\n')[0]).toBe(`HTTP/1.1 ${line}`);
+      expect(exchange.raw).not.toMatch(/db-primary|10\.0\.0\.5/);
+    },
+  );
 });
 
 /** Opens a connection, writes `bytes` (maybe none) and resolves with what came back once it closed (or `waitMs` passed). */
