@@ -4,7 +4,7 @@ import { WebSocketServer } from 'ws';
 import { errors } from './catalog.js';
 
 const fl = createWsAdapter();
-const wss = new WebSocketServer({ noServer: true });
+const wss = new WebSocketServer({ noServer: true, maxPayload: 1024 * 1024 }); // ws allows 100 MiB a message
 const onMessage = () => {
   throw errors.ORDER_NOT_FOUND(); // an error frame; the socket stays open
 };
