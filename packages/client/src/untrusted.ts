@@ -6,6 +6,10 @@
  * @module
  */
 
+import { isOneLine } from '@faultline/taxonomy';
+
+export { isOneLine } from '@faultline/taxonomy';
+
 /**
  * The bounds of decoding, the same on HTTP, gRPC and WebSocket:
  *
@@ -20,13 +24,17 @@
  * - `params`: at most 8 parameters, camelCase names of at most 32 characters that are not
  *   `Object.prototype` members, strings of at most 64 characters, finite numbers.
  *
- * Every text a server sends (message, violation parts, string params) must also be one line:
- * no control characters (C0, DEL, C1), no U+2028 or U+2029, no bidirectional embedding, override
- * or isolate controls (U+202A–U+202E, U+2066–U+2069: "Trojan Source" text that shows other
- * words than it holds), no invisible characters that hide text (U+200B, U+2060–U+2064, U+FEFF,
- * tag characters U+E0000–U+E007F) and no lone surrogates, the rule a Faultline server's catalog
- * holds its messages to; other text is dropped like an oversized one (so a message with CR/LF, an ANSI
- * escape or a right-to-left override is replaced by the category's generic message).
+ * Every text a server sends (message, violation parts, string params) must also be one line that
+ * shows what it holds (the rule is `isOneLine`, from `@faultline/taxonomy`, which core's catalogs follow too): no control characters (C0, DEL,
+ * C1), no U+2028 or U+2029, no lone surrogates, no format characters (bidirectional controls and
+ * marks: "Trojan Source" text that shows other words than it holds; zero-width space, word joiner,
+ * byte order mark, soft hyphen, tag characters U+E0000–U+E007F, interlinear annotation
+ * U+FFF9–U+FFFB), no other default-ignorable characters (Hangul fillers, combining grapheme
+ * joiner), no variation selectors (U+FE00–U+FE0F, U+E0100–U+E01EF), no noncharacters, and ZWNJ or
+ * ZWJ only between two letters or marks of a script that joins (Arabic, Persian, the Indic
+ * scripts, …) or two emoji. Other text is dropped like an oversized one (so a message with CR/LF,
+ * an ANSI escape, a right-to-left override or a variation selector is replaced by the category's
+ * generic message).
  * - `retryAfter`: at most a day (86 400 seconds); a negative or non-finite delay is dropped (before
  *   it is rounded up, so `-0.5` is dropped, never 0), and so is a gRPC `RetryInfo` whose `Duration`
  *   is not valid (`nanos` out of range or of the other sign than `seconds`).
@@ -52,14 +60,6 @@ export const DECODE_LIMITS = Object.freeze({
 });
 
 const CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
-/**
- * What one line of text may not hold: control characters, line and paragraph separators,
- * bidirectional embedding, override and isolate controls, invisible characters that hide text
- * (zero-width space, word joiner and invisible operators, zero-width no-break space, tag
- * characters), lone surrogates. ZWNJ, ZWJ, LRM, RLM and ALM, which some scripts need, are allowed.
- */
-const NOT_ONE_LINE =
-  /[\p{Cc}\p{Cs}\u200b\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u{e0000}-\u{e007f}]/u;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 
 /**
@@ -68,15 +68,6 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[1-8][0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-
  */
 export function conformingCode(value: unknown): string | undefined {
   return typeof value === 'string' && CODE.test(value) ? value : undefined;
-}
-
-/**
- * True when `text` is one line: no control character (C0, DEL, C1), no U+2028 or U+2029, no
- * bidirectional embedding, override or isolate control and no lone surrogate (so it cannot forge
- * log lines, drive a terminal, show reordered words, or make `encodeURIComponent` throw).
- */
-export function isOneLine(text: string): boolean {
-  return !NOT_ONE_LINE.test(text);
 }
 
 /** A message that may be shown: a non-empty line of at most 1024 characters, else undefined. */

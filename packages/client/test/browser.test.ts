@@ -17,7 +17,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const clientDist = fileURLToPath(new URL('../dist/', import.meta.url));
-const taxonomy = fileURLToPath(new URL('../../taxonomy/dist/index.js', import.meta.url));
+const taxonomyDist = fileURLToPath(new URL('../../taxonomy/dist/', import.meta.url));
 const errors = defineCatalog({
   BROWSER_CART_EXPIRED: { category: 'precondition_failed', message: 'The cart expired.' },
 });
@@ -94,7 +94,11 @@ beforeAll(async () => {
   app.get('/ansi', async (_request, reply) =>
     reply.code(409).type('application/problem+json').send({ code: 'SEAT_TAKEN', detail: '\u001b[2Jpwned\r\nX: y' }),
   );
-  app.get('/taxonomy/index.js', async (_request, reply) => reply.type('text/javascript').send(readFileSync(taxonomy)));
+  app.get<{ Params: { '*': string } }>('/taxonomy/*', async (request, reply) => {
+    const file = request.params['*'];
+    if (!/^[\w-]+\.js$/.test(file)) throw errors.BROWSER_CART_EXPIRED();
+    return reply.type('text/javascript').send(readFileSync(join(taxonomyDist, file)));
+  });
   app.get('/raise', async () => {
     throw errors.BROWSER_CART_EXPIRED();
   });

@@ -1,7 +1,8 @@
 /**
  * Text a hostile server sends on every protocol: CR/LF that forges log lines, ANSI escapes that
  * drive a terminal, NUL, U+2028, a right-to-left override and lone surrogates (which make
- * `encodeURIComponent` throw), in messages, violation details, pointers and string params; and
+ * `encodeURIComponent` throw), and characters that hide or spoof text (variation selectors, bidi
+ * marks, stray joiners, Hangul fillers, …), in messages, violation details, pointers and string params; and
  * JSON Pointers with a `~` that RFC 6901 does not allow. Real servers on 127.0.0.1 (ephemeral ports): node:http for problem JSON,
  * the envelope and JSON:API, ws for frames, grpc-js for `grpc-status-details-bin`. Each such text
  * is dropped like an oversized one, and every string in every fault is one line.
@@ -35,11 +36,57 @@ const HOSTILE: readonly [string, string, string, string, string, ...string[]] = 
   'zero\u200bwidth',
   'tag\u{e0041}\u{e0042}',
   'bom\ufeff',
+  'vs\ufe0f',
+  'zwj\u200dx',
 ];
 const FINE = 'Fine: ünïcödé 😀.';
-/** Any text that is not one line. */
-const NOT_ONE_LINE =
-  /[\p{Cc}\p{Cs}\u200b\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u{e0000}-\u{e007f}]/u;
+/** Any text that is not one line, or that hides characters (no text here needs a joiner). */
+const NOT_ONE_LINE = /[\p{Cc}\p{Cs}\p{Zl}\p{Zp}\p{Cf}\p{Default_Ignorable_Code_Point}\p{Noncharacter_Code_Point}]/u;
+/**
+ * Each class of character that hides or spoofs text, alone in an otherwise fine message. None of
+ * these is in a Faultline catalog's messages either.
+ */
+const HIDING: Record<string, readonly string[]> = {
+  'variation selectors': ['x\ufe0f', 'x\ufe00', '\u2764\ufe0f', 'x\u{e0100}', 'x\u{e01ef}', 'x\u180b'],
+  'tag characters': ['x\u{e0001}', 'x\u{e0041}', 'x\u{e007f}'],
+  'bidi controls': ['x\u202a1', 'x\u202b1', 'x\u202e1', 'x\u20661', 'x\u20691'],
+  'joiners where no script needs them': [
+    'ad\u200dmin',
+    'ad\u200cmin',
+    '\u200dx',
+    'x\u200c',
+    'دا\u200c\u200cنم',
+    '中\u200d文',
+    'e\u0301\u200dx',
+  ],
+  'interlinear annotation characters': ['x\ufff9y\ufffaz\ufffb'],
+  'Hangul fillers': ['x\u115f', 'x\u1160', 'x\u3164', 'x\uffa0'],
+  'other invisible or format characters': [
+    'x\u00ady', // soft hyphen
+    'x\u034fy', // combining grapheme joiner
+    'x\u180ey', // Mongolian vowel separator
+    'x\u17b4y', // Khmer inherent vowel
+    'x\u2062y', // invisible times
+    'x\u206ay', // inhibit symmetric swapping
+    'x\u{1d173}y', // musical symbol begin beam
+    'x\ufffey', // noncharacter
+  ],
+};
+/** Text that needs its joiner or is in any script: it passes. */
+const NEEDS_JOINER = [
+  'می\u200cخواهم',
+  'क्\u200dष',
+  'क्\u200cष',
+  '👩🏽\u200d💻',
+  '👨\u200d👩\u200d👧',
+  'שלום עולם',
+  'مرحبا',
+  '你好',
+  // The bidirectional marks place punctuation and numbers in right-to-left text.
+  'שלום\u200f!',
+  'x\u200e1',
+  'م\u061c1',
+];
 
 const violations = [
   ...HOSTILE.map((detail, i) => ({ pointer: `/h${i}`, detail })),
@@ -72,7 +119,12 @@ let wsUrl = '';
 let grpcClient: InstanceType<ReturnType<typeof makeGenericClientConstructor>>;
 beforeAll(async () => {
   http = createServer((request, response) => {
-    const body = BODIES[(request.url ?? '').slice(1)];
+    const url = new URL(request.url ?? '/', 'http://x');
+    const text = url.searchParams.get('text');
+    const body =
+      text === null
+        ? BODIES[url.pathname.slice(1)]
+        : { status: 400, code: 'TEXT_HIDING', request_id: ID, detail: text };
     response.writeHead(400, { 'content-type': 'application/problem+json' }).end(JSON.stringify(body));
   });
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -172,5 +224,22 @@ describe('text that is not one line, from every protocol', () => {
     expectOneLine(fault, { p4: 'lone\ufffd', ok: FINE });
     expect(fault.fieldViolations.map((v) => v.detail)).not.toContain(HOSTILE[0]);
     expect(fault.fieldViolations).toContainEqual({ pointer: '/ok~00~01~10', detail: FINE });
+  });
+});
+
+describe('text that hides or spoofs what it shows', () => {
+  /** The message an HTTP problem with `text` as its detail decodes to. */
+  async function messageOf(text: string): Promise<string> {
+    const fault = await decodeFault(await fetch(`${base}/?text=${encodeURIComponent(text)}`));
+    expect(fault).toMatchObject({ conforming: true, code: 'TEXT_HIDING', requestId: ID });
+    return fault.message;
+  }
+
+  it.each(Object.entries(HIDING))('%s are dropped', async (_, texts) => {
+    for (const text of texts) expect(await messageOf(text), JSON.stringify(text)).toBe('The request is invalid.');
+  });
+
+  it('joiners pass where a script or an emoji needs them, and so does any script', async () => {
+    for (const text of NEEDS_JOINER) expect(await messageOf(text)).toBe(text);
   });
 });

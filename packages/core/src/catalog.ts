@@ -4,6 +4,8 @@
  * Everything is checked when the catalog is defined, so a bad code fails at start-up, not in a
  * response.
  */
+
+import { isOneLine } from '@faultline/taxonomy';
 import {
   builtinDefinition,
   type CodeDefinition,
@@ -83,17 +85,12 @@ const PARAM_TYPES: ReadonlySet<string> = new Set(['integer', 'number', 'string']
 const LANGUAGE_TAG = /^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,2}$/;
 
 /**
- * What public text may not hold: control characters, U+2028 and U+2029, bidirectional embedding,
- * override and isolate controls (U+202A–U+202E, U+2066–U+2069), which make a line show other words
- * than it holds, and invisible characters that hide text (U+200B, U+2060–U+2064, U+FEFF, tag
- * characters U+E0000–U+E007F). The marks some scripts need (ZWNJ, ZWJ, LRM, RLM, ALM) are allowed.
- * The client's decoders drop such text from any server.
+ * One line of public text: non-empty, bounded, and within the text rule the client applies to
+ * every answer (`isOneLine` of `@faultline/taxonomy`: no control, format, invisible or
+ * variation-selector character; joiners only where a script needs them).
  */
-const NOT_PUBLIC_LINE = /[\p{Cc}\u200b\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\u{e0000}-\u{e007f}]/u;
-
-/** One line of public text: non-empty, bounded, no control characters. */
 function isPublicLine(text: unknown, max: number): text is string {
-  return typeof text === 'string' && text.trim() !== '' && text.length <= max && !NOT_PUBLIC_LINE.test(text);
+  return typeof text === 'string' && text.trim() !== '' && text.length <= max && isOneLine(text);
 }
 
 /** Validates declared parameters; every placeholder of `texts` must be declared. */
@@ -177,7 +174,7 @@ function validateEntry(code: string, entry: unknown): CodeDefinition {
       `Catalog code ${code}: message must be non-empty text of at most ${MAX_MESSAGE_LENGTH} characters.`,
     );
   }
-  if (NOT_PUBLIC_LINE.test(message)) {
+  if (!isOneLine(message)) {
     throw new CatalogDefinitionError(
       `Catalog code ${code}: message must be one line without control characters, bidirectional controls or invisible characters.`,
     );

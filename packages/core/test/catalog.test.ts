@@ -113,6 +113,21 @@ describe('defineCatalog', () => {
       expect(() => defineCatalog({ BAD_HIDDEN: { category: 'conflict', message: `Paid${hidden}.` } })).toThrow(
         /invisible/,
       );
+    // The same rule as the client's: a message the client would drop is refused here.
+    for (const hidden of ['\u2764\ufe0f', 'x\u00ady', 'x\u3164', 'ad\u200dmin', 'x\ufffe', 'x\ud800'])
+      expect(() => defineCatalog({ BAD_RULE: { category: 'conflict', message: `Paid ${hidden}.` } })).toThrow(
+        CatalogDefinitionError,
+      );
+    // A right-to-left message places its punctuation with the marks (RLM, ALM): they pass.
+    expect(
+      defineCatalog({
+        HE_OK: {
+          category: 'conflict',
+          message: '\u05e9\u05d5\u05dc\u05dd\u200f.',
+          translations: { ar: { message: '\u0645\u061c.' } },
+        },
+      }),
+    ).toBeDefined();
     // The joiner Persian needs (ZWNJ) is text, not hiding.
     expect(
       defineCatalog({

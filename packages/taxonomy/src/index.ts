@@ -298,3 +298,5 @@ export function categoryOfBuiltinCode(code: string): Category | undefined {
   }
   return undefined;
 }
+
+export { isOneLine } from './one-line.js';
