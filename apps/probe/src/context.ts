@@ -2,6 +2,9 @@
 import type { Budget } from './budget.js';
 import type { Finding } from './findings.js';
 
+/** How every run's marker starts; 12 random hex digits follow, unique to the run. */
+export const MARKER_PREFIX = 'flprobe';
+
 /** One thing discovery found, and how. */
 export interface Discovery {
   /** How: `openapi /openapi.json`, `common path`, `link on /`, `server reflection`, `health`, `ws path`… */

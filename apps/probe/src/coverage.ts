@@ -1,7 +1,8 @@
 /**
- * What the probe read but did not check. A body longer than the probe keeps (its first 256 KB and
- * last 64 KB over HTTP, the first and last 64 KB of a WebSocket message) is read to its end, but
- * its middle is not checked: a leak there is not seen, so the operator is told, on every protocol.
+ * What the probe read but did not check. The middle of a long HTTP body is checked as it arrives,
+ * and a long WebSocket message's up to a bound a session (see `MiddleScan`): what was read but not
+ * checked (the run's deadline passed mid-body, a session's middles over their bound) is a leak not
+ * seen, so the operator is told, on every protocol.
  */
 import type { Finding } from './findings.js';
 
@@ -10,7 +11,7 @@ export function coverageFinding(bytes: number, probe: string, location: string):
   return {
     rule: 'coverage/body-over-limit',
     severity: 'low',
-    message: `An error answer was longer than the probe keeps: ${bytes} bytes in its middle were not scanned.`,
+    message: `An error answer was longer than the probe checked: ${bytes} bytes in its middle were not scanned.`,
     probe,
     location,
   };

@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Budget, pause, type Unanswered } from './budget.js';
-import { type Discovery, discover, type ProbeRun } from './context.js';
+import { type Discovery, discover, MARKER_PREFIX, type ProbeRun } from './context.js';
 import { dedupe, type Finding } from './findings.js';
 import { probeHttp } from './http/run.js';
 import { reachable } from './reachable.js';
@@ -135,7 +135,7 @@ export async function runProbe(target: Target, options: RunOptions = {}): Promis
   const limit = options.timeoutMs ?? 60_000;
   const budget = new Budget(limit, options.requestTimeoutMs ?? 5000, options.maxRequests ?? 1000);
   const run: ProbeRun = {
-    marker: `flprobe${randomBytes(6).toString('hex')}`,
+    marker: `${MARKER_PREFIX}${randomBytes(6).toString('hex')}`,
     budget,
     findings: [],
     discovered: [],

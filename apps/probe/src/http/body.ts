@@ -1,16 +1,21 @@
 /**
  * The body of one answer as it arrives, after its transfer framing (HTTP/1.1) or from its stream
  * (HTTP/2), and before its content coding is undone. A body without a content coding goes straight
- * into a {@link BodyWindow}: read to its end, its head and tail kept. An encoded body cannot be cut
- * before it is decoded, so its bytes are kept, then decoded once at the end and windowed. Either way
- * at most {@link LIMITS}.readBytes are read: past that, the body is over the limit.
+ * into a {@link BodyWindow}: read to its end, its head and tail kept, and its middle checked as it
+ * passes ({@link MiddleScan}). An encoded body cannot be cut before it is decoded, so its bytes are
+ * kept, then decoded once at the end, windowed and checked alike. Either way at most
+ * {@link LIMITS}.readBytes are read: past that, the body is over the limit.
  */
 import type { Answer } from '../answer.js';
+import { MiddleScan } from '../middle.js';
 import { Bytes } from './bytes.js';
 import { keptText } from './charset.js';
 import { contentCodings, decodeBody } from './decode.js';
 import { type Exchange, LIMITS } from './exchange.js';
 import { BodyWindow } from './window.js';
+
+/** Between the parts of a body checked apart: a line break, so no match spans two parts. */
+const GAP = '\n\n';
 
 /**
  * One answer made readable, or why it cannot be. An answer whose content coding fails is unparseable,
@@ -24,6 +29,7 @@ export type Decoded =
 export class BodyReader {
   readonly #codings: string[];
   readonly #window = new BodyWindow(LIMITS.bodyBytes, LIMITS.tailBytes);
+  readonly #middle: MiddleScan;
   readonly #encoded: Bytes | undefined;
   #read = 0;
 
@@ -31,6 +37,7 @@ export class BodyReader {
   constructor(readonly headers: Readonly<Record<string, string>>) {
     this.#codings = contentCodings(headers);
     this.#encoded = this.#codings.length > 0 ? new Bytes() : undefined;
+    this.#middle = new MiddleScan(LIMITS.bodyBytes, headers['content-type']);
   }
 
   /** True once more than {@link LIMITS}.readBytes came: nothing more is read. */
@@ -49,30 +56,42 @@ export class BodyReader {
     this.#read += chunk.length;
     const room = chunk.length - Math.max(0, this.#read - LIMITS.readBytes);
     const part = room < chunk.length ? chunk.subarray(0, room) : chunk;
-    if (this.#encoded === undefined) this.#window.append(part);
-    else this.#encoded.append(part);
+    if (this.#encoded !== undefined) this.#encoded.append(part);
+    else {
+      this.#window.append(part);
+      this.#middle.push(part);
+    }
   }
 
   /**
-   * The answer, decoded once: its body's text (head and tail), with `headers` (the head's fields,
-   * trailers added) and the status line's `reason`, and how many bytes of the body were not kept;
-   * with why it is unparseable when its content coding fails.
+   * The answer, decoded once: its body's text (head, tail, and the leaks found between them, each
+   * with the text around it), with `headers` (the head's fields, trailers added) and the status line's
+   * `reason`, and how many bytes of the body were not checked (only when `late`: the run's
+   * deadline passed, so what is left of the middle is not checked); with why it is unparseable
+   * when its content coding fails.
    */
-  finish(status: number, headers: Readonly<Record<string, string>>, reason?: string): Decoded {
+  finish(status: number, headers: Readonly<Record<string, string>>, reason?: string, late = false): Decoded {
     let window = this.#window;
+    let middle = this.#middle;
     let unparseable: string | undefined;
     if (this.#encoded !== undefined) {
       const decoded = decodeBody(this.#codings, this.#encoded.view);
       unparseable = decoded.unparseable;
       window = new BodyWindow(LIMITS.bodyBytes, LIMITS.tailBytes);
       window.append(decoded.data);
+      middle = new MiddleScan(LIMITS.bodyBytes, headers['content-type']);
+      if (!late) middle.push(decoded.data);
     }
     const kept = window.kept();
     // Decoded by its byte order mark or charset: UTF-16 read as UTF-8 would hide a leak between NULs.
-    const body = keptText(kept, headers['content-type']);
+    // The bytes between head and tail were checked as they passed: the leaks found there follow
+    // head and tail, apart from them, for the answer's checks.
+    const { texts, unchecked } = middle.finish(kept, late);
+    const text = keptText(kept, headers['content-type']);
+    const body = texts.length === 0 ? text : [text, ...texts].join(GAP);
     return {
       answer: { status, ...(reason ? { reason } : {}), headers, body },
-      unscanned: kept.skipped,
+      unscanned: unchecked,
       ...(unparseable === undefined ? {} : { unparseable }),
     };
   }
@@ -80,7 +99,7 @@ export class BodyReader {
 
 /**
  * The exchange a decoded answer makes: answered; checked but not an answer (`cut`: cut short,
- * stalled, or `broken`, its reason); or unparseable. Bytes of the body not kept are counted.
+ * stalled, or `broken`, its reason); or unparseable. Bytes of the body not checked are counted.
  */
 export function exchangeOf(
   decoded: Decoded,

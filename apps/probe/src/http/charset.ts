@@ -20,10 +20,15 @@ function bomOf(body: Buffer): 'utf-8' | 'utf-16le' | 'utf-16be' | undefined {
   return undefined;
 }
 
+/** The encoding of a body starting with `start`: its byte order mark's, else `contentType`'s charset's, else UTF-8. */
+export function encodingOf(start: Buffer, contentType: string | undefined): 'utf-8' | 'utf-16le' | 'utf-16be' {
+  return bomOf(start) ?? utf16Of(contentType ?? '') ?? 'utf-8';
+}
+
 /** The text of `body` for a reader, decoded by its byte order mark or the charset of `contentType`. */
 export function bodyText(body: Buffer, contentType: string | undefined): string {
   // TextDecoder drops a byte order mark of its own encoding.
-  return new TextDecoder(bomOf(body) ?? utf16Of(contentType ?? '') ?? 'utf-8').decode(body);
+  return new TextDecoder(encodingOf(body, contentType)).decode(body);
 }
 
 /** Between the kept head and tail of a body whose middle was not kept: a line break, so no match spans the gap. */
@@ -39,7 +44,7 @@ export function keptText(
   contentType: string | undefined,
 ): string {
   if (kept.skipped === 0) return bodyText(Buffer.concat([kept.head, kept.tail]), contentType);
-  const encoding = bomOf(kept.head) ?? utf16Of(contentType ?? '') ?? 'utf-8';
+  const encoding = encodingOf(kept.head, contentType);
   const misaligned = encoding !== 'utf-8' && (kept.head.length + kept.skipped) % 2 === 1;
   const tail = misaligned ? kept.tail.subarray(1) : kept.tail;
   return `${bodyText(kept.head, contentType)}${GAP}${new TextDecoder(encoding).decode(tail)}`;

@@ -27,14 +27,15 @@ export interface Exchange {
   readonly outcome: Outcome;
   /** Connection error code (ECONNREFUSED, ECONNRESET…) or why the answer was unparseable. */
   readonly error?: string;
-  /** Bytes of the answer's body that were read but not kept, so not checked (between its head and its tail). */
+  /** Bytes of the answer's body that were read but not checked (a middle left when the run's deadline passed). */
   readonly unscanned?: number;
 }
 
 /**
  * Bounds of one answer: its head (bytes and fields); the body's first `bodyBytes` and last
- * `tailBytes` are kept and checked, the bytes between them are counted, not kept; a body is read
- * up to `readBytes` (on the wire, and once decoded), past which it is unparseable.
+ * `tailBytes` are kept and checked, the bytes between them are checked as they pass (see
+ * `MiddleScan`) and kept only where they hold a leak; a body is read and checked up to `readBytes`
+ * (on the wire, and once decoded), past which it is unparseable.
  */
 export const LIMITS = {
   headBytes: 65_536,

@@ -81,14 +81,17 @@ export class H1Body {
     }
   }
 
-  /** The answer, decoded once: the head's fields with any trailer and interim fields added (read like them). */
-  finish(): Decoded {
+  /**
+   * The answer, decoded once: the head's fields with any trailer and interim fields added (read
+   * like them). `late`: the run's deadline passed (what is left of a long body's middle is not checked).
+   */
+  finish(late = false): Decoded {
     const added = { ...(this.#chunked?.trailers ?? {}), ...this.interim };
     let headers = this.head.headers;
     if (Object.keys(added).length > 0) {
       headers = { ...headers };
       for (const [name, value] of Object.entries(added)) addField(headers, name, value);
     }
-    return this.#reader.finish(this.head.status, headers, this.head.reason);
+    return this.#reader.finish(this.head.status, headers, this.head.reason, late);
   }
 }

@@ -101,7 +101,7 @@ export function exchangeH2(
         const over = body.overLimit;
         // A stream whose body did not end in time is checked, but it is not an answer (the target stalled).
         const cut = over !== undefined ? 'unparseable' : whole ? undefined : cutShort(ended, true);
-        resolve(exchangeOf(body.finish(status, headers), cut, over));
+        resolve(exchangeOf(body.finish(status, headers, undefined, ended === 'aborted'), cut, over));
       } else if (ended === 'timeout') resolve({ answer: undefined, outcome: 'timeout', error: 'ETIMEDOUT' });
       else if (ended === 'aborted') resolve({ answer: undefined, outcome: 'aborted' });
       else resolve({ answer: undefined, outcome: 'closed', ...(ended === 'end' ? {} : { error: ended.error }) });

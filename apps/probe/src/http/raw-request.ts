@@ -121,7 +121,7 @@ export function exchange(endpoint: Endpoint, request: RawRequest, options: Excha
       // The final answer's body, framed as its head says, is decoded once, here.
       const head: { unparseable: string } | undefined =
         interim > MAX_INTERIM ? { unparseable: `more than ${MAX_INTERIM} interim (1xx) answers` } : failed;
-      const decoded = head ?? body?.finish();
+      const decoded = head ?? body?.finish(ended === 'aborted');
       // Over the read limit or with broken framing, what arrived is checked, but it is not an answer.
       const broken = body?.broken;
       // A body that did not end (the target stalled or closed mid-body) is checked but not an answer.

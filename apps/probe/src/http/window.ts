@@ -2,7 +2,8 @@
  * The part of a long body the probe keeps: its first bytes and its last ones. A leak is often at
  * the end of a large error page (the stack after the markup, the SQL after the dump), so a body over
  * the head window is still read to its end, keeping only a bounded tail: memory stays bounded
- * however long the body, and each byte is copied a bounded number of times.
+ * however long the body, and each byte is copied a bounded number of times. The bytes between head
+ * and tail are checked as they pass, by a `MiddleScan`.
  */
 import { Bytes } from './bytes.js';
 

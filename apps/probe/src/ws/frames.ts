@@ -3,8 +3,11 @@
  * total size, not by their count, so that a leak after a burst of small frames (a welcome, presence
  * updates) is still read, while a flood of large frames still fits in a fixed memory. A long
  * message keeps its first and its last {@link FRAME_BYTES} (a leak at the end of a large message is
- * read); what is not kept is counted, so that the operator is told.
+ * read), and its middle is checked as an HTTP body's is ({@link MiddleScan}: only its leaks are
+ * kept, with the text around them), up to {@link MIDDLES_BYTES} a session; what is not checked is
+ * counted, so that the operator is told.
  */
+import { MiddleScan } from '../middle.js';
 
 /** The most text kept from one session's frames. */
 export const FRAMES_BYTES = 1024 * 1024;
@@ -12,14 +15,17 @@ export const FRAMES_BYTES = 1024 * 1024;
 export const FRAME_BYTES = 65_536;
 /** The most frames kept from one session (a flood of tiny frames stays a bounded list). */
 export const MAX_FRAMES = 10_000;
+/** The most bytes of long messages' middles checked in one session (as many as of one HTTP body). */
+export const MIDDLES_BYTES = 4 * 1024 * 1024;
 
-/** The frames of one session, kept within {@link FRAMES_BYTES}, and the bytes not kept. */
+/** The frames of one session, kept within {@link FRAMES_BYTES}, and the bytes not checked. */
 export class Frames {
   /** The text kept of each frame. */
   readonly texts: string[] = [];
-  /** Bytes received but not kept (a long frame's middle, frames past the total). */
+  /** Bytes received but not checked (long frames' middles past {@link MIDDLES_BYTES}, frames past the total). */
   unscanned = 0;
   #kept = 0;
+  #middles = 0;
 
   /** Keeps what fits of `data` (a frame's payload, read as UTF-8). */
   add(data: Buffer): void {
@@ -33,10 +39,22 @@ export class Frames {
     const tailLength = Math.max(0, Math.min(FRAME_BYTES, room - head.length, data.length - head.length));
     const tail = data.subarray(data.length - tailLength);
     const skipped = data.length - head.length - tail.length;
-    this.unscanned += skipped;
-    // Head and tail apart (a line break between them) when the middle is not kept.
-    this.texts.push(skipped > 0 ? `${head}\n\n${tail}` : String(Buffer.concat([head, tail])));
-    this.#kept += Math.max(1, head.length + tail.length);
+    if (skipped === 0) {
+      this.texts.push(String(Buffer.concat([head, tail])));
+      this.#kept += Math.max(1, head.length + tail.length);
+      return;
+    }
+    let middle: readonly string[] = [];
+    if (this.#middles + skipped <= MIDDLES_BYTES) {
+      this.#middles += skipped;
+      const scan = new MiddleScan(head.length, undefined);
+      scan.push(data);
+      middle = scan.finish({ head, tail, skipped }, false).texts;
+    } else this.unscanned += skipped;
+    // Head, the leaks of the middle, and tail apart (a line break between them).
+    const text = [String(head), ...middle, String(tail)].join('\n\n');
+    this.texts.push(text);
+    this.#kept += head.length + tail.length + middle.reduce((length, leak) => length + leak.length, 0);
   }
 }
 
