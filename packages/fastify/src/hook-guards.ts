@@ -1,8 +1,9 @@
 /**
  * The application's hooks, guarded where Fastify would mishandle what they throw: the hooks
  * before the handler (hook-hijack.ts: a failure after `reply.hijack()`, which Fastify drops),
- * preHandler hooks (handler-guard.ts: values Fastify cannot read safely) and the hooks whose
- * failures never reach an error handler (late-hooks.ts: recorded under the request's id instead).
+ * preHandler hooks (handler-guard.ts: values Fastify cannot read safely), the hooks whose
+ * failures never reach an error handler (late-hooks.ts: recorded under the request's id instead)
+ * and `onSend` and `preSerialization` hooks (send-hooks.ts: a falsy value thrown is a failure).
  * Both hooks added with `addHook` after the plugin, in its scope and the scopes it encloses, and a
  * route's own hooks (from the plugin's `onRoute` hook) are guarded.
  */
@@ -11,6 +12,7 @@ import { guardHook } from './handler-guard.js';
 import type { HijackedFault } from './hijack-watch.js';
 import { EARLY_HOOKS, watchHookHijack } from './hook-hijack.js';
 import { guardLateHook, type HookFaultRecorder, isLateHook, LATE_HOOKS } from './late-hooks.js';
+import { guardSendHook, isSendHook, SEND_HOOKS } from './send-hooks.js';
 
 /** What the guards call: `record` for a late hook's failure, `hijacked` for one after `reply.hijack()`. */
 export interface HookFaultSinks {
@@ -22,6 +24,7 @@ export interface HookFaultSinks {
 function guardNamed(name: string, hook: unknown, sinks: HookFaultSinks): unknown {
   if (typeof hook !== 'function') return hook;
   if (isLateHook(name)) return guardLateHook(name, hook, sinks.record);
+  if (isSendHook(name)) return guardSendHook(hook);
   const watched = watchHookHijack(name, hook, sinks.hijacked);
   return name === 'preHandler' ? guardHook(watched as () => unknown) : watched;
 }
@@ -38,7 +41,7 @@ export function guardAddedHooks(app: FastifyInstance, sinks: HookFaultSinks): vo
 }
 
 /** The hook kinds a route's own options may hold that are guarded here. */
-const ROUTE_HOOKS = [...EARLY_HOOKS, ...LATE_HOOKS];
+const ROUTE_HOOKS = [...EARLY_HOOKS, ...LATE_HOOKS, ...SEND_HOOKS];
 
 /** A route's own hooks, guarded in place (from an `onRoute` hook). */
 export function guardRouteHooks(routeOptions: RouteOptions, sinks: HookFaultSinks): void {

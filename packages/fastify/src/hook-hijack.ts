@@ -13,12 +13,19 @@
  * call of such a hook, the only allocation the watch adds (an async hook, or one returning a
  * promise, costs a call and a store). A falsy value thrown synchronously (`throw null`), which
  * Fastify's runners take for success (the handler ran, the hooks after it did not), reaches
- * Fastify inside a carrier: a failure, answered as the value itself.
+ * Fastify inside a carrier: a failure, answered as the value itself. A returned value that is not
+ * a native promise is read once here (Fastify reads its `then` outside any `try`: a Proxy or a
+ * throwing getter there was an uncaught exception, the request unanswered): a thenable is followed
+ * through a native promise, a failing read is the hook's failure. The payload stream a
+ * `preParsing` hook hands on (to `done`, or as its promise's value) is guarded (payload-stream.ts):
+ * one closure more per call of a callback preParsing hook, one promise reaction for an async one.
  */
 import { types } from 'node:util';
 import { carryThrown } from '@faultline/core/adapter';
 import type { FastifyReply } from 'fastify';
 import { answeredHookFailure, type HijackedFault, noteHandlerResult } from './hijack-watch.js';
+import { guardingPayloadDone, guardPayloadResult } from './payload-stream.js';
+import { adoptReturned } from './returned-thenable.js';
 
 /** Where `done` sits in the arguments of each hook kind watched here. */
 const DONE_AT: Readonly<Record<string, number>> = { onRequest: 2, preParsing: 3, preValidation: 2, preHandler: 2 };
@@ -58,7 +65,10 @@ export function watchHookHijack<F>(name: string, original: F, fail: HijackedFaul
     try {
       if (!callback) result = hook.call(this, request, reply, third, fourth);
       else if (doneAt === 2) result = hook.call(this, request, reply, watchedDone(r, third as Done, fail));
-      else result = hook.call(this, request, reply, third, watchedDone(r, fourth as Done, fail));
+      else {
+        const payloadDone = guardingPayloadDone(fourth as Done, rawOf(request));
+        result = hook.call(this, request, reply, third, watchedDone(r, payloadDone, fail));
+      }
     } catch (error) {
       // On a sent reply, Fastify's runner would drop it: answered here instead.
       if (answeredHookFailure(r, error, fail)) return undefined;
@@ -66,6 +76,11 @@ export function watchHookHijack<F>(name: string, original: F, fail: HijackedFaul
       // the rest of the hooks were skipped and the handler ran. Carried, it is a failure.
       throw error ? error : carryThrown(error, 'a hook');
     }
+    // Fastify reads `then` of what a hook returns outside its `try`: a Proxy or a throwing getter
+    // there threw out of the request handler (an uncaught exception), so such a value is adopted here.
+    result = adoptReturned(result);
+    // A preParsing hook's new payload stream: its failures reach Fastify readable (payload-stream.ts).
+    if (doneAt === 3) result = guardPayloadResult(result, rawOf(request));
     noteHandlerResult(r, result, fail);
     return result;
   } as Hook;
@@ -73,6 +88,11 @@ export function watchHookHijack<F>(name: string, original: F, fail: HijackedFaul
   Object.defineProperty(wrapped, 'length', { value: hook.length });
   watched.add(wrapped);
   return wrapped as unknown as F;
+}
+
+/** The Node request of a Fastify request. */
+function rawOf(request: unknown): unknown {
+  return (request as { raw?: unknown }).raw;
 }
 
 /** A `done` that answers an error passed on a sent reply, then calls Fastify's (which drops it). */

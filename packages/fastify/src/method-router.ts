@@ -13,6 +13,13 @@ export interface MatchingOptions {
   readonly maxParamLength?: number;
 }
 
+/** The path of a request target, without its query (no copy when there is none). */
+export function pathOf(url: string | undefined): string {
+  if (url === undefined) return '/';
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+}
+
 /** The methods registered for each path pattern, answering `allowedMethods(path)`. */
 export class MethodRouter {
   readonly #router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;

@@ -12,7 +12,6 @@ import {
   createReporter,
   HTTP_RULES,
   type HttpFaultOptions,
-  ignoreUnknownExpectations,
   type OptionRules,
   type Reporter,
   type ResponderOptions,
@@ -20,6 +19,7 @@ import {
 } from '@faultline/core/adapter';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { warnEarlyRegistrations } from './early-registrations.js';
 import { doubleErrorHandler } from './error-chain.js';
 import { watchErrorHandlers } from './error-handlers.js';
 import { fastifyClassifier } from './fastify-classifier.js';
@@ -28,11 +28,13 @@ import { guardHandler } from './handler-guard.js';
 import { closeHijackWatch, type HijackedFault, watchHijacks } from './hijack-watch.js';
 import { guardAddedHooks, guardRouteHooks } from './hook-guards.js';
 import { jsonApiGuard, parseJsonApiBodies } from './jsonapi.js';
-import { MethodRouter } from './method-router.js';
+import { MethodRouter, pathOf } from './method-router.js';
+import { guardAddedParsers } from './parser-guard.js';
 import { adapterFaultFor, captureFor } from './request-fault.js';
 import { stampRequestId } from './request-id.js';
 import { ATTEMPT_PROPERTY, answerHijacked, recordReplyFault, sendFault } from './respond.js';
 import { guardErrorHandler, guardScopeErrorHandlers } from './scope-error-handlers.js';
+import { coverAllServers } from './server-bindings.js';
 import {
   guardReplyStream,
   guardResponse,
@@ -111,16 +113,10 @@ export const DEFAULT_RESPONDER: ResponderOptions = {
   reporter: undefined,
 };
 
-/** The path of a request target, without its query (no copy when there is none). */
-function pathOf(url: string | undefined): string {
-  if (url === undefined) return '/';
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
-}
-
 async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOptions): Promise<void> {
   checkOptions('@faultline/fastify', options, PLUGIN_RULES, FASTIFY_REGISTER_OPTIONS);
   checkFormatOptions('@faultline/fastify', options);
+  if (stateOf(app) === undefined) warnEarlyRegistrations(app); // what came first stays unguarded
   // With `logger: false` (Fastify's default) app.log is a no-op object: faults then go to the default reporter.
   const serverLogs = typeof (app.log as { isLevelEnabled?: unknown }).isLevelEnabled === 'function';
   const ownReporter =
@@ -132,8 +128,8 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
   states.set(app, state);
   // Declared up front so Fastify's reply objects keep a single shape.
   if (!app.hasReplyDecorator(ATTEMPT_PROPERTY)) app.decorateReply(ATTEMPT_PROPERTY, null);
-  // `Expect: foo` reaches the routes instead of Node's bare 417 (once per server, not per scope).
-  ignoreUnknownExpectations(app.server);
+  // `Expect: foo` and malformed HTTP answered alike on every server `listen` makes (server-bindings.ts).
+  coverAllServers(app);
 
   function faultlineErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
     closeHijackWatch(reply);
@@ -220,6 +216,7 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
     else await reporter?.flush();
   });
   guardAddedHooks(app, sinks); // the application's hooks from here on, not the plugin's own above
+  guardAddedParsers(app); // and its content-type parsers (parser-guard.ts)
 
   if (options.notFound !== false) {
     const detect405 = options.methodNotAllowed !== false;

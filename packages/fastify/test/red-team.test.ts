@@ -1,6 +1,9 @@
 /**
  * Hostile values through the Fastify failure styles the corpus tests leave out: synchronous
- * throws and `done(value)` in each hook before the handler, a content-type parser that throws or
+ * throws and `done(value)` in each hook before the handler, synchronous throws in `onSend` and
+ * `preSerialization` hooks, an `onRequest` hook or a content-type parser returning a hostile
+ * thenable (Fastify reads its `then` outside any `try`), a `preParsing` hook's payload stream
+ * that fails with the value (async and callback hooks), a content-type parser that throws or
  * rejects, a reply serializer that throws, a payload whose serialization throws, an application's
  * not-found handler that throws, a `schemaErrorFormatter` that returns or throws the value, and
  * errors whose `statusCode` (200, 999, '500', NaN, -1) and `headers` (Set-Cookie, Location,
@@ -11,6 +14,7 @@
  */
 import { execFile } from 'node:child_process';
 import { type ClientHttp2Session, connect } from 'node:http2';
+import { Readable } from 'node:stream';
 import { createReporter } from '@faultline/core';
 import { memoryLog } from '@faultline/testkit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type RawServerDefault } from 'fastify';
@@ -83,12 +87,8 @@ const VALUES: Record<string, () => unknown> = {
 };
 /** Values whose serialization throws: a payload of them must reach the error path. */
 const UNSERIALIZABLE = new Set(['proxy', 'primitive', 'bigint']);
-/**
- * A content-type parser that throws or rejects with a falsy value: Fastify takes it for a parsed
- * body of `undefined` and runs the handler (left as it is, see the report: guarding parsers costs
- * a promise reaction per request for async ones).
- */
-const PARSER_FALSY_GAP: ReadonlySet<Style> = new Set(['parser-throw', 'parser-reject'] as Style[]);
+/** Values a hook or parser returns whose `then` Fastify cannot read or call safely (or a rejected promise). */
+const RETURNED_THENABLE = new Set(['proxy', 'thenable', 'promise']);
 const NAMES = Object.keys(VALUES);
 const make = (request: FastifyRequest) => (VALUES[String(request.headers['x-value'])] as () => unknown)();
 
@@ -101,8 +101,14 @@ const STYLES = [
   'pre-parsing-done',
   'pre-validation-done',
   'pre-handler-done',
+  'on-send-throw',
+  'pre-serialization-throw',
+  'on-request-returns',
+  'pre-parsing-stream',
+  'pre-parsing-stream-done',
   'parser-throw',
   'parser-reject',
+  'parser-returns',
   'serializer-throw',
   'payload',
   'not-found-throw',
@@ -114,10 +120,12 @@ const CALLBACK: ReadonlySet<Style> = new Set(['pre-parsing-done', 'pre-validatio
 
 /**
  * The statuses expected: a formatter's answer is the request's invalid body (400), or, when the
- * formatter itself failed, the application's error (500); never the 200 of a payload.
+ * formatter itself failed, the application's error (500); a failing payload stream is the
+ * request's body failing to read (Fastify marks the error 400) or the server's own (500); never
+ * the 200 of a payload.
  */
 function expectedStatuses(style: Style): readonly number[] {
-  return style.startsWith('formatter') ? [400, 500] : [500];
+  return style.startsWith('formatter') || style.startsWith('pre-parsing-stream') ? [400, 500] : [500];
 }
 
 async function build(log: ReturnType<typeof memoryLog>, http2: boolean): Promise<FastifyInstance> {
@@ -134,6 +142,27 @@ async function build(log: ReturnType<typeof memoryLog>, http2: boolean): Promise
   app.post('/pre-parsing-throw', { preParsing: throwing }, ok);
   app.post('/pre-validation-throw', { preValidation: throwing }, ok);
   app.post('/pre-handler-throw', { preHandler: throwing }, ok);
+  // Throws on the route's answer only: Faultline's answer then passes (one failure, one record).
+  const onSendThrowing = (request: FastifyRequest, reply: FastifyReply, _payload: unknown, done: () => void) => {
+    if (reply.statusCode < 400) throw make(request);
+    done();
+  };
+  // A payload stream of a preParsing hook that fails with the value (null: destroyed without an error).
+  const failingStream = (request: FastifyRequest) =>
+    new Readable({
+      read() {
+        this.destroy(make(request) as Error);
+      },
+    });
+  app.post('/pre-parsing-stream', { preParsing: async (request: FastifyRequest) => failingStream(request) }, ok);
+  app.post(
+    '/pre-parsing-stream-done',
+    { preParsing: (request, _reply, _payload, done) => done(null, failingStream(request)) },
+    ok,
+  );
+  app.post('/on-send-throw', { onSend: onSendThrowing as never }, ok);
+  app.post('/pre-serialization-throw', { preSerialization: throwing }, ok);
+  app.post('/on-request-returns', { onRequest: ((request: FastifyRequest) => make(request)) as never }, ok);
   const doneWith =
     (at: number) =>
     (...args: unknown[]) => {
@@ -150,7 +179,9 @@ async function build(log: ReturnType<typeof memoryLog>, http2: boolean): Promise
       throw make(request);
     });
     scope.post('/parser-throw', ok);
+    scope.addContentTypeParser('application/x-returns', (request: FastifyRequest) => make(request));
     scope.post('/parser-reject', ok);
+    scope.post('/parser-returns', ok);
   });
   app.post('/serializer-throw', (request, reply) => {
     reply.serializer(() => {
@@ -172,26 +203,28 @@ async function build(log: ReturnType<typeof memoryLog>, http2: boolean): Promise
     { prefix: '/not-found-throw' },
   );
   const schema = { body: { type: 'object', required: ['must'] } };
+  // The formatter gets no request: the value is chosen in an onRequest hook of the two routes (of
+  // these two only: a hook before it would catch what the `on-request-returns` hook throws).
+  const choose = (request: FastifyRequest, _reply: FastifyReply, done: () => void) => {
+    currentRequest = request;
+    done();
+  };
   app.post(
     '/formatter-returns',
-    { schema, schemaErrorFormatter: () => make(currentRequest as FastifyRequest) as Error },
+    { schema, onRequest: choose, schemaErrorFormatter: () => make(currentRequest as FastifyRequest) as Error },
     ok,
   );
   app.post(
     '/formatter-throws',
     {
       schema,
+      onRequest: choose,
       schemaErrorFormatter: () => {
         throw make(currentRequest as FastifyRequest);
       },
     },
     ok,
   );
-  // The formatter gets no request: the value is chosen in an onRequest hook of the two routes.
-  app.addHook('onRequest', (request, _reply, done) => {
-    if (request.url.startsWith('/formatter')) currentRequest = request;
-    done();
-  });
   app.post('/health', ok);
   await app.listen({ host: '127.0.0.1', port: 0 });
   return app;
@@ -204,7 +237,7 @@ const PATHS: Record<Style, string> = Object.fromEntries(
 ) as Record<Style, string>;
 
 const contentType = (style: Style) =>
-  style === 'parser-throw' ? 'application/x-throw' : style === 'parser-reject' ? 'application/x-reject' : undefined;
+  style.startsWith('parser-') ? `application/x-${style.slice('parser-'.length)}` : undefined;
 
 function leaks(answer: Answer): string[] {
   const text = `${answer.status}\n${JSON.stringify(answer.headers)}\n${answer.body}`;
@@ -241,8 +274,9 @@ describe.each([
   it.each(NAMES)('%s', async (name) => {
     const wrong: string[] = [];
     for (const style of STYLES) {
-      if (name === 'null' && (CALLBACK.has(style) || PARSER_FALSY_GAP.has(style))) continue;
+      if (name === 'null' && CALLBACK.has(style)) continue;
       if (style === 'payload' && !UNSERIALIZABLE.has(name)) continue;
+      if (style.endsWith('-returns') && !RETURNED_THENABLE.has(name)) continue;
       let answer: Answer;
       try {
         answer = await send(style, name);
