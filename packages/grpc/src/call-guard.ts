@@ -6,10 +6,15 @@
  * error-to-status path, and never by touching the value except through core's safe accessors.
  */
 import { FaultError, isObjectLike, safeGet } from '@faultline/core/adapter';
+import type { Metadata } from '@grpc/grpc-js';
+import { EndedWithoutAnswer, WrittenToUnaryCall } from './answer-errors.js';
+import { guardHandlerMetadata, type MetadataGuard, sendCheckedMetadata } from './handler-metadata.js';
 import { type InFlightCall, keepListedEmit, untrack } from './in-flight.js';
 import { isDecodeFailure, type RequestDecodeFailure } from './request-guard.js';
 import { isFaultlineTrailer, statusAsMade } from './trailers.js';
 import { refuseWrite } from './write-callback.js';
+
+export { AnsweredWithoutMessage, EndedWithoutAnswer, WrittenToUnaryCall } from './answer-errors.js';
 
 /** The parts of a grpc-js server call the guard replaces. */
 export interface GuardableCall {
@@ -66,7 +71,8 @@ export function guardCall(
   call: GuardableCall,
   fail: (error: unknown) => void,
   naturalEnd: () => boolean,
-  entry?: InFlightCall,
+  entry: InFlightCall | undefined,
+  responseStream: boolean,
 ): GuardedCall {
   const originalEmit = call.emit.bind(call);
   let lastMessage: unknown;
@@ -98,8 +104,15 @@ export function guardCall(
   if (entry === undefined) call.emit = guardedEmit;
   else keepListedEmit(call, guardedEmit, entry);
   // destroy(err) would end the stream without a status and leave the client waiting for its deadline.
-  const rule: DestroyRule = { fail, naturalEnd };
+  const rule: DestroyRule & MetadataGuard = {
+    fail,
+    naturalEnd,
+    originalSendMetadata: undefined,
+    originalEnd: undefined,
+  };
   call.destroy = (...args: unknown[]) => guardedDestroy(call, args, rule, originalDestroy);
+  // Response metadata (and a response stream's trailers) that are no Metadata fail the call.
+  guardHandlerMetadata(call, rule, responseStream);
   return { emit: originalEmit, lastMessage: () => lastMessage };
 }
 
@@ -134,7 +147,7 @@ function guardedDestroy(
  * A unary call's guard state, one object per call (the wrapper's own run of the call), reachable
  * from the call through a symbol property: no function object is made for it.
  */
-export interface UnaryGuard extends DestroyRule {
+export interface UnaryGuard extends DestroyRule, MetadataGuard {
   /** The call's own `destroy`, kept by {@link guardUnaryCall} when it replaces it. */
   originalDestroy: ((error?: Error) => unknown) | undefined;
 }
@@ -142,6 +155,7 @@ export interface UnaryGuard extends DestroyRule {
 /** A unary call: an emitter with `destroy` (grpc-js 1.14 hands unary handlers a Writable). */
 export interface GuardableUnaryCall extends GuardableCall {
   end(...args: unknown[]): unknown;
+  sendMetadata(metadata: Metadata): void;
   write(...args: unknown[]): boolean;
   on(event: 'error', listener: (this: object, error: unknown) => void): unknown;
   listeners(event: 'error'): readonly unknown[];
@@ -193,10 +207,16 @@ function guardedUnaryWrite(this: GuardableCall, _chunk?: unknown, encoding?: unk
   return refuseWrite(encoding, callback, error);
 }
 
+/** The call's `sendMetadata` (one function for every call): anything but a Metadata fails the call. */
+function guardedUnarySendMetadata(this: object, metadata?: unknown): void {
+  sendCheckedMetadata(this, metadata, unaryGuardOf(this));
+}
+
 /**
  * The guard of a unary call, which has no request stream to watch: an 'error' listener (so
- * `emit('error', v)` reaches the guard's `fail` instead of throwing), a replaced `destroy`, `end`
- * and `write`, all shared by every call, with the call's own `guard` behind a symbol property.
+ * `emit('error', v)` reaches the guard's `fail` instead of throwing), a replaced `destroy`, `end`,
+ * `write` and `sendMetadata`, all shared by every call, with the call's own `guard` behind a
+ * symbol property.
  * grpc-js's own 'error' listener on the call is removed first: it would turn the value into a
  * status carrying the value's message (and before the handler's answer), which is what must not
  * reach the client.
@@ -217,28 +237,6 @@ export function guardUnaryCall(call: GuardableUnaryCall, guard: UnaryGuard): voi
   call.destroy = guardedUnaryDestroy;
   call.end = guardedUnaryEnd;
   call.write = guardedUnaryWrite;
-}
-
-/** Stands in for `callback(null)` without a response message: the handler answered nothing. */
-export class AnsweredWithoutMessage extends Error {
-  constructor() {
-    super('unary callback called without an error or a response message');
-    this.name = 'AnsweredWithoutMessage';
-  }
-}
-
-/** Stands in for `call.write(v)` on a unary call: its message goes through its callback, once. */
-export class WrittenToUnaryCall extends Error {
-  constructor() {
-    super('unary call written with call.write(); a unary call answers once, through its callback');
-    this.name = 'WrittenToUnaryCall';
-  }
-}
-
-/** Stands in for `call.end()` on a unary (or client-streaming: `kind`) call not answered yet. */
-export class EndedWithoutAnswer extends Error {
-  constructor(kind: 'unary' | 'client-streaming' = 'unary') {
-    super(`${kind} call ended with call.end() before an answer through its callback`);
-    this.name = 'EndedWithoutAnswer';
-  }
+  guard.originalSendMetadata = call.sendMetadata;
+  call.sendMetadata = guardedUnarySendMetadata;
 }

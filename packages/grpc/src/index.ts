@@ -13,6 +13,7 @@ export {
   grpcClassifier,
   loadGrpcStatusReader,
 } from './client.js';
+export { guardInterceptor, InterceptorReturnedNoCall } from './interceptor-guard.js';
 export {
   guardDefinition,
   isDecodeFailure,

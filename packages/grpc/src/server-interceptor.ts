@@ -24,6 +24,7 @@ import {
   type StatusObject,
 } from '@grpc/grpc-js';
 import { faultForCall, type GrpcFaultOptions, resolveGrpcOptions, serverCancelledFault } from './call-fault.js';
+import { handlerMetadata, INVALID, InvalidMetadata } from './handler-metadata.js';
 import { faultStatus, statusAsMade } from './trailers.js';
 import { isWrappedMethod, rememberFaultlineInterceptor } from './wrapped-methods.js';
 
@@ -61,7 +62,9 @@ export class ForeignStatusError extends Error {
  * grpc-js makes the last interceptor the outermost, and a status an interceptor sends itself goes
  * only through the interceptors listed before it. Listed first, Faultline's sees every status,
  * the application's interceptors' included, and answers a throw from their listeners as a fault
- * (grpc-js would leave it an unhandled rejection and the call waiting for its deadline).
+ * (grpc-js would leave it an unhandled rejection and the call waiting for its deadline). A throw
+ * from their function, `start`, send hooks or `onCancel` never passes through this one: wrap
+ * them in `guardInterceptor`.
  *
  * Calls to methods registered with `addFaultlineService` pass through untouched: the wrapper
  * already answers every failure of theirs, and an intercepting call per call cost about 6% of
@@ -166,6 +169,13 @@ function sanitizingCall(
         },
       });
     },
+    sendMetadata(sent, next) {
+      // Response metadata that is no Metadata would throw inside grpc-js: an empty one goes on
+      // (grpc-js waits for it before any status), and the call ends as a fault.
+      const own = handlerMetadata(sent);
+      next(own === INVALID || own === null || own === undefined ? new Metadata() : own);
+      if (own === INVALID) failed(new InvalidMetadata('response metadata'));
+    },
     sendMessage(message, next) {
       messageSent = true;
       next(message);
@@ -177,8 +187,11 @@ function sanitizingCall(
         // sends as OK with the error's message and metadata; it is a failure like any other. So is
         // an OK that answers a unary or client-streaming call without its message.
         if (status.code === Status.OK && status.details === 'OK' && (messageSent || !answersOnce)) {
+          // Its trailers, checked and copied: grpc-js clones them where nothing catches a throw.
+          const trailers = handlerMetadata(status.metadata);
+          if (trailers === INVALID) throw new InvalidMetadata('trailers');
           sent = true;
-          next(status);
+          next({ code: Status.OK, details: 'OK', metadata: trailers ?? null });
           return;
         }
         // Faultline's own status, as it was made: an interceptor outside this one may have changed it.

@@ -7,7 +7,7 @@
  * (`addFaultlineService`), the run is the list's entry: its two links are its own fields.
  */
 import { type Fault, isThenable } from '@faultline/core/adapter';
-import type { ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
+import type { Metadata, ServerUnaryCall, sendUnaryData } from '@grpc/grpc-js';
 import { answerWhenReady, callFault, flag, type GrpcFaultOptions, requestOf, SERVER_SHUTDOWN } from './call-fault.js';
 import {
   AnsweredWithoutMessage,
@@ -17,6 +17,7 @@ import {
   type UnaryGuard,
   unaryGuardOf,
 } from './call-guard.js';
+import { handlerMetadata, INVALID, InvalidMetadata } from './handler-metadata.js';
 import { type Emit, type InFlightCall, type InFlightCalls, untrack, untrackingOnCancel } from './in-flight.js';
 import { isDecodeFailure } from './request-guard.js';
 import { type ResponseEncoding, serializeResponse } from './response-serialize.js';
@@ -106,6 +107,8 @@ export class UnaryRun implements UnaryGuard, InFlightCall {
   private done = false;
   /** The call's own `destroy`, kept by the guard (see {@link UnaryGuard}). */
   originalDestroy: ((error?: Error) => unknown) | undefined = undefined;
+  /** The call's own `sendMetadata`, kept by the guard (see {@link UnaryGuard}). */
+  originalSendMetadata: ((metadata: Metadata) => void) | undefined = undefined;
   /** The call's own `emit`, kept when the call is listed (see {@link listedEmit}). */
   originalEmit: Emit | undefined = undefined;
   /** The `emit` the handler assigned to its listed call, wrapped (see {@link LISTED_EMIT}). */
@@ -189,9 +192,15 @@ export class UnaryRun implements UnaryGuard, InFlightCall {
         return;
       }
     }
+    // Trailers that are no Metadata would throw inside grpc-js, where nothing catches it.
+    const trailers = trailer === undefined ? undefined : handlerMetadata(trailer);
+    if (trailers === INVALID) {
+      this.fail(new InvalidMetadata('trailers'));
+      return;
+    }
     this.done = true;
     untrack(this);
-    (this.callback as (e: null, v: unknown, t?: unknown, f?: number) => void)(null, message, trailer, flags);
+    (this.callback as (e: null, v: unknown, t?: unknown, f?: number) => void)(null, message, trailers, flags);
   }
 }
 

@@ -26,6 +26,7 @@ import {
 } from './call-fault.js';
 import { decodeFault, type GuardableCall, type GuardedCall, guardCall } from './call-guard.js';
 import { type AnswerableCall, guardClientStreamAnswer } from './client-stream-answer.js';
+import { handlerMetadata, INVALID, InvalidMetadata } from './handler-metadata.js';
 import { callsOf, type InFlightCalls, StreamEntry, untrack } from './in-flight.js';
 import { guardDefinition, isDecodeFailure } from './request-guard.js';
 import { iterateWithoutDestroy } from './request-iterator.js';
@@ -96,15 +97,20 @@ function wrapClientStreaming(
         fail(message);
         return;
       }
+      const trailers = handlerMetadata(trailer);
+      if (trailers === INVALID) {
+        fail(new InvalidMetadata('trailers'));
+        return;
+      }
       done = true;
       untrack(entry);
-      callback(null, message, trailer, flags);
+      callback(null, message, trailers ?? undefined, flags);
     };
     rememberActiveSpan(call);
     entry = calls === undefined ? undefined : new StreamEntry(call, fail);
     // grpc-js destroys the call itself (no value) when the client cancels: not the handler's failure.
     // Node never does (the call's writable side never finishes), even once the request stream ended.
-    guard = guardCall(call as unknown as GuardableCall, fail, () => done || flag(call, 'cancelled'), entry);
+    guard = guardCall(call as unknown as GuardableCall, fail, () => done || flag(call, 'cancelled'), entry, false);
     // grpc-js's call is a Duplex: its `write` and `end` would answer past the callback.
     guardClientStreamAnswer(call as unknown as AnswerableCall, { fail, answered: () => done });
     iterateWithoutDestroy(call);
@@ -144,6 +150,7 @@ function wrapStreaming(
       fail,
       () => failed || clientEnded(call, 'writableEnded'),
       entry,
+      true,
     );
     if ('request' in call && isDecodeFailure(call.request)) {
       fail(decodeFault(call.request));
