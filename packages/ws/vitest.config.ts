@@ -5,5 +5,8 @@ export default defineProject({
   test: {
     name: 'ws',
     include: ['test/**/*.test.ts'],
+    // Two files run at once (vitest.workspace.ts): wider bounds than vitest's 5 s and 10 s.
+    testTimeout: 15_000,
+    hookTimeout: 30_000,
   },
 });
