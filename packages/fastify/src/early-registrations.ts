@@ -16,6 +16,13 @@ import { LATE_HOOKS } from './late-hooks.js';
 /** The hook kinds the plugin guards when they are added after it. */
 const GUARDED_HOOKS = [...EARLY_HOOKS, ...LATE_HOOKS];
 
+/**
+ * Hooks of instrumentation that registers itself on every new instance, before any plugin
+ * (`@fastify/otel` with `registerOnInitialization`): they only start and end spans, so naming them
+ * would only teach users to ignore the warning.
+ */
+const INSTRUMENTATION_HOOKS: ReadonlySet<string> = new Set(['startRequestSpanHook', 'finalizeNotFoundSpanHook']);
+
 /** Fastify's own parsers (always present unless removed). */
 const DEFAULT_PARSERS = new Set(['application/json', 'text/plain']);
 
@@ -38,7 +45,9 @@ function earlyHooks(app: object): string[] {
   const found: string[] = [];
   for (const kind of GUARDED_HOOKS) {
     const list = hooks[kind];
-    if (Array.isArray(list) && list.length > 0) found.push(`${kind} (${list.length})`);
+    if (!Array.isArray(list)) continue;
+    const own = list.filter((hook) => !INSTRUMENTATION_HOOKS.has((hook as { name?: unknown } | null)?.name as string));
+    if (own.length > 0) found.push(`${kind} (${own.length})`);
   }
   return found;
 }

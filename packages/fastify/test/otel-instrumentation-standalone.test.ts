@@ -17,14 +17,23 @@ const thrownFor = (request: unknown) =>
 let tracing: Tracing;
 let app: FastifyInstance;
 let base = '';
+/** Warnings about hooks registered before the plugin: `@fastify/otel`'s own span hooks are not named. */
+const earlyWarnings: Error[] = [];
+const collectEarly = (warning: Error) => {
+  if ((warning as { code?: string }).code === 'FAULTLINE_REGISTERED_BEFORE_PLUGIN') earlyWarnings.push(warning);
+};
 
 beforeAll(async () => {
+  process.on('warning', collectEarly);
   tracing = startTracing({ http: false });
   const { default: Fastify } = await import('fastify');
   const { faultline, faultlineServerOptions } = await import('../src/index.js');
   app = Fastify(faultlineServerOptions()) as unknown as FastifyInstance;
   // No reporter: the span-only path.
   await app.register(faultline, { reporter: false });
+  // A warning is emitted on the next tick.
+  await new Promise((resolve) => setImmediate(resolve));
+  process.off('warning', collectEarly);
   app.get('/sync', (request) => {
     throw thrownFor(request);
   });
@@ -51,6 +60,10 @@ afterAll(async () => {
 });
 
 describe('Fastify 5 under @fastify/otel alone', () => {
+  it("registering the plugin after @fastify/otel's span hooks warns of nothing", () => {
+    expect(earlyWarnings).toEqual([]);
+  });
+
   it.each(NAMES)('%s: the request span carries the id, and nothing of the detail', async (name) => {
     const index = INSTRUMENTED_CASES.findIndex((c) => c.name === name);
     const testCase = INSTRUMENTED_CASES[index] as CorpusCase;
