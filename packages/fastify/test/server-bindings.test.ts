@@ -9,9 +9,9 @@
  */
 import dns from 'node:dns';
 import type { AddressInfo } from 'node:net';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { createReporter, isUuid } from '@faultline/core';
-import { memoryLog } from '@faultline/testkit';
+import { memoryLog, rawHttpExchange } from '@faultline/testkit';
 import Fastify, { type FastifyInstance, type RawServerDefault } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultline, faultlineServerOptions } from '../src/index.js';
@@ -26,19 +26,7 @@ function hasIpv6Loopback(): Promise<boolean> {
 }
 
 /** Writes `request` on a fresh connection to `host`:`port`; everything the server sent until it closed. */
-function exchange(host: string, port: number, request: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const socket = connect(port, host, () => socket.write(request));
-    let text = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => {
-      text += chunk;
-    });
-    socket.on('close', () => resolve(text));
-    socket.on('error', reject);
-    socket.setTimeout(3000, () => socket.destroy());
-  });
-}
+const exchange = (host: string, port: number, request: string) => rawHttpExchange(port, request, 3000, host);
 
 /** Runs `start` with `dns.lookup('localhost', { all: true })` giving both loopback addresses. */
 async function withDualLocalhost<T>(start: () => Promise<T>): Promise<T> {

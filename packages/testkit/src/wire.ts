@@ -2,12 +2,12 @@
 import { connect } from 'node:net';
 
 /**
- * Writes `request` as is to 127.0.0.1:`port` and resolves with everything the server sent until
- * it closed (or after `timeoutMs`, with what came so far).
+ * Writes `request` as is to `host`:`port` (127.0.0.1 by default) and resolves with everything the
+ * server sent until it closed (or after `timeoutMs`, with what came so far).
  */
-export function rawHttpExchange(port: number, request: string, timeoutMs = 5000): Promise<string> {
+export function rawHttpExchange(port: number, request: string, timeoutMs = 5000, host = '127.0.0.1'): Promise<string> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(request));
+    const socket = connect(port, host, () => socket.write(request));
     let text = '';
     socket.setEncoding('latin1');
     socket.on('data', (chunk: string) => {

@@ -26,32 +26,22 @@ export type GuardListeners = (socket: WebSocket) => boolean;
  * `emit` someone replaced before gets a wrapper of that one.
  */
 export function listenerGuard(onThrow: (socket: WebSocket, thrown: unknown, event: string) => unknown): GuardListeners {
-  function guardedEmit(this: WebSocket, event: string | symbol, ...args: unknown[]): boolean {
-    try {
-      return emit.call(this, event, ...args);
-    } catch (error) {
-      if (!WS_EVENTS.has(event)) throw error;
-      onThrow(this, error, event as string);
-      return true;
-    }
-  }
-  return (socket) => {
-    const own = socket.emit;
-    if (own === guardedEmit || (own as { guarded?: unknown }).guarded === guardedEmit) return false;
-    if (own === emit) {
-      socket.emit = guardedEmit;
-      return true;
-    }
-    const wrapper = function guardedOwnEmit(this: WebSocket, event: string | symbol, ...args: unknown[]): boolean {
+  /** `inner` (an `emit`) inside `try`: what a listener of one of ws's events throws is answered. */
+  const guarding = (inner: typeof emit) =>
+    function guardedEmit(this: WebSocket, event: string | symbol, ...args: unknown[]): boolean {
       try {
-        return own.call(this, event, ...args);
+        return inner.call(this, event, ...args);
       } catch (error) {
         if (!WS_EVENTS.has(event)) throw error;
         onThrow(this, error, event as string);
         return true;
       }
     };
-    socket.emit = Object.assign(wrapper, { guarded: guardedEmit });
+  const guardedEmit = guarding(emit);
+  return (socket) => {
+    const own = socket.emit;
+    if (own === guardedEmit || (own as { guarded?: unknown }).guarded === guardedEmit) return false;
+    socket.emit = own === emit ? guardedEmit : Object.assign(guarding(own), { guarded: guardedEmit });
     return true;
   };
 }
