@@ -78,8 +78,8 @@ const ROUTES: Record<string, (head: string) => string> = {
       'Bearer realm="api", error_description="x, error=db-1.internal", error=insufficient_scope, scope="orders:write"',
     ),
   '/api/json-401-garbled': (head) => unauthenticated(head, '"Bearer" realm=x'),
-  '/api/own-id-500-reason': (head) =>
-    problem(500, 'INTERNAL', idOf(head)).replace('HTTP/1.1 500 X', 'HTTP/1.1 500 db-primary exploded'),
+  '/api/json-409-reason': () =>
+    'HTTP/1.1 409 db-primary conflict at 10.0.0.5\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}',
 };
 
 let backend: RawBackend | undefined;
@@ -230,7 +230,7 @@ describe.each(['nginx', 'haproxy'] as const)('%s: links and challenges that name
 });
 
 describe('HAProxy: the reason phrase of a passing error answer', () => {
-  it.each([['/api/own-id-500-reason', '500 Internal Server Error']])(
+  it.each([['/api/json-409-reason', '409 Conflict']])(
     "%s: the backend's phrase is replaced by the standard one (%s)",
     async (path, line) => {
       const exchange = await send('haproxy', path);
