@@ -10,6 +10,7 @@
  * by their symbols' descriptions, and if a Fastify version renames them there is no warning.
  * Runs once per registration; nothing per request.
  */
+import { fastifySymbol } from './fastify-symbols.js';
 import { EARLY_HOOKS } from './hook-hijack.js';
 import { LATE_HOOKS } from './late-hooks.js';
 
@@ -30,12 +31,8 @@ let warned = false;
 
 /** The value of `app`'s property (own or inherited) whose symbol is described as `description`. */
 function internal(app: object, description: string): unknown {
-  for (let current: object | null = app; current !== null; current = Object.getPrototypeOf(current) as object | null) {
-    for (const symbol of Object.getOwnPropertySymbols(current)) {
-      if (symbol.description === description) return (app as Record<symbol, unknown>)[symbol];
-    }
-  }
-  return undefined;
+  const symbol = fastifySymbol(app, description);
+  return symbol === undefined ? undefined : (app as Record<symbol, unknown>)[symbol];
 }
 
 /** "onRequest (2)"-style names of the guarded hook kinds `app` holds already. */

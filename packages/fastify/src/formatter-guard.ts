@@ -10,6 +10,7 @@
  */
 import { types } from 'node:util';
 import type { FastifyInstance, RouteOptions } from 'fastify';
+import { fastifySymbol } from './fastify-symbols.js';
 
 /** A formatter as Fastify calls it. */
 type Formatter = (this: unknown, errors: unknown, dataVar: unknown) => unknown;
@@ -41,9 +42,7 @@ export function guardFormatter<F>(formatter: F): F {
  */
 export function guardSchemaErrorFormatters(app: FastifyInstance): void {
   const holder = app as unknown as Record<symbol, unknown>;
-  let symbol: symbol | undefined;
-  for (let o: object | null = app; o !== null && symbol === undefined; o = Object.getPrototypeOf(o) as object | null)
-    symbol = Object.getOwnPropertySymbols(o).find((s) => s.description === FORMATTER_DESCRIPTION);
+  const symbol = fastifySymbol(app, FORMATTER_DESCRIPTION);
   if (symbol !== undefined && typeof holder[symbol] === 'function') holder[symbol] = guardFormatter(holder[symbol]);
   const target = app as unknown as { setSchemaErrorFormatter: (this: unknown, formatter: unknown) => unknown };
   const set = target.setSchemaErrorFormatter;

@@ -15,6 +15,7 @@
  */
 import { ignoreUnknownExpectations } from '@faultline/core/adapter';
 import type { FastifyInstance } from 'fastify';
+import { fastifySymbol } from './fastify-symbols.js';
 
 /** Server events whose listeners Faultline relies on, mirrored onto the extra servers. */
 const MIRRORED = ['clientError', 'checkExpectation'] as const;
@@ -31,14 +32,9 @@ const BINDINGS = 'fastify.serverBindings';
 
 /** The extra servers of `app` (empty when there are none, or the list cannot be found). */
 export function extraServers(app: object): readonly unknown[] {
-  for (let current: object | null = app; current !== null; current = Object.getPrototypeOf(current) as object | null) {
-    for (const symbol of Object.getOwnPropertySymbols(current)) {
-      if (symbol.description !== BINDINGS) continue;
-      const list = (app as Record<symbol, unknown>)[symbol];
-      return Array.isArray(list) ? list : [];
-    }
-  }
-  return [];
+  const symbol = fastifySymbol(app, BINDINGS);
+  const list = symbol === undefined ? undefined : (app as Record<symbol, unknown>)[symbol];
+  return Array.isArray(list) ? list : [];
 }
 
 function isEventServer(value: unknown): value is EventServer {
