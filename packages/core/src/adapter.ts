@@ -92,6 +92,6 @@ export * from './index.js';
 export { checkOptions, describeValue, type OptionRule, type OptionRules } from './options-check.js';
 export { SPAN_ONLY } from './report/record-fault.js';
 export { rememberActiveSpan, rememberedSpan } from './report/telemetry.js';
-export { isObjectLike, isThenable, safeGet, safeGetString } from './safe-access.js';
+export { chainDescriptor, isObjectLike, isThenable, safeGet, safeGetString } from './safe-access.js';
 export { carryThrown, unwrapThrown } from './thrown-carrier.js';
 export { defuseThrownPromise } from './thrown-promise.js';

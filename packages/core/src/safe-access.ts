@@ -4,6 +4,8 @@
  * `toString`/`valueOf` on foreign objects and bound every string they return.
  */
 
+import { types } from 'node:util';
+
 /** A thrown value that can carry properties (object or function, Proxy included). */
 export type ObjectLike = object;
 
@@ -19,6 +21,27 @@ export function safeGet(object: ObjectLike, key: PropertyKey): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** How deep a prototype chain {@link chainDescriptor} follows before it gives up. */
+const MAX_CHAIN = 32;
+
+/**
+ * The descriptor of `key` on `object` or the first object of its prototype chain that has it,
+ * found without running any code of the value's (no getter, no Proxy trap): `undefined` when no
+ * object of the chain has `key`, `null` when that cannot be known so (a Proxy on the chain, or a
+ * chain deeper than 32). For what framework code will read of a thrown value: a data property is
+ * read without running code, an accessor is not.
+ */
+export function chainDescriptor(object: ObjectLike, key: PropertyKey): PropertyDescriptor | null | undefined {
+  let current: object | null = object;
+  for (let depth = 0; current !== null; depth += 1) {
+    if (depth >= MAX_CHAIN || types.isProxy(current)) return null;
+    const own = Object.getOwnPropertyDescriptor(current, key);
+    if (own !== undefined) return own;
+    current = Object.getPrototypeOf(current) as object | null;
+  }
+  return undefined;
 }
 
 /** True for a value with a callable `then` (a promise a handler returned); a throwing getter or Proxy trap counts as no. */

@@ -13,7 +13,7 @@
 
 import { tracingChannel } from 'node:diagnostics_channel';
 import { types } from 'node:util';
-import { carryThrown } from '@faultline/core/adapter';
+import { carryThrown, chainDescriptor } from '@faultline/core/adapter';
 import type { FastifyReply } from 'fastify';
 import { answeredHijackedThrow, type HijackedFault, noteHandlerResult } from './hijack-watch.js';
 
@@ -21,9 +21,6 @@ const handlerChannels = tracingChannel('fastify.request.handler');
 
 /** Functions this module made, so a handler seen twice (HEAD routes) is wrapped once. */
 const guarded = new WeakSet<object>();
-
-/** How deep a prototype chain is followed before a value counts as unreadable. */
-const MAX_CHAIN = 32;
 
 /** True for a value Fastify compares with numbers without running any code of the value's. */
 function harmless(value: unknown): boolean {
@@ -33,14 +30,9 @@ function harmless(value: unknown): boolean {
 
 /** True when reading `key` of `target` runs no code and yields a {@link harmless} value. */
 function plainField(target: object, key: string): boolean {
-  let current: object | null = target;
-  for (let depth = 0; current !== null; depth += 1) {
-    if (depth >= MAX_CHAIN || types.isProxy(current)) return false;
-    const own = Object.getOwnPropertyDescriptor(current, key);
-    if (own !== undefined) return 'value' in own && harmless(own.value);
-    current = Object.getPrototypeOf(current) as object | null;
-  }
-  return true;
+  const descriptor = chainDescriptor(target, key);
+  if (descriptor === null) return false;
+  return descriptor === undefined || ('value' in descriptor && harmless(descriptor.value));
 }
 
 /** True for a thrown value Fastify can read `statusCode` and `status` of without running its code. */

@@ -11,7 +11,7 @@
  * as it is. Cost: one closure per stream handed over, and a test per event the stream emits.
  */
 import { types } from 'node:util';
-import { carryThrown } from '@faultline/core/adapter';
+import { carryThrown, chainDescriptor } from '@faultline/core/adapter';
 
 /** The part of a Node stream used here. */
 interface EmittingStream {
@@ -23,19 +23,12 @@ interface EmittingStream {
 /** Streams guarded already. */
 const guarded = new WeakSet<object>();
 
-/** How deep a prototype chain is followed for `statusCode`. */
-const MAX_CHAIN = 32;
-
 /** True when `statusCode` of `value` is read without running code, as Fastify reads it. */
 function plainStatusCode(value: object): boolean {
-  let current: object | null = value;
-  for (let depth = 0; current !== null; depth += 1) {
-    if (depth >= MAX_CHAIN || types.isProxy(current)) return false;
-    const own = Object.getOwnPropertyDescriptor(current, 'statusCode');
-    if (own !== undefined) return 'value' in own && own.writable === true; // Fastify assigns it
-    current = Object.getPrototypeOf(current) as object | null;
-  }
-  return true;
+  const descriptor = chainDescriptor(value, 'statusCode');
+  if (descriptor === null) return false;
+  // Fastify assigns it.
+  return descriptor === undefined || ('value' in descriptor && descriptor.writable === true);
 }
 
 /** `error` when Fastify's body reader can read and set its `statusCode`, else a carrier for it. */

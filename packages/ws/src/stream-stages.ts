@@ -10,7 +10,7 @@
  * plain Error in its place. An ordinary Error passes through unchanged.
  */
 import type { Duplex, Writable } from 'node:stream';
-import { types } from 'node:util';
+import { chainDescriptor } from '@faultline/core/adapter';
 
 /** A Node stream callback (write, final, flush). */
 type Callback = (error?: unknown, value?: unknown) => void;
@@ -18,7 +18,7 @@ type Callback = (error?: unknown, value?: unknown) => void;
 type WithCallback = (this: unknown, ...args: unknown[]) => unknown;
 
 /** What `stack` of an Error V8 made is: a data property, or V8's own getter. */
-const NATIVE_STACK_GETTER = stackDescriptor(new Error('reference'))?.get;
+const NATIVE_STACK_GETTER = chainDescriptor(new Error('reference'), 'stack')?.get;
 
 /** Stand-ins handed to Node for values it cannot read: answered already. */
 const standIns = new WeakSet<object>();
@@ -26,23 +26,13 @@ const standIns = new WeakSet<object>();
 /** Stages already guarded (a stage piped twice is guarded once). */
 const guarded = new WeakSet<object>();
 
-/** The first `stack` descriptor on `value`'s prototype chain (`null` for a Proxy: its traps are code). */
-function stackDescriptor(value: object): PropertyDescriptor | null | undefined {
-  for (let o: object | null = value; o !== null; o = Object.getPrototypeOf(o)) {
-    if (types.isProxy(o)) return null;
-    const descriptor = Object.getOwnPropertyDescriptor(o, 'stack');
-    if (descriptor !== undefined) return descriptor;
-  }
-  return undefined;
-}
-
 /**
  * True when Node may read `stack` of `error` without running code of its own (a primitive, a
  * data property, V8's getter, or no `stack` at all). Reads descriptors only: no getter, no trap.
  */
 export function stackIsInert(error: unknown): boolean {
   if ((typeof error !== 'object' && typeof error !== 'function') || error === null) return true;
-  const descriptor = stackDescriptor(error);
+  const descriptor = chainDescriptor(error, 'stack');
   if (descriptor === null) return false;
   return descriptor === undefined || descriptor.get === undefined || descriptor.get === NATIVE_STACK_GETTER;
 }
