@@ -186,6 +186,15 @@ function settleQuietly(value: unknown): void {
  * `try`; what comes down once the guard answered is dropped.
  */
 function guardAbove(call: ServerInterceptingCallInterface, guard: GuardedCall): ServerInterceptingCall {
+  /** Hands `value` down inside a `try`, unless the guard answered already. */
+  const pass = <T>(value: T, next: (value: T) => void): void => {
+    if (guard.failed) return;
+    try {
+      next(value);
+    } catch (error) {
+      guard.fail(error);
+    }
+  };
   return new ServerInterceptingCall(call, {
     start(next) {
       try {
@@ -194,30 +203,9 @@ function guardAbove(call: ServerInterceptingCallInterface, guard: GuardedCall): 
         guard.fail(error);
       }
     },
-    sendMetadata(metadata, next) {
-      if (guard.failed) return;
-      try {
-        next(metadata);
-      } catch (error) {
-        guard.fail(error);
-      }
-    },
-    sendMessage(message, next) {
-      if (guard.failed) return;
-      try {
-        next(message);
-      } catch (error) {
-        guard.fail(error);
-      }
-    },
-    sendStatus(status, next) {
-      if (guard.failed) return;
-      try {
-        next(status);
-      } catch (error) {
-        guard.fail(error);
-      }
-    },
+    sendMetadata: pass,
+    sendMessage: pass,
+    sendStatus: pass,
   });
 }
 
