@@ -15,6 +15,7 @@ import {
   type RequestIdPolicy,
   unwrapThrown,
 } from '@faultline/core/adapter';
+import { classifiersWhenGone } from './client-aborted.js';
 import { requestIdOf } from './request-id.js';
 import type { ExpressRequest } from './types.js';
 
@@ -91,6 +92,8 @@ export function captureFor(
   // A cancellation (premature close, AbortError) is the client's only once it went away; a
   // FaultError raised as `cancelled` by the application keeps its category.
   const gone = clientGone(request);
+  // Express's own `Request aborted` (a cut `res.sendFile`) is the client's cancellation then.
+  if (gone) classifiers = classifiersWhenGone(classifiers);
   if (capturing !== undefined) {
     // Re-entered (a classifier answered another request synchronously): a context of its own.
     const id = requestIdOf(request);

@@ -15,6 +15,15 @@
  * router a request); a layer added after it gets the error layer appended again (never moved:
  * a request in flight keeps its place in the stack). Express calls a four-argument layer on
  * success with nothing but `next()`.
+ *
+ * The first request is already inside the routers that lead to the request-id middleware (the
+ * app's own router at least) when the prototype is patched: their `handle` ran unpatched. So the
+ * routers of the request's app, of the apps it is mounted in and the routers mounted in those get
+ * the error layer at once, appended to the stack the router in flight reads its next layer from.
+ *
+ * The layer stays in `router.stack`, where route listings (express-list-endpoints and the like)
+ * walk: it has no `route`, no `stack` of its own, and the name `settleThrownPromise`, so such a
+ * walk passes over it as over any path-less error middleware.
  */
 import { defuseThrownPromise } from '@faultline/core/adapter';
 
@@ -72,15 +81,20 @@ function appendLayer(router: object, stack: Layer[]): void {
 
 /**
  * Makes every router of `app`'s Express end its stack with {@link settleThrownPromise} before it
- * runs, by patching the prototype of `app`'s router once. Never throws.
+ * runs, by patching the prototype of `app`'s router once, and gives the layer at once to the
+ * routers the app's first request may already be in. Never throws.
  */
 export function settleRouterErrors(app: unknown): void {
+  if (typeof app !== 'function') return;
+  patchHandle(app);
+  settleRoutersInFlight(app);
+}
+
+/** Patches the `handle` that the router of `app` inherits, once per prototype. Never throws. */
+function patchHandle(app: unknown): void {
   try {
-    if (typeof app !== 'function') return;
-    const holder = app as { router?: unknown; _router?: unknown };
-    // Express 4's lazily made `_router` first: Express 5's `router` getter would make one.
-    const router = holder._router ?? holder.router;
-    if (typeof router !== 'function' && (typeof router !== 'object' || router === null)) return;
+    const router = routerOf(app);
+    if (router === undefined) return;
     // The object whose own `handle` every router inherits: Express 4's `proto`, one step up; the
     // `router` package's `Router.prototype`, two (each router function inherits from its instance).
     let proto = Object.getPrototypeOf(router) as Router | null;
@@ -91,14 +105,69 @@ export function settleRouterErrors(app: unknown): void {
     const original = proto.handle;
     if (typeof original !== 'function') return;
     proto.handle = function handle(this: Router, request: unknown, response: unknown, callback: unknown) {
-      const stack = this.stack;
-      if (Array.isArray(stack) && stack.length > 0) {
-        const last = stack[stack.length - 1] as Layer | undefined;
-        if (last?.handle !== settleThrownPromise) appendLayer(this, stack as Layer[]);
-      }
+      endWithErrorLayer(this);
       return (original as (this: unknown, ...args: unknown[]) => unknown).call(this, request, response, callback);
     };
   } catch {
     // A frozen prototype: such errors leave the router as Express has them.
+  }
+}
+
+/** Appends the error layer to `router` unless its stack (not empty) already ends with it. */
+function endWithErrorLayer(router: Router): void {
+  const stack = router.stack;
+  if (!Array.isArray(stack) || stack.length === 0) return;
+  const last = stack[stack.length - 1] as Layer | undefined;
+  if (last?.handle !== settleThrownPromise) appendLayer(router, stack as Layer[]);
+}
+
+/** Routers and apps looked into at most, from an app down or up (deep or cyclic mounts are cut). */
+const MAX_DEPTH = 8;
+
+/** Routers given the error layer at most by {@link settleRoutersInFlight}. */
+const MAX_ROUTERS = 256;
+
+/**
+ * The router of an Express app: Express 4's lazily made `_router` first (Express 5's `router`
+ * getter would make one; Express 4's throws, for an app that has none yet). Never throws.
+ */
+function routerOf(app: unknown): Router | undefined {
+  try {
+    const holder = app as { router?: unknown; _router?: unknown };
+    const router = holder._router ?? holder.router;
+    if (typeof router === 'function' || (typeof router === 'object' && router !== null)) return router as Router;
+  } catch {
+    // Express 4's `app.router` getter: no router yet.
+  }
+  return undefined;
+}
+
+/**
+ * Gives the error layer to the routers a first request may be in already: those of `app` and of
+ * the apps it is mounted in, and every router mounted in them (a router function's own `stack`).
+ * Never throws.
+ */
+function settleRoutersInFlight(app: unknown): void {
+  const seen = new Set<object>();
+  const visit = (router: Router, depth: number): void => {
+    if (depth > MAX_DEPTH || seen.size >= MAX_ROUTERS || seen.has(router)) return;
+    seen.add(router);
+    const stack = router.stack;
+    if (!Array.isArray(stack)) return;
+    for (const layer of stack as (Layer | undefined)[]) {
+      const handle = layer?.handle;
+      if (typeof handle === 'function' && Array.isArray((handle as Router).stack)) visit(handle as Router, depth + 1);
+    }
+    endWithErrorLayer(router);
+  };
+  try {
+    let current: unknown = app;
+    for (let depth = 0; depth < MAX_DEPTH && typeof current === 'function'; depth += 1) {
+      const router = routerOf(current);
+      if (router !== undefined) visit(router, 0);
+      current = (current as { parent?: unknown }).parent;
+    }
+  } catch {
+    // A stack that cannot be read: its router gets the layer at its next request (the patched `handle`).
   }
 }
