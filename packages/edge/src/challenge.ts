@@ -6,7 +6,7 @@
  * `error_uri` may quote SQL, a stack or an internal URL, and a realm such as
  * `db-primary.internal` names a host. Only the first header is read (njs: the first challenge of
  * the headers joined); an answer whose challenge has no well-formed scheme loses the header. (A
- * replaced answer, a foreign 401 page, keeps the scheme alone: see `KEPT_HEADERS` in `pages.ts`;
+ * replaced answer, a foreign 401 page, keeps the scheme alone: see `KEPT_HEADERS` in `backend-headers.ts`;
  * its realm often names the product, `Tomcat Manager Application`.)
  *
  * Both gateways read the parameters the same way, with patterns HAProxy 2.6 accepts as converter
@@ -15,8 +15,9 @@
  * is never taken for the parameter; then the first parameter of that name is cut out and kept only
  * when it is well-formed.
  */
+
+import { KEPT_HEADERS } from './backend-headers.js';
 import { INTERNAL_NAME } from './location.js';
-import { KEPT_HEADERS } from './pages.js';
 
 /** How one parameter is read (regular-expression sources; its name matched without regard to case). */
 export interface ChallengeParam {

@@ -4,7 +4,9 @@
  * `http://db-1.svc.cluster.local/x`, `http://localhost:3000/`): an internal address the client can
  * neither reach nor should learn. Both gateways rewrite such a URL in `Location`,
  * `Content-Location` and each `Link` entry to its path (with query and fragment), resolved by the
- * client on the host it used; any other URL (a public name, a relative reference) passes.
+ * client on the host it used; any other URL (a public name, a relative reference) passes. The URL
+ * of a `Refresh` header (`0; url=http://orders-svc:3000/x`, which browsers follow as a redirect)
+ * is rewritten the same way.
  *
  * The rule: a host is internal when it is
  * - an IP literal of any kind (a dotted quad, a name whose last label is numeric, which WHATWG URL
@@ -95,3 +97,12 @@ export const INTERNAL_LINK = `^([ \\t]*<)${INTERNAL_AUTHORITY}(.*)$`;
  * with commas, as njs reads them): replaced, globally, by `</`.
  */
 export const INTERNAL_LINK_TARGET = `<${INTERNAL_AUTHORITY}`;
+
+/**
+ * A `Refresh` value (`<delay>[;,] [url=]['"]<url>`, as browsers read it: the `url=` and the quotes
+ * are optional) whose URL is on an internal host: group 1 is everything before the URL, group 2
+ * the rest after the authority. Rewritten to `\1/\2` (matched without regard to case), the URL
+ * becomes the path on the client's host; any other value passes. The header is rewritten whole:
+ * it may hold a comma, so it is never split into values.
+ */
+export const INTERNAL_REFRESH = `^([ \\t]*[0-9.]*[ \\t]*[;,]?[ \\t]*(?:url[ \\t]*=[ \\t]*)?[\\x22\\x27]?)${INTERNAL_AUTHORITY}(.*)$`;

@@ -11,15 +11,10 @@ import { fileURLToPath } from 'node:url';
 import { CATEGORIES, TAXONOMY } from '@faultline/core';
 import { makeDrainCertificates } from '@faultline/testkit';
 import { describe, expect, it } from 'vitest';
+import { JSON_MEDIA_TYPE } from '../src/backend-headers.js';
+import { CLIENT_STATUSES, categoryOfForeign4xx, foreign4xxPage, foreign4xxTemplates } from '../src/foreign-4xx.js';
 import { GATEWAY_FAILURES, gatewayPages, ID_PLACEHOLDER, idPattern, renderHaproxy, renderNginx } from '../src/index.js';
-import {
-  CLIENT_STATUSES,
-  categoryOfForeign4xx,
-  faultlineContentTypes,
-  foreign4xxPage,
-  foreign4xxTemplates,
-  JSON_MEDIA_TYPE,
-} from '../src/pages.js';
+import { faultlineContentTypes } from '../src/pages.js';
 import { V1_ID, V4_ID, V7_ID } from './answers.js';
 
 /** The committed bin (what `npx @faultline/edge` runs), run as an executable. */

@@ -1,11 +1,11 @@
 /**
  * HAProxy rules for the headers of a backend answer that passes (not replaced by a page): a URL on
- * an internal host in `Location`, `Content-Location` or a `Link` entry becomes its path (see
+ * an internal host in `Location`, `Content-Location`, `Refresh` or a `Link` entry becomes its path (see
  * `location.ts`), and `WWW-Authenticate` keeps its scheme, a public realm and its error code only
  * (see `challenge.ts`). They follow the `return` rules, which end the others' processing.
  */
 import { CHALLENGE, CHALLENGE_OPAQUE, type ChallengeParam } from '../challenge.js';
-import { INTERNAL_LINK, INTERNAL_LOCATION } from '../location.js';
+import { INTERNAL_LINK, INTERNAL_LOCATION, INTERNAL_REFRESH } from '../location.js';
 import { pattern } from './replies.js';
 
 /** The first `WWW-Authenticate` header (the rules read only that one). */
@@ -39,9 +39,11 @@ const CHALLENGE_RULES = [
 /** The rules rewriting URLs on an internal host to their path. */
 const LOCATION_RULES = [
   "  # A URL on an internal host (the backend's own address, a cluster-internal name): its path on",
-  "  # the client's host, in Location, Content-Location and each Link entry.",
+  "  # the client's host, in Location, Content-Location, Refresh (whole: it may hold a comma) and",
+  '  # each Link entry.',
   `  http-response replace-header location ${pattern(`(?i)${INTERNAL_LOCATION}`)} '/\\1'`,
   `  http-response replace-header content-location ${pattern(`(?i)${INTERNAL_LOCATION}`)} '/\\1'`,
+  `  http-response replace-header refresh ${pattern(`(?i)${INTERNAL_REFRESH}`)} '\\1/\\2'`,
   `  http-response replace-value link ${pattern(`(?i)${INTERNAL_LINK}`)} '\\1/\\2'`,
 ];
 

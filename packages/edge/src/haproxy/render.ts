@@ -8,6 +8,8 @@
  * `passing.ts`) and the standard reason phrase (`reasons.ts`); TLS 1.3 only with HTTP/2; public,
  * internal and redirect listeners in one file.
  */
+
+import { LEAKY_RESPONSE_HEADERS, LEAKY_RESPONSE_PREFIXES } from '../backend-headers.js';
 import { fail } from '../fail.js';
 import type { ListenerOptions, Listeners } from '../listeners.js';
 import {
@@ -16,8 +18,6 @@ import {
   type GatewayPage,
   type GatewayPageOptions,
   gatewayPages,
-  LEAKY_RESPONSE_HEADERS,
-  LEAKY_RESPONSE_PREFIXES,
 } from '../pages.js';
 import { idPattern, type UuidVersion } from '../request-id.js';
 import { validateGatewayOptions } from '../validate.js';

@@ -3,16 +3,9 @@
  * headers a replaced answer keeps, and the rules replacing a backend 4xx (one that is not JSON,
  * or in the application's error type with an id of its own).
  */
-import {
-  CLIENT_STATUSES,
-  foreign4xxPage,
-  foreign4xxTemplates,
-  type GatewayFailure,
-  type GatewayPage,
-  type GatewayPageOptions,
-  JSON_MEDIA_TYPE,
-  KEPT_HEADERS,
-} from '../pages.js';
+import { JSON_MEDIA_TYPE, KEPT_HEADERS } from '../backend-headers.js';
+import { CLIENT_STATUSES, foreign4xxPage, foreign4xxTemplates } from '../foreign-4xx.js';
+import type { GatewayFailure, GatewayPage, GatewayPageOptions } from '../pages.js';
 
 /** The request id in a log-format string. */
 export const ID = '%[var(txn.request_id)]';

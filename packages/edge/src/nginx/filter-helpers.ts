@@ -2,11 +2,11 @@
  * Helpers of the njs filter (see `filter-script.ts`) that read the backend's answer headers: its
  * JSON test (string operations, no RegExp per request) and the headers a replaced answer keeps.
  */
-import { KEPT_HEADERS } from '../pages.js';
+import { KEPT_HEADERS } from '../backend-headers.js';
 
 /** The njs source (ES5) of the header helpers `isJson(r)` and `keptHeaders(r, status)`, with their constants. */
 export const NJS_HEADER_HELPERS = `// A JSON media type is application/json or application/<prefix>+json, parameters allowed (as
-// JSON_MEDIA_TYPE in pages.ts, tested with string operations: see isJson). The header patterns are
+// JSON_MEDIA_TYPE in backend-headers.ts, tested with string operations: see isJson). The header patterns are
 // sources, compiled where they are used: a RegExp made at the top level is made for every request
 // (each gets its own copy of the module); with four of them, and one per 4xx, the gateway cost
 // 0.74 of a bare nginx in bench:edge, against 0.89 before.

@@ -1,16 +1,18 @@
 /**
  * The njs helper (see `filter-script.ts`) that cleans the headers of every backend answer before
  * the filter decides whether to replace it: a URL on an internal host in `Content-Location` or a
- * `Link` entry becomes its path (`Location` is `proxy_redirect`'s), and `WWW-Authenticate` keeps
+ * `Link` entry becomes its path (`Location` is `proxy_redirect`'s, and so is a `Refresh` with
+ * `url=` and no quote; the other forms are rewritten here), and `WWW-Authenticate` keeps
  * the challenge's scheme, a public realm and its error code only (see `challenge.ts`).
  */
 import { CHALLENGE, CHALLENGE_OPAQUE } from '../challenge.js';
-import { INTERNAL_LINK_TARGET, INTERNAL_LOCATION } from '../location.js';
+import { INTERNAL_LINK_TARGET, INTERNAL_LOCATION, INTERNAL_REFRESH } from '../location.js';
 
 /** The njs source (ES5) of `cleanHeaders(r)` and `challengeOf(value)`, with their patterns. */
 export const NJS_PASSING_HELPERS = `// A URL on an internal host (location.ts): sources, compiled only when the header is there.
 var INTERNAL_LOCATION = ${JSON.stringify(INTERNAL_LOCATION)};
 var INTERNAL_LINK_TARGET = ${JSON.stringify(INTERNAL_LINK_TARGET)};
+var INTERNAL_REFRESH = ${JSON.stringify(INTERNAL_REFRESH)};
 // The parts of a challenge that are kept (challenge.ts); the parameters' patterns as JSON text,
 // parsed only for an answer with a challenge (a top-level object is copied for every request).
 var CHALLENGE_OPAQUE = ${JSON.stringify(CHALLENGE_OPAQUE)};
@@ -45,8 +47,8 @@ function challengeOf(value) {
 }
 
 /**
- * Rewrites the backend's Content-Location, Link and WWW-Authenticate (three header lookups on an
- * answer that has none of them; a RegExp only for one that does).
+ * Rewrites the backend's Content-Location, Refresh, Link and WWW-Authenticate (four header lookups
+ * on an answer that has none of them; a RegExp only for one that does).
  */
 function cleanHeaders(r) {
   var out = r.headersOut;
@@ -54,6 +56,11 @@ function cleanHeaders(r) {
   if (value !== undefined) {
     var path = new RegExp(INTERNAL_LOCATION, 'i').exec(value);
     if (path) out['Content-Location'] = '/' + path[1];
+  }
+  value = out.Refresh;
+  if (value !== undefined) {
+    var refresh = value.replace(new RegExp(INTERNAL_REFRESH, 'i'), '$1/$2');
+    if (refresh !== value) out.Refresh = refresh;
   }
   value = out.Link;
   if (value !== undefined) {

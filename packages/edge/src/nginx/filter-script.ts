@@ -6,13 +6,9 @@
  * and extra parameters (see `filter-passing.ts`).
  */
 import type { Category } from '@faultline/core/adapter';
-import {
-  type Foreign4xxTemplate,
-  foreign4xxCategories,
-  type GatewayPage,
-  JSON_MEDIA_TYPE,
-  STATUS_PLACEHOLDER,
-} from '../pages.js';
+import { JSON_MEDIA_TYPE } from '../backend-headers.js';
+import { type Foreign4xxTemplate, foreign4xxCategories, STATUS_PLACEHOLDER } from '../foreign-4xx.js';
+import type { GatewayPage } from '../pages.js';
 import { NJS_HEADER_HELPERS } from './filter-helpers.js';
 import { NJS_PASSING_HELPERS } from './filter-passing.js';
 

@@ -5,18 +5,13 @@
  * no product name or version anywhere, TLS 1.3 only with HTTP/2 over ALPN, and every listener a
  * deployment needs (public, internal, redirect) in one configuration.
  */
+
+import { LEAKY_RESPONSE_HEADERS, LEAKY_RESPONSE_PREFIXES } from '../backend-headers.js';
 import { fail } from '../fail.js';
+import { foreign4xxTemplates } from '../foreign-4xx.js';
 import type { ListenerOptions } from '../listeners.js';
 import { INTERNAL_LOCATION } from '../location.js';
-import {
-  faultlineContentTypes,
-  foreign4xxTemplates,
-  type GatewayPage,
-  type GatewayPageOptions,
-  gatewayPages,
-  LEAKY_RESPONSE_HEADERS,
-  LEAKY_RESPONSE_PREFIXES,
-} from '../pages.js';
+import { faultlineContentTypes, type GatewayPage, type GatewayPageOptions, gatewayPages } from '../pages.js';
 import { idPattern, type UuidVersion } from '../request-id.js';
 import { bytesOf, checkInteger, SIZE, validateGatewayOptions } from '../validate.js';
 import { nginxFilterScript } from './filter-script.js';
