@@ -1,20 +1,24 @@
 /**
  * `guardInterceptor(interceptor)`: an interceptor of the application's, wrapped so that a throw
- * from any part of it ends its call as a fault instead of ending the process. grpc-js calls an
- * interceptor function, its `start` and the listeners below the handler from its HTTP/2 stream
- * handler (or an async function of its own): a throw there is an uncaught exception (or an
- * unhandled rejection) and the call waits for its deadline. The guard puts a layer on each side
- * of the application's interceptor, with grpc-js's public interceptor API only:
+ * from any part of it, or a rejection of an `async` hook or listener of it, ends its call as a
+ * fault instead of ending the process. grpc-js calls an interceptor function, its `start` and the
+ * listeners below the handler from its HTTP/2 stream handler (or an async function of its own),
+ * and drops what a hook returns: a throw there is an uncaught exception (or an unhandled
+ * rejection), as is a rejected `async` hook, and the call waits for its deadline. The guard puts
+ * a layer on each side of the application's interceptor, with grpc-js's public interceptor API:
  *
  * - below it, a call that catches a throw from every listener event it passes up (metadata,
  *   message, half-close, cancel) and that answers the call, past the application's interceptor;
  * - above it, a responder that catches a throw from its `start`, `sendMetadata`, `sendMessage`
- *   and `sendStatus`.
+ *   and `sendStatus`;
+ * - and, on the intercepting call it returns, its own hooks and listener events followed for a
+ *   rejection (`interceptor-returns.ts`).
  *
- * A throw ends the call once with the value's fault (its id in the trailer, the rich status, a
+ * A failure ends the call once with the value's fault (its id in the trailer, the rich status, a
  * record), sent to the call beneath the failed interceptor; what the handler sends afterwards is
- * dropped, and the application's interceptor gets no further event. A throw once the call's
- * status was sent is recorded only. Never throws.
+ * dropped, and the application's interceptor gets no further event. A failure once the call's
+ * status was sent is recorded only. Never throws. `addFaultlineService` guards every interceptor
+ * of its server this way (`server-guard.ts`).
  */
 import type {
   Metadata,
@@ -24,6 +28,7 @@ import type {
 } from '@grpc/grpc-js';
 import { ServerInterceptingCall } from '@grpc/grpc-js';
 import { faultForCall, type GrpcFaultOptions, resolveGrpcOptions } from './call-fault.js';
+import { followHooks, isInterceptingCall, settleQuietly } from './interceptor-returns.js';
 import { faultStatus } from './trailers.js';
 
 /** The listener grpc-js hands a call's `start` (not exported by grpc-js under a name). */
@@ -156,31 +161,6 @@ class GuardedCall implements ServerInterceptingCallInterface, CallListener {
   }
 }
 
-/** The methods grpc-js calls on an intercepting call: a value without them would throw there. */
-const CALL_METHODS = ['start', 'sendMetadata', 'sendMessage', 'sendStatus', 'startRead'] as const;
-
-/** True when `value` can stand as an intercepting call (grpc-js calls its `start`, `send*`, …). Never throws. */
-function isInterceptingCall(value: unknown): value is ServerInterceptingCallInterface {
-  try {
-    if (value instanceof ServerInterceptingCall) return true;
-    const call = value as Record<string, unknown> | null;
-    return typeof call === 'object' && call !== null && CALL_METHODS.every((m) => typeof call[m] === 'function');
-  } catch {
-    // A Proxy whose traps throw.
-    return false;
-  }
-}
-
-/** A promise-like result: its rejection is handled (the call is answered as `InterceptorReturnedNoCall`), not left unhandled. */
-function settleQuietly(value: unknown): void {
-  try {
-    const then = (value as { then?: unknown } | null)?.then;
-    if (typeof then === 'function') then.call(value, undefined, () => undefined);
-  } catch {
-    // A throwing `then` getter: nothing to settle.
-  }
-}
-
 /**
  * The application's intercepting call, with a responder above it whose every hook runs inside a
  * `try`; what comes down once the guard answered is dropped.
@@ -209,24 +189,36 @@ function guardAbove(call: ServerInterceptingCallInterface, guard: GuardedCall): 
   });
 }
 
+/** Interceptors made by {@link guardInterceptor}. */
+const guardedInterceptors = new WeakSet<object>();
+
+/** True when `value` was made by {@link guardInterceptor} (guarding it again would add nothing). */
+export function isGuardedInterceptor(value: unknown): boolean {
+  return typeof value === 'function' && guardedInterceptors.has(value);
+}
+
 /**
  * Wraps a server interceptor of the application's: a throw from the interceptor function, from
  * its `start`, `sendMetadata`, `sendMessage` or `sendStatus` hooks, or from any listener event it
- * receives (its own listener's, or the handler's beneath it) ends the call with the thrown value's
- * fault, sent past the failed interceptor, and recorded with `options.reporter`. An interceptor
- * function that returns no intercepting call (an `async` one) is answered the same way. List
- * Faultline's interceptor first, then the guarded ones:
+ * receives (its own listener's, or the handler's beneath it), and a rejection of a promise one of
+ * its own hooks or listener events returns (an `async` one), end the call with the value's fault,
+ * sent past the failed interceptor, and recorded with `options.reporter`. An interceptor function
+ * that returns no intercepting call (an `async` one) is answered the same way. `addFaultlineService`
+ * guards every interceptor of its server that is not Faultline's; call this one for a server
+ * without it (services added with `server.addService` and `wrapService` only), or to give an
+ * interceptor options of its own. List Faultline's interceptor first:
  *
  * @example
  * new Server({ interceptors: [createServerInterceptor({ reporter }), guardInterceptor(auth, { reporter })] });
  *
- * A rejection of an `async` hook, and a throw from a callback the interceptor runs later (a timer,
- * a promise), are out of reach: grpc-js ignores a hook's return value. Keep hooks synchronous.
+ * Out of reach: a throw from a callback the interceptor runs later (a timer, a promise it does not
+ * return), and a rejection of an intercepting call of its own making that is no grpc-js
+ * `ServerInterceptingCall`: grpc-js drops what those return.
  */
 export function guardInterceptor(interceptor: ServerInterceptor, options: GrpcFaultOptions = {}): ServerInterceptor {
   resolveGrpcOptions(options);
   const domain = options.domain ?? 'faultline';
-  return (method: ServerMethodDefinition<unknown, unknown>, call: ServerInterceptingCallInterface) => {
+  const guarded = (method: ServerMethodDefinition<unknown, unknown>, call: ServerInterceptingCallInterface) => {
     const guard = new GuardedCall(call, method.path, options, domain);
     let outer: unknown;
     try {
@@ -240,6 +232,9 @@ export function guardInterceptor(interceptor: ServerInterceptor, options: GrpcFa
       guard.failEarly(new InterceptorReturnedNoCall());
       return new ServerInterceptingCall(guard);
     }
+    followHooks(outer, guard);
     return guardAbove(outer, guard);
   };
+  guardedInterceptors.add(guarded);
+  return guarded;
 }

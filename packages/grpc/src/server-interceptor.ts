@@ -63,8 +63,9 @@ export class ForeignStatusError extends Error {
  * only through the interceptors listed before it. Listed first, Faultline's sees every status,
  * the application's interceptors' included, and answers a throw from their listeners as a fault
  * (grpc-js would leave it an unhandled rejection and the call waiting for its deadline). A throw
- * from their function, `start`, send hooks or `onCancel` never passes through this one: wrap
- * them in `guardInterceptor`.
+ * from their function, `start`, send hooks or `onCancel`, and a rejected `async` hook, never pass
+ * through this one: `addFaultlineService` guards them (`guardInterceptor`, which a server
+ * without it needs around each).
  *
  * Calls to methods registered with `addFaultlineService` pass through untouched: the wrapper
  * already answers every failure of theirs, and an intercepting call per call cost about 6% of

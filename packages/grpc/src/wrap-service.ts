@@ -39,6 +39,7 @@ import {
   serializeResponse,
   type WritableCall,
 } from './response-serialize.js';
+import { guardServerInterceptors } from './server-guard.js';
 import { faultStatus } from './trailers.js';
 import { answerFailure, type Handler, runHandler, type UnaryMethod, UnaryRun } from './unary-run.js';
 import { answerUnknownMethods } from './unknown-method.js';
@@ -224,8 +225,11 @@ export function wrapService<T extends UntypedServiceImplementation>(
  * sees it). Calls to unknown methods of the server are answered as faults too (see
  * {@link answerUnknownMethods}).
  * Create the server with its interceptors first: whether the interceptor may skip these methods'
- * calls depends on them (see `createServerInterceptor`). The calls are listed on the server's
- * calls in flight until they end, for `shutdownGracefully`.
+ * calls depends on them (see `createServerInterceptor`), and every one of them that is not
+ * Faultline's is guarded here (see `guardInterceptor`; once per server, with the options of the
+ * first call), so a throw from it, or a rejection of an `async` hook of it, ends its call as a
+ * fault instead of the process. The calls are listed on the server's calls in flight until they
+ * end, for `shutdownGracefully`.
  */
 export function addFaultlineService(
   server: Server,
@@ -233,6 +237,8 @@ export function addFaultlineService(
   implementation: UntypedServiceImplementation,
   options: GrpcFaultOptions = {},
 ): void {
+  // The application's interceptors on the server: a throw or rejection of theirs ends a call, not the process.
+  guardServerInterceptors(server, options);
   // Request decoding guarded; responses serialized by the wrapped handlers, passed on by grpc-js.
   const guarded = passSerializedResponses(guardDefinition(definition, options));
   // grpc-js's send limit, read now: a response over it is answered as Faultline's fault, with its id.

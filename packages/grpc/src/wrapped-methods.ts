@@ -17,6 +17,11 @@ export function rememberFaultlineInterceptor(interceptor: object): void {
   faultlineInterceptors.add(interceptor);
 }
 
+/** True when `value` was made by `createServerInterceptor`. */
+export function isFaultlineInterceptor(value: unknown): boolean {
+  return typeof value === 'function' && faultlineInterceptors.has(value);
+}
+
 /**
  * True when Faultline's interceptor may pass the wrapped methods' calls of `server` untouched:
  * no interceptor of the application's comes after the first Faultline interceptor in the
