@@ -1,82 +1,150 @@
 /**
- * Hooks and content-type parsers registered before the plugin. The plugin guards what is added
- * after it (hook-guards.ts, parser-guard.ts): Fastify binds the hooks it already holds into each
- * route's context and has no public way to read or replace them, nor to read a parser back. So a
- * hook registered before the plugin that throws `null` synchronously still passes for success
- * (the handler runs), one that hijacks and then fails still leaves its client waiting, a late
- * hook's failure is still Fastify's raw log line, and a parser registered before it that throws
- * or rejects with `null` still runs the handler. The plugin cannot fix that; it says so, once per
- * process, at registration, naming what it found. Fastify's lists are internal: they are found
- * by their symbols' descriptions, and if a Fastify version renames them there is no warning.
- * Runs once per registration; nothing per request.
+ * Hooks and content-type parsers registered before the plugin, guarded in place. The plugin
+ * guards what is added after it by wrapping `addHook` and `addContentTypeParser` (hook-guards.ts,
+ * parser-guard.ts); what came before is already in Fastify's lists, which Fastify reads only
+ * later: a route's hooks are bound from its scope's lists at `preReady` (lib/route.js), and a
+ * parser is looked up in its scope's table per request (lib/content-type-parser.js). So each
+ * element of those lists is replaced with its guarded wrapper, in the plugin's scope and in the
+ * encapsulated scopes created before it (each holds copies of its own), and what Fastify adds to
+ * them later from an `addHook` called before the plugin loaded is guarded on the way in (the
+ * plugin's own hooks are marked `ownHook` and left as they are). Unguarded, such a hook
+ * throwing `null` passed for success (an `onRequest` authentication hook let the handler run, an
+ * `onSend` hook sent a 200 with an empty body), a hostile thenable it returned was an uncaught
+ * exception, and such a parser throwing or rejecting with `null` ran the handler with no body.
+ *
+ * Left as they are: Fastify's own two parsers (they never fail that way, and wrapping the JSON
+ * one would make Fastify refuse an application's own `application/json` parser added later), and
+ * `@fastify/otel`'s span hooks (`registerOnInitialization` adds them to every new instance: they
+ * only start and end spans, and run as they were written). Fastify's lists are internal, found by
+ * their symbols' descriptions (fastify-symbols.ts): when a Fastify version renames or reshapes
+ * them, nothing can be guarded, and one `FaultlineWarning` (`FAULTLINE_REGISTERED_BEFORE_PLUGIN`,
+ * once per process) says which list could not be reached. Runs once per registration.
  */
 import { fastifySymbol } from './fastify-symbols.js';
-import { EARLY_HOOKS } from './hook-hijack.js';
-import { LATE_HOOKS } from './late-hooks.js';
+import { GUARDED_HOOKS, guardNamed, type HookFaultSinks } from './hook-guards.js';
+import { guardParser } from './parser-guard.js';
 
-/** The hook kinds the plugin guards when they are added after it. */
-const GUARDED_HOOKS = [...EARLY_HOOKS, ...LATE_HOOKS];
-
-/**
- * Hooks of instrumentation that registers itself on every new instance, before any plugin
- * (`@fastify/otel` with `registerOnInitialization`): they only start and end spans, so naming them
- * would only teach users to ignore the warning.
- */
+/** Hooks of `@fastify/otel`, left as they are (by their function names). */
 const INSTRUMENTATION_HOOKS: ReadonlySet<string> = new Set(['startRequestSpanHook', 'finalizeNotFoundSpanHook']);
 
-/** Fastify's own parsers (always present unless removed). */
-const DEFAULT_PARSERS = new Set(['application/json', 'text/plain']);
+/** Past this depth of encapsulated scopes the walk stops (a cycle would be Fastify's bug, not a reason to hang). */
+const MAX_DEPTH = 64;
 
 let warned = false;
 
-/** The value of `app`'s property (own or inherited) whose symbol is described as `description`. */
-function internal(app: object, description: string): unknown {
-  const symbol = fastifySymbol(app, description);
-  return symbol === undefined ? undefined : (app as Record<symbol, unknown>)[symbol];
+/** The value of `object`'s property (own or inherited) whose symbol is described as `description`. */
+function internal(object: object, description: string): unknown {
+  const symbol = fastifySymbol(object, description);
+  return symbol === undefined ? undefined : (object as Record<symbol, unknown>)[symbol];
 }
 
-/** "onRequest (2)"-style names of the guarded hook kinds `app` holds already. */
-function earlyHooks(app: object): string[] {
-  const hooks = internal(app, 'fastify.hooks') as Record<string, unknown> | undefined;
-  if (typeof hooks !== 'object' || hooks === null) return [];
-  const found: string[] = [];
-  for (const kind of GUARDED_HOOKS) {
-    const list = hooks[kind];
-    if (!Array.isArray(list)) continue;
-    const own = list.filter((hook) => !INSTRUMENTATION_HOOKS.has((hook as { name?: unknown } | null)?.name as string));
-    if (own.length > 0) found.push(`${kind} (${own.length})`);
-  }
-  return found;
+/** Fastify's parser table as the plugin uses it. */
+interface ParserTable {
+  customParsers: Map<unknown, { fn?: unknown }>;
+  cache?: { clear?: () => void };
 }
 
-/** How many content-type parsers of the application's `app` holds already. */
-function earlyParsers(app: object): number {
-  const parsers = internal(app, 'fastify.contentTypeParser') as { customParsers?: unknown } | undefined;
-  const map = parsers?.customParsers;
-  if (!(map instanceof Map)) return 0;
-  let count = 0;
-  for (const key of map.keys()) if (!DEFAULT_PARSERS.has(key as string)) count += 1;
-  return count;
+/** True for Fastify's hook lists (one array per hook kind). */
+function isHookLists(value: unknown): value is Record<string, unknown[]> {
+  return typeof value === 'object' && value !== null && Array.isArray((value as { onRequest?: unknown }).onRequest);
+}
+
+/** True for Fastify's content-type parser table. */
+function isParserTable(value: unknown): value is ParserTable {
+  return typeof value === 'object' && value !== null && (value as ParserTable).customParsers instanceof Map;
 }
 
 /**
- * Emits one `FaultlineWarning` (`FAULTLINE_REGISTERED_BEFORE_PLUGIN`, once per process) when `app`
- * already holds hooks of the kinds the plugin guards, or content-type parsers of the application's.
+ * Every hook of a guarded kind in `lists`, replaced with its guarded wrapper; and the hooks
+ * Fastify adds to them from now on, guarded on the way in. That reaches what `addHook` called
+ * before the plugin loaded still holds: Fastify adds a lifecycle hook once the plugins queued
+ * before it have loaded, so `app.register(faultline); app.addHook(...)` (no `await`) adds the
+ * hook after the plugin, past the plugin's `addHook`.
  */
-export function warnEarlyRegistrations(app: object): void {
+function guardHookLists(lists: Record<string, unknown[]>, sinks: HookFaultSinks): void {
+  const add = (lists as { add?: unknown }).add;
+  if (typeof add === 'function') {
+    Object.defineProperty(lists, 'add', {
+      value: function addGuarded(this: unknown, name: string, hook: unknown) {
+        return add.call(this, name, guardNamed(name, hook, sinks));
+      },
+      configurable: true,
+      writable: true,
+    });
+  }
+  for (const kind of GUARDED_HOOKS) {
+    const list = lists[kind];
+    if (!Array.isArray(list)) continue;
+    for (let i = 0; i < list.length; i += 1) {
+      const hook = list[i] as { name?: unknown } | undefined;
+      if (typeof hook === 'function' && INSTRUMENTATION_HOOKS.has(hook.name as string)) continue;
+      list[i] = guardNamed(kind, hook, sinks);
+    }
+  }
+}
+
+/**
+ * Every parser of the application's in `table` replaced with a copy of its record holding the
+ * guarded function (the record itself may be shared with other scopes' tables: they keep theirs).
+ */
+function guardParserTable(table: ParserTable, defaults: readonly unknown[]): void {
+  for (const [key, record] of table.customParsers) {
+    if (typeof record !== 'object' || record === null || typeof record.fn !== 'function') continue;
+    if (defaults.includes(record.fn)) continue;
+    const fn = guardParser(record.fn);
+    if (fn === record.fn) continue;
+    table.customParsers.set(key, Object.assign(Object.create(Object.getPrototypeOf(record) as object), record, { fn }));
+  }
+  // Fastify caches records by content type; nothing is cached before the first request, but a stale one would be unguarded.
+  table.cache?.clear?.();
+}
+
+/** `scope` and the encapsulated scopes created under it so far (Fastify's `kChildren`). */
+function scopesOf(scope: object, depth = 0): object[] {
+  const children = depth < MAX_DEPTH ? internal(scope, 'fastify.children') : undefined;
+  if (!Array.isArray(children)) return [scope];
+  return [
+    scope,
+    ...children.flatMap((child: unknown) =>
+      typeof child === 'object' && child !== null ? scopesOf(child, depth + 1) : [],
+    ),
+  ];
+}
+
+/**
+ * Guards, in place, the hooks (of the kinds hook-guards.ts guards) and content-type parsers
+ * already registered in `app` and the encapsulated scopes created under it. Call once, before
+ * the plugin adds hooks or parsers of its own. What cannot be reached is named in one warning.
+ */
+export function guardEarlyRegistrations(app: object, sinks: HookFaultSinks): void {
+  const unreachable: string[] = [];
+  const scopes = scopesOf(app);
+  for (const scope of scopes) {
+    const lists = internal(scope, 'fastify.hooks');
+    if (isHookLists(lists)) guardHookLists(lists, sinks);
+    else if (scope === app) unreachable.push("hooks (Fastify's hook lists were not found under fastify.hooks)");
+    const table = internal(scope, 'fastify.contentTypeParser');
+    if (isParserTable(table)) {
+      // Fastify's own parsers: its JSON parser (kept per table) and its text parser (public on the instance).
+      guardParserTable(table, [
+        internal(table, 'fastify.defaultJSONParse'),
+        (scope as { defaultTextParser?: unknown }).defaultTextParser,
+      ]);
+    } else if (scope === app) {
+      unreachable.push("content-type parsers (Fastify's parser table was not found under fastify.contentTypeParser)");
+    }
+  }
+  if (unreachable.length > 0) warnUnreachable(unreachable);
+}
+
+/** The one warning naming what could not be guarded. */
+function warnUnreachable(unreachable: readonly string[]): void {
   if (warned) return;
-  const hooks = earlyHooks(app);
-  const parsers = earlyParsers(app);
-  if (hooks.length === 0 && parsers === 0) return;
   warned = true;
-  const found = [
-    ...(hooks.length > 0 ? [`hooks ${hooks.join(', ')}`] : []),
-    ...(parsers > 0 ? [`${parsers} content-type parser${parsers === 1 ? '' : 's'}`] : []),
-  ].join(' and ');
   process.emitWarning(
-    `@faultline/fastify: ${found} were registered before the plugin and are not guarded: a falsy value they throw ` +
-      '(throw null) passes for success and the route handler runs, and a hook that fails after reply.hijack() ' +
-      'leaves its client waiting. Register the plugin first, right after creating the server.',
+    `@faultline/fastify: ${unreachable.join(' and ')} registered before the plugin could not be reached in this ` +
+      'Fastify version and are not guarded: a falsy value they throw (throw null) passes for success and the ' +
+      'route handler runs. Register the plugin first, right after creating the server.',
     { type: 'FaultlineWarning', code: 'FAULTLINE_REGISTERED_BEFORE_PLUGIN' },
   );
 }

@@ -5,7 +5,8 @@
  * failures never reach an error handler (late-hooks.ts: recorded under the request's id instead)
  * and `onSend` and `preSerialization` hooks (send-hooks.ts: a falsy value thrown is a failure).
  * Both hooks added with `addHook` after the plugin, in its scope and the scopes it encloses, and a
- * route's own hooks (from the plugin's `onRoute` hook) are guarded.
+ * route's own hooks (from the plugin's `onRoute` hook) are guarded; those added before the plugin
+ * are guarded in Fastify's lists at registration (early-registrations.ts).
  */
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { guardHook } from './handler-guard.js';
@@ -20,13 +21,27 @@ export interface HookFaultSinks {
   readonly hijacked: HijackedFault;
 }
 
-/** `hook` guarded for the hook name it is registered under, or as it is. */
-function guardNamed(name: string, hook: unknown, sinks: HookFaultSinks): unknown {
-  if (typeof hook !== 'function') return hook;
-  if (isLateHook(name)) return guardLateHook(name, hook, sinks.record);
-  if (isSendHook(name)) return guardSendHook(hook);
-  const watched = watchHookHijack(name, hook, sinks.hijacked);
-  return name === 'preHandler' ? guardHook(watched as () => unknown) : watched;
+/** What {@link guardNamed} returned, so a hook it sees again (through two of its callers) is wrapped once. */
+const named = new WeakSet<object>();
+
+/** `hook` guarded for the hook name it is registered under, or as it is (a kind not guarded here). */
+export function guardNamed(name: string, hook: unknown, sinks: HookFaultSinks): unknown {
+  if (typeof hook !== 'function' || named.has(hook)) return hook;
+  let guarded: unknown;
+  if (isLateHook(name)) guarded = guardLateHook(name, hook, sinks.record);
+  else if (isSendHook(name)) guarded = guardSendHook(hook);
+  else {
+    const watched = watchHookHijack(name, hook, sinks.hijacked);
+    guarded = name === 'preHandler' ? guardHook(watched as () => unknown) : watched;
+  }
+  if (guarded !== hook) named.add(guarded as object);
+  return guarded;
+}
+
+/** `hook`, marked as the plugin's own: {@link guardNamed} leaves it as it is (it needs no guard, and runs on every request). */
+export function ownHook<F extends object>(hook: F): F {
+  named.add(hook);
+  return hook;
 }
 
 /**
@@ -40,14 +55,14 @@ export function guardAddedHooks(app: FastifyInstance, sinks: HookFaultSinks): vo
   };
 }
 
-/** The hook kinds a route's own options may hold that are guarded here. */
-const ROUTE_HOOKS = [...EARLY_HOOKS, ...LATE_HOOKS, ...SEND_HOOKS];
+/** The hook kinds guarded here (as a route's own, or in a scope's hook lists). */
+export const GUARDED_HOOKS: readonly string[] = [...EARLY_HOOKS, ...LATE_HOOKS, ...SEND_HOOKS];
 
 /** A route's own hooks, guarded in place (from an `onRoute` hook). */
 export function guardRouteHooks(routeOptions: RouteOptions, sinks: HookFaultSinks): void {
   const hooks = routeOptions as unknown as Record<string, unknown>;
   // Route options may hold each as a function or an array of them.
-  for (const name of ROUTE_HOOKS) {
+  for (const name of GUARDED_HOOKS) {
     const value = hooks[name];
     if (value === undefined) continue;
     hooks[name] = Array.isArray(value)

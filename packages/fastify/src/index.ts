@@ -6,7 +6,8 @@
 export { default } from './default-export.js';
 export { fastifyClassifier, fastifyViolations } from './fastify-classifier.js';
 export { type MatchingOptions, MethodRouter } from './method-router.js';
-export { type FaultlineFastifyOptions, faultline } from './plugin.js';
+export { faultline } from './plugin.js';
+export type { FaultlineFastifyOptions } from './plugin-options.js';
 export { genReqId, REQUEST_ID_HEADER } from './request-id.js';
 export { sendFault, writeSocketFault } from './respond.js';
 export {

@@ -68,7 +68,7 @@ type AddParser = (this: unknown, contentType: unknown, options: unknown, parser?
 /**
  * Parsers added with `addContentTypeParser` from now on, on `app` and the scopes it encloses, are
  * guarded (child scopes are created from this instance, so they inherit the guarding method).
- * Parsers added before are out of reach: Fastify has no public way to read them back.
+ * Parsers added before are guarded in Fastify's table at registration (early-registrations.ts).
  */
 export function guardAddedParsers(app: object): void {
   const target = app as { addContentTypeParser: AddParser };

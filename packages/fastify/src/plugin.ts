@@ -7,29 +7,31 @@
 import {
   adapterReporter,
   type Classifier,
-  checkFormatOptions,
-  checkOptions,
   createReporter,
-  HTTP_RULES,
-  type HttpFaultOptions,
-  type OptionRules,
-  type Reporter,
   type ResponderOptions,
   resolveResponder,
 } from '@faultline/core/adapter';
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type {
+  FastifyError,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onRequestHookHandler,
+  onSendHookHandler,
+} from 'fastify';
 import fp from 'fastify-plugin';
-import { warnEarlyRegistrations } from './early-registrations.js';
+import { guardEarlyRegistrations } from './early-registrations.js';
 import { doubleErrorHandler } from './error-chain.js';
 import { watchErrorHandlers } from './error-handlers.js';
 import { fastifyClassifier } from './fastify-classifier.js';
 import { guardSchemaErrorFormatters } from './formatter-guard.js';
 import { guardHandler } from './handler-guard.js';
 import { closeHijackWatch, type HijackedFault, watchHijacks } from './hijack-watch.js';
-import { guardAddedHooks, guardRouteHooks } from './hook-guards.js';
+import { guardAddedHooks, guardRouteHooks, ownHook } from './hook-guards.js';
 import { jsonApiGuard, parseJsonApiBodies } from './jsonapi.js';
 import { MethodRouter, pathOf } from './method-router.js';
 import { guardAddedParsers } from './parser-guard.js';
+import { checkPluginOptions, type FaultlineFastifyOptions } from './plugin-options.js';
 import { adapterFaultFor, captureFor } from './request-fault.js';
 import { stampRequestId } from './request-id.js';
 import { ATTEMPT_PROPERTY, answerHijacked, recordReplyFault, sendFault } from './respond.js';
@@ -43,47 +45,6 @@ import {
   isNodeStream,
   isWebStream,
 } from './stream-guard.js';
-
-/** Options of the Faultline Fastify plugin (the shared HTTP options, plus Fastify's own). */
-export interface FaultlineFastifyOptions extends Omit<HttpFaultOptions, 'acceptIdVersions' | 'trustedProxies'> {
-  /**
-   * Where fault records go. Default: through the server's logger (`app.log`) when the application
-   * configured one, else Faultline's default reporter, NDJSON on stdout. `false` records nothing
-   * (said once on stderr; spans are still annotated).
-   */
-  readonly reporter?: Reporter | false;
-  /** Answer 405 with `Allow` when the path exists for other methods (default true). */
-  readonly methodNotAllowed?: boolean;
-  /** Install the not-found handler (default true; set false if the application sets its own). */
-  readonly notFound?: boolean;
-  /**
-   * Refuse error handlers that would bypass Faultline's (`setErrorHandler` in any scope after the
-   * plugin, or a route's own `errorHandler`) with an error at registration (default false: they
-   * are allowed, and named in one warning at start-up).
-   */
-  readonly strictErrorHandlers?: boolean;
-}
-
-/** Options the plugin checks at registration (request ids belong to `faultlineServerOptions`). */
-const PLUGIN_RULES: OptionRules = {
-  ...HTTP_RULES,
-  methodNotAllowed: { kind: 'boolean' },
-  notFound: { kind: 'boolean' },
-  strictErrorHandlers: { kind: 'boolean' },
-  acceptIdVersions: {
-    kind: 'custom',
-    expected: 'to be given to faultlineServerOptions({ acceptIdVersions }), where Fastify makes request ids',
-    test: () => false,
-  },
-  trustedProxies: {
-    kind: 'custom',
-    expected: 'to be given to faultlineServerOptions({ trustedProxies }), where Fastify makes request ids',
-    test: () => false,
-  },
-};
-
-/** Options Fastify itself reads from a plugin's options. */
-const FASTIFY_REGISTER_OPTIONS = ['prefix', 'logLevel', 'logSerializers'];
 
 /** Per-server state, shared with the server options (`frameworkErrors`, `clientErrorHandler`). */
 export interface PluginState {
@@ -114,9 +75,8 @@ export const DEFAULT_RESPONDER: ResponderOptions = {
 };
 
 async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOptions): Promise<void> {
-  checkOptions('@faultline/fastify', options, PLUGIN_RULES, FASTIFY_REGISTER_OPTIONS);
-  checkFormatOptions('@faultline/fastify', options);
-  if (stateOf(app) === undefined) warnEarlyRegistrations(app); // what came first stays unguarded
+  checkPluginOptions(options);
+  const first = stateOf(app) === undefined; // else what came before went through the guards already
   // With `logger: false` (Fastify's default) app.log is a no-op object: faults then go to the default reporter.
   const serverLogs = typeof (app.log as { isLevelEnabled?: unknown }).isLevelEnabled === 'function';
   const ownReporter =
@@ -156,6 +116,7 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
     answerHijacked(captureFor(error, request, classifiers), request, reply, responder);
   };
   const sinks = { record: recordLateFault, hijacked: answerHijackedFault };
+  if (first) guardEarlyRegistrations(app, sinks); // hooks and parsers registered before the plugin
   watchHijacks(app, answerHijackedFault);
 
   const methods = new MethodRouter(app.initialConfig);
@@ -177,15 +138,19 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
   if (responder.strictJsonApi === true) parseJsonApiBodies(app);
 
   // Every answer gets the request's id (an error answer has set it already); only stream
-  // payloads are guarded, any other payload passes with two cheap tests.
-  app.addHook('onSend', (request, reply, payload, done) => {
-    stampRequestId(request, reply);
-    if (typeof payload !== 'object' || payload === null) done(null, payload);
-    else if (isNodeStream(payload)) done(null, guardReplyStream(payload, request, reply, recordLateFault));
-    else if (isWebStream(payload)) done(null, guardWebStream(payload, request, reply, recordLateFault));
-    else if (isFetchResponse(payload)) done(null, guardResponse(payload, request, reply, recordLateFault));
-    else done(null, payload);
-  });
+  // payloads are guarded, any other payload passes with two cheap tests. (The plugin's own hooks
+  // are not wrapped by its guards: `ownHook`.)
+  app.addHook(
+    'onSend',
+    ownHook<onSendHookHandler>((request, reply, payload, done) => {
+      stampRequestId(request, reply);
+      if (typeof payload !== 'object' || payload === null) done(null, payload);
+      else if (isNodeStream(payload)) done(null, guardReplyStream(payload, request, reply, recordLateFault));
+      else if (isWebStream(payload)) done(null, guardWebStream(payload, request, reply, recordLateFault));
+      else if (isFetchResponse(payload)) done(null, guardResponse(payload, request, reply, recordLateFault));
+      else done(null, payload);
+    }),
+  );
 
   /** A closing server's 503 in place of the handler (true when it answered). */
   function answeredClosing(request: FastifyRequest, reply: FastifyReply): boolean {
@@ -199,10 +164,13 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
   // and the error route cost 14k more instructions per answer (callgrind, about 8%). A closing
   // server answers 503 in place of each route's handler (and of the 404 handler) instead.
   if (responder.strictJsonApi === true) {
-    app.addHook('onRequest', (request, reply, done) => {
-      if (answeredClosing(request, reply) || jsonApiGuard(request, reply, responder)) return;
-      done();
-    });
+    app.addHook(
+      'onRequest',
+      ownHook<onRequestHookHandler>((request, reply, done) => {
+        if (answeredClosing(request, reply) || jsonApiGuard(request, reply, responder)) return;
+        done();
+      }),
+    );
   }
 
   app.addHook('preClose', (done) => {

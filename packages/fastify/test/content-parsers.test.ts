@@ -137,28 +137,3 @@ describe('content-type parsers failing with falsy values', () => {
     expect(await post('/ok', 'pass', 'null')).toMatchObject({ status: 200, body: '{"body":"none"}' });
   });
 });
-
-describe('hooks and parsers registered before the plugin', () => {
-  it('are named in one warning at registration', async () => {
-    const warnings: Error[] = [];
-    const collect = (warning: Error) => {
-      if ((warning as { code?: string }).code === 'FAULTLINE_REGISTERED_BEFORE_PLUGIN') warnings.push(warning);
-    };
-    process.on('warning', collect);
-    try {
-      for (let i = 0; i < 2; i += 1) {
-        const app = Fastify(faultlineServerOptions<RawServerDefault>());
-        app.addHook('onRequest', async () => {});
-        app.addHook('preHandler', async () => {});
-        app.addContentTypeParser('application/x-early', (_request, _payload, done) => done(null));
-        await app.register(faultline, { reporter: false });
-        await app.ready();
-        await app.close();
-      }
-    } finally {
-      process.off('warning', collect);
-    }
-    expect(warnings).toHaveLength(1);
-    expect(warnings[0]?.message).toContain('hooks onRequest (1), preHandler (1) and 1 content-type parser were');
-  });
-});

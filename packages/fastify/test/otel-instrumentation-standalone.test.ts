@@ -29,6 +29,14 @@ beforeAll(async () => {
   const { default: Fastify } = await import('fastify');
   const { faultline, faultlineServerOptions } = await import('../src/index.js');
   app = Fastify(faultlineServerOptions()) as unknown as FastifyInstance;
+  // The application's own hook, registered before the plugin (through @fastify/otel's addHook,
+  // which wraps it in a span): guarded in place by the plugin, around @fastify/otel's wrapper.
+  // (That wrapper reads `message` of what the hook threw: a thrown null fails there already, as
+  // its own TypeError, and that hook's span is never ended. This checks the two guards compose.)
+  app.addHook('onRequest', function earlyGate(request, _reply, done) {
+    if (request.url === '/early') throw null;
+    done();
+  });
   // No reporter: the span-only path.
   await app.register(faultline, { reporter: false });
   // A warning is emitted on the next tick.
@@ -50,6 +58,7 @@ beforeAll(async () => {
     },
     () => 'unreachable',
   );
+  app.get('/early', () => 'unreachable');
   await app.listen({ host: '127.0.0.1', port: 0 });
   const address = app.server.address();
   base = `http://127.0.0.1:${typeof address === 'object' && address !== null ? address.port : 0}`;
@@ -62,6 +71,15 @@ afterAll(async () => {
 describe('Fastify 5 under @fastify/otel alone', () => {
   it("registering the plugin after @fastify/otel's span hooks warns of nothing", () => {
     expect(earlyWarnings).toEqual([]);
+  });
+
+  it('a hook registered before the plugin, guarded in place, still runs inside @fastify/otel: its failure is a 500 on the request span', async () => {
+    const { traceId, traceparent } = freshTrace();
+    const res = await fetch(`${base}/early`, { headers: { traceparent }, signal: AbortSignal.timeout(2000) });
+    const body = (await res.json()) as { code: string; request_id: string };
+    expect([res.status, body.code]).toEqual([500, 'INTERNAL']);
+    const spans = await tracing.spansOf(traceId, (s) => s.some((x) => x.kind === SpanKind.SERVER));
+    expect(spans.find((s) => s.kind === SpanKind.SERVER)?.attributes[SPAN_ATTRIBUTES.errorId]).toBe(body.request_id);
   });
 
   it.each(NAMES)('%s: the request span carries the id, and nothing of the detail', async (name) => {
