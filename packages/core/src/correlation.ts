@@ -6,7 +6,7 @@
  */
 import { BlockList, isIP } from 'node:net';
 import { describeValue, OptionsError } from './options-check.js';
-import { newUuid } from './uuid.js';
+import { markCanonical, newUuid } from './uuid.js';
 
 /**
  * A canonical UUID (RFC 9562: versions 1-8, variant 10xx) in lower case, as a regular-expression
@@ -159,7 +159,7 @@ export function resolveCorrelationId(
   if (incoming === undefined || incoming === null || incoming === '') return { id: newUuid(), rejected: undefined };
   // Canonical form is lower case (RFC 9562 §4): an upper-case id is kept, normalised, so logs and answers match.
   if (isAcceptedId(incoming, policy) && peerTrusted(policy, peer)) {
-    return { id: incoming.toLowerCase(), rejected: undefined };
+    return { id: markCanonical(incoming.toLowerCase()), rejected: undefined };
   }
   return { id: newUuid(), rejected: escapeForLog(incoming) };
 }

@@ -43,3 +43,36 @@ describe('new ids (#22: one flat string per id on Node 20 and 22)', () => {
     }
   });
 });
+
+describe('the id made last (#22: its checks skipped by a comparison)', () => {
+  it('is the id newUuid made or resolveCorrelationId accepted last, and nothing else', async () => {
+    const { isLastCanonical } = await import('../src/uuid.js');
+    const { resolveCorrelationId } = await import('../src/correlation.js');
+    const made = newUuid();
+    expect(isLastCanonical(made)).toBe(true);
+    expect(isLastCanonical(`${made.slice(0, 35)}"`)).toBe(false);
+    expect(isLastCanonical('')).toBe(false);
+    const incoming = '0F4B7C1E-2D3A-4B5C-8D6E-7F8091A2B3C4';
+    const { id } = resolveCorrelationId(incoming);
+    expect(id).toBe(incoming.toLowerCase());
+    expect(isLastCanonical(id)).toBe(true);
+    expect(isLastCanonical(made)).toBe(false);
+    // A refused id is never marked: the id made in its place is.
+    const refused = resolveCorrelationId('"><script>');
+    expect(isLastCanonical('"><script>')).toBe(false);
+    expect(isLastCanonical(refused.id)).toBe(true);
+  });
+
+  it('never lets an id that is not the last one past the JSON checks', async () => {
+    const { idLiteral } = await import('../src/answer/templates.js');
+    const { JsonList } = await import('../src/report/json-list.js');
+    newUuid();
+    const hostile = 'a"b\\c\u2028d-0000-0000-0000-000000000000'.slice(0, 36);
+    expect(JSON.parse(`"${idLiteral(hostile)}"`)).toBe(hostile);
+    const list = new JsonList();
+    const made = newUuid();
+    list.pushString(made);
+    list.pushString(hostile);
+    expect(JSON.parse(list.json())).toEqual([made, hostile]);
+  });
+});

@@ -9,6 +9,7 @@ import type { Fault } from '../fault.js';
 import type { CodeDefinition } from '../fault-error.js';
 import { interpolate } from '../public-params.js';
 import { TAXONOMY } from '../taxonomy.js';
+import { isLastCanonical } from '../uuid.js';
 
 /** Optional parts of a rendered body. */
 export interface RenderOptions {
@@ -91,7 +92,7 @@ function isHexOrDash(id: string): boolean {
 
 /** Splices a correlation id into a template; ids are UUIDs (no escaping needed), anything else is re-encoded. */
 export function idLiteral(id: string): string {
-  return id.length === 36 && isHexOrDash(id) ? id : JSON.stringify(id).slice(1, -1);
+  return isLastCanonical(id) || (id.length === 36 && isHexOrDash(id)) ? id : JSON.stringify(id).slice(1, -1);
 }
 
 /** The translation to use, when `options.locale` names one the code defines. */
