@@ -94,6 +94,37 @@ describe('ids and contexts of compact lines, held off the heap (#21)', () => {
     expect(reporter.stats).toMatchObject({ reported: 1500, written: 1, compacted: 1499 });
   });
 
+  it('keeps each repeat written at once to its own context (one reused item, nothing carried over)', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'faultline-repeat-lines-')), 'r.log');
+    const reporter = createReporter({ destination: file, flushOnExit: false, dedupWindowMs: 60_000 });
+    const faults = repeats(7, () => randomUUID());
+    reporter.report(faults[0] as never, { protocol: 'http', method: 'GET', route: '/orders' });
+    await reporter.flush();
+    const traced = { protocol: 'http', method: 'GET', route: '/orders', traceId: 'a'.repeat(32) } as const;
+    const contexts = [
+      { protocol: 'http', method: 'GET', route: '/orders' },
+      traced,
+      { protocol: 'http', method: 'GET', route: '/orders' },
+      { protocol: 'http', method: 'POST', route: '/other', attributes: { tenant: 't1' } },
+      { protocol: 'http', method: 'GET', route: '/orders' },
+      undefined,
+    ] as const;
+    // One repeat per loop iteration, with nothing queued: each is written as it is reported.
+    for (const [i, ctx] of contexts.entries()) {
+      reporter.report(faults[i + 1] as never, ctx as never);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await reporter.flush();
+    await reporter.close();
+    const compact = linesOf(file).find((line) => line.request_ids !== undefined);
+    expect(compact?.request_ids).toEqual(faults.slice(1).map((fault) => fault.id));
+    expect(compact?.contexts).toEqual([
+      { request_id: faults[2]?.id, trace_id: 'a'.repeat(32) },
+      { request_id: faults[4]?.id, method: 'POST', route: '/other', attributes: { tenant: 't1' } },
+    ]);
+    expect(reporter.stats).toMatchObject({ reported: 7, written: 1, compacted: 6 });
+  });
+
   it('writes a context after its id as JSON.stringify writes the object', () => {
     const list = new JsonList();
     const attributes = { connection_id: 'c-\u00e9 "q" \u{1f600}', n: 1 };

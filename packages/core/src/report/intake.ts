@@ -9,7 +9,7 @@
 import type { Fault } from '../fault.js';
 import type { Redactor } from '../redact/redactor.js';
 import type { SnapNode } from '../redact/snapshot.js';
-import { fullItem, type Item, repeatItem } from './items.js';
+import { fullItem, type Item, RepeatScratch, repeatItem } from './items.js';
 import { exceptionOnly } from './records.js';
 import { RepeatWindow } from './repeat-window.js';
 import { emitExceptionLog } from './telemetry.js';
@@ -33,6 +33,7 @@ export class Intake {
   /** Faults whose OTel exception record waits for the writer's redaction, by sequence. */
   readonly #otelWaiting: OldestFirst<number, Pending>;
   #otelSeq = 0;
+  readonly #scratch = new RepeatScratch();
 
   constructor(redactor: Redactor, windowMs: number, maxFingerprints: number, maxWaiting: number) {
     this.#redactor = redactor;
@@ -88,7 +89,19 @@ export class Intake {
   ): boolean {
     const first = this.#window.peek(fault, time);
     if (first === undefined || writer.fingerprints.get(first.handle) === undefined) return false;
-    writer.write(repeatItem(fault, ctx, attributes, first.handle, first.id));
+    const scratch = this.#scratch;
+    const item = scratch.fill(fault, ctx, attributes, first.handle, first.id);
+    if (scratch.busy) {
+      writer.write(item);
+      return true;
+    }
+    scratch.busy = true;
+    try {
+      writer.write(item);
+    } finally {
+      scratch.busy = false;
+      scratch.clear();
+    }
     return true;
   }
 

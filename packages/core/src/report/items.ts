@@ -128,6 +128,77 @@ export function fullItem(
   };
 }
 
+/** A {@link RepeatItem} whose fields are rewritten for each repeat (see {@link RepeatScratch}). */
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
+/** A {@link CtxItem} with every field present, `undefined` when absent. */
+type ScratchCtx = { -readonly [K in keyof CtxItem]-?: CtxItem[K] | undefined };
+
+/**
+ * One repeat item and its context, reused for every repeat written at once on this thread
+ * (`Intake.repeatNow`): the writer reads them while it batches the repeat and keeps neither, and
+ * a fresh pair for each (about 150 bytes) was most of what a repeat allocated. Every field is
+ * always present (`undefined` when absent): readers test fields against `undefined`, never `in`.
+ * While one is in use (`busy`), {@link RepeatScratch.fill} answers a fresh item instead.
+ */
+export class RepeatScratch {
+  readonly #ctx: ScratchCtx = {
+    protocol: undefined,
+    method: undefined,
+    route: undefined,
+    traceId: undefined,
+    attributes: undefined,
+  };
+  readonly #item: Writable<RepeatItem> = {
+    k: 'r',
+    h: 0,
+    first: '',
+    id: '',
+    code: '',
+    status: 0,
+    server: false,
+    ctx: undefined,
+    rejected: undefined,
+  };
+  /** True while the item filled last is being written. */
+  busy = false;
+
+  /** The repeat item of `fault`, in the reused objects unless they are {@link busy}. */
+  fill(
+    fault: Fault,
+    ctx: ReportContext | undefined,
+    attributes: SnapNode | undefined,
+    h: number,
+    first: string,
+  ): RepeatItem {
+    if (this.busy) return repeatItem(fault, ctx, attributes, h, first);
+    const item = this.#item;
+    item.h = h;
+    item.first = first;
+    item.id = fault.id;
+    item.code = fault.code;
+    item.status = fault.status;
+    item.server = fault.serverFault;
+    item.rejected = fault.internal.rejectedRequestId;
+    if (ctx === undefined) item.ctx = undefined;
+    else {
+      const out = this.#ctx;
+      out.protocol = ctx.protocol;
+      out.method = typeof ctx.method === 'string' ? markCut(ctx.method, MAX_METHOD) : undefined;
+      out.route = typeof ctx.route === 'string' ? markCut(ctx.route, MAX_ROUTE) : undefined;
+      out.traceId = typeof ctx.traceId === 'string' ? ctx.traceId.slice(0, 64) : undefined;
+      out.attributes = attributes;
+      // Absent fields are `undefined`, which every reader treats as absent.
+      item.ctx = out as CtxItem;
+    }
+    return item;
+  }
+
+  /** Lets go of what the item filled last refers to (its attributes may be large). */
+  clear(): void {
+    this.#ctx.attributes = undefined;
+  }
+}
+
 /** The repeat item of `fault`. */
 export function repeatItem(
   fault: Fault,
