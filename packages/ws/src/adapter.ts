@@ -1,8 +1,9 @@
 /**
  * The ws adapter: wrapped connection and message handlers (a throw never kills the process),
- * JSON error frames for recoverable faults, close frames for fatal ones, an 'error' listener and a
- * guarded `emit` on every socket (see `listener-guard.ts`), and upgrade rejection answered as an
- * HTTP error (see `upgrade.ts`).
+ * JSON error frames for recoverable faults, close frames for fatal ones, an 'error' listener, a
+ * guarded `emit` and guarded listeners on every socket (see `listener-guard.ts`), guarded
+ * 'connection' listeners (see `server-guard.ts`), and upgrade rejection answered as an HTTP error
+ * (see `upgrade.ts`).
  */
 import type { IncomingMessage } from 'node:http';
 import {
@@ -16,6 +17,7 @@ import {
   clientGone,
   type Fault,
   FORMAT_RULES,
+  isObjectLike,
   isThenable,
   type OptionRules,
   type RecordFaultOptions,
@@ -26,27 +28,19 @@ import type { RawData, WebSocket } from 'ws';
 import { socketGone } from './cancellation.js';
 import { closeFrameFor } from './close-frame.js';
 import { ConnectionIds, connectionRecord, peerOf } from './connection-id.js';
+import { sourceContexts } from './contexts.js';
 import { fatalByDefault } from './fatality.js';
 import { messageInput } from './handshake.js';
 import { parseJsonMessage } from './json-message.js';
-import { listenerGuard } from './listener-guard.js';
+import { listenerGuard, trusted } from './listener-guard.js';
 import { pingFloodListener } from './ping-flood.js';
+import { serverGuard } from './server-guard.js';
 import { settleOnce } from './settle.js';
 import { answerOnSocket } from './socket-answer.js';
 import { guardStream } from './stream.js';
 import type { ConnectionContext, MessageHandler, WsAdapter, WsAdapterOptions } from './types.js';
 import { upgradeAnswers } from './upgrade.js';
 import { wsClassifier } from './ws-classifier.js';
-
-export type {
-  ConnectionContext,
-  ConnectionHandler,
-  JsonMessageHandler,
-  MessageHandler,
-  UpgradeCheck,
-  WsAdapter,
-  WsAdapterOptions,
-} from './types.js';
 
 /** Options the adapter checks when it is created. */
 const WS_RULES: OptionRules = {
@@ -63,8 +57,8 @@ const WS_RULES: OptionRules = {
  */
 const connections = new WeakMap<WebSocket, RecordFaultOptions>();
 
-/** Sources whose capture context is kept for reuse; a source past them gets a fresh one each time. */
-const MAX_CACHED_SOURCES = 32;
+/** The fault each socket error was recorded as (by its error), answered again if it is rethrown. */
+const socketFaults = new WeakMap<object, Fault>();
 
 /** What the reused failing-message holder points at between failures (no message kept alive). */
 const EMPTY: RawData = Buffer.alloc(0);
@@ -86,7 +80,7 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
   const reporter = adapterReporter('@faultline/ws', options.reporter);
   // What a fault without connection attributes is recorded with: one object for the adapter's life.
   const plainRecord: RecordFaultOptions = { protocol: 'ws', reporter };
-  const contextsBySource = new Map<string, CaptureContext>();
+  const contextFor = sourceContexts(classifiers);
   // Connection ids, resolved once for the 101 and the connection.
   const ids = new ConnectionIds(policy);
 
@@ -100,17 +94,6 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
   };
   const failingMessage: { data: RawData; isBinary: boolean } = { data: EMPTY, isBinary: false };
 
-  /** The context of `source`: cached for the first {@link MAX_CACHED_SOURCES}, fresh for any later one. */
-  function contextFor(source: string): CaptureContext {
-    let ctx = contextsBySource.get(source);
-    if (ctx === undefined) {
-      ctx = { classifiers, source };
-      // `fail`'s source may come from what a client sent: never one entry for each.
-      if (contextsBySource.size < MAX_CACHED_SOURCES) contextsBySource.set(source, ctx);
-    }
-    return ctx;
-  }
-
   /** Captures and records `thrown` for a connection (or none); a cancellation stands only when the client is `gone`. */
   function faultFor(thrown: unknown, gone: boolean, ctx: CaptureContext, record?: RecordFaultOptions): Fault {
     const fault = captureForClient(thrown, ctx, gone);
@@ -123,21 +106,28 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
    * One 'error' listener for every socket (EventEmitter calls it with the socket as `this`): no
    * closure per connection. Without it, a protocol error from the peer crashes the process.
    */
-  function onSocketError(this: WebSocket, error: Error): void {
-    // The socket's own error (a peer's protocol violation): recorded as classified.
-    faultFor(error, true, socketContext, connections.get(this));
-  }
+  const onSocketError = trusted(function onSocketError(this: WebSocket, error: Error): void {
+    // The socket's own error (a peer's protocol violation): recorded as classified, once (a
+    // handler that rethrows it, a `for await` over `fl.stream`'s duplex, is answered with it).
+    const fault = faultFor(error, true, socketContext, connections.get(this));
+    if (isObjectLike(error)) socketFaults.set(error, fault);
+  });
   /** One 'ping' listener for every socket: records a connection ws terminated for a ping flood. */
-  const onSocketPing = pingFloodListener((socket, fault) =>
-    faultFor(fault, true, socketContext, connections.get(socket)),
+  const onSocketPing = trusted(
+    pingFloodListener((socket, fault) => faultFor(fault, true, socketContext, connections.get(socket))),
   );
 
   /** Answers `fault` on `socket` (see `socket-answer.ts`); returns it. */
   const answer = (socket: WebSocket, fault: Fault): Fault => answerOnSocket(socket, fault, isFatal);
 
   function fail(socket: WebSocket, thrown: unknown, source: string): Fault {
+    const known = isObjectLike(thrown) ? socketFaults.get(thrown) : undefined;
+    if (known !== undefined) return answer(socket, known);
     return answer(socket, faultFor(thrown, socketGone(socket), contextFor(source), connections.get(socket)));
   }
+
+  /** Answers what a connection handler or 'connection' listener threw or rejected with. */
+  const failConnection = (socket: WebSocket, thrown: unknown): Fault => fail(socket, thrown, 'ws.connection');
 
   /**
    * Records a stream's failure and closes `socket` (while open) with its code and reason: a broken
@@ -177,14 +167,14 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
   }
 
   function wrapMessage(socket: WebSocket, handler: MessageHandler): (data: RawData, isBinary: boolean) => void {
-    return (data, isBinary) => {
+    return trusted((data: RawData, isBinary: boolean) => {
       try {
         const result = handler(data, isBinary);
         if (isThenable(result)) settleOnce(result, undefined, (error) => failMessage(socket, error, data, isBinary));
       } catch (error) {
         failMessage(socket, error, data, isBinary);
       }
-    };
+    });
   }
 
   /** Guards the listeners the application adds to a socket itself: a throw is answered as a handler's. */
@@ -216,27 +206,35 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
         requestIdPolicy: policy,
         peer: peerOf(request, policy),
       }),
-    (socket, thrown) => fail(socket, thrown, 'ws.connection'),
+    failConnection,
     (request) => ids.atHandshake(request),
     adopt,
   );
+  /** Guards a server's 'connection' listeners: adopted sockets, throws and rejections answered. */
+  const guardServer = serverGuard(adopt, failConnection);
   return {
     fail,
     rejectUpgrade: upgrades.rejectUpgrade,
-    upgrade: upgrades.upgrade,
+    // Refused for a server that upgrades itself (a TypeError) before its listeners are guarded.
+    upgrade(wss, check) {
+      const listener = upgrades.upgrade(wss, check);
+      guardServer(wss);
+      return listener;
+    },
+    server: guardServer,
     // Malformed HTTP before any upgrade: answered as the refused upgrades are, recorded as HTTP.
     clientError: (error, socket) => answerClientError(error, socket, answerFormat, options, reporter),
     connection(handler) {
-      return (socket, request) => {
+      return trusted((socket: WebSocket, request: IncomingMessage) => {
         const { id: connectionId, rejected } = adopt(socket, request);
         const context: ConnectionContext = { connectionId, request, refusedId: rejected };
         try {
           const result = handler(socket, context);
-          if (isThenable(result)) settleOnce(result, undefined, (error) => fail(socket, error, 'ws.connection'));
+          if (isThenable(result)) settleOnce(result, undefined, (error) => failConnection(socket, error));
         } catch (error) {
-          fail(socket, error, 'ws.connection');
+          failConnection(socket, error);
         }
-      };
+      });
     },
     json(socket, handler) {
       return wrapMessage(socket, (data) => handler(parseJsonMessage(data)));

@@ -7,7 +7,10 @@
  * and ends the process. Each stage a guarded duplex pipes to (and each stage those pipe to) has
  * its write, writev and final (a Transform's flush) callbacks guarded: such a value is answered
  * at once (recorded, the socket closed with its code and `<CODE> <request_id>`), and Node gets a
- * plain Error in its place. An ordinary Error passes through unchanged.
+ * plain Error in its place. So is such a value passed to `destroy` of the duplex or of a stage
+ * (Node's `destroy` reads `stack` too): what `stream.compose` and `pipeline` do with an async
+ * generator stage that throws it, or the application's own call. An ordinary Error passes
+ * through unchanged.
  */
 import type { Duplex, Writable } from 'node:stream';
 import { chainDescriptor } from '@faultline/core/adapter';
@@ -84,10 +87,21 @@ export function guardStages(duplex: Duplex, answer: (thrown: unknown) => string)
     };
   }
 
+  /** Replaces `stream.destroy`: a value Node cannot read (it reads `stack` first) is answered, a stand-in destroys. */
+  function wrapDestroy(stream: Record<string, unknown>): void {
+    const destroy = stream.destroy;
+    if (typeof destroy !== 'function') return;
+    stream.destroy = function guardedDestroy(this: unknown, ...args: unknown[]) {
+      if (args.length > 0 && !stackIsInert(args[0])) args[0] = standIn(answer(args[0]));
+      return (destroy as WithCallback).apply(this, args);
+    };
+  }
+
   function guard(stage: unknown): void {
     if (stage === duplex || typeof stage !== 'object' || stage === null || guarded.has(stage)) return;
     guarded.add(stage);
     const stream = stage as Record<string, unknown>;
+    wrapDestroy(stream);
     wrap(stream, '_write');
     wrap(stream, '_writev');
     // A Transform's `_final` calls `_flush`: Node calls a Transform's `_final` a second time when
@@ -105,5 +119,6 @@ export function guardStages(duplex: Duplex, answer: (thrown: unknown) => string)
     };
   }
 
+  wrapDestroy(duplex as unknown as Record<string, unknown>);
   followPipes(duplex as unknown as Record<string, unknown>);
 }

@@ -15,6 +15,11 @@ import { guardStages, isStandIn } from './stream-stages.js';
 /** The duplex's destroy hook (what `createWebSocketStream` sets as `_destroy`). */
 type DestroyHook = (this: Duplex, error: Error | null, callback: (error?: Error | null) => void) => void;
 
+/** True for the AbortError Node's stream iterator destroys a stream with when its loop ends early. */
+function isNodeAbort(error: Error): boolean {
+  return error.name === 'AbortError' && (error as { code?: unknown }).code === 'ABORT_ERR';
+}
+
 /** The duplex's 'error' listener: every error it reports was recorded where it arose. */
 function recordedElsewhere(): void {
   // ws's errors by the socket's 'error' listener, the application's by `closeOnFault`.
@@ -33,6 +38,13 @@ export function guardStream(
 ): Duplex {
   const internals = duplex as unknown as { _destroy: DestroyHook };
   const destroy = internals._destroy;
+  /** Answers `error` (while the socket is open), then ws's destroy once the socket has closed. */
+  function answerThenDestroy(stream: Duplex, error: Error, callback: (error?: Error | null) => void): void {
+    if (socket.readyState === socket.OPEN) closeOnFault(socket, error);
+    // ws's destroy waits for the socket's close itself once it is closed: no terminate() then.
+    if (socket.readyState === socket.CLOSED) destroy.call(stream, error, callback);
+    else socket.once('close', () => destroy.call(stream, error, callback));
+  }
   internals._destroy = function guardedDestroy(error, callback) {
     // A stage's value Node could not read, answered already: ws's destroy once the close is done
     // (it would otherwise terminate the socket under the close frame).
@@ -45,9 +57,10 @@ export function guardStream(
       destroy.call(this, error, callback);
       return;
     }
-    closeOnFault(socket, error);
-    // ws's destroy waits for the socket's close itself once it is closed: no terminate() then.
-    socket.once('close', () => destroy.call(this, error, callback));
+    // Node's own abort, from a `for await` that ended (a `break`, a throw in its body): the
+    // handler's rejection with the real failure, a few microtasks later, is answered first.
+    if (isNodeAbort(error)) setImmediate(answerThenDestroy, this, error, callback);
+    else answerThenDestroy(this, error, callback);
   };
   duplex.on('error', recordedElsewhere);
   guardStages(duplex, (thrown) => closeOnFault(socket, thrown));

@@ -59,9 +59,10 @@ export type UpgradeCheck = (request: IncomingMessage) => unknown;
 export interface WsAdapter {
   /**
    * Wraps a connection handler for `wss.on('connection', …)`. The socket is adopted (unless
-   * `upgrade` did it first): an 'error' listener, its faults recorded under the connection id, and
-   * a guarded `emit`, so a throw in a listener the application adds itself ('message', 'ping',
-   * 'pong', 'close', 'error') is answered as a wrapped handler's, not a crash.
+   * `upgrade` or `server` did it first): an 'error' listener, its faults recorded under the
+   * connection id, a guarded `emit` and guarded registration methods, so a throw in a listener
+   * the application adds itself ('message', 'ping', 'pong', 'close', 'error'), or an `async` one's
+   * rejection, is answered as a wrapped handler's, not a crash.
    */
   connection(handler: ConnectionHandler): (socket: WebSocket, request: IncomingMessage) => void;
   /** Wraps a message handler for `socket.on('message', …)`. */
@@ -77,8 +78,10 @@ export interface WsAdapter {
    * duplex is destroyed with (a `pipeline` stage failing) is recorded and closes the socket with the
    * fault's close code and `<CODE> <request_id>` (ws alone terminates it: 1006, no id, no record),
    * and a protocol error from the peer no longer crashes the process when the duplex has no
-   * 'error' listener. The stages it pipes to are guarded: a `transform` that throws, or a failure
-   * with a value whose `stack` Node cannot read, is answered instead of ending the process.
+   * 'error' listener. The stages it pipes to (`pipeline`, `stream.compose(duplex, …)`) are
+   * guarded: a `transform` that throws, or a failure or `destroy` with a value whose `stack` Node
+   * cannot read, is answered instead of ending the process. A `for await` loop over it that
+   * throws is answered by the handler's rejection, under that failure's id.
    */
   stream(socket: WebSocket, duplex: Duplex): Duplex;
   /** Answers `thrown` on `socket`: an error frame, or a close frame when fatal. Never throws. */
@@ -87,11 +90,21 @@ export interface WsAdapter {
    * An HTTP server 'upgrade' listener: runs `check`, then hands accepted sockets to `wss`. A
    * `verifyClient` set on `wss` is taken over: its refusals, throws and rejections are answered
    * like a failed `check` (a refusal keeps a 4xx/5xx status it chose), and a promise it returns
-   * is awaited for its verdict. Accepted sockets are adopted before any 'connection' listener. Throws a
-   * `TypeError` for a server created with `{ server }` or `{ port }` (ws's own 'upgrade' listener
+   * is awaited for its verdict. Accepted sockets are adopted before any 'connection' listener, and
+   * `wss` is guarded as {@link WsAdapter.server} guards it. Throws a `TypeError` for a server created with `{ server }` or `{ port }` (ws's own 'upgrade' listener
    * would complete every handshake before `check`): create it with `{ noServer: true }`.
    */
   upgrade(wss: WebSocketServer, check?: UpgradeCheck): (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
+  /**
+   * Guards `wss`'s 'connection' listeners, those it has and those added later, and returns it: for
+   * a server created with `{ server }` or `{ port }`, where ws calls them itself (`upgrade` guards
+   * its `wss`). Each listener adopts the socket first (as `connection` does), and a throw or a
+   * rejection from one is answered as a connection handler's (a server fault closes the socket
+   * with `1011 INTERNAL <request_id>`, a client fault is an error frame), recorded under the
+   * connection id, instead of ending the process; the listeners after it still run. The
+   * handshake stays ws's.
+   */
+  server(wss: WebSocketServer): WebSocketServer;
   /** Writes the error answer (in the configured format) on a raw upgrade socket and destroys it. */
   rejectUpgrade(socket: Duplex, request: IncomingMessage, thrown: unknown): Fault;
   /**

@@ -70,12 +70,26 @@ export const VALUES: Record<string, readonly [() => unknown, string]> = {
   ],
 };
 
-/** Makes the value `name`. */
+/** Plainer hostile values, for the failure paths added later (async listeners, 'connection' listeners). */
+export const PLAIN_VALUES: Record<string, readonly [() => unknown, string]> = {
+  null: [() => null, 'internal'],
+  undefined: [() => undefined, 'internal'],
+  'a string with the secret': [() => `thrown string ${SECRET} at /srv/app.js:1`, 'internal'],
+  'an object whose valueOf and toString throw': [() => ({ valueOf: thrower, toString: thrower }), 'internal'],
+  'an object whose stack and message getters throw': [
+    () => Object.defineProperties({}, { stack: { get: thrower }, message: { get: thrower }, name: { get: thrower } }),
+    'internal',
+  ],
+};
+
+const ALL_VALUES = { ...VALUES, ...PLAIN_VALUES };
+
+/** Makes the value `name` (of {@link VALUES} or {@link PLAIN_VALUES}). */
 export function make(name: string): unknown {
-  return (VALUES[name] as readonly [() => unknown, string])[0]();
+  return (ALL_VALUES[name] as readonly [() => unknown, string])[0]();
 }
 
 /** The category `name` is answered as. */
 export function categoryOf(name: string): string {
-  return (VALUES[name] as readonly [() => unknown, string])[1];
+  return (ALL_VALUES[name] as readonly [() => unknown, string])[1];
 }
