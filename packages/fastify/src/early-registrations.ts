@@ -80,7 +80,27 @@ function guardHookLists(lists: Record<string, unknown[]>, sinks: HookFaultSinks)
       if (typeof hook === 'function' && INSTRUMENTATION_HOOKS.has(hook.name as string)) continue;
       list[i] = guardNamed(kind, hook, sinks);
     }
+    guardRouteHookMerge(list, kind, sinks);
   }
+}
+
+/**
+ * The hooks a route gives in its own options, guarded as the scope's are: at `preReady` Fastify
+ * binds each route's hooks as `scopeList.concat(routeOptions[kind])` (lib/route.js, and
+ * lib/four-oh-four.js for not-found handlers), and a route registered before the plugin loaded
+ * was never seen by the plugin's `onRoute` hook (a route-level `onRequest` hook throwing `null`
+ * let its handler run). Hooks already guarded pass as they are.
+ */
+function guardRouteHookMerge(list: unknown[], kind: string, sinks: HookFaultSinks): void {
+  const guardOne = (hook: unknown) => guardNamed(kind, hook, sinks);
+  Object.defineProperty(list, 'concat', {
+    value: function concatGuarded(this: unknown[], ...items: unknown[]) {
+      const guarded = items.map((item) => (Array.isArray(item) ? item.map(guardOne) : guardOne(item)));
+      return Array.prototype.concat.apply(this, guarded);
+    },
+    configurable: true,
+    writable: true,
+  });
 }
 
 /**

@@ -30,8 +30,15 @@ function strictError(what: string): Error {
  * Fastify keeps of it): under `strict`, `setErrorHandler` (in this
  * scope and every child scope) and a route's own `errorHandler` throw; otherwise, at `onReady`,
  * one warning (a `FaultlineWarning` on stderr) lists the routes whose errors bypass Faultline.
+ * `earlyRoutes`, called at `onReady`, names such routes built before the plugin loaded (the
+ * `onRoute` hook never saw them): they are listed too, or, under `strict`, fail `ready`.
  */
-export function watchErrorHandlers(app: FastifyInstance, ours: readonly unknown[], strict: boolean): ErrorHandlerWatch {
+export function watchErrorHandlers(
+  app: FastifyInstance,
+  ours: readonly unknown[],
+  strict: boolean,
+  earlyRoutes: () => readonly string[] = () => [],
+): ErrorHandlerWatch {
   const routes: { scope: FastifyInstance; options: RouteOptions }[] = [];
   if (strict) {
     // Child scopes are created from this instance, so they inherit the refusing method.
@@ -43,7 +50,13 @@ export function watchErrorHandlers(app: FastifyInstance, ours: readonly unknown[
     });
   }
   app.addHook('onReady', (done) => {
-    const bypassing: string[] = [];
+    // Routes built before the plugin loaded, named by `earlyRoutes` (early-error-handlers.ts): refused only now.
+    const early = earlyRoutes();
+    if (strict && early.length > 0) {
+      done(strictError(`the error handler of route ${early[0]} (registered before the plugin)`));
+      return;
+    }
+    const bypassing: string[] = [...early];
     if (!ours.includes(app.errorHandler)) bypassing.push('the root scope (setErrorHandler after the plugin)');
     for (const { scope, options } of routes) {
       // A route's own handler, else its scope's handler as it stands once every plugin has loaded.

@@ -20,12 +20,24 @@ export function pathOf(url: string | undefined): string {
   return query === -1 ? url : url.slice(0, query);
 }
 
+/** `lookup(method, path)`, false when it throws (a malformed path matches nothing). */
+function matchesSafely(lookup: (method: string, path: string) => boolean, method: string, path: string): boolean {
+  try {
+    return lookup(method, path);
+  } catch {
+    return false;
+  }
+}
+
 /** The methods registered for each path pattern, answering `allowedMethods(path)`. */
 export class MethodRouter {
   readonly #router: FindMyWay.Instance<FindMyWay.HTTPVersion.V1>;
   /** Registered methods, in registration order (an array: iterating a Set allocates an iterator). */
   readonly #methods: string[] = [];
   readonly #seen = new Set<string>();
+  /** Another router asked too, for these methods ({@link MethodRouter.addLookup}). */
+  #lookup: ((method: string, path: string) => boolean) | undefined;
+  #lookupMethods: readonly string[] = [];
 
   constructor(options: MatchingOptions = {}) {
     this.#router = FindMyWay({
@@ -52,6 +64,15 @@ export class MethodRouter {
   }
 
   /**
+   * Also asks `matches` (whether a route of `method` matches `path`) for each of `methods`: for
+   * routes this router was not given, such as those registered before the plugin (early-routes.ts).
+   */
+  addLookup(matches: (method: string, path: string) => boolean, methods: readonly string[]): void {
+    this.#lookup = matches;
+    this.#lookupMethods = methods;
+  }
+
+  /**
    * The methods that have a route matching `path` (query excluded), as an `Allow` value, or
    * `undefined`. Also `undefined` when `requestMethod` is one of them: the path exists for the
    * request's own method, so the request is not a 405 (a route calling `reply.callNotFound()`, a
@@ -71,6 +92,17 @@ export class MethodRouter {
         }
       } catch {
         // malformed path: no match
+      }
+    }
+    const lookup = this.#lookup;
+    if (lookup !== undefined) {
+      const more = this.#lookupMethods;
+      for (let i = 0; i < more.length; i += 1) {
+        const method = more[i] as string;
+        if (allowed?.includes(method) === true || !matchesSafely(lookup, method, path)) continue;
+        if (method === requestMethod) return undefined;
+        allowed ??= [];
+        allowed.push(method);
       }
     }
     return allowed === undefined ? undefined : allowed.sort().join(', ');

@@ -20,7 +20,10 @@ import type {
   onSendHookHandler,
 } from 'fastify';
 import fp from 'fastify-plugin';
+import type { FaultAnswer } from './default-error-handler.js';
+import { guardEarlyErrorHandlers } from './early-error-handlers.js';
 import { guardEarlyRegistrations } from './early-registrations.js';
+import { coverEarlyRoutes } from './early-routes.js';
 import { doubleErrorHandler } from './error-chain.js';
 import { watchErrorHandlers } from './error-handlers.js';
 import { fastifyClassifier } from './fastify-classifier.js';
@@ -50,6 +53,8 @@ import {
 export interface PluginState {
   readonly responder: ResponderOptions;
   readonly classifiers: readonly Classifier[];
+  /** The plugin's error handler, which also answers for Fastify's default one (default-error-handler.ts). */
+  readonly answer: FaultAnswer;
   closing: boolean;
 }
 
@@ -84,7 +89,7 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
   const reporter = ownReporter ?? adapterReporter('@faultline/fastify', options.reporter);
   const responder = resolveResponder(options, reporter);
   const classifiers = [...(options.classifiers ?? []), fastifyClassifier];
-  const state: PluginState = { responder, classifiers, closing: false };
+  const state: PluginState = { responder, classifiers, answer: faultlineErrorHandler, closing: false };
   states.set(app, state);
   // Declared up front so Fastify's reply objects keep a single shape.
   if (!app.hasReplyDecorator(ATTEMPT_PROPERTY)) app.decorateReply(ATTEMPT_PROPERTY, null);
@@ -104,7 +109,13 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
   // Before the watch: under `strictErrorHandlers` its refusing `setErrorHandler` must win.
   guardScopeErrorHandlers(app);
   guardSchemaErrorFormatters(app);
-  const handlers = watchErrorHandlers(app, [rootHandler, faultlineErrorHandler], options.strictErrorHandlers === true);
+  const methods = new MethodRouter(app.initialConfig);
+  // Routes registered before the plugin loaded: answered through Fastify's default handler (early-routes.ts),
+  // their own error handlers guarded and named once every route is built (early-error-handlers.ts).
+  const early = coverEarlyRoutes(app, (server) => stateOf(server)?.answer, methods);
+  const ours = [rootHandler, faultlineErrorHandler];
+  const earlyHandlers = first && early ? () => guardEarlyErrorHandlers(app, ours) : undefined;
+  const handlers = watchErrorHandlers(app, ours, options.strictErrorHandlers === true, earlyHandlers);
 
   // What fails where no error handler would see it (a hook of late-hooks.ts, a reply stream once
   // its headers left) is recorded under the request's id.
@@ -119,7 +130,6 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
   if (first) guardEarlyRegistrations(app, sinks); // hooks and parsers registered before the plugin
   watchHijacks(app, answerHijackedFault);
 
-  const methods = new MethodRouter(app.initialConfig);
   app.addHook('onRoute', function onRoute(routeOptions) {
     methods.add(routeOptions.method, routeOptions.url ?? routeOptions.path);
     handlers.route(this, routeOptions);

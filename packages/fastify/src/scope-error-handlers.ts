@@ -24,6 +24,11 @@ function asError(value: unknown): unknown {
   return types.isNativeError(value) && !types.isProxy(value) ? value : carryThrown(value, 'an error handler');
 }
 
+/** True for a handler {@link guardErrorHandler} made, or the bound copy Fastify keeps of one set on a scope. */
+export function isGuardedErrorHandler(handler: unknown): boolean {
+  return typeof handler === 'function' && guarded.has(handler);
+}
+
 /** `handler` wrapped: it gets, and throws, only values Fastify handles as errors. */
 export function guardErrorHandler<F>(handler: F): F {
   if (typeof handler !== 'function' || guarded.has(handler)) return handler;
@@ -49,6 +54,10 @@ export function guardScopeErrorHandlers(app: object): void {
   const target = app as { setErrorHandler: (this: unknown, handler: unknown) => unknown };
   const setErrorHandler = target.setErrorHandler;
   target.setErrorHandler = function setGuardedErrorHandler(this: unknown, handler: unknown) {
-    return setErrorHandler.call(this, guardErrorHandler(handler));
+    const result = setErrorHandler.call(this, guardErrorHandler(handler));
+    // Fastify keeps a bound copy: marked too, so the late look at route handlers (early-error-handlers.ts) knows it.
+    const bound = (this as { errorHandler?: unknown }).errorHandler;
+    if (typeof bound === 'function') guarded.add(bound);
+    return result;
   };
 }
