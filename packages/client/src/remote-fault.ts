@@ -25,6 +25,7 @@ export interface CatalogLike<Code extends string> {
  * One part of the request that was wrong. `pointer` is an RFC 6901 JSON Pointer into the request
  * body (a gRPC field path is converted, `items[0].qty` -> `/items/0/qty`); a JSON:API error whose
  * `source` names a query parameter or a header sets `parameter` or `header`, with `pointer` `''`.
+ * No path names `__proto__`, or `constructor` then `prototype` (such a violation is dropped).
  */
 export interface RemoteFieldViolation {
   readonly pointer: string;

@@ -20,7 +20,7 @@ export { isOneLine } from '@faultline/taxonomy';
  * - `message`: a message longer than 1024 characters is replaced by the category's generic message.
  * - `violations`: at most 100 field violations; `pointer` (an RFC 6901 JSON Pointer; a JSON:API
  *   `parameter` or `header` instead) and `detail` of at most 256 characters each, else the
- *   violation is dropped.
+ *   violation is dropped; so is one whose path names `__proto__`, or `constructor` then `prototype`.
  * - `params`: at most 8 parameters, camelCase names of at most 32 characters that are not
  *   `Object.prototype` members, strings of at most 64 characters, finite numbers.
  *

@@ -1,23 +1,33 @@
 /**
  * Hostile HTTP answers from a real server on 127.0.0.1, read with the platform's fetch (undici):
- * compression bombs and corrupt compressed bodies (fetch decodes them on its own), bodies in
+ * compression bombs (gzip, deflate, brotli, and two stacked gzip layers) and corrupt compressed
+ * bodies (fetch decodes them on its own), bodies in
  * another charset or with invalid UTF-8, deeply nested or duplicated JSON, a content type that
  * lies, and headers by the thousand. Each decodes bounded, by status when nothing Faultline could
  * read was sent, and nothing rejects or throws.
  */
 import { createServer, type Server } from 'node:http';
-import { deflateSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants, deflateSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { decodeFault } from '../src/index.js';
 
 const CLAIM = '{"code":"SEAT_TAKEN","detail":"Taken."}';
 /** Zeros decompress to 512 MiB from about half a megabyte each. */
 const ZEROS = Buffer.alloc(512 * 1024 * 1024);
-const BOMBS = { gzip: gzipSync(ZEROS), deflate: deflateSync(ZEROS) };
+const BOMBS = {
+  gzip: gzipSync(ZEROS),
+  deflate: deflateSync(ZEROS),
+  // About 100 KB; the fastest quality keeps the test's own compressing short.
+  br: brotliCompressSync(ZEROS, { params: { [constants.BROTLI_PARAM_QUALITY]: 1 } }),
+};
+/** Two encodings stacked (`gzip, gzip`): the outer layer is about 1 KB. */
+const STACKED = gzipSync(BOMBS.gzip);
 
 const ANSWERS: Record<string, { headers: Record<string, string | string[]>; body: Buffer | string }> = {
   '/gzip-bomb': { headers: { 'content-encoding': 'gzip' }, body: BOMBS.gzip },
   '/deflate-bomb': { headers: { 'content-encoding': 'deflate' }, body: BOMBS.deflate },
+  '/br-bomb': { headers: { 'content-encoding': 'br' }, body: BOMBS.br },
+  '/stacked-bomb': { headers: { 'content-encoding': 'gzip, gzip' }, body: STACKED },
   '/gzip-corrupt': {
     headers: { 'content-encoding': 'gzip' },
     body: Buffer.concat([gzipSync(CLAIM).subarray(0, 12), Buffer.alloc(64, 0xff)]),
@@ -70,7 +80,7 @@ const get = async (path: string) => decodeFault(await fetch(`${base}${path}`));
 const BY_STATUS = { format: 'unknown', conforming: false, status: 409, category: 'conflict', code: 'CONFLICT' };
 
 describe('hostile HTTP answers', () => {
-  it.each(['/gzip-bomb', '/deflate-bomb'])(
+  it.each(['/gzip-bomb', '/deflate-bomb', '/br-bomb', '/stacked-bomb'])(
     '%s decodes by status quickly, reading at most 256 KiB of what it inflates to',
     async (path) => {
       const started = Date.now();

@@ -11,8 +11,14 @@
  */
 import type { RemoteFieldViolation } from '../remote-fault.js';
 import { boundedText, conformingCode, DECODE_LIMITS, isRecord, own } from '../untrusted.js';
-import { firstViolations, pointerViolation } from '../violations.js';
+import { firstViolations, namesPrototype, pointerViolation } from '../violations.js';
 import type { BodyReading } from './reading.js';
+
+/** A query parameter or header name: a bounded line that does not name the prototype (`filter[__proto__]`). */
+function fieldName(value: unknown): string | undefined {
+  const name = boundedText(value);
+  return name === undefined || namesPrototype(name) ? undefined : name;
+}
 
 /** The violation an error object's `source` describes, if any. */
 function violationOf(entry: Record<string, unknown>): RemoteFieldViolation | undefined {
@@ -22,9 +28,9 @@ function violationOf(entry: Record<string, unknown>): RemoteFieldViolation | und
   const pointer = own(source, 'pointer');
   if (pointer !== undefined) return pointerViolation(pointer, detail);
   const d = boundedText(detail);
-  const parameter = boundedText(own(source, 'parameter'));
+  const parameter = fieldName(own(source, 'parameter'));
   if (parameter !== undefined && d !== undefined) return { pointer: '', detail: d, parameter };
-  const header = boundedText(own(source, 'header'));
+  const header = fieldName(own(source, 'header'));
   if (header !== undefined && d !== undefined) return { pointer: '', detail: d, header };
   return undefined;
 }

@@ -21,7 +21,7 @@ import {
   DECODE_LIMITS,
   uuidOrUndefined,
 } from '../untrusted.js';
-import { firstViolations } from '../violations.js';
+import { firstViolations, namesPrototype } from '../violations.js';
 
 /** The part of a grpc-js `ServiceError` the decoder reads. */
 export interface ServiceErrorLike {
@@ -48,11 +48,11 @@ function pointerOf(field: string): string {
   return segments.length === 0 ? '' : `/${segments.join('/')}`;
 }
 
-/** A BadRequest field violation, when its field path and description are bounded. */
+/** A BadRequest field violation, when its field path and description are bounded and the path does not name the prototype. */
 function violationOf(v: { readonly field: string; readonly description: string }): RemoteFieldViolation | undefined {
   const field = boundedText(v.field, true);
   const detail = boundedText(v.description);
-  const pointer = field === undefined ? undefined : pointerOf(field);
+  const pointer = field === undefined || namesPrototype(field) ? undefined : pointerOf(field);
   return pointer !== undefined && detail !== undefined && pointer.length <= DECODE_LIMITS.violationText
     ? { pointer, detail }
     : undefined;
