@@ -14,12 +14,16 @@ import { FdSink } from './fd-sink.js';
 import { ROTATING_FILE_RULES } from './option-rules.js';
 import type { Sink } from './sink.js';
 import { type SinkSpec, withSpec } from './sink-spec.js';
+import { sayCannotOpen } from './stderr-notice.js';
 import { StreamSink } from './stream-sink.js';
 import { SyslogTlsSink } from './syslog/tls-sink.js';
 
 /** Options of {@link rotatingFile}. */
 export interface RotatingFileOptions {
-  /** The active file's path; rotated files sit beside it (`1-app.log`, `2-app.log`…). */
+  /**
+   * The active file's path; rotated files sit beside it, named by when they were rotated
+   * (`20250101-1200-01-app.log`…), with the list of them in `app.log.txt`.
+   */
   readonly path: string;
   /** Rotate when the file reaches this many bytes (default 10 MiB). */
   readonly maxFileBytes?: number;
@@ -54,17 +58,6 @@ function openRotatingFile(options: RotatingFileOptions): Sink {
     },
     options.maxBacklogBytes ?? 4 * 1024 * 1024,
   );
-}
-
-/** Says once on stderr that the destination could not be opened (stats keep saying it). */
-function sayOnce(error: string, fallback: boolean): void {
-  try {
-    process.stderr.write(
-      `faultline: cannot open the log destination (${error})${fallback ? '; writing to the fallback destination' : '; fault records are counted as lost until it opens'}\n`,
-    );
-  } catch {
-    // stderr is gone too
-  }
 }
 
 /**
@@ -109,7 +102,7 @@ export function openSink(
   const spec: SinkSpec = { kind: 'fd', target: destination ?? 1, fallback };
   const primary = openTarget(destination ?? 1, maxBacklog);
   if (primary.openError === undefined) return withSpec(primary, spec);
-  sayOnce(primary.openError, fallback !== undefined);
+  sayCannotOpen(primary.openError, fallback !== undefined);
   return withSpec(fallback === undefined ? primary : openTarget(fallback, maxBacklog), spec);
 }
 

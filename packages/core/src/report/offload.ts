@@ -16,6 +16,7 @@ import type { RedactionOptions } from '../redact/redactor.js';
 import type { Sink } from './sink.js';
 import type { SinkSpec } from './sink-spec.js';
 import { addCounts } from './stats.js';
+import { sayOnce } from './stderr-notice.js';
 import { type ExceptionReply, WorkerLink } from './worker-link.js';
 import type { WorkerCounts } from './worker-protocol.js';
 
@@ -212,6 +213,10 @@ export class Offload {
     this.#retired = sumCounts(this.#retired, dead.counts);
     // What it held, as its last counts tell; some may have landed after them: counted lost all the same.
     this.#lostToDeath += dead.held;
+    sayOnce(
+      'worker',
+      "faultline: the reporter's worker thread ended unexpectedly; what it held is counted in reporter.stats.lost.worker, and a new one writes on\n",
+    );
     this.#link = link;
     // This thread's sink let go long ago: the new worker writes as soon as it is up.
     link.go(this.#fingerprints());

@@ -11,6 +11,7 @@ import { ReporterOutput } from './output.js';
 import type { RingQueue } from './ring-queue.js';
 import { sinkSpec } from './sink-spec.js';
 import { droppedBacklog, lostToBacklog, type MainCounters, reporterStats } from './stats.js';
+import { sayOnce } from './stderr-notice.js';
 import { Turns } from './turns.js';
 import type { ReporterOptions, ReporterStats } from './types.js';
 import { RecordWriter } from './writer.js';
@@ -45,6 +46,11 @@ export function assembleReporter(options: ReporterOptions, shared: ReporterShare
   const intake = new Intake(redactor, options.dedupWindowMs ?? 10_000, maxFingerprints, queue.capacity * 2);
   const output = new ReporterOutput(options, maxBacklog, () => {
     counters.sinkErrors += 1;
+    if (counters.sinkErrors === 1)
+      sayOnce(
+        'sink-error',
+        'faultline: the logger or stream given to the reporter failed to write; reporter.stats.sinkErrors counts the failures\n',
+      );
   });
   const writer = new RecordWriter(redactor, output, {
     maxFingerprints,

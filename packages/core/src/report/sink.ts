@@ -5,6 +5,7 @@
  * pipeline notice. Counts are of records: accepted only once the bytes left the process's hands
  * (kernel or socket), lost with a reason otherwise. No sink method throws or blocks past its bound.
  */
+import { sayLoss } from './stderr-notice.js';
 
 /** What a line is, for the reporter's counters. */
 export type LineKind = 'full' | 'compact' | 'notice';
@@ -111,7 +112,9 @@ export class SinkCounter {
   lose(line: Line, reason: string, sign: 1 | -1 = 1): void {
     if (line.kind === 'notice') return;
     this.#pending -= sign * line.records;
-    const next = (this.#lost[reason] ?? 0) + sign * line.records;
+    const before = this.#lost[reason];
+    if (before === undefined && sign === 1) sayLoss(reason);
+    const next = (before ?? 0) + sign * line.records;
     if (next === 0) delete this.#lost[reason];
     else this.#lost[reason] = next;
   }

@@ -11,6 +11,7 @@ import type { RedactionOptions } from '../redact/redactor.js';
 import { toWire } from './item-wire.js';
 import type { Item } from './items.js';
 import type { SinkSpec } from './sink-spec.js';
+import { sayLoss } from './stderr-notice.js';
 import type { WorkerInit } from './worker.js';
 import { startWorker } from './worker-flags.js';
 import { BOOT_HOLD, workerLimits } from './worker-limits.js';
@@ -114,6 +115,8 @@ export class WorkerLink {
   #take(counts: WorkerCounts): void {
     this.#counts = counts;
     this.#unanswered = 0;
+    // The worker's losses are said here, once per reason for the process (it says nothing itself).
+    for (const reason in counts.sink.lost) sayLoss(reason);
     for (const [seq, type, message, stack] of counts.exceptions) this.#onException(seq, type, message, stack);
   }
 

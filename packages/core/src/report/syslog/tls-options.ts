@@ -2,6 +2,7 @@
  * The options of the authenticated syslog drain (`syslogTls`, tls-sink.ts), and the warning
  * `allowTls12` gives.
  */
+import { sayOnce } from '../stderr-notice.js';
 
 /** Options of {@link syslogTls}. */
 export interface SyslogTlsOptions {
@@ -41,15 +42,7 @@ export interface SyslogTlsOptions {
   readonly allowTls12Quietly?: boolean;
 }
 
-let warnedTls12 = false;
-
 /** Says once per process on stderr that TLS 1.2 is allowed for the syslog drain. */
 export function warnTls12Once(): void {
-  if (warnedTls12) return;
-  warnedTls12 = true;
-  try {
-    process.stderr.write('faultline: syslogTls allows TLS 1.2 (allowTls12); the product rule is TLS 1.3\n');
-  } catch {
-    // stderr is gone
-  }
+  sayOnce('tls12', 'faultline: syslogTls allows TLS 1.2 (allowTls12); the product rule is TLS 1.3\n');
 }

@@ -7,10 +7,9 @@
  * kernel (syslog over TLS has no application acknowledgement: a receiver that dies with bytes in
  * its socket buffer loses them unseen; RELP would be needed to know). TLS 1.3 only by default (the
  * drain carries unredacted detail; 1.3 prevents downgrade); `allowTls12` admits an old receiver
- * and says so once on stderr. A receiver offering only TLS 1.2 is otherwise refused
- * (`destinationError` `ERR_SSL_UNSUPPORTED_PROTOCOL` or the like, its records counted lost). Hand-written over
- * `node:tls` rather than pino-socket/pino-syslog because those run as transports in a worker,
- * where the reporter cannot learn which records were accepted.
+ * and says so once on stderr. A receiver offering only TLS 1.2 is otherwise refused (its records
+ * counted lost). Hand-written over `node:tls` rather than pino-socket/pino-syslog because those
+ * run as transports in a worker, where the reporter cannot learn which records were accepted.
  */
 import { isIP } from 'node:net';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
@@ -18,6 +17,7 @@ import { checkOptions, OptionsError } from '../../options-check.js';
 import { SYSLOG_TLS_RULES } from '../option-rules.js';
 import { CountingSink, errorCode, type Line, type Sink } from '../sink.js';
 import { withSpec } from '../sink-spec.js';
+import { sayUnreachable } from '../stderr-notice.js';
 import { frame, type SyslogHeader, syslogHeader } from './rfc5424.js';
 import { type SyslogTlsOptions, warnTls12Once } from './tls-options.js';
 
@@ -149,6 +149,7 @@ export class SyslogTlsSink extends CountingSink {
   #scheduleReconnect(reason: string): void {
     this.#error = reason;
     if (this.#closed || this.#timer !== undefined) return;
+    sayUnreachable(reason);
     const max = this.#options.maxBackoffMs ?? 30_000;
     const delay = Math.min(this.#backoff, max);
     // Doubled from 1 ms at least: from a `minBackoffMs` of 0 it stayed 0 (hundreds of connects a second).
