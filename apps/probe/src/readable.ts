@@ -5,8 +5,10 @@
  * escapes (a Python repr, a log line) undone, each in a variant of its own (a Windows path may hold
  * `\xa1`); and a base64 run that decodes to text (a stack or a driver error "encoded" into a `debug`
  * field, a cookie, a header) is decoded. The recovered texts follow the once-undone text, each after
- * a blank line, so a signature reads each as written. Bounded: at most two more levels, 20 base64
- * runs of at most 64 KB each.
+ * a blank line, so a signature reads each as written. A base64 run written in lines (MIME's 76
+ * characters a line, PEM's 64: Python's `encodebytes`, Java's MIME encoder) is decoded whole, its line
+ * breaks taken out, since a text cut at a line's end is in no line whole. Bounded: at most two more
+ * levels, 20 base64 runs of at most 64 KB each.
  */
 import { unescapeText } from './unescape.js';
 
@@ -21,6 +23,12 @@ const HEX_ESCAPE = /\\x[0-9a-fA-F]{2}/;
 
 /** A base64 or base64url run, 24 characters at least (18 bytes), from its start (a run is not tried again inside). */
 const BASE64_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{24,}={0,2}/g;
+
+/**
+ * A base64 run of two lines or more, each line ended by a line break (spaces around it allowed). A
+ * line's characters cannot be whitespace, so each line is matched one way: linear in the text.
+ */
+const BASE64_LINES = /(?<![A-Za-z0-9+/])(?:[A-Za-z0-9+/]{16,}[ \t]*\r?\n[ \t]*)+[A-Za-z0-9+/]{2,}={0,2}/g;
 
 /** Control characters other than tab and line ends: decoded bytes with them are not text. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
@@ -66,6 +74,13 @@ export function readableText(text: string): string {
     if (match[0].length > LIMITS.runChars) continue;
     runs += 1;
     const decoded = base64Text(match[0]);
+    if (decoded !== undefined) parts.push(unescapeText(decoded));
+  }
+  for (const match of once.matchAll(BASE64_LINES)) {
+    if (runs >= LIMITS.runs) break;
+    if (match[0].length > LIMITS.runChars) continue;
+    runs += 1;
+    const decoded = base64Text(match[0].replace(/\s+/g, ''));
     if (decoded !== undefined) parts.push(unescapeText(decoded));
   }
   return parts.join('\n\n');

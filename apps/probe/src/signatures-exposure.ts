@@ -54,6 +54,16 @@ export const EXPOSURE_SIGNATURES: readonly Signature[] = [
   {
     rule: 'leak/private-ip',
     severity: 'medium',
+    description: 'internal host name',
+    // A name without a dot resolves only inside the network: in a URL (`Location: http://auth-svc/login`,
+    // `Refresh: 0; url=http://billing-api/`), or with its port in a proxy's or backend's field
+    // (`Via: 1.1 orders-svc:8080`, `X-Backend-Server: orders-7d9f8c5b4-xk2lp:8080`).
+    pattern:
+      /\b(?:https?|wss?|grpcs?|redis|amqps?|postgres(?:ql)?|mysql|mongodb):\/\/(?!localhost\b)[a-z][\w-]{0,62}(?=[/?#"'<>)\]\s]|:\d{2,5}\b|$)|(?:^|\n)(?:via|x-backend(?:-server|-host)?|x-served-by|x-upstream(?:-addr|-host|-server)?|x-forwarded-server|x-real-server|x-origin-server|x-host): [^\n]{0,1024}?(?<![\w.:/-])(?!localhost\b)[a-z][\w-]{0,62}:\d{2,5}\b/i,
+  },
+  {
+    rule: 'leak/private-ip',
+    severity: 'medium',
     description: 'cloud resource name (AWS ARN: account id and resource)',
     pattern: /\barn:aws[\w-]{0,16}:[\w-]{1,64}:[\w-]{0,32}:\d{12}:[\w/+=,.@:-]{1,256}/,
   },

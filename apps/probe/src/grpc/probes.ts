@@ -1,14 +1,15 @@
 /**
  * gRPC probes: an unknown method, hostile metadata, the standard health service (Check and Watch),
  * and on every method found undecodable bytes, malformed and wrong-typed JSON (JSON-codec services
- * exist), an empty message and an oversized one. Details, metadata and the rich-status blob are
- * checked. Calls go out a few at a time under the run's deadline.
+ * exist), an empty message, an oversized one, and a garbled bearer token (an auth interceptor's
+ * error). Details, metadata and the rich-status blob are checked. Calls go out a few at a time under
+ * the run's deadline.
  */
 import { Metadata } from '@grpc/grpc-js';
 import { checkAnswer } from '../answer.js';
 import { pool } from '../budget.js';
 import type { ProbeRun } from '../context.js';
-import { wrongBody } from '../http/mutate.js';
+import { garbledTokens, wrongBody } from '../http/mutate.js';
 import { call, rawClient } from './call.js';
 
 /** The standard health service's methods. */
@@ -35,6 +36,11 @@ export function grpcProbes(methods: readonly string[], marker: string): GrpcProb
   hostile.set('x-request-id', `"}<script>${marker}`);
   hostile.set('x-probe', marker);
   const none = () => new Metadata();
+  const bearer = () => {
+    const metadata = new Metadata();
+    metadata.set('authorization', garbledTokens(marker).garbage);
+    return metadata;
+  };
   const undecodable = Buffer.from([0xff, 0xff, 0xff, 0x0f, 0x1a, 0x01]);
   const probes: GrpcProbe[] = [
     { name: 'unknown-method', path: `/faultline.probe.Unknown/${marker}`, body: Buffer.alloc(0), metadata: none() },
@@ -52,6 +58,8 @@ export function grpcProbes(methods: readonly string[], marker: string): GrpcProb
       ['json-not-protobuf', Buffer.from(`{"${marker}":`), hostile],
       ['json-wrong-types', Buffer.from(wrongBody(undefined)), none()],
       ['empty-message', Buffer.alloc(0), none()],
+      // A well-formed message with a token that is not one: an auth interceptor answers its library's error.
+      ['garbled-token', Buffer.alloc(0), bearer()],
     ];
     if (path === HEALTH.check || path === HEALTH.watch)
       bodies.push(['health-unknown-service', healthRequest(`${marker}.Svc`), none()]);

@@ -59,6 +59,9 @@ export class HttpClient {
     // HEAD goes over HTTP/1.1 only: an HTTP/2 server's HEAD stream ends with its head, and a handler
     // that then writes its body throws in the server (a crash the probe would have caused, not found).
     if (this.http2 && probe.request.method === 'HEAD') return undefined;
+    // A Host field goes over HTTP/1.1 only: HTTP/2 names the authority in `:authority`, and a server may
+    // reset a stream whose Host differs from it (unanswered, though nothing is wrong with the server).
+    if (this.http2 && probe.request.headers?.host !== undefined) return undefined;
     if (!budget.take()) return undefined;
     this.run.onProgress?.(`http ${probe.name}`);
     const location = `${probe.request.method} ${typeof probe.request.path === 'string' ? probe.request.path.slice(0, 100) : '<bytes>'}`;

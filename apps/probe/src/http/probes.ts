@@ -4,8 +4,10 @@
  * wrong content types, oversized body, headers and URL, invalid UTF-8 and percent-encoding,
  * traversal and unknown routes, errors asked for as HTML (the debug page a browser gets), method
  * overrides, DELETE, garbled and forged bearer tokens, hostile request ids, type confusion in
- * parameters, OPTIONS (a CORS preflight from a foreign origin) and HEAD, and a request sent twice on
- * one keep-alive connection.
+ * parameters, OPTIONS (a CORS preflight from a foreign origin), HEAD and TRACE, a request sent twice on
+ * one keep-alive connection, the same wrong-typed create sent twice (a duplicate key), a multipart body
+ * cut short (an upload parser's error), a body whose Content-Encoding it is not (a decoder's error), a
+ * Host that is no host and cookies whose percent-encoding is broken.
  */
 import type { HttpProbe } from './client.js';
 import { graphqlProbes } from './graphql.js';
@@ -25,6 +27,8 @@ const MALFORMED: ReadonlySet<string> = new Set([
   'long-url',
   'bad-percent-encoding',
   'invalid-utf8',
+  'malformed-multipart',
+  'bad-content-encoding',
 ]);
 
 /** The probes against `path` (a known route or the base), marked with `marker`. */
@@ -68,6 +72,28 @@ export function httpProbes(path: string, marker: string): HttpProbe[] {
       request: { method: 'POST', path: base || '/', headers: { ...json, ...html }, body: `{"${marker}": ` },
     },
     { name: 'keep-alive', request: { method: 'GET', path: `${base}/${marker}` }, twice: true },
+    // The same create twice on one connection: the second is a duplicate (a unique index's error).
+    { name: 'repeat-post', request: { method: 'POST', path: base || '/', headers: json, body: wrong }, twice: true },
+    // An upload parser (busboy, multer, formidable) on a form cut short: no closing boundary.
+    {
+      name: 'malformed-multipart',
+      request: {
+        method: 'POST',
+        path: base || '/',
+        headers: { 'content-type': `multipart/form-data; boundary=${marker}` },
+        body: `--${marker}\r\ncontent-disposition: form-data; name="file"; filename="${marker}.txt"\r\ncontent-type: text/plain\r\n\r\nabc`,
+      },
+    },
+    // A body that is not what its Content-Encoding says: a decoder's error (zlib's) before any handler.
+    {
+      name: 'bad-content-encoding',
+      request: {
+        method: 'POST',
+        path: base || '/',
+        headers: { ...json, 'content-encoding': 'gzip' },
+        body: `{"${marker}": `,
+      },
+    },
     {
       name: 'malformed-xml',
       request: {
@@ -112,6 +138,15 @@ export function httpProbes(path: string, marker: string): HttpProbe[] {
       },
     },
     { name: 'head', request: { method: 'HEAD', path: `${base}/${marker}` } },
+    // TRACE: often answered by other code than the routes (a method check, a proxy), or by a crash.
+    { name: 'trace', request: { method: 'TRACE', path: base || '/' } },
+    // A Host that is no host: a handler that builds its URL from it (`new URL(req.url, \`http://${host}\`)`) throws.
+    { name: 'bad-host', request: { method: 'GET', path: base || '/', headers: { host: `[${marker}` } } },
+    // Cookies that are not percent-encoded right: a cookie parser that decodes them throws (URIError).
+    {
+      name: 'bad-cookie',
+      request: { method: 'GET', path: base || '/', headers: { cookie: `session=%E0%A4%A; ${marker}=%` } },
+    },
     // HEAD on the path itself: a router's automatic HEAD runs the GET handler, whose error fields may leak.
     { name: 'head-path', request: { method: 'HEAD', path: base || '/' } },
     {

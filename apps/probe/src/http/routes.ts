@@ -1,8 +1,8 @@
 /**
- * The newer probes (wrong-typed JSON, a malformed form and XML body, errors asked for as HTML, a
- * CORS preflight, a request twice on one keep-alive connection, HEAD, GraphQL requests on a
- * GraphQL endpoint) for routes that discovery found,
- * not only the base path and the hints: a handler that leaks only on its own route is reached.
+ * The newer probes (wrong-typed JSON, a malformed form, XML and multipart body, a body whose
+ * Content-Encoding it is not, errors asked for as HTML, a CORS preflight, a request twice on one
+ * keep-alive connection, HEAD, GraphQL requests on a GraphQL endpoint) for routes that discovery
+ * found, not only the base path and the hints: a handler that leaks only on its own route is reached.
  * Only GET, HEAD, POST and OPTIONS go to a discovered route: PUT, PATCH and DELETE never go to a path the
  * probe did not make (a document's own operations are sent as it declares them, elsewhere).
  */
@@ -11,7 +11,7 @@ import type { HttpOperation } from './discover.js';
 import { fillPath } from './mutate.js';
 import { httpProbes } from './probes.js';
 
-/** The most discovered routes that get {@link routeProbes} (8 requests each: at most 160 in all). */
+/** The most discovered routes that get {@link routeProbes} (10 requests each: at most 200 in all). */
 export const ROUTE_LIMIT = 20;
 
 /** The probes of {@link httpProbes} sent to a discovered route as they are (POST and OPTIONS only). */
@@ -19,6 +19,8 @@ const AS_THEY_ARE: ReadonlySet<string> = new Set([
   'wrong-types',
   'malformed-form',
   'malformed-xml',
+  'malformed-multipart',
+  'bad-content-encoding',
   'html-malformed-json',
   'options',
   'graphql-syntax',

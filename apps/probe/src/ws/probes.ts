@@ -2,13 +2,13 @@
  * WebSocket probes on the given path and the common ones (`/ws`, `/socket`, `/graphql`, `/cable`):
  * a bad handshake with a hostile X-Request-ID (answered as HTTP); then, where an upgrade is
  * accepted, a malformed message (three times on one connection), wrong-typed JSON, an invalid
- * UTF-8 text frame and an oversized message on fresh connections. Everything a client can
- * read is checked: the fields of the 101 answer, the HTTP answer to a valid handshake that is
- * refused, data frames, ping and pong payloads and close reasons; an abnormal close (1006) is
- * reported. Each session listens {@link LATE_MS} after its send (a server may answer a welcome at
- * once and its error a second later); the probes of a path run at once once its upgrade is
- * accepted, so that wait is paid about once per endpoint, not once per probe. Every connection
- * ends at its limit of time or when the run's signal aborts.
+ * UTF-8 text frame, a binary frame that no binary protocol decodes and an oversized message on fresh
+ * connections. Everything a client can read is checked: the fields of the 101 answer, the HTTP
+ * answer to a valid handshake that is refused, data frames, ping and pong payloads and close
+ * reasons; an abnormal close (1006) is reported. Each session listens {@link LATE_MS} after its send
+ * (a server may answer a welcome at once and its error a second later); the probes of a path run at
+ * once once its upgrade is accepted, so that wait is paid about once per endpoint, not once per
+ * probe. Every connection ends at its limit of time or when the run's signal aborts.
  */
 import type WebSocket from 'ws';
 import { checkAnswer } from '../answer.js';
@@ -75,6 +75,12 @@ export async function probeWs(
     },
     { name: 'wrong-types', send: (s) => s.send(wrongBody(undefined)) },
     { name: 'invalid-utf8', send: (s) => s.send(Buffer.from([0xff, 0xfe, 0xc3, 0x28]), { binary: false }) },
+    // A binary frame of bytes no binary protocol decodes (MessagePack's unused 0xc1, a length past the end):
+    // a server that decodes binary messages answers its decoder's error.
+    {
+      name: 'binary-garbage',
+      send: (s) => s.send(Buffer.from([0xc1, 0xff, 0xff, 0xff, 0x7f, 0x00]), { binary: true }),
+    },
     { name: 'oversized-message', send: (s) => s.send('x'.repeat(4 * 1024 * 1024)) },
   ];
   /** Runs `probe` on `path` (`onOpen` is called once the upgrade is accepted); whether it was. */

@@ -1,8 +1,9 @@
 /**
  * A leaky node:http target whose leaks are only on routes that discovery finds (linked from the
  * root's JSON, or a common path that exists), and only to the newer probes: a form body, an XML
- * body, a browser's Accept, a CORS preflight, the second request of a keep-alive connection, HEAD. The
- * base path answers cleanly to everything. Every request is recorded, so a test can say which
+ * body, a multipart body cut short, a body whose Content-Encoding it is not, a browser's Accept, a
+ * CORS preflight, the second request of a keep-alive connection, HEAD. The base path answers
+ * cleanly to everything. Every request is recorded, so a test can say which
  * methods reached which route.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -71,6 +72,24 @@ const ROUTES: readonly (Planted & { leaks: (req: IncomingMessage, nth: number) =
     leaks: () => undefined,
   },
   {
+    // An upload route: its parser (busboy, under multer) answers its stack to a multipart body cut short.
+    rule: 'leak/stack-node',
+    where: '/api/uploads',
+    leaks: (req) =>
+      /^multipart\/form-data/.test(req.headers['content-type'] ?? '')
+        ? '{"error":"Error: Unexpected end of form\\n    at Multipart._final (/srv/app/node_modules/busboy/lib/types/multipart.js:588:17)"}'
+        : undefined,
+  },
+  {
+    // A route whose body parser inflates: zlib's error to a body that is not what its Content-Encoding says.
+    rule: 'leak/stack-node',
+    where: '/api/imports',
+    leaks: (req) =>
+      req.headers['content-encoding'] !== undefined
+        ? '{"error":"Error: incorrect header check\\n    at Zlib.zlibOnError [as onerror] (node:zlib:189:17)"}'
+        : undefined,
+  },
+  {
     // A common path (not linked): it exists (401), and leaks only to a form body.
     rule: 'leak/path',
     where: '/api/users',
@@ -96,7 +115,7 @@ export async function routesTarget(): Promise<LeakyTarget & { readonly received:
       if (path === '/' && req.method === 'GET') {
         const body = JSON.stringify({
           links: { orders: '/api/orders', invoices: '/api/invoices', reports: '/api/reports' },
-          more: ['/api/cors', '/api/session', '/api/status'],
+          more: ['/api/cors', '/api/session', '/api/status', '/api/uploads', '/api/imports'],
         });
         res.writeHead(200, { 'content-type': 'application/json', 'content-length': body.length });
         res.end(body);
