@@ -47,7 +47,9 @@ export const READ_ROUTES: readonly Route[] = [
     where: '/trailer',
     rule: 'leak/stack-node',
     severity: H,
-    answer: (_q, r) => {
+    answer: (q, r) => {
+      // A HEAD answer has no body, so no trailers (Node throws on the Trailer header): answered clean.
+      if (q.method === 'HEAD') return false;
       r.writeHead(400, { ...clean(), trailer: 'x-debug' });
       write(r, CLEAN_BODY);
       r.addTrailers({ 'x-debug': stack('/trailer').replace('\n', ' ') });
