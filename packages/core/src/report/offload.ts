@@ -5,7 +5,8 @@
  * half full. From that moment every record is handed to the worker, which holds what arrives
  * while it boots; nothing more is written on this thread. Once the worker is up, this thread's
  * own sink finishes what it holds (asynchronously, bounded), lets go of the destination, and the
- * worker starts writing, with the fingerprints this thread computed.
+ * worker starts writing, with the fingerprints this thread computed; lines the sink could not
+ * send (a syslog receiver down) go to the worker, which sends them first.
  * A worker that dies after the hand-over (a crash, its heap limit) is replaced, at most
  * {@link MAX_RESTARTS} times: what it held is counted `lost.worker`, what it confirmed stays counted,
  * and the new worker opens the destination again. Past that bound records go to this thread's
@@ -13,6 +14,7 @@
  * did not open (stdout) does not, and those records are counted lost (`EBADF`).
  */
 import type { RedactionOptions } from '../redact/redactor.js';
+import { handOver } from './line-handover.js';
 import type { Sink } from './sink.js';
 import type { SinkSpec } from './sink-spec.js';
 import { addCounts } from './stats.js';
@@ -55,12 +57,14 @@ const HANDOVER_POLL_MS = 10;
 
 /**
  * Resolves once `sink` wrote (or lost) every line it holds, or cannot write now (its destination
- * failed to open), or was `released` meanwhile (a signal's shutdown let go first), or after
- * {@link HANDOVER_MAX_MS}; checked every `stepMs`. Bounded by `shutdownTimeoutMs` alone, a reader
- * pausing longer (a full stdout pipe) lost this thread's lines as `shutdown` in the middle of the
- * process's life, while the worker wrote the later ones. It never spins: `drained` answers at
- * once when nothing is being written, and a loop of answers at once held the event loop for the
- * whole 30 s, so a SIGTERM's bounded shutdown never ran its timers (the process did not end).
+ * failed to open; a syslog receiver down or still connecting: its unsent lines then go to the
+ * worker with the destination, see {@link Offload.release}), or was `released` meanwhile (a
+ * signal's shutdown let go first), or after {@link HANDOVER_MAX_MS}; checked every `stepMs`.
+ * Bounded by `shutdownTimeoutMs` alone, a reader pausing longer (a full stdout pipe) lost this
+ * thread's lines as `shutdown` in the middle of the process's life, while the worker wrote the
+ * later ones. It never spins: `drained` answers at once when nothing is being written, and a loop
+ * of answers at once held the event loop for the whole 30 s, so a SIGTERM's bounded shutdown
+ * never ran its timers (the process did not end).
  */
 export async function handedOver(sink: Sink, stepMs: number, released: () => boolean): Promise<void> {
   const until = Date.now() + HANDOVER_MAX_MS;
@@ -230,15 +234,21 @@ export class Offload {
    */
   async letGo(sink: Sink | undefined, fingerprints: () => [number, string][], waitMs: number): Promise<void> {
     if (sink === undefined || this.#released || this.link === undefined) return;
-    if (waitMs > 0) await sink.drained(waitMs);
+    // A sink that cannot write now has nothing to finish: what it holds goes along at once.
+    if (waitMs > 0 && sink.openError === undefined) await sink.drained(waitMs);
     this.release(sink, fingerprints());
   }
 
-  /** Lets go now (see {@link letGo}); not to a worker that died (this thread writes on, with its sink). */
+  /**
+   * Lets go now (see {@link letGo}); not to a worker that died (this thread writes on, with its
+   * sink). The lines the sink has not started to write (a syslog receiver down) go to the worker,
+   * which writes them first: closed with them, the sink lost them as `shutdown` mid-life.
+   */
   release(sink: Sink, fingerprints: [number, string][]): void {
     if (this.#released || this.#link === undefined || !this.#link.alive) return;
     this.#released = true;
+    const lines = handOver(sink);
     sink.close(0);
-    this.#link.go(fingerprints);
+    this.#link.go(fingerprints, lines);
   }
 }

@@ -5,6 +5,7 @@
  * pipeline notice. Counts are of records: accepted only once the bytes left the process's hands
  * (kernel or socket), lost with a reason otherwise. No sink method throws or blocks past its bound.
  */
+import type { HandedLine } from './line-handover.js';
 import { sayLoss } from './stderr-notice.js';
 
 /** What a line is, for the reporter's counters. */
@@ -119,6 +120,11 @@ export class SinkCounter {
     else this.#lost[reason] = next;
   }
 
+  /** Lets go of `line`, handed to another copy of the sink (which counts it from then on). */
+  handOff(line: Line): void {
+    if (line.kind !== 'notice') this.#pending -= line.records;
+  }
+
   /** Fault records lost for `reason` so far (no snapshot made). */
   lostTo(reason: string): number {
     return this.#lost[reason] ?? 0;
@@ -177,6 +183,48 @@ export abstract class CountingSink implements Sink {
     this.held += line.bytes.length;
     this.enqueue(line);
     return true;
+  }
+
+  /**
+   * Gives up the lines not yet being written, oldest first, for another copy of the sink (the
+   * worker's, at the hand-over) to write before its own: they leave this sink's counts, neither
+   * written nor lost. A sink that cannot be left mid-queue gives none (it is waited for instead).
+   */
+  handOver(): HandedLine[] {
+    const lines = this.unsent();
+    for (const line of lines) {
+      this.held -= line.bytes.length;
+      this.counter.handOff(line);
+    }
+    return lines.map((line) => [line.bytes, line.kind, line.records]);
+  }
+
+  /**
+   * Takes lines another copy handed over, ahead of those it holds, within the backlog bound:
+   * beyond it they are lost as `backlog`, like any line.
+   */
+  adopt(lines: readonly HandedLine[]): void {
+    const taken: Line[] = [];
+    for (const [bytes, kind, records] of lines) {
+      this.counter.tag(kind, records);
+      const line = this.counter.line(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+      if (this.held + line.bytes.length > this.#maxBacklog) this.counter.lose(line, 'backlog');
+      else {
+        this.held += line.bytes.length;
+        taken.push(line);
+      }
+    }
+    if (taken.length > 0) this.putFirst(taken);
+  }
+
+  /** Removes and returns the lines not yet being written (none unless the sink can be left mid-queue). */
+  protected unsent(): Line[] {
+    return [];
+  }
+
+  /** Puts `lines` (already counted in {@link held}) ahead of those waiting. */
+  protected putFirst(lines: Line[]): void {
+    for (const line of lines) this.enqueue(line);
   }
 
   /** The bytes of one line (a syslog sink frames it). */

@@ -2,10 +2,11 @@
  * The reporter's few words on stderr: a destination that cannot be opened, fault records that
  * started to be lost (by reason), a syslog receiver that cannot be reached, a worker that died, a
  * logger passed in that throws. Each is said once per process, from the response thread only (a
- * worker's losses reach it with the worker's counts), so a failure the two threads both meet is
- * said once. Written with `writeSync` on fd 2, never through `process.stderr`: a stderr pipe
- * whose reader went away made the stream emit EPIPE as an 'error' event nobody handled, and the
- * notice itself ended the process. A stderr that cannot take the line (gone, full) loses it.
+ * worker forwards its notices there, and its losses reach it with its counts too), so a failure
+ * the two threads both meet is said once. Written with `writeSync` on fd 2, never through
+ * `process.stderr`: a stderr pipe whose reader went away made the stream emit EPIPE as an 'error'
+ * event nobody handled, and the notice itself ended the process. A stderr that cannot take the
+ * line (gone, full) loses it.
  */
 import { writeSync } from 'node:fs';
 import { isMainThread } from 'node:worker_threads';
@@ -14,6 +15,17 @@ import { isMainThread } from 'node:worker_threads';
 const QUIET_REASONS: ReadonlySet<string> = new Set(['shutdown', 'unconfirmed', 'closed']);
 
 const said = new Set<string>();
+
+/** On a worker thread, where its notices go (to the response thread); `undefined` elsewhere. */
+let forward: ((key: string, line: string) => void) | undefined;
+
+/**
+ * On a worker thread: hands each notice it would say (once per key) to `to`, which passes it to
+ * the response thread to say. Its syslog sink meeting a receiver gone was said nowhere.
+ */
+export function forwardNotices(to: (key: string, line: string) => void): void {
+  forward = to;
+}
 
 /** Writes `line` (with its newline) on fd 2, synchronously; never throws. */
 export function sayOnStderr(line: string): void {
@@ -25,11 +37,21 @@ export function sayOnStderr(line: string): void {
 }
 
 /**
- * Says `line` once per process under `key` (on the response thread; a no-op on a worker).
- * Returns true when it was said now.
+ * Says `line` once per process under `key` (on the response thread; a worker forwards it there,
+ * see {@link forwardNotices}). Returns true when it was said now.
  */
 export function sayOnce(key: string, line: string): boolean {
-  if (!isMainThread || said.has(key)) return false;
+  if (said.has(key)) return false;
+  if (!isMainThread) {
+    if (forward === undefined) return false;
+    said.add(key);
+    try {
+      forward(key, line);
+    } catch {
+      // the port is closed: the thread is ending
+    }
+    return false;
+  }
   said.add(key);
   sayOnStderr(line);
   return true;

@@ -10,8 +10,9 @@ import { MessageChannel, receiveMessageOnPort, type Worker } from 'node:worker_t
 import type { RedactionOptions } from '../redact/redactor.js';
 import { toWire } from './item-wire.js';
 import type { Item } from './items.js';
+import { type HandedLine, handedRecords } from './line-handover.js';
 import type { SinkSpec } from './sink-spec.js';
-import { sayLoss } from './stderr-notice.js';
+import { sayLoss, sayOnce } from './stderr-notice.js';
 import type { WorkerInit } from './worker.js';
 import { startWorker } from './worker-flags.js';
 import { BOOT_HOLD, workerLimits } from './worker-limits.js';
@@ -105,6 +106,10 @@ export class WorkerLink {
       this.#onReady();
       return;
     }
+    if (message.t === 'say') {
+      sayOnce(message.key, message.line);
+      return;
+    }
     this.#take(message.counts);
     if (message.t === 'flushed') {
       this.#waiters.get(message.id)?.();
@@ -175,9 +180,13 @@ export class WorkerLink {
     this.#post({ t: 'items', items: items.map(toWire) });
   }
 
-  /** The response thread's sink let go of the destination; `fingerprints` it computed go along. */
-  go(fingerprints: [number, string][]): void {
-    this.#post({ t: 'go', fingerprints });
+  /**
+   * The response thread's sink let go of the destination; `fingerprints` it computed go along,
+   * and `lines` it could not send (counted handed over until the worker's counts take them).
+   */
+  go(fingerprints: [number, string][], lines: HandedLine[] = []): void {
+    this.#sent += handedRecords(lines);
+    this.#post({ t: 'go', fingerprints, lines });
   }
 
   #post(message: ToWorker): void {

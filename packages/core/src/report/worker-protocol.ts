@@ -1,5 +1,6 @@
 /** The messages between the response thread and the reporter's worker thread (plain data). */
 import type { WireItem } from './item-wire.js';
+import type { HandedLine } from './line-handover.js';
 import type { SinkCounts } from './sink.js';
 import type { WriterCounts } from './writer.js';
 
@@ -7,8 +8,8 @@ import type { WriterCounts } from './writer.js';
 export type ToWorker =
   /** A batch of items, positional (see item-wire.ts). */
   | { readonly t: 'items'; readonly items: WireItem[] }
-  /** The response thread's own sink let go of the destination: start writing. */
-  | { readonly t: 'go'; readonly fingerprints: [number, string][] }
+  /** The response thread's own sink let go of the destination: write the lines it could not send, then start. */
+  | { readonly t: 'go'; readonly fingerprints: [number, string][]; readonly lines: HandedLine[] }
   /** Exit: write what is held synchronously within the budget; the answer goes to the replies port. */
   | { readonly t: 'flush-sync'; readonly budgetMs: number }
   /** Write everything (bounded); `sync` then flushes synchronously what is left; `close` closes the sink. */
@@ -41,4 +42,6 @@ export type FromWorker =
   /** The worker loaded its modules and opened its sink. */
   | { readonly t: 'ready' }
   | { readonly t: 'counts'; readonly counts: WorkerCounts }
+  /** A notice for stderr (the response thread says it, once per process under `key`). */
+  | { readonly t: 'say'; readonly key: string; readonly line: string }
   | { readonly t: 'flushed'; readonly id: number; readonly counts: WorkerCounts };

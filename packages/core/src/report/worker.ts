@@ -15,8 +15,10 @@ import { createRedactor, type RedactionOptions } from '../redact/redactor.js';
 import { openSpec } from './destination.js';
 import { fromWire, type WireItem } from './item-wire.js';
 import type { FullItem } from './items.js';
+import { adopt, handedRecords } from './line-handover.js';
 import { ReporterOutput } from './output.js';
 import type { SinkSpec } from './sink-spec.js';
+import { forwardNotices } from './stderr-notice.js';
 import type { ToWorker, WorkerCounts } from './worker-protocol.js';
 import { RecordWriter } from './writer.js';
 
@@ -33,6 +35,8 @@ export interface WorkerInit {
 
 const init = workerData as WorkerInit;
 const port = parentPort as NonNullable<typeof parentPort>;
+// What this thread would say on stderr (a syslog receiver it cannot reach) the response thread says.
+forwardNotices((key, line) => port.postMessage({ t: 'say', key, line }));
 const signal = new Int32Array(init.signal);
 const sink = openSpec(init.spec, init.maxBacklog);
 const exceptions: [number, string, string, string | undefined][] = [];
@@ -198,6 +202,8 @@ port.on('message', async (message: ToWorker) => {
       return;
     case 'go':
       writer.adopt(message.fingerprints);
+      // The response thread's unsent lines go first; the worker's sink counts them from now on.
+      if (message.lines.length > 0 && adopt(sink, message.lines)) processed += handedRecords(message.lines);
       started = true;
       schedule();
       arm();

@@ -10,6 +10,7 @@
  * and says so once on stderr. A receiver offering only TLS 1.2 is otherwise refused (its records
  * counted lost). Hand-written over `node:tls` rather than pino-socket/pino-syslog because those
  * run as transports in a worker, where the reporter cannot learn which records were accepted.
+ * When the reporter's worker takes the destination, the lines not yet sent go to its copy.
  */
 import { isIP } from 'node:net';
 import type { ConnectionOptions, TLSSocket } from 'node:tls';
@@ -34,7 +35,7 @@ export class SyslogTlsSink extends CountingSink {
   readonly #options: SyslogTlsOptions;
   readonly #header: SyslogHeader;
   readonly #maxBacklog: number;
-  readonly #queue: Line[] = [];
+  #queue: Line[] = [];
   readonly #inFlight = new Set<Line>();
   readonly #unconfirmed = new Set<Line>();
   #socket: TLSSocket | undefined;
@@ -76,6 +77,19 @@ export class SyslogTlsSink extends CountingSink {
 
   protected enqueue(line: Line): void {
     this.#queue.push(line);
+    this.#pump();
+    this.#hold();
+  }
+
+  /** At the hand-over: the lines not yet given to the socket, for the worker's copy. */
+  protected override unsent(): Line[] {
+    this.#requeued = 0;
+    return this.#queue.splice(0);
+  }
+
+  /** Lines the response thread's copy handed over go out first, in order. */
+  protected override putFirst(lines: Line[]): void {
+    this.#queue = lines.concat(this.#queue);
     this.#pump();
     this.#hold();
   }
