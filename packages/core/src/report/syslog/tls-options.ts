@@ -2,6 +2,8 @@
  * The options of the authenticated syslog drain (`syslogTls`, tls-sink.ts), and the warning
  * `allowTls12` gives.
  */
+import { isIP } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import { sayOnce } from '../stderr-notice.js';
 
 /** Options of {@link syslogTls}. */
@@ -45,4 +47,21 @@ export interface SyslogTlsOptions {
 /** Says once per process on stderr that TLS 1.2 is allowed for the syslog drain. */
 export function warnTls12Once(): void {
   sayOnce('tls12', 'faultline: syslogTls allows TLS 1.2 (allowTls12); the product rule is TLS 1.3\n');
+}
+
+/** The `tls.connect` options of a drain: its receiver, certificates and lowest TLS version. */
+export function connectionOptions(options: SyslogTlsOptions): ConnectionOptions {
+  const out: ConnectionOptions = {
+    host: options.host,
+    port: options.port,
+    ca: options.ca,
+    cert: options.cert,
+    key: options.key,
+    minVersion: options.allowTls12 === true ? 'TLSv1.2' : 'TLSv1.3',
+  };
+  // SNI takes a host name only (RFC 6066): an IP address there is deprecated in Node (DEP0123,
+  // a warning on every connection). Without one, the certificate is checked against `host`.
+  const servername = options.servername ?? (isIP(options.host) === 0 ? options.host : undefined);
+  if (servername !== undefined) out.servername = servername;
+  return out;
 }

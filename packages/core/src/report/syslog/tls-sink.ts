@@ -12,15 +12,14 @@
  * run as transports in a worker, where the reporter cannot learn which records were accepted.
  * When the reporter's worker takes the destination, the lines not yet sent go to its copy.
  */
-import { isIP } from 'node:net';
-import type { ConnectionOptions, TLSSocket } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import { checkOptions, OptionsError } from '../../options-check.js';
 import { SYSLOG_TLS_RULES } from '../option-rules.js';
 import { CountingSink, errorCode, type Line, type Sink } from '../sink.js';
 import { withSpec } from '../sink-spec.js';
 import { sayUnreachable } from '../stderr-notice.js';
 import { frame, type SyslogHeader, syslogHeader } from './rfc5424.js';
-import { type SyslogTlsOptions, warnTls12Once } from './tls-options.js';
+import { connectionOptions, type SyslogTlsOptions, warnTls12Once } from './tls-options.js';
 
 export type { SyslogTlsOptions } from './tls-options.js';
 
@@ -109,21 +108,9 @@ export class SyslogTlsSink extends CountingSink {
 
   #connect(connect: typeof import('node:tls').connect): void {
     if (this.#closed) return;
-    const options: ConnectionOptions = {
-      host: this.#options.host,
-      port: this.#options.port,
-      ca: this.#options.ca,
-      cert: this.#options.cert,
-      key: this.#options.key,
-      minVersion: this.#options.allowTls12 === true ? 'TLSv1.2' : 'TLSv1.3',
-    };
-    // SNI takes a host name only (RFC 6066): an IP address there is deprecated in Node (DEP0123,
-    // a warning on every connection). Without one, the certificate is checked against `host`.
-    const servername = this.#options.servername ?? (isIP(this.#options.host) === 0 ? this.#options.host : undefined);
-    if (servername !== undefined) options.servername = servername;
     let socket: TLSSocket;
     try {
-      socket = connect(options);
+      socket = connect(connectionOptions(this.#options));
     } catch (error) {
       this.#scheduleReconnect(errorCode(error));
       return;
