@@ -90,14 +90,14 @@ export class Intake {
     const first = this.#window.peek(fault, time);
     if (first === undefined || writer.fingerprints.get(first.handle) === undefined) return false;
     const scratch = this.#scratch;
-    const item = scratch.fill(fault, ctx, attributes, first.handle, first.id);
     if (scratch.busy) {
-      writer.write(item);
+      // Written from inside a write of the reused item: an item of its own.
+      writer.write(repeatItem(fault, ctx, attributes, first.handle, first.id));
       return true;
     }
     scratch.busy = true;
     try {
-      writer.write(item);
+      writer.write(scratch.fill(fault, ctx, attributes, first.handle, first.id));
     } finally {
       scratch.busy = false;
       scratch.clear();

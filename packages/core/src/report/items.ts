@@ -87,12 +87,25 @@ export function ctxItem(ctx: ReportContext | undefined, attributes: SnapNode | u
   if (ctx === undefined) return undefined;
   const out: { -readonly [K in keyof CtxItem]: CtxItem[K] } = {};
   if (ctx.protocol !== undefined) out.protocol = ctx.protocol;
-  if (typeof ctx.method === 'string') out.method = markCut(ctx.method, MAX_METHOD);
-  if (typeof ctx.route === 'string') out.route = markCut(ctx.route, MAX_ROUTE);
-  if (typeof ctx.traceId === 'string') out.traceId = ctx.traceId.slice(0, 64);
+  const method = methodOf(ctx);
+  if (method !== undefined) out.method = method;
+  const route = routeOf(ctx);
+  if (route !== undefined) out.route = route;
+  const traceId = traceIdOf(ctx);
+  if (traceId !== undefined) out.traceId = traceId;
   if (attributes !== undefined) out.attributes = attributes;
   return out;
 }
+
+/** The context's method as a record keeps it (cut, marked), or `undefined`. */
+const methodOf = (ctx: ReportContext): string | undefined =>
+  typeof ctx.method === 'string' ? markCut(ctx.method, MAX_METHOD) : undefined;
+/** The context's route as a record keeps it (cut, marked), or `undefined`. */
+const routeOf = (ctx: ReportContext): string | undefined =>
+  typeof ctx.route === 'string' ? markCut(ctx.route, MAX_ROUTE) : undefined;
+/** The context's trace id as a record keeps it, or `undefined`. */
+const traceIdOf = (ctx: ReportContext): string | undefined =>
+  typeof ctx.traceId === 'string' ? ctx.traceId.slice(0, 64) : undefined;
 
 /** The full item of `fault` (reads the thrown value, its stack included). */
 export function fullItem(
@@ -138,7 +151,8 @@ type ScratchCtx = { -readonly [K in keyof CtxItem]-?: CtxItem[K] | undefined };
  * (`Intake.repeatNow`): the writer reads them while it batches the repeat and keeps neither, and
  * a fresh pair for each (about 150 bytes) was most of what a repeat allocated. Every field is
  * always present (`undefined` when absent): readers test fields against `undefined`, never `in`.
- * While one is in use (`busy`), {@link RepeatScratch.fill} answers a fresh item instead.
+ * The caller keeps `busy` set while the item filled last is being written (and makes a fresh item
+ * with {@link repeatItem} meanwhile).
  */
 export class RepeatScratch {
   readonly #ctx: ScratchCtx = {
@@ -162,7 +176,7 @@ export class RepeatScratch {
   /** True while the item filled last is being written. */
   busy = false;
 
-  /** The repeat item of `fault`, in the reused objects unless they are {@link busy}. */
+  /** The repeat item of `fault`, in the reused objects (not while {@link busy}). */
   fill(
     fault: Fault,
     ctx: ReportContext | undefined,
@@ -170,7 +184,6 @@ export class RepeatScratch {
     h: number,
     first: string,
   ): RepeatItem {
-    if (this.busy) return repeatItem(fault, ctx, attributes, h, first);
     const item = this.#item;
     item.h = h;
     item.first = first;
@@ -183,9 +196,9 @@ export class RepeatScratch {
     else {
       const out = this.#ctx;
       out.protocol = ctx.protocol;
-      out.method = typeof ctx.method === 'string' ? markCut(ctx.method, MAX_METHOD) : undefined;
-      out.route = typeof ctx.route === 'string' ? markCut(ctx.route, MAX_ROUTE) : undefined;
-      out.traceId = typeof ctx.traceId === 'string' ? ctx.traceId.slice(0, 64) : undefined;
+      out.method = methodOf(ctx);
+      out.route = routeOf(ctx);
+      out.traceId = traceIdOf(ctx);
       out.attributes = attributes;
       // Absent fields are `undefined`, which every reader treats as absent.
       item.ctx = out as CtxItem;
