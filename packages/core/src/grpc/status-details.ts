@@ -12,6 +12,7 @@ import {
   RequestInfoSchema,
   RetryInfoSchema,
 } from './gen/google/rpc/error_details_pb.js';
+import { isUuid } from '../correlation.js';
 import { StatusSchema } from './gen/google/rpc/status_pb.js';
 
 /** What a received `google.rpc.Status` says, as far as Faultline reads it. */
@@ -21,7 +22,10 @@ export interface DecodedStatusDetails {
   /** ErrorInfo.reason: the upstream's stable code. */
   readonly reason: string | undefined;
   readonly domain: string | undefined;
-  /** The upstream's correlation id (ErrorInfo metadata or RequestInfo). */
+  /**
+   * The upstream's correlation id (ErrorInfo metadata or RequestInfo): the first one that is a
+   * UUID, else the first one given (callers check it is a UUID before using it).
+   */
   readonly requestId: string | undefined;
   readonly fieldViolations: readonly { readonly field: string; readonly description: string }[];
   /** RetryInfo's delay in whole seconds, rounded up (its nanos count); undefined when the Duration is negative or not valid. */
@@ -41,6 +45,12 @@ function delaySeconds(seconds: bigint, nanos: number): number | undefined {
   return Math.ceil(Number(seconds) + nanos / 1e9);
 }
 
+/** The id kept so far or the one just read: a UUID wins over anything that is not one, the first wins among equals. */
+function betterId(kept: string | undefined, read: string | undefined): string | undefined {
+  if (kept === undefined || (read !== undefined && !isUuid(kept) && isUuid(read))) return read ?? kept;
+  return kept;
+}
+
 /** Decodes a `grpc-status-details-bin` value; `undefined` when it is not a valid `google.rpc.Status`. */
 export function decodeStatusDetails(bytes: Uint8Array): DecodedStatusDetails | undefined {
   try {
@@ -56,14 +66,14 @@ export function decodeStatusDetails(bytes: Uint8Array): DecodedStatusDetails | u
       if (info !== undefined) {
         reason = info.reason;
         domain = info.domain;
-        requestId ??= info.metadata.requestId;
+        requestId = betterId(requestId, info.metadata.requestId);
         const { requestId: _id, ...rest } = info.metadata;
         params = rest;
         continue;
       }
       const request = anyUnpack(any, RequestInfoSchema);
       if (request !== undefined) {
-        requestId ??= request.requestId;
+        requestId = betterId(requestId, request.requestId);
         continue;
       }
       const retry = anyUnpack(any, RetryInfoSchema);
