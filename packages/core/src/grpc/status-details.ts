@@ -6,13 +6,13 @@
  */
 import { fromBinary } from '@bufbuild/protobuf';
 import { anyUnpack } from '@bufbuild/protobuf/wkt';
+import { isUuid } from '../correlation.js';
 import {
   BadRequestSchema,
   ErrorInfoSchema,
   RequestInfoSchema,
   RetryInfoSchema,
 } from './gen/google/rpc/error_details_pb.js';
-import { isUuid } from '../correlation.js';
 import { StatusSchema } from './gen/google/rpc/status_pb.js';
 
 /** What a received `google.rpc.Status` says, as far as Faultline reads it. */
