@@ -1,51 +1,14 @@
 /**
- * The client's own faults and the libraries that report them (JWT, zod/Ajv/Joi/Yup on the
- * request and on server-side data, http-errors/sensible, CASL, multer, rate limiters).
+ * The client's own faults and the libraries that report them (JWT, the schema validators of
+ * {@link VALIDATOR_CASES}, http-errors/sensible, CASL, multer, rate limiters, body parsers).
  */
 import { createMongoAbility, ForbiddenError } from '@casl/ability';
-import { Ajv } from 'ajv';
 import createError from 'http-errors';
-import Joi from 'joi';
 import jwt from 'jsonwebtoken';
 import multer from 'multer';
 import { RateLimiterRes } from 'rate-limiter-flexible';
-import * as yup from 'yup';
-import { z } from 'zod';
-import { type CorpusCase, SECRET } from './types.js';
-
-/** Runs `fn` and returns what it throws (the library's own error object). */
-function thrownBy(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (error) {
-    return error;
-  }
-  throw new Error('expected a throw');
-}
-
-const CLIENT_BODY = { email: `not-an-email-${SECRET}`, items: [{ qty: 0 }] };
-const ORDER_SCHEMA = z.object({ email: z.email(), items: z.array(z.object({ qty: z.number().min(1) })) });
-const ROW_SCHEMA = z.object({ rows: z.array(z.object({ id: z.number(), password_hash: z.string() })) });
-const ajv = new Ajv({ allErrors: true });
-const validateOrder = ajv.compile({
-  type: 'object',
-  required: ['email', 'name'],
-  properties: { email: { type: 'string', pattern: '^[^<]+@[a-z]+$' }, name: { type: 'string' } },
-});
-const validateUpstream = ajv.compile({
-  type: 'object',
-  properties: { ledger_secret_column: { type: 'string' } },
-});
-
-/** An Ajv-style `ValidationError` (what `$async` schemas throw) from a validate function's errors. */
-function ajvError(validate: ((data: unknown) => boolean) & { errors?: unknown }, data: unknown): Error {
-  validate(data);
-  return Object.assign(new Error(`validation failed ${SECRET}`), {
-    ajv: true,
-    validation: true,
-    errors: validate.errors,
-  });
-}
+import { type CorpusCase, SECRET, thrownBy } from './types.js';
+import { VALIDATOR_CASES } from './validators.js';
 
 /** Every client-input case. */
 export const CLIENT_INPUT_CASES: readonly CorpusCase[] = [
@@ -74,72 +37,7 @@ export const CLIENT_INPUT_CASES: readonly CorpusCase[] = [
     category: 'unauthenticated',
     forbidden: [SECRET, 'internal-admin-api'],
   },
-  {
-    name: 'zod on the request body',
-    family: 'zod',
-    make: () => ORDER_SCHEMA.safeParse(CLIENT_BODY).error,
-    category: 'validation',
-    forbidden: [SECRET, 'Invalid email'],
-    input: CLIENT_BODY,
-  },
-  {
-    name: 'zod on a database row',
-    family: 'zod',
-    make: () => ROW_SCHEMA.safeParse({ rows: [{ id: 1, password_hash: null }] }).error,
-    category: 'internal',
-    forbidden: ['password_hash', 'rows'],
-    input: CLIENT_BODY,
-  },
-  {
-    name: 'Ajv on the request body',
-    family: 'ajv',
-    make: () => ajvError(validateOrder, { email: `<script>${SECRET}` }),
-    category: 'validation',
-    forbidden: [SECRET, '<script>', '^[^<]+@'],
-    input: { email: `<script>${SECRET}` },
-  },
-  {
-    name: 'Ajv on an upstream answer',
-    family: 'ajv',
-    make: () => ajvError(validateUpstream, { ledger_secret_column: 12 }),
-    category: 'internal',
-    forbidden: ['ledger_secret_column', SECRET],
-    input: CLIENT_BODY,
-  },
-  {
-    name: 'Joi on the request body',
-    family: 'joi',
-    make: () => Joi.object({ email: Joi.string().email() }).validate({ email: `x-${SECRET}` }).error,
-    category: 'validation',
-    forbidden: [SECRET, 'must be a valid email'],
-    input: { email: `x-${SECRET}` },
-  },
-  {
-    name: 'Joi on server config',
-    family: 'joi',
-    make: () => Joi.object({ dbPassword: Joi.string().min(32) }).validate({ dbPassword: SECRET }).error,
-    category: 'internal',
-    forbidden: [SECRET, 'dbPassword'],
-    input: CLIENT_BODY,
-  },
-  {
-    name: 'Yup on the request body',
-    family: 'yup',
-    make: () =>
-      thrownBy(() => yup.object({ age: yup.number().min(18) }).validateSync({ age: 3 }, { abortEarly: false })),
-    category: 'validation',
-    forbidden: ['must be greater than or equal'],
-    input: { age: 3 },
-  },
-  {
-    name: 'Yup on a stored profile',
-    family: 'yup',
-    make: () =>
-      thrownBy(() => yup.object({ ssn_encrypted: yup.string().required() }).validateSync({}, { abortEarly: false })),
-    category: 'internal',
-    forbidden: ['ssn_encrypted'],
-    input: { unrelated: true },
-  },
+  ...VALIDATOR_CASES,
   ...([400, 401, 403, 404, 405, 409, 410, 412, 413, 415, 422, 429] as const).map((status) => ({
     name: `http-errors ${status}`,
     family: 'http-errors',

@@ -3,18 +3,8 @@
  * instrumentation reads (`instanceof`, `message`, `String(value)`, `recordException`), plus a
  * frozen object, a plain object whose `toString` throws and an Error carrying SQL and a secret.
  */
-import { CLIENT_INPUT_CASES } from './client-input.js';
-import { DATA_LAYER_CASES } from './data-layer.js';
-import { HOSTILE_CASES } from './hostile.js';
-import { NETWORK_CASES } from './network.js';
+import { CORPUS } from './cases.js';
 import { type CorpusCase, SECRET } from './types.js';
-
-const FAMILIES: readonly CorpusCase[] = [
-  ...DATA_LAYER_CASES,
-  ...NETWORK_CASES,
-  ...CLIENT_INPUT_CASES,
-  ...HOSTILE_CASES,
-];
 
 const NAMES = [
   'pg 23505',
@@ -56,7 +46,7 @@ const EXTRAS: readonly CorpusCase[] = [
 /** The cases, in a stable order. */
 export const INSTRUMENTED_CASES: readonly CorpusCase[] = [
   ...NAMES.map((name) => {
-    const found = FAMILIES.find((c) => c.name === name);
+    const found = CORPUS.find((c) => c.name === name);
     if (found === undefined) throw new Error(`no corpus case ${name}`);
     return found;
   }),

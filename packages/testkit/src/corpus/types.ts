@@ -1,4 +1,4 @@
-/** The shape of one adversarial corpus case, shared by every family file. */
+/** The shape of one adversarial corpus case and the value builders, shared by every family file. */
 
 /** A taxonomy category name (kept as a string: testkit does not depend on core). */
 export type ExpectedCategory = string;
@@ -43,4 +43,14 @@ export function classInstance(className: string, message: string, fields: Record
   const error = new named(message);
   Object.defineProperty(error, 'name', { value: className, enumerable: false, configurable: true, writable: true });
   return Object.assign(error, fields);
+}
+
+/** Runs `fn` and returns what it throws (the library's own error object). */
+export function thrownBy(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a throw');
 }
