@@ -19,7 +19,11 @@ import { capture, createReporter, rotatingFile, syslogTls } from './support/sour
 
 const wait = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Event-loop ticks of 10 ms counted over `ms`: a blocked loop counts far fewer. */
+/**
+ * Event-loop ticks of 10 ms counted over `ms`: a blocked loop counts far fewer (a sink sleeping
+ * 100 ms a retry on the main thread, as sonic-boom does, at most `ms / 100`). The bounds below sit
+ * at a quarter of the most there can be, so a machine under load (2 cores, load 14) still passes.
+ */
 async function ticksDuring(ms: number): Promise<number> {
   let ticks = 0;
   const timer = setInterval(() => {
@@ -89,7 +93,7 @@ describe('syslog over TLS to a real rsyslogd', () => {
       shutdownTimeoutMs: 200,
     });
     for (let i = 0; i < 50; i += 1) reporter.report(capture(new Error(`rogue ${i}`)));
-    expect(await ticksDuring(1500)).toBeGreaterThan(80);
+    expect(await ticksDuring(1500)).toBeGreaterThan(40);
     expect(rsyslog.lines().length).toBe(before);
     expect(reporter.stats.written).toBe(0);
     expect(reporter.stats.destinationError).toBeDefined();
@@ -111,7 +115,7 @@ describe('syslog drain down, refusing or hanging', () => {
     });
     const reporter = createReporter({ destination: sink, dedupWindowMs: 0, flushOnExit: false });
     for (let i = 0; i < 100; i += 1) reporter.report(capture(new Error(`while down ${i}`)));
-    expect(await ticksDuring(600)).toBeGreaterThan(30);
+    expect(await ticksDuring(600)).toBeGreaterThan(15);
     expect(reporter.stats.written).toBe(0);
     expect(reporter.stats.destinationError).toBe('ECONNREFUSED');
     const rsyslog = await startRsyslog(certs, port);
@@ -143,7 +147,7 @@ describe('syslog drain down, refusing or hanging', () => {
       shutdownTimeoutMs: 300,
     });
     for (let i = 0; i < 20; i += 1) reporter.report(capture(new Error(`hang ${i}`)));
-    expect(await ticksDuring(800)).toBeGreaterThan(40);
+    expect(await ticksDuring(800)).toBeGreaterThan(20);
     expect(reporter.stats.destinationError).toBe('ETIMEDOUT');
     const started = Date.now();
     await reporter.close();
