@@ -19,8 +19,9 @@ export interface BenchGateway {
   stop(): Promise<void>;
 }
 
-async function accepting(port: number): Promise<void> {
-  const until = Date.now() + 5000;
+/** Resolves once `port` accepts a connection; rejects after `ms`. */
+export async function accepting(port: number, ms = 5000): Promise<void> {
+  const until = Date.now() + ms;
   while (Date.now() < until) {
     const up = await new Promise<boolean>((resolve) => {
       const socket = connect(port, '127.0.0.1');
@@ -78,8 +79,11 @@ export async function generatedNginx(upstream: number, port: number, core: numbe
   return { port, cpu: () => pids.reduce((sum, pid) => sum + cpuSeconds(pid), 0), stop: nginx.stop };
 }
 
-/** A bare nginx proxy with the generated configuration's JSON access log format (nginx's `$request_id` as the id). */
-export async function bareNginx(upstream: number, port: number, core: number): Promise<BenchGateway> {
+/**
+ * Writes the bare nginx proxy's configuration (the generated configuration's JSON access log
+ * format, nginx's `$request_id` as the id) into a new directory; returns the directory.
+ */
+export function writeBareNginx(upstream: number, port: number): string {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-bare-nginx-'));
   mkdirSync(join(dir, 'tmp'));
   const temp = ['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((k) => `  ${k}_temp_path ${dir}/tmp/${k};`);
@@ -114,6 +118,12 @@ ${temp.join('\n')}
 }
 `,
   );
+  return dir;
+}
+
+/** A bare nginx proxy with the generated configuration's JSON access log format (nginx's `$request_id` as the id). */
+export async function bareNginx(upstream: number, port: number, core: number): Promise<BenchGateway> {
+  const dir = writeBareNginx(upstream, port);
   const child = spawn('nginx', ['-e', 'stderr', '-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
     stdio: 'ignore',
   });
@@ -145,17 +155,16 @@ async function runHaproxy(text: string, port: number, core: number): Promise<Ben
   return gateway(child, port, pinTree(child, core), 'SIGUSR1');
 }
 
-/** The generated HAProxy (plain listener) in front of `upstream`. */
-export function generatedHaproxy(upstream: number, port: number, core: number): Promise<BenchGateway> {
-  return runHaproxy(renderHaproxy({ upstreams: [`127.0.0.1:${upstream}`], listen: `127.0.0.1:${port}` }), port, core);
+/** The generated HAProxy configuration (plain listener on `port`) in front of `upstream`. */
+export function generatedHaproxyConfig(upstream: number, port: number): string {
+  return renderHaproxy({ upstreams: [`127.0.0.1:${upstream}`], listen: `127.0.0.1:${port}` });
 }
 
-/** A bare HAProxy proxy writing the generated configuration's JSON log line (a `uuid(4)` per request as the id). */
-export function bareHaproxy(upstream: number, port: number, core: number): Promise<BenchGateway> {
+/** The bare HAProxy configuration: a proxy writing the generated configuration's JSON log line (a `uuid(4)` per request as the id). */
+export function bareHaproxyConfig(upstream: number, port: number): string {
   const generated = renderHaproxy({ upstreams: ['127.0.0.1:1'] });
   const logFormat = generated.split('\n').find((line) => line.startsWith('  log-format ')) ?? '';
-  return runHaproxy(
-    `global
+  return `global
   log stdout len 8192 format raw local0
 defaults
   mode http
@@ -172,8 +181,15 @@ frontend bare
 backend backends
   http-response set-var(txn.upstream_status) status
   server s1 127.0.0.1:${upstream}
-`,
-    port,
-    core,
-  );
+`;
+}
+
+/** The generated HAProxy (plain listener) in front of `upstream`. */
+export function generatedHaproxy(upstream: number, port: number, core: number): Promise<BenchGateway> {
+  return runHaproxy(generatedHaproxyConfig(upstream, port), port, core);
+}
+
+/** A bare HAProxy proxy writing the generated configuration's JSON log line (a `uuid(4)` per request as the id). */
+export function bareHaproxy(upstream: number, port: number, core: number): Promise<BenchGateway> {
+  return runHaproxy(bareHaproxyConfig(upstream, port), port, core);
 }

@@ -2,7 +2,7 @@
  * HAProxy rules for the headers of a backend answer that passes (not replaced by a page): a URL on
  * an internal host in `Location`, `Content-Location`, `Refresh` or a `Link` entry becomes its path (see
  * `location.ts`), and `WWW-Authenticate` keeps its scheme, a public realm and its error code only
- * (see `challenge.ts`). They follow the `return` rules, which end the others' processing.
+ * (see `challenge.ts`). They are the frontend's rules (see `responses.ts`).
  */
 import { CHALLENGE, CHALLENGE_OPAQUE, type ChallengeParam } from '../challenge.js';
 import { INTERNAL_LINK, INTERNAL_LOCATION, INTERNAL_REFRESH } from '../location.js';
@@ -21,7 +21,7 @@ function paramRules(name: string, param: ChallengeParam): string[] {
 }
 
 /** The rules rebuilding `WWW-Authenticate` from its kept parts, in `txn.challenge`. */
-const CHALLENGE_RULES = [
+export const CHALLENGE_RULES: readonly string[] = [
   '  # WWW-Authenticate: the scheme, a realm that names no internal host and the error code; not',
   '  # error_description, error_uri nor any other parameter (they may quote SQL or name hosts).',
   `  http-response set-var(txn.challenge) ${HEADER},regsub('[^A-Za-z0-9._~+-].*$','') if { ${HEADER} -m reg ${pattern(CHALLENGE.scheme)} }`,
@@ -37,7 +37,7 @@ const CHALLENGE_RULES = [
 ];
 
 /** The rules rewriting URLs on an internal host to their path. */
-const LOCATION_RULES = [
+export const LOCATION_RULES: readonly string[] = [
   "  # A URL on an internal host (the backend's own address, a cluster-internal name): its path on",
   "  # the client's host, in Location, Content-Location, Refresh (whole: it may hold a comma) and",
   '  # each Link entry.',
@@ -46,6 +46,3 @@ const LOCATION_RULES = [
   `  http-response replace-header refresh ${pattern(`(?i)${INTERNAL_REFRESH}`)} '\\1/\\2'`,
   `  http-response replace-value link ${pattern(`(?i)${INTERNAL_LINK}`)} '\\1/\\2'`,
 ];
-
-/** Every rule for the headers of a passing answer. */
-export const PASSING_RULES: readonly string[] = [...LOCATION_RULES, ...CHALLENGE_RULES];

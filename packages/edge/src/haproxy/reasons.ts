@@ -29,13 +29,21 @@ export const STANDARD_REASONS: ReadonlyMap<number, string> = new Map(
   ),
 );
 
-/** The rules setting the standard phrase of a 200 and of each of those statuses. */
+/**
+ * The rule marking an error answer that is not Faultline's own (its id is not this request's), in
+ * the backend's rules after every answer under 400 has left them (skipped or replaced), so without
+ * a status test.
+ */
+export const ERROR_ANSWER_RULE = '  http-response set-var(txn.error_answer) bool(true) if !faultline_id';
+
+/** The rule giving every 200 the standard phrase (`set-status` with the same status writes it). */
+export const STATUS_200_RULE = '  http-response set-status 200 if { status 200 }';
+
+/** The rules setting the standard phrase of each of those statuses on an error answer marked by {@link ERROR_ANSWER_RULE}. */
 export function reasonRules(): string[] {
   return [
-    "  # The standard reason phrase of a 200 and of an error answer (a backend's own may name a host,",
-    '  # a version or quote a query).',
-    '  http-response set-status 200 if { status 200 }',
-    '  http-response set-var(txn.error_answer) bool(true) if { status ge 400 } !faultline_id',
+    "  # The standard reason phrase of an error answer (a backend's own may name a host, a version or",
+    '  # quote a query).',
     ...[...STANDARD_REASONS].map(
       ([status, reason]) =>
         `  http-response set-status ${status} reason "${reason}" if { var(txn.error_answer) -m found } { status ${status} }`,
