@@ -8,30 +8,60 @@
  * path. It checks the internals it relies on and changes nothing when they are not there; the
  * tests pin the behaviour on the grpc-js version in the lockfile.
  */
-import { FaultError } from '@faultline/core/adapter';
-import type { Server, ServerDuplexStream } from '@grpc/grpc-js';
+import { FaultError, isObjectLike, safeGet } from '@faultline/core/adapter';
+import type { Metadata, Server, StatusObject } from '@grpc/grpc-js';
 import { faultForCall, type GrpcFaultOptions, resolveGrpcOptions } from './call-fault.js';
 import { faultStatus } from './trailers.js';
+import { markWrappedDecoder, passThroughIsSafe } from './wrapped-methods.js';
 
 interface HandlerLookup {
   _retrieveHandler?: (path: string) => unknown;
 }
 
+/** What the handler reads of grpc-js's bidi stream (`ServerDuplexStreamImpl`). */
+interface UnknownMethodCall {
+  readonly metadata: Metadata;
+  getPath(): string;
+  emit(event: 'error', status: StatusObject): boolean;
+}
+
 const patched = new WeakSet<object>();
 
-/** The registered-handler record grpc-js uses (`Server#register`), for a path nobody registered. */
-function unknownMethodHandler(path: string, options: GrpcFaultOptions, domain: string) {
-  return {
-    type: 'bidi' as const,
-    path,
-    serialize: (value: unknown) => (Buffer.isBuffer(value) ? value : Buffer.alloc(0)),
-    deserialize: (bytes: Buffer) => bytes,
-    func: (call: ServerDuplexStream<unknown, unknown>) => {
-      const raised = FaultError.of('not_implemented', { message: 'unknown method', stack: false });
-      const fault = faultForCall(raised, call.metadata, path, options, [], call);
-      call.emit('error', faultStatus(fault, domain));
-    },
+const serialize = (value: unknown) => (Buffer.isBuffer(value) ? value : Buffer.alloc(0));
+
+/**
+ * Sends `status` on grpc-js's call under `call` at once. Emitting it as the stream's error sends
+ * the same status (`serverErrorToStatus`, then the stream's `_final` passes code, details and
+ * trailers to `call.sendStatus`), a tick later, through the stream's end machinery: while it
+ * waits, the call, its stream and its fault survive the scavenges that meet them, which under a
+ * load of unknown paths grew V8's young generation (issue 21). The emit stays the fallback when
+ * grpc-js's call is not there.
+ */
+function sendAtOnce(call: UnknownMethodCall, status: StatusObject): void {
+  const inner = safeGet(call, 'call') as { sendStatus?: unknown } | undefined;
+  const send = isObjectLike(inner) ? safeGet(inner, 'sendStatus') : undefined;
+  if (typeof send === 'function')
+    send.call(inner, { code: status.code, details: status.details, metadata: status.metadata });
+  else call.emit('error', status);
+}
+
+/**
+ * The handler of every unknown path of `server`: the functions are made once, the record (which
+ * names the path, as grpc-js's registered ones do) once per call. Its answer is Faultline's own
+ * status, so with no interceptor of the application's outside Faultline's (the condition under
+ * which wrapped methods pass too) Faultline's interceptor passes these calls instead of building
+ * a sanitizing call for each.
+ */
+function unknownMethodHandlers(server: Server, options: GrpcFaultOptions, domain: string): (path: string) => object {
+  const deserialize = (bytes: Buffer) => bytes;
+  if (passThroughIsSafe(server)) markWrappedDecoder(deserialize);
+  const func = (call: UnknownMethodCall) => {
+    const path = call.getPath();
+    const raised = FaultError.of('not_implemented', { message: 'unknown method', stack: false });
+    const fault = faultForCall(raised, call.metadata, path, options, [], call);
+    sendAtOnce(call, faultStatus(fault, domain));
   };
+  return (path) => ({ type: 'bidi', path, serialize, deserialize, func });
 }
 
 /**
@@ -46,11 +76,11 @@ export function answerUnknownMethods(server: Server, options: GrpcFaultOptions =
   if (patched.has(server)) return true;
   const original = lookup._retrieveHandler;
   if (typeof original !== 'function') return false;
-  const domain = options.domain ?? 'faultline';
+  const unknownMethodHandler = unknownMethodHandlers(server, options, options.domain ?? 'faultline');
   lookup._retrieveHandler = function retrieveHandler(this: unknown, path: string) {
     const handler = original.call(this, path);
     if (handler !== null && handler !== undefined) return handler;
-    return unknownMethodHandler(typeof path === 'string' ? path : '', options, domain);
+    return unknownMethodHandler(typeof path === 'string' ? path : '');
   };
   patched.add(server);
   return true;

@@ -49,6 +49,14 @@ export function handlerOf(implementation: object, name: string, originalName: un
 }
 
 /**
+ * Marks one request decoder as that of a method whose every answer is Faultline's own (the
+ * unknown-method handler's): Faultline's interceptor passes its calls as it passes wrapped ones.
+ */
+export function markWrappedDecoder(requestDeserialize: object): void {
+  wrapped.add(requestDeserialize);
+}
+
+/**
  * Marks the methods of `definition` (a guarded definition) that `implementation` has a handler
  * for: those are the ones `wrapService` wrapped. A method without one keeps the interceptor, which
  * sanitizes grpc-js's default UNIMPLEMENTED answer for it.

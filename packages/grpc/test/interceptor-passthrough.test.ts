@@ -61,4 +61,34 @@ describe('server interceptor and wrapped methods', () => {
     // Listed after, its statuses go through Faultline's sendStatus: the call must be intercepted.
     expect(check('after')).toBe(false);
   });
+
+  it('passes calls to unknown paths (answered by Faultline) untouched, unless an application interceptor is after it', () => {
+    const app: ServerInterceptor = (_descriptor, call) => call as ServerInterceptingCall;
+    const check = (order: 'alone' | 'after') => {
+      const interceptor = createServerInterceptor();
+      const server = new Server({ interceptors: order === 'alone' ? [interceptor] : [interceptor, app] });
+      addFaultlineService(server, Service, {
+        get: (_call: unknown, cb: (e: null, v: unknown) => void) => cb(null, {}),
+      });
+      // The handler grpc-js looks up for a path nobody registered (Server#_retrieveHandler, internal).
+      const lookup = server as unknown as { _retrieveHandler(path: string): { deserialize: unknown } };
+      const unknown = lookup._retrieveHandler('/nope.S/Nothing');
+      const call = {} as Parameters<typeof interceptor>[1];
+      const result = interceptor(
+        {
+          path: '/nope.S/Nothing',
+          requestStream: true,
+          responseStream: true,
+          requestDeserialize: unknown.deserialize as (b: Buffer) => unknown,
+          responseSerialize: (v: unknown) => Buffer.from(JSON.stringify(v)),
+        },
+        call,
+      );
+      server.forceShutdown();
+      return result === call;
+    };
+    expect(check('alone')).toBe(true);
+    // An interceptor of the application's outside Faultline's: every call is intercepted.
+    expect(check('after')).toBe(false);
+  });
 });
