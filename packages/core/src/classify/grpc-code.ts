@@ -57,10 +57,10 @@ export function callerCategoryOf(code: number): Category {
 export function serviceErrorParts(
   error: ObjectLike,
 ): { readonly code: number; readonly metadata: ObjectLike } | undefined {
+  // The code first: most thrown values (a driver's string code, or none) stop here, after one read.
   const code = safeGet(error, 'code');
-  const details = safeGet(error, 'details');
   if (typeof code !== 'number' || !Number.isInteger(code) || code < 1 || code > 16) return undefined;
-  if (typeof details !== 'string') return undefined;
+  if (typeof safeGet(error, 'details') !== 'string') return undefined;
   const metadata = safeGet(error, 'metadata');
   if (!isObjectLike(metadata) || typeof safeGet(metadata, 'get') !== 'function') return undefined;
   return { code, metadata };
