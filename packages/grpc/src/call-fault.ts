@@ -18,7 +18,7 @@ import {
   safeGet,
   serverCancelled,
 } from '@faultline/core/adapter';
-import type { Metadata } from '@grpc/grpc-js';
+import { Metadata } from '@grpc/grpc-js';
 import { type GrpcFaultOptions, type ResolvedOptions, resolveGrpcOptions } from './grpc-options.js';
 import { isDecodeFailure } from './request-guard.js';
 import { REQUEST_ID_KEY } from './trailers.js';
@@ -40,10 +40,28 @@ function peerOf(call: object | undefined): string | undefined {
   }
 }
 
+/** grpc-js's own `Metadata.prototype.get`. */
+const metadataGet = Metadata.prototype.get;
+
+/**
+ * The values of `x-request-id` in `metadata`. grpc-js's `get` lower-cases its key first (about
+ * 900 instructions a call, callgrind); when `metadata`'s `get` is grpc-js's own (as on the
+ * Metadata grpc-js hands every call), what it would return is read from its storage (a Map with
+ * lower-case keys, `internalRepr`) directly. Any other `get` (a subclass's) is asked.
+ */
+function requestIdValues(metadata: Metadata): readonly unknown[] {
+  if (metadata.get === metadataGet) {
+    const storage = (metadata as unknown as { readonly internalRepr?: unknown }).internalRepr;
+    // What that `get` does, but for the key's lower-casing.
+    if (storage instanceof Map) return (storage as Map<string, unknown[]>).get(REQUEST_ID_KEY) || [];
+  }
+  return metadata.get(REQUEST_ID_KEY);
+}
+
 /** The first `x-request-id` value of incoming metadata, if any (validated by `capture`). */
 export function incomingRequestId(metadata: Metadata | undefined): unknown {
   try {
-    const values = metadata?.get(REQUEST_ID_KEY) ?? [];
+    const values = metadata === undefined || metadata === null ? [] : requestIdValues(metadata);
     return values.length === 1 ? values[0] : values.length > 1 ? values : undefined;
   } catch {
     return undefined;
@@ -68,11 +86,11 @@ function clientGoneFrom(call: object | undefined): boolean {
 function captureCall(
   thrown: unknown,
   metadata: Metadata | undefined,
-  options: GrpcFaultOptions,
+  resolved: ResolvedOptions,
   input: readonly unknown[],
   call: object | undefined,
 ): Fault {
-  const { policy, classifiers } = resolveGrpcOptions(options);
+  const { policy, classifiers } = resolved;
   return captureForClient(thrown, contextOf(metadata, policy, input, call, classifiers), clientGoneFrom(call));
 }
 
@@ -113,8 +131,8 @@ function contextOf(
 }
 
 /** Reports `fault` (span, and the log when there is a reporter); returns it. */
-function report(fault: Fault, path: string, options: GrpcFaultOptions, call: object | undefined): Fault {
-  const { reporter } = resolveGrpcOptions(options);
+function report(fault: Fault, path: string, resolved: ResolvedOptions, call: object | undefined): Fault {
+  const { reporter } = resolved;
   // The call's span, remembered when its handler started: a throw from the application's own
   // 'data' listener reaches here from grpc-js's stream machinery, outside that span's context.
   const span = rememberedSpan(call);
@@ -146,7 +164,8 @@ export function faultForCall(
   input: readonly unknown[] = [],
   call?: object,
 ): Fault {
-  return report(captureCall(thrown, metadata, options, input, call), path, options, call);
+  const resolved = resolveGrpcOptions(options);
+  return report(captureCall(thrown, metadata, resolved, input, call), path, resolved, call);
 }
 
 /**
@@ -163,12 +182,16 @@ export function callFault(
   input: readonly unknown[] = [],
   call?: object,
 ): Fault | Promise<Fault> {
-  if (thrown === SERVER_SHUTDOWN) return report(shutdownFault(metadata, options, call), path, options, call);
+  // Resolved once for the capture and the report (a WeakMap look-up each).
+  const resolved = resolveGrpcOptions(options);
+  if (thrown === SERVER_SHUTDOWN) return report(shutdownFault(metadata, options, call), path, resolved, call);
   const misses = richStatusMisses();
-  const fault = captureCall(thrown, metadata, options, input, call);
-  if (richStatusMisses() === misses) return report(fault, path, options, call);
+  const fault = captureCall(thrown, metadata, resolved, input, call);
+  if (richStatusMisses() === misses) return report(fault, path, resolved, call);
   // The thrown status carried details the reader was not loaded for: load it, capture again.
-  return loadRichStatus().then(() => report(captureCall(thrown, metadata, options, input, call), path, options, call));
+  return loadRichStatus().then(() =>
+    report(captureCall(thrown, metadata, resolved, input, call), path, resolved, call),
+  );
 }
 
 /**
@@ -183,8 +206,9 @@ export function serverCancelledFault(
   options: GrpcFaultOptions,
   call?: object,
 ): Fault {
-  const { policy } = resolveGrpcOptions(options);
-  return report(capture(cause, contextOf(metadata, policy, [], call, [serverCancelled(reason)])), path, options, call);
+  const resolved = resolveGrpcOptions(options);
+  const ctx = contextOf(metadata, resolved.policy, [], call, [serverCancelled(reason)]);
+  return report(capture(cause, ctx), path, resolved, call);
 }
 
 /** Calls `answer` with the fault of {@link callFault}, now or once it is ready; never throws into a promise. */
