@@ -85,6 +85,13 @@ const INTERNAL_AUTHORITY = `(?:[a-z][a-z0-9+.-]*:)?[/\\\\]{2}(?:[^/?#@<>\\s]*@)?
 export const INTERNAL_LOCATION = `^${INTERNAL_AUTHORITY}(.*)$`;
 
 /**
+ * An internal authority anywhere in a value (a regular-expression source, matched without regard
+ * to case): what is left of a header that still names an internal host after its rewrite, e.g.
+ * several `Content-Location` headers that nginx's njs reads joined by commas.
+ */
+export const INTERNAL_AUTHORITY_ANYWHERE = INTERNAL_AUTHORITY;
+
+/**
  * One `Link` entry (`<uri>; rel=…`, as HAProxy's `replace-value` splits the header at commas) whose
  * target is on an internal host: group 1 is the opening `<` with the white space before it, group
  * 2 the rest after the authority. Rewritten to `\1/\2`, the target becomes the path on the

@@ -33,6 +33,14 @@ const HEADERS: readonly (readonly [string, (exchange: Exchange) => void])[] = [
     'content-location: http://10.0.0.5/api/here',
     (e) => expect(headerValues(e, 'content-location')).toEqual(['/api/here']),
   ],
+  [
+    'content-location: \r\ncontent-location: http://10.0.0.5/api/here',
+    (e) => expect(headerValues(e, 'content-location').join('\n')).not.toContain('10.0.0.5'),
+  ],
+  [
+    'content-location: /api/here\r\ncontent-location: http://orders-svc:8080/api/here',
+    (e) => expect(headerValues(e, 'content-location').join('\n')).not.toContain('orders-svc'),
+  ],
   ['refresh: 0; url=http://localhost:3000/api/r', (e) => expect(headerValues(e, 'refresh')).toEqual(['0; url=/api/r'])],
   ['link: <http://a.internal/api/a>; rel=next', (e) => expect(headerValues(e, 'link')).toEqual(['</api/a>; rel=next'])],
   [

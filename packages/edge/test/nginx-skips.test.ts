@@ -52,6 +52,16 @@ const HEADERS: readonly (readonly [string, readonly string[], (exchange: Exchang
     ['refresh: ', 'refresh: http://localhost:3000/api/r'],
     without('refresh', 'localhost'),
   ],
+  [
+    'content-location after an empty one',
+    ['content-location: ', 'content-location: http://10.0.0.5/api/here'],
+    without('content-location', '10.0.0.5'),
+  ],
+  [
+    'two content-locations, the second internal',
+    ['content-location: /api/here', 'content-location: http://orders-svc:8080/api/here'],
+    without('content-location', 'orders-svc'),
+  ],
   ['link after an empty one', ['link: ', 'link: <http://a.internal/api/a>; rel=next'], without('link', 'internal')],
   [
     'www-authenticate after an empty one',

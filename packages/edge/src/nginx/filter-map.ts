@@ -20,10 +20,10 @@ function literal(text: string): string {
  * The `map` blocks (http context) setting `$faultline_needs_filter`: empty when the header filter's
  * full path would change nothing, `1` otherwise. Empty for a status from 200 to 399, and for the
  * application's own error answer from 400 to 599 (its `Content-Type` exactly one of `jsonTypes`,
- * as the filter compares it, and this request's id in `X-Request-ID`), each without a
- * `Content-Location` or `Link`. `$sent_http_link` joins every Link header; `Content-Location`'s
- * variable reads the first only, which is enough: the filter rewrites a value that starts with an
- * internal URL, and an empty first header makes the joined value start with a comma. Every other
+ * as the filter compares it, and this request's id in `X-Request-ID`), each without a `Link`
+ * (`$sent_http_link` joins every Link header). nginx 1.22's variable of any other header reads the
+ * first one only, which may be empty and hide a second: the filter looks up `Content-Location`,
+ * `Refresh` and `WWW-Authenticate` itself. Every other
  * answer (a status the filter refuses, nginx's own error page, a foreign answer) takes the full
  * path. Volatile: the filter reads them once the answer's headers are there.
  */
@@ -31,7 +31,7 @@ export function nginxFilterMaps(jsonTypes: readonly string[]): string {
   const types = jsonTypes.map(literal).join('|');
   const own = jsonTypes.length === 0 ? '' : `\n  ${quoted(`~^(?:${types})\\|([^|]*)\\|\\1$`)} "";`;
   return `# The njs header filter's first test (faultline.js): empty when the answer needs nothing of it.
-map "$upstream_http_content_location$sent_http_link" $faultline_rewritten_header {
+map "$sent_http_link" $faultline_rewritten_header {
   volatile;
   "" "";
   default 1;

@@ -6,11 +6,12 @@
  * the challenge's scheme, a public realm and its error code only (see `challenge.ts`).
  */
 import { CHALLENGE, CHALLENGE_OPAQUE } from '../challenge.js';
-import { INTERNAL_LINK_TARGET, INTERNAL_LOCATION, INTERNAL_REFRESH } from '../location.js';
+import { INTERNAL_AUTHORITY_ANYWHERE, INTERNAL_LINK_TARGET, INTERNAL_LOCATION, INTERNAL_REFRESH } from '../location.js';
 
 /** The njs source (ES5) of `cleanHeaders(r)` and `challengeOf(value)`, with their patterns. */
 export const NJS_PASSING_HELPERS = `// A URL on an internal host (location.ts): sources, compiled only when the header is there.
 var INTERNAL_LOCATION = ${JSON.stringify(INTERNAL_LOCATION)};
+var INTERNAL_AUTHORITY_ANYWHERE = ${JSON.stringify(INTERNAL_AUTHORITY_ANYWHERE)};
 var INTERNAL_LINK_TARGET = ${JSON.stringify(INTERNAL_LINK_TARGET)};
 var INTERNAL_REFRESH = ${JSON.stringify(INTERNAL_REFRESH)};
 // The parts of a challenge that are kept (challenge.ts); the parameters' patterns as JSON text,
@@ -54,8 +55,13 @@ function cleanHeaders(r) {
   var out = r.headersOut;
   var value = out['Content-Location'];
   if (value !== undefined) {
+    // One URL on an internal host becomes its path. Several headers come joined by commas (an
+    // empty first one makes the value start with one): if any internal host is left, the header
+    // goes (a Content-Location is one URL; with several, the answer is malformed anyway).
     var path = new RegExp(INTERNAL_LOCATION, 'i').exec(value);
-    if (path) out['Content-Location'] = '/' + path[1];
+    var kept = path ? '/' + path[1] : value;
+    if (new RegExp(INTERNAL_AUTHORITY_ANYWHERE, 'i').test(kept)) delete out['Content-Location'];
+    else if (kept !== value) out['Content-Location'] = kept;
   }
   value = out.Refresh;
   if (value !== undefined) {

@@ -61,11 +61,12 @@ var replacement;
 function headers(r) {
   // An answer that needs nothing of the filter passes at once: nginx's $faultline_needs_filter
   // (faultline-http.conf) is empty for a status from 200 to 399 or the application's own error
-  // answer, without Content-Location or Link. Refresh and WWW-Authenticate are looked up here:
-  // nginx's variable of either reads the first such header only, which may be empty.
+  // answer, without Link. Content-Location, Refresh and WWW-Authenticate are looked up here:
+  // nginx's variable of each reads the first such header only, which may be empty.
   if (r.variables.faultline_needs_filter === '') {
     var out = r.headersOut;
-    if (out.Refresh === undefined && out['WWW-Authenticate'] === undefined) return;
+    if (out['Content-Location'] === undefined && out.Refresh === undefined && out['WWW-Authenticate'] === undefined)
+      return;
   }
   filterAnswer(r);
 }
