@@ -62,6 +62,16 @@ const HEADERS: readonly (readonly [string, readonly string[], (exchange: Exchang
     ['content-location: /api/here', 'content-location: http://orders-svc:8080/api/here'],
     without('content-location', 'orders-svc'),
   ],
+  [
+    'location after an empty one',
+    ['location: ', 'location: http://10.0.0.5/api/here'],
+    without('location', '10.0.0.5'),
+  ],
+  [
+    'two locations, the second internal',
+    ['location: /api/here', 'location: http://orders-svc:8080/api/here'],
+    without('location', 'orders-svc'),
+  ],
   ['link after an empty one', ['link: ', 'link: <http://a.internal/api/a>; rel=next'], without('link', 'internal')],
   [
     'www-authenticate after an empty one',
