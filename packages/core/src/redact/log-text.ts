@@ -9,6 +9,9 @@ const HIDES_OR_FORGES =
   // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
   /[\u0000-\u0008\u000a-\u001f\u007f-\u009f\u200b\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|\udb40[\udc00-\udc7f]/g;
 
+/** {@link HIDES_OR_FORGES} without the global flag: `test` then keeps no state between texts. */
+const ANY_TO_ESCAPE = new RegExp(HIDES_OR_FORGES.source);
+
 /**
  * Escapes characters that can forge or hide log lines: C0 controls (CR and LF included), DEL, C1
  * controls (ANSI CSI), U+2028/U+2029, the bidirectional embedding, override and isolate
@@ -20,6 +23,9 @@ const HIDES_OR_FORGES =
  * a record's string never spans two lines of any log format.
  */
 export function escapeLogText(text: string): string {
+  // Most text has nothing to escape: a test stays in the regex's compiled code, where a global
+  // `replace` with a function always entered the runtime (about 1.4k instructions a call, callgrind).
+  if (!ANY_TO_ESCAPE.test(text)) return text;
   return text.replace(HIDES_OR_FORGES, (ch) => {
     const code = ch.charCodeAt(0);
     if (code === 0x0a) return '\\n';

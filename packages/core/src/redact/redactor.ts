@@ -6,12 +6,14 @@
  * control characters that could forge log lines or drive a terminal are escaped.
  */
 import { finishCut, redactThenCut } from './cut.js';
+import { hintTest } from './hints.js';
 import { DEFAULT_DENY_KEYS, keyMatcher, stateless } from './keys.js';
 import { escapeLogText } from './log-text.js';
 import { CARD_PATTERN, EMAIL_PATTERN, IP_PATTERNS, luhnValid, SECRET_PATTERNS, type ValuePattern } from './patterns.js';
 import { type SnapError, type SnapNode, type SnapshotBounds, setOwn, snapshot } from './snapshot.js';
 import { stackFrames } from './stack.js';
 
+export { combinedHints } from './hints.js';
 export { DEFAULT_DENY_KEYS } from './keys.js';
 export { stackFrames, stackHeaderEnd } from './stack.js';
 
@@ -64,29 +66,6 @@ export interface Redactor {
 }
 
 /**
- * One test for "does any pattern's hint match": the hints joined into one alternation (one for
- * case-sensitive hints, one for case-insensitive). When it fails no pattern can match, so the text
- * is returned as it is, exactly what running each pattern would give. `undefined` (test every
- * pattern) when a pattern has no hint, or a hint has flags other than `i`, `g` or `y` or a backreference.
- */
-export function combinedHints(patterns: readonly ValuePattern[]): ((text: string) => boolean) | undefined {
-  const sensitive: string[] = [];
-  const insensitive: string[] = [];
-  for (const { hint } of patterns) {
-    // A backreference would point elsewhere once joined: such a hint is tested on its own.
-    if (hint === undefined || /[^igy]/.test(hint.flags) || /\\[1-9]|\\k</.test(hint.source)) return undefined;
-    (hint.flags.includes('i') ? insensitive : sensitive).push(`(?:${hint.source})`);
-  }
-  try {
-    const a = sensitive.length > 0 ? new RegExp(sensitive.join('|')) : undefined;
-    const b = insensitive.length > 0 ? new RegExp(insensitive.join('|'), 'i') : undefined;
-    return (text) => (a?.test(text) ?? false) || (b?.test(text) ?? false);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
  * A pattern given in the options, made to find every match from the start of each text: without
  * the `g` flag `replace` redacted only the first match, with `y` only a match at index 0, and a
  * global or sticky hint's `test` resumed from its last match, skipping the pattern on every
@@ -122,7 +101,7 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
   const maxTotalLength = options.maxTotalLength ?? 4 * maxString;
   const cards = options.cards !== false;
 
-  const anyHint = combinedHints(patterns);
+  const anyHint = hintTest(patterns);
 
   /** Applies the value patterns (no escaping); a pattern whose hint fails is skipped. */
   function redactValue(text: string): string {
@@ -195,11 +174,13 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
 
   function redactError({ e }: SnapError): { [key: string]: Redacted } {
     // The type label is a name the thrown value chose (its constructor's or its `name`).
+    // An array of frames: each line is redacted and escaped on its own, so logs stay one line
+    // per record yet a stack reads as frames (not one line with literal \n escapes). Redacted
+    // first: its header line holds the type and the message, whose hint test is then at once.
+    const stack = e.stack === undefined ? undefined : stackFrames(e.stack, redactValue, escapeLogText, e.message);
     const out: { [key: string]: Redacted } = { type: redactCut(e.type) };
     if (e.message !== undefined) out.message = redactCut(e.message);
-    // An array of frames: each line is redacted and escaped on its own, so logs stay one line
-    // per record yet a stack reads as frames (not one line with literal \n escapes).
-    if (e.stack !== undefined) out.stack = stackFrames(e.stack, redactValue, escapeLogText, e.message);
+    if (stack !== undefined) out.stack = stack;
     for (const [key, value] of Object.entries(redactObject(e.props))) {
       if (key !== 'message' && key !== 'stack' && !Object.hasOwn(out, key)) setOwn(out, key, value);
     }

@@ -72,6 +72,9 @@ export function rememberingStrings(redactor: Redactor): Redactor {
 export class ErrorRedaction {
   readonly #redactor: Redactor;
   readonly #frames = new OldestFirst<string, Frames>(MAX_ENTRIES);
+  /** The frame text seen last, and its entry. */
+  #lastBody = '';
+  #last: Frames | undefined;
 
   constructor(redactor: Redactor) {
     this.#redactor = redactor;
@@ -114,8 +117,15 @@ export class ErrorRedaction {
 
   /** The redacted lines and top frames of `body` (which starts with a frame line), remembered. */
   #framesOf(body: string): Frames {
-    const known = this.#frames.get(body);
-    if (known !== undefined) return known;
+    // The same call site again (a storm): comparing the text costs a fraction of hashing it.
+    if (body === this.#lastBody && this.#last !== undefined) return this.#last;
+    const known = this.#frames.get(body) ?? this.#newFrames(body);
+    this.#lastBody = body;
+    this.#last = known;
+    return known;
+  }
+
+  #newFrames(body: string): Frames {
     // A one-character header: `stackFrames` then redacts exactly `body`, as it does for the real stack.
     const whole = this.#redactor.redactSnapshot({ e: { type: 'Error', stack: `H${body}`, props: {} } });
     const lines =

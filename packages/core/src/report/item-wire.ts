@@ -17,6 +17,20 @@ type WireError = [
   SnapNode[] | undefined,
 ];
 
+/**
+ * A context inlined (see {@link toWire}): 1 when there is one, then its protocol, method, route,
+ * trace id and attributes (`undefined` when absent). An object on the wire cost each thread a
+ * key per field (a cloned object's keys are written, read back and looked up in V8's string table).
+ */
+type WireCtx = [
+  0 | 1,
+  CtxItem['protocol'],
+  CtxItem['method'],
+  CtxItem['route'],
+  CtxItem['traceId'],
+  CtxItem['attributes'],
+];
+
 /** One item on the wire (see {@link toWire}). */
 export type WireItem =
   | [
@@ -33,14 +47,14 @@ export type WireItem =
       string,
       string | undefined,
       string | undefined,
-      CtxItem | undefined,
+      ...WireCtx,
       /** 1: `thrown` is a {@link WireError}; 0: the snapshot as is. */
       0 | 1,
       WireError | SnapNode,
       SnapNode | undefined,
       number,
     ]
-  | ['r', number, string, string, string, number, boolean, CtxItem | undefined, string | undefined]
+  | ['r', number, string, string, string, number, boolean, string | undefined, ...WireCtx]
   | ['n', Record<string, unknown>, string];
 
 function isError(node: SnapNode): node is SnapError {
@@ -70,7 +84,7 @@ export function toWire(item: Item): WireItem {
         item.reason,
         item.source,
         item.rejected,
-        item.ctx,
+        ...wireCtx(item.ctx),
         inline ? 1 : 0,
         thrown,
         item.meta,
@@ -78,10 +92,42 @@ export function toWire(item: Item): WireItem {
       ];
     }
     case 'r':
-      return ['r', item.h, item.first, item.id, item.code, item.status, item.server, item.ctx, item.rejected];
+      return [
+        'r',
+        item.h,
+        item.first,
+        item.id,
+        item.code,
+        item.status,
+        item.server,
+        item.rejected,
+        ...wireCtx(item.ctx),
+      ];
     case 'n':
       return ['n', item.record, item.message];
   }
+}
+
+/** The wire form of `ctx`. */
+function wireCtx(ctx: CtxItem | undefined): WireCtx {
+  return ctx === undefined
+    ? [0, undefined, undefined, undefined, undefined, undefined]
+    : [1, ctx.protocol, ctx.method, ctx.route, ctx.traceId, ctx.attributes];
+}
+
+/**
+ * The context at `at` in `wire`: every field present, `undefined` when absent (readers test
+ * fields against `undefined`, never `in`; see `RepeatScratch`).
+ */
+function ctxOf(wire: readonly unknown[], at: number): CtxItem | undefined {
+  if (wire[at] !== 1) return undefined;
+  return {
+    protocol: wire[at + 1],
+    method: wire[at + 2],
+    route: wire[at + 3],
+    traceId: wire[at + 4],
+    attributes: wire[at + 5],
+  } as CtxItem;
 }
 
 /** The snapshot error of a {@link WireError}, with only the fields it had. */
@@ -112,10 +158,10 @@ export function fromWire(wire: WireItem): Item {
         reason: wire[10],
         source: wire[11],
         rejected: wire[12],
-        ctx: wire[13],
-        thrown: wire[14] === 1 ? errorOf(wire[15] as WireError) : (wire[15] as SnapNode),
-        meta: wire[16],
-        otel: wire[17],
+        ctx: ctxOf(wire, 13),
+        thrown: wire[19] === 1 ? errorOf(wire[20] as WireError) : (wire[20] as SnapNode),
+        meta: wire[21],
+        otel: wire[22],
       };
       return full;
     }
@@ -128,8 +174,8 @@ export function fromWire(wire: WireItem): Item {
         code: wire[4],
         status: wire[5],
         server: wire[6],
-        ctx: wire[7],
-        rejected: wire[8],
+        rejected: wire[7],
+        ctx: ctxOf(wire, 8),
       };
       return repeat;
     }

@@ -35,6 +35,8 @@ export type ExceptionReply = (seq: number, type: string, message: string, stack:
 export class WorkerLink {
   readonly #worker: Worker;
   readonly #replies: MessageChannel;
+  /** Batches of items, pulled by the worker one at a time (see worker.ts). */
+  readonly #items: MessageChannel;
   readonly #signal: Int32Array;
   readonly #onException: ExceptionReply;
   readonly #onReady: () => void;
@@ -66,6 +68,7 @@ export class WorkerLink {
     this.#onException = onException;
     this.#onReady = onReady;
     this.#replies = new MessageChannel();
+    this.#items = new MessageChannel();
     const signal = new SharedArrayBuffer(4);
     this.#signal = new Int32Array(signal);
     const init: WorkerInit = {
@@ -75,11 +78,12 @@ export class WorkerLink {
       maxFingerprints: options.maxFingerprints,
       signal,
       replies: this.#replies.port2,
+      items: this.#items.port2,
     };
     // The process's flags, less those the worker must not or cannot have (worker-flags.ts).
     this.#worker = startWorker(workerUrl(), {
       workerData: init,
-      transferList: [this.#replies.port2],
+      transferList: [this.#replies.port2, this.#items.port2],
       resourceLimits: workerLimits(options.maxBacklog, options.queueSize),
     });
     this.#worker.on('message', (message: FromWorker) => this.#receive(message));
@@ -98,6 +102,7 @@ export class WorkerLink {
     // After the listeners: an idle process must still end on its own.
     this.#worker.unref();
     this.#replies.port1.unref();
+    this.#items.port1.unref();
   }
 
   #receive(message: FromWorker): void {
@@ -173,11 +178,14 @@ export class WorkerLink {
     return !this.#failed;
   }
 
-  /** Hands `items` over (`faults` of them are fault records). */
+  /**
+   * Hands `items` over (`faults` of them are fault records): on the items port, where they wait
+   * until the worker pulls them, then a word on its own port, which it finds them by.
+   */
   send(items: readonly Item[], faults: number): void {
     if (items.length === 0) return;
     this.#sent += faults;
-    this.#post({ t: 'items', items: items.map(toWire) });
+    this.#post({ t: 'items' }, items.map(toWire));
   }
 
   /**
@@ -189,9 +197,10 @@ export class WorkerLink {
     this.#post({ t: 'go', fingerprints, lines });
   }
 
-  #post(message: ToWorker): void {
+  #post(message: ToWorker, items?: unknown[]): void {
     this.#posted += 1;
     try {
+      if (items !== undefined) this.#items.port1.postMessage(items);
       this.#worker.postMessage(message);
     } catch {
       this.#failed = true;

@@ -1,13 +1,15 @@
-/** The messages between the response thread and the reporter's worker thread (plain data). */
-import type { WireItem } from './item-wire.js';
+/**
+ * The messages between the response thread and the reporter's worker thread (plain data). The
+ * items themselves go on a port of their own, each message a batch (`WireItem[]`, item-wire.ts).
+ */
 import type { HandedLine } from './line-handover.js';
 import type { SinkCounts } from './sink.js';
 import type { WriterCounts } from './writer.js';
 
 /** Response thread to worker. */
 export type ToWorker =
-  /** A batch of items, positional (see item-wire.ts). */
-  | { readonly t: 'items'; readonly items: WireItem[] }
+  /** A batch of items (positional, see item-wire.ts) was posted on the items port. */
+  | { readonly t: 'items' }
   /** The response thread's own sink let go of the destination: write the lines it could not send, then start. */
   | { readonly t: 'go'; readonly fingerprints: [number, string][]; readonly lines: HandedLine[] }
   /** Exit: write what is held synchronously within the budget; the answer goes to the replies port. */

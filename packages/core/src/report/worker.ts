@@ -10,7 +10,7 @@
  * backlog bound. An exit flush arrives while the response thread is blocked waiting for it: the
  * answer goes on a separate port and a shared counter is bumped and notified.
  */
-import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
+import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { createRedactor, type RedactionOptions } from '../redact/redactor.js';
 import { openSpec } from './destination.js';
 import { fromWire, type WireItem } from './item-wire.js';
@@ -31,6 +31,8 @@ export interface WorkerInit {
   /** Int32 slot 0 counts finished synchronous flushes. */
   readonly signal: SharedArrayBuffer;
   readonly replies: MessagePort;
+  /** Where the batches of items wait until pulled. */
+  readonly items: MessagePort;
 }
 
 const init = workerData as WorkerInit;
@@ -53,8 +55,8 @@ const writer = new RecordWriter(
 );
 let processed = 0;
 let started = false;
-/** Items handed over and not yet written, oldest first (bounded: the response thread hands over at most a queue's worth). */
-const held: WireItem[][] = [];
+/** The batch being written (see {@link current}), and the next of its items to write. */
+let batch: WireItem[] | undefined;
 let heldAt = 0;
 let pumping = false;
 let backoff = 0;
@@ -109,16 +111,26 @@ function arm(): void {
   timer ??= setInterval(report, 10);
 }
 
+/**
+ * The batch being written; the next is pulled off the items port once it is done. What waits (a
+ * queue's worth) waits there serialized: as objects here, scavenges copied and promoted it (#27).
+ */
+function current(): WireItem[] | undefined {
+  while (batch === undefined || heldAt >= batch.length) {
+    batch = receiveMessageOnPort(init.items)?.message as WireItem[] | undefined;
+    heldAt = 0;
+    if (batch === undefined) return undefined;
+  }
+  return batch;
+}
+
 /** Writes the oldest held item; false when none is held. */
 function writeOne(): boolean {
-  const batch = held[0];
-  if (batch === undefined) return false;
-  const wire = batch[heldAt] as WireItem;
+  const items = current();
+  if (items === undefined) return false;
+  const wire = items[heldAt] as WireItem;
   heldAt += 1;
-  if (heldAt >= batch.length) {
-    held.shift();
-    heldAt = 0;
-  }
+  if (heldAt >= items.length) batch = undefined;
   try {
     writer.write(fromWire(wire));
   } catch {
@@ -129,7 +141,7 @@ function writeOne(): boolean {
 }
 
 /** True while items are held. */
-const holding = (): boolean => held.length > 0;
+const holding = (): boolean => current() !== undefined;
 
 /**
  * Writes held items while the sink's backlog is under {@link lowWater}, a slice per turn; when it
@@ -174,13 +186,13 @@ function finish(until = Number.POSITIVE_INFINITY): void {
     if ((n & 63) === 0 && Date.now() >= until) break;
     writeOne();
   }
-  for (const batch of held.splice(0)) {
-    for (let i = heldAt; i < batch.length; i += 1) {
-      if ((batch[i] as WireItem)[0] === 'n') continue;
+  for (let items = current(); items !== undefined; items = current()) {
+    for (let i = heldAt; i < items.length; i += 1) {
+      if ((items[i] as WireItem)[0] === 'n') continue;
       abandoned += 1;
       processed += 1;
     }
-    heldAt = 0;
+    batch = undefined;
   }
   writer.flushRepeats();
 }
@@ -196,7 +208,6 @@ port.postMessage({ t: 'ready' });
 port.on('message', async (message: ToWorker) => {
   switch (message.t) {
     case 'items':
-      if (message.items.length > 0) held.push(message.items);
       schedule();
       arm();
       return;

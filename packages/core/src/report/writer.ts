@@ -59,6 +59,9 @@ export class RecordWriter {
   /** Fingerprints by window handle, the newest `max` kept. */
   readonly fingerprints: OldestFirst<number, string>;
   readonly #maxFingerprints: number;
+  /** The top frames hashed last, and their text as hashed. */
+  #lastFrames: readonly string[] | undefined;
+  #lastJoined = '';
 
   constructor(
     redactor: Redactor,
@@ -126,8 +129,13 @@ export class RecordWriter {
   #fingerprint(item: FullItem, frames: readonly string[]): string {
     let fp: string;
     try {
+      // The frames of one call site are one remembered array (error-redaction.ts): joined once.
+      if (frames !== this.#lastFrames) {
+        this.#lastFrames = frames;
+        this.#lastJoined = frames.join('\u0000');
+      }
       // One-shot hash (Node 20.12+): no Hash object per record.
-      fp = hash('sha1', `${item.key}\u0000${frames.join('\u0000')}`, 'hex').slice(0, 16);
+      fp = hash('sha1', `${item.key}\u0000${this.#lastJoined}`, 'hex').slice(0, 16);
     } catch {
       fp = 'unknown';
     }
