@@ -7,11 +7,10 @@
  * second Content-Type (or another type in the same line) are still replaced.
  */
 import type { Socket } from 'node:net';
-import { freePort } from '@faultline/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectFaultlineAnswer } from './answers.js';
-import { curl, type Exchange, type Gateway, headerValues, startHaproxy } from './gateway.js';
-import { type RawBackend, startRawBackend } from './raw-backend.js';
+import { behindGateway } from './behind-gateway.js';
+import { type Exchange, headerValues } from './gateway.js';
 
 const TYPE = 'application/problem+json; charset=utf-8';
 const BACKEND_DETAIL = 'from the backend';
@@ -67,20 +66,7 @@ function answer(head: string, socket: Socket): void {
   else socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n');
 }
 
-let backend: RawBackend | undefined;
-let gateway: Gateway | undefined;
-
-beforeAll(async () => {
-  backend = await startRawBackend(answer);
-  gateway = await startHaproxy(await freePort(), { upstreams: [`127.0.0.1:${backend.port}`], routes: ['/api/'] });
-});
-
-afterAll(async () => {
-  await gateway?.stop();
-  await backend?.stop();
-});
-
-const get = (path: string) => curl([`http://127.0.0.1:${gateway?.port}${path}`]);
+const { get } = behindGateway('haproxy', answer);
 
 describe('haproxy: the answers on the edges of the skipped rules', () => {
   it.each(HEADERS.map(([line], n) => [line.slice(0, line.indexOf(':')), n] as const))(

@@ -11,11 +11,10 @@
  * every variant.
  */
 import type { Socket } from 'node:net';
-import { freePort } from '@faultline/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { expectFaultlineAnswer, UUID_V4 } from './answers.js';
-import { curl, type Exchange, type Gateway, headerValues, startNginx } from './gateway.js';
-import { type RawBackend, startRawBackend } from './raw-backend.js';
+import { behindGateway } from './behind-gateway.js';
+import { type Exchange, headerValues } from './gateway.js';
 
 const TYPE = 'application/problem+json; charset=utf-8';
 const BACKEND_DETAIL = 'from the backend';
@@ -110,20 +109,7 @@ function answer(head: string, socket: Socket): void {
   else socket.end('HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n');
 }
 
-let backend: RawBackend | undefined;
-let gateway: Gateway | undefined;
-
-beforeAll(async () => {
-  backend = await startRawBackend(answer);
-  gateway = await startNginx(await freePort(), { upstreams: [`127.0.0.1:${backend.port}`], routes: ['/api/'] });
-});
-
-afterAll(async () => {
-  await gateway?.stop();
-  await backend?.stop();
-});
-
-const get = (path: string) => curl([`http://127.0.0.1:${gateway?.port}${path}`]);
+const { get, origin } = behindGateway('nginx', answer);
 
 describe('nginx: the answers on the edges of the filter skip', () => {
   it.each(HEADERS.map(([name], n) => [name, n] as const))(
@@ -166,7 +152,7 @@ describe('nginx: the id it makes for a request that sent none', () => {
   it('is a UUID v4, with each of the four variant digits over 64 requests', async () => {
     const ids = await Promise.all(
       Array.from({ length: 64 }, async () => {
-        const answer = await fetch(`http://127.0.0.1:${gateway?.port}/api/ok`);
+        const answer = await fetch(`${origin()}/api/ok`);
         await answer.text();
         return answer.headers.get('x-request-id') ?? '';
       }),
