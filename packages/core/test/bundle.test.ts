@@ -33,14 +33,22 @@ describe('core bundle', () => {
     const core = (await import(pathToFileURL(`${dist}index.js`).href)) as typeof import('../src/index.js');
     expect(core.FaultError.name).toBe('FaultError');
     expect(core.CatalogDefinitionError.name).toBe('CatalogDefinitionError');
+    // The function names V8 itself gives the frames (what a production stack shows): vitest's own
+    // stack rewriting maps them through the source maps, and the names it maps to vary.
+    const original = Error.prepareStackTrace;
+    Error.prepareStackTrace = (_error, frames) => frames.map((frame) => frame.getFunctionName()).join(' ');
     let thrown: unknown;
+    let names = '';
     try {
       core.defineCatalog({ BAD: { category: 'validation', message: '' } });
     } catch (error) {
       thrown = error;
+      names = String((error as Error).stack);
+    } finally {
+      Error.prepareStackTrace = original;
     }
     expect(thrown).toBeInstanceOf(core.CatalogDefinitionError);
     expect((thrown as Error).name).toBe('CatalogDefinitionError');
-    expect((thrown as Error).stack).toMatch(/at (validateEntry|defineCatalog) \(/);
+    expect(names).toMatch(/^validateEntry defineCatalog /);
   });
 });
