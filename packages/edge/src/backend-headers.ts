@@ -11,6 +11,18 @@
  */
 export const JSON_MEDIA_TYPE = '^[ \\t]*application/([a-z0-9.!#$&^_-]+[+])?json[ \\t]*(;|$)';
 
+const JSON_TYPE = new RegExp(JSON_MEDIA_TYPE, 'i');
+
+/** True when `type` (a `Content-Type` value) is a JSON media type ({@link JSON_MEDIA_TYPE}). */
+export function isJsonMediaType(type: string): boolean {
+  return JSON_TYPE.test(type);
+}
+
+/** The application's error content types that are JSON media types (a 4xx in one of them is JSON). */
+export function jsonErrorTypes(contentTypes: readonly string[]): string[] {
+  return contentTypes.filter(isJsonMediaType);
+}
+
 /**
  * Well-formed values of the headers a replaced answer keeps from the backend (as core keeps them
  * from a thrown error): a 401's challenge scheme only (its realm and parameters may name internal

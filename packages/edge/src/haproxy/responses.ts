@@ -12,7 +12,7 @@
  * answer cost 97,000 instructions a request, twice a bare proxy's whole request (48,000); laid out
  * so, they cost about 8,000 on the application's error answer and on a 200.
  */
-import { JSON_MEDIA_TYPE, LEAKY_RESPONSE_HEADERS, LEAKY_RESPONSE_PREFIXES } from '../backend-headers.js';
+import { isJsonMediaType, LEAKY_RESPONSE_HEADERS, LEAKY_RESPONSE_PREFIXES } from '../backend-headers.js';
 import type { GatewayFailure, GatewayPage, GatewayPageOptions } from '../pages.js';
 import { CHALLENGE_RULES, LOCATION_RULES } from './passing.js';
 import { ERROR_ANSWER_RULE, reasonRules, STATUS_200_RULE } from './reasons.js';
@@ -42,8 +42,7 @@ export function backendResponseRules(
     return [...withKept(answered, status, '!faultline_type'), ...withKept(answered, status, '!faultline_id')];
   });
   // Only a JSON type can skip: a 4xx whose Content-Type is not JSON is replaced (`clientRules`).
-  const json = new RegExp(JSON_MEDIA_TYPE, 'i');
-  const ownTypes = contentTypes.filter((type) => json.test(type.slice(1, -1)));
+  const ownTypes = contentTypes.filter((type) => isJsonMediaType(type.slice(1, -1)));
   return [
     '  http-response set-var(txn.upstream_status) status',
     '  # An answer from 100 to 399 is never replaced: the rest of these rules are skipped.',

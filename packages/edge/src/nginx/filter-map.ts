@@ -3,13 +3,7 @@
  * that needs nothing of it: nginx matches the status, the type and the ids natively, so the filter
  * reads one variable where its full path looks up the status, headers and ids one by one.
  */
-import { JSON_MEDIA_TYPE } from '../backend-headers.js';
 import { quoted } from './pages.js';
-
-/** The application's error content types that are JSON media types (a 4xx in one of them is JSON). */
-export function jsonErrorTypes(contentTypes: readonly string[]): string[] {
-  return contentTypes.filter((type) => new RegExp(JSON_MEDIA_TYPE, 'i').test(type));
-}
 
 /** `text` as a regular expression matching it literally. */
 function literal(text: string): string {

@@ -6,10 +6,10 @@
  * and extra parameters (see `filter-passing.ts`).
  */
 import type { Category } from '@faultline/core/adapter';
+import { jsonErrorTypes } from '../backend-headers.js';
 import { type Foreign4xxTemplate, foreign4xxCategories, STATUS_PLACEHOLDER } from '../foreign-4xx.js';
 import type { GatewayPage } from '../pages.js';
 import { NJS_HEADER_HELPERS } from './filter-helpers.js';
-import { jsonErrorTypes } from './filter-map.js';
 import { NJS_PASSING_HELPERS } from './filter-passing.js';
 import { njsRequestHelpers } from './filter-request.js';
 

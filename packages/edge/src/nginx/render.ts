@@ -6,7 +6,7 @@
  * deployment needs (public, internal, redirect) in one configuration.
  */
 
-import { LEAKY_RESPONSE_HEADERS, LEAKY_RESPONSE_PREFIXES } from '../backend-headers.js';
+import { jsonErrorTypes, LEAKY_RESPONSE_HEADERS, LEAKY_RESPONSE_PREFIXES } from '../backend-headers.js';
 import { fail } from '../fail.js';
 import { foreign4xxTemplates } from '../foreign-4xx.js';
 import type { ListenerOptions } from '../listeners.js';
@@ -14,7 +14,7 @@ import { INTERNAL_LOCATION } from '../location.js';
 import { faultlineContentTypes, type GatewayPage, type GatewayPageOptions, gatewayPages } from '../pages.js';
 import { idPattern, type UuidVersion } from '../request-id.js';
 import { bytesOf, checkInteger, SIZE, validateGatewayOptions } from '../validate.js';
-import { jsonErrorTypes, nginxFilterMaps } from './filter-map.js';
+import { nginxFilterMaps } from './filter-map.js';
 import { nginxFilterScript } from './filter-script.js';
 import { errorPages, pageLocations, quoted } from './pages.js';
 import { renderStandalone } from './standalone.js';
