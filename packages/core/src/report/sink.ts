@@ -176,12 +176,18 @@ export abstract class CountingSink implements Sink {
       this.counter.lose(line, refusal);
       return false;
     }
+    if (!this.#admit(line)) return false;
+    this.enqueue(line);
+    return true;
+  }
+
+  /** Counts `line` as held when it fits the backlog bound (true); else loses it as `backlog`. */
+  #admit(line: Line): boolean {
     if (this.held + line.bytes.length > this.#maxBacklog) {
       this.counter.lose(line, 'backlog');
       return false;
     }
     this.held += line.bytes.length;
-    this.enqueue(line);
     return true;
   }
 
@@ -208,11 +214,7 @@ export abstract class CountingSink implements Sink {
     for (const [bytes, kind, records] of lines) {
       this.counter.tag(kind, records);
       const line = this.counter.line(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-      if (this.held + line.bytes.length > this.#maxBacklog) this.counter.lose(line, 'backlog');
-      else {
-        this.held += line.bytes.length;
-        taken.push(line);
-      }
+      if (this.#admit(line)) taken.push(line);
     }
     if (taken.length > 0) this.putFirst(taken);
   }
