@@ -1,10 +1,11 @@
 /**
  * One generated gateway (nginx or HAProxy, on `/api/`) in front of a raw backend answering with
- * `answer`, started before a test file's tests and stopped after them.
+ * `answer`, started before a test file's tests and stopped after them; and the check the skip
+ * tests make of one header case through it.
  */
 import type { Socket } from 'node:net';
 import { freePort } from '@faultline/testkit';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { curl, type Exchange, type Gateway, startHaproxy, startNginx } from './gateway.js';
 import { type RawBackend, startRawBackend } from './raw-backend.js';
 
@@ -29,4 +30,24 @@ export function behindGateway(
   });
   const origin = () => `http://127.0.0.1:${started?.port}`;
   return { get: (path) => curl([`${origin()}${path}`]), origin };
+}
+
+/**
+ * `/api/ok/<n>` (the backend's 200 `ok`) and `/api/own/<n>` (the application's own 409, whose
+ * `detail` is `detail`) both pass as answers, each meeting `expectation` (header case n).
+ */
+export async function expectOnSuccessAndOwnError(
+  get: (path: string) => Promise<Exchange>,
+  n: number,
+  detail: string,
+  expectation: (exchange: Exchange) => void,
+): Promise<void> {
+  const ok = await get(`/api/ok/${n}`);
+  expect(ok.status).toBe(200);
+  expect(ok.body).toBe('ok');
+  expectation(ok);
+  const own = await get(`/api/own/${n}`);
+  expect(own.status).toBe(409);
+  expect(JSON.parse(own.body)).toMatchObject({ detail });
+  expectation(own);
 }

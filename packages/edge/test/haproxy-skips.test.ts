@@ -9,7 +9,7 @@
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { expectFaultlineAnswer } from './answers.js';
-import { behindGateway } from './behind-gateway.js';
+import { behindGateway, expectOnSuccessAndOwnError } from './behind-gateway.js';
 import { type Exchange, headerValues } from './gateway.js';
 
 const TYPE = 'application/problem+json; charset=utf-8';
@@ -73,14 +73,7 @@ describe('haproxy: the answers on the edges of the skipped rules', () => {
     "%s alone on a 200 and on the application's own error answer: removed or rewritten",
     async (_name, n) => {
       const [, expectation] = HEADERS[n] as (typeof HEADERS)[number];
-      const ok = await get(`/api/ok/${n}`);
-      expect(ok.status).toBe(200);
-      expect(ok.body).toBe('ok');
-      expectation(ok);
-      const own = await get(`/api/own/${n}`);
-      expect(own.status).toBe(409);
-      expect(JSON.parse(own.body)).toMatchObject({ detail: BACKEND_DETAIL });
-      expectation(own);
+      await expectOnSuccessAndOwnError(get, n, BACKEND_DETAIL, expectation);
     },
   );
 

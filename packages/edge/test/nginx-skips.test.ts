@@ -13,7 +13,7 @@
 import type { Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { expectFaultlineAnswer, UUID_V4 } from './answers.js';
-import { behindGateway } from './behind-gateway.js';
+import { behindGateway, expectOnSuccessAndOwnError } from './behind-gateway.js';
 import { type Exchange, headerValues } from './gateway.js';
 
 const TYPE = 'application/problem+json; charset=utf-8';
@@ -116,14 +116,7 @@ describe('nginx: the answers on the edges of the filter skip', () => {
     "%s on a 200 and on the application's own error answer: rewritten or removed",
     async (_name, n) => {
       const [, , expectation] = HEADERS[n] as (typeof HEADERS)[number];
-      const ok = await get(`/api/ok/${n}`);
-      expect(ok.status).toBe(200);
-      expect(ok.body).toBe('ok');
-      expectation(ok);
-      const own = await get(`/api/own/${n}`);
-      expect(own.status).toBe(409);
-      expect(JSON.parse(own.body)).toMatchObject({ detail: BACKEND_DETAIL });
-      expectation(own);
+      await expectOnSuccessAndOwnError(get, n, BACKEND_DETAIL, expectation);
     },
   );
 
