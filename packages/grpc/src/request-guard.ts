@@ -30,7 +30,11 @@ export interface RequestGuardOptions {
   readonly maxReceiveMessageLength?: number;
 }
 
-/** A copy of `definition` whose request deserializers never throw and enforce the size limit. */
+/**
+ * A copy of `definition` whose request deserializers never throw and enforce the size limit, for
+ * `server.addService` with `wrapService`'s handlers, which answer a request that failed to decode
+ * (an unwrapped handler would get the failure as its request). `addFaultlineService` uses it.
+ */
 export function guardDefinition(definition: ServiceDefinition, options: RequestGuardOptions = {}): ServiceDefinition {
   const limit = options.maxReceiveMessageLength ?? 4 * 1024 * 1024;
   const guarded: Record<string, unknown> = {};

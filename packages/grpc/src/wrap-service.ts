@@ -43,16 +43,7 @@ import { guardServerInterceptors } from './server-guard.js';
 import { faultStatus } from './trailers.js';
 import { answerFailure, type Handler, runHandler, type UnaryMethod, UnaryRun } from './unary-run.js';
 import { answerUnknownMethods } from './unknown-method.js';
-import { handlerOf, markWrappedMethods, passThroughIsSafe } from './wrapped-methods.js';
-
-/**
- * True once the stream's `side` ended on its own (Node's auto-destroy follows) or the client
- * cancelled the call (grpc-js then destroys it without a value): a bare `destroy()` is then no
- * failure of the handler's.
- */
-function clientEnded(call: object, side: 'readableEnded' | 'writableEnded'): boolean {
-  return flag(call, side) || flag(call, 'cancelled');
-}
+import { handlerOrDefault, markWrappedMethods, passThroughIsSafe } from './wrapped-methods.js';
 
 /** A unary method: one {@link UnaryRun} per call. */
 function wrapUnary(method: UnaryMethod) {
@@ -146,13 +137,10 @@ function wrapStreaming(
     };
     rememberActiveSpan(call);
     entry = calls === undefined ? undefined : new StreamEntry(call, fail);
-    guard = guardCall(
-      call as unknown as GuardableCall,
-      fail,
-      () => failed || clientEnded(call, 'writableEnded'),
-      entry,
-      true,
-    );
+    // A bare `destroy()` once the stream ended (Node's auto-destroy) or the client cancelled the
+    // call (grpc-js destroys it without a value) is no failure of the handler's.
+    const ended = () => failed || flag(call, 'writableEnded') || flag(call, 'cancelled');
+    guard = guardCall(call as unknown as GuardableCall, fail, ended, entry, true);
     if ('request' in call && isDecodeFailure(call.request)) {
       fail(decodeFault(call.request));
       return;
@@ -180,7 +168,7 @@ function wrapMethods<T extends UntypedServiceImplementation>(
   const domain = options.domain ?? 'faultline';
   const wrapped: Record<string, unknown> = { ...implementation };
   for (const [name, method] of Object.entries(definition)) {
-    const handler = handlerOf(implementation, name, method.originalName);
+    const handler = handlerOrDefault(implementation, name, method.originalName);
     if (handler === undefined) continue;
     const path = method.path;
     const encoding = sendLimit === undefined ? undefined : encodingOf(method, sendLimit);
@@ -195,14 +183,18 @@ function wrapMethods<T extends UntypedServiceImplementation>(
 
 /**
  * Wraps every method of `implementation` (handlers of `definition`, as passed to
- * `server.addService`). Unknown keys are left as they are. The wrapper knows no server: its calls
- * are not among those `shutdownGracefully` answers at its deadline (`addFaultlineService`'s are).
- * Nor does it serialize responses: grpc-js does, with `definition`'s serializers, and answers a
- * response that fails to serialize itself (INTERNAL, without an id; `addFaultlineService`'s
- * calls get Faultline's).
+ * `server.addService`): every failure of a handler, of any method kind, style or value (an error
+ * whose `code` is 0 included), ends its call with Faultline's status; a method of `definition`
+ * without a handler is answered `not_implemented`. Unknown keys are left as they are. It knows no
+ * server, so what only the server can install is not there: use `addFaultlineService`, or add each
+ * part yourself: request decoding (`guardDefinition`, below), unknown paths
+ * (`answerUnknownMethods`), the server's interceptors (`guardInterceptor`; an unguarded throw ends
+ * the process). Out of its reach: the answers of `shutdownGracefully` at its deadline, and
+ * Faultline's serialization of responses (grpc-js serializes them, and answers a failure itself,
+ * INTERNAL without an id). See the gRPC guide.
  *
  * @example
- * server.addService(OrdersService, wrapService(OrdersService, impl, { reporter }));
+ * server.addService(guardDefinition(OrdersService), wrapService(OrdersService, impl, { reporter }));
  */
 export function wrapService<T extends UntypedServiceImplementation>(
   definition: ServiceDefinition,
@@ -243,8 +235,9 @@ export function addFaultlineService(
   const guarded = passSerializedResponses(guardDefinition(definition, options));
   // grpc-js's send limit, read now: a response over it is answered as Faultline's fault, with its id.
   const sendLimit = sendLimitOf(server);
-  server.addService(guarded, wrapMethods(definition, implementation, options, callsOf(server), sendLimit));
+  const wrapped = wrapMethods(definition, implementation, options, callsOf(server), sendLimit);
+  server.addService(guarded, wrapped);
   // With an interceptor of the application's outside Faultline's, every call is intercepted.
-  if (passThroughIsSafe(server)) markWrappedMethods(guarded, implementation);
+  if (passThroughIsSafe(server)) markWrappedMethods(guarded, wrapped);
   answerUnknownMethods(server, options);
 }

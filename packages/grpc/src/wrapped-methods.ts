@@ -5,6 +5,7 @@
  * guarded request deserializer, which grpc-js hands to every interceptor in the method
  * descriptor; the set is filled once per method at registration.
  */
+import { FaultError } from '@faultline/core/adapter';
 import type { Server, ServiceDefinition } from '@grpc/grpc-js';
 import type { Handler } from './unary-run.js';
 
@@ -49,6 +50,28 @@ export function handlerOf(implementation: object, name: string, originalName: un
 }
 
 /**
+ * The handler of a method of the definition the implementation has no handler for: its calls fail
+ * with `not_implemented` (grpc-js's default handler would answer `UNIMPLEMENTED` itself, with
+ * text naming the method, no id and no record). The wrapper of the method's kind answers the throw
+ * as any other, so the call gets Faultline's status on a server without its interceptor too.
+ */
+function notImplemented(): never {
+  throw FaultError.of('not_implemented', { message: 'method not implemented by the service', stack: false });
+}
+
+/**
+ * {@link handlerOf}, else, when grpc-js would register its default handler for the method (nothing
+ * under the name nor under its `originalName`), {@link notImplemented}. A value that is no
+ * function is left to grpc-js, whose `addService` throws on it as before.
+ */
+export function handlerOrDefault(implementation: object, name: string, originalName: unknown): Handler | undefined {
+  const methods = implementation as Record<string, unknown>;
+  const missing =
+    methods[name] === undefined && (typeof originalName !== 'string' || methods[originalName] === undefined);
+  return missing ? notImplemented : handlerOf(implementation, name, originalName);
+}
+
+/**
  * Marks one request decoder as that of a method whose every answer is Faultline's own (the
  * unknown-method handler's): Faultline's interceptor passes its calls as it passes wrapped ones.
  */
@@ -57,9 +80,9 @@ export function markWrappedDecoder(requestDeserialize: object): void {
 }
 
 /**
- * Marks the methods of `definition` (a guarded definition) that `implementation` has a handler
- * for: those are the ones `wrapService` wrapped. A method without one keeps the interceptor, which
- * sanitizes grpc-js's default UNIMPLEMENTED answer for it.
+ * Marks the methods of `definition` (a guarded definition) that `implementation` (the wrapped
+ * one) has a handler for: every method `wrapService` wrapped, those it answers `not_implemented`
+ * included. A key whose value is no function is not marked.
  */
 export function markWrappedMethods(definition: ServiceDefinition, implementation: object): void {
   for (const [name, method] of Object.entries(definition)) {
