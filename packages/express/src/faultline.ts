@@ -11,7 +11,9 @@
  * server `app.listen` makes for an app prepared before it (`faultline({ app })`), from its first
  * request on; on any other server, from the request after its first (listen.ts). From the first
  * request on, every router of the app's Express ends with an error layer that marks a thrown
- * rejecting promise handled before the router leaves on `setImmediate` (settle.ts).
+ * rejecting promise handled before the router leaves on `setImmediate` (settle.ts), and the `next`
+ * its layers and parameter callbacks get marks it handled as it enters the chain, before the
+ * router's 101st synchronous step goes on on `setImmediate` (layer-next.ts).
  */
 import type { Duplex } from 'node:stream';
 import {

@@ -26,6 +26,7 @@
  * walk passes over it as over any path-less error middleware.
  */
 import { defuseThrownPromise } from '@faultline/core/adapter';
+import { defuseLayerNext, defuseParams } from './layer-next.js';
 
 /**
  * The error layer every router ends with: marks `error` handled when it is a native promise
@@ -42,9 +43,10 @@ interface Layer {
   route?: unknown;
 }
 
-/** A router (Express 4's or the `router` package's): its stack and its `handle`. */
+/** A router (Express 4's or the `router` package's): its stack, parameter callbacks and `handle`. */
 interface Router {
   readonly stack?: unknown;
+  readonly params?: unknown;
   handle?: unknown;
 }
 
@@ -82,12 +84,16 @@ function appendLayer(router: object, stack: Layer[]): void {
 /**
  * Makes every router of `app`'s Express end its stack with {@link settleThrownPromise} before it
  * runs, by patching the prototype of `app`'s router once, and gives the layer at once to the
- * routers the app's first request may already be in. Never throws.
+ * routers the app's first request may already be in; and makes its layers' `next` and its
+ * routers' parameter callbacks mark such a promise handled as it enters the chain (layer-next.ts).
+ * Never throws.
  */
 export function settleRouterErrors(app: unknown): void {
   if (typeof app !== 'function') return;
   patchHandle(app);
   settleRoutersInFlight(app);
+  const stack = routerOf(app)?.stack;
+  if (Array.isArray(stack)) defuseLayerNext(stack);
 }
 
 /** Patches the `handle` that the router of `app` inherits, once per prototype. Never throws. */
@@ -106,6 +112,7 @@ function patchHandle(app: unknown): void {
     if (typeof original !== 'function') return;
     proto.handle = function handle(this: Router, request: unknown, response: unknown, callback: unknown) {
       endWithErrorLayer(this);
+      defuseParams(this);
       return (original as (this: unknown, ...args: unknown[]) => unknown).call(this, request, response, callback);
     };
   } catch {
@@ -159,6 +166,7 @@ function settleRoutersInFlight(app: unknown): void {
       if (typeof handle === 'function' && Array.isArray((handle as Router).stack)) visit(handle as Router, depth + 1);
     }
     endWithErrorLayer(router);
+    defuseParams(router);
   };
   try {
     let current: unknown = app;
