@@ -6,7 +6,9 @@
  * application's, see `replies.ts`), skipped by `allow` for an answer from 100 to 399 and for the
  * application's own error answer (this request's id, its type as the one Content-Type); the
  * frontend holds the rules of every answer that passes, and skips by `allow` those that would
- * change nothing: without a header they remove or rewrite and without a foreign error.
+ * change nothing: without a header they remove or rewrite and without a foreign error. The
+ * frontend's `http-after-response` rules (run last, on every answer) give a 101, 2xx or 3xx other
+ * than 200 its standard reason phrase (see `reasons.ts`), and any other answer leaves them at once.
  * Measured with `bench:edge-instructions` (callgrind, HAProxy 2.6): a rule whose condition is false
  * costs about 200 instructions (400 when it reads the status); the 178 rules all run on every
  * answer cost 97,000 instructions a request, twice a bare proxy's whole request (48,000); laid out
@@ -15,7 +17,7 @@
 import { isJsonMediaType, LEAKY_RESPONSE_HEADERS, LEAKY_RESPONSE_PREFIXES } from '../backend-headers.js';
 import type { GatewayFailure, GatewayPage, GatewayPageOptions } from '../pages.js';
 import { CHALLENGE_RULES, LOCATION_RULES } from './passing.js';
-import { ERROR_ANSWER_RULE, reasonRules, STATUS_200_RULE } from './reasons.js';
+import { ERROR_ANSWER_RULE, REWRITE, rewrittenReasonRules, STATUS_200_RULE, successReasonRules } from './reasons.js';
 import { answer, clientRules, KEPT_RULES, pattern, withKept } from './replies.js';
 
 /** The 5xx statuses whose own page (HAProxy's, `HAPROXY_STATUSES`) replaces a backend's foreign one. */
@@ -55,7 +57,7 @@ export function backendResponseRules(
     ...(ownTypes.length === 0
       ? []
       : [
-          `  http-response allow if !{ var(txn.error_answer) -m found } { res.fhdr_cnt(content-type) eq 1 } { res.fhdr(content-type) -m str ${ownTypes.join(' ')} }`,
+          `  http-response allow if !{ var(${REWRITE}) -m found } { res.fhdr_cnt(content-type) eq 1 } { res.fhdr(content-type) -m str ${ownTypes.join(' ')} }`,
         ]),
     ...KEPT_RULES,
     '  # A Faultline server answers a request its parser refused (400, 408, 414, 431) on the raw socket,',
@@ -89,7 +91,8 @@ const REWRITTEN = [
  * the request id and the 200's phrase; then, only for an answer carrying one of the headers
  * {@link REWRITTEN} (one regular expression over `res.hdr_names`, the names HAProxy keeps in lower
  * case) or a foreign error, the headers naming the backend removed, URLs on internal hosts made
- * paths, the challenge cut and the standard reason phrase.
+ * paths, the challenge cut and a foreign 4xx's standard reason phrase. Then its
+ * `http-after-response` rules: the phrase of every other status under 400.
  */
 export function frontendResponseRules(): string[] {
   const names = `(^|,)(${REWRITTEN.join('|').replaceAll('.', '[.]')})(,|$)`;
@@ -98,7 +101,7 @@ export function frontendResponseRules(): string[] {
     STATUS_200_RULE,
     "  # An answer under 400 or the application's own, without any header the rules below remove or",
     '  # rewrite: they would change nothing, skipped.',
-    `  http-response allow if !{ var(txn.error_answer) -m found } !{ res.hdr_names -m reg -i ${pattern(names)} }`,
+    `  http-response allow if !{ var(${REWRITE}) -m found } !{ res.hdr_names -m reg -i ${pattern(names)} }`,
     '  http-response del-header server',
     '  http-response del-header x-powered-by',
     '  http-response del-header via',
@@ -106,6 +109,7 @@ export function frontendResponseRules(): string[] {
     ...LEAKY_RESPONSE_PREFIXES.map((p) => `  http-response del-header ${p} -m beg`),
     ...LOCATION_RULES,
     ...CHALLENGE_RULES,
-    ...reasonRules(),
+    ...rewrittenReasonRules(),
+    ...successReasonRules(),
   ];
 }

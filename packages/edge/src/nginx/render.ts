@@ -210,6 +210,9 @@ export function renderNginx(options: NginxOptions): Readonly<Record<string, stri
 access_log ${accessLog} faultline_json;
 client_max_body_size ${options.maxBodySize ?? '1m'};
 large_client_header_buffers ${buffers.count} ${buffers.size};
+# A request head not whole within 10 s is closed (nginx sends nothing and logs 408), as HAProxy's
+# timeout http-request.
+client_header_timeout 10s;
 # Read what the client still sends after an early answer (414, 431, 413), so it gets the answer and not a reset.
 lingering_close always;
 proxy_intercept_errors off;
