@@ -9,13 +9,12 @@
 
 import { CapturedInternal } from './captured-internal.js';
 import { lookupCode } from './catalog.js';
-import { BUILTIN_CLASSIFIERS } from './classify/index.js';
 import type { Classification, Classifier } from './classify/types.js';
+import { classifiersFor, classifyValue, DEFAULT_VERDICT, type Verdict } from './classify-thrown.js';
 import { type RequestIdPolicy, resolveCorrelationId } from './correlation.js';
 import { buildFault, type Fault } from './fault.js';
 import { builtinDefinition, FaultError, normalizeRetryAfter } from './fault-error.js';
 import { normalizeFieldViolations } from './field-violation.js';
-import { isObjectLike, type ObjectLike, safeGet, safeGetArray } from './safe-access.js';
 import type { Category } from './taxonomy.js';
 import { defuseThrownPromise } from './thrown-promise.js';
 import { violationsOwnedByInput } from './validation-ownership.js';
@@ -49,101 +48,6 @@ export interface CaptureContext {
    * library's error is answered 400 only when its pointers resolve in one of them.
    */
   readonly input?: readonly unknown[] | (() => readonly unknown[]) | undefined;
-}
-
-/** Properties through which wrappers point at the error they wrap, in the order they are followed. */
-const NESTED_KEYS = ['cause', 'driverError', 'original', 'parent', 'originalError', 'error'] as const;
-/** Most objects looked at while following one chain (cycles are cut too). */
-const MAX_VISITS = 24;
-/** Most members of an AggregateError that are classified. */
-const MAX_AGGREGATE = 16;
-
-interface Verdict {
-  readonly fault?: FaultError;
-  readonly classification?: Classification;
-  readonly classifier: string;
-}
-
-const DEFAULT_VERDICT: Verdict = {
-  classifier: 'default',
-  classification: { category: 'internal', reason: 'unclassified' },
-};
-
-function runClassifiers(candidate: ObjectLike, classifiers: readonly Classifier[]): Verdict | undefined {
-  for (const classifier of classifiers) {
-    try {
-      const result = classifier.classify(candidate);
-      if (result !== undefined) return { classification: result, classifier: classifier.name };
-    } catch {
-      // A classifier that throws on a hostile value is skipped; the next one may still know it.
-    }
-  }
-  return undefined;
-}
-
-function classifyAggregate(members: unknown[], classifiers: readonly Classifier[], depth: number): Verdict | undefined {
-  if (members.length === 0) return undefined;
-  let agreed: Category | undefined;
-  let first: Verdict | undefined;
-  for (const member of members) {
-    const verdict = classifyValue(member, classifiers, depth + 1) ?? DEFAULT_VERDICT;
-    const category = verdict.fault?.category ?? verdict.classification?.category ?? 'internal';
-    if (first === undefined) {
-      first = verdict;
-      agreed = category;
-    } else if (agreed !== category) {
-      return { classifier: 'aggregate', classification: { category: 'internal', reason: 'aggregate:mixed' } };
-    }
-  }
-  if (first?.fault !== undefined) {
-    // Members agree on a category; the public side of the first trusted member speaks for them.
-    return first;
-  }
-  return first === undefined ? undefined : { ...first, classifier: `aggregate:${first.classifier}` };
-}
-
-/** A trusted fault, or what the first classifier that knows the value says. */
-function visit(candidate: ObjectLike, classifiers: readonly Classifier[]): Verdict | undefined {
-  if (FaultError.is(candidate)) return { fault: candidate, classifier: 'fault' };
-  return runClassifiers(candidate, classifiers);
-}
-
-/**
- * The value itself first, then what it wraps: most thrown values are known at once, and only the
- * others pay for the walk (#22: a Set and a queue per answer were a tenth of Faultline's bytes).
- */
-function classifyValue(thrown: unknown, classifiers: readonly Classifier[], depth = 0): Verdict | undefined {
-  if (depth > 3 || !isObjectLike(thrown)) return undefined;
-  return visit(thrown, classifiers) ?? walkWrapped(thrown, classifiers, depth);
-}
-
-/** Walks what `first` wraps (aggregates, causes), breadth first, bounded by `MAX_VISITS`. */
-function walkWrapped(first: ObjectLike, classifiers: readonly Classifier[], depth: number): Verdict | undefined {
-  const seen = new Set<object>([first]);
-  const queue: unknown[] = [];
-  let candidate: ObjectLike | undefined = first;
-  while (candidate !== undefined) {
-    const members = safeGetArray(candidate, 'errors', MAX_AGGREGATE);
-    if (members !== undefined && members.length > 0 && members.some(isObjectLike)) {
-      const aggregate = classifyAggregate(members, classifiers, depth);
-      if (aggregate !== undefined) return aggregate;
-    }
-    for (const key of NESTED_KEYS) {
-      const nested = safeGet(candidate, key);
-      if (isObjectLike(nested)) queue.push(nested);
-    }
-    candidate = undefined;
-    while (queue.length > 0 && seen.size < MAX_VISITS) {
-      const next = queue.shift();
-      if (!isObjectLike(next) || seen.has(next)) continue;
-      seen.add(next);
-      const verdict = visit(next, classifiers);
-      if (verdict !== undefined) return verdict;
-      candidate = next;
-      break;
-    }
-  }
-  return undefined;
 }
 
 /** The id of a context: a trusted one as is, anything else validated. */
@@ -215,18 +119,6 @@ function ownedClassification(classification: Classification, ctx: CaptureContext
   const owned = violationsOwnedByInput(violations, inputsOf(ctx), classification);
   if (owned !== undefined) return { ...classification, fieldViolations: owned };
   return { category: 'internal', reason: `${classification.reason}:not-request-input` };
-}
-
-const classifierListCache = new WeakMap<readonly Classifier[], readonly Classifier[]>();
-
-function classifiersFor(extra: readonly Classifier[] | undefined): readonly Classifier[] {
-  if (extra === undefined || extra.length === 0) return BUILTIN_CLASSIFIERS;
-  let list = classifierListCache.get(extra);
-  if (list === undefined) {
-    list = [...extra, ...BUILTIN_CLASSIFIERS];
-    classifierListCache.set(extra, list);
-  }
-  return list;
 }
 
 /**

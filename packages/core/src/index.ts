@@ -34,7 +34,7 @@ export { type RotatingFileOptions, rotatingFile } from './report/destination.js'
 export { type RecordFaultOptions, recordFault } from './report/record-fault.js';
 export { createReporter, Reporter } from './report/reporter.js';
 export type { LineKind, Sink, SinkCounts } from './report/sink.js';
-export { type SyslogTlsOptions, syslogTls } from './report/syslog/tls-sink.js';
+export { type SyslogTlsOptions, syslogTls } from './report/syslog/syslog-tls.js';
 export { type Protocol, SPAN_ATTRIBUTES } from './report/telemetry.js';
 export type {
   OverflowPolicy,

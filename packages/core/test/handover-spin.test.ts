@@ -6,7 +6,7 @@
  * process (seen as a rare hang of reporter-fifo.test.ts under load).
  */
 import { describe, expect, it } from 'vitest';
-import { handedOver } from '../src/report/offload.js';
+import { handedOver, writeSettled } from '../src/report/handover-wait.js';
 import type { Sink, SinkCounts } from '../src/report/sink.js';
 
 /** A sink that is never busy (`drained` answers at once) and holds `pending()` lines. */
@@ -64,5 +64,33 @@ describe('the hand-over wait', () => {
       new Promise((resolve) => setTimeout(resolve, 1000, 'still waiting')),
     ]);
     expect(ended).toBe('ended');
+  });
+});
+
+describe('the wait for a write under way', () => {
+  it('ends once the sink stops writing, or once released', async () => {
+    let writing = true;
+    const sink = Object.defineProperty(
+      stuckSink(() => 0),
+      'writing',
+      { get: () => writing },
+    );
+    const settled = writeSettled(sink, 5000, () => false);
+    expect(await timerDelay()).toBeLessThan(1000);
+    writing = false;
+    const ended = await Promise.race([
+      settled.then(() => 'ended'),
+      new Promise((resolve) => setTimeout(resolve, 1000, 'still waiting')),
+    ]);
+    expect(ended).toBe('ended');
+    writing = true;
+    let released = false;
+    const waiting = writeSettled(sink, 5000, () => released);
+    released = true;
+    const left = await Promise.race([
+      waiting.then(() => 'ended'),
+      new Promise((resolve) => setTimeout(resolve, 1000, 'still waiting')),
+    ]);
+    expect(left).toBe('ended');
   });
 });

@@ -5,31 +5,18 @@
  * reason. Writes are asynchronous (one in flight); the synchronous flush used at exit never
  * retries a failed write and never runs past its deadline. Hand-written instead of pino's
  * sonic-boom because sonic-boom retries a failed write forever in `flushSync` (a full disk made
- * the process unkillable; RESEARCH.md) and cannot say which lines were accepted.
+ * the process unkillable; RESEARCH.md) and cannot say which lines were accepted. At the
+ * hand-over to the reporter's worker, the lines not yet written go to its copy (line-handover.ts).
  */
-import { closeSync, constants, openSync, writeSync, writev } from 'node:fs';
+import { writeSync, writev } from 'node:fs';
+import { FdTarget, openAppend, REOPEN_INTERVAL_MS } from './fd-target.js';
 import { CountingSink, errorCode, type Line } from './sink.js';
-
-/** How often a destination that could not be opened is tried again. */
-export const REOPEN_INTERVAL_MS = 5000;
 
 /**
  * Most lines written in one asynchronous write: one `writev` takes each line's own buffer, and
  * the kernel takes at most IOV_MAX (1024 on Linux) buffers a call.
  */
 export const BATCH_LINES = 1024;
-
-/**
- * Opens `path` for appending, never blocking. A FIFO nobody reads blocked a plain open until a
- * reader came (start-up hung, SIGTERM with it) and every write once its reader stopped reading
- * (the exit flush past its deadline, a process that never ended). Non-blocking, a FIFO without a
- * reader fails with ENXIO (counted lost, opened again later) and a full one answers EAGAIN, which
- * the writes bound. A regular file ignores the flag.
- */
-function openAppend(path: string): number {
-  const { O_WRONLY, O_APPEND, O_CREAT, O_NONBLOCK } = constants;
-  return openSync(path, O_WRONLY | O_APPEND | O_CREAT | (O_NONBLOCK ?? 0), 0o666);
-}
 
 /** Sleeps the thread for `ms` (EAGAIN backoff inside the bounded synchronous flush only). */
 function pause(ms: number): void {
@@ -48,9 +35,8 @@ export interface FdSinkOptions {
 
 /** A pino destination writing to a file descriptor, with truthful counts. */
 export class FdSink extends CountingSink {
-  #fd: number;
-  readonly #options: FdSinkOptions;
-  readonly #queue: Line[] = [];
+  readonly #target: FdTarget;
+  #queue: Line[] = [];
   #inFlight: readonly Line[] | undefined;
   /** The write in flight when a synchronous flush ran: provisionally counted as `unconfirmed`. */
   #unconfirmed: readonly Line[] | undefined;
@@ -62,14 +48,10 @@ export class FdSink extends CountingSink {
    * hand-over to the worker, which waits for nothing to be pending, spun the event loop.
    */
   #closed = false;
-  #openError: string | undefined;
-  #lastOpenAttempt = Date.now();
 
   constructor(fd: number, options: FdSinkOptions) {
     super(options.maxBacklogBytes);
-    this.#fd = fd;
-    this.#options = options;
-    this.#openError = options.openError;
+    this.#target = new FdTarget(fd, options.ownsFd, options.path, options.openError);
   }
 
   /**
@@ -86,11 +68,15 @@ export class FdSink extends CountingSink {
   }
 
   get openError(): string | undefined {
-    return this.#openError;
+    return this.#target.openError;
   }
 
+  /** No descriptor (it could not be opened, or was closed): opened again, at most every {@link REOPEN_INTERVAL_MS}. */
   protected refusal(): string | undefined {
-    return this.#reopen() ? undefined : (this.#openError ?? 'EBADF');
+    if (this.#target.fd >= 0) return undefined;
+    if (!this.#target.reopen()) return this.#target.openError ?? 'EBADF';
+    this.#closed = false;
+    return undefined;
   }
 
   /**
@@ -100,6 +86,11 @@ export class FdSink extends CountingSink {
    */
   protected enqueue(line: Line): void {
     this.#queue.push(line);
+    this.#schedule();
+  }
+
+  /** Starts the asynchronous write on the next turn (once, however many lines arrive meanwhile). */
+  #schedule(): void {
     if (this.#pumpScheduled) return;
     this.#pumpScheduled = true;
     setImmediate(() => {
@@ -108,21 +99,27 @@ export class FdSink extends CountingSink {
     });
   }
 
-  /** Retries opening a destination that failed to open, at most every {@link REOPEN_INTERVAL_MS}. */
-  #reopen(): boolean {
-    if (this.#fd >= 0) return true;
-    const path = this.#options.path;
-    if (path === undefined || Date.now() - this.#lastOpenAttempt < REOPEN_INTERVAL_MS) return false;
-    this.#lastOpenAttempt = Date.now();
-    try {
-      this.#fd = openAppend(path);
-      this.#openError = undefined;
-      this.#closed = false;
-      return true;
-    } catch (error) {
-      this.#openError = errorCode(error);
-      return false;
-    }
+  /**
+   * True while a write is under way (it may stop inside a line): the hand-over waits for it to
+   * settle, then gives the worker's copy every line not written, the rest of a cut one first.
+   */
+  get writing(): boolean {
+    return this.#inFlight !== undefined;
+  }
+
+  /**
+   * At the hand-over: the lines not being written (a FIFO whose reader stalls holds them), for the
+   * worker's copy, which writes them first. Closed with them, this sink lost them as `shutdown`
+   * while the process was not shutting down.
+   */
+  protected override unsent(): Line[] {
+    return this.#queue.splice(0);
+  }
+
+  /** Lines this thread's copy handed over go out first, in order. */
+  protected override putFirst(lines: Line[]): void {
+    this.#queue = lines.concat(this.#queue);
+    this.#schedule();
   }
 
   /**
@@ -130,7 +127,7 @@ export class FdSink extends CountingSink {
    * buffers (no copy into one buffer), with one asynchronous write in flight.
    */
   #pump(): void {
-    if (this.#inFlight !== undefined || this.#retrying || this.#queue.length === 0 || this.#fd < 0) return;
+    if (this.#inFlight !== undefined || this.#retrying || this.#queue.length === 0 || this.#target.fd < 0) return;
     const batch = this.#queue.splice(0, BATCH_LINES);
     this.#inFlight = batch;
     const buffers = batch.map((line) => line.bytes);
@@ -145,7 +142,7 @@ export class FdSink extends CountingSink {
       this.#pump();
     };
     try {
-      writev(this.#fd, buffers, null, done);
+      writev(this.#target.fd, buffers, null, done);
     } catch (error) {
       done(error as NodeJS.ErrnoException, 0);
     }
@@ -200,10 +197,10 @@ export class FdSink extends CountingSink {
 
   flushSync(deadlineMs: number): void {
     const deadline = Date.now() + deadlineMs;
-    while (this.#queue.length > 0 && this.#fd >= 0 && Date.now() < deadline) {
+    while (this.#queue.length > 0 && this.#target.fd >= 0 && Date.now() < deadline) {
       const line = this.#queue[0] as Line;
       try {
-        const written = writeSync(this.#fd, line.bytes);
+        const written = writeSync(this.#target.fd, line.bytes);
         this.held -= written;
         if (written < line.bytes.length) {
           this.#queue[0] = { ...line, bytes: line.bytes.subarray(written) };
@@ -232,19 +229,12 @@ export class FdSink extends CountingSink {
   }
 
   drained(timeoutMs: number): Promise<void> {
-    return this.idle(() => (this.#queue.length > 0 || this.#inFlight !== undefined) && this.#fd >= 0, timeoutMs);
+    return this.idle(() => (this.#queue.length > 0 || this.#inFlight !== undefined) && this.#target.fd >= 0, timeoutMs);
   }
 
   close(deadlineMs: number): void {
     this.#closed = true;
     this.flushSync(deadlineMs);
-    if (this.#options.ownsFd && this.#fd >= 0) {
-      try {
-        closeSync(this.#fd);
-      } catch {
-        // already closed
-      }
-    }
-    this.#fd = -1;
+    this.#target.close();
   }
 }

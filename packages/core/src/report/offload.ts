@@ -6,7 +6,8 @@
  * while it boots; nothing more is written on this thread. Once the worker is up, this thread's
  * own sink finishes what it holds (asynchronously, bounded), lets go of the destination, and the
  * worker starts writing, with the fingerprints this thread computed; lines the sink could not
- * send (a syslog receiver down) go to the worker, which sends them first.
+ * write (a syslog receiver down, a FIFO whose reader stalls) go to the worker, which writes them
+ * first.
  * A worker that dies after the hand-over (a crash, its heap limit) is replaced, at most
  * {@link MAX_RESTARTS} times: what it held is counted `lost.worker`, what it confirmed stays counted,
  * and the new worker opens the destination again. Past that bound records go to this thread's
@@ -14,10 +15,11 @@
  * did not open (stdout) does not, and those records are counted lost (`EBADF`).
  */
 import type { RedactionOptions } from '../redact/redactor.js';
+import { handedOver, WRITE_SETTLE_MS, writeSettled } from './handover-wait.js';
 import { handOver } from './line-handover.js';
 import type { Sink } from './sink.js';
 import type { SinkSpec } from './sink-spec.js';
-import { addCounts } from './stats.js';
+import { sumWorkerCounts } from './stats.js';
 import { sayOnce } from './stderr-notice.js';
 import { type ExceptionReply, WorkerLink } from './worker-link.js';
 import type { WorkerCounts } from './worker-protocol.js';
@@ -27,54 +29,6 @@ const WINDOW_MS = 100;
 
 /** Workers started in place of one that died, at most, per reporter. */
 export const MAX_RESTARTS = 3;
-
-/** `a` and `b` summed (a dead worker's last counts and its replacement's). */
-function sumCounts(a: WorkerCounts | undefined, b: WorkerCounts | undefined): WorkerCounts | undefined {
-  if (a === undefined || b === undefined) return a ?? b;
-  return {
-    processed: a.processed + b.processed,
-    unsettled: b.unsettled,
-    sink: addCounts(a.sink, b.sink),
-    writer: {
-      written: a.writer.written + b.writer.written,
-      compacted: a.writer.compacted + b.writer.compacted,
-      droppedBacklog: a.writer.droppedBacklog + b.writer.droppedBacklog,
-      sinkErrors: a.writer.sinkErrors + b.writer.sinkErrors,
-    },
-    openError: b.openError,
-    exceptions: [],
-  };
-}
-
-/**
- * Most time this thread's sink gets, once the worker is ready, to write what it holds before the
- * worker takes the destination; what is left then is lost (`shutdown`).
- */
-const HANDOVER_MAX_MS = 30_000;
-
-/** How often the hand-over looks again when the sink answers `drained` at once yet still holds lines. */
-const HANDOVER_POLL_MS = 10;
-
-/**
- * Resolves once `sink` wrote (or lost) every line it holds, or cannot write now (its destination
- * failed to open; a syslog receiver down or still connecting: its unsent lines then go to the
- * worker with the destination, see {@link Offload.release}), or was `released` meanwhile (a
- * signal's shutdown let go first), or after {@link HANDOVER_MAX_MS}; checked every `stepMs`.
- * Bounded by `shutdownTimeoutMs` alone, a reader pausing longer (a full stdout pipe) lost this
- * thread's lines as `shutdown` in the middle of the process's life, while the worker wrote the
- * later ones. It never spins: `drained` answers at once when nothing is being written, and a loop
- * of answers at once held the event loop for the whole 30 s, so a SIGTERM's bounded shutdown
- * never ran its timers (the process did not end).
- */
-export async function handedOver(sink: Sink, stepMs: number, released: () => boolean): Promise<void> {
-  const until = Date.now() + HANDOVER_MAX_MS;
-  const holding = () =>
-    !released() && (sink.counts.pending ?? 0) > 0 && sink.openError === undefined && Date.now() < until;
-  do {
-    await sink.drained(Math.max(1, stepMs));
-    if (holding()) await new Promise((resolve) => setTimeout(resolve, HANDOVER_POLL_MS));
-  } while (holding());
-}
 
 /** What the worker is started with. */
 export interface OffloadOptions {
@@ -139,7 +93,7 @@ export class Offload {
 
   /** What every worker confirmed, the dead ones' included; `undefined` before the first answer. */
   get counts(): WorkerCounts | undefined {
-    return sumCounts(this.#retired, this.#link?.counts);
+    return sumWorkerCounts(this.#retired, this.#link?.counts);
   }
 
   /** Fault items handed to workers that died before writing them. */
@@ -214,7 +168,7 @@ export class Offload {
     } catch {
       return; // no worker can start: `link` stays the dead one, and records are written on this thread
     }
-    this.#retired = sumCounts(this.#retired, dead.counts);
+    this.#retired = sumWorkerCounts(this.#retired, dead.counts);
     // What it held, as its last counts tell; some may have landed after them: counted lost all the same.
     this.#lostToDeath += dead.held;
     sayOnce(
@@ -228,21 +182,27 @@ export class Offload {
 
   /**
    * This thread's sink lets go of the destination and the worker starts writing: at once when
-   * `waitMs` is 0 (what the sink still holds is written synchronously within its bound), else
-   * once the sink has written what it holds, waiting at most `waitMs`. A no-op without a worker
+   * `waitMs` is 0, else once the sink has written what it holds, waiting at most `waitMs`; lines
+   * it has not started to write go to the worker (see {@link release}). A no-op without a worker
    * or once done.
    */
   async letGo(sink: Sink | undefined, fingerprints: () => [number, string][], waitMs: number): Promise<void> {
     if (sink === undefined || this.#released || this.link === undefined) return;
     // A sink that cannot write now has nothing to finish: what it holds goes along at once.
-    if (waitMs > 0 && sink.openError === undefined) await sink.drained(waitMs);
+    if (waitMs > 0 && sink.openError === undefined) {
+      // Within `waitMs` in all: a write under way settles first (see writeSettled).
+      const until = Date.now() + waitMs;
+      await sink.drained(waitMs);
+      await writeSettled(sink, Math.min(until - Date.now(), WRITE_SETTLE_MS), () => this.#released);
+    }
     this.release(sink, fingerprints());
   }
 
   /**
    * Lets go now (see {@link letGo}); not to a worker that died (this thread writes on, with its
-   * sink). The lines the sink has not started to write (a syslog receiver down) go to the worker,
-   * which writes them first: closed with them, the sink lost them as `shutdown` mid-life.
+   * sink). The lines the sink has not started to write (a syslog receiver down, a FIFO whose
+   * reader stalls) go to the worker, which writes them first: closed with them, the sink lost
+   * them as `shutdown` mid-life.
    */
   release(sink: Sink, fingerprints: [number, string][]): void {
     if (this.#released || this.#link === undefined || !this.#link.alive) return;

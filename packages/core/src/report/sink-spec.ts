@@ -5,7 +5,7 @@
  */
 import type { RotatingFileOptions } from './destination.js';
 import type { Sink } from './sink.js';
-import type { SyslogTlsOptions } from './syslog/tls-sink.js';
+import type { SyslogTlsOptions } from './syslog/tls-options.js';
 
 /** How to open one of Faultline's own destinations (plain data, structured-clone-safe). */
 export type SinkSpec =

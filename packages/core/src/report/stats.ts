@@ -59,6 +59,24 @@ export function addCounts(a: SinkCounts, b: SinkCounts | undefined): SinkCounts 
   };
 }
 
+/** `a` and `b` summed (a dead worker's last counts and its replacement's). */
+export function sumWorkerCounts(a: WorkerCounts | undefined, b: WorkerCounts | undefined): WorkerCounts | undefined {
+  if (a === undefined || b === undefined) return a ?? b;
+  return {
+    processed: a.processed + b.processed,
+    unsettled: b.unsettled,
+    sink: addCounts(a.sink, b.sink),
+    writer: {
+      written: a.writer.written + b.writer.written,
+      compacted: a.writer.compacted + b.writer.compacted,
+      droppedBacklog: a.writer.droppedBacklog + b.writer.droppedBacklog,
+      sinkErrors: a.writer.sinkErrors + b.writer.sinkErrors,
+    },
+    openError: b.openError,
+    exceptions: [],
+  };
+}
+
 /** Records dropped because a sink's backlog was over its bound, on either thread. */
 export function droppedBacklog(writer: WriterCounts, worker: WorkerCounts | undefined): number {
   return writer.droppedBacklog + (worker?.writer.droppedBacklog ?? 0);

@@ -7,10 +7,11 @@
  * failure's code. The factory may be asynchronous (the stream's library is loaded on first use):
  * while it opens, lines wait within the backlog bound. A Writable cannot be flushed
  * synchronously: at exit, lines it still holds are counted `unconfirmed` (settled if their
- * callback comes after all), lines still waiting for it to open are lost as `shutdown`.
+ * callback comes after all), lines still waiting for it to open are lost as `shutdown`; at the
+ * hand-over to the worker they go to its copy instead.
  */
 import type { Writable } from 'node:stream';
-import { REOPEN_INTERVAL_MS } from './fd-sink.js';
+import { REOPEN_INTERVAL_MS } from './fd-target.js';
 import { CountingSink, errorCode, type Line } from './sink.js';
 
 /** Makes the Writable, synchronously or not. */
@@ -23,7 +24,7 @@ export class StreamSink extends CountingSink {
   readonly #pending = new Set<Line>();
   readonly #unconfirmed = new Set<Line>();
   /** Lines waiting for the stream to open. */
-  readonly #waiting: Line[] = [];
+  #waiting: Line[] = [];
   #stream: Writable | undefined;
   #opening = false;
   #failure: string | undefined;
@@ -89,6 +90,24 @@ export class StreamSink extends CountingSink {
     this.#pending.add(line);
     if (this.#stream === undefined) this.#waiting.push(line);
     else this.#send(this.#stream, line);
+  }
+
+  /**
+   * At the hand-over: the lines still waiting for the stream to open, for the worker's copy (closed
+   * with them, this sink lost them as `shutdown` mid-life). Lines the stream took stay: it writes
+   * them as it ends.
+   */
+  protected override unsent(): Line[] {
+    const lines = this.#waiting.splice(0);
+    for (const line of lines) this.#pending.delete(line);
+    return lines;
+  }
+
+  /** Lines this thread's copy handed over go out first, in order (before any line of its own). */
+  protected override putFirst(lines: Line[]): void {
+    for (const line of lines) this.#pending.add(line);
+    if (this.#stream === undefined) this.#waiting = lines.concat(this.#waiting);
+    else for (const line of lines) this.#send(this.#stream, line);
   }
 
   #send(stream: Writable, line: Line): void {

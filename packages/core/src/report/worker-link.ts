@@ -3,30 +3,17 @@
  * process still exits), hands over batches of items, keeps the latest counts the worker
  * confirmed, and flushes it within a bound, asynchronously on a signal or synchronously at exit
  * (blocking on a shared counter the worker bumps, then reading its answer off a separate port).
- * The worker is a built file: from the built package it sits beside this module; when core runs
- * from source (tests), the built one in `dist` is used.
+ * Starting it (its script, ports, flags and limits) is worker-start.ts's.
  */
-import { MessageChannel, receiveMessageOnPort, type Worker } from 'node:worker_threads';
-import type { RedactionOptions } from '../redact/redactor.js';
+import { type MessagePort, receiveMessageOnPort, type Worker } from 'node:worker_threads';
 import { toWire } from './item-wire.js';
 import type { Item } from './items.js';
 import { type HandedLine, handedRecords } from './line-handover.js';
 import type { SinkSpec } from './sink-spec.js';
 import { sayLoss, sayOnce } from './stderr-notice.js';
-import type { WorkerInit } from './worker.js';
-import { startWorker } from './worker-flags.js';
-import { BOOT_HOLD, workerLimits } from './worker-limits.js';
+import { BOOT_HOLD } from './worker-limits.js';
 import type { FromWorker, ToWorker, WorkerCounts } from './worker-protocol.js';
-
-/**
- * The worker's script: the bundle's `worker.js`, beside this code when built (every file of the
- * bundle is at the top of `dist/`, scripts/bundle.mjs), in `dist` when running from source.
- */
-export function workerUrl(): URL {
-  return import.meta.url.endsWith('.ts')
-    ? new URL('../../dist/worker.js', import.meta.url)
-    : new URL('./worker.js', import.meta.url);
-}
+import { startReporterWorker, type WorkerStartOptions } from './worker-start.js';
 
 /** Called with each redacted exception the worker sends back. */
 export type ExceptionReply = (seq: number, type: string, message: string, stack: string | undefined) => void;
@@ -34,9 +21,9 @@ export type ExceptionReply = (seq: number, type: string, message: string, stack:
 /** A started worker. */
 export class WorkerLink {
   readonly #worker: Worker;
-  readonly #replies: MessageChannel;
+  readonly #replies: MessagePort;
   /** Batches of items, pulled by the worker one at a time (see worker.ts). */
-  readonly #items: MessageChannel;
+  readonly #items: MessagePort;
   readonly #signal: Int32Array;
   readonly #onException: ExceptionReply;
   readonly #onReady: () => void;
@@ -55,37 +42,18 @@ export class WorkerLink {
 
   constructor(
     spec: SinkSpec,
-    options: {
-      redaction: RedactionOptions | undefined;
-      maxBacklog: number;
-      maxFingerprints: number;
-      queueSize: number;
-    },
+    options: WorkerStartOptions,
     onException: ExceptionReply,
     onReady: () => void,
     onDeath: () => void = () => {},
   ) {
     this.#onException = onException;
     this.#onReady = onReady;
-    this.#replies = new MessageChannel();
-    this.#items = new MessageChannel();
-    const signal = new SharedArrayBuffer(4);
-    this.#signal = new Int32Array(signal);
-    const init: WorkerInit = {
-      spec,
-      redaction: options.redaction,
-      maxBacklog: options.maxBacklog,
-      maxFingerprints: options.maxFingerprints,
-      signal,
-      replies: this.#replies.port2,
-      items: this.#items.port2,
-    };
-    // The process's flags, less those the worker must not or cannot have (worker-flags.ts).
-    this.#worker = startWorker(workerUrl(), {
-      workerData: init,
-      transferList: [this.#replies.port2, this.#items.port2],
-      resourceLimits: workerLimits(options.maxBacklog, options.queueSize),
-    });
+    const started = startReporterWorker(spec, options);
+    this.#worker = started.worker;
+    this.#replies = started.replies;
+    this.#items = started.items;
+    this.#signal = started.signal;
     this.#worker.on('message', (message: FromWorker) => this.#receive(message));
     this.#worker.on('error', () => {
       this.#failed = true;
@@ -101,8 +69,8 @@ export class WorkerLink {
     });
     // After the listeners: an idle process must still end on its own.
     this.#worker.unref();
-    this.#replies.port1.unref();
-    this.#items.port1.unref();
+    this.#replies.unref();
+    this.#items.unref();
   }
 
   #receive(message: FromWorker): void {
@@ -200,7 +168,7 @@ export class WorkerLink {
   #post(message: ToWorker, items?: unknown[]): void {
     this.#posted += 1;
     try {
-      if (items !== undefined) this.#items.port1.postMessage(items);
+      if (items !== undefined) this.#items.postMessage(items);
       this.#worker.postMessage(message);
     } catch {
       this.#failed = true;
@@ -244,10 +212,10 @@ export class WorkerLink {
       Atomics.wait(this.#signal, 0, before, Math.max(1, until - Date.now()));
     }
     const answered = Atomics.load(this.#signal, 0) !== before;
-    let reply = receiveMessageOnPort(this.#replies.port1);
+    let reply = receiveMessageOnPort(this.#replies);
     while (reply !== undefined) {
       this.#take(reply.message as WorkerCounts);
-      reply = receiveMessageOnPort(this.#replies.port1);
+      reply = receiveMessageOnPort(this.#replies);
     }
     if (!answered) this.#unanswered = this.held;
   }

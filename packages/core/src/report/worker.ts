@@ -10,15 +10,16 @@
  * backlog bound. An exit flush arrives while the response thread is blocked waiting for it: the
  * answer goes on a separate port and a shared counter is bumped and notified.
  */
-import { type MessagePort, parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
+import { type MessagePort, parentPort, workerData } from 'node:worker_threads';
 import { createRedactor, type RedactionOptions } from '../redact/redactor.js';
 import { openSpec } from './destination.js';
-import { fromWire, type WireItem } from './item-wire.js';
+import { fromWire } from './item-wire.js';
 import type { FullItem } from './items.js';
 import { adopt, handedRecords } from './line-handover.js';
 import { ReporterOutput } from './output.js';
 import type { SinkSpec } from './sink-spec.js';
 import { forwardNotices } from './stderr-notice.js';
+import { HeldItems } from './worker-items.js';
 import type { ToWorker, WorkerCounts } from './worker-protocol.js';
 import { RecordWriter } from './writer.js';
 
@@ -55,9 +56,7 @@ const writer = new RecordWriter(
 );
 let processed = 0;
 let started = false;
-/** The batch being written (see {@link current}), and the next of its items to write. */
-let batch: WireItem[] | undefined;
-let heldAt = 0;
+const held = new HeldItems(init.items);
 let pumping = false;
 let backoff = 0;
 let timer: NodeJS.Timeout | undefined;
@@ -111,26 +110,10 @@ function arm(): void {
   timer ??= setInterval(report, 10);
 }
 
-/**
- * The batch being written; the next is pulled off the items port once it is done. What waits (a
- * queue's worth) waits there serialized: as objects here, scavenges copied and promoted it (#27).
- */
-function current(): WireItem[] | undefined {
-  while (batch === undefined || heldAt >= batch.length) {
-    batch = receiveMessageOnPort(init.items)?.message as WireItem[] | undefined;
-    heldAt = 0;
-    if (batch === undefined) return undefined;
-  }
-  return batch;
-}
-
 /** Writes the oldest held item; false when none is held. */
 function writeOne(): boolean {
-  const items = current();
-  if (items === undefined) return false;
-  const wire = items[heldAt] as WireItem;
-  heldAt += 1;
-  if (heldAt >= items.length) batch = undefined;
+  const wire = held.take();
+  if (wire === undefined) return false;
   try {
     writer.write(fromWire(wire));
   } catch {
@@ -141,7 +124,7 @@ function writeOne(): boolean {
 }
 
 /** True while items are held. */
-const holding = (): boolean => current() !== undefined;
+const holding = (): boolean => held.holding;
 
 /**
  * Writes held items while the sink's backlog is under {@link lowWater}, a slice per turn; when it
@@ -186,14 +169,9 @@ function finish(until = Number.POSITIVE_INFINITY): void {
     if ((n & 63) === 0 && Date.now() >= until) break;
     writeOne();
   }
-  for (let items = current(); items !== undefined; items = current()) {
-    for (let i = heldAt; i < items.length; i += 1) {
-      if ((items[i] as WireItem)[0] === 'n') continue;
-      abandoned += 1;
-      processed += 1;
-    }
-    batch = undefined;
-  }
+  const given = held.abandon();
+  abandoned += given;
+  processed += given;
   writer.flushRepeats();
 }
 

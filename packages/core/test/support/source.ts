@@ -121,7 +121,7 @@ export { type RecordFaultOptions, recordFault, SPAN_ONLY } from '../../src/repor
 export { createReporter, Reporter } from '../../src/report/reporter.js';
 export { RingQueue } from '../../src/report/ring-queue.js';
 export { isSink, type LineKind, type Sink, type SinkCounts } from '../../src/report/sink.js';
-export { type SyslogTlsOptions, syslogTls } from '../../src/report/syslog/tls-sink.js';
+export { type SyslogTlsOptions, syslogTls } from '../../src/report/syslog/syslog-tls.js';
 export {
   activeTraceId,
   annotateSpan,

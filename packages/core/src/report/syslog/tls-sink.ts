@@ -10,18 +10,14 @@
  * and says so once on stderr. A receiver offering only TLS 1.2 is otherwise refused (its records
  * counted lost). Hand-written over `node:tls` rather than pino-socket/pino-syslog because those
  * run as transports in a worker, where the reporter cannot learn which records were accepted.
- * When the reporter's worker takes the destination, the lines not yet sent go to its copy.
+ * When the reporter's worker takes the destination, the lines not yet sent go to its copy. The
+ * public `syslogTls` (options checked) is syslog-tls.ts.
  */
 import type { TLSSocket } from 'node:tls';
-import { checkOptions, OptionsError } from '../../options-check.js';
-import { SYSLOG_TLS_RULES } from '../option-rules.js';
-import { CountingSink, errorCode, type Line, type Sink } from '../sink.js';
-import { withSpec } from '../sink-spec.js';
+import { CountingSink, errorCode, type Line } from '../sink.js';
 import { sayUnreachable } from '../stderr-notice.js';
 import { frame, type SyslogHeader, syslogHeader } from './rfc5424.js';
 import { connectionOptions, type SyslogTlsOptions, warnTls12Once } from './tls-options.js';
-
-export type { SyslogTlsOptions } from './tls-options.js';
 
 /** Least time a closed connection gets to send what it holds before it is destroyed. */
 const CLOSE_GRACE_MS = 1000;
@@ -243,13 +239,4 @@ export class SyslogTlsSink extends CountingSink {
     socket.unref();
     setTimeout(() => socket.destroy(), Math.max(deadlineMs, CLOSE_GRACE_MS)).unref();
   }
-}
-
-/** A syslog-over-TLS destination for `createReporter({ destination: syslogTls({...}) })`; `node:tls` loads here. */
-export function syslogTls(options: SyslogTlsOptions): Sink {
-  checkOptions('syslogTls', options, SYSLOG_TLS_RULES);
-  for (const required of ['host', 'port', 'ca', 'cert', 'key'] as const) {
-    if (options?.[required] === undefined) throw new OptionsError('syslogTls', required, 'is required');
-  }
-  return withSpec(new SyslogTlsSink(options), { kind: 'syslog-tls', options: { ...options } });
 }
