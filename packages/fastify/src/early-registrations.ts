@@ -20,23 +20,14 @@
  * them, nothing can be guarded, and one `FaultlineWarning` (`FAULTLINE_REGISTERED_BEFORE_PLUGIN`,
  * once per process) says which list could not be reached. Runs once per registration.
  */
-import { fastifySymbol } from './fastify-symbols.js';
+import { fastifyInternal as internal, fastifyScopes as scopesOf } from './fastify-symbols.js';
 import { GUARDED_HOOKS, guardNamed, type HookFaultSinks } from './hook-guards.js';
 import { guardParser } from './parser-guard.js';
 
 /** Hooks of `@fastify/otel`, left as they are (by their function names). */
 const INSTRUMENTATION_HOOKS: ReadonlySet<string> = new Set(['startRequestSpanHook', 'finalizeNotFoundSpanHook']);
 
-/** Past this depth of encapsulated scopes the walk stops (a cycle would be Fastify's bug, not a reason to hang). */
-const MAX_DEPTH = 64;
-
 let warned = false;
-
-/** The value of `object`'s property (own or inherited) whose symbol is described as `description`. */
-function internal(object: object, description: string): unknown {
-  const symbol = fastifySymbol(object, description);
-  return symbol === undefined ? undefined : (object as Record<symbol, unknown>)[symbol];
-}
 
 /** Fastify's parser table as the plugin uses it. */
 interface ParserTable {
@@ -117,18 +108,6 @@ function guardParserTable(table: ParserTable, defaults: readonly unknown[]): voi
   }
   // Fastify caches records by content type; nothing is cached before the first request, but a stale one would be unguarded.
   table.cache?.clear?.();
-}
-
-/** `scope` and the encapsulated scopes created under it so far (Fastify's `kChildren`). */
-function scopesOf(scope: object, depth = 0): object[] {
-  const children = depth < MAX_DEPTH ? internal(scope, 'fastify.children') : undefined;
-  if (!Array.isArray(children)) return [scope];
-  return [
-    scope,
-    ...children.flatMap((child: unknown) =>
-      typeof child === 'object' && child !== null ? scopesOf(child, depth + 1) : [],
-    ),
-  ];
 }
 
 /**

@@ -3,12 +3,12 @@
  * scope loaded earlier) or right after an `app.register(faultline)` that was not awaited, before
  * it loaded. Their failures are answered by Faultline through Fastify's default error handler
  * (default-error-handler.ts), and a 404 on one of their paths with another method is a 405 (they
- * are not in the plugin's shadow router: Fastify's own router is asked, `findRoute`). Their
- * handlers and own `errorHandler`s are not wrapped (Fastify's router, which holds them, is
- * private), so what those guards add (a closing server's 503, thrown values that Fastify's tracing
- * channel cannot read safely, an own error handler's non-`Error` values) stays out of their reach.
- * When the default handler cannot be reached (a Fastify version that reshaped its handler chain),
- * one `FaultlineWarning` (`FAULTLINE_ROUTES_BEFORE_PLUGIN`) names those routes.
+ * are not in the plugin's shadow router: Fastify's own router is asked, `findRoute`). Fastify's
+ * router, which holds their handlers and own `errorHandler`s, is private: their handlers are
+ * guarded at each route's first request (early-handlers.ts), their error handlers once every
+ * route is built (early-error-handlers.ts). When the default handler cannot be reached (a Fastify
+ * version that reshaped its handler chain), one `FaultlineWarning` (`FAULTLINE_ROUTES_BEFORE_PLUGIN`)
+ * names those routes.
  */
 import type { FastifyInstance } from 'fastify';
 import { type AnswerLookup, answerDefaultErrors } from './default-error-handler.js';

@@ -12,3 +12,24 @@ export function fastifySymbol(object: object, description: string): symbol | und
   }
   return undefined;
 }
+
+/** The value of `object`'s property (own or inherited) whose symbol is described as `description`. */
+export function fastifyInternal(object: object, description: string): unknown {
+  const symbol = fastifySymbol(object, description);
+  return symbol === undefined ? undefined : (object as Record<symbol, unknown>)[symbol];
+}
+
+/** Past this depth of encapsulated scopes the walk stops (a cycle would be Fastify's bug, not a reason to hang). */
+const MAX_DEPTH = 64;
+
+/** `scope` and the encapsulated scopes created under it so far (Fastify's `kChildren`). */
+export function fastifyScopes(scope: object, depth = 0): object[] {
+  const children = depth < MAX_DEPTH ? fastifyInternal(scope, 'fastify.children') : undefined;
+  if (!Array.isArray(children)) return [scope];
+  return [
+    scope,
+    ...children.flatMap((child: unknown) =>
+      typeof child === 'object' && child !== null ? fastifyScopes(child, depth + 1) : [],
+    ),
+  ];
+}

@@ -19,8 +19,27 @@ import { answeredHijackedThrow, type HijackedFault, noteHandlerResult } from './
 
 const handlerChannels = tracingChannel('fastify.request.handler');
 
-/** Functions this module made, so a handler seen twice (HEAD routes) is wrapped once. */
+/**
+ * Functions this module made, so a handler seen twice (HEAD routes, or once more at the first
+ * request of a route: early-handlers.ts) is wrapped once; and the copies Fastify bound of them.
+ */
 const guarded = new WeakSet<object>();
+
+/**
+ * `wrapped`'s bound copies count as guarded too: Fastify calls a route's handler as
+ * `routeOptions.handler.bind(scope)` (lib/route.js), and that copy is what a route context holds.
+ */
+function markBoundCopies(wrapped: object): void {
+  Object.defineProperty(wrapped, 'bind', {
+    value: function bindGuarded(this: (...args: unknown[]) => unknown, ...args: unknown[]) {
+      const bound = Function.prototype.bind.apply(this, args as [unknown, ...unknown[]]) as object;
+      guarded.add(bound);
+      return bound;
+    },
+    configurable: true,
+    writable: true,
+  });
+}
 
 /** True for a value Fastify compares with numbers without running any code of the value's. */
 function harmless(value: unknown): boolean {
@@ -109,6 +128,7 @@ export function guardHandler<F extends FastifyCallable>(original: F, gate?: Hand
     return readableResult(result);
   } as unknown as F;
   guarded.add(wrapped);
+  markBoundCopies(wrapped);
   return wrapped;
 }
 

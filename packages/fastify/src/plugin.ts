@@ -22,6 +22,7 @@ import type {
 import fp from 'fastify-plugin';
 import type { FaultAnswer } from './default-error-handler.js';
 import { guardEarlyErrorHandlers } from './early-error-handlers.js';
+import { adoptEarlyHandlers } from './early-handlers.js';
 import { guardEarlyRegistrations } from './early-registrations.js';
 import { coverEarlyRoutes } from './early-routes.js';
 import { doubleErrorHandler } from './error-chain.js';
@@ -128,6 +129,8 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
   };
   const sinks = { record: recordLateFault, hijacked: answerHijackedFault };
   if (first) guardEarlyRegistrations(app, sinks); // hooks and parsers registered before the plugin
+  // Their handlers, at each route's first request (early-handlers.ts): the closing 503 and the guard below.
+  if (first && early) adoptEarlyHandlers(app, (handler) => guardHandler(handler, answeredClosing, answerHijackedFault));
   watchHijacks(app, answerHijackedFault);
 
   app.addHook('onRoute', function onRoute(routeOptions) {

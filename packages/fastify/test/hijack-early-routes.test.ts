@@ -1,7 +1,7 @@
 /**
- * Routes registered before the plugin: their handlers are not guarded (the plugin's `onRoute` hook
- * did not see them), yet a failure after `reply.hijack()` is answered and recorded as on a guarded
- * route, a rejection included (Fastify's "Promise errored, but reply.sent = true was set" line is
+ * Routes registered before the plugin (the plugin's `onRoute` hook did not see them; their
+ * handlers are guarded from each route's first request: early-handlers.ts): a failure after
+ * `reply.hijack()` is answered and recorded as on a route registered after it, a rejection included (Fastify's "Promise errored, but reply.sent = true was set" line is
  * taken over at the hijack). On guarded routes too, that line, with the raw message and stack,
  * no longer reaches Fastify's log: the redacted record stands in for it. Real server on
  * 127.0.0.1, undici fetch, Fastify's logger captured in memory.
