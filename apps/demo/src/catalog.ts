@@ -1,6 +1,12 @@
 /** The demo service's one catalog: its stable public codes. */
 import { defineCatalog } from '@faultline/core';
 
+/**
+ * The `ErrorInfo` domain of the service's gRPC answers, also named on its error docs pages: one
+ * value, so a client reading `domain` on the wire finds the same one in the documentation.
+ */
+export const ERROR_DOMAIN = 'orders.example.com';
+
 /** Stable codes of the orders service. */
 export const errors = defineCatalog({
   ORDER_NOT_FOUND: {

@@ -32,6 +32,11 @@ export function buildExpressApp(upstreams: Upstreams) {
     res.json(order);
   });
   app.post('/orders', (req, res) => {
+    // express.json() parses JSON bodies only: another body, or none, leaves req.body undefined, and
+    // zod's error about it is no request input (a 500). Either is the client's fault: say which.
+    const json = req.is('application/json');
+    if (json === false) throw FaultError.of('unsupported_media_type', { message: 'POST /orders body is not JSON' });
+    if (json === null) throw FaultError.of('validation', { message: 'POST /orders without a body' });
     const body = NewOrder.parse(req.body);
     res.status(201).json(orders.insert(body.reference, body.quantity));
   });

@@ -7,7 +7,7 @@
 import { createReporter, FaultError, type Reporter } from '@faultline/core';
 import { addFaultlineService, createServerInterceptor } from '@faultline/grpc';
 import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
-import { errors } from './catalog.js';
+import { ERROR_DOMAIN, errors } from './catalog.js';
 import { unary } from './grpc-json.js';
 import { OrdersRepository } from './orders.js';
 import type { Upstreams } from './upstreams.js';
@@ -55,13 +55,15 @@ export async function startGrpc(
   reporter: Reporter = createReporter(),
 ): Promise<{ server: Server; port: number }> {
   const server = new Server({
-    interceptors: [createServerInterceptor({ reporter, domain: 'orders.demo' })],
-    // Twice Faultline's limit below: Faultline answers up to it; grpc-js refuses past it, before inflating more.
-    'grpc.max_receive_message_length': 128 * 1024,
+    interceptors: [createServerInterceptor({ reporter, domain: ERROR_DOMAIN })],
+    // Faultline answers a message over its limit below (RESOURCE_EXHAUSTED with an id) up to this
+    // one; grpc-js refuses past it with its own text and no id, and stops inflating there. 8 MiB, as
+    // in the README: a probe's or a client's oversized message (a few MiB) still gets Faultline's answer.
+    'grpc.max_receive_message_length': 8 * 1024 * 1024,
   });
   addFaultlineService(server, OrdersService, implementation(upstreams), {
     reporter,
-    domain: 'orders.demo',
+    domain: ERROR_DOMAIN,
     maxReceiveMessageLength: 64 * 1024,
   });
   const bound = await new Promise<number>((resolve, reject) =>

@@ -8,7 +8,7 @@ import { createReporter, FaultError } from '@faultline/core';
 import { faultline, faultlineServerOptions } from '@faultline/fastify';
 import { collectRoutes, docsPages, openApiDocument } from '@faultline/openapi';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { errors } from './catalog.js';
+import { ERROR_DOMAIN, errors } from './catalog.js';
 import { OrdersRepository } from './orders.js';
 import type { Upstreams } from './upstreams.js';
 
@@ -30,7 +30,7 @@ export async function buildHttpApp(options: DemoOptions): Promise<FastifyInstanc
   await app.register(faultline, { reporter: createReporter({ logger: app.log }) });
   // The catalog on every surface: routes declare the codes they raise; /openapi.json and /errors/* are generated.
   const routes = collectRoutes(app);
-  const pages = docsPages([errors], { title: 'Orders service errors', domain: 'orders.example.com' });
+  const pages = docsPages([errors], { title: 'Orders service errors', domain: ERROR_DOMAIN });
   const orders = new OrdersRepository();
 
   app.get<{ Params: { id: string } }>(

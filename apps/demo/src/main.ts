@@ -6,6 +6,7 @@ import { shutdownGracefully } from '@faultline/grpc';
 import { startExpress } from './express-app.js';
 import { startGrpc } from './grpc-service.js';
 import { buildHttpApp } from './http-app.js';
+import { closeWebSocketClients } from './shutdown.js';
 import { startUpstreams } from './upstreams.js';
 import { attachWebSocket } from './ws-endpoint.js';
 
@@ -72,6 +73,12 @@ const examples = [
     `curl -i -X POST http://${host}:${port + 3}/orders -H 'content-type: application/json' -d '{"reference":"x","quantity":0}'`,
   ],
   ['Express: connection refused', `curl -i http://${host}:${port + 3}/orders/1/invoice`],
+  ['leak probe, HTTP/1.1 (it reads /openapi.json)', `npx @faultline/probe ${base}`],
+  [
+    'leak probe, gRPC (no server reflection here: name the methods)',
+    `npx @faultline/probe grpc://${host}:${port + 2} --grpc-method /demo.Orders/GetOrder --grpc-method /demo.Orders/CreateOrder --grpc-method /demo.Orders/GetInvoice`,
+  ],
+  ['leak probe, WebSocket', `npx @faultline/probe 'ws://${host}:${port}/ws?token=demo'`],
 ];
 console.log(
   `\nFaultline demo: orders service on ${base} (HTTP/1.1 + WebSocket), http://${host}:${port + 1} (HTTP/2 cleartext), gRPC ${host}:${port + 2}, Express http://${host}:${port + 3}\n`,
@@ -83,8 +90,9 @@ let stopping = false;
 async function stop(): Promise<void> {
   if (stopping) return;
   stopping = true;
-  for (const client of wss.clients) client.terminate();
   await Promise.allSettled([
+    // Close frames (1001), not dropped connections; an upgraded socket keeps http1.close() waiting.
+    closeWebSocketClients(wss),
     http1.close(),
     http2.close(),
     // Calls still running after 5 s get UNAVAILABLE with their id, then the server is closed.

@@ -57,4 +57,30 @@ describe('demo Express service', () => {
       expect(parsed.errors?.map((e) => e.pointer).sort()).toEqual(['/quantity', '/reference']);
     }
   });
+
+  // express.json() leaves req.body undefined for these: without the route's check, zod's error about
+  // a body that is not there was the server's 500 INTERNAL.
+  it.each([
+    ['a text body', 415, 'UNSUPPORTED_MEDIA_TYPE', { 'content-type': 'text/plain' }, 'zzz'],
+    [
+      'a form body',
+      415,
+      'UNSUPPORTED_MEDIA_TYPE',
+      { 'content-type': 'application/x-www-form-urlencoded' },
+      'reference=A-2',
+    ],
+    ['an empty body without a type', 415, 'UNSUPPORTED_MEDIA_TYPE', {}, undefined],
+    ['an empty JSON body', 400, 'VALIDATION_FAILED', { 'content-type': 'application/json' }, undefined],
+  ])('POST /orders with %s -> %i %s', async (_name, status, code, headers, body) => {
+    const response = await fetch(`${base}/orders`, {
+      method: 'POST',
+      headers,
+      ...(body === undefined ? {} : { body }),
+    });
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+    const parsed = (await response.json()) as { code: string; request_id: string };
+    expect(parsed.code).toBe(code);
+    expect(isUuid(parsed.request_id)).toBe(true);
+  });
 });

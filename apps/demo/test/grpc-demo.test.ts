@@ -6,6 +6,7 @@ import { decodeStatusDetails } from '@faultline/grpc/rich-status';
 import { credentials, Metadata, makeGenericClientConstructor, type Server, type ServiceError } from '@grpc/grpc-js';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { ERROR_DOMAIN } from '../src/catalog.js';
 import { OrdersService, startGrpc } from '../src/grpc-service.js';
 import { startUpstreams, type Upstreams } from '../src/upstreams.js';
 
@@ -55,8 +56,19 @@ it.each([
   const error = await call(method, request);
   expect(error.code).toBe(code);
   const decoded = decodeStatusDetails(error.metadata.get(DETAILS_KEY)[0] as Buffer);
-  expect(decoded).toMatchObject({ code, message: error.details, reason });
+  // The domain the docs pages name (`/errors/*`), not one of the gRPC service's own.
+  expect(decoded).toMatchObject({ code, message: error.details, reason, domain: ERROR_DOMAIN });
   expect(isUuid(error.metadata.get(REQUEST_ID_KEY)[0])).toBe(true);
   for (const leak of ['hunter2', 'orders_reference_key', 'db.internal', 'ECONNREFUSED'])
     expect(JSON.stringify(error)).not.toContain(leak);
+});
+
+// The probe's oversized message is 5 MiB: past grpc-js's own limit it got grpc-js's RESOURCE_EXHAUSTED
+// ("Received message larger than max", no id), which the probe reports as a failed call without an id.
+it('answers a 5 MiB request (over the 64 KiB limit of Faultline) with RESOURCE_EXHAUSTED, its id and details', async () => {
+  const error = await call('getOrder', { id: 'A'.repeat(5 * 1024 * 1024) });
+  expect(error.code).toBe(GrpcStatus.RESOURCE_EXHAUSTED);
+  expect(isUuid(error.metadata.get(REQUEST_ID_KEY)[0])).toBe(true);
+  const decoded = decodeStatusDetails(error.metadata.get(DETAILS_KEY)[0] as Buffer);
+  expect(decoded).toMatchObject({ reason: 'PAYLOAD_TOO_LARGE', domain: ERROR_DOMAIN });
 });

@@ -1,10 +1,13 @@
 /** The demo's /ws endpoint on the Fastify HTTP server: error frames, close frames, refused upgrades. */
+
+import { connect } from 'node:net';
 import { createReporter, isUuid } from '@faultline/core';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WebSocket, type WebSocketServer } from 'ws';
 import { buildHttpApp } from '../src/http-app.js';
+import { closeWebSocketClients } from '../src/shutdown.js';
 import { startUpstreams, type Upstreams } from '../src/upstreams.js';
 import { attachWebSocket } from '../src/ws-endpoint.js';
 
@@ -55,4 +58,27 @@ it('refuses an unauthenticated upgrade with problem JSON while HTTP routes keep 
   });
   expect(status).toBe(401);
   expect((await fetch(`http://127.0.0.1:${port}/orders/1`)).status).toBe(200);
+});
+
+// Last in this file: closeWebSocketClients closes the server to new upgrades.
+it('on shutdown, sends each client a close frame (1001), and cuts off a client that never answers it', async () => {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/ws?token=demo`);
+  await new Promise((resolve) => ws.once('open', resolve));
+  // A client that completes the handshake, then reads nothing and answers no close frame.
+  const silent = connect(port, '127.0.0.1');
+  silent.write(
+    'GET /ws?token=demo HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n' +
+      'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n',
+  );
+  await new Promise((resolve) => silent.once('data', resolve));
+  const silentEnded = new Promise((resolve) => silent.once('close', resolve));
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  expect(wss.clients.size).toBe(2);
+  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
+    ws.once('close', (c, r) => resolve({ code: c, reason: String(r) })),
+  );
+  await closeWebSocketClients(wss, 200);
+  expect(await closed).toEqual({ code: 1001, reason: 'server shutting down' });
+  await silentEnded;
+  expect(wss.clients.size).toBe(0);
 });
