@@ -328,3 +328,26 @@ describe('joined pattern hints (#27)', () => {
     expect(redactor.redactString('a bb c')).toBe('a [REDACTED:pair] c');
   });
 });
+
+describe('key=value pairs in brackets', () => {
+  const redactor = createRedactor();
+  it.each([
+    ['(password=hunter2)', '(password=[REDACTED])'],
+    ['[token: abc123]', '[token: [REDACTED]]'],
+    ['<api_key=xyz>', '<api_key=[REDACTED]>'],
+    ['f(secret=abc)) next', 'f(secret=[REDACTED])) next'],
+    ['{password=hunter2}', '{password=[REDACTED]}'],
+  ])('keeps the brackets that close %s', (text, redacted) => {
+    expect(redactor.redactString(text)).toBe(redacted);
+  });
+
+  it.each([
+    'password=ab)cd',
+    'password=ab]cd>ef',
+    `password=${'x'.repeat(500)})x`,
+  ])('redacts a value with a bracket inside it whole: %s', (text) => {
+    const out = redactor.redactString(text);
+    expect(out).toMatch(/^password=\[REDACTED\]/);
+    expect(out).not.toMatch(/cd|ef|xxxx/);
+  });
+});

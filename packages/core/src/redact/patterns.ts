@@ -194,6 +194,8 @@ export const SECRET_PATTERNS: readonly ValuePattern[] = [
   // (DB_PASSWORD, PGPASSWORD, GITHUB_API_TOKEN, JWT_SECRET, DJANGO SECRET_KEY, APP_ENCRYPTION_KEY),
   // and the prefix stays in the text.
   // A quoted value without its closing quote (a cut text) is redacted to the end of its line.
+  // An unquoted value ends before the closing brackets that end its word (`(password=x)` keeps its
+  // `)`); a bracket inside the value (`pass=ab)cd`) is part of it.
   // Azure's connection strings hold their key as `AccountKey=` or `SharedAccessKey=`, and a
   // signed URL (Azure SAS, S3 and GCS presigned) its signature as `sig=` or
   // `X-Amz-Signature=`/`X-Goog-Signature=`: anyone holding it reads the object until it expires.
@@ -201,7 +203,7 @@ export const SECRET_PATTERNS: readonly ValuePattern[] = [
     name: 'secret-pair',
     hint: /pass|pwd|secret|key|token|sess|sig|cred/i,
     regex:
-      /((?:pass(?:word|wd|phrase)?|pwd|secret|client[_-]?secret|api[_-]?key|apikey|access[_-]?token|refresh[_-]?token|auth[_-]?token|token|private[_-]?key|account[_-]?key|(?:secret|encryption|signing|master|hmac|cookie)[_-]?key|credentials?|shared[_-]?access[_-]?key|sig|x-(?:amz|goog)-signature|session(?:[_-]?(?:id|token|key))?|sessid)(?:\\?["']|%22|%27)?\s{0,4}(?:[=:]|%3[DdAa])\s{0,4})(\\"[^"\r\n]{0,512}?\\"|"[^"\r\n]{0,512}"?|'[^'\r\n]{0,512}'?|%2[27](?:(?!%2[27])[^\s&;]){0,512}(?:%2[27])?|[^\s;&,'"}]{1,512})/gi,
+      /((?:pass(?:word|wd|phrase)?|pwd|secret|client[_-]?secret|api[_-]?key|apikey|access[_-]?token|refresh[_-]?token|auth[_-]?token|token|private[_-]?key|account[_-]?key|(?:secret|encryption|signing|master|hmac|cookie)[_-]?key|credentials?|shared[_-]?access[_-]?key|sig|x-(?:amz|goog)-signature|session(?:[_-]?(?:id|token|key))?|sessid)(?:\\?["']|%22|%27)?\s{0,4}(?:[=:]|%3[DdAa])\s{0,4})(\\"[^"\r\n]{0,512}?\\"|"[^"\r\n]{0,512}"?|'[^'\r\n]{0,512}'?|%2[27](?:(?!%2[27])[^\s&;]){0,512}(?:%2[27])?|[^\s;&,'"}]{1,512}?(?=[)\]>]*(?:[\s;&,'"}]|$))|[^\s;&,'"}]{1,512})/gi,
     replace: '$1[REDACTED]',
   },
   // A Cookie or Set-Cookie header quoted in a message: every cookie in it is a credential.
