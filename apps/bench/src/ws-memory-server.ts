@@ -1,17 +1,17 @@
 /**
  * The server side of `bench:ws-memory` (`ws-memory-server.js <variant>`): the ws server of
- * `bench:memory` wired as `stock`, `defaults`, `quiet` (`reporter: false`), `file` or `ballast`, which
+ * `bench:memory` wired as `stock`, `defaults`, `quiet` (`reporter: false`), `file`, `ballast` or `loaded`, which
  * reports its port, then on `start` begins counting its scavenges (and sampling the allocation
  * sites of what outlives them, with WS_MEMORY_SITES), and on `stop` answers its figures after two
  * forced collections.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Session } from 'node:inspector';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GCProfiler, getHeapSpaceStatistics } from 'node:v8';
+import { GCProfiler, getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { WebSocketServer } from 'ws';
 import { kindHandler, wireFaultlineWs, wireStockWs } from './ws-kinds.js';
 
@@ -20,8 +20,10 @@ import { kindHandler, wireFaultlineWs, wireStockWs } from './ws-kinds.js';
  * made at start, never used), the control of how close the stock server sits to the young
  * generation's doubling under this load (measured: in most runs that alone makes stock take the
  * 16 -> 32 MiB step during the mixed load, +8 to +17 MiB RSS, as Faultline's wiring does).
+ * `loaded`: the stock server in a process that has imported `@faultline/ws` and `@faultline/core`
+ * (unused): the control of what loading Faultline alone does to the young generation's steps.
  */
-export const VARIANTS = ['stock', 'defaults', 'quiet', 'file', 'ballast'] as const;
+export const VARIANTS = ['stock', 'defaults', 'quiet', 'file', 'ballast', 'loaded'] as const;
 /** A wiring. */
 export type Variant = (typeof VARIANTS)[number];
 /** The figures a server reports after the load. */
@@ -33,8 +35,26 @@ export interface Figures {
   readonly old: number;
   readonly survivedPerScavenge: number;
   readonly scavenges: number;
+  /** The young generation's size when the load started, MiB. */
+  readonly youngAtStart: number;
+  /** Its growth during the load: `size@scavenge` for each change (the first scavenge is 1). */
+  readonly growth: string;
+  /** The process's threads after the load (a reporter's worker thread shows here). */
+  readonly threads: number;
+  /** KB surviving each scavenge (new space after it plus what it promoted), in order. */
+  readonly perScavenge: readonly number[];
+  /** V8 heap bytes allocated from `start` to `stop` (what every collection freed plus the growth), MiB. */
+  readonly allocated: number;
   /** Allocation sites of objects that outlived a scavenge (WS_MEMORY_SITES), bytes in total. */
   readonly sites: readonly (readonly [string, number])[];
+  /** V8's heap as committed (`heapTotal`) and resident (every space's physical size), MiB. */
+  readonly committed: number;
+  readonly resident: number;
+  /** Memory outside V8's heap that V8 knows of (`external`, of which `arrayBuffers`), MiB. */
+  readonly external: number;
+  readonly arrayBuffers: number;
+  /** Each heap space's resident size, MiB (spaces holding less than 0.05 MiB left out). */
+  readonly spaces: readonly (readonly [string, number])[];
 }
 
 interface ProfileNode {
@@ -61,11 +81,15 @@ function siteBytes(head: ProfileNode): [string, number][] {
 interface SpaceStat {
   readonly spaceName: string;
   readonly spaceUsedSize: number;
+  readonly spaceSize: number;
 }
 interface GcEntry {
   readonly gcType: string;
-  readonly beforeGC: { readonly heapSpaceStatistics: readonly SpaceStat[] };
-  readonly afterGC: { readonly heapSpaceStatistics: readonly SpaceStat[] };
+  readonly beforeGC: { readonly heapSpaceStatistics: readonly SpaceStat[]; readonly heapStatistics: HeapUsed };
+  readonly afterGC: { readonly heapSpaceStatistics: readonly SpaceStat[]; readonly heapStatistics: HeapUsed };
+}
+interface HeapUsed {
+  readonly usedHeapSize: number;
 }
 
 /** The `ballast` variant's retained heap. */
@@ -75,7 +99,8 @@ const used = (stats: readonly SpaceStat[], name: string) => stats.find((s) => s.
 const MIB = 2 ** 20;
 
 async function serve(variant: Variant): Promise<void> {
-  const stock = variant === 'stock' || variant === 'ballast';
+  const stock = variant === 'stock' || variant === 'ballast' || variant === 'loaded';
+  if (variant === 'loaded') await Promise.all([import('@faultline/ws'), import('@faultline/core')]);
   const handle = await kindHandler(stock);
   const server = createServer();
   if (variant === 'ballast') for (let i = 0; i < 8192; i += 1) retained.push({ i, text: String(i) });
@@ -94,6 +119,8 @@ async function serve(variant: Variant): Promise<void> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const gc = (globalThis as { gc?: () => void }).gc;
   let profiler: GCProfiler | undefined;
+  let usedAtStart = 0;
+  let youngAtStart = 0;
   const session = SITES > 0 ? new Session() : undefined;
   const post = (method: string, params: object = {}) =>
     new Promise<unknown>((resolve, reject) =>
@@ -107,34 +134,61 @@ async function serve(variant: Variant): Promise<void> {
         await post('HeapProfiler.startSampling', {
           samplingInterval: 1024,
           includeObjectsCollectedByMajorGC: true,
-          includeObjectsCollectedByMinorGC: false,
+          // WS_MEMORY_ALLOCATED=1: every allocation site, whatever became of its objects.
+          includeObjectsCollectedByMinorGC: process.env.WS_MEMORY_ALLOCATED === '1',
         });
       }
       profiler = new GCProfiler();
       profiler.start();
+      usedAtStart = getHeapStatistics().used_heap_size;
+      youngAtStart = (getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0) / MIB;
       process.send?.({ started: true });
       return;
     }
     if (message !== 'stop') process.exit(0);
+    const usedAtStop = getHeapStatistics().used_heap_size;
+    const all = (profiler?.stop() as unknown as { statistics?: GcEntry[] })?.statistics ?? [];
+    const entries = all.filter((e) => e.gcType === 'Scavenge');
+    let allocated = usedAtStop - usedAtStart;
+    for (const e of all) allocated += e.beforeGC.heapStatistics.usedHeapSize - e.afterGC.heapStatistics.usedHeapSize;
+    // One more scavenge before the samples are read: what the load allocated since the last one
+    // (up to a whole semi-space) would otherwise count as surviving.
+    if (session !== undefined)
+      (gc as unknown as ((options: { type: string }) => void) | undefined)?.({ type: 'minor' });
     const sites =
       session === undefined
         ? []
         : siteBytes(((await post('HeapProfiler.stopSampling')) as { profile: { head: ProfileNode } }).profile.head);
-    const entries = ((profiler?.stop() as unknown as { statistics?: GcEntry[] })?.statistics ?? []).filter(
-      (e) => e.gcType === 'Scavenge',
-    );
     let survived = 0;
+    const perScavenge: number[] = [];
+    const growth: string[] = [];
+    let size = youngAtStart;
+    for (const [index, e] of all.entries()) {
+      const now = (e.afterGC.heapSpaceStatistics.find((s) => s.spaceName === 'new_space')?.spaceSize ?? 0) / MIB;
+      if (now !== size) growth.push(`${now}@${index + 1}${e.gcType === 'Scavenge' ? '' : e.gcType}`);
+      size = now;
+    }
     for (const e of entries) {
       const after = e.afterGC.heapSpaceStatistics;
       const before = e.beforeGC.heapSpaceStatistics;
-      survived += used(after, 'new_space') + Math.max(0, used(after, 'old_space') - used(before, 'old_space'));
+      const kept = used(after, 'new_space') + Math.max(0, used(after, 'old_space') - used(before, 'old_space'));
+      perScavenge.push(Math.round(kept / 1024));
+      survived += kept;
     }
     gc?.();
     gc?.();
     const young = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
     const old = getHeapSpaceStatistics().find((s) => s.space_name === 'old_space');
     const memory = process.memoryUsage();
+    const spaces = getHeapSpaceStatistics();
     process.send?.({
+      committed: memory.heapTotal / MIB,
+      resident: spaces.reduce((sum, s) => sum + s.physical_space_size, 0) / MIB,
+      external: memory.external / MIB,
+      arrayBuffers: memory.arrayBuffers / MIB,
+      spaces: spaces
+        .map((s) => [s.space_name.replace(/_space$/, ''), s.physical_space_size / MIB] as const)
+        .filter(([, size]) => size >= 0.05),
       rss: memory.rss / MIB,
       heap: memory.heapUsed / MIB,
       young: (young?.space_size ?? 0) / MIB,
@@ -142,6 +196,11 @@ async function serve(variant: Variant): Promise<void> {
       old: (old?.space_used_size ?? 0) / MIB,
       survivedPerScavenge: survived / Math.max(1, entries.length) / 1024,
       scavenges: entries.length,
+      allocated: allocated / MIB,
+      youngAtStart,
+      growth: growth.join(' '),
+      perScavenge,
+      threads: readdirSync('/proc/self/task').length,
       sites,
     } satisfies Figures);
   });

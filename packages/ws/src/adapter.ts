@@ -38,7 +38,7 @@ import { serverGuard } from './server-guard.js';
 import { settleOnce } from './settle.js';
 import { answerOnSocket } from './socket-answer.js';
 import { guardStream } from './stream.js';
-import type { ConnectionContext, MessageHandler, WsAdapter, WsAdapterOptions } from './types.js';
+import type { ConnectionContext, JsonMessageHandler, MessageHandler, WsAdapter, WsAdapterOptions } from './types.js';
 import { upgradeAnswers } from './upgrade.js';
 import { wsClassifier } from './ws-classifier.js';
 
@@ -166,10 +166,20 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
     return answer(socket, fault);
   }
 
-  function wrapMessage(socket: WebSocket, handler: MessageHandler): (data: RawData, isBinary: boolean) => void {
+  /**
+   * A socket's 'message' listener calling `handler` with the message (`json`: parsed first, a
+   * parse failure answered as the handler's throw): one closure per listener.
+   */
+  function wrapMessage(
+    socket: WebSocket,
+    handler: MessageHandler | JsonMessageHandler,
+    json: boolean,
+  ): (data: RawData, isBinary: boolean) => void {
     return trusted((data: RawData, isBinary: boolean) => {
       try {
-        const result = handler(data, isBinary);
+        const result = json
+          ? (handler as JsonMessageHandler)(parseJsonMessage(data))
+          : (handler as MessageHandler)(data, isBinary);
         if (isThenable(result)) settleOnce(result, undefined, (error) => failMessage(socket, error, data, isBinary));
       } catch (error) {
         failMessage(socket, error, data, isBinary);
@@ -236,10 +246,8 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
         }
       });
     },
-    json(socket, handler) {
-      return wrapMessage(socket, (data) => handler(parseJsonMessage(data)));
-    },
-    message: wrapMessage,
+    json: (socket, handler) => wrapMessage(socket, handler, true),
+    message: (socket, handler) => wrapMessage(socket, handler, false),
     stream: (socket, duplex) => guardStream(socket, duplex, closeOnFault),
   };
 }

@@ -15,18 +15,30 @@ type Handler = ((this: WebSocket, event: unknown) => unknown) | { handleEvent?: 
 
 type EventTargetMethod = (this: WebSocket, type: string, handler: unknown, options?: unknown) => void;
 
-/** A socket's `addEventListener` and `removeEventListener`, from its class. */
-function inherited(socket: WebSocket, key: 'addEventListener' | 'removeEventListener'): EventTargetMethod {
-  return (Object.getPrototypeOf(socket) as Record<typeof key, EventTargetMethod>)[key];
+/** A socket's `addEventListener` and `removeEventListener`. */
+export interface EventTargetMethods {
+  readonly addEventListener: EventTargetMethod;
+  readonly removeEventListener: EventTargetMethod;
+}
+
+/** The event-target methods of `base` (a socket's class's prototype), or none. */
+function methodsOf(base: object): EventTargetMethods | undefined {
+  const { addEventListener, removeEventListener } = base as Partial<EventTargetMethods>;
+  if (typeof addEventListener !== 'function' || typeof removeEventListener !== 'function') return undefined;
+  return { addEventListener, removeEventListener };
 }
 
 /**
  * The event-target guard of an adapter: `guard` wraps a listener (`this` the socket) so that a
- * rejection of what it returns is answered. Installs a socket's own `addEventListener` and
- * `removeEventListener` (one pair for every socket).
+ * rejection of what it returns is answered. `methodsFor(base)` are the guarded `addEventListener`
+ * and `removeEventListener` over those of `base` (a socket's class's prototype; one pair per
+ * prototype, for every socket), `undefined` when `base` has none.
  */
-export function eventTargetGuard(guard: (listener: Listener, event: string) => Listener): (socket: WebSocket) => void {
+export function eventTargetGuard(guard: (listener: Listener, event: string) => Listener): {
+  methodsFor(base: object): EventTargetMethods | undefined;
+} {
   const guarded = new WeakMap<object, Listener>();
+  const byBase = new WeakMap<object, EventTargetMethods>();
   /** The guarded handler of `handler`: called as ws's `callListener` would call it. */
   function guardedOf(handler: Handler, type: string): Listener {
     let listener = guarded.get(handler);
@@ -40,23 +52,24 @@ export function eventTargetGuard(guard: (listener: Listener, event: string) => L
     }
     return listener;
   }
-  function addEventListener(this: WebSocket, type: string, handler: unknown, options?: unknown): void {
-    const usable = typeof handler === 'function' || (typeof handler === 'object' && handler !== null);
-    inherited(this, 'addEventListener').call(
-      this,
-      type,
-      usable ? guardedOf(handler as Handler, type) : handler,
-      options,
-    );
+  function methodsFor(base: object): EventTargetMethods | undefined {
+    const known = byBase.get(base);
+    if (known !== undefined) return known;
+    const inherited = methodsOf(base);
+    if (inherited === undefined) return undefined;
+    const methods: EventTargetMethods = {
+      addEventListener(this: WebSocket, type: string, handler: unknown, options?: unknown): void {
+        const usable = typeof handler === 'function' || (typeof handler === 'object' && handler !== null);
+        inherited.addEventListener.call(this, type, usable ? guardedOf(handler as Handler, type) : handler, options);
+      },
+      removeEventListener(this: WebSocket, type: string, handler: unknown): void {
+        const known =
+          typeof handler === 'object' || typeof handler === 'function' ? guarded.get(handler as object) : undefined;
+        inherited.removeEventListener.call(this, type, known ?? handler);
+      },
+    };
+    byBase.set(base, methods);
+    return methods;
   }
-  function removeEventListener(this: WebSocket, type: string, handler: unknown): void {
-    const known =
-      typeof handler === 'object' || typeof handler === 'function' ? guarded.get(handler as object) : undefined;
-    inherited(this, 'removeEventListener').call(this, type, known ?? handler);
-  }
-  return (socket) => {
-    if (typeof inherited(socket, 'addEventListener') !== 'function') return;
-    socket.addEventListener = addEventListener as WebSocket['addEventListener'];
-    socket.removeEventListener = removeEventListener as WebSocket['removeEventListener'];
-  };
+  return { methodsFor };
 }

@@ -4,9 +4,9 @@
  * reaches `unhandledRejection` (Node's default mode ends the process). Node's own answer,
  * `captureRejections`, is set per emitter only when it is constructed (ws constructs its sockets
  * and servers without it) or for every emitter of the process at once: neither fits. So an
- * emitter the adapter adopts gets its own `on`, `addListener`, `prependListener`, `once` and
- * `prependOnceListener`: a listener of one of the guarded events is added wrapped (one closure per
- * listener added), the wrapper keeping the listener as its `listener` property, which is how
+ * emitter the adapter adopts gets its own (or, for a socket, its prototype's) `on`, `addListener`,
+ * `prependListener`, `once` and `prependOnceListener`: a listener of one of the guarded events is
+ * added wrapped (one closure per listener added), the wrapper keeping the listener as its `listener` property, which is how
  * EventEmitter's `removeListener`, `off`, `listeners` and `listenerCount` find a `once` listener:
  * removing the listener itself still works. Listeners of other events are added as they are.
  */
@@ -44,16 +44,15 @@ function onceWrapper(event: string | symbol, wrapped: Listener, listener: Listen
   return Object.assign(wrapper, { listener });
 }
 
+/** An adopted emitter's registration methods (`addListener` is `on`, as on EventEmitter). */
+export type RegistrationMethods = Readonly<Record<Method, Add>>;
+
 /**
- * Installs an emitter's wrapping registration methods; false when it has them already. `events`
- * are the events whose listeners `wrap` wraps. The methods are made once here and shared by
- * every emitter whose methods are EventEmitter's (nothing per emitter): an emitter with its own
- * is left as it is.
+ * The wrapping registration methods: made once and shared by every emitter that gets them, as
+ * own properties or from a prototype (nothing per emitter). `events` are the events whose
+ * listeners `wrap` wraps.
  */
-export function registrationGuard(
-  events: ReadonlySet<string | symbol>,
-  wrap: WrapListener,
-): (emitter: EventEmitter) => boolean {
+export function registrationMethods(events: ReadonlySet<string | symbol>, wrap: WrapListener): RegistrationMethods {
   /** `add` (`on` or `prependListener`), the listener wrapped when it listens to a guarded event. */
   const adding = (add: Add, runsOnce: boolean) =>
     function guardedAdd(this: EventEmitter, event: string | symbol, listener: Listener): EventEmitter {
@@ -68,22 +67,41 @@ export function registrationGuard(
         runsOnce ? onceWrapper(event, wrapped, listener) : Object.assign(wrapped, { listener }),
       );
     };
-  const guarded = {
-    on: adding(on, false),
+  const guardedOn = adding(on, false);
+  return {
+    on: guardedOn,
+    addListener: guardedOn,
     prependListener: adding(prependListener, false),
     once: adding(on, true),
     prependOnceListener: adding(prependListener, true),
   };
+}
+
+/** True when `emitter`'s registration methods, own or inherited, are all EventEmitter's. */
+export function hasEventEmitterRegistration(emitter: EventEmitter): boolean {
+  const own = emitter as unknown as Record<Method, unknown>;
+  return (
+    own.on === on &&
+    own.addListener === on &&
+    own.prependListener === prependListener &&
+    own.once === once &&
+    own.prependOnceListener === prependOnceListener
+  );
+}
+
+/**
+ * Installs an emitter's wrapping registration methods (see {@link registrationMethods}) as its
+ * own; false when it has them already. An emitter with registration methods of its own is left
+ * as it is.
+ */
+export function registrationGuard(
+  events: ReadonlySet<string | symbol>,
+  wrap: WrapListener,
+): (emitter: EventEmitter) => boolean {
+  const guarded = registrationMethods(events, wrap);
   return (emitter) => {
-    const own = emitter as unknown as Record<Method, unknown>;
-    if (own.on === guarded.on) return false;
-    if (own.on !== on || own.addListener !== on || own.prependListener !== prependListener) return false;
-    if (own.once !== once || own.prependOnceListener !== prependOnceListener) return false;
-    own.on = guarded.on;
-    own.addListener = guarded.on;
-    own.prependListener = guarded.prependListener;
-    own.once = guarded.once;
-    own.prependOnceListener = guarded.prependOnceListener;
+    if (!hasEventEmitterRegistration(emitter)) return false;
+    Object.assign(emitter, guarded);
     return true;
   };
 }

@@ -35,9 +35,20 @@ function ignoreSocketError(): void {
   // A socket error during the handshake must not crash the process; ws reports later ones.
 }
 
-/** True for a response head line that sets `X-Request-Id` (another adapter on the server set it). */
+const REQUEST_ID_PREFIX = 'x-request-id:';
+
+/**
+ * True for a response head line that sets `X-Request-Id` (another adapter on the server set it):
+ * its first 13 characters, ASCII letters in either case, without a lower-cased copy per line.
+ */
 function isRequestIdLine(line: string): boolean {
-  return line.length > 13 && line.slice(0, 13).toLowerCase() === 'x-request-id:';
+  if (line.length <= REQUEST_ID_PREFIX.length) return false;
+  for (let i = 0; i < REQUEST_ID_PREFIX.length; i += 1) {
+    const code = line.charCodeAt(i);
+    // A non-ASCII character never lower-cases to one of the prefix's (ASCII) characters alone.
+    if ((code >= 65 && code <= 90 ? code + 32 : code) !== REQUEST_ID_PREFIX.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /** How refused upgrades are answered. */
@@ -119,39 +130,51 @@ export function upgradeAnswers(
       );
     }
     answerHandshakeErrors(wss);
+    /** ws's callback once the 101 is out (ws passes the upgrade request): one for every upgrade. */
+    const upgraded = (ws: WebSocket, request: IncomingMessage) => {
+      try {
+        // Before any 'connection' listener: the socket's own listeners are guarded, even
+        // those of a 'connection' listener the adapter did not wrap.
+        adoptSocket(ws, request);
+        wss.emit('connection', ws, request);
+      } catch (error) {
+        // A 'connection' listener the adapter did not wrap: the 101 is out, so a close frame.
+        failConnection(ws, error);
+      }
+    };
+    /** Hands an upgrade that passed the check to ws (no closure per upgrade). */
+    const accept = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      try {
+        // ws answers these two itself with text/html (no 'wsClientError'): answer them first.
+        if (isClosing(wss)) {
+          rejectUpgrade(socket, request, FaultError.of('unavailable', { message: 'server closing', stack: false }));
+          return;
+        }
+        if (!wss.shouldHandle(request)) {
+          rejectUpgrade(socket, request, FaultError.of('not_found', { message: 'path not served', stack: false }));
+          return;
+        }
+        wss.handleUpgrade(request, socket, head, upgraded);
+      } catch (error) {
+        rejectUpgrade(socket, request, error);
+      }
+    };
     return (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       socket.on('error', ignoreSocketError);
-      const accept = () => {
-        try {
-          // ws answers these two itself with text/html (no 'wsClientError'): answer them first.
-          if (isClosing(wss)) {
-            rejectUpgrade(socket, request, FaultError.of('unavailable', { message: 'server closing', stack: false }));
-            return;
-          }
-          if (!wss.shouldHandle(request)) {
-            rejectUpgrade(socket, request, FaultError.of('not_found', { message: 'path not served', stack: false }));
-            return;
-          }
-          wss.handleUpgrade(request, socket, head, (ws) => {
-            try {
-              // Before any 'connection' listener: the socket's own listeners are guarded, even
-              // those of a 'connection' listener the adapter did not wrap.
-              adoptSocket(ws, request);
-              wss.emit('connection', ws, request);
-            } catch (error) {
-              // A 'connection' listener the adapter did not wrap: the 101 is out, so a close frame.
-              failConnection(ws, error);
-            }
-          });
-        } catch (error) {
-          rejectUpgrade(socket, request, error);
-        }
-      };
+      if (check === undefined) {
+        accept(request, socket, head);
+        return;
+      }
       try {
-        const result = check?.(request);
+        const result = check(request);
         // Once: a thenable that fulfils and then rejects must not write HTTP after the 101.
-        if (isThenable(result)) settleOnce(result, accept, (error) => rejectUpgrade(socket, request, error));
-        else accept();
+        if (isThenable(result)) {
+          settleOnce(
+            result,
+            () => accept(request, socket, head),
+            (error) => rejectUpgrade(socket, request, error),
+          );
+        } else accept(request, socket, head);
       } catch (error) {
         rejectUpgrade(socket, request, error);
       }
