@@ -26,7 +26,7 @@ import {
 import { faultForCall, type GrpcFaultOptions, resolveGrpcOptions, serverCancelledFault } from './call-fault.js';
 import { handlerMetadata, INVALID, InvalidMetadata } from './handler-metadata.js';
 import { faultStatus, statusAsMade } from './trailers.js';
-import { isWrappedMethod, rememberFaultlineInterceptor } from './wrapped-methods.js';
+import { isWrappedMethod, rememberFaultlineInterceptor, unknownMethodAnswerOf } from './wrapped-methods.js';
 
 /** Codes grpc-js generates itself, and what they mean for the client. */
 const LIBRARY_CODES: Readonly<Partial<Record<number, Category>>> = {
@@ -74,17 +74,22 @@ export class ForeignStatusError extends Error {
  * that breaks the protocol (a second request message, or none, on a unary or server-streaming
  * method) are grpc-js's own: UNIMPLEMENTED, with details naming the client's own method path.
  * They pass only while no interceptor of the application's is listed after this one when
- * `addFaultlineService` runs; otherwise their calls are intercepted as any other.
+ * `addFaultlineService` runs; otherwise their calls are intercepted as any other. Under the
+ * same condition, a call to a path the server does not know is answered here, with the status
+ * `answerUnknownMethods`'s handler sends, and that handler never runs.
  */
 export function createServerInterceptor(options: GrpcFaultOptions = {}): ServerInterceptor {
   resolveGrpcOptions(options);
   const domain = options.domain ?? 'faultline';
   // The passing call allocates nothing: the closures (and the per-call scope they share) are made
   // only for calls that are not Faultline's own, in a function of their own.
-  const interceptor: ServerInterceptor = (methodDescriptor, call) =>
-    isWrappedMethod(methodDescriptor.requestDeserialize)
-      ? (call as ServerInterceptingCall)
-      : sanitizingCall(methodDescriptor, call, options, domain);
+  // An unknown method's call (its decoder marked by `answerUnknownMethods`) is answered here.
+  const interceptor: ServerInterceptor = (methodDescriptor, call) => {
+    const decode = methodDescriptor.requestDeserialize;
+    if (!isWrappedMethod(decode)) return sanitizingCall(methodDescriptor, call, options, domain);
+    const answer = unknownMethodAnswerOf(decode);
+    return (answer === undefined ? call : answer(call, methodDescriptor.path)) as ServerInterceptingCall;
+  };
   rememberFaultlineInterceptor(interceptor);
   return interceptor;
 }

@@ -5,14 +5,16 @@
  * handler, interceptors are never built for such a call), so this module gives the server one:
  * the lookup of a path's handler (`Server#_retrieveHandler`, grpc-js >= 1.10) falls back to a
  * Faultline handler that answers like every other fault (generic text, id, details) and logs the
- * path. It checks the internals it relies on and changes nothing when they are not there; the
- * tests pin the behaviour on the grpc-js version in the lockfile.
+ * path. With Faultline's interceptor outermost, that interceptor answers such a call where it
+ * meets it, with the same status on the same grpc-js call, and the handler never runs (no stream
+ * is built for the call). It checks the internals it relies on and changes nothing when they are
+ * not there; the tests pin the behaviour on the grpc-js version in the lockfile.
  */
 import { FaultError, isObjectLike, safeGet } from '@faultline/core/adapter';
-import type { Metadata, Server, StatusObject } from '@grpc/grpc-js';
+import type { Metadata, Server, ServerInterceptingCallInterface, StatusObject } from '@grpc/grpc-js';
 import { faultForCall, type GrpcFaultOptions, resolveGrpcOptions } from './call-fault.js';
 import { faultStatus } from './trailers.js';
-import { markWrappedDecoder, passThroughIsSafe } from './wrapped-methods.js';
+import { markUnknownMethodDecoder, markWrappedDecoder, passThroughIsSafe } from './wrapped-methods.js';
 
 interface HandlerLookup {
   _retrieveHandler?: (path: string) => unknown;
@@ -54,14 +56,83 @@ function sendAtOnce(call: UnknownMethodCall, status: StatusObject): void {
  */
 function unknownMethodHandlers(server: Server, options: GrpcFaultOptions, domain: string): (path: string) => object {
   const deserialize = (bytes: Buffer) => bytes;
-  if (passThroughIsSafe(server)) markWrappedDecoder(deserialize);
-  const func = (call: UnknownMethodCall) => {
-    const path = call.getPath();
+  const statusOf = (metadata: Metadata, path: string, call: object): StatusObject => {
     const raised = FaultError.of('not_implemented', { message: 'unknown method', stack: false });
-    const fault = faultForCall(raised, call.metadata, path, options, [], call);
-    sendAtOnce(call, faultStatus(fault, domain));
+    return faultStatus(faultForCall(raised, metadata, path, options, [], call), domain);
+  };
+  if (passThroughIsSafe(server)) {
+    markWrappedDecoder(deserialize);
+    // Faultline's interceptor, outermost, answers these calls itself (see `answerAtInterception`).
+    markUnknownMethodDecoder(deserialize, (call, path) => answerAtInterception(call, path, statusOf));
+  }
+  const func = (call: UnknownMethodCall) => {
+    sendAtOnce(call, statusOf(call.metadata, call.getPath(), call));
   };
   return (path) => ({ type: 'bidi', path, serialize, deserialize, func });
+}
+
+/** What {@link answerAtInterception} makes a status with: the call's metadata, path, and the call. */
+type StatusOf = (metadata: Metadata, path: string, call: object) => StatusObject;
+
+/**
+ * The listener an unknown method's call is started with by Faultline's interceptor: the request
+ * metadata (grpc-js's base call hands it over at once) gets the call its status; nothing else is
+ * read (no message is asked for).
+ */
+class UnknownMethodListener {
+  constructor(
+    private readonly call: ServerInterceptingCallInterface,
+    private readonly path: string,
+    private readonly statusOf: StatusOf,
+  ) {}
+
+  onReceiveMetadata(metadata: Metadata): void {
+    const { code, details, metadata: trailers } = this.statusOf(metadata, this.path, this.call);
+    this.call.sendStatus({ code, details, metadata: trailers });
+  }
+  onReceiveMessage(): void {}
+  onReceiveHalfClose(): void {}
+  onCancel(): void {}
+}
+
+/**
+ * What grpc-js's handler gets in place of an unknown method's call once Faultline's interceptor
+ * answered it: its status is sent, so the handler's listener is never started (grpc-js builds no
+ * stream for the call) and whatever it sends goes nowhere. One object for every call.
+ */
+const ANSWERED: ServerInterceptingCallInterface = {
+  start() {},
+  sendMetadata() {},
+  sendMessage() {},
+  sendStatus() {},
+  startRead() {},
+  getPeer: () => 'unknown',
+  getDeadline: () => Number.POSITIVE_INFINITY,
+  getHost: () => '',
+  getAuthContext: () => ({}),
+  getConnectionInfo: () => ({}),
+  getMetricsRecorder: () => ({}) as ReturnType<ServerInterceptingCallInterface['getMetricsRecorder']>,
+};
+
+/**
+ * Answers an unknown method's call where Faultline's interceptor meets it (outermost, so what it
+ * returns is what grpc-js's handler runs on): the same status on the same grpc-js call as the
+ * handler's `sendAtOnce`, without the handler's Duplex stream and its listeners (issue 21: over
+ * 20,000 calls to unknown paths, 3.8 -> 3.1 MB surviving scavenges, 331 -> 297 MiB allocated).
+ * Returns the call the handler gets; never throws (a throw here would end the process).
+ */
+function answerAtInterception(
+  call: ServerInterceptingCallInterface,
+  path: string,
+  statusOf: StatusOf,
+): ServerInterceptingCallInterface {
+  try {
+    call.start(new UnknownMethodListener(call, path, statusOf));
+    return ANSWERED;
+  } catch {
+    // Not answered (the status could not be made or sent): the handler's own path answers it.
+    return call;
+  }
 }
 
 /**

@@ -6,7 +6,7 @@
  * descriptor; the set is filled once per method at registration.
  */
 import { FaultError } from '@faultline/core/adapter';
-import type { Server, ServiceDefinition } from '@grpc/grpc-js';
+import type { Server, ServerInterceptingCallInterface, ServiceDefinition } from '@grpc/grpc-js';
 import type { Handler } from './unary-run.js';
 
 const wrapped = new WeakSet<object>();
@@ -92,6 +92,28 @@ export function markWrappedMethods(definition: ServiceDefinition, implementation
     )
       wrapped.add(method.requestDeserialize);
   }
+}
+
+/** Answers an unknown method's call at interception; returns what grpc-js's handler gets. */
+export type UnknownMethodAnswer = (
+  call: ServerInterceptingCallInterface,
+  path: string,
+) => ServerInterceptingCallInterface;
+
+const kUnknownMethodAnswer = Symbol('faultline.unknownMethodAnswer');
+
+/**
+ * Marks `requestDeserialize` (the unknown-method handler's, marked wrapped too) with how Faultline's
+ * interceptor answers its calls: on the decoder itself, so the interceptor's check costs the calls
+ * of other methods one property read.
+ */
+export function markUnknownMethodDecoder(requestDeserialize: object, answer: UnknownMethodAnswer): void {
+  Object.defineProperty(requestDeserialize, kUnknownMethodAnswer, { value: answer });
+}
+
+/** The answer {@link markUnknownMethodDecoder} put on a wrapped method's decoder, if any. */
+export function unknownMethodAnswerOf(requestDeserialize: unknown): UnknownMethodAnswer | undefined {
+  return (requestDeserialize as { [kUnknownMethodAnswer]?: UnknownMethodAnswer })[kUnknownMethodAnswer];
 }
 
 /** True when a method descriptor's `requestDeserialize` belongs to a method Faultline wrapped. */

@@ -1,7 +1,16 @@
+import { TAXONOMY } from '@faultline/core';
 import { jsonMethod } from '@faultline/testkit';
-import { Server, ServerInterceptingCall, type ServerInterceptor, type ServiceDefinition } from '@grpc/grpc-js';
+import {
+  status as GrpcStatus,
+  Metadata,
+  Server,
+  ServerInterceptingCall,
+  type ServerInterceptor,
+  type ServiceDefinition,
+  type StatusObject,
+} from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { addFaultlineService, createServerInterceptor } from '../src/index.js';
+import { addFaultlineService, createServerInterceptor, REQUEST_ID_KEY } from '../src/index.js';
 
 const Service: ServiceDefinition = { get: jsonMethod('/pass.S/Get'), missing: jsonMethod('/pass.S/Missing') };
 
@@ -62,18 +71,29 @@ describe('server interceptor and wrapped methods', () => {
     expect(check('after')).toBe(false);
   });
 
-  it('passes calls to unknown paths (answered by Faultline) untouched, unless an application interceptor is after it', () => {
+  it('answers calls to unknown paths itself when alone (the handler gets a started-and-answered call), else intercepts them', () => {
     const app: ServerInterceptor = (_descriptor, call) => call as ServerInterceptingCall;
-    const check = (order: 'alone' | 'after') => {
-      const interceptor = createServerInterceptor();
+    const check = (order: 'alone' | 'after', startThrows = false) => {
+      const interceptor = createServerInterceptor({ reporter: false });
       const server = new Server({ interceptors: order === 'alone' ? [interceptor] : [interceptor, app] });
-      addFaultlineService(server, Service, {
-        get: (_call: unknown, cb: (e: null, v: unknown) => void) => cb(null, {}),
-      });
+      addFaultlineService(
+        server,
+        Service,
+        { get: (_call: unknown, cb: (e: null, v: unknown) => void) => cb(null, {}) },
+        { reporter: false },
+      );
       // The handler grpc-js looks up for a path nobody registered (Server#_retrieveHandler, internal).
       const lookup = server as unknown as { _retrieveHandler(path: string): { deserialize: unknown } };
       const unknown = lookup._retrieveHandler('/nope.S/Nothing');
-      const call = {} as Parameters<typeof interceptor>[1];
+      const sent: StatusObject[] = [];
+      // grpc-js's base call hands its request metadata over as soon as it is started.
+      const call = {
+        start(listener: { onReceiveMetadata(metadata: Metadata): void }) {
+          if (startThrows) throw new Error('no start');
+          listener.onReceiveMetadata(new Metadata());
+        },
+        sendStatus: (status: StatusObject) => sent.push(status),
+      } as unknown as Parameters<typeof interceptor>[1];
       const result = interceptor(
         {
           path: '/nope.S/Nothing',
@@ -85,10 +105,17 @@ describe('server interceptor and wrapped methods', () => {
         call,
       );
       server.forceShutdown();
-      return result === call;
+      return { passed: result === call, intercepted: result instanceof ServerInterceptingCall, sent };
     };
-    expect(check('alone')).toBe(true);
+    const alone = check('alone');
+    expect([alone.passed, alone.intercepted]).toEqual([false, false]);
+    expect(alone.sent.map((status) => [status.code, status.details])).toEqual([
+      [GrpcStatus.UNIMPLEMENTED, TAXONOMY.not_implemented.message],
+    ]);
+    expect(alone.sent[0]?.metadata?.get(REQUEST_ID_KEY)).toHaveLength(1);
+    // A call that cannot be started here is passed on: the unknown-method handler answers it.
+    expect(check('alone', true)).toMatchObject({ passed: true, sent: [] });
     // An interceptor of the application's outside Faultline's: every call is intercepted.
-    expect(check('after')).toBe(false);
+    expect(check('after')).toMatchObject({ passed: false, intercepted: true, sent: [] });
   });
 });
