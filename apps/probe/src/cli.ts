@@ -3,8 +3,9 @@
  * `faultline-probe <target>`: probes a running API (HTTP, gRPC or WebSocket) for leaks and prints
  * a table, `--json` or `--sarif`. Exit codes: 0 answered and clean; 1 findings at or above
  * `--fail-on` (new ones only with `--baseline`) or a run the deadline or the request cap cut
- * short; 2 usage errors, an unreachable target, or a target from which no probe got a readable
- * answer (silence is never clean).
+ * short; 2 usage errors, an unreachable target, a target from which no probe got a readable
+ * answer (silence is never clean), or one of which no route, method or endpoint of the
+ * application was reached (`uncovered`: a 404 everywhere is not clean either).
  */
 import { readFileSync } from 'node:fs';
 import { applyBaseline } from './baseline.js';
@@ -61,7 +62,12 @@ async function main(): Promise<number> {
     return 2;
   }
   const failing = result.findings.some((f) => f.baselineState !== 'unchanged' && atLeast(f.severity, args.failOn));
-  return failing || result.incomplete ? 1 : 0;
+  if (failing || result.incomplete) return 1;
+  if (result.coverage.gap !== undefined) {
+    process.stderr.write(`faultline-probe: ${args.target.url}: ${result.coverage.gap}\n`);
+    return 2;
+  }
+  return 0;
 }
 
 process.exitCode = await main();

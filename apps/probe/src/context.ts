@@ -22,6 +22,8 @@ export interface ProbeRun {
   readonly findings: Finding[];
   /** What discovery found so far. */
   readonly discovered: Discovery[];
+  /** What of the application the probes reached so far (see {@link Coverage}). */
+  readonly coverage: { readonly reached: string[]; readonly notServed: string[]; gap?: string };
   readonly onProgress?: (label: string) => void;
 }
 
@@ -29,4 +31,24 @@ export interface ProbeRun {
 export function discover(run: ProbeRun, how: string, what: string): void {
   if (run.discovered.length >= 500 || run.discovered.some((d) => d.what === what)) return;
   run.discovered.push({ how, what });
+}
+
+/**
+ * What of the application the probes reached. A run that reached none of it (every HTTP route a
+ * 404, no gRPC method of the application answered, no WebSocket upgrade accepted) exercised only
+ * what any server answers without knowing its API: it is never called clean.
+ */
+export interface Coverage {
+  /** What answered as existing: `GET /orders` (not 404), `/shop.Orders/Create` (not UNIMPLEMENTED), `ws://…/ws` (upgraded). At most 100. */
+  readonly reached: string[];
+  /** What the probe looked for that the target does not serve: `server reflection`, a health method that answered UNIMPLEMENTED. */
+  readonly notServed: string[];
+  /** Set when nothing of the application was reached: what was probed instead, and how to get coverage. */
+  readonly gap?: string;
+}
+
+/** Records that `what` of the application answered as existing (bounded at 100 entries, no repeats). */
+export function reach(run: ProbeRun, what: string): void {
+  const { reached } = run.coverage;
+  if (reached.length < 100 && !reached.includes(what)) reached.push(what);
 }

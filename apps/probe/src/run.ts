@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Budget, pause, type Unanswered } from './budget.js';
-import { type Discovery, discover, MARKER_PREFIX, type ProbeRun } from './context.js';
+import { type Coverage, type Discovery, MARKER_PREFIX, type ProbeRun } from './context.js';
 import { dedupe, type Finding } from './findings.js';
 import { probeHttp } from './http/run.js';
 import { reachable } from './reachable.js';
@@ -41,7 +41,11 @@ export interface RunOptions {
 /** The result of a run. */
 export interface RunResult {
   readonly target: string;
-  /** `clean` (answered, nothing above info found), `findings`, or `inconclusive` (nothing answered in a form that can be judged). */
+  /**
+   * `clean` (answered, the application reached, nothing above info found), `findings`, `uncovered`
+   * (nothing found, but none of the application reached: see `coverage.gap`), or `inconclusive`
+   * (nothing answered in a form that can be judged).
+   */
   readonly verdict: Verdict;
   readonly findings: Finding[];
   readonly requests: number;
@@ -51,6 +55,8 @@ export interface RunResult {
   readonly unanswered: Record<Unanswered, number>;
   /** What discovery found, and how. */
   readonly discovered: Discovery[];
+  /** What of the application was reached; `gap` says so when none of it was (the verdict is then never clean). */
+  readonly coverage: Coverage;
   readonly durationMs: number;
   /** The deadline ended the run: the results are partial. */
   readonly timedOut: boolean;
@@ -91,38 +97,27 @@ async function probe(target: Target, run: ProbeRun, options: RunOptions): Promis
   }
   if (target.protocol === 'grpc') {
     // Loaded only for gRPC targets: grpc-js and the descriptor decoders take most of the start-up time.
-    const [{ methodsFromProto, methodsFromReflection }, { HEALTH, probeGrpc }] = await Promise.all([
-      import('./grpc/discover.js'),
-      import('./grpc/probes.js'),
-    ]);
-    const address = hostPort(target);
-    const { handshake } = await import('./grpc/handshake.js');
-    if (!(await handshake(target, budget.requestTimeout(), budget.signal))) {
-      // Nothing speaks HTTP/2 there in time: no call could be answered. It counts as one probe, unanswered.
-      if (budget.take()) budget.record(budget.expired ? 'aborted' : 'timeout');
-      return;
-    }
-    // Named methods, the .proto's, what server reflection lists, and the standard health service.
-    const methods = new Set(options.grpcMethods ?? []);
-    if (options.protoFile !== undefined) for (const m of methodsFromProto(options.protoFile)) methods.add(m);
-    if (options.noDiscovery !== true) {
-      const limits = { timeoutMs: budget.requestTimeout(), signal: budget.signal };
-      for (const m of await methodsFromReflection(address, target.tls, limits)) {
-        methods.add(m);
-        discover(run, 'server reflection', m);
-      }
-      for (const m of Object.values(HEALTH)) {
-        methods.add(m);
-        discover(run, 'standard health service', m);
-      }
-    }
-    await probeGrpc(run, address, target.tls, [...methods].slice(0, 50));
+    const { probeGrpcTarget } = await import('./grpc/run.js');
+    await probeGrpcTarget(run, target, hostPort(target), options);
     return;
   }
   const { probeWs, WS_PATHS } = await import('./ws/probes.js');
   const url = new URL(target.url);
   const paths = [url.pathname + url.search, ...(options.noDiscovery === true ? [] : WS_PATHS)];
   await probeWs(run, `${url.protocol}//${url.host}`, target, [...new Set(paths)]);
+}
+
+/**
+ * The run's coverage: when something answered but none of the application was reached, `gap` says
+ * so (the protocol's own note, or a general one).
+ */
+function coverageOf(run: ProbeRun, target: Target, answered: boolean): Coverage {
+  const { reached, notServed, gap } = run.coverage;
+  const missing = answered && reached.length === 0;
+  const note =
+    gap ??
+    `None of the application was reached on ${target.url}: nothing answered as an existing route, method or endpoint, so its own errors were not checked.`;
+  return { reached: [...reached], notServed: [...notServed], ...(missing ? { gap: note } : {}) };
 }
 
 function hostPort(target: Target): string {
@@ -139,6 +134,7 @@ export async function runProbe(target: Target, options: RunOptions = {}): Promis
     budget,
     findings: [],
     discovered: [],
+    coverage: { reached: [], notServed: [] },
     ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
   };
   const finish = (extra: { unreachable?: boolean; crashed?: boolean }): RunResult => {
@@ -157,14 +153,21 @@ export async function runProbe(target: Target, options: RunOptions = {}): Promis
     const silent = unansweredFinding(tally.answered, unanswered, target.url);
     if (silent !== undefined) extraFindings.push(silent);
     const findings = dedupe([...run.findings, ...extraFindings], run.marker);
+    const coverage = coverageOf(run, target, tally.answered > 0 && extra.unreachable !== true);
     return {
       target: target.url,
-      verdict: verdictOf({ ...tally, findings, unreachable: extra.unreachable === true }),
+      verdict: verdictOf({
+        ...tally,
+        findings,
+        unreachable: extra.unreachable === true,
+        covered: coverage.gap === undefined,
+      }),
       findings,
       requests: tally.sent,
       answered: tally.answered,
       unanswered,
       discovered: run.discovered,
+      coverage,
       durationMs: Date.now() - started,
       timedOut,
       incomplete: timedOut || budget.capped || unanswered.aborted > 0,

@@ -6,15 +6,24 @@ import type { Unanswered } from './budget.js';
 import { atLeast, type Finding } from './findings.js';
 
 /**
- * `clean`: answered, nothing found above `info` (info notes, such as error lengths that vary, are
- * still listed). `findings`: something found at `low` or above. `inconclusive`: nothing could be judged.
+ * `clean`: answered, the application reached, nothing found above `info` (info notes, such as error
+ * lengths that vary, are still listed). `findings`: something found at `low` or above. `uncovered`:
+ * answered and nothing found, but none of the application was reached (only an unknown gRPC method
+ * and the health service, only 404s): nothing says its own errors are safe. `inconclusive`: nothing
+ * could be judged.
  */
-export type Verdict = 'clean' | 'findings' | 'inconclusive';
+export type Verdict = 'clean' | 'findings' | 'uncovered' | 'inconclusive';
 
-/** The verdict of a run from its tally and findings: info notes alone leave it clean. */
-export function verdictOf(run: { answered: number; findings: readonly Finding[]; unreachable: boolean }): Verdict {
+/** The verdict of a run from its tally, findings and coverage: info notes alone leave it clean. */
+export function verdictOf(run: {
+  answered: number;
+  findings: readonly Finding[];
+  unreachable: boolean;
+  covered: boolean;
+}): Verdict {
   if (run.unreachable || run.answered === 0) return 'inconclusive';
-  return run.findings.some((finding) => atLeast(finding.severity, 'low')) ? 'findings' : 'clean';
+  if (run.findings.some((finding) => atLeast(finding.severity, 'low'))) return 'findings';
+  return run.covered ? 'clean' : 'uncovered';
 }
 
 /**

@@ -65,23 +65,31 @@ describe('stock servers leak, and the probe says so', () => {
     const validate = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')) as object);
     const log = JSON.parse(sarif.stdout) as object;
     expect(validate(log), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    const empty = {
+      target: 'http://127.0.0.1:1',
+      findings: [],
+      requests: 1,
+      answered: 1,
+      unanswered: { timeout: 0, closed: 0, unparseable: 0, refused: 0, aborted: 0 },
+      discovered: [],
+      durationMs: 1,
+      timedOut: false,
+      incomplete: false,
+    };
     expect(
-      toSarif(
-        {
-          target: 'http://127.0.0.1:1',
-          verdict: 'clean',
-          findings: [],
-          requests: 1,
-          answered: 1,
-          unanswered: { timeout: 0, closed: 0, unparseable: 0, refused: 0, aborted: 0 },
-          discovered: [],
-          durationMs: 1,
-          timedOut: false,
-          incomplete: false,
-        },
-        '0.1.0',
-      ),
+      toSarif({ ...empty, verdict: 'clean', coverage: { reached: ['GET /'], notServed: [] } }, '0.1.0'),
     ).toMatchObject({ version: '2.1.0' });
+    // None of the application reached: a warning notification carries the gap, and the log still validates.
+    const uncovered = toSarif(
+      {
+        ...empty,
+        verdict: 'uncovered',
+        coverage: { reached: [], notServed: [], gap: 'No application route was reached.' },
+      },
+      '0.1.0',
+    );
+    expect(validate(uncovered), JSON.stringify(validate.errors?.slice(0, 3))).toBe(true);
+    expect(JSON.stringify(uncovered)).toContain('"toolExecutionNotifications":[{"level":"warning"');
   });
 
   it('plain grpc-js passing raw errors to callback: the details leak', async () => {

@@ -1,6 +1,7 @@
 /**
- * False positives: a Faultline service set up exactly as the README shows gets a clean verdict,
- * given only its base URL (every probe, OPTIONS and HEAD included, answered; nothing found).
+ * False positives: a Faultline service set up exactly as the README shows gets a clean verdict
+ * (every probe, OPTIONS and HEAD included, answered; nothing found), and given only its base URL,
+ * which reaches none of its routes, nothing is found either (the verdict says it is uncovered).
  */
 import { defineCatalog } from '@faultline/core';
 import { faultline, faultlineServerOptions } from '@faultline/fastify';
@@ -48,11 +49,18 @@ describe("the README's Fastify service", () => {
     await app.close();
   });
 
-  it('gets a clean verdict', async () => {
+  it('gets a clean verdict once its routes are reached; given only its base URL, nothing found but uncovered', async () => {
     const port = (app.server.address() as { port: number }).port;
-    const result = await runProbe(parseTarget(`http://127.0.0.1:${port}`, false), { timeoutMs: 40_000 });
-    expect(result.findings).toEqual([]);
+    const target = parseTarget(`http://127.0.0.1:${port}`, false);
+    const result = await runProbe(target, { timeoutMs: 40_000, paths: ['/orders'] });
+    // Only the info note of the test below (its two 404s differ in length, under /orders/…).
+    expect(result.findings.filter((f) => f.severity !== 'info')).toEqual([]);
+    expect(result.coverage.reached).toContain('GET /orders');
     expect(result.verdict).toBe('clean');
+    // Its routes are in no document, link or common path: the base URL alone reaches only its 404s.
+    const bare = await runProbe(target, { timeoutMs: 40_000 });
+    expect(bare.findings).toEqual([]);
+    expect(bare.verdict).toBe('uncovered');
   });
 
   it('stays clean when its only notes are info (two 404 errors of different lengths)', async () => {

@@ -109,12 +109,12 @@ function reflect(
   });
 }
 
-/** Methods the server lists through reflection (v1, then v1alpha); `[]` when it offers none. */
+/** Methods the server lists through reflection (v1, then v1alpha); undefined when it serves neither. */
 export async function methodsFromReflection(
   address: string,
   tls: boolean,
   limits: { timeoutMs: number; signal: AbortSignal },
-): Promise<string[]> {
+): Promise<string[] | undefined> {
   for (const version of ['v1', 'v1alpha'] as const) {
     try {
       const found = await reflect(address, tls, version, limits);
@@ -123,5 +123,5 @@ export async function methodsFromReflection(
       // this version is not served
     }
   }
-  return [];
+  return undefined;
 }

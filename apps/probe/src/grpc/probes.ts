@@ -70,15 +70,22 @@ export function grpcProbes(methods: readonly string[], marker: string): GrpcProb
   return probes;
 }
 
-/** Runs the gRPC probes against `address`; findings go to `run.findings`. */
+/** The status a server answers for a method it does not serve. */
+const UNIMPLEMENTED = 12;
+
+/**
+ * Runs the gRPC probes against `address`; findings go to `run.findings`. Resolves, for each of
+ * `methods` that got an answer, whether the server serves it (some answer other than UNIMPLEMENTED).
+ */
 export async function probeGrpc(
   run: ProbeRun,
   address: string,
   tls: boolean,
   methods: readonly string[],
-): Promise<void> {
+): Promise<Map<string, boolean>> {
   const client = rawClient(address, tls);
   const { budget } = run;
+  const served = new Map<string, boolean>();
   try {
     await pool(grpcProbes(methods, run.marker), 4, budget.signal, async (probe) => {
       if (!budget.take()) return;
@@ -91,6 +98,8 @@ export async function probeGrpc(
       budget.record(result.outcome);
       const answer = result.answer;
       if (answer === undefined) return;
+      if (methods.includes(probe.path))
+        served.set(probe.path, served.get(probe.path) === true || answer.status !== UNIMPLEMENTED);
       run.findings.push(
         ...checkAnswer(answer, { probe: `grpc ${probe.name}`, location: probe.path, marker: run.marker }),
       );
@@ -106,4 +115,5 @@ export async function probeGrpc(
   } finally {
     client.close();
   }
+  return served;
 }

@@ -5,11 +5,12 @@
  */
 import type { ClientHttp2Session } from 'node:http2';
 import { type Answer, checkAnswer } from '../answer.js';
-import type { ProbeRun } from '../context.js';
+import { type ProbeRun, reach } from '../context.js';
 import { coverageFinding } from '../coverage.js';
 import { watchGoaway } from './goaway.js';
 import { exchangeH2, openSession } from './h2-request.js';
 import { type Endpoint, type Exchange, exchange, type RawRequest } from './raw-request.js';
+import { reachedRoute } from './reached.js';
 
 /** One probe request: its name and what makes an answer to it suspicious. */
 export interface HttpProbe {
@@ -82,6 +83,8 @@ export class HttpClient {
       this.run.findings.push(coverageFinding(result.unscanned, `http ${probe.name}`, location));
     const answer = result.answer;
     if (answer === undefined) return undefined;
+    const route = result.outcome === 'answered' ? reachedRoute(probe, answer, this.run.marker) : undefined;
+    if (route !== undefined) reach(this.run, route);
     this.run.findings.push(
       ...checkAnswer(answer, {
         probe: `http ${probe.name}`,

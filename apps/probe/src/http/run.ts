@@ -14,6 +14,7 @@ import { operationRequests } from './mutate.js';
 import { collectionOracle, forbiddenOracle, lengthVariance } from './oracle.js';
 import { httpProbes } from './probes.js';
 import type { Endpoint } from './raw-request.js';
+import { httpGap } from './reached.js';
 import { liveRoutes, routePath, routeProbes } from './routes.js';
 
 /** Options of the HTTP probes. */
@@ -82,6 +83,7 @@ export async function probeHttp(run: ProbeRun, endpoint: Endpoint, options: Http
     if (options.forbidden !== undefined && !signal.aborted)
       run.findings.push(...(await forbiddenOracle(client, options.forbidden)));
     run.findings.push(...lengthVariance(client.errors));
+    if (run.coverage.reached.length === 0) run.coverage.gap = httpGap([options.base, ...options.paths], discovery);
   } finally {
     client.close();
   }

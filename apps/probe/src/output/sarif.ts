@@ -39,6 +39,10 @@ export function toSarif(result: RunResult, version: string): object {
               answered: result.answered,
               unanswered: result.unanswered,
             },
+            // None of the application reached: the run is no evidence that its own errors are safe.
+            ...(result.coverage.gap === undefined
+              ? {}
+              : { toolExecutionNotifications: [{ level: 'warning', message: { text: result.coverage.gap } }] }),
           },
         ],
         // With a baseline, only what is new is reported.

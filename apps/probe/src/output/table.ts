@@ -7,17 +7,20 @@ import { SEVERITIES } from '../findings.js';
 import type { RunResult } from '../run.js';
 import { printable } from './printable.js';
 
+/** `label: count — items` (at most 8 shown). */
+function listLine(label: string, items: readonly string[]): string {
+  const shown = items
+    .slice(0, 8)
+    .map((item) => printable(item, 80))
+    .join(', ');
+  return `${label}: ${items.length} — ${shown}${items.length > 8 ? ', …' : ''}`;
+}
+
 /** What discovery found, grouped by how (at most 8 items shown per group). */
 function discoveryLines(result: RunResult): string[] {
   const byHow = new Map<string, string[]>();
   for (const { how, what } of result.discovered) byHow.set(how, [...(byHow.get(how) ?? []), what]);
-  return [...byHow].map(([how, items]) => {
-    const shown = items
-      .slice(0, 8)
-      .map((item) => printable(item, 80))
-      .join(', ');
-    return `discovered (${printable(how, 40)}): ${items.length} — ${shown}${items.length > 8 ? ', …' : ''}`;
-  });
+  return [...byHow].map(([how, items]) => listLine(`discovered (${printable(how, 40)})`, items));
 }
 
 /** The run as text for a terminal. */
@@ -27,6 +30,9 @@ export function toTable(result: RunResult, options: { known?: number } = {}): st
     `faultline-probe ${printable(result.target)}: ${result.requests} requests, ${result.answered} answered, ${missing} unanswered, in ${(result.durationMs / 1000).toFixed(1)} s`,
     ...discoveryLines(result),
   ];
+  const { reached, notServed, gap } = result.coverage;
+  if (reached.length > 0) lines.push(listLine('reached', reached));
+  if (notServed.length > 0) lines.push(listLine('not served', notServed));
   if (missing > 0)
     lines.push(
       `unanswered: ${Object.entries(result.unanswered)
@@ -43,6 +49,8 @@ export function toTable(result: RunResult, options: { known?: number } = {}): st
   const sorted = [...shown].sort((a, b) => SEVERITIES.indexOf(b.severity) - SEVERITIES.indexOf(a.severity));
   if (sorted.length === 0 && result.verdict === 'inconclusive')
     lines.push('Nothing was verified, so nothing can be called clean.');
+  else if (sorted.length === 0 && result.verdict === 'uncovered')
+    lines.push('No findings, but none of the application was reached, so it cannot be called clean.');
   else if (sorted.length === 0) lines.push(options.known === undefined ? 'No findings.' : 'No new findings.');
   else if (result.verdict === 'clean') lines.push('No findings above info; the notes below are for information.');
   for (const f of sorted) {
@@ -53,6 +61,7 @@ export function toTable(result: RunResult, options: { known?: number } = {}): st
     if (f.evidence !== undefined) lines.push(`${' '.repeat(7)}evidence: ${printable(f.evidence, 200)}`);
   }
   if (options.known !== undefined) lines.push(`baseline: ${options.known} known finding(s) not shown`);
+  if (gap !== undefined) lines.push(`NOT COVERED: ${printable(gap, 600)}`);
   const counts = SEVERITIES.map((s) => `${shown.filter((f) => f.severity === s).length} ${s}`).reverse();
   lines.push(`summary: ${counts.join(', ')}; verdict: ${result.verdict}${result.incomplete ? ' (incomplete)' : ''}`);
   return lines.join('\n');

@@ -13,7 +13,7 @@
 import type WebSocket from 'ws';
 import { checkAnswer } from '../answer.js';
 import { pool } from '../budget.js';
-import { discover, type ProbeRun } from '../context.js';
+import { discover, type ProbeRun, reach } from '../context.js';
 import { coverageFinding } from '../coverage.js';
 import { wrongBody } from '../http/mutate.js';
 import { type Endpoint, exchange } from '../http/raw-request.js';
@@ -112,7 +112,10 @@ export async function probeWs(
       run.findings.push(...checkAnswer(result.refused, { probe: `ws ${probe.name}`, location: `GET ${path}`, marker }));
     // A path that does not accept the upgrade is not a WebSocket endpoint: nothing more to send there.
     if (!result.opened) return false;
-    if (probe.name === 'malformed-message') discover(run, 'ws path', url);
+    if (probe.name === 'malformed-message') {
+      discover(run, 'ws path', url);
+      reach(run, url);
+    }
     if (oversized)
       run.findings.push({
         rule: 'protocol/unparseable',
@@ -154,4 +157,7 @@ export async function probeWs(
     });
     await Promise.all(others);
   });
+  // An HTTP run's own note (set first) says more than this one.
+  if (run.coverage.reached.length === 0)
+    run.coverage.gap ??= `No WebSocket upgrade was accepted on ${paths.join(', ')}: no session was probed, so the endpoint's own errors were not checked. Put the endpoint's path in the URL (ws://host:port/path).`;
 }
