@@ -16,7 +16,7 @@ import { DETAILS_KEY, REQUEST_ID_KEY } from '../src/index.js';
 const ALLOWED_KEYS = new Set([REQUEST_ID_KEY, DETAILS_KEY, 'content-type', 'date']);
 
 /** Everything the client can read of `error`, as one text (the rich status as latin1 and decoded). */
-function visibleText(error: ServiceError): string {
+export function visibleText(error: ServiceError): string {
   const blob = error.metadata.get(DETAILS_KEY)[0];
   const decoded = Buffer.isBuffer(blob) ? decodeStatusDetails(blob) : undefined;
   return [

@@ -28,11 +28,29 @@ export {
   ALWAYS_FORBIDDEN,
   CORPUS,
   type CorpusCase,
+  EXTREME_DSN,
+  EXTREME_FORBIDDEN,
+  EXTREME_TEXT,
+  EXTREME_VALUES,
   type ExpectedCategory,
+  type ExtremeValue,
+  extremeLeaks,
+  type HttpAnswer,
+  httpAnswerProblems,
   INSTRUMENTED_CASES,
   leaksIn,
+  makeExtreme,
+  problemsByStyle,
+  REDACTABLE_SECRET,
+  recordProblems,
   SECRET,
+  UUID_V4,
 } from './corpus/index.js';
+export { type CrashWatch, crashWatch } from './crashes.js';
+export { JSON_API_SCHEMA, jsonApiSchemaErrors } from './jsonapi/index.js';
+export { httpGetUntilCut, MIDWAY_CHUNK, streamFailingMidway } from './midway.js';
+export { until } from './polling.js';
+export { recordFor } from './records.js';
 export {
   type DrainCertificates,
   freePort,
@@ -42,23 +60,4 @@ export {
   startRsyslog,
   waitForPort,
 } from './rsyslog.js';
-
-/**
- * The log line that carries `id`: its full record, or the compact repeat line listing it (merged
- * with that id's own context entry, if any). `undefined` when no line carries it.
- */
-export function recordFor(
-  records: readonly Record<string, unknown>[],
-  id: unknown,
-): Record<string, unknown> | undefined {
-  const full = records.find((r) => r.request_id === id);
-  if (full !== undefined) return full;
-  const compact = records.find((r) => Array.isArray(r.request_ids) && (r.request_ids as unknown[]).includes(id));
-  if (compact === undefined) return undefined;
-  const contexts = Array.isArray(compact.contexts) ? (compact.contexts as Record<string, unknown>[]) : [];
-  const own = contexts.find((c) => c.request_id === id) ?? {};
-  return { ...compact, ...own, request_id: id };
-}
-export { JSON_API_SCHEMA, jsonApiSchemaErrors } from './jsonapi/index.js';
-export { until } from './polling.js';
-export { jsonMethod, rawHttpExchange } from './wire.js';
+export { jsonKindsService, jsonMethod, rawHttpExchange } from './wire.js';

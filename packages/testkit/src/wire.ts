@@ -1,4 +1,4 @@
-/** Wire helpers the packages' tests share: one raw HTTP/1.1 exchange, and JSON-coded gRPC methods. */
+/** Wire helpers the packages' tests share: one raw HTTP/1.1 exchange, and JSON-coded gRPC methods and services. */
 import { connect } from 'node:net';
 
 /**
@@ -33,4 +33,20 @@ export function jsonMethod(path: string, requestStream = false, responseStream =
     responseSerialize: serialize,
     responseDeserialize: deserialize,
   };
+}
+
+/** The four grpc-js method kinds: whether the request, and the response, stream. */
+const KINDS = { unary: [false, false], serverStream: [false, true], clientStream: [true, false], bidi: [true, true] };
+
+/**
+ * A JSON-coded service with one method of each kind, keyed `unary`, `serverStream`,
+ * `clientStream` and `bidi`, at `/<name>/Unary`, `/<name>/ServerStream`, … .
+ */
+export function jsonKindsService(name: string): Record<string, ReturnType<typeof jsonMethod>> {
+  return Object.fromEntries(
+    Object.entries(KINDS).map(([kind, [requests, responses]]) => [
+      kind,
+      jsonMethod(`/${name}/${kind.charAt(0).toUpperCase()}${kind.slice(1)}`, requests, responses),
+    ]),
+  );
 }

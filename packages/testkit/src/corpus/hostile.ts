@@ -4,37 +4,59 @@
  */
 import { type CorpusCase, classInstance, errorLike, SECRET } from './types.js';
 
-/** A Proxy whose every trap throws an Error carrying the secret. */
-function trappingProxy(): object {
-  const trap = () => {
-    throw new Error(`trap ${SECRET}`);
+/** Every trap a Proxy handler can define. */
+export const EVERY_TRAP: readonly (keyof ProxyHandler<object>)[] = [
+  'get',
+  'has',
+  'ownKeys',
+  'getPrototypeOf',
+  'getOwnPropertyDescriptor',
+  'set',
+  'defineProperty',
+  'deleteProperty',
+  'isExtensible',
+  'preventExtensions',
+  'setPrototypeOf',
+];
+
+/** A Proxy of `{}` whose `traps` (default: every one) each throw a fresh Error of `message`. */
+export function trappingProxy(message: string, traps: readonly (keyof ProxyHandler<object>)[] = EVERY_TRAP): object {
+  const trap = (): never => {
+    throw new Error(message);
   };
-  return new Proxy({}, { get: trap, has: trap, ownKeys: trap, getPrototypeOf: trap, getOwnPropertyDescriptor: trap });
+  return new Proxy({}, Object.fromEntries(traps.map((name) => [name, trap])));
 }
+
+/** A Proxy of `target`, already revoked: any operation on it throws. */
+export function revokedProxy(target: object): object {
+  const { proxy, revoke } = Proxy.revocable(target, {});
+  revoke();
+  return proxy;
+}
+
+/**
+ * `target` with a getter on each of `keys` that throws what `fail(key)` throws (enumerable when
+ * asked, so a spread or JSON walk meets them too). Build `target` with `Object.create`, not
+ * `new Error()`: V8 formats an Error's stack (reading `message`) when `stack` is redefined.
+ */
+export function withThrowingGetters<T extends object>(
+  target: T,
+  keys: readonly PropertyKey[],
+  fail: (key: PropertyKey) => never,
+  enumerable = false,
+): T {
+  for (const key of keys) Object.defineProperty(target, key, { get: () => fail(key), enumerable });
+  return target;
+}
+
+/** The properties the corpus's throwing-getters Error traps. */
+const GETTER_KEYS = ['message', 'stack', 'name', 'code', 'cause', 'status', 'statusCode', 'errors', 'then', 'metadata'];
 
 /** An Error-like (Error.prototype) whose every interesting property is a throwing getter. */
 function throwingGetters(): Error {
-  // Not `new Error()`: V8 formats an Error's stack (reading `message`) when `stack` is redefined.
-  const error = Object.create(Error.prototype) as Error;
-  for (const key of [
-    'message',
-    'stack',
-    'name',
-    'code',
-    'cause',
-    'status',
-    'statusCode',
-    'errors',
-    'then',
-    'metadata',
-  ]) {
-    Object.defineProperty(error, key, {
-      get() {
-        throw new Error(`getter ${key} ${SECRET}`);
-      },
-    });
-  }
-  return error;
+  return withThrowingGetters(Object.create(Error.prototype) as Error, GETTER_KEYS, (key) => {
+    throw new Error(`getter ${String(key)} ${SECRET}`);
+  });
 }
 
 function circular(): Error {
@@ -73,12 +95,12 @@ export const HOSTILE_CASES: readonly CorpusCase[] = [
   ]),
   simple('thrown array', () => [new Error(SECRET), SECRET]),
   simple('object without prototype', () => Object.assign(Object.create(null), { message: SECRET, status: 'x' })),
-  simple('Proxy with throwing traps', trappingProxy, [SECRET, 'trap']),
-  simple('revoked Proxy', () => {
-    const { proxy, revoke } = Proxy.revocable(new Error(SECRET), {});
-    revoke();
-    return proxy;
-  }),
+  simple(
+    'Proxy with throwing traps',
+    () => trappingProxy(`trap ${SECRET}`, ['get', 'has', 'ownKeys', 'getPrototypeOf', 'getOwnPropertyDescriptor']),
+    [SECRET, 'trap'],
+  ),
+  simple('revoked Proxy', () => revokedProxy(new Error(SECRET))),
   simple('Error with throwing getters', throwingGetters, [SECRET, 'getter']),
   simple('Error with a throwing toString', () =>
     Object.assign(new Error(SECRET), {
