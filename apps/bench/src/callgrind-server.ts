@@ -71,3 +71,40 @@ async function stopChild(child: ChildProcess): Promise<void> {
 export function dumpedInstructions(file: string): number {
   return Number(/^summary: (\d+)$/m.exec(readFileSync(file, 'utf8'))?.[1] ?? Number.NaN);
 }
+
+/**
+ * Where the counted instructions went: `total` (the dump's `summary:`), `compile` (V8's
+ * optimizing and lazy compilation, which `--single-threaded` runs on the counted thread) and `gc`
+ * (collections and incremental marking steps), from the inclusive costs of those entry points.
+ * Compilation and major collections depend on when V8 decides to run them, not on the call: under
+ * callgrind (about 50 times slower) the process sees its timers and memory reducer far more often
+ * per call than it would natively, so `rest` (total minus both) is the figure to compare modes by.
+ */
+export interface Counted {
+  readonly total: number;
+  readonly compile: number;
+  readonly gc: number;
+}
+
+/** Disjoint inclusive entry points (a finalizing step's collection is under `Heap::CollectGarbage`). */
+const COMPILE_ENTRIES = ['v8::internal::Runtime_CompileOptimized(', 'v8::internal::Runtime_CompileLazy('];
+const GC_ENTRIES = ['v8::internal::Heap::CollectGarbage(', 'v8::internal::IncrementalMarking::Step('];
+
+/** The {@link Counted} parts of callgrind dump `file` (read with `callgrind_annotate`). */
+export function countedParts(file: string): Counted {
+  const total = dumpedInstructions(file);
+  const annotated = execFileSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', file], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const inclusive = (entries: readonly string[]) => {
+    let sum = 0;
+    for (const line of annotated.split('\n')) {
+      const match = /^\s*([\d,]+) \([^)]*\)\s+\?\?\?:(.*)$/.exec(line);
+      if (match !== null && entries.some((entry) => match[2]?.startsWith(entry)))
+        sum += Number(match[1]?.replaceAll(',', ''));
+    }
+    return sum;
+  };
+  return { total, compile: inclusive(COMPILE_ENTRIES), gc: inclusive(GC_ENTRIES) };
+}

@@ -23,12 +23,11 @@
  * `--perf-basic-prof`, whose /tmp/perf-PID.map names JIT frames) and GRPC_INSTRUCTIONS_KEEP a
  * directory to keep the callgrind files in (for `callgrind_annotate`).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dumpedInstructions, startUnderCallgrind } from './callgrind-server.js';
+import { type Counted, countedParts, startUnderCallgrind } from './callgrind-server.js';
 import { GRPC_COUNT_MODES, grpcCalls } from './grpc-load.js';
 import type { ServerMode } from './ratio-servers.js';
 
@@ -45,41 +44,8 @@ const ratios = fileURLToPath(new URL('./ratios.js', import.meta.url));
 /** Sends `count` calls of the bench method over one connection, one in flight; resolves with those that succeeded. */
 const send = (port: number, count: number) => grpcCalls(port, count);
 
-/**
- * Where the counted instructions went: `total` (the second dump's `summary:`), `compile` (V8's
- * optimizing and lazy compilation, which `--single-threaded` runs on the counted thread) and `gc`
- * (collections and incremental marking steps), from the inclusive costs of those entry points.
- * Compilation and major collections depend on when V8 decides to run them, not on the call: under
- * callgrind (about 50 times slower) the process sees its timers and memory reducer far more often
- * per call than it would natively, so `rest` (total minus both) is the figure to compare modes by.
- */
-interface Counted {
-  readonly total: number;
-  readonly compile: number;
-  readonly gc: number;
-}
-
-/** Disjoint inclusive entry points (a finalizing step's collection is under `Heap::CollectGarbage`). */
-const COMPILE_ENTRIES = ['v8::internal::Runtime_CompileOptimized(', 'v8::internal::Runtime_CompileLazy('];
-const GC_ENTRIES = ['v8::internal::Heap::CollectGarbage(', 'v8::internal::IncrementalMarking::Step('];
-
 function countedInstructions(outFile: string): Counted {
-  const file = `${outFile}.1`;
-  const total = dumpedInstructions(file);
-  const annotated = execFileSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', file], {
-    encoding: 'utf8',
-    maxBuffer: 64 * 1024 * 1024,
-  });
-  const inclusive = (entries: readonly string[]) => {
-    let sum = 0;
-    for (const line of annotated.split('\n')) {
-      const match = /^\s*([\d,]+) \([^)]*\)\s+\?\?\?:(.*)$/.exec(line);
-      if (match !== null && entries.some((entry) => match[2]?.startsWith(entry)))
-        sum += Number(match[1]?.replaceAll(',', ''));
-    }
-    return sum;
-  };
-  return { total, compile: inclusive(COMPILE_ENTRIES), gc: inclusive(GC_ENTRIES) };
+  return countedParts(`${outFile}.1`);
 }
 
 /** Instructions per counted call of `mode`, and the calls that succeeded. */

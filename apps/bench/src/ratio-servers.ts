@@ -173,7 +173,7 @@ async function serveExpress(mode: ServerMode): Promise<number> {
  * The Express floor: stock Express sending Faultline's exact answer (status, headers, body with a
  * fresh UUID spliced in) by hand from an error middleware; `x-powered-by` off as Faultline does.
  */
-async function expressFloor(): Promise<(err: unknown, req: unknown, res: RawResponse, next: unknown) => void> {
+export async function expressFloor(): Promise<(err: unknown, req: unknown, res: RawResponse, next: unknown) => void> {
   const { capture, problemHeaders, renderBody, resolveResponder } = await import('@faultline/core/adapter');
   const { randomUUID } = await import('node:crypto');
   const sample = capture(pgError());
@@ -190,6 +190,7 @@ async function expressFloor(): Promise<(err: unknown, req: unknown, res: RawResp
     res.end(body);
   };
 }
+/** What {@link expressFloor}'s middleware writes to. */
 type RawResponse = { writeHead(status: number, headers: Record<string, string>): void; end(body: string): void };
 
 /** Starts `mode` and serves the parent (see {@link answerParent}). */
