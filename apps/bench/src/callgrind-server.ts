@@ -21,6 +21,28 @@ export interface CallgrindServer {
 }
 
 /**
+ * {@link startUnderCallgrind} with no more flags, or, when `named` (the files are kept for
+ * `callgrind_annotate`), with the flags that name the JIT code in the dumps: callgrind's
+ * `--dump-instr=yes` and Node's `--perf-basic-prof --interpreted-frames-native-stack`.
+ */
+export function startNamedUnderCallgrind(
+  script: string,
+  mode: string,
+  outFile: string,
+  named: boolean,
+): Promise<CallgrindServer> {
+  return named
+    ? startUnderCallgrind(
+        script,
+        mode,
+        outFile,
+        ['--dump-instr=yes'],
+        ['--perf-basic-prof', '--interpreted-frames-native-stack'],
+      )
+    : startUnderCallgrind(script, mode, outFile);
+}
+
+/**
  * Starts `script serve mode` under callgrind, writing to `outFile`; `callgrindArgs` and `nodeArgs`
  * are more flags for valgrind and for Node. Rejects if the server exits before listening.
  */

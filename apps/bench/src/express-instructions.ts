@@ -31,8 +31,9 @@ import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type CallgrindServer, countedParts, startUnderCallgrind } from './callgrind-server.js';
+import { countedParts, startNamedUnderCallgrind } from './callgrind-server.js';
 import { EXPRESS_MODES, type ExpressMode, expressPaths } from './express-servers.js';
+import { askServer } from './measure.js';
 
 const modes = (process.env.EXPRESS_INSTRUCTIONS_MODES?.split(',') ?? EXPRESS_MODES) as ExpressMode[];
 const warm = Number(process.env.EXPRESS_INSTRUCTIONS_WARM ?? 5000);
@@ -69,20 +70,6 @@ async function send(agent: Agent, port: number, paths: readonly string[], count:
   return answered;
 }
 
-/** Sends `message` to the server and resolves with the `key` field of its first answer that has one. */
-function ask<T>(server: CallgrindServer, message: string, key: string): Promise<T> {
-  return new Promise((resolve) => {
-    const onMessage = (answer: unknown) => {
-      const value = (answer as Record<string, unknown> | null)?.[key];
-      if (value === undefined) return;
-      server.child.off('message', onMessage);
-      resolve(value as T);
-    };
-    server.child.on('message', onMessage);
-    server.child.send(message);
-  });
-}
-
 /** What one route of one mode cost, per request. */
 interface RouteCost {
   /** Every instruction counted. */
@@ -102,13 +89,7 @@ const settled = (a: number, b: number) => Math.abs(a - b) <= agree * Math.min(a,
 /** Counts `mode`'s success and error routes in one server process. */
 async function measureMode(mode: ExpressMode, dir: string): Promise<{ ok: RouteCost; fail: RouteCost }> {
   const outFile = join(dir, `callgrind.${mode}`);
-  const server = await startUnderCallgrind(
-    script,
-    mode,
-    outFile,
-    keep === undefined ? [] : ['--dump-instr=yes'],
-    keep === undefined ? [] : ['--perf-basic-prof', '--interpreted-frames-native-stack'],
-  );
+  const server = await startNamedUnderCallgrind(script, mode, outFile, keep !== undefined);
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const paths = expressPaths(mode);
   let dumps = 0;
@@ -134,9 +115,9 @@ async function measureMode(mode: ExpressMode, dir: string): Promise<{ ok: RouteC
       if (agreed || window >= maxWindows) break;
       previous = per.instructions;
     }
-    await ask(server, 'alloc-start', 'allocStarted');
+    await askServer(server, 'alloc-start', 'allocStarted');
     const counted = await send(agent, server.port, [path], perBytes);
-    const bytes = (await ask<number>(server, 'alloc-stop', 'allocBytes')) / Math.max(1, counted);
+    const bytes = (await askServer<number>(server, 'alloc-stop', 'allocBytes')) / Math.max(1, counted);
     server.zero();
     return { ...per, bytes, note: `${done}/${perWindow}, window ${window}${agreed ? '' : ', NOT settled'}` };
   };

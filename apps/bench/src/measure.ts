@@ -149,7 +149,7 @@ export function gcFigures(server: ChildServer): Promise<GcFigures> {
 const PROMOTE_AFTER_MS = 300;
 
 /** Sends `message` to a forked server and resolves with the `key` field of its first answer that has one. */
-export function askServer<T>(server: ChildServer, message: string, key: string): Promise<T> {
+export function askServer<T>(server: Pick<ChildServer, 'child'>, message: string, key: string): Promise<T> {
   return new Promise((resolve) => {
     const onMessage = (answer: unknown) => {
       const value = (answer as Record<string, unknown> | null)?.[key];

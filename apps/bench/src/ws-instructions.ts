@@ -24,7 +24,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { dumpedInstructions, startUnderCallgrind } from './callgrind-server.js';
+import { dumpedInstructions, startNamedUnderCallgrind } from './callgrind-server.js';
 import { median } from './measure.js';
 import { type Mode, SERVE_MODES, wsLoad } from './ws.js';
 
@@ -53,13 +53,7 @@ async function measureMode(
   round: number,
 ): Promise<{ perFrame: number; done: number; windows: number; settled: boolean }> {
   const outFile = join(dir, `callgrind.${mode}.${round}`);
-  const server = await startUnderCallgrind(
-    script,
-    mode,
-    outFile,
-    keep === undefined ? [] : ['--dump-instr=yes'],
-    keep === undefined ? [] : ['--perf-basic-prof', '--interpreted-frames-native-stack'],
-  );
+  const server = await startNamedUnderCallgrind(script, mode, outFile, keep !== undefined);
   try {
     await wsLoad(server.port, WINDOW_MS, 1, warm);
     server.zero();
