@@ -6,11 +6,11 @@
  * `request_id` would contradict the gateway's header).
  */
 import { randomUUID } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { freePort } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectFaultlineAnswer, LEAKS, logged } from './answers.js';
-import { type Gateway, headerValues, rawExchange, startHaproxy, startNginx } from './gateway.js';
+import { type Gateway, headerValues, idle, rawExchange, startHaproxy, startNginx } from './gateway.js';
 import { type RawBackend, startRawBackend } from './raw-backend.js';
 
 const STACK = '<pre>TypeError at Orders.insert (/srv/app/orders.js:27:3)</pre>';
@@ -239,24 +239,6 @@ describe('HAProxy: the reason phrase of a passing error answer', () => {
     },
   );
 });
-
-/** Opens a connection, writes `bytes` (maybe none) and resolves with what came back once it closed (or `waitMs` passed). */
-function idle(port: number, bytes: string, waitMs: number): Promise<{ text: string; closed: boolean }> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
-    let text = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => {
-      text += chunk;
-    });
-    socket.on('error', () => undefined);
-    socket.on('close', () => resolve({ text, closed: true }));
-    socket.setTimeout(waitMs, () => {
-      socket.destroy();
-      resolve({ text, closed: false });
-    });
-  });
-}
 
 describe('HAProxy: a client that sends nothing, or too slowly', () => {
   // Both wait out HAProxy's `timeout http-request` (10 s), side by side.

@@ -1,6 +1,7 @@
 /** Test helpers: the real nginx and HAProxy started in the foreground with generated configurations, and curl. */
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { rawHttpExchange, waitForPort } from '@faultline/testkit';
@@ -116,4 +117,25 @@ export function parseExchange(raw: string): Exchange {
 /** Writes `request` as is to 127.0.0.1:`port` and parses the answer (one, connection closed). */
 export async function rawExchange(port: number, request: string): Promise<Exchange> {
   return parseExchange(await rawHttpExchange(port, request));
+}
+
+/**
+ * Opens a connection to `port`, writes `bytes` (maybe none) and resolves with what came back once
+ * the gateway closed it (`closed`), or once `waitMs` passed (the socket is then destroyed).
+ */
+export function idle(port: number, bytes: string, waitMs: number): Promise<{ text: string; closed: boolean }> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
+    let text = '';
+    socket.setEncoding('latin1');
+    socket.on('data', (chunk: string) => {
+      text += chunk;
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => resolve({ text, closed: true }));
+    socket.setTimeout(waitMs, () => {
+      socket.destroy();
+      resolve({ text, closed: false });
+    });
+  });
 }

@@ -8,12 +8,11 @@
  * built-in 408 (`gateway-scenarios.test.ts`); nginx closes such a connection in silence.
  */
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
 import { freePort } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expectFaultlineAnswer, LEAKS, logged } from './answers.js';
-import { type Gateway, headerValues, rawExchange, startHaproxy, startNginx } from './gateway.js';
+import { type Gateway, headerValues, idle, rawExchange, startHaproxy, startNginx } from './gateway.js';
 
 const gateways = {} as Record<'nginx' | 'haproxy', Gateway>;
 
@@ -61,24 +60,6 @@ describe.each(['bad request line', "request over HAProxy's 128 KB buffer"] as co
     expect(exchange.raw).not.toMatch(LEAKS);
   });
 });
-
-/** Opens a connection, writes `bytes` and resolves with what came back once it closed (or `waitMs` passed). */
-function idle(port: number, bytes: string, waitMs: number): Promise<{ text: string; closed: boolean }> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(bytes));
-    let text = '';
-    socket.setEncoding('latin1');
-    socket.on('data', (chunk: string) => {
-      text += chunk;
-    });
-    socket.on('error', () => undefined);
-    socket.on('close', () => resolve({ text, closed: true }));
-    socket.setTimeout(waitMs, () => {
-      socket.destroy();
-      resolve({ text, closed: false });
-    });
-  });
-}
 
 describe('nginx: a head that never ends', () => {
   it('is closed in silence after 10 s (as HAProxy times it out), logged 408 with an id', async () => {
