@@ -1,12 +1,13 @@
 /**
  * What the reporter's own file/FIFO sink holds while the process is not shutting down is never
- * counted as `shutdown`: a FIFO whose reader stalls past the 30 s hand-over bound (the lines this
+ * counted as `shutdown`: a FIFO whose reader stalls past the hand-over bound (the lines this
  * thread's sink holds go to the worker, which writes them once the reader is back), a file on a
  * full disk (`/dev/full`: `ENOSPC`, nothing else). Two reporters failing the same way on one dead
  * destination say one line on stderr, and each counts its own losses. Real FIFOs, real files.
  */
 import { existsSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { handoverBound } from '../src/report/handover-wait.js';
 import { createReporter } from '../src/report/reporter.js';
 import type { ReporterStats } from '../src/report/types.js';
 import { exited, pausingReader, runModule } from './support/child.js';
@@ -27,13 +28,19 @@ async function settled(stats: () => ReporterStats, count: number, ms: number): P
 }
 
 describe.skipIf(process.platform === 'win32')('reporter: lines held mid-life are not lost as shutdown', () => {
-  it('a FIFO whose reader stalls past the 30 s hand-over bound: nothing lost, all written once it reads', async () => {
-    const { fifo, out, reader } = await pausingReader(34, 'held');
+  it('a FIFO whose reader stalls past the hand-over bound: nothing lost, all written once it reads', async () => {
+    // The bound shortened from 30 s to 3 s for this test (the reader stalls 3 s past it).
+    const bound = handoverBound.maxMs;
+    handoverBound.maxMs = 3000;
+    onTestFinished(() => {
+      handoverBound.maxMs = bound;
+    });
+    const { fifo, out, reader } = await pausingReader(6, 'held');
     // Default threshold: this thread writes the first records itself (the pipe fills, its sink
     // holds the rest), then the worker starts and waits for the hand-over.
     const reporter = createReporter({ destination: fifo, dedupWindowMs: 0, flushOnExit: false, queueSize: 10_000 });
     const ids = storm(reporter, 5000, 'stall');
-    const stats = await settled(() => reporter.stats, 5000, 55_000);
+    const stats = await settled(() => reporter.stats, 5000, 25_000);
     await reporter.close();
     await exited(reader, 10_000);
     expect(stats.offThread).toBe(true);
@@ -41,7 +48,7 @@ describe.skipIf(process.platform === 'win32')('reporter: lines held mid-life are
     expect(stats.written).toBe(5000);
     const inFile = idsIn(out);
     expect(ids.filter((id) => !inFile.has(id))).toEqual([]);
-  }, 75_000);
+  }, 45_000);
 
   it.skipIf(!existsSync('/dev/full'))(
     'a full disk (/dev/full): every record is lost as ENOSPC, none as shutdown',

@@ -7,10 +7,12 @@ import { stillWriting } from './line-handover.js';
 import type { Sink } from './sink.js';
 
 /**
- * Most time this thread's sink gets, once the worker is ready, to write what it holds before the
- * worker takes the destination; what is left then goes to the worker (see `Offload.release`).
+ * `maxMs`: most time this thread's sink gets, once the worker is ready, to write what it holds
+ * before the worker takes the destination (30 s); what is left then goes to the worker (see
+ * `Offload.release`). Mutable for core's own tests only (neither public entry exports it), so a
+ * test of what happens past the bound does not wait 30 s.
  */
-export const HANDOVER_MAX_MS = 30_000;
+export const handoverBound = { maxMs: 30_000 };
 
 /** How often the hand-over looks again when the sink answers `drained` at once yet still holds lines. */
 const HANDOVER_POLL_MS = 10;
@@ -28,7 +30,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * Resolves once `sink` wrote (or lost) every line it holds, or cannot write now (its destination
  * failed to open; a syslog receiver down or still connecting: its unsent lines then go to the
  * worker with the destination), or was `released` meanwhile (a signal's shutdown let go first),
- * or after {@link HANDOVER_MAX_MS}; checked every `stepMs`; then waits for a write under way
+ * or after {@link handoverBound}'s `maxMs`; checked every `stepMs`; then waits for a write under way
  * ({@link writeSettled}). Bounded by `shutdownTimeoutMs` alone, a reader pausing longer (a full
  * stdout pipe) lost this thread's lines as `shutdown` in the middle of the process's life, while
  * the worker wrote the later ones. It never spins: `drained` answers at once when nothing is being
@@ -36,7 +38,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * bounded shutdown never ran its timers (the process did not end).
  */
 export async function handedOver(sink: Sink, stepMs: number, released: () => boolean): Promise<void> {
-  const until = Date.now() + HANDOVER_MAX_MS;
+  const until = Date.now() + handoverBound.maxMs;
   const holding = () =>
     !released() && (sink.counts.pending ?? 0) > 0 && sink.openError === undefined && Date.now() < until;
   do {
