@@ -33,6 +33,10 @@ export const CLI_OPTIONS = {
   'access-log': { repeatable: false, gateways: ['nginx'] },
   directory: { repeatable: false, gateways: ['nginx'] },
   'header-buffers': { repeatable: false, gateways: ['nginx'] },
+  'grpc-upstream': { repeatable: true, gateways: ['nginx'] },
+  'grpc-service': { repeatable: true, gateways: ['nginx'] },
+  'grpc-listen': { repeatable: true, gateways: ['nginx'] },
+  'grpc-domain': { repeatable: false, gateways: ['nginx'] },
   'buffer-size': { repeatable: false, gateways: ['haproxy'] },
   'max-header-count': { repeatable: false, gateways: ['haproxy'] },
   'max-url': { repeatable: false, gateways: ['haproxy'] },
@@ -115,6 +119,24 @@ function shared(values: CliValues) {
   };
 }
 
+/** The gRPC option from the `--grpc-*` options (none given: none). */
+function grpcOf(values: CliValues): NginxOptions['grpc'] {
+  const domain = one(values, 'grpc-domain');
+  if (
+    values['grpc-upstream'] === undefined &&
+    values['grpc-service'] === undefined &&
+    values['grpc-listen'] === undefined &&
+    domain === undefined
+  )
+    return undefined;
+  return {
+    upstreams: values['grpc-upstream'] ?? [],
+    services: values['grpc-service'] ?? [],
+    ...(values['grpc-listen'] === undefined ? {} : { listen: values['grpc-listen'] }),
+    ...(domain === undefined ? {} : { domain }),
+  };
+}
+
 /** The nginx renderer's options from the command line (`out`: the output directory, the default `directory`). */
 export function nginxOptionsOf(values: CliValues, out: string): NginxOptions {
   const cert = one(values, 'cert');
@@ -129,6 +151,7 @@ export function nginxOptionsOf(values: CliValues, out: string): NginxOptions {
     usage(`--header-buffers ${shown(buffers)} is not valid (<count>x<size>, e.g. 4x8k)`);
   const access = one(values, 'access-log');
   const maxBody = one(values, 'max-body');
+  const grpc = grpcOf(values);
   return {
     ...shared(values),
     directory: resolve(one(values, 'directory') ?? out),
@@ -136,6 +159,7 @@ export function nginxOptionsOf(values: CliValues, out: string): NginxOptions {
     ...(maxBody === undefined ? {} : { maxBodySize: maxBody }),
     ...(access === undefined ? {} : { accessLog: resolve(access) }),
     ...(match === null ? {} : { headerBuffers: { count: Number(match[1]), size: String(match[2]) } }),
+    ...(grpc === undefined ? {} : { grpc }),
   };
 }
 

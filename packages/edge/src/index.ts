@@ -3,6 +3,8 @@
  * application's shape, with one request id from the edge through the backend.
  */
 
+export { type GrpcAnswerOptions, type GrpcGatewayAnswer, grpcGatewayAnswers } from './grpc/answers.js';
+export { type GatewayGrpcOptions, validateGrpcOptions } from './grpc/options.js';
 export {
   DEFAULT_HAPROXY_LIMITS,
   HAPROXY_STATUSES,

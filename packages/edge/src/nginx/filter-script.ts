@@ -24,7 +24,9 @@ import { njsRequestHelpers } from './filter-request.js';
  * An answer that needs nothing of it (nginx's `$faultline_needs_filter` empty, see `filter-map.ts`,
  * and no Refresh or WWW-Authenticate header) passes the header filter at once; the body filter
  * hands the first buffer of an answer it does not replace on as it came (`buffer_type=buffer`: no
- * decoding) and calls `r.done()`, so nginx passes the rest without calling it again.
+ * decoding) and calls `r.done()`, so nginx passes the rest without calling it again. `extra`:
+ * functions exported besides (by name, their njs source declaring a function of that name), such
+ * as the gRPC details (`grpc-script.ts`).
  */
 export function nginxFilterScript(
   pages: Readonly<Record<number, GatewayPage>>,
@@ -33,6 +35,7 @@ export function nginxFilterScript(
   idPattern: string,
   foreign4xx?: ReadonlyMap<Category, Foreign4xxTemplate>,
   templates: ReadonlyMap<Category, Foreign4xxTemplate> | undefined = foreign4xx,
+  extra: Readonly<Record<string, string>> = {},
 ): string {
   const entries: [string, GatewayPage][] = [...Object.entries(pages), ['fallback', fallback]];
   const table = Object.fromEntries(
@@ -206,6 +209,10 @@ ${NJS_PASSING_HELPERS}
   r.headersOut['Content-Length'] = String(replacement.length);
 }
 
-export default { headers: headers, body: body, incomingId: incomingId, logUri: logUri };
+${Object.values(extra)
+  .map((source) => `${source}\n\n`)
+  .join('')}export default { headers: headers, body: body, incomingId: incomingId, logUri: logUri${Object.keys(extra)
+    .map((name) => `, ${name}: ${name}`)
+    .join('')} };
 `;
 }

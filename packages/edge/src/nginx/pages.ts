@@ -69,12 +69,17 @@ export function pageLocations(page: GatewayPage): string {
   return `  location @faultline_${page.failure} {\n${body}\n  }\n  location = /.faultline/${page.failure} {\n    internal;\n${body}\n  }`;
 }
 
-/** The `error_page` directives sending every nginx status to its page. */
-export function errorPages(byFailure: ReadonlyMap<GatewayFailure, GatewayPage>): string[] {
+/**
+ * The `error_page` directives sending every nginx status to its page. With `kind` (an nginx
+ * variable, `${faultline_answer_kind}`), to the location named by it and the failure: the gRPC
+ * answer on a gRPC call, the page otherwise, each setting its own status (`=`).
+ */
+export function errorPages(byFailure: ReadonlyMap<GatewayFailure, GatewayPage>, kind?: string): string[] {
   return Object.entries(NGINX_STATUSES).map(([status, failure]) => {
     const page = byFailure.get(failure) as GatewayPage;
-    const rewrite = Number(status) === page.status ? '' : `=${page.status} `;
-    const target = BEFORE_URI.has(Number(status)) ? `/.faultline/${failure}` : `@faultline_${failure}`;
+    const rewrite = kind !== undefined ? '= ' : Number(status) === page.status ? '' : `=${page.status} `;
+    const name = `${kind ?? ''}${failure}`;
+    const target = BEFORE_URI.has(Number(status)) ? `/.faultline/${name}` : `@faultline_${name}`;
     return `  error_page ${status} ${rewrite}${target};`;
   });
 }

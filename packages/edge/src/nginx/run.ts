@@ -51,7 +51,7 @@ async function accepting(host: string, port: number, timeoutMs: number): Promise
 /**
  * Writes the configuration into `dir`, checks it with `nginx -t` (throws with nginx's message
  * when it fails), starts `nginx` in the foreground and resolves once every listener (public,
- * internal, redirect) accepts connections (within 5 s, else nginx is stopped and this throws).
+ * internal, redirect, gRPC) accepts connections (within 5 s, else nginx is stopped and this throws).
  */
 export async function startNginx(
   dir: string,
@@ -69,7 +69,12 @@ export async function startNginx(
       child.kill('SIGQUIT');
     });
   const listeners = listenersOf(options, options.tls !== undefined);
-  for (const address of [...listeners.public, ...listeners.internal, ...listeners.redirect]) {
+  for (const address of [
+    ...listeners.public,
+    ...listeners.internal,
+    ...listeners.redirect,
+    ...(options.grpc?.listen ?? []),
+  ]) {
     const separator = address.lastIndexOf(':');
     const host = address.slice(0, separator).replace(/^\[|\]$/g, '');
     if (!(await accepting(host, Number(address.slice(separator + 1)), 5000))) {

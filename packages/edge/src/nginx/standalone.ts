@@ -1,7 +1,8 @@
 /**
  * The standalone `nginx.conf`: one server with every public listener (TLS 1.3 + HTTP/2 when a
  * certificate is given) and every internal plain listener, and one server for the plain ports that
- * only redirect to HTTPS. Both answer nginx's own errors with the gateway pages.
+ * only redirect to HTTPS, and one for the cleartext HTTP/2 listeners of gRPC when there are any.
+ * All answer nginx's own errors with the gateway pages (gRPC statuses on a gRPC call).
  */
 import type { Listeners } from '../listeners.js';
 
@@ -11,6 +12,8 @@ export interface StandaloneParts {
   readonly listeners: Listeners;
   readonly tls: { readonly certificate: string; readonly key: string } | undefined;
   readonly accessLog: string;
+  /** Cleartext HTTP/2 listeners for gRPC only (none: no such server). */
+  readonly grpcListen?: readonly string[];
 }
 
 /** The redirect target: the same host on the first public listener's port, same path and query. */
@@ -36,6 +39,23 @@ ${parts.listeners.redirect.map((address) => `    listen ${address};`).join('\n')
       add_header cache-control no-store always;
       add_header x-request-id $faultline_request_id always;
       return 200 '';
+    }
+  }
+`;
+}
+
+function grpcServer(parts: StandaloneParts): string {
+  const listen = parts.grpcListen ?? [];
+  if (listen.length === 0) return '';
+  return `
+  # Cleartext HTTP/2 (h2c, prior knowledge) for gRPC only: the routed services; anything else is
+  # answered UNIMPLEMENTED (a gRPC call) or 404 (another request).
+  server {
+${listen.map((address) => `    listen ${address} http2;`).join('\n')}
+    include ${parts.dir}/faultline-errors.conf;
+    include ${parts.dir}/faultline-grpc.conf;
+    location / {
+      return 404;
     }
   }
 `;
@@ -78,6 +98,6 @@ http {
 ${[...publicListen, ...(internal.length === 0 ? [] : ['    # Internal plain listeners (service-to-service).', ...internal]), ...tlsLines].join('\n')}
     include ${dir}/faultline-server.conf;
   }
-${redirectServer(parts)}}
+${redirectServer(parts)}${grpcServer(parts)}}
 `;
 }
