@@ -37,6 +37,7 @@ export const CLI_OPTIONS = {
   'grpc-service': { repeatable: true, gateways: ['nginx'] },
   'grpc-listen': { repeatable: true, gateways: ['nginx'] },
   'grpc-domain': { repeatable: false, gateways: ['nginx'] },
+  'tunnel-timeout': { repeatable: false, gateways: ['nginx'] },
   'buffer-size': { repeatable: false, gateways: ['haproxy'] },
   'max-header-count': { repeatable: false, gateways: ['haproxy'] },
   'max-url': { repeatable: false, gateways: ['haproxy'] },
@@ -160,6 +161,7 @@ export function nginxOptionsOf(values: CliValues, out: string): NginxOptions {
     ...(access === undefined ? {} : { accessLog: resolve(access) }),
     ...(match === null ? {} : { headerBuffers: { count: Number(match[1]), size: String(match[2]) } }),
     ...(grpc === undefined ? {} : { grpc }),
+    ...(values['tunnel-timeout'] === undefined ? {} : { tunnelTimeout: whole(values, 'tunnel-timeout') as number }),
   };
 }
 

@@ -47,6 +47,7 @@ const USAGE = `usage: npx @faultline/edge <nginx|haproxy> --upstream <host:port>
                                 call is answered UNIMPLEMENTED (gRPC also passes the TLS listeners)
   --grpc-listen <host:port>     cleartext HTTP/2 listener for gRPC only, repeatable
   --grpc-domain <name>          ErrorInfo domain of the gateway's own gRPC statuses (default faultline)
+  --tunnel-timeout <s>          idle bound of a WebSocket tunnel, seconds (default 3600)
  haproxy only (its JSON log lines go to stdout):
   --buffer-size <size>          tune.bufsize (default 128k); larger requests get HAProxy's built-in 400
   --max-header-count <n>        tune.http.maxhdr (default 1000)

@@ -15,6 +15,7 @@ export interface GatewayOptionValues extends ListenerOptions {
   readonly maxBodySize?: string | undefined;
   readonly connectTimeout?: number | undefined;
   readonly readTimeout?: number | undefined;
+  readonly tunnelTimeout?: number | undefined;
   readonly accessLog?: string | undefined;
   readonly directory?: string | undefined;
   readonly modulesDirectory?: string | undefined;
@@ -69,6 +70,7 @@ export function validateGatewayOptions(options: GatewayOptionValues): Listeners 
     fail('body size', options.maxBodySize, 'bytes, or a number of k, m or g');
   if (options.connectTimeout !== undefined) checkInteger('connect timeout', options.connectTimeout, 1, 3600);
   if (options.readTimeout !== undefined) checkInteger('read timeout', options.readTimeout, 1, 3600);
+  if (options.tunnelTimeout !== undefined) checkInteger('tunnel timeout', options.tunnelTimeout, 1, 86400);
   const paths: [string, string | undefined][] = [
     ['access log path', options.accessLog],
     ['directory', options.directory],

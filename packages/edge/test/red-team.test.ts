@@ -29,7 +29,10 @@ const LEAKY_HEADERS = [
 const leaky = (status: string, type = 'text/plain', body = 'ok') =>
   `HTTP/1.1 ${status}\r\ncontent-type: ${type}\r\n${LEAKY_HEADERS.map((h) => `${h}\r\n`).join('')}content-length: ${body.length}\r\n\r\n${body}`;
 
-/** A stack page after a 101 the gateway never asked for (it forwards no upgrade). */
+/**
+ * A stack page after a 101 the gateway never asked for: it forwards an upgrade only for a WebSocket
+ * handshake (key and version too), and lets a 101 through only when it grants that handshake.
+ */
 const STACK = '<pre>TypeError at Orders.insert (/srv/app/orders.js:27:3)</pre>';
 
 const ROUTES: Record<string, (socket: Socket) => void> = {
@@ -109,11 +112,11 @@ describe.each(['nginx', 'haproxy'] as const)('%s: TRACE', (name) => {
   });
 });
 
-describe('nginx: a 101 from the backend, which the gateway never asked for', () => {
+describe('nginx: a 101 from the backend, which the gateway never asked for (no WebSocket handshake)', () => {
   it.each([
     ['without an upgrade asked by the client', '/api/switch', ''],
     [
-      'with Upgrade sent by the client (nginx would tunnel)',
+      'with Upgrade sent by the client but no WebSocket key or version (nginx would tunnel)',
       '/api/switch-upgrade',
       'Upgrade: websocket\r\nConnection: Upgrade\r\n',
     ],

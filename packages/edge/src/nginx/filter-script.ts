@@ -12,6 +12,7 @@ import type { GatewayPage } from '../pages.js';
 import { NJS_HEADER_HELPERS } from './filter-helpers.js';
 import { NJS_PASSING_HELPERS } from './filter-passing.js';
 import { njsRequestHelpers } from './filter-request.js';
+import { NJS_UPGRADE_HELPERS } from './upgrade.js';
 
 /**
  * Renders the njs module (ES5, as njs 0.7 runs it). `pages` maps a 5xx status, or one of
@@ -156,17 +157,21 @@ ${NJS_HEADER_HELPERS}
 
 ${NJS_PASSING_HELPERS}
 
+${NJS_UPGRADE_HELPERS}
+
   var status = r.status;
   // Backend answers nginx 1.22 passes on unfiltered, refused: the request ends (connection
   // closed) before anything is sent. An answer without a valid status line (text that is not
   // HTTP, a four-digit status) goes out raw, as an HTTP/0.9 answer on a kept-alive connection; an
   // interim 1xx (100, 102, 103 Early Hints) is taken for the final answer, and the backend's real
-  // answer follows as its body. A 101 is refused too: the generated routes never forward an
-  // upgrade (Upgrade is hop-by-hop and not set upstream), so a backend's 101 answers nothing the
-  // gateway asked, and nginx would relay whatever the backend sends after it raw (a tunnel when
-  // the client sent Upgrade, the body otherwise).
+  // answer follows as its body. A 101 passes only when it grants this request's WebSocket
+  // handshake (upgrade.ts), its headers cleaned as any answer's: nginx then relays the tunnel's
+  // bytes both ways. Any other 101 is refused: it answers nothing the gateway asked, and nginx
+  // would relay whatever the backend sends after it raw (a tunnel when the client sent Upgrade,
+  // the body otherwise).
   // A status over 599 (600-999) is refused the same way: nginx writes the backend's status line
   // as it came, whatever status is set here, and no error_page reaches it.
+  if (status === 101 && upgradeGranted(r)) return cleanHeaders(r);
   if ((r.httpVersion === '0.9' && r.variables.server_protocol) || status < 200 || status > 599)
     throw new Error('faultline: refused a backend answer without a final HTTP/1.x status line');
   // Internal URLs and a challenge's extra parameters go from every answer, passing or replaced.

@@ -7,6 +7,7 @@ import { jsonErrorTypes, LEAKY_RESPONSE_HEADERS, LEAKY_RESPONSE_PREFIXES } from 
 import { faultlineContentTypes } from '../pages.js';
 import { idPattern } from '../request-id.js';
 import { nginxFilterMaps } from './filter-map.js';
+import { NGINX_UPGRADE_MAPS } from './upgrade.js';
 import type { NginxOptions } from './render.js';
 
 /** Renders `faultline-http.conf`; `extra` (the gRPC part, when routed) is appended. */
@@ -46,6 +47,8 @@ map $faultline_incoming_id $faultline_request_id {
 }
 
 ${nginxFilterMaps(jsonErrorTypes(faultlineContentTypes(options)))}
+
+${NGINX_UPGRADE_MAPS}
 
 # The Host sent upstream: the request's, else (HTTP/1.0 without one, no server_name) nginx's own
 # default, the upstream's name. nginx speaks HTTP/1.1 upstream, and Node answers an HTTP/1.1

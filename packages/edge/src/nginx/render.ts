@@ -21,6 +21,7 @@ import { njsGrpcDetails } from './grpc-script.js';
 import { httpConf } from './http-conf.js';
 import { errorPages, pageLocations, quoted } from './pages.js';
 import { renderStandalone } from './standalone.js';
+import { NGINX_UPGRADE_LINES, nginxUpgradeLocation, type UpgradeOptions } from './upgrade.js';
 
 export { NGINX_STATUSES } from './pages.js';
 
@@ -36,7 +37,7 @@ export interface HeaderBuffers {
 export const DEFAULT_HEADER_BUFFERS: HeaderBuffers = { count: 4, size: '8k' };
 
 /** Options of {@link renderNginx}. */
-export interface NginxOptions extends GatewayPageOptions, ListenerOptions {
+export interface NginxOptions extends GatewayPageOptions, ListenerOptions, UpgradeOptions {
   /** Backend addresses (`host:port`), balanced round-robin. */
   readonly upstreams: readonly string[];
   /** Certificate and key paths: the public listeners are TLS 1.3 only with HTTP/2. Omit for plain HTTP/1.1 (behind another TLS terminator). */
@@ -88,6 +89,7 @@ const OWN_IN_LOCATION: readonly number[] = [400, 408, 413, 414, 431];
 function proxied(route: string, options: NginxOptions): string {
   return [
     `  location ${route} {`,
+    ...NGINX_UPGRADE_LINES,
     '    proxy_pass http://faultline_backends;',
     '    proxy_http_version 1.1;',
     '    proxy_set_header Connection "";',
@@ -176,6 +178,8 @@ ${answers === undefined ? '' : `\n# nginx's own errors on a gRPC call, as gRPC s
 include ${dir}/faultline-errors.conf;
 ${grpc === undefined ? '' : `include ${dir}/faultline-grpc.conf;\n`}
 ${routes.map((route) => proxied(route, options)).join('\n\n')}
+
+${nginxUpgradeLocation(proxied(routes[0] as string, options), options)}
 ${routes.includes('/') ? '' : '\n  location / {\n    return 404;\n  }\n'}`;
   const tls = options.tls === undefined ? undefined : { certificate: options.tls.certificate, key: options.tls.key };
   return {
@@ -193,6 +197,13 @@ ${routes.includes('/') ? '' : '\n  location / {\n    return 404;\n  }\n'}`;
       templates,
       answers && { grpcDetails: njsGrpcDetails(answers) },
     ),
-    'nginx.conf': renderStandalone({ dir, listeners, tls, accessLog, grpcListen: grpc?.listen ?? [] }),
+    'nginx.conf': renderStandalone({
+      dir,
+      listeners,
+      tls,
+      accessLog,
+      grpcListen: grpc?.listen ?? [],
+      shutdownTimeout: options.readTimeout ?? 30,
+    }),
   };
 }
