@@ -7,6 +7,7 @@
 import { resolve } from 'node:path';
 import type { AnswerFormat, BodyFormat } from '@faultline/core/adapter';
 import { shown } from './fail.js';
+import type { GatewayGrpcOptions } from './grpc/options.js';
 import type { HaproxyOptions } from './haproxy/render.js';
 import type { NginxOptions } from './nginx/render.js';
 import type { UuidVersion } from './request-id.js';
@@ -33,10 +34,10 @@ export const CLI_OPTIONS = {
   'access-log': { repeatable: false, gateways: ['nginx'] },
   directory: { repeatable: false, gateways: ['nginx'] },
   'header-buffers': { repeatable: false, gateways: ['nginx'] },
-  'grpc-upstream': { repeatable: true, gateways: ['nginx'] },
-  'grpc-service': { repeatable: true, gateways: ['nginx'] },
-  'grpc-listen': { repeatable: true, gateways: ['nginx'] },
-  'grpc-domain': { repeatable: false, gateways: ['nginx'] },
+  'grpc-upstream': { repeatable: true, gateways: ['nginx', 'haproxy'] },
+  'grpc-service': { repeatable: true, gateways: ['nginx', 'haproxy'] },
+  'grpc-listen': { repeatable: true, gateways: ['nginx', 'haproxy'] },
+  'grpc-domain': { repeatable: false, gateways: ['nginx', 'haproxy'] },
   'tunnel-timeout': { repeatable: false, gateways: ['nginx'] },
   'buffer-size': { repeatable: false, gateways: ['haproxy'] },
   'max-header-count': { repeatable: false, gateways: ['haproxy'] },
@@ -121,7 +122,7 @@ function shared(values: CliValues) {
 }
 
 /** The gRPC option from the `--grpc-*` options (none given: none). */
-function grpcOf(values: CliValues): NginxOptions['grpc'] {
+function grpcOf(values: CliValues): GatewayGrpcOptions | undefined {
   const domain = one(values, 'grpc-domain');
   if (
     values['grpc-upstream'] === undefined &&
@@ -168,6 +169,7 @@ export function nginxOptionsOf(values: CliValues, out: string): NginxOptions {
 /** The HAProxy renderer's options from the command line. */
 export function haproxyOptionsOf(values: CliValues): HaproxyOptions {
   const cert = one(values, 'cert');
+  const grpc = grpcOf(values);
   const limits: [keyof HaproxyOptions, number | undefined][] = [
     ['maxBodyBytes', bytes(values, 'max-body')],
     ['bufferSize', bytes(values, 'buffer-size')],
@@ -179,6 +181,7 @@ export function haproxyOptionsOf(values: CliValues): HaproxyOptions {
     ...shared(values),
     ...(cert === undefined ? {} : { tls: { certificate: resolve(cert) } }),
     ...Object.fromEntries(limits.filter(([, value]) => value !== undefined)),
+    ...(grpc === undefined ? {} : { grpc }),
   };
 }
 

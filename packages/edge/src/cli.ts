@@ -38,15 +38,16 @@ const USAGE = `usage: npx @faultline/edge <nginx|haproxy> --upstream <host:port>
                                 the application's defaultFormat, with --format negotiate (default problem)
   --pass-foreign-4xx            pass a backend's 4xx that is not JSON (HTML, text) on as it came; by
                                 default it is replaced by the gateway's page for the same status
+  --grpc-upstream <host:port>   gRPC backend (cleartext HTTP/2), repeatable; with --grpc-service
+  --grpc-service <pkg.Service>  fully-qualified gRPC service routed to them, repeatable; another gRPC
+                                call is answered UNIMPLEMENTED (gRPC also passes the TLS listeners;
+                                without --cert, --grpc-listen is required)
+  --grpc-listen <host:port>     cleartext HTTP/2 listener for gRPC only, repeatable
+  --grpc-domain <name>          ErrorInfo domain of the gateway's own gRPC statuses (default faultline)
  nginx only:
   --access-log <file>           JSON access log (default /var/log/nginx/faultline-access.log)
   --directory <dir>             where the files will be installed (default: --out)
   --header-buffers <n>x<size>   large_client_header_buffers (default 4x8k): longer request line 414, header 431
-  --grpc-upstream <host:port>   gRPC backend (cleartext HTTP/2), repeatable; with --grpc-service
-  --grpc-service <pkg.Service>  fully-qualified gRPC service routed to them, repeatable; another gRPC
-                                call is answered UNIMPLEMENTED (gRPC also passes the TLS listeners)
-  --grpc-listen <host:port>     cleartext HTTP/2 listener for gRPC only, repeatable
-  --grpc-domain <name>          ErrorInfo domain of the gateway's own gRPC statuses (default faultline)
   --tunnel-timeout <s>          idle bound of a WebSocket tunnel, seconds (default 3600)
  haproxy only (its JSON log lines go to stdout):
   --buffer-size <size>          tune.bufsize (default 128k); larger requests get HAProxy's built-in 400

@@ -7,18 +7,19 @@
 import { randomUUID } from 'node:crypto';
 import { encodeStatusDetails, faultOf, TAXONOMY } from '@faultline/core/adapter';
 import { describe, expect, it } from 'vitest';
-import { nginxOptionsOf } from '../src/cli-args.js';
+import { haproxyOptionsOf, nginxOptionsOf } from '../src/cli-args.js';
 import {
   GATEWAY_FAILURES,
   type GatewayFailure,
   grpcGatewayAnswers,
   type NginxOptions,
+  renderHaproxy,
   renderNginx,
 } from '../src/index.js';
 import { njsGrpcDetails } from '../src/nginx/grpc-script.js';
 
 const base: NginxOptions = { upstreams: ['127.0.0.1:3000'] };
-const grpc = { upstreams: ['127.0.0.1:50051'], services: ['orders.v1.Orders'] };
+const grpc = { upstreams: ['127.0.0.1:50051'], services: ['orders.v1.Orders'], listen: ['127.0.0.1:50050'] };
 
 describe('the gRPC option is checked strictly', () => {
   const refused: [string, Partial<NonNullable<NginxOptions['grpc']>> & Record<string, unknown>, string | RegExp][] = [
@@ -35,7 +36,14 @@ describe('the gRPC option is checked strictly', () => {
     ['a domain with a space', { domain: 'orders example' }, 'grpc domain "orders example"'],
     ['a domain naming a variable', { domain: 'a$b' }, 'grpc domain "a$b"'],
     ['a domain quoting', { domain: "a'b" }, `grpc domain "a'b"`],
+    ['an unknown key', { routes: ['/'] }, 'grpc option "routes"'],
   ];
+  it('refuses no listener of its own without tls (HTTP/1.1 carries no gRPC)', () => {
+    const { listen: _listen, ...withoutListen } = grpc;
+    expect(() => renderNginx({ ...base, grpc: withoutListen })).toThrow(
+      'gRPC needs `tls` (HTTP/2 on the public listeners) or `grpc.listen`',
+    );
+  });
   for (const [name, change, message] of refused) {
     it(`refuses ${name}`, () => {
       expect(() => renderNginx({ ...base, grpc: { ...grpc, ...change } as NginxOptions['grpc'] & object })).toThrow(
@@ -116,23 +124,24 @@ describe('the generated files', () => {
     expect(conf).not.toMatch(/js_(header|body)_filter/);
   });
 
-  it('the CLI maps --grpc-upstream, --grpc-service, --grpc-listen and --grpc-domain', () => {
-    const options = nginxOptionsOf(
-      {
-        upstream: ['127.0.0.1:3000'],
-        'grpc-upstream': ['127.0.0.1:50051', '127.0.0.1:50052'],
-        'grpc-service': ['orders.v1.Orders'],
-        'grpc-listen': ['127.0.0.1:50050'],
-        'grpc-domain': ['orders.example.com'],
-      },
-      '/tmp/out',
-    );
-    expect(options.grpc).toEqual({
+  it('the CLI maps --grpc-upstream, --grpc-service, --grpc-listen and --grpc-domain, for both gateways', () => {
+    const values = {
+      upstream: ['127.0.0.1:3000'],
+      'grpc-upstream': ['127.0.0.1:50051', '127.0.0.1:50052'],
+      'grpc-service': ['orders.v1.Orders'],
+      'grpc-listen': ['127.0.0.1:50050'],
+      'grpc-domain': ['orders.example.com'],
+    };
+    const expected = {
       upstreams: ['127.0.0.1:50051', '127.0.0.1:50052'],
       services: ['orders.v1.Orders'],
       listen: ['127.0.0.1:50050'],
       domain: 'orders.example.com',
-    });
+    };
+    expect(nginxOptionsOf(values, '/tmp/out').grpc).toEqual(expected);
+    expect(haproxyOptionsOf(values).grpc).toEqual(expected);
+    expect(renderHaproxy(haproxyOptionsOf(values))).toContain('bind 127.0.0.1:50050 proto h2');
     expect(nginxOptionsOf({ upstream: ['127.0.0.1:3000'] }, '/tmp/out').grpc).toBeUndefined();
+    expect(haproxyOptionsOf({ upstream: ['127.0.0.1:3000'] }).grpc).toBeUndefined();
   });
 });

@@ -22,6 +22,9 @@ export interface GatewayGrpcOptions {
 /** The ErrorInfo domain when none is given (the gRPC adapter's default). */
 export const DEFAULT_GRPC_DOMAIN = 'faultline';
 
+/** The `grpc` option checked, its defaults filled in. */
+export type GrpcSettings = Required<GatewayGrpcOptions>;
+
 /** A fully-qualified protobuf service name: a package and the service, dot-separated identifiers. */
 const SERVICE = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
 
@@ -37,14 +40,20 @@ function listOf(what: string, value: unknown, max: number, allowEmpty = false): 
   return value;
 }
 
+/** The keys of {@link GatewayGrpcOptions}: any other is refused (a misspelt `listen` would leave gRPC unreachable). */
+const KEYS: readonly string[] = ['upstreams', 'services', 'listen', 'domain'];
+
 /**
  * Throws a clear error naming the first value of `grpc` that is not safe to write into gateway
  * configuration: backends and listeners must be `host:port`, services fully-qualified names
- * (each one a location), the domain a plain DNS-like name. `listeners` are the gateway's others: a
- * gRPC listener may not repeat one. Returns the options with their defaults filled in.
+ * (each one a location or a path rule), the domain a plain DNS-like name, and no other key.
+ * `listeners` are the gateway's others: a gRPC listener may not repeat one. `tls`: whether a
+ * certificate is given; without one the public listeners speak HTTP/1.1, which carries no gRPC, so
+ * `listen` is required. Returns the options with their defaults filled in.
  */
-export function validateGrpcOptions(grpc: GatewayGrpcOptions, listeners: Listeners): Required<GatewayGrpcOptions> {
+export function validateGrpcOptions(grpc: GatewayGrpcOptions, listeners: Listeners, tls: boolean): GrpcSettings {
   if (typeof grpc !== 'object' || grpc === null || Array.isArray(grpc)) fail('grpc options', grpc);
+  for (const key of Object.keys(grpc)) if (!KEYS.includes(key)) fail('grpc option', key);
   for (const upstream of listOf('grpc upstreams', grpc.upstreams, 64))
     if (!isAddress(upstream)) fail('grpc upstream', upstream, 'host:port');
   for (const service of listOf('grpc services', grpc.services, 256))
@@ -56,6 +65,8 @@ export function validateGrpcOptions(grpc: GatewayGrpcOptions, listeners: Listene
     if (!isAddress(address)) fail('grpc listen address', address, 'host:port');
     if (others.has(address)) fail('grpc listen address (also another listener)', address);
   }
+  if (listen.length === 0 && !tls)
+    fail('grpc listen addresses', grpc.listen, 'gRPC needs `tls` (HTTP/2 on the public listeners) or `grpc.listen`');
   const domain = grpc.domain ?? DEFAULT_GRPC_DOMAIN;
   if (typeof domain !== 'string' || domain.length > 128 || !DOMAIN.test(domain))
     fail('grpc domain', grpc.domain, 'a DNS-like name such as orders.example.com');

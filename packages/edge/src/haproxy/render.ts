@@ -6,10 +6,13 @@
  * valid, else `uuid(4)`) sent upstream, logged as JSON and returned; on answers that pass, URLs on
  * internal hosts rewritten to their path, `WWW-Authenticate` cut to what a client needs (see
  * `passing.ts`) and the standard reason phrase (`reasons.ts`); TLS 1.3 only with HTTP/2; public,
- * internal and redirect listeners in one file.
+ * internal and redirect listeners in one file; with `grpc`, gRPC services on h2c backends, the
+ * gateway's own errors answered as gRPC statuses (`grpc-rules.ts`).
  */
 
 import { fail } from '../fail.js';
+import { grpcGatewayAnswers } from '../grpc/answers.js';
+import { type GatewayGrpcOptions, validateGrpcOptions } from '../grpc/options.js';
 import type { ListenerOptions, Listeners } from '../listeners.js';
 import {
   faultlineContentTypes,
@@ -18,10 +21,12 @@ import {
   type GatewayPageOptions,
   gatewayPages,
 } from '../pages.js';
-import { idPattern, type UuidVersion } from '../request-id.js';
+import type { UuidVersion } from '../request-id.js';
 import { validateGatewayOptions } from '../validate.js';
+import { type GrpcConfig, grpcConfig } from './grpc-rules.js';
 import { type HaproxyLimits, haproxyLimits, tuneLines } from './limits.js';
 import { answer, otherErrors } from './replies.js';
+import { FORWARDING_RULES, hostRules, idRules, TRAFFIC_LOG } from './request-rules.js';
 import { backendResponseRules, frontendResponseRules } from './responses.js';
 
 export { DEFAULT_HAPROXY_LIMITS, type HaproxyLimits } from './limits.js';
@@ -42,6 +47,8 @@ export interface HaproxyOptions extends GatewayPageOptions, ListenerOptions, Par
   readonly readTimeout?: number;
   /** RFC 9562 versions of an incoming `X-Request-ID` that are kept (default `[4]`); any other id is replaced by a new v4. */
   readonly idVersions?: readonly UuidVersion[];
+  /** gRPC services behind the gateway. */
+  readonly grpc?: GatewayGrpcOptions;
 }
 
 /** The HAProxy-generated statuses answered by a gateway page (`http-error`). */
@@ -58,32 +65,6 @@ export const HAPROXY_STATUSES: Readonly<Record<number, GatewayFailure>> = {
 
 /** The JSON access log line (`json(utf8s)` skips bytes that are not UTF-8: every line is UTF-8 JSON). */
 const LOG_FORMAT = `'{"time":"%[date,ltime(%Y-%m-%dT%H:%M:%S%z)]","request_id":"%[var(txn.request_id),json(utf8s)]","remote_addr":"%ci","method":"%HM","uri":"%[capture.req.uri,json(utf8s)]","protocol":"%HV","status":%ST,"upstream_status":"%[var(txn.upstream_status)]","request_time_ms":%Ta,"bytes_sent":%B}'`;
-
-/**
- * A frontend's loggers: its traffic only, to stdout (len: a JSON line with a long, captured
- * 1024-byte, URI stays whole). The global loggers (stderr) are dropped here, so the access log
- * holds no line of HAProxy's own (a server down goes to stderr through the backend's).
- */
-const TRAFFIC_LOG = '  no log\n  log stdout len 8192 format raw local0';
-
-/** The request id rules: one incoming id of an accepted version kept lower-cased, else a new v4. */
-function idRules(versions: readonly UuidVersion[] | undefined): string {
-  return `  http-request set-var(txn.request_id) req.fhdr(x-request-id),lower if { req.fhdr_cnt(x-request-id) eq 1 } { req.fhdr(x-request-id),lower -m reg ${idPattern(versions)} }
-  http-request set-var(txn.request_id) uuid(4) unless { var(txn.request_id) -m found }`;
-}
-
-/**
- * A Host HAProxy 2.6 passes on but nginx refuses with 400 (and Node's parser answers with a bare
- * 400 of its own when it is missing): none on an HTTP/1.1 or HTTP/2 request, or one that is not a
- * host name or bracketed IP literal with an optional port (a space, a slash, `..`). Empty is allowed.
- */
-const HOST = `'^([[][0-9A-Fa-f:.]+[]]|[A-Za-z0-9_~-]+([.][A-Za-z0-9_~-]+)*[.]?)?(:[0-9]{0,5})?$'`;
-
-/** The rules answering a missing or malformed Host with the page `malformed`. */
-function hostRules(malformed: string): string {
-  return `  http-request return ${malformed} if !{ req.ver 1.0 } !{ req.hdr(host) -m found }
-  http-request return ${malformed} if { req.fhdr(host) -m found } !{ req.fhdr(host) -m reg ${HOST} }`;
-}
 
 /** The public (TLS when a certificate is given) and internal (plain) `bind` lines. */
 function binds(listeners: Listeners, certificate: string | undefined): string {
@@ -113,6 +94,28 @@ ${hostRules(malformed)}
 `;
 }
 
+/** The configuration of the `grpc` option, checked (throws naming the value). */
+function grpcPart(
+  grpc: GatewayGrpcOptions,
+  options: HaproxyOptions,
+  listeners: Listeners,
+  limits: HaproxyLimits,
+  maxBodyBytes: number,
+  notFoundPage: string,
+): GrpcConfig {
+  const settings = validateGrpcOptions(grpc, listeners, options.tls !== undefined);
+  return grpcConfig({
+    settings,
+    answers: grpcGatewayAnswers({ domain: settings.domain }),
+    limits,
+    maxBodyBytes,
+    idVersions: options.idVersions,
+    statuses: HAPROXY_STATUSES,
+    notFoundPage,
+    public: options.tls !== undefined,
+  });
+}
+
 /** The standalone `haproxy.cfg` (run with `haproxy -f haproxy.cfg`). Throws when an option value is not safe to write. */
 export function renderHaproxy(options: HaproxyOptions): string {
   const listeners = validateGatewayOptions(options);
@@ -128,6 +131,8 @@ export function renderHaproxy(options: HaproxyOptions): string {
   const page = (failure: GatewayFailure) => answer(pages.get(failure) as GatewayPage);
   const contentTypes = faultlineContentTypes(options).map((type) => `"${type}"`);
   const routes = options.routes ?? ['/'];
+  const grpc =
+    options.grpc === undefined ? undefined : grpcPart(options.grpc, options, listeners, limits, max, page('not_found'));
   return `# Generated by faultline-edge. Do not edit: regenerate from the taxonomy.
 global
   # HAProxy's own messages (a server down, no server left) go to stderr: each frontend replaces
@@ -137,7 +142,7 @@ global
   # Requests larger than bufsize - maxrewrite, or with more than maxhdr header lines, get
   # HAProxy's built-in 400 before any rule; below that, the limits are answered 414/431 below.
 ${tuneLines(limits).join('\n')}
-
+${grpc === undefined ? '' : grpc.globalLines.map((line) => `${line}\n`).join('')}
 defaults
   mode http
   log global
@@ -165,16 +170,8 @@ frontend faultline
 ${binds(listeners, options.tls?.certificate)}
 ${TRAFFIC_LOG}
 ${idRules(options.idVersions)}
-  # x_request_id and the like: CGI-style servers (PHP, Rack, WSGI) read them as X-Request-ID.
-  http-request del-header '^x[-_]request[-_]id$' -m reg
-  http-request set-header x-request-id %[var(txn.request_id)]
-  # As the nginx gateway: the peer's address appended to X-Forwarded-For, the scheme it used (a
-  # client's own X-Forwarded-Proto dropped), and no expectation but 100-continue (Node answers
-  # any other with a bare 417 of its own).
-  option forwardfor
-  http-request set-header x-forwarded-proto %[ssl_fc,iif(https,http)]
-  http-request del-header expect unless { req.hdr(expect) -m str -i 100-continue }
-${hostRules(page('malformed'))}
+${FORWARDING_RULES}
+${grpc === undefined ? '' : grpc.requestRules.map((rule) => `${rule}\n`).join('')}${hostRules(page('malformed'))}
   # TRACE would echo the request's headers (cookies, credentials) from a backend that implements
   # it: answered 405 here, as nginx does.
   http-request return ${page('method_not_allowed')} if METH_TRACE
@@ -188,10 +185,10 @@ ${hostRules(page('malformed'))}
   # matches its locations on the resolved path).
   http-request return ${page('not_found')} if { path -m reg -i '(^|/|\\\\|%2f|%5c)([.]|%2e)([.]|%2e)?(/|\\\\|%2f|%5c|$)' }
   http-request return ${page('not_found')} unless ${routes.map((r) => `{ path_beg ${r} }`).join(' || ')}
-  default_backend faultline_backends
+${grpc === undefined || grpc.useBackend === '' ? '' : `${grpc.useBackend}\n`}  default_backend faultline_backends
   # The rules of every answer that passes, after the backend's (see responses.ts).
 ${frontendResponseRules().join('\n')}
-${redirectFrontend(listeners, options.idVersions, page('malformed'))}
+${redirectFrontend(listeners, options.idVersions, page('malformed'))}${grpc?.sections ?? ''}
 backend faultline_backends
   balance roundrobin
   acl faultline_type res.hdr(content-type) -m str ${contentTypes.join(' ')}

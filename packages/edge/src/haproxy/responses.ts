@@ -92,13 +92,15 @@ const REWRITTEN = [
  * {@link REWRITTEN} (one regular expression over `res.hdr_names`, the names HAProxy keeps in lower
  * case) or a foreign error, the headers naming the backend removed, URLs on internal hosts made
  * paths, the challenge cut and a foreign 4xx's standard reason phrase. Then its
- * `http-after-response` rules: the phrase of every other status under 400.
+ * `http-after-response` rules: the phrase of every other status under 400. Without
+ * `reasonPhrases` (a frontend that speaks HTTP/2 only, where a status has no phrase), none of the
+ * phrase rules.
  */
-export function frontendResponseRules(): string[] {
+export function frontendResponseRules(reasonPhrases = true): string[] {
   const names = `(^|,)(${REWRITTEN.join('|').replaceAll('.', '[.]')})(,|$)`;
   return [
     '  http-response set-header x-request-id %[var(txn.request_id)]',
-    STATUS_200_RULE,
+    ...(reasonPhrases ? [STATUS_200_RULE] : []),
     "  # An answer under 400 or the application's own, without any header the rules below remove or",
     '  # rewrite: they would change nothing, skipped.',
     `  http-response allow if !{ var(${REWRITE}) -m found } !{ res.hdr_names -m reg -i ${pattern(names)} }`,
@@ -109,7 +111,6 @@ export function frontendResponseRules(): string[] {
     ...LEAKY_RESPONSE_PREFIXES.map((p) => `  http-response del-header ${p} -m beg`),
     ...LOCATION_RULES,
     ...CHALLENGE_RULES,
-    ...rewrittenReasonRules(),
-    ...successReasonRules(),
+    ...(reasonPhrases ? [...rewrittenReasonRules(), ...successReasonRules()] : []),
   ];
 }

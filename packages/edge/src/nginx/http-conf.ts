@@ -7,8 +7,8 @@ import { jsonErrorTypes, LEAKY_RESPONSE_HEADERS, LEAKY_RESPONSE_PREFIXES } from 
 import { faultlineContentTypes } from '../pages.js';
 import { idPattern } from '../request-id.js';
 import { nginxFilterMaps } from './filter-map.js';
-import { NGINX_UPGRADE_MAPS } from './upgrade.js';
 import type { NginxOptions } from './render.js';
+import { NGINX_UPGRADE_MAPS } from './upgrade.js';
 
 /** Renders `faultline-http.conf`; `extra` (the gRPC part, when routed) is appended. */
 export function httpConf(options: NginxOptions, dir: string, extra = ''): string {

@@ -140,7 +140,8 @@ export function renderNginx(options: NginxOptions): Readonly<Record<string, stri
   const listeners = validateGatewayOptions(options);
   const buffers = options.headerBuffers ?? DEFAULT_HEADER_BUFFERS;
   checkHeaderBuffers(buffers);
-  const grpc = options.grpc === undefined ? undefined : validateGrpcOptions(options.grpc, listeners);
+  const grpc =
+    options.grpc === undefined ? undefined : validateGrpcOptions(options.grpc, listeners, options.tls !== undefined);
   const routes = options.routes ?? ['/'];
   if (grpc !== undefined) checkRoutesBesideServices(routes, grpc.services);
   const dir = options.directory ?? '/etc/nginx/faultline';
