@@ -4,20 +4,11 @@ python3-protobuf (grpcio-status is not packaged: the Status is decoded as it wou
 
 Usage: grpc_gateway_client.py TARGET GENERATED_DIR CA_FILE|- PATH...   (one JSON object per PATH)
 """
-import importlib.util
 import json
-import os
 import sys
 
 import grpc
-
-
-def load(gen_dir, name):
-    path = os.path.join(gen_dir, "google", "rpc", name + ".py")
-    spec = importlib.util.spec_from_file_location("faultline_" + name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from rich_status import decode, load
 
 
 def channel_of(target, ca_file):
@@ -48,23 +39,7 @@ def main():
             out["request_ids"] = [value for key, value in trailers if key == "x-request-id"]
             blob = dict(trailers).get("grpc-status-details-bin")
             if blob is not None:
-                status = status_pb2.Status()
-                status.ParseFromString(blob)
-                out["status_code"] = status.code
-                out["status_message"] = status.message
-                for detail in status.details:
-                    if detail.Is(details_pb2.ErrorInfo.DESCRIPTOR):
-                        info = details_pb2.ErrorInfo()
-                        detail.Unpack(info)
-                        out["reason"] = info.reason
-                        out["domain"] = info.domain
-                        out["metadata"] = dict(info.metadata)
-                    elif detail.Is(details_pb2.RequestInfo.DESCRIPTOR):
-                        request = details_pb2.RequestInfo()
-                        detail.Unpack(request)
-                        out["request_info_id"] = request.request_id
-                    else:
-                        out.setdefault("other_details", []).append(detail.type_url)
+                decode(blob, status_pb2, details_pb2, out)
         print(json.dumps(out), flush=True)
     channel.close()
 

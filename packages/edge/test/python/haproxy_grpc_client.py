@@ -4,20 +4,11 @@ and an unrouted service over TLS or h2c, and decodes grpc-status-details-bin wit
 Usage: haproxy_grpc_client.py GENERATED_DIR NAME:PORT[:CA_FILE]:CALL[,CALL...] ...
 Prints one JSON object per call.
 """
-import importlib.util
 import json
-import os
 import sys
 
 import grpc
-
-
-def load(gen_dir, name):
-    path = os.path.join(gen_dir, "google", "rpc", name + ".py")
-    spec = importlib.util.spec_from_file_location("faultline_" + name, path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from rich_status import decode, load
 
 
 def channel_of(port, ca_file):
@@ -34,24 +25,6 @@ PATHS = {
     "slow": "/orders.v1.Orders/Slow",
     "unknown": "/billing.v1.Invoices/Get",
 }
-
-
-def decode(blob, status_pb2, details_pb2, out):
-    status = status_pb2.Status()
-    status.ParseFromString(blob)
-    out["status_code"] = status.code
-    out["status_message"] = status.message
-    for detail in status.details:
-        if detail.Is(details_pb2.ErrorInfo.DESCRIPTOR):
-            info = details_pb2.ErrorInfo()
-            detail.Unpack(info)
-            out["reason"] = info.reason
-            out["domain"] = info.domain
-            out["metadata"] = dict(info.metadata)
-        elif detail.Is(details_pb2.RequestInfo.DESCRIPTOR):
-            info = details_pb2.RequestInfo()
-            detail.Unpack(info)
-            out["request_info_id"] = info.request_id
 
 
 def main():
