@@ -38,7 +38,8 @@ export const CLI_OPTIONS = {
   'grpc-service': { repeatable: true, gateways: ['nginx', 'haproxy'] },
   'grpc-listen': { repeatable: true, gateways: ['nginx', 'haproxy'] },
   'grpc-domain': { repeatable: false, gateways: ['nginx', 'haproxy'] },
-  'tunnel-timeout': { repeatable: false, gateways: ['nginx'] },
+  'tunnel-timeout': { repeatable: false, gateways: ['nginx', 'haproxy'] },
+  'header-timeout': { repeatable: false, gateways: ['nginx', 'haproxy'] },
   'buffer-size': { repeatable: false, gateways: ['haproxy'] },
   'max-header-count': { repeatable: false, gateways: ['haproxy'] },
   'max-url': { repeatable: false, gateways: ['haproxy'] },
@@ -114,6 +115,8 @@ function shared(values: CliValues) {
     ...(values.route === undefined ? {} : { routes: values.route }),
     ...(values['connect-timeout'] === undefined ? {} : { connectTimeout: whole(values, 'connect-timeout') as number }),
     ...(values['read-timeout'] === undefined ? {} : { readTimeout: whole(values, 'read-timeout') as number }),
+    ...(values['header-timeout'] === undefined ? {} : { headerTimeout: whole(values, 'header-timeout') as number }),
+    ...(values['tunnel-timeout'] === undefined ? {} : { tunnelTimeout: whole(values, 'tunnel-timeout') as number }),
     ...(format === undefined ? {} : { format: format as AnswerFormat }),
     ...(defaultFormat === undefined ? {} : { defaultFormat: defaultFormat as BodyFormat }),
     ...(values['accept-id-versions'] === undefined ? {} : { idVersions: versions(values) as UuidVersion[] }),
@@ -162,7 +165,6 @@ export function nginxOptionsOf(values: CliValues, out: string): NginxOptions {
     ...(access === undefined ? {} : { accessLog: resolve(access) }),
     ...(match === null ? {} : { headerBuffers: { count: Number(match[1]), size: String(match[2]) } }),
     ...(grpc === undefined ? {} : { grpc }),
-    ...(values['tunnel-timeout'] === undefined ? {} : { tunnelTimeout: whole(values, 'tunnel-timeout') as number }),
   };
 }
 

@@ -30,6 +30,8 @@ const USAGE = `usage: npx @faultline/edge <nginx|haproxy> --upstream <host:port>
   --max-body <size>             largest request body: bytes, or k/m/g (default 1m)
   --connect-timeout <s>         backend connect timeout, seconds (default 5)
   --read-timeout <s>            backend answer timeout, seconds (default 30)
+  --header-timeout <s>          time a client gets to send its request head, seconds (default 10)
+  --tunnel-timeout <s>          idle bound of a WebSocket tunnel, seconds (default 3600)
   --accept-id-versions <list>   UUID versions of an incoming X-Request-ID that are kept (default 4; e.g. 4,7)
   --format <problem|envelope|jsonapi|negotiate>
                                 the application's error format (default problem); with negotiate, the
@@ -48,7 +50,6 @@ const USAGE = `usage: npx @faultline/edge <nginx|haproxy> --upstream <host:port>
   --access-log <file>           JSON access log (default /var/log/nginx/faultline-access.log)
   --directory <dir>             where the files will be installed (default: --out)
   --header-buffers <n>x<size>   large_client_header_buffers (default 4x8k): longer request line 414, header 431
-  --tunnel-timeout <s>          idle bound of a WebSocket tunnel, seconds (default 3600)
  haproxy only (its JSON log lines go to stdout):
   --buffer-size <size>          tune.bufsize (default 128k); larger requests get HAProxy's built-in 400
   --max-header-count <n>        tune.http.maxhdr (default 1000)

@@ -16,6 +16,7 @@ export interface GatewayOptionValues extends ListenerOptions {
   readonly connectTimeout?: number | undefined;
   readonly readTimeout?: number | undefined;
   readonly tunnelTimeout?: number | undefined;
+  readonly headerTimeout?: number | undefined;
   readonly accessLog?: string | undefined;
   readonly directory?: string | undefined;
   readonly modulesDirectory?: string | undefined;
@@ -71,6 +72,7 @@ export function validateGatewayOptions(options: GatewayOptionValues): Listeners 
   if (options.connectTimeout !== undefined) checkInteger('connect timeout', options.connectTimeout, 1, 3600);
   if (options.readTimeout !== undefined) checkInteger('read timeout', options.readTimeout, 1, 3600);
   if (options.tunnelTimeout !== undefined) checkInteger('tunnel timeout', options.tunnelTimeout, 1, 86400);
+  if (options.headerTimeout !== undefined) checkInteger('header timeout', options.headerTimeout, 1, 3600);
   const paths: [string, string | undefined][] = [
     ['access log path', options.accessLog],
     ['directory', options.directory],

@@ -91,7 +91,8 @@ beforeAll(async () => {
     const route = ROUTES[path];
     socket.end(route === undefined ? 'HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n' : route(head));
   });
-  const options = { upstreams: [`127.0.0.1:${backend.port}`], routes: ['/api/'] };
+  // headerTimeout 2 s (10 s by default): the slow clients below wait it out.
+  const options = { upstreams: [`127.0.0.1:${backend.port}`], routes: ['/api/'], headerTimeout: 2 };
   gateways.nginx = await startNginx(await freePort(), options);
   gateways.haproxy = await startHaproxy(await freePort(), options);
 });
@@ -241,16 +242,16 @@ describe('HAProxy: the reason phrase of a passing error answer', () => {
 });
 
 describe('HAProxy: a client that sends nothing, or too slowly', () => {
-  // Both wait out HAProxy's `timeout http-request` (10 s), side by side.
+  // Both wait out HAProxy's `timeout http-request` (headerTimeout: 2 s here), side by side.
   it("closes a connection that sends nothing in silence, as nginx does, and a head cut short gets HAProxy 2.6's built-in 408 (its error pages do not apply), naming nothing", async () => {
     const [silent, cut] = await Promise.all([
-      idle(gateways.haproxy.port, '', 14_000),
-      idle(gateways.haproxy.port, 'GET /api/x HTTP/1.1\r\nHost: a\r\nX-Slow: 1', 14_000),
+      idle(gateways.haproxy.port, '', 6000),
+      idle(gateways.haproxy.port, 'GET /api/x HTTP/1.1\r\nHost: a\r\nX-Slow: 1', 6000),
     ]);
     expect(silent.closed).toBe(true);
     expect(silent.text).toBe('');
     expect(cut.text).toMatch(/^HTTP\/1\.1 408 /);
     expect(cut.text).not.toMatch(LEAKS);
     expect(cut.text).not.toMatch(/\r\nserver:/i);
-  }, 20_000);
+  }, 12_000);
 });

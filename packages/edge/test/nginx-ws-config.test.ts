@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { renderNginx } from '../src/index.js';
+import { renderHaproxy, renderNginx } from '../src/index.js';
 import { nginxUpgradeLocation } from '../src/nginx/upgrade.js';
 
 const CLI = fileURLToPath(new URL('../bin/faultline-edge.js', import.meta.url));
@@ -68,15 +68,39 @@ describe('nginx upgrade configuration', () => {
     expect(() => nginxUpgradeLocation('  location /x {\n    proxy_pass http://b;\n  }', {})).toThrow(/upgrade lines/);
   });
 
-  it('the CLI: --tunnel-timeout is written, refused for HAProxy, and checked', () => {
+  it('the CLI: --tunnel-timeout and --header-timeout are written for both gateways, and checked', () => {
     const out = mkdtempSync(join(tmpdir(), 'faultline-edge-cli-'));
     const run = (args: readonly string[]) => spawnSync(CLI, args, { encoding: 'utf8' });
     expect(run(['nginx', '--upstream', 'a:1', '--tunnel-timeout', '600', '--out', out]).status).toBe(0);
     expect(readFileSync(join(out, 'faultline-server.conf'), 'utf8')).toMatch(
       /location @faultline_upgrade \{[^}]*proxy_read_timeout 600s;/,
     );
-    const haproxy = run(['haproxy', '--upstream', 'a:1', '--tunnel-timeout', '600', '--out', out]);
-    expect(haproxy.stderr).toMatch(/--tunnel-timeout "600" is not supported by haproxy/);
+    expect(run(['nginx', '--upstream', 'a:1', '--header-timeout', '3', '--out', out]).status).toBe(0);
+    expect(readFileSync(join(out, 'faultline-errors.conf'), 'utf8')).toContain('client_header_timeout 3s;');
+    const haproxy = run([
+      'haproxy',
+      '--upstream',
+      'a:1',
+      '--tunnel-timeout',
+      '600',
+      '--header-timeout',
+      '3',
+      '--out',
+      out,
+    ]);
+    expect(haproxy.status).toBe(0);
+    const config = readFileSync(join(out, 'haproxy.cfg'), 'utf8');
+    expect(config).toContain('timeout tunnel 600s');
+    expect(config).toContain('timeout http-request 3s');
+    // The defaults: an hour for a tunnel (HAProxy's own would be timeout client, 30 s), 10 s for a head.
+    expect(renderHaproxy({ upstreams: ['127.0.0.1:3000'] })).toMatch(
+      /timeout http-request 10s[\s\S]*timeout tunnel 3600s/,
+    );
+    expect(renderNginx({ upstreams: ['127.0.0.1:3000'] })['faultline-errors.conf']).toContain(
+      'client_header_timeout 10s;',
+    );
+    const slow = run(['haproxy', '--upstream', 'a:1', '--header-timeout', '3601', '--out', out]);
+    expect(slow.stderr).toMatch(/header timeout 3601 is not valid/);
     const zero = run(['nginx', '--upstream', 'a:1', '--tunnel-timeout', '0', '--out', out]);
     expect(zero.stderr).toMatch(/tunnel timeout 0 is not valid/);
     expect(zero.status).toBe(2);

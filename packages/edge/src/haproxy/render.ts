@@ -22,6 +22,7 @@ import {
   gatewayPages,
 } from '../pages.js';
 import type { UuidVersion } from '../request-id.js';
+import { type ClientTimeoutOptions, DEFAULT_HEADER_TIMEOUT, DEFAULT_TUNNEL_TIMEOUT } from '../timeouts.js';
 import { validateGatewayOptions } from '../validate.js';
 import { type GrpcConfig, grpcConfig } from './grpc-rules.js';
 import { type HaproxyLimits, haproxyLimits, tuneLines } from './limits.js';
@@ -32,7 +33,11 @@ import { backendResponseRules, frontendResponseRules } from './responses.js';
 export { DEFAULT_HAPROXY_LIMITS, type HaproxyLimits } from './limits.js';
 
 /** Options of {@link renderHaproxy}. */
-export interface HaproxyOptions extends GatewayPageOptions, ListenerOptions, Partial<HaproxyLimits> {
+export interface HaproxyOptions
+  extends GatewayPageOptions,
+    ListenerOptions,
+    ClientTimeoutOptions,
+    Partial<HaproxyLimits> {
   /** Backend addresses (`host:port`), balanced round-robin. */
   readonly upstreams: readonly string[];
   /** One PEM file holding the certificate and its key (or the key beside it as `<file>.key`): the public listeners are TLS 1.3 only with HTTP/2. */
@@ -150,8 +155,10 @@ defaults
   # A connection that sends nothing is closed in silence (not HAProxy 2.6's built-in HTML 408,
   # which no http-error replaces), as nginx does.
   option http-ignore-probes
-  timeout http-request 10s
+  timeout http-request ${options.headerTimeout ?? DEFAULT_HEADER_TIMEOUT}s
   timeout client 30s
+  # An upgraded connection (a WebSocket) idle this long is closed (without it, 30 s: timeout client).
+  timeout tunnel ${options.tunnelTimeout ?? DEFAULT_TUNNEL_TIMEOUT}s
   timeout connect ${options.connectTimeout ?? 5}s
   timeout server ${options.readTimeout ?? 30}s
   # A connection that never made a request (a failed TLS handshake, for example) is logged in the

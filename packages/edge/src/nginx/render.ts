@@ -14,6 +14,7 @@ import type { ListenerOptions } from '../listeners.js';
 import { INTERNAL_LOCATION } from '../location.js';
 import { faultlineContentTypes, type GatewayPage, type GatewayPageOptions, gatewayPages } from '../pages.js';
 import { idPattern, type UuidVersion } from '../request-id.js';
+import { type ClientTimeoutOptions, DEFAULT_HEADER_TIMEOUT } from '../timeouts.js';
 import { bytesOf, checkInteger, SIZE, validateGatewayOptions } from '../validate.js';
 import { nginxFilterScript } from './filter-script.js';
 import { ANSWER_KIND, grpcAnswerLocations, grpcHttpConf, grpcServerConf, type NginxGrpcParts } from './grpc.js';
@@ -21,7 +22,7 @@ import { njsGrpcDetails } from './grpc-script.js';
 import { httpConf } from './http-conf.js';
 import { errorPages, pageLocations, quoted } from './pages.js';
 import { renderStandalone } from './standalone.js';
-import { NGINX_UPGRADE_LINES, nginxUpgradeLocation, type UpgradeOptions } from './upgrade.js';
+import { NGINX_UPGRADE_LINES, nginxUpgradeLocation } from './upgrade.js';
 
 export { NGINX_STATUSES } from './pages.js';
 
@@ -37,7 +38,7 @@ export interface HeaderBuffers {
 export const DEFAULT_HEADER_BUFFERS: HeaderBuffers = { count: 4, size: '8k' };
 
 /** Options of {@link renderNginx}. */
-export interface NginxOptions extends GatewayPageOptions, ListenerOptions, UpgradeOptions {
+export interface NginxOptions extends GatewayPageOptions, ListenerOptions, ClientTimeoutOptions {
   /** Backend addresses (`host:port`), balanced round-robin. */
   readonly upstreams: readonly string[];
   /** Certificate and key paths: the public listeners are TLS 1.3 only with HTTP/2. Omit for plain HTTP/1.1 (behind another TLS terminator). */
@@ -165,9 +166,9 @@ export function renderNginx(options: NginxOptions): Readonly<Record<string, stri
 access_log ${accessLog} faultline_json;
 client_max_body_size ${options.maxBodySize ?? '1m'};
 large_client_header_buffers ${buffers.count} ${buffers.size};
-# A request head not whole within 10 s is closed (nginx sends nothing and logs 408), as HAProxy's
-# timeout http-request.
-client_header_timeout 10s;
+# A request head not whole within headerTimeout is closed (nginx sends nothing and logs 408), as
+# HAProxy's timeout http-request.
+client_header_timeout ${options.headerTimeout ?? DEFAULT_HEADER_TIMEOUT}s;
 # Read what the client still sends after an early answer (414, 431, 413), so it gets the answer and not a reset.
 lingering_close always;
 proxy_intercept_errors off;

@@ -8,19 +8,7 @@
  * request, and only when it grants the client's handshake (`Upgrade: websocket` and the
  * `Sec-WebSocket-Accept` of the client's key); any other 101 is refused as before.
  */
-
-/** Options of the upgrades (part of `NginxOptions`). */
-export interface UpgradeOptions {
-  /**
-   * Seconds a WebSocket tunnel may stay idle (no byte either way) before nginx closes it (default
-   * {@link DEFAULT_TUNNEL_TIMEOUT}, 1-86400). nginx has one read timeout per location: it also
-   * bounds the wait for the backend's answer to the handshake (past it, 504).
-   */
-  readonly tunnelTimeout?: number;
-}
-
-/** The tunnels' idle bound when none is given: an hour. */
-export const DEFAULT_TUNNEL_TIMEOUT = 3600;
+import { type ClientTimeoutOptions, DEFAULT_TUNNEL_TIMEOUT } from '../timeouts.js';
 
 /** The named location every WebSocket handshake of a proxied route is handed to. */
 const UPGRADE_LOCATION = '@faultline_upgrade';
@@ -67,7 +55,7 @@ function replaceLine(lines: string[], start: string, by: readonly string[]): voi
  * `Connection: upgrade` sent upstream and `proxy_read_timeout` the tunnel's idle bound (nginx
  * applies it to a tunnel, reset by a byte either way).
  */
-export function nginxUpgradeLocation(block: string, options: UpgradeOptions): string {
+export function nginxUpgradeLocation(block: string, options: ClientTimeoutOptions): string {
   const lines = block.split('\n');
   const top = lines.findIndex((line) => line.trim() === NGINX_UPGRADE_LINES[0]?.trim());
   if (top === -1) throw new Error('faultline-edge: the proxied location has no upgrade lines');
