@@ -31,4 +31,5 @@ export {
   ID_PLACEHOLDER,
 } from './pages.js';
 export { DEFAULT_ID_VERSIONS, idPattern, isIdVersions, type UuidVersion } from './request-id.js';
+export type { ClientTimeoutOptions } from './timeouts.js';
 export { type GatewayOptionValues, validateGatewayOptions } from './validate.js';
