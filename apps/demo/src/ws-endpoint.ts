@@ -3,10 +3,11 @@
  * `{"action":"get","id":N}`, `{"action":"create",…}`, `{"action":"invoice"}`; a bad message gets
  * an error frame and the socket stays open, a server failure closes it with the taxonomy's code.
  * The upgrade needs `Authorization: Bearer demo` (or `?token=demo`); a refusal is problem JSON.
+ * Behind a gateway, `ids.trustedProxies` names it: its `X-Request-ID` becomes the connection id.
  */
 import type { Server } from 'node:http';
 import { createReporter, FaultError, type Reporter } from '@faultline/core';
-import { createWsAdapter } from '@faultline/ws';
+import { createWsAdapter, type WsAdapterOptions } from '@faultline/ws';
 import { WebSocketServer } from 'ws';
 import { errors } from './catalog.js';
 import { OrdersRepository } from './orders.js';
@@ -29,13 +30,14 @@ function parse(data: unknown): Command {
   throw FaultError.of('validation', { message: 'ws message is not a JSON object' });
 }
 
-/** Attaches `/ws` to `server`. */
+/** Attaches `/ws` to `server`; `ids` says whose incoming `X-Request-ID` is kept (default: any peer's). */
 export function attachWebSocket(
   server: Server,
   upstreams: Upstreams,
   reporter: Reporter = createReporter(),
+  ids: Pick<WsAdapterOptions, 'trustedProxies'> = {},
 ): WebSocketServer {
-  const adapter = createWsAdapter({ reporter, wwwAuthenticate: 'Bearer realm="orders-ws"' });
+  const adapter = createWsAdapter({ ...ids, reporter, wwwAuthenticate: 'Bearer realm="orders-ws"' });
   const orders = new OrdersRepository();
   const wss = new WebSocketServer({ noServer: true, maxPayload: 16 * 1024 });
   wss.on(

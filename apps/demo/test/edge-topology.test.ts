@@ -5,12 +5,13 @@
  * and the gRPC record, and one trace whose spans in both services carry `app.error.id`. The
  * caller's answer carries none of the data layer's text.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 // The compiled topology: it forks its services from dist (built by `npm test`'s pretest).
 import { startTopology, type Topology } from '../dist/edge/topology.js';
+import { eventually, jsonLines } from './edge-topology-clients.js';
 
 let topology: Topology;
 
@@ -20,24 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await topology?.stop();
 });
-
-function jsonLines(file: string): Record<string, unknown>[] {
-  if (!existsSync(file)) return [];
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.startsWith('{'))
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
-}
-
-/** The lines of `file` matching `match`, waiting up to 5 s for them (reporters and exporters write asynchronously). */
-async function eventually(file: string, match: (line: Record<string, unknown>) => boolean, count = 1) {
-  for (let i = 0; i < 200; i += 1) {
-    const found = jsonLines(file).filter(match);
-    if (found.length >= count) return found;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-  return jsonLines(file).filter(match);
-}
 
 it('one id and one trace from the edge to the failing data layer', async () => {
   const response = await fetch(`http://127.0.0.1:${topology.port}/api/orders/A-1/reserve`, { method: 'POST' });

@@ -1,8 +1,9 @@
 /**
  * The bottom service of the edge topology (`demo.Inventory/Reserve` over gRPC): its data layer
  * fails like PostgreSQL (a real pg-protocol DatabaseError, unique violation). It continues the
- * caller's trace from the `traceparent` metadata and keeps the caller's `x-request-id`, so its
- * Faultline record and span carry the id the gateway made. Run as a child process: it reports
+ * caller's trace from the `traceparent` metadata and keeps the caller's `x-request-id` when the
+ * caller is in `FAULTLINE_TRUSTED_PROXIES` (comma-separated: the gateway and the orders API), so
+ * its Faultline record and span carry the id the gateway made. Run as a child process: it reports
  * `{ port }` over IPC and writes records and spans to the files named in its environment.
  */
 import { createReporter } from '@faultline/core';
@@ -22,6 +23,7 @@ import { startTracing } from './tracing.js';
 async function main(): Promise<void> {
   const tracer = startTracing('inventory', String(process.env.FAULTLINE_SPANS));
   const reporter = createReporter({ destination: String(process.env.FAULTLINE_RECORDS) });
+  const options = { reporter, trustedProxies: String(process.env.FAULTLINE_TRUSTED_PROXIES).split(',') };
   const orders = new OrdersRepository();
   const implementation = wrapService(
     InventoryService,
@@ -31,7 +33,7 @@ async function main(): Promise<void> {
         callback: sendUnaryData<unknown>,
       ) => callback(null, orders.insert(call.request.reference, call.request.quantity)),
     } as unknown as UntypedServiceImplementation,
-    { reporter },
+    options,
   );
   const reserve = implementation.reserve as (
     call: ServerUnaryCall<unknown, unknown>,
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
       );
     },
   });
-  answerUnknownMethods(server, { reporter });
+  answerUnknownMethods(server, options);
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) => (e ? reject(e) : resolve(p))),
   );
