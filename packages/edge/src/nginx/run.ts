@@ -4,7 +4,7 @@
  * listener accepts connections.
  */
 import { type ChildProcess, execFileSync, type StdioOptions, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { listenersOf } from '../listeners.js';
@@ -49,9 +49,36 @@ async function accepting(host: string, port: number, timeoutMs: number): Promise
 }
 
 /**
+ * Resolves once nginx's master (`child`) wrote its pid into `pidFile`, which it does only after it
+ * opened every listener; throws when it exits first (a port in use: nginx retries the bind for
+ * about 2.5 s, then gives up) or after `timeoutMs`. A listener that accepts is not enough: another
+ * process on the port accepts too, and a gateway that never started would be reported running.
+ */
+async function started(child: ChildProcess, pidFile: string, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(
+        `faultline-edge: nginx exited (${child.exitCode ?? child.signalCode}) before it listened: a port in use? (its error log says)`,
+      );
+    let written = '';
+    try {
+      written = readFileSync(pidFile, 'utf8').trim();
+    } catch {
+      // Not written yet.
+    }
+    if (written === String(child.pid)) return;
+    if (Date.now() > until) throw new Error('faultline-edge: nginx did not start within its bound');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/**
  * Writes the configuration into `dir`, checks it with `nginx -t` (throws with nginx's message
- * when it fails), starts `nginx` in the foreground and resolves once every listener (public,
- * internal, redirect, gRPC) accepts connections (within 5 s, else nginx is stopped and this throws).
+ * when it fails), starts `nginx` in the foreground and resolves once it has opened its listeners
+ * (its pid file names it) and every listener (public, internal, redirect, gRPC) accepts
+ * connections (within 10 s in all, else nginx is stopped and this throws: a port already in use
+ * throws, even when another process accepts on it).
  */
 export async function startNginx(
   dir: string,
@@ -68,6 +95,12 @@ export async function startNginx(
       child.once('exit', () => resolve());
       child.kill('SIGQUIT');
     });
+  try {
+    await started(child, join(options.directory ?? dir, 'nginx.pid'), 10_000);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
   const listeners = listenersOf(options, options.tls !== undefined);
   for (const address of [
     ...listeners.public,
