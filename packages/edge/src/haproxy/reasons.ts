@@ -82,13 +82,15 @@ export const STATUS_200_RULE = `  http-response set-status 200 reason "OK" if { 
 /**
  * The frontend's `http-after-response` rules (run after its `http-response` rules, on every
  * answer): a 101, 2xx or 3xx other than 200 gets its phrase, the common ones first and leaving by
- * their own `allow`; any other answer leaves at the first rule (a 200, an error answer, a page).
+ * their own `allow`; any other answer leaves at the first rule (a 200, an error answer, a page,
+ * the page answering a backend's 101 that did not grant the handshake: its status is no longer 101).
  */
 export function successReasonRules(): string[] {
   return [
     "  # The standard reason phrase of a 101, 2xx or 3xx other than 200 (a backend's own may name a",
-    "  # host or a version; a 200's is set above): any other answer leaves at once.",
-    `  http-after-response allow unless { ${STATUS} -m int 101 201:399 }`,
+    "  # host or a version; a 200's is set above): any other answer leaves at once, and so does the",
+    "  # 502 page that refused a backend's 101 (upgrade.ts).",
+    `  http-after-response allow if !{ ${STATUS} -m int 101 201:399 } || { ${STATUS} -m int 101 } !{ status 101 }`,
     ...COMMON_SUCCESS.map((status) => setStatus(status, 'http-after-response')),
     `  http-after-response allow if { ${STATUS} -m int ${intList(COMMON_SUCCESS)} }`,
     ...OTHER_SUCCESS.map((status) => setStatus(status, 'http-after-response')),

@@ -29,6 +29,7 @@ import { type HaproxyLimits, haproxyLimits, tuneLines } from './limits.js';
 import { answer, otherErrors } from './replies.js';
 import { FORWARDING_RULES, hostRules, idRules, TRAFFIC_LOG } from './request-rules.js';
 import { backendResponseRules, frontendResponseRules } from './responses.js';
+import { UPGRADE_REQUEST_RULES } from './upgrade.js';
 
 export { DEFAULT_HAPROXY_LIMITS, type HaproxyLimits } from './limits.js';
 
@@ -144,6 +145,9 @@ global
   # this with its own logger, its traffic to stdout, one JSON object a line.
   log stderr len 8192 format raw local0
   ssl-default-bind-options ssl-min-ver TLSv1.3
+  # A graceful stop or reload (SIGUSR1) closes what is still open after this long: a busy
+  # WebSocket tunnel would otherwise keep the old process forever (as nginx's worker_shutdown_timeout).
+  hard-stop-after ${options.readTimeout ?? 30}s
   # Requests larger than bufsize - maxrewrite, or with more than maxhdr header lines, get
   # HAProxy's built-in 400 before any rule; below that, the limits are answered 414/431 below.
 ${tuneLines(limits).join('\n')}
@@ -178,6 +182,7 @@ ${binds(listeners, options.tls?.certificate)}
 ${TRAFFIC_LOG}
 ${idRules(options.idVersions)}
 ${FORWARDING_RULES}
+${UPGRADE_REQUEST_RULES.join('\n')}
 ${grpc === undefined ? '' : grpc.requestRules.map((rule) => `${rule}\n`).join('')}${hostRules(page('malformed'))}
   # TRACE would echo the request's headers (cookies, credentials) from a backend that implements
   # it: answered 405 here, as nginx does.

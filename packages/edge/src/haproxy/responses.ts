@@ -4,7 +4,8 @@
  * current section's rules (the next section's still run), `return` ends both. So the backend holds
  * the rules answering with a page (status under 100, a backend 4xx or 5xx that is not the
  * application's, see `replies.ts`), skipped by `allow` for an answer from 100 to 399 and for the
- * application's own error answer (this request's id, its type as the one Content-Type); the
+ * application's own error answer (this request's id, its type as the one Content-Type), a `101`
+ * only when it grants the client's WebSocket handshake (see `upgrade.ts`); the
  * frontend holds the rules of every answer that passes, and skips by `allow` those that would
  * change nothing: without a header they remove or rewrite and without a foreign error. The
  * frontend's `http-after-response` rules (run last, on every answer) give a 101, 2xx or 3xx other
@@ -19,6 +20,7 @@ import type { GatewayFailure, GatewayPage, GatewayPageOptions } from '../pages.j
 import { CHALLENGE_RULES, LOCATION_RULES } from './passing.js';
 import { ERROR_ANSWER_RULE, REWRITE, rewrittenReasonRules, STATUS_200_RULE, successReasonRules } from './reasons.js';
 import { answer, clientRules, KEPT_RULES, pattern, withKept } from './replies.js';
+import { upgradeResponseRules } from './upgrade.js';
 
 /** The 5xx statuses whose own page (HAProxy's, `HAPROXY_STATUSES`) replaces a backend's foreign one. */
 const REPLACED_5XX: readonly number[] = [501, 502, 503, 504];
@@ -47,8 +49,9 @@ export function backendResponseRules(
   const ownTypes = contentTypes.filter((type) => isJsonMediaType(type.slice(1, -1)));
   return [
     '  http-response set-var(txn.upstream_status) status',
-    '  # An answer from 100 to 399 is never replaced: the rest of these rules are skipped.',
-    '  http-response allow if { var(txn.upstream_status) -m int 100:399 }',
+    '  # An answer from 102 to 399 is never replaced: the rest of these rules are skipped.',
+    '  http-response allow if { var(txn.upstream_status) -m int 102:399 }',
+    ...upgradeResponseRules(page('bad_gateway')),
     '  # A status under 100 (000-099), which HAProxy 2.6 relays as a final answer with its body.',
     `  http-response return ${page('internal')} if { status lt 100 }`,
     ERROR_ANSWER_RULE,
