@@ -6,13 +6,14 @@
  * `google.rpc.Status` core encodes for the fault (ErrorInfo reason and domain, RequestInfo), given
  * here as its bytes around the request id, for the gateway to put the request's id in.
  */
-import { encodeStatusDetails, faultOf, TAXONOMY } from '@faultline/core/adapter';
+import { type Category, encodeStatusDetails, faultOf, TAXONOMY } from '@faultline/core/adapter';
 import { GATEWAY_FAILURES, type GatewayFailure, ID_PLACEHOLDER } from '../pages.js';
 import { DEFAULT_GRPC_DOMAIN } from './options.js';
 
 /** One gateway failure answered as a gRPC status. */
 export interface GrpcGatewayAnswer {
-  readonly failure: GatewayFailure;
+  /** The gateway failure answered; for a backend's HTTP status no failure answers (401, 403, …), its category. */
+  readonly failure: GatewayFailure | Category;
   /** `grpc-status`: the category's gRPC code. */
   readonly code: number;
   /** The generic message (the status's and the details' message). */
@@ -54,24 +55,32 @@ export interface GrpcAnswerOptions {
   readonly domain?: string | undefined;
 }
 
+/** The answer of taxonomy `category`, named `failure`. */
+function answerOf(failure: GatewayFailure | Category, category: Category, domain: string): GrpcGatewayAnswer {
+  const fault = faultOf(category, { requestId: ID_PLACEHOLDER, requestIdTrusted: true });
+  const details = splitAround(encodeStatusDetails(fault, domain), ID_PLACEHOLDER);
+  if (details.length < 2) throw new Error(`faultline-edge: the ${failure} status details carry no request id`);
+  return {
+    failure,
+    code: TAXONOMY[category].grpc,
+    message: fault.message,
+    grpcMessage: grpcMessageOf(fault.message),
+    details,
+  };
+}
+
 /** The gRPC answer of every gateway failure (one per {@link GatewayFailure}). */
 export function grpcGatewayAnswers(
   options: GrpcAnswerOptions = {},
 ): Readonly<Record<GatewayFailure, GrpcGatewayAnswer>> {
   const domain = options.domain ?? DEFAULT_GRPC_DOMAIN;
   const answers = {} as Record<GatewayFailure, GrpcGatewayAnswer>;
-  for (const failure of Object.keys(GATEWAY_FAILURES) as GatewayFailure[]) {
-    const category = GATEWAY_FAILURES[failure];
-    const fault = faultOf(category, { requestId: ID_PLACEHOLDER, requestIdTrusted: true });
-    const details = splitAround(encodeStatusDetails(fault, domain), ID_PLACEHOLDER);
-    if (details.length < 2) throw new Error(`faultline-edge: the ${failure} status details carry no request id`);
-    answers[failure] = {
-      failure,
-      code: TAXONOMY[category].grpc,
-      message: fault.message,
-      grpcMessage: grpcMessageOf(fault.message),
-      details,
-    };
-  }
+  for (const failure of Object.keys(GATEWAY_FAILURES) as GatewayFailure[])
+    answers[failure] = answerOf(failure, GATEWAY_FAILURES[failure], domain);
   return answers;
+}
+
+/** The gRPC answer of taxonomy `category` (named after it), as {@link grpcGatewayAnswers} builds a failure's. */
+export function grpcCategoryAnswer(category: Category, options: GrpcAnswerOptions = {}): GrpcGatewayAnswer {
+  return answerOf(category, category, options.domain ?? DEFAULT_GRPC_DOMAIN);
 }

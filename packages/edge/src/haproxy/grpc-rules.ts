@@ -12,6 +12,7 @@
  */
 
 import type { GrpcGatewayAnswer } from '../grpc/answers.js';
+import { grpcBackendStatuses } from '../grpc/backend-statuses.js';
 import type { GrpcSettings } from '../grpc/options.js';
 import type { GatewayFailure } from '../pages.js';
 import type { UuidVersion } from '../request-id.js';
@@ -91,7 +92,8 @@ function refusalRules(context: GrpcContext, bytes: DetailsBytes): string[] {
     `  http-request return ${own('uri_too_long')} if { url,length gt ${context.limits.maxUrlBytes} }`,
     `  http-request return ${own('header_fields_too_large')} if { req.hdrs,length gt ${context.limits.maxHeaderBytes} }`,
     `  http-request return ${own('payload_too_large')} if { req.hdr_val(content-length) gt ${context.maxBodyBytes} }`,
-    `  http-request return ${own('not_implemented')} unless { path -m reg ${servicePath(context.settings.services)} }`,
+    // pathq: a query string is no part of a gRPC path (the method would not be the one routed).
+    `  http-request return ${own('not_implemented')} unless { pathq -m reg ${servicePath(context.settings.services)} }`,
   ];
 }
 
@@ -111,6 +113,43 @@ ${frontendResponseRules(false).join('\n')}
 `;
 }
 
+/** `statuses` as HAProxy integer matches: single values and `from:to` runs. */
+function statusRanges(statuses: readonly number[]): string {
+  const runs: string[] = [];
+  for (let i = 0; i < statuses.length; ) {
+    let j = i;
+    while (j + 1 < statuses.length && (statuses[j + 1] as number) === (statuses[j] as number) + 1) j++;
+    runs.push(i === j ? String(statuses[i]) : `${statuses[i]}:${statuses[j]}`);
+    i = j + 1;
+  }
+  return runs.join(' ');
+}
+
+/**
+ * The backend's response rules: a server's answer in place of gRPC (any status but 200: a proxy's
+ * or a framework's page, a redirect) replaced by the gateway's status of its category
+ * (`grpc/backend-statuses.ts`), its body and headers dropped; a gRPC answer (200) leaves them at
+ * the first rule.
+ */
+function replacedRules(context: GrpcContext, bytes: DetailsBytes): string[] {
+  const groups = grpcBackendStatuses(context.answers, { domain: context.settings.domain });
+  return [
+    "  # A gRPC answer is HTTP 200: it passes. Any other status is no gRPC server's answer.",
+    '  http-response allow if { status 200 }',
+    '  http-response set-var(txn.grpc_replaced) bool(1)',
+    // The public frontend's last rules give a 2xx or 3xx the status it came with (for its phrase):
+    // not to a gRPC status. Its upstream_status is then logged empty.
+    '  http-response unset-var(txn.upstream_status) if { status 101:399 }',
+    ...groups
+      .filter(({ answer }) => answer.failure !== 'internal')
+      .map(
+        ({ statuses, answer }) =>
+          `  http-response return ${reply(answer, 200, bytes)} if { status ${statusRanges(statuses)} }`,
+      ),
+    `  http-response return ${reply(context.answers.internal, 200, bytes)}`,
+  ];
+}
+
 /**
  * The gRPC backend: the requests the gateway refuses and HAProxy's own errors (`http-error`, with
  * their HTTP status) answered as trailers-only statuses, made 200 `application/grpc` by the last
@@ -128,9 +167,10 @@ ${Object.entries(statuses)
   .join('\n')}
 ${refusalRules(context, bytes).join('\n')}
   http-response set-var(txn.upstream_status) status
+${replacedRules(context, bytes).join('\n')}
   # An answer no server made (the rules above): HTTP 200 and the gRPC content type.
-  http-after-response set-status 200 unless { var(txn.upstream_status) -m found }
-  http-after-response set-header content-type application/grpc unless { var(txn.upstream_status) -m found }
+  http-after-response set-status 200 if !{ var(txn.upstream_status) -m found } || { var(txn.grpc_replaced) -m bool }
+  http-after-response set-header content-type application/grpc if !{ var(txn.upstream_status) -m found } || { var(txn.grpc_replaced) -m bool }
 ${context.settings.upstreams.map((u, i) => `  server g${i + 1} ${u} proto h2 check inter 2s fall 1 rise 1`).join('\n')}
 `;
 }

@@ -15,7 +15,9 @@ export const GRPC_DETAILS_EXPORT = 'grpcDetails';
  * request's id, in base64; empty (no header) for an unknown failure or an id that is not a UUID.
  * The table is written inside the function: requests that never call it never parse it.
  */
-export function njsGrpcDetails(answers: Readonly<Record<GatewayFailure, GrpcGatewayAnswer>>): string {
+export function njsGrpcDetails(
+  answers: Readonly<Record<GatewayFailure, GrpcGatewayAnswer>> | readonly GrpcGatewayAnswer[],
+): string {
   const table = Object.fromEntries(
     Object.values(answers).map((answer) => [
       answer.failure,

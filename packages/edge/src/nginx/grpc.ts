@@ -8,9 +8,18 @@
  */
 import { LEAKY_RESPONSE_HEADERS } from '../backend-headers.js';
 import type { GrpcGatewayAnswer } from '../grpc/answers.js';
-import type { GatewayFailure } from '../pages.js';
+import type { GrpcBackendStatuses } from '../grpc/backend-statuses.js';
+import { GATEWAY_FAILURES, type GatewayFailure } from '../pages.js';
 import { GRPC_DETAILS_EXPORT } from './grpc-script.js';
 import { NGINX_STATUSES, quoted } from './pages.js';
+
+/**
+ * nginx's own statuses in a gRPC location, whose failure the answer is (`NGINX_STATUSES` below
+ * 505: nginx raises its 505 before any location, a 505 or 507 here comes from a backend).
+ */
+export const NGINX_LOCATION_STATUSES: Readonly<Record<number, GatewayFailure>> = Object.fromEntries(
+  Object.entries(NGINX_STATUSES).filter(([status]) => Number(status) < 505),
+);
 
 /** What the gRPC parts of the configuration need. */
 export interface NginxGrpcParts {
@@ -22,6 +31,11 @@ export interface NginxGrpcParts {
   readonly connectTimeout: number;
   /** Seconds to wait between two reads (or writes) of a call. */
   readonly readTimeout: number;
+  /**
+   * Every status from 300 to 599 (nginx's own in a gRPC location and a backend's in place of gRPC)
+   * and its answer (`grpcBackendStatuses` with nginx's statuses as its own).
+   */
+  readonly statuses: readonly GrpcBackendStatuses[];
 }
 
 /**
@@ -35,9 +49,9 @@ export const ANSWER_KIND = '${faultline_answer_kind}';
 export function grpcHttpConf(parts: NginxGrpcParts): string {
   const services = parts.services.map((s) => s.replace(/\./g, '\\.')).join('|');
   return `
-# gRPC: a call is an HTTP/2 request whose Content-Type is application/grpc (or +proto, ;params).
-map "$server_protocol|$http_content_type" $faultline_grpc_call {
-  "~*^HTTP/2\\.0\\|application/grpc([+;]|$)" 1;
+# gRPC: a call is an HTTP/2 POST whose Content-Type is application/grpc (or +proto, ;params).
+map "$request_method|$server_protocol|$http_content_type" $faultline_grpc_call {
+  "~^POST\\|HTTP/2\\.0\\|(?i)application/grpc([+;]|$)" 1;
   default "";
 }
 # The kind of answer nginx's own errors get: the gRPC status on a gRPC call, else the HTTP page.
@@ -47,9 +61,10 @@ map $faultline_grpc_call $faultline_answer_kind {
 }
 # A gRPC call to a service that is not routed (answered UNIMPLEMENTED by the gateway), or whose
 # path as sent is not the path nginx resolved (dot-segments, percent-encoding): grpc_pass sends the
-# path as sent, which could name a method of another service than the location's.
+# path as sent, which could name a method of another service than the location's. The method is
+# an identifier, as HAProxy checks it (not a trailing slash, not a further segment).
 map "$faultline_grpc_call:$uri|$request_uri" $faultline_grpc_unrouted {
-  "~^1:(/(?:${services})/[^|]*)\\|\\1$" "";
+  "~^1:(/(?:${services})/[A-Za-z_][A-Za-z0-9_]*)\\|\\1$" "";
   "~^1:/\\.faultline/" "";
   "~^1:" 1;
   default "";
@@ -87,37 +102,55 @@ function answerBody(answer: GrpcGatewayAnswer): string[] {
   ];
 }
 
-/** The named and internal-URI locations answering every failure as a gRPC status (server context). */
-export function grpcAnswerLocations(answers: Readonly<Record<GatewayFailure, GrpcGatewayAnswer>>): string {
-  return Object.values(answers)
-    .map((answer) => {
-      const body = answerBody(answer).join('\n');
-      return `  location @faultline_grpc_${answer.failure} {\n${body}\n  }\n  location = /.faultline/grpc_${answer.failure} {\n    internal;\n${body}\n  }`;
-    })
-    .join('\n\n');
+/** Whether `answer` is a gateway failure's (it then has an HTTP page too), not a backend status's category's. */
+function isFailure(answer: GrpcGatewayAnswer): answer is GrpcGatewayAnswer & { failure: GatewayFailure } {
+  return Object.hasOwn(GATEWAY_FAILURES, answer.failure);
 }
 
 /**
- * The `error_page` lines of a gRPC location: every status nginx raises there and every error
- * status a backend that is not a gRPC server may send (its 5xx beyond nginx's own as `internal`),
- * to the gRPC answer on a gRPC call, else the HTTP page.
+ * The named and internal-URI locations answering every failure as a gRPC status (server context),
+ * and a named location for each answer of `more` that is no failure's (a backend's 401, 403, …).
  */
-function locationErrorPages(): string[] {
-  const byFailure = new Map<GatewayFailure, number[]>();
-  const add = (status: number, failure: GatewayFailure) =>
-    byFailure.set(failure, [...(byFailure.get(failure) ?? []), status]);
-  // 505 and 507 come only from a backend here (nginx raises its 505 before any location).
-  for (const [status, failure] of Object.entries(NGINX_STATUSES))
-    if (Number(status) < 505) add(Number(status), failure);
-  for (let status = 505; status <= 599; status++) add(status, 'internal');
-  return [...byFailure].map(
-    ([failure, statuses]) => `    error_page ${statuses.join(' ')} = @faultline_${ANSWER_KIND}${failure};`,
-  );
+export function grpcAnswerLocations(
+  answers: Readonly<Record<GatewayFailure, GrpcGatewayAnswer>>,
+  more: readonly GrpcBackendStatuses[] = [],
+): string {
+  const own = Object.values(answers).map((answer) => {
+    const body = answerBody(answer).join('\n');
+    return `  location @faultline_grpc_${answer.failure} {\n${body}\n  }\n  location = /.faultline/grpc_${answer.failure} {\n    internal;\n${body}\n  }`;
+  });
+  const backend = more
+    .filter(({ answer }) => !isFailure(answer))
+    .map(({ answer }) => `  location @faultline_grpc_${answer.failure} {\n${answerBody(answer).join('\n')}\n  }`);
+  return [...own, ...backend].join('\n\n');
+}
+
+/**
+ * The `error_page` lines of a gRPC location: every status nginx raises there and every status
+ * from 300 to 599 a backend that is not a gRPC server may send (a proxy's page, a redirect), to
+ * the gRPC answer on a gRPC call, else (a failure's) the HTTP page. A backend's status whose
+ * category no failure answers (401, 403, …) reaches the backend only on a gRPC call: its gRPC answer.
+ */
+function locationErrorPages(statuses: readonly GrpcBackendStatuses[]): string[] {
+  return statuses.flatMap(({ statuses: all, answer }) => {
+    // nginx refuses 499 in error_page (its own code for a client that closed).
+    const list = all.filter((status) => status !== 499);
+    if (list.length === 0) return [];
+    const target = isFailure(answer)
+      ? `@faultline_${ANSWER_KIND}${answer.failure}`
+      : `@faultline_grpc_${answer.failure}`;
+    return [`    error_page ${list.join(' ')} = ${target};`];
+  });
 }
 
 /** One service's location. */
 function serviceLocation(service: string, parts: NginxGrpcParts): string {
   return [
+    // The service's name without the slash: nginx would redirect it to the location (its own 301
+    // page, naming nginx, with a Location); a gRPC call there is answered UNIMPLEMENTED above.
+    `  location = /${service} {`,
+    '    return 404;',
+    '  }',
     `  location /${service}/ {`,
     '    # Only gRPC calls: another request gets the HTTP page of a path that is not routed.',
     '    if ($faultline_grpc_call = "") {',
@@ -130,9 +163,9 @@ function serviceLocation(service: string, parts: NginxGrpcParts): string {
     // Between two reads or writes; the client's grpc-timeout passes to the backend as it came.
     `    grpc_read_timeout ${parts.readTimeout}s;`,
     `    grpc_send_timeout ${parts.readTimeout}s;`,
-    // A backend answer with an HTTP error status (not a gRPC server: a proxy's page) is answered by the gateway.
+    // A backend answer with an HTTP status from 300 (not a gRPC server: a proxy's page, a redirect) is answered by the gateway.
     '    grpc_intercept_errors on;',
-    ...locationErrorPages(),
+    ...locationErrorPages(parts.statuses),
     // nginx applies these to the trailers too (measured on 1.22): the backend's own x-request-id
     // is not hidden, so a Faultline status keeps its trailer; Server is hidden by default.
     ...['X-Powered-By', 'Via', ...LEAKY_RESPONSE_HEADERS].map((name) => `    grpc_hide_header ${name};`),
