@@ -11,7 +11,7 @@ import { decodeGrpcFault } from '@faultline/client/grpc';
 import { encodeStatusDetails, faultOf, GrpcStatus, TAXONOMY } from '@faultline/core/adapter';
 import { type ClientReadableStream, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LEAKS, UUID_V4, V4_ID } from './answers.js';
+import { LEAKS, logged, UUID_V4, V4_ID } from './answers.js';
 import { curl, headerValues } from './gateway.js';
 import {
   DOMAIN,
@@ -118,6 +118,8 @@ describe.each(LISTENERS)('gRPC through HAProxy over %s', (_name, listener, downL
     expect(backend.seen).toContain(id);
     expect(decodeGrpcFault(error)).toMatchObject({ conforming: true, code: 'ORDER_NOT_FOUND', requestId: id });
     expectNoLeak(outcome);
+    // A trailers-only status: its code in the access log line.
+    expect(await logged(gateways.dirs.up, id)).toMatchObject({ status: 200, grpc_status: '5' });
   });
 
   it("relays a stream's messages, then its status in the trailers", async () => {
@@ -151,7 +153,8 @@ describe.each(LISTENERS)('gRPC through HAProxy over %s', (_name, listener, downL
     const outcome = await unary(client, 'get');
     client.close();
     expect(outcome.error?.code).toBe(GrpcStatus.UNAVAILABLE);
-    expectGatewayStatus(outcome, 'unavailable');
+    const id = expectGatewayStatus(outcome, 'unavailable');
+    expect(await logged(gateways.dirs.down, id)).toMatchObject({ grpc_status: '14' });
   });
 });
 

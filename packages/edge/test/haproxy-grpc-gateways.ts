@@ -16,6 +16,8 @@ export interface GrpcGateways {
   readonly ports: { readonly tls: number; readonly h2c: number; readonly downTls: number; readonly downH2c: number };
   readonly ca: string;
   readonly caFile: string;
+  /** The gateways' directories (their access log): in front of the backend, and of no backend. */
+  readonly dirs: { readonly up: string; readonly down: string };
   stop(): Promise<void>;
 }
 
@@ -55,6 +57,7 @@ export async function startGrpcGateways(): Promise<GrpcGateways> {
     ports,
     ca: readFileSync(caFile, 'utf8'),
     caFile,
+    dirs: { up: (gateways[0] as Gateway).dir, down: (gateways[1] as Gateway).dir },
     stop: async () => {
       await Promise.all(gateways.map((g) => g.stop()));
       await backend.stop();

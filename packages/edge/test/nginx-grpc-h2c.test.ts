@@ -57,10 +57,12 @@ describe('nginx gRPC (h2c): calls the backend answers', () => {
     const id = first(result.headers, 'x-request-id') as string;
     expect(id).toMatch(UUID_V4);
     expect(backend.seen.at(-1)).toBe(id);
+    // The call's gRPC status from the backend's trailers.
     expect(await logged(gateway.dir, id)).toMatchObject({
       status: 200,
       protocol: 'HTTP/2.0',
       uri: '/orders.v1.Orders/Get',
+      grpc_status: '0',
     });
     expect(JSON.stringify(result.headers)).not.toMatch(LEAKS);
   });
@@ -92,7 +94,8 @@ describe('nginx gRPC (h2c): calls the backend answers', () => {
     // Faultline's trailers-only status as it came: its one id, none added.
     expect(result.error?.metadata.get('x-request-id')).toEqual([id]);
     expect(backend.seen.at(-1)).toBe(id);
-    expect(await logged(gateway.dir, id)).toMatchObject({ status: 200 });
+    // A trailers-only status: its code from the headers.
+    expect(await logged(gateway.dir, id)).toMatchObject({ status: 200, grpc_status: '13' });
     expect(JSON.stringify(result)).not.toMatch(/orders_pkey|10\.0\.0\.5/);
   });
 
@@ -118,7 +121,8 @@ describe("nginx gRPC (h2c): the gateway's own errors", () => {
     const result = await callGrpc(downH2c, '/orders.v1.Orders/Get', {});
     const id = expectGatewayStatus(result, 'bad_gateway', 'orders.example.com');
     expect(result.code).toBe(14);
-    expect(await logged(down.dir, id)).toMatchObject({ status: 200, protocol: 'HTTP/2.0' });
+    // The gateway's own status.
+    expect(await logged(down.dir, id)).toMatchObject({ status: 200, protocol: 'HTTP/2.0', grpc_status: '14' });
   });
 
   it('backend down, with a valid incoming id: that id throughout', async () => {

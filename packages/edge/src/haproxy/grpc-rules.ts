@@ -168,6 +168,8 @@ ${Object.entries(statuses)
 ${refusalRules(context, bytes).join('\n')}
   http-response set-var(txn.upstream_status) status
 ${replacedRules(context, bytes).join('\n')}
+  # The status of a trailers-only answer, for the log line (a status in trailers: no rule sees it).
+  http-after-response set-var(txn.grpc_status) res.fhdr(grpc-status)
   # An answer no server made (the rules above): HTTP 200 and the gRPC content type.
   http-after-response set-status 200 if !{ var(txn.upstream_status) -m found } || { var(txn.grpc_replaced) -m bool }
   http-after-response set-header content-type application/grpc if !{ var(txn.upstream_status) -m found } || { var(txn.grpc_replaced) -m bool }

@@ -70,7 +70,14 @@ export const HAPROXY_STATUSES: Readonly<Record<number, GatewayFailure>> = {
 };
 
 /** The JSON access log line (`json(utf8s)` skips bytes that are not UTF-8: every line is UTF-8 JSON). */
-const LOG_FORMAT = `'{"time":"%[date,ltime(%Y-%m-%dT%H:%M:%S%z)]","request_id":"%[var(txn.request_id),json(utf8s)]","remote_addr":"%ci","method":"%HM","uri":"%[capture.req.uri,json(utf8s)]","protocol":"%HV","status":%ST,"upstream_status":"%[var(txn.upstream_status)]","request_time_ms":%Ta,"bytes_sent":%B}'`;
+/**
+ * The JSON log line; with `grpc`, a `grpc_status` field: the status of a trailers-only gRPC answer
+ * (the gateway's own, or a backend's error before any message) kept by the gRPC backend's rule.
+ */
+function logFormat(grpc: boolean): string {
+  const status = grpc ? '"grpc_status":"%[var(txn.grpc_status),json(utf8s)]",' : '';
+  return `'{"time":"%[date,ltime(%Y-%m-%dT%H:%M:%S%z)]","request_id":"%[var(txn.request_id),json(utf8s)]","remote_addr":"%ci","method":"%HM","uri":"%[capture.req.uri,json(utf8s)]","protocol":"%HV","status":%ST,"upstream_status":"%[var(txn.upstream_status)]",${status}"request_time_ms":%Ta,"bytes_sent":%B}'`;
+}
 
 /** The public (TLS when a certificate is given) and internal (plain) `bind` lines. */
 function binds(listeners: Listeners, certificate: string | undefined): string {
@@ -167,8 +174,8 @@ defaults
   timeout server ${options.readTimeout ?? 30}s
   # A connection that never made a request (a failed TLS handshake, for example) is logged in the
   # same JSON, with "status":0 (as the nginx gateway writes a request it never answered).
-  error-log-format ${LOG_FORMAT}
-  log-format ${LOG_FORMAT}
+  error-log-format ${logFormat(grpc !== undefined)}
+  log-format ${logFormat(grpc !== undefined)}
   # HAProxy's own answers once a request is parsed, with the request id (\`http-error\`). Those its
   # HTTP/1 parser makes before (a request it cannot parse: 400; a head cut short: 408) are its
   # built-in text: HAProxy 2.6 applies no error page there, and no request id exists yet.
