@@ -5,6 +5,7 @@
  * details or message, and every metadata field, initial and trailing, of a failure or a success.
  */
 import {
+  type ChannelCredentials,
   Client,
   credentials,
   type Metadata,
@@ -19,12 +20,20 @@ import { statusDetailsText } from './status-details.js';
 
 const same = (b: Buffer) => b;
 
+/**
+ * The channel credentials of every probe client: cleartext, or TLS that accepts any certificate
+ * (self-signed, a private CA's, another name's), as the probe's HTTP and WebSocket clients do: it
+ * checks what a server answers, not who the server is, and a gateway's test certificate is common.
+ */
+export function probeCredentials(tls: boolean): ChannelCredentials {
+  return tls
+    ? credentials.createSsl(null, null, null, { checkServerIdentity: () => undefined, rejectUnauthorized: false })
+    : credentials.createInsecure();
+}
+
 /** A grpc-js client for `address` that sends any method with raw bytes. */
 export function rawClient(address: string, tls: boolean): Client {
-  const creds = tls
-    ? credentials.createSsl(null, null, null, { checkServerIdentity: () => undefined })
-    : credentials.createInsecure();
-  return new Client(address, creds, { ...CHANNEL_OPTIONS, 'grpc.max_send_message_length': -1 });
+  return new Client(address, probeCredentials(tls), { ...CHANNEL_OPTIONS, 'grpc.max_send_message_length': -1 });
 }
 
 /**

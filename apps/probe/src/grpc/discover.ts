@@ -6,9 +6,9 @@
 import { createRequire } from 'node:module';
 import { fromBinary } from '@bufbuild/protobuf';
 import { FileDescriptorProtoSchema } from '@bufbuild/protobuf/wkt';
-import { credentials, loadPackageDefinition, type ServiceClientConstructor } from '@grpc/grpc-js';
+import { loadPackageDefinition, type ServiceClientConstructor } from '@grpc/grpc-js';
 import { loadSync, type PackageDefinition } from '@grpc/proto-loader';
-import { CHANNEL_OPTIONS } from './call.js';
+import { CHANNEL_OPTIONS, probeCredentials } from './call.js';
 
 const require = createRequire(import.meta.url);
 
@@ -53,10 +53,7 @@ function reflect(
   };
   const Ctor = loaded.grpc.reflection[version]?.ServerReflection;
   if (Ctor === undefined) return Promise.resolve(undefined);
-  const creds = tls
-    ? credentials.createSsl(null, null, null, { checkServerIdentity: () => undefined })
-    : credentials.createInsecure();
-  const client = new Ctor(address, creds, CHANNEL_OPTIONS);
+  const client = new Ctor(address, probeCredentials(tls), CHANNEL_OPTIONS);
   return new Promise((resolve) => {
     const paths = new Set<string>();
     let pending = 0;

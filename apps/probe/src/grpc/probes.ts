@@ -74,18 +74,37 @@ export function grpcProbes(methods: readonly string[], marker: string): GrpcProb
 const UNIMPLEMENTED = 12;
 
 /**
+ * Statuses a gateway answers in the service's place (UNAVAILABLE: the service is down or refused
+ * the connection; DEADLINE_EXCEEDED: it was silent past the gateway's timeout): no method answered.
+ */
+const GATEWAY_CODES: ReadonlySet<number> = new Set([14, 4]);
+
+/**
+ * What the answers to a method say: `served` (some answer other than UNIMPLEMENTED, UNAVAILABLE or
+ * DEADLINE_EXCEEDED), `unavailable` (none served, some UNAVAILABLE or DEADLINE_EXCEEDED: nothing
+ * behind a gateway answered), or `unimplemented` (every answer UNIMPLEMENTED).
+ */
+export type MethodState = 'served' | 'unavailable' | 'unimplemented';
+
+function stateOf(code: number): MethodState {
+  return code === UNIMPLEMENTED ? 'unimplemented' : GATEWAY_CODES.has(code) ? 'unavailable' : 'served';
+}
+
+const RANK: Readonly<Record<MethodState, number>> = { unimplemented: 0, unavailable: 1, served: 2 };
+
+/**
  * Runs the gRPC probes against `address`; findings go to `run.findings`. Resolves, for each of
- * `methods` that got an answer, whether the server serves it (some answer other than UNIMPLEMENTED).
+ * `methods` that got an answer, what its answers say of it ({@link MethodState}).
  */
 export async function probeGrpc(
   run: ProbeRun,
   address: string,
   tls: boolean,
   methods: readonly string[],
-): Promise<Map<string, boolean>> {
+): Promise<Map<string, MethodState>> {
   const client = rawClient(address, tls);
   const { budget } = run;
-  const served = new Map<string, boolean>();
+  const served = new Map<string, MethodState>();
   try {
     await pool(grpcProbes(methods, run.marker), 4, budget.signal, async (probe) => {
       if (!budget.take()) return;
@@ -98,8 +117,11 @@ export async function probeGrpc(
       budget.record(result.outcome);
       const answer = result.answer;
       if (answer === undefined) return;
-      if (methods.includes(probe.path))
-        served.set(probe.path, served.get(probe.path) === true || answer.status !== UNIMPLEMENTED);
+      if (methods.includes(probe.path)) {
+        const state = stateOf(answer.status);
+        const before = served.get(probe.path);
+        if (before === undefined || RANK[state] > RANK[before]) served.set(probe.path, state);
+      }
       run.findings.push(
         ...checkAnswer(answer, { probe: `grpc ${probe.name}`, location: probe.path, marker: run.marker }),
       );

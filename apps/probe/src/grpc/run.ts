@@ -2,7 +2,8 @@
  * The gRPC side of a run: which methods to probe (named, from a `.proto`, from server reflection,
  * the standard health service), the probes, then what was reached. Only what answers is listed:
  * a health method that answers UNIMPLEMENTED is not served, and a run that reached no method of
- * the application (no reflection and none named, or every one named UNIMPLEMENTED) says so.
+ * the application (no reflection and none named, every one named UNIMPLEMENTED, or every one
+ * answered UNAVAILABLE or DEADLINE_EXCEEDED, as a gateway answers with its service down) says so.
  */
 import { discover, type ProbeRun, reach } from '../context.js';
 import type { Target } from '../target.js';
@@ -29,8 +30,15 @@ function ofApplication(path: string): boolean {
 }
 
 /** Why no method of the application was reached, and how to reach them. */
-function gapNote(probed: number, reflection: 'served' | 'not served' | 'not asked', health: boolean): string {
+function gapNote(
+  probed: number,
+  reflection: 'served' | 'not served' | 'not asked',
+  health: boolean,
+  unavailable: boolean,
+): string {
   const how = 'Name the methods to probe: --grpc-method /pkg.Service/Method (repeatable) or --proto <file.proto>.';
+  if (unavailable)
+    return `No application method was reached: the ${probed} method(s) probed answered only UNAVAILABLE or DEADLINE_EXCEEDED (or UNIMPLEMENTED), as a gateway answers when the service behind it is down, refuses connections or is silent. Start the service (or check the gateway's upstream) and probe again.`;
   if (probed > 0)
     return `No application method was reached: the ${probed} method(s) probed all answered UNIMPLEMENTED (the server does not serve them) or not at all. Check the names given with --grpc-method or --proto. ${how}`;
   const why =
@@ -74,15 +82,16 @@ export async function probeGrpcTarget(
   const served = await probeGrpc(run, address, target.tls, probed);
   // The health service is listed only where it answers; UNIMPLEMENTED means it is not served.
   for (const m of Object.values<string>(HEALTH)) {
-    if (served.get(m) === true) discover(run, 'standard health service', m);
-    else if (served.get(m) === false) run.coverage.notServed.push(`${m} (UNIMPLEMENTED)`);
+    if (served.get(m) === 'served') discover(run, 'standard health service', m);
+    else if (served.get(m) === 'unimplemented') run.coverage.notServed.push(`${m} (UNIMPLEMENTED)`);
   }
   const application = probed.filter(ofApplication);
-  for (const m of application) if (served.get(m) === true) reach(run, m);
+  for (const m of application) if (served.get(m) === 'served') reach(run, m);
   if (run.coverage.reached.length === 0)
     run.coverage.gap = gapNote(
       application.length,
       reflection,
       probed.some((m) => Object.values<string>(HEALTH).includes(m)),
+      application.some((m) => served.get(m) === 'unavailable'),
     );
 }

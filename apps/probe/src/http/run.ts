@@ -14,7 +14,7 @@ import { operationRequests } from './mutate.js';
 import { collectionOracle, forbiddenOracle, lengthVariance } from './oracle.js';
 import { httpProbes } from './probes.js';
 import type { Endpoint } from './raw-request.js';
-import { httpGap } from './reached.js';
+import { GATEWAY_STATUSES, httpGap } from './reached.js';
 import { liveRoutes, routePath, routeProbes } from './routes.js';
 
 /** Options of the HTTP probes. */
@@ -83,7 +83,10 @@ export async function probeHttp(run: ProbeRun, endpoint: Endpoint, options: Http
     if (options.forbidden !== undefined && !signal.aborted)
       run.findings.push(...(await forbiddenOracle(client, options.forbidden)));
     run.findings.push(...lengthVariance(client.errors));
-    if (run.coverage.reached.length === 0) run.coverage.gap = httpGap([options.base, ...options.paths], discovery);
+    if (run.coverage.reached.length === 0) {
+      const gateway = client.errors.some(({ answer }) => GATEWAY_STATUSES.has(answer.status));
+      run.coverage.gap = httpGap([options.base, ...options.paths], discovery, gateway);
+    }
   } finally {
     client.close();
   }
