@@ -28,10 +28,11 @@ const USAGE = `usage: npx @faultline/edge <nginx|haproxy> --upstream <host:port>
                                 haproxy: --cert alone, one PEM with the certificate and its key
   --route </prefix/>            path prefix sent to the backends (repeatable; default /); others get 404
   --max-body <size>             largest request body: bytes, or k/m/g (default 1m)
-  --connect-timeout <s>         backend connect timeout, seconds (default 5)
-  --read-timeout <s>            backend answer timeout, seconds (default 30)
-  --header-timeout <s>          time a client gets to send its request head, seconds (default 10)
-  --tunnel-timeout <s>          idle bound of a WebSocket tunnel, seconds (default 3600)
+  --connect-timeout <s>         backend connect timeout, seconds, 1-3600 (default 5)
+  --read-timeout <s>            backend answer timeout, seconds, 1-3600 (default 30); past it 504
+  --header-timeout <s>          time a client gets to send its request head, seconds, 1-3600 (default 10)
+  --tunnel-timeout <s>          idle bound of a WebSocket tunnel, seconds, 1-86400 (default 3600);
+                                nginx: also the wait for the handshake's answer
   --accept-id-versions <list>   UUID versions of an incoming X-Request-ID that are kept (default 4; e.g. 4,7)
   --format <problem|envelope|jsonapi|negotiate>
                                 the application's error format (default problem); with negotiate, the
@@ -51,7 +52,8 @@ const USAGE = `usage: npx @faultline/edge <nginx|haproxy> --upstream <host:port>
   --directory <dir>             where the files will be installed (default: --out)
   --header-buffers <n>x<size>   large_client_header_buffers (default 4x8k): longer request line 414, header 431
  haproxy only (its JSON log lines go to stdout):
-  --buffer-size <size>          tune.bufsize (default 128k); larger requests get HAProxy's built-in 400
+  --buffer-size <size>          tune.bufsize (default 128k), at least --max-url + --max-headers + 1k;
+                                larger requests get HAProxy's built-in 400
   --max-header-count <n>        tune.http.maxhdr (default 1000)
   --max-url <size>              longest URL, longer is answered 414 (default 8k)
   --max-headers <size>          largest header block, larger is answered 431 (default 16k)`;
