@@ -134,6 +134,11 @@ function grpcOf(values: CliValues): GatewayGrpcOptions | undefined {
     domain === undefined
   )
     return undefined;
+  // Said with the flags' names (the option check names the API's: `grpc.listen`, `tls`).
+  for (const flag of ['grpc-upstream', 'grpc-service'] as const)
+    if (values[flag] === undefined) usage(`--${flag} is required with the other --grpc-* options`);
+  if (values['grpc-listen'] === undefined && values.cert === undefined)
+    usage('gRPC needs --cert (HTTP/2 on the public listeners) or --grpc-listen (cleartext HTTP/2 of its own)');
   return {
     upstreams: values['grpc-upstream'] ?? [],
     services: values['grpc-service'] ?? [],

@@ -4,7 +4,7 @@
  * `npx @faultline/edge`): writes the gateway configuration generated from the taxonomy. Exit code
  * 2 for usage errors (each names the value given), 1 when writing failed.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
@@ -18,6 +18,7 @@ import {
   UsageError,
 } from './cli-args.js';
 import { renderHaproxy } from './haproxy/render.js';
+import { makeDirectory } from './make-dir.js';
 import { renderNginx } from './nginx/render.js';
 
 const USAGE = `usage: npx @faultline/edge <nginx|haproxy> --upstream <host:port> [--upstream …] --out <dir> [options]
@@ -74,7 +75,7 @@ function parse(argv: readonly string[]) {
 
 function write(out: string, files: Readonly<Record<string, string>>, tmp: boolean): number {
   try {
-    mkdirSync(tmp ? join(out, 'tmp') : out, { recursive: true });
+    makeDirectory(tmp ? join(out, 'tmp') : out);
     for (const [name, text] of Object.entries(files)) writeFileSync(join(out, name), text);
   } catch (error) {
     process.stderr.write(`faultline-edge: cannot write ${JSON.stringify(out)}: ${(error as Error).message}\n`);

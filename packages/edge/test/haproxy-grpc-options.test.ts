@@ -46,7 +46,9 @@ describe('HAProxy grpc option', () => {
   });
 
   it('needs a certificate or listeners of its own', () => {
-    expect(() => renderHaproxy({ upstreams: ['127.0.0.1:8080'], grpc })).toThrow(/grpc listen addresses.*tls/);
+    expect(() => renderHaproxy({ upstreams: ['127.0.0.1:8080'], grpc })).toThrow(
+      /gRPC needs `tls` .* or `grpc.listen`/,
+    );
     expect(renderHaproxy({ upstreams: ['127.0.0.1:8080'], grpc: { ...grpc, listen: ['127.0.0.1:50050'] } })).toContain(
       'bind 127.0.0.1:50050 proto h2',
     );

@@ -66,7 +66,9 @@ export function validateGrpcOptions(grpc: GatewayGrpcOptions, listeners: Listene
     if (others.has(address)) fail('grpc listen address (also another listener)', address);
   }
   if (listen.length === 0 && !tls)
-    fail('grpc listen addresses', grpc.listen, 'gRPC needs `tls` (HTTP/2 on the public listeners) or `grpc.listen`');
+    throw new Error(
+      'faultline-edge: gRPC needs `tls` (HTTP/2 on the public listeners) or `grpc.listen` (cleartext HTTP/2 listeners of its own): the public listeners without a certificate speak HTTP/1.1, which carries no gRPC',
+    );
   const domain = grpc.domain ?? DEFAULT_GRPC_DOMAIN;
   if (typeof domain !== 'string' || domain.length > 128 || !DOMAIN.test(domain))
     fail('grpc domain', grpc.domain, 'a DNS-like name such as orders.example.com');

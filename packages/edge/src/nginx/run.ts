@@ -4,16 +4,17 @@
  * listener accepts connections.
  */
 import { type ChildProcess, execFileSync, type StdioOptions, spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { listenersOf } from '../listeners.js';
+import { makeDirectory } from '../make-dir.js';
 import { type NginxOptions, renderNginx } from './render.js';
 
 /** Renders the configuration for `dir` (its `directory`, unless given) and writes every file there, with the `tmp/` nginx needs. Returns the rendered files by name. */
 export function writeNginx(dir: string, options: NginxOptions): Readonly<Record<string, string>> {
   const files = renderNginx({ directory: dir, ...options });
-  mkdirSync(join(dir, 'tmp'), { recursive: true });
+  makeDirectory(join(dir, 'tmp'));
   // nginx started as root runs its workers as an unprivileged user (nobody), which must reach
   // tmp/ to buffer a request body larger than client_body_buffer_size: without it every such
   // body (an upload under the limit, or a chunked one over it that must be read to be refused
