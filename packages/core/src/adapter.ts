@@ -89,6 +89,7 @@ export {
 } from './grpc/lazy-status.js';
 export { encodeStatusDetails, fieldPathOf, MAX_DETAILS_BYTES } from './grpc/status-encode.js';
 export * from './index.js';
+export { makeDirectory } from './make-dir.js';
 export { checkOptions, describeValue, type OptionRule, type OptionRules } from './options-check.js';
 export { SPAN_ONLY } from './report/record-fault.js';
 export { rememberActiveSpan, rememberedSpan } from './report/telemetry.js';

@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { makeDirectory } from '@faultline/core/adapter';
 import {
   CLI_OPTIONS,
   type CliValues,
@@ -18,7 +19,6 @@ import {
   UsageError,
 } from './cli-args.js';
 import { renderHaproxy } from './haproxy/render.js';
-import { makeDirectory } from './make-dir.js';
 import { renderNginx } from './nginx/render.js';
 
 const USAGE = `usage: npx @faultline/edge <nginx|haproxy> --upstream <host:port> [--upstream …] --out <dir> [options]

@@ -6,14 +6,14 @@
 /** Client-side timeouts (part of `NginxOptions` and `HaproxyOptions`). */
 export interface ClientTimeoutOptions {
   /**
-   * Seconds a client gets to send its whole request head (default {@link DEFAULT_HEADER_TIMEOUT},
+   * Seconds a client gets to send its whole request head (default 10,
    * 1-3600): past it HAProxy answers 408 and nginx closes the connection (it logs 408 with an id,
    * sending nothing).
    */
   readonly headerTimeout?: number;
   /**
    * Seconds a WebSocket tunnel may stay idle (no byte either way) before the gateway closes it
-   * (default {@link DEFAULT_TUNNEL_TIMEOUT}, 1-86400). nginx has one read timeout per location: it
+   * (default 3600, an hour; 1-86400). nginx has one read timeout per location: it
    * also bounds the wait for the backend's answer to the handshake (past it, 504).
    */
   readonly tunnelTimeout?: number;

@@ -6,9 +6,9 @@
  * own destinations carry their description ({@link sinkSpec}), so a worker thread can open the
  * same destination on its side.
  */
-import { mkdirSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { isMainThread } from 'node:worker_threads';
+import { makeDirectory } from '../make-dir.js';
 import { checkOptions, OptionsError } from '../options-check.js';
 import { FdSink } from './fd-sink.js';
 import { ROTATING_FILE_RULES } from './option-rules.js';
@@ -48,7 +48,7 @@ function openRotatingFile(options: RotatingFileOptions): Sink {
   return new StreamSink(
     async () => {
       const { createStream } = await import('rotating-file-stream');
-      mkdirSync(directory, { recursive: true });
+      makeDirectory(directory);
       return createStream(name, {
         path: directory,
         size: `${Math.max(1, Math.floor((options.maxFileBytes ?? 10 * 1024 * 1024) / 1024))}K`,
@@ -82,7 +82,7 @@ function openTarget(target: string | number, maxBacklog: number): FdSink {
     return new FdSink(target, { maxBacklogBytes: maxBacklog, ownsFd: false });
   }
   try {
-    mkdirSync(dirname(target), { recursive: true });
+    makeDirectory(dirname(target));
   } catch {
     // the open reports it
   }

@@ -7,8 +7,8 @@ import { type ChildProcess, execFileSync, type StdioOptions, spawn } from 'node:
 import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { makeDirectory } from '@faultline/core/adapter';
 import { listenersOf } from '../listeners.js';
-import { makeDirectory } from '../make-dir.js';
 import { type NginxOptions, renderNginx } from './render.js';
 
 /** Renders the configuration for `dir` (its `directory`, unless given) and writes every file there, with the `tmp/` nginx needs. Returns the rendered files by name. */

@@ -1,8 +1,9 @@
 /**
- * `mkdir -p` for the files the gateway generator writes. Node's own recursive `mkdirSync` (Node 20,
- * 22 and 24 alike) never returns for a path under `/proc` (`--out /proc/x` spun at full CPU until
- * killed): here each missing directory is made in turn, from the deepest one that exists, so a
- * directory that cannot be made is an error at once.
+ * `mkdir -p` for a log file's directory (and the gateway generator's output). Node's own recursive
+ * `mkdirSync` (Node 20, 22 and 24 alike) never returns for a path under `/proc`: a reporter given
+ * `destination: '/proc/x/faults.log'` spun the process at full CPU before it served a request, and
+ * the edge CLI with `--out /proc/x` until killed. Here each missing directory is made in turn, from
+ * the deepest one that exists, so a directory that cannot be made is an error at once.
  */
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
