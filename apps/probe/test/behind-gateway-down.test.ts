@@ -44,7 +44,10 @@ describe.each(['nginx', 'haproxy'] as const)('behind %s, the services stopped', 
     for (const run of [http, grpcs, grpc, ws]) {
       expect(run.coverage.reached, run.target).toEqual([]);
       expect(run.findings.filter((f) => atLeast(f.severity, 'medium'))).toEqual([]);
-      expect(run.answered).toBe(run.requests);
+      // HAProxy answers an oversized body early and closes: the probe's write may then fail before it
+      // reads that answer (at most a couple, counted closed).
+      expect(run.unanswered).toMatchObject({ timeout: 0, unparseable: 0 });
+      expect(run.requests - run.answered).toBeLessThanOrEqual(kind === 'haproxy' ? 2 : 0);
     }
     // HAProxy's parser page (low) makes HTTP's verdict findings; the gap is there all the same.
     expect(http.verdict).toBe(kind === 'nginx' ? 'uncovered' : 'findings');

@@ -1,9 +1,7 @@
 /**
  * Sends the HTTP probes of one run, over HTTP/1.1 (raw socket) or HTTP/2 (one session, reopened
- * when a probe makes the server end it; the probes in flight that it ended too are sent again,
- * each alone on a session of its own, counted once). Every request is counted by the budget,
- * bounded by its time and signal, and every answer gets the common checks; unparseable answers
- * are findings.
+ * when a probe makes the server end it). Every request is counted by the budget, bounded by its
+ * time and signal, and every answer gets the common checks; unparseable answers are findings.
  */
 import type { ClientHttp2Session } from 'node:http2';
 import { type Answer, checkAnswer } from '../answer.js';
@@ -35,22 +33,6 @@ function headerBytes(request: RawRequest): number {
   return request.method.length + request.path.length + fields;
 }
 
-/**
- * Errors of a stream ended by the end of its whole HTTP/2 session (a GOAWAY), not by an answer to
- * its own request, or refused unprocessed (REFUSED_STREAM, as the streams past a GOAWAY's last one).
- */
-const SESSION_ENDED: ReadonlySet<string> = new Set([
-  'ERR_HTTP2_SESSION_ERROR',
-  'REFUSED_STREAM',
-  'ERR_HTTP2_GOAWAY_SESSION',
-  'ERR_HTTP2_INVALID_SESSION',
-]);
-
-/** The exchange got nothing because its session ended under it. */
-function endedWithSession(result: Exchange): boolean {
-  return result.answer === undefined && result.outcome === 'closed' && SESSION_ENDED.has(result.error ?? '');
-}
-
 /** The HTTP side of a run. */
 export class HttpClient {
   /** Error answers, for the comparisons across answers. */
@@ -61,8 +43,6 @@ export class HttpClient {
   readonly #inFlight = new Map<number, string>();
   #lastSent = '';
   #nextId = 0;
-  /** The requests sent again alone, one after the other. */
-  #retries: Promise<unknown> = Promise.resolve();
 
   constructor(
     readonly run: ProbeRun,
@@ -89,9 +69,7 @@ export class HttpClient {
     const id = this.#nextId++;
     this.#inFlight.set(id, location);
     this.#lastSent = location;
-    const result = await this.#exchange(probe.request, probe.twice === true, location).finally(() =>
-      this.#inFlight.delete(id),
-    );
+    const result = await this.#exchange(probe.request, probe.twice === true).finally(() => this.#inFlight.delete(id));
     budget.record(result.outcome);
     if (result.outcome === 'unparseable')
       this.run.findings.push({
@@ -123,43 +101,27 @@ export class HttpClient {
     return answer;
   }
 
-  async #exchange(request: RawRequest, twice: boolean, location: string): Promise<Exchange> {
+  async #exchange(request: RawRequest, twice: boolean): Promise<Exchange> {
     const options = { timeoutMs: this.run.budget.requestTimeout(), signal: this.run.budget.signal };
     if (!this.http2) return exchange(this.endpoint, request, twice ? { ...options, twice } : options);
     // A probe may make the server end the HTTP/2 session (oversized headers): open a new one.
     if (this.#session === undefined || this.#session.destroyed || this.#session.closed) {
       this.#opening ??= openSession(this.endpoint, options).then((session) => {
         // A GOAWAY's debug data is read on every session: it is checked at the requests then in flight.
-        if (session !== undefined) this.#watch(session, () => this.#locations());
+        if (session !== undefined)
+          watchGoaway(
+            session,
+            () => this.#locations(),
+            this.run.marker,
+            (found) => this.run.findings.push(...found),
+          );
         return session;
       });
       this.#session = await this.#opening;
       this.#opening = undefined;
     }
     if (this.#session === undefined) return { answer: undefined, outcome: 'refused', error: 'ECONNREFUSED' };
-    const result = await exchangeH2(this.#session, request, options);
-    // Another probe in flight on the session may have made the server end it (nginx ends the
-    // connection on oversized headers): this one is sent again alone, so only the cause goes unanswered.
-    return endedWithSession(result) ? this.#alone(request, location) : result;
-  }
-
-  /** Sends `request` once more on a session of its own, after the other retries (one at a time). */
-  #alone(request: RawRequest, location: string): Promise<Exchange> {
-    const next = this.#retries.then(async (): Promise<Exchange> => {
-      const options = { timeoutMs: this.run.budget.requestTimeout(), signal: this.run.budget.signal };
-      if (options.signal.aborted) return { answer: undefined, outcome: 'aborted' };
-      const session = await openSession(this.endpoint, options);
-      if (session === undefined) return { answer: undefined, outcome: 'refused', error: 'ECONNREFUSED' };
-      this.#watch(session, () => [location]);
-      return exchangeH2(session, request, options).finally(() => session.destroy());
-    });
-    this.#retries = next.catch(() => undefined);
-    return next;
-  }
-
-  /** Checks the debug data of every GOAWAY that `session` receives, at `locations()`. */
-  #watch(session: ClientHttp2Session, locations: () => readonly string[]): void {
-    watchGoaway(session, locations, this.run.marker, (found) => this.run.findings.push(...found));
+    return exchangeH2(this.#session, request, options);
   }
 
   /** Where the requests in flight went, or the last one sent when none is (a GOAWAY after its answer). */

@@ -135,10 +135,7 @@ export function exchangeH2(
       finish('end');
     });
     stream.on('close', () => finish('end'));
-    // A stream refused (RFC 9113 §8.7: not processed, as past a GOAWAY's last stream) says so: it may be sent again.
-    stream.on('error', (error: NodeJS.ErrnoException) =>
-      finish({ error: stream.rstCode === constants.NGHTTP2_REFUSED_STREAM ? 'REFUSED_STREAM' : (error.code ?? 'EIO') }),
-    );
+    stream.on('error', (error: NodeJS.ErrnoException) => finish({ error: error.code ?? 'EIO' }));
     if (request.body !== undefined) stream.end(request.body);
     else stream.end();
   });
