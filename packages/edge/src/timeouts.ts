@@ -1,6 +1,6 @@
 /**
- * The client-side timeouts both generators take: how long a client may take to send its request
- * head, and how long a WebSocket tunnel may stay without a byte either way.
+ * The timeouts both generators take: how long a client may take to send its request head, how
+ * long a WebSocket tunnel may stay without a byte either way, and the backend timeouts' defaults.
  */
 
 /** Client-side timeouts (part of `NginxOptions` and `HaproxyOptions`). */
@@ -18,6 +18,12 @@ export interface ClientTimeoutOptions {
    */
   readonly tunnelTimeout?: number;
 }
+
+/** Seconds to wait for a backend to connect when `connectTimeout` is not given. */
+export const DEFAULT_CONNECT_TIMEOUT = 5;
+
+/** Seconds to wait for a backend's answer when `readTimeout` is not given (also a graceful stop's bound). */
+export const DEFAULT_READ_TIMEOUT = 30;
 
 /** The request head's bound when none is given. */
 export const DEFAULT_HEADER_TIMEOUT = 10;

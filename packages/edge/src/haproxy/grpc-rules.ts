@@ -18,6 +18,7 @@ import type { GatewayFailure } from '../pages.js';
 import type { UuidVersion } from '../request-id.js';
 import { DetailsBytes, detailsFormat } from './grpc-details.js';
 import type { HaproxyLimits } from './limits.js';
+import { intList } from './reasons.js';
 import { ID } from './replies.js';
 import { FORWARDING_RULES, hostRules, idRules, TRAFFIC_LOG } from './request-rules.js';
 import { frontendResponseRules } from './responses.js';
@@ -113,18 +114,6 @@ ${frontendResponseRules(false).join('\n')}
 `;
 }
 
-/** `statuses` as HAProxy integer matches: single values and `from:to` runs. */
-function statusRanges(statuses: readonly number[]): string {
-  const runs: string[] = [];
-  for (let i = 0; i < statuses.length; ) {
-    let j = i;
-    while (j + 1 < statuses.length && (statuses[j + 1] as number) === (statuses[j] as number) + 1) j++;
-    runs.push(i === j ? String(statuses[i]) : `${statuses[i]}:${statuses[j]}`);
-    i = j + 1;
-  }
-  return runs.join(' ');
-}
-
 /**
  * The backend's response rules: a server's answer in place of gRPC (any status but 200: a proxy's
  * or a framework's page, a redirect) replaced by the gateway's status of its category
@@ -144,7 +133,7 @@ function replacedRules(context: GrpcContext, bytes: DetailsBytes): string[] {
       .filter(({ answer }) => answer.failure !== 'internal')
       .map(
         ({ statuses, answer }) =>
-          `  http-response return ${reply(answer, 200, bytes)} if { status ${statusRanges(statuses)} }`,
+          `  http-response return ${reply(answer, 200, bytes)} if { status ${intList(statuses)} }`,
       ),
     `  http-response return ${reply(context.answers.internal, 200, bytes)}`,
   ];

@@ -58,7 +58,7 @@ const CLIENT: readonly number[] = [
 const UNNAMED_CLIENT: readonly number[] = range(400, 499).filter((status) => known(status) === undefined);
 
 /** An `-m int` pattern list for `statuses`, consecutive ones as ranges (`201:208`). */
-function intList(statuses: readonly number[]): string {
+export function intList(statuses: readonly number[]): string {
   const sorted = [...statuses].sort((a, b) => a - b);
   const parts: string[] = [];
   for (let i = 0; i < sorted.length; i++) {

@@ -22,7 +22,13 @@ import {
   gatewayPages,
 } from '../pages.js';
 import type { UuidVersion } from '../request-id.js';
-import { type ClientTimeoutOptions, DEFAULT_HEADER_TIMEOUT, DEFAULT_TUNNEL_TIMEOUT } from '../timeouts.js';
+import {
+  type ClientTimeoutOptions,
+  DEFAULT_CONNECT_TIMEOUT,
+  DEFAULT_HEADER_TIMEOUT,
+  DEFAULT_READ_TIMEOUT,
+  DEFAULT_TUNNEL_TIMEOUT,
+} from '../timeouts.js';
 import { validateGatewayOptions } from '../validate.js';
 import { type GrpcConfig, grpcConfig } from './grpc-rules.js';
 import { type HaproxyLimits, haproxyLimits, tuneLines } from './limits.js';
@@ -154,7 +160,7 @@ global
   ssl-default-bind-options ssl-min-ver TLSv1.3
   # A graceful stop or reload (SIGUSR1) closes what is still open after this long: a busy
   # WebSocket tunnel would otherwise keep the old process forever (as nginx's worker_shutdown_timeout).
-  hard-stop-after ${options.readTimeout ?? 30}s
+  hard-stop-after ${options.readTimeout ?? DEFAULT_READ_TIMEOUT}s
   # Requests larger than bufsize - maxrewrite, or with more than maxhdr header lines, get
   # HAProxy's built-in 400 before any rule; below that, the limits are answered 414/431 below.
 ${tuneLines(limits).join('\n')}
@@ -170,8 +176,8 @@ defaults
   timeout client 30s
   # An upgraded connection (a WebSocket) idle this long is closed (without it, 30 s: timeout client).
   timeout tunnel ${options.tunnelTimeout ?? DEFAULT_TUNNEL_TIMEOUT}s
-  timeout connect ${options.connectTimeout ?? 5}s
-  timeout server ${options.readTimeout ?? 30}s
+  timeout connect ${options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT}s
+  timeout server ${options.readTimeout ?? DEFAULT_READ_TIMEOUT}s
   # A connection that never made a request (a failed TLS handshake, for example) is logged in the
   # same JSON, with "status":0 (as the nginx gateway writes a request it never answered).
   error-log-format ${logFormat(grpc !== undefined)}

@@ -10,8 +10,7 @@
  * the 502 page.
  */
 
-/** The GUID RFC 6455 appends to the client's key before hashing it. */
-const WEBSOCKET_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+import { WEBSOCKET_GUID, WEBSOCKET_KEY } from '../websocket.js';
 
 /** The variable holding the `Sec-WebSocket-Accept` that grants the request's handshake. */
 const ACCEPT = 'txn.ws_accept';
@@ -32,7 +31,7 @@ const MADE_BY_HAPROXY = 'haproxy';
  */
 export const UPGRADE_REQUEST_RULES: readonly string[] = [
   "  # A WebSocket handshake: the Sec-WebSocket-Accept that grants it, for the 101's check (upgrade.ts).",
-  `  http-request set-var(${ACCEPT}) req.fhdr(sec-websocket-key),concat(,,${WEBSOCKET_GUID}),sha1,base64 if { req.fhdr(upgrade) -m str -i websocket } { req.ver 1.1 } METH_GET { req.fhdr(sec-websocket-version) -m str 13 } { req.fhdr(sec-websocket-key) -m reg '^[+/0-9A-Za-z]{22}==$' }`,
+  `  http-request set-var(${ACCEPT}) req.fhdr(sec-websocket-key),concat(,,${WEBSOCKET_GUID}),sha1,base64 if { req.fhdr(upgrade) -m str -i websocket } { req.ver 1.1 } METH_GET { req.fhdr(sec-websocket-version) -m str 13 } { req.fhdr(sec-websocket-key) -m reg '^${WEBSOCKET_KEY}$' }`,
   `  http-request set-var(${ACCEPT}) str(${MADE_BY_HAPROXY}) if { req.fhdr(upgrade) -m str -i websocket } { req.ver 2.0 } !{ req.fhdr(sec-websocket-key) -m found }`,
 ];
 

@@ -9,6 +9,7 @@
  * `Sec-WebSocket-Accept` of the client's key); any other 101 is refused as before.
  */
 import { type ClientTimeoutOptions, DEFAULT_TUNNEL_TIMEOUT } from '../timeouts.js';
+import { WEBSOCKET_GUID, WEBSOCKET_KEY } from '../websocket.js';
 
 /** The named location every WebSocket handshake of a proxied route is handed to. */
 const UPGRADE_LOCATION = '@faultline_upgrade';
@@ -26,7 +27,7 @@ map $http_upgrade $faultline_upgrade {
   default "";
 }
 map "$server_protocol|$request_method|$http_sec_websocket_version|$http_sec_websocket_key|$http_connection" $faultline_websocket_handshake {
-  "~*^HTTP/1\\.1\\|GET\\|13\\|[+/0-9a-z]{22}==\\|(?:[^|]*[,\\s])?upgrade(?:[,\\s][^|]*)?$" websocket;
+  "~*^HTTP/1\\.1\\|GET\\|13\\|${WEBSOCKET_KEY}\\|(?:[^|]*[,\\s])?upgrade(?:[,\\s][^|]*)?$" websocket;
   default "";
 }`;
 
@@ -82,6 +83,6 @@ function upgradeGranted(r) {
   var out = r.headersOut;
   if (String(out.Upgrade || '').toLowerCase() !== 'websocket') return false;
   var key = String(r.headersIn['Sec-WebSocket-Key']);
-  var accept = require('crypto').createHash('sha1').update(key + '258EAFA5-E914-47DA-95CA-C5AB0DC85B11');
+  var accept = require('crypto').createHash('sha1').update(key + '${WEBSOCKET_GUID}');
   return out['Sec-WebSocket-Accept'] === accept.digest('base64');
 }`;
