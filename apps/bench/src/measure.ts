@@ -1,4 +1,4 @@
-import { type ChildProcess, fork } from 'node:child_process';
+import { type ChildProcess, fork, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { GcFigures } from './child-server.js';
 import { pin } from './pinning.js';
@@ -181,4 +181,15 @@ export async function interleaved<M extends string, R>(
   for (let round = 0; round < rounds; round += 1)
     for (const mode of modes) samples.get(mode)?.push(await measureOnce(mode));
   return samples;
+}
+
+/**
+ * Runs `node <args>` to its end (at most 2 minutes) and returns the JSON its last stdout line
+ * holds: how the benches run one mode in a process of its own. Throws with the child's stderr
+ * when it fails, naming `what`.
+ */
+export function jsonChild<T>(args: readonly string[], what: string): T {
+  const out = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 120_000 });
+  if (out.status !== 0) throw new Error(`${what} failed: ${out.stderr}`);
+  return JSON.parse(out.stdout.trim().split('\n').at(-1) ?? '{}') as T;
 }

@@ -9,13 +9,13 @@
  * The response thread's CPU per record is its CPU time over the run minus the baseline's.
  * Run: `node dist/reporter-footprint.js` (median of 3 runs per mode).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { capture, createReporter } from '@faultline/core';
 import { distinctShape } from './distinct-shape.js';
+import { jsonChild } from './measure.js';
 
 const COUNT = 20_000;
 const PER_SLICE = 200;
@@ -82,12 +82,7 @@ function parent(): void {
   try {
     for (let run = 0; run < 3; run += 1) {
       for (const mode of Object.keys(runs)) {
-        const out = spawnSync(process.execPath, ['--expose-gc', self, mode, join(dir, `${mode}-${run}.log`)], {
-          encoding: 'utf8',
-          timeout: 120_000,
-        });
-        if (out.status !== 0) throw new Error(`${mode} failed: ${out.stderr}`);
-        runs[mode]?.push(JSON.parse(out.stdout.trim().split('\n').at(-1) ?? '{}') as Footprint);
+        runs[mode]?.push(jsonChild<Footprint>(['--expose-gc', self, mode, join(dir, `${mode}-${run}.log`)], mode));
       }
     }
   } finally {

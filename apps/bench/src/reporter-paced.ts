@@ -7,7 +7,6 @@
  * `node dist/reporter-paced.js` (or `reporter-storm.js paced-only`); BENCH_PACED_RATES,
  * BENCH_PACED_SECONDS, BENCH_SLICE_MS.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +14,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { capture, createReporter } from '@faultline/core';
 import { distinctShape } from './distinct-shape.js';
+import { jsonChild } from './measure.js';
 
 /** One paced run: distinct-shape errors at `rate` per second for `seconds`, in 10 ms slices, to a file. */
 interface PacedResult {
@@ -140,9 +140,8 @@ peak RSS: capture alone / with the reporter, read every slice until the reporter
   console.log(
     `${'rate/s'.padStart(8)} ${'load'.padStart(5)} ${'capture p99/max'.padStart(16)} ${'reporter p99/max'.padStart(17)} ${'after 1 s'.padStart(19)} ${'ids / faults'.padStart(16)} ${'written'.padStart(8)} ${'dropped'.padStart(8)} ${'lost'.padStart(6)} ${'worker'.padStart(7)} ${'peak RSS MB'.padStart(12)}  goal`,
   );
-  const runOne = (rate: number, withReporter: boolean): PacedResult => {
-    const out = spawnSync(
-      process.execPath,
+  const runOne = (rate: number, withReporter: boolean): PacedResult =>
+    jsonChild<PacedResult>(
       [
         self,
         'paced',
@@ -151,11 +150,8 @@ peak RSS: capture alone / with the reporter, read every slice until the reporter
         join(dir, `paced-${rate}.log`),
         withReporter ? 'reporter' : 'capture',
       ],
-      { encoding: 'utf8', timeout: 120_000 },
+      `paced ${rate}`,
     );
-    if (out.status !== 0) throw new Error(`paced ${rate} failed: ${out.stderr}`);
-    return JSON.parse(out.stdout.trim().split('\n').at(-1) ?? '{}') as PacedResult;
-  };
   try {
     for (const rate of rates) {
       const before = load();

@@ -9,13 +9,13 @@
  * Reported per mode: request-path records/s, records/s until everything is flushed, RSS growth.
  * Then `reporter-paced.ts`'s distinct-shape faults at fixed rates (`paced-only`: those alone).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { capture, createReporter } from '@faultline/core';
 import { pino } from 'pino';
+import { jsonChild } from './measure.js';
 import { pacedParent } from './reporter-paced.js';
 
 const COUNT = 300_000;
@@ -88,12 +88,7 @@ function parent(): void {
   const results: ChildResult[] = [];
   try {
     for (const mode of ['pino-default', 'faultline', 'faultline-unique']) {
-      const out = spawnSync(process.execPath, [self, mode, join(dir, `${mode}.log`)], {
-        encoding: 'utf8',
-        timeout: 120_000,
-      });
-      if (out.status !== 0) throw new Error(`${mode} failed: ${out.stderr}`);
-      results.push(JSON.parse(out.stdout.trim().split('\n').at(-1) ?? '{}') as ChildResult);
+      results.push(jsonChild<ChildResult>([self, mode, join(dir, `${mode}.log`)], mode));
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
