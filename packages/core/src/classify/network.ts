@@ -1,8 +1,11 @@
 /**
  * Network and cancellation: Node errno codes (`ECONNREFUSED`, `ETIMEDOUT`, …), undici/fetch
- * codes, `AbortError` and `TimeoutError` (DOM exceptions and look-alikes).
+ * codes, `AbortError` and `TimeoutError` (DOM exceptions and look-alikes). Node's own `AbortError`
+ * (`ABORT_ERR`, from `timers/promises`, `events.once`, `stream.pipeline`, `fs` with a `signal`)
+ * keeps the signal's reason as its `cause`: when that is a `TimeoutError` (`AbortSignal.timeout`),
+ * a deadline fired, as when `fetch` rejects with the `TimeoutError` itself.
  */
-import { type ObjectLike, safeGetString } from '../safe-access.js';
+import { isObjectLike, type ObjectLike, safeGet, safeGetString } from '../safe-access.js';
 import type { Classification, Classifier } from './types.js';
 
 const ERRNO: Readonly<Record<string, Omit<Classification, 'reason'>>> = {
@@ -27,12 +30,17 @@ const ERRNO: Readonly<Record<string, Omit<Classification, 'reason'>>> = {
   UND_ERR_RESPONSE_STATUS_CODE: { category: 'bad_gateway' },
   UND_ERR_ABORTED: { category: 'cancelled' },
   ERR_STREAM_PREMATURE_CLOSE: { category: 'cancelled' },
-  ABORT_ERR: { category: 'cancelled' },
   EMFILE: { category: 'unavailable' },
   ENFILE: { category: 'unavailable' },
   ENOSPC: { category: 'unavailable' },
   ENOMEM: { category: 'unavailable' },
 };
+
+/** True when `error` (an abort) was caused by an `AbortSignal.timeout` deadline. */
+function abortedByTimeout(error: ObjectLike): boolean {
+  const cause = safeGet(error, 'cause');
+  return isObjectLike(cause) && safeGetString(cause, 'name', 64) === 'TimeoutError';
+}
 
 /** Node system errors and undici errors, by their string `code`. */
 export const networkClassifier: Classifier = {
@@ -40,8 +48,11 @@ export const networkClassifier: Classifier = {
   classify(error: ObjectLike) {
     const name = safeGetString(error, 'name', 64);
     if (name === 'TimeoutError') return { category: 'timeout', reason: 'net:TimeoutError' };
-    if (name === 'AbortError') return { category: 'cancelled', reason: 'net:AbortError' };
     const code = safeGetString(error, 'code', 64);
+    if (name === 'AbortError' || code === 'ABORT_ERR') {
+      if (abortedByTimeout(error)) return { category: 'timeout', reason: 'net:AbortError:TimeoutError' };
+      return { category: 'cancelled', reason: name === 'AbortError' ? 'net:AbortError' : 'net:ABORT_ERR' };
+    }
     if (code === undefined) return undefined;
     const mapped = ERRNO[code];
     return mapped === undefined ? undefined : { ...mapped, reason: `net:${code}` };

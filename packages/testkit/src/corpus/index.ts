@@ -24,4 +24,6 @@ export {
 } from './extreme-checks.js';
 export { INSTRUMENTED_CASES } from './instrumented.js';
 export { ALWAYS_FORBIDDEN, leaksIn } from './leaks.js';
+export { NATIVE_FORBIDDEN, NATIVE_VALUES, type NativeValue, prepareNativeValues } from './native.js';
+export { nativeHttpProblems, nativeLeaks, nativeRecordProblems } from './native-checks.js';
 export { type CorpusCase, type ExpectedCategory, SECRET } from './types.js';
