@@ -132,6 +132,9 @@ export function upgradeAnswers(
     answerHandshakeErrors(wss);
     /** ws's callback once the 101 is out (ws passes the upgrade request): one for every upgrade. */
     const upgraded = (ws: WebSocket, request: IncomingMessage) => {
+      // ws listens for the raw socket's errors now: without this, its 'error' listeners would be
+      // an array of two for the connection's whole life (about 40 bytes a connection).
+      request.socket.removeListener('error', ignoreSocketError);
       try {
         // Before any 'connection' listener: the socket's own listeners are guarded, even
         // those of a 'connection' listener the adapter did not wrap.

@@ -86,6 +86,16 @@ describe('per-connection state', () => {
     ws.close();
   });
 
+  it("leaves the raw socket only ws's own 'error' listener once the connection is open", async () => {
+    const ws = await open();
+    expect(JSON.parse(await reply(ws, '{"a":1}')).error.code).toBe('CONFLICT');
+    const [accepted] = [...wss.clients].slice(-1);
+    const raw = (accepted as unknown as { _socket: { listeners(event: string): unknown[] } })._socket;
+    // The handshake's listener is gone: one function, not an array of two, for the connection's life.
+    expect(raw.listeners('error')).toHaveLength(1);
+    ws.close();
+  });
+
   it('records each socket error with its own connection id', async () => {
     const ids = ['6a1c2a9e-8b7d-4c6e-9f0a-1b2c3d4e5f61', '7b1c2a9e-8b7d-4c6e-9f0a-1b2c3d4e5f62'];
     const sockets = await Promise.all(ids.map((id) => open({ 'x-request-id': id })));
