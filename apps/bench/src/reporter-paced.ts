@@ -15,11 +15,15 @@ import { fileURLToPath } from 'node:url';
 import { capture, createReporter } from '@faultline/core';
 import { distinctShape } from './distinct-shape.js';
 import { jsonChild } from './measure.js';
+import { FloorHandover } from './paced-floor.js';
+
+/** What a run does with each fault: nothing more, the reporter, or the floor ({@link FloorHandover}). */
+type Side = 'capture' | 'reporter' | 'floor';
 
 /** One paced run: distinct-shape errors at `rate` per second for `seconds`, in 10 ms slices, to a file. */
 interface PacedResult {
   readonly rate: number;
-  readonly withReporter: boolean;
+  readonly side: Side;
   readonly reported: number;
   /** Full records plus compacted repeats the sink confirmed. */
   readonly written: number;
@@ -62,7 +66,9 @@ function countFound(ids: Uint8Array, count: number, found: Set<string>): number 
   return n;
 }
 
-async function pacedChild(rate: number, seconds: number, file: string, withReporter: boolean): Promise<PacedResult> {
+async function pacedChild(rate: number, seconds: number, file: string, side: Side): Promise<PacedResult> {
+  const withReporter = side === 'reporter';
+  const floor = side === 'floor' ? new FloorHandover() : undefined;
   // BENCH_SLICE_MS tries another `sliceMs` (the reporter's default when unset).
   const slice = process.env.BENCH_SLICE_MS;
   const options = { destination: file, flushOnExit: false, ...(slice === undefined ? {} : { sliceMs: Number(slice) }) };
@@ -82,25 +88,29 @@ async function pacedChild(rate: number, seconds: number, file: string, withRepor
   for (let tick = 0; tick < ticks; tick += 1) {
     if (tick === 100) warm.enable();
     for (let j = 0; j < perTick; j += 1, i += 1) {
-      const fault = capture(distinctShape(i));
+      const error = distinctShape(i);
+      const fault = capture(error);
       Buffer.from(fault.id.replaceAll('-', ''), 'hex').copy(ids, i * 16);
       reporter?.report(fault);
+      floor?.add(fault, error);
     }
+    floor?.flush();
     peak = Math.max(peak, process.memoryUsage.rss());
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + (tick + 1) * 10 - Date.now())));
   }
   histogram.disable();
   warm.disable();
   await reporter?.close();
+  const handed = (await floor?.close()) ?? 0;
   // Before the file is read back (its text alone is 150 MB at 50,000 a second).
   peak = Math.max(peak, process.memoryUsage.rss());
   const stats = reporter?.stats;
   const found = withReporter ? idsInFile(file) : new Set<string>();
   return {
     rate,
-    withReporter,
+    side,
     reported: i,
-    written: stats === undefined ? 0 : stats.written + stats.compacted,
+    written: stats === undefined ? handed : stats.written + stats.compacted,
     idsInFile: withReporter ? countFound(ids, i, found) : 0,
     dropped: stats === undefined ? 0 : stats.droppedQueueFull + stats.droppedBacklog,
     lost: stats === undefined ? 0 : Object.values(stats.lost).reduce((a, b) => a + b, 0),
@@ -136,27 +146,25 @@ second second on (code warm, worker up; the goals are for the whole run). ids: f
 compacted repeats) / faults. written: confirmed by the sink (full + compacted). Goals at 50k/s: every id
 in the file, 0 dropped, p99 at most 2 ms above capture alone, max at most 20 ms; at 100k/s counts add up
 (written + dropped + lost = faults) within the same loop bounds. load: 1-minute load average before the run.
-peak RSS: capture alone / with the reporter, read every slice until the reporter closed.`);
+peak RSS: capture alone / with the reporter, read every slice until the reporter closed. floor p99/max: capture plus
+the least an off-thread reporter must do on this thread (read the stack's text, hand the fields over in one batch a
+slice to a worker that only counts them): what no reporter can go below on this machine.`);
   console.log(
-    `${'rate/s'.padStart(8)} ${'load'.padStart(5)} ${'capture p99/max'.padStart(16)} ${'reporter p99/max'.padStart(17)} ${'after 1 s'.padStart(19)} ${'ids / faults'.padStart(16)} ${'written'.padStart(8)} ${'dropped'.padStart(8)} ${'lost'.padStart(6)} ${'worker'.padStart(7)} ${'peak RSS MB'.padStart(12)}  goal`,
+    `${'rate/s'.padStart(8)} ${'load'.padStart(5)} ${'capture p99/max'.padStart(16)} ${'reporter p99/max'.padStart(17)} ${'floor p99/max'.padStart(14)} ${'after 1 s'.padStart(19)} ${'ids / faults'.padStart(16)} ${'written'.padStart(8)} ${'dropped'.padStart(8)} ${'lost'.padStart(6)} ${'worker'.padStart(7)} ${'peak RSS MB'.padStart(12)}  goal`,
   );
-  const runOne = (rate: number, withReporter: boolean): PacedResult =>
+  const runOne = (rate: number, side: Side): PacedResult =>
     jsonChild<PacedResult>(
-      [
-        self,
-        'paced',
-        String(rate),
-        String(seconds),
-        join(dir, `paced-${rate}.log`),
-        withReporter ? 'reporter' : 'capture',
-      ],
+      [self, 'paced', String(rate), String(seconds), join(dir, `paced-${rate}.log`), side],
       `paced ${rate}`,
     );
   try {
     for (const rate of rates) {
       const before = load();
-      const alone = runOne(rate, false);
-      const r = runOne(rate, true);
+      const alone = runOne(rate, 'capture');
+      const r = runOne(rate, 'reporter');
+      const floor = runOne(rate, 'floor');
+      if (floor.written !== floor.reported)
+        throw new Error(`floor ${rate}: ${floor.written} of ${floor.reported} handed over`);
       rmSync(join(dir, `paced-${rate}.log`), { force: true });
       const loopOk = r.p99Ms <= alone.p99Ms + 2 && r.maxMs <= 20;
       const counted = r.written + r.dropped + r.lost === r.reported;
@@ -169,7 +177,7 @@ peak RSS: capture alone / with the reporter, read every slice until the reporter
             ? 'met'
             : 'NOT met';
       console.log(
-        `${String(rate).padStart(8)} ${before.padStart(5)} ${`${alone.p99Ms.toFixed(1)}/${alone.maxMs.toFixed(1)}`.padStart(16)} ${`${r.p99Ms.toFixed(1)}/${r.maxMs.toFixed(1)}`.padStart(17)} ${`${alone.warmP99Ms.toFixed(1)}/${alone.warmMaxMs.toFixed(1)} ${r.warmP99Ms.toFixed(1)}/${r.warmMaxMs.toFixed(1)}`.padStart(19)} ${`${r.idsInFile}/${r.reported}`.padStart(16)} ${String(r.written).padStart(8)} ${String(r.dropped).padStart(8)} ${String(r.lost).padStart(6)} ${String(r.offThread).padStart(7)} ${`${alone.peakRssMb.toFixed(0)}/${r.peakRssMb.toFixed(0)}`.padStart(12)}  ${goal}${counted ? '' : ' (counts do not add up)'}${r.lost > 0 ? ` lost ${r.lostBy}` : ''}`,
+        `${String(rate).padStart(8)} ${before.padStart(5)} ${`${alone.p99Ms.toFixed(1)}/${alone.maxMs.toFixed(1)}`.padStart(16)} ${`${r.p99Ms.toFixed(1)}/${r.maxMs.toFixed(1)}`.padStart(17)} ${`${floor.p99Ms.toFixed(1)}/${floor.maxMs.toFixed(1)}`.padStart(14)} ${`${alone.warmP99Ms.toFixed(1)}/${alone.warmMaxMs.toFixed(1)} ${r.warmP99Ms.toFixed(1)}/${r.warmMaxMs.toFixed(1)}`.padStart(19)} ${`${r.idsInFile}/${r.reported}`.padStart(16)} ${String(r.written).padStart(8)} ${String(r.dropped).padStart(8)} ${String(r.lost).padStart(6)} ${String(r.offThread).padStart(7)} ${`${alone.peakRssMb.toFixed(0)}/${r.peakRssMb.toFixed(0)}`.padStart(12)}  ${goal}${counted ? '' : ' (counts do not add up)'}${r.lost > 0 ? ` lost ${r.lostBy}` : ''}`,
       );
     }
   } finally {
@@ -179,7 +187,11 @@ peak RSS: capture alone / with the reporter, read every slice until the reporter
 
 const [mode, rate, seconds, file, side] = process.argv.slice(2);
 if (mode === 'paced' && rate !== undefined && seconds !== undefined && file !== undefined) {
-  console.log(JSON.stringify(await pacedChild(Number(rate), Number(seconds), file, side === 'reporter')));
+  console.log(
+    JSON.stringify(
+      await pacedChild(Number(rate), Number(seconds), file, side === 'reporter' || side === 'floor' ? side : 'capture'),
+    ),
+  );
 } else if (process.argv[1] === fileURLToPath(import.meta.url)) {
   pacedParent();
 }
