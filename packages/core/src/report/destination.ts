@@ -6,11 +6,13 @@
  * own destinations carry their description ({@link sinkSpec}), so a worker thread can open the
  * same destination on its side.
  */
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
+import type { Writable } from 'node:stream';
 import { isMainThread } from 'node:worker_threads';
 import { makeDirectory } from '../make-dir.js';
 import { checkOptions, OptionsError } from '../options-check.js';
 import { FdSink } from './fd-sink.js';
+import { namesOpenFile } from './fd-target.js';
 import { ROTATING_FILE_RULES } from './option-rules.js';
 import type { Sink } from './sink.js';
 import { type SinkSpec, withSpec } from './sink-spec.js';
@@ -57,20 +59,47 @@ function openRotatingFile(options: RotatingFileOptions): Sink {
       });
     },
     options.maxBacklogBytes ?? 4 * 1024 * 1024,
+    (stream) => movedFrom(stream, join(directory, name)),
   );
 }
+
+/**
+ * True when the file a rotating-file-stream has open is no longer the one at `path` (the file or
+ * its directory removed or renamed): the library writes on into it until its size rotates it, if
+ * ever. Its open file is its `file` handle; closed (mid-rotation) or not found, false.
+ */
+function movedFrom(stream: Writable, path: string): boolean {
+  const fd = (stream as { file?: { fd?: unknown } }).file?.fd;
+  return typeof fd === 'number' && fd >= 0 && !namesOpenFile(path, fd);
+}
+
+/**
+ * Node's own getters of `process.stdout` and `process.stderr`, kept when this module loads: an
+ * application that puts a stream of its own there later (`Object.defineProperty(process,
+ * 'stdout', …)`) leaves fd 1 without Node's stream, so a pipe on it stayed blocking.
+ */
+const stdioGetters: Readonly<Record<number, (() => unknown) | undefined>> = isMainThread
+  ? {
+      1: Object.getOwnPropertyDescriptor(process, 'stdout')?.get,
+      2: Object.getOwnPropertyDescriptor(process, 'stderr')?.get,
+    }
+  : {};
 
 /**
  * fd 1 and 2 inherited as pipes stay blocking until Node opens its stdio stream on them, which
  * makes a pipe non-blocking. Opened here, a full pipe answers EAGAIN, so the exit flush keeps its
  * deadline; left blocking, one `writeSync` waited for as long as the reader did (5.7 s behind a
- * reader asleep for 6 s). The flag belongs to the pipe, so the worker's writes share it.
+ * reader asleep for 6 s). The flag belongs to the pipe, so the worker's writes share it. Node's
+ * stream is opened through Node's own getter: through an application's replacement of
+ * `process.stdout` (a stream without the descriptor), the pipe stayed blocking and a SIGTERM
+ * with a reader that stopped reading never ended the process.
  */
 function nonBlockingStdio(fd: number): void {
-  if (!isMainThread) return;
+  if (!isMainThread || (fd !== 1 && fd !== 2)) return;
   try {
-    if (fd === 1) void process.stdout.fd;
-    else if (fd === 2) void process.stderr.fd;
+    const own = stdioGetters[fd];
+    if (own !== undefined) void (own.call(process) as { fd?: unknown } | undefined)?.fd;
+    else void (fd === 1 ? process.stdout : process.stderr).fd;
   } catch {
     // no stdio stream: writes keep their own bounds
   }

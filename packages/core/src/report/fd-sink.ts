@@ -128,6 +128,11 @@ export class FdSink extends CountingSink {
    */
   #pump(): void {
     if (this.#inFlight !== undefined || this.#retrying || this.#queue.length === 0 || this.#target.fd < 0) return;
+    if (this.#target.follow() && this.#target.fd < 0) {
+      // The path cannot be opened again now: what waits is lost with the reason.
+      this.#loseHeld(this.#queue.splice(0), this.#target.openError ?? 'EBADF');
+      return;
+    }
     const batch = this.#queue.splice(0, BATCH_LINES);
     this.#inFlight = batch;
     const buffers = batch.map((line) => line.bytes);
@@ -195,9 +200,15 @@ export class FdSink extends CountingSink {
     }
   }
 
+  /**
+   * Writes the queue synchronously until `deadlineMs`; the rest is lost as `shutdown`, all of it
+   * behind a write still under way to a pipe, which may stop inside a line: a line written then
+   * followed half a record (`process.exit()` while the pump wrote to a full stdout pipe).
+   */
   flushSync(deadlineMs: number): void {
     const deadline = Date.now() + deadlineMs;
-    while (this.#queue.length > 0 && this.#target.fd >= 0 && Date.now() < deadline) {
+    const behindCut = this.#inFlight !== undefined && !this.#target.regularFile;
+    while (!behindCut && this.#queue.length > 0 && this.#target.fd >= 0 && Date.now() < deadline) {
       const line = this.#queue[0] as Line;
       try {
         const written = writeSync(this.#target.fd, line.bytes);

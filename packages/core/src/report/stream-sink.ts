@@ -8,14 +8,18 @@
  * while it opens, lines wait within the backlog bound. A Writable cannot be flushed
  * synchronously: at exit, lines it still holds are counted `unconfirmed` (settled if their
  * callback comes after all), lines still waiting for it to open are lost as `shutdown`; at the
- * hand-over to the worker they go to its copy instead.
+ * hand-over to the worker they go to its copy instead. A stream whose file was removed or
+ * replaced under it (`stale`, checked at most every `pathCheck.everyMs`) is ended and made anew.
  */
 import type { Writable } from 'node:stream';
-import { REOPEN_INTERVAL_MS } from './fd-target.js';
+import { pathCheck, REOPEN_INTERVAL_MS } from './fd-target.js';
 import { CountingSink, errorCode, type Line } from './sink.js';
 
 /** Makes the Writable, synchronously or not. */
 export type WritableFactory = () => Writable | Promise<Writable>;
+
+/** True when `stream` writes to a file its path no longer names (removed, renamed, replaced). */
+export type StaleCheck = (stream: Writable) => boolean;
 
 /** A `Sink` writing to a `Writable` made by `factory`. */
 export class StreamSink extends CountingSink {
@@ -29,10 +33,39 @@ export class StreamSink extends CountingSink {
   #opening = false;
   #failure: string | undefined;
   #failedAt = 0;
+  readonly #stale: StaleCheck | undefined;
+  #checkedAt = Date.now();
 
-  constructor(factory: WritableFactory, maxBacklogBytes: number) {
+  /** `stale`, when given, tells a stream whose file is gone from its path (it is then made anew). */
+  constructor(factory: WritableFactory, maxBacklogBytes: number, stale?: StaleCheck) {
     super(maxBacklogBytes);
     this.#factory = factory;
+    this.#stale = stale;
+    this.#create();
+  }
+
+  /**
+   * Ends a stream whose file is no longer at its path and makes a new one (the lines it took
+   * still settle through it; later ones wait for the new stream). Written on, it counted every
+   * record written into a file nobody could read any more.
+   */
+  #renewIfStale(): void {
+    const stream = this.#stream;
+    if (stream === undefined || this.#stale === undefined || Date.now() - this.#checkedAt < pathCheck.everyMs) return;
+    this.#checkedAt = Date.now();
+    let stale = false;
+    try {
+      stale = this.#stale(stream);
+    } catch {
+      // cannot tell: keep writing
+    }
+    if (!stale) return;
+    this.#stream = undefined;
+    try {
+      stream.end();
+    } catch {
+      // already ended
+    }
     this.#create();
   }
 
@@ -87,6 +120,7 @@ export class StreamSink extends CountingSink {
   }
 
   protected enqueue(line: Line): void {
+    this.#renewIfStale();
     this.#pending.add(line);
     if (this.#stream === undefined) this.#waiting.push(line);
     else this.#send(this.#stream, line);

@@ -20,16 +20,25 @@ export interface ChildRun {
   readonly sinceMark: number | undefined;
 }
 
-/** Runs Node with `args` in a child with `env` added; SIGKILL after `killMs`. */
-export function runNode(args: readonly string[], env: Record<string, string>, killMs: number): Promise<ChildRun> {
+/**
+ * Runs Node with `args` in a child with `env` added; SIGKILL after `killMs`. `stdout`: `unread`
+ * gives the child a pipe that nobody reads (it fills and stays full).
+ */
+export function runNode(
+  args: readonly string[],
+  env: Record<string, string>,
+  killMs: number,
+  stdout: 'ignore' | 'unread' = 'ignore',
+): Promise<ChildRun> {
   return new Promise((resolve) => {
     const proc = spawn(process.execPath, args, {
       cwd: packageDir,
       env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', stdout === 'unread' ? 'pipe' : 'ignore', 'pipe'],
     });
+    proc.stdout?.pause();
     let stderr = '';
-    proc.stderr.on('data', (chunk: Buffer) => {
+    proc.stderr?.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
     const kill = setTimeout(() => proc.kill('SIGKILL'), killMs);
@@ -41,9 +50,14 @@ export function runNode(args: readonly string[], env: Record<string, string>, ki
   });
 }
 
-/** Runs `source` (an ES module) in a child with `env` added; SIGKILL after `killMs`. */
-export function runModule(source: string, env: Record<string, string>, killMs: number): Promise<ChildRun> {
-  return runNode(['--no-deprecation', '--input-type=module', '-e', source], env, killMs);
+/** Runs `source` (an ES module) in a child with `env` added; SIGKILL after `killMs` (`stdout` as in {@link runNode}). */
+export function runModule(
+  source: string,
+  env: Record<string, string>,
+  killMs: number,
+  stdout: 'ignore' | 'unread' = 'ignore',
+): Promise<ChildRun> {
+  return runNode(['--no-deprecation', '--input-type=module', '-e', source], env, killMs, stdout);
 }
 
 /** Resolves once `proc` exited, or after `ms` (it is then killed). */
