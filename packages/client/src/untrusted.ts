@@ -6,7 +6,7 @@
  * @module
  */
 
-import { isOneLine } from '@faultline/taxonomy';
+import { isOneLine, showsSomething } from '@faultline/taxonomy';
 
 export { isOneLine } from '@faultline/taxonomy';
 
@@ -34,7 +34,8 @@ export { isOneLine } from '@faultline/taxonomy';
  * ZWJ only between two letters or marks of a script that joins (Arabic, Persian, the Indic
  * scripts, …) or two emoji. Other text is dropped like an oversized one (so a message with CR/LF,
  * an ANSI escape, a right-to-left override or a variation selector is replaced by the category's
- * generic message).
+ * generic message). So is text that shows nothing (only white space, bidirectional marks or the
+ * braille blank), but for a pointer (which may be `''`) and a string param.
  * - `retryAfter`: at most a day (86 400 seconds); a negative or non-finite delay is dropped (before
  *   it is rounded up, so `-0.5` is dropped, never 0), and so is a gRPC `RetryInfo` whose `Duration`
  *   is not valid (`nanos` out of range or of the other sign than `seconds`).
@@ -70,9 +71,9 @@ export function conformingCode(value: unknown): string | undefined {
   return typeof value === 'string' && CODE.test(value) ? value : undefined;
 }
 
-/** A message that may be shown: a non-empty line of at most 1024 characters, else undefined. */
+/** A message that may be shown: a line of at most 1024 characters that shows something, else undefined. */
 export function boundedMessage(value: unknown): string | undefined {
-  return typeof value === 'string' && value.length > 0 && value.length <= DECODE_LIMITS.message && isOneLine(value)
+  return typeof value === 'string' && value.length <= DECODE_LIMITS.message && isOneLine(value) && showsSomething(value)
     ? value
     : undefined;
 }
@@ -106,12 +107,16 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** `value` when it is a line of 1 to 256 characters (`allowEmpty`: 0 to 256), else undefined. */
+/**
+ * `value` when it is a line of at most 256 characters that shows something (a violation's detail,
+ * a parameter or header name), else undefined. With `allowEmpty` (a JSON Pointer or field path,
+ * where `''` names the whole document), any line of 0 to 256 characters.
+ */
 export function boundedText(value: unknown, allowEmpty = false): string | undefined {
   return typeof value === 'string' &&
     value.length <= DECODE_LIMITS.violationText &&
-    (allowEmpty || value !== '') &&
-    isOneLine(value)
+    isOneLine(value) &&
+    (allowEmpty || showsSomething(value))
     ? value
     : undefined;
 }

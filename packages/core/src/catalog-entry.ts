@@ -4,7 +4,7 @@
  * {@link CatalogDefinitionError} when the catalog is defined, never in a response.
  */
 
-import { isOneLine } from '@faultline/taxonomy';
+import { isOneLine, showsSomething } from '@faultline/taxonomy';
 import type { CodeDefinition, CodeTranslation } from './fault-error.js';
 import { PARAM_NAME, type PublicParamType, placeholders } from './public-params.js';
 import { CATEGORIES, categoryOfBuiltinCode, isCategory } from './taxonomy.js';
@@ -26,12 +26,13 @@ const PARAM_TYPES: ReadonlySet<string> = new Set(['integer', 'number', 'string']
 const LANGUAGE_TAG = /^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8}){0,2}$/;
 
 /**
- * One line of public text: non-empty, bounded, and within the text rule the client applies to
- * every answer (`isOneLine` of `@faultline/taxonomy`: no control, format, invisible or
- * variation-selector character; joiners only where a script needs them).
+ * One line of public text: bounded, showing something, and within the text rule the client
+ * applies to every answer (`isOneLine` and `showsSomething` of `@faultline/taxonomy`: no control,
+ * format, invisible or variation-selector character; joiners only where a script needs them; not
+ * only white space, bidirectional marks or the braille blank).
  */
 function isPublicLine(text: unknown, max: number): text is string {
-  return typeof text === 'string' && text.trim() !== '' && text.length <= max && isOneLine(text);
+  return typeof text === 'string' && text.length <= max && isOneLine(text) && showsSomething(text);
 }
 
 /** Validates declared parameters; every placeholder of `texts` must be declared. */
@@ -114,7 +115,7 @@ export function validateEntry(code: string, entry: unknown): CodeDefinition {
       `Catalog code ${code}: category ${JSON.stringify(String(category)).slice(0, 40)} is not one of: ${CATEGORIES.join(', ')}.`,
     );
   }
-  if (typeof message !== 'string' || message.trim() === '' || message.length > MAX_MESSAGE_LENGTH) {
+  if (typeof message !== 'string' || !showsSomething(message) || message.length > MAX_MESSAGE_LENGTH) {
     throw new CatalogDefinitionError(
       `Catalog code ${code}: message must be non-empty text of at most ${MAX_MESSAGE_LENGTH} characters.`,
     );

@@ -98,6 +98,11 @@ describe('defineCatalog', () => {
     expect(() => defineCatalog({ BAD_CAT: { category: 'nope', message: 'x' } } as never)).toThrow(/category/);
     expect(() => defineCatalog({ BAD_MSG: { category: 'conflict', message: '' } })).toThrow(/message/);
     expect(() => defineCatalog({ BAD_MSG2: { category: 'conflict', message: 'a\nb' } })).toThrow(/one line/);
+    // A message that shows nothing, by the client's rule too (it would drop such text from any server).
+    for (const blank of ['   ', '\u3000\u2003', '\u200e', '\u2800']) {
+      expect(() => defineCatalog({ BAD_BLANK: { category: 'conflict', message: blank } })).toThrow(/message/);
+    }
+    expect(() => defineCatalog({ OK_MARKED: { category: 'conflict', message: '\u200fשולם\u200f' } })).not.toThrow();
     // A right-to-left override or an isolate shows other words than the message holds.
     for (const bidi of ['\u202e', '\u202a', '\u2066', '\u2069'])
       expect(() => defineCatalog({ BAD_BIDI: { category: 'conflict', message: `Paid ${bidi}exe.txt` } })).toThrow(

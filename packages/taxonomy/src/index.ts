@@ -8,5 +8,5 @@
 
 export { CATEGORIES, type Category, isCategory } from './categories.js';
 export { GrpcStatus, type GrpcStatusCode } from './grpc-status.js';
-export { isOneLine } from './one-line.js';
+export { isOneLine, showsSomething } from './one-line.js';
 export { type CategorySpec, categoryOfBuiltinCode, TAXONOMY } from './table.js';

@@ -62,3 +62,19 @@ const NOT_ONE_LINE = new RegExp(
 export function isOneLine(text: string): boolean {
   return !NOT_ONE_LINE.test(text);
 }
+
+/**
+ * A character that shows something: anything but white space (spaces of every width, tabs, line
+ * breaks), the bidirectional marks {@link isOneLine} allows (LRM, RLM, ALM) and the braille blank
+ * U+2800, which all show as nothing on their own.
+ */
+const SHOWS_SOMETHING = /[^\p{White_Space}\u200e\u200f\u061c\u2800]/u;
+
+/**
+ * True when `text` shows at least one character: a message or detail of only spaces or marks
+ * (`"   "`, `"\u200e"`, ideographic spaces) would show an empty error. Core's catalogs refuse such
+ * a message and the client drops such text from any server, by this one rule.
+ */
+export function showsSomething(text: string): boolean {
+  return SHOWS_SOMETHING.test(text);
+}
