@@ -12,7 +12,7 @@
  * @module
  */
 import { MARKER_PREFIX } from './context.js';
-import { encodingOf } from './http/charset.js';
+import { encodingOf, SNIFF_BYTES } from './http/charset.js';
 import type { Kept } from './http/window.js';
 import { readableText } from './readable.js';
 import { SIGNATURES } from './signatures.js';
@@ -73,7 +73,7 @@ export class MiddleScan {
   /** Bytes of the body checked from its start (its head is checked with the answer). */
   #through: number;
   /** The body's first bytes, for its byte order mark. */
-  readonly #start = Buffer.alloc(3);
+  readonly #start = Buffer.alloc(SNIFF_BYTES);
   /** The leaks found, each with the text around it. */
   readonly #kept: string[] = [];
   /** Their rules. */
@@ -125,7 +125,7 @@ export class MiddleScan {
    */
   #check(end: number): void {
     const stretch = this.#stretch ?? Buffer.alloc(0);
-    const encoding = encodingOf(this.#start.subarray(0, Math.min(this.#offset, 3)), this.contentType);
+    const encoding = encodingOf(this.#start.subarray(0, Math.min(this.#offset, SNIFF_BYTES)), this.contentType);
     const text = new TextDecoder(encoding).decode(stretch.subarray(0, this.#filled));
     this.#kept.push(...leaksIn(text, this.#rules, MIDDLE.keptLeaks - this.#kept.length));
     const overlap = Math.min(MIDDLE.overlapBytes, this.#filled);

@@ -7,9 +7,11 @@
  * field, a cookie, a header) is decoded. The recovered texts follow the once-undone text, each after
  * a blank line, so a signature reads each as written. A base64 run written in lines (MIME's 76
  * characters a line, PEM's 64: Python's `encodebytes`, Java's MIME encoder) is decoded whole, its line
- * breaks taken out, since a text cut at a line's end is in no line whole. Bounded: at most two more
- * levels, 20 base64 runs of at most 64 KB each.
+ * breaks taken out, since a text cut at a line's end is in no line whole; base64 of gzipped or
+ * UTF-16 text is decoded too (see {@link bytesText}). A quoted-printable MIME part is read with its soft
+ * line breaks joined. Bounded: at most three more levels, 20 base64 runs of at most 64 KB each.
  */
+import { bytesText } from './bytes-text.js';
 import { unescapeText } from './unescape.js';
 
 /** An escape still there once the text was unescaped: it was escaped twice. */
@@ -34,19 +36,17 @@ const BASE64_LINES = /(?<![A-Za-z0-9+/])(?:[A-Za-z0-9+/]{16,}[ \t]*\r?\n[ \t]*)+
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is looked for
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/;
 
-const LIMITS = { levels: 2, runs: 20, runChars: 65_536 } as const;
+const LIMITS = { levels: 3, runs: 20, runChars: 65_536 } as const;
 
-/** The text `run` decodes to, when it is base64 of valid UTF-8 text without control characters. */
+/** A MIME part's quoted-printable transfer encoding, named in the answer. */
+const QUOTED_PRINTABLE = /content-transfer-encoding:\s*quoted-printable/i;
+
+/** The text `run` decodes to, when it is base64 of text (see {@link bytesText}) without control characters. */
 function base64Text(run: string): string | undefined {
   const bytes = Buffer.from(run, 'base64');
   if (bytes.length < 16) return undefined;
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return undefined;
-  }
-  return CONTROL.test(text) ? undefined : text;
+  const text = bytesText(bytes, LIMITS.runChars * 4);
+  return text === undefined || CONTROL.test(text) ? undefined : text;
 }
 
 /** `text` (as the target sent it) with every escape undone, followed by what was escaped twice or base64-encoded. */
@@ -67,6 +67,13 @@ export function readableText(text: string): string {
   if (HEX_ESCAPE.test(once))
     parts.push(
       once.replace(/\\x([0-9a-fA-F]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
+    );
+  // `relation =22users=22 does not ex=\r\nist`: a MIME part in quoted-printable, soft line breaks joined.
+  if (QUOTED_PRINTABLE.test(once))
+    parts.push(
+      once
+        .replace(/=\r?\n/g, '')
+        .replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16))),
     );
   let runs = 0;
   for (const match of once.matchAll(BASE64_RUN)) {

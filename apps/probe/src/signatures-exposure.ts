@@ -12,7 +12,17 @@ export const EXPOSURE_SIGNATURES: readonly Signature[] = [
     severity: 'medium',
     description: 'server file path',
     pattern:
-      /(?:\/(?:home|srv|var\/www|var\/task|usr\/src\/app|usr\/(?:local|lib|share)|opt|app|root|workspace)\/[\w.-]+\/|node_modules\/|(?:site|dist)-packages\/|\b[A-Za-z]:\\(?:Users|inetpub|Program Files|ProgramData|Windows)\\|\b[A-Za-z]:(?:\\{1,2}|\/)(?:[\w .$@-]+(?:\\{1,2}|\/))+[\w.$@-]+\.\w{1,5}\b|\bfile:\/\/\/?[\w.~%-]*\/[\w.~%-]+)/,
+      /(?:\/(?:srv|var\/www|var\/task|usr\/src\/app|usr\/(?:local|lib|share))\/[\w.-]+\/|node_modules\/|(?:site|dist)-packages\/|\b[A-Za-z]:\\(?:Users|inetpub|Program Files|ProgramData|Windows)\\|\b[A-Za-z]:(?:\\{1,2}|\/)(?:[\w .$@-]+(?:\\{1,2}|\/))+[\w.$@-]+\.\w{1,5}\b|\bfile:\/\/\/?[\w.~%-]*\/[\w.~%-]+)/,
+  },
+  {
+    rule: 'leak/path',
+    severity: 'medium',
+    description: 'server file path',
+    // Under a directory a URL path may start with too (`/app/orders/12`, `/home/featured/`, `/opt/in/`): a
+    // file of code, configuration or data (`/app/src/db.js`, `/home/deploy/.env`), not after a host or
+    // in an HTML link (`https://cdn.example.com/app/main.js`, `src="/app/main.js"`).
+    pattern:
+      /(?<![\w.~-]|(?:src|href|action)=["']?)\/(?:home|app|opt|root|workspace)(?:\/[\w.@-]{1,128}){0,16}\/[\w.@-]{0,128}\.(?:[cm]?js|ts|py|pyc|rb|php|java|class|kt|go|cs|rs|exs?|json|ya?ml|env|conf|cfg|ini|log|properties|toml|pem|key|sqlite3?|db|so|dll|jar|war|sh)\b/,
   },
   {
     rule: 'leak/path',
@@ -27,7 +37,7 @@ export const EXPOSURE_SIGNATURES: readonly Signature[] = [
     description: 'server file path',
     // A system directory at the start of a path (`open /etc/app/config.yaml`, a cookie's `Path=/var/www/shop`),
     // not inside a URL path (`/api/etc/x`), nor the probe's own traversal echoed back (`../etc/passwd`, `/etc/passwd`).
-    pattern: /(?<![\w./-])\/(?:etc\/(?!passwd\b)|var\/|usr\/|opt\/|root\/|srv\/|tmp\/|proc\/)[\w.-]{2,128}/,
+    pattern: /(?<![\w./-])\/(?:etc\/(?!passwd\b)|var\/|usr\/|root\/|srv\/|tmp\/|proc\/)[\w.-]{2,128}/,
   },
   {
     rule: 'leak/errno',
@@ -60,6 +70,15 @@ export const EXPOSURE_SIGNATURES: readonly Signature[] = [
     // (`Via: 1.1 orders-svc:8080`, `X-Backend-Server: orders-7d9f8c5b4-xk2lp:8080`).
     pattern:
       /\b(?:https?|wss?|grpcs?|redis|amqps?|postgres(?:ql)?|mysql|mongodb):\/\/(?!localhost\b)[a-z][\w-]{0,62}(?=[/?#"'<>)\]\s]|:\d{2,5}\b|$)|(?:^|\n)(?:via|x-backend(?:-server|-host)?|x-served-by|x-upstream(?:-addr|-host|-server)?|x-forwarded-server|x-real-server|x-origin-server|x-host): [^\n]{0,1024}?(?<![\w.:/-])(?!localhost\b)[a-z][\w-]{0,62}:\d{2,5}\b/i,
+  },
+  {
+    rule: 'leak/private-ip',
+    severity: 'medium',
+    description: 'database address in a connection URL',
+    // A database's address, whatever its host (`jdbc:mysql://orders-db.prod.acme.com:3306/shop`,
+    // `mongodb+srv://cluster0.ab12c.mongodb.net`); with a password it is a secret too.
+    pattern:
+      /\bjdbc:[a-z]\w{1,32}:(?:thin:@)?(?:\/\/)?(?!localhost\b)[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}(?::\d{2,5})?|\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|rediss?|mssql|sqlserver|amqps?):\/\/(?:[^\s:@/]{1,128}@)?(?!localhost\b)[\w-]{1,63}(?:\.[\w-]{1,63}){1,8}\b/,
   },
   {
     rule: 'leak/private-ip',

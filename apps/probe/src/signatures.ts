@@ -6,6 +6,7 @@ import type { Severity } from './findings.js';
 import { EXPOSURE_SIGNATURES } from './signatures-exposure.js';
 import { RUNTIME_SIGNATURES } from './signatures-runtime.js';
 import { SECRET_SIGNATURES } from './signatures-secrets.js';
+import { LOWER_CASE_SQL } from './signatures-sql.js';
 
 /** One signature: a rule, its severity, and the pattern that finds it. */
 export interface Signature {
@@ -55,7 +56,7 @@ export const SIGNATURES: readonly Signature[] = [
     description: 'Java stack frame',
     // With a module or class-loader prefix (`java.base/`, `app//`); Kotlin, Scala and Groovy files too.
     pattern:
-      /(?:\b|(?<=\\[nt]))at (?:[\w.@-]{0,128}\/){0,4}[a-z][\w$]{0,128}(?:\.[\w$<>]{1,128}){1,16}\([\w$]{1,128}\.(?:java|kt|scala|groovy):\d+\)/,
+      /(?:\b|(?<=\\[nt]))at (?:[\w.@-]{0,128}\/){0,4}[a-z][\w$]{0,128}(?:\.[\w$<>]{1,128}){1,16}\([\w$]{1,128}\.(?:java|kt|scala|groovy)(?::\d+)?\)/,
   },
   {
     rule: 'leak/stack-java',
@@ -63,14 +64,14 @@ export const SIGNATURES: readonly Signature[] = [
     description: 'Java stack frame or exception class',
     // A frame without its file (Unknown Source, Native Method); a JVM or framework exception class.
     pattern:
-      /\bat (?:[\w.@-]{0,128}\/){0,4}[a-z][\w$]{0,128}(?:\.[\w$<>]{1,128}){1,16}\((?:Unknown Source|Native Method)\)|\b(?:java|javax|jakarta|kotlinx?|org\.springframework|org\.hibernate|org\.apache)\.[\w$.]{1,256}?(?:Exception|Error)\b|\b(?:com|org|io|net)\.[a-z][\w$]{0,64}(?:\.[a-z][\w$]{0,64}){1,16}\.[A-Z][\w$]{0,128}(?:Exception|Error)\b|\bCaused by: (?:[a-z][\w$]{0,64}\.){1,16}[A-Z][\w$]*/,
+      /\bat (?:[\w.@-]{0,128}\/){0,4}[a-z][\w$]{0,128}(?:\.[\w$<>]{1,128}){1,16}\((?:Unknown Source|Native Method)\)|\b(?:java|javax|jakarta|kotlinx?|scala|org\.springframework|org\.hibernate|org\.apache)\.[\w$.]{1,256}?(?:Exception|Error)\b|\b(?:com|org|io|net)\.[a-z][\w$]{0,64}(?:\.[a-z][\w$]{0,64}){1,16}\.[A-Z][\w$]{0,128}(?:Exception|Error)\b|\bCaused by: (?:[a-z][\w$]{0,64}\.){1,16}[A-Z][\w$]*/,
   },
   {
     rule: 'leak/stack-go',
     severity: 'high',
     description: 'Go panic or frame',
     pattern:
-      /goroutine \d+ \[[\w ,]+\]:|\bpanic: runtime error: |\bruntime error: (?:invalid memory address|index out of range|slice bounds out of range)|\.go:\d+ \+0x[0-9a-f]+|\/[\w.-]{1,128}(?:\/[\w.-]{1,128}){0,16}\.go:\d+\b/,
+      /goroutine \d+ \[[\w ,]+\]:|\bpanic: runtime error: |\bruntime error: (?:invalid memory address|index out of range|slice bounds out of range)|\.go:\d+ \+0x[0-9a-f]+|\/[\w.-]{1,128}(?:\/[\w.-]{1,128}){0,16}\.go:\d+\b|\.\(\*[A-Z]\w{0,64}\)\.\w{1,64}\(|\(0xc0[0-9a-f]{8}\b/,
   },
   {
     rule: 'leak/stack-dotnet',
@@ -105,21 +106,24 @@ export const SIGNATURES: readonly Signature[] = [
     rule: 'leak/sql',
     severity: 'high',
     description: 'SQL text',
-    pattern: /\b(?:SELECT\s+[\w*,\s."`[\]]{1,512}?\s+FROM|INSERT\s+INTO|UPDATE\s+\w+\s+SET|DELETE\s+FROM)\b/i,
+    // Upper-case keywords, as SQL is written and logged; prose (`select an option from the table`) is not SQL.
+    pattern:
+      /\b(?:SELECT\s+[\w*,\s."`[\]]{1,512}?\s+FROM|INSERT\s+INTO|UPDATE\s+[\w."`[\]]{1,128}\s+SET|DELETE\s+FROM)\b/,
   },
+  ...LOWER_CASE_SQL,
   {
     rule: 'leak/sql',
     severity: 'high',
     description: 'database error text (SQLite, SQL Server, Oracle, Go, Elasticsearch)',
     pattern:
-      /\bSQLITE_[A-Z]{4,}\b|\b(?:UNIQUE|NOT NULL|FOREIGN KEY) constraint failed: \w+|\bno such (?:table|column): \w+|Violation of (?:PRIMARY|UNIQUE) KEY constraint|Cannot insert duplicate key in object|Invalid object name '|Invalid column name '|Incorrect syntax near |Unclosed quotation mark after the character string|Conversion failed when converting|\bORA-\d{5}\b|\bsql: (?:no rows in result set|database is closed|Scan error|transaction has already been)|\bHikariPool-\d+ - |\bSQLITE_BUSY|statement conflicted with the (?:FOREIGN KEY|CHECK|REFERENCE) constraint|String or binary data would be truncated|Arithmetic overflow error converting|\b(?:index_not_found|search_phase_execution|version_conflict_engine|mapper_parsing|resource_already_exists)_exception\b/,
+      /\bSQLITE_[A-Z]{4,}\b|\b(?:UNIQUE|NOT NULL|FOREIGN KEY) constraint failed: \w+|\bno such (?:table|column): \w+|Violation of (?:PRIMARY|UNIQUE) KEY constraint|Cannot insert duplicate key in object|Invalid object name '|Invalid column name '|Incorrect syntax near |Unclosed quotation mark after the character string|Conversion failed when converting|\bORA-\d{5}\b|\bsql: (?:no rows in result set|database is closed|Scan error|transaction has already been)|\bHikariPool-\d+ - |\bTNS:[a-z]|Login failed for user '|error occurred while establishing a connection to SQL Server|\bSQLITE_BUSY|statement conflicted with the (?:FOREIGN KEY|CHECK|REFERENCE) constraint|String or binary data would be truncated|Arithmetic overflow error converting|\b(?:index_not_found|search_phase_execution|version_conflict_engine|mapper_parsing|resource_already_exists)_exception\b/,
   },
   {
     rule: 'leak/driver-pg',
     severity: 'high',
     description: 'PostgreSQL error text',
     pattern:
-      /violates (?:unique|foreign key|not-null|check) constraint|relation "[^"]+" does not exist|syntax error at or near|SQLSTATE|column "[^"]+" (?:of relation|does not exist)|invalid input syntax for (?:type )?\w+|password authentication failed for user|out of range for type \w+|current transaction is aborted, commands ignored|\bdeadlock detected\b|canceling statement due to (?:statement|lock) timeout|too many clients already|remaining connection slots are reserved|\bKey \([^)\n]{1,256}\)=\(|could not connect to server: |Is the server running on host|\bpq: [a-z]/i,
+      /violates (?:unique|foreign key|not-null|check) constraint|relation "[^"]+" does not exist|syntax error at or near|SQLSTATE|column "[^"]+" (?:of relation|does not exist)|invalid input syntax for (?:type )?\w+|password authentication failed for user|out of range for type \w+|current transaction is aborted, commands ignored|\bdeadlock detected\b|canceling statement due to (?:statement|lock) timeout|too many clients already|remaining connection slots are reserved|\bKey \([^)\n]{1,256}\)=\(|could not translate host name|could not connect to server: |Is the server running on host|\bpq: [a-z]/i,
   },
   {
     rule: 'leak/driver-mysql',
@@ -153,7 +157,7 @@ export const SIGNATURES: readonly Signature[] = [
     severity: 'high',
     description: 'ORM error text',
     pattern:
-      /Sequelize\w*Error|QueryFailedError|EntityNotFound|EntityMetadataNotFound|\bTypeORMError\b|No metadata for "[^"]+" was found|\bMongoose\w*Error\b|Knex: |\bCast to \w+ failed for value|\b\w+ validation failed: \w+: Path `|\b(?:sqlalchemy\.exc|psycopg2?\.errors|django\.db\.utils|pymongo\.errors)\.\w+|Microsoft\.EntityFrameworkCore\.\w+|\bActiveRecord::[A-Z]\w+|\bPG::[A-Z]\w+/,
+      /Sequelize\w*Error|QueryFailedError|EntityNotFound|EntityMetadataNotFound|\bTypeORMError\b|No metadata for "[^"]+" was found|\bMongoose\w*Error\b|Knex: |\bCast to \w+ failed for value|\b\w+ validation failed: \w+: Path `|\b(?:sqlalchemy\.exc|psycopg2?\.errors|django\.db\.utils|pymongo\.errors)\.\w+|\b(?:psycopg2?|asyncpg|pymysql|MySQLdb|pyodbc|cx_Oracle|oracledb)\.(?:(?:errors?|exceptions)\.)?[A-Z]\w{0,64}(?:Error|Exception)\b|Microsoft\.EntityFrameworkCore\.\w+|\bActiveRecord::[A-Z]\w+|\bPG::[A-Z]\w+/,
   },
   ...RUNTIME_SIGNATURES,
   ...EXPOSURE_SIGNATURES,

@@ -42,6 +42,13 @@ const SEEDS = [
   'Key (a',
   'ip-10-1',
   '=/a',
+  'select a, ',
+  'select "a',
+  'insert into a ',
+  'jdbc:ab:',
+  'mongodb://a.',
+  '/app/a.',
+  '.(*A).',
 ];
 
 const SIZE = 320 * 1024;

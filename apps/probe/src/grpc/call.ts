@@ -15,6 +15,7 @@ import {
 } from '@grpc/grpc-js';
 import type { Answer } from '../answer.js';
 import type { Outcome } from '../budget.js';
+import { bytesText } from '../bytes-text.js';
 import { addField } from '../http/fields.js';
 import { statusDetailsText } from './status-details.js';
 
@@ -52,6 +53,14 @@ export interface CallResult {
   readonly answer?: Answer;
 }
 
+/**
+ * A binary (`-bin`) metadata value as text: its text when it holds one (UTF-8, UTF-16, gzipped: a
+ * .NET service's `Encoding.Unicode` bytes), else its bytes one character each.
+ */
+function binaryText(value: Buffer): string {
+  return bytesText(value, CHANNEL_OPTIONS['grpc.max_metadata_size'] * 16) ?? value.toString('latin1');
+}
+
 /** Adds every value of every key of `metadata` to `into` (binary values as text, the rich status decoded). */
 function addMetadata(into: Record<string, string>, metadata: Metadata | undefined): void {
   for (const [key, values] of Object.entries(metadata?.toJSON() ?? {}))
@@ -63,7 +72,7 @@ function addMetadata(into: Record<string, string>, metadata: Metadata | undefine
           ? String(value)
           : key === 'grpc-status-details-bin'
             ? statusDetailsText(value)
-            : value.toString('latin1'),
+            : binaryText(value),
       );
 }
 

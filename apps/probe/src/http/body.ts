@@ -7,6 +7,7 @@
  * {@link LIMITS}.readBytes are read: past that, the body is over the limit.
  */
 import type { Answer } from '../answer.js';
+import { bytesText } from '../bytes-text.js';
 import { MiddleScan } from '../middle.js';
 import { Bytes } from './bytes.js';
 import { keptText } from './charset.js';
@@ -88,13 +89,25 @@ export class BodyReader {
     // head and tail, apart from them, for the answer's checks.
     const { texts, unchecked } = middle.finish(kept, late);
     const text = keptText(kept, headers['content-type']);
-    const body = texts.length === 0 ? text : [text, ...texts].join(GAP);
+    const inside = this.#encoded === undefined ? undeclaredText(kept) : undefined;
+    const all = inside === undefined ? texts : [inside, ...texts];
+    const body = all.length === 0 ? text : [text, ...all].join(GAP);
     return {
       answer: { status, ...(reason ? { reason } : {}), headers, body },
       unscanned: unchecked,
       ...(unparseable === undefined ? {} : { unparseable }),
     };
   }
+}
+
+/**
+ * The text of a whole body that is gzip data though no Content-Encoding says so (`application/gzip`, a
+ * debug dump): anyone who has the bytes can gunzip them. Bounded by {@link LIMITS}.readBytes out.
+ */
+function undeclaredText(kept: { readonly head: Buffer; readonly skipped: number }): string | undefined {
+  const { head } = kept;
+  if (kept.skipped > 0 || head[0] !== 0x1f || head[1] !== 0x8b) return undefined;
+  return bytesText(head, LIMITS.readBytes);
 }
 
 /**

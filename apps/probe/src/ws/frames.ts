@@ -7,6 +7,7 @@
  * kept, with the text around them), up to {@link MIDDLES_BYTES} a session; what is not checked is
  * counted, so that the operator is told.
  */
+import { bytesText } from '../bytes-text.js';
 import { MiddleScan } from '../middle.js';
 
 /** The most text kept from one session's frames. */
@@ -27,7 +28,7 @@ export class Frames {
   #kept = 0;
   #middles = 0;
 
-  /** Keeps what fits of `data` (a frame's payload, read as UTF-8). */
+  /** Keeps what fits of `data` (a frame's payload, read as UTF-8, or as the UTF-16 or compressed text it holds). */
   add(data: Buffer): void {
     // Every frame costs at least one byte: a flood of empty frames cannot grow the list without end.
     const room = FRAMES_BYTES - this.#kept;
@@ -40,7 +41,9 @@ export class Frames {
     const tail = data.subarray(data.length - tailLength);
     const skipped = data.length - head.length - tail.length;
     if (skipped === 0) {
-      this.texts.push(String(Buffer.concat([head, tail])));
+      const whole = Buffer.concat([head, tail]);
+      // A binary message of UTF-16 or compressed text (zlib-compressed JSON) reads as that text.
+      this.texts.push(bytesText(whole, FRAMES_BYTES) ?? String(whole));
       this.#kept += Math.max(1, head.length + tail.length);
       return;
     }
