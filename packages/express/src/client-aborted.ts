@@ -5,8 +5,10 @@
  * network code of an upstream connection (`bad_gateway`), so every download a client cancelled was
  * recorded as a 502 fault. When the client is gone, such an error is the client's cancellation:
  * this classifier, tried after the application's and before the built-in ones, makes it
- * `cancelled` (499). Values that carry their own meaning are left to the built-in classifiers:
- * body-parser's (`type: 'request.aborted'`) and axios's (`isAxiosError`, a timeout).
+ * `cancelled` (499). body-parser's `request aborted` (`type: 'request.aborted'`, the same code), raised
+ * when the client left while its body was read, is the client's cancellation too: it was recorded
+ * as the client's invalid request (`VALIDATION_FAILED`, 400). Values that carry another meaning are
+ * left to the built-in classifiers: body-parser's other types and axios's (`isAxiosError`, a timeout).
  */
 import { type Classifier, safeGet } from '@faultline/core/adapter';
 
@@ -15,7 +17,9 @@ const CLIENT_ABORTED: Classifier = {
   name: 'express',
   classify(error) {
     if (safeGet(error, 'code') !== 'ECONNABORTED') return undefined;
-    if (safeGet(error, 'type') !== undefined || safeGet(error, 'isAxiosError') === true) return undefined;
+    const type = safeGet(error, 'type');
+    if (type === 'request.aborted') return { category: 'cancelled', reason: 'body:request.aborted:client-gone' };
+    if (type !== undefined || safeGet(error, 'isAxiosError') === true) return undefined;
     return { category: 'cancelled', reason: 'express:ECONNABORTED:client-gone' };
   },
 };

@@ -5,7 +5,9 @@
  * upstream connection's): every cancelled download counted as a server fault. On real Express 5
  * and Express 4 servers on 127.0.0.1, a raw client reads the head and leaves: the record under
  * the head's id is `CANCELLED` (499), once, and the server serves the next request. A client
- * still there when the same error is passed on gets the 500 it is owed, not a 499.
+ * still there when the same error is passed on gets the 500 it is owed, not a 499. A client that
+ * leaves while its JSON body is read (body-parser's `request aborted`, the same code) is recorded
+ * as its cancellation too, not as its invalid request (`VALIDATION_FAILED`, 400).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -40,6 +42,27 @@ function leaveAfterHead(port: number, path: string): Promise<string> {
   });
 }
 
+/**
+ * Sends a POST head with `Expect: 100-continue`, waits for the `100 Continue` (the request is in
+ * the app, its body being read), sends part of the body and leaves.
+ */
+function leaveMidBody(port: number, path: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () =>
+      socket.write(
+        `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\nExpect: 100-continue\r\n\r\n`,
+      ),
+    );
+    socket.setEncoding('latin1');
+    socket.once('data', () => {
+      socket.write('{"order":');
+      setImmediate(() => socket.destroy());
+    });
+    socket.on('close', () => resolve());
+    socket.on('error', reject);
+  });
+}
+
 describe.each([5, 4] as Major[])('Express %i: a client leaving a res.sendFile answer', (major) => {
   let app: RunningApp;
   let port: number;
@@ -68,6 +91,19 @@ describe.each([5, 4] as Major[])('Express %i: a client leaving a res.sendFile an
     const recordsOf = () => app.records.filter((r) => r.request_id === id);
     await until(() => recordsOf().length > 0, 5000);
     expect(recordsOf().map((r) => [r.code, r.status])).toEqual([['CANCELLED', 499]]);
+    expect(
+      (await rawHttpExchange(port, 'GET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).endsWith('fine'),
+    ).toBe(true);
+  });
+
+  it('a client leaving while its body is read: its cancellation (499), not its invalid request', async () => {
+    const before = app.records.length;
+    await leaveMidBody(port, '/upload');
+    const recorded = () => app.records.slice(before).filter((r) => r.code !== undefined);
+    await until(() => recorded().length > 0, 5000);
+    expect(recorded().map((r) => [r.code, r.status, r.reason])).toEqual([
+      ['CANCELLED', 499, 'body:request.aborted:client-gone'],
+    ]);
     expect(
       (await rawHttpExchange(port, 'GET /ok HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).endsWith('fine'),
     ).toBe(true);

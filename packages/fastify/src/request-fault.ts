@@ -16,6 +16,7 @@ import {
   unwrapThrown,
 } from '@faultline/core/adapter';
 import type { FastifyRequest } from 'fastify';
+import { bodyCutShort, classifiersForCutBody } from './client-aborted.js';
 import { isValidRequestId, refusedRequestId } from './request-id.js';
 
 type Writable<T> = { -readonly [K in keyof T]: T[K] };
@@ -44,11 +45,13 @@ const captureContext: Writable<CaptureContext> = {
  * A thrown value classified `cancelled` (a premature close, an `AbortError`) is the client's
  * cancellation only when the client is gone; while it is still connected, the server cancelled
  * its own work (a reply stream destroyed, an aborted upstream call), and that is `internal`.
- * A `FaultError` raised as `cancelled` by the application keeps its category.
+ * A `FaultError` raised as `cancelled` by the application keeps its category. A body the client
+ * cut short by leaving is its cancellation too (client-aborted.ts).
  */
-export function captureFor(thrown: unknown, request: FastifyRequest, classifiers: readonly Classifier[]): Fault {
+export function captureFor(thrown: unknown, request: FastifyRequest, given: readonly Classifier[]): Fault {
   const error = unwrapThrown(thrown);
   const gone = clientGone(request.raw);
+  const classifiers = gone && bodyCutShort(error, request.raw) ? classifiersForCutBody(given) : given;
   if (capturing !== undefined) {
     // Re-entered (a classifier answered another request synchronously): a context of its own.
     const ctx: CaptureContext = {

@@ -62,6 +62,21 @@ export function answerOnRawSocket(
 }
 
 /**
+ * True when the peer ended its side (`HPE_INVALID_EOF_STATE`) while the body of a request Node
+ * already handed to the application was still being read (the parser's `incoming`, not
+ * `complete`). That request is the one cut short: destroying the socket aborts it, and its own
+ * path records the departure (the adapters as the client's cancellation). A second fault here
+ * counted one departure twice, the second time as the client's invalid request (400).
+ */
+function requestCutShortByPeer(error: unknown, socket: RawHttpSocket): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  if (safeGetString(error, 'code', 64) !== 'HPE_INVALID_EOF_STATE') return false;
+  const parser = safeGet(socket, 'parser');
+  const incoming = typeof parser === 'object' && parser !== null ? safeGet(parser, 'incoming') : undefined;
+  return typeof incoming === 'object' && incoming !== null && safeGet(incoming, 'complete') === false;
+}
+
+/**
  * True when an answer to an earlier request on `socket` already sent its head (Node's
  * `_httpMessage._headerSent`, what its own 'clientError' default reads before it writes a 400): a
  * malformed request pipelined behind a streamed answer, or a request body whose chunk framing
@@ -76,7 +91,8 @@ function answerOnTheWire(socket: RawHttpSocket): boolean {
 /**
  * The server's 'clientError' listener body, shared by every HTTP adapter: a request Node's parser
  * refused is recorded and answered on its raw socket ({@link answerOnRawSocket}). Nothing for a
- * peer that reset the connection, or a socket already destroyed. When an earlier answer on the
+ * peer that reset the connection, or a socket already destroyed; a peer that ended its side in
+ * the middle of a request body has its socket destroyed, and that request records it. When an earlier answer on the
  * connection already sent its head, the error is recorded, nothing is written, and the socket is
  * closed (the client sees that answer cut short), as Node's own default does. Never throws.
  */
@@ -88,6 +104,10 @@ export function answerClientError(
   reporter: Reporter | undefined,
 ): void {
   if (isConnectionReset(error) || socket.destroyed) return;
+  if (requestCutShortByPeer(error, socket)) {
+    socket.destroy();
+    return;
+  }
   if (answerOnTheWire(socket)) {
     recordFault(clientErrorFault(error), { protocol: 'http', reporter });
     socket.destroy();
