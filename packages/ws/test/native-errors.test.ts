@@ -20,8 +20,9 @@ import {
   until,
 } from '@faultline/testkit';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { WebSocket, WebSocketServer } from 'ws';
+import { WebSocketServer } from 'ws';
 import { createWsAdapter } from '../src/index.js';
+import { exchange, type Got } from './style-exchange.js';
 
 const STYLES = ['sync', 'async', 'send-callback', 'emit', 'connection'] as const;
 const log = memoryLog();
@@ -66,45 +67,6 @@ afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
 
-interface Got {
-  connectionId: string;
-  frames: string[];
-  close?: { code: number; reason: string };
-}
-
-/** One exchange of `name` in `style`; what came back within a bounded wait. */
-function exchange(name: string, style: string): Promise<Got> {
-  return new Promise((resolve, reject) => {
-    const path = style === 'connection' ? encodeURIComponent(name) : '';
-    const client = new WebSocket(`ws://127.0.0.1:${port}/${path}`);
-    const got: Got = { connectionId: '', frames: [] };
-    client.once('upgrade', (response) => {
-      got.connectionId = String(response.headers['x-request-id']);
-    });
-    const timer = setTimeout(() => {
-      client.terminate();
-      reject(new Error(`${style} ${name}: no answer in 10 s`));
-    }, 10_000);
-    client.on('message', (data) => {
-      const text = String(data);
-      if (text === 'ack') return;
-      got.frames.push(text);
-      if (style !== 'emit' || text === 'alive') client.close(1000);
-    });
-    client.once('close', (code, reason) => {
-      clearTimeout(timer);
-      got.close = { code, reason: String(reason) };
-      resolve(got);
-    });
-    client.once('error', reject);
-    client.once('open', () => {
-      if (style === 'connection') return;
-      client.send(JSON.stringify({ name, style }));
-      if (style === 'emit') setTimeout(() => client.send(JSON.stringify({ name: 'echo' })), 20);
-    });
-  });
-}
-
 /** What is wrong with the answer to `category` (empty when right), and the id it carried. */
 function answerProblems(category: string, style: string, got: Got): { problems: string[]; id: string } {
   const spec = TAXONOMY[category as keyof typeof TAXONOMY];
@@ -143,7 +105,7 @@ it('Node’s own errors in every ws style: status or close, generic text, an id,
   for (const [name, native] of Object.entries(NATIVE_VALUES)) {
     for (const style of STYLES) {
       try {
-        const { problems, id } = answerProblems(native.category, style, await exchange(name, style));
+        const { problems, id } = answerProblems(native.category, style, await exchange(port, name, style));
         // An emitted 'error' has its own id; its record names the connection.
         const recordId = () =>
           style === 'emit'
@@ -160,6 +122,6 @@ it('Node’s own errors in every ws style: status or close, generic text, an id,
     }
   }
   expect(wrong).toEqual([]);
-  expect((await exchange('echo', 'sync')).frames).toEqual(['alive']);
+  expect((await exchange(port, 'echo', 'sync')).frames).toEqual(['alive']);
   expect(watch.crashes).toEqual([]);
 });

@@ -26,6 +26,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { createWsAdapter } from '../src/index.js';
+import { exchange, type Got } from './style-exchange.js';
 
 const STYLES = ['sync', 'async', 'emit', 'send-callback', 'client-closes'] as const;
 const log = memoryLog();
@@ -67,50 +68,6 @@ afterAll(async () => {
   for (const client of wss.clients) client.terminate();
   await new Promise<void>((resolve) => server.close(() => resolve()));
 });
-
-interface Got {
-  connectionId: string;
-  frames: string[];
-  close?: { code: number; reason: string };
-}
-
-/** Sends one message of `name` in `style`; resolves with what came back within a bounded wait. */
-function exchange(name: string, style: string): Promise<Got> {
-  return new Promise((resolve, reject) => {
-    const client = new WebSocket(`ws://127.0.0.1:${port}/`);
-    const got: Got = { connectionId: '', frames: [] };
-    client.once('upgrade', (response) => {
-      got.connectionId = String(response.headers['x-request-id']);
-    });
-    const timer = setTimeout(() => {
-      client.terminate();
-      reject(new Error(`${style} ${name}: no answer in 10 s`));
-    }, 10_000);
-    const finish = () => {
-      clearTimeout(timer);
-      resolve(got);
-    };
-    client.on('message', (data) => {
-      const text = String(data);
-      if (text === 'ack') return;
-      got.frames.push(text);
-      if (style === 'emit' && text !== 'alive') return;
-      client.close(1000);
-    });
-    client.once('close', (code, reason) => {
-      got.close = { code, reason: String(reason) };
-      finish();
-    });
-    client.once('error', reject);
-    client.once('open', () => {
-      client.send(JSON.stringify({ name, style }));
-      // The client leaves with a hostile reason while its message is still failing.
-      if (style === 'client-closes') client.close(4000, EXTREME_TEXT.slice(0, 120));
-      // An emitted 'error' is recorded under the connection and the socket stays up: it must still echo.
-      if (style === 'emit') setTimeout(() => client.send(JSON.stringify({ name: 'echo' })), 50);
-    });
-  });
-}
 
 /** What is wrong with the answer (empty when right); the id it carried. */
 function answerProblems(statuses: readonly number[], style: string, got: Got): { problems: string[]; id?: string } {
@@ -155,7 +112,7 @@ function answerProblems(statuses: readonly number[], style: string, got: Got): {
 describe('extreme hostile values through ws failure styles', () => {
   it.each(Object.entries(EXTREME_VALUES))('%s', { timeout: 60_000 }, async (name, { statuses }) => {
     const wrong = await problemsByStyle(STYLES, async (style) => {
-      const got = await exchange(name, style);
+      const got = await exchange(port, name, style, EXTREME_TEXT.slice(0, 120));
       const { problems, id } = answerProblems(statuses, style, got);
       if (id === undefined || !UUID_V4.test(id)) return problems;
       await reporter.flush();

@@ -2,6 +2,7 @@
  * The checks every adapter's native-errors suite shares: what a client read of a Node error, and
  * the log record under the id it got.
  */
+import { until } from '../polling.js';
 import { recordFor } from '../records.js';
 import { type HttpAnswer, UUID_V4 } from './extreme-checks.js';
 import { REDACTABLE_SECRET } from './extreme-text.js';
@@ -32,11 +33,27 @@ export function nativeRecordProblems(
 }
 
 /**
- * What is wrong with a problem-JSON `answer` to `native` (empty when right): a status or `detail`
- * other than `expected`'s, an id that is no UUID v4 or differs from X-Request-ID, any
- * {@link nativeLeaks} in headers or body, and the {@link nativeRecordProblems} of its id.
+ * What is wrong with the problem-JSON `response` to `native` (empty when right), once the record
+ * of its id was written (at most 2 s): a status or `detail` other than `expected`'s, an id that is
+ * no UUID v4 or differs from X-Request-ID, any {@link nativeLeaks} in headers or body, and the
+ * {@link nativeRecordProblems} of its id.
  */
-export function nativeHttpProblems(
+export async function nativeHttpProblems(
+  response: Response,
+  native: NativeValue,
+  records: readonly Record<string, unknown>[],
+  expected: { readonly http: number; readonly message: string },
+): Promise<string[]> {
+  const answer = {
+    status: response.status,
+    headers: Object.fromEntries(response.headers),
+    body: await response.text(),
+  };
+  await until(() => recordFor(records, answer.headers['x-request-id']) !== undefined).catch(() => undefined);
+  return answerProblems(answer, native, records, expected);
+}
+
+function answerProblems(
   answer: HttpAnswer,
   native: NativeValue,
   records: readonly Record<string, unknown>[],
