@@ -35,7 +35,7 @@ import { parseJsonMessage } from './json-message.js';
 import { listenerGuard, trusted } from './listener-guard.js';
 import { pingFloodListener } from './ping-flood.js';
 import { serverGuard } from './server-guard.js';
-import { settleOnce } from './settle.js';
+import { nothing, settleOnce } from './settle.js';
 import { answerOnSocket } from './socket-answer.js';
 import { guardStream } from './stream.js';
 import type { ConnectionContext, JsonMessageHandler, MessageHandler, WsAdapter, WsAdapterOptions } from './types.js';
@@ -168,21 +168,25 @@ export function createWsAdapter(options: WsAdapterOptions = {}): WsAdapter {
 
   /**
    * A socket's 'message' listener calling `handler` with the message (`json`: parsed first, a
-   * parse failure answered as the handler's throw): one closure per listener.
+   * parse failure answered as the handler's throw): one closure per listener. For a thenable, a
+   * promise that fulfils once it settled and its fault was answered (a span around it sees it).
    */
   function wrapMessage(
     socket: WebSocket,
     handler: MessageHandler | JsonMessageHandler,
     json: boolean,
-  ): (data: RawData, isBinary: boolean) => void {
+  ): (data: RawData, isBinary: boolean) => Promise<void> | undefined {
     return trusted((data: RawData, isBinary: boolean) => {
       try {
         const result = json
           ? (handler as JsonMessageHandler)(parseJsonMessage(data))
           : (handler as MessageHandler)(data, isBinary);
-        if (isThenable(result)) settleOnce(result, undefined, (error) => failMessage(socket, error, data, isBinary));
+        if (!isThenable(result)) return undefined;
+        const answered = (error: unknown) => void failMessage(socket, error, data, isBinary);
+        return settleOnce(result, nothing, answered) as Promise<void>;
       } catch (error) {
         failMessage(socket, error, data, isBinary);
+        return undefined;
       }
     });
   }

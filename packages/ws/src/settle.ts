@@ -12,13 +12,21 @@ const then = Promise.prototype.then;
 
 /**
  * Calls `onFulfilled` or `onRejected` (never both, never twice) once `result` settles. A native
- * promise is followed as it is (no allocation); any other thenable is adopted by one, so a
- * `then` that calls back twice, or throws, settles it once.
+ * promise is followed as it is (no allocation besides the promise `then` returns); any other
+ * thenable is adopted by one, so a `then` that calls back twice, or throws, settles it once.
+ * Returns that promise, settled once the callback returned (rejected only if it throws).
  */
 export function settleOnce(
   result: PromiseLike<unknown>,
   onFulfilled: ((value: unknown) => unknown) | undefined,
   onRejected: (reason: unknown) => unknown,
-): void {
-  then.call(types.isPromise(result) ? result : Promise.resolve(result), onFulfilled, onRejected);
+): Promise<unknown> {
+  return then.call(
+    types.isPromise(result) ? result : Promise.resolve(result),
+    onFulfilled,
+    onRejected,
+  ) as Promise<unknown>;
 }
+
+/** A fulfilment callback that drops the value: a promise `then`-ed with it fulfils with nothing. */
+export const nothing = (): undefined => undefined;

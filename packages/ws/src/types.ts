@@ -65,14 +65,19 @@ export interface WsAdapter {
    * rejection, is answered as a wrapped handler's, not a crash.
    */
   connection(handler: ConnectionHandler): (socket: WebSocket, request: IncomingMessage) => void;
-  /** Wraps a message handler for `socket.on('message', …)`. */
-  message(socket: WebSocket, handler: MessageHandler): (data: RawData, isBinary: boolean) => void;
+  /**
+   * Wraps a message handler for `socket.on('message', …)`. When the handler returns a promise
+   * (an `async` handler), the wrapper returns one that fulfils once the handler settled and its
+   * fault, if any, was answered (it never rejects): await it inside a span started per message,
+   * and end the span after it, so the fault's id reaches that span.
+   */
+  message(socket: WebSocket, handler: MessageHandler): (data: RawData, isBinary: boolean) => Promise<void> | undefined;
   /**
    * Like {@link WsAdapter.message}, for JSON messages: the handler gets the parsed value; a message
    * that is not JSON is answered as the client's validation fault (an error frame), not as an
-   * internal one.
+   * internal one. Returns what {@link WsAdapter.message}'s wrapper returns.
    */
-  json(socket: WebSocket, handler: JsonMessageHandler): (data: RawData, isBinary: boolean) => void;
+  json(socket: WebSocket, handler: JsonMessageHandler): (data: RawData, isBinary: boolean) => Promise<void> | undefined;
   /**
    * Guards `duplex`, what `createWebSocketStream(socket)` returned, and returns it: an error the
    * duplex is destroyed with (a `pipeline` stage failing) is recorded and closes the socket with the

@@ -5,7 +5,7 @@
 import { type Span, trace } from '@opentelemetry/api';
 import type { Fault } from '../fault.js';
 import type { Reporter } from './reporter.js';
-import { annotateSpan, captureContext, type Protocol } from './telemetry.js';
+import { annotateSpan, captureContext, type Protocol, showableTraceId } from './telemetry.js';
 import type { ReportContext } from './types.js';
 
 /** What the adapter tells {@link recordFault}. */
@@ -24,6 +24,8 @@ export interface RecordFaultOptions {
    * The request's own span, when the adapter saw it as the request arrived: marked instead of the
    * active span while it is still recording. Instrumentations that run hooks inside spans of their
    * own (`@fastify/otel`) leave an already ended hook span active where the error is answered.
+   * Once it has ended, the active span is marked only when it is of the same trace (a hook span
+   * of the same request), never another request's; the log record stays linked to this span.
    */
   readonly span?: Span | undefined;
 }
@@ -39,18 +41,35 @@ export const SPAN_ONLY: Readonly<Record<Protocol, RecordFaultOptions>> = {
 };
 
 /**
- * Annotates the active span (cheap; a no-op without an OTel SDK) and queues the log record.
- * Returns the trace id when a valid span context exists, for the response body. Never throws.
+ * The span to mark for a fault whose request's own span is `own`: `own` while it records; once
+ * it has ended, the active span only if it is of `own`'s trace (a context that leaked would
+ * otherwise mark another request's span); without `own`, the active span.
+ */
+function spanToMark(own: Span | undefined): Span | undefined {
+  if (own === undefined) return trace.getActiveSpan();
+  if (own.isRecording()) return own;
+  const active = trace.getActiveSpan();
+  return active !== undefined && active.spanContext().traceId === own.spanContext().traceId ? active : undefined;
+}
+
+/**
+ * Annotates the request's span or the active one (cheap; a no-op without an OTel SDK) and queues
+ * the log record, linked to that span (else to the request's own). Returns the trace id when a
+ * valid span context exists, for the response body. Never throws.
  */
 export function recordFault(fault: Fault, options: RecordFaultOptions): string | undefined {
   let traceId: string | undefined;
   try {
-    const own = options.span?.isRecording() === true ? options.span : undefined;
-    traceId = annotateSpan(fault, options.protocol, own);
+    const own = options.span;
+    const target = spanToMark(own);
+    traceId = target === undefined ? undefined : annotateSpan(fault, options.protocol, target);
+    // The request's own trace, when no span of it could be marked any more.
+    if (target === undefined && own !== undefined) traceId = showableTraceId(own);
     if (options.reporter !== undefined) {
+      const linked = target ?? own;
       const ctx: { -readonly [K in keyof ReportContext]: ReportContext[K] } = {
         protocol: options.protocol,
-        otelContext: own === undefined ? captureContext() : trace.setSpan(captureContext(), own),
+        otelContext: linked === undefined ? captureContext() : trace.setSpan(captureContext(), linked),
       };
       if (traceId !== undefined) ctx.traceId = traceId;
       if (options.method !== undefined) ctx.method = options.method;

@@ -69,12 +69,20 @@ export function annotateSpan(
   }
 }
 
+/** `span`'s trace id when its span context is valid (never all zeros), else `undefined`. Never throws. */
+export function showableTraceId(span: Span): string | undefined {
+  try {
+    const { traceId } = span.spanContext();
+    return isShowableTraceId(traceId) ? traceId : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The active span's trace id when a valid span context exists (never all zeros), else `undefined`. */
 export function activeTraceId(): string | undefined {
   const span = trace.getActiveSpan();
-  if (span === undefined) return undefined;
-  const spanContext = span.spanContext();
-  return isShowableTraceId(spanContext.traceId) ? spanContext.traceId : undefined;
+  return span === undefined ? undefined : showableTraceId(span);
 }
 
 /** The span active when each owner (a raw request, a call) was remembered. */
