@@ -35,6 +35,7 @@ import { type HaproxyLimits, haproxyLimits, tuneLines } from './limits.js';
 import { answer, otherErrors } from './replies.js';
 import { FORWARDING_RULES, hostRules, idRules, TRAFFIC_LOG } from './request-rules.js';
 import { backendResponseRules, frontendResponseRules } from './responses.js';
+import { RETRY_LINES } from './retries.js';
 import { UPGRADE_REQUEST_RULES } from './upgrade.js';
 
 export { DEFAULT_HAPROXY_LIMITS, type HaproxyLimits } from './limits.js';
@@ -75,14 +76,15 @@ export const HAPROXY_STATUSES: Readonly<Record<number, GatewayFailure>> = {
   504: 'timeout',
 };
 
-/** The JSON access log line (`json(utf8s)` skips bytes that are not UTF-8: every line is UTF-8 JSON). */
 /**
- * The JSON log line; with `grpc`, a `grpc_status` field: the status of a trailers-only gRPC answer
- * (the gateway's own, or a backend's error before any message) kept by the gRPC backend's rule.
+ * The JSON log line (`json(utf8s)` skips bytes that are not UTF-8: every line is UTF-8 JSON); with
+ * `grpc`, a `grpc_status` field: the status of a trailers-only gRPC answer (the gateway's own, or
+ * a backend's error before any message) kept by the gRPC backend's rule. The `uri` is the target
+ * up to its query, as nginx's `$uri`: a query may carry a token (`?access_token=…`, a reset link's).
  */
 function logFormat(grpc: boolean): string {
   const status = grpc ? '"grpc_status":"%[var(txn.grpc_status),json(utf8s)]",' : '';
-  return `'{"time":"%[date,ltime(%Y-%m-%dT%H:%M:%S%z)]","request_id":"%[var(txn.request_id),json(utf8s)]","remote_addr":"%ci","method":"%HM","uri":"%[capture.req.uri,json(utf8s)]","protocol":"%HV","status":%ST,"upstream_status":"%[var(txn.upstream_status)]",${status}"request_time_ms":%Ta,"bytes_sent":%B}'`;
+  return `'{"time":"%[date,ltime(%Y-%m-%dT%H:%M:%S%z)]","request_id":"%[var(txn.request_id),json(utf8s)]","remote_addr":"%ci","method":"%HM","uri":"%[capture.req.uri,field(1,?),json(utf8s)]","protocol":"%HV","status":%ST,"upstream_status":"%[var(txn.upstream_status)]",${status}"request_time_ms":%Ta,"bytes_sent":%B}'`;
 }
 
 /** The public (TLS when a certificate is given) and internal (plain) `bind` lines. */
@@ -216,6 +218,7 @@ ${frontendResponseRules().join('\n')}
 ${redirectFrontend(listeners, options.idVersions, page('malformed'))}${grpc?.sections ?? ''}
 backend faultline_backends
   balance roundrobin
+${RETRY_LINES.join('\n')}
   acl faultline_type res.hdr(content-type) -m str ${contentTypes.join(' ')}
   acl faultline_id res.hdr(x-request-id),strcmp(txn.request_id) eq 0
 ${backendResponseRules(options, pages, contentTypes, HAPROXY_STATUSES).join('\n')}

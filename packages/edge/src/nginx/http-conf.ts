@@ -97,6 +97,10 @@ ${grpcLog ? GRPC_STATUS_MAP : ''}log_format faultline_json escape=json '{"time":
 upstream faultline_backends {
 ${options.upstreams.map((u) => `  server ${u} max_fails=1 fail_timeout=2s;`).join('\n')}
   keepalive 32;
+  # An idle backend connection is closed by the gateway before a Node service closes it (its
+  # default keepAliveTimeout is 5 s): else a request sent as the service closes it gets no answer
+  # (a GET is retried, a POST gets the 502 page).
+  keepalive_timeout 4s;
 }
 ${extra}`;
 }

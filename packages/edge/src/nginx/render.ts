@@ -113,6 +113,10 @@ function proxied(route: string, options: NginxOptions): string {
     '    proxy_set_header X-Forwarded-Proto $scheme;',
     `    proxy_connect_timeout ${options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT}s;`,
     `    proxy_read_timeout ${options.readTimeout ?? DEFAULT_READ_TIMEOUT}s;`,
+    // A failed attempt goes to the next server (nginx's default: a refused or cut connection, and a
+    // timeout, for an idempotent method), but none starts once readTimeout has passed: otherwise
+    // each silent server adds its readTimeout, and the 504 comes long after the documented bound.
+    `    proxy_next_upstream_timeout ${options.readTimeout ?? DEFAULT_READ_TIMEOUT}s;`,
     // A status Faultline never sends (505-599) is answered by the gateway's 500 page here: nginx
     // writes the backend's own status line on HTTP/1.1, and the njs of Debian 12 (0.7) cannot
     // replace it. With its own error_page the location inherits none of the server's: its own
