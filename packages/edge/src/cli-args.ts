@@ -44,6 +44,7 @@ export const CLI_OPTIONS = {
   'max-header-count': { repeatable: false, gateways: ['haproxy'] },
   'max-url': { repeatable: false, gateways: ['haproxy'] },
   'max-headers': { repeatable: false, gateways: ['haproxy'] },
+  'retry-closed': { repeatable: false, gateways: ['haproxy'], flag: true },
   format: { repeatable: false, gateways: BOTH },
   'default-format': { repeatable: false, gateways: BOTH },
   'accept-id-versions': { repeatable: false, gateways: BOTH },
@@ -189,6 +190,7 @@ export function haproxyOptionsOf(values: CliValues): HaproxyOptions {
     ...(cert === undefined ? {} : { tls: { certificate: resolve(cert) } }),
     ...Object.fromEntries(limits.filter(([, value]) => value !== undefined)),
     ...(grpc === undefined ? {} : { grpc }),
+    ...(values['retry-closed'] === undefined ? {} : { retryClosed: true }),
   };
 }
 

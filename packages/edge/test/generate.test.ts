@@ -307,6 +307,20 @@ describe('faultline-edge CLI', () => {
     expect(readFileSync(join(out, 'faultline.js'), 'utf8')).toContain('var PASS_FOREIGN = true;');
   });
 
+  it("--retry-closed adds HAProxy's retry of a request a server closed unanswered; without it, only connection retries", () => {
+    const out = mkdtempSync(join(tmpdir(), 'faultline-edge-cli-'));
+    expect(run(['haproxy', '--upstream', 'a:1', '--out', out]).status).toBe(0);
+    const plain = readFileSync(join(out, 'haproxy.cfg'), 'utf8');
+    expect(plain).toMatch(/^ {2}retries 3$/m);
+    expect(plain).toMatch(/^ {2}option redispatch 1$/m);
+    expect(plain).not.toContain('retry-on');
+    expect(run(['haproxy', '--upstream', 'a:1', '--retry-closed', '--out', out]).status).toBe(0);
+    const retrying = readFileSync(join(out, 'haproxy.cfg'), 'utf8');
+    expect(retrying).toMatch(/^ {2}retry-on conn-failure empty-response$/m);
+    expect(retrying).toMatch(/^ {2}http-request disable-l7-retry unless \{ method GET HEAD OPTIONS PUT DELETE \}$/m);
+    expect(() => renderHaproxy({ upstreams: ['a:1'], retryClosed: 'yes' as never })).toThrow(/retry closed "yes"/);
+  });
+
   const ok = ['--upstream', '127.0.0.1:3000', '--out', '/tmp/faultline-edge-never-written'];
   it.each([
     [[], /which gateway/],
@@ -324,6 +338,7 @@ describe('faultline-edge CLI', () => {
     [['haproxy', ...ok, '--header-buffers', '8x16k'], /--header-buffers "8x16k" is not supported by haproxy/],
     [['nginx', ...ok, '--buffer-size', '64k'], /--buffer-size "64k" is not supported by nginx/],
     [['nginx', ...ok, '--max-url', '4k'], /--max-url "4k" is not supported by nginx/],
+    [['nginx', ...ok, '--retry-closed'], /--retry-closed .*is not supported by nginx/],
     // a single option given twice replaces nothing
     [['nginx', ...ok, '--read-timeout', '5', '--read-timeout', '9'], /--read-timeout was given 2 times \("5", "9"\)/],
     [['haproxy', ...ok, '--out', '/tmp/other'], /--out was given 2 times/],

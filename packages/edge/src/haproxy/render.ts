@@ -35,7 +35,7 @@ import { type HaproxyLimits, haproxyLimits, tuneLines } from './limits.js';
 import { answer, otherErrors } from './replies.js';
 import { FORWARDING_RULES, hostRules, idRules, TRAFFIC_LOG } from './request-rules.js';
 import { backendResponseRules, frontendResponseRules } from './responses.js';
-import { RETRY_LINES } from './retries.js';
+import { retryLines } from './retries.js';
 import { UPGRADE_REQUEST_RULES } from './upgrade.js';
 
 export { DEFAULT_HAPROXY_LIMITS, type HaproxyLimits } from './limits.js';
@@ -62,6 +62,12 @@ export interface HaproxyOptions
   readonly idVersions?: readonly UuidVersion[];
   /** gRPC services behind the gateway. */
   readonly grpc?: GatewayGrpcOptions;
+  /**
+   * Also retry, on another server, a request of an idempotent method a server closed without
+   * answering (default false: the 502 page, or a kept-alive client connection closed). Costs
+   * HAProxy a copy of every request (about 4.7 times its instructions a request): see retries.ts.
+   */
+  readonly retryClosed?: boolean;
 }
 
 /** The HAProxy-generated statuses answered by a gateway page (`http-error`). */
@@ -218,7 +224,7 @@ ${frontendResponseRules().join('\n')}
 ${redirectFrontend(listeners, options.idVersions, page('malformed'))}${grpc?.sections ?? ''}
 backend faultline_backends
   balance roundrobin
-${RETRY_LINES.join('\n')}
+${retryLines(options.retryClosed).join('\n')}
   acl faultline_type res.hdr(content-type) -m str ${contentTypes.join(' ')}
   acl faultline_id res.hdr(x-request-id),strcmp(txn.request_id) eq 0
 ${backendResponseRules(options, pages, contentTypes, HAPROXY_STATUSES).join('\n')}
