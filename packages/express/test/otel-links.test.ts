@@ -13,10 +13,10 @@ import type { IncomingMessage, Server } from 'node:http';
 import { createRequire } from 'node:module';
 import { createReporter, SPAN_ATTRIBUTES } from '@faultline/core';
 import { memoryLog, until } from '@faultline/testkit';
+import { logRecordsWith } from '@faultline/testkit/tracing';
 import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asyncHandler, faultline } from '../src/index.js';
 import type { ExpressResponse, NextFunction } from '../src/types.js';
@@ -132,24 +132,17 @@ function get(path: string): Promise<Answer> {
   });
 }
 
-const kinds = (spans: ReadableSpan[], kind: SpanKind) => spans.filter((s) => s.kind === kind);
+const kinds = <S extends { kind: SpanKind }>(spans: S[], kind: SpanKind) => spans.filter((s) => s.kind === kind);
 const logRecordsOf = (id: string) => logRecords.getFinishedLogRecords().filter((r) => r.attributes[ID] === id);
 
 /** Checks which spans of `answer`'s trace carry its id, and the link of its log record. */
 async function checkTrace(answer: Answer, status: number) {
-  const spans = await tracing.spansOf(
-    answer.traceId,
-    (s) => kinds(s, SpanKind.SERVER).length > 0 && kinds(s, SpanKind.CLIENT).length > 0,
-    3000,
-  );
-  const [server] = kinds(spans, SpanKind.SERVER);
+  const { server } = await tracing.exchangeOf(answer.traceId);
   expect(server?.attributes[ID]).toBe(answer.id);
   // No other span holds the id: not the client span, not a layer span, not another trace's.
-  const holders = tracing.exporter.getFinishedSpans().filter((s) => s.attributes[ID] === answer.id);
-  expect(holders.map((s) => s.name)).toEqual([server?.name]);
+  expect(tracing.holding(ID, answer.id).map((s) => s.name)).toEqual([server?.name]);
   expect(server?.status.code).toBe(status >= 500 ? SpanStatusCode.ERROR : SpanStatusCode.UNSET);
-  await until(() => logRecordsOf(answer.id).length > 0, 3000);
-  const records = logRecordsOf(answer.id);
+  const records = await logRecordsWith(logRecords, ID, answer.id);
   expect(records).toHaveLength(1);
   expect(records[0]?.spanContext?.traceId).toBe(answer.traceId);
   expect(records[0]?.spanContext?.spanId).toBe(server?.spanContext().spanId);

@@ -17,10 +17,10 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { SPAN_ATTRIBUTES } from '@faultline/core';
 import { until } from '@faultline/testkit';
+import { logRecordsWith } from '@faultline/testkit/tracing';
 import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTracing, type Tracing } from './otel-setup.js';
@@ -121,28 +121,20 @@ function send(method: string, path: string, body?: string, type = 'application/j
   });
 }
 
-const kinds = (spans: ReadableSpan[], kind: SpanKind) => spans.filter((s) => s.kind === kind);
+const kinds = <S extends { kind: SpanKind }>(spans: S[], kind: SpanKind) => spans.filter((s) => s.kind === kind);
 const logRecordsOf = (id: string) => logRecords.getFinishedLogRecords().filter((r) => r.attributes[ID] === id);
 
 /** The spans of `answer`'s trace once its client and server spans ended; checks what carries the id. */
 async function checkTrace(answer: Answer, status: number) {
-  const spans = await tracing.spansOf(
-    answer.traceId,
-    (s) => kinds(s, SpanKind.SERVER).length > 0 && kinds(s, SpanKind.CLIENT).length > 0,
-    3000,
-  );
-  const [server] = kinds(spans, SpanKind.SERVER);
-  const [client] = kinds(spans, SpanKind.CLIENT);
+  const { spans, server, client } = await tracing.exchangeOf(answer.traceId);
   expect(server?.attributes[ID]).toBe(answer.id);
   expect(client?.attributes[ID]).toBeUndefined();
   // Only this request's own spans may hold its id, and none holds another's.
-  const holders = tracing.exporter.getFinishedSpans().filter((s) => s.attributes[ID] === answer.id);
-  for (const holder of holders) expect(holder.spanContext().traceId).toBe(answer.traceId);
+  for (const holder of tracing.holding(ID, answer.id)) expect(holder.spanContext().traceId).toBe(answer.traceId);
   for (const span of spans) if (span.attributes[ID] !== undefined) expect(span.attributes[ID]).toBe(answer.id);
   expect(server?.status.code).toBe(status >= 500 ? SpanStatusCode.ERROR : SpanStatusCode.UNSET);
   // The OTel log record: this id, linked to the server span.
-  await until(() => logRecordsOf(answer.id).length > 0, 3000);
-  const records = logRecordsOf(answer.id);
+  const records = await logRecordsWith(logRecords, ID, answer.id);
   expect(records).toHaveLength(1);
   expect(records[0]?.spanContext?.traceId).toBe(answer.traceId);
   expect(records[0]?.spanContext?.spanId).toBe(server?.spanContext().spanId);

@@ -10,11 +10,11 @@
  */
 import { FaultError, SPAN_ATTRIBUTES } from '@faultline/core';
 import { memoryLog, until } from '@faultline/testkit';
+import { logRecordsWith } from '@faultline/testkit/tracing';
 import type { Metadata, Server, ServiceError, UntypedServiceImplementation } from '@grpc/grpc-js';
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { method } from './fixtures.js';
 import type { AnyCall, Client } from './otel-calls.js';
@@ -119,26 +119,19 @@ async function failingCall(kind: string, fail = 'internal'): Promise<Ended> {
   };
 }
 
-const ofKind = (spans: ReadableSpan[], kind: SpanKind) => spans.filter((s) => s.kind === kind);
+const ofKind = <S extends { kind: SpanKind }>(spans: S[], kind: SpanKind) => spans.filter((s) => s.kind === kind);
 const logRecordsOf = (id: string) => logRecords.getFinishedLogRecords().filter((r) => r.attributes[ID] === id);
-const holdersOf = (id: string) => tracing.exporter.getFinishedSpans().filter((s) => s.attributes[ID] === id);
 
 /** The server span alone carries the id, with the status rule; the log record is linked to it. */
 async function checkTrace(ended: Ended) {
-  const spans = await tracing.spansOf(
-    ended.traceId,
-    (s) => ofKind(s, SpanKind.SERVER).length > 0 && ofKind(s, SpanKind.CLIENT).length > 0,
-    3000,
-  );
-  const [server] = ofKind(spans, SpanKind.SERVER);
+  const { server } = await tracing.exchangeOf(ended.traceId);
   expect(server?.attributes[ID]).toBe(ended.id);
-  expect(holdersOf(ended.id)).toEqual([server]);
+  expect(tracing.holding(ID, ended.id)).toEqual([server]);
   // ERROR for every status but OK, client faults too: Faultline sets it for server faults only,
   // instrumentation-grpc for all (its own recording, see the guide), both with the public message.
   expect(server?.status).toEqual({ code: SpanStatusCode.ERROR, message: ended.details });
   expect(JSON.stringify(server?.status)).not.toContain('hunter2');
-  await until(() => logRecordsOf(ended.id).length > 0, 3000);
-  const records = logRecordsOf(ended.id);
+  const records = await logRecordsWith(logRecords, ID, ended.id);
   expect(records).toHaveLength(1);
   expect(records[0]?.spanContext?.traceId).toBe(ended.traceId);
   expect(records[0]?.spanContext?.spanId).toBe(server?.spanContext().spanId);
@@ -173,7 +166,7 @@ describe('grpc-js: the server span, and it alone, carries the id; the log record
     expect(id).toMatch(/^[0-9a-f-]{36}$/);
     const spans = await tracing.spansOf(traceId, (s) => ofKind(s, SpanKind.CLIENT).length > 0);
     expect(ofKind(spans, SpanKind.SERVER)).toEqual([]);
-    expect(holdersOf(id)).toEqual([]);
+    expect(tracing.holding(ID, id)).toEqual([]);
     await until(() => logRecordsOf(id).length > 0, 3000);
     expect(logRecordsOf(id)).toHaveLength(1);
     expect(logRecordsOf(id)[0]?.spanContext).toBeUndefined();

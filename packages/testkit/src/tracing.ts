@@ -12,8 +12,44 @@ export interface SpanCapture {
   readonly exporter: InMemorySpanExporter;
   /** Waits (up to `ms`, default 1 s) for the spans of `traceId` until `done` holds; returns them. */
   spansOf(traceId: string, done: (spans: ReadableSpan[]) => boolean, ms?: number): Promise<ReadableSpan[]>;
+  /**
+   * The spans of one call's trace once its server and client spans ended (at most `ms`, default
+   * 3 s), with the first of each kind.
+   */
+  exchangeOf(traceId: string, ms?: number): Promise<ExchangeSpans>;
+  /** Every finished span whose `attribute` is `value` (which spans carry a fault's id). */
+  holding(attribute: string, value: unknown): ReadableSpan[];
   /** Unregisters the instrumentations and shuts the provider down. */
   shutdown(): Promise<void>;
+}
+
+/** A call's spans: all of its trace, and its server and client spans. */
+export interface ExchangeSpans {
+  readonly spans: ReadableSpan[];
+  readonly server: ReadableSpan | undefined;
+  readonly client: ReadableSpan | undefined;
+}
+
+/** The kind numbers of `SpanKind` (`@opentelemetry/api`), read here without importing the API. */
+const SERVER_KIND = 1;
+const CLIENT_KIND = 2;
+
+/** What an in-memory log record exporter holds, as far as the checks read it. */
+export interface LogRecordSource {
+  getFinishedLogRecords(): readonly {
+    readonly attributes: Readonly<Record<string, unknown>>;
+    readonly spanContext?: { readonly traceId: string; readonly spanId: string } | undefined;
+  }[];
+}
+
+/** The log records whose `attribute` is `value`, once there is one (at most `ms`, default 3 s). */
+export async function logRecordsWith(source: LogRecordSource, attribute: string, value: unknown, ms = 3000) {
+  const until = Date.now() + ms;
+  for (;;) {
+    const records = source.getFinishedLogRecords().filter((r) => r.attributes[attribute] === value);
+    if (records.length > 0 || Date.now() > until) return records;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
 }
 
 /**
@@ -25,15 +61,28 @@ export function captureSpans(instrumentations: Instrumentation[]): SpanCapture {
   const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
   provider.register();
   const unregister = registerInstrumentations({ tracerProvider: provider, instrumentations });
+  const spansOf = async (traceId: string, done: (spans: ReadableSpan[]) => boolean, ms = 1000) => {
+    const until = Date.now() + ms;
+    for (;;) {
+      const spans = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
+      if (done(spans) || Date.now() > until) return spans;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
   return {
     exporter,
-    async spansOf(traceId, done, ms = 1000) {
-      const until = Date.now() + ms;
-      for (;;) {
-        const spans = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
-        if (done(spans) || Date.now() > until) return spans;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+    spansOf,
+    async exchangeOf(traceId, ms = 3000) {
+      const ofKind = (spans: ReadableSpan[], kind: number) => spans.find((span) => span.kind === kind);
+      const spans = await spansOf(
+        traceId,
+        (found) => ofKind(found, SERVER_KIND) !== undefined && ofKind(found, CLIENT_KIND) !== undefined,
+        ms,
+      );
+      return { spans, server: ofKind(spans, SERVER_KIND), client: ofKind(spans, CLIENT_KIND) };
+    },
+    holding(attribute, value) {
+      return exporter.getFinishedSpans().filter((span) => span.attributes[attribute] === value);
     },
     async shutdown() {
       unregister();
