@@ -7,7 +7,7 @@ import { gunzipSync, inflateSync } from 'node:zlib';
 import { encodingOf } from './http/charset.js';
 
 /** gzip's magic and method (RFC 1952), and a zlib header (RFC 1950: deflate, a check that holds). */
-function compressed(bytes: Buffer): 'gzip' | 'zlib' | undefined {
+export function compressed(bytes: Buffer): 'gzip' | 'zlib' | undefined {
   if (bytes[0] === 0x1f && bytes[1] === 0x8b && bytes[2] === 0x08) return 'gzip';
   const [cmf, flg] = [bytes[0] ?? 0, bytes[1] ?? 0];
   return (cmf & 0x0f) === 8 && cmf >> 4 <= 7 && (cmf * 256 + flg) % 31 === 0 ? 'zlib' : undefined;

@@ -3,7 +3,6 @@
  * routes under `/api/`, a WebSocket endpoint on `/ws`) and one grpc-js server (`orders.v1.Orders`),
  * either both Faultline's or both not (leaking SQL, stacks and hosts by hand).
  */
-import { createServer } from 'node:net';
 import { faultline, faultlineServerOptions } from '@faultline/fastify';
 import { addFaultlineService } from '@faultline/grpc';
 import { createWsAdapter } from '@faultline/ws';
@@ -11,6 +10,9 @@ import { Server, ServerCredentials, type UntypedServiceImplementation } from '@g
 import Fastify, { type FastifyInstance } from 'fastify';
 import { WebSocketServer } from 'ws';
 import { rawMethod } from './leaky/raw-method.js';
+import { freePort } from './targets.js';
+
+export { freePort };
 
 /** The gRPC service the gateways route. */
 export const SERVICE = 'orders.v1.Orders';
@@ -39,18 +41,6 @@ export interface Backends {
   /** Stops the HTTP server. */
   stopHttp(): Promise<void>;
   stop(): Promise<void>;
-}
-
-/** A free port on 127.0.0.1. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 async function bind(server: Server): Promise<number> {

@@ -104,7 +104,7 @@ export async function crashingWs(): Promise<{ port: number; child: ChildProcess 
 }
 
 /** A free ephemeral port on 127.0.0.1 (listen on 0, then close). */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

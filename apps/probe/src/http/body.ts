@@ -7,7 +7,7 @@
  * {@link LIMITS}.readBytes are read: past that, the body is over the limit.
  */
 import type { Answer } from '../answer.js';
-import { bytesText } from '../bytes-text.js';
+import { bytesText, compressed } from '../bytes-text.js';
 import { MiddleScan } from '../middle.js';
 import { Bytes } from './bytes.js';
 import { keptText } from './charset.js';
@@ -106,7 +106,7 @@ export class BodyReader {
  */
 function undeclaredText(kept: { readonly head: Buffer; readonly skipped: number }): string | undefined {
   const { head } = kept;
-  if (kept.skipped > 0 || head[0] !== 0x1f || head[1] !== 0x8b) return undefined;
+  if (kept.skipped > 0 || compressed(head) !== 'gzip') return undefined;
   return bytesText(head, LIMITS.readBytes);
 }
 
