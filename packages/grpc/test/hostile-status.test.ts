@@ -24,7 +24,7 @@ import { type FailingCall, failIn } from './failure-styles.js';
 import { bindLoopback, method } from './fixtures.js';
 import { FORBIDDEN, HOSTILE_STATUSES, type HostileStatus } from './hostile-statuses.js';
 import { expectSanitized } from './sanitized.js';
-import { type GenericClient, startCall } from './start-call.js';
+import { callWith, type GenericClient } from './start-call.js';
 
 const Service = {
   unary: method('/hostile.H/Unary', false, false),
@@ -109,14 +109,7 @@ afterAll(() => {
 
 /** One call of `kind` failing with `name` in `style`; resolves with its error (a 5 s deadline catches a hang). */
 function call(kind: Kind, name: string, style: string): Promise<ServiceError | undefined> {
-  const metadata = new Metadata();
-  metadata.set('x-value', name);
-  metadata.set('x-style', style);
-  return new Promise((resolve) =>
-    startCall(client, kind, { n: 1 }, metadata, { deadline: Date.now() + 5000 }, (error) =>
-      resolve(error ?? undefined),
-    ),
-  );
+  return callWith(client, kind, { 'x-value': name, 'x-style': style }).then((error) => error ?? undefined);
 }
 
 describe.each(Object.keys(STYLES) as Kind[])('hostile statuses over gRPC %s', (kind) => {
@@ -136,11 +129,7 @@ describe.each(Object.keys(STYLES) as Kind[])('hostile statuses over gRPC %s', (k
 
 describe('hostile statuses answered by a service added without Faultline (the interceptor alone)', () => {
   it.each(Object.keys(HOSTILE_STATUSES))('%s', async (name) => {
-    const metadata = new Metadata();
-    metadata.set('x-value', name);
-    const error = await new Promise<ServiceError | undefined>((resolve) =>
-      startCall(plain, 'unary', {}, metadata, { deadline: Date.now() + 5000 }, (e) => resolve(e ?? undefined)),
-    );
+    const error = (await callWith(plain, 'unary', { 'x-value': name }, 5000, {})) ?? undefined;
     const id = expectSanitized(error, HOSTILE_STATUSES[name]?.foreign ?? 'internal', FORBIDDEN);
     await new Promise((resolve) => setTimeout(resolve, 5));
     expect(log.records.some((record) => record.request_id === id)).toBe(true);

@@ -11,7 +11,7 @@
  */
 import { createReporter } from '@faultline/core';
 import { memoryLog } from '@faultline/testkit';
-import { Metadata, Server, type ServiceError, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { type Metadata, Server, type ServiceError, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inFlightCount } from '../src/in-flight.js';
 import { addFaultlineService, createServerInterceptor } from '../src/index.js';
@@ -19,7 +19,7 @@ import { type FailingCall, failIn } from './failure-styles.js';
 import { bindLoopback, loopbackClient, method } from './fixtures.js';
 import { FORBIDDEN, HOSTILE_THROWN, type HostileThrown } from './hostile-thrown.js';
 import { expectSanitized } from './sanitized.js';
-import { type GenericClient, startCall } from './start-call.js';
+import { callWith, type GenericClient } from './start-call.js';
 
 const Service = {
   unary: method('/thrown.T/Unary', false, false),
@@ -178,14 +178,7 @@ afterAll(() => {
 
 /** One call of `kind` failing with `name` in `style`; resolves with its error (a 5 s deadline catches a hang). */
 function call(kind: Kind, name: string, style: string): Promise<ServiceError | undefined> {
-  const metadata = new Metadata();
-  metadata.set('x-value', name);
-  metadata.set('x-style', style);
-  return new Promise((resolve) =>
-    startCall(client, kind, { n: 1 }, metadata, { deadline: Date.now() + 5000 }, (error) =>
-      resolve(error ?? undefined),
-    ),
-  );
+  return callWith(client, kind, { 'x-value': name, 'x-style': style }).then((error) => error ?? undefined);
 }
 
 describe.each(Object.keys(STYLES) as Kind[])('hostile thrown values over gRPC %s', (kind) => {
@@ -209,11 +202,7 @@ describe.each(Object.keys(STYLES) as Kind[])('hostile thrown values over gRPC %s
 describe('hostile thrown values from a service added without Faultline (the interceptor alone)', () => {
   it.each(Object.keys(HOSTILE_THROWN))('%s', async (name) => {
     for (const kind of ['unary', 'serverStream']) {
-      const metadata = new Metadata();
-      metadata.set('x-value', name);
-      const error = await new Promise<ServiceError | undefined>((resolve) =>
-        startCall(plain, kind, {}, metadata, { deadline: Date.now() + 5000 }, (e) => resolve(e ?? undefined)),
-      );
+      const error = (await callWith(plain, kind, { 'x-value': name }, 5000, {})) ?? undefined;
       const id = expectSanitized(error, HOSTILE_THROWN[name]?.foreign ?? 'internal', FORBIDDEN);
       await new Promise((resolve) => setTimeout(resolve, 5));
       expect(log.records.filter((record) => record.request_id === id)).toHaveLength(1);

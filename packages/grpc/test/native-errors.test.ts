@@ -20,13 +20,13 @@ import {
   UUID_V4,
   until,
 } from '@faultline/testkit';
-import { Metadata, Server, type ServiceError, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import { type Metadata, Server, type ServiceError, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { addFaultlineService, DETAILS_KEY, REQUEST_ID_KEY } from '../src/index.js';
 import { type FailingCall, failIn } from './failure-styles.js';
 import { bindLoopback, loopbackClient } from './fixtures.js';
 import { visibleText } from './sanitized.js';
-import { type GenericClient, startCall } from './start-call.js';
+import { callWith, type GenericClient } from './start-call.js';
 
 const Service = jsonKindsService('native.T');
 const STYLES: Record<string, readonly string[]> = {
@@ -65,12 +65,7 @@ afterAll(() => {
 });
 
 function call(kind: string, name: string, style: string): Promise<ServiceError | null> {
-  const metadata = new Metadata();
-  metadata.set('x-native', name);
-  metadata.set('x-style', style);
-  return new Promise((resolve) =>
-    startCall(client, kind, { n: 1 }, metadata, { deadline: Date.now() + 10_000 }, (error) => resolve(error)),
-  );
+  return callWith(client, kind, { 'x-native': name, 'x-style': style }, 10_000);
 }
 
 it("Node's own errors in every gRPC kind and style: code, generic details, one id, no leak, a full record", async () => {

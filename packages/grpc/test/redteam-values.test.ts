@@ -32,7 +32,7 @@ import { addFaultlineService, DETAILS_KEY, REQUEST_ID_KEY } from '../src/index.j
 import { type FailingCall, failIn } from './failure-styles.js';
 import { bindLoopback, loopbackClient } from './fixtures.js';
 import { visibleText } from './sanitized.js';
-import { type GenericClient, startCall } from './start-call.js';
+import { callWith, type GenericClient } from './start-call.js';
 
 /** The extreme values and one of gRPC's own: a status whose metadata forges an id and trailers. */
 const VALUES: Readonly<Record<string, ExtremeValue>> = {
@@ -94,12 +94,8 @@ afterAll(() => {
 
 /** One call of `kind` failing with `name` in `style`, with a hostile incoming id (never echoed). */
 function call(kind: string, name: string, style: string): Promise<ServiceError | null> {
-  const metadata = new Metadata();
-  const sent = { 'x-value': name, 'x-style': style, 'x-request-id': `${SECRET}-not-a-uuid` };
-  for (const [key, value] of Object.entries(sent)) metadata.set(key, value);
-  return new Promise((resolve) =>
-    startCall(client, kind, { n: 1 }, metadata, { deadline: Date.now() + 10_000 }, (error) => resolve(error)),
-  );
+  const headers = { 'x-value': name, 'x-style': style, 'x-request-id': `${SECRET}-not-a-uuid` };
+  return callWith(client, kind, headers, 10_000);
 }
 
 /** What is wrong with the status a call of `name` ended with (empty when right). */

@@ -3,7 +3,7 @@
  * call of `kind` (`unary`, `serverStream`, `clientStream` or `bidi`) with `input`, and calls `done`
  * with the error it ends with, or `null` when it succeeds.
  */
-import type { Metadata, ServiceError } from '@grpc/grpc-js';
+import { Metadata, type ServiceError } from '@grpc/grpc-js';
 
 /** A generic client, its methods looked up by name. */
 export type GenericClient = Record<string, (...args: unknown[]) => unknown>;
@@ -41,4 +41,20 @@ export function startCall(
       stream.end?.();
     }
   }
+}
+
+/**
+ * One call of `kind` with `input` and `headers` as its metadata, under a deadline of `ms` (which
+ * ends a hang); resolves with the error it ends with, or `null` when it succeeds.
+ */
+export function callWith(
+  client: GenericClient,
+  kind: string,
+  headers: Readonly<Record<string, string>>,
+  ms = 5000,
+  input: unknown = { n: 1 },
+): Promise<ServiceError | null> {
+  const metadata = new Metadata();
+  for (const [key, value] of Object.entries(headers)) metadata.set(key, value);
+  return new Promise((resolve) => startCall(client, kind, input, metadata, { deadline: Date.now() + ms }, resolve));
 }
