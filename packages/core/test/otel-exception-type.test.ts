@@ -3,31 +3,11 @@
  * NDJSON record redacts it (`error_type`, `error.type`); the OTel exception log record wrote it as
  * it was (`exception.type`), so a token set as an error's name reached the log exporter.
  */
-import { context, trace } from '@opentelemetry/api';
-import { logs } from '@opentelemetry/api-logs';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { THREADS, writeFaults } from './support/hostile-records.js';
+import { useOtelSdk } from './support/otel-sdk.js';
 
-const exported = new InMemoryLogRecordExporter();
-
-beforeAll(() => {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(new BasicTracerProvider());
-  logs.setGlobalLoggerProvider(
-    new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: exported })] }),
-  );
-});
-
-afterAll(() => {
-  trace.disable();
-  logs.disable();
-  context.disable();
-});
-
-beforeEach(() => exported.reset());
+const { logRecords: exported } = useOtelSdk();
 
 const TOKEN = 'ghp_16C7e42F292c6912E7710c838347Ae178B4a';
 

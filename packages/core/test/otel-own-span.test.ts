@@ -7,33 +7,12 @@
  * same request) still takes the id, and a live own span is marked whatever is active.
  */
 import { context, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
-import { logs } from '@opentelemetry/api-logs';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { pino } from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useOtelSdk } from './support/otel-sdk.js';
 import { capture, createReporter, recordFault } from './support/source.js';
 
-const spans = new InMemorySpanExporter();
-const logRecords = new InMemoryLogRecordExporter();
-
-beforeAll(() => {
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
-  trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }));
-  logs.setGlobalLoggerProvider(
-    new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: logRecords })] }),
-  );
-});
-afterAll(() => {
-  trace.disable();
-  logs.disable();
-  context.disable();
-});
-beforeEach(() => {
-  spans.reset();
-  logRecords.reset();
-});
+const { spans, logRecords } = useOtelSdk();
 
 const tracer = () => trace.getTracer('test');
 const dbError = () => new Error('connection to db.internal failed: password=hunter2');

@@ -1,10 +1,7 @@
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
-import { logs } from '@opentelemetry/api-logs';
-import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { pino } from 'pino';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useOtelSdk } from './support/otel-sdk.js';
 import {
   activeTraceId,
   capture,
@@ -16,28 +13,7 @@ import {
   renderProblem,
 } from './support/source.js';
 
-const spans = new InMemorySpanExporter();
-const logRecords = new InMemoryLogRecordExporter();
-const contextManager = new AsyncLocalStorageContextManager();
-
-beforeAll(() => {
-  context.setGlobalContextManager(contextManager.enable());
-  trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }));
-  logs.setGlobalLoggerProvider(
-    new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: logRecords })] }),
-  );
-});
-
-afterAll(() => {
-  trace.disable();
-  logs.disable();
-  context.disable();
-});
-
-beforeEach(() => {
-  spans.reset();
-  logRecords.reset();
-});
+const { spans, logRecords } = useOtelSdk();
 
 const silentLogger = () => pino({ level: 'silent' });
 
