@@ -8,6 +8,14 @@
 import { describe, expect, it } from 'vitest';
 import { THREADS, unaccounted, writeFaults } from './support/hostile-records.js';
 
+const AWS_ID = 'AKIAIOSFODNN7EXAMPLE';
+const AWS_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
+const AWS_SECRET_PART = 'wJalrXUtnFEMI';
+const PEM_PART = 'MIIEvQIBADANBgkq';
+const PEM = `-----BEGIN PRIVATE KEY-----\n${PEM_PART}hkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7+/x=\n-----END PRIVATE KEY-----\n`;
+const JWT = 'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U';
+const base64 = (text: string): string => Buffer.from(text).toString('base64');
+
 /** Text holding a secret, and the part of it that must not be written. */
 const IN_TEXT: readonly (readonly [text: string, part: string])[] = [
   ['authorization: bearer opaqueTok3nValue99', 'opaqueTok3n'],
@@ -35,6 +43,20 @@ const IN_TEXT: readonly (readonly [text: string, part: string])[] = [
   ['twilio key SK0123456789abcdef0123456789abcdef revoked', '0123456789abcdef'],
   ['backup failed: mysqldump -uroot -pS3cretDump77 -h db shop', 'S3cretDump77'],
   ['mariadb --user=app -pMaria77pw -e "select 1"', 'Maria77pw'],
+  // An AWS secret under the SDK's and STS's names, and beside its key id with no name of its own.
+  [`sts answered {"AccessKeyId":"${AWS_ID}","SecretAccessKey":"${AWS_SECRET}"}`, AWS_SECRET_PART],
+  [`credentials {accessKeyId: '${AWS_ID}', secretAccessKey: '${AWS_SECRET}'}`, AWS_SECRET_PART],
+  [`secret_access_key=${AWS_SECRET}`, AWS_SECRET_PART],
+  [`credentials.csv: ${AWS_ID},${AWS_SECRET}`, AWS_SECRET_PART],
+  [`creds ${AWS_ID}:${AWS_SECRET} refused`, AWS_SECRET_PART],
+  [`["${AWS_ID}", "${AWS_SECRET}"]`, AWS_SECRET_PART],
+  // A private key percent-encoded (a query or form parameter), and base64-encoded whole.
+  [`key=${encodeURIComponent(PEM)}&x=1`, PEM_PART],
+  [`key=${encodeURIComponent(PEM).replaceAll('%20', '+')}`, PEM_PART],
+  [`PRIVATE_KEY_B64=${base64(PEM)}`, base64(PEM).slice(20, 44)],
+  [`data: ${base64(PEM).replace(/(.{76})/g, '$1\n')}`, base64(PEM).slice(80, 104)],
+  // A JWT base64-encoded again.
+  [`token ${base64(JWT)} expired`, base64(JWT).slice(8, 40)],
 ];
 
 /** Keys whose values must not be written (the README: password, secret, token, authorization, cookie, session, api_key). */
@@ -122,6 +144,57 @@ describe.each(THREADS)('secret formats, written on the %s thread', (thread) => {
     expect(charge).not.toContain('4111111111111111');
     expect(charge).not.toContain('5555555555554444');
     expect(written.records.at(-1)?.error).toMatchObject({ cents: 1999, at: 1733450000000 });
+  }, 30_000);
+
+  it('writes URL, URLSearchParams and Headers values as their text and fields, redacted', async () => {
+    const written = await writeFaults(thread, [
+      {
+        thrown: Object.assign(new Error('fetch failed'), {
+          url: new URL('https://svc:UrlPass77@api.internal:8443/v1/orders?access_token=QueryTok77&page=2'),
+          query: new URLSearchParams({ api_key: 'ParamKey77', page: '3' }),
+          headers: new Headers({ authorization: 'Bearer HeaderTok77', 'x-api-key': 'HeaderKey77', accept: 'json' }),
+        }),
+      },
+    ]);
+    const line = written.recordLines[0] ?? '';
+    expect(
+      ['UrlPass77', 'QueryTok77', 'ParamKey77', 'HeaderTok77', 'HeaderKey77'].filter((s) => line.includes(s)),
+    ).toEqual([]);
+    // What broke is still there: the host, the path, the harmless parameters and headers.
+    expect(written.records[0]?.error).toMatchObject({
+      url: 'https://svc:[REDACTED]@api.internal:8443/v1/orders?access_token=[REDACTED]&page=2',
+      query: 'api_key=[REDACTED]&page=3',
+      headers: { authorization: '[REDACTED]', 'x-api-key': '[REDACTED]', accept: 'json' },
+    });
+  }, 30_000);
+
+  it("redacts an error's request: raw header values by their names, a token sent as a subprotocol", async () => {
+    const req = {
+      url: '/ws?room=7',
+      headers: { 'sec-websocket-protocol': 'bearer, SubprotoTok77abc', cookie: 'sid=CookieVal77' },
+      rawHeaders: ['Host', 'x', 'Cookie', 'sid=CookieVal77', 'X-Api-Key', 'ApiKey77xyz', 'Accept', 'json'],
+      rawTrailers: ['Proxy-Authorization', 'Negotiate TrailerTok77'],
+    };
+    const written = await writeFaults(thread, [{ thrown: Object.assign(new Error('refused'), { req }) }]);
+    expect(written.recordLines[0]).not.toMatch(/SubprotoTok77|CookieVal77|ApiKey77|TrailerTok77/);
+    expect(written.records[0]?.error).toMatchObject({
+      req: {
+        rawHeaders: ['Host', 'x', 'Cookie', '[REDACTED]', 'X-Api-Key', '[REDACTED]', 'Accept', 'json'],
+        rawTrailers: ['Proxy-Authorization', '[REDACTED]'],
+      },
+    });
+  }, 30_000);
+
+  it('redacts a secret sent as the request id, which is refused and logged', async () => {
+    const ids = [`Bearer ${TOKEN}`, TOKEN, JWT, `${AWS_ID}`];
+    const written = await writeFaults(
+      thread,
+      ids.map((requestId) => ({ thrown: new Error('refused id'), requestId })),
+    );
+    for (const [i, record] of written.records.entries()) {
+      expect(record?.rejected_request_id, ids[i]).toMatch(/\[REDACTED/);
+      expect(written.recordLines[i], ids[i]).not.toMatch(/16C7e42F292c|eyJzdWIiOiIx|IOSFODNN7EXAMPLE/);
+    }
   }, 30_000);
 
   it('writes a __proto__ key as data, and pollutes nothing', async () => {

@@ -58,6 +58,16 @@ const REDACTED: readonly (readonly [text: string, expected: string])[] = [
   ['BeArEr abc123def456', 'BeArEr [REDACTED]'],
   ['{\\"auth\\":\\"basic dXNlcjpwYXNzd29yZA==\\"}', '{\\"auth\\":\\"basic [REDACTED]\\"}'],
   ['auth=basic%20dXNlcjpwYXNzd29yZA%3D%3D', 'auth=basic%20[REDACTED]%3D%3D'],
+  // A value another rule already redacted whole is written as that rule wrote it (not `[REDACTED]]`).
+  ['/cb#id_token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abc&state=x', '/cb#id_token=[REDACTED:jwt]&state=x'],
+  ['AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', 'AWS_SECRET_ACCESS_KEY=[REDACTED]'],
+  ['_authToken=npm_abcdefghijklmnopqrstuvwxyz0123456789', '_authToken=[REDACTED:npm-token]'],
+  // An AWS secret beside its key id, and a private key percent-encoded.
+  ['AKIAIOSFODNN7EXAMPLE,wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', '[REDACTED:aws-key-id],[REDACTED:aws-secret]'],
+  [
+    'k=-----BEGIN%20RSA%20PRIVATE%20KEY-----%0AMIIEow%2BAB%3D%0A-----END%20RSA%20PRIVATE%20KEY-----%0A&x=1',
+    'k=[REDACTED:private-key]%0A&x=1',
+  ],
   ['auth=Basic%20dXNlcjpwYXNz&x=1', 'auth=Basic%20[REDACTED]&x=1'],
   ['auth=token+0123abcdOpaqueGh&x=1', 'auth=token+[REDACTED]&x=1'],
   // A known token keeps its own name.
@@ -179,6 +189,9 @@ const KEPT: readonly string[] = [
   'TASK0123456789abcdef0123456789abcdef',
   'hf_short_name',
   'xapp-config',
+  // A certificate base64-encoded (public), and base64 that decodes to a JWT header alone.
+  `ca=${Buffer.from('-----BEGIN CERTIFICATE-----\nMIIDdzCCAl+gAwIBAgIE\n-----END CERTIFICATE-----').toString('base64')}`,
+  `h=${Buffer.from('eyJhbGciOiJIUzI1NiJ9 and more words').toString('base64')}`,
 ];
 
 describe('secrets in an authority without a scheme, in auth schemes of any case, and in glued key ids', () => {

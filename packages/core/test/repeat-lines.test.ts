@@ -125,6 +125,29 @@ describe('ids and contexts of compact lines, held off the heap (#21)', () => {
     expect(reporter.stats).toMatchObject({ reported: 7, written: 1, compacted: 6 });
   });
 
+  it('redacts a secret the client sent as its request id, in the full record and in the compact line', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'faultline-repeat-lines-')), 'r.log');
+    const reporter = createReporter({ destination: file, flushOnExit: false, dedupWindowMs: 60_000 });
+    // As an adapter captures it: its own id, trusted, and the refused value, escaped.
+    const refused = (i: number) => `Bearer ghp_16C7e42F292c6912E7710c838347Ae178B4${i}`;
+    const faults = Array.from({ length: 3 }, (_, i) =>
+      capture(new Error('upstream refused the call'), {
+        requestId: randomUUID(),
+        requestIdTrusted: true,
+        rejectedRequestId: refused(i),
+      }),
+    );
+    for (const fault of faults) reporter.report(fault, { protocol: 'http', method: 'GET', route: '/orders' });
+    await reporter.close();
+    const lines = linesOf(file);
+    expect(lines[0]?.rejected_request_id).toBe('Bearer [REDACTED]');
+    const compact = lines.find((line) => line.request_ids !== undefined);
+    expect(compact?.contexts).toEqual(
+      faults.slice(1).map((fault) => ({ request_id: fault.id, rejected_request_id: 'Bearer [REDACTED]' })),
+    );
+    expect(readFileSync(file, 'utf8')).not.toContain('16C7e42F292c');
+  });
+
   it('writes a context after its id as JSON.stringify writes the object', () => {
     const list = new JsonList();
     const attributes = { connection_id: 'c-\u00e9 "q" \u{1f600}', n: 1 };

@@ -41,6 +41,10 @@ const VERIFY: Record<string, (req: IncomingMessage, done: Verdict) => unknown> =
     throw new Error(`verifyClient db.internal ${SECRET}`);
   },
   '/protocols-throw': (_req, done) => setImmediate(() => done(true)),
+  // An auth library's error that carries the request it refused (its query, headers and raw headers).
+  '/throws-with-request': (req) => {
+    throw Object.assign(new Error('credentials refused'), { req });
+  },
   // The application's own status, message and headers (cb(false, code, message, headers)).
   '/own-503': (_req, done) =>
     setImmediate(() => done(false, 503, `db.internal down ${SECRET}`, { 'Retry-After': '30', 'X-Secret': SECRET })),
@@ -113,7 +117,10 @@ beforeAll(async () => {
   process.on('unhandledRejection', onCrash);
   asyncPort = await start({
     verifyClient: ((info: { req: IncomingMessage }, done: Verdict) =>
-      (VERIFY[info.req.url ?? ''] ?? ((_r: unknown, ok: Verdict) => ok(true)))(info.req, done)) as never,
+      (VERIFY[(info.req.url ?? '').split('?')[0] ?? ''] ?? ((_r: unknown, ok: Verdict) => ok(true)))(
+        info.req,
+        done,
+      )) as never,
     handleProtocols: (protocols) => {
       if (protocols.has('boom')) throw new Error(`handleProtocols db.internal ${SECRET}`);
       return false;
@@ -173,6 +180,21 @@ describe('verifyClient refusals are the adapter answer', () => {
     const answer = await refused(asyncPort, path, extra);
     expect(answer.status).toBe(500);
     expect(answer.body.code).toBe('INTERNAL');
+  });
+
+  it("an error carrying the upgrade request: recorded with it, the request's credentials redacted", async () => {
+    // A browser cannot set headers on a handshake: its token goes in the query or as a subprotocol.
+    const answer = await refused(
+      asyncPort,
+      '/throws-with-request?access_token=QueryTok77abc&room=7',
+      'Cookie: sid=CookieVal77\r\nX-Api-Key: ApiKey77xyz\r\nSec-WebSocket-Protocol: bearer, SubprotoTok77abc\r\n',
+    );
+    expect(answer.status).toBe(500);
+    const record = JSON.stringify(recordFor(log.records, answer.body.request_id));
+    expect(record).not.toMatch(/QueryTok77|CookieVal77|ApiKey77|SubprotoTok77/);
+    // What the operator needs is still there: the path, the harmless parameter, the header names.
+    expect(record).toContain('/throws-with-request?access_token=[REDACTED]&room=7');
+    expect(record).toContain('"rawHeaders":["Host","x"');
   });
 
   it.each([

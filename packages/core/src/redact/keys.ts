@@ -24,6 +24,9 @@ export const DEFAULT_DENY_KEYS: readonly RegExp[] = [
   /connection[-_]?string/i,
   /^dsn$/i,
   /^(cvv|cvc|pin|ssn)$/i,
+  // Browsers cannot set headers on a WebSocket handshake: a token is sent as a subprotocol
+  // (`new WebSocket(url, ['bearer', token])`, Kubernetes' `base64url.bearer.authorization.k8s.io.…`).
+  /^sec-websocket-protocol$/i,
 ];
 
 /** A copy of `regex` without the `g` and `y` flags (whose `test` resumes from `lastIndex`), plus `add`. */

@@ -45,6 +45,12 @@ const anyCase = (word: string): string => [...word].map((c) => `[${c.toUpperCase
 /** A character of an HTTP credential (token68, RFC 9110). */
 const CREDENTIAL = '[A-Za-z0-9._~+/=-]';
 
+/** The first `chars` characters of a base64 text, decoded (as Latin-1: only ASCII is looked for). */
+function decodedStart(base64: string, chars: number): string {
+  const start = base64.slice(0, chars - (chars % 4));
+  return Buffer.from(start, 'base64').toString('latin1');
+}
+
 /** 8 or more characters of `cls` that look like a credential: a digit, a `=` or a capital after a small letter. */
 const credential = (cls: string): string => `(?=${cls}{0,2047}(?:[0-9=]|[a-z][A-Z]))${cls}{8,2048}`;
 
@@ -57,6 +63,23 @@ export const SECRET_PATTERNS: readonly ValuePattern[] = [
     hint: /PRIVATE KEY/,
     regex:
       /-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:(?:(?!-----BEGIN)[\s\S]){0,16384}?-----END[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|[A-Za-z0-9+/=\s\\:,-]{0,16384})/g,
+  },
+  // The same key percent-encoded (a query or form parameter, `encodeURIComponent` of the PEM:
+  // spaces `%20` or `+`, line ends `%0A`, `+/=` as `%2B %2F %3D`); the hint needs the encoded space.
+  {
+    name: 'private-key',
+    hint: /PRIVATE(?:%20|\+)KEY/i,
+    regex:
+      /-----BEGIN(?:[A-Z0-9+]|%20){0,40}PRIVATE(?:%20|\+)KEY(?:(?:%20|\+)BLOCK)?-----(?:(?:(?!-----BEGIN)[\s\S]){0,16384}?-----END(?:[A-Z0-9+]|%20){0,40}PRIVATE(?:%20|\+)KEY(?:(?:%20|\+)BLOCK)?-----|[A-Za-z0-9%+/=\\:,-]{0,16384})/gi,
+  },
+  // The same key base64-encoded whole (a Kubernetes secret, a `PRIVATE_KEY_B64` variable): its
+  // text starts with `-----BEGIN`, so its encoding with `LS0tLS1CRUdJTi` (wrapped in lines or
+  // not); only the start is decoded, to find `PRIVATE KEY` in the header (a certificate is kept).
+  {
+    name: 'private-key',
+    hint: /LS0tLS1CRUdJTi/,
+    regex: re(T0, 'LS0tLS1CRUdJTi[A-Za-z0-9+/\\r\\n]{16,32768}={0,2}', T1),
+    accept: (match) => /PRIVATE KEY/.test(decodedStart(match, 96)),
   },
   // scheme://user:password@host -> keep scheme, user and host (internal logs need them), drop the password.
   // Passwords are often pasted unencoded: the password runs to the last `@` before the host (it may
@@ -83,6 +106,13 @@ export const SECRET_PATTERNS: readonly ValuePattern[] = [
     name: 'jwt',
     hint: /eyJ/,
     regex: re(T0D, 'eyJ[A-Za-z0-9_-]{4,}\\.eyJ[A-Za-z0-9_-]{4,}(?:\\.[A-Za-z0-9_-]{0,1024})?'),
+  },
+  // A JWT base64-encoded again (`eyJ` encodes as `ZXlK`): a token stored or passed as base64.
+  {
+    name: 'jwt',
+    hint: /ZXlK/,
+    regex: re(T0, 'ZXlK[A-Za-z0-9+/]{16,8192}={0,2}', T1),
+    accept: (match) => /^eyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4}/.test(decodedStart(match, 2048)),
   },
   // An Authorization header's value, whatever its scheme (GitHub's `token`, a bare key, a short token).
   {
@@ -113,6 +143,15 @@ export const SECRET_PATTERNS: readonly ValuePattern[] = [
     regex:
       /(aws[_-]?(?:secret[_-]?)?(?:access[_-]?)?key(?:[_-]?id)?)(\\?["']?\s{0,4}[:=]\s{0,4}\\?["']?)[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])/gi,
     replace: '$1$2[REDACTED]',
+  },
+  // The secret beside its key id, without a name of its own (the credentials CSV, `id:secret`,
+  // `id secret`): 40 characters of base64 right after the key id the rule above redacted.
+  {
+    name: 'aws-secret',
+    hint: /:aws-key-id\]/,
+    regex:
+      /(\[REDACTED:aws-key-id\](?:\\?["'])?\s{0,4}[,:;|= \t]\s{0,4}(?:\\?["'])?)[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g,
+    replace: '$1[REDACTED:aws-secret]',
   },
   {
     name: 'github-token',
@@ -194,6 +233,8 @@ export const SECRET_PATTERNS: readonly ValuePattern[] = [
   // (DB_PASSWORD, PGPASSWORD, GITHUB_API_TOKEN, JWT_SECRET, DJANGO SECRET_KEY, APP_ENCRYPTION_KEY),
   // and the prefix stays in the text.
   // A quoted value without its closing quote (a cut text) is redacted to the end of its line.
+  // A value a rule before already redacted whole (`id_token=[REDACTED:jwt]`, the AWS secret under
+  // its full name) is left as that rule wrote it, not redacted again up to its `]`.
   // An unquoted value ends before the closing brackets that end its word (`(password=x)` keeps its
   // `)`); a bracket inside the value (`pass=ab)cd`) is part of it.
   // Azure's connection strings hold their key as `AccountKey=` or `SharedAccessKey=`, and a
@@ -203,7 +244,7 @@ export const SECRET_PATTERNS: readonly ValuePattern[] = [
     name: 'secret-pair',
     hint: /pass|pwd|secret|key|token|sess|sig|cred/i,
     regex:
-      /((?:pass(?:word|wd|phrase)?|pwd|secret|client[_-]?secret|api[_-]?key|apikey|access[_-]?token|refresh[_-]?token|auth[_-]?token|token|private[_-]?key|account[_-]?key|(?:secret|encryption|signing|master|hmac|cookie)[_-]?key|credentials?|shared[_-]?access[_-]?key|sig|x-(?:amz|goog)-signature|session(?:[_-]?(?:id|token|key))?|sessid)(?:\\?["']|%22|%27)?\s{0,4}(?:[=:]|%3[DdAa])\s{0,4})(\\"[^"\r\n]{0,512}?\\"|"[^"\r\n]{0,512}"?|'[^'\r\n]{0,512}'?|%2[27](?:(?!%2[27])[^\s&;]){0,512}(?:%2[27])?|[^\s;&,'"}]{1,512}?(?=[)\]>]*(?:[\s;&,'"}]|$))|[^\s;&,'"}]{1,512})/gi,
+      /((?:pass(?:word|wd|phrase)?|pwd|secret|client[_-]?secret|api[_-]?key|apikey|access[_-]?token|refresh[_-]?token|auth[_-]?token|token|private[_-]?key|account[_-]?key|secret[_-]?access[_-]?key|(?:secret|encryption|signing|master|hmac|cookie)[_-]?key|credentials?|shared[_-]?access[_-]?key|sig|x-(?:amz|goog)-signature|session(?:[_-]?(?:id|token|key))?|sessid)(?:\\?["']|%22|%27)?\s{0,4}(?:[=:]|%3[DdAa])\s{0,4})(?!\[REDACTED(?::[a-z-]{1,32})?\](?:[\s;&,'"}]|$))(\\"[^"\r\n]{0,512}?\\"|"[^"\r\n]{0,512}"?|'[^'\r\n]{0,512}'?|%2[27](?:(?!%2[27])[^\s&;]){0,512}(?:%2[27])?|[^\s;&,'"}]{1,512}?(?=[)\]>]*(?:[\s;&,'"}]|$))|[^\s;&,'"}]{1,512})/gi,
     replace: '$1[REDACTED]',
   },
   // A Cookie or Set-Cookie header quoted in a message: every cookie in it is a credential.

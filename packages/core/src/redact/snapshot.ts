@@ -9,6 +9,7 @@
  */
 import { isObjectLike, safeGet, typeLabel } from '../safe-access.js';
 import { markCut } from './cut.js';
+import { pairList, webValue } from './web-values.js';
 
 /**
  * A literal the walk produced (`[Circular]`, a date, a type label): written as it is but for the
@@ -56,6 +57,9 @@ export interface SnapshotBounds {
 
 /** The value the key rules put in place of a sensitive key's value. */
 export const REDACTED = '[REDACTED]';
+
+/** What the walk of an object without own keys gives (shared: never written to). */
+const NO_FIELDS: { readonly [key: string]: SnapNode } = Object.freeze({});
 
 /** Longest key kept. */
 const MAX_KEY = 128;
@@ -112,7 +116,8 @@ export function snapshot(value: unknown, bounds: SnapshotBounds, valueType?: str
     return depth === 0 && valueType !== undefined ? valueType : typeLabel(node);
   }
 
-  function walk(node: unknown, depth: number): SnapNode {
+  /** `pairs`: `node` is a list of names and values (`rawHeaders`), whose values the key rules see by their names. */
+  function walk(node: unknown, depth: number, pairs = false): SnapNode {
     nodes += 1;
     if (nodes > maxNodes || budget <= 0) return { l: '[Truncated]' };
     switch (typeof node) {
@@ -139,11 +144,13 @@ export function snapshot(value: unknown, bounds: SnapshotBounds, valueType?: str
     seen.add(node);
     try {
       if (ArrayBuffer.isView(node)) return label(`[${typeOf(node, depth)} ${node.byteLength} bytes]`);
-      if (Array.isArray(node)) return walkArray(node, depth);
+      if (Array.isArray(node)) return walkArray(node, depth, pairs);
       if (node instanceof Map || node instanceof Set) return label(`[${typeOf(node, depth)} size=${node.size}]`);
       if (node instanceof Date) return label(Number.isNaN(node.getTime()) ? 'Invalid Date' : node.toISOString());
       if (looksLikeError(node)) return walkError(node, depth);
-      return { o: walkObject(node, depth) };
+      const fields = walkObject(node, depth);
+      // No own keys: perhaps a URL, its parameters or headers (web-values.ts).
+      return fields === NO_FIELDS ? (webNode(node, depth) ?? { o: {} }) : { o: fields };
     } catch {
       return label('[Unreadable]');
     } finally {
@@ -151,11 +158,21 @@ export function snapshot(value: unknown, bounds: SnapshotBounds, valueType?: str
     }
   }
 
-  function walkArray(array: unknown[], depth: number): SnapNode[] {
+  function walkArray(array: unknown[], depth: number, pairs = false): SnapNode[] {
     const length = Math.min(array.length, maxKeys);
     const out: SnapNode[] = [];
     let i = 0;
-    for (; i < length && budget > 0; i += 1) out.push(walk(safeGet(array, i), depth + 1));
+    let name: unknown;
+    for (; i < length && budget > 0; i += 1) {
+      // A value whose name before it is sensitive is never read, as under an object's key.
+      if (pairs && i % 2 === 1 && typeof name === 'string' && sensitiveKey(name)) {
+        out.push(label(REDACTED));
+        continue;
+      }
+      const item = safeGet(array, i);
+      name = item;
+      out.push(walk(item, depth + 1));
+    }
     if (array.length > i) out.push({ l: `[+${array.length - i} more]` });
     return out;
   }
@@ -168,6 +185,7 @@ export function snapshot(value: unknown, bounds: SnapshotBounds, valueType?: str
     } catch {
       return { '[type]': label(typeOf(object, depth)), '[error]': label('[Unreadable]') };
     }
+    if (keys.length === 0) return NO_FIELDS;
     let count = 0;
     for (const key of keys) {
       const kept = count < maxKeys ? text(key, MAX_KEY) : undefined;
@@ -176,9 +194,17 @@ export function snapshot(value: unknown, bounds: SnapshotBounds, valueType?: str
         break;
       }
       count += 1;
-      setOwn(out, kept, sensitiveKey(key) ? label(REDACTED) : walk(safeGet(object, key), depth + 1));
+      setOwn(out, kept, sensitiveKey(key) ? label(REDACTED) : walk(safeGet(object, key), depth + 1, pairList(key)));
     }
     return out;
+  }
+
+  /** A URL or its parameters as their text, headers as their fields; `undefined` for any other object. */
+  function webNode(node: object, depth: number): SnapNode | undefined {
+    const web = webValue(node, maxNodes);
+    if (web === undefined) return undefined;
+    if ('text' in web) return text(web.text, maxStringLength) ?? { l: '[Truncated]' };
+    return { o: walkObject(web.fields, depth) };
   }
 
   function walkError(error: object, depth: number): SnapError {

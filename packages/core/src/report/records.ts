@@ -48,7 +48,8 @@ export function fullRecord(
     error,
   };
   if (item.source !== undefined) record.source = redactor.redactString(item.source);
-  if (item.rejected !== undefined) record.rejected_request_id = item.rejected;
+  // The refused incoming id is the client's text (escaped and cut at capture): a token sent as an id is redacted.
+  if (item.rejected !== undefined) record.rejected_request_id = redactor.redactString(item.rejected);
   Object.assign(record, contextFields(item.ctx, redactor));
   if (item.meta !== undefined) record.meta = redactor.redactSnapshot(item.meta);
   return record;

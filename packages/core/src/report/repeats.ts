@@ -117,7 +117,7 @@ export class RepeatBatcher {
     const fields = ctx === undefined ? {} : contextFields(ctx, this.#redactor);
     const own: Record<string, unknown> = { request_id: item.id };
     for (const key of Object.keys(fields)) if (batch.shared[key] !== fields[key]) own[key] = fields[key];
-    if (item.rejected !== undefined) own.rejected_request_id = item.rejected;
+    if (item.rejected !== undefined) own.rejected_request_id = this.#redactor.redactString(item.rejected);
     batch.contexts.pushJson(JSON.stringify(own));
   }
 

@@ -17,6 +17,8 @@ export const THREADS: readonly Thread[] = ['main', 'worker'];
 export interface HostileFault {
   readonly thrown: unknown;
   readonly attributes?: Readonly<Record<string, unknown>>;
+  /** The incoming request id the fault is captured with (a value that is no UUID is refused and logged). */
+  readonly requestId?: unknown;
 }
 
 /** What the file holds after the reporter closed. */
@@ -55,8 +57,8 @@ export async function writeFaults(
   });
   if (thread === 'worker') await offThread(reporter);
   const ids: string[] = [];
-  for (const { thrown, attributes } of faults) {
-    const fault = capture(thrown);
+  for (const { thrown, attributes, requestId } of faults) {
+    const fault = capture(thrown, requestId === undefined ? undefined : { requestId });
     ids.push(fault.id);
     if (attributes === undefined) reporter.report(fault);
     else recordFault(fault, { protocol: 'http', reporter, method: 'POST', route: '/orders', attributes });

@@ -1,0 +1,57 @@
+/**
+ * Values of the web platform that hold their data in internal slots, not in own keys: walked as
+ * objects, a `URL`, a `URLSearchParams` and a `Headers` were `{}`. The walk (snapshot.ts) writes
+ * the first two as their text and a `Headers` as its fields, read through the classes' own
+ * methods (not ones a subclass or the object put in their place); the redactor then treats them
+ * as any string or object. Also Node's header lists (`rawHeaders`), names and values in turn.
+ */
+
+/** What the walk writes for a web value: its text, or its fields. */
+export type WebValue = { readonly text: string } | { readonly fields: Record<string, string> };
+
+const tagOf = Object.prototype.toString;
+const urlText = URL.prototype.toString;
+const paramsText = URLSearchParams.prototype.toString;
+
+/** The first `max` fields of `headers` as a plain object. */
+function headerFields(headers: Headers, max: number): Record<string, string> {
+  // No prototype: a field named `__proto__` (a valid header name) stays a field.
+  const out = Object.create(null) as Record<string, string>;
+  let count = 0;
+  for (const [name, value] of Headers.prototype.entries.call(headers)) {
+    if (count === max) break;
+    out[name] = value;
+    count += 1;
+  }
+  return out;
+}
+
+/**
+ * The text or fields of `value` when it is a `URL`, `URLSearchParams` or `Headers` (at most
+ * `maxFields` of them), else `undefined`. Only for an object without own keys (what these are):
+ * others never pay for the test. `Headers` is looked up only for an object tagged so, since
+ * reading the global loads Node's fetch (and `node:tls`) the first time.
+ */
+export function webValue(value: object, maxFields: number): WebValue | undefined {
+  switch (tagOf.call(value)) {
+    case '[object URL]':
+      return value instanceof URL ? { text: urlText.call(value) } : undefined;
+    case '[object URLSearchParams]':
+      return value instanceof URLSearchParams ? { text: paramsText.call(value) } : undefined;
+    case '[object Headers]':
+      return typeof Headers === 'function' && value instanceof Headers
+        ? { fields: headerFields(value, maxFields) }
+        : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * True for the key of a list of header names and values in turn (`IncomingMessage`'s
+ * `rawHeaders` and `rawTrailers`: an error that carries its request or response holds them):
+ * each value is then redacted by its name's key rule.
+ */
+export function pairList(key: string): boolean {
+  return key === 'rawHeaders' || key === 'rawTrailers';
+}
