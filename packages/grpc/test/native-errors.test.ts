@@ -1,5 +1,6 @@
 /**
- * Node's own errors (testkit's `NATIVE_VALUES`) through every gRPC method kind and failure style
+ * Node's own errors (testkit's `NATIVE_VALUES`) and popular libraries' (`LIBRARY_VALUES`) through
+ * every gRPC method kind and failure style
  * (unary callback, sync throw, async rejection, destroy; server-stream emit and destroy, after a
  * write too; client-stream callback in 'data' and sync throw; bidi emit/destroy after a write and
  * a throw in 'data'). Each status: the category's gRPC code with its generic details, one UUID v4
@@ -11,8 +12,12 @@ import { decodeStatusDetails } from '@faultline/core/grpc';
 import {
   crashWatch,
   jsonKindsService,
+  LIBRARY_FORBIDDEN,
+  LIBRARY_VALUES,
   memoryLog,
+  NATIVE_FORBIDDEN,
   NATIVE_VALUES,
+  type NativeValue,
   nativeLeaks,
   nativeRecordProblems,
   prepareNativeValues,
@@ -29,6 +34,7 @@ import { visibleText } from './sanitized.js';
 import { callWith, type GenericClient } from './start-call.js';
 
 const Service = jsonKindsService('native.T');
+const VALUES = { ...NATIVE_VALUES, ...LIBRARY_VALUES };
 const STYLES: Record<string, readonly string[]> = {
   unary: ['callback', 'sync', 'async', 'destroy'],
   serverStream: ['emit', 'destroy', 'throw-after-write', 'emit-after-write'],
@@ -41,7 +47,7 @@ type Callback = (error: unknown, value?: unknown) => void;
 function handle(call: FailingCall & { metadata: Metadata }, callback?: Callback): unknown {
   const [name = '', style = ''] = ['x-native', 'x-style'].map((key) => String(call.metadata.get(key)[0]));
   if (name === 'ok') return callback?.(null, { ok: true });
-  return failIn(call, style, () => NATIVE_VALUES[name]?.make(), callback);
+  return failIn(call, style, () => VALUES[name]?.make(), callback);
 }
 
 const log = memoryLog();
@@ -68,33 +74,39 @@ function call(kind: string, name: string, style: string): Promise<ServiceError |
   return callWith(client, kind, { 'x-native': name, 'x-style': style }, 10_000);
 }
 
-it("Node's own errors in every gRPC kind and style: code, generic details, one id, no leak, a full record", async () => {
-  const wrong: string[] = [];
-  for (const [name, native] of Object.entries(NATIVE_VALUES)) {
-    const spec = TAXONOMY[native.category as keyof typeof TAXONOMY];
-    for (const [kind, styles] of Object.entries(STYLES)) {
-      for (const style of styles) {
-        const error = await call(kind, name, style);
-        if (error === null) {
-          wrong.push(`${name} / ${kind} ${style}: succeeded`);
-          continue;
+it.each([
+  ["Node's own errors", NATIVE_VALUES, NATIVE_FORBIDDEN],
+  ["libraries' errors", LIBRARY_VALUES, LIBRARY_FORBIDDEN],
+] as const)(
+  '%s in every gRPC kind and style: code, generic details, one id, no leak, a full record',
+  async (_t, values: Readonly<Record<string, NativeValue>>, forbidden: readonly string[]) => {
+    const wrong: string[] = [];
+    for (const [name, native] of Object.entries(values)) {
+      const spec = TAXONOMY[native.category as keyof typeof TAXONOMY];
+      for (const [kind, styles] of Object.entries(STYLES)) {
+        for (const style of styles) {
+          const error = await call(kind, name, style);
+          if (error === null) {
+            wrong.push(`${name} / ${kind} ${style}: succeeded`);
+            continue;
+          }
+          const id = String(error.metadata.get(REQUEST_ID_KEY)[0]);
+          const blob = error.metadata.get(DETAILS_KEY)[0];
+          await until(() => recordFor(log.records, id) !== undefined).catch(() => undefined);
+          const problems = [
+            error.code === spec.grpc ? '' : `code ${error.code}`,
+            error.details === spec.message ? '' : `details ${error.details.slice(0, 80)}`,
+            UUID_V4.test(id) ? '' : 'id',
+            Buffer.isBuffer(blob) && decodeStatusDetails(blob)?.requestId === id ? '' : 'rich status id',
+            ...nativeLeaks(visibleText(error), forbidden).map((s) => `leaks ${s}`),
+            ...nativeRecordProblems(log.records, id, native),
+          ].filter((p) => p !== '');
+          if (problems.length > 0) wrong.push(`${name} / ${kind} ${style}: ${problems.join(', ')}`);
         }
-        const id = String(error.metadata.get(REQUEST_ID_KEY)[0]);
-        const blob = error.metadata.get(DETAILS_KEY)[0];
-        await until(() => recordFor(log.records, id) !== undefined).catch(() => undefined);
-        const problems = [
-          error.code === spec.grpc ? '' : `code ${error.code}`,
-          error.details === spec.message ? '' : `details ${error.details.slice(0, 80)}`,
-          UUID_V4.test(id) ? '' : 'id',
-          Buffer.isBuffer(blob) && decodeStatusDetails(blob)?.requestId === id ? '' : 'rich status id',
-          ...nativeLeaks(visibleText(error)).map((s) => `leaks ${s}`),
-          ...nativeRecordProblems(log.records, id, native),
-        ].filter((p) => p !== '');
-        if (problems.length > 0) wrong.push(`${name} / ${kind} ${style}: ${problems.join(', ')}`);
       }
     }
-  }
-  expect(wrong).toEqual([]);
-  expect(await call('unary', 'ok', 'callback')).toBeNull();
-  expect(watch.crashes).toEqual([]);
-});
+    expect(wrong).toEqual([]);
+    expect(await call('unary', 'ok', 'callback')).toBeNull();
+    expect(watch.crashes).toEqual([]);
+  },
+);

@@ -38,6 +38,8 @@ export {
   type HttpAnswer,
   httpAnswerProblems,
   INSTRUMENTED_CASES,
+  LIBRARY_FORBIDDEN,
+  LIBRARY_VALUES,
   leaksIn,
   makeExtreme,
   NATIVE_FORBIDDEN,

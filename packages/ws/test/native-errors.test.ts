@@ -1,5 +1,6 @@
 /**
- * Node's own errors (testkit's `NATIVE_VALUES`) through the ws adapter's failure styles: a
+ * Node's own errors (testkit's `NATIVE_VALUES`) and popular libraries' (`LIBRARY_VALUES`) through
+ * the ws adapter's failure styles: a
  * message handler throwing, rejecting, rejecting from a send callback, an 'error' emitted on the
  * socket (recorded under the connection, the socket stays up), and the connection handler
  * throwing. Each answer (error frame or close): the category's status or close code with its
@@ -10,8 +11,12 @@ import { createServer, type Server } from 'node:http';
 import { createReporter, TAXONOMY } from '@faultline/core';
 import {
   crashWatch,
+  LIBRARY_FORBIDDEN,
+  LIBRARY_VALUES,
   memoryLog,
+  NATIVE_FORBIDDEN,
   NATIVE_VALUES,
+  type NativeValue,
   nativeLeaks,
   nativeRecordProblems,
   prepareNativeValues,
@@ -31,7 +36,8 @@ const watch = crashWatch();
 let server: Server;
 let wss: WebSocketServer;
 let port = 0;
-const make = (name: string) => NATIVE_VALUES[name]?.make();
+const VALUES: Readonly<Record<string, NativeValue>> = { ...NATIVE_VALUES, ...LIBRARY_VALUES };
+const make = (name: string) => VALUES[name]?.make();
 
 beforeAll(async () => {
   watch.start();
@@ -68,9 +74,14 @@ afterAll(async () => {
 });
 
 /** What is wrong with the answer to `category` (empty when right), and the id it carried. */
-function answerProblems(category: string, style: string, got: Got): { problems: string[]; id: string } {
+function answerProblems(
+  category: string,
+  style: string,
+  got: Got,
+  forbidden: readonly string[],
+): { problems: string[]; id: string } {
   const spec = TAXONOMY[category as keyof typeof TAXONOMY];
-  const leaks = nativeLeaks(`${got.frames.join('\n')}\n${got.close?.reason ?? ''}`).map((s) => `leaks ${s}`);
+  const leaks = nativeLeaks(`${got.frames.join('\n')}\n${got.close?.reason ?? ''}`, forbidden).map((s) => `leaks ${s}`);
   if (style === 'emit') {
     return { id: got.connectionId, problems: [got.frames.join() === 'alive' ? '' : `frames ${got.frames}`, ...leaks] };
   }
@@ -98,30 +109,38 @@ function answerProblems(category: string, style: string, got: Got): { problems: 
   };
 }
 
-it('Node’s own errors in every ws style: status or close, generic text, an id, no leak, a full record', {
-  timeout: 60_000,
-}, async () => {
-  const wrong: string[] = [];
-  for (const [name, native] of Object.entries(NATIVE_VALUES)) {
-    for (const style of STYLES) {
-      try {
-        const { problems, id } = answerProblems(native.category, style, await exchange(port, name, style));
-        // An emitted 'error' has its own id; its record names the connection.
-        const recordId = () =>
-          style === 'emit'
-            ? String(
-                log.records.find((r) => (r.attributes as { connection_id?: string })?.connection_id === id)?.request_id,
-              )
-            : id;
-        await until(() => recordFor(log.records, recordId()) !== undefined).catch(() => undefined);
-        const all = [...problems, ...nativeRecordProblems(log.records, recordId(), native)].filter((p) => p !== '');
-        if (all.length > 0) wrong.push(`${name} / ${style}: ${all.join(', ')}`);
-      } catch (error) {
-        wrong.push(`${name} / ${style}: ${(error as Error).message}`);
+it.each([
+  ["Node's own errors", NATIVE_VALUES, NATIVE_FORBIDDEN],
+  ["libraries' errors", LIBRARY_VALUES, LIBRARY_FORBIDDEN],
+] as const)(
+  '%s in every ws style: status or close, generic text, an id, no leak, a full record',
+  {
+    timeout: 60_000,
+  },
+  async (_t, values: Readonly<Record<string, NativeValue>>, forbidden: readonly string[]) => {
+    const wrong: string[] = [];
+    for (const [name, native] of Object.entries(values)) {
+      for (const style of STYLES) {
+        try {
+          const { problems, id } = answerProblems(native.category, style, await exchange(port, name, style), forbidden);
+          // An emitted 'error' has its own id; its record names the connection.
+          const recordId = () =>
+            style === 'emit'
+              ? String(
+                  log.records.find((r) => (r.attributes as { connection_id?: string })?.connection_id === id)
+                    ?.request_id,
+                )
+              : id;
+          await until(() => recordFor(log.records, recordId()) !== undefined).catch(() => undefined);
+          const all = [...problems, ...nativeRecordProblems(log.records, recordId(), native)].filter((p) => p !== '');
+          if (all.length > 0) wrong.push(`${name} / ${style}: ${all.join(', ')}`);
+        } catch (error) {
+          wrong.push(`${name} / ${style}: ${(error as Error).message}`);
+        }
       }
     }
-  }
-  expect(wrong).toEqual([]);
-  expect((await exchange(port, 'echo', 'sync')).frames).toEqual(['alive']);
-  expect(watch.crashes).toEqual([]);
-});
+    expect(wrong).toEqual([]);
+    expect((await exchange(port, 'echo', 'sync')).frames).toEqual(['alive']);
+    expect(watch.crashes).toEqual([]);
+  },
+);

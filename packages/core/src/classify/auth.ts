@@ -7,7 +7,10 @@ import type { Classifier } from './types.js';
 
 const JWT_NAMES = new Set(['TokenExpiredError', 'JsonWebTokenError', 'NotBeforeError']);
 
-/** jsonwebtoken (`TokenExpiredError`, …) and jose (`ERR_JWT_*`, `ERR_JWS_*`, `ERR_JWE_*`) errors. */
+/**
+ * jsonwebtoken (`TokenExpiredError`, …) and jose (`ERR_JWT_*`, `ERR_JWS_*`, `ERR_JWE_*`,
+ * `ERR_JOSE_ALG_NOT_ALLOWED`) errors.
+ */
 export const jwtClassifier: Classifier = {
   name: 'jwt',
   classify(error: ObjectLike) {
@@ -17,8 +20,12 @@ export const jwtClassifier: Classifier = {
     if (code !== undefined && /^ERR_(?:JWT|JWS|JWE|JWK|JWKS)_[A-Z_]{2,48}$/.test(code)) {
       // A JWKS that cannot be fetched is the service's problem, not the client's token.
       if (code === 'ERR_JWKS_TIMEOUT') return { category: 'unavailable', reason: `jose:${code}` };
+      // A remote key set that answered something other than a JWKS: the issuer's failure, not the token's.
+      if (code === 'ERR_JWKS_INVALID') return { category: 'bad_gateway', reason: `jose:${code}` };
       return { category: 'unauthenticated', reason: `jose:${code}` };
     }
+    // The token's header names an algorithm the verifier does not allow (`alg: none`, HS256 for RS256).
+    if (code === 'ERR_JOSE_ALG_NOT_ALLOWED') return { category: 'unauthenticated', reason: `jose:${code}` };
     return undefined;
   },
 };

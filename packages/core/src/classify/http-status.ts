@@ -70,3 +70,26 @@ export const httpStatusClassifier: Classifier = {
     return value >= 100 && value <= 599 ? { category: 'internal', reason: `status:${value}` } : undefined;
   },
 };
+
+/**
+ * `@hapi/boom` errors (`isBoom: true`): the status is in `output.statusCode`, trusted like
+ * http-errors' (a 4xx selects the category, anything else is `internal`). A Boom that `@hapi/wreck`
+ * made of an upstream's answer (`data.isResponseError`) is that upstream's status, mapped as one.
+ */
+export const boomClassifier: Classifier = {
+  name: 'boom',
+  classify(error: ObjectLike) {
+    if (safeGet(error, 'isBoom') !== true) return undefined;
+    const output = safeGet(error, 'output');
+    const status = isObjectLike(output) ? safeGet(output, 'statusCode') : undefined;
+    if (typeof status !== 'number' || !Number.isInteger(status)) return { category: 'internal', reason: 'boom' };
+    const data = safeGet(error, 'data');
+    if (isObjectLike(data) && safeGet(data, 'isResponseError') === true) {
+      return status >= 100 && status <= 599
+        ? { category: categoryOfUpstreamStatus(status), reason: `boom:upstream:${status}` }
+        : { category: 'internal', reason: 'boom:upstream' };
+    }
+    const category = categoryOfClientStatus(status);
+    return { category: category ?? 'internal', reason: `boom:${status >= 100 && status <= 599 ? status : 'other'}` };
+  },
+};

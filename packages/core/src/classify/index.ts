@@ -2,13 +2,14 @@
 
 import { caslClassifier, jwtClassifier } from './auth.js';
 import { grpcCodeClassifier } from './grpc-code.js';
-import { httpStatusClassifier } from './http-status.js';
+import { boomClassifier, httpStatusClassifier } from './http-status.js';
 import { multerClassifier, rateLimitClassifier } from './limits.js';
 import { mongoClassifier } from './mongo.js';
 import { networkClassifier } from './network.js';
 import { ormClassifier, prismaClassifier } from './orm.js';
 import { poolClassifier } from './pool.js';
 import { redisClassifier } from './redis.js';
+import { sqliteClassifier } from './sqlite.js';
 import { mysqlClassifier, postgresClassifier } from './sqlstate.js';
 import type { Classifier } from './types.js';
 import { awsClassifier, httpClientClassifier } from './upstream.js';
@@ -22,6 +23,7 @@ export const BUILTIN_CLASSIFIERS: readonly Classifier[] = Object.freeze([
   prismaClassifier,
   postgresClassifier,
   mysqlClassifier,
+  sqliteClassifier,
   mongoClassifier,
   ormClassifier,
   redisClassifier,
@@ -38,6 +40,7 @@ export const BUILTIN_CLASSIFIERS: readonly Classifier[] = Object.freeze([
   joiYupClassifier,
   bodyParseClassifier,
   networkClassifier,
+  boomClassifier,
   httpStatusClassifier,
 ]);
 

@@ -3,8 +3,10 @@
  * errors that only carry a driver error (TypeORM `QueryFailedError`, `SequelizeDatabaseError`)
  * are left to the driver classifiers, which `capture` reaches through the cause chain.
  */
-import { type ObjectLike, safeGet, safeGetString } from '../safe-access.js';
+import { type FieldViolation, MAX_FIELD_VIOLATIONS, pointerFromSegments } from '../field-violation.js';
+import { isObjectLike, type ObjectLike, safeGet, safeGetArray, safeGetString } from '../safe-access.js';
 import type { Classification, Classifier } from './types.js';
+import { genericDetail } from './validation.js';
 
 const PRISMA_CODES: Readonly<Record<string, Omit<Classification, 'reason'>>> = {
   P1000: { category: 'internal' }, // authentication failed against the database: our credentials
@@ -56,7 +58,6 @@ export const prismaClassifier: Classifier = {
 const SEQUELIZE_NAMES: Readonly<Record<string, Omit<Classification, 'reason'>>> = {
   SequelizeUniqueConstraintError: { category: 'conflict' },
   SequelizeForeignKeyConstraintError: { category: 'validation' },
-  SequelizeValidationError: { category: 'validation' },
   SequelizeExclusionConstraintError: { category: 'conflict' },
   SequelizeEmptyResultError: { category: 'not_found' },
   SequelizeOptimisticLockError: { category: 'conflict', retryable: true },
@@ -81,12 +82,42 @@ const ORM_NAMES: Readonly<Record<string, Omit<Classification, 'reason'>>> = {
   ConnectionIsNotSetError: { category: 'unavailable' },
 };
 
+/** Sequelize validator keys, as the shared rule keywords. */
+const SEQUELIZE_VALIDATORS: Readonly<Record<string, string>> = {
+  is_null: 'required',
+  notNull: 'required',
+  notEmpty: 'required',
+  isEmail: 'email',
+  isIn: 'oneOf',
+  min: 'min',
+  max: 'max',
+};
+
+/**
+ * A model validation (`SequelizeValidationError`, `errors[]` of `ValidationErrorItem`s with the
+ * attribute's `path`): like every validation library's verdict, the client's only when its
+ * attributes are fields of the request's input, since a model may be built from server-side data.
+ */
+function sequelizeValidation(error: ObjectLike): Classification {
+  const fieldViolations: FieldViolation[] = [];
+  for (const item of safeGetArray(error, 'errors', MAX_FIELD_VIOLATIONS) ?? []) {
+    if (!isObjectLike(item)) continue;
+    const key = safeGetString(item, 'validatorKey', 32);
+    fieldViolations.push({
+      pointer: pointerFromSegments([safeGetString(item, 'path', 128)]),
+      detail: genericDetail(key === undefined ? undefined : SEQUELIZE_VALIDATORS[key]),
+    });
+  }
+  return { category: 'validation', reason: 'orm:SequelizeValidationError', inputBound: true, fieldViolations };
+}
+
 /** TypeORM, Sequelize and Knex errors recognised by their class names. */
 export const ormClassifier: Classifier = {
   name: 'orm',
   classify(error: ObjectLike) {
     const name = safeGetString(error, 'name', 64);
     if (name === undefined) return undefined;
+    if (name === 'SequelizeValidationError') return sequelizeValidation(error);
     const mapped = ORM_NAMES[name];
     if (mapped !== undefined) return { ...mapped, reason: `orm:${name}` };
     return undefined;

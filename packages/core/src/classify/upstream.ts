@@ -1,12 +1,13 @@
 /**
- * Calls this service made to other services: axios, got/ky `HTTPError`, and the AWS SDK v3.
+ * Calls this service made to other services: axios, got/ky `HTTPError`, undici, node-fetch and
+ * the AWS SDK v3.
  * An upstream's answer is never passed through: its 401/403 means this service's credentials
  * are wrong (internal), its 404 is this service's problem to explain (bad gateway unless the
  * application maps it), its 429/503 means the upstream is unavailable.
  */
 import { type ObjectLike, safeGet, safeGetNumber, safeGetObject, safeGetString } from '../safe-access.js';
 import type { Category } from '../taxonomy.js';
-import type { Classifier } from './types.js';
+import type { Classification, Classifier } from './types.js';
 
 /** Maps an HTTP status received from an upstream to this service's category. */
 export function categoryOfUpstreamStatus(status: number): Category {
@@ -16,12 +17,39 @@ export function categoryOfUpstreamStatus(status: number): Category {
   return 'internal';
 }
 
-/** axios errors (`isAxiosError: true`) and got/ky `HTTPError`s with a `response`. */
+/** node-fetch's `FetchError` types for an upstream that did not answer in time. */
+const FETCH_TIMEOUT_TYPES = new Set(['request-timeout', 'body-timeout']);
+
+/**
+ * undici's `ResponseStatusCodeError` (`throwOnError`: the upstream's `statusCode` and `headers`)
+ * and node-fetch's timeouts (`FetchError` with a `type`, no `code`).
+ */
+function classifyFetchLike(error: ObjectLike, name: string | undefined): Classification | undefined {
+  if (safeGetString(error, 'code', 64) === 'UND_ERR_RESPONSE_STATUS_CODE') {
+    const status = safeGetNumber(error, 'statusCode') ?? safeGetNumber(error, 'status');
+    if (status !== undefined && Number.isInteger(status) && status >= 100 && status <= 599) {
+      return { category: categoryOfUpstreamStatus(status), reason: `upstream:${status}` };
+    }
+  }
+  if (name === 'FetchError') {
+    const type = safeGetString(error, 'type', 32);
+    if (type !== undefined && FETCH_TIMEOUT_TYPES.has(type)) return { category: 'timeout', reason: `upstream:${type}` };
+  }
+  return undefined;
+}
+
+/**
+ * axios errors (`isAxiosError: true`), got/ky `HTTPError`s with a `response`, undici's
+ * `ResponseStatusCodeError` and node-fetch's timeouts: an upstream's status maps the same way
+ * whichever client received it.
+ */
 export const httpClientClassifier: Classifier = {
   name: 'http-client',
   classify(error: ObjectLike) {
     const isAxios = safeGet(error, 'isAxiosError') === true;
     const name = safeGetString(error, 'name', 64);
+    const fetchLike = classifyFetchLike(error, name);
+    if (fetchLike !== undefined) return fetchLike;
     if (!isAxios && name !== 'HTTPError' && name !== 'RequestError' && name !== 'TimeoutError') return undefined;
     const response = safeGetObject(error, 'response');
     const status =
@@ -38,13 +66,26 @@ export const httpClientClassifier: Classifier = {
   },
 };
 
+/** The SDK's own throttling names (`THROTTLING_ERROR_CODES` of @smithy's retry classification). */
+const AWS_THROTTLING = [
+  'BandwidthLimitExceeded',
+  'EC2ThrottledException',
+  'LimitExceededException',
+  'PriorRequestNotComplete',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'SlowDown',
+  'ThrottledException',
+  'Throttling',
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'TransactionInProgressException',
+] as const;
+
 const AWS_NAMES: Readonly<Record<string, Category>> = {
-  ThrottlingException: 'unavailable',
-  Throttling: 'unavailable',
-  TooManyRequestsException: 'unavailable',
-  ProvisionedThroughputExceededException: 'unavailable',
-  RequestLimitExceeded: 'unavailable',
-  SlowDown: 'unavailable',
+  ...Object.fromEntries(AWS_THROTTLING.map((name) => [name, 'unavailable' as const])),
   ServiceUnavailable: 'unavailable',
   ServiceUnavailableException: 'unavailable',
   RequestTimeout: 'timeout',
@@ -56,7 +97,11 @@ const AWS_NAMES: Readonly<Record<string, Category>> = {
   NoSuchKey: 'not_found',
 };
 
-/** AWS SDK v3 service exceptions (`$metadata` + `$fault`). Credential failures are internal. */
+/**
+ * AWS SDK v3 service exceptions (`$metadata` + `$fault`). Credential failures are internal; a
+ * throttle (by the SDK's own rule: its name, a 429, or `$retryable.throttling`) is the upstream
+ * being unavailable, never a 429 to this service's client.
+ */
 export const awsClassifier: Classifier = {
   name: 'aws',
   classify(error: ObjectLike) {
@@ -73,6 +118,11 @@ export const awsClassifier: Classifier = {
       };
     }
     const status = metadata === undefined ? undefined : safeGetNumber(metadata, 'httpStatusCode');
+    // A throttle the SDK tells by its status or retry trait (@smithy's `isThrottlingError`).
+    const retryable = safeGetObject(error, '$retryable');
+    if (status === 429 || (retryable !== undefined && safeGet(retryable, 'throttling') === true)) {
+      return { category: 'unavailable', reason: `aws:${/^\w{1,64}$/.test(name) ? name : 'throttling'}` };
+    }
     if (fault === 'server' || (status !== undefined && status >= 500)) {
       return { category: status === 503 ? 'unavailable' : 'bad_gateway', reason: `aws:${name || 'server'}` };
     }

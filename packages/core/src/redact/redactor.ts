@@ -182,7 +182,11 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
     if (e.message !== undefined) out.message = redactCut(e.message);
     if (stack !== undefined) out.stack = stack;
     for (const [key, value] of Object.entries(redactObject(e.props))) {
-      if (key !== 'message' && key !== 'stack' && !Object.hasOwn(out, key)) setOwn(out, key, value);
+      if (key === 'message' || key === 'stack') continue;
+      if (!Object.hasOwn(out, key)) setOwn(out, key, value);
+      // An own `type` is the library's code (node-fetch's `request-timeout`, body-parser's
+      // `entity.parse.failed`), not the class: kept beside the type label rather than lost.
+      else if (key === 'type' && value !== out.type) setOwn(out, 'own_type', value);
     }
     if (e.cause !== undefined && !Object.hasOwn(out, 'cause')) out.cause = redactSnapshot(e.cause);
     if (e.errors !== undefined && !Object.hasOwn(out, 'errors')) out.errors = e.errors.map(redactSnapshot);

@@ -9,9 +9,12 @@ import { REDACTABLE_SECRET } from './extreme-text.js';
 import { leaksIn } from './leaks.js';
 import { NATIVE_FORBIDDEN, type NativeValue } from './native.js';
 
-/** The {@link NATIVE_FORBIDDEN} and `ALWAYS_FORBIDDEN` fragments in `visible`; empty when clean. */
-export function nativeLeaks(visible: string): string[] {
-  return leaksIn(visible, { forbidden: NATIVE_FORBIDDEN });
+/**
+ * The `forbidden` ({@link NATIVE_FORBIDDEN} unless given, e.g. `LIBRARY_FORBIDDEN`) and
+ * `ALWAYS_FORBIDDEN` fragments in `visible`; empty when clean.
+ */
+export function nativeLeaks(visible: string, forbidden: readonly string[] = NATIVE_FORBIDDEN): string[] {
+  return leaksIn(visible, { forbidden });
 }
 
 /**
@@ -35,14 +38,15 @@ export function nativeRecordProblems(
 /**
  * What is wrong with the problem-JSON `response` to `native` (empty when right), once the record
  * of its id was written (at most 2 s): a status or `detail` other than `expected`'s, an id that is
- * no UUID v4 or differs from X-Request-ID, any {@link nativeLeaks} in headers or body, and the
- * {@link nativeRecordProblems} of its id.
+ * no UUID v4 or differs from X-Request-ID, any {@link nativeLeaks} of `forbidden` in headers or
+ * body, and the {@link nativeRecordProblems} of its id.
  */
 export async function nativeHttpProblems(
   response: Response,
   native: NativeValue,
   records: readonly Record<string, unknown>[],
   expected: { readonly http: number; readonly message: string },
+  forbidden: readonly string[] = NATIVE_FORBIDDEN,
 ): Promise<string[]> {
   const answer = {
     status: response.status,
@@ -50,7 +54,7 @@ export async function nativeHttpProblems(
     body: await response.text(),
   };
   await until(() => recordFor(records, answer.headers['x-request-id']) !== undefined).catch(() => undefined);
-  return answerProblems(answer, native, records, expected);
+  return answerProblems(answer, native, records, expected, forbidden);
 }
 
 function answerProblems(
@@ -58,6 +62,7 @@ function answerProblems(
   native: NativeValue,
   records: readonly Record<string, unknown>[],
   expected: { readonly http: number; readonly message: string },
+  forbidden: readonly string[],
 ): string[] {
   let body: { detail?: string; request_id?: string } = {};
   try {
@@ -68,7 +73,7 @@ function answerProblems(
     answer.status === expected.http ? '' : `status ${answer.status}`,
     body.detail === expected.message ? '' : `detail ${String(body.detail).slice(0, 80)}`,
     UUID_V4.test(id ?? '') && body.request_id === id ? '' : 'id',
-    ...nativeLeaks(`${JSON.stringify(answer.headers)}\n${answer.body}`).map((s) => `leaks ${s}`),
+    ...nativeLeaks(`${JSON.stringify(answer.headers)}\n${answer.body}`, forbidden).map((s) => `leaks ${s}`),
     ...nativeRecordProblems(records, id, native),
   ].filter((p) => p !== '');
 }
