@@ -24,7 +24,7 @@ export const USAGE = `usage: npx @faultline/probe <http(s)://host:port[/base] | 
   --http2                     speak HTTP/2 (h2c prior knowledge on http://, ALPN h2 on https://)
   --no-discovery              probe only what the URL and the options name
   --timeout <seconds>         whole run, a hard deadline (default 60)
-  --max-requests <n>          cap on requests (default 1000)
+  --max-requests <n>          cap on requests (default 2000)
   --allow-remote              allow a non-loopback target
 exit: 0 answered and clean, 1 findings at --fail-on or above (new ones with --baseline) or an
 incomplete run, 2 usage error, unreachable target, or no probe answered in a readable form`;
@@ -132,7 +132,7 @@ export async function parseCli(argv: readonly string[]): Promise<CliArgs | 'help
   if (!(SEVERITIES as readonly string[]).includes(failOn))
     throw new Error(`--fail-on takes ${SEVERITIES.join(', ')}, got ${JSON.stringify(failOn)}`);
   const seconds = number('--timeout', values.timeout, 60, 1, 3600);
-  const maxRequests = Math.floor(number('--max-requests', values['max-requests'], 1000, 1, 100_000));
+  const maxRequests = Math.floor(number('--max-requests', values['max-requests'], 2000, 1, 100_000));
   for (const path of [...(values.path ?? []), ...(values.forbidden === undefined ? [] : [values.forbidden])])
     if (!path.startsWith('/')) throw new Error(`a path must start with "/", got ${JSON.stringify(path)}`);
   for (const method of values['grpc-method'] ?? [])

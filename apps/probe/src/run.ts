@@ -33,7 +33,7 @@ export interface RunOptions {
   readonly requestTimeoutMs?: number;
   /** Whole-run limit (default 60 s): the run ends within it plus a moment to report. */
   readonly timeoutMs?: number;
-  /** Cap on requests (default 1000). */
+  /** Cap on requests (default 2000). */
   readonly maxRequests?: number;
   readonly onProgress?: (label: string) => void;
 }
@@ -128,7 +128,7 @@ function hostPort(target: Target): string {
 export async function runProbe(target: Target, options: RunOptions = {}): Promise<RunResult> {
   const started = Date.now();
   const limit = options.timeoutMs ?? 60_000;
-  const budget = new Budget(limit, options.requestTimeoutMs ?? 5000, options.maxRequests ?? 1000);
+  const budget = new Budget(limit, options.requestTimeoutMs ?? 5000, options.maxRequests ?? 2000);
   const run: ProbeRun = {
     marker: `${MARKER_PREFIX}${randomBytes(6).toString('hex')}`,
     budget,

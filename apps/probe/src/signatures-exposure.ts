@@ -67,9 +67,10 @@ export const EXPOSURE_SIGNATURES: readonly Signature[] = [
     description: 'internal host name',
     // A name without a dot resolves only inside the network: in a URL (`Location: http://auth-svc/login`,
     // `Refresh: 0; url=http://billing-api/`), or with its port in a proxy's or backend's field
-    // (`Via: 1.1 orders-svc:8080`, `X-Backend-Server: orders-7d9f8c5b4-xk2lp:8080`).
+    // (`Via: 1.1 orders-svc:8080`, `X-Backend-Server: orders-7d9f8c5b4-xk2lp:8080`), a `Warning` field's
+    // agent (`199 orders-svc:8080 "…"`) or an authentication realm (`Basic realm="auth-svc:9000"`).
     pattern:
-      /\b(?:https?|wss?|grpcs?|redis|amqps?|postgres(?:ql)?|mysql|mongodb):\/\/(?!localhost\b)[a-z][\w-]{0,62}(?=[/?#"'<>)\]\s]|:\d{2,5}\b|$)|(?:^|\n)(?:via|x-backend(?:-server|-host)?|x-served-by|x-upstream(?:-addr|-host|-server)?|x-forwarded-server|x-real-server|x-origin-server|x-host): [^\n]{0,1024}?(?<![\w.:/-])(?!localhost\b)[a-z][\w-]{0,62}:\d{2,5}\b/i,
+      /\b(?:https?|wss?|grpcs?|redis|amqps?|postgres(?:ql)?|mysql|mongodb):\/\/(?!localhost\b)[a-z][\w-]{0,62}(?=[/?#"'<>)\]\s]|:\d{2,5}\b|$)|(?:^|\n)(?:via|x-backend(?:-server|-host)?|x-served-by|x-upstream(?:-addr|-host|-server)?|x-forwarded-server|x-real-server|x-origin-server|x-host|warning|www-authenticate|proxy-authenticate): [^\n]{0,1024}?(?<![\w.:/-])(?!localhost\b)[a-z][\w-]{0,62}:\d{2,5}\b/i,
   },
   {
     rule: 'leak/private-ip',
@@ -91,10 +92,11 @@ export const EXPOSURE_SIGNATURES: readonly Signature[] = [
     rule: 'leak/version',
     severity: 'medium',
     description: 'server or framework version',
-    // product/1.2 (Server, Via, X-Powered-By, error pages), Jetty(9.4.44), X-AspNet[Mvc]-Version: a bare
+    // product/1.2 (Server, Via, X-Powered-By, error pages), Jetty(9.4.44), Jetty's error page's `Powered by
+    // Jetty:// 9.4.44`, X-AspNet[Mvc]-Version: a bare
     // product name without a version (Server: edge, Via: 1.1 varnish) is not one.
     pattern:
-      /\b(?:nginx|openresty|Tengine|Apache|Tomcat|Microsoft-IIS|Microsoft-HTTPAPI|Werkzeug|gunicorn|uvicorn|Jetty|Kestrel|Express|PHP|Python|CPython|WSGIServer|TornadoServer|Puma|WEBrick|Cowboy|Undertow|GlassFish|WildFly|JBoss|Servlet|JSP|Node\.js|HAProxy|Varnish|lighttpd|Caddy|envoy|OpenSSL|mod_\w+)\/\d+(?:\.\d+)*|\bJetty\(\d+(?:\.\d+)+|\bNode\.js v\d+\.\d+|\bx-aspnet(?:mvc)?-version: *\d+(?:\.\d+)*/i,
+      /\b(?:nginx|openresty|Tengine|Apache|Tomcat|Microsoft-IIS|Microsoft-HTTPAPI|Werkzeug|gunicorn|uvicorn|Jetty|Kestrel|Express|PHP|Python|CPython|WSGIServer|TornadoServer|Puma|WEBrick|Cowboy|Undertow|GlassFish|WildFly|JBoss|Servlet|JSP|Node\.js|HAProxy|Varnish|lighttpd|Caddy|envoy|OpenSSL|mod_\w+)\/\d+(?:\.\d+)*|\bJetty\(\d+(?:\.\d+)+|\bJetty:\/\/ ?\d+\.\d+|\bNode\.js v\d+\.\d+|\bx-aspnet(?:mvc)?-version: *\d+(?:\.\d+)*/i,
   },
   {
     rule: 'leak/version',

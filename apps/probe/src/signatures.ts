@@ -32,15 +32,18 @@ export const SIGNATURES: readonly Signature[] = [
     rule: 'leak/stack-node',
     severity: 'high',
     description: 'Node.js stack frame',
+    // Its file as a path, a `file://` URL, or a bundler's source URL (`webpack:///./src/x.ts`,
+    // Next.js's `webpack-internal:///(api)/./pages/x.ts`); a Rust panic's `panicked at /src/…` is Rust's.
     pattern:
-      /\bat (?:async )?(?:[\w$.<>[\] ]{1,256} \()?(?:file:\/\/)?(?:\/|[A-Z]:\\|node:)[^\s):]{1,512}(?::[^\s):]{1,512}){0,3}:\d+:\d+\)?/,
+      /(?<!panicked )\bat (?:async )?(?:[\w$.<>[\] ]{1,256} \()?(?:file:\/\/|webpack(?:-internal)?:\/\/[\w@.-]{0,64}(?:\/\([\w-]{1,64}\))?(?:\/\.)?)?(?:\/|[A-Z]:\\|node:)[^\s):]{1,512}(?::[^\s):]{1,512}){0,3}:\d+:\d+\)?/,
   },
   {
     rule: 'leak/stack-node',
     severity: 'high',
     description: 'Node.js stack frame (relative path)',
-    // A frame on its own line, whatever its path (the answer is read with its JSON escapes undone).
-    pattern: /(?:\\n|\n)\s{1,64}at [\w$.<>]{1,256} \(/,
+    // A frame on its own line, whatever its path (the answer is read with its JSON escapes undone), or
+    // after a `<br>` (Express's development error page: `<br> &nbsp; &nbsp;at handler (dist/x.js:3:9)`).
+    pattern: /(?:\\n|\n|<[bB][rR]\s{0,8}\/?>)\s{1,64}at [\w$.<>]{1,256} \(/,
   },
   {
     rule: 'leak/stack-python',
@@ -99,7 +102,7 @@ export const SIGNATURES: readonly Signature[] = [
     severity: 'high',
     description: 'PHP error location',
     pattern:
-      /Stack trace:\s*#0|\.php(?::\d+\b|(?:<\/b>)? on line (?:<b>)?\d+)|on line <b>\d+|PHP (?:Fatal|Warning|Notice|Parse)|Fatal error: Uncaught |\b(?:Illuminate|Symfony\\Component|Doctrine\\(?:DBAL|ORM)|GuzzleHttp)\\[A-Z]\w{1,64}/,
+      /Stack trace:\s*#0|\.php(?::\d+\b|(?:<\/b>)? on line (?:<b>)?\d+)|on line <b>\d+|\bin Unknown on line \d+|PHP (?:Fatal|Warning|Notice|Parse)|Fatal error: Uncaught |\b(?:Illuminate|Symfony\\Component|Doctrine\\(?:DBAL|ORM)|GuzzleHttp)\\[A-Z]\w{1,64}/,
   },
   // SQL, drivers and ORMs
   {

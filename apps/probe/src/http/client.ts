@@ -63,6 +63,8 @@ export class HttpClient {
     // A Host field goes over HTTP/1.1 only: HTTP/2 names the authority in `:authority`, and a server may
     // reset a stream whose Host differs from it (unanswered, though nothing is wrong with the server).
     if (this.http2 && probe.request.headers?.host !== undefined) return undefined;
+    // HTTP/1.0 is a version of its own: over HTTP/2 there is none to send.
+    if (this.http2 && probe.request.http10 === true) return undefined;
     if (!budget.take()) return undefined;
     this.run.onProgress?.(`http ${probe.name}`);
     const location = `${probe.request.method} ${typeof probe.request.path === 'string' ? probe.request.path.slice(0, 100) : '<bytes>'}`;

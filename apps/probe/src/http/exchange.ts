@@ -12,6 +12,8 @@ export interface RawRequest {
   readonly path: string | Buffer;
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string;
+  /** HTTP/1.1 client only: send it as HTTP/1.0, without a Host field (an old client's or a script's request). */
+  readonly http10?: boolean;
 }
 
 /** Where to send it. */

@@ -4,8 +4,12 @@
  * as they arrive, into a {@link BodyReader}; the answer is decoded once, when the exchange ends.
  */
 import { BodyReader, type Decoded } from './body.js';
+import { Bytes } from './bytes.js';
 import { ChunkedDecoder } from './chunked.js';
 import { addField } from './fields.js';
+
+/** The most bytes past a body's end that are kept and checked. */
+const SURPLUS_BYTES = 65_536;
 
 /** A parsed final head. */
 export interface Head {
@@ -27,6 +31,8 @@ export class H1Body {
   readonly #length: number | undefined;
   #received = 0;
   readonly #empty: boolean;
+  /** Bytes that came after the body's end with it (a 204's or a HEAD answer's body sent anyway), bounded. */
+  readonly #surplus = new Bytes();
 
   /**
    * @param bodiless the request was HEAD.
@@ -67,18 +73,35 @@ export class H1Body {
     return this.complete || this.broken !== undefined;
   }
 
-  /** Reads `bytes` (what follows the head). */
+  /** Reads `bytes` (what follows the head); what follows the body's end is kept apart (see {@link surplus}). */
   push(bytes: Buffer): void {
-    if (this.done || bytes.length === 0) return;
-    if (this.#chunked !== undefined) this.#chunked.push(bytes);
+    if (bytes.length === 0) return;
+    if (this.done) this.#keep(bytes);
+    else if (this.#chunked !== undefined) this.#chunked.push(bytes);
     else if (this.#length !== undefined) {
       const part = bytes.subarray(0, this.#length - this.#received);
       this.#received += part.length;
       this.#reader.push(part);
+      this.#keep(bytes.subarray(part.length));
     } else {
       this.#received += bytes.length;
       this.#reader.push(bytes);
     }
+  }
+
+  /** Keeps `bytes` past the body's end, up to {@link SURPLUS_BYTES} in all. */
+  #keep(bytes: Buffer): void {
+    const room = SURPLUS_BYTES - this.#surplus.view.length;
+    if (room > 0 && bytes.length > 0) this.#surplus.append(Buffer.from(bytes.subarray(0, room)));
+  }
+
+  /**
+   * What came past the body's end in the packets that carried the answer: a body a 204, a 304 or a
+   * HEAD answer carries anyway, or bytes past its Content-Length. A client that reads the connection
+   * (a proxy, a script on a raw socket) reads them, so they are checked with the answer.
+   */
+  get surplus(): string {
+    return this.#surplus.view.toString('utf8');
   }
 
   /**
@@ -92,6 +115,10 @@ export class H1Body {
       headers = { ...headers };
       for (const [name, value] of Object.entries(added)) addField(headers, name, value);
     }
-    return this.#reader.finish(this.head.status, headers, this.head.reason, late);
+    const decoded = this.#reader.finish(this.head.status, headers, this.head.reason, late);
+    const surplus = this.surplus;
+    if (surplus === '' || !('answer' in decoded)) return decoded;
+    const { body } = decoded.answer;
+    return { ...decoded, answer: { ...decoded.answer, body: body === '' ? surplus : `${body}\n\n${surplus}` } };
   }
 }

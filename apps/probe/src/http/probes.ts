@@ -7,11 +7,16 @@
  * parameters, OPTIONS (a CORS preflight from a foreign origin), HEAD and TRACE, a request sent twice on
  * one keep-alive connection, the same wrong-typed create sent twice (a duplicate key), a multipart body
  * cut short (an upload parser's error), a body whose Content-Encoding it is not (a decoder's error), a
- * Host that is no host and cookies whose percent-encoding is broken.
+ * Host that is no host and cookies whose percent-encoding is broken; and, sent after those of every
+ * path ({@link extraProbes}), the negotiation probes (other `Accept` values, clients and query
+ * switches, HTTP/1.0) and the provoking ones (deep JSON, a key twice, objects for ids, an unknown
+ * method, a long query and field).
  */
 import type { HttpProbe } from './client.js';
 import { graphqlProbes } from './graphql.js';
 import { garbledTokens, wrongBody } from './mutate.js';
+import { negotiationProbes } from './negotiation.js';
+import { provokingProbes } from './provoke.js';
 
 /**
  * Probes whose request is malformed: a 2xx answer to them is a finding. Wrong-typed JSON, a form and
@@ -179,4 +184,13 @@ export function httpProbes(path: string, marker: string): HttpProbe[] {
     // A GraphQL endpoint's executor is reached only by a GraphQL request.
     ...graphqlProbes(base),
   ].map((probe) => (MALFORMED.has(probe.name) ? { ...probe, malformed: true } : probe));
+}
+
+/**
+ * The probes sent to `path` once every path had those of {@link httpProbes} (a run cut short by
+ * `--max-requests` loses these first): the negotiation and provoking probes.
+ */
+export function extraProbes(path: string, marker: string): HttpProbe[] {
+  const base = path.endsWith('/') ? path.slice(0, -1) : path;
+  return [...negotiationProbes(base, marker), ...provokingProbes(base)];
 }

@@ -161,9 +161,12 @@ export function exchange(endpoint: Endpoint, request: RawRequest, options: Excha
     const timer = setTimeout(() => finish('timeout'), options.timeoutMs);
     const send = () => {
       const payload = request.body === undefined ? undefined : Buffer.from(request.body);
+      const old = request.http10 === true;
       const lines = Object.entries({
-        host: `${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}`,
-        connection: again ? 'keep-alive' : 'close',
+        ...(old
+          ? {}
+          : { host: `${endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host}:${endpoint.port}` }),
+        ...(old ? {} : { connection: again ? 'keep-alive' : 'close' }),
         ...(payload === undefined ? {} : { 'content-length': String(payload.length) }),
         ...request.headers,
       }).map(([name, value]) => `${name}: ${value}\r\n`);
@@ -171,7 +174,7 @@ export function exchange(endpoint: Endpoint, request: RawRequest, options: Excha
       const head = Buffer.concat([
         Buffer.from(`${request.method} `),
         path,
-        Buffer.from(` HTTP/1.1\r\n${lines.join('')}\r\n`),
+        Buffer.from(` HTTP/1.${old ? 0 : 1}\r\n${lines.join('')}\r\n`),
       ]);
       socket?.write(payload === undefined ? head : Buffer.concat([head, payload]), () => undefined);
     };

@@ -25,6 +25,13 @@ const BEFORE_ROUTING: ReadonlySet<string> = new Set([
   'bad-host',
   'odd-method',
   'trace',
+  'unknown-method',
+  'http10',
+  'text-body',
+  'deep-json',
+  'cross-origin-get',
+  'long-query',
+  'long-header',
 ]);
 
 /**

@@ -11,8 +11,9 @@ import type { Finding } from '../findings.js';
 import { HttpClient, type HttpProbe } from './client.js';
 import { discoverHttp } from './discover.js';
 import { operationRequests } from './mutate.js';
+import { malformedAcceptProbes } from './negotiation.js';
 import { collectionOracle, forbiddenOracle, lengthVariance } from './oracle.js';
-import { httpProbes } from './probes.js';
+import { extraProbes, httpProbes } from './probes.js';
 import type { Endpoint } from './raw-request.js';
 import { GATEWAY_STATUSES, httpGap } from './reached.js';
 import { liveRoutes, routePath, routeProbes } from './routes.js';
@@ -53,7 +54,13 @@ export async function probeHttp(run: ProbeRun, endpoint: Endpoint, options: Http
         seen.add(key);
         return true;
       });
-    const full = unique([options.base, ...options.paths].flatMap((path) => httpProbes(path, run.marker)));
+    const named = [options.base, ...options.paths];
+    // Every path's probes first, then the extra ones (a run cut short by the request cap loses those).
+    const full = unique([
+      ...named.flatMap((path) => httpProbes(path, run.marker)),
+      ...named.flatMap((path) => extraProbes(path, run.marker)),
+      ...malformedAcceptProbes(options.base, run.marker),
+    ]);
     await pool(full, CONCURRENCY, signal, async (probe) => void (await client.send(probe)));
     const discovery = options.noDiscovery !== true || options.openapi !== undefined;
     if (discovery && !signal.aborted) {

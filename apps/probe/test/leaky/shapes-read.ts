@@ -48,8 +48,9 @@ export const READ_ROUTES: readonly Route[] = [
     rule: 'leak/stack-node',
     severity: H,
     answer: (q, r) => {
-      // A HEAD answer has no body, so no trailers (Node throws on the Trailer header): answered clean.
-      if (q.method === 'HEAD') return false;
+      // A HEAD answer has no body, and an HTTP/1.0 one is not chunked, so neither has trailers (Node
+      // throws on the Trailer header): answered clean.
+      if (q.method === 'HEAD' || q.httpVersion === '1.0') return false;
       r.writeHead(400, { ...clean(), trailer: 'x-debug' });
       write(r, CLEAN_BODY);
       r.addTrailers({ 'x-debug': stack('/trailer').replace('\n', ' ') });
