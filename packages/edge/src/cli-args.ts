@@ -48,6 +48,7 @@ export const CLI_OPTIONS = {
   format: { repeatable: false, gateways: BOTH },
   'default-format': { repeatable: false, gateways: BOTH },
   'accept-id-versions': { repeatable: false, gateways: BOTH },
+  'trusted-gateway': { repeatable: true, gateways: BOTH },
   'pass-foreign-4xx': { repeatable: false, gateways: BOTH, flag: true },
 } as const satisfies Record<string, { repeatable: boolean; gateways: readonly Gateway[]; flag?: true }>;
 
@@ -122,6 +123,7 @@ function shared(values: CliValues) {
     ...(defaultFormat === undefined ? {} : { defaultFormat: defaultFormat as BodyFormat }),
     ...(values['accept-id-versions'] === undefined ? {} : { idVersions: versions(values) as UuidVersion[] }),
     ...(values['pass-foreign-4xx'] === undefined ? {} : { passForeign4xx: true }),
+    ...(values['trusted-gateway'] === undefined ? {} : { trustedGateways: values['trusted-gateway'] }),
   };
 }
 

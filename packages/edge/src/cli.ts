@@ -35,6 +35,8 @@ const USAGE = `usage: npx @faultline/edge <nginx|haproxy> --upstream <host:port>
   --tunnel-timeout <s>          idle bound of a WebSocket tunnel, seconds, 1-86400 (default 3600);
                                 nginx: also the wait for the handshake's answer
   --accept-id-versions <list>   UUID versions of an incoming X-Request-ID that are kept (default 4; e.g. 4,7)
+  --trusted-gateway <ip|cidr>   a gateway in front of this one, repeatable: its X-Request-ID (any UUID
+                                version) and X-Forwarded-Proto are kept (default: none)
   --format <problem|envelope|jsonapi|negotiate>
                                 the application's error format (default problem); with negotiate, the
                                 gateway's own pages use --default-format and all three formats pass through

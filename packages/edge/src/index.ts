@@ -32,4 +32,5 @@ export {
 } from './pages.js';
 export { DEFAULT_ID_VERSIONS, idPattern, isIdVersions, type UuidVersion } from './request-id.js';
 export type { ClientTimeoutOptions } from './timeouts.js';
+export type { TrustedGatewayOptions } from './trusted-gateways.js';
 export { type GatewayOptionValues, validateGatewayOptions } from './validate.js';

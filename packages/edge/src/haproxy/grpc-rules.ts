@@ -20,7 +20,7 @@ import { DetailsBytes, detailsFormat } from './grpc-details.js';
 import type { HaproxyLimits } from './limits.js';
 import { intList } from './reasons.js';
 import { ID } from './replies.js';
-import { FORWARDING_RULES, hostRules, idRules, TRAFFIC_LOG } from './request-rules.js';
+import { forwardingRules, hostRules, idRules, TRAFFIC_LOG } from './request-rules.js';
 import { frontendResponseRules } from './responses.js';
 
 /** The variable set on a gRPC request. */
@@ -36,6 +36,8 @@ export interface GrpcContext {
   readonly limits: HaproxyLimits;
   readonly maxBodyBytes: number;
   readonly idVersions: readonly UuidVersion[] | undefined;
+  /** The gateways in front of this one (checked `trustedGateways`). */
+  readonly trustedGateways: readonly string[];
   /** The HAProxy-generated statuses and the failure each is (`HAPROXY_STATUSES`). */
   readonly statuses: Readonly<Record<number, GatewayFailure>>;
   /** The arguments of the HTTP page a non-gRPC request on a gRPC listener gets (404). */
@@ -105,8 +107,8 @@ function h2cFrontend(context: GrpcContext): string {
 frontend faultline_grpc
 ${context.settings.listen.map((address) => `  bind ${address} proto h2`).join('\n')}
 ${TRAFFIC_LOG}
-${idRules(context.idVersions)}
-${FORWARDING_RULES}
+${idRules(context.idVersions, context.trustedGateways)}
+${forwardingRules(context.trustedGateways)}
 ${MARK_RULES.join('\n')}
   http-request return ${context.notFoundPage}
   default_backend faultline_grpc

@@ -4,6 +4,10 @@
  * check.
  */
 import { idPattern, type UuidVersion } from '../request-id.js';
+import { TRUSTED_ID_PATTERN } from '../trusted-gateways.js';
+
+/** The ACL naming a peer that is one of the trusted gateways (declared by {@link idRules}). */
+const TRUSTED = 'faultline_trusted_gateway';
 
 /**
  * A frontend's loggers: its traffic only, to stdout (len: a JSON line with a long, captured
@@ -12,22 +16,42 @@ import { idPattern, type UuidVersion } from '../request-id.js';
  */
 export const TRAFFIC_LOG = '  no log\n  log stdout len 8192 format raw local0';
 
-/** The request id rules: one incoming id of an accepted version kept lower-cased, else a new v4. */
-export function idRules(versions: readonly UuidVersion[] | undefined): string {
-  return `  http-request set-var(txn.request_id) req.fhdr(x-request-id),lower if { req.fhdr_cnt(x-request-id) eq 1 } { req.fhdr(x-request-id),lower -m reg ${idPattern(versions)} }
+/**
+ * The request id rules: one incoming id of an accepted version kept lower-cased, else a new v4.
+ * With `trusted` gateways (checked `trustedGateways`), the ACL naming them, and one id of any UUID
+ * version from them kept too.
+ */
+export function idRules(versions: readonly UuidVersion[] | undefined, trusted: readonly string[] = []): string {
+  const fromTrusted =
+    trusted.length === 0
+      ? ''
+      : `  acl ${TRUSTED} src ${trusted.join(' ')}
+  http-request set-var(txn.request_id) req.fhdr(x-request-id),lower if ${TRUSTED} { req.fhdr_cnt(x-request-id) eq 1 } { req.fhdr(x-request-id),lower -m reg ${TRUSTED_ID_PATTERN} }
+`;
+  return `${fromTrusted}  http-request set-var(txn.request_id) req.fhdr(x-request-id),lower if { req.fhdr_cnt(x-request-id) eq 1 } { req.fhdr(x-request-id),lower -m reg ${idPattern(versions)} }
   http-request set-var(txn.request_id) uuid(4) unless { var(txn.request_id) -m found }`;
 }
 
-/** The rules sending the id upstream as the one `X-Request-ID`, and the forwarding headers. */
-export const FORWARDING_RULES = `  # x_request_id and the like: CGI-style servers (PHP, Rack, WSGI) read them as X-Request-ID.
+/**
+ * The rules sending the id upstream as the one `X-Request-ID`, and the forwarding headers; with
+ * `trusted` gateways (after {@link idRules} declared their ACL), one `X-Forwarded-Proto` of `http`
+ * or `https` from them is kept.
+ */
+export function forwardingRules(trusted: readonly string[] = []): string {
+  const kept =
+    trusted.length === 0
+      ? ''
+      : ` unless ${TRUSTED} { req.fhdr_cnt(x-forwarded-proto) eq 1 } { req.fhdr(x-forwarded-proto) -m str http https }`;
+  return `  # x_request_id and the like: CGI-style servers (PHP, Rack, WSGI) read them as X-Request-ID.
   http-request del-header '^x[-_]request[-_]id$' -m reg
   http-request set-header x-request-id %[var(txn.request_id)]
   # As the nginx gateway: the peer's address appended to X-Forwarded-For, the scheme it used (a
   # client's own X-Forwarded-Proto dropped), and no expectation but 100-continue (Node answers
   # any other with a bare 417 of its own).
   option forwardfor
-  http-request set-header x-forwarded-proto %[ssl_fc,iif(https,http)]
+  http-request set-header x-forwarded-proto %[ssl_fc,iif(https,http)]${kept}
   http-request del-header expect unless { req.hdr(expect) -m str -i 100-continue }`;
+}
 
 /**
  * A Host HAProxy 2.6 passes on but nginx refuses with 400 (and Node's parser answers with a bare

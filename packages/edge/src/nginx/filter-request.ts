@@ -8,11 +8,16 @@
  * The njs source (ES5) of `incomingId(r)` and `logUri(r)`. `idPattern` is the regular-expression
  * source an incoming request id must match (lower-cased); it is written inside the function, so a
  * request that sends no id makes nothing of it (each request runs the module's top level anew).
+ * `trustedPattern` (with `trustedGateways`): the one an id from a trusted gateway matches instead.
  */
-export function njsRequestHelpers(idPattern: string): string {
+export function njsRequestHelpers(idPattern: string, trustedPattern?: string): string {
+  const pattern =
+    trustedPattern === undefined
+      ? JSON.stringify(idPattern)
+      : `r.variables.faultline_trusted_gateway === '1' ? ${JSON.stringify(trustedPattern)} : ${JSON.stringify(idPattern)}`;
   return `/**
  * The incoming X-Request-ID, lower-cased, when exactly one was sent and it is a UUID of an
- * accepted version; else '' (two ids: neither is trusted). Over HTTP/1.x, tabs around it are
+ * accepted version (any version from a trusted gateway); else '' (two ids: neither is trusted). Over HTTP/1.x, tabs around it are
  * optional white space (RFC 9110), which nginx 1.22 leaves in the value and HAProxy and Node
  * strip; over HTTP/2 a value with white space around it is malformed (RFC 9113), never kept.
  */
@@ -28,7 +33,7 @@ function incomingId(r) {
   }
   if (count !== 1 || found.length !== 36) return '';
   var id = found.toLowerCase();
-  return new RegExp(${JSON.stringify(idPattern)}).test(id) ? id : '';
+  return new RegExp(${pattern}).test(id) ? id : '';
 }
 
 /**

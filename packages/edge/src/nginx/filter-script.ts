@@ -27,7 +27,8 @@ import { NJS_UPGRADE_HELPERS } from './upgrade.js';
  * hands the first buffer of an answer it does not replace on as it came (`buffer_type=buffer`: no
  * decoding) and calls `r.done()`, so nginx passes the rest without calling it again. `extra`:
  * functions exported besides (by name, their njs source declaring a function of that name), such
- * as the gRPC details (`grpc-script.ts`).
+ * as the gRPC details (`grpc-script.ts`). `trustedIdPattern`: with `trustedGateways`, the pattern
+ * an id from a trusted gateway must match instead of `idPattern` (see `trusted-gateways.ts`).
  */
 export function nginxFilterScript(
   pages: Readonly<Record<number, GatewayPage>>,
@@ -37,6 +38,7 @@ export function nginxFilterScript(
   foreign4xx?: ReadonlyMap<Category, Foreign4xxTemplate>,
   templates: ReadonlyMap<Category, Foreign4xxTemplate> | undefined = foreign4xx,
   extra: Readonly<Record<string, string>> = {},
+  trustedIdPattern?: string,
 ): string {
   const entries: [string, GatewayPage][] = [...Object.entries(pages), ['fallback', fallback]];
   const table = Object.fromEntries(
@@ -89,7 +91,7 @@ function body(r, data, flags) {
   replacement = null;
 }
 
-${njsRequestHelpers(idPattern)}
+${njsRequestHelpers(idPattern, trustedIdPattern)}
 
 /** The header filter's full path: refuses, cleans, replaces (its constants and helpers made only here). */
 function filterAnswer(r) {
