@@ -12,13 +12,11 @@ import { Readable } from 'node:stream';
 import { TAXONOMY } from '@faultline/core';
 import {
   crashWatch,
-  LIBRARY_FORBIDDEN,
-  LIBRARY_VALUES,
-  NATIVE_FORBIDDEN,
-  NATIVE_VALUES,
   type NativeValue,
   nativeHttpProblems,
   prepareNativeValues,
+  REAL_WORLD_CORPORA,
+  REAL_WORLD_VALUES,
 } from '@faultline/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExpressRequest, ExpressResponse, NextFunction } from '../src/types.js';
@@ -27,7 +25,7 @@ import { type Major, type RunningApp, startApp } from './helpers.js';
 type Req = ExpressRequest & { path: string };
 type Res = ExpressResponse & { json(value: unknown): void; setHeader(n: string, v: string): void };
 /** The value named by the path's last segment (error middleware has no route params). */
-const VALUES = { ...NATIVE_VALUES, ...LIBRARY_VALUES };
+const VALUES = REAL_WORLD_VALUES;
 const nativeOf = (req: Req) => VALUES[decodeURIComponent(req.path.split('/')[2] ?? '')]?.make();
 const STYLES = ['sync', 'next', 'async', 'error-mw', 'stream', 'listener'] as const;
 
@@ -84,10 +82,7 @@ describe.each([5, 4] as Major[])("Node's own errors through Express %i", (major)
   });
   afterAll(() => app.stop());
 
-  it.each([
-    ["Node's own errors", NATIVE_VALUES, NATIVE_FORBIDDEN],
-    ["libraries' errors", LIBRARY_VALUES, LIBRARY_FORBIDDEN],
-  ] as const)(
+  it.each(REAL_WORLD_CORPORA)(
     '%s in every style: its status, generic text, one id, no leak, a full record',
     async (_t, values: Readonly<Record<string, NativeValue>>, forbidden: readonly string[]) => {
       const wrong: string[] = [];

@@ -12,14 +12,12 @@ import { Readable } from 'node:stream';
 import { createReporter, TAXONOMY } from '@faultline/core';
 import {
   crashWatch,
-  LIBRARY_FORBIDDEN,
-  LIBRARY_VALUES,
   memoryLog,
-  NATIVE_FORBIDDEN,
-  NATIVE_VALUES,
   type NativeValue,
   nativeHttpProblems,
   prepareNativeValues,
+  REAL_WORLD_CORPORA,
+  REAL_WORLD_VALUES,
 } from '@faultline/testkit';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -31,7 +29,7 @@ const watch = crashWatch();
 let app: FastifyInstance;
 let base = '';
 
-const VALUES = { ...NATIVE_VALUES, ...LIBRARY_VALUES };
+const VALUES = REAL_WORLD_VALUES;
 const nativeOf = (request: FastifyRequest) => VALUES[String(request.headers['x-native'])]?.make() as Error;
 
 beforeAll(async () => {
@@ -76,10 +74,7 @@ afterAll(async () => {
   await app.close();
 });
 
-it.each([
-  ["Node's own errors", NATIVE_VALUES, NATIVE_FORBIDDEN],
-  ["libraries' errors", LIBRARY_VALUES, LIBRARY_FORBIDDEN],
-] as const)(
+it.each(REAL_WORLD_CORPORA)(
   '%s in every Fastify style: status, generic text, one id, no leak, a full record',
   async (_t, values: Readonly<Record<string, NativeValue>>, forbidden: readonly string[]) => {
     const wrong: string[] = [];

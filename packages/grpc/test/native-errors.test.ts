@@ -12,15 +12,13 @@ import { decodeStatusDetails } from '@faultline/core/grpc';
 import {
   crashWatch,
   jsonKindsService,
-  LIBRARY_FORBIDDEN,
-  LIBRARY_VALUES,
   memoryLog,
-  NATIVE_FORBIDDEN,
-  NATIVE_VALUES,
   type NativeValue,
   nativeLeaks,
   nativeRecordProblems,
   prepareNativeValues,
+  REAL_WORLD_CORPORA,
+  REAL_WORLD_VALUES,
   recordFor,
   UUID_V4,
   until,
@@ -34,7 +32,7 @@ import { visibleText } from './sanitized.js';
 import { callWith, type GenericClient } from './start-call.js';
 
 const Service = jsonKindsService('native.T');
-const VALUES = { ...NATIVE_VALUES, ...LIBRARY_VALUES };
+const VALUES = REAL_WORLD_VALUES;
 const STYLES: Record<string, readonly string[]> = {
   unary: ['callback', 'sync', 'async', 'destroy'],
   serverStream: ['emit', 'destroy', 'throw-after-write', 'emit-after-write'],
@@ -74,10 +72,7 @@ function call(kind: string, name: string, style: string): Promise<ServiceError |
   return callWith(client, kind, { 'x-native': name, 'x-style': style }, 10_000);
 }
 
-it.each([
-  ["Node's own errors", NATIVE_VALUES, NATIVE_FORBIDDEN],
-  ["libraries' errors", LIBRARY_VALUES, LIBRARY_FORBIDDEN],
-] as const)(
+it.each(REAL_WORLD_CORPORA)(
   '%s in every gRPC kind and style: code, generic details, one id, no leak, a full record',
   async (_t, values: Readonly<Record<string, NativeValue>>, forbidden: readonly string[]) => {
     const wrong: string[] = [];

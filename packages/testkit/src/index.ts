@@ -50,6 +50,8 @@ export {
   nativeRecordProblems,
   prepareNativeValues,
   problemsByStyle,
+  REAL_WORLD_CORPORA,
+  REAL_WORLD_VALUES,
   REDACTABLE_SECRET,
   recordProblems,
   SECRET,

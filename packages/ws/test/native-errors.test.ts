@@ -11,15 +11,13 @@ import { createServer, type Server } from 'node:http';
 import { createReporter, TAXONOMY } from '@faultline/core';
 import {
   crashWatch,
-  LIBRARY_FORBIDDEN,
-  LIBRARY_VALUES,
   memoryLog,
-  NATIVE_FORBIDDEN,
-  NATIVE_VALUES,
   type NativeValue,
   nativeLeaks,
   nativeRecordProblems,
   prepareNativeValues,
+  REAL_WORLD_CORPORA,
+  REAL_WORLD_VALUES,
   recordFor,
   UUID_V4,
   until,
@@ -36,7 +34,7 @@ const watch = crashWatch();
 let server: Server;
 let wss: WebSocketServer;
 let port = 0;
-const VALUES: Readonly<Record<string, NativeValue>> = { ...NATIVE_VALUES, ...LIBRARY_VALUES };
+const VALUES = REAL_WORLD_VALUES;
 const make = (name: string) => VALUES[name]?.make();
 
 beforeAll(async () => {
@@ -109,10 +107,7 @@ function answerProblems(
   };
 }
 
-it.each([
-  ["Node's own errors", NATIVE_VALUES, NATIVE_FORBIDDEN],
-  ["libraries' errors", LIBRARY_VALUES, LIBRARY_FORBIDDEN],
-] as const)(
+it.each(REAL_WORLD_CORPORA)(
   '%s in every ws style: status or close, generic text, an id, no leak, a full record',
   {
     timeout: 60_000,

@@ -24,7 +24,7 @@ export {
 } from './extreme-checks.js';
 export { INSTRUMENTED_CASES } from './instrumented.js';
 export { ALWAYS_FORBIDDEN, leaksIn } from './leaks.js';
-export { LIBRARY_FORBIDDEN, LIBRARY_VALUES } from './libraries.js';
+export { LIBRARY_FORBIDDEN, LIBRARY_VALUES, REAL_WORLD_CORPORA, REAL_WORLD_VALUES } from './libraries.js';
 export { NATIVE_FORBIDDEN, NATIVE_VALUES, type NativeValue, prepareNativeValues } from './native.js';
 export { nativeHttpProblems, nativeLeaks, nativeRecordProblems } from './native-checks.js';
 export { type CorpusCase, type ExpectedCategory, SECRET } from './types.js';

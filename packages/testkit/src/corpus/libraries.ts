@@ -12,7 +12,7 @@
 import { REDACTABLE_SECRET } from './extreme-text.js';
 import { DATA_LIBRARY_VALUES } from './libraries-data.js';
 import { UPSTREAM_LIBRARY_VALUES } from './libraries-upstream.js';
-import type { NativeValue } from './native.js';
+import { NATIVE_FORBIDDEN, NATIVE_VALUES, type NativeValue } from './native.js';
 import { SECRET } from './types.js';
 
 /** What no client may read of a library's error (besides the corpus's `ALWAYS_FORBIDDEN`). */
@@ -49,3 +49,19 @@ export const LIBRARY_VALUES: Readonly<Record<string, NativeValue>> = {
   ...UPSTREAM_LIBRARY_VALUES,
   ...DATA_LIBRARY_VALUES,
 };
+
+/** Node's own errors and libraries' errors by name, for a server that throws any of them by name. */
+export const REAL_WORLD_VALUES: Readonly<Record<string, NativeValue>> = { ...NATIVE_VALUES, ...LIBRARY_VALUES };
+
+/**
+ * The two corpora of real-world errors as `it.each` rows: a title, the values by name, and what no
+ * client may read of them.
+ */
+export const REAL_WORLD_CORPORA: readonly (readonly [
+  string,
+  Readonly<Record<string, NativeValue>>,
+  readonly string[],
+])[] = [
+  ["Node's own errors", NATIVE_VALUES, NATIVE_FORBIDDEN],
+  ["libraries' errors", LIBRARY_VALUES, LIBRARY_FORBIDDEN],
+];
