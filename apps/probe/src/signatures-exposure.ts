@@ -50,8 +50,20 @@ export const EXPOSURE_SIGNATURES: readonly Signature[] = [
     rule: 'leak/private-ip',
     severity: 'medium',
     description: 'private or internal address',
+    // Private ranges; internal suffixes (`.internal`, `.svc.cluster.local`), of which `.local`, `.consul`,
+    // `.corp` and `.lan` only where they end the name (`api.consul.io`, `www.local.com` are public).
     pattern:
-      /\b(?:10\.\d{1,3}|172\.(?:1[6-9]|2\d|3[01])|192\.168|169\.254)\.\d{1,3}\.\d{1,3}\b|\b[\w-]{1,63}\.(?:internal|local|localdomain|svc\.cluster\.local|consul|corp|intranet|lan)\b|\.(?:rds|cache|redshift|es)\.amazonaws\.com\b|\.(?:database|redis\.cache|servicebus)\.windows\.net\b|\b[\w-]{1,63}\.[\w-]{1,63}\.svc\b|\b(?:https?|grpcs?|wss?|redis|amqps?|postgres(?:ql)?|mysql|mongodb):\/\/(?!localhost\b)[a-z][\w-]*:\d{2,5}\b/,
+      /\b(?:10\.\d{1,3}|172\.(?:1[6-9]|2\d|3[01])|192\.168|169\.254)\.\d{1,3}\.\d{1,3}\b|\b[\w-]{1,63}\.(?:internal|localdomain|svc\.cluster\.local|intranet|home\.arpa)\b|\b[\w-]{1,63}\.(?:local|consul|corp|lan)\b(?![.-][\w-])|\.(?:rds|cache|redshift|es)\.amazonaws\.com\b|\.(?:database|redis\.cache|servicebus)\.windows\.net\b|\b[\w-]{1,63}\.[\w-]{1,63}\.svc\b(?![.-][\w-])|\b(?:https?|grpcs?|wss?|redis|amqps?|postgres(?:ql)?|mysql|mongodb):\/\/(?!localhost\b)[a-z][\w-]*:\d{2,5}\b/,
+  },
+  {
+    rule: 'leak/private-ip',
+    severity: 'medium',
+    description: 'internal host name (Kubernetes pod)',
+    // A Deployment's pod: its name, the pod template's hash and a suffix of 5, both in Kubernetes' own
+    // alphabet (no vowels, no 0, 1 or 3), the hash with a digit: `orders-7d9f8b6c5-x2k4q`. Words with
+    // dashes (`release-2024-01`, `check-in-order`) and hex ids have vowels or those digits.
+    pattern:
+      /\b[a-z][a-z0-9]{0,62}(?:-[a-z0-9]{1,62}){0,6}-(?=[bcdfghjklmnpqrstvwxz]{0,9}[2456789])[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpqrstvwxz2456789]{5}\b/,
   },
   {
     rule: 'leak/private-ip',

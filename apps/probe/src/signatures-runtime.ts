@@ -20,9 +20,10 @@ export const RUNTIME_SIGNATURES: readonly Signature[] = [
     severity: 'medium',
     description: 'runtime exception message',
     // The class and its message (`ReferenceError: x is not defined`), or a runtime's own wording; the
-    // bare class name (`"error":"TypeError"`) is not one. Reported once with its stack, as the stack.
+    // bare class name (`"error":"TypeError"`) is not one. Dart's and Swift's own wording too (`Null check
+    // operator used on a null value`). Reported once with its stack, as the stack.
     pattern:
-      /\b(?:TypeError|ReferenceError|RangeError|SyntaxError|EvalError|URIError|InternalError|AggregateError|KeyError|AttributeError|ValueError|IndexError|NameError|ZeroDivisionError|ImportError|ModuleNotFoundError|UnboundLocalError|AssertionError|RecursionError|NotImplementedError|FileNotFoundError|PermissionError|UnicodeDecodeError|JSONDecodeError): \S|Cannot read propert(?:y|ies) of (?:undefined|null)|\b[\w$.]{1,128} is not a function\b|'NoneType' object (?:has no attribute|is not subscriptable|is not iterable)/,
+      /\b(?:TypeError|ReferenceError|RangeError|SyntaxError|EvalError|URIError|InternalError|AggregateError|KeyError|AttributeError|ValueError|IndexError|NameError|ZeroDivisionError|ImportError|ModuleNotFoundError|UnboundLocalError|AssertionError|RecursionError|NotImplementedError|FileNotFoundError|PermissionError|UnicodeDecodeError|JSONDecodeError): \S|Cannot read propert(?:y|ies) of (?:undefined|null)|\b[\w$.]{1,128} is not a function\b|'NoneType' object (?:has no attribute|is not subscriptable|is not iterable)|Null check operator used on a null value|\btype '[^'\n]{1,128}' is not a subtype of type '|NoSuchMethodError: (?:The (?:method|getter|setter) '|Class ')|Unexpectedly found nil while (?:implicitly )?unwrapping an Optional/,
     subsumedBy: 'leak/stack-',
   },
   {

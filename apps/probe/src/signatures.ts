@@ -7,6 +7,7 @@ import { EXPOSURE_SIGNATURES } from './signatures-exposure.js';
 import { RUNTIME_SIGNATURES } from './signatures-runtime.js';
 import { SECRET_SIGNATURES } from './signatures-secrets.js';
 import { LOWER_CASE_SQL } from './signatures-sql.js';
+import { OTHER_STACK_SIGNATURES } from './signatures-stacks.js';
 
 /** One signature: a rule, its severity, and the pattern that finds it. */
 export interface Signature {
@@ -32,10 +33,11 @@ export const SIGNATURES: readonly Signature[] = [
     rule: 'leak/stack-node',
     severity: 'high',
     description: 'Node.js stack frame',
-    // Its file as a path, a `file://` URL, or a bundler's source URL (`webpack:///./src/x.ts`,
-    // Next.js's `webpack-internal:///(api)/./pages/x.ts`); a Rust panic's `panicked at /src/…` is Rust's.
+    // Its file as a path, a `file://` URL, a bundler's source URL (`webpack:///./src/x.ts`, Next.js's
+    // `webpack-internal:///(api)/./pages/x.ts`), Deno's remote module (`https://deno.land/std/x.ts:1:2`)
+    // or internal one (`ext:deno_http/00_serve.js:1:2`); a Rust panic's `panicked at /src/…` is Rust's.
     pattern:
-      /(?<!panicked )\bat (?:async )?(?:[\w$.<>[\] ]{1,256} \()?(?:file:\/\/|webpack(?:-internal)?:\/\/[\w@.-]{0,64}(?:\/\([\w-]{1,64}\))?(?:\/\.)?)?(?:\/|[A-Z]:\\|node:)[^\s):]{1,512}(?::[^\s):]{1,512}){0,3}:\d+:\d+\)?/,
+      /(?<!panicked )\bat (?:async )?(?:[\w$.<>[\] ]{1,256} \()?(?:file:\/\/|https?:\/\/[\w.-]{1,253}(?::\d{1,5})?|webpack(?:-internal)?:\/\/[\w@.-]{0,64}(?:\/\([\w-]{1,64}\))?(?:\/\.)?)?(?:\/|[A-Z]:\\|node:|ext:)[^\s):]{1,512}(?::[^\s):]{1,512}){0,3}:\d+:\d+\)?/,
   },
   {
     rule: 'leak/stack-node',
@@ -57,17 +59,19 @@ export const SIGNATURES: readonly Signature[] = [
     rule: 'leak/stack-java',
     severity: 'high',
     description: 'Java stack frame',
-    // With a module or class-loader prefix (`java.base/`, `app//`); Kotlin, Scala and Groovy files too.
+    // With a module or class-loader prefix (`java.base/`, `app//`); Kotlin, Scala, Groovy and Clojure files too.
     pattern:
-      /(?:\b|(?<=\\[nt]))at (?:[\w.@-]{0,128}\/){0,4}[a-z][\w$]{0,128}(?:\.[\w$<>]{1,128}){1,16}\([\w$]{1,128}\.(?:java|kt|scala|groovy)(?::\d+)?\)/,
+      /(?:\b|(?<=\\[nt]))at (?:[\w.@-]{0,128}\/){0,4}[a-z][\w$]{0,128}(?:\.[\w$<>]{1,128}){1,16}\([\w$]{1,128}\.(?:java|kt|kts|scala|groovy|clj)(?::\d+)?\)/,
   },
   {
     rule: 'leak/stack-java',
     severity: 'high',
     description: 'Java stack frame or exception class',
-    // A frame without its file (Unknown Source, Native Method); a JVM or framework exception class.
+    // A frame without its file (Unknown Source, Native Method), a coroutine's boundary (`at
+    // _COROUTINE._BOUNDARY._(…)`, `(Coroutine boundary)`), a Cats Effect fiber's frame (`at flatMap @
+    // com.acme.Main$.run(Main.scala:10)`); a JVM or framework exception class.
     pattern:
-      /\bat (?:[\w.@-]{0,128}\/){0,4}[a-z][\w$]{0,128}(?:\.[\w$<>]{1,128}){1,16}\((?:Unknown Source|Native Method)\)|\b(?:java|javax|jakarta|kotlinx?|scala|org\.springframework|org\.hibernate|org\.apache)\.[\w$.]{1,256}?(?:Exception|Error)\b|\b(?:com|org|io|net)\.[a-z][\w$]{0,64}(?:\.[a-z][\w$]{0,64}){1,16}\.[A-Z][\w$]{0,128}(?:Exception|Error)\b|\bCaused by: (?:[a-z][\w$]{0,64}\.){1,16}[A-Z][\w$]*/,
+      /\bat (?:[\w.@-]{0,128}\/){0,4}[a-z][\w$]{0,128}(?:\.[\w$<>]{1,128}){1,16}\((?:Unknown Source|Native Method)\)|\bat _COROUTINE\._[\w$]{1,128}\._\(|\(Coroutine boundary\)|\bat \w{1,64} @ (?:[\w$]{1,128}\.){1,16}[\w$<>]{1,128}\([\w$]{1,128}\.(?:scala|java|kt)(?::\d+)?\)|\b(?:java|javax|jakarta|kotlinx?|scala|akka|zio|play\.api|clojure\.lang|groovy\.lang|org\.springframework|org\.hibernate|org\.apache)\.[\w$.]{1,256}?(?:Exception|Error)\b|\b(?:com|org|io|net)\.[a-z][\w$]{0,64}(?:\.[a-z][\w$]{0,64}){1,16}\.[A-Z][\w$]{0,128}(?:Exception|Error)\b|\bCaused by: (?:[a-z][\w$]{0,64}\.){1,16}[A-Z][\w$]*/,
   },
   {
     rule: 'leak/stack-go',
@@ -86,9 +90,10 @@ export const SIGNATURES: readonly Signature[] = [
     rule: 'leak/stack-dotnet',
     severity: 'high',
     description: '.NET exception or frame',
-    // A framework exception class; a frame without its file (a release build): `at App.Users.Get(Int32 id)`.
+    // A framework exception class; a frame without its file (a release build): `at App.Users.Get(Int32 id)`,
+    // an async method's state machine (`at App.Orders.<GetAsync>d__4.MoveNext()`, `Start[TStateMachine](…)`).
     pattern:
-      /\b(?:System|Microsoft)\.(?:[A-Z]\w*\.)*[A-Z]\w*Exception\b|--- End of (?:inner exception )?stack trace|\bat (?:[A-Z][\w`<>]*\.){2,}[\w`<>]+\((?:[A-Z][\w.`<>[\]]*&? \w+(?:, )?)*\)/,
+      /\b(?:System|Microsoft)\.(?:[A-Z]\w*\.)*[A-Z]\w*Exception\b|--- End of (?:inner exception )?stack trace|\bat (?:[A-Z<][\w`<>$]*\.){2,}[\w`<>$[\],]+\((?:[A-Z][\w.`<>[\]]*&? \w+(?:, )?)*\)/,
   },
   {
     rule: 'leak/stack-ruby',
@@ -104,6 +109,7 @@ export const SIGNATURES: readonly Signature[] = [
     pattern:
       /Stack trace:\s*#0|\.php(?::\d+\b|(?:<\/b>)? on line (?:<b>)?\d+)|on line <b>\d+|\bin Unknown on line \d+|PHP (?:Fatal|Warning|Notice|Parse)|Fatal error: Uncaught |\b(?:Illuminate|Symfony\\Component|Doctrine\\(?:DBAL|ORM)|GuzzleHttp)\\[A-Z]\w{1,64}/,
   },
+  ...OTHER_STACK_SIGNATURES,
   // SQL, drivers and ORMs
   {
     rule: 'leak/sql',

@@ -76,6 +76,11 @@ function addMetadata(into: Record<string, string>, metadata: Metadata | undefine
       );
 }
 
+/** The call's own deadline passed (grpc-js's local status, not a server's DEADLINE_EXCEEDED answer). */
+function ownDeadline(error: ServiceError): boolean {
+  return error.code === Status.DEADLINE_EXCEEDED && /Deadline exceeded/i.test(error.details);
+}
+
 /**
  * The result of a call that ended with `error`: not answered (aborted, timed out, refused), or
  * answered with its code, its details and every metadata field (`headers`: the initial metadata
@@ -83,8 +88,7 @@ function addMetadata(into: Record<string, string>, metadata: Metadata | undefine
  */
 function fromError(error: ServiceError, aborted: boolean, headers: Record<string, string>, before = ''): CallResult {
   if (aborted) return { outcome: 'aborted' };
-  if (error.code === Status.DEADLINE_EXCEEDED && /Deadline exceeded/i.test(error.details))
-    return { outcome: 'timeout' };
+  if (ownDeadline(error)) return { outcome: 'timeout' };
   if (
     error.code === Status.UNAVAILABLE &&
     /ECONNREFUSED|No connection established|Connection dropped/i.test(error.details)
@@ -101,11 +105,22 @@ function fromError(error: ServiceError, aborted: boolean, headers: Record<string
 export interface CallOptions {
   readonly timeoutMs: number;
   readonly signal: AbortSignal;
-  /** Server-streaming (e.g. Health/Watch): the messages that come within a moment of the first, and the status. */
+  /**
+   * Server-streaming: every message and the status, read until the stream ends or its deadline
+   * (`timeoutMs`) comes; a stream still open then is answered with the messages it sent (a failure
+   * that comes seconds after a first message is read, and a subscription is not a timeout).
+   */
   readonly streaming?: boolean;
+  /**
+   * Only the messages of a stream's first moment (300 ms after the first) are read: for a stream
+   * known never to end by itself, such as the standard health service's Watch.
+   */
+  readonly firstMoment?: boolean;
+  /** Called once, when a stream's first message has come: the server answers, the rest is listening. */
+  readonly onAnswering?: () => void;
 }
 
-/** How long a stream is read after its first message, and how much of it is kept. */
+/** How long a first-moment stream is read after its first message, and how much of any stream is kept. */
 const STREAM = { quietMs: 300, messages: 64, bytes: 1024 * 1024 } as const;
 
 /**
@@ -160,18 +175,26 @@ export function call(
     if (!options.streaming) handle.on('status', (status: StatusObject) => settleUnary(status.metadata));
     else {
       const stream = handle as ReturnType<Client['makeServerStreamRequest']>;
-      // A Watch that answers streams on: the messages of a moment after the first are the answer.
+      // A stream is read to its end or deadline (a first-moment one: 300 ms after its first message).
       const messages: string[] = [];
       let kept = 0;
       const text = () => messages.map((m) => `${m}\n`).join('');
       stream.on('data', (value: Buffer) => {
+        if (messages.length === 0) options.onAnswering?.();
         if (messages.length < STREAM.messages && kept < STREAM.bytes) {
           messages.push(value.subarray(0, STREAM.bytes - kept).toString('latin1'));
           kept += value.length;
         }
-        quiet ??= setTimeout(() => finish(ok(text())), STREAM.quietMs);
+        if (options.firstMoment === true) quiet ??= setTimeout(() => finish(ok(text())), STREAM.quietMs);
       });
-      stream.on('error', (error: ServiceError) => finish(fromError(error, options.signal.aborted, headers, text())));
+      stream.on('error', (error: ServiceError) =>
+        // A stream that answered and was still open at its deadline: what it sent is the answer.
+        finish(
+          messages.length > 0 && !options.signal.aborted && ownDeadline(error)
+            ? ok(text())
+            : fromError(error, options.signal.aborted, headers, text()),
+        ),
+      );
       stream.on('status', (status: StatusObject) => {
         if (status.code === Status.OK) finish(ok(text(), status.metadata));
       });

@@ -3,7 +3,8 @@
  * and on every method found undecodable bytes, malformed and wrong-typed JSON (JSON-codec services
  * exist), an empty message, an oversized one, and a garbled bearer token (an auth interceptor's
  * error). Details, metadata and the rich-status blob are checked. Calls go out a few at a time under
- * the run's deadline.
+ * the run's deadline; a stream that has answered is read on beside the next calls, to its end or
+ * its deadline, so a failure that comes seconds after its first message is read too.
  */
 import { Metadata } from '@grpc/grpc-js';
 import { checkAnswer } from '../answer.js';
@@ -33,8 +34,8 @@ function healthRequest(service: string): Buffer {
 /**
  * The probes for `methods` (health methods get health requests). Every method is called
  * server-streaming: on the wire a unary call is the same request, and a method that streams (named
- * by `--grpc-method`, its kind unknown) has every message of its first moment read, not only its first
- * (a unary client gives up on a second message, and the leak in it is lost).
+ * by `--grpc-method`, its kind unknown) has every message and its status read, not only its first
+ * message (a unary client gives up on a second message, and the leak in it is lost).
  */
 export function grpcProbes(methods: readonly string[], marker: string): GrpcProbe[] {
   const hostile = new Metadata();
@@ -75,6 +76,9 @@ export function grpcProbes(methods: readonly string[], marker: string): GrpcProb
   return probes;
 }
 
+/** Past this many open calls (streams read on included), the pool sends no more until one is over. */
+const LISTENING_MAX = 16;
+
 /** The status a server answers for a method it does not serve. */
 const UNIMPLEMENTED = 12;
 
@@ -110,35 +114,52 @@ export async function probeGrpc(
   const client = rawClient(address, tls);
   const { budget } = run;
   const served = new Map<string, MethodState>();
+  // Calls not yet over: streams that answered are read on side by side, each to its end or deadline.
+  const open = new Set<Promise<void>>();
+  const probeOne = async (probe: GrpcProbe, onAnswering: () => void) => {
+    run.onProgress?.(`grpc ${probe.name}`);
+    const result = await call(client, probe.path, probe.body, probe.metadata, {
+      timeoutMs: budget.requestTimeout(),
+      signal: budget.signal,
+      ...(probe.streaming === true ? { streaming: true, onAnswering, firstMoment: probe.path === HEALTH.watch } : {}),
+    });
+    budget.record(result.outcome);
+    const answer = result.answer;
+    if (answer === undefined) return;
+    if (methods.includes(probe.path)) {
+      const state = stateOf(answer.status);
+      const before = served.get(probe.path);
+      if (before === undefined || RANK[state] > RANK[before]) served.set(probe.path, state);
+    }
+    run.findings.push(
+      ...checkAnswer(answer, { probe: `grpc ${probe.name}`, location: probe.path, marker: run.marker }),
+    );
+    if (answer.status !== 0 && answer.headers['x-request-id'] === undefined)
+      run.findings.push({
+        rule: 'id/missing',
+        severity: 'low',
+        message: 'A failed call carries no x-request-id.',
+        probe: `grpc ${probe.name}`,
+        location: probe.path,
+      });
+  };
   try {
     await pool(grpcProbes(methods, run.marker), 4, budget.signal, async (probe) => {
       if (!budget.take()) return;
-      run.onProgress?.(`grpc ${probe.name}`);
-      const result = await call(client, probe.path, probe.body, probe.metadata, {
-        timeoutMs: budget.requestTimeout(),
-        signal: budget.signal,
-        ...(probe.streaming === true ? { streaming: true } : {}),
+      // A stream's first message frees its place: the next call goes out while it is read on.
+      let answered = () => {};
+      const answering = new Promise<void>((resolve) => {
+        answered = resolve;
       });
-      budget.record(result.outcome);
-      const answer = result.answer;
-      if (answer === undefined) return;
-      if (methods.includes(probe.path)) {
-        const state = stateOf(answer.status);
-        const before = served.get(probe.path);
-        if (before === undefined || RANK[state] > RANK[before]) served.set(probe.path, state);
-      }
-      run.findings.push(
-        ...checkAnswer(answer, { probe: `grpc ${probe.name}`, location: probe.path, marker: run.marker }),
-      );
-      if (answer.status !== 0 && answer.headers['x-request-id'] === undefined)
-        run.findings.push({
-          rule: 'id/missing',
-          severity: 'low',
-          message: 'A failed call carries no x-request-id.',
-          probe: `grpc ${probe.name}`,
-          location: probe.path,
-        });
+      const whole = probeOne(probe, () => answered());
+      const over = () => open.delete(whole);
+      open.add(whole);
+      whole.then(over, over);
+      await Promise.race([whole, answering]);
+      // At most this many streams are read on at once (each keeps up to 1 MB): past it, the next call waits.
+      while (open.size > LISTENING_MAX) await Promise.race(open);
     });
+    await Promise.all(open);
   } finally {
     client.close();
   }

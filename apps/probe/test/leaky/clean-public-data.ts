@@ -1,0 +1,86 @@
+/**
+ * A clean API that is not Faultline's, whose data holds what the hex, byte-list, pod-name and
+ * runtime signatures may mistake for a leak: hashes and hex ids (lower and upper case, after `0x`,
+ * a certificate fingerprint in pairs), a PNG and an SVG icon in base64, lists of numbers, Buffers of
+ * binary bytes and of plain text, release names and slugs with dashes (`release-2024-01`), public
+ * domains whose labels are internal names elsewhere (`api.consul.io`, `www.local.com`), and prose
+ * naming languages, files and errors. Every answer is 200 with that data, or problem JSON.
+ */
+import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
+import { deflateSync } from 'node:zlib';
+import { portOf } from './planted.js';
+
+/** The paths it serves (GET): the probe is told them. */
+export const PUBLIC_DATA_PATHS = ['/catalog', '/releases'];
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+/** A PNG's signature and a compressed chunk: binary, as an image is. */
+const PNG = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), deflateSync(Buffer.alloc(256, 7))]);
+const SVG = '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8"/></svg>';
+
+const CATALOG = JSON.stringify({
+  items: [
+    {
+      id: sha256('a').slice(0, 32),
+      sku: 'sku-4f9a2c',
+      etag: sha256('b').toUpperCase(),
+      commit: sha256('c').slice(0, 40),
+    },
+    { id: `0x${sha256('d')}`, contract: '0x742d35Cc6634C0532925a3b844Bc454e4438f44e', mac: 'aa:bb:cc:dd:ee:ff' },
+  ],
+  fingerprint: sha256('e')
+    .toUpperCase()
+    .replace(/(..)(?!$)/g, '$1:'),
+  icon: `data:image/png;base64,${PNG.toString('base64')}`,
+  logo: `data:image/svg+xml;base64,${Buffer.from(SVG).toString('base64')}`,
+  scores: [12, 15, 200, 255, 3, 0, 99, 101, 7, 18, 250, 1, 4, 64, 128, 32, 16],
+  thumbnail: { type: 'Buffer', data: [...PNG.subarray(0, 24)] },
+  greeting: { type: 'Buffer', data: [...Buffer.from('Welcome to the shop, enjoy your stay!')] },
+});
+
+const RELEASES = JSON.stringify({
+  releases: ['release-2024-01', 'release-2024-01-15', 'v2-beta-rc1', 'build-20240115-1432', 'hotfix-7-x2k'],
+  slugs: ['check-in-order', 'state-of-the-art', 'how-to-bake-bread-7k2m9p', 'my-cool-project-2024'],
+  links: [
+    'https://api.consul.io/v1/docs',
+    'https://www.local.com/deals',
+    'https://shop.lan.co.uk/',
+    'https://developer.hashicorp.com/consul',
+  ],
+  about:
+    'Our apps are written in Swift, Dart, Elixir and Kotlin. Fatal error: none so far. See lib/README.md and the stack traceback guide.',
+});
+
+const fields = (type = 'application/json') => ({
+  'content-type': type,
+  'x-content-type-options': 'nosniff',
+  'cache-control': 'no-store',
+  'x-request-id': crypto.randomUUID(),
+});
+
+/** The API: its data on GET, problem JSON for anything else. */
+export async function cleanPublicData(): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer((req, res) => {
+    req.resume();
+    req.on('error', () => undefined);
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const data = path === '/catalog' ? CATALOG : path === '/releases' ? RELEASES : undefined;
+    if (req.method === 'GET' && data !== undefined) {
+      res.writeHead(200, fields()).end(data);
+      return;
+    }
+    const status = data === undefined ? 404 : 400;
+    res.writeHead(status, fields('application/problem+json'));
+    res.end(JSON.stringify({ type: 'about:blank', title: 'Request failed', status, detail: RELEASES }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${portOf(server)}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
