@@ -18,7 +18,8 @@
  *
  * `node dist/express-instructions.js` (from apps/bench, after the build; needs valgrind). Five to
  * ten minutes a mode with the defaults on two busy cores. EXPRESS_INSTRUCTIONS_MODES
- * (comma-separated) picks the modes, EXPRESS_INSTRUCTIONS_WARM (default 5000),
+ * (comma-separated) picks the modes (a `fastify-…` mode counts a Faultline Fastify server of
+ * `fastify-servers.ts` the same way: `fastify-sync`, `fastify-async`, `fastify-async-logger`), EXPRESS_INSTRUCTIONS_WARM (default 5000),
  * EXPRESS_INSTRUCTIONS_REQUESTS (default 1000, a window) and EXPRESS_INSTRUCTIONS_BYTES (default
  * 2000) the counts, EXPRESS_INSTRUCTIONS_WINDOWS (default 10) the most windows before a route is
  * reported unsettled, EXPRESS_INSTRUCTIONS_AGREE (default 0.005) how close two windows must be.
@@ -33,16 +34,24 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { countedParts, startNamedUnderCallgrind } from './callgrind-server.js';
 import { EXPRESS_MODES, type ExpressMode, expressPaths } from './express-servers.js';
+import type { FastifyMode } from './fastify-servers.js';
 import { askServer } from './measure.js';
 
-const modes = (process.env.EXPRESS_INSTRUCTIONS_MODES?.split(',') ?? EXPRESS_MODES) as ExpressMode[];
+/** A mode of express-servers.ts, or (named `fastify-…`) of fastify-servers.ts. */
+type Mode = ExpressMode | FastifyMode;
+const modes = (process.env.EXPRESS_INSTRUCTIONS_MODES?.split(',') ?? EXPRESS_MODES) as Mode[];
 const warm = Number(process.env.EXPRESS_INSTRUCTIONS_WARM ?? 5000);
 const perWindow = Number(process.env.EXPRESS_INSTRUCTIONS_REQUESTS ?? 1000);
 const perBytes = Number(process.env.EXPRESS_INSTRUCTIONS_BYTES ?? 2000);
 const maxWindows = Math.max(2, Number(process.env.EXPRESS_INSTRUCTIONS_WINDOWS ?? 10));
 const agree = Number(process.env.EXPRESS_INSTRUCTIONS_AGREE ?? 0.005);
 const keep = process.env.EXPRESS_INSTRUCTIONS_KEEP;
-const script = fileURLToPath(new URL('./express-servers.js', import.meta.url));
+const scriptOf = (mode: Mode) =>
+  fileURLToPath(
+    new URL(mode.startsWith('fastify-') ? './fastify-servers.js' : './express-servers.js', import.meta.url),
+  );
+const pathsOf = (mode: Mode) =>
+  mode.startsWith('fastify-') ? { ok: '/ok', fail: '/fail' } : expressPaths(mode as ExpressMode);
 
 /** One GET of `path` on the agent's one connection; resolves with the status (0 on a failure). */
 function get(agent: Agent, port: number, path: string): Promise<number> {
@@ -87,11 +96,11 @@ interface RouteCost {
 const settled = (a: number, b: number) => Math.abs(a - b) <= agree * Math.min(a, b);
 
 /** Counts `mode`'s success and error routes in one server process. */
-async function measureMode(mode: ExpressMode, dir: string): Promise<{ ok: RouteCost; fail: RouteCost }> {
+async function measureMode(mode: Mode, dir: string): Promise<{ ok: RouteCost; fail: RouteCost }> {
   const outFile = join(dir, `callgrind.${mode}`);
-  const server = await startNamedUnderCallgrind(script, mode, outFile, keep !== undefined);
+  const server = await startNamedUnderCallgrind(scriptOf(mode), mode, outFile, keep !== undefined);
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const paths = expressPaths(mode);
+  const paths = pathsOf(mode);
   let dumps = 0;
   const countRoute = async (path: string): Promise<RouteCost> => {
     let previous = Number.NaN;

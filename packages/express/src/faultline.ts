@@ -31,6 +31,7 @@ import {
   resolveCorrelationId,
   resolveResponder,
 } from '@faultline/core/adapter';
+import { nextValue } from './async-handler.js';
 import { endRequested, watchEnd } from './ended.js';
 import { warnAboutEarlierErrorHandlers } from './error-handlers.js';
 import { type FinalHandler, takeOverFinalHandler } from './final-handler.js';
@@ -39,8 +40,9 @@ import { expectOnListen } from './listen.js';
 import { captureFor, notFoundFault } from './request-fault.js';
 import { setRequestId } from './request-id.js';
 import { sendFault } from './respond.js';
+import { guardResponseListeners, type ListenerFailure } from './response-listeners.js';
 import { settleRouterErrors } from './settle.js';
-import type { ErrorRequestHandler, RequestHandler } from './types.js';
+import type { ErrorRequestHandler, ExpressRequest, ExpressResponse, RequestHandler } from './types.js';
 
 /** Options of {@link faultline} (the shared HTTP options, plus where records go). */
 export interface FaultlineExpressOptions extends HttpFaultOptions {
@@ -195,12 +197,20 @@ export function faultline(options: FaultlineExpressOptions = {}): FaultlineExpre
     }
   };
 
+  /** A response listener's failure, after the answer: recorded under the request's id (sendFault answers no more). */
+  const listenerFailed: ListenerFailure = (error, response) => {
+    const request = (response as { req?: ExpressRequest }).req;
+    if (request !== undefined) final(nextValue(error), request, response as ExpressResponse);
+  };
+
   /** Readies `app` once (see the `app` option); `response`, the request's answer when there is one. */
   function prepare(app: { response?: unknown }, response?: object): void {
     preparedApps.add(app);
     quietPoweredBy(app);
     // A middleware's `end` (compression) finishes later: note when the application calls it.
     watchEnd(app.response, response);
+    // What the application's own 'finish' and 'close' listeners throw is recorded, not a crash.
+    guardResponseListeners(app.response, listenerFailed);
     // What leaves the app's router unanswered (`next('router')`, a target Express cannot parse).
     takeOverFinalHandler(app, final);
     // The server `app.listen` makes ignores an unknown `Expect` from its first request on.

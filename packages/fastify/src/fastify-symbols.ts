@@ -33,3 +33,16 @@ export function fastifyScopes(scope: object, depth = 0): object[] {
     ),
   ];
 }
+
+/** Fastify's symbol marking a `reply.send` of what a handler threw (lib/symbols.js `kReplyIsError`). */
+let replyIsError: symbol | null | undefined;
+
+/**
+ * That symbol, looked up on the first `reply` asked about (it is an own property of every reply);
+ * null where this Fastify has no such symbol.
+ */
+export function replyIsErrorSymbol(reply: object): symbol | null {
+  if (replyIsError === undefined)
+    replyIsError = Object.getOwnPropertySymbols(reply).find((s) => s.description === 'fastify.reply.isError') ?? null;
+  return replyIsError;
+}

@@ -18,6 +18,7 @@
  */
 import { types } from 'node:util';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { replyIsErrorSymbol } from './fastify-symbols.js';
 import { catchRejectionLine } from './hijack-log.js';
 
 /** What answers a handler's failure after `reply.hijack()`; the plugin's, bound to its responder. */
@@ -77,8 +78,9 @@ function watchPromise(result: unknown, reply: FastifyReply, fail: HijackedFault)
 
 /**
  * After a guarded handler or hook returned `result`: kept for a later `hijack` (replacing what an
- * earlier hook returned), or watched now when it hijacked before returning a promise. The only
- * work a request that never hijacks pays for.
+ * earlier hook returned), or watched now when it hijacked before returning a promise, or returned
+ * a promise on a reply already sent (its rejection is recorded, Fastify's raw line for it not
+ * logged). The only work a request that does neither pays for is a store and a test.
  */
 export function noteHandlerResult(reply: FastifyReply, result: unknown, fail: HijackedFault): void {
   const slot = reply as Slot;
@@ -88,7 +90,16 @@ export function noteHandlerResult(reply: FastifyReply, result: unknown, fail: Hi
     if (!types.isPromise(result)) return;
     slot[HIJACK_PROPERTY] = WATCHED;
     watchPromise(result, reply, fail);
-  } else if (!isMarker(state)) slot[HIJACK_PROPERTY] = result;
+  } else if (!isMarker(state)) {
+    slot[HIJACK_PROPERTY] = result;
+    // Sent already, still working ("reply 202, then keep working"): Fastify would log what the
+    // promise rejects with raw (a hook runner drops it). Recorded once instead, the line swallowed.
+    if (result instanceof Promise && reply.sent === true && types.isPromise(result)) {
+      slot[HIJACK_PROPERTY] = WATCHED;
+      watchPromise(result, reply, fail);
+      catchRejectionLine(reply, (error) => failSafely(fail, error, reply));
+    }
+  }
 }
 
 /**
@@ -103,9 +114,10 @@ export function answeredHijackedThrow(reply: FastifyReply, error: unknown, fail:
 }
 
 /**
- * A hook's failure (`error`, thrown or passed to `done`) on a reply Fastify will no longer send
- * (hijacked, or ended on its raw response): answered (or only recorded, when the response ended)
- * and true; false when Fastify handles it as usual. A second failure is not answered again.
+ * A hook's or handler's failure (`error`, thrown or passed to `done`) on a reply Fastify will no
+ * longer send (hijacked, or ended on its raw response): answered (or only recorded, when the
+ * response ended) and true; false when Fastify handles it as usual. A second failure is not
+ * answered again.
  */
 export function answeredHookFailure(reply: FastifyReply, error: unknown, fail: HijackedFault): boolean {
   if (reply.sent !== true) return false;
@@ -118,11 +130,6 @@ export function closeHijackWatch(reply: unknown): void {
   if (typeof reply === 'object' && reply !== null) (reply as Slot)[HIJACK_PROPERTY] = CLOSED;
 }
 
-/** Description of Fastify's symbol marking a `reply.send` of what a handler threw (lib/symbols.js). */
-const IS_ERROR_DESCRIPTION = 'fastify.reply.isError';
-/** That symbol, once looked up (null: not found, this Fastify marks no such call). */
-let isErrorSymbol: symbol | null | undefined;
-
 /**
  * Gives `reply` (hijacked while its handler runs) a `send` of its own: Fastify calls it with what
  * the handler throws, marked with its `isError` symbol, and that value goes to `fail`. Any other
@@ -130,9 +137,7 @@ let isErrorSymbol: symbol | null | undefined;
  * Fastify's `send`, which warns that the reply was sent.
  */
 function catchThrow(reply: FastifyReply, fail: HijackedFault): void {
-  if (isErrorSymbol === undefined)
-    isErrorSymbol = Object.getOwnPropertySymbols(reply).find((s) => s.description === IS_ERROR_DESCRIPTION) ?? null;
-  const isError = isErrorSymbol;
+  const isError = replyIsErrorSymbol(reply);
   if (isError === null) return;
   const send = reply.send;
   Object.defineProperty(reply, 'send', {

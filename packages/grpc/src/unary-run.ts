@@ -104,7 +104,11 @@ const LISTED_EMIT: PropertyDescriptor = {
 
 /** A unary call's run: answers exactly once, with the handler's message or a sanitized status. */
 export class UnaryRun implements UnaryGuard, InFlightCall {
-  private done = false;
+  /**
+   * 0 until answered; 1 once answered with its message; 2 once answered with a fault, or once a
+   * failure after the message was recorded (nothing more is recorded then).
+   */
+  private done: 0 | 1 | 2 = 0;
   /** The call's own `destroy`, kept by the guard (see {@link UnaryGuard}). */
   originalDestroy: ((error?: Error) => unknown) | undefined = undefined;
   /** The call's own `sendMetadata`, kept by the guard (see {@link UnaryGuard}). */
@@ -139,10 +143,18 @@ export class UnaryRun implements UnaryGuard, InFlightCall {
     runHandler(method.handler, call, run.answer.bind(run), run);
   }
 
-  /** Ends the call with the fault of `error`, unless it was answered already. */
+  /**
+   * Ends the call with the fault of `error`. Once it was answered with its message, the client
+   * keeps that answer: the first failure after it (a throw or rejection of the handler's, a
+   * callback with an error, an `emit('error')` or `destroy(error)`) is only recorded, under the
+   * call's id; later ones are not, nor any after a fault (often the same value, passed on twice).
+   */
   fail(error: unknown): void {
-    if (this.done) return;
-    this.done = true;
+    if (this.done !== 0) {
+      if (this.done === 1 && error !== SERVER_SHUTDOWN) this.recordLate(error);
+      return;
+    }
+    this.done = 2;
     untrack(this);
     const fault = callFault(
       error,
@@ -156,6 +168,14 @@ export class UnaryRun implements UnaryGuard, InFlightCall {
     else this.sendFault(fault);
   }
 
+  /** Records `error`, a failure after the call's answer, without answering again. */
+  private recordLate(error: unknown): void {
+    this.done = 2;
+    const call = this.call;
+    const fault = callFault(error, call.metadata, this.method.path, this.method.options, requestOf(call), call);
+    answerWhenReady(fault, recordedOnly);
+  }
+
   /** The server shuts down and the call is still unanswered: it ends with the shutdown's fault. */
   cut(): void {
     this.fail(SERVER_SHUTDOWN);
@@ -167,7 +187,7 @@ export class UnaryRun implements UnaryGuard, InFlightCall {
 
   /** True once answered, or once the request side ended on its own (Node's auto-destroy). */
   naturalEnd(): boolean {
-    return this.done || flag(this.call, 'readableEnded');
+    return this.done !== 0 || flag(this.call, 'readableEnded');
   }
 
   /**
@@ -176,7 +196,11 @@ export class UnaryRun implements UnaryGuard, InFlightCall {
    * (a `toJSON`), which may answer the call itself meanwhile: that answer stands.
    */
   private answer(error: unknown, value?: unknown, trailer?: unknown, flags?: number): void {
-    if (this.done) return;
+    if (this.done !== 0) {
+      // A callback with an error after the message: a failure after the answer, recorded.
+      if (error !== null && error !== undefined) this.fail(error);
+      return;
+    }
     const failure = answerFailure(error, value);
     if (failure !== undefined) {
       this.fail(failure.error);
@@ -186,7 +210,7 @@ export class UnaryRun implements UnaryGuard, InFlightCall {
     const encoding = this.method.encoding;
     if (encoding !== undefined) {
       message = serializeResponse(encoding, value);
-      if (this.done) return;
+      if (this.done !== 0) return;
       if (!(message instanceof Buffer)) {
         this.fail(message);
         return;
@@ -198,11 +222,14 @@ export class UnaryRun implements UnaryGuard, InFlightCall {
       this.fail(new InvalidMetadata('trailers'));
       return;
     }
-    this.done = true;
+    this.done = 1;
     untrack(this);
     (this.callback as (e: null, v: unknown, t?: unknown, f?: number) => void)(null, message, trailers, flags);
   }
 }
+
+/** The fault of a failure after the answer was recorded (callFault did): nothing left to send. */
+export function recordedOnly(): void {}
 
 /**
  * The rule of a unary callback (unary and client-streaming methods): an error of any kind fails

@@ -23,6 +23,7 @@ import {
   type GrpcFaultOptions,
   requestOf,
   resolveGrpcOptions,
+  SERVER_SHUTDOWN,
 } from './call-fault.js';
 import { decodeFault, type GuardableCall, type GuardedCall, guardCall } from './call-guard.js';
 import { type AnswerableCall, guardClientStreamAnswer } from './client-stream-answer.js';
@@ -41,7 +42,7 @@ import {
 } from './response-serialize.js';
 import { guardServerInterceptors } from './server-guard.js';
 import { faultStatus } from './trailers.js';
-import { answerFailure, type Handler, runHandler, type UnaryMethod, UnaryRun } from './unary-run.js';
+import { answerFailure, type Handler, recordedOnly, runHandler, type UnaryMethod, UnaryRun } from './unary-run.js';
 import { answerUnknownMethods } from './unknown-method.js';
 import { handlerOrDefault, markWrappedMethods, passThroughIsSafe } from './wrapped-methods.js';
 
@@ -66,17 +67,30 @@ function wrapClientStreaming(
 ) {
   return (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
     let done = false;
+    // Once answered with a fault, or once a failure after the message was recorded: no more records.
+    let recorded = false;
     let guard: GuardedCall | undefined;
     let entry: StreamEntry | undefined;
     const fail = (error: unknown) => {
-      if (done) return;
+      const input = requestOf(call, guard?.lastMessage);
+      if (done) {
+        // After the message: recorded (once), never answered; the client keeps its answer.
+        if (recorded || error === SERVER_SHUTDOWN) return;
+        recorded = true;
+        answerWhenReady(callFault(error, call.metadata, path, options, input, call), recordedOnly);
+        return;
+      }
       done = true;
+      recorded = true;
       untrack(entry);
-      const fault = callFault(error, call.metadata, path, options, requestOf(call, guard?.lastMessage), call);
+      const fault = callFault(error, call.metadata, path, options, input, call);
       answerWhenReady(fault, (ready) => callback(faultStatus(ready, domain)));
     };
     const guarded: sendUnaryData<unknown> = (error, value, trailer, flags) => {
-      if (done) return;
+      if (done) {
+        if (error !== null && error !== undefined) fail(error);
+        return;
+      }
       const failure = answerFailure(error, value);
       if (failure !== undefined) {
         fail(failure.error);
@@ -132,8 +146,10 @@ function wrapStreaming(
       failed = true;
       untrack(entry);
       const fault = callFault(error, call.metadata, path, options, requestOf(call, guard?.lastMessage), call);
+      // The handler ended the stream: its status stands, the failure is only recorded (callFault did).
+      if (flag(call, 'writableEnded') && error !== SERVER_SHUTDOWN) answerWhenReady(fault, recordedOnly);
       // grpc-js turns an 'error' event into the call's status and ends the stream.
-      answerWhenReady(fault, (ready) => guard?.emit('error', faultStatus(ready, domain)));
+      else answerWhenReady(fault, (ready) => guard?.emit('error', faultStatus(ready, domain)));
     };
     rememberActiveSpan(call);
     entry = calls === undefined ? undefined : new StreamEntry(call, fail);

@@ -92,13 +92,15 @@ describe('unary handlers', () => {
     expect(server.records.some((r) => r.error_type === 'AnsweredWithoutMessage')).toBe(true);
   });
 
-  it('keeps the first answer of a unary call: a later callback(err) and a throw change nothing', async () => {
+  it('keeps the first answer of a unary call: a later callback(err) and a throw are recorded once, not answered', async () => {
     const before = server.records.length;
     const { error, value } = await callUnary(server.client, 'get', { kind: 'pg', how: 'answer-then-fail' });
     expect(error).toBeUndefined();
     expect(value).toEqual({ ok: true });
+    await new Promise((resolve) => setTimeout(resolve, 20));
     await server.reporter.flush();
-    expect(server.records.length).toBe(before);
+    expect(server.records.length).toBe(before + 1);
+    expect(server.records.at(-1)).toMatchObject({ code: 'CONFLICT' });
   });
 
   it('keeps the first answer of a unary call: a failure, then a message that is never sent', async () => {
