@@ -8,16 +8,15 @@
  * texts, at most one of a rule (and no exception beside a stack), on every request.
  */
 import { createServer } from 'node:http';
-import type { Severity } from '../../src/findings.js';
 import { type LeakyTarget, portOf } from './planted.js';
-import type { RuntimeLeak } from './red-team-runtimes.js';
+import { groupedLeaks, type LeakText, type RuntimeLeak } from './red-team-runtimes.js';
 
 const M = 'medium' as const;
 const hex = (text: string) => Buffer.from(text).toString('hex');
 const bytes = (text: string) => [...Buffer.from(text)];
 
 /** [rule, body line, needle, severity (high when absent)]: every text here was missed before. */
-const TEXTS: readonly [string, string, string, Severity?][] = [
+const TEXTS: readonly LeakText[] = [
   [
     'leak/stack-node',
     JSON.stringify({ debug: hex('Error: boom\n    at handler (/srv/api/src/orders.js:12:5)') }),
@@ -93,19 +92,8 @@ const clash = (a: string, b: string) =>
   (a === 'leak/exception' && b.startsWith('leak/stack-')) ||
   (b === 'leak/exception' && a.startsWith('leak/stack-'));
 
-/** Each text on the first group path that holds no text it clashes with. */
-function grouped(): RuntimeLeak[] {
-  const groups: Set<string>[] = [];
-  return TEXTS.map(([rule, , needle, severity = 'high']) => {
-    let index = groups.findIndex((rules) => ![...rules].some((other) => clash(rule, other)));
-    if (index === -1) index = groups.push(new Set()) - 1;
-    groups[index]?.add(rule);
-    return { rule, where: `/encoded-${index + 1}`, severity, needle };
-  });
-}
-
 /** Every planted leak, each with the path that answers it. */
-export const ENCODED_RUNTIME_LEAKS: readonly RuntimeLeak[] = grouped();
+export const ENCODED_RUNTIME_LEAKS: readonly RuntimeLeak[] = groupedLeaks(TEXTS, '/encoded', clash);
 const LINES = new Map(ENCODED_RUNTIME_LEAKS.map((leak, i) => [leak, TEXTS[i]?.[1] ?? '']));
 
 /** The target: each group path answers its texts (a line each) with a 500; clean problem JSON elsewhere. */

@@ -23,7 +23,7 @@ export interface RuntimeLeak extends Planted {
 
 const M = 'medium' as const;
 /** [rule, body line, needle, severity (high when absent)]: every text here was missed before. */
-const TEXTS: readonly [string, string, string, Severity?][] = [
+const TEXTS: readonly LeakText[] = [
   ['leak/private-ip', 'upstream 172.20.1.5 refused the connection', '172.20.1.5', M],
   ['leak/private-ip', 'upstream [fd12:3456:789a::1]:8080 refused the connection', 'fd12:3456', M],
   ['leak/private-ip', 'served by ip-10-0-1-23', 'ip-10-0-1-23', M],
@@ -66,23 +66,29 @@ const TEXTS: readonly [string, string, string, Severity?][] = [
   ['leak/secret', 'secret_key_base: 1f2e3d4c5b6a79881f2e3d4c5b6a7988', 'secret_key_base'],
 ];
 
+/** A planted text: [rule, body line, needle, severity (high when absent)]. */
+export type LeakText = readonly [string, string, string, Severity?];
+
 /** Whether `a` and `b` cannot share a path: one rule, or an exception and a stack (it is reported as the stack). */
 const clash = (a: string, b: string) =>
   a === b || [a, b].every((rule) => rule === 'leak/exception' || rule.startsWith('leak/stack-'));
 
-/** Each text on the first group path that holds no other text of its rule (nor an exception with a stack). */
-function grouped(): RuntimeLeak[] {
+/**
+ * Each of `texts` on the first path `<prefix>-<n>` that holds no text it `clashes` with (by
+ * default: no other text of its rule, nor an exception with a stack).
+ */
+export function groupedLeaks(texts: readonly LeakText[], prefix: string, clashes = clash): RuntimeLeak[] {
   const groups: Set<string>[] = [];
-  return TEXTS.map(([rule, , needle, severity = 'high']) => {
-    let index = groups.findIndex((rules) => ![...rules].some((other) => clash(rule, other)));
+  return texts.map(([rule, , needle, severity = 'high']) => {
+    let index = groups.findIndex((rules) => ![...rules].some((other) => clashes(rule, other)));
     if (index === -1) index = groups.push(new Set()) - 1;
     groups[index]?.add(rule);
-    return { rule, where: `/texts-${index + 1}`, severity, needle };
+    return { rule, where: `${prefix}-${index + 1}`, severity, needle };
   });
 }
 
 /** The body texts, each with the path that answers it. */
-export const RUNTIME_TEXTS: readonly RuntimeLeak[] = grouped();
+export const RUNTIME_TEXTS: readonly RuntimeLeak[] = groupedLeaks(TEXTS, '/texts');
 const LINES = new Map(RUNTIME_TEXTS.map((leak, i) => [leak, TEXTS[i]?.[1] ?? '']));
 
 const clean = () => ({
