@@ -156,14 +156,7 @@ export class UnaryRun implements UnaryGuard, InFlightCall {
     }
     this.done = 2;
     untrack(this);
-    const fault = callFault(
-      error,
-      this.call.metadata,
-      this.method.path,
-      this.method.options,
-      requestOf(this.call),
-      this.call,
-    );
+    const fault = this.faultOf(error);
     if (fault instanceof Promise) answerWhenReady(fault, (ready) => this.sendFault(ready));
     else this.sendFault(fault);
   }
@@ -171,9 +164,13 @@ export class UnaryRun implements UnaryGuard, InFlightCall {
   /** Records `error`, a failure after the call's answer, without answering again. */
   private recordLate(error: unknown): void {
     this.done = 2;
+    answerWhenReady(this.faultOf(error), recordedOnly);
+  }
+
+  /** The call's fault for `error`, recorded (callFault records it). */
+  private faultOf(error: unknown): ReturnType<typeof callFault> {
     const call = this.call;
-    const fault = callFault(error, call.metadata, this.method.path, this.method.options, requestOf(call), call);
-    answerWhenReady(fault, recordedOnly);
+    return callFault(error, call.metadata, this.method.path, this.method.options, requestOf(call), call);
   }
 
   /** The server shuts down and the call is still unanswered: it ends with the shutdown's fault. */

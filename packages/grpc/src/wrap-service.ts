@@ -66,28 +66,27 @@ function wrapClientStreaming(
   encoding: ResponseEncoding | undefined,
 ) {
   return (call: ServerReadableStream<unknown, unknown>, callback: sendUnaryData<unknown>) => {
-    let done = false;
-    // Once answered with a fault, or once a failure after the message was recorded: no more records.
-    let recorded = false;
+    // As UnaryRun's: 0 until answered; 1 once answered with its message; 2 once answered with a
+    // fault, or once a failure after the message was recorded (nothing more is recorded then).
+    let state: 0 | 1 | 2 = 0;
+    const done = () => state !== 0;
     let guard: GuardedCall | undefined;
     let entry: StreamEntry | undefined;
     const fail = (error: unknown) => {
-      const input = requestOf(call, guard?.lastMessage);
-      if (done) {
-        // After the message: recorded (once), never answered; the client keeps its answer.
-        if (recorded || error === SERVER_SHUTDOWN) return;
-        recorded = true;
-        answerWhenReady(callFault(error, call.metadata, path, options, input, call), recordedOnly);
+      if (state === 2 || (state === 1 && error === SERVER_SHUTDOWN)) return;
+      const fault = callFault(error, call.metadata, path, options, requestOf(call, guard?.lastMessage), call);
+      // After the message: recorded (once), never answered; the client keeps its answer.
+      if (state === 1) {
+        state = 2;
+        answerWhenReady(fault, recordedOnly);
         return;
       }
-      done = true;
-      recorded = true;
+      state = 2;
       untrack(entry);
-      const fault = callFault(error, call.metadata, path, options, input, call);
       answerWhenReady(fault, (ready) => callback(faultStatus(ready, domain)));
     };
     const guarded: sendUnaryData<unknown> = (error, value, trailer, flags) => {
-      if (done) {
+      if (done()) {
         if (error !== null && error !== undefined) fail(error);
         return;
       }
@@ -98,7 +97,7 @@ function wrapClientStreaming(
       }
       const message = encoding === undefined ? value : serializeResponse(encoding, value);
       // The serializer runs the application's code (a `toJSON`), which may answer the call itself.
-      if (done) return;
+      if (done()) return;
       if (encoding !== undefined && !(message instanceof Buffer)) {
         fail(message);
         return;
@@ -108,7 +107,7 @@ function wrapClientStreaming(
         fail(new InvalidMetadata('trailers'));
         return;
       }
-      done = true;
+      state = 1;
       untrack(entry);
       callback(null, message, trailers ?? undefined, flags);
     };
@@ -116,9 +115,9 @@ function wrapClientStreaming(
     entry = calls === undefined ? undefined : new StreamEntry(call, fail);
     // grpc-js destroys the call itself (no value) when the client cancels: not the handler's failure.
     // Node never does (the call's writable side never finishes), even once the request stream ended.
-    guard = guardCall(call as unknown as GuardableCall, fail, () => done || flag(call, 'cancelled'), entry, false);
+    guard = guardCall(call as unknown as GuardableCall, fail, () => done() || flag(call, 'cancelled'), entry, false);
     // grpc-js's call is a Duplex: its `write` and `end` would answer past the callback.
-    guardClientStreamAnswer(call as unknown as AnswerableCall, { fail, answered: () => done });
+    guardClientStreamAnswer(call as unknown as AnswerableCall, { fail, answered: done });
     iterateWithoutDestroy(call);
     if (entry !== undefined) calls?.add(entry);
     runHandler(handler, call, guarded, { fail });
