@@ -94,7 +94,7 @@ export function noteHandlerResult(reply: FastifyReply, result: unknown, fail: Hi
     slot[HIJACK_PROPERTY] = result;
     // Sent already, still working ("reply 202, then keep working"): Fastify would log what the
     // promise rejects with raw (a hook runner drops it). Recorded once instead, the line swallowed.
-    if (result instanceof Promise && reply.sent === true && types.isPromise(result)) {
+    if (types.isPromise(result) && reply.sent === true) {
       slot[HIJACK_PROPERTY] = WATCHED;
       watchPromise(result, reply, fail);
       catchRejectionLine(reply, (error) => failSafely(fail, error, reply));
