@@ -29,6 +29,12 @@ const ENTRY_EXPORT: Readonly<Record<(typeof PUBLIC)[number], string>> = {
   openapi: 'openApiDocument',
   edge: 'renderNginx',
 };
+/**
+ * The static checks (TypeScript's type-check, publint, attw, `npm publish --dry-run`) read files and
+ * do not depend on the Node line that runs them: CI runs them on its default line and sets
+ * `FAULTLINE_STATIC_CHECKS=0` for the other lines, which still load every entry and answer requests.
+ */
+const STATIC_CHECKS = process.env.FAULTLINE_STATIC_CHECKS !== '0';
 let project = '';
 
 beforeAll(async () => {
@@ -94,7 +100,7 @@ describe('installed from packed tarballs', () => {
     await run(process.execPath, ['-e', cjs], { cwd: project });
   });
 
-  it('type-checks a strict consumer with TypeScript 5.9 and 7 (skipLibCheck false)', async () => {
+  it.runIf(STATIC_CHECKS)('type-checks a strict consumer with TypeScript 5.9 and 7 (skipLibCheck false)', async () => {
     await run(process.execPath, [join(project, 'node_modules/typescript5/bin/tsc'), '-p', project], { cwd: project });
     await run(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', project], { cwd: project });
   });
@@ -153,7 +159,7 @@ describe('the calling side alone', () => {
   });
 });
 
-describe('package shapes', () => {
+describe.runIf(STATIC_CHECKS)('package shapes', () => {
   it.each(PUBLIC)('@faultline/%s passes publint and attw, and packs for publishing', async (name) => {
     const dir = join(root, 'packages', name);
     const bin = join(root, 'node_modules/.bin');
