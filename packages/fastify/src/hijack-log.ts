@@ -16,6 +16,15 @@ const PROMISE_ERRORED = 'Promise errored, but reply.sent = true was set';
 type LogMethod = (this: unknown, ...args: unknown[]) => unknown;
 
 /**
+ * For the arguments of a logger's `error` call that are Fastify's "Promise errored" line, the
+ * object holding the rejection (`{ err }`); undefined for any other call.
+ */
+export function rejectionLineError(first: unknown, message: unknown): { err: unknown } | undefined {
+  if (message !== PROMISE_ERRORED || typeof first !== 'object' || first === null || !('err' in first)) return undefined;
+  return first as { err: unknown };
+}
+
+/**
  * Gives `reply` (just hijacked) a logger whose `error` hands Fastify's "Promise errored" line's
  * error to `rejected` instead of logging it; anything else it logs goes to the reply's logger.
  * Leaves a reply whose logger is not an object as it is.
@@ -30,9 +39,9 @@ export function catchRejectionLine(reply: FastifyReply, rejected: (error: unknow
       configurable: true,
       writable: true,
       value: function errorOrRejection(this: unknown, ...args: unknown[]): unknown {
-        const [first, message] = args;
-        if (message === PROMISE_ERRORED && typeof first === 'object' && first !== null && 'err' in first) {
-          rejected((first as { err: unknown }).err);
+        const line = rejectionLineError(args[0], args[1]);
+        if (line !== undefined) {
+          rejected(line.err);
           return undefined;
         }
         return (error as LogMethod).apply(this, args);

@@ -33,12 +33,13 @@ import { guardHandler } from './handler-guard.js';
 import { closeHijackWatch, type HijackedFault, watchHijacks } from './hijack-watch.js';
 import { guardAddedHooks, guardRouteHooks, ownHook } from './hook-guards.js';
 import { jsonApiGuard, parseJsonApiBodies } from './jsonapi.js';
+import { catchLateRejectionLine } from './late-log.js';
 import { MethodRouter, pathOf } from './method-router.js';
 import { guardAddedParsers } from './parser-guard.js';
 import { checkPluginOptions, type FaultlineFastifyOptions } from './plugin-options.js';
 import { adapterFaultFor, captureFor } from './request-fault.js';
 import { stampRequestId } from './request-id.js';
-import { ATTEMPT_PROPERTY, answerHijacked, recordReplyFault, sendFault } from './respond.js';
+import { ATTEMPT_PROPERTY, answerHijacked, lateRejectionRecorder, recordReplyFault, sendFault } from './respond.js';
 import { guardErrorHandler, guardScopeErrorHandlers } from './scope-error-handlers.js';
 import { coverAllServers } from './server-bindings.js';
 import {
@@ -129,6 +130,9 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
   };
   const sinks = { record: recordLateFault, hijacked: answerHijackedFault };
   if (first) guardEarlyRegistrations(app, sinks); // hooks and parsers registered before the plugin
+  // A handler that rejects once its reply was sent, which Fastify logs raw (late-log.ts): recorded,
+  // and a line without the error in place of Fastify's when records do not go to the server's log.
+  catchLateRejectionLine(app, lateRejectionRecorder(classifiers, responder, ownReporter === undefined));
   // Their handlers, at each route's first request (early-handlers.ts): the closing 503 and the guard below.
   if (first && early) adoptEarlyHandlers(app, (handler) => guardHandler(handler, answeredClosing, answerHijackedFault));
   watchHijacks(app, answerHijackedFault);

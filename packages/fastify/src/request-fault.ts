@@ -80,6 +80,16 @@ export function captureFor(thrown: unknown, request: FastifyRequest, given: read
   }
 }
 
+/**
+ * Captures `thrown` for a request known only by its id: the one Fastify bound to the request's
+ * logger, for its late "Promise errored" line (late-log.ts). An id that is not a valid correlation
+ * id (or none, without a logger) is replaced by a new one, as for any fault.
+ */
+export function captureForId(thrown: unknown, requestId: unknown, classifiers: readonly Classifier[]): Fault {
+  const ctx: CaptureContext = { requestId, requestIdTrusted: isValidRequestId(requestId), classifiers, source: 'http' };
+  return captureForClient(unwrapThrown(thrown), ctx, false);
+}
+
 const adapterContext: Writable<CaptureContext & { reason: string }> = {
   requestId: undefined,
   requestIdTrusted: false,

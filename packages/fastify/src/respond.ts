@@ -6,6 +6,7 @@
  */
 import {
   answerOnRawSocket,
+  type Classifier,
   CONTENT_TYPES,
   FALLBACK_PROBLEM_BODY,
   type Fault,
@@ -16,6 +17,7 @@ import {
   SPAN_ONLY,
 } from '@faultline/core/adapter';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { LateRejection } from './late-log.js';
 import {
   type Attempt,
   abort,
@@ -28,6 +30,7 @@ import {
   writeHijacked,
 } from './raw-answer.js';
 import { setReplyHeader, setReplyHeaders } from './reply-headers.js';
+import { captureForId } from './request-fault.js';
 import { requestSpanOf } from './request-span.js';
 
 /**
@@ -59,6 +62,30 @@ export function recordReplyFault(fault: Fault, request: FastifyRequest, options:
           span,
         },
   );
+}
+
+/** What replaces Fastify's raw "Promise errored" line, when a line does. */
+const LATE_LINE = 'Promise errored, but reply.sent = true was set: recorded by Faultline';
+
+/**
+ * What takes Fastify's "Promise errored" line (late-log.ts): the rejection recorded under the id
+ * Fastify bound to the request's logger. With `writeLine` (records go elsewhere than the server's
+ * logger), the server's log gets a line without the error in place of Fastify's: the fault's code
+ * and the id it was recorded under.
+ */
+export function lateRejectionRecorder(
+  classifiers: readonly Classifier[],
+  options: ResponderOptions,
+  writeLine: boolean,
+): LateRejection {
+  return (error, requestId, write) => {
+    const fault = captureForId(error, requestId, classifiers);
+    recordFault(
+      fault,
+      options.reporter === undefined ? SPAN_ONLY.http : { protocol: 'http', reporter: options.reporter },
+    );
+    if (writeLine) write({ faultline: { code: fault.code, request_id: fault.id } }, LATE_LINE);
+  };
 }
 
 /**

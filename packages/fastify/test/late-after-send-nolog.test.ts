@@ -4,9 +4,10 @@
  * sent" warning, to no logger). The sync throw, and a promise still pending when the handler
  * returned on a sent reply (at once, after an await, and returned as Fastify advises), are now
  * recorded once, redacted, under the `x-request-id` the client got, and the answer stands. An
- * async handler that sends only after an await and then rejects is still dropped without a logger
- * (nothing raw is written; docs/guides/fastify.md): its answer stands and the server serves on.
- * Real server on 127.0.0.1, undici fetch.
+ * async handler that sends only after an await and then rejects (Fastify's "Promise errored" line,
+ * which its no-op logger dropped) is recorded once, redacted, under an id of its own: that logger
+ * binds no request id (late-log.ts). The server's no-op logger, its own object, carries no request,
+ * and another server's is untouched. Real server on 127.0.0.1, undici fetch.
  */
 import { createReporter } from '@faultline/core';
 import { memoryLog, until } from '@faultline/testkit';
@@ -66,20 +67,45 @@ describe('a failure after the reply was sent, without a logger', () => {
     },
   );
 
-  it.each(Object.keys(LATE_AFTER_AWAIT))('%s: the answer stands, no crash, served on', async (name) => {
-    await answerOf(name);
+  /** The records of a failure planted at `where` (see `lateFailure`). */
+  const recordsOf = (where: string) => faults.records.filter((r) => JSON.stringify(r).includes(`late ${where} `));
+
+  /** One more record of `where` than `before`, within a moment: returned, checked redacted. */
+  async function oneMoreRecord(where: string, before: number, clientId: string): Promise<void> {
+    await until(() => recordsOf(where).length > before);
     await new Promise((resolve) => setTimeout(resolve, 20));
+    const mine = recordsOf(where).slice(before);
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ status: 500, code: 'INTERNAL' });
+    // Fastify's no-op logger binds no request id: an id of its own, never another request's.
+    expect(mine[0]?.request_id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(mine[0]?.request_id).not.toBe(clientId);
+    for (const secret of LATE_SECRETS) expect(JSON.stringify(faults.records)).not.toContain(secret);
+  }
+
+  it.each(Object.keys(LATE_AFTER_AWAIT))('%s: the answer stands, recorded once, redacted; served on', async (name) => {
+    const before = recordsOf(name).length;
+    const id = await answerOf(name);
+    await oneMoreRecord(name, before, id);
     expect(unhandled).toEqual([]);
     expect((await fetch(`${base}/ok`)).status).toBe(200);
   });
 
-  it("an early route's late failure leaves the server's shared no-op logger as it was", async () => {
+  it("an early route's late failure is recorded; the server's no-op logger carries no request, another server's is untouched", async () => {
+    const before = recordsOf('await-send-throw').length;
     const response = await fetch(`${base}/early/await-send-throw`);
     expect(response.status).toBe(200);
     await response.text();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    // Without a logger every request shares one logger: it must never carry a request.
+    await oneMoreRecord('await-send-throw', before, response.headers.get('x-request-id') ?? '');
+    // Without a logger every request shares the server's logger: it must never carry a request.
     expect(Object.getOwnPropertySymbols(app.log)).toEqual([]);
-    expect((app.log.error as { name?: string }).name).not.toBe('errorOrLate');
+    expect(Object.keys(app.log).sort()).toEqual(['child', 'error']);
+    // Fastify's no-op loggers share one prototype: left as it is, as another server's logger.
+    const other = Fastify();
+    const shared = Object.getPrototypeOf(other.log) as { error: () => void };
+    expect(shared).toBe(Object.getPrototypeOf(app.log));
+    expect(Object.hasOwn(other.log, 'error')).toBe(false);
+    expect(shared.error.name).toBe('noop');
+    await other.close();
   });
 });
