@@ -29,7 +29,9 @@ vi.setConfig({ testTimeout: 20_000 });
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-describe.each([
+// Each scenario has a service and a gateway of its own: the scenarios run at once. Within one, the
+// tests run in order (the first fault is recorded in full, the next ones as compact repeats).
+describe.concurrent.each([
   ['Fastify', 'nginx', startFastify, startGeneratedNginx],
   ['Express', 'nginx', startExpress, startGeneratedNginx],
   ['Fastify', 'HAProxy', startFastify, startGeneratedHaproxy],
@@ -45,7 +47,7 @@ describe.each([
     await service?.stop();
   });
 
-  it('keeps the id the gateway made: one id in the answer, the access log and the record', async () => {
+  it.sequential('keeps the id the gateway made: one id in the answer, the access log and the record', async () => {
     const answer = await get(gateway.port, '/api/fail');
     expect(answer.status).toBe(500);
     expect(answer.id).toMatch(UUID_V4);
@@ -56,7 +58,7 @@ describe.each([
     expect(await accessLineOf(gateway, answer.id as string)).toMatchObject({ status: 500, upstream_status: '500' });
   });
 
-  it('keeps the id the gateway accepted from its client', async () => {
+  it.sequential('keeps the id the gateway accepted from its client', async () => {
     const sent = randomUUID();
     const answer = await get(gateway.port, '/api/fail', { 'x-request-id': sent });
     expect([answer.id, answer.body.request_id]).toEqual([sent, sent]);
@@ -65,7 +67,7 @@ describe.each([
     expect(record).not.toHaveProperty('rejected_request_id');
   });
 
-  it('a client that connects directly cannot plant an id: it is replaced and the refusal recorded', async () => {
+  it.sequential('a client that connects directly cannot plant an id: it is replaced and the refusal recorded', async () => {
     const planted = randomUUID();
     const answer = await get(service.port, '/api/fail', { 'x-request-id': planted });
     expect(answer.status).toBe(500);
@@ -80,7 +82,7 @@ describe.each([
   });
 });
 
-describe('without trustedProxies (the default), a direct client keeps its id', () => {
+describe.concurrent('without trustedProxies (the default), a direct client keeps its id', () => {
   it.each([
     ['Fastify', startFastify],
     ['Express', startExpress],
@@ -156,7 +158,7 @@ function wsAttributesOf(service: Service, id: string): Promise<Record<string, un
   });
 }
 
-describe.each([
+describe.concurrent.each([
   ['nginx', startGeneratedNginx],
   ['HAProxy', startGeneratedHaproxy],
 ] as const)('ws behind the generated %s, trusting only the gateway', (_gateway, startGateway) => {
@@ -171,7 +173,7 @@ describe.each([
     await service?.stop();
   });
 
-  it('the connection keeps the id the gateway made, in the greeting, the handshake and the record', async () => {
+  it.sequential('the connection keeps the id the gateway made, in the greeting, the handshake and the record', async () => {
     const session = await connectWs(gateway.port);
     expect(session.status).toBe(101);
     expect(session.upgradeId).toMatch(UUID_V4);
@@ -180,7 +182,7 @@ describe.each([
     expect(await wsAttributesOf(service, session.upgradeId as string)).toEqual({ connection_id: session.upgradeId });
   });
 
-  it('the connection keeps the id the gateway accepted, in the greeting, the handshake and the record', async () => {
+  it.sequential('the connection keeps the id the gateway accepted, in the greeting, the handshake and the record', async () => {
     const sent = randomUUID();
     const session = await connectWs(gateway.port, { 'x-request-id': sent });
     expect([session.status, session.upgradeId, session.connectionId]).toEqual([101, sent, sent]);
@@ -189,7 +191,7 @@ describe.each([
     expect(attributes).toEqual({ connection_id: sent });
   });
 
-  it('a client that connects directly cannot plant the connection id', async () => {
+  it.sequential('a client that connects directly cannot plant the connection id', async () => {
     const planted = randomUUID();
     const session = await connectWs(service.port, { 'x-request-id': planted });
     expect(session.connectionId).toMatch(UUID_V4);

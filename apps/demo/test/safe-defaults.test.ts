@@ -7,7 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, type OnTestFinishedHandler, vi } from 'vitest';
 import { WebSocket } from 'ws';
 
 // Each test starts a service process: generous bounds for a loaded CI machine.
@@ -27,13 +27,17 @@ interface Service {
   stderr: string;
 }
 
-const running: Service[] = [];
-afterEach(() => {
-  for (const service of running.splice(0)) service.child.kill('SIGKILL');
-});
-
-async function start(protocol: string, mode: string): Promise<Service> {
+/**
+ * Starts the service process; it is killed once the test that started it finished (`finished`: that
+ * test's own `onTestFinished`, as the tests run at once).
+ */
+async function start(
+  protocol: string,
+  mode: string,
+  finished: (handler: OnTestFinishedHandler) => void,
+): Promise<Service> {
   const child = spawn(process.execPath, [CHILD, protocol, mode], { stdio: ['ignore', 'pipe', 'pipe'] });
+  finished(() => void child.kill('SIGKILL'));
   const service = { child, port: 0, stdout: '', stderr: '' };
   child.stdout.on('data', (chunk: Buffer) => {
     service.stdout += chunk.toString();
@@ -45,7 +49,6 @@ async function start(protocol: string, mode: string): Promise<Service> {
   const started = { ...service, port: Number(port) };
   Object.defineProperty(started, 'stdout', { get: () => service.stdout });
   Object.defineProperty(started, 'stderr', { get: () => service.stderr });
-  running.push(started);
   return started;
 }
 
@@ -150,9 +153,12 @@ async function call(protocol: string, port: number, what: 'fail' | 'order', requ
 const PROTOCOLS = ['fastify', 'express', 'grpc', 'ws'] as const;
 const VALIDATION_STATUS: Record<(typeof PROTOCOLS)[number], number> = { fastify: 400, express: 400, grpc: 3, ws: 400 };
 
-describe.each(PROTOCOLS)('%s with no options', (protocol) => {
-  it('records every fault as NDJSON on stdout, keyed by the id the client saw, and exits on SIGTERM', async () => {
-    const service = await start(protocol, 'default');
+// Each test runs a service process of its own: the tests run at once.
+describe.concurrent.each(PROTOCOLS)('%s with no options', (protocol) => {
+  it('records every fault as NDJSON on stdout, keyed by the id the client saw, and exits on SIGTERM', async ({
+    onTestFinished,
+  }) => {
+    const service = await start(protocol, 'default', onTestFinished);
     const outcome = await call(protocol, service.port, 'fail');
     expect(outcome.body).not.toMatch(/hunter2|users_email_key|duplicate key/);
     const id = protocol === 'ws' ? outcome.id : outcome.id;
@@ -167,8 +173,10 @@ describe.each(PROTOCOLS)('%s with no options', (protocol) => {
     expect(await stops(service)).toBe(0);
   });
 
-  it('answers a body without a required field as the client’s validation fault, pointing at the field', async () => {
-    const service = await start(protocol, 'default');
+  it('answers a body without a required field as the client’s validation fault, pointing at the field', async ({
+    onTestFinished,
+  }) => {
+    const service = await start(protocol, 'default', onTestFinished);
     const outcome = await call(protocol, service.port, 'order');
     expect(outcome.status).toBe(VALIDATION_STATUS[protocol]);
     if (protocol !== 'grpc') {
@@ -182,8 +190,8 @@ describe.each(PROTOCOLS)('%s with no options', (protocol) => {
     expect(records[0]?.category).toBe('validation');
   });
 
-  it('keeps a UUID v4 id and replaces v1 and v7 ids, logging the refused value', async () => {
-    const service = await start(protocol, 'default');
+  it('keeps a UUID v4 id and replaces v1 and v7 ids, logging the refused value', async ({ onTestFinished }) => {
+    const service = await start(protocol, 'default', onTestFinished);
     const v4 = '3f1c2a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60';
     // ws answers each message fault with its own id; the connection's id is in the record.
     const idOf = async (outcome: Outcome, field: string) =>
@@ -209,8 +217,10 @@ describe.each(PROTOCOLS)('%s with no options', (protocol) => {
     expect(v7.id).not.toBe(V7);
   });
 
-  it('with reporter: false, says on stderr that faults are not recorded, and records nothing', async () => {
-    const service = await start(protocol, 'off');
+  it('with reporter: false, says on stderr that faults are not recorded, and records nothing', async ({
+    onTestFinished,
+  }) => {
+    const service = await start(protocol, 'off', onTestFinished);
     expect(service.stderr).toMatch(/FaultlineWarning: @faultline\/\w+: reporter: false, faults are not recorded/);
     const outcome = await call(protocol, service.port, 'fail');
     expect(outcome.id).toMatch(UUID_V4);
@@ -219,9 +229,11 @@ describe.each(PROTOCOLS)('%s with no options', (protocol) => {
   });
 });
 
-describe('fastify with its own logger', () => {
-  it('records faults through that logger, and its request lines use the same request_id field', async () => {
-    const service = await start('fastify', 'logger');
+describe.concurrent('fastify with its own logger', () => {
+  it('records faults through that logger, and its request lines use the same request_id field', async ({
+    onTestFinished,
+  }) => {
+    const service = await start('fastify', 'logger', onTestFinished);
     const outcome = await call('fastify', service.port, 'fail');
     const records = await waitFor(() => {
       const found = recordsOf(service.stdout, outcome.id);
@@ -235,9 +247,11 @@ describe('fastify with its own logger', () => {
   });
 });
 
-describe('ws adapter.json', () => {
-  it('answers a message that is not JSON as the client’s validation fault, and the connection stays open', async () => {
-    const service = await start('ws', 'default');
+describe.concurrent('ws adapter.json', () => {
+  it('answers a message that is not JSON as the client’s validation fault, and the connection stays open', async ({
+    onTestFinished,
+  }) => {
+    const service = await start('ws', 'default', onTestFinished);
     const socket = new WebSocket(`ws://127.0.0.1:${service.port}/`);
     try {
       await new Promise((resolve, reject) => {

@@ -29,13 +29,13 @@ async function settled(stats: () => ReporterStats, count: number, ms: number): P
 
 describe.skipIf(process.platform === 'win32')('reporter: lines held mid-life are not lost as shutdown', () => {
   it('a FIFO whose reader stalls past the hand-over bound: nothing lost, all written once it reads', async () => {
-    // The bound shortened from 30 s to 3 s for this test (the reader stalls 3 s past it).
+    // The bound shortened from 30 s to 1 s for this test (the reader stalls 3 s past it).
     const bound = handoverBound.maxMs;
-    handoverBound.maxMs = 3000;
+    handoverBound.maxMs = 1000;
     onTestFinished(() => {
       handoverBound.maxMs = bound;
     });
-    const { fifo, out, reader } = await pausingReader(6, 'held');
+    const { fifo, out, reader } = await pausingReader(4, 'held');
     // Default threshold: this thread writes the first records itself (the pipe fills, its sink
     // holds the rest), then the worker starts and waits for the hand-over.
     const reporter = createReporter({ destination: fifo, dedupWindowMs: 0, flushOnExit: false, queueSize: 10_000 });

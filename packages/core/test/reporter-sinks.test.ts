@@ -76,7 +76,9 @@ describe('reporter: failing sinks', () => {
     expect(run.sinceMark).toBeLessThan(3000);
   }, 10_000);
 
-  it('closed pipe (EPIPE): written counts only what the reader took, the rest is lost as EPIPE', async () => {
+  // The two child processes below run at once (each its own pipes); the tests in this process, and
+  // the one before whose exit is timed, run one by one.
+  it.concurrent('closed pipe (EPIPE): written counts only what the reader took, the rest is lost as EPIPE', async () => {
     const viaHead = await runChild('"$NODE" "$CHILD" - 2000 stats | head -c 1 >/dev/null', { SETTLE_MS: '300' });
     const stats = viaHead.stats as ReporterStats;
     expect(stats.written + lostTotal(stats)).toBe(2000);
@@ -84,7 +86,7 @@ describe('reporter: failing sinks', () => {
     expect(stats.lost.EPIPE).toBeGreaterThan(0);
   }, 15_000);
 
-  it('slow reader: the exit flush stops at its deadline and counts the rest as lost', async () => {
+  it.concurrent('slow reader: the exit flush stops at its deadline and counts the rest as lost', async () => {
     const run = await runChild('"$NODE" "$CHILD" - 5000 stats 200 | (sleep 4; cat >/dev/null)', { SETTLE_MS: '0' });
     const stats = run.stats as NonNullable<ChildRun['stats']>;
     expect(stats.written + lostTotal(stats)).toBe(5000);

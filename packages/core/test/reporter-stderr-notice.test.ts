@@ -51,7 +51,8 @@ function withDeadStderr(source: string): Promise<{ code: number | null; signal: 
   });
 }
 
-describe.skipIf(process.platform === 'win32')('reporter: one notice on stderr per failure', () => {
+// Each test is a process of its own (its own destination, receiver and stderr): they run at once.
+describe.skipIf(process.platform === 'win32').concurrent('reporter: one notice on stderr per failure', () => {
   it.each([
     ['on this thread', Number.POSITIVE_INFINITY],
     ['with the worker writing', 0],

@@ -3,23 +3,33 @@
  * option values that could inject nginx syntax are refused, and the CLI writes files `nginx -t`
  * accepts (the real nginx, with its modules).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { CATEGORIES, TAXONOMY } from '@faultline/core';
-import { makeDrainCertificates } from '@faultline/testkit';
 import { describe, expect, it } from 'vitest';
 import { JSON_MEDIA_TYPE } from '../src/backend-headers.js';
 import { CLIENT_STATUSES, categoryOfForeign4xx, foreign4xxPage, foreign4xxTemplates } from '../src/foreign-4xx.js';
 import { GATEWAY_FAILURES, gatewayPages, ID_PLACEHOLDER, idPattern, renderHaproxy, renderNginx } from '../src/index.js';
 import { faultlineContentTypes } from '../src/pages.js';
 import { V1_ID, V4_ID, V7_ID } from './answers.js';
+import { opsCertificate } from './ops-helpers.js';
 
 /** The committed bin (what `npx @faultline/edge` runs), run as an executable. */
 const CLI = fileURLToPath(new URL('../bin/faultline-edge.js', import.meta.url));
-const run = (args: readonly string[]) => spawnSync(CLI, args, { encoding: 'utf8' });
+/** Runs the CLI with `args`: its exit status and output (asynchronous: the CLI tests run at once). */
+function run(args: readonly string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = execFile(CLI, args, { encoding: 'utf8' }, (_error, stdout, stderr) =>
+      resolve({ status: child.exitCode, stdout, stderr }),
+    );
+  });
+}
+/** Runs a gateway's own configuration check; rejects (with its output) when it refuses the files. */
+const check = promisify(execFile);
 
 describe('gateway pages', () => {
   it('one page per gateway failure, each the category answer core renders, with the id placeholder once', () => {
@@ -193,10 +203,12 @@ describe('option values are checked before they reach nginx syntax', () => {
   });
 });
 
-describe('faultline-edge CLI', () => {
-  it('writes a configuration the real nginx accepts', () => {
+// Each CLI test runs the CLI (and the gateway's check) in processes of its own, writing to a
+// directory of its own: they run at once.
+describe.concurrent('faultline-edge CLI', () => {
+  it('writes a configuration the real nginx accepts', async () => {
     const out = mkdtempSync(join(tmpdir(), 'faultline-edge-cli-'));
-    const result = run([
+    const result = await run([
       'nginx',
       '--upstream',
       '127.0.0.1:3000',
@@ -219,12 +231,12 @@ describe('faultline-edge CLI', () => {
       'nginx.conf',
       'tmp',
     ]);
-    execFileSync('nginx', ['-t', '-q', '-e', 'stderr', '-p', out, '-c', join(out, 'nginx.conf')], { stdio: 'pipe' });
+    await check('nginx', ['-t', '-q', '-e', 'stderr', '-p', out, '-c', join(out, 'nginx.conf')]);
   });
 
-  it('writes an HAProxy configuration the real HAProxy accepts', () => {
+  it('writes an HAProxy configuration the real HAProxy accepts', async () => {
     const out = mkdtempSync(join(tmpdir(), 'faultline-edge-cli-'));
-    const result = run([
+    const result = await run([
       'haproxy',
       '--upstream',
       '127.0.0.1:3000',
@@ -240,10 +252,10 @@ describe('faultline-edge CLI', () => {
     expect(result.status).toBe(0);
     const cfg = join(out, 'haproxy.cfg');
     expect(readFileSync(cfg, 'utf8')).toContain('gt 65536');
-    execFileSync('haproxy', ['-c', '-q', '-f', cfg], { stdio: 'pipe' });
+    await check('haproxy', ['-c', '-q', '-f', cfg]);
   });
 
-  it('every listener given is written: repeated --listen, --internal-listen and --redirect-listen replace nothing', () => {
+  it('every listener given is written: repeated --listen, --internal-listen and --redirect-listen replace nothing', async () => {
     const out = mkdtempSync(join(tmpdir(), 'faultline-edge-cli-'));
     const pem = join(out, 'bundle.pem');
     const listeners = [
@@ -258,7 +270,9 @@ describe('faultline-edge CLI', () => {
       '--redirect-listen',
       '127.0.0.1:8000',
     ];
-    expect(run(['haproxy', '--upstream', '127.0.0.1:3000', '--cert', pem, ...listeners, '--out', out]).status).toBe(0);
+    expect(
+      (await run(['haproxy', '--upstream', '127.0.0.1:3000', '--cert', pem, ...listeners, '--out', out])).status,
+    ).toBe(0);
     const cfg = readFileSync(join(out, 'haproxy.cfg'), 'utf8');
     for (const address of [
       '127.0.0.1:8443 ssl',
@@ -268,9 +282,9 @@ describe('faultline-edge CLI', () => {
       '127.0.0.1:8000\n',
     ])
       expect(cfg).toContain(`  bind ${address}`);
-    const certs = makeDrainCertificates();
-    const tls = ['--cert', join(certs.dir, 'server.crt'), '--key', join(certs.dir, 'server.key')];
-    expect(run(['nginx', '--upstream', '127.0.0.1:3000', ...tls, ...listeners, '--out', out]).status).toBe(0);
+    const cert = opsCertificate();
+    const tls = ['--cert', cert.crt, '--key', cert.key];
+    expect((await run(['nginx', '--upstream', '127.0.0.1:3000', ...tls, ...listeners, '--out', out])).status).toBe(0);
     const conf = readFileSync(join(out, 'nginx.conf'), 'utf8');
     for (const line of [
       'listen 127.0.0.1:8443 ssl http2;',
@@ -281,40 +295,40 @@ describe('faultline-edge CLI', () => {
     ])
       expect(conf).toContain(line);
     expect(conf).toContain('return 301 https://$host:8443$request_uri;');
-    execFileSync('nginx', ['-t', '-q', '-e', 'stderr', '-p', out, '-c', join(out, 'nginx.conf')], { stdio: 'pipe' });
+    await check('nginx', ['-t', '-q', '-e', 'stderr', '-p', out, '-c', join(out, 'nginx.conf')]);
   });
 
-  it('--accept-id-versions 4,7 writes the v4/v7 pattern into both gateways', () => {
+  it('--accept-id-versions 4,7 writes the v4/v7 pattern into both gateways', async () => {
     const out = mkdtempSync(join(tmpdir(), 'faultline-edge-cli-'));
-    expect(run(['haproxy', '--upstream', 'a:1', '--accept-id-versions', '4,7', '--out', out]).status).toBe(0);
+    expect((await run(['haproxy', '--upstream', 'a:1', '--accept-id-versions', '4,7', '--out', out])).status).toBe(0);
     expect(readFileSync(join(out, 'haproxy.cfg'), 'utf8')).toContain(
       '-m reg ^[0-9a-f]{8}-[0-9a-f]{4}-[47][0-9a-f]{3}-',
     );
-    expect(run(['nginx', '--upstream', 'a:1', '--accept-id-versions', '7,4', '--out', out]).status).toBe(0);
+    expect((await run(['nginx', '--upstream', 'a:1', '--accept-id-versions', '7,4', '--out', out])).status).toBe(0);
     expect(readFileSync(join(out, 'faultline-http.conf'), 'utf8')).toContain(
       '"~^[0-9a-f]{8}-[0-9a-f]{4}-[47][0-9a-f]{3}-',
     );
     expect(readFileSync(join(out, 'faultline.js'), 'utf8')).toContain('[47][0-9a-f]{3}');
   });
 
-  it('--pass-foreign-4xx writes both gateways without the foreign 4xx pages', () => {
+  it('--pass-foreign-4xx writes both gateways without the foreign 4xx pages', async () => {
     const out = mkdtempSync(join(tmpdir(), 'faultline-edge-cli-'));
-    expect(run(['haproxy', '--upstream', 'a:1', '--out', out]).status).toBe(0);
+    expect((await run(['haproxy', '--upstream', 'a:1', '--out', out])).status).toBe(0);
     expect(readFileSync(join(out, 'haproxy.cfg'), 'utf8')).toContain('txn.foreign_4xx');
-    expect(run(['haproxy', '--upstream', 'a:1', '--pass-foreign-4xx', '--out', out]).status).toBe(0);
+    expect((await run(['haproxy', '--upstream', 'a:1', '--pass-foreign-4xx', '--out', out])).status).toBe(0);
     expect(readFileSync(join(out, 'haproxy.cfg'), 'utf8')).not.toContain('txn.foreign_4xx');
-    expect(run(['nginx', '--upstream', 'a:1', '--pass-foreign-4xx', '--out', out]).status).toBe(0);
+    expect((await run(['nginx', '--upstream', 'a:1', '--pass-foreign-4xx', '--out', out])).status).toBe(0);
     expect(readFileSync(join(out, 'faultline.js'), 'utf8')).toContain('var PASS_FOREIGN = true;');
   });
 
-  it("--retry-closed adds HAProxy's retry of a request a server closed unanswered; without it, only connection retries", () => {
+  it("--retry-closed adds HAProxy's retry of a request a server closed unanswered; without it, only connection retries", async () => {
     const out = mkdtempSync(join(tmpdir(), 'faultline-edge-cli-'));
-    expect(run(['haproxy', '--upstream', 'a:1', '--out', out]).status).toBe(0);
+    expect((await run(['haproxy', '--upstream', 'a:1', '--out', out])).status).toBe(0);
     const plain = readFileSync(join(out, 'haproxy.cfg'), 'utf8');
     expect(plain).toMatch(/^ {2}retries 3$/m);
     expect(plain).toMatch(/^ {2}option redispatch 1$/m);
     expect(plain).not.toContain('retry-on');
-    expect(run(['haproxy', '--upstream', 'a:1', '--retry-closed', '--out', out]).status).toBe(0);
+    expect((await run(['haproxy', '--upstream', 'a:1', '--retry-closed', '--out', out])).status).toBe(0);
     const retrying = readFileSync(join(out, 'haproxy.cfg'), 'utf8');
     expect(retrying).toMatch(/^ {2}retry-on conn-failure empty-response$/m);
     expect(retrying).toMatch(/^ {2}http-request disable-l7-retry unless \{ method GET HEAD OPTIONS PUT DELETE \}$/m);
@@ -364,8 +378,8 @@ describe('faultline-edge CLI', () => {
     [['nginx', ...ok, '--upstream', 'db;1'], /upstream "db;1" is not valid/],
     [['nginx', ...ok, '--cert', '/c'], /--cert and --key go together \(got only --cert "\/c"\)/],
     [['nginx', '--out', '/tmp/x'], /between 1 and 64 upstreams \(host:port\) are required, got 0/],
-  ])('usage error %o: exit 2, the message names the value', (args, message) => {
-    const result = run(args);
+  ])('usage error %o: exit 2, the message names the value', async (args, message) => {
+    const result = await run(args);
     expect(result.stderr).toMatch(message);
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');

@@ -25,6 +25,8 @@ let backend: Server;
 const idleCloses: boolean[] = [];
 let backendPort = 0;
 const gateways = {} as Record<'nginx' | 'haproxy', Gateway & { internal: number; reload(): Promise<void> }>;
+/** The generated nginx's options in front of the backend (the internal listener added per gateway). */
+let nginxOptions: Omit<Parameters<typeof startNginx>[1], 'internalListen'>;
 const haproxies: ChildProcess[] = [];
 
 beforeAll(async () => {
@@ -35,12 +37,8 @@ beforeAll(async () => {
   const common = { upstreams: [`127.0.0.1:${backendPort}`], routes: ['/api/'], readTimeout: 1 };
   {
     const [port, internal] = [await freePort(), await freePort()];
-    const nginx = await startNginx(port, {
-      ...common,
-      listen: [`127.0.0.1:${port}`],
-      internalListen: [`127.0.0.1:${internal}`],
-      tls: { certificate: cert.crt, key: cert.key },
-    });
+    nginxOptions = { ...common, listen: [`127.0.0.1:${port}`], tls: { certificate: cert.crt, key: cert.key } };
+    const nginx = await startNginx(port, { ...nginxOptions, internalListen: [`127.0.0.1:${internal}`] });
     const master = () => Number(readFileSync(join(nginx.dir, 'nginx.pid'), 'utf8'));
     gateways.nginx = { ...nginx, internal, reload: async () => void process.kill(master(), 'SIGHUP') };
   }
@@ -96,8 +94,10 @@ const idFor = (n: number) => `${V4_ID.slice(0, -6)}${String(n).padStart(6, '0')}
 /** The access log's lines. */
 const logLines = (dir: string) => readFileSync(join(dir, 'access.log'), 'utf8').split('\n').filter(Boolean);
 
-describe.each(['nginx', 'haproxy'] as const)('%s operated', (name) => {
-  it('a reload while requests are in flight and new ones arrive: every one answered 200 with its id, and logged', async () => {
+// The two gateways share only the backend (which answers each request alone): they are operated at
+// once. Within one, the tests run in order (its reload and graceful stop must not overlap the others).
+describe.concurrent.each(['nginx', 'haproxy'] as const)('%s operated', (name) => {
+  it.sequential('a reload while requests are in flight and new ones arrive: every one answered 200 with its id, and logged', async () => {
     const gateway = gateways[name];
     const base = name === 'nginx' ? 1000 : 2000;
     const slow = Array.from({ length: 4 }, (_, i) => get(gateway.internal, '/api/slow', idFor(base + i)));
@@ -113,7 +113,7 @@ describe.each(['nginx', 'haproxy'] as const)('%s operated', (name) => {
     for (const id of ids) expect(await logged(gateway.dir, id)).toMatchObject({ request_id: id, status: 200 });
   });
 
-  it.each([
+  it.sequential.each([
     ['a v4 id, kept lower-cased', (i: number) => idFor(8100 + i).toUpperCase(), true],
     ['a v7 id (not accepted by default)', () => V7_ID, false],
     ['a hostile value', () => '"},"status":200,"x":"\\', false],
@@ -145,7 +145,7 @@ describe.each(['nginx', 'haproxy'] as const)('%s operated', (name) => {
     },
   );
 
-  it('an id sent twice is replaced, on the plain and the TLS listener', async () => {
+  it.sequential('an id sent twice is replaced, on the plain and the TLS listener', async () => {
     const gateway = gateways[name];
     const twice = await rawHttpExchange(
       gateway.internal,
@@ -167,7 +167,7 @@ describe.each(['nginx', 'haproxy'] as const)('%s operated', (name) => {
     }
   });
 
-  it('hostile bytes in the path, query, User-Agent, Referer, Host and id: every access log line is one UTF-8 JSON object', async () => {
+  it.sequential('hostile bytes in the path, query, User-Agent, Referer, Host and id: every access log line is one UTF-8 JSON object', async () => {
     const gateway = gateways[name];
     const requests = [
       'GET /api/echo/%22%5c%0a%0d%01%1f%7f%ff%c3%28 HTTP/1.1\r\nHost: a\r\n',
@@ -190,7 +190,7 @@ describe.each(['nginx', 'haproxy'] as const)('%s operated', (name) => {
     }
   });
 
-  it('the query is not logged (it may carry a token): the uri is the path, on both listeners', async () => {
+  it.sequential('the query is not logged (it may carry a token): the uri is the path, on both listeners', async () => {
     const gateway = gateways[name];
     const [plain, tls] = [idFor(5800), idFor(5801)];
     await get(gateway.internal, '/api/echo?access_token=s3cr3t&x=%22', plain);
@@ -200,7 +200,7 @@ describe.each(['nginx', 'haproxy'] as const)('%s operated', (name) => {
     expect(readFileSync(join(gateway.dir, 'access.log'), 'utf8')).not.toContain('s3cr3t');
   });
 
-  it('a backend that sends Connection: close on every answer: each request on one kept-alive client connection answered', async () => {
+  it.sequential('a backend that sends Connection: close on every answer: each request on one kept-alive client connection answered', async () => {
     const agent = new Agent({ keepAlive: true, maxSockets: 1 });
     try {
       for (let i = 0; i < 6; i++) {
@@ -216,7 +216,7 @@ describe.each(['nginx', 'haproxy'] as const)('%s operated', (name) => {
     }
   });
 
-  it('a backend that stops mid-body: a cut answer, never a whole one (documented)', async () => {
+  it.sequential('a backend that stops mid-body: a cut answer, never a whole one (documented)', async () => {
     const gateway = gateways[name];
     // HTTP/1.1: the 200's head with its id, then fewer bytes than its Content-Length (curl: 18,
     // "transfer closed with outstanding read data remaining").
@@ -234,32 +234,25 @@ describe.each(['nginx', 'haproxy'] as const)('%s operated', (name) => {
     expect(h2.body.length).toBeLessThan(100);
   });
 
-  it.runIf(name === 'nginx')(
-    "nginx: an idle backend connection is closed by the gateway before Node's keep-alive timeout (5 s) closes it",
+  it.runIf(name === 'nginx').sequential(
+    'nginx: the access log moved away and reopened (nginx -s reopen, SIGUSR1)',
     async () => {
-      // Otherwise a request the gateway sends as the service closes the connection gets no answer:
-      // nginx retries a GET, and answers a POST with the 502 page.
-      await get(gateways[name].internal, '/api/idle', idFor(5900));
-      expect(await eventually(() => idleCloses[0], 7000)).toBe(true);
+      const gateway = gateways[name];
+      renameSync(join(gateway.dir, 'access.log'), join(gateway.dir, 'access.log.1'));
+      process.kill(Number(readFileSync(join(gateway.dir, 'nginx.pid'), 'utf8')), 'SIGUSR1');
+      // The reopen is asynchronous: requests until one is logged in the new file.
+      let line: Record<string, unknown> | undefined;
+      for (let i = 0; i < 50 && line === undefined; i++) {
+        const id = idFor(5000 + i);
+        await get(gateway.internal, '/api/echo', id);
+        line = await logged(gateway.dir, id, 200);
+      }
+      expect(line).toMatchObject({ status: 200 });
+      for (const text of logLines(gateway.dir)) expect(() => JSON.parse(text)).not.toThrow();
     },
   );
 
-  it.runIf(name === 'nginx')('nginx: the access log moved away and reopened (nginx -s reopen, SIGUSR1)', async () => {
-    const gateway = gateways[name];
-    renameSync(join(gateway.dir, 'access.log'), join(gateway.dir, 'access.log.1'));
-    process.kill(Number(readFileSync(join(gateway.dir, 'nginx.pid'), 'utf8')), 'SIGUSR1');
-    // The reopen is asynchronous: requests until one is logged in the new file.
-    let line: Record<string, unknown> | undefined;
-    for (let i = 0; i < 50 && line === undefined; i++) {
-      const id = idFor(5000 + i);
-      await get(gateway.internal, '/api/echo', id);
-      line = await logged(gateway.dir, id, 200);
-    }
-    expect(line).toMatchObject({ status: 200 });
-    for (const text of logLines(gateway.dir)) expect(() => JSON.parse(text)).not.toThrow();
-  });
-
-  it('a graceful stop (nginx SIGQUIT, HAProxy SIGUSR1) with requests in flight: each answered, then the gateway exits', async () => {
+  it.sequential('a graceful stop (nginx SIGQUIT, HAProxy SIGUSR1) with requests in flight: each answered, then the gateway exits', async () => {
     const gateway = gateways[name];
     const base = name === 'nginx' ? 6000 : 7000;
     const slow = Array.from({ length: 3 }, (_, i) => get(gateway.internal, '/api/slow', idFor(base + i)));
@@ -275,5 +268,32 @@ describe.each(['nginx', 'haproxy'] as const)('%s operated', (name) => {
     const answers = await Promise.all(slow);
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200]);
     await stopped;
+  });
+});
+
+// The wait for nginx's idle timeout (4 s) is the longest here: the same generated nginx, one of its
+// own in front of the same backend, waits it out while the others are operated (a reload or stop of
+// theirs would close the idle connection too, so not that one).
+describe.concurrent('nginx: idle backend connections', () => {
+  let internal = 0;
+  let idle: Gateway | undefined;
+  beforeAll(async () => {
+    const port = await freePort();
+    internal = await freePort();
+    idle = await startNginx(port, {
+      ...nginxOptions,
+      listen: [`127.0.0.1:${port}`],
+      internalListen: [`127.0.0.1:${internal}`],
+    });
+  });
+  afterAll(async () => {
+    await idle?.stop();
+  });
+
+  it("an idle backend connection is closed by the gateway before Node's keep-alive timeout (5 s) closes it", async () => {
+    // Otherwise a request the gateway sends as the service closes the connection gets no answer:
+    // nginx retries a GET, and answers a POST with the 502 page.
+    await get(internal, '/api/idle', idFor(5900));
+    expect(await eventually(() => idleCloses[0], 7000)).toBe(true);
   });
 });

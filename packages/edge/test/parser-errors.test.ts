@@ -18,8 +18,8 @@ const gateways = {} as Record<'nginx' | 'haproxy', Gateway>;
 
 beforeAll(async () => {
   // No backend: every request here is refused before one would be asked.
-  // headerTimeout 2 s (10 s by default): the head that never ends below waits it out.
-  const options = { upstreams: [`127.0.0.1:${await freePort()}`], routes: ['/api/'], headerTimeout: 2 };
+  // headerTimeout 1 s, the least (10 s by default): the head that never ends below waits it out.
+  const options = { upstreams: [`127.0.0.1:${await freePort()}`], routes: ['/api/'], headerTimeout: 1 };
   gateways.nginx = await startNginx(await freePort(), options);
   gateways.haproxy = await startHaproxy(await freePort(), options);
 });
@@ -36,7 +36,8 @@ const REQUESTS = {
   "request over HAProxy's 128 KB buffer": `GET /api/x HTTP/1.1\r\nHost: a\r\nX-Big: ${'a'.repeat(140_000)}\r\n\r\n`,
 } as const;
 
-describe.each([
+// Each exchange is a connection of its own, found in the access log by its own id: all run at once.
+describe.concurrent.each([
   ['nginx', 'bad request line', 400, 'VALIDATION_FAILED'],
   ['nginx', 'request line over the limit', 414, 'URI_TOO_LONG'],
   ['nginx', 'header block over the limit', 431, 'HEADER_FIELDS_TOO_LARGE'],
@@ -51,18 +52,21 @@ describe.each([
   });
 });
 
-describe.each(['bad request line', "request over HAProxy's 128 KB buffer"] as const)('haproxy, %s', (request) => {
-  it("HAProxy 2.6's built-in 400: no id (its HTTP/1 parser answers before any rule), naming nothing", async () => {
-    const exchange = await rawExchange(gateways.haproxy.port, REQUESTS[request]);
-    expect(exchange.status).toBe(400);
-    expect(headerValues(exchange, 'x-request-id')).toEqual([]);
-    expect(headerValues(exchange, 'content-type')).toEqual(['text/html']);
-    expect(headerValues(exchange, 'server')).toEqual([]);
-    expect(exchange.raw).not.toMatch(LEAKS);
-  });
-});
+describe.concurrent.each(['bad request line', "request over HAProxy's 128 KB buffer"] as const)(
+  'haproxy, %s',
+  (request) => {
+    it("HAProxy 2.6's built-in 400: no id (its HTTP/1 parser answers before any rule), naming nothing", async () => {
+      const exchange = await rawExchange(gateways.haproxy.port, REQUESTS[request]);
+      expect(exchange.status).toBe(400);
+      expect(headerValues(exchange, 'x-request-id')).toEqual([]);
+      expect(headerValues(exchange, 'content-type')).toEqual(['text/html']);
+      expect(headerValues(exchange, 'server')).toEqual([]);
+      expect(exchange.raw).not.toMatch(LEAKS);
+    });
+  },
+);
 
-describe('nginx: a head that never ends', () => {
+describe.concurrent('nginx: a head that never ends', () => {
   it('is closed in silence after headerTimeout (as HAProxy times it out), logged 408 with an id', async () => {
     const started = Date.now();
     const cut = await idle(gateways.nginx.port, 'GET /api/slow-client HTTP/1.1\r\nHost: a\r\nX-Slow: 1', 6000);

@@ -10,7 +10,7 @@
  * nor leaves a rejection unhandled, and the server keeps serving.
  */
 import { createReporter } from '@faultline/core';
-import { memoryLog } from '@faultline/testkit';
+import { memoryLog, until } from '@faultline/testkit';
 import { type Metadata, Server, type ServiceError, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inFlightCount } from '../src/in-flight.js';
@@ -181,32 +181,47 @@ function call(kind: Kind, name: string, style: string): Promise<ServiceError | u
   return callWith(client, kind, { 'x-value': name, 'x-style': style }).then((error) => error ?? undefined);
 }
 
-describe.each(Object.keys(STYLES) as Kind[])('hostile thrown values over gRPC %s', (kind) => {
+/**
+ * Asserts that call `id` is recorded exactly once: waits for its record (the reporter writes a turn
+ * or more later, and later still while many calls run at once), then 5 ms for a second one.
+ */
+async function recordedOnce(id: string): Promise<void> {
+  const records = () => log.records.filter((record) => record.request_id === id);
+  await until(() => records().length > 0);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  expect(records()).toHaveLength(1);
+}
+
+// The calls are independent (each its own id): the styles of one value are made at once, and the
+// tests run at once. The checks after them run once they all ended.
+describe.concurrent.each(Object.keys(STYLES) as Kind[])('hostile thrown values over gRPC %s', (kind) => {
   it.each(Object.keys(HOSTILE_THROWN))('%s', async (name) => {
     const { category } = HOSTILE_THROWN[name] as HostileThrown;
-    const failures: string[] = [];
-    for (const style of STYLES[kind]) {
-      try {
-        const error = await call(kind, name, style);
-        const id = expectSanitized(error, style === 'unserializable' ? 'internal' : category, FORBIDDEN);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-        expect(log.records.filter((record) => record.request_id === id)).toHaveLength(1);
-      } catch (failure) {
-        failures.push(`${kind}/${style}: ${(failure as Error).message.split('\n')[0]}`);
-      }
-    }
-    expect(failures).toEqual([]);
+    const failures = await Promise.all(
+      STYLES[kind].map(async (style) => {
+        try {
+          const error = await call(kind, name, style);
+          const id = expectSanitized(error, style === 'unserializable' ? 'internal' : category, FORBIDDEN);
+          await recordedOnce(id);
+          return undefined;
+        } catch (failure) {
+          return `${kind}/${style}: ${(failure as Error).message.split('\n')[0]}`;
+        }
+      }),
+    );
+    expect(failures.filter((failure) => failure !== undefined)).toEqual([]);
   });
 });
 
-describe('hostile thrown values from a service added without Faultline (the interceptor alone)', () => {
+describe.concurrent('hostile thrown values from a service added without Faultline (the interceptor alone)', () => {
   it.each(Object.keys(HOSTILE_THROWN))('%s', async (name) => {
-    for (const kind of ['unary', 'serverStream']) {
-      const error = (await callWith(plain, kind, { 'x-value': name }, 5000, {})) ?? undefined;
-      const id = expectSanitized(error, HOSTILE_THROWN[name]?.foreign ?? 'internal', FORBIDDEN);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      expect(log.records.filter((record) => record.request_id === id)).toHaveLength(1);
-    }
+    await Promise.all(
+      ['unary', 'serverStream'].map(async (kind) => {
+        const error = (await callWith(plain, kind, { 'x-value': name }, 5000, {})) ?? undefined;
+        const id = expectSanitized(error, HOSTILE_THROWN[name]?.foreign ?? 'internal', FORBIDDEN);
+        await recordedOnce(id);
+      }),
+    );
   });
 });
 

@@ -222,7 +222,9 @@ async function stillServing(client: WebSocket, got: Got, fatal: boolean): Promis
   client.close();
 }
 
-describe.each(Object.keys(VALUES))('%s', (name) => {
+// Each test has connections, ids and records of its own: the tests run at once, so the settle
+// before each check for crashes (afterEach) does not add up test after test.
+describe.concurrent.each(Object.keys(VALUES))('%s', (name) => {
   const category = categoryOf(name);
   const fatal = TAXONOMY[category as keyof typeof TAXONOMY].serverFault;
 
@@ -292,7 +294,7 @@ describe.each(Object.keys(VALUES))('%s', (name) => {
   });
 });
 
-describe('a thenable that settles more than once', () => {
+describe.concurrent('a thenable that settles more than once', () => {
   it.each(['fulfil,reject', 'reject,fulfil'])(
     'from the upgrade check (%s): one answer, never HTTP after a 101',
     async (order) => {
