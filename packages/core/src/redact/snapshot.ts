@@ -214,7 +214,7 @@ export function snapshot(value: unknown, bounds: SnapshotBounds, valueType?: str
     const type = typeOf(error, depth);
     const message = typeof rawMessage === 'string' ? text(rawMessage, maxStringLength) : undefined;
     const stack = typeof rawStack === 'string' ? text(rawStack, maxStringLength) : undefined;
-    const props = walkObject(error, depth);
+    const props = withSuppressed(error, walkObject(error, depth), depth);
     const e: { -readonly [K in keyof SnapError['e']]: SnapError['e'][K] } = { type, props };
     if (message !== undefined) e.message = message;
     if (stack !== undefined) e.stack = stack;
@@ -223,6 +223,20 @@ export function snapshot(value: unknown, bounds: SnapshotBounds, valueType?: str
     const errors = safeGet(error, 'errors');
     if (Array.isArray(errors) && !('errors' in props)) e.errors = walkArray(errors, depth);
     return { e };
+  }
+
+  /**
+   * A SuppressedError (`using` and `DisposableStack`, Node 24) holds the disposal's `error` and the
+   * `suppressed` one it hid as own non-enumerable fields, which the walk of its keys misses: both
+   * are added to its fields (`props` itself may be the shared empty object).
+   */
+  function withSuppressed(error: object, props: SnapObject['o'], depth: number): SnapObject['o'] {
+    const suppressed = 'suppressed' in props ? undefined : safeGet(error, 'suppressed');
+    if (suppressed === undefined) return props;
+    const out = { ...props };
+    if (!('error' in props)) setOwn(out, 'error', walk(safeGet(error, 'error'), depth + 1));
+    setOwn(out, 'suppressed', walk(suppressed, depth + 1));
+    return out;
   }
 
   try {
