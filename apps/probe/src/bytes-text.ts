@@ -1,9 +1,10 @@
 /**
  * Decoded bytes as the text they hold, when they hold text: UTF-8, UTF-16 (by its byte order mark or
  * where its NUL bytes are: .NET's `Encoding.Unicode`), or either of them gzip- or zlib-compressed (a
- * debug blob compressed before it was base64-encoded, a body gzipped without a Content-Encoding).
+ * debug blob compressed before it was base64-encoded, a body gzipped without a Content-Encoding), or
+ * compressed without a header to tell it (raw deflate, brotli: see {@link headerlessText}).
  */
-import { gunzipSync, inflateSync } from 'node:zlib';
+import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { encodingOf } from './http/charset.js';
 
 /** gzip's magic and method (RFC 1952), and a zlib header (RFC 1950: deflate, a check that holds). */
@@ -44,4 +45,40 @@ export function bytesText(bytes: Buffer, limit: number): string | undefined {
   const data = inflated(bytes, limit) ?? bytes;
   const encoding = encodingOf(data.subarray(0, 64), undefined);
   return strict(data, encoding);
+}
+
+/**
+ * Whether `bytes` may start a raw deflate stream (RFC 1951 §3.2.3): its first block's type exists, and a
+ * stored block's length is followed by its complement. Half of random bytes fail it, at no cost.
+ */
+function mayInflate(bytes: Buffer): boolean {
+  const first = bytes[0] ?? 0;
+  const type = (first >> 1) & 3;
+  if (type === 3) return false;
+  if (type !== 0) return true;
+  const length = (bytes[1] ?? 0) | ((bytes[2] ?? 0) << 8);
+  const complement = (bytes[3] ?? 0) | ((bytes[4] ?? 0) << 8);
+  return length === (~complement & 0xffff);
+}
+
+/**
+ * The text `bytes` hold once decompressed as raw deflate (RFC 1951, zlib's `deflateRaw`, Java's
+ * `Deflater(nowrap)`) or as brotli (RFC 7932): formats with no header to tell them, so each is tried
+ * on bytes that are not text as they are; at most `limit` bytes out. Undefined when neither
+ * decompresses to valid text (random bytes, a hash, an image seldom do; control characters are the
+ * caller's to judge, as in {@link bytesText}).
+ */
+export function headerlessText(bytes: Buffer, limit: number): string | undefined {
+  for (const decompress of [inflateRawSync, brotliDecompressSync]) {
+    if (decompress === inflateRawSync && !mayInflate(bytes)) continue;
+    let data: Buffer;
+    try {
+      data = decompress(bytes, { maxOutputLength: limit });
+    } catch {
+      continue;
+    }
+    const text = data.length === 0 ? undefined : strict(data, encodingOf(data.subarray(0, 64), undefined));
+    if (text !== undefined) return text;
+  }
+  return undefined;
 }

@@ -4,11 +4,12 @@
  * `<Buffer 45 72 72 …>`), and bytes as a list of numbers (a Node.js Buffer as JSON writes it:
  * `{"type":"Buffer","data":[69,114,…]}`, Go's `[69 114 …]`, Java's `[69, 114, …]`).
  * A run counts only when its bytes are text (see {@link bytesText}: UTF-8, UTF-16, gzipped or
- * zlib-compressed) without control characters, so a hash, an id or an image is never read as text.
+ * zlib-compressed; raw deflate or brotli, see {@link headerlessText}) without control characters, so
+ * a hash, an id or an image is never read as text.
  * Bounded: at most 20 runs of each kind, each of at most 64 KB; every pattern reads a run once from its
  * start, so the time is linear in the text.
  */
-import { bytesText } from './bytes-text.js';
+import { bytesText, headerlessText } from './bytes-text.js';
 
 /** A base64 or base64url run, 24 characters at least (18 bytes), from its start (a run is not tried again inside). */
 const BASE64_RUN = /(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{24,}={0,2}/g;
@@ -38,22 +39,41 @@ const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f\ufffd]/;
 
 const LIMITS = { runs: 20, runChars: 65_536 } as const;
 
-/** The text `bytes` hold (see {@link bytesText}), when they are 16 bytes at least without control characters. */
-function asText(bytes: Buffer): string | undefined {
+/**
+ * Whether a base64 run may hold compressed bytes: it has upper- and lower-case letters and digits, as
+ * base64 of random-looking bytes has (a run of 24 characters lacks one of them 2 times in 100, a
+ * compressed stack's run of 40 and more seldom), and is not a hex id (a UUID). A word, a URL path or an
+ * id is not tried (a decompressor's attempt on each costs more than all signatures on a short answer).
+ */
+function compressible(run: string): boolean {
+  return /[A-Z]/.test(run) && /[a-z]/.test(run) && /\d/.test(run) && !/^[\dA-Fa-f-]+$/.test(run);
+}
+
+/**
+ * The text `bytes` hold (see {@link bytesText}, then, when `headerless`, {@link headerlessText}), when
+ * they are 16 bytes at least and it has no control characters.
+ */
+function asText(bytes: Buffer, headerless: boolean): string | undefined {
   if (bytes.length < 16) return undefined;
   const text = bytesText(bytes, LIMITS.runChars * 4);
-  return text === undefined || CONTROL.test(text) ? undefined : text;
+  if (text !== undefined && !CONTROL.test(text)) return text;
+  if (!headerless) return undefined;
+  // Not text as they are: raw deflate or brotli, which no header tells (see {@link headerlessText}).
+  const inflated = headerlessText(bytes, LIMITS.runChars * 4);
+  return inflated === undefined || inflated.length < 16 || CONTROL.test(inflated) ? undefined : inflated;
 }
 
 /** One kind of run: where it is, and the bytes its match stands for. */
 interface RunKind {
   readonly pattern: RegExp;
   readonly bytes: (match: RegExpMatchArray) => Buffer | undefined;
+  /** Base64: a run may hold raw deflate or brotli (see {@link compressible}). */
+  readonly base64?: true;
 }
 
 const KINDS: readonly RunKind[] = [
-  { pattern: BASE64_RUN, bytes: (m) => Buffer.from(m[0], 'base64') },
-  { pattern: BASE64_LINES, bytes: (m) => Buffer.from(m[0].replace(/\s+/g, ''), 'base64') },
+  { pattern: BASE64_RUN, bytes: (m) => Buffer.from(m[0], 'base64'), base64: true },
+  { pattern: BASE64_LINES, bytes: (m) => Buffer.from(m[0].replace(/\s+/g, ''), 'base64'), base64: true },
   {
     pattern: HEX_RUN,
     bytes: (m) => ((m[1] ?? '').length % 2 === 0 ? Buffer.from(m[1] ?? '', 'hex') : undefined),
@@ -74,14 +94,14 @@ const KINDS: readonly RunKind[] = [
 /** The texts that encoded runs of `text` decode to, in the order of the kinds above. */
 export function decodedRuns(text: string): string[] {
   const texts: string[] = [];
-  for (const { pattern, bytes } of KINDS) {
+  for (const { pattern, bytes, base64 } of KINDS) {
     let runs = 0;
     for (const match of text.matchAll(pattern)) {
       if (runs >= LIMITS.runs) break;
       if (match[0].length > LIMITS.runChars) continue;
       runs += 1;
       const data = bytes(match);
-      const decoded = data === undefined ? undefined : asText(data);
+      const decoded = data === undefined ? undefined : asText(data, base64 === true && compressible(match[0]));
       if (decoded !== undefined) texts.push(decoded);
     }
   }

@@ -1,9 +1,11 @@
 /**
  * Signatures of what an answer exposes about where and what the server is: file paths, system
- * error codes with their detail, private and internal addresses, cloud resource names, versions
+ * error codes with their detail, private and internal addresses (Kubernetes pods and containers too:
+ * see {@link WORKLOAD_SIGNATURES}), cloud resource names, versions
  * and product names.
  */
 import type { Signature } from './signatures.js';
+import { WORKLOAD_SIGNATURES } from './signatures-workloads.js';
 
 /** Paths, hosts, versions and products, checked after the stacks, drivers and runtime texts. */
 export const EXPOSURE_SIGNATURES: readonly Signature[] = [
@@ -53,18 +55,9 @@ export const EXPOSURE_SIGNATURES: readonly Signature[] = [
     // Private ranges; internal suffixes (`.internal`, `.svc.cluster.local`), of which `.local`, `.consul`,
     // `.corp` and `.lan` only where they end the name (`api.consul.io`, `www.local.com` are public).
     pattern:
-      /\b(?:10\.\d{1,3}|172\.(?:1[6-9]|2\d|3[01])|192\.168|169\.254)\.\d{1,3}\.\d{1,3}\b|\b[\w-]{1,63}\.(?:internal|localdomain|svc\.cluster\.local|intranet|home\.arpa)\b|\b[\w-]{1,63}\.(?:local|consul|corp|lan)\b(?![.-][\w-])|\.(?:rds|cache|redshift|es)\.amazonaws\.com\b|\.(?:database|redis\.cache|servicebus)\.windows\.net\b|\b[\w-]{1,63}\.[\w-]{1,63}\.svc\b(?![.-][\w-])|\b(?:https?|grpcs?|wss?|redis|amqps?|postgres(?:ql)?|mysql|mongodb):\/\/(?!localhost\b)[a-z][\w-]*:\d{2,5}\b/,
+      /\b(?:10\.\d{1,3}|172\.(?:1[6-9]|2\d|3[01])|192\.168|169\.254)\.\d{1,3}\.\d{1,3}\b|(?<![\w-])[\w-]{1,63}\.(?:internal|localdomain|svc\.cluster\.local|intranet|home\.arpa)\b|(?<![\w-])[\w-]{1,63}\.(?:local|consul|corp|lan)\b(?![.-][\w-])|\.(?:rds|cache|redshift|es)\.amazonaws\.com\b|\.(?:database|redis\.cache|servicebus)\.windows\.net\b|(?<![\w-])[\w-]{1,63}\.[\w-]{1,63}\.svc\b(?![.-][\w-])|\b(?:https?|grpcs?|wss?|redis|amqps?|postgres(?:ql)?|mysql|mongodb):\/\/(?!localhost\b)[a-z][\w-]*:\d{2,5}\b/,
   },
-  {
-    rule: 'leak/private-ip',
-    severity: 'medium',
-    description: 'internal host name (Kubernetes pod)',
-    // A Deployment's pod: its name, the pod template's hash and a suffix of 5, both in Kubernetes' own
-    // alphabet (no vowels, no 0, 1 or 3), the hash with a digit: `orders-7d9f8b6c5-x2k4q`. Words with
-    // dashes (`release-2024-01`, `check-in-order`) and hex ids have vowels or those digits.
-    pattern:
-      /\b[a-z][a-z0-9]{0,62}(?:-[a-z0-9]{1,62}){0,6}-(?=[bcdfghjklmnpqrstvwxz]{0,9}[2456789])[bcdfghjklmnpqrstvwxz2456789]{6,10}-[bcdfghjklmnpqrstvwxz2456789]{5}\b/,
-  },
+  ...WORKLOAD_SIGNATURES,
   {
     rule: 'leak/private-ip',
     severity: 'medium',

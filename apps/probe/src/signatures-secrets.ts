@@ -77,6 +77,6 @@ export const SECRET_SIGNATURES: readonly Signature[] = [
     rule: 'leak/email',
     severity: 'low',
     description: 'email address',
-    pattern: /\b[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}\.[a-z]{2,24}\b/i,
+    pattern: /(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63}){0,8}\.[a-z]{2,24}\b/i,
   },
 ];

@@ -14,9 +14,9 @@ export const OTHER_STACK_SIGNATURES: readonly Signature[] = [
     description: 'Elixir or Erlang exception or stack frame',
     // `** (RuntimeError) boom`, `** (exit) …`; a frame `(my_app 0.1.0) lib/my_app/orders.ex:12: …` or
     // `lib/my_app/orders.ex:12`; Erlang's `{file,"src/m.erl"},{line,42}` and `** exception error:`; a
-    // Phoenix, Ecto, Plug or Postgrex exception; a GenServer's crash report.
+    // Phoenix, Ecto, Plug or Postgrex exception; a GenServer's crash report; a process id (`#PID<0.123.0>`).
     pattern:
-      /\*\* \((?:(?:[A-Z]\w{0,64}\.){0,8}[A-Z]\w{0,64}(?:Error|Exception)|exit|EXIT|throw|stop)\)|\([a-z_]\w{0,64} \d+\.\d+[\w.+-]{0,32}\) [\w./-]{1,512}\.(?:exs?|[eh]rl):\d+|(?<![\w.-])(?:[\w.-]{1,128}\/){1,16}[\w.-]{1,128}\.(?:exs?|[eh]rl):\d+\b|\{file,\s?"[^"\n]{1,256}"\},\s?\{line,\s?\d+\}|\*\* exception (?:error|exit|throw):|\b(?:Phoenix|Ecto|Plug|Postgrex|DBConnection|Absinthe)\.(?:[A-Z]\w{0,64}\.){0,4}[A-Z]\w{0,64}(?:Error|Exception)\b|\bGenServer [\w.:<>#-]{1,128} terminating\b/,
+      /\*\* \((?:(?:[A-Z]\w{0,64}\.){0,8}[A-Z]\w{0,64}(?:Error|Exception)|exit|EXIT|throw|stop)\)|\([a-z_]\w{0,64} \d+\.\d+[\w.+-]{0,32}\) [\w./-]{1,512}\.(?:exs?|[eh]rl):\d+|(?<![\w.-])(?:[\w.-]{1,128}\/){1,16}[\w.-]{1,128}\.(?:exs?|[eh]rl):\d+\b|\{file,\s?"[^"\n]{1,256}"\},\s?\{line,\s?\d+\}|\*\* exception (?:error|exit|throw):|\b(?:Phoenix|Ecto|Plug|Postgrex|DBConnection|Absinthe)\.(?:[A-Z]\w{0,64}\.){0,4}[A-Z]\w{0,64}(?:Error|Exception)\b|\bGenServer [\w.:<>#-]{1,128} terminating\b|#PID<\d{1,10}\.\d{1,10}\.\d{1,10}>/,
   },
   {
     rule: 'leak/stack-swift',
@@ -25,7 +25,7 @@ export const OTHER_STACK_SIGNATURES: readonly Signature[] = [
     // `Fatal error: … file App/Main.swift, line 12`, `Main.swift:42: Fatal error: …`, and the text of a
     // Codable error (`DecodingError.keyNotFound(CodingKeys(stringValue: "id", …`) a Vapor app sends.
     pattern:
-      /\b[\w-]{1,128}\.swift(?::\d+|, line \d+)\b|\bDecodingError\.(?:keyNotFound|typeMismatch|valueNotFound|dataCorrupted)\(|\bCodingKeys\(stringValue: "/,
+      /(?<![\w-])[\w-]{1,128}\.swift(?::\d+|, line \d+)\b|\bDecodingError\.(?:keyNotFound|typeMismatch|valueNotFound|dataCorrupted)\(|\bCodingKeys\(stringValue: "/,
   },
   {
     rule: 'leak/stack-dart',

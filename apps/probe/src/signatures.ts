@@ -68,10 +68,11 @@ export const SIGNATURES: readonly Signature[] = [
     severity: 'high',
     description: 'Java stack frame or exception class',
     // A frame without its file (Unknown Source, Native Method), a coroutine's boundary (`at
-    // _COROUTINE._BOUNDARY._(…)`, `(Coroutine boundary)`), a Cats Effect fiber's frame (`at flatMap @
+    // _COROUTINE._BOUNDARY._(…)`, `(Coroutine boundary)`), a coroutine dump's headers or a Job's own text
+    // (`Coroutine "sync#2":StandaloneCoroutine{Active}@1b2c3d`), a Cats Effect fiber's frame (`at flatMap @
     // com.acme.Main$.run(Main.scala:10)`); a JVM or framework exception class.
     pattern:
-      /\bat (?:[\w.@-]{0,128}\/){0,4}[a-z][\w$]{0,128}(?:\.[\w$<>]{1,128}){1,16}\((?:Unknown Source|Native Method)\)|\bat _COROUTINE\._[\w$]{1,128}\._\(|\(Coroutine boundary\)|\bat \w{1,64} @ (?:[\w$]{1,128}\.){1,16}[\w$<>]{1,128}\([\w$]{1,128}\.(?:scala|java|kt)(?::\d+)?\)|\b(?:java|javax|jakarta|kotlinx?|scala|akka|zio|play\.api|clojure\.lang|groovy\.lang|org\.springframework|org\.hibernate|org\.apache)\.[\w$.]{1,256}?(?:Exception|Error)\b|\b(?:com|org|io|net)\.[a-z][\w$]{0,64}(?:\.[a-z][\w$]{0,64}){1,16}\.[A-Z][\w$]{0,128}(?:Exception|Error)\b|\bCaused by: (?:[a-z][\w$]{0,64}\.){1,16}[A-Z][\w$]*/,
+      /\bat (?:[\w.@-]{0,128}\/){0,4}[a-z][\w$]{0,128}(?:\.[\w$<>]{1,128}){1,16}\((?:Unknown Source|Native Method)\)|\bat _COROUTINE\._[\w$]{1,128}\._\(|\(Coroutine boundary\)|\bCoroutine "[^"\n]{0,128}#\d+":\w{0,64}Coroutine\{|\bCoroutines dump \d{4}\/\d\d\/\d\d|\b\w{0,64}Coroutine\{(?:New|Active|Cancelling|Cancelled|Completing|Completed)\}@[0-9a-f]{4,16}\b|\bat \w{1,64} @ (?:[\w$]{1,128}\.){1,16}[\w$<>]{1,128}\([\w$]{1,128}\.(?:scala|java|kt)(?::\d+)?\)|\b(?:java|javax|jakarta|kotlinx?|scala|akka|zio|play\.api|clojure\.lang|groovy\.lang|org\.springframework|org\.hibernate|org\.apache)\.[\w$.]{1,256}?(?:Exception|Error)\b|\b(?:com|org|io|net)\.[a-z][\w$]{0,64}(?:\.[a-z][\w$]{0,64}){1,16}\.[A-Z][\w$]{0,128}(?:Exception|Error)\b|\bCaused by: (?:[a-z][\w$]{0,64}\.){1,16}[A-Z][\w$]*/,
   },
   {
     rule: 'leak/stack-go',

@@ -35,8 +35,8 @@ function codePoint(value: number): string {
 }
 
 /**
- * `text` with JSON string escapes, HTML character references and percent-encoding undone (one level
- * each; `+` read as a space where the text is form-encoded).
+ * `text` with JSON string escapes (and `\u{…}`), HTML character references and percent-encoding undone
+ * (one level each; `+` read as a space where the text is form-encoded).
  */
 export function unescapeText(text: string): string {
   // In a form-encoded run (a query, a cookie, a form body: one with a percent escape), `+` is a space.
@@ -44,18 +44,25 @@ export function unescapeText(text: string): string {
     text.includes('+') && PERCENT.test(text)
       ? text.replace(/[^\s"'<>]+/g, (run) => (run.includes('+') && PERCENT.test(run) ? run.replace(/\+/g, ' ') : run))
       : text;
-  return form
-    .replace(/\\u([0-9a-fA-F]{4})|\\(["\\/nrtbf])/g, (_m, hex: string | undefined, c: string | undefined) =>
-      hex !== undefined ? codePoint(Number.parseInt(hex, 16)) : (JSON_ESCAPES[c ?? ''] ?? c ?? ''),
-    )
-    .replace(
-      /&(?:#x([0-9a-fA-F]{1,6})|#(\d{1,7})|([a-zA-Z]{2,8}));?/g,
-      (match, hex?: string, dec?: string, name?: string) =>
-        hex !== undefined
-          ? codePoint(Number.parseInt(hex, 16))
-          : dec !== undefined
-            ? codePoint(Number.parseInt(dec, 10))
-            : (NAMED_ENTITIES[(name ?? '').toLowerCase()] ?? match),
-    )
-    .replace(/%([0-9a-fA-F]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+  return (
+    form
+      // JSON's `\u0041` and the `\u{41}` of JavaScript, Rust, Swift, Ruby and PHP strings.
+      .replace(
+        /\\u(?:([0-9a-fA-F]{4})|\{([0-9a-fA-F]{1,6})\})|\\(["\\/nrtbf])/g,
+        (_m, hex: string | undefined, braced: string | undefined, c: string | undefined) =>
+          hex !== undefined || braced !== undefined
+            ? codePoint(Number.parseInt(hex ?? braced ?? '', 16))
+            : (JSON_ESCAPES[c ?? ''] ?? c ?? ''),
+      )
+      .replace(
+        /&(?:#x([0-9a-fA-F]{1,6})|#(\d{1,7})|([a-zA-Z]{2,8}));?/g,
+        (match, hex?: string, dec?: string, name?: string) =>
+          hex !== undefined
+            ? codePoint(Number.parseInt(hex, 16))
+            : dec !== undefined
+              ? codePoint(Number.parseInt(dec, 10))
+              : (NAMED_ENTITIES[(name ?? '').toLowerCase()] ?? match),
+      )
+      .replace(/%([0-9a-fA-F]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)))
+  );
 }

@@ -14,7 +14,12 @@ import { type RunResult, runProbe } from '../src/index.js';
 import { parseTarget } from '../src/target.js';
 import { CLEAN_PATHS, cleanWords } from './leaky/clean-words.js';
 import { type LeakyTarget, missed } from './leaky/planted.js';
-import { DISCOVERED_ROUTE, NEGOTIATION_ROUTES, redTeamNegotiation } from './leaky/red-team-negotiation.js';
+import {
+  DISCOVERED_ROUTE,
+  DISCOVERED_SWITCHES,
+  NEGOTIATION_ROUTES,
+  redTeamNegotiation,
+} from './leaky/red-team-negotiation.js';
 import { PAGE_ROUTES } from './leaky/red-team-pages.js';
 
 const probe = (url: string, paths: readonly string[]) =>
@@ -56,6 +61,8 @@ describe('red team: negotiation, provoked errors, pages and places', () => {
     const found = await runProbe(parseTarget(target.url, false), { requestTimeoutMs: 2000, timeoutMs: 30_000 });
     expect(found.discovered.map((d) => d.what)).toContain(`GET ${DISCOVERED_ROUTE.where}`);
     expect(missed([DISCOVERED_ROUTE], found.findings)).toEqual([]);
+    // Round 5: and gets the switches `?debug=1` and an XHR client's field.
+    expect(missed(DISCOVERED_SWITCHES, found.findings)).toEqual([]);
   });
 });
 

@@ -90,7 +90,8 @@ describe('an internal host name', () => {
   });
 });
 
-describe('a gRPC auth interceptor', () => {
+// These servers are each a test's own and mostly idle (a ws session listens 2 s): their suites run at once.
+describe('a gRPC auth interceptor', { concurrent: true }, () => {
   it("answering its token library's error to a garbled bearer token is reported", async () => {
     const server = new Server();
     server.addService({ get: rawMethod('/shop.Accounts/Get') }, {
@@ -120,7 +121,7 @@ describe('a gRPC auth interceptor', () => {
   }, 30_000);
 });
 
-describe('a ws server speaking a binary protocol', () => {
+describe('a ws server speaking a binary protocol', { concurrent: true }, () => {
   it("answering its decoder's stack to a binary frame that does not decode is reported", async () => {
     const target = await binaryWs();
     try {
@@ -200,7 +201,7 @@ async function listen(http2: boolean, via: string) {
   };
 }
 
-describe('a safe server using the same channels is clean', () => {
+describe('a safe server using the same channels is clean', { concurrent: true }, () => {
   it.each([
     ['HTTP/1.1', false],
     ['h2c', true],
@@ -228,7 +229,7 @@ const cli = (url: string) =>
     );
   });
 
-describe('the exit code', () => {
+describe('the exit code', { concurrent: true }, () => {
   it('is 1 when the only leak is an internal host in Via, 0 for a proxy pseudonym', async () => {
     const [leaky, pseudonym] = await Promise.all([listen(false, '1.1 orders-svc:8080'), listen(false, '1.1 varnish')]);
     try {

@@ -51,6 +51,11 @@ export class H1Body {
     this.#length = this.#empty || chunked || length === undefined ? undefined : Number(length);
   }
 
+  /** The answer has no body whatever its fields say (HEAD, 204, 304): what follows its head is surplus. */
+  get bodiless(): boolean {
+    return this.#empty;
+  }
+
   /** True when the head says where the body ends (Content-Length or chunked), not at the connection's close. */
   get framed(): boolean {
     return this.#chunked !== undefined || this.#length !== undefined;

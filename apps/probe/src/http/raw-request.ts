@@ -7,8 +7,9 @@
  * reason phrase and the fields of interim (1xx) answers are kept: a client can read them. An
  * obsolete line folding continues its field (RFC 9112 §5.2), and a head that cannot be parsed (or
  * an answer that is not HTTP) is still checked as text, so a parse error never masks a leak. The
- * exchange ends at the answer's end, the limit of time, or the abort signal, and the socket is
- * destroyed every time. With `twice`, the request is sent again on the same connection.
+ * exchange ends at the answer's end (one without a body: at the connection's close, or soon after),
+ * the limit of time, or the abort signal, and the socket is destroyed every time. With `twice`, the
+ * request is sent again on the same connection.
  */
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
@@ -23,6 +24,13 @@ import { H1Body } from './h1-body.js';
 import { isInterim, MAX_INTERIM } from './interim.js';
 
 export { type Endpoint, type Exchange, type ExchangeOptions, LIMITS, type RawRequest } from './exchange.js';
+
+/**
+ * How long the connection of an answer without a body (HEAD, 204, 304) is read on, unless it closes
+ * first (the probe asks it to): a body sent anyway in a later packet is read, as a client reading the
+ * connection reads it.
+ */
+const LINGER_MS = 250;
 
 /** A LF not after a CR, a CR not before a LF (a CR last may be cut from its LF), a NUL. */
 const BARE = /(?<!\r)\n|\r(?!\n|$)|\0/;
@@ -103,6 +111,8 @@ export function exchange(endpoint: Endpoint, request: RawRequest, options: Excha
     const started = Date.now();
     /** A connection kept open but never answering the second request: the first answer is the answer. */
     let second: NodeJS.Timeout | undefined;
+    /** An answer without a body is in: the connection is read on (see {@link LINGER_MS}). */
+    let linger: NodeJS.Timeout | undefined;
     const bodiless = request.method === 'HEAD';
     let socket: Socket | undefined;
     /** The final answer's body, once its head has arrived. */
@@ -114,6 +124,7 @@ export function exchange(endpoint: Endpoint, request: RawRequest, options: Excha
       settled = true;
       clearTimeout(timer);
       clearTimeout(second);
+      clearTimeout(linger);
       options.signal?.removeEventListener('abort', onAbort);
       socket?.destroy();
       // The connection ended before a second answer began: the first is the answer.
@@ -182,6 +193,10 @@ export function exchange(endpoint: Endpoint, request: RawRequest, options: Excha
     /** The answer's body ended: send the request again on the same connection when asked to and it stays open, else finish. */
     const answered = (done: H1Body) => {
       const reusable = done.complete && done.broken === undefined && !/close/i.test(done.head.headers.connection ?? '');
+      if (done.head.status !== 101 && done.bodiless && !(again && reusable)) {
+        linger ??= setTimeout(() => finish('end'), LINGER_MS);
+        return;
+      }
       if (!again || done.head.status === 101 || !reusable) return finish('end');
       again = false;
       first = done;
@@ -202,7 +217,7 @@ export function exchange(endpoint: Endpoint, request: RawRequest, options: Excha
     socket.on('data', (chunk: Buffer) => {
       if (body !== undefined) {
         body.push(chunk);
-        if (body.done) answered(body);
+        if (body.done && linger === undefined) answered(body);
         return;
       }
       bytes.append(chunk);

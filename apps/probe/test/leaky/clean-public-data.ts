@@ -3,8 +3,9 @@
  * runtime signatures may mistake for a leak: hashes and hex ids (lower and upper case, after `0x`,
  * a certificate fingerprint in pairs), a PNG and an SVG icon in base64, lists of numbers, Buffers of
  * binary bytes and of plain text, release names and slugs with dashes (`release-2024-01`), public
- * domains whose labels are internal names elsewhere (`api.consul.io`, `www.local.com`), and prose
- * naming languages, files and errors. Every answer is 200 with that data, or problem JSON.
+ * domains whose labels are internal names elsewhere (`api.consul.io`, `www.local.com`), prose
+ * naming languages, files and errors, and names like a Kubernetes pod's or a container's (region names,
+ * image tags, short codes, mirrors, digests) and escapes that hide nothing. Every answer is 200 with that data, or problem JSON.
  */
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -48,6 +49,16 @@ const RELEASES = JSON.stringify({
     'https://shop.lan.co.uk/',
     'https://developer.hashicorp.com/consul',
   ],
+  // Names a Kubernetes StatefulSet, DaemonSet or container id would have, in public data: regions, image
+  // tags, short codes, mirrors, prose about brokers, digests, an escaped emoji.
+  regions: ['us-east-1', 'eu-west-2', 'ap-southeast-2'],
+  images: ['postgres-16', 'redis-7.2', 'redis-7-alpine', 'node-20-slim', 'kafka-3.6', 'orders-db-2024'],
+  codes: ['item-0', 'page-1', 'part-3.part', 'order-x7k2p', 'ref-7k2mp', 'user-5d7c2'],
+  mirrors: ['https://cdn-1.cdn.example.com/', 'https://mirror-2.mirror.example.org/'],
+  brokers: 'Three brokers (kafka-0, kafka-1, kafka-2) and a db-0 tier; worker-3 and node-1 are free.',
+  digest: `sha256:${sha256('f')}`,
+  shipping: 'container MSCU1234567 and container 123456789012 left the port',
+  emoji: 'say \\u{1F600} or \\101\\102 in your code',
   about:
     'Our apps are written in Swift, Dart, Elixir and Kotlin. Fatal error: none so far. See lib/README.md and the stack traceback guide.',
 });

@@ -4,16 +4,26 @@
  * a list of byte values (a Buffer as JSON, Go's `%v`, Java's signed bytes), a Kubernetes pod name
  * without a port (in the body and in a field), and the stacks of runtimes the probe did not know
  * (Elixir and Erlang, Swift, Dart, Deno's remote modules, C# async state machines, Kotlin coroutine
- * boundaries, Cats Effect fibers, Akka, Clojure, Perl, Lua, Haskell, C++). Each path answers a few
- * texts, at most one of a rule (and no exception beside a stack), on every request.
+ * boundaries, Cats Effect fibers, Akka, Clojure, Perl, Lua, Haskell, C++); then (round 5) a StatefulSet
+ * pod with its headless service, a container id, base64 of brotli (in a JSON field) and of raw deflate
+ * (in a field), and octal and `\u{…}` escapes. Each path answers a few texts (a line each, or a field:
+ * `x-blob: …`), at most one of a rule (and no exception beside a stack), on every request.
  */
 import { createServer } from 'node:http';
+import { brotliCompressSync, deflateRawSync } from 'node:zlib';
 import { type LeakyTarget, portOf } from './planted.js';
 import { groupedLeaks, type LeakText, type RuntimeLeak } from './red-team-runtimes.js';
 
 const M = 'medium' as const;
 const hex = (text: string) => Buffer.from(text).toString('hex');
 const bytes = (text: string) => [...Buffer.from(text)];
+/** Base64 of brotli and of raw deflate (no header tells either), octal (`\\101`) and `\\u{41}` escapes. */
+const brotli64 = (text: string) => brotliCompressSync(Buffer.from(text)).toString('base64');
+const deflate64 = (text: string) => deflateRawSync(Buffer.from(text)).toString('base64');
+const octal = (text: string) => [...Buffer.from(text)].map((b) => `\\${b.toString(8).padStart(3, '0')}`).join('');
+const braced = (text: string) => [...text].map((c) => `\\u{${(c.codePointAt(0) ?? 0).toString(16)}}`).join('');
+/** A line that is a response field (`x-blob: …`) rather than a body line. */
+const FIELD = /^(x-blob): (.*)$/;
 
 /** [rule, body line, needle, severity (high when absent)]: every text here was missed before. */
 const TEXTS: readonly LeakText[] = [
@@ -84,6 +94,17 @@ const TEXTS: readonly LeakText[] = [
     'HasCallStack',
   ],
   ['leak/stack-other', "terminate called after throwing an instance of 'std::runtime_error'", 'terminate called'],
+  // Round 5: StatefulSet pods and container ids, base64 of brotli and of raw deflate, octal and `\u{…}` escapes.
+  ['leak/private-ip', 'not the leader for partition 3: kafka-2.kafka-headless', 'kafka-2.kafka-headless', M],
+  ['leak/private-ip', `container docker://${'3f4e5a6b7c8d9e0f'.repeat(4)} exited with code 137`, 'docker://3f4e', M],
+  [
+    'leak/stack-node',
+    JSON.stringify({ trace: brotli64('Error: nope\n    at refundHandler (/srv/api/src/refunds.js:7:3)') }),
+    'at refundHandler',
+  ],
+  ['leak/stack-node', `msg: "${braced('TypeError: x\n    at loadUser (/srv/api/src/users.js:3:9)')}"`, 'at loadUser'],
+  ['leak/sql', `x-blob: ${deflate64('SELECT total, card FROM invoices WHERE id = 7')}`, 'SELECT total'],
+  ['leak/driver-pg', `detail: "${octal('relation "invoices" does not exist')}"`, 'invoices'],
 ];
 
 /** Whether `a` and `b` cannot share a path: one rule, or an exception and a stack (it is reported as the stack). */
@@ -102,16 +123,21 @@ export async function redTeamEncodedRuntimes(): Promise<LeakyTarget> {
     req.resume();
     req.on('error', () => undefined);
     const path = new URL(req.url ?? '/', 'http://x').pathname;
-    const texts = ENCODED_RUNTIME_LEAKS.filter((t) => path === t.where || path.startsWith(`${t.where}/`)).map(
+    const lines = ENCODED_RUNTIME_LEAKS.filter((t) => path === t.where || path.startsWith(`${t.where}/`)).map(
       (t) => LINES.get(t) ?? '',
     );
-    res.writeHead(texts.length === 0 ? 404 : 500, {
-      'content-type': texts.length === 0 ? 'application/problem+json' : 'text/plain',
+    const texts = lines.filter((line) => !FIELD.test(line));
+    const fields: Record<string, string> = {};
+    for (const field of lines.map((line) => FIELD.exec(line)))
+      if (field !== null) fields[field[1] ?? ''] = field[2] ?? '';
+    res.writeHead(lines.length === 0 ? 404 : 500, {
+      ...fields,
+      'content-type': lines.length === 0 ? 'application/problem+json' : 'text/plain',
       'x-content-type-options': 'nosniff',
       'cache-control': 'no-store',
       'x-request-id': crypto.randomUUID(),
     });
-    res.end(texts.length === 0 ? '{"type":"about:blank","title":"Not Found","status":404}' : texts.join('\n'));
+    res.end(lines.length === 0 ? '{"type":"about:blank","title":"Not Found","status":404}' : texts.join('\n'));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {

@@ -126,6 +126,20 @@ export const DISCOVERED_ROUTE: PlainRoute = {
   answer: (q, s) =>
     q.method === 'GET' && q.headers.accept === 'application/xml' && leak(q, s, '<error/>', 'application/xml'),
 };
+/** Round 5: discovered routes that leak only to a switch (`?debug=1`, an XHR client), sent before to the base and hints only. */
+export const DISCOVERED_SWITCHES: readonly PlainRoute[] = [
+  {
+    where: '/api/exports',
+    rule: 'leak/stack-node',
+    answer: (q, s) => q.method === 'GET' && /[?&]debug=1\b/.test(q.url ?? '') && leak(q, s, '{}', 'application/json'),
+  },
+  {
+    where: '/api/audit',
+    rule: 'leak/stack-node',
+    answer: (q, s) =>
+      q.method === 'GET' && q.headers['x-requested-with'] === 'XMLHttpRequest' && leak(q, s, '{}', 'application/json'),
+  },
+];
 const OPENAPI: PlainRoute = {
   where: '/openapi.json',
   rule: '',
@@ -137,7 +151,12 @@ const OPENAPI: PlainRoute = {
       JSON.stringify({
         openapi: '3.0.3',
         info: { title: 'reports', version: '1' },
-        paths: { [DISCOVERED_ROUTE.where]: { get: { responses: { 200: { description: 'the reports' } } } } },
+        paths: Object.fromEntries(
+          [DISCOVERED_ROUTE, ...DISCOVERED_SWITCHES].map(({ where }) => [
+            where,
+            { get: { responses: { 200: { description: 'the reports' } } } },
+          ]),
+        ),
       }),
     ),
 };
@@ -145,7 +164,7 @@ const OPENAPI: PlainRoute = {
 /** A method llhttp does not know, under this path: node:http's parser error, answered with the server's file. */
 const UNKNOWN_METHOD: Planted = { where: '/unknown-method', rule: 'leak/path' };
 const ROUTES = [...NEGOTIATION_ROUTES, ...PAGE_ROUTES];
-const ALL = [...ROUTES, DISCOVERED_ROUTE, OPENAPI];
+const ALL = [...ROUTES, DISCOVERED_ROUTE, ...DISCOVERED_SWITCHES, OPENAPI];
 
 function handle(req: IncomingMessage, res: ServerResponse): void {
   let body = '';

@@ -4,7 +4,7 @@
  * (frames after `<br>`, with webpack's source URLs or relative paths), Next.js's development error
  * data (an anonymous `webpack-internal` frame), Jetty's error page, a PHP notice without a file, a Rust panic at an absolute path, the
  * Django debug 404 page, a `Warning` field's agent, a `WWW-Authenticate` realm,
- * an `X-Exception-*` field of a HEAD answer and a 204's body sent anyway. Each answers on every
+ * an `X-Exception-*` field of a HEAD answer and a 204's body sent anyway (with its head, or a moment later). Each answers on every
  * request to its path.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -116,6 +116,17 @@ export const PAGE_ROUTES: readonly PlainRoute[] = [
     rule: 'leak/stack-node',
     answer: (_q, s) => {
       (s.socket as Socket).end(`HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n${stack('/no-content')}`);
+      return true;
+    },
+  },
+  {
+    // Round 5: the 204's head first, its body a moment later in a packet of its own (not waited for before).
+    where: '/no-content-late',
+    rule: 'leak/stack-node',
+    answer: (_q, s) => {
+      const socket = s.socket as Socket;
+      socket.write('HTTP/1.1 204 No Content\r\nconnection: close\r\n\r\n');
+      setTimeout(() => socket.end(stack('/no-content-late')), 40);
       return true;
     },
   },

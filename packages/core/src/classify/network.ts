@@ -3,8 +3,11 @@
  * codes, `AbortError` and `TimeoutError` (DOM exceptions and look-alikes). Node's own `AbortError`
  * (`ABORT_ERR`, from `timers/promises`, `events.once`, `stream.pipeline`, `fs` with a `signal`)
  * keeps the signal's reason as its `cause`: when that is a `TimeoutError` (`AbortSignal.timeout`),
- * a deadline fired, as when `fetch` rejects with the `TimeoutError` itself.
+ * a deadline fired, as when `fetch` rejects with the `TimeoutError` itself. When it is a
+ * `FaultError` (`controller.abort(catalog.create(...))`), the application's own word, this
+ * classifier leaves the abort to it (found in the cause), as when `fetch` rejects with the reason.
  */
+import { FaultError } from '../fault-error.js';
 import { isObjectLike, type ObjectLike, safeGet, safeGetString } from '../safe-access.js';
 import type { Classification, Classifier } from './types.js';
 
@@ -36,10 +39,12 @@ const ERRNO: Readonly<Record<string, Omit<Classification, 'reason'>>> = {
   ENOMEM: { category: 'unavailable' },
 };
 
-/** True when `error` (an abort) was caused by an `AbortSignal.timeout` deadline. */
-function abortedByTimeout(error: ObjectLike): boolean {
+/** What an abort's reason (its `cause`) says of it: a deadline, the application's own fault, or nothing. */
+function abortReason(error: ObjectLike): 'timeout' | 'fault' | undefined {
   const cause = safeGet(error, 'cause');
-  return isObjectLike(cause) && safeGetString(cause, 'name', 64) === 'TimeoutError';
+  if (!isObjectLike(cause)) return undefined;
+  if (FaultError.is(cause)) return 'fault';
+  return safeGetString(cause, 'name', 64) === 'TimeoutError' ? 'timeout' : undefined;
 }
 
 /** Node system errors and undici errors, by their string `code`. */
@@ -50,7 +55,9 @@ export const networkClassifier: Classifier = {
     if (name === 'TimeoutError') return { category: 'timeout', reason: 'net:TimeoutError' };
     const code = safeGetString(error, 'code', 64);
     if (name === 'AbortError' || code === 'ABORT_ERR') {
-      if (abortedByTimeout(error)) return { category: 'timeout', reason: 'net:AbortError:TimeoutError' };
+      const reason = abortReason(error);
+      if (reason === 'fault') return undefined;
+      if (reason === 'timeout') return { category: 'timeout', reason: 'net:AbortError:TimeoutError' };
       return { category: 'cancelled', reason: name === 'AbortError' ? 'net:AbortError' : 'net:ABORT_ERR' };
     }
     if (code === undefined) return undefined;

@@ -182,7 +182,8 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
     if (e.message !== undefined) out.message = redactCut(e.message);
     if (stack !== undefined) out.stack = stack;
     for (const [key, value] of Object.entries(redactObject(e.props))) {
-      if (key === 'message' || key === 'stack') continue;
+      // An own `message` or `stack` is the text above; one that is not a string (an object a
+      // library assigned: not above) is kept here, or the record lost it.
       if (!Object.hasOwn(out, key)) setOwn(out, key, value);
       // An own `type` is the library's code (node-fetch's `request-timeout`, body-parser's
       // `entity.parse.failed`), not the class: kept beside the type label rather than lost.

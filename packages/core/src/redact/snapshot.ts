@@ -7,6 +7,7 @@
  * structured-clone-safe, so the second half
  * (`Redactor.redactSnapshot`: value patterns, escaping, stack frames) can run on a worker thread.
  */
+import { types } from 'node:util';
 import { isObjectLike, safeGet, typeLabel } from '../safe-access.js';
 import { markCut } from './cut.js';
 import { pairList, webValue } from './web-values.js';
@@ -74,12 +75,16 @@ export function setOwn<T>(out: { [key: string]: T }, key: string, value: T): voi
   else out[key] = value;
 }
 
+/**
+ * An error, a look-alike, or one of another realm (`vm`) whose stack is not a string
+ * (`isNativeError`, asked only of an object with a message: every error has one, from its prototype).
+ */
 function looksLikeError(node: object): boolean {
   try {
-    return (
-      node instanceof Error ||
-      (typeof safeGet(node, 'message') === 'string' && typeof safeGet(node, 'stack') === 'string')
-    );
+    if (node instanceof Error) return true;
+    const message = safeGet(node, 'message');
+    if (message === undefined) return false;
+    return (typeof message === 'string' && typeof safeGet(node, 'stack') === 'string') || types.isNativeError(node);
   } catch {
     return false;
   }
@@ -214,7 +219,7 @@ export function snapshot(value: unknown, bounds: SnapshotBounds, valueType?: str
     const type = typeOf(error, depth);
     const message = typeof rawMessage === 'string' ? text(rawMessage, maxStringLength) : undefined;
     const stack = typeof rawStack === 'string' ? text(rawStack, maxStringLength) : undefined;
-    const props = withSuppressed(error, walkObject(error, depth), depth);
+    const props = withOddText(withSuppressed(error, walkObject(error, depth), depth), rawMessage, rawStack, depth);
     const e: { -readonly [K in keyof SnapError['e']]: SnapError['e'][K] } = { type, props };
     if (message !== undefined) e.message = message;
     if (stack !== undefined) e.stack = stack;
@@ -236,6 +241,17 @@ export function snapshot(value: unknown, bounds: SnapshotBounds, valueType?: str
     const out = { ...props };
     if (!('error' in props)) setOwn(out, 'error', walk(safeGet(error, 'error'), depth + 1));
     setOwn(out, 'suppressed', walk(suppressed, depth + 1));
+    return out;
+  }
+
+  /** A `message` or `stack` that is not a string (`e.message = body` stays non-enumerable) added to the fields. */
+  function withOddText(props: SnapObject['o'], message: unknown, stack: unknown, depth: number): SnapObject['o'] {
+    const oddMessage = message !== undefined && typeof message !== 'string' && !('message' in props);
+    const oddStack = stack !== undefined && typeof stack !== 'string' && !('stack' in props);
+    if (!oddMessage && !oddStack) return props;
+    const out = { ...props };
+    if (oddMessage) out.message = walk(message, depth + 1);
+    if (oddStack) out.stack = walk(stack, depth + 1);
     return out;
   }
 

@@ -13,12 +13,15 @@ const FRAME_LINE = /^\s*at /;
 
 /**
  * Where a V8 stack's header ends: the header is `Type: message`, as many lines as the message has
- * (a zod message holds newlines), so it is found through the message itself; without one, it
- * ends before the first `    at ` line.
+ * (a zod message holds newlines), so it is found through the message itself, looked for after the
+ * first `: ` first (a message that is part of the type, `eg` in `AggregateError: eg`, cut the
+ * header inside the type and lost the rest of it); without one, it ends before the first `    at ` line.
  */
 export function stackHeaderEnd(stack: string, message: string | undefined): number {
   if (message !== undefined && message !== '') {
-    const at = stack.indexOf(message);
+    const colon = stack.indexOf(': ');
+    let at = colon >= 0 && colon < 256 ? stack.indexOf(message, colon + 2) : -1;
+    if (at < 0 || at > 256) at = stack.indexOf(message);
     if (at >= 0 && at <= 256) return at + message.length;
   }
   const frame = /\r?\n\s*at /.exec(stack);

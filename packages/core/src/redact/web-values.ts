@@ -3,11 +3,17 @@
  * objects, a `URL`, a `URLSearchParams` and a `Headers` were `{}`. The walk (snapshot.ts) writes
  * the first two as their text and a `Headers` as its fields, read through the classes' own
  * methods (not ones a subclass or the object put in their place); the redactor then treats them
- * as any string or object. Also Node's header lists (`rawHeaders`), names and values in turn.
+ * as any string or object. An `Event` (a WebSocket's `ErrorEvent` a handler rejected with, a
+ * `CustomEvent`, the `ws` library's own) holds all it says in getters: written as its class,
+ * type and the fields that explain it. Also Node's header lists (`rawHeaders`), names and values in turn.
  */
+import { safeGet, typeLabel } from '../safe-access.js';
 
 /** What the walk writes for a web value: its text, or its fields. */
-export type WebValue = { readonly text: string } | { readonly fields: Record<string, string> };
+export type WebValue = { readonly text: string } | { readonly fields: Record<string, unknown> };
+
+/** The fields of an event that say what happened (`ErrorEvent`, `CloseEvent`, `CustomEvent`), when set. */
+const EVENT_FIELDS = ['message', 'error', 'code', 'reason', 'wasClean', 'detail'] as const;
 
 const tagOf = Object.prototype.toString;
 const urlText = URL.prototype.toString;
@@ -26,8 +32,18 @@ function headerFields(headers: Headers, max: number): Record<string, string> {
   return out;
 }
 
+/** An event's class, type and the fields of {@link EVENT_FIELDS} it has (read through its getters, safely). */
+function eventFields(event: Event): Record<string, unknown> {
+  const out: Record<string, unknown> = { event: typeLabel(event), type: safeGet(event, 'type') };
+  for (const key of EVENT_FIELDS) {
+    const value = safeGet(event, key);
+    if (value !== undefined && value !== null) out[key] = value;
+  }
+  return out;
+}
+
 /**
- * The text or fields of `value` when it is a `URL`, `URLSearchParams` or `Headers` (at most
+ * The text or fields of `value` when it is a `URL`, `URLSearchParams`, `Headers` or `Event` (at most
  * `maxFields` of them), else `undefined`. Only for an object without own keys (what these are):
  * others never pay for the test. `Headers` is looked up only for an object tagged so, since
  * reading the global loads Node's fetch (and `node:tls`) the first time.
@@ -43,8 +59,13 @@ export function webValue(value: object, maxFields: number): WebValue | undefined
         ? { fields: headerFields(value, maxFields) }
         : undefined;
     default:
-      return undefined;
+      return isEvent(value) ? { fields: eventFields(value) } : undefined;
   }
+}
+
+/** A DOM `Event` (Node's, undici's) or one of a library's own event classes (`ws`: `ErrorEvent`, `CloseEvent`). */
+function isEvent(value: object): value is Event {
+  return (typeof Event === 'function' && value instanceof Event) || typeLabel(value).endsWith('Event');
 }
 
 /**
