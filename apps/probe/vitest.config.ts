@@ -7,7 +7,7 @@ export default defineProject({
     include: ['test/**/*.test.ts'],
     testTimeout: 90_000,
     hookTimeout: 60_000,
-    // The deadline tests time child processes: at most three at once on a two-core machine.
+    // Tests marked concurrent run child probes and servers: at most three at once on a two-core machine.
     maxConcurrency: 3,
   },
 });

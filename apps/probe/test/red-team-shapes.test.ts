@@ -201,7 +201,7 @@ async function listen(http2: boolean, via: string) {
   };
 }
 
-describe('a safe server using the same channels is clean', { concurrent: true }, () => {
+describe('a safe server using the same channels is clean', () => {
   it.each([
     ['HTTP/1.1', false],
     ['h2c', true],
