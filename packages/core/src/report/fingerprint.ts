@@ -1,12 +1,18 @@
 /**
- * Storm fingerprints: code + error type + the top stack frames, normalised (directories, column
- * numbers and anonymous-closure noise removed), hashed to a short id. Two records with one
- * fingerprint are the same failure from the same place.
+ * Storm fingerprints: the repeat key (code, reason, error signature: type, code and message shape
+ * of the value and what it wraps; and identity: which constraint, table, dependency, file or
+ * upstream failed) + the top stack frames, normalised (directories, column numbers and
+ * anonymous-closure noise removed), hashed to a short id. Two records with one fingerprint are the
+ * same failure from the same place; request data (ids, user input in messages) does not change it.
  */
 import { createHash } from 'node:crypto';
 import { thrownTypeLabel } from '../captured-internal.js';
 import type { Fault } from '../fault.js';
 import { isObjectLike, type ObjectLike, safeGet, typeLabel } from '../safe-access.js';
+import { failureIdentity } from './failure-identity.js';
+import { messageShape } from './message-shape.js';
+
+export { shapeOf } from './message-shape.js';
 
 const FRAME = /^\s*at (?:(.+?) \()?(?:.*[/\\])?([^/\\():]+):(\d+):\d+\)?$/;
 /** Frames a fingerprint is made of. */
@@ -26,12 +32,16 @@ export function topFrames(stack: string): string[] {
 
 const NESTED = ['cause', 'driverError', 'original', 'parent', 'originalError', 'error'] as const;
 
-/** Strings per value in {@link signatureParts}: type (or `typeof`), code (`null` for a primitive), message shape. */
-const PARTS_PER_VALUE = 3;
+/**
+ * Strings per value in {@link signatureParts}: type (or `typeof`), code (`null` for a primitive),
+ * message shape, and identity (the schema names the message quotes, then the fields naming the
+ * failing thing: `failure-identity.ts`; `''` when none).
+ */
+const PARTS_PER_VALUE = 4;
 
 /**
- * The parts of {@link errorSignature}, written into `parts` (reused by the caller: no array per
- * fault): three per value, for the value and up to three values it wraps. Returns how many were
+ * The parts of {@link errorSignature} and {@link errorIdentity}, written into `parts` (reused by
+ * the caller: no array per fault): four per value, for the value and up to three values it wraps. Returns how many were
  * written. Two faults whose parts are equal one by one have the same signature, so a caller can
  * compare them and keep the signature string it built last time, with no string built or hashed.
  */
@@ -50,14 +60,20 @@ export function signatureParts(thrown: unknown, thrownType: string | undefined, 
     if (!isObjectLike(current)) {
       parts[n] = typeof current;
       parts[n + 1] = null;
-      parts[n + 2] = typeof current === 'string' ? shapeOf(current) : '';
+      const shape = typeof current === 'string' ? messageShape(current) : undefined;
+      parts[n + 2] = shape === undefined ? '' : shape.shape;
+      parts[n + 3] = shape === undefined ? '' : shape.names;
       return n + PARTS_PER_VALUE;
     }
     const code = codeOf(current);
     const message = messageOf(current);
     parts[n] = depth === 0 && thrownType !== undefined ? thrownType : typeLabel(current);
     parts[n + 1] = typeof code === 'string' || typeof code === 'number' ? String(code).slice(0, 32) : '';
-    parts[n + 2] = typeof message === 'string' ? shapeOf(message) : '';
+    const shape = typeof message === 'string' ? messageShape(message) : undefined;
+    parts[n + 2] = shape === undefined ? '' : shape.shape;
+    const fields = failureIdentity(current, code);
+    const names = shape === undefined ? '' : shape.names;
+    parts[n + 3] = fields === '' ? names : `${names}|${fields}`;
     n += PARTS_PER_VALUE;
     current = nestedOf(current);
   }
@@ -77,15 +93,42 @@ export function joinSignature(parts: readonly (string | null)[], n: number): str
 }
 
 /**
- * What makes two thrown values the same error without reading stacks: for the value and up to
+ * What names the failing thing in the first `n` of `parts`: each value's identity part, `'>'`-joined
+ * from the first value that has one (`''` when none has). Bounded: at most four values, each's
+ * part bounded (`message-shape.ts`, `failure-identity.ts`).
+ */
+export function joinIdentity(parts: readonly (string | null)[], n: number): string {
+  let identity = '';
+  let any = false;
+  for (let i = 0; i < n; i += PARTS_PER_VALUE) {
+    const part = parts[i + 3] ?? '';
+    if (part !== '') any = true;
+    if (any) identity += i === 0 ? part : `>${part}`;
+  }
+  return identity;
+}
+
+/**
+ * What makes two thrown values the same KIND of error without reading stacks: for the value and up to
  * three values it wraps, the type, the code and the message with digits, quoted text and hex
  * folded. ECONNREFUSED and ETIMEDOUT behind one wrapper differ here; two requests for different
- * ids of the same failure do not. `thrownType`: `typeLabel(thrown)` when the caller already has it
+ * ids of the same failure do not. Two different failures of one kind (another constraint, another
+ * dependency down, another file) may share it: {@link errorIdentity} tells them apart. `thrownType`: `typeLabel(thrown)` when the caller already has it
  * (a captured fault remembers it), used for the value itself only; what it wraps is read here.
  */
 export function errorSignature(thrown: unknown, thrownType?: string): string {
   const parts: (string | null)[] = [];
   return joinSignature(parts, signatureParts(thrown, thrownType, parts));
+}
+
+/**
+ * What names the failing thing in `thrown` and what it wraps (see {@link joinIdentity}): the
+ * schema names its messages quote and the identity fields drivers and clients set; `''` for most
+ * errors. Not request data: two requests hitting one failure with different inputs get one identity.
+ */
+export function errorIdentity(thrown: unknown, thrownType?: string): string {
+  const parts: (string | null)[] = [];
+  return joinIdentity(parts, signatureParts(thrown, thrownType, parts));
 }
 
 /** `value.code`, read at its own site (a keyed read through `safeGet` is megamorphic); a throwing read is `undefined`. */
@@ -141,97 +184,11 @@ function nestedAfterThrow(value: ObjectLike): unknown {
   return undefined;
 }
 
-/** True for `[0-9A-Fa-f]`. */
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
-}
-
-/** True for a regex word character, `[A-Za-z0-9_]` (`\w` without the `u` flag). */
-function isWord(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
-}
-
 /**
- * The variable parts of a message folded in one pass, by hand: what
- * `text.replace(/("[^"]*"|'[^']*')|(\b[0-9a-f]{8,}\b)|\d+/gi, …)` gives (quoted text to `"_"`, a
- * hex run of 8 or more standing alone to `h`, digits to `0`; leftmost first, a quote before a hex
- * run before digits), without a regex match and a callback per part. Every message not in the
- * memory below pays this on the response thread: a storm whose messages differ in their numbers
- * misses it every time (measured on such messages: 1.0 µs against 1.5 µs with the regex; the same
- * for a message with no variable part).
+ * The fingerprint of a fault: 16 hex characters, the hash of its repeat key (code, reason,
+ * signature and, when it has one, identity) and top frames. Reads the stack, so call it off the
+ * response path.
  */
-function fold(text: string): string {
-  let out = '';
-  let last = 0;
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === 34 || c === 39) {
-      const close = text.indexOf(c === 34 ? '"' : "'", i + 1);
-      if (close < 0) {
-        i += 1;
-        continue;
-      }
-      out += `${text.slice(last, i)}"_"`;
-      i = close + 1;
-      last = i;
-      continue;
-    }
-    if (!isHex(c)) {
-      i += 1;
-      continue;
-    }
-    if (i === 0 || !isWord(text.charCodeAt(i - 1))) {
-      let j = i + 1;
-      while (j < n && isHex(text.charCodeAt(j))) j += 1;
-      if (j - i >= 8 && (j === n || !isWord(text.charCodeAt(j)))) {
-        out += `${text.slice(last, i)}h`;
-        i = j;
-        last = i;
-        continue;
-      }
-    }
-    if (c <= 57 && c >= 48) {
-      let j = i + 1;
-      while (j < n && text.charCodeAt(j) >= 48 && text.charCodeAt(j) <= 57) j += 1;
-      out += `${text.slice(last, i)}0`;
-      i = j;
-      last = i;
-      continue;
-    }
-    i += 1;
-  }
-  return last === 0 ? text : out + text.slice(last);
-}
-
-/**
- * Shapes of recent messages: every fault is fingerprinted, and a failing service repeats a few
- * messages, so the regex pass ran again for the same text (3-4% of a ws server's CPU answering
- * error frames, profiled). Bounded: cleared when full, so distinct messages cost one lookup more.
- */
-const SHAPES = new Map<string, string>();
-const MAX_SHAPES = 128;
-let lastText: string | undefined;
-let lastShape = '';
-
-/** A message with its variable parts folded: quoted text, hex runs, numbers. */
-export function shapeOf(message: string): string {
-  const text = message.length > 256 ? message.slice(0, 256) : message;
-  // The last message again (a storm's usual case): one comparison, no hash of a fresh string.
-  if (text === lastText) return lastShape;
-  let shape = SHAPES.get(text);
-  if (shape === undefined) {
-    shape = fold(text);
-    if (SHAPES.size >= MAX_SHAPES) SHAPES.clear();
-    SHAPES.set(text, shape);
-  }
-  lastText = text;
-  lastShape = shape;
-  return shape;
-}
-
-/** The fingerprint of a fault: 16 hex characters. Reads the stack, so call it off the response path. */
 export function fingerprint(fault: Fault): string {
   const thrown = fault.internal.thrown;
   let frames: string[] = [];
@@ -239,10 +196,11 @@ export function fingerprint(fault: Fault): string {
     const stack = safeGet(thrown, 'stack');
     if (typeof stack === 'string') frames = topFrames(stack.slice(0, 16_384));
   }
+  const type = thrownTypeLabel(fault.internal);
+  const identity = errorIdentity(thrown, type);
+  const key = `${fault.code}\u0000${fault.internal.reason}\u0000${errorSignature(thrown, type)}${identity === '' ? '' : `\u0000${identity}`}`;
   return createHash('sha1')
-    .update(
-      `${fault.code}\u0000${fault.internal.reason}\u0000${errorSignature(thrown, thrownTypeLabel(fault.internal))}\u0000${frames.join('\u0000')}`,
-    )
+    .update(`${key}\u0000${frames.join('\u0000')}`)
     .digest('hex')
     .slice(0, 16);
 }

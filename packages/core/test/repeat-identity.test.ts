@@ -1,0 +1,202 @@
+/**
+ * The repeat key keeps two DIFFERENT failures apart (another constraint, table, column, key or
+ * object; another dependency address, host or file; another upstream) and still merges one
+ * failure met with different request data, read back from what a real reporter writes to a file.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MAX_IDENTITIES } from '../src/report/repeat-window.js';
+import { idsIn } from './support/reporter-files.js';
+import { capture, createReporter, recordFault } from './support/source.js';
+
+type Line = Record<string, unknown>;
+
+const fail = (message: string, fields: Record<string, unknown> = {}): Error =>
+  Object.assign(new Error(message), fields);
+const pgUnique = (constraint: string, table: string, email = 'a@x.io') =>
+  fail(`duplicate key value violates unique constraint "${constraint}"`, {
+    code: '23505',
+    constraint,
+    table,
+    detail: `Key (email)=(${email}) already exists.`,
+  });
+const notNull = (column: string, table: string) =>
+  fail(`null value in column "${column}" of relation "${table}" violates not-null constraint`, {
+    code: '23502',
+    column,
+    table,
+  });
+const mysqlDup = (entry: string, key: string) =>
+  fail(`Duplicate entry '${entry}' for key '${key}'`, { code: 'ER_DUP_ENTRY', errno: 1062, sqlState: '23000' });
+const mssqlUnique = (constraint: string, object: string, value = 'a@x.io') =>
+  fail(
+    `Violation of UNIQUE KEY constraint '${constraint}'. Cannot insert duplicate key in object '${object}'. The duplicate key value is (${value}).`,
+    { number: 2627, code: 'EREQUEST' },
+  );
+const refused = (address: string, port: number) =>
+  fail(`connect ECONNREFUSED ${address}:${port}`, { code: 'ECONNREFUSED', syscall: 'connect', address, port });
+const notFound = (hostname: string) =>
+  fail(`getaddrinfo ENOTFOUND ${hostname}`, { code: 'ENOTFOUND', syscall: 'getaddrinfo', hostname });
+const noFile = (path: string) =>
+  fail(`ENOENT: no such file or directory, open '${path}'`, { code: 'ENOENT', syscall: 'open', path });
+/** What axios throws for a 503 (its message names no upstream). */
+const axios503 = (url: string) =>
+  Object.assign(fail('Request failed with status code 503', { code: 'ERR_BAD_RESPONSE' }), {
+    name: 'AxiosError',
+    config: { url, method: 'get' },
+    response: { status: 503 },
+  });
+/** What got throws for a 503: `options.url` is a URL. */
+const got503 = (url: string) =>
+  Object.assign(fail('Response code 503 (Service Unavailable)', { code: 'ERR_NON_2XX_3XX_RESPONSE' }), {
+    name: 'HTTPError',
+    options: { url: new URL(url) },
+  });
+/** A wrapper (an ORM's) around a driver error. */
+const wrapped = (inner: Error) => new Error('query failed', { cause: inner });
+
+/** Reports each error in turn with a real reporter writing to a file; the lines written. */
+async function written(errors: readonly Error[]): Promise<{ lines: Line[]; ids: string[]; file: string }> {
+  const file = join(mkdtempSync(join(tmpdir(), 'faultline-repeat-identity-')), 'r.log');
+  const reporter = createReporter({ destination: file, flushOnExit: false, dedupWindowMs: 60_000 });
+  const ids: string[] = [];
+  for (const error of errors) {
+    const fault = capture(error);
+    ids.push(fault.id);
+    recordFault(fault, { protocol: 'http', reporter, method: 'POST', route: '/users' });
+  }
+  await reporter.flush();
+  await reporter.close();
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as Line);
+  return { lines, ids, file };
+}
+
+const full = (lines: Line[]) => lines.filter((line) => line.request_id !== undefined && line.repeats === undefined);
+const compact = (lines: Line[]) => lines.filter((line) => line.first_request_id !== undefined);
+
+describe('two different failures of one kind', () => {
+  const pairs: [string, Error, Error][] = [
+    ['pg: another constraint and table', pgUnique('users_email_key', 'users'), pgUnique('orders_pkey', 'orders')],
+    ['pg: another column', notNull('email', 'users'), notNull('total', 'orders')],
+    [
+      'pg: another relation (message only)',
+      fail('relation "users" does not exist', { code: '42P01' }),
+      fail('relation "orders" does not exist', { code: '42P01' }),
+    ],
+    [
+      'pg, translated message: the driver fields (partitions differ in digits only)',
+      fail('doppelter Schlüsselwert verletzt Unique-Constraint »orders_2024_pkey«', {
+        code: '23505',
+        constraint: 'orders_2024_pkey',
+        table: 'orders_2024',
+      }),
+      fail('doppelter Schlüsselwert verletzt Unique-Constraint »orders_2025_pkey«', {
+        code: '23505',
+        constraint: 'orders_2025_pkey',
+        table: 'orders_2025',
+      }),
+    ],
+    ['MySQL: another key', mysqlDup('a@x.io', 'users.email'), mysqlDup('a@x.io', 'orders.PRIMARY')],
+    [
+      'MSSQL: another constraint',
+      mssqlUnique('UQ_users_email', 'dbo.users'),
+      mssqlUnique('UQ_orders_ref', 'dbo.orders'),
+    ],
+    [
+      'MSSQL: another object',
+      fail("Invalid object name 'dbo.users'.", { number: 208, code: 'EREQUEST' }),
+      fail("Invalid object name 'dbo.orders'.", { number: 208, code: 'EREQUEST' }),
+    ],
+    ['net: another dependency down', refused('10.0.0.5', 5432), refused('10.0.0.9', 6379)],
+    ['net: another port of one host', refused('10.0.0.5', 5432), refused('10.0.0.5', 5433)],
+    ['dns: another host', notFound('db1.internal'), notFound('db2.internal')],
+    ['fs: another file', noFile('/a'), noFile('/b')],
+    ['axios: another upstream', axios503('http://billing.internal/charge/1'), axios503('http://ledger.internal/e/1')],
+    ['got: another upstream', got503('https://billing.internal/charge/1'), got503('https://ledger.internal/e/1')],
+    [
+      'wrapped: another constraint',
+      wrapped(pgUnique('users_email_key', 'users')),
+      wrapped(pgUnique('orders_pkey', 'orders')),
+    ],
+    ['wrapped: another dependency', wrapped(refused('10.0.0.5', 5432)), wrapped(refused('10.0.0.9', 6379))],
+  ];
+
+  it.each(pairs)('%s: two full records, each under its own id and fingerprint', async (_, a, b) => {
+    const { lines, ids } = await written([a, b]);
+    expect(compact(lines)).toEqual([]);
+    const records = full(lines);
+    expect(records.map((line) => line.request_id)).toEqual(ids);
+    expect(records[0]?.fingerprint).not.toBe(records[1]?.fingerprint);
+  });
+});
+
+describe('one failure met with different request data', () => {
+  const pairs: [string, Error, Error][] = [
+    [
+      'pg: user input in a uuid',
+      fail('invalid input syntax for type uuid: "abc"', { code: '22P02' }),
+      fail('invalid input syntax for type uuid: "zzz\' or 1=1"', { code: '22P02' }),
+    ],
+    [
+      'pg: another email on one constraint',
+      pgUnique('users_email_key', 'users'),
+      pgUnique('users_email_key', 'users', 'b@y.io'),
+    ],
+    ['MySQL: another entry on one key', mysqlDup('a@x.io', 'users.email'), mysqlDup('evil@y.io', 'users.email')],
+    [
+      'MSSQL: another value on one constraint',
+      mssqlUnique('UQ_users_email', 'dbo.users'),
+      mssqlUnique('UQ_users_email', 'dbo.users', 'evil@y.io'),
+    ],
+    ['ids and numbers', fail('order 41 not found after 3 tries'), fail('order 90210 not found after 7 tries')],
+    ['a token', fail("Invalid API key 'sk_live_abc'"), fail("Invalid API key 'sk_live_xyz'")],
+    [
+      'axios: another path on one upstream',
+      axios503('http://billing.internal/charge/1?t=x'),
+      axios503('http://u:p@billing.internal/charge/2'),
+    ],
+    ['net: one dependency down', refused('10.0.0.5', 5432), refused('10.0.0.5', 5432)],
+  ];
+
+  it.each(pairs)('%s: one full record and one repeat of it', async (_, a, b) => {
+    const { lines, ids } = await written([a, b]);
+    const records = full(lines);
+    expect(records.map((line) => line.request_id)).toEqual([ids[0]]);
+    expect(compact(lines).map((line) => [line.first_request_id, line.request_ids, line.fingerprint])).toEqual([
+      [ids[0], [ids[1]], records[0]?.fingerprint],
+    ]);
+  });
+});
+
+describe('a flood', () => {
+  it('of distinct user inputs is compacted to one record per failure, every id listed', async () => {
+    const errors: Error[] = [];
+    for (let i = 0; i < 600; i += 1) {
+      const input = `u${i.toString(36)}-${'x'.repeat(i % 5)}@mail.example`;
+      errors.push(pgUnique('users_email_key', 'users', input));
+      errors.push(mysqlDup(input, 'users.email'));
+      errors.push(mssqlUnique('UQ_users_email', 'dbo.users', input));
+      errors.push(fail(`invalid input syntax for type uuid: "${input}"`, { code: '22P02' }));
+    }
+    const { lines, ids, file } = await written(errors);
+    expect(full(lines)).toHaveLength(4);
+    expect(idsIn(file)).toEqual(new Set(ids));
+  });
+
+  it('of client-chosen identities (paths, webhook hosts) stops making first occurrences', async () => {
+    const errors: Error[] = [];
+    for (let i = 0; i < 300; i += 1) {
+      errors.push(noFile(`/srv/uploads/${i}.png`));
+      errors.push(notFound(`hook-${i}.attacker.example`));
+    }
+    const { lines, ids, file } = await written(errors);
+    // Each signature: its first MAX_IDENTITIES identities apart, then one overflow record.
+    expect(full(lines)).toHaveLength(2 * (MAX_IDENTITIES + 1));
+    expect(idsIn(file)).toEqual(new Set(ids));
+  });
+});
