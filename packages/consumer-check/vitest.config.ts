@@ -7,5 +7,6 @@ export default defineProject({
     // Packing, installing from the registry and two compilers take a while: one long suite.
     testTimeout: 240_000,
     hookTimeout: 300_000,
+    maxConcurrency: 3,
   },
 });

@@ -159,7 +159,8 @@ describe('the calling side alone', () => {
   });
 });
 
-describe.runIf(STATIC_CHECKS)('package shapes', () => {
+// Each package's checks are child processes of their own (no shared state): three packages at once.
+describe.runIf(STATIC_CHECKS)('package shapes', { concurrent: true }, () => {
   it.each(PUBLIC)('@faultline/%s passes publint and attw, and packs for publishing', async (name) => {
     const dir = join(root, 'packages', name);
     const bin = join(root, 'node_modules/.bin');
