@@ -13,7 +13,7 @@ import type { FastifyReply } from 'fastify';
 const PROMISE_ERRORED = 'Promise errored, but reply.sent = true was set';
 
 /** A logger method as pino and Fastify's abstract logger define them. */
-type LogMethod = (this: unknown, ...args: unknown[]) => unknown;
+export type LogMethod = (this: unknown, ...args: unknown[]) => unknown;
 
 /**
  * For the arguments of a logger's `error` call that are Fastify's "Promise errored" line, the

@@ -17,10 +17,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { fastifyInternal, fastifySymbol } from './fastify-symbols.js';
-import { rejectionLineError } from './hijack-log.js';
-
-/** A logger method as pino and Fastify's abstract logger define them. */
-type LogMethod = (this: unknown, ...args: unknown[]) => unknown;
+import { type LogMethod, rejectionLineError } from './hijack-log.js';
 
 /**
  * Takes a late rejection Fastify was about to log: `error`, with the id Fastify bound to the

@@ -219,7 +219,7 @@ export function snapshot(value: unknown, bounds: SnapshotBounds, valueType?: str
     const type = typeOf(error, depth);
     const message = typeof rawMessage === 'string' ? text(rawMessage, maxStringLength) : undefined;
     const stack = typeof rawStack === 'string' ? text(rawStack, maxStringLength) : undefined;
-    const props = withOddText(withSuppressed(error, walkObject(error, depth), depth), rawMessage, rawStack, depth);
+    const props = withHiddenFields(error, walkObject(error, depth), rawMessage, rawStack, depth);
     const e: { -readonly [K in keyof SnapError['e']]: SnapError['e'][K] } = { type, props };
     if (message !== undefined) e.message = message;
     if (stack !== undefined) e.stack = stack;
@@ -231,25 +231,27 @@ export function snapshot(value: unknown, bounds: SnapshotBounds, valueType?: str
   }
 
   /**
-   * A SuppressedError (`using` and `DisposableStack`, Node 24) holds the disposal's `error` and the
-   * `suppressed` one it hid as own non-enumerable fields, which the walk of its keys misses: both
-   * are added to its fields (`props` itself may be the shared empty object).
+   * The error's fields that the walk of its keys misses, added to `props` (copied once: `props`
+   * itself may be the shared empty object): a SuppressedError's disposal `error` and the
+   * `suppressed` one it hid (`using`, `DisposableStack`, Node 24: own non-enumerable fields), and a
+   * `message` or `stack` that is not a string (`e.message = body` stays non-enumerable).
    */
-  function withSuppressed(error: object, props: SnapObject['o'], depth: number): SnapObject['o'] {
+  function withHiddenFields(
+    error: object,
+    props: SnapObject['o'],
+    message: unknown,
+    stack: unknown,
+    depth: number,
+  ): SnapObject['o'] {
     const suppressed = 'suppressed' in props ? undefined : safeGet(error, 'suppressed');
-    if (suppressed === undefined) return props;
-    const out = { ...props };
-    if (!('error' in props)) setOwn(out, 'error', walk(safeGet(error, 'error'), depth + 1));
-    setOwn(out, 'suppressed', walk(suppressed, depth + 1));
-    return out;
-  }
-
-  /** A `message` or `stack` that is not a string (`e.message = body` stays non-enumerable) added to the fields. */
-  function withOddText(props: SnapObject['o'], message: unknown, stack: unknown, depth: number): SnapObject['o'] {
     const oddMessage = message !== undefined && typeof message !== 'string' && !('message' in props);
     const oddStack = stack !== undefined && typeof stack !== 'string' && !('stack' in props);
-    if (!oddMessage && !oddStack) return props;
+    if (suppressed === undefined && !oddMessage && !oddStack) return props;
     const out = { ...props };
+    if (suppressed !== undefined) {
+      if (!('error' in props)) setOwn(out, 'error', walk(safeGet(error, 'error'), depth + 1));
+      setOwn(out, 'suppressed', walk(suppressed, depth + 1));
+    }
     if (oddMessage) out.message = walk(message, depth + 1);
     if (oddStack) out.stack = walk(stack, depth + 1);
     return out;

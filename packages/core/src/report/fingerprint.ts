@@ -1,13 +1,11 @@
 /**
- * Storm fingerprints: the repeat key (code, reason, error signature: type, code and message shape
- * of the value and what it wraps; and identity: which constraint, table, dependency, file or
- * upstream failed) + the top stack frames, normalised (directories, column numbers and
- * anonymous-closure noise removed), hashed to a short id. Two records with one fingerprint are the
- * same failure from the same place; request data (ids, user input in messages) does not change it.
+ * Storm fingerprints, hashed where a full record is written (writer.ts): the repeat key (code,
+ * reason, error signature: type, code and message shape of the value and what it wraps; and
+ * identity: which constraint, table, dependency, file or upstream failed) + the top stack frames,
+ * normalised (directories, column numbers and anonymous-closure noise removed), hashed to a short
+ * id. Two records with one fingerprint are the same failure from the same place; request data
+ * (ids, user input in messages) does not change it.
  */
-import { createHash } from 'node:crypto';
-import { thrownTypeLabel } from '../captured-internal.js';
-import type { Fault } from '../fault.js';
 import { isObjectLike, type ObjectLike, safeGet, typeLabel } from '../safe-access.js';
 import { failureIdentity } from './failure-identity.js';
 import { messageShape } from './message-shape.js';
@@ -40,7 +38,7 @@ const NESTED = ['cause', 'driverError', 'original', 'parent', 'originalError', '
 const PARTS_PER_VALUE = 4;
 
 /**
- * The parts of {@link errorSignature} and {@link errorIdentity}, written into `parts` (reused by
+ * The parts of {@link errorSignature} and of the identity ({@link joinIdentity}), written into `parts` (reused by
  * the caller: no array per fault): four per value, for the value and up to three values it wraps. Returns how many were
  * written. Two faults whose parts are equal one by one have the same signature, so a caller can
  * compare them and keep the signature string it built last time, with no string built or hashed.
@@ -113,22 +111,12 @@ export function joinIdentity(parts: readonly (string | null)[], n: number): stri
  * three values it wraps, the type, the code and the message with digits, quoted text and hex
  * folded. ECONNREFUSED and ETIMEDOUT behind one wrapper differ here; two requests for different
  * ids of the same failure do not. Two different failures of one kind (another constraint, another
- * dependency down, another file) may share it: {@link errorIdentity} tells them apart. `thrownType`: `typeLabel(thrown)` when the caller already has it
+ * dependency down, another file) may share it: their identity parts tell them apart ({@link joinIdentity}). `thrownType`: `typeLabel(thrown)` when the caller already has it
  * (a captured fault remembers it), used for the value itself only; what it wraps is read here.
  */
 export function errorSignature(thrown: unknown, thrownType?: string): string {
   const parts: (string | null)[] = [];
   return joinSignature(parts, signatureParts(thrown, thrownType, parts));
-}
-
-/**
- * What names the failing thing in `thrown` and what it wraps (see {@link joinIdentity}): the
- * schema names its messages quote and the identity fields drivers and clients set; `''` for most
- * errors. Not request data: two requests hitting one failure with different inputs get one identity.
- */
-export function errorIdentity(thrown: unknown, thrownType?: string): string {
-  const parts: (string | null)[] = [];
-  return joinIdentity(parts, signatureParts(thrown, thrownType, parts));
 }
 
 /** `value.code`, read at its own site (a keyed read through `safeGet` is megamorphic); a throwing read is `undefined`. */
@@ -182,25 +170,4 @@ function nestedAfterThrow(value: ObjectLike): unknown {
     if (isObjectLike(nested)) return nested;
   }
   return undefined;
-}
-
-/**
- * The fingerprint of a fault: 16 hex characters, the hash of its repeat key (code, reason,
- * signature and, when it has one, identity) and top frames. Reads the stack, so call it off the
- * response path.
- */
-export function fingerprint(fault: Fault): string {
-  const thrown = fault.internal.thrown;
-  let frames: string[] = [];
-  if (typeof thrown === 'object' && thrown !== null) {
-    const stack = safeGet(thrown, 'stack');
-    if (typeof stack === 'string') frames = topFrames(stack.slice(0, 16_384));
-  }
-  const type = thrownTypeLabel(fault.internal);
-  const identity = errorIdentity(thrown, type);
-  const key = `${fault.code}\u0000${fault.internal.reason}\u0000${errorSignature(thrown, type)}${identity === '' ? '' : `\u0000${identity}`}`;
-  return createHash('sha1')
-    .update(`${key}\u0000${frames.join('\u0000')}`)
-    .digest('hex')
-    .slice(0, 16);
 }

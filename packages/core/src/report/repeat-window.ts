@@ -38,9 +38,14 @@ function keyFrom(code: string, reason: string, signature: string, identity: stri
   return identity === '' ? base : `${base}\u0000${identity}`;
 }
 
-/** The key `key` falls back to past {@link MAX_IDENTITIES}: its signature's, marked. */
-function overflowKey(key: string, identity: string): string {
-  return `${key.slice(0, key.length - identity.length)}*`;
+/** The part of `key` (made by {@link keyFrom} with `identity`) before its identity: its signature's key. */
+function signatureKeyOf(key: string, identity: string): string {
+  return key.slice(0, key.length - identity.length - 1);
+}
+
+/** The key a signature's faults fall back to past {@link MAX_IDENTITIES}. */
+function overflowKey(signatureKey: string): string {
+  return `${signatureKey}\u0000*`;
 }
 
 interface First {
@@ -83,11 +88,10 @@ export class RepeatWindow {
     let first = this.#firsts.get(key, now);
     if (first === undefined && this.#identity !== '') {
       // A new identity of its signature: kept apart up to MAX_IDENTITIES, then the overflow key.
-      const identity = this.#identity;
-      const signatureKey = key.slice(0, key.length - identity.length - 1);
+      const signatureKey = signatureKeyOf(key, this.#identity);
       const met = this.#identities.get(signatureKey, now) ?? 0;
       if (met >= MAX_IDENTITIES) {
-        key = overflowKey(key, identity);
+        key = overflowKey(signatureKey);
         first = this.#firsts.get(key, now);
       } else this.#identities.set(signatureKey, met + 1, now);
     }
@@ -106,8 +110,9 @@ export class RepeatWindow {
     const first = this.#firsts.get(key, now);
     const identity = this.#identity;
     if (first !== undefined || identity === '') return first;
-    const met = this.#identities.get(key.slice(0, key.length - identity.length - 1), now) ?? 0;
-    return met >= MAX_IDENTITIES ? this.#firsts.get(overflowKey(key, identity), now) : undefined;
+    const signatureKey = signatureKeyOf(key, identity);
+    const met = this.#identities.get(signatureKey, now) ?? 0;
+    return met >= MAX_IDENTITIES ? this.#firsts.get(overflowKey(signatureKey), now) : undefined;
   }
 
   /**

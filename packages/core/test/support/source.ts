@@ -116,7 +116,7 @@ export {
 } from '../../src/redact/redactor.js';
 export { type RotatingFileOptions, rotatingFile } from '../../src/report/destination.js';
 export { DropNotice } from '../../src/report/drop-notice.js';
-export { errorSignature, fingerprint, topFrames } from '../../src/report/fingerprint.js';
+export { errorSignature, topFrames } from '../../src/report/fingerprint.js';
 export { type RecordFaultOptions, recordFault, SPAN_ONLY } from '../../src/report/record-fault.js';
 export { createReporter, Reporter } from '../../src/report/reporter.js';
 export { RingQueue } from '../../src/report/ring-queue.js';
