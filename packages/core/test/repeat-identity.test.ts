@@ -200,3 +200,30 @@ describe('a flood', () => {
     expect(idsIn(file)).toEqual(new Set(ids));
   });
 });
+
+describe('failures that alternate (the identity made once per run of equal fields)', () => {
+  it('each repeat points at the first occurrence of its own failure', async () => {
+    const eperm = (path: string) => fail(`EPERM: operation not permitted, open '${path}'`, { code: 'EPERM', path });
+    const a = () => pgUnique('users_email_key', 'users');
+    const b = () => pgUnique('orders_pkey', 'orders');
+    // EPERM is five characters long and an `E…` code: both kinds of field are read for it.
+    const c = () => eperm('/etc/app/key.pem');
+    const d = () => eperm('/var/lib/app/db');
+    const { lines, ids } = await written([a(), b(), c(), d(), a(), b(), c(), d(), b(), a()]);
+    const records = full(lines);
+    expect(records.map((line) => line.request_id)).toEqual(ids.slice(0, 4));
+    const firstOf = new Map(
+      compact(lines).flatMap((line) => (line.request_ids as string[]).map((id) => [id, line.first_request_id])),
+    );
+    expect([...firstOf.entries()].sort()).toEqual(
+      [
+        [ids[4], ids[0]],
+        [ids[5], ids[1]],
+        [ids[6], ids[2]],
+        [ids[7], ids[3]],
+        [ids[8], ids[1]],
+        [ids[9], ids[0]],
+      ].sort(),
+    );
+  });
+});

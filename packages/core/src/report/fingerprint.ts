@@ -71,11 +71,28 @@ export function signatureParts(thrown: unknown, thrownType: string | undefined, 
     parts[n + 2] = shape === undefined ? '' : shape.shape;
     const fields = failureIdentity(current, code);
     const names = shape === undefined ? '' : shape.names;
-    parts[n + 3] = fields === '' ? names : `${names}|${fields}`;
+    parts[n + 3] = fields === '' ? names : identityPart(names, fields);
     n += PARTS_PER_VALUE;
     current = nestedOf(current);
   }
   return n;
+}
+
+let lastNames = '';
+let lastFieldsPart = '';
+let lastIdentityPart = '';
+
+/**
+ * A value's identity part: the schema names its message quotes and the fields naming the failing
+ * thing; the last part again (the very same string) when both are the last ones, so a storm
+ * allocates no string here.
+ */
+function identityPart(names: string, fields: string): string {
+  if (names === lastNames && fields === lastFieldsPart) return lastIdentityPart;
+  lastNames = names;
+  lastFieldsPart = fields;
+  lastIdentityPart = `${names}|${fields}`;
+  return lastIdentityPart;
 }
 
 /** The signature the first `n` of `parts` stand for (see {@link errorSignature}). */
