@@ -19,7 +19,7 @@
  * `node dist/express-instructions.js` (from apps/bench, after the build; needs valgrind). Five to
  * ten minutes a mode with the defaults on two busy cores. EXPRESS_INSTRUCTIONS_MODES
  * (comma-separated) picks the modes (a `fastify-…` mode counts a Faultline Fastify server of
- * `fastify-servers.ts` the same way: `fastify-sync`, `fastify-async`, `fastify-async-logger`), EXPRESS_INSTRUCTIONS_WARM (default 5000),
+ * `fastify-servers.ts` the same way: `fastify-sync`, `fastify-sync-reporter`, `fastify-async`, `fastify-async-logger`), EXPRESS_INSTRUCTIONS_WARM (default 5000),
  * EXPRESS_INSTRUCTIONS_REQUESTS (default 1000, a window) and EXPRESS_INSTRUCTIONS_BYTES (default
  * 2000) the counts, EXPRESS_INSTRUCTIONS_WINDOWS (default 10) the most windows before a route is
  * reported unsettled, EXPRESS_INSTRUCTIONS_AGREE (default 0.005) how close two windows must be.

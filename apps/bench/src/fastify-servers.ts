@@ -5,13 +5,18 @@
  * `fastify-sync` both handlers are plain functions; in `fastify-async` both are async functions
  * (what a handler that awaits returns: a promise); `fastify-async-logger` is `fastify-async` with
  * `logger: true` (pino, writing to /dev/null asynchronously), where Fastify makes a child logger
- * per request. Run as `node dist/fastify-servers.js serve <mode>` by the bench.
+ * per request; `fastify-sync-reporter` is `fastify-sync` with the reporter writing every fault to
+ * a file (what the reporter costs a storm's repeats, against `fastify-sync`). Run as `node dist/fastify-servers.js serve <mode>` by the bench.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createReporter } from '@faultline/core';
 import { answerParent } from './child-server.js';
 import { pgError } from './pg-error.js';
 
 /** Every Fastify server mode. */
-export const FASTIFY_MODES = ['fastify-sync', 'fastify-async', 'fastify-async-logger'] as const;
+export const FASTIFY_MODES = ['fastify-sync', 'fastify-sync-reporter', 'fastify-async', 'fastify-async-logger'] as const;
 /** A Fastify server mode. */
 export type FastifyMode = (typeof FASTIFY_MODES)[number];
 
@@ -27,8 +32,12 @@ async function serve(mode: FastifyMode): Promise<void> {
       ? { loggerInstance: pino({ level: 'info' }, pino.destination({ dest: '/dev/null', sync: false })) }
       : { logger: false };
   const app = Fastify({ ...faultlineServerOptions(), ...logger } as Parameters<typeof Fastify>[0]);
-  await app.register(faultline, { reporter: false });
-  if (mode === 'fastify-sync') {
+  const reporter =
+    mode === 'fastify-sync-reporter'
+      ? createReporter({ destination: join(mkdtempSync(join(tmpdir(), 'faultline-bench-')), 'faults.log') })
+      : false;
+  await app.register(faultline, { reporter });
+  if (mode === 'fastify-sync' || mode === 'fastify-sync-reporter') {
     app.get('/ok', () => ORDER);
     app.get('/fail', () => {
       throw pgError();
