@@ -54,6 +54,11 @@ const got503 = (url: string) =>
     name: 'HTTPError',
     options: { url: new URL(url) },
   });
+/** What ky throws for a failed answer: no code, the request's method and URL in the message. */
+const kyError = (status: string, method: string, url: string) =>
+  Object.assign(fail(`Request failed with status code ${status}: ${method} ${url}`), { name: 'HTTPError' });
+/** `n` written in letters only (a slug, a host label a client chooses). */
+const letters = (n: number) => n.toString(26).replace(/[0-9]/g, (d) => 'qrstuvwxyz'.charAt(Number(d)));
 /** A wrapper (an ORM's) around a driver error. */
 const wrapped = (inner: Error) => new Error('query failed', { cause: inner });
 
@@ -124,6 +129,21 @@ describe('two different failures of one kind', () => {
       wrapped(pgUnique('orders_pkey', 'orders')),
     ],
     ['wrapped: another dependency', wrapped(refused('10.0.0.5', 5432)), wrapped(refused('10.0.0.9', 6379))],
+    [
+      'ky: another upstream',
+      kyError('503 Service Unavailable', 'POST', 'https://billing.internal/v1/charges'),
+      kyError('503 Service Unavailable', 'POST', 'https://ledger.internal/v1/charges'),
+    ],
+    [
+      'ky: another endpoint of one upstream',
+      kyError('503 Service Unavailable', 'POST', 'https://billing.internal/v1/charges'),
+      kyError('503 Service Unavailable', 'POST', 'https://billing.internal/v1/refunds'),
+    ],
+    [
+      'dns, message only: another host',
+      fail('getaddrinfo ENOTFOUND db1.internal'),
+      fail('getaddrinfo ENOTFOUND db2.internal'),
+    ],
   ];
 
   it.each(pairs)('%s: two full records, each under its own id and fingerprint', async (_, a, b) => {
@@ -161,6 +181,15 @@ describe('one failure met with different request data', () => {
       axios503('http://u:p@billing.internal/charge/2'),
     ],
     ['net: one dependency down', refused('10.0.0.5', 5432), refused('10.0.0.5', 5432)],
+    [
+      'ky: another id, query and credentials on one endpoint',
+      kyError('404 Not Found', 'GET', 'https://api.partner.example/users/42/orders?token=abc'),
+      kyError(
+        '404 Not Found',
+        'GET',
+        'https://u:p@api.partner.example/users/3f2a9c1e-1b2c-4d3e-8f9a-0b1c2d3e4f5a/orders',
+      ),
+    ],
   ];
 
   it.each(pairs)('%s: one full record and one repeat of it', async (_, a, b) => {
@@ -197,6 +226,18 @@ describe('a flood', () => {
     const { lines, ids, file } = await written(errors);
     // Each signature: its first MAX_IDENTITIES identities apart, then one overflow record.
     expect(full(lines)).toHaveLength(2 * (MAX_IDENTITIES + 1));
+    expect(idsIn(file)).toEqual(new Set(ids));
+  });
+
+  it('of client-chosen names in letters (hosts, slugs in a URL) stops making first occurrences', async () => {
+    const errors: Error[] = [];
+    for (let i = 0; i < 300; i += 1) {
+      errors.push(notFound(`hook-${letters(i)}.attacker.example`));
+      errors.push(kyError('404 Not Found', 'GET', `https://api.partner.example/users/${letters(i)}`));
+      errors.push(fail(`getaddrinfo EAI_AGAIN ${letters(i)}.attacker.example`));
+    }
+    const { lines, ids, file } = await written(errors);
+    expect(full(lines)).toHaveLength(3 * (MAX_IDENTITIES + 1));
     expect(idsIn(file)).toEqual(new Set(ids));
   });
 });

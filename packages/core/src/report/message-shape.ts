@@ -3,8 +3,13 @@
  * runs, numbers) folded, so one failure met with different inputs has one shape; and, apart, the
  * quoted names of schema objects it mentions (`constraint "users_email_key"`, `relation "users"`,
  * `for key 'users.email'`, `object name 'dbo.users'`), which tell two different failures apart
- * and which a client does not choose by sending other data.
+ * and which a client does not choose by sending other data. Two more kinds of name go apart
+ * rather than into the shape, so that a client choosing them (a webhook's host, a slug in a path)
+ * meets the repeat window's cap on identities instead of making every fault a new error: an
+ * unquoted URL's host and path (segments holding a digit folded: ids), and the token after a
+ * system error's code (`getaddrinfo ENOTFOUND <host>`, `connect ECONNREFUSED <address>`).
  */
+import { codeTokenStart, endsToken, isHex, isLetter, isWord, MAX_NAME, urlName, urlStart } from './message-tokens.js';
 
 /** A message folded, and the schema names it quotes (`','`-joined, `''` when none). */
 export interface MessageShape {
@@ -31,25 +36,8 @@ const NOUNS = new Set([
   'trigger',
   'collection',
 ]);
-/** Longest schema name kept (Postgres identifiers are at most 63 bytes): longer is folded. */
-const MAX_NAME = 64;
 /** Schema names kept per message. */
 const MAX_NAMES = 4;
-
-/** True for `[0-9A-Fa-f]`. */
-function isHex(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
-}
-
-/** True for a regex word character, `[A-Za-z0-9_]` (`\w` without the `u` flag). */
-function isWord(c: number): boolean {
-  return (c >= 48 && c <= 57) || (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c === 95;
-}
-
-/** True for `[A-Za-z]`. */
-function isLetter(c: number): boolean {
-  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
-}
 
 /** The word (letters) ending just before `end`, after spaces, lower-cased; its start in `start`. */
 function wordBefore(text: string, end: number): [string, number] {
@@ -99,6 +87,37 @@ function fold(text: string): MessageShape {
       if (close > i) {
         out += `${text.slice(last, i)}(_)`;
         i = close + 1;
+        last = i;
+        continue;
+      }
+    }
+    if (c === 58) {
+      const start = urlStart(text, i, last);
+      if (start >= 0) {
+        let end = i + 3;
+        while (end < n && !endsToken(text.charCodeAt(end))) end += 1;
+        if (kept < MAX_NAMES) {
+          names += `${kept === 0 ? '' : ','}${urlName(text, i + 3, end)}`;
+          kept += 1;
+        }
+        out += `${text.slice(last, i)}://_`;
+        i = end;
+        last = i;
+        continue;
+      }
+    }
+    if (c === 69) {
+      const token = codeTokenStart(text, i);
+      if (token >= 0) {
+        let end = token;
+        while (end < n && !endsToken(text.charCodeAt(end))) end += 1;
+        if (kept < MAX_NAMES) {
+          const name = text.slice(token, Math.min(end, token + MAX_NAME));
+          names += `${kept === 0 ? '' : ','}${name}`;
+          kept += 1;
+        }
+        out += `${text.slice(last, token)}_`;
+        i = end;
         last = i;
         continue;
       }
