@@ -6,12 +6,20 @@
  * (`--expose-gc --single-threaded`: the figures repeat to the KiB), which collects until the heap
  * stops shrinking and sends `heapUsed`; the median of IMPORT_HEAP_ROUNDS (default 3) children.
  * No arguments: core, core/adapter, and each adapter with its framework alone.
+ *
+ * Attribution (issue 21): `IMPORT_HEAP_BASE=ws,@opentelemetry/api node dist/import-heap.js a b+c`
+ * prints what each argument adds over the base imported first (`+` joins modules imported
+ * together), e.g. the OpenTelemetry API, `negotiator`, `@faultline/taxonomy`, the `node:` built-ins
+ * core imports (each is an ES module facade listing all of its exports), or one of core's chunks
+ * (`$PWD/../../packages/core/dist/writer-<hash>.js`), each over `ws` and the ones before it.
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { median } from './measure.js';
 
 const ROUNDS = Number(process.env.IMPORT_HEAP_ROUNDS ?? 3);
+/** Modules imported before each measured one; what the figures are counted over (default: none). */
+const BASE = (process.env.IMPORT_HEAP_BASE ?? '').split(',').filter((name) => name !== '');
 /** Each entry, and the framework it is compared with (`-`: none). */
 const DEFAULT_ENTRIES: readonly (readonly [string, string])[] = [
   ['@faultline/core', '-'],
@@ -59,6 +67,7 @@ async function heapAfter(entries: readonly string[]): Promise<number> {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--child') return child(args.slice(1));
+  if (BASE.length > 0) return overBase(args);
   const entries: readonly (readonly [string, string])[] =
     args.length > 0 ? args.map((entry) => [entry, '-'] as const) : DEFAULT_ENTRIES;
   const empty = await heapAfter([]);
@@ -77,6 +86,16 @@ async function main(): Promise<void> {
     console.log(
       `${entry.padEnd(26)} ${alone.toFixed(0).padStart(8)} ${fw.toFixed(0).padStart(10)} ${both.toFixed(0).padStart(8)} ${(both - fw).toFixed(0).padStart(8)}`,
     );
+  }
+}
+
+/** What each of `args` (`a+b`: imported together) adds over BASE, in KiB. */
+async function overBase(args: readonly string[]): Promise<void> {
+  const base = await heapAfter(BASE);
+  console.log(`heap each import adds over ${BASE.join(' + ')} (${base.toFixed(0)} KiB), KiB, median of ${ROUNDS}`);
+  for (const arg of args) {
+    const over = (await heapAfter([...BASE, ...arg.split('+')])) - base;
+    console.log(`${arg.replace(/^.*\/dist\//, 'dist/').padEnd(60)} ${over.toFixed(0).padStart(8)}`);
   }
 }
 
