@@ -16,7 +16,12 @@ import { answerParent } from './child-server.js';
 import { pgError } from './pg-error.js';
 
 /** Every Fastify server mode. */
-export const FASTIFY_MODES = ['fastify-sync', 'fastify-sync-reporter', 'fastify-async', 'fastify-async-logger'] as const;
+export const FASTIFY_MODES = [
+  'fastify-sync',
+  'fastify-sync-reporter',
+  'fastify-async',
+  'fastify-async-logger',
+] as const;
 /** A Fastify server mode. */
 export type FastifyMode = (typeof FASTIFY_MODES)[number];
 
