@@ -1,14 +1,15 @@
 /**
  * `format: 'negotiate'`: the body format picked from `Accept` among problem JSON
  * (`application/problem+json`), the envelope (`application/json`) and JSON:API
- * (`application/vnd.api+json`). q-values, wildcards and specificity are weighed by `negotiator`
- * (the library behind Express's `req.accepts`), over a header first read by `acceptRanges`
- * (bounded, junk dropped, JSON:API instances with parameters other than `profile` ignored as its
- * specification asks). No `Accept`, `*\/*` and types none of the three match get the default.
+ * (`application/vnd.api+json`). q-values, wildcards and specificity are weighed by the rule of
+ * `negotiator` (the library behind Express's `req.accepts`), over a header first read by
+ * `acceptRanges` (bounded, junk dropped, JSON:API instances with parameters other than `profile`
+ * ignored as its specification asks). Written here for three offers: importing `negotiator` left
+ * 137 KiB of heap in every server, negotiating or not (`bench:import-heap`), against goals on
+ * memory at start and after load that ws misses; a property test holds the two to the same pick. No `Accept`, `*\/*` and types none of the three match get the default.
  * Repeated headers are answered from a small bounded cache, so a service's usual clients cost one
  * map look-up.
  */
-import Negotiator from 'negotiator';
 import type { BodyFormat } from './http-headers.js';
 import { acceptRanges, JSON_API_MEDIA_TYPE, type MediaRange, usableJsonApiInstance } from './media-type.js';
 
@@ -29,7 +30,7 @@ const FORMAT_OF_TYPE: ReadonlyMap<string, BodyFormat> = new Map(
   BODY_FORMATS.map((format) => [FORMAT_MEDIA_TYPES[format], format]),
 );
 
-/** The media types offered, the default first (negotiator prefers the earlier one on a tie). */
+/** The media types offered, the default first (the earlier one is preferred on a tie). */
 const OFFERS: Readonly<Record<BodyFormat, readonly string[]>> = {
   problem: ['application/problem+json', 'application/json', JSON_API_MEDIA_TYPE],
   envelope: ['application/json', 'application/problem+json', JSON_API_MEDIA_TYPE],
@@ -45,17 +46,68 @@ const caches: Readonly<Record<BodyFormat, Map<string, BodyFormat>>> = {
   jsonapi: new Map(),
 };
 
-/** A range as negotiator reads it; `charset` is dropped (every answer is UTF-8). */
-function rangeText(range: MediaRange): string | undefined {
-  if (range.type === JSON_API_MEDIA_TYPE) {
-    // JSON:API 1.1: instances with parameters other than ext/profile are ignored; profiles may be.
-    return usableJsonApiInstance(range) ? `${range.type};q=${range.q}` : undefined;
-  }
-  let text = range.type;
+/** The best match of one offer: the range's weight, specificity and position; `s` -1 when none. */
+interface Priority {
+  q: number;
+  s: number;
+  o: number;
+}
+
+/**
+ * How specifically `range` names `offer` (a type without parameters), as negotiator scores it: 4
+ * for the type, 2 for the subtype, 1 for parameters that all allow it; -1 when it does not match.
+ * `charset` is dropped (every answer is UTF-8); a usable JSON:API instance counts without its
+ * parameters (profiles may be ignored).
+ */
+function specificity(range: MediaRange, offer: string): number {
+  const slash = range.type.indexOf('/');
+  const type = range.type.slice(0, slash);
+  const subtype = range.type.slice(slash + 1);
+  const offerSlash = offer.indexOf('/');
+  let s = 0;
+  if (type === offer.slice(0, offerSlash)) s |= 4;
+  else if (type !== '*') return -1;
+  if (subtype === offer.slice(offerSlash + 1)) s |= 2;
+  else if (subtype !== '*') return -1;
+  if (range.type === JSON_API_MEDIA_TYPE) return s;
+  let params = false;
   for (const [name, value] of range.params) {
-    if (name !== 'charset') text += `;${name}=${JSON.stringify(value)}`;
+    if (name === 'charset') continue;
+    // The offer has no parameters: only `*` or an empty value allow it.
+    if (value !== '*' && value !== '') return -1;
+    params = true;
   }
-  return `${text};q=${range.q}`;
+  return params ? s | 1 : s;
+}
+
+/**
+ * The offer `ranges` prefer (negotiator's order: weight, then specificity, then the earlier range,
+ * then the earlier offer), or `undefined` when none is acceptable. Each offer's own match is its
+ * most specific range, then the heaviest, then the later one.
+ */
+function preferred(ranges: readonly MediaRange[], offers: readonly string[]): string | undefined {
+  let best: Priority | undefined;
+  let bestOffer: string | undefined;
+  for (const offer of offers) {
+    const priority: Priority = { q: 0, s: 0, o: -1 };
+    for (let o = 0; o < ranges.length; o += 1) {
+      const range = ranges[o] as MediaRange;
+      const s = specificity(range, offer);
+      if (s < 0) continue;
+      if ((priority.s - s || priority.q - range.q || priority.o - o) < 0) {
+        priority.q = range.q;
+        priority.s = s;
+        priority.o = o;
+      }
+    }
+    if (priority.q <= 0) continue;
+    // Offers are met in order: a later one wins only when strictly better.
+    if (best === undefined || (priority.q - best.q || priority.s - best.s || best.o - priority.o) > 0) {
+      best = priority;
+      bestOffer = offer;
+    }
+  }
+  return bestOffer;
 }
 
 /** Ranges that can match an offer: the three types and the wildcards over them (others change nothing). */
@@ -64,13 +116,12 @@ function canMatch(type: string): boolean {
 }
 
 function negotiate(accept: string, fallback: BodyFormat): BodyFormat {
-  const parts: string[] = [];
-  for (const range of acceptRanges(accept, canMatch)) {
-    const text = rangeText(range);
-    if (text !== undefined) parts.push(text);
-  }
-  if (parts.length === 0) return fallback;
-  const best = new Negotiator({ headers: { accept: parts.join(',') } }).mediaType(OFFERS[fallback] as string[]);
+  // JSON:API 1.1: instances with parameters other than ext/profile are ignored.
+  const ranges = acceptRanges(accept, canMatch).filter(
+    (range) => range.type !== JSON_API_MEDIA_TYPE || usableJsonApiInstance(range),
+  );
+  if (ranges.length === 0) return fallback;
+  const best = preferred(ranges, OFFERS[fallback]);
   return (best === undefined ? undefined : FORMAT_OF_TYPE.get(best)) ?? fallback;
 }
 
