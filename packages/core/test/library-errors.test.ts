@@ -102,3 +102,49 @@ describe('library shapes: what the category rests on', () => {
     expect(same.own_type).toBeUndefined();
   });
 });
+
+describe('MongoDB and Mongoose errors made by the libraries themselves', () => {
+  it("a Mongoose validation is the client's (400, pointers) only when its paths are the request's input", async () => {
+    const mongoose = await import('mongoose');
+    const Account = new mongoose.Schema({
+      email: { type: String, required: true, match: /@/ },
+      age: { type: Number, min: 18 },
+    });
+    const model = mongoose.model('LibraryErrorsAccount', Account);
+    const input = { email: 'not-an-email-USERVALUE', age: 3 };
+    const thrown = await new model(input).validate().catch((error: unknown) => error);
+    const owned = capture(thrown, { input: [input] });
+    expect([owned.status, owned.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect(publicView(owned).fieldViolations).toEqual([
+      { pointer: '/email', detail: 'Does not match the expected pattern.' },
+      { pointer: '/age', detail: 'Is below the minimum.' },
+    ]);
+    expect(capture(thrown, { input: [{ name: 'x' }] }).status).toBe(500);
+    const visible = [renderProblem(owned), JSON.stringify(publicView(owned))].join('\n');
+    expect(visible).not.toMatch(/USERVALUE|LibraryErrorsAccount|ValidatorError|minimum allowed/);
+    // The record keeps which rule each path failed.
+    const record = createRedactor().redact(thrown) as { errors: Record<string, Record<string, unknown>> };
+    expect([record.errors.email?.kind, record.errors.age?.kind, record.errors.age?.path]).toEqual([
+      'regexp',
+      'min',
+      'age',
+    ]);
+  });
+
+  it('a duplicate key is 409 without the index, collection or value; the record keeps them', async () => {
+    const { MongoServerError } = await import('mongodb');
+    const thrown = new MongoServerError({
+      message:
+        'E11000 duplicate key error collection: shop.users index: username_1 dup key: { username: "ann-USERVALUE" }',
+      code: 11000,
+      codeName: 'DuplicateKey',
+      keyPattern: { username: 1 },
+      keyValue: { username: 'ann-USERVALUE' },
+    });
+    const fault = capture(thrown);
+    expect([fault.status, fault.code]).toEqual([409, 'CONFLICT']);
+    expect(renderProblem(fault)).not.toMatch(/USERVALUE|username|shop\.users|E11000/);
+    const record = createRedactor().redact(thrown) as Record<string, unknown>;
+    expect([record.codeName, record.keyPattern]).toEqual(['DuplicateKey', { username: 1 }]);
+  });
+});

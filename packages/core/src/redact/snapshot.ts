@@ -9,52 +9,14 @@
  */
 import { types } from 'node:util';
 import { isObjectLike, safeGet, typeLabel } from '../safe-access.js';
+import { mapFields, setItems, symbolFields } from './collections.js';
 import { markCut } from './cut.js';
+import { looksLikeError, proxiedStack } from './error-like.js';
+import { isCutStream, streamSummary } from './node-streams.js';
+import type { SnapError, SnapLabel, SnapNode, SnapObject, SnapshotBounds } from './snap-node.js';
 import { pairList, webValue } from './web-values.js';
 
-/**
- * A literal the walk produced (`[Circular]`, a date, a type label): written as it is but for the
- * value patterns (a type label is a name the value chose, and could be a token).
- */
-export interface SnapLabel {
-  readonly l: string;
-}
-
-/** A plain object: raw keys (marked to be cut at 128 characters, see cut.ts) to their values. */
-export interface SnapObject {
-  readonly o: { [key: string]: SnapNode };
-}
-
-/** An error: its type label, raw message and stack, own fields, cause and aggregated errors. */
-export interface SnapError {
-  readonly e: {
-    readonly type: string;
-    readonly message?: string;
-    readonly stack?: string;
-    readonly props: { [key: string]: SnapNode };
-    readonly cause?: SnapNode;
-    readonly errors?: SnapNode[];
-  };
-}
-
-/** One node of a snapshot: user text is a plain string, user numbers and booleans as they are. */
-export type SnapNode = string | number | boolean | null | SnapNode[] | SnapLabel | SnapObject | SnapError;
-
-/** The bounds of a walk (the redactor's options). */
-export interface SnapshotBounds {
-  readonly maxDepth: number;
-  readonly maxStringLength: number;
-  readonly maxKeys: number;
-  readonly maxNodes: number;
-  /**
-   * Most characters of text in one walk: strings, keys and labels together (each string is cut
-   * to `maxStringLength` too). Without it, `maxNodes` strings of `maxStringLength` made one record
-   * of many megabytes.
-   */
-  readonly maxTotalLength: number;
-  /** True for a key whose value is never read (written `[REDACTED]`). */
-  readonly sensitiveKey: (key: string) => boolean;
-}
+export type { SnapError, SnapLabel, SnapNode, SnapObject, SnapshotBounds } from './snap-node.js';
 
 /** The value the key rules put in place of a sensitive key's value. */
 export const REDACTED = '[REDACTED]';
@@ -73,21 +35,6 @@ export function setOwn<T>(out: { [key: string]: T }, key: string, value: T): voi
   if (key === '__proto__')
     Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true });
   else out[key] = value;
-}
-
-/**
- * An error, a look-alike, or one of another realm (`vm`) whose stack is not a string
- * (`isNativeError`, asked only of an object with a message: every error has one, from its prototype).
- */
-function looksLikeError(node: object): boolean {
-  try {
-    if (node instanceof Error) return true;
-    const message = safeGet(node, 'message');
-    if (message === undefined) return false;
-    return (typeof message === 'string' && typeof safeGet(node, 'stack') === 'string') || types.isNativeError(node);
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -121,8 +68,11 @@ export function snapshot(value: unknown, bounds: SnapshotBounds, valueType?: str
     return depth === 0 && valueType !== undefined ? valueType : typeLabel(node);
   }
 
-  /** `pairs`: `node` is a list of names and values (`rawHeaders`), whose values the key rules see by their names. */
-  function walk(node: unknown, depth: number, pairs = false): SnapNode {
+  /**
+   * `pairs`: `node` is a list of names and values (`rawHeaders`), whose values the key rules see
+   * by their names. `field`: `node` is an error's field, whose Set or Map is written with its content.
+   */
+  function walk(node: unknown, depth: number, pairs = false, field = false): SnapNode {
     nodes += 1;
     if (nodes > maxNodes || budget <= 0) return { l: '[Truncated]' };
     switch (typeof node) {
@@ -150,17 +100,32 @@ export function snapshot(value: unknown, bounds: SnapshotBounds, valueType?: str
     try {
       if (ArrayBuffer.isView(node)) return label(`[${typeOf(node, depth)} ${node.byteLength} bytes]`);
       if (Array.isArray(node)) return walkArray(node, depth, pairs);
-      if (node instanceof Map || node instanceof Set) return label(`[${typeOf(node, depth)} size=${node.size}]`);
+      if (node instanceof Map || node instanceof Set) return walkCollection(node, depth, field);
       if (node instanceof Date) return label(Number.isNaN(node.getTime()) ? 'Invalid Date' : node.toISOString());
       if (looksLikeError(node)) return walkError(node, depth);
-      const fields = walkObject(node, depth);
-      // No own keys: perhaps a URL, its parameters or headers (web-values.ts).
-      return fields === NO_FIELDS ? (webNode(node, depth) ?? { o: {} }) : { o: fields };
+      if (isCutStream(node)) return { o: walkObject(streamSummary(node), depth) };
+      return walkFields(node, depth);
     } catch {
-      return label('[Unreadable]');
+      // A Proxy whose `getPrototypeOf` trap throws (in `instanceof`) may still wrap an error.
+      return types.isProxy(node) ? walkProxy(node, depth) : label('[Unreadable]');
     } finally {
       seen.delete(node);
     }
+  }
+
+  /** A Proxy whose `instanceof` threw: an error when what it wraps is one (error-like.ts), else its fields. */
+  function walkProxy(node: object, depth: number): SnapNode {
+    try {
+      return looksLikeError(node) ? walkError(node, depth) : walkFields(node, depth);
+    } catch {
+      return label('[Unreadable]');
+    }
+  }
+
+  /** An object's fields; without own keys, perhaps a URL, its parameters or headers (web-values.ts). */
+  function walkFields(node: object, depth: number): SnapNode {
+    const fields = walkObject(node, depth);
+    return fields === NO_FIELDS ? (webNode(node, depth) ?? { o: {} }) : { o: fields };
   }
 
   function walkArray(array: unknown[], depth: number, pairs = false): SnapNode[] {
@@ -182,7 +147,17 @@ export function snapshot(value: unknown, bounds: SnapshotBounds, valueType?: str
     return out;
   }
 
-  function walkObject(object: object, depth: number): { [key: string]: SnapNode } {
+  /** A Set or Map: its content when it is an error's field, else its class and size. */
+  function walkCollection(node: Set<unknown> | Map<unknown, unknown>, depth: number, field: boolean): SnapNode {
+    const items = field ? setItems(node, maxKeys) : undefined;
+    if (items !== undefined) return walkArray(items, depth);
+    const fields = field ? mapFields(node, maxKeys) : undefined;
+    if (fields !== undefined) return { o: walkObject(fields, depth) };
+    return label(`[${typeOf(node, depth)} size=${node.size}]`);
+  }
+
+  /** `field`: `object` is an error, whose fields' Sets and Maps are written with their content. */
+  function walkObject(object: object, depth: number, field = false): { [key: string]: SnapNode } {
     const out: { [key: string]: SnapNode } = {};
     let keys: string[];
     try {
@@ -199,7 +174,11 @@ export function snapshot(value: unknown, bounds: SnapshotBounds, valueType?: str
         break;
       }
       count += 1;
-      setOwn(out, kept, sensitiveKey(key) ? label(REDACTED) : walk(safeGet(object, key), depth + 1, pairList(key)));
+      setOwn(
+        out,
+        kept,
+        sensitiveKey(key) ? label(REDACTED) : walk(safeGet(object, key), depth + 1, pairList(key), field),
+      );
     }
     return out;
   }
@@ -214,12 +193,14 @@ export function snapshot(value: unknown, bounds: SnapshotBounds, valueType?: str
 
   function walkError(error: object, depth: number): SnapError {
     const rawMessage = safeGet(error, 'message');
-    const rawStack = safeGet(error, 'stack');
+    const read = safeGet(error, 'stack');
+    // Read through a Proxy, a stack may be missing: it is then read from what the Proxy wraps.
+    const rawStack = typeof read === 'string' ? read : (proxiedStack(error) ?? read);
     // The message and the stack first: the budget goes to them before the error's own fields.
     const type = typeOf(error, depth);
     const message = typeof rawMessage === 'string' ? text(rawMessage, maxStringLength) : undefined;
     const stack = typeof rawStack === 'string' ? text(rawStack, maxStringLength) : undefined;
-    const props = withHiddenFields(error, walkObject(error, depth), rawMessage, rawStack, depth);
+    const props = withHiddenFields(error, walkObject(error, depth, true), rawMessage, rawStack, depth);
     const e: { -readonly [K in keyof SnapError['e']]: SnapError['e'][K] } = { type, props };
     if (message !== undefined) e.message = message;
     if (stack !== undefined) e.stack = stack;
@@ -233,8 +214,9 @@ export function snapshot(value: unknown, bounds: SnapshotBounds, valueType?: str
   /**
    * The error's fields that the walk of its keys misses, added to `props` (copied once: `props`
    * itself may be the shared empty object): a SuppressedError's disposal `error` and the
-   * `suppressed` one it hid (`using`, `DisposableStack`, Node 24: own non-enumerable fields), and a
-   * `message` or `stack` that is not a string (`e.message = body` stays non-enumerable).
+   * `suppressed` one it hid (`using`, `DisposableStack`, Node 24: own non-enumerable fields), a
+   * `message` or `stack` that is not a string (`e.message = body` stays non-enumerable), and its
+   * own symbol-keyed fields (collections.ts), whose key rules see the symbol's description.
    */
   function withHiddenFields(
     error: object,
@@ -246,8 +228,14 @@ export function snapshot(value: unknown, bounds: SnapshotBounds, valueType?: str
     const suppressed = 'suppressed' in props ? undefined : safeGet(error, 'suppressed');
     const oddMessage = message !== undefined && typeof message !== 'string' && !('message' in props);
     const oddStack = stack !== undefined && typeof stack !== 'string' && !('stack' in props);
-    if (suppressed === undefined && !oddMessage && !oddStack) return props;
+    const symbols = symbolFields(error, maxKeys);
+    if (suppressed === undefined && !oddMessage && !oddStack && symbols.length === 0) return props;
     const out = { ...props };
+    for (const [key, description, value] of symbols) {
+      const kept = text(key, MAX_KEY);
+      if (kept === undefined || key in props) continue;
+      setOwn(out, kept, sensitiveKey(description) ? label(REDACTED) : walk(value, depth + 1, false, true));
+    }
     if (suppressed !== undefined) {
       if (!('error' in props)) setOwn(out, 'error', walk(safeGet(error, 'error'), depth + 1));
       setOwn(out, 'suppressed', walk(suppressed, depth + 1));
