@@ -5,8 +5,11 @@
  * `expose` is ignored). A 5xx or any other number is `internal`. An error that describes a call
  * this service made (it carries a `response`, `request` or `config` object, or `headers` without
  * http-errors' `expose` flag: an HTTP client's or SDK's error such as Stripe's or OpenAI's) is an
- * upstream's answer, mapped as one: an upstream 401/403 is never the client's. Runs after every
- * structural classifier.
+ * upstream's answer, mapped as one: an upstream 401/403 is never the client's. A `Response` the
+ * application made itself and threw (`throw new Response(null, { status: 404 })`, the pattern of
+ * Remix and of fetch-style routers) has no URL: its status is the application's, as an
+ * http-errors status is; a fetched one (`if (!res.ok) throw res`) is an upstream's answer. Runs
+ * after every structural classifier.
  */
 import { isObjectLike, type ObjectLike, safeGet } from '../safe-access.js';
 import type { Category } from '../taxonomy.js';
@@ -39,8 +42,27 @@ const CLIENT_STATUS: Readonly<Record<number, Category>> = {
 /** Fields through which an HTTP client's error describes the call it made. */
 const UPSTREAM_FIELDS = ['response', 'request', 'config'] as const;
 
+const tagOf = Object.prototype.toString;
+
+/**
+ * True for a web `Response` the application constructed (its `url` is empty: a fetched one has
+ * the URL it came from). The global is read only for a value tagged `Response` (reading it loads
+ * Node's fetch the first time); its own getter is used, not one the value put in its place.
+ */
+function isConstructedResponse(error: ObjectLike): boolean {
+  try {
+    if (tagOf.call(error) !== '[object Response]') return false;
+    const ResponseClass = (globalThis as { Response?: typeof Response }).Response;
+    if (typeof ResponseClass !== 'function' || !(error instanceof ResponseClass)) return false;
+    return Object.getOwnPropertyDescriptor(ResponseClass.prototype, 'url')?.get?.call(error) === '';
+  } catch {
+    return false;
+  }
+}
+
 /** True when `error` describes a call this service made rather than the request it serves. */
 function describesUpstreamCall(error: ObjectLike): boolean {
+  if (isConstructedResponse(error)) return false;
   if (UPSTREAM_FIELDS.some((key) => isObjectLike(safeGet(error, key)))) return true;
   // http-errors (and @fastify/sensible) set `headers` for the response they describe, always with `expose`.
   return isObjectLike(safeGet(error, 'headers')) && typeof safeGet(error, 'expose') !== 'boolean';
