@@ -122,10 +122,16 @@ export function snapshot(value: unknown, bounds: SnapshotBounds, valueType?: str
     }
   }
 
-  /** An object's fields; without own keys, perhaps a URL, its parameters or headers (web-values.ts). */
+  /**
+   * An object's fields; without own keys, perhaps a URL, its parameters or headers; a web value
+   * with some (a `Response` a framework added a field to) gets its class's fields too (web-values.ts).
+   */
   function walkFields(node: object, depth: number): SnapNode {
     const fields = walkObject(node, depth);
-    return fields === NO_FIELDS ? (webNode(node, depth) ?? { o: {} }) : { o: fields };
+    if (fields === NO_FIELDS) return webNode(node, depth) ?? { o: {} };
+    const proto = Object.getPrototypeOf(node) as unknown;
+    const web = proto === Object.prototype || proto === null ? undefined : webNode(node, depth);
+    return typeof web === 'object' && web !== null && 'o' in web ? { o: { ...web.o, ...fields } } : { o: fields };
   }
 
   function walkArray(array: unknown[], depth: number, pairs = false): SnapNode[] {

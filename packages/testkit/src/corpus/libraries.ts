@@ -13,6 +13,7 @@ import { REDACTABLE_SECRET } from './extreme-text.js';
 import { DATA_LIBRARY_VALUES } from './libraries-data.js';
 import { UPSTREAM_LIBRARY_VALUES } from './libraries-upstream.js';
 import { NATIVE_FORBIDDEN, NATIVE_VALUES, type NativeValue } from './native.js';
+import { RUNTIME_FORBIDDEN, RUNTIME_VALUES } from './runtime-shapes.js';
 import { SECRET } from './types.js';
 
 /** What no client may read of a library's error (besides the corpus's `ALWAYS_FORBIDDEN`). */
@@ -51,10 +52,14 @@ export const LIBRARY_VALUES: Readonly<Record<string, NativeValue>> = {
 };
 
 /** Node's own errors and libraries' errors by name, for a server that throws any of them by name. */
-export const REAL_WORLD_VALUES: Readonly<Record<string, NativeValue>> = { ...NATIVE_VALUES, ...LIBRARY_VALUES };
+export const REAL_WORLD_VALUES: Readonly<Record<string, NativeValue>> = {
+  ...NATIVE_VALUES,
+  ...LIBRARY_VALUES,
+  ...RUNTIME_VALUES,
+};
 
 /**
- * The two corpora of real-world errors as `it.each` rows: a title, the values by name, and what no
+ * The corpora of real-world errors as `it.each` rows: a title, the values by name, and what no
  * client may read of them.
  */
 export const REAL_WORLD_CORPORA: readonly (readonly [
@@ -64,4 +69,5 @@ export const REAL_WORLD_CORPORA: readonly (readonly [
 ])[] = [
   ["Node's own errors", NATIVE_VALUES, NATIVE_FORBIDDEN],
   ["libraries' errors", LIBRARY_VALUES, LIBRARY_FORBIDDEN],
+  ['runtime shapes', RUNTIME_VALUES, RUNTIME_FORBIDDEN],
 ];
