@@ -1,15 +1,21 @@
 /**
  * Decoded bytes as the text they hold, when they hold text: UTF-8, UTF-16 (by its byte order mark or
  * where its NUL bytes are: .NET's `Encoding.Unicode`), or either of them gzip- or zlib-compressed (a
- * debug blob compressed before it was base64-encoded, a body gzipped without a Content-Encoding), or
+ * debug blob compressed before it was base64-encoded, a body gzipped without a Content-Encoding, zstd
+ * where this Node.js reads it), or
  * compressed without a header to tell it (raw deflate, brotli: see {@link headerlessText}).
  */
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { encodingOf } from './http/charset.js';
+import { isZstd, zstdDecompress } from './zstd.js';
 
-/** gzip's magic and method (RFC 1952), and a zlib header (RFC 1950: deflate, a check that holds). */
-export function compressed(bytes: Buffer): 'gzip' | 'zlib' | undefined {
+/**
+ * gzip's magic and method (RFC 1952), zstd's magic (RFC 8878), and a zlib header (RFC 1950: deflate, a
+ * check that holds).
+ */
+export function compressed(bytes: Buffer): 'gzip' | 'zstd' | 'zlib' | undefined {
   if (bytes[0] === 0x1f && bytes[1] === 0x8b && bytes[2] === 0x08) return 'gzip';
+  if (isZstd(bytes)) return 'zstd';
   const [cmf, flg] = [bytes[0] ?? 0, bytes[1] ?? 0];
   return (cmf & 0x0f) === 8 && cmf >> 4 <= 7 && (cmf * 256 + flg) % 31 === 0 ? 'zlib' : undefined;
 }
@@ -19,6 +25,7 @@ function inflated(bytes: Buffer, limit: number): Buffer | undefined {
   const kind = compressed(bytes);
   if (kind === undefined) return undefined;
   try {
+    if (kind === 'zstd') return zstdDecompress(bytes, limit);
     return kind === 'gzip'
       ? gunzipSync(bytes, { maxOutputLength: limit })
       : inflateSync(bytes, { maxOutputLength: limit });

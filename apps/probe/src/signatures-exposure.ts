@@ -52,19 +52,22 @@ export const EXPOSURE_SIGNATURES: readonly Signature[] = [
     rule: 'leak/private-ip',
     severity: 'medium',
     description: 'private or internal address',
-    // Private ranges; internal suffixes (`.internal`, `.svc.cluster.local`), of which `.local`, `.consul`,
-    // `.corp` and `.lan` only where they end the name (`api.consul.io`, `www.local.com` are public).
+    // Private ranges (and 100.64/10, shared by carrier NAT, Tailscale and some clouds' pods); internal
+    // suffixes (`.internal`, `.svc.cluster.local`) where they end a label (not a product's domain:
+    // `docs.internal-tools.dev`), of which `.local`, `.consul`, `.corp` and `.lan` only where they end the
+    // name (`api.consul.io`, `www.local.com` are public).
     pattern:
-      /\b(?:10\.\d{1,3}|172\.(?:1[6-9]|2\d|3[01])|192\.168|169\.254)\.\d{1,3}\.\d{1,3}\b|(?<![\w-])[\w-]{1,63}\.(?:internal|localdomain|svc\.cluster\.local|intranet|home\.arpa)\b|(?<![\w-])[\w-]{1,63}\.(?:local|consul|corp|lan)\b(?![.-][\w-])|\.(?:rds|cache|redshift|es)\.amazonaws\.com\b|\.(?:database|redis\.cache|servicebus)\.windows\.net\b|(?<![\w-])[\w-]{1,63}\.[\w-]{1,63}\.svc\b(?![.-][\w-])|\b(?:https?|grpcs?|wss?|redis|amqps?|postgres(?:ql)?|mysql|mongodb):\/\/(?!localhost\b)[a-z][\w-]*:\d{2,5}\b/,
+      /\b(?:10\.\d{1,3}|172\.(?:1[6-9]|2\d|3[01])|192\.168|169\.254|100\.(?:6[4-9]|[7-9]\d|1[01]\d|12[0-7]))\.\d{1,3}\.\d{1,3}\b|(?<![\w-])[\w-]{1,63}\.(?:internal|localdomain|svc\.cluster\.local|intranet|home\.arpa)(?![\w-])|(?<![\w-])[\w-]{1,63}\.(?:local|consul|corp|lan)\b(?![.-][\w-])|\.(?:rds|cache|redshift|es)\.amazonaws\.com\b|\.(?:database|redis\.cache|servicebus)\.windows\.net\b|(?<![\w-])[\w-]{1,63}\.[\w-]{1,63}\.svc\b(?![.-][\w-])|\b(?:https?|grpcs?|wss?|redis|amqps?|postgres(?:ql)?|mysql|mongodb):\/\/(?!localhost\b)[a-z][\w-]*:\d{2,5}\b/,
   },
   ...WORKLOAD_SIGNATURES,
   {
     rule: 'leak/private-ip',
     severity: 'medium',
     description: 'private IPv6 address or cloud host name',
-    // fc00::/7 (unique local, `fd12:3456::1`), fe80::/10 (link local), and an EC2 host name (`ip-10-0-1-23`).
+    // fc00::/7 (unique local, `fd12:3456::1`), fe80::/10 (link local): with its `::` or all eight groups
+    // (`fc12:34:56` is no address); and an EC2 host name (`ip-10-0-1-23`).
     pattern:
-      /(?<![\w:.])f(?:[cdCD][0-9a-fA-F]{2}|[eE][89abAB][0-9a-fA-F]):(?:[0-9a-fA-F]{0,4}:){1,6}[0-9a-fA-F]{0,4}(?![\w:])|\bip-(?:10|172-(?:1[6-9]|2\d|3[01])|192-168)(?:-\d{1,3}){2,3}\b/,
+      /(?<![\w:.])(?=[0-9a-fA-F]{1,4}(?::[0-9a-fA-F]{1,4}){0,6}::|(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4})f(?:[cdCD][0-9a-fA-F]{2}|[eE][89abAB][0-9a-fA-F]):(?:[0-9a-fA-F]{0,4}:){1,6}[0-9a-fA-F]{0,4}(?![\w:])|\bip-(?:10|172-(?:1[6-9]|2\d|3[01])|192-168)(?:-\d{1,3}){2,3}\b/,
   },
   {
     rule: 'leak/private-ip',
@@ -72,10 +75,12 @@ export const EXPOSURE_SIGNATURES: readonly Signature[] = [
     description: 'internal host name',
     // A name without a dot resolves only inside the network: in a URL (`Location: http://auth-svc/login`,
     // `Refresh: 0; url=http://billing-api/`), or with its port in a proxy's or backend's field
-    // (`Via: 1.1 orders-svc:8080`, `X-Backend-Server: orders-7d9f8c5b4-xk2lp:8080`), a `Warning` field's
-    // agent (`199 orders-svc:8080 "…"`) or an authentication realm (`Basic realm="auth-svc:9000"`).
+    // (`Via: 1.1 orders-svc:8080`, `X-Backend-Server: orders-7d9f8c5b4-xk2lp:8080`, Squid's `X-Cache-Lookup:
+    // MISS from squid01:3128`, Envoy's upstream host), a `Warning` field's agent (`199 orders-svc:8080 "…"`)
+    // or an authentication realm (`Basic realm="auth-svc:9000"`); or alone in a field named for the host, its
+    // pod or its container (`X-Pod-Name: web-1`, `X-Hostname: api-3`).
     pattern:
-      /\b(?:https?|wss?|grpcs?|redis|amqps?|postgres(?:ql)?|mysql|mongodb):\/\/(?!localhost\b)[a-z][\w-]{0,62}(?=[/?#"'<>)\]\s]|:\d{2,5}\b|$)|(?:^|\n)(?:via|x-backend(?:-server|-host)?|x-served-by|x-upstream(?:-addr|-host|-server)?|x-forwarded-server|x-real-server|x-origin-server|x-host|warning|www-authenticate|proxy-authenticate): [^\n]{0,1024}?(?<![\w.:/-])(?!localhost\b)[a-z][\w-]{0,62}:\d{2,5}\b/i,
+      /\b(?:https?|wss?|grpcs?|redis|amqps?|postgres(?:ql)?|mysql|mongodb):\/\/(?!localhost\b)[a-z][\w-]{0,62}(?=[/?#"'<>)\]\s]|:\d{2,5}\b|$)|(?:^|\n)(?:via|x-backend(?:-server|-host)?|x-served-by|x-upstream(?:-addr|-host|-server)?|x-forwarded-server|x-forwarded-host|x-real-server|x-origin-server|x-host|x-envoy-upstream-host|x-cache(?:-lookup)?|warning|www-authenticate|proxy-authenticate): [^\n]{0,1024}?(?<![\w.:/-])(?!localhost\b)[a-z][\w-]{0,62}:\d{2,5}\b|(?:^|\n)x-(?:pod(?:-name)?|k8s-pod(?:-name)?|hostname|host-name|container(?:-id|-name)?|machine(?:-name)?): *(?!localhost\b)[a-z0-9][\w-]{0,62}(?![\w.-])/i,
   },
   {
     rule: 'leak/private-ip',
@@ -89,8 +94,8 @@ export const EXPOSURE_SIGNATURES: readonly Signature[] = [
   {
     rule: 'leak/private-ip',
     severity: 'medium',
-    description: 'cloud resource name (AWS ARN: account id and resource)',
-    pattern: /\barn:aws[\w-]{0,16}:[\w-]{1,64}:[\w-]{0,32}:\d{12}:[\w/+=,.@:-]{1,256}/,
+    description: 'cloud resource name (AWS ARN: account id and resource, or an S3 bucket)',
+    pattern: /\barn:aws[\w-]{0,16}:(?:[\w-]{1,64}:[\w-]{0,32}:\d{12}:[\w/+=,.@:-]{1,256}|s3:::[a-z0-9][\w.-]{2,62})/,
   },
   // Versions and products
   {
@@ -120,11 +125,21 @@ export const EXPOSURE_SIGNATURES: readonly Signature[] = [
       /\b(?:node(?:\.?js)?|express|koa|fastify|nestjs|next\.js|nuxt|django|flask|fastapi|starlette|rails|ruby|laravel|symfony|spring boot|tomcat|php|python|openjdk|java|kotlin|ASP\.NET(?: Core)?|NET Framework|NET Core|drupal|wordpress|deno|elixir|postgresql|mysql|mariadb|mongodb|redis|elasticsearch)(?:[@/]v?| version:? ?| v?)\d{1,4}\.\d{1,4}|\bgo1\.\d{1,3}\b|(?:^|\n)x-(?:php|aspnet(?:core|mvc)?|node(?:js)?|ruby|rails|python|django|java|jvm|spring|go|dotnet|framework|runtime|engine|backend|server)-version: *v?\d/i,
   },
   {
+    rule: 'leak/inode',
+    severity: 'low',
+    description: "file's inode in an ETag (Apache's `FileETag INode`)",
+    // Apache's three-part ETag is the file's inode, size and modification time in hex (`"2a-5d1b-5f0c"`,
+    // CWE-200); its default two-part one (size and time), nginx's and a hash are not.
+    pattern: /(?:^|\n)etag: *(?:W\/)?"(?=[\d-]{0,50}[a-f])[0-9a-f]{1,16}-[0-9a-f]{1,16}-[0-9a-f]{1,16}"/i,
+  },
+  {
     rule: 'leak/product',
     severity: 'low',
     description: 'product name in an error page',
-    // Express's own 404 page (`Cannot GET /x`); a `Server` field naming the product without its version.
+    // Express's own 404 page (`Cannot GET /x`); a `Server` field naming an application server without its
+    // version. A web server's bare name (`Server: nginx`, `Server: Apache`: what `server_tokens off` and
+    // `ServerTokens Prod` leave, and no stock setting takes away) is not one.
     pattern:
-      /<center>nginx<\/center>|X-Powered-By|Server: (?:nginx|Apache|Express|gunicorn|uvicorn|Werkzeug|Kestrel|Jetty|Tomcat|openresty|LiteSpeed|Microsoft-IIS|Puma|WEBrick|Cowboy)\b|<pre>Cannot (?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \//i,
+      /<center>nginx<\/center>|X-Powered-By|Server: (?:Express|gunicorn|uvicorn|Werkzeug|Kestrel|Jetty|Tomcat|LiteSpeed|Microsoft-IIS|Puma|WEBrick|Cowboy)\b|<pre>Cannot (?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \//i,
   },
 ];

@@ -30,10 +30,11 @@ export const RUNTIME_SIGNATURES: readonly Signature[] = [
     rule: 'leak/debug',
     severity: 'medium',
     description: 'framework debug page or debug field',
-    // A default or debug error page shows the framework, its settings and often the failing code; a
+    // A default or debug error page shows the framework, its settings and often the failing code (Django's
+    // debug page without its DEBUG notice still has its `Django Version:` and `Python Executable:` rows); a
     // Symfony debug field names the exception, and its profiler token opens every request's details;
     // an `X-Exception-*` or `X-Debug-Trace` field (a HEAD answer is all fields) names the failure.
     pattern:
-      /Whitelabel Error Page|There was an unexpected error \(type=|\bDEBUG = True\b|You're seeing this error because you have|Using the URLconf defined in|Django tried these URL patterns|Werkzeug Debugger|The debugger caught an exception in your WSGI application|Server Error in '[^'\n]{0,256}' Application|An unhandled exception occurred while processing the request|Action Controller: Exception caught|Whoops! There was an error|class=['"]xdebug-error|\[GIN-debug\]|(?:^|\n)(?:x-debug-(?:exception|exception-file|token|token-link|trace|stack|stacktrace|file|line|error|message|sql|query)|x-exception(?:-[\w-]{1,64})?) *: *\S/i,
+      /Whitelabel Error Page|There was an unexpected error \(type=|\bDEBUG = True\b|You're seeing this error because you have|Using the URLconf defined in|Django tried these URL patterns|\bDjango Version:|\bPython Executable:|Werkzeug Debugger|The debugger caught an exception in your WSGI application|Server Error in '[^'\n]{0,256}' Application|An unhandled exception occurred while processing the request|Action Controller: Exception caught|Whoops! There was an error|class=['"]xdebug-error|\[GIN-debug\]|(?:^|\n)(?:x-debug-(?:exception|exception-file|token|token-link|trace|stack|stacktrace|file|line|error|message|sql|query)|x-exception(?:-[\w-]{1,64})?) *: *\S/i,
   },
 ];

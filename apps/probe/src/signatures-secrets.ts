@@ -26,7 +26,32 @@ export const SECRET_SIGNATURES: readonly Signature[] = [
     severity: 'high',
     description: 'credential or key',
     pattern:
-      /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b|-----BEGIN [A-Z ]*PRIVATE KEY-----|\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:@/]*:[^\s@/]+@|\b[sr]k_(?:live|test)_[0-9a-zA-Z]{10,}|\bglpat-[\w-]{20,}|\bsecret_key_base\s*[=:]\s*["']?[0-9a-f]{30,}|\b(?:AccountKey|SharedAccessKey)=[A-Za-z0-9+/]{20,}|\bgh[pousr]_[A-Za-z0-9]{30,}|\bxox[abposr]-[A-Za-z0-9-]{10,}|\bAIza[0-9A-Za-z_-]{35}\b|\bnpm_[A-Za-z0-9]{36}\b/,
+      /(?<![Cc]redential=|AWSAccessKeyId=)\b(?:AKIA|ASIA)[A-Z0-9]{16}\b|-----BEGIN [A-Z ]*PRIVATE KEY(?: BLOCK)?-----|\b[a-z][a-z0-9+.-]{1,20}:\/\/[^\s:@/]*:[^\s@/]+@|\b[sr]k_(?:live|test)_[0-9a-zA-Z]{10,}|\bglpat-[\w-]{20,}|\bsecret_key_base\s*[=:]\s*["']?[0-9a-f]{30,}|\b(?:AccountKey|SharedAccessKey)=[A-Za-z0-9+/]{20,}|\bgh[pousr]_[A-Za-z0-9]{30,}|\bxox[abposr]-[A-Za-z0-9-]{10,}|\bAIza[0-9A-Za-z_-]{35}\b|\bnpm_[A-Za-z0-9]{36}\b/,
+  },
+  {
+    rule: 'leak/secret',
+    severity: 'high',
+    description: 'credential or key',
+    // Tokens of newer formats, each told by its prefix: GitHub's fine-grained (`github_pat_`), OpenAI's
+    // (`sk-proj-…`, a legacy key's `T3BlbkFJ`), Anthropic's (`sk-ant-api03-…`), HashiCorp Vault's
+    // (`hvs.…`), SendGrid's (`SG.<22>.<43>`), PyPI's, Shopify's, DigitalOcean's, Stripe's webhook
+    // secret, Hugging Face's, GitLab's other tokens, Google's OAuth access token, Slack's app token and
+    // webhook, Postman's, Linear's, Sentry's, Supabase's, Databricks', Doppler's, Azure AD's client
+    // secret (`…8Q~…`), an age key and an Azure SAS token (`SharedAccessSignature sr=…&sig=…`). A
+    // presigned URL's key id (`X-Amz-Credential=AKIA…`) is what a download API hands out: not one.
+    pattern:
+      /\bgithub_pat_\w{40,}|\bsk-(?:proj|svcacct|admin|ant-(?:api|admin|sid)\d\d)-[\w-]{40,}|\bsk-[\w-]{0,100}T3BlbkFJ[\w-]{16,}|\bhv[sbr]\.[\w-]{24,}|\bSG\.[\w-]{22}\.[\w-]{43}\b|\bpypi-AgE[\w-]{50,}|\bshp(?:at|ss|ca|pa)_[0-9a-fA-F]{32}\b|\bdo[por]_v1_[0-9a-f]{64}\b|\bwhsec_[A-Za-z0-9+/]{24,}|\bhf_[A-Za-z0-9]{34,}\b|\bgl(?:ptt|dt|rt|soat|ft|cbt|imt|oas|agent)-[\w-]{20,}|\bya29\.[\w-]{30,}|\bxapp-\d-[\w-]{30,}|hooks\.slack\.com\/(?:services|workflows)\/T\w{6,}\/\w{6,}\/\w{16,}|\bPMAK-[0-9a-f]{24}-[0-9a-f]{34}\b|\blin_api_[A-Za-z0-9]{40}\b|\bsntr[ysu]_[\w+/=-]{40,}|\bsbp_[0-9a-f]{40}\b|\bdapi[0-9a-f]{32}\b|\bdp\.(?:pt|st|sa|ct)\.[A-Za-z0-9]{40,}|(?<![\w~.-])[\w.-]{3}\dQ~[\w~.-]{31,34}(?![\w~.-])|\bAGE-SECRET-KEY-1[0-9A-Z]{58}\b|\bSharedAccessSignature[= ](?:sr|sv)=[^\s"']{1,512}?[?&]?\bsig=[A-Za-z0-9%+/]{20,}/,
+  },
+  {
+    rule: 'leak/secret',
+    severity: 'high',
+    description: 'credential in an echoed Authorization field',
+    // `"authorization": "Basic YWRtaW46czNjcjN0"`, `Authorization: Bearer 8f2c…` sent back: a value with a
+    // digit (a placeholder such as `Bearer YOUR_TOKEN` or `<token>` is not one); a JWT is reported as
+    // one, and the probe's own tokens (with its marker) are reflection.
+    pattern: new RegExp(
+      String.raw`\b[Aa]uthorization["']?\s{0,4}[:=]\s{0,4}["']?(?:Basic|Bearer|Token|Digest|Negotiate|NTLM|token|bearer|basic) {1,4}(?!eyJ)${NOT_PLACEHOLDER}(?=[A-Za-z+/=._~-]{0,512}\d)[A-Za-z0-9+/=._~-]{12,}`,
+    ),
   },
   {
     rule: 'leak/secret',

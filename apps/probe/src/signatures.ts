@@ -44,8 +44,11 @@ export const SIGNATURES: readonly Signature[] = [
     severity: 'high',
     description: 'Node.js stack frame (relative path)',
     // A frame on its own line, whatever its path (the answer is read with its JSON escapes undone), or
-    // after a `<br>` (Express's development error page: `<br> &nbsp; &nbsp;at handler (dist/x.js:3:9)`).
-    pattern: /(?:\\n|\n|<[bB][rR]\s{0,8}\/?>)\s{1,64}at [\w$.<>]{1,256} \(/,
+    // after a `<br>` (Express's development error page: `<br> &nbsp; &nbsp;at handler (dist/x.js:3:9)`);
+    // or anywhere with a script's line and column (an Apollo `stacktrace` array of lines, `"    at
+    // Object.order (resolvers.js:12:9)"`, `"at resolvers.js:12:9"`, or a frame inside a message).
+    pattern:
+      /(?:\\n|\n|<[bB][rR]\s{0,8}\/?>)\s{1,64}at [\w$.<>]{1,256} \(|\bat (?:async )?(?:[\w$.<>]{1,256} \()?[\w@./\\-]{1,512}\.(?:[cm]?[jt]sx?|vue|svelte):\d+:\d+\b/,
   },
   {
     rule: 'leak/stack-python',
@@ -59,9 +62,11 @@ export const SIGNATURES: readonly Signature[] = [
     rule: 'leak/stack-java',
     severity: 'high',
     description: 'Java stack frame',
-    // With a module or class-loader prefix (`java.base/`, `app//`); Kotlin, Scala, Groovy and Clojure files too.
+    // With a module or class-loader prefix (`java.base/`, `app//`); Kotlin, Scala, Groovy and Clojure files
+    // too; or a StackTraceElement as Jackson writes it (an exception serialized whole: `"fileName":
+    // "OrderController.java"`).
     pattern:
-      /(?:\b|(?<=\\[nt]))at (?:[\w.@-]{0,128}\/){0,4}[a-z][\w$]{0,128}(?:\.[\w$<>]{1,128}){1,16}\([\w$]{1,128}\.(?:java|kt|kts|scala|groovy|clj)(?::\d+)?\)/,
+      /(?:\b|(?<=\\[nt]))at (?:[\w.@-]{0,128}\/){0,4}[a-z][\w$]{0,128}(?:\.[\w$<>]{1,128}){1,16}\([\w$]{1,128}\.(?:java|kt|kts|scala|groovy|clj)(?::\d+)?\)|"fileName"\s{0,4}:\s{0,4}"[\w$-]{1,128}\.(?:java|kt|kts|scala|groovy|clj)"/,
   },
   {
     rule: 'leak/stack-java',

@@ -68,6 +68,11 @@ describe('an internal host name', () => {
     [{ location: 'http://auth-svc/login?next=%2F' }],
     [{ location: 'https://billing' }],
     [{ refresh: '0; url=http://reports-api/x' }],
+    [{ 'x-cache-lookup': 'MISS from squid01:3128' }],
+    [{ 'x-envoy-upstream-host': 'orders:8080' }],
+    [{ 'x-forwarded-host': 'orders-svc:8080' }],
+    [{ 'x-pod-name': 'web-1' }],
+    [{ 'x-hostname': 'api-3' }],
   ])('is found in %j', (headers) => {
     expect(rules(headers)).toEqual(['leak/private-ip']);
   });
@@ -81,6 +86,9 @@ describe('an internal host name', () => {
     [{ location: 'http://localhost:3000/x' }],
     [{ location: '/login?next=http%3A%2F%2Fshop.example.com%2F' }],
     [{ 'x-served-by': 'cache-fra-etou8220063-FRA' }],
+    [{ 'x-cache': 'Hit from cloudfront', 'x-cache-lookup': 'HIT from edge' }],
+    [{ 'x-forwarded-host': 'api.example.com:443' }],
+    [{ 'x-hostname': 'api.example.com' }],
   ])('is not seen in %j', (headers) => {
     expect(rules(headers)).toEqual([]);
   });

@@ -58,8 +58,74 @@ describe('benign text is not a leak', () => {
       '',
     ],
     ['a relative URL path', {}, '{"instance":"/api/v1/users/settings/notifications","type":"about:blank"}'],
+    ['a web server named without its version', { server: 'nginx', via: '1.1 varnish' }, ''],
+    ['Apache with ServerTokens Prod', { server: 'Apache' }, ''],
+    ['an nginx ETag', { etag: '"65a1f0c2-2d"' }, ''],
+    ['an Apache 2.4 ETag (size and time)', { etag: '"2d-5b1e4a4f8c2c0"' }, ''],
+    ['an Express ETag', { etag: 'W/"2a-5d1bGhIjKlMnOpQrStUvWxYz01"' }, ''],
+    ['a version ETag', { etag: '"1-2-3"' }, ''],
+    ['a product domain starting with a word of an internal suffix', {}, '{"docs":"https://docs.internal-tools.dev"}'],
+    ['hex that is no IPv6 address', {}, '{"t":"fc12:34:56","mac":"fd:ab:cd:12:34:56"}'],
+    [
+      'SKUs starting like a token prefix',
+      {},
+      '{"skus":["sk-proj-roadmap","sk-ant-farm-kit","SG.Series.X200","hvs.north"]}',
+    ],
+    [
+      'documentation of the Authorization field',
+      {},
+      '{"example":"Authorization: Bearer YOUR_API_TOKEN","basic":"Authorization: Basic <credentials>"}',
+    ],
+    ['a redacted Authorization echo', {}, '{"headers":{"authorization":"Bearer [REDACTED]"}}'],
+    [
+      'an S3 presigned URL',
+      {},
+      '{"url":"https://b.s3.amazonaws.com/a?X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20240101%2Fus-east-1%2Fs3%2Faws4_request"}',
+    ],
+    ['prose naming scripts and times', {}, '{"help":"Meet at the booth (hall 3) at 12:30; look at main.js:12"}'],
+    ["a health answer with the API's own version", {}, '{"status":"ok","version":"2.4.1","service":"orders"}'],
   ])('%s', (_label, headers: Record<string, string>, body) => {
     const found = checkAnswer({ status: 400, headers, body }, { probe: 'unit', location: '/' });
     expect(found.filter((f) => f.rule.startsWith('leak/'))).toEqual([]);
+  });
+});
+
+describe('newer credential formats and echoed credentials (round 6)', () => {
+  const rules = (body: string, headers: Record<string, string> = {}) =>
+    checkAnswer({ status: 500, headers, body }, { probe: 'unit', location: '/' })
+      .map((f) => f.rule)
+      .filter((rule) => rule.startsWith('leak/'));
+  const random = 'AbC123dEf456GhI789jKl012MnO345pQr678StU901vWx234YzA567bCd890eFg';
+
+  it.each([
+    ['GitHub fine-grained', `github_pat_11ABCDEFG0123456789_${random}`],
+    ['OpenAI project key', `sk-proj-${random}`],
+    ['OpenAI legacy key', 'sk-AbC123dEf456GhI789jKT3BlbkFJl012MnO345pQr678StU'],
+    ['Anthropic key', `sk-ant-api03-${random}-AbCdEfAA`],
+    ['Vault service token', 'hvs.CAESIJlWh2Ls5AbC123dEf456GhI789jKl012MnO345pQr6GiQK'],
+    ['SendGrid key', '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'],
+    ['Stripe webhook secret', 'whsec_AbC123dEf456GhI789jKl012MnO345pQ'],
+    ['Hugging Face token', 'hf_AbCdEfGhIjKlMnOpQrStUvWxYz01234567'],
+    ['GitLab runner token', 'glrt-AbC123dEf456GhI789jK'],
+    ['Slack webhook', 'https://hooks.slack.com/services/T0123ABCD/B0456EFGH/AbCdEfGhIjKlMnOpQrStUvWx'],
+    ['Azure AD client secret', 'Xy78Q~AbCdEfGhIjKlMnOpQrStUvWxYz0123456'],
+    [
+      'Azure Service Bus SAS token',
+      'SharedAccessSignature sr=shop.example.net&sig=AbCdEfGhIjKlMnOpQrStUvWxYz0123456789%3D&se=1700000000&skn=Root',
+    ],
+    ['a PGP private key block', '-----BEGIN PGP PRIVATE KEY BLOCK-----'],
+    ['an echoed Basic Authorization field', '{"headers":{"authorization":"Basic YWRtaW46czNjcjN0UGFzcw=="}}'],
+    ['an echoed Bearer Authorization field', 'Authorization: Bearer 8f2c1e9a7b3d4c5e6f708192a3b4c5d6'],
+  ])('%s is a secret', (_label, text) => {
+    expect(rules(JSON.stringify({ error: text }))).toContain('leak/secret');
+  });
+
+  it.each([
+    ['an ETag holding a file inode', { etag: '"4c1b3-2d-5b1e4a4f8c2c0"' }, 'leak/inode'],
+    ["Django's debug page's rows", {}, 'leak/debug', '<th>Python Executable:</th><td>/usr/bin/python3</td>'],
+    ['an address of the shared range 100.64/10', {}, 'leak/private-ip', 'upstream 100.72.3.4:8080 refused'],
+    ['an S3 bucket ARN', {}, 'leak/private-ip', 'AccessDenied: arn:aws:s3:::shop-private-backups/db.sql'],
+  ])('%s is reported', (_label, headers: Record<string, string>, rule, body = '') => {
+    expect(rules(body, headers)).toContain(rule);
   });
 });

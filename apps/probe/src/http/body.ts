@@ -89,7 +89,7 @@ export class BodyReader {
     // head and tail, apart from them, for the answer's checks.
     const { texts, unchecked } = middle.finish(kept, late);
     const text = keptText(kept, headers['content-type']);
-    const inside = this.#encoded === undefined ? undeclaredText(kept) : undefined;
+    const inside = undeclaredText(kept);
     const all = inside === undefined ? texts : [inside, ...texts];
     const body = all.length === 0 ? text : [text, ...all].join(GAP);
     return {
@@ -101,12 +101,15 @@ export class BodyReader {
 }
 
 /**
- * The text of a whole body that is gzip data though no Content-Encoding says so (`application/gzip`, a
- * debug dump): anyone who has the bytes can gunzip them. Bounded by {@link LIMITS}.readBytes out.
+ * The text of a whole body that is gzip or zstd data though no Content-Encoding says so
+ * (`application/gzip`, a debug dump), or once its Content-Encoding is undone (a body compressed twice:
+ * an application's gzip, then a proxy's): anyone who has the bytes can decompress them. Bounded by
+ * {@link LIMITS}.readBytes out.
  */
 function undeclaredText(kept: { readonly head: Buffer; readonly skipped: number }): string | undefined {
   const { head } = kept;
-  if (kept.skipped > 0 || compressed(head) !== 'gzip') return undefined;
+  const kind = compressed(head);
+  if (kept.skipped > 0 || (kind !== 'gzip' && kind !== 'zstd')) return undefined;
   return bytesText(head, LIMITS.readBytes);
 }
 

@@ -1,10 +1,11 @@
 /**
- * Content codings (RFC 9110 §8.4): an answer's body as a client reads it. gzip, deflate and br are
- * decoded with node:zlib, bounded by {@link LIMITS}.readBytes decoded: a body that does not decode,
+ * Content codings (RFC 9110 §8.4): an answer's body as a client reads it. gzip, deflate, br and zstd
+ * (where this Node.js has it: see {@link ZSTD_UNREADABLE}) are decoded with node:zlib, bounded by {@link LIMITS}.readBytes decoded: a body that does not decode,
  * or that decodes past that (a compression bomb), is unparseable (what could be read of it is still
  * checked). Unknown codings are read as they are.
  */
 import { brotliDecompressSync, constants, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
+import { ZSTD_UNREADABLE, zstdDecompress } from '../zstd.js';
 import { LIMITS } from './exchange.js';
 
 /** The content codings of `headers`, the last applied first (the order they are undone in). */
@@ -23,6 +24,7 @@ const PARTIAL_BR = { finishFlush: constants.BROTLI_OPERATION_FLUSH } as const;
 function decodeOne(coding: string, data: Buffer, limit: number, partial = false): Buffer | undefined {
   const options = { maxOutputLength: limit, ...(partial ? PARTIAL : {}) };
   if (coding === 'gzip' || coding === 'x-gzip') return gunzipSync(data, options);
+  if (coding === 'zstd') return zstdDecompress(data, limit);
   if (coding === 'br') return brotliDecompressSync(data, { maxOutputLength: limit, ...(partial ? PARTIAL_BR : {}) });
   if (coding === 'deflate') {
     try {
@@ -51,6 +53,8 @@ export function decodeBody(codings: readonly string[], body: Buffer): DecodedBod
   let data = body;
   if (data.length === 0) return { data };
   for (const coding of codings) {
+    // Not read is not clean: a body this Node.js cannot decode is unparseable.
+    if (coding === 'zstd' && ZSTD_UNREADABLE !== undefined) return { data, unparseable: ZSTD_UNREADABLE };
     try {
       const decoded = decodeOne(coding, data, LIMITS.readBytes);
       if (decoded === undefined) break; // an unknown coding: read the bytes as they are

@@ -5,7 +5,9 @@
  * binary bytes and of plain text, release names and slugs with dashes (`release-2024-01`), public
  * domains whose labels are internal names elsewhere (`api.consul.io`, `www.local.com`), prose
  * naming languages, files and errors, and names like a Kubernetes pod's or a container's (region names,
- * image tags, short codes, mirrors, digests) and escapes that hide nothing. Every answer is 200 with that data, or problem JSON.
+ * image tags, short codes, mirrors, digests) and escapes that hide nothing; presigned download URLs, a
+ * product domain `docs.internal-tools.dev`, SKUs that start like a token's prefix, and `Server: nginx`.
+ * Every answer is 200 with that data, or problem JSON.
  */
 import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -35,6 +37,14 @@ const CATALOG = JSON.stringify({
     .replace(/(..)(?!$)/g, '$1:'),
   icon: `data:image/png;base64,${PNG.toString('base64')}`,
   logo: `data:image/svg+xml;base64,${Buffer.from(SVG).toString('base64')}`,
+  // What a file API hands out: presigned download URLs (an S3 key id, an Azure SAS signature), and a
+  // product whose domain starts with a word of an internal suffix.
+  downloads: [
+    'https://shop.s3.amazonaws.com/a.pdf?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAIOSFODNN7EXAMPLE%2F20240101%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date=20240101T000000Z&X-Amz-Expires=3600&X-Amz-SignedHeaders=host&X-Amz-Signature=5d672d79c15b13162d9279b0855cfba6789a8edb4c82c400e06b5924a6f2b5d7',
+    'https://shop.blob.core.windows.net/files/a.pdf?sv=2021-06-08&sr=b&sp=r&se=2030-01-01T00%3A00%3A00Z&sig=Xk2mP9qR4sT7vW1yZ3bC5dF8gH0jK6lN2oQ4rS8uV0w%3D',
+  ],
+  docs: 'https://docs.internal-tools.dev/guide',
+  skus: ['sk-large-blue-shirt-2024', 'sk-proj-roadmap', 'SG.Series.X200', 'hvs.north'],
   scores: [12, 15, 200, 255, 3, 0, 99, 101, 7, 18, 250, 1, 4, 64, 128, 32, 16],
   thumbnail: { type: 'Buffer', data: [...PNG.subarray(0, 24)] },
   greeting: { type: 'Buffer', data: [...Buffer.from('Welcome to the shop, enjoy your stay!')] },
@@ -63,7 +73,10 @@ const RELEASES = JSON.stringify({
     'Our apps are written in Swift, Dart, Elixir and Kotlin. Fatal error: none so far. See lib/README.md and the stack traceback guide.',
 });
 
+/** A web server's bare name (what `server_tokens off` leaves) and an ETag of nginx's shape. */
 const fields = (type = 'application/json') => ({
+  server: 'nginx',
+  etag: '"65a1f0c2-2d"',
   'content-type': type,
   'x-content-type-options': 'nosniff',
   'cache-control': 'no-store',

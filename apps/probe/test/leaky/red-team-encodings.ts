@@ -55,6 +55,15 @@ export const ENCODING_LEAKS: readonly (Route & { leak: Omit<Planted, 'where'> })
       send(res, 500, 'application/gzip', gzipSync("ER_NO_SUCH_TABLE: Table 'shop.refunds' doesn't exist")),
   },
   {
+    // Compressed twice (the application's gzip, then a proxy's), one Content-Encoding said: gunzip undoes one.
+    where: '/gzip-twice',
+    leak: high('leak/stack-node'),
+    answer: (res) => {
+      res.writeHead(500, { ...fields('application/json'), 'content-encoding': 'gzip' });
+      res.end(gzipSync(gzipSync(JSON.stringify({ error: stack('gzip-twice') }))));
+    },
+  },
+  {
     where: '/quoted-printable',
     leak: high('leak/orm'),
     answer: (res) =>
@@ -137,6 +146,29 @@ export const ENCODING_LEAKS: readonly (Route & { leak: Omit<Planted, 'where'> })
   },
 ];
 
+/**
+ * A Node.js stack of three frames (`/srv/api/src/routes/zstd.js:41:13` first) compressed with zstd
+ * (level 3, made on Node.js 24: its literals are Huffman-coded, so no text of it is in the bytes).
+ * Node.js 20 cannot compress zstd, so the bytes are kept here.
+ */
+const ZSTD_STACK = Buffer.from(
+  'KLUv/SDjBQQAoocZG3Bp25bYRKZJKeEHpliTCysBJT/f53yI/3MDDgeClMMsLrVeJSjJ4cOq7D635tlXT5nCcGXLNV8HctBJUCcE6rqRffcY58Kd21IuuDOAfKUrMegSIiJAvxZxXQ97sUHEjHnwxigECACiwuEdgSnInmBrqsFAwsBTmWQsoc4=',
+  'base64',
+);
+
+/**
+ * A zstd body (`Content-Encoding: zstd`): a Node.js that reads zstd (22.15 and later) finds its stack;
+ * an older one cannot read it, and must say so (unparseable), not call it clean.
+ */
+export const ZSTD_ROUTE: Route & { leak: Omit<Planted, 'where'> } = {
+  where: '/zstd',
+  leak: high('leak/stack-node'),
+  answer: (res) => {
+    res.writeHead(500, { ...fields('application/json'), 'content-encoding': 'zstd' });
+    res.end(ZSTD_STACK);
+  },
+};
+
 const PROSE = {
   title: 'Bad Request',
   detail: 'Please select an option from the table below. Could not delete from your cart: the item is reserved.',
@@ -163,7 +195,7 @@ export const BENIGN_ROUTES: readonly Route[] = [
 
 /** The encodings target over HTTP/1.1; every other answer is a clean problem JSON. */
 export async function redTeamEncodings(): Promise<LeakyTarget & { readonly benign: readonly string[] }> {
-  const routes = [...ENCODING_LEAKS, ...BENIGN_ROUTES];
+  const routes = [...ENCODING_LEAKS, ZSTD_ROUTE, ...BENIGN_ROUTES];
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
     req.resume();
     req.on('error', () => undefined);

@@ -4,7 +4,9 @@
  * errors, .NET exception classes and frames without files, Ruby's NoMethodError, PHP's `file.php:3`,
  * MongoError, Prisma's and TypeORM's own texts, MySQL's without their codes, Redis's ReplyError, SQL
  * Server's syntax error, AWS ARNs and cloud service hosts, configuration dumps and connection
- * strings, lower-case Windows and UNC paths, and product versions written with a space. The texts
+ * strings, lower-case Windows and UNC paths, product versions written with a space, an ETag holding
+ * a file's inode, the version row of Django's debug page, a Node.js frame of a relative file starting a
+ * JSON string (an Apollo `stacktrace` line), and a Java frame as Jackson serializes it. The texts
  * are answered a few to a path (never two of one rule on a path, so each finding is one text's),
  * on every request; the paths are given to the probe as `--path` hints.
  */
@@ -54,6 +56,10 @@ const TEXTS: readonly [string, string, string, Severity?, string?][] = [
   ['leak/version', 'Puma 6.4.0', 'Puma 6', M, 'server'],
   ['leak/version', 'WSGIServer/0.2 CPython/3.10.12', 'WSGIServer/0', M, 'server'],
   ['leak/version', 'Next.js 14.1.0', 'Next.js 14', M, 'x-powered-by'],
+  ['leak/stack-node', '    at Object.order (resolvers.js:12:9)', 'resolvers.js:12'],
+  ['leak/stack-java', '{"methodName":"get","fileName":"OrderController.java","lineNumber":42}', 'OrderController'],
+  ['leak/inode', '"2a-5d1b-5f0c"', '2a-5d1b-5f0c', 'low', 'etag'],
+  ['leak/debug', '<tr><th>Django Version:</th><td>4.2.1</td></tr>', 'Django Version', M],
 ];
 
 /** Each text on the first group path that holds no other text of its rule. */
