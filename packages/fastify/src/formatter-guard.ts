@@ -6,11 +6,17 @@
  * (or, for a string, a `TypeError` quoting it). The guarded formatter returns a plain `Error` in
  * place of any value that is not a native one, which Fastify then marks as the validation error
  * it is (400, with the violations). A formatter that throws still fails the request (500, as any
- * error of the application's). Formatters run only for invalid requests: no cost otherwise.
+ * error of the application's). An `Error` Fastify cannot write its marks onto (frozen, sealed,
+ * read-only or setter fields) is returned as the `cause` of a plain one, for the same reason.
+ * Formatters run only for invalid requests: no cost otherwise.
  */
 import { types } from 'node:util';
 import type { FastifyInstance, RouteOptions } from 'fastify';
 import { fastifySymbol } from './fastify-symbols.js';
+import { VALIDATION_FIELDS, writableFields } from './mutation-guard.js';
+
+/** The fields Fastify writes onto a formatter's error (lib/validation.js `wrapValidationError`). */
+const FORMATTED_FIELDS = [...VALIDATION_FIELDS, 'validation'];
 
 /** A formatter as Fastify calls it. */
 type Formatter = (this: unknown, errors: unknown, dataVar: unknown) => unknown;
@@ -27,9 +33,12 @@ export function guardFormatter<F>(formatter: F): F {
   const original = formatter as unknown as Formatter;
   const wrapped = function guardedSchemaErrorFormatter(this: unknown, errors: unknown, dataVar: unknown) {
     const result = original.call(this, errors, dataVar);
-    return types.isNativeError(result) && !types.isProxy(result)
+    if (!types.isNativeError(result) || types.isProxy(result))
+      return new Error('schemaErrorFormatter returned a value that is not an Error');
+    // Fastify writes `statusCode`, `code`, `validation` onto it: on one it cannot (frozen), the write's TypeError replaced it.
+    return writableFields(result, FORMATTED_FIELDS)
       ? result
-      : new Error('schemaErrorFormatter returned a value that is not an Error');
+      : new Error('schemaErrorFormatter returned an Error Fastify cannot mark', { cause: result });
   };
   guarded.add(wrapped);
   return wrapped as unknown as F;

@@ -35,6 +35,7 @@ import { guardAddedHooks, guardRouteHooks, ownHook } from './hook-guards.js';
 import { jsonApiGuard, parseJsonApiBodies } from './jsonapi.js';
 import { catchLateRejectionLine } from './late-log.js';
 import { MethodRouter, pathOf } from './method-router.js';
+import { guardFieldWrites } from './mutation-guard.js';
 import { guardAddedParsers } from './parser-guard.js';
 import { checkPluginOptions, type FaultlineFastifyOptions } from './plugin-options.js';
 import { adapterFaultFor, captureFor } from './request-fault.js';
@@ -111,6 +112,7 @@ async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOp
   // Before the watch: under `strictErrorHandlers` its refusing `setErrorHandler` must win.
   guardScopeErrorHandlers(app);
   guardSchemaErrorFormatters(app);
+  guardFieldWrites(app);
   const methods = new MethodRouter(app.initialConfig);
   // Routes registered before the plugin loaded: answered through Fastify's default handler (early-routes.ts),
   // their own error handlers guarded and named once every route is built (early-error-handlers.ts).
