@@ -3,6 +3,7 @@
  * first (driver and ORM texts that public scanners miss), then the other common runtimes.
  */
 import type { Severity } from './findings.js';
+import { DISCLOSURE_SIGNATURES } from './signatures-disclosure.js';
 import { EXPOSURE_SIGNATURES } from './signatures-exposure.js';
 import { RUNTIME_SIGNATURES } from './signatures-runtime.js';
 import { SECRET_SIGNATURES } from './signatures-secrets.js';
@@ -25,7 +26,8 @@ export interface Signature {
 /**
  * Every signature, checked against status line, headers and body of each answer, the stronger
  * first (a match overlapping an earlier one is not reported again): stacks, SQL and drivers, then
- * runtime texts, exposure (paths, hosts, versions) and secrets.
+ * runtime texts, exposure (paths, hosts, versions), disclosures (Server-Timing, source maps, cloud
+ * resource names, a GraphQL schema) and secrets.
  */
 export const SIGNATURES: readonly Signature[] = [
   // Stack traces
@@ -176,5 +178,6 @@ export const SIGNATURES: readonly Signature[] = [
   },
   ...RUNTIME_SIGNATURES,
   ...EXPOSURE_SIGNATURES,
+  ...DISCLOSURE_SIGNATURES,
   ...SECRET_SIGNATURES,
 ];

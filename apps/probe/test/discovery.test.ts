@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildHttpApp } from '../../demo/src/http-app.js';
 import { startUpstreams, type Upstreams } from '../../demo/src/upstreams.js';
 import { attachWebSocket } from '../../demo/src/ws-endpoint.js';
+import { EXPOSED_LOCATIONS, isExposed } from '../src/http/exposed.js';
 import { atLeast, type RunResult, runProbe } from '../src/index.js';
 import { parseTarget } from '../src/target.js';
 import { devModeApp, jwtApp } from './leaky/express.js';
@@ -49,7 +50,7 @@ describe('blind discovery on independent leaky targets', () => {
     await Promise.all(targets.map((t) => t.close()));
   });
 
-  it('finds at least 22 of the 24 planted leaks, given only each base URL', () => {
+  it('finds at least 26 of the 28 planted leaks, given only each base URL', () => {
     const missed: string[] = [];
     let planted = 0;
     for (const target of targets) {
@@ -60,8 +61,22 @@ describe('blind discovery on independent leaky targets', () => {
       }
     }
     console.log(`planted ${planted}, found ${planted - missed.length}; missed: ${missed.join('; ') || 'none'}`);
-    expect(planted).toBe(24);
-    expect(planted - missed.length, missed.join('\n')).toBeGreaterThanOrEqual(22);
+    expect(planted).toBe(28);
+    expect(planted - missed.length, missed.join('\n')).toBeGreaterThanOrEqual(26);
+    // The well-known files are found each (not within the two misses allowed), at their severity.
+    const exposed = targets.flatMap((t) => t.planted.filter((p) => p.rule === 'leak/exposed-file'));
+    expect(exposed).toHaveLength(4);
+    for (const target of targets)
+      for (const leak of target.planted.filter((p) => p.rule === 'leak/exposed-file'))
+        expect(
+          (results.get(target.name) as RunResult).findings.some(
+            (f) => f.rule === leak.rule && f.severity === leak.severity && f.location === leak.where,
+          ),
+          leak.where,
+        ).toBe(true);
+    // A forbidden `/.env` is no exposure.
+    const accounts = results.get('plain http, links and an existence oracle') as RunResult;
+    expect(accounts.findings.filter((f) => f.rule === 'leak/exposed-file' && f.location === 'GET /.env')).toEqual([]);
   });
 
   it('prints what was discovered and how: OpenAPI/Swagger, links, reflection, health, ws paths', () => {
@@ -106,5 +121,36 @@ describe('clean control: a Faultline Fastify service, discovered blind', () => {
     expect(result.answered).toBeGreaterThan(150);
     expect(result.findings.filter((f) => atLeast(f.severity, 'medium'))).toEqual([]);
     expect(result.verdict).not.toBe('inconclusive');
+  });
+});
+
+describe('a well-known file is exposed only when served with its telltale content', () => {
+  const at = (path: string) => EXPOSED_LOCATIONS.find((l) => l.path === path) as (typeof EXPOSED_LOCATIONS)[number];
+  const env = 'DB_PASSWORD=hunter2\nAPP_KEY=base64:x\n';
+  const spa = '<!doctype html><html><head><title>Shop</title></head><body><div id="root"></div></body></html>';
+
+  it.each([
+    ['a 404, 401 or 403 whose body looks like the file', [404, 401, 403], 'text/plain', env],
+    ["a single-page app's index.html, answered 200 for every path", [200], 'text/html; charset=utf-8', spa],
+    ['an HTML page that starts like an environment file', [200], 'text/html', env],
+    ['a JSON answer', [200], 'application/json', '{"DB_PASSWORD":"x"}'],
+  ])('%s is not', (_label, statuses, type, body) => {
+    for (const status of statuses)
+      for (const location of EXPOSED_LOCATIONS)
+        expect(isExposed(location, { status, headers: { 'content-type': type }, body }), location.path).toBe(false);
+  });
+
+  it.each([
+    ['/.env', 'text/plain', `# settings\n\n${env}`],
+    ['/.env', 'application/octet-stream', 'export NODE_ENV=production\n'],
+    ['/.git/config', 'text/plain', '[core]\n\trepositoryformatversion = 0\n'],
+    [
+      '/actuator/env',
+      'application/vnd.spring-boot.actuator.v3+json',
+      '{"activeProfiles":["prod"],"propertySources":[]}',
+    ],
+    ['/server-status', 'text/html', '<html><head><title>Apache Status</title></head></html>'],
+  ])('%s served is', (path, type, body) => {
+    expect(isExposed(at(path), { status: 200, headers: { 'content-type': type }, body })).toBe(true);
   });
 });

@@ -84,6 +84,25 @@ describe('benign text is not a leak', () => {
     ],
     ['prose naming scripts and times', {}, '{"help":"Meet at the booth (hall 3) at 12:30; look at main.js:12"}'],
     ["a health answer with the API's own version", {}, '{"status":"ok","version":"2.4.1","service":"orders"}'],
+    [
+      'a public Server-Timing',
+      {
+        'server-timing':
+          'cache;desc="hit", total;dur=12, db;dur=53, db-query;dur=4, query_plan;dur=1, table-render;dur=5, app;desc="from cache";dur=2',
+      },
+      '',
+    ],
+    [
+      'a GraphQL error without suggestions, and introspection turned off',
+      {},
+      '{"errors":[{"message":"Cannot query field \\"usr\\" on type \\"Query\\".","extensions":{"code":"GRAPHQL_VALIDATION_FAILED"}},{"message":"GraphQL introspection is not allowed, but the query contained __schema or __type."}]}',
+    ],
+    [
+      "Google's documented resource names",
+      {},
+      '{"help":"Name it projects/PROJECT_ID/secrets/SECRET_ID/versions/latest; topics are projects/my-project/topics/orders"}',
+    ],
+    ['a generator named without its version', { 'x-generator': 'Hugo' }, '<meta name="generator" content="Hugo">'],
   ])('%s', (_label, headers: Record<string, string>, body) => {
     const found = checkAnswer({ status: 400, headers, body }, { probe: 'unit', location: '/' });
     expect(found.filter((f) => f.rule.startsWith('leak/'))).toEqual([]);
@@ -120,11 +139,24 @@ describe('newer credential formats and echoed credentials (round 6)', () => {
     expect(rules(JSON.stringify({ error: text }))).toContain('leak/secret');
   });
 
+  it('a Google Cloud service account is a cloud resource name, not an e-mail address', () => {
+    const found = rules('{"error":"123456-compute@developer.gserviceaccount.com cannot read the bucket"}');
+    expect(found).toContain('leak/private-ip');
+    expect(found).not.toContain('leak/email');
+  });
+
   it.each([
     ['an ETag holding a file inode', { etag: '"4c1b3-2d-5b1e4a4f8c2c0"' }, 'leak/inode'],
     ["Django's debug page's rows", {}, 'leak/debug', '<th>Python Executable:</th><td>/usr/bin/python3</td>'],
     ['an address of the shared range 100.64/10', {}, 'leak/private-ip', 'upstream 100.72.3.4:8080 refused'],
     ['an S3 bucket ARN', {}, 'leak/private-ip', 'AccessDenied: arn:aws:s3:::shop-private-backups/db.sql'],
+    [
+      'a GraphQL introspection answer',
+      {},
+      'leak/graphql-schema',
+      '{"data":{"__schema":{"queryType":{"name":"Query"}}}}',
+    ],
+    ['a generator meta tag with its version', {}, 'leak/version', '<meta name="generator" content="Hugo 0.120.4" />'],
   ])('%s is reported', (_label, headers: Record<string, string>, rule, body = '') => {
     expect(rules(body, headers)).toContain(rule);
   });

@@ -14,7 +14,7 @@ import { fillPath } from './mutate.js';
 import { acceptProbes } from './negotiation.js';
 import { extraProbes, httpProbes } from './probes.js';
 
-/** The most discovered routes that get {@link routeProbes} (17 requests each: at most 340 in all). */
+/** The most discovered routes that get {@link routeProbes} (17 requests each, a GraphQL endpoint two more: about 340 in all). */
 export const ROUTE_LIMIT = 20;
 
 /** The probes of {@link httpProbes} and {@link extraProbes} sent to a discovered route as they are (GET, POST and OPTIONS only). */
@@ -28,6 +28,8 @@ const AS_THEY_ARE: ReadonlySet<string> = new Set([
   'options',
   'graphql-syntax',
   'graphql-variables',
+  'graphql-introspection',
+  'graphql-suggestion',
   'object-fields',
   'duplicate-query',
   // The switches an error handler most often turns verbose on: `?debug=1` and an XHR client's field.

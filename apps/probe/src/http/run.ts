@@ -2,7 +2,8 @@
  * The HTTP side of a run: the full probe set on the base path and the `--path` hints, then what
  * discovery found (each operation with wrong types, a malformed body and garbled tokens; each route
  * found to exist with the newer probes, see `routes.ts`), then the
- * comparisons across answers (length variance, existence oracles). Requests go out a few at a
+ * comparisons across answers (length variance, existence oracles) and, last, the well-known files
+ * a deployment should not serve (`exposed.ts`). Requests go out a few at a
  * time; the deadline stops scheduling and aborts what is in flight.
  */
 import { pool } from '../budget.js';
@@ -10,6 +11,7 @@ import type { ProbeRun } from '../context.js';
 import type { Finding } from '../findings.js';
 import { HttpClient, type HttpProbe } from './client.js';
 import { discoverHttp } from './discover.js';
+import { exposedFiles } from './exposed.js';
 import { operationRequests } from './mutate.js';
 import { malformedAcceptProbes } from './negotiation.js';
 import { collectionOracle, forbiddenOracle, lengthVariance } from './oracle.js';
@@ -89,6 +91,9 @@ export async function probeHttp(run: ProbeRun, endpoint: Endpoint, options: Http
     }
     if (options.forbidden !== undefined && !signal.aborted)
       run.findings.push(...(await forbiddenOracle(client, options.forbidden)));
+    // Last in the budget: a few well-known files and endpoints a deployment should not serve.
+    if (options.noDiscovery !== true && !signal.aborted)
+      run.findings.push(...(await exposedFiles(client, options.base)));
     run.findings.push(...lengthVariance(client.errors));
     if (run.coverage.reached.length === 0) {
       const gateway = client.errors.some(({ answer }) => GATEWAY_STATUSES.has(answer.status));

@@ -6,7 +6,8 @@
  * domains whose labels are internal names elsewhere (`api.consul.io`, `www.local.com`), prose
  * naming languages, files and errors, and names like a Kubernetes pod's or a container's (region names,
  * image tags, short codes, mirrors, digests) and escapes that hide nothing; presigned download URLs, a
- * product domain `docs.internal-tools.dev`, SKUs that start like a token's prefix, and `Server: nginx`.
+ * product domain `docs.internal-tools.dev`, SKUs that start like a token's prefix, `Server: nginx`, a public
+ * `Server-Timing`, Google's documented resource names and a GraphQL error without suggestions.
  * Every answer is 200 with that data, or problem JSON.
  */
 import { createHash } from 'node:crypto';
@@ -71,11 +72,15 @@ const RELEASES = JSON.stringify({
   emoji: 'say \\u{1F600} or \\101\\102 in your code',
   about:
     'Our apps are written in Swift, Dart, Elixir and Kotlin. Fatal error: none so far. See lib/README.md and the stack traceback guide.',
+  // Google's documented resource names (placeholders, a public topic) and a GraphQL error that suggests nothing.
+  resources: ['projects/PROJECT_ID/secrets/SECRET_ID/versions/latest', 'projects/my-project/topics/orders'],
+  graphql: { errors: [{ message: 'Cannot query field "usr" on type "Query".' }] },
 });
 
-/** A web server's bare name (what `server_tokens off` leaves) and an ETag of nginx's shape. */
+/** A web server's bare name (what `server_tokens off` leaves), an ETag of nginx's shape and a public Server-Timing. */
 const fields = (type = 'application/json') => ({
   server: 'nginx',
+  'server-timing': 'cache;desc="hit", total;dur=12, db;dur=53, db-query;dur=4',
   etag: '"65a1f0c2-2d"',
   'content-type': type,
   'x-content-type-options': 'nosniff',

@@ -2,7 +2,8 @@
  * A leaky GraphQL endpoint at `/graphql`, as Apollo Server answers in development: a request that is
  * not a GraphQL request (malformed or wrong-typed JSON, a form) gets a plain error, but a query that
  * does not parse, or variables of the wrong type, get the GraphQL error with its stack trace in
- * `extensions.stacktrace`. The probe is told only the base URL.
+ * `extensions.stacktrace`. Its introspection is on, and it suggests field names (`Did you mean "user"?`).
+ * The probe is told only the base URL.
  */
 import { createServer } from 'node:http';
 import { type LeakyTarget, portOf } from './planted.js';
@@ -23,6 +24,13 @@ function answer(body: string): { status: number; json: unknown } {
   }
   if (typeof request?.query !== 'string')
     return { status: 400, json: { errors: [{ message: 'POST body must contain a query string.' }] } };
+  // Introspection left on, and graphql-js's field suggestions (what the probe's misspelled fields get).
+  if (request.query.includes('__schema'))
+    return { status: 200, json: { data: { __schema: { queryType: { name: 'Query' }, types: [{ name: 'User' }] } } } };
+  if (/\busr\b/.test(request.query)) {
+    const message = 'Cannot query field "usr" on type "Query". Did you mean "user" or "users"?';
+    return { status: 400, json: { errors: [{ message, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }] } };
+  }
   const balanced = request.query.split('{').length === request.query.split('}').length;
   const typed = request.variables === undefined || Object.values(request.variables ?? {}).every(Number.isInteger);
   if (balanced && typed) return { status: 200, json: { data: { __typename: 'Query' } } };
@@ -56,7 +64,11 @@ export async function graphqlApi(): Promise<LeakyTarget> {
   return {
     name: 'GraphQL in development',
     url: `http://127.0.0.1:${portOf(server)}`,
-    planted: [{ rule: 'leak/stack-node', where: '/graphql', severity: 'high' }],
+    planted: [
+      { rule: 'leak/stack-node', where: '/graphql', severity: 'high' },
+      { rule: 'leak/graphql-schema', where: '/graphql', severity: 'medium' },
+      { rule: 'leak/graphql-schema', where: '/graphql', severity: 'low' },
+    ],
     close: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -32,7 +32,10 @@ async function serve(name: string, handler: Handler, planted: LeakyTarget['plant
   };
 }
 
-/** pg errors on POST /api/users and POST /login, a type error on /api/users/:id, a credential on /health. */
+/**
+ * pg errors on POST /api/users and POST /login, a type error on /api/users/:id, a credential on /health;
+ * its environment file and Git configuration served (`/.env`, `/.git/config`).
+ */
 export function usersApi(): Promise<LeakyTarget> {
   return serve(
     'plain http users API',
@@ -46,9 +49,15 @@ export function usersApi(): Promise<LeakyTarget> {
       if (id !== undefined && !/^\d+$/.test(id))
         return send(res, 500, { error: `invalid input syntax for type integer: "${decodeURIComponent(id)}"` });
       if (path === '/health') return send(res, 200, { status: 'ok', db: 'postgres://app:hunter2@db:5432/app' });
+      if (path === '/.env')
+        return send(res, 200, '# production\nAPP_ENV=production\nDB_PASSWORD=hunter2\n', 'text/plain');
+      if (path === '/.git/config')
+        return send(res, 200, '[core]\n\trepositoryformatversion = 0\n\tbare = false\n', 'text/plain');
       return send(res, 404, { error: 'not found' });
     },
     [
+      { rule: 'leak/exposed-file', where: 'GET /.env', severity: 'high' },
+      { rule: 'leak/exposed-file', where: 'GET /.git/config', severity: 'high' },
       { rule: 'leak/driver-pg', where: 'POST /api/users' },
       { rule: 'leak/driver-pg', where: 'POST /login' },
       { rule: 'leak/driver-pg', where: 'GET /api/users/' },
@@ -96,7 +105,11 @@ export function flagsApi(): Promise<LeakyTarget> {
   );
 }
 
-/** The root links /api/accounts and /api/search; account ids are 403 when they exist, 404 when not; a quote in the search leaks MySQL. */
+/**
+ * The root links /api/accounts and /api/search; account ids are 403 when they exist, 404 when not; a quote
+ * in the search leaks MySQL; Spring Boot's actuator index (naming its heap dump) and Apache's status page
+ * are served, its `/.env` is forbidden (403, though its body looks like one: not an exposure).
+ */
 export function accountsApi(): Promise<LeakyTarget> {
   return serve(
     'plain http, links and an existence oracle',
@@ -112,9 +125,16 @@ export function accountsApi(): Promise<LeakyTarget> {
       if (path === '/api/search' && /['"[]/.test(url.searchParams.get('q') ?? ''))
         return send(res, 500, { error: "You have an error in your SQL syntax; check the manual near ''' at line 1" });
       if (path === '/api/search') return send(res, 200, { results: [] });
+      if (path === '/actuator')
+        return send(res, 200, { _links: { self: { href: '/actuator' }, heapdump: { href: '/actuator/heapdump' } } });
+      if (path === '/server-status')
+        return send(res, 200, '<html><h1>Apache Server Status for shop</h1></html>', 'text/html');
+      if (path === '/.env') return send(res, 403, 'APP_ENV=forbidden', 'text/plain');
       return send(res, 404, { error: 'not found' });
     },
     [
+      { rule: 'leak/exposed-file', where: 'GET /actuator', severity: 'high' },
+      { rule: 'leak/exposed-file', where: 'GET /server-status', severity: 'medium' },
       { rule: 'oracle/existence', where: '/api/accounts' },
       { rule: 'leak/driver-mysql', where: '/api/search' },
     ],

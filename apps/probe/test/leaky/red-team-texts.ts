@@ -60,6 +60,17 @@ const TEXTS: readonly [string, string, string, Severity?, string?][] = [
   ['leak/stack-java', '{"methodName":"get","fileName":"OrderController.java","lineNumber":42}', 'OrderController'],
   ['leak/inode', '"2a-5d1b-5f0c"', '2a-5d1b-5f0c', 'low', 'etag'],
   ['leak/debug', '<tr><th>Django Version:</th><td>4.2.1</td></tr>', 'Django Version', M],
+  // Round 7: Server-Timing naming tables and ORM calls, source maps, a generator's version, Google Cloud
+  // resource names, GraphQL field suggestions.
+  ['leak/sql', 'cache;desc="hit", sql-users_private;dur=3', 'users_private', M, 'server-timing'],
+  ['leak/sql', 'db;desc="User.findMany";dur=4', 'User.findMany', M, 'server-timing'],
+  ['leak/source-map', '/static/js/main.3f2a9c.js.map', 'main.3f2a9c', M, 'sourcemap'],
+  ['leak/source-map', '/assets/app.js.map', 'app.js.map', M, 'x-sourcemap'],
+  ['leak/source-map', 'failed\n//# sourceMappingURL=bundle.min.js.map', 'sourceMappingURL', M],
+  ['leak/version', 'Drupal 10 (https://www.drupal.org)', 'Drupal 10', M, 'x-generator'],
+  ['leak/private-ip', 'Permission denied on projects/shop-prod-4411/secrets/db-password/versions/3', 'secrets/db-', M],
+  ['leak/private-ip', 'caller deployer@shop-prod-4411.iam.gserviceaccount.com lacks access', 'deployer@', M],
+  ['leak/graphql-schema', 'Cannot query field "passwrd" on type "User". Did you mean "password"?', 'passwrd', 'low'],
 ];
 
 /** Each text on the first group path that holds no other text of its rule. */
