@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { memoryLog } from '@faultline/testkit';
 import { describe, expect, it } from 'vitest';
+import { drained } from './support/child.js';
 import { capture, createReporter, type ReporterStats } from './support/source.js';
 
 const child = fileURLToPath(new URL('./fixtures/sink-child.mjs', import.meta.url));
@@ -35,8 +36,9 @@ function runChild(shell: string, env: Record<string, string> = {}): Promise<Chil
     proc.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    proc.on('exit', (code, signal) => {
+    proc.on('exit', async (code, signal) => {
       const exited = Date.now();
+      await drained([proc.stderr]);
       const line = stderr.split('\n').find((l) => l.startsWith('{'));
       const mark = stderr.split('\n').find((l) => l.startsWith('T '));
       resolve({

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { memoryLog } from '@faultline/testkit';
 import { describe, expect, it } from 'vitest';
+import { drained } from './support/child.js';
 import { capture, createReporter, type ReporterStats } from './support/source.js';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
@@ -26,7 +27,7 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
     proc.stderr.on('data', (c: Buffer) => {
       stderr += c.toString();
     });
-    proc.on('exit', (code) => resolve({ code, stdout, stderr }));
+    proc.on('exit', (code) => void drained([proc.stdout, proc.stderr]).then(() => resolve({ code, stdout, stderr })));
   });
 }
 

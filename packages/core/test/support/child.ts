@@ -4,6 +4,7 @@
  * bounded wait for a process to exit; and FIFO destinations with a reader that pauses.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,26 @@ export interface ChildRun {
   readonly stderr: string;
   /** From the child's `T <ms>` mark on stderr to its exit, when it wrote one. */
   readonly sinceMark: number | undefined;
+}
+
+/**
+ * Resolves once each of `streams` (a child's piped output, read by the caller) has closed, or
+ * after `boundMs`. A child's 'exit' can come before its output was read (under load all of it):
+ * a run resolved on 'exit' saw an empty stderr now and then.
+ */
+export function drained(streams: readonly (NodeJS.ReadableStream | null)[], boundMs = 2_000): Promise<void> {
+  const closes = streams.map((stream) =>
+    stream === null || (stream as { closed?: boolean }).closed === true
+      ? undefined
+      : once(stream as NodeJS.EventEmitter, 'close').catch(() => undefined),
+  );
+  let bound: NodeJS.Timeout | undefined;
+  return Promise.race([
+    Promise.all(closes).then(() => undefined),
+    new Promise<void>((resolve) => {
+      bound = setTimeout(resolve, boundMs);
+    }),
+  ]).finally(() => clearTimeout(bound));
 }
 
 /**
@@ -44,8 +65,11 @@ export function runNode(
     const kill = setTimeout(() => proc.kill('SIGKILL'), killMs);
     proc.on('exit', (code, signal) => {
       clearTimeout(kill);
-      const mark = stderr.split('\n').find((l) => l.startsWith('T '));
-      resolve({ code, signal, stderr, sinceMark: mark === undefined ? undefined : Date.now() - Number(mark.slice(2)) });
+      const exitedAt = Date.now();
+      void drained([proc.stderr]).then(() => {
+        const mark = stderr.split('\n').find((l) => l.startsWith('T '));
+        resolve({ code, signal, stderr, sinceMark: mark === undefined ? undefined : exitedAt - Number(mark.slice(2)) });
+      });
     });
   });
 }
