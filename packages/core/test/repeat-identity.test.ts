@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { failureIdentity } from '../src/report/failure-identity.js';
 import { MAX_IDENTITIES } from '../src/report/repeat-window.js';
 import { idsIn } from './support/reporter-files.js';
 import { capture, createReporter, recordFault } from './support/source.js';
@@ -266,5 +267,24 @@ describe('failures that alternate (the identity made once per run of equal field
         [ids[9], ids[0]],
       ].sort(),
     );
+  });
+});
+
+describe('a getter that keys another fault while the identity is read', () => {
+  it('leaves the outer value its own identity, each time', () => {
+    const nested = { constraint: 'orders_pkey', table: 'orders' };
+    const outer = {
+      get constraint() {
+        // What a getter that reports another fault does: the reporter keys that fault at once.
+        failureIdentity(nested, '23505');
+        return 'users_email_key';
+      },
+      table: 'users',
+    };
+    // The last identity made is a third one's: the nested read makes a new one.
+    failureIdentity({ constraint: 'carts_pkey', table: 'carts' }, '23505');
+    expect(failureIdentity(outer, '23505')).toBe('c=users_email_key;t=users;');
+    expect(failureIdentity(outer, '23505')).toBe('c=users_email_key;t=users;');
+    expect(failureIdentity(nested, '23505')).toBe('c=orders_pkey;t=orders;');
   });
 });

@@ -59,18 +59,21 @@ function text(value: unknown): string | undefined {
 /**
  * The fields last read ({@link readFields}) and the identity made of them: a storm's faults name
  * the same thing, so its identity string is made once, not concatenated anew per fault (about
- * 150 B a recorded fault). Two arrays, swapped when an identity is made.
+ * 150 B a recorded fault). Two arrays, swapped when an identity is made. `reading` is true while
+ * a value's fields are read: a getter that reports another fault meanwhile (the reporter keys it
+ * at once) gets arrays of its own, so it cannot leave the outer value with its fields.
  */
 let fields: (string | undefined)[] = [];
 let lastFields: (string | undefined)[] = [];
 let lastCount = -1;
 let lastIdentity = '';
+let reading = false;
 
 /**
- * Reads into {@link fields} what names the failing thing (see {@link failureIdentity}), each slot
- * in a fixed order (`undefined` when absent); returns how many slots were written.
+ * Reads into `fields` what names the failing thing (see {@link failureIdentity}), each slot in a
+ * fixed order (`undefined` when absent); returns how many slots were written.
  */
-function readFields(value: ObjectLike, code: string): number {
+function readFields(value: ObjectLike, code: string, fields: (string | undefined)[]): number {
   let n = 0;
   if (code.length === 5) {
     const v = value as { constraint?: unknown; table?: unknown; column?: unknown };
@@ -102,8 +105,8 @@ function readFields(value: ObjectLike, code: string): number {
   return n;
 }
 
-/** The identity the first `n` of {@link fields} make. */
-function joinFields(n: number): string {
+/** The identity the first `n` of `fields` make. */
+function joinFields(fields: readonly (string | undefined)[], n: number): string {
   let out = '';
   if (fields[0] !== undefined) out += `c=${fields[0]};`;
   if (fields[1] !== undefined) out += `t=${fields[1]};`;
@@ -127,11 +130,15 @@ function joinFields(n: number): string {
  */
 export function failureIdentity(value: ObjectLike, code: unknown): string {
   if (typeof code !== 'string' || code.length < 2) return '';
+  if (reading) return identityOnce(value, code);
   let n: number;
+  reading = true;
   try {
-    n = readFields(value, code);
+    n = readFields(value, code, fields);
   } catch {
     return '';
+  } finally {
+    reading = false;
   }
   if (n === 0) return '';
   if (n === lastCount) {
@@ -139,11 +146,21 @@ export function failureIdentity(value: ObjectLike, code: unknown): string {
     for (let i = 0; i < n && same; i += 1) same = fields[i] === lastFields[i];
     if (same) return lastIdentity;
   }
-  const identity = joinFields(n);
+  const identity = joinFields(fields, n);
   const made = fields;
   fields = lastFields;
   lastFields = made;
   lastCount = n;
   lastIdentity = identity;
   return identity;
+}
+
+/** {@link failureIdentity} with arrays of its own, remembering nothing (while a read is under way). */
+function identityOnce(value: ObjectLike, code: string): string {
+  const own: (string | undefined)[] = [];
+  try {
+    return joinFields(own, readFields(value, code, own));
+  } catch {
+    return '';
+  }
 }
