@@ -7,6 +7,14 @@
 import type { Signature } from './signatures.js';
 import { WORKLOAD_SIGNATURES } from './signatures-workloads.js';
 
+/** System error codes a failed call names (Node's `error.code`). */
+const ERRNO =
+  'ECONNREFUSED|ETIMEDOUT|ENOTFOUND|EACCES|ENOENT|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ECONNABORTED|EPIPE|EPERM|EISDIR|ENOTDIR|EEXIST|ENOTEMPTY|EMFILE|EROFS|EADDRINUSE|EAI_AGAIN';
+
+/** The file-system calls Node names in its error message, before the path (`open '/etc/x'`). */
+const FS_CALLS =
+  'open|close|scandir|stat|lstat|fstat|mkdir|rmdir|unlink|rename|readlink|access|chmod|chown|copyfile|read|write|watch|symlink|link|opendir|realpath|utime|mkdtemp|rm|cp';
+
 /** Paths, hosts, versions and products, checked after the stacks, drivers and runtime texts. */
 export const EXPOSURE_SIGNATURES: readonly Signature[] = [
   {
@@ -36,6 +44,15 @@ export const EXPOSURE_SIGNATURES: readonly Signature[] = [
   {
     rule: 'leak/path',
     severity: 'medium',
+    description: 'server directory (working directory or module path)',
+    // A directory without a file named for what it is (`"cwd":"/home/node/app"`, `"__dirname":"/app/src"`,
+    // `"execPath":"/usr/bin/node"`): a URL path (`"path":"/home/featured"`) is under another key.
+    pattern:
+      /"(?:cwd|__dirname|__filename|execPath|exec_path|workdir|working_?dir|workingDirectory|rootDir|root_dir|basedir|baseDir|homedir|home_dir|appRoot|app_root|projectRoot)"\s{0,4}:\s{0,4}"(?:[A-Za-z]:\\{1,2}|\/)[\w.@ -]{1,128}/,
+  },
+  {
+    rule: 'leak/path',
+    severity: 'medium',
     description: 'server file path',
     // A system directory at the start of a path (`open /etc/app/config.yaml`, a cookie's `Path=/var/www/shop`),
     // not inside a URL path (`/api/etc/x`), nor the probe's own traversal echoed back (`../etc/passwd`, `/etc/passwd`).
@@ -45,8 +62,29 @@ export const EXPOSURE_SIGNATURES: readonly Signature[] = [
     rule: 'leak/errno',
     severity: 'medium',
     description: 'system error code with detail',
+    // A code with the address it failed on (`connect ECONNREFUSED 10.0.0.7:5432`, `dial tcp: lookup db on
+    // 127.0.0.11:53`); Node's file-system error up to its call (`EACCES: permission denied, open '…'`,
+    // a relative path too), the path itself left to the path signature, so both are reported; a failed
+    // listen or spawn; a system error as JSON writes it (`"syscall":"open"`); Python's `[Errno 2] …`.
+    pattern: new RegExp(
+      [
+        String.raw`\b(?:${ERRNO})\b[^"\n]{0,40}?(?:\d+\.\d+\.\d+\.\d+|\b[\w.-]+:\d{2,5}\b)`,
+        String.raw`\b(?:${ERRNO}|E[A-Z]{3,14}): [a-z][a-z ,-]{2,80}?, (?:${FS_CALLS}) (?=['"]?[^\s'"])`,
+        String.raw`\blisten E(?:ADDRINUSE|ACCES|ADDRNOTAVAIL)\b[^"\n]{0,40}?:\d{2,5}\b|\bspawn [^\s'"]{1,256} E(?:NOENT|ACCES)\b`,
+        String.raw`"syscall"\s{0,4}:\s{0,4}"[a-z_]{2,32}"|\[Errno -?\d{1,5}\] [A-Z]`,
+        String.raw`\bdial (?:tcp|udp|unix)[46]?(?: [\w.:[\]%-]+)?: (?:lookup |connect: |i\/o timeout)|\blookup [\w.-]+ on [\d.:[\]a-f]+: |\bgetaddrinfo (?:ENOTFOUND|EAI_AGAIN|EAI_FAIL) [\w.-]{1,253}`,
+      ].join('|'),
+    ),
+  },
+  {
+    rule: 'leak/env',
+    severity: 'medium',
+    description: 'environment variable with its value',
+    // An environment dump's variables that only a process's own environment holds: the runtime's and the
+    // platform's (`NODE_ENV`, `npm_package_version`, `KUBERNETES_SERVICE_HOST`, `AWS_LAMBDA_FUNCTION_NAME`,
+    // `ASPNETCORE_ENVIRONMENT`, `DJANGO_SETTINGS_MODULE`), with a value.
     pattern:
-      /\b(?:ECONNREFUSED|ETIMEDOUT|ENOTFOUND|EACCES|ENOENT|ECONNRESET|EHOSTUNREACH)\b[^"\n]{0,40}?(?:\d+\.\d+\.\d+\.\d+|\/|\b[\w.-]+:\d{2,5}\b)|\bdial (?:tcp|udp|unix)[46]?(?: [\w.:[\]%-]+)?: (?:lookup |connect: |i\/o timeout)|\blookup [\w.-]+ on [\d.:[\]a-f]+: |\bgetaddrinfo (?:ENOTFOUND|EAI_AGAIN|EAI_FAIL) [\w.-]{1,253}/,
+      /\b(?:NODE_ENV|NODE_OPTIONS|NODE_VERSION|YARN_VERSION|npm_(?:package|config|lifecycle|node)_\w{1,64}|KUBERNETES_(?:SERVICE_HOST|SERVICE_PORT|PORT)\w{0,64}|AWS_LAMBDA_\w{1,64}|AWS_EXECUTION_ENV|LAMBDA_TASK_ROOT|ECS_CONTAINER_METADATA_URI\w{0,8}|ASPNETCORE_\w{1,64}|DOTNET_\w{1,64}|DJANGO_SETTINGS_MODULE|FLASK_(?:APP|ENV)|RAILS_ENV|RACK_ENV|LD_LIBRARY_PATH|PYTHONPATH|VIRTUAL_ENV|JAVA_HOME|GOPATH|HOSTNAME)["']?\s{0,4}[=:]\s{0,4}["']?(?!["',}\s])[^\s"',{}]{1,256}/,
   },
   {
     rule: 'leak/private-ip',
@@ -78,9 +116,10 @@ export const EXPOSURE_SIGNATURES: readonly Signature[] = [
     // (`Via: 1.1 orders-svc:8080`, `X-Backend-Server: orders-7d9f8c5b4-xk2lp:8080`, Squid's `X-Cache-Lookup:
     // MISS from squid01:3128`, Envoy's upstream host), a `Warning` field's agent (`199 orders-svc:8080 "…"`)
     // or an authentication realm (`Basic realm="auth-svc:9000"`); or alone in a field named for the host, its
-    // pod or its container (`X-Pod-Name: web-1`, `X-Hostname: api-3`).
+    // pod or its container (`X-Pod-Name: web-1`, `X-Hostname: api-3`), or for the backend that answered,
+    // whatever its name (`X-Backend-Server: app-02.prod.acme.net`; not a CDN's `X-Served-By` cache node).
     pattern:
-      /\b(?:https?|wss?|grpcs?|redis|amqps?|postgres(?:ql)?|mysql|mongodb):\/\/(?!localhost\b)[a-z][\w-]{0,62}(?=[/?#"'<>)\]\s]|:\d{2,5}\b|$)|(?:^|\n)(?:via|x-backend(?:-server|-host)?|x-served-by|x-upstream(?:-addr|-host|-server)?|x-forwarded-server|x-forwarded-host|x-real-server|x-origin-server|x-host|x-envoy-upstream-host|x-cache(?:-lookup)?|warning|www-authenticate|proxy-authenticate): [^\n]{0,1024}?(?<![\w.:/-])(?!localhost\b)[a-z][\w-]{0,62}:\d{2,5}\b|(?:^|\n)x-(?:pod(?:-name)?|k8s-pod(?:-name)?|hostname|host-name|container(?:-id|-name)?|machine(?:-name)?): *(?!localhost\b)[a-z0-9][\w-]{0,62}(?![\w.-])/i,
+      /\b(?:https?|wss?|grpcs?|redis|amqps?|postgres(?:ql)?|mysql|mongodb):\/\/(?!localhost\b)[a-z][\w-]{0,62}(?=[/?#"'<>)\]\s]|:\d{2,5}\b|$)|(?:^|\n)(?:via|x-backend(?:-server|-host)?|x-served-by|x-upstream(?:-addr|-host|-server)?|x-forwarded-server|x-forwarded-host|x-real-server|x-origin-server|x-host|x-envoy-upstream-host|x-cache(?:-lookup)?|warning|www-authenticate|proxy-authenticate): [^\n]{0,1024}?(?<![\w.:/-])(?!localhost\b)[a-z][\w-]{0,62}:\d{2,5}\b|(?:^|\n)x-(?:pod(?:-name)?|k8s-pod(?:-name)?|hostname|host-name|container(?:-id|-name)?|machine(?:-name)?): *(?!localhost\b)[a-z0-9][\w-]{0,62}(?![\w.-])|(?:^|\n)x-(?:backend(?:-server|-host)?|upstream(?:-addr|-host|-server)?|real-server|origin-server|node-name|instance-name): *(?!localhost\b)[a-z0-9][\w-]{0,62}(?:\.[\w-]{1,63}){1,8}/i,
   },
   {
     rule: 'leak/private-ip',
@@ -106,7 +145,7 @@ export const EXPOSURE_SIGNATURES: readonly Signature[] = [
     // Jetty:// 9.4.44`, X-AspNet[Mvc]-Version: a bare
     // product name without a version (Server: edge, Via: 1.1 varnish) is not one.
     pattern:
-      /\b(?:nginx|openresty|Tengine|Apache|Tomcat|Microsoft-IIS|Microsoft-HTTPAPI|Werkzeug|gunicorn|uvicorn|Jetty|Kestrel|Express|PHP|Python|CPython|WSGIServer|TornadoServer|Puma|WEBrick|Cowboy|Undertow|GlassFish|WildFly|JBoss|Servlet|JSP|Node\.js|HAProxy|Varnish|lighttpd|Caddy|envoy|OpenSSL|mod_\w+)\/\d+(?:\.\d+)*|\bJetty\(\d+(?:\.\d+)+|\bJetty:\/\/ ?\d+\.\d+|\bNode\.js v\d+\.\d+|\bx-aspnet(?:mvc)?-version: *\d+(?:\.\d+)*/i,
+      /\b(?:nginx|openresty|Tengine|Apache|Tomcat|Microsoft-IIS|Microsoft-HTTPAPI|Werkzeug|gunicorn|uvicorn|Jetty|Kestrel|Express|PHP|Python|CPython|WSGIServer|TornadoServer|Puma|WEBrick|Cowboy|Undertow|GlassFish|WildFly|JBoss|Servlet|JSP|Node\.js|HAProxy|Varnish|lighttpd|Caddy|envoy|squid|Kong|Traefik|ATS|ApacheTrafficServer|OpenSSL|mod_\w+)\/\d+(?:\.\d+)*|\bJetty\(\d+(?:\.\d+)+|\bJetty:\/\/ ?\d+\.\d+|\bNode\.js v\d+\.\d+|\bx-aspnet(?:mvc)?-version: *\d+(?:\.\d+)*/i,
   },
   {
     rule: 'leak/version',

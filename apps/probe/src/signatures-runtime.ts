@@ -27,6 +27,18 @@ export const RUNTIME_SIGNATURES: readonly Signature[] = [
     subsumedBy: 'leak/stack-',
   },
   {
+    rule: 'leak/exception',
+    severity: 'medium',
+    description: 'runtime exception message naming internal types',
+    // A runtime's or library's own words naming the server's types and fields: Go's `encoding/json`
+    // (`cannot unmarshal string into Go struct field Order.qty of type int`), pydantic's `1 validation error
+    // for Order`, Java's helpful NullPointerException (`Cannot invoke "String.length()" because …`),
+    // axum's and actix's JSON extractors (serde's text), an AWS Lambda error object (`"errorType":…`).
+    pattern:
+      /\bcannot unmarshal \w{1,32} into Go (?:struct field|value of type) [\w.[\]*]{1,128}|\bjson: unknown field "|\b\d{1,4} validation errors? for [A-Z]\w{0,64}\b|\bCannot (?:invoke "[^"\n]{1,256}"|(?:read|assign) field "[^"\n]{1,128}"|load from \w{1,16} array|store to \w{1,16} array|read the array length|throw exception) because "|Failed to deserialize the JSON body into the target type|\bJson deserialize error: |"errorType"\s{0,4}:\s{0,4}"(?:Runtime\.\w{1,64}|[A-Z]\w{0,64}(?:Error|Exception))"/,
+    subsumedBy: 'leak/stack-',
+  },
+  {
     rule: 'leak/debug',
     severity: 'medium',
     description: 'framework debug page or debug field',

@@ -4,6 +4,7 @@
  */
 import type { Severity } from './findings.js';
 import { DISCLOSURE_SIGNATURES } from './signatures-disclosure.js';
+import { DRIVER_SIGNATURES } from './signatures-drivers.js';
 import { EXPOSURE_SIGNATURES } from './signatures-exposure.js';
 import { RUNTIME_SIGNATURES } from './signatures-runtime.js';
 import { SECRET_SIGNATURES } from './signatures-secrets.js';
@@ -176,6 +177,7 @@ export const SIGNATURES: readonly Signature[] = [
     pattern:
       /Sequelize\w*Error|QueryFailedError|EntityNotFound|EntityMetadataNotFound|\bTypeORMError\b|No metadata for "[^"]+" was found|\bMongoose\w*Error\b|Knex: |\bCast to \w+ failed for value|\b\w+ validation failed: \w+: Path `|\b(?:sqlalchemy\.exc|psycopg2?\.errors|django\.db\.utils|pymongo\.errors)\.\w+|\b(?:psycopg2?|asyncpg|pymysql|MySQLdb|pyodbc|cx_Oracle|oracledb)\.(?:(?:errors?|exceptions)\.)?[A-Z]\w{0,64}(?:Error|Exception)\b|Microsoft\.EntityFrameworkCore\.\w+|\bActiveRecord::[A-Z]\w+|\bPG::[A-Z]\w+/,
   },
+  ...DRIVER_SIGNATURES,
   ...RUNTIME_SIGNATURES,
   ...EXPOSURE_SIGNATURES,
   ...DISCLOSURE_SIGNATURES,
