@@ -5,6 +5,7 @@
  * Read only for errors whose code says they may have them, so other faults pay one test.
  */
 import type { ObjectLike } from '../safe-access.js';
+import { authorityEnd, authorityHost } from './message-tokens.js';
 
 /** Longest identity kept per value: a longer one is cut (the key stays bounded). */
 const MAX_IDENTITY = 200;
@@ -13,13 +14,7 @@ const MAX_IDENTITY = 200;
 function hostOfUrl(url: string): string {
   const scheme = url.indexOf('://');
   if (scheme < 0 || scheme > 10) return '';
-  let end = url.length;
-  for (const stop of ['/', '?', '#']) {
-    const at = url.indexOf(stop, scheme + 3);
-    if (at >= 0 && at < end) end = at;
-  }
-  const authority = url.slice(scheme + 3, end);
-  return authority.slice(authority.lastIndexOf('@') + 1);
+  return authorityHost(url, scheme + 3, authorityEnd(url, scheme + 3, url.length));
 }
 
 /** The upstream host of a URL given as a string, or a `URL`-like object's `host`. */

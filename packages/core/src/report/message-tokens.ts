@@ -43,16 +43,27 @@ export function urlStart(text: string, at: number, from: number): number {
     : -1;
 }
 
+/** Where the URL authority starting at `from` ends: its first `/`, `?` or `#`, else `end`. */
+export function authorityEnd(text: string, from: number, end: number): number {
+  let i = from;
+  while (i < end && !'/?#'.includes(text.charAt(i))) i += 1;
+  return i;
+}
+
+/** The host (`host[:port]`) of the URL authority `text[from, to)`, its credentials left out. */
+export function authorityHost(text: string, from: number, to: number): string {
+  const at = to > from ? text.lastIndexOf('@', to - 1) : -1;
+  return text.slice(at >= from ? at + 1 : from, to);
+}
+
 /**
  * The name of the URL whose authority starts at `from` and which ends at `end`: its host (no
  * credentials, port kept) and path (no query or fragment), each path segment holding a digit
  * folded to `0` (ids, dates, UUIDs), at most {@link MAX_NAME} characters.
  */
 export function urlName(text: string, from: number, end: number): string {
-  let pathStart = from;
-  while (pathStart < end && !'/?#'.includes(text.charAt(pathStart))) pathStart += 1;
-  const authority = text.slice(from, pathStart);
-  let name = authority.slice(authority.lastIndexOf('@') + 1);
+  const pathStart = authorityEnd(text, from, end);
+  let name = authorityHost(text, from, pathStart);
   let i = pathStart;
   while (i < end && text.charCodeAt(i) === 47 && name.length < MAX_NAME) {
     let j = i + 1;
