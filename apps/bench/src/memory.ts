@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { median } from './measure.js';
 import { mixedLoad } from './memory-load.js';
 import { FRAMEWORKS, type Framework, VARIANTS, type Variant } from './memory-servers.js';
+import { printSpaces, type SpacePairs } from './memory-spaces.js';
 
 /** Memory of a process after two forced collections, in MiB. */
 interface Memory {
@@ -24,6 +25,10 @@ interface Memory {
   readonly young?: number;
   /** The resident part of V8's new space, MiB (servers only). */
   readonly youngResident?: number;
+  /** The resident part of each V8 space, MiB. */
+  readonly spaces?: Readonly<Record<string, number>>;
+  /** The process's threads. */
+  readonly threads?: number;
 }
 
 const OPS = Number(process.env.MEMORY_OPS ?? 20_000);
@@ -90,6 +95,7 @@ async function main(): Promise<void> {
       stockResident: number[];
     }
   >();
+  const pairs: SpacePairs = new Map();
   for (let round = 0; round < ROUNDS; round += 1) {
     for (const framework of FRAMEWORKS.filter((name) => ONLY.length === 0 || ONLY.includes(name))) {
       const stock = await measureServer(framework, 'stock');
@@ -113,6 +119,7 @@ async function main(): Promise<void> {
         row.resident.push(run.after.youngResident ?? Number.NaN);
         row.stockResident.push(stock.after.youngResident ?? Number.NaN);
         over.set(key, row);
+        pairs.set(key, [...(pairs.get(key) ?? []), { subject: run.after, stock: stock.after }]);
       }
     }
   }
@@ -128,6 +135,7 @@ async function main(): Promise<void> {
       `${key.padEnd(28)} ${mb(start).padStart(9)} ${verdict(start, GOALS.start).padStart(8)} ${mb(rss).padStart(9)} ${verdict(rss, GOALS.rss).padStart(9)} ${mb(heap).padStart(10)} ${verdict(heap, GOALS.heap).padStart(8)} ${`${median(row.young)} (${median(row.stockYoung)}) MiB`.padStart(24)} ${`${median(row.resident).toFixed(1)} (${median(row.stockResident).toFixed(1)})`.padStart(17)}`,
     );
   }
+  printSpaces(pairs);
   const samples = new Map<string, Memory[]>();
   const modules = ['-', ...Object.keys(ENTRIES), ...new Set(Object.values(ENTRIES).filter((f) => f !== undefined))];
   for (let round = 0; round < ROUNDS; round += 1)

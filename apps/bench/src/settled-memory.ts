@@ -1,11 +1,33 @@
 /**
  * A process's memory once it has settled, for `bench:memory` (its servers and its import children).
  */
+import { readFileSync } from 'node:fs';
 import { getHeapSpaceStatistics } from 'node:v8';
 
 /** RSS in MiB. */
 function rssMiB(): number {
   return process.memoryUsage().rss / 2 ** 20;
+}
+
+/** A settled reading: MiB, with each V8 space's resident part and the process's thread count. */
+export interface SettledMemory {
+  readonly rss: number;
+  readonly heap: number;
+  readonly young: number;
+  readonly youngResident: number;
+  /** The resident part of each of V8's spaces (`getHeapSpaceStatistics`), MiB. */
+  readonly spaces: Readonly<Record<string, number>>;
+  /** Threads of the process (`/proc/self/status`), or NaN where that cannot be read. */
+  readonly threads: number;
+}
+
+/** The process's thread count, from `/proc/self/status` (Linux). */
+function threadCount(): number {
+  try {
+    return Number(/^Threads:\s+(\d+)/m.exec(readFileSync('/proc/self/status', 'latin1'))?.[1] ?? Number.NaN);
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /**
@@ -23,7 +45,7 @@ function rssMiB(): number {
  *   becomes 32 that way, 16 resident), while a doubling during the load makes nearly all of it
  *   resident (+12 MiB).
  */
-export async function settledMemory(): Promise<{ rss: number; heap: number; young: number; youngResident: number }> {
+export async function settledMemory(): Promise<SettledMemory> {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   gc?.();
@@ -35,11 +57,16 @@ export async function settledMemory(): Promise<{ rss: number; heap: number; youn
     rss = next;
     if (settled) break;
   }
-  const young = getHeapSpaceStatistics().find((space) => space.space_name === 'new_space');
+  const statistics = getHeapSpaceStatistics();
+  const young = statistics.find((space) => space.space_name === 'new_space');
+  const spaces: Record<string, number> = {};
+  for (const space of statistics) spaces[space.space_name] = space.physical_space_size / 2 ** 20;
   return {
     rss,
     heap: process.memoryUsage().heapUsed / 2 ** 20,
     young: (young?.space_size ?? 0) / 2 ** 20,
     youngResident: (young?.physical_space_size ?? 0) / 2 ** 20,
+    spaces,
+    threads: threadCount(),
   };
 }
