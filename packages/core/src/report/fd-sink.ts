@@ -11,6 +11,7 @@
 import { writeSync, writev } from 'node:fs';
 import { FdTarget, openAppend, REOPEN_INTERVAL_MS } from './fd-target.js';
 import { CountingSink, errorCode, type Line } from './sink.js';
+import { NEWLINE, TornLine } from './torn-line.js';
 
 /**
  * Most lines written in one asynchronous write: one `writev` takes each line's own buffer, and
@@ -48,10 +49,14 @@ export class FdSink extends CountingSink {
    * hand-over to the worker, which waits for nothing to be pending, spun the event loop.
    */
   #closed = false;
+  /** A line a failed write cut in the file: ended by a newline before the next line (torn-line.ts). */
+  readonly #torn = new TornLine();
+  readonly #path: string | undefined;
 
   constructor(fd: number, options: FdSinkOptions) {
     super(options.maxBacklogBytes);
     this.#target = new FdTarget(fd, options.ownsFd, options.path, options.openError);
+    this.#path = options.path;
   }
 
   /**
@@ -75,6 +80,7 @@ export class FdSink extends CountingSink {
   protected refusal(): string | undefined {
     if (this.#target.fd >= 0) return undefined;
     if (!this.#target.reopen()) return this.#target.openError ?? 'EBADF';
+    this.#torn.reset();
     this.#closed = false;
     return undefined;
   }
@@ -128,16 +134,29 @@ export class FdSink extends CountingSink {
    */
   #pump(): void {
     if (this.#inFlight !== undefined || this.#retrying || this.#queue.length === 0 || this.#target.fd < 0) return;
-    if (this.#target.follow() && this.#target.fd < 0) {
-      // The path cannot be opened again now: what waits is lost with the reason.
-      this.#loseHeld(this.#queue.splice(0), this.#target.openError ?? 'EBADF');
-      return;
+    if (this.#target.follow()) {
+      this.#torn.reset();
+      if (this.#target.fd < 0) {
+        // The path cannot be opened again now: what waits is lost with the reason.
+        this.#loseHeld(this.#queue.splice(0), this.#target.openError ?? 'EBADF');
+        return;
+      }
     }
+    const fd = this.#target.fd;
+    this.#torn.opened(fd, this.#path);
     const batch = this.#queue.splice(0, BATCH_LINES);
     this.#inFlight = batch;
     const buffers = batch.map((line) => line.bytes);
-    const done = (error: NodeJS.ErrnoException | null, written: number) => {
+    const mend = this.#torn.pending(fd);
+    if (mend) buffers.unshift(NEWLINE);
+    const done = (error: NodeJS.ErrnoException | null, wrote: number) => {
       this.#inFlight = undefined;
+      this.#target.settled();
+      let written = wrote;
+      if (mend && error === null && written > 0) {
+        this.#torn.mended();
+        written -= 1;
+      }
       if (this.#unconfirmed === batch) {
         // The exit flush counted these as unconfirmed; now their fate is known.
         this.#unconfirmed = undefined;
@@ -147,7 +166,7 @@ export class FdSink extends CountingSink {
       this.#pump();
     };
     try {
-      writev(this.#target.fd, buffers, null, done);
+      writev(fd, buffers, null, done);
     } catch (error) {
       done(error as NodeJS.ErrnoException, 0);
     }
@@ -187,6 +206,7 @@ export class FdSink extends CountingSink {
       const rest = batch.slice(index);
       const first = rest[0] as Line;
       rest[0] = { ...first, bytes: first.bytes.subarray(written - offset) };
+      this.#torn.cut(first, rest[0], written - offset);
       if (this.#closed) this.#loseHeld(rest, 'shutdown');
       else this.#queue.unshift(...rest);
     }
@@ -194,6 +214,7 @@ export class FdSink extends CountingSink {
 
   /** Counts `lines` (held in memory until now) lost with `reason`. */
   #loseHeld(lines: readonly Line[], reason: string): void {
+    this.#torn.lost(lines, this.#target.fd);
     for (const line of lines) {
       this.held -= line.bytes.length;
       this.counter.lose(line, reason);
@@ -207,14 +228,20 @@ export class FdSink extends CountingSink {
    */
   flushSync(deadlineMs: number): void {
     const deadline = Date.now() + deadlineMs;
+    this.#torn.opened(this.#target.fd, this.#path);
     const behindCut = this.#inFlight !== undefined && !this.#target.regularFile;
     while (!behindCut && this.#queue.length > 0 && this.#target.fd >= 0 && Date.now() < deadline) {
       const line = this.#queue[0] as Line;
       try {
+        if (this.#torn.pending(this.#target.fd)) {
+          if (writeSync(this.#target.fd, NEWLINE) === 1) this.#torn.mended();
+          continue;
+        }
         const written = writeSync(this.#target.fd, line.bytes);
         this.held -= written;
         if (written < line.bytes.length) {
           this.#queue[0] = { ...line, bytes: line.bytes.subarray(written) };
+          this.#torn.cut(line, this.#queue[0], written);
           continue;
         }
         this.#queue.shift();
@@ -225,10 +252,10 @@ export class FdSink extends CountingSink {
           continue;
         }
         this.#queue.shift();
-        this.held -= line.bytes.length;
-        this.counter.lose(line, errorCode(error));
+        this.#loseHeld([line], errorCode(error));
       }
     }
+    this.#torn.lost(this.#queue, this.#target.fd);
     for (const line of this.#queue.splice(0)) this.counter.lose(line, 'shutdown');
     const inFlight = this.#inFlight;
     this.held = inFlight === undefined ? 0 : inFlight.reduce((n, line) => n + line.bytes.length, 0);
@@ -246,6 +273,6 @@ export class FdSink extends CountingSink {
   close(deadlineMs: number): void {
     this.#closed = true;
     this.flushSync(deadlineMs);
-    this.#target.close();
+    this.#target.close(this.#inFlight !== undefined);
   }
 }

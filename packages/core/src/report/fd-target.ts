@@ -57,6 +57,8 @@ export class FdTarget {
   #openError: string | undefined;
   #lastOpenAttempt = Date.now();
   #lastPathCheck = Date.now();
+  /** A descriptor let go while a write still used it, closed once it settled. */
+  #closeLater: number | undefined;
   /** Whether {@link regularFile} found `fd` (the descriptor it looked at) a regular file. */
   #regular: { readonly fd: number; readonly is: boolean } | undefined;
 
@@ -141,15 +143,32 @@ export class FdTarget {
     return true;
   }
 
-  /** Lets go of the descriptor (closed if it was opened here); a path may open it again later. */
-  close(): void {
+  /**
+   * Lets go of the descriptor (closed if it was opened here); a path may open it again later.
+   * `inUse`: an asynchronous write still holds it, so it is closed only once that write settled
+   * ({@link settled}). Closed at once, its number went to the next file or socket the process
+   * opened, and the waiting write put the log line there.
+   */
+  close(inUse = false): void {
     if (this.#ownsFd && this.#fd >= 0) {
-      try {
-        closeSync(this.#fd);
-      } catch {
-        // already closed
-      }
+      if (inUse) this.#closeLater = this.#fd;
+      else closeQuietly(this.#fd);
     }
     this.#fd = -1;
+  }
+
+  /** The asynchronous write settled: a descriptor let go meanwhile is closed now. */
+  settled(): void {
+    if (this.#closeLater === undefined) return;
+    closeQuietly(this.#closeLater);
+    this.#closeLater = undefined;
+  }
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // already closed
   }
 }
