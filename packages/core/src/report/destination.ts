@@ -14,11 +14,13 @@ import { checkOptions, OptionsError } from '../options-check.js';
 import { FdSink } from './fd-sink.js';
 import { namesOpenFile } from './fd-target.js';
 import { ROTATING_FILE_RULES } from './option-rules.js';
+import { wholeWrites } from './rotating-writes.js';
 import type { Sink } from './sink.js';
 import { type SinkSpec, withSpec } from './sink-spec.js';
 import { sayCannotOpen } from './stderr-notice.js';
 import { StreamSink } from './stream-sink.js';
 import { SyslogTlsSink } from './syslog/tls-sink.js';
+import { mendFile } from './torn-line.js';
 
 /** Options of {@link rotatingFile}. */
 export interface RotatingFileOptions {
@@ -51,12 +53,16 @@ function openRotatingFile(options: RotatingFileOptions): Sink {
     async () => {
       const { createStream } = await import('rotating-file-stream');
       makeDirectory(directory);
-      return createStream(name, {
+      // A file cut inside a line (a full disk failed the last stream) ends it before the next record.
+      mendFile(join(directory, name));
+      const stream = createStream(name, {
         path: directory,
         size: `${Math.max(1, Math.floor((options.maxFileBytes ?? 10 * 1024 * 1024) / 1024))}K`,
         maxFiles: options.maxFiles ?? 10,
         maxSize: `${Math.max(1, Math.floor((options.maxTotalBytes ?? 100 * 1024 * 1024) / 1024))}K`,
       });
+      wholeWrites(stream);
+      return stream;
     },
     options.maxBacklogBytes ?? 4 * 1024 * 1024,
     (stream) => movedFrom(stream, join(directory, name)),

@@ -2,13 +2,16 @@
  * A sink over a Node `Writable` that reports each write's completion through its callback (a
  * rotating file from rotating-file-stream: its callback fires once the file handle took the
  * bytes). A line counts as written when its callback succeeds; a failed callback loses it with
- * the error's code. A Writable that failed is dead (Node destroys it), so the sink makes a new one
- * through its factory, at most every {@link REOPEN_INTERVAL_MS}; meanwhile lines are lost with the
- * failure's code. The factory may be asynchronous (the stream's library is loaded on first use):
- * while it opens, lines wait within the backlog bound. A Writable cannot be flushed
- * synchronously: at exit, lines it still holds are counted `unconfirmed` (settled if their
- * callback comes after all), lines still waiting for it to open are lost as `shutdown`; at the
- * hand-over to the worker they go to its copy instead. A stream whose file was removed or
+ * the error's code. Lines go to the stream one at a time: a Writable hands the lines it buffered
+ * to one `_writev` with one callback for all, so a disk that filled up inside the batch failed
+ * every line of it, those already in the file too. A Writable that failed (or closed) is dead, so
+ * the sink makes a new one through its factory, at most every {@link REOPEN_INTERVAL_MS};
+ * meanwhile lines are lost with the failure's code. The factory may be asynchronous (the stream's
+ * library is loaded on first use): while it opens, lines wait within the backlog bound. A
+ * Writable cannot be flushed synchronously: at exit, the lines it holds or waits to be given are
+ * counted `unconfirmed` (settled if their callback comes after all), lines still waiting for it
+ * to open are lost as `shutdown`; at the hand-over to the worker, lines not given to it go to the
+ * worker's copy instead. A stream whose file was removed or
  * replaced under it (`stale`, checked at most every `pathCheck.everyMs`) is ended and made anew.
  */
 import type { Writable } from 'node:stream';
@@ -27,8 +30,12 @@ export class StreamSink extends CountingSink {
   /** Lines handed to the stream whose callback has not come yet. */
   readonly #pending = new Set<Line>();
   readonly #unconfirmed = new Set<Line>();
-  /** Lines waiting for the stream to open. */
+  /** Lines not given to the stream yet (it is opening, or has a line in hand). */
   #waiting: Line[] = [];
+  /** The line the stream has in hand (its callback not come yet), and that stream. */
+  #sending: Line | undefined;
+  #sendingTo: Writable | undefined;
+  #giving = false;
   #stream: Writable | undefined;
   #opening = false;
   #failure: string | undefined;
@@ -94,19 +101,31 @@ export class StreamSink extends CountingSink {
     }
     if (stream === undefined) {
       this.#fail(error, undefined);
-      for (const line of this.#waiting.splice(0)) this.#settle(line, error as Error);
       return;
     }
     stream.on('error', (failure: unknown) => this.#fail(failure, stream));
+    // Destroyed without an error, it failed every later write, and was never made anew.
+    stream.on('close', () => this.#fail({ code: 'ERR_STREAM_DESTROYED' }, stream));
     this.#failure = undefined;
     this.#stream = stream;
-    for (const line of this.#waiting.splice(0)) this.#send(stream, line);
+    this.#next();
   }
 
+  /**
+   * The stream made by the factory failed (`undefined`: none could be made): lines waiting for it
+   * are lost with the failure's code, like those written until it is made anew. A stream already
+   * replaced (ended as stale) settles its own lines and says nothing of the new one.
+   */
   #fail(error: unknown, stream: Writable | undefined): void {
+    if (stream !== undefined && this.#stream !== stream) return;
     this.#failure = errorCode(error);
     this.#failedAt = Date.now();
-    if (stream !== undefined && this.#stream === stream) this.#stream = undefined;
+    this.#stream = undefined;
+    // A stream destroyed mid-write may never call that write back: it would hold the next stream.
+    const inHand = this.#sending;
+    if (inHand !== undefined && stream !== undefined && this.#sendingTo === stream)
+      this.#settle(inHand, error as Error);
+    for (const line of this.#waiting.splice(0)) this.#settle(line, error as Error);
   }
 
   get openError(): string | undefined {
@@ -122,14 +141,35 @@ export class StreamSink extends CountingSink {
   protected enqueue(line: Line): void {
     this.#renewIfStale();
     this.#pending.add(line);
-    if (this.#stream === undefined) this.#waiting.push(line);
-    else this.#send(this.#stream, line);
+    this.#waiting.push(line);
+    this.#next();
+  }
+
+  /** True while the stream has a line in hand: the hand-over waits for it before the worker writes. */
+  get writing(): boolean {
+    return this.#sending !== undefined;
+  }
+
+  /** Gives the stream the oldest waiting line when it has none in hand. */
+  #next(): void {
+    if (this.#giving) return;
+    this.#giving = true;
+    try {
+      while (this.#stream !== undefined && this.#sending === undefined && this.#waiting.length > 0) {
+        const line = this.#waiting.shift() as Line;
+        this.#sending = line;
+        this.#sendingTo = this.#stream;
+        this.#send(this.#stream, line);
+      }
+    } finally {
+      this.#giving = false;
+    }
   }
 
   /**
-   * At the hand-over: the lines still waiting for the stream to open, for the worker's copy (closed
-   * with them, this sink lost them as `shutdown` mid-life). Lines the stream took stay: it writes
-   * them as it ends.
+   * At the hand-over: the lines not given to the stream yet, for the worker's copy (closed with
+   * them, this sink lost them as `shutdown` mid-life). A line the stream took stays: it writes it
+   * as it ends.
    */
   protected override unsent(): Line[] {
     const lines = this.#waiting.splice(0);
@@ -140,27 +180,42 @@ export class StreamSink extends CountingSink {
   /** Lines this thread's copy handed over go out first, in order (before any line of its own). */
   protected override putFirst(lines: Line[]): void {
     for (const line of lines) this.#pending.add(line);
-    if (this.#stream === undefined) this.#waiting = lines.concat(this.#waiting);
-    else for (const line of lines) this.#send(this.#stream, line);
+    this.#waiting = lines.concat(this.#waiting);
+    this.#next();
   }
 
+  /**
+   * Hands `line` to `stream`. A failed write means a dead stream (a Writable destroys itself on
+   * one): it fails at once, before the next line goes to it and fails as ERR_STREAM_DESTROYED.
+   */
   #send(stream: Writable, line: Line): void {
-    try {
-      stream.write(line.bytes, (error) => this.#settle(line, error));
-    } catch (error) {
+    const failed = (error: unknown) => {
+      this.#fail(error, stream);
       this.#settle(line, error as Error);
+    };
+    try {
+      stream.write(line.bytes, (error) =>
+        error === null || error === undefined ? this.#settle(line, error) : failed(error),
+      );
+    } catch (error) {
+      failed(error);
     }
   }
 
   #settle(line: Line, error: Error | null | undefined): void {
     if (!this.#pending.delete(line)) return;
+    if (this.#sending === line) this.#sending = undefined;
     this.held -= line.bytes.length;
     if (this.#unconfirmed.delete(line)) this.counter.lose(line, 'unconfirmed', -1);
     if (error === null || error === undefined) this.counter.accept(line);
     else this.counter.lose(line, errorCode(error));
+    this.#next();
   }
 
   flushSync(_deadlineMs: number): void {
+    // The stream writes what it is given as it ends (a close while the process goes on).
+    const stream = this.#stream;
+    if (stream !== undefined) for (const line of this.#waiting.splice(0)) this.#send(stream, line);
     for (const line of this.#waiting.splice(0)) {
       this.#pending.delete(line);
       this.held -= line.bytes.length;
