@@ -75,6 +75,7 @@ export const SYSLOG_TLS_RULES: OptionRules = {
   servername: { kind: 'string', pattern: /^[A-Za-z0-9.-]{1,253}$/, expected: 'a host name' },
   appName: { kind: 'string', pattern: /^[\x21-\x7e]{1,48}$/, expected: 'printable ASCII, at most 48 characters' },
   facility: { kind: 'integer', min: 0, max: 23 },
+  maxMessageBytes: { kind: 'integer', min: 480, max: 16_777_216 },
   maxBacklogBytes: BYTES,
   connectTimeoutMs: MS(600_000),
   handshakeGraceMs: MS(60_000),

@@ -43,12 +43,33 @@ export function severityOf(line: string): number {
   return 6;
 }
 
-/** One framed message (`LEN SP <PRI>1 TIMESTAMP HOST APP PROCID MSGID - MSG`) for a pino line. */
-export function frame(line: string, header: SyslogHeader, now = new Date()): Buffer {
+/**
+ * Default most bytes of one SYSLOG-MSG (header and record): what rsyslog takes by default (its
+ * `maxMessageSize` of "8k" is 8096 bytes; past them it splits the message). RFC 5425 (§4.3.1)
+ * asks receivers for 2048 at least.
+ */
+export const MAX_MESSAGE_BYTES = 8096;
+
+/**
+ * One framed message (`LEN SP <PRI>1 TIMESTAMP HOST APP PROCID MSGID - MSG`) for a pino line, cut
+ * to `maxBytes` (at a character boundary). A longer one was not refused by rsyslog but split: the
+ * bytes past its limit were parsed as messages of their own, so text in a record (an error
+ * message quoting a request) made forged messages with a host, app and severity of its choosing.
+ */
+export function frame(line: string, header: SyslogHeader, now = new Date(), maxBytes = MAX_MESSAGE_BYTES): Buffer {
   const message = line.endsWith('\n') ? line.slice(0, -1) : line;
   const pri = header.facility * 8 + severityOf(message);
-  const body = Buffer.from(
-    `<${pri}>1 ${now.toISOString()} ${header.hostname} ${header.appName} ${header.procId} fault - ${message}`,
+  const head = Buffer.from(
+    `<${pri}>1 ${now.toISOString()} ${header.hostname} ${header.appName} ${header.procId} fault - `,
   );
-  return Buffer.concat([Buffer.from(`${body.length} `), body]);
+  let msg = Buffer.from(message);
+  const room = Math.max(0, maxBytes - head.length);
+  if (msg.length > room) {
+    let cut = room;
+    // Never inside a UTF-8 sequence: back to the first byte of the character the limit falls in.
+    while (cut > 0 && ((msg[cut] as number) & 0xc0) === 0x80) cut -= 1;
+    msg = msg.subarray(0, cut);
+  }
+  const length = head.length + msg.length;
+  return Buffer.concat([Buffer.from(`${length} `), head, msg]);
 }

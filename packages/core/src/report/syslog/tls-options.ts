@@ -21,6 +21,13 @@ export interface SyslogTlsOptions {
   readonly appName?: string;
   /** Facility (default 16, local0). */
   readonly facility?: number;
+  /**
+   * Most bytes of one syslog message, header included (default 8096, what rsyslog's default
+   * `maxMessageSize` takes; RFC 5425 receivers must take 2048). A longer record is cut to it: receivers
+   * split an oversized message, and parse what is past their limit as messages of its own. Set it
+   * to the receiver's limit.
+   */
+  readonly maxMessageBytes?: number;
   /** Bytes held while the drain is slow or down (default 4 MiB). */
   readonly maxBacklogBytes?: number;
   /** Connect + handshake timeout (default 5000 ms). */

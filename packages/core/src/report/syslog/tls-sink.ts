@@ -63,7 +63,7 @@ export class SyslogTlsSink extends CountingSink {
   }
 
   protected override encode(text: string): Buffer {
-    return frame(text, this.#header);
+    return frame(text, this.#header, new Date(), this.#options.maxMessageBytes);
   }
 
   protected refusal(): string | undefined {
