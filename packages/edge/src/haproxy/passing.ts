@@ -5,7 +5,7 @@
  * (see `challenge.ts`). They are the frontend's rules (see `responses.ts`).
  */
 import { CHALLENGE, CHALLENGE_OPAQUE, type ChallengeParam } from '../challenge.js';
-import { INTERNAL_LINK, INTERNAL_LOCATION, INTERNAL_REFRESH } from '../location.js';
+import { INTERNAL_COOKIE_DOMAIN, INTERNAL_LINK, INTERNAL_LOCATION, INTERNAL_REFRESH } from '../location.js';
 import { pattern } from './replies.js';
 
 /** The first `WWW-Authenticate` header (the rules read only that one). */
@@ -45,4 +45,7 @@ export const LOCATION_RULES: readonly string[] = [
   `  http-response replace-header content-location ${pattern(`(?i)${INTERNAL_LOCATION}`)} '/\\1'`,
   `  http-response replace-header refresh ${pattern(`(?i)${INTERNAL_REFRESH}`)} '\\1/\\2'`,
   `  http-response replace-value link ${pattern(`(?i)${INTERNAL_LINK}`)} '\\1/\\2'`,
+  "  # A cookie's Domain naming an internal host: emptied, as nginx's proxy_cookie_domain does (the",
+  "  # cookie is the request host's only). Each Set-Cookie whole (an Expires date holds a comma).",
+  `  http-response replace-header set-cookie ${pattern(`(?i)^(.*;[ \\t]*domain[ \\t]*=)[ \\t]*${INTERNAL_COOKIE_DOMAIN.slice(1, -1)}[ \\t]*(;.*)?$`)} '\\1\\2'`,
 ];

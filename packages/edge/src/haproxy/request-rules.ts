@@ -17,6 +17,14 @@ const TRUSTED = 'faultline_trusted_gateway';
 export const TRAFFIC_LOG = '  no log\n  log stdout len 8192 format raw local0';
 
 /**
+ * The new v4 id every stream starts with, made before HAProxy looks at the request: a request its
+ * HTTP/2 layer finds malformed (a `:method` that is not a token, such as `G"ET`) is answered with
+ * the 400 page at once, no `http-request` rule run, and the page, its header and the log line
+ * would otherwise carry no id. The `http-request` rule below replaces it with a client's valid id.
+ */
+const FALLBACK_ID = '  tcp-request content set-var(txn.request_id) uuid(4)';
+
+/**
  * The request id rules: one incoming id of an accepted version kept lower-cased, else a new v4.
  * With `trusted` gateways (checked `trustedGateways`), the ACL naming them, and one id of any UUID
  * version from them kept too.
@@ -28,8 +36,8 @@ export function idRules(versions: readonly UuidVersion[] | undefined, trusted: r
       : `  acl ${TRUSTED} src ${trusted.join(' ')}
   http-request set-var(txn.request_id) req.fhdr(x-request-id),lower if ${TRUSTED} { req.fhdr_cnt(x-request-id) eq 1 } { req.fhdr(x-request-id),lower -m reg ${TRUSTED_ID_PATTERN} }
 `;
-  return `${fromTrusted}  http-request set-var(txn.request_id) req.fhdr(x-request-id),lower if { req.fhdr_cnt(x-request-id) eq 1 } { req.fhdr(x-request-id),lower -m reg ${idPattern(versions)} }
-  http-request set-var(txn.request_id) uuid(4) unless { var(txn.request_id) -m found }`;
+  return `${FALLBACK_ID}
+${fromTrusted}  http-request set-var(txn.request_id) req.fhdr(x-request-id),lower if { req.fhdr_cnt(x-request-id) eq 1 } { req.fhdr(x-request-id),lower -m reg ${idPattern(versions)} }`;
 }
 
 /**

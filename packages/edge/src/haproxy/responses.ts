@@ -87,6 +87,7 @@ const REWRITTEN = [
   'refresh',
   'link',
   'www-authenticate',
+  'set-cookie',
 ];
 
 /**

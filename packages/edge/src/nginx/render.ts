@@ -12,7 +12,7 @@ import { grpcGatewayAnswers } from '../grpc/answers.js';
 import { grpcBackendStatuses } from '../grpc/backend-statuses.js';
 import { type GatewayGrpcOptions, validateGrpcOptions } from '../grpc/options.js';
 import type { ListenerOptions } from '../listeners.js';
-import { INTERNAL_LOCATION } from '../location.js';
+import { INTERNAL_COOKIE_DOMAIN, INTERNAL_LOCATION } from '../location.js';
 import { faultlineContentTypes, type GatewayPage, type GatewayPageOptions, gatewayPages } from '../pages.js';
 import { idPattern, type UuidVersion } from '../request-id.js';
 import {
@@ -133,6 +133,8 @@ function proxied(route: string, options: NginxOptions, trusted: readonly string[
     // (relative, as the backend's own relative redirects pass, and as HAProxy writes it).
     '    proxy_redirect default;',
     `    proxy_redirect ${quoted(`~*${INTERNAL_LOCATION}`)} /$1;`,
+    // A cookie's Domain naming an internal host: emptied (the cookie is the request host's only).
+    `    proxy_cookie_domain ${quoted(`~(?i)${INTERNAL_COOKIE_DOMAIN}`)} '';`,
     '    absolute_redirect off;',
     '    add_header x-request-id $faultline_request_id always;',
     '    add_header Content-Type $faultline_page_type always;',
