@@ -10,6 +10,7 @@
  */
 import { writeSync, writev } from 'node:fs';
 import { FdTarget, openAppend, REOPEN_INTERVAL_MS } from './fd-target.js';
+import { splitAtWritten } from './short-write.js';
 import { CountingSink, errorCode, type Line } from './sink.js';
 import { NEWLINE, TornLine } from './torn-line.js';
 
@@ -194,22 +195,12 @@ export class FdSink extends CountingSink {
       return;
     }
     this.held -= written;
-    let offset = 0;
-    let index = 0;
-    for (; index < batch.length; index += 1) {
-      const line = batch[index] as Line;
-      if (offset + line.bytes.length > written) break;
-      offset += line.bytes.length;
-      this.counter.accept(line);
-    }
-    if (index < batch.length) {
-      const rest = batch.slice(index);
-      const first = rest[0] as Line;
-      rest[0] = { ...first, bytes: first.bytes.subarray(written - offset) };
-      this.#torn.cut(first, rest[0], written - offset);
-      if (this.#closed) this.#loseHeld(rest, 'shutdown');
-      else this.#queue.unshift(...rest);
-    }
+    const { done, rest, cutAt } = splitAtWritten(batch, written);
+    for (const line of done) this.counter.accept(line);
+    if (rest.length === 0) return;
+    this.#torn.cut(batch[done.length] as Line, rest[0] as Line, cutAt);
+    if (this.#closed) this.#loseHeld(rest, 'shutdown');
+    else this.#queue.unshift(...rest);
   }
 
   /** Counts `lines` (held in memory until now) lost with `reason`. */
