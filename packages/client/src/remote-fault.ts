@@ -29,6 +29,7 @@ export interface CatalogLike<Code extends string> {
  */
 export interface RemoteFieldViolation {
   readonly pointer: string;
+  /** The server's text (bounded, one line, but any markup it sent): show it as text, never as HTML. */
   readonly detail: string;
   /** The query parameter that was wrong (JSON:API `source.parameter`). */
   readonly parameter?: string;
@@ -58,7 +59,11 @@ export interface RemoteFault<Code extends string = never> {
   readonly category: Category;
   /** The stable code: a catalog code, a built-in code, or another UPPER_SNAKE code the server sent. */
   readonly code: Code | BuiltinCode | (string & {});
-  /** The public message (at most 1024 characters; the category's generic text when the server sent none or a longer one). */
+  /**
+   * The public message (at most 1024 characters; the category's generic text when the server sent none or a longer one).
+   * It is the server's text: one line without control or hidden characters, but any markup it sent
+   * (`<script>`, `<img onerror>`) is kept, so show it as text (`textContent`, a React child), never as HTML.
+   */
   readonly message: string;
   /**
    * The correlation id (a UUID) to quote to the service's operators, when the server sent one: the
@@ -69,7 +74,10 @@ export interface RemoteFault<Code extends string = never> {
   readonly retryAfter: number | undefined;
   /** At most 100. */
   readonly fieldViolations: readonly RemoteFieldViolation[];
-  /** The code's public parameters, e.g. `{ limit: 100 }` (bounded; held to the catalog's types when it is given). */
+  /**
+   * The code's public parameters, e.g. `{ limit: 100 }` (bounded; held to the catalog's types when it is given).
+   * String values are the server's text, as `message` is: put them into a page as text, never as HTML.
+   */
   readonly params: Readonly<Record<string, string | number>>;
   /** True when an idempotent retry may succeed (by category: 408, 429, 502, 503, 504). */
   readonly retryable: boolean;

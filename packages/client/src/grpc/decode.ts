@@ -22,6 +22,7 @@ import {
   uuidOrUndefined,
 } from '../untrusted.js';
 import { firstViolations, namesPrototype } from '../violations.js';
+import { isSingleStatus } from './single-status.js';
 
 /** The part of a grpc-js `ServiceError` the decoder reads. */
 export interface ServiceErrorLike {
@@ -69,9 +70,11 @@ function trailer(error: ServiceErrorLike, key: string): unknown {
 }
 
 /**
- * Decodes a failed call. The details count only when their status code is the call's and they
- * are at most `DECODE_LIMITS.statusDetails` (256 KiB); the reason must follow the code rule
- * (UPPER_SNAKE, at most 64 characters) for the fault to be conforming, and message, id,
+ * Decodes a failed call. The details count only when their status code is the call's, they are
+ * at most `DECODE_LIMITS.statusDetails` (256 KiB) and they are one status (a
+ * `grpc-status-details-bin` sent twice reaches grpc-js's metadata as both run together, which
+ * protobuf would merge: like a repeated header, it counts as absent); the reason must follow the
+ * code rule (UPPER_SNAKE, at most 64 characters) for the fault to be conforming, and message, id,
  * violations, params and retry delay follow `DECODE_LIMITS`. Without a conforming reason the
  * fault comes from the status code (and the details' retry delay: a `RESOURCE_EXHAUSTED` with
  * one is `rate_limited`). Never throws.
@@ -90,7 +93,7 @@ export function decodeGrpcFault<Code extends string = never>(
     const blob = trailer(error, 'grpc-status-details-bin');
     const header = uuidOrUndefined(trailer(error, 'x-request-id'));
     const details =
-      blob instanceof Uint8Array && blob.byteLength <= DECODE_LIMITS.statusDetails
+      blob instanceof Uint8Array && blob.byteLength <= DECODE_LIMITS.statusDetails && isSingleStatus(blob)
         ? decodeStatusDetails(blob)
         : undefined;
     const decoded = details?.code === code ? details : undefined;
