@@ -33,7 +33,7 @@ export interface ReporterShared {
   /** The slice, in nanoseconds. */
   readonly sliceNs: number;
   readonly shutdownMs: number;
-  /** True once the reporter closed. */
+  /** True once the reporter closes or shuts down (no worker starts then). */
   readonly closed: () => boolean;
 }
 
@@ -73,6 +73,7 @@ export function assembleReporter(options: ReporterOptions, shared: ReporterShare
     offload,
     counters,
     sliceNs: shared.sliceNs,
+    maxBacklog,
     otelLogs: options.otelLogs ?? true,
     closed: shared.closed,
   });

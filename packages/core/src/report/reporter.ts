@@ -18,7 +18,7 @@ import { REPORTER_RULES } from './option-rules.js';
 import type { ReporterOutput } from './output.js';
 import { assembleReporter, type ReporterParts, type ReporterShared, statsOf } from './reporter-parts.js';
 import { RingQueue } from './ring-queue.js';
-import type { MainCounters } from './stats.js';
+import { type MainCounters, mainCounters } from './stats.js';
 import type { Turns } from './turns.js';
 import type { OverflowPolicy, ReportContext, ReporterOptions, ReporterStats } from './types.js';
 import type { RecordWriter } from './writer.js';
@@ -36,11 +36,13 @@ export class Reporter {
   readonly #overflow: OverflowPolicy;
   readonly #batchSize: number;
   readonly #sliceNs: number;
-  readonly #counters: MainCounters = { reported: 0, droppedQueueFull: 0, suppressed: 0, sinkErrors: 0 };
+  readonly #counters: MainCounters = mainCounters();
   readonly #drops: DropNotice;
   readonly #redactor: Redactor;
   #scheduled = false;
   #closed = false;
+  /** Set by `shutdown()` (a signal): no worker starts from then on (no time to boot one). */
+  #ending = false;
 
   constructor(options: ReporterOptions = {}) {
     this.#queue = new RingQueue(options.queueSize ?? 4096);
@@ -53,7 +55,7 @@ export class Reporter {
       counters: this.#counters,
       sliceNs: this.#sliceNs,
       shutdownMs: this.#shutdownMs,
-      closed: () => this.#closed,
+      closed: () => this.#closed || this.#ending,
     };
     const parts = assembleReporter(options, this.#shared);
     this.#parts = parts;
@@ -146,9 +148,13 @@ export class Reporter {
     return taken;
   }
 
-  /** Everything queued into the sink (or the worker) now: records, pending repeat lines, the drop notice. */
-  #drainAll(bounded: boolean): void {
-    this.#drain(Number.POSITIVE_INFINITY, undefined, bounded);
+  /**
+   * Everything queued into the sink (or the worker) now: records, pending repeat lines, the drop
+   * notice. With `until`, this thread takes records until then and gives up the rest (`Turns.drainBy`).
+   */
+  #drainAll(bounded: boolean, until?: number): void {
+    if (until !== undefined && this.#offload.link === undefined) this.#turns.drainBy(until);
+    else this.#drain(Number.POSITIVE_INFINITY, undefined, bounded);
     this.#writer.flushRepeats();
     this.#drops.write(true);
   }
@@ -158,7 +164,15 @@ export class Reporter {
     return this.#offload.letGo(this.#output.sink, () => [...this.#writer.fingerprints], waitMs);
   }
 
-  /** Writes everything queued, synchronously; a dead or slow sink loses what it cannot take within the bound. */
+  /** Milliseconds left of the bound of a call that started at `started`. */
+  #left(started: number, share = 1): number {
+    return Math.max(0, started + this.#shutdownMs * share - Date.now());
+  }
+
+  /**
+   * Writes everything queued, synchronously, within the bound (on this thread, records are formatted
+   * for half of it, the rest is lost as `shutdown`); a dead or slow sink loses what it cannot take.
+   */
   flushSync(): void {
     this.#flushSyncWithin(this.#shutdownMs);
   }
@@ -166,14 +180,14 @@ export class Reporter {
   #flushSyncWithin(budgetMs: number): void {
     const started = Date.now();
     try {
-      this.#drainAll(false);
+      this.#drainAll(false, started + budgetMs / 2);
     } catch {
       this.#counters.sinkErrors += 1;
     }
     const link = this.#offload.link;
     if (link === undefined) {
       // A foreign stream that failed is never flushed synchronously; on signals `shutdown` flushes it asynchronously.
-      this.#output.flushSync(budgetMs, this.#counters.sinkErrors === 0);
+      this.#output.flushSync(budgetMs - (Date.now() - started), this.#counters.sinkErrors === 0);
       return;
     }
     if (!this.#offload.released) this.#output.flushSync(budgetMs / 2, true);
@@ -183,10 +197,27 @@ export class Reporter {
 
   /**
    * Writes everything queued and waits (bounded) until the sink has written it. The queue is
-   * drained in slices, yielding between them; it gives up when the worker makes no progress for
-   * `shutdownTimeoutMs`.
+   * drained in slices, yielding between them; it gives up when they make no progress for
+   * `shutdownTimeoutMs` (a flush is not the end: it writes a long queue whole, and gives nothing up).
    */
-  async flush(): Promise<void> {
+  flush(): Promise<void> {
+    return this.#flushAll();
+  }
+
+  /**
+   * The end on this thread: records are formatted in slices (the sink writes meanwhile) until 90%
+   * of the bound, the rest is given up (`shutdown`), and the sink gets until `share` of it to write.
+   * `start`: a worker that is due may still start (`close()`; never on a signal).
+   */
+  async #endHere(started: number, share: number, start: boolean): Promise<void> {
+    await this.#turns.sliceUntil(started + this.#shutdownMs * 0.9, start);
+    if (this.#offload.link !== undefined) return this.#flushAll();
+    this.#drainAll(false, Date.now());
+    await this.#output.flush(this.#left(started, share));
+  }
+
+  /** {@link flush}: it gives up when the slices (or the worker) make no progress for the bound. */
+  async #flushAll(): Promise<void> {
     let stalledSince = Date.now();
     while (this.#queue.size > 0 && Date.now() - stalledSince < this.#shutdownMs) {
       if (this.#drain(Number.POSITIVE_INFINITY, this.#sliceNs, true) > 0) stalledSince = Date.now();
@@ -208,24 +239,30 @@ export class Reporter {
    */
   async shutdown(): Promise<void> {
     const started = Date.now();
-    this.#drainAll(false);
+    this.#ending = true;
     const link = this.#offload.link;
     if (link !== undefined) {
+      this.#drainAll(false);
       await this.#letGo(this.#shutdownMs * 0.3);
-      await link.flush(Math.max(0, this.#shutdownMs - (Date.now() - started)), true, false);
+      await link.flush(this.#left(started), true, false);
       return;
     }
-    if (this.#output.sink === undefined) {
-      await this.#output.flush(this.#shutdownMs);
-      return;
-    }
-    await this.#output.sink.drained(this.#shutdownMs * 0.8);
-    this.#flushSyncWithin(this.#shutdownMs - (Date.now() - started));
+    // On this thread: a logger or stream passed in is flushed asynchronously only.
+    const own = this.#output.sink !== undefined;
+    await this.#endHere(started, own ? 0.95 : 1, false);
+    if (own) this.#flushSyncWithin(this.#left(started));
   }
 
-  /** Flushes, then stops accepting records, closes Faultline's own sink (and the worker) and leaves the exit hooks. */
+  /**
+   * Flushes, then stops accepting records, closes Faultline's own sink (and the worker) and leaves
+   * the exit hooks. On this thread, within `shutdownTimeoutMs` from the call: what it had no time
+   * to format is counted lost (`shutdown`). A worker that is due may still start (and is then
+   * flushed and closed as before).
+   */
   async close(): Promise<void> {
-    await this.flush();
+    const started = Date.now();
+    if (this.#offload.link === undefined) await this.#endHere(started, 0.95, true);
+    else await this.#flushAll();
     this.#closed = true;
     this.#drops.stop();
     const link = this.#offload.link;
@@ -233,7 +270,7 @@ export class Reporter {
       void this.#letGo(0);
       await link.flush(this.#shutdownMs, true, true);
     } else {
-      this.#output.sink?.close(this.#shutdownMs);
+      this.#output.sink?.close(this.#left(started));
       await this.#offload.started?.flush(0, false, true);
     }
     forgetAtExit(this);

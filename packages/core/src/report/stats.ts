@@ -15,6 +15,16 @@ export interface MainCounters {
   droppedQueueFull: number;
   suppressed: number;
   sinkErrors: number;
+  /**
+   * Records given up unformatted at the end on this thread (close, a signal's shutdown, the exit
+   * flush) once `shutdownTimeoutMs` was spent: counted lost as `shutdown`.
+   */
+  lostShutdown: number;
+}
+
+/** A response thread's counters, all at zero. */
+export function mainCounters(): MainCounters {
+  return { reported: 0, droppedQueueFull: 0, suppressed: 0, sinkErrors: 0, lostShutdown: 0 };
 }
 
 /** Everything the stats are made of, read at one moment. */
@@ -113,14 +123,16 @@ export function reporterStats(parts: StatsParts): ReporterStats {
       ...base,
       written: writer.written,
       compacted: writer.compacted,
-      lost: {},
+      // Through a logger or stream passed in, only what the reporter itself gave up at the end.
+      lost: main.lostShutdown > 0 ? { shutdown: main.lostShutdown } : {},
       delivery: 'handed-off',
       destinationError: undefined,
     };
   const counts = addCounts(parts.sink, confirmed?.sink);
   const lost = { ...counts.lost };
   if (worker !== undefined && worker.lostToDeath > 0) lost.worker = (lost.worker ?? 0) + worker.lostToDeath;
-  if (unanswered > 0) lost.shutdown = (lost.shutdown ?? 0) + unanswered;
+  const shutdown = unanswered + main.lostShutdown;
+  if (shutdown > 0) lost.shutdown = (lost.shutdown ?? 0) + shutdown;
   return {
     ...base,
     written: counts.accepted.full,

@@ -38,8 +38,10 @@ export interface TurnParts {
   readonly counters: MainCounters;
   /** The slice, in nanoseconds. */
   readonly sliceNs: number;
+  /** Bytes a sink may hold (`maxSinkBacklogBytes`). */
+  readonly maxBacklog: number;
   readonly otelLogs: boolean;
-  /** True once the reporter closed (no worker starts then). */
+  /** True once the reporter closes or shuts down (no worker starts then). */
   readonly closed: () => boolean;
 }
 
@@ -93,24 +95,62 @@ export class Turns {
 
   /**
    * Takes up to `max` queued faults, stopping once `budgetNs` (nanoseconds) has passed; `bounded`
-   * stops when the worker holds all it may. Only a timed turn starts the worker: at exit (untimed)
-   * there is no time to boot one. Returns how many were taken off the queue.
+   * stops when the worker holds all it may. Only a timed turn with `start` starts the worker: at
+   * exit there is no time to boot one. Returns how many were taken off the queue.
    */
-  drain(max: number, budgetNs: number | undefined, bounded: boolean): number {
+  drain(max: number, budgetNs: number | undefined, bounded: boolean, start = true): number {
     this.#draining = true;
     try {
-      return this.#drainQueue(max, budgetNs, bounded);
+      return this.#drainQueue(max, budgetNs, bounded, start);
     } finally {
       this.#draining = false;
     }
   }
 
-  #drainQueue(max: number, budgetNs: number | undefined, bounded: boolean): number {
+  /**
+   * At the end on this thread (close, a signal's shutdown, the exit flush): takes queued faults
+   * until `until` (a `Date.now()` time), never starting the worker, then gives up the rest
+   * ({@link abandon}).
+   */
+  drainBy(until: number): void {
+    this.drain(Number.POSITIVE_INFINITY, Math.max(0, until - Date.now()) * 1e6, false, false);
+    this.abandon();
+  }
+
+  /**
+   * Gives up every queued fault unformatted, each counted lost as `shutdown`: formatting what a
+   * bound has no time left for made the end as long as the queue (20,000 large records: 9 s).
+   */
+  abandon(): void {
+    const { queue, counters } = this.#p;
+    while (queue.shift() !== undefined) counters.lostShutdown += 1;
+  }
+
+  /**
+   * Takes queued faults on this thread in slices until the queue is empty, the worker took over
+   * or `until` (a `Date.now()` time) passed, yielding between slices so the sink writes what they
+   * made (no slice while it holds over a quarter of its bound). `start`: a slice may start the
+   * worker (never on a signal or at exit).
+   */
+  async sliceUntil(until: number, start: boolean): Promise<void> {
+    const { queue, offload, output, sliceNs, maxBacklog } = this.#p;
+    while (queue.size > 0 && offload.link === undefined) {
+      const left = until - Date.now();
+      if (left <= 0) return;
+      const backlog = output.sink?.backlogBytes ?? 0;
+      if (backlog <= maxBacklog / 4)
+        this.drain(Number.POSITIVE_INFINITY, Math.min(sliceNs * 4, left * 1e6), true, start);
+      if (queue.size > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+  }
+
+  #drainQueue(max: number, budgetNs: number | undefined, bounded: boolean, start: boolean): number {
     const { queue, intake, writer, offload, counters } = this.#p;
     let taken = 0;
     let fulls = 0;
     // In milliseconds, on the clock of `performance.now()` (no BigInt per turn).
     const deadline = budgetNs === undefined ? undefined : performance.now() + budgetNs / 1e6;
+    const starts = start && deadline !== undefined;
     const otel = this.#p.otelLogs && otelLogsActive();
     const level = this.#level;
     let link = offload.link;
@@ -119,8 +159,7 @@ export class Turns {
       if ((taken & 15) === 15) {
         if (deadline !== undefined && performance.now() > deadline) break;
         // Writing here at a rate the worker should take: start it now and hand it the rest.
-        if (deadline !== undefined && link === undefined && offload.due(fulls, queue.size / queue.capacity))
-          link = this.#startWorker();
+        if (starts && link === undefined && offload.due(fulls, queue.size / queue.capacity)) link = this.#startWorker();
         fulls = 0;
       }
       if (bounded && link !== undefined && link.inFlight + (items?.length ?? 0) >= link.holdLimit(queue.capacity))
@@ -146,8 +185,7 @@ export class Turns {
     if (items !== undefined) link?.send(items, items.length);
     // Only a turn that wrote full records or left the queue half full can make the worker due.
     const fill = queue.size / queue.capacity;
-    if (deadline !== undefined && link === undefined && (fulls > 0 || fill >= 0.5) && offload.due(fulls, fill))
-      this.#startWorker();
+    if (starts && link === undefined && (fulls > 0 || fill >= 0.5) && offload.due(fulls, fill)) this.#startWorker();
     return taken;
   }
 
