@@ -99,7 +99,10 @@ export interface ReporterStats {
   readonly written: number;
   /** Repeats written as compact lines (storm dedup; one line per fingerprint per second lists their ids), counted like `written`. */
   readonly compacted: number;
-  /** Records that will never arrive, by reason (`ENOSPC`, `EPIPE`, `EACCES`, `backlog`, `shutdown`…); own sink only. */
+  /**
+   * Records that will never arrive, by reason (`ENOSPC`, `EPIPE`, `EACCES`, `backlog`, `shutdown`…);
+   * own sink only, except `shutdown` (records the end had no time to format), counted for any sink.
+   */
   readonly lost: Readonly<Record<string, number>>;
   /** `confirmed` when counts come from Faultline's own sink, `handed-off` for a logger or stream passed in. */
   readonly delivery: 'confirmed' | 'handed-off';
