@@ -22,7 +22,8 @@
  * shared code by which entries use it: `@faultline/fastify` loaded seven of core's modules at
  * start-up, whose source texts and module records V8 counted as 180 KB more bytes surviving its
  * collections than one module's (issue 21: those bytes decide whether the young generation
- * doubles; a source text over 128 KB is allocated as a large object, promoted without a copy).
+ * doubles; as far as measured, a source text over 128 KB is allocated as a large object and
+ * promoted without a copy, where smaller ones are copied first and counted twice).
  */
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
