@@ -10,13 +10,11 @@
  * - `grpc-status: 0` with details on a unary call (grpc-js reports UNIMPLEMENTED, "no message"):
  *   the details are for another status and are not taken.
  */
-import { createServer, type Http2Server, type ServerHttp2Stream } from 'node:http2';
-import { jsonMethod } from '@faultline/testkit';
-import { credentials, Metadata, makeGenericClientConstructor, type ServiceError } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isSingleStatus } from '../src/grpc/single-status.js';
 import { decodeGrpcFault } from '../src/grpc.js';
 import { statusBytes } from './support/status-bytes.js';
+import { startTrailersServer, type TrailersServer } from './support/trailers-server.js';
 
 const ID = '3f1c2a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60';
 const UNAVAILABLE = 14;
@@ -54,32 +52,14 @@ const ANSWERS: Record<string, Record<string, string | string[]>> = {
   okWithDetails: { 'grpc-status': '0', 'grpc-status-details-bin': b64(statusBytes({ code: 0, reason: 'ALL_GOOD' })) },
 };
 
-let server: Http2Server;
-let client: InstanceType<ReturnType<typeof makeGenericClientConstructor>>;
+let wire: TrailersServer;
 beforeAll(async () => {
-  server = createServer();
-  server.on('stream', (stream: ServerHttp2Stream, headers) => {
-    const answer = ANSWERS[String(headers['x-case'])] ?? { 'grpc-status': '13' };
-    stream.respond({ ':status': 200, 'content-type': 'application/grpc', ...answer }, { endStream: true });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  const Service = { call: jsonMethod('/hostile.S/Call') };
-  client = new (makeGenericClientConstructor(Service, 'S'))(`127.0.0.1:${port}`, credentials.createInsecure());
+  wire = await startTrailersServer(ANSWERS);
 });
-afterAll(() => {
-  client.close();
-  server.close();
-});
+afterAll(() => wire.close());
 
 /** The `ServiceError` of one call answered with `ANSWERS[name]`. */
-function call(name: string): Promise<ServiceError> {
-  const metadata = new Metadata();
-  metadata.set('x-case', name);
-  return new Promise((resolve) =>
-    (client as unknown as { call: (...a: unknown[]) => void }).call({}, metadata, (e: ServiceError) => resolve(e)),
-  );
-}
+const call = (name: string) => wire.call(name);
 
 const BY_CODE = {
   protocol: 'grpc',
