@@ -3,11 +3,11 @@
  * reading, with a long queue formatted on the main thread: it returns within `shutdownTimeoutMs`
  * (plus a small margin), and every record is counted. A real process, a real TLS receiver.
  */
-import { createServer, type TLSSocket } from 'node:tls';
 import { makeDrainCertificates } from '@faultline/testkit';
 import { describe, expect, it } from 'vitest';
 import { runModule } from './support/child.js';
 import type { ReporterStats } from './support/source.js';
+import { TlsReceiver } from './support/tls-receiver.js';
 
 /** The child: 20,000 large records, waits until the first is written, then closes (`T` marks it). */
 const CHILD = `
@@ -30,18 +30,9 @@ writeSync(2, 'closed ' + (Date.now() - started) + ' ' + JSON.stringify(reporter.
 describe('reporter on the main thread: close() over a syslog receiver that stopped reading', () => {
   it('returns within the bound and counts every record', async () => {
     const certs = makeDrainCertificates();
-    const sockets = new Set<TLSSocket>();
-    const server = createServer(
-      { ...certs.server, ca: certs.ca, requestCert: true, rejectUnauthorized: true },
-      (socket) => {
-        sockets.add(socket);
-        socket.on('error', () => {});
-        socket.pause(); // accepted, never read: the connection's buffers fill up
-      },
-    );
-    server.on('tlsClientError', () => {});
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as { port: number };
+    const receiver = new TlsReceiver(certs, 0, { stalled: true });
+    await receiver.start();
+    const { port } = receiver;
     try {
       const env = { PORT: String(port), CA: certs.ca, CERT: certs.client.cert, KEY: certs.client.key };
       const run = await runModule(CHILD, env, 20_000);
@@ -57,8 +48,7 @@ describe('reporter on the main thread: close() over a syslog receiver that stopp
       ).toBe(20_000);
       expect(run.code).toBe(0);
     } finally {
-      for (const socket of sockets) socket.destroy();
-      server.close();
+      await receiver.stop();
     }
   }, 30_000);
 });

@@ -4,11 +4,11 @@
  * `await reporter.close()` must finish within its bound, the process must then end on its own,
  * and a write that threw is a sink error, never `written`.
  */
-import { createServer, type TLSSocket } from 'node:tls';
 import { makeDrainCertificates } from '@faultline/testkit';
 import { describe, expect, it } from 'vitest';
 import { runModule } from './support/child.js';
 import { capture, createReporter } from './support/source.js';
+import { TlsReceiver } from './support/tls-receiver.js';
 
 const STALLED_SYSLOG_CHILD = `
 import { writeSync } from 'node:fs';
@@ -39,18 +39,9 @@ writeSync(2, 'closed\\n');
 describe('reporter: closing over a sink that stopped cooperating', () => {
   it('syslog receiver that stopped reading: close() finishes and the process ends on its own', async () => {
     const certs = makeDrainCertificates();
-    const sockets = new Set<TLSSocket>();
-    const server = createServer(
-      { ...certs.server, ca: certs.ca, requestCert: true, rejectUnauthorized: true },
-      (socket) => {
-        sockets.add(socket);
-        socket.on('error', () => {});
-        socket.pause(); // accepted, never read: the connection's buffers fill up
-      },
-    );
-    server.on('tlsClientError', () => {});
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as { port: number };
+    const receiver = new TlsReceiver(certs, 0, { stalled: true });
+    await receiver.start();
+    const { port } = receiver;
     try {
       const env = { PORT: String(port), CA: certs.ca, CERT: certs.client.cert, KEY: certs.client.key };
       const run = await runModule(STALLED_SYSLOG_CHILD, env, 15_000);
@@ -60,8 +51,7 @@ describe('reporter: closing over a sink that stopped cooperating', () => {
       // close() is bounded by shutdownTimeoutMs (1 s); a socket kept open forever never exits.
       expect(run.sinceMark).toBeLessThan(5000);
     } finally {
-      for (const socket of sockets) socket.destroy();
-      server.close();
+      await receiver.stop();
     }
   }, 30_000);
 

@@ -1,7 +1,8 @@
 /**
  * A syslog-over-TLS receiver for tests: a real `node:tls` server on 127.0.0.1 that checks the
  * client certificate, keeps everything it is sent, and can be stopped and started again on the
- * same port (a receiver that is down, or restarted).
+ * same port (a receiver that is down, or restarted); or, `stalled`, accepts connections and never
+ * reads them (their buffers fill up: a receiver that stopped reading).
  */
 import { createServer, type Server, type TLSSocket } from 'node:tls';
 import type { DrainCertificates } from '@faultline/testkit';
@@ -9,15 +10,17 @@ import type { DrainCertificates } from '@faultline/testkit';
 /** A receiver that can go down and come back on its port. */
 export class TlsReceiver {
   readonly #certs: DrainCertificates;
+  readonly #stalled: boolean;
   readonly #sockets = new Set<TLSSocket>();
   #server: Server | undefined;
   #text = '';
   /** The port (0 until the first start, unless given). */
   port: number;
 
-  constructor(certs: DrainCertificates, port = 0) {
+  constructor(certs: DrainCertificates, port = 0, options: { readonly stalled?: boolean } = {}) {
     this.#certs = certs;
     this.port = port;
+    this.#stalled = options.stalled === true;
   }
 
   /** Listens on {@link port} (an ephemeral one the first time when it is 0). */
@@ -28,6 +31,10 @@ export class TlsReceiver {
         this.#sockets.add(socket);
         socket.on('error', () => {});
         socket.on('close', () => this.#sockets.delete(socket));
+        if (this.#stalled) {
+          socket.pause(); // accepted, never read
+          return;
+        }
         socket.on('data', (chunk: Buffer) => {
           this.#text += chunk.toString();
         });
