@@ -1,6 +1,6 @@
 /** Test helpers: the real nginx and HAProxy started in the foreground with generated configurations, and curl. */
 import { type ChildProcess, execFile, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, openSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -45,10 +45,18 @@ export async function startHaproxy(port: number, options: HaproxyOptions): Promi
   writeFileSync(conf, renderHaproxy(all));
   execFileSync('haproxy', ['-c', '-q', '-f', conf], { stdio: 'pipe' });
   const log = openSync(join(dir, 'access.log'), 'a');
-  const child: ChildProcess = spawn('haproxy', ['-db', '-f', conf], { stdio: ['ignore', log, 'ignore'] });
+  const errors = join(dir, 'haproxy.err');
+  const child: ChildProcess = spawn('haproxy', ['-db', '-f', conf], { stdio: ['ignore', log, openSync(errors, 'a')] });
   const listeners = listenersOf(all, all.tls !== undefined);
-  for (const address of [...listeners.public, ...listeners.internal, ...listeners.redirect])
-    await waitForPort(Number(address.slice(address.lastIndexOf(':') + 1)), 5000);
+  try {
+    // 15 s: a loaded two-core machine (the whole suite in parallel) once took over 5 s.
+    for (const address of [...listeners.public, ...listeners.internal, ...listeners.redirect])
+      await waitForPort(Number(address.slice(address.lastIndexOf(':') + 1)), 15_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    // Why it did not listen (a port another process took meanwhile, a refused configuration).
+    throw new Error(`${(error as Error).message}; haproxy said: ${readFileSync(errors, 'utf8').slice(0, 2000)}`);
+  }
   return {
     dir,
     port,
