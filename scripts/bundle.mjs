@@ -44,11 +44,6 @@ function entriesOf(exportsMap) {
       throw new Error(`bundle: ${output} must be a file at the top of dist/`);
     input[name] = source;
   }
-  for (const extra of extraEntries) {
-    const [name, source] = extra.split('=');
-    if (!name || !source) throw new Error(`bundle: expected name=src/file.ts, got ${extra}`);
-    input[name] = source;
-  }
   if (Object.keys(input).length === 0) throw new Error('bundle: no entries in package.json exports');
   return input;
 }
@@ -68,8 +63,16 @@ function removeJavaScript(dir) {
   }
 }
 
-/** The extra entries (`name=src/file.ts`). */
-const extraEntries = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+/** The extra entries (`name=src/file.ts` arguments) as `{ name: source }`. */
+function extrasOf(args) {
+  const extras = {};
+  for (const extra of args.filter((arg) => !arg.startsWith('--'))) {
+    const [name, source] = extra.split('=');
+    if (!name || !source) throw new Error(`bundle: expected name=src/file.ts, got ${extra}`);
+    extras[name] = source;
+  }
+  return extras;
+}
 /** The `--shared=a,b` entries, if any. */
 const sharedEntries = process.argv
   .find((arg) => arg.startsWith('--shared='))
@@ -143,7 +146,7 @@ async function write(input, output) {
   await bundle.close();
 }
 
-const extras = Object.fromEntries(extraEntries.map((extra) => extra.split('=')));
+const extras = extrasOf(process.argv.slice(2));
 const input = entriesOf(pkg.exports);
 removeJavaScript('dist');
 if (sharedEntries === undefined) await write({ ...input, ...extras }, {});
