@@ -52,12 +52,10 @@ export class FdSink extends CountingSink {
   #closed = false;
   /** A line a failed write cut in the file: ended by a newline before the next line (torn-line.ts). */
   readonly #torn = new TornLine();
-  readonly #path: string | undefined;
 
   constructor(fd: number, options: FdSinkOptions) {
     super(options.maxBacklogBytes);
     this.#target = new FdTarget(fd, options.ownsFd, options.path, options.openError);
-    this.#path = options.path;
   }
 
   /**
@@ -144,7 +142,7 @@ export class FdSink extends CountingSink {
       }
     }
     const fd = this.#target.fd;
-    this.#torn.opened(fd, this.#path);
+    this.#torn.opened(fd, this.#target.path);
     const batch = this.#queue.splice(0, BATCH_LINES);
     this.#inFlight = batch;
     const buffers = batch.map((line) => line.bytes);
@@ -219,7 +217,7 @@ export class FdSink extends CountingSink {
    */
   flushSync(deadlineMs: number): void {
     const deadline = Date.now() + deadlineMs;
-    this.#torn.opened(this.#target.fd, this.#path);
+    this.#torn.opened(this.#target.fd, this.#target.path);
     const behindCut = this.#inFlight !== undefined && !this.#target.regularFile;
     while (!behindCut && this.#queue.length > 0 && this.#target.fd >= 0 && Date.now() < deadline) {
       const line = this.#queue[0] as Line;

@@ -70,6 +70,11 @@ export class FdTarget {
     this.#openError = openError;
   }
 
+  /** The path the descriptor is opened from, if it was given one. */
+  get path(): string | undefined {
+    return this.#path;
+  }
+
   /** The descriptor, `-1` while there is none. */
   get fd(): number {
     return this.#fd;
