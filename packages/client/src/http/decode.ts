@@ -12,6 +12,7 @@ import { DECODE_LIMITS, errorStatus, isRecord, own, parseBoundedJson, uuidOrUnde
 import { type BodyStreamLike, discardBody } from './body-source.js';
 import { boundedBodyText } from './body-text.js';
 import { deadline } from './deadline.js';
+import { trimOws } from './field-value.js';
 import { retryAfterSeconds } from './retry-after.js';
 
 /** The part of a fetch `Response` the decoder reads. */
@@ -75,16 +76,6 @@ function signalOf(options: DecodeFaultOptions | undefined): AbortSignal | undefi
   } catch {
     return undefined;
   }
-}
-
-/** `value` without the spaces and tabs around it, in one pass (a `[ \t]+$` regex is quadratic on a long run of them). */
-function trimOws(value: string): string {
-  const ows = (i: number) => value[i] === ' ' || value[i] === '\t';
-  let start = 0;
-  let end = value.length;
-  while (start < end && ows(start)) start += 1;
-  while (end > start && ows(end - 1)) end -= 1;
-  return value.slice(start, end);
 }
 
 /**

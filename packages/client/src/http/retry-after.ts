@@ -5,6 +5,7 @@
  * reads `3600.` or `in 2099` as years).
  */
 import { DECODE_LIMITS } from '../untrusted.js';
+import { trimOws } from './field-value.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const MONTH = `(${MONTHS.join('|')})`;
@@ -57,7 +58,7 @@ function httpDate(text: string, now: number): number | undefined {
  */
 export function retryAfterSeconds(value: string | null | undefined, now = Date.now()): number | undefined {
   if (typeof value !== 'string' || value.length > 64) return undefined;
-  const text = value.replace(/^[ \t]+|[ \t]+$/g, '');
+  const text = trimOws(value);
   if (/^\d+$/.test(text)) return Math.min(Number(text), DECODE_LIMITS.retryAfter);
   const at = httpDate(text, now);
   if (at === undefined) return undefined;
