@@ -103,7 +103,12 @@ describe('syslog over TLS: the process still ends on its own', () => {
     expect(result.sinceMark).toBeLessThan(5000);
     const stats = result.stats as ReporterStats;
     expect(stats.written).toBeLessThan(10_000);
-    expect(stats.lost.unconfirmed).toBeGreaterThan(0);
+    // What was not written is counted lost: over the sink's backlog while the receiver did not
+    // read, handed to the socket and never taken (`unconfirmed`), or, on a loaded machine, not
+    // formatted within the bound at the end (`shutdown`). Which of them depends on the timing.
+    const reasons = new Set(['backlog', 'unconfirmed', 'shutdown']);
+    expect(Object.keys(stats.lost).filter((reason) => !reasons.has(reason))).toEqual([]);
+    expect(lostTotal(stats), JSON.stringify(stats)).toBeGreaterThan(0);
     expect(stats.written + lostTotal(stats) + stats.queued + stats.droppedBacklog + stats.droppedQueueFull).toBe(
       10_000,
     );
