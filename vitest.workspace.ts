@@ -10,6 +10,13 @@ export default defineConfig({
     // Vitest's default is one worker fewer than the cores: on the 2-core CI machine, one file at a
     // time. Two workers there: the suite ran in 351 s instead of 445 s (and green) on a loaded machine.
     maxWorkers: Math.max(2, availableParallelism() - 1),
-    projects: ['packages/*/vitest.config.ts', 'apps/*/vitest.config.ts', 'docs/examples/vitest.config.ts'],
+    // Each package's files share their worker's modules; the few that need a fresh module graph
+    // run in the package's second project, `vitest.isolated.config.ts` (`<name>-isolated`).
+    projects: [
+      'packages/*/vitest.config.ts',
+      'packages/*/vitest.isolated.config.ts',
+      'apps/*/vitest.config.ts',
+      'docs/examples/vitest.config.ts',
+    ],
   },
 });

@@ -23,7 +23,13 @@ describe('ws:// targets', () => {
   beforeAll(async () => {
     [leaky, burst] = await Promise.all([upgradeLeakWs(), burstWs()]);
     // The README's WebSocket example.
-    const errors = defineCatalog({ ORDER_NOT_FOUND: { category: 'not_found', message: 'The order does not exist.' } });
+    const errors = defineCatalog({
+      ORDER_NOT_FOUND: {
+        category: 'not_found',
+        message: 'The order does not exist.',
+        type: 'https://docs.example.com/errors/order-not-found',
+      },
+    });
     const fl = createWsAdapter();
     wss = new WebSocketServer({ noServer: true });
     const onMessage = () => {
