@@ -5,12 +5,12 @@
  */
 import { faultline, faultlineServerOptions } from '@faultline/fastify';
 import { addFaultlineService } from '@faultline/grpc';
+import { freePort } from '@faultline/testkit';
 import { createWsAdapter } from '@faultline/ws';
 import { Server, ServerCredentials, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { WebSocketServer } from 'ws';
 import { rawMethod } from './leaky/raw-method.js';
-import { freePort } from './targets.js';
 
 export { freePort };
 

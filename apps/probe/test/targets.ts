@@ -1,10 +1,10 @@
 /** Targets for the probe tests: leaky stock servers, the Faultline demo, nginx's default page. */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { type AddressInfo, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '@faultline/testkit';
 import {
   loadPackageDefinition,
   Server,
@@ -101,18 +101,6 @@ export async function crashingWs(): Promise<{ port: number; child: ChildProcess 
   });
   const port = Number(await firstLine(child, 15_000));
   return { port, child };
-}
-
-/** A free ephemeral port on 127.0.0.1 (listen on 0, then close). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /**

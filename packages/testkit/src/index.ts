@@ -61,14 +61,7 @@ export { type CrashWatch, crashWatch } from './crashes.js';
 export { JSON_API_SCHEMA, jsonApiSchemaErrors } from './jsonapi/index.js';
 export { httpGetUntilCut, MIDWAY_CHUNK, streamFailingMidway } from './midway.js';
 export { until } from './polling.js';
+export { freePort, waitForPort } from './ports.js';
 export { recordFor } from './records.js';
-export {
-  type DrainCertificates,
-  freePort,
-  makeDrainCertificates,
-  type Pem,
-  type Rsyslog,
-  startRsyslog,
-  waitForPort,
-} from './rsyslog.js';
+export { type DrainCertificates, makeDrainCertificates, type Pem, type Rsyslog, startRsyslog } from './rsyslog.js';
 export { jsonKindsService, jsonMethod, rawHttpExchange } from './wire.js';

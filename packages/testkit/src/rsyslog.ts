@@ -7,9 +7,9 @@
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { freePort, waitForPort } from './ports.js';
 
 /** PEM material for one party. */
 export interface Pem {
@@ -92,42 +92,12 @@ export function makeDrainCertificates(): DrainCertificates {
   return { dir, ca: readFileSync(join(dir, 'ca.crt'), 'utf8'), server, client, rogue };
 }
 
-/** A free loopback port (bound, then released). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 /** A running rsyslogd. */
 export interface Rsyslog {
   readonly port: number;
   /** Lines written so far (`<APP-NAME> <MSG>`). */
   lines(): string[];
   stop(): Promise<void>;
-}
-
-/** Resolves once 127.0.0.1:`port` accepts TCP connections; throws after `timeoutMs`. */
-export async function waitForPort(port: number, timeoutMs: number): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  while (Date.now() < until) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = netConnect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (up) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`nothing listened on 127.0.0.1:${port} within ${timeoutMs} ms`);
 }
 
 /** Starts rsyslogd in the foreground with TLS and client-certificate authentication on `port`. */

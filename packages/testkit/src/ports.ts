@@ -1,0 +1,74 @@
+/**
+ * Loopback ports for servers the tests start as separate processes (rsyslogd, nginx, HAProxy,
+ * child servers), which must be told a port before they bind it.
+ *
+ * A port the kernel handed out for `listen(0)` and that was then released lies in its ephemeral
+ * range, which every outgoing connection of every process also draws from: under load, one of
+ * them can take it before the child binds it (seen in CI: HAProxy failing to start). So a port is
+ * chosen at random below that range, where the kernel never hands one out by itself, and checked
+ * free on 127.0.0.1.
+ */
+import { randomInt } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createServer, connect as netConnect } from 'node:net';
+
+/** The lowest port handed out here: above the well-known and common development ports. */
+const LOWEST = 20_000;
+
+/** The first port of the kernel's ephemeral range (Linux's default if it cannot be read). */
+function ephemeralStart(): number {
+  try {
+    const first = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(first) && first > 0 ? first : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+/** Resolves to the port once something could listen on 127.0.0.1:`port` (0: any), else `undefined`. */
+function tryListen(port: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(undefined));
+    server.listen({ port, host: '127.0.0.1', exclusive: true }, () => {
+      const bound = (server.address() as { port: number }).port;
+      server.close(() => resolve(bound));
+    });
+  });
+}
+
+/**
+ * A free port on 127.0.0.1 for a server not yet started: random below the kernel's ephemeral range
+ * (see the module's comment), checked bindable; from the kernel (`listen(0)`) only if that range
+ * is too small or 50 tries found none.
+ */
+export async function freePort(): Promise<number> {
+  const below = ephemeralStart();
+  if (below - LOWEST >= 1000) {
+    for (let attempt = 0; attempt < 50; attempt += 1) {
+      const port = await tryListen(randomInt(LOWEST, below));
+      if (port !== undefined) return port;
+    }
+  }
+  const port = await tryListen(0);
+  if (port === undefined) throw new Error('no free port on 127.0.0.1');
+  return port;
+}
+
+/** Resolves once 127.0.0.1:`port` accepts TCP connections; throws after `timeoutMs`. */
+export async function waitForPort(port: number, timeoutMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = netConnect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once('error', () => resolve(false));
+    });
+    if (up) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`nothing listened on 127.0.0.1:${port} within ${timeoutMs} ms`);
+}
