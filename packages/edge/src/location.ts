@@ -69,13 +69,13 @@ const INTERNAL_HOST = [
 ].join('|');
 
 /**
- * A `Set-Cookie` `Domain` value (a regular-expression source, matched without regard to case) that
- * is an internal host, its leading dot optional (`.svc.cluster.local`, `orders-svc.internal`,
+ * A `Set-Cookie` `Domain` value (a regular-expression source, unanchored, matched without regard
+ * to case) that is an internal host, its leading dot optional (`.svc.cluster.local`, `orders-svc.internal`,
  * `10.0.0.5`): a browser refuses such a cookie for the public host anyway, and the value only
  * tells the client the deployment's names. Both gateways empty it (`Domain=`, which browsers
  * ignore: the cookie is the request host's only, its narrowest scope).
  */
-export const INTERNAL_COOKIE_DOMAIN = `^[.]?(?:${INTERNAL_HOST})$`;
+export const INTERNAL_COOKIE_DOMAIN = `[.]?(?:${INTERNAL_HOST})`;
 
 /**
  * An absolute URL's scheme, userinfo, internal host and port, up to the end of its authority; the

@@ -47,5 +47,5 @@ export const LOCATION_RULES: readonly string[] = [
   `  http-response replace-value link ${pattern(`(?i)${INTERNAL_LINK}`)} '\\1/\\2'`,
   "  # A cookie's Domain naming an internal host: emptied, as nginx's proxy_cookie_domain does (the",
   "  # cookie is the request host's only). Each Set-Cookie whole (an Expires date holds a comma).",
-  `  http-response replace-header set-cookie ${pattern(`(?i)^(.*;[ \\t]*domain[ \\t]*=)[ \\t]*${INTERNAL_COOKIE_DOMAIN.slice(1, -1)}[ \\t]*(;.*)?$`)} '\\1\\2'`,
+  `  http-response replace-header set-cookie ${pattern(`(?i)^(.*;[ \\t]*domain[ \\t]*=)[ \\t]*${INTERNAL_COOKIE_DOMAIN}[ \\t]*(;.*)?$`)} '\\1\\2'`,
 ];

@@ -134,7 +134,7 @@ function proxied(route: string, options: NginxOptions, trusted: readonly string[
     '    proxy_redirect default;',
     `    proxy_redirect ${quoted(`~*${INTERNAL_LOCATION}`)} /$1;`,
     // A cookie's Domain naming an internal host: emptied (the cookie is the request host's only).
-    `    proxy_cookie_domain ${quoted(`~(?i)${INTERNAL_COOKIE_DOMAIN}`)} '';`,
+    `    proxy_cookie_domain ${quoted(`~(?i)^${INTERNAL_COOKIE_DOMAIN}$`)} '';`,
     '    absolute_redirect off;',
     '    add_header x-request-id $faultline_request_id always;',
     '    add_header Content-Type $faultline_page_type always;',
