@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { capture } from '../src/capture.js';
 import { createReporter } from '../src/report/reporter.js';
-import { SinkCounter } from '../src/report/sink.js';
+import { SinkCounter } from '../src/report/sink-counter.js';
 
 describe('SinkCounter pending', () => {
   it('counts a line from the moment it is made until it is accepted or lost', () => {

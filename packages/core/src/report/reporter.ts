@@ -13,58 +13,48 @@ import { attributesSnapshot } from './attribute-cache.js';
 import type { DropNotice } from './drop-notice.js';
 import { flushAtExit, forgetAtExit } from './exit-hooks.js';
 import type { Pending } from './intake.js';
-import type { Offload } from './offload.js';
 import { REPORTER_RULES } from './option-rules.js';
-import type { ReporterOutput } from './output.js';
+import { ReporterEnding } from './reporter-ending.js';
 import { assembleReporter, type ReporterParts, type ReporterShared, statsOf } from './reporter-parts.js';
 import { RingQueue } from './ring-queue.js';
 import { type MainCounters, mainCounters } from './stats.js';
 import type { Turns } from './turns.js';
 import type { OverflowPolicy, ReportContext, ReporterOptions, ReporterStats } from './types.js';
-import type { RecordWriter } from './writer.js';
 
 /** The bounded asynchronous log pipeline. Create with {@link createReporter}. */
 export class Reporter {
   readonly #parts: ReporterParts;
   readonly #shared: ReporterShared;
-  readonly #output: ReporterOutput;
-  readonly #writer: RecordWriter;
-  readonly #offload: Offload;
   readonly #turns: Turns;
-  readonly #shutdownMs: number;
   readonly #queue: RingQueue<Pending>;
   readonly #overflow: OverflowPolicy;
   readonly #batchSize: number;
-  readonly #sliceNs: number;
   readonly #counters: MainCounters = mainCounters();
   readonly #drops: DropNotice;
   readonly #redactor: Redactor;
+  /** The flushes, shutdown and close (reporter-ending.ts), and whether it closed or is ending. */
+  readonly #end: ReporterEnding;
   #scheduled = false;
-  #closed = false;
-  /** Set by `shutdown()` (a signal): no worker starts from then on (no time to boot one). */
-  #ending = false;
 
   constructor(options: ReporterOptions = {}) {
     this.#queue = new RingQueue(options.queueSize ?? 4096);
     this.#overflow = options.overflow ?? 'drop-newest';
     this.#batchSize = Math.max(1, options.batchSize ?? 512);
-    this.#sliceNs = Math.round(Math.max(0.1, options.sliceMs ?? 4) * 1e6);
-    this.#shutdownMs = Math.max(0, options.shutdownTimeoutMs ?? 1000);
     this.#shared = {
       queue: this.#queue,
       counters: this.#counters,
-      sliceNs: this.#sliceNs,
-      shutdownMs: this.#shutdownMs,
-      closed: () => this.#closed || this.#ending,
+      sliceNs: Math.round(Math.max(0.1, options.sliceMs ?? 4) * 1e6),
+      shutdownMs: Math.max(0, options.shutdownTimeoutMs ?? 1000),
+      closed: () => this.#end.closed || this.#end.ending,
     };
     const parts = assembleReporter(options, this.#shared);
     this.#parts = parts;
     this.#redactor = parts.redactor;
-    this.#output = parts.output;
-    this.#writer = parts.writer;
-    this.#offload = parts.offload;
     this.#turns = parts.turns;
     this.#drops = parts.drops;
+    this.#end = new ReporterEnding(parts, this.#shared, (max, budgetNs, bounded) =>
+      this.#drain(max, budgetNs, bounded),
+    );
     if (options.flushOnExit !== false) flushAtExit(this);
   }
 
@@ -80,7 +70,7 @@ export class Reporter {
    */
   report(fault: Fault, ctx?: ReportContext): void {
     this.#counters.reported += 1;
-    if (this.#closed) {
+    if (this.#end.closed) {
       this.#counters.droppedQueueFull += 1;
       return;
     }
@@ -149,50 +139,11 @@ export class Reporter {
   }
 
   /**
-   * Everything queued into the sink (or the worker) now: records, pending repeat lines, the drop
-   * notice. With `until`, this thread takes records until then and gives up the rest (`Turns.drainBy`).
-   */
-  #drainAll(bounded: boolean, until?: number): void {
-    if (until !== undefined && this.#offload.link === undefined) this.#turns.drainBy(until);
-    else this.#drain(Number.POSITIVE_INFINITY, undefined, bounded);
-    this.#writer.flushRepeats();
-    this.#drops.write(true);
-  }
-
-  /** This thread's sink lets go to the worker (see `Offload.letGo`). */
-  #letGo(waitMs: number): Promise<void> {
-    return this.#offload.letGo(this.#output.sink, () => [...this.#writer.fingerprints], waitMs);
-  }
-
-  /** Milliseconds left of the bound of a call that started at `started`. */
-  #left(started: number, share = 1): number {
-    return Math.max(0, started + this.#shutdownMs * share - Date.now());
-  }
-
-  /**
    * Writes everything queued, synchronously, within the bound (on this thread, records are formatted
    * for half of it, the rest is lost as `shutdown`); a dead or slow sink loses what it cannot take.
    */
   flushSync(): void {
-    this.#flushSyncWithin(this.#shutdownMs);
-  }
-
-  #flushSyncWithin(budgetMs: number): void {
-    const started = Date.now();
-    try {
-      this.#drainAll(false, started + budgetMs / 2);
-    } catch {
-      this.#counters.sinkErrors += 1;
-    }
-    const link = this.#offload.link;
-    if (link === undefined) {
-      // A foreign stream that failed is never flushed synchronously; on signals `shutdown` flushes it asynchronously.
-      this.#output.flushSync(budgetMs - (Date.now() - started), this.#counters.sinkErrors === 0);
-      return;
-    }
-    if (!this.#offload.released) this.#output.flushSync(budgetMs / 2, true);
-    void this.#letGo(0);
-    link.flushSync(Math.max(0, budgetMs - (Date.now() - started)));
+    this.#end.flushSync();
   }
 
   /**
@@ -201,56 +152,15 @@ export class Reporter {
    * `shutdownTimeoutMs` (a flush is not the end: it writes a long queue whole, and gives nothing up).
    */
   flush(): Promise<void> {
-    return this.#flushAll();
-  }
-
-  /**
-   * The end on this thread: records are formatted in slices (the sink writes meanwhile) until 90%
-   * of the bound, the rest is given up (`shutdown`), and the sink gets until `share` of it to write.
-   * `start`: a worker that is due may still start (`close()`; never on a signal).
-   */
-  async #endHere(started: number, share: number, start: boolean): Promise<void> {
-    await this.#turns.sliceUntil(started + this.#shutdownMs * 0.9, start);
-    if (this.#offload.link !== undefined) return this.#flushAll();
-    this.#drainAll(false, Date.now());
-    await this.#output.flush(this.#left(started, share));
-  }
-
-  /** {@link flush}: it gives up when the slices (or the worker) make no progress for the bound. */
-  async #flushAll(): Promise<void> {
-    let stalledSince = Date.now();
-    while (this.#queue.size > 0 && Date.now() - stalledSince < this.#shutdownMs) {
-      if (this.#drain(Number.POSITIVE_INFINITY, this.#sliceNs, true) > 0) stalledSince = Date.now();
-      if (this.#queue.size > 0) await new Promise((resolve) => setTimeout(resolve, 1));
-    }
-    this.#drainAll(true);
-    const link = this.#offload.link;
-    if (link === undefined) {
-      await this.#output.flush(this.#shutdownMs);
-      return;
-    }
-    await this.#letGo(this.#shutdownMs);
-    await link.flush(this.#shutdownMs, false, false);
+    return this.#end.flush();
   }
 
   /**
    * On a signal, within the bound: Faultline's sinks get to send asynchronously, then what is
    * left is written synchronously or counted lost; a foreign logger is flushed asynchronously only.
    */
-  async shutdown(): Promise<void> {
-    const started = Date.now();
-    this.#ending = true;
-    const link = this.#offload.link;
-    if (link !== undefined) {
-      this.#drainAll(false);
-      await this.#letGo(this.#shutdownMs * 0.3);
-      await link.flush(this.#left(started), true, false);
-      return;
-    }
-    // On this thread: a logger or stream passed in is flushed asynchronously only.
-    const own = this.#output.sink !== undefined;
-    await this.#endHere(started, own ? 0.95 : 1, false);
-    if (own) this.#flushSyncWithin(this.#left(started));
+  shutdown(): Promise<void> {
+    return this.#end.shutdown();
   }
 
   /**
@@ -260,19 +170,7 @@ export class Reporter {
    * flushed and closed as before).
    */
   async close(): Promise<void> {
-    const started = Date.now();
-    if (this.#offload.link === undefined) await this.#endHere(started, 0.95, true);
-    else await this.#flushAll();
-    this.#closed = true;
-    this.#drops.stop();
-    const link = this.#offload.link;
-    if (link !== undefined) {
-      void this.#letGo(0);
-      await link.flush(this.#shutdownMs, true, true);
-    } else {
-      this.#output.sink?.close(this.#left(started));
-      await this.#offload.started?.flush(0, false, true);
-    }
+    await this.#end.close();
     forgetAtExit(this);
   }
 }

@@ -15,8 +15,9 @@
  * replaced under it (`stale`, checked at most every `pathCheck.everyMs`) is ended and made anew.
  */
 import type { Writable } from 'node:stream';
+import { CountingSink } from './counting-sink.js';
 import { pathCheck, REOPEN_INTERVAL_MS } from './fd-target.js';
-import { CountingSink, errorCode, type Line } from './sink.js';
+import { errorCode, type Line } from './sink.js';
 
 /** Makes the Writable, synchronously or not. */
 export type WritableFactory = () => Writable | Promise<Writable>;

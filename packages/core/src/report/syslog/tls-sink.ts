@@ -14,7 +14,8 @@
  * public `syslogTls` (options checked) is syslog-tls.ts.
  */
 import type { TLSSocket } from 'node:tls';
-import { CountingSink, errorCode, type Line } from '../sink.js';
+import { CountingSink } from '../counting-sink.js';
+import { errorCode, type Line } from '../sink.js';
 import { sayUnreachable } from '../stderr-notice.js';
 import { frame, type SyslogHeader, syslogHeader } from './rfc5424.js';
 import { connectionOptions, type SyslogTlsOptions, warnTls12Once } from './tls-options.js';
