@@ -19,9 +19,25 @@ type ErrorHandler = (this: unknown, error: unknown, request: unknown, reply: unk
 /** Handlers this module made, so one seen twice is wrapped once. */
 const guarded = new WeakSet<object>();
 
+/**
+ * True for an `Error` Fastify takes as an error (`instanceof Error`) without running any of its
+ * code. A native error whose prototype was swapped (`Object.assign(error, JSON.parse(body))` with a
+ * `__proto__` key sets it) is not `instanceof Error`: Fastify sent it as a 200 payload.
+ */
+function fastifyError(value: unknown): boolean {
+  if (!types.isNativeError(value) || types.isProxy(value)) return false;
+  try {
+    for (let proto = Object.getPrototypeOf(value); proto !== null; proto = Object.getPrototypeOf(proto)) {
+      if (types.isProxy(proto)) return false;
+      if (proto === Error.prototype) return true;
+    }
+  } catch {}
+  return false;
+}
+
 /** `value` when Fastify treats it as an error without running any of its code, else a carrier for it. */
 function asError(value: unknown): unknown {
-  return types.isNativeError(value) && !types.isProxy(value) ? value : carryThrown(value, 'an error handler');
+  return fastifyError(value) ? value : carryThrown(value, 'an error handler');
 }
 
 /** True for a handler {@link guardErrorHandler} made, or the bound copy Fastify keeps of one set on a scope. */
