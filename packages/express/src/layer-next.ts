@@ -18,9 +18,16 @@
  * layer: each router's callbacks are wrapped in place when the router runs (one look at its
  * `params` a router a request), so the wrapper marks what the callback throws, or passes to its
  * `next`, handled before the router takes it.
+ *
+ * A falsy value thrown (`throw null`, `throw undefined`, `throw 0`, `throw ''`) is no error to
+ * Express: its catch around a handler, an error middleware or a parameter callback hands it to
+ * `next`, which goes on as after success: the next route ran (an authorization middleware or
+ * parameter callback failing that way let the request through), or nothing answered and the
+ * request hung. The patched methods and the parameter wrappers throw such a value on inside a
+ * carrier (core's `carryThrown`, an `Error`), which `fl.errorHandler` takes back out and answers.
  */
 import { types } from 'node:util';
-import { defuseThrownPromise } from '@faultline/core/adapter';
+import { carryThrown, defuseThrownPromise } from '@faultline/core/adapter';
 
 /** Express's `next`. */
 type Next = (error?: unknown) => unknown;
@@ -45,6 +52,63 @@ function defusing(next: unknown): unknown {
   };
 }
 
+/** What was thrown, a falsy value inside a carrier (Express takes a falsy one for success). */
+function truthy(thrown: unknown): unknown {
+  return thrown ? thrown : carryThrown(thrown, 'Express');
+}
+
+/** A layer's handler as Express calls it. */
+type LayerHandler = (this: unknown, ...args: unknown[]) => unknown;
+
+/** The handlers {@link carryingFalsy} made, by the handler each wraps, and the set of them. */
+const carriers = new WeakMap<LayerHandler, LayerHandler>();
+const carrierSet = new WeakSet<LayerHandler>();
+
+/** `handler`, throwing a falsy value inside a carrier; same arity (Express reads it). */
+function carryingFalsy(handler: LayerHandler): LayerHandler {
+  if (carrierSet.has(handler)) return handler;
+  let wrapper = carriers.get(handler);
+  if (wrapper === undefined) {
+    wrapper = function carryFalsy(this: unknown, ...args: unknown[]) {
+      try {
+        return handler.apply(this, args);
+      } catch (error) {
+        throw truthy(error);
+      }
+    };
+    Object.defineProperty(wrapper, 'length', { value: handler.length });
+    carriers.set(handler, wrapper);
+    carrierSet.add(wrapper);
+  }
+  return wrapper;
+}
+
+/** What {@link carryIn} returns for a layer it left as it was. */
+const UNCHANGED = Symbol('unchanged');
+
+/**
+ * Puts `layer.handle` (which the layer's method reads first, synchronously) in
+ * {@link carryingFalsy} and returns the handler to put back after the call; {@link UNCHANGED} where
+ * the layer has no handler or cannot be changed. No closure: this runs for every layer a request
+ * passes.
+ */
+function carryIn(layer: unknown): unknown {
+  const target = layer as { handle?: unknown };
+  const handle = target.handle;
+  if (typeof handle !== 'function') return UNCHANGED;
+  try {
+    target.handle = carryingFalsy(handle as LayerHandler);
+    return handle;
+  } catch {
+    return UNCHANGED;
+  }
+}
+
+/** Puts back what {@link carryIn} took out. */
+function carryOut(layer: unknown, handle: unknown): void {
+  if (handle !== UNCHANGED) (layer as { handle?: unknown }).handle = handle;
+}
+
 /** Replaces `proto[name]` with a method that passes {@link defusing} `next` at `index`. */
 function patchMethod(proto: Record<string, unknown>, name: string, index: number): void {
   const original = proto[name];
@@ -54,10 +118,20 @@ function patchMethod(proto: Record<string, unknown>, name: string, index: number
   proto[name] =
     index === 2
       ? function handleRequest(this: unknown, request: unknown, response: unknown, next: unknown) {
-          return call.call(this, request, response, defusing(next));
+          const handle = carryIn(this);
+          try {
+            return call.call(this, request, response, defusing(next));
+          } finally {
+            carryOut(this, handle);
+          }
         }
       : function handleError(this: unknown, error: unknown, request: unknown, response: unknown, next: unknown) {
-          return call.call(this, error, request, response, defusing(next));
+          const handle = carryIn(this);
+          try {
+            return call.call(this, error, request, response, defusing(next));
+          } finally {
+            carryOut(this, handle);
+          }
         };
 }
 
@@ -101,9 +175,9 @@ function defusingParam(callback: ParamCallback): ParamCallback {
     try {
       return callback.call(this, request, response, defusing(next), value, name);
     } catch (error) {
-      // Thrown on unchanged (the router's own try/catch passes it to `next`).
+      // Thrown on (the router's own try/catch passes it to `next`), a falsy value carried.
       defuseThrownPromise(error);
-      throw error;
+      throw truthy(error);
     }
   };
   wrappedParams.add(wrapped);
