@@ -15,6 +15,13 @@ import { createServer, connect as netConnect } from 'node:net';
 /** The lowest port handed out here: above the well-known and common development ports. */
 const LOWEST = 20_000;
 
+/**
+ * Ports this process handed out: a port checked free is closed again before its server binds it,
+ * so a second call before that bind could draw the same one (HAProxy binds with SO_REUSEPORT, and
+ * two listeners would then share a port).
+ */
+const handedOut = new Set<number>();
+
 /** The first port of the kernel's ephemeral range (Linux's default if it cannot be read). */
 function ephemeralStart(): number {
   try {
@@ -39,15 +46,19 @@ function tryListen(port: number): Promise<number | undefined> {
 
 /**
  * A free port on 127.0.0.1 for a server not yet started: random below the kernel's ephemeral range
- * (see the module's comment), checked bindable; from the kernel (`listen(0)`) only if that range
- * is too small or 50 tries found none.
+ * (see the module's comment), checked bindable, never one this process handed out before; from the
+ * kernel (`listen(0)`) only if that range is too small or 50 tries found none.
  */
 export async function freePort(): Promise<number> {
   const below = ephemeralStart();
   if (below - LOWEST >= 1000) {
     for (let attempt = 0; attempt < 50; attempt += 1) {
-      const port = await tryListen(randomInt(LOWEST, below));
-      if (port !== undefined) return port;
+      const candidate = randomInt(LOWEST, below);
+      if (handedOut.has(candidate)) continue;
+      const port = await tryListen(candidate);
+      if (port === undefined) continue;
+      handedOut.add(port);
+      return port;
     }
   }
   const port = await tryListen(0);
