@@ -60,26 +60,39 @@ function truthy(thrown: unknown): unknown {
 /** A layer's handler as Express calls it. */
 type LayerHandler = (this: unknown, ...args: unknown[]) => unknown;
 
-/** The handlers {@link carryingFalsy} made, by the handler each wraps, and the set of them. */
+/**
+ * The wrapper {@link carryingFalsy} made for each handler, and each wrapper under itself (one
+ * look-up tells both).
+ */
 const carriers = new WeakMap<LayerHandler, LayerHandler>();
-const carrierSet = new WeakSet<LayerHandler>();
 
-/** `handler`, throwing a falsy value inside a carrier; same arity (Express reads it). */
+/**
+ * `handler`, throwing a falsy value inside a carrier; same arity (Express reads it to tell error
+ * middleware, called with four arguments, from the rest, called with three). Fixed parameters,
+ * no rest array: this runs for every layer a request passes.
+ */
 function carryingFalsy(handler: LayerHandler): LayerHandler {
-  if (carrierSet.has(handler)) return handler;
   let wrapper = carriers.get(handler);
-  if (wrapper === undefined) {
-    wrapper = function carryFalsy(this: unknown, ...args: unknown[]) {
-      try {
-        return handler.apply(this, args);
-      } catch (error) {
-        throw truthy(error);
-      }
-    };
-    Object.defineProperty(wrapper, 'length', { value: handler.length });
-    carriers.set(handler, wrapper);
-    carrierSet.add(wrapper);
-  }
+  if (wrapper !== undefined) return wrapper;
+  wrapper =
+    handler.length < 4
+      ? function carryFalsy(this: unknown, request: unknown, response: unknown, next: unknown) {
+          try {
+            return handler.call(this, request, response, next);
+          } catch (error) {
+            throw truthy(error);
+          }
+        }
+      : function carryFalsy(this: unknown, error: unknown, request: unknown, response: unknown, next: unknown) {
+          try {
+            return handler.call(this, error, request, response, next);
+          } catch (thrown) {
+            throw truthy(thrown);
+          }
+        };
+  Object.defineProperty(wrapper, 'length', { value: handler.length });
+  carriers.set(handler, wrapper);
+  carriers.set(wrapper, wrapper);
   return wrapper;
 }
 
