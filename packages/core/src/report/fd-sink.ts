@@ -3,9 +3,10 @@
  * kernel accepted its bytes; a line that will never arrive (disk full, closed pipe, unwritable
  * file, backlog over its bound, still queued at the exit deadline) counts as lost, with the
  * reason. Writes are asynchronous (one in flight; fd-writev-pump.ts); the synchronous flush used
- * at exit never retries a failed write and never runs past its deadline (fd-exit-flush.ts). Hand-written instead of pino's
- * sonic-boom because sonic-boom retries a failed write forever in `flushSync` (a full disk made
- * the process unkillable; RESEARCH.md) and cannot say which lines were accepted. At the
+ * at exit never retries a failed write and never runs past its deadline (fd-exit-flush.ts).
+ * Hand-written instead of pino's sonic-boom because sonic-boom retries a failed write forever in
+ * `flushSync` (a full disk made the process unkillable; RESEARCH.md) and cannot say which lines
+ * were accepted. At the
  * hand-over to the reporter's worker, the lines not yet written go to its copy (line-handover.ts).
  */
 import { CountingSink } from './counting-sink.js';
