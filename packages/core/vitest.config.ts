@@ -6,6 +6,7 @@ import { configDefaults, defineProject } from 'vitest/config';
  */
 export const isolated = [
   'test/fd-sink-writev.test.ts',
+  'test/otel-api.test.ts',
   'test/otel-exception-type.test.ts',
   'test/otel-logs-late.test.ts',
   'test/otel-own-span.test.ts',

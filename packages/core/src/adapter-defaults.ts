@@ -4,8 +4,10 @@
  * take), `reporter: false` is an explicit opt-out that says so once on stderr, and the options
  * every adapter shares are checked when they are given.
  */
+
 import { FORMAT_RULES } from './answer/format-options.js';
 import type { OptionRule, OptionRules } from './options-check.js';
+import { loadTelemetry } from './report/otel-api.js';
 import { createReporter, Reporter } from './report/reporter.js';
 
 let shared: Reporter | undefined;
@@ -32,9 +34,12 @@ export function warnOnce(where: string, code: string, message: string): void {
 /**
  * The reporter an adapter records to: the one given, the shared {@link defaultReporter} when none
  * was given, or none for `reporter: false` (announced once on stderr: faults are then not recorded,
- * spans are still annotated).
+ * spans are still annotated). Every adapter asks for it as it is set up, which is when an
+ * application that started its OpenTelemetry SDK first has it registered: the API is imported then
+ * (`loadTelemetry`), before the first request.
  */
 export function adapterReporter(where: string, option: Reporter | false | undefined): Reporter | undefined {
+  void loadTelemetry();
   if (option === false) {
     warnOnce(
       where,

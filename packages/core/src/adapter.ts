@@ -91,6 +91,7 @@ export { encodeStatusDetails, fieldPathOf, MAX_DETAILS_BYTES } from './grpc/stat
 export * from './index.js';
 export { makeDirectory } from './make-dir.js';
 export { checkOptions, describeValue, type OptionRule, type OptionRules } from './options-check.js';
+export { loadTelemetry } from './report/otel-api.js';
 export { SPAN_ONLY } from './report/record-fault.js';
 export { rememberActiveSpan, rememberedSpan } from './report/telemetry.js';
 export { chainDescriptor, isObjectLike, isThenable, safeGet, safeGetString } from './safe-access.js';

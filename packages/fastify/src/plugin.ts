@@ -8,6 +8,7 @@ import {
   adapterReporter,
   type Classifier,
   createReporter,
+  loadTelemetry,
   type ResponderOptions,
   resolveResponder,
 } from '@faultline/core/adapter';
@@ -84,6 +85,9 @@ export const DEFAULT_RESPONDER: ResponderOptions = {
 
 async function faultlinePlugin(app: FastifyInstance, options: FaultlineFastifyOptions): Promise<void> {
   checkPluginOptions(options);
+  // The OpenTelemetry API, if an SDK is registered: imported before the server takes requests.
+  const telemetry = loadTelemetry();
+  if (telemetry !== undefined) await telemetry;
   const first = stateOf(app) === undefined; // else what came before went through the guards already
   // With `logger: false` (Fastify's default) app.log is a no-op object: faults then go to the default reporter.
   const serverLogs = typeof (app.log as { isLevelEnabled?: unknown }).isLevelEnabled === 'function';

@@ -1,9 +1,10 @@
 /**
- * Whether an OpenTelemetry logs SDK is registered. Without one, the global provider is the API's
+ * Whether an OpenTelemetry logs SDK is registered. Without one, the logs API is not even loaded
+ * (`otel-api.ts`), or the global provider is the API's
  * proxy with no delegate, and exception log records need not be built at all (which, with the
  * worker, spares sending redacted stacks back to the response thread).
  */
-import { logs } from '@opentelemetry/api-logs';
+import { otelLogs } from './otel-api.js';
 
 type Provider = { constructor?: { name?: string }; _getDelegate?: () => unknown };
 
@@ -22,10 +23,12 @@ function className(value: unknown): string | undefined {
   return (value as Provider | undefined)?.constructor?.name;
 }
 
-/** False only when the global logger provider is known to be the no-op one. */
+/** False when the logs API is not loaded (no SDK registered) or the global logger provider is known to be the no-op one. */
 export function otelLogsActive(): boolean {
+  const api = otelLogs();
+  if (api === undefined) return false;
   try {
-    const provider = logs.getLoggerProvider() as Provider;
+    const provider = api.logs.getLoggerProvider() as Provider;
     const delegate = typeof provider._getDelegate === 'function' ? provider._getDelegate() : undefined;
     if (provider === lastProvider && delegate === lastDelegate) return lastVerdict;
     const name = className(provider);

@@ -2,10 +2,10 @@
  * The one call an adapter makes after writing (or while writing) a response: marks the active
  * span and queues the log record, linked by the fault's id and the span context.
  */
-import { type Span, trace } from '@opentelemetry/api';
+import type { Span } from '@opentelemetry/api';
 import type { Fault } from '../fault.js';
 import type { Reporter } from './reporter.js';
-import { annotateSpan, captureContext, type Protocol, showableTraceId } from './telemetry.js';
+import { activeSpan, annotateSpan, captureContext, type Protocol, showableTraceId } from './telemetry.js';
 import type { ReportContext } from './types.js';
 
 /** What the adapter tells {@link recordFault}. */
@@ -46,9 +46,9 @@ export const SPAN_ONLY: Readonly<Record<Protocol, RecordFaultOptions>> = {
  * otherwise mark another request's span); without `own`, the active span.
  */
 function spanToMark(own: Span | undefined): Span | undefined {
-  if (own === undefined) return trace.getActiveSpan();
+  if (own === undefined) return activeSpan();
   if (own.isRecording()) return own;
-  const active = trace.getActiveSpan();
+  const active = activeSpan();
   return active !== undefined && active.spanContext().traceId === own.spanContext().traceId ? active : undefined;
 }
 
@@ -66,11 +66,9 @@ export function recordFault(fault: Fault, options: RecordFaultOptions): string |
     // The request's own trace, when no span of it could be marked any more.
     if (target === undefined && own !== undefined) traceId = showableTraceId(own);
     if (options.reporter !== undefined) {
-      const linked = target ?? own;
-      const ctx: { -readonly [K in keyof ReportContext]: ReportContext[K] } = {
-        protocol: options.protocol,
-        otelContext: linked === undefined ? captureContext() : trace.setSpan(captureContext(), linked),
-      };
+      const ctx: { -readonly [K in keyof ReportContext]: ReportContext[K] } = { protocol: options.protocol };
+      const otelContext = captureContext(target ?? own);
+      if (otelContext !== undefined) ctx.otelContext = otelContext;
       if (traceId !== undefined) ctx.traceId = traceId;
       if (options.method !== undefined) ctx.method = options.method;
       if (options.route !== undefined) ctx.route = options.route;

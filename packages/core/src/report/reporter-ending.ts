@@ -3,9 +3,11 @@
  * signal and the close, each within the reporter's bound (`shutdownTimeoutMs`). The reporter
  * owns one and hands its public `flushSync`, `flush`, `shutdown` and `close` to it.
  */
+
 import type { DropNotice } from './drop-notice.js';
 import type { Pending } from './intake.js';
 import type { Offload } from './offload.js';
+import { loadTelemetry } from './otel-api.js';
 import type { ReporterOutput } from './output.js';
 import type { ReporterParts, ReporterShared } from './reporter-parts.js';
 import type { RingQueue } from './ring-queue.js';
@@ -120,6 +122,7 @@ export class ReporterEnding {
    * no progress for the bound.
    */
   async flush(): Promise<void> {
+    await telemetryLoaded();
     let stalledSince = Date.now();
     while (this.#queue.size > 0 && Date.now() - stalledSince < this.#shutdownMs) {
       if (this.#drain(Number.POSITIVE_INFINITY, this.#sliceNs, true) > 0) stalledSince = Date.now();
@@ -137,6 +140,7 @@ export class ReporterEnding {
 
   /** `Reporter.shutdown`: on a signal, within the bound. */
   async shutdown(): Promise<void> {
+    await telemetryLoaded();
     const started = Date.now();
     this.#ending = true;
     const link = this.#offload.link;
@@ -157,6 +161,7 @@ export class ReporterEnding {
    * accepting records, closes Faultline's own sink (and the worker).
    */
   async close(): Promise<void> {
+    await telemetryLoaded();
     const started = Date.now();
     if (this.#offload.link === undefined) await this.#endHere(started, 0.95, true);
     else await this.flush();
@@ -171,4 +176,13 @@ export class ReporterEnding {
       await this.#offload.started?.flush(0, false, true);
     }
   }
+}
+
+/**
+ * Resolves once the OpenTelemetry API is loaded, if an SDK registered since it was last looked
+ * for (otel-api.ts): the records an ending writes get their OpenTelemetry log records too.
+ */
+async function telemetryLoaded(): Promise<void> {
+  const telemetry = loadTelemetry();
+  if (telemetry !== undefined) await telemetry;
 }

@@ -14,6 +14,7 @@ import type { DropNotice } from './drop-notice.js';
 import { flushAtExit, forgetAtExit } from './exit-hooks.js';
 import type { Pending } from './intake.js';
 import { REPORTER_RULES } from './option-rules.js';
+import { loadTelemetry } from './otel-api.js';
 import { ReporterEnding } from './reporter-ending.js';
 import { assembleReporter, type ReporterParts, type ReporterShared, statsOf } from './reporter-parts.js';
 import { RingQueue } from './ring-queue.js';
@@ -111,7 +112,15 @@ export class Reporter {
     setImmediate(this.#turn);
   }
 
-  readonly #turn = (): void => this.#turnOf(this.#batchSize * 4);
+  /**
+   * A turn. An SDK registered since the API was last looked for: the turn waits for its import
+   * (otel-api.ts), so that the faults it takes get their OpenTelemetry log records.
+   */
+  readonly #turn = (): void => {
+    const telemetry = loadTelemetry();
+    if (telemetry === undefined) this.#turnOf(this.#batchSize * 4);
+    else void telemetry.then(() => setImmediate(this.#turn));
+  };
 
   /** One turn of at most `max` faults; the next is scheduled while any wait. */
   #turnOf(max: number): void {

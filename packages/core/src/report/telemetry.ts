@@ -1,20 +1,32 @@
 /**
  * OpenTelemetry linking through the API packages only (`@opentelemetry/api`, and
- * `@opentelemetry/api-logs` for log records). Without a registered SDK every call is a cheap
- * no-op: there is no active span, and the global logger provider is the no-op one.
+ * `@opentelemetry/api-logs` for log records), loaded once an SDK registered ({@link otelTrace}).
+ * Without a registered SDK every call is a cheap no-op: there is no active span, and the global
+ * logger provider is the no-op one.
  *
  * What reaches telemetry is as safe as a response: span status descriptions are the generic
  * public message, never the raw error message; the exception itself goes to a log record tied
  * to the span context, with redacted message and stack.
  */
-import { type Context, context, type Span, SpanStatusCode, trace } from '@opentelemetry/api';
-import { type AnyValueMap, type Logger, type LoggerProvider, logs, SeverityNumber } from '@opentelemetry/api-logs';
+import type { Context, Span } from '@opentelemetry/api';
+import type { AnyValueMap, Logger, LoggerProvider } from '@opentelemetry/api-logs';
 import { isShowableTraceId } from '../answer/templates.js';
 import type { Fault } from '../fault.js';
 import { GrpcStatus, type GrpcStatusCode, TAXONOMY } from '../taxonomy.js';
+import { type LogsApi, otelLogs, otelTrace, registryContext, SPAN_KEY } from './otel-api.js';
 
 /** The protocol a fault was answered on; decides the span status rules. */
 export type Protocol = 'http' | 'grpc' | 'ws';
+
+/** The active span, if any (through the registry while the API's import is pending: otel-api.ts). */
+export function activeSpan(): Span | undefined {
+  const api = otelTrace();
+  if (api !== undefined) return api.trace.getActiveSpan();
+  return registryContext()?.getValue(SPAN_KEY) as Span | undefined;
+}
+
+/** `SpanStatusCode.ERROR` (2 in the specification and the API; spans may be marked before its import resolves). */
+const SPAN_STATUS_ERROR = 2;
 
 /** Span attribute names set on the active span. */
 export const SPAN_ATTRIBUTES = {
@@ -54,14 +66,14 @@ export function isServerSpanError(fault: Fault, protocol: Protocol): boolean {
 export function annotateSpan(
   fault: Fault,
   protocol: Protocol,
-  span: Span | undefined = trace.getActiveSpan(),
+  span: Span | undefined = activeSpan(),
 ): string | undefined {
   if (span === undefined) return undefined;
   try {
     span.setAttribute(SPAN_ATTRIBUTES.errorType, TAXONOMY[fault.category].code);
     span.setAttribute(SPAN_ATTRIBUTES.errorId, fault.id);
     span.setAttribute(SPAN_ATTRIBUTES.errorCode, fault.code);
-    if (isServerSpanError(fault, protocol)) span.setStatus({ code: SpanStatusCode.ERROR, message: fault.message });
+    if (isServerSpanError(fault, protocol)) span.setStatus({ code: SPAN_STATUS_ERROR, message: fault.message });
     const traceId = span.spanContext().traceId;
     return isShowableTraceId(traceId) ? traceId : undefined;
   } catch {
@@ -81,7 +93,7 @@ export function showableTraceId(span: Span): string | undefined {
 
 /** The active span's trace id when a valid span context exists (never all zeros), else `undefined`. */
 export function activeTraceId(): string | undefined {
-  const span = trace.getActiveSpan();
+  const span = activeSpan();
   return span === undefined ? undefined : showableTraceId(span);
 }
 
@@ -94,7 +106,7 @@ const rememberedSpans = new WeakMap<object, Span>();
  * active. Without an SDK there is no active span and nothing is kept.
  */
 export function rememberActiveSpan(owner: object): void {
-  const span = trace.getActiveSpan();
+  const span = activeSpan();
   if (span !== undefined) rememberedSpans.set(owner, span);
 }
 
@@ -103,9 +115,17 @@ export function rememberedSpan(owner: object | undefined): Span | undefined {
   return owner === undefined ? undefined : rememberedSpans.get(owner);
 }
 
-/** The active OpenTelemetry context, captured on the response path so deferred work stays linked. */
-export function captureContext(): Context {
-  return context.active();
+/**
+ * The active OpenTelemetry context, captured on the response path so deferred work stays linked;
+ * `undefined` without an SDK (the root context: nothing to link). With `span`, that context with
+ * `span` set in it.
+ */
+export function captureContext(span?: Span): Context | undefined {
+  const api = otelTrace();
+  if (api !== undefined)
+    return span === undefined ? api.context.active() : api.trace.setSpan(api.context.active(), span);
+  const active = registryContext();
+  return span === undefined || active === undefined ? active : active.setValue(SPAN_KEY, span);
 }
 
 /** The redacted exception, as the reporter hands it to {@link emitExceptionLog}. */
@@ -124,7 +144,7 @@ let cachedLogger: Logger | undefined;
  * The OTel logger, fetched again only when the global provider changes: without an SDK every
  * `getLogger` call allocates a proxy logger, which is too slow for a storm.
  */
-function otelLogger(): Logger {
+function otelLogger(logs: LogsApi['logs']): Logger {
   const provider = logs.getLoggerProvider();
   if (provider !== cachedProvider || cachedLogger === undefined) {
     cachedProvider = provider;
@@ -139,6 +159,8 @@ function otelLogger(): Logger {
  */
 export function emitExceptionLog(fault: Fault, exception: ExceptionRecord, otelContext: Context | undefined): void {
   try {
+    const api = otelLogs();
+    if (api === undefined) return;
     const attributes: AnyValueMap = {
       'exception.type': exception.type,
       'exception.message': exception.message,
@@ -147,8 +169,8 @@ export function emitExceptionLog(fault: Fault, exception: ExceptionRecord, otelC
       [SPAN_ATTRIBUTES.errorCode]: fault.code,
     };
     if (exception.stacktrace !== undefined) attributes['exception.stacktrace'] = exception.stacktrace;
-    otelLogger().emit({
-      severityNumber: fault.serverFault ? SeverityNumber.ERROR : SeverityNumber.WARN,
+    otelLogger(api.logs).emit({
+      severityNumber: fault.serverFault ? api.SeverityNumber.ERROR : api.SeverityNumber.WARN,
       severityText: fault.serverFault ? 'ERROR' : 'WARN',
       body: `${fault.code} ${fault.id}`,
       attributes,

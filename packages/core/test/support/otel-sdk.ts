@@ -1,7 +1,8 @@
 /**
  * A real OpenTelemetry SDK for a core test file: async-hooks context, a tracer provider exporting
  * spans to memory and a logger provider exporting log records to memory, registered globally
- * before the file's tests, emptied before each and taken down after them.
+ * before the file's tests (and core's lazy import of the API awaited), emptied before each and
+ * taken down after them.
  */
 import { context, trace } from '@opentelemetry/api';
 import { logs } from '@opentelemetry/api-logs';
@@ -9,6 +10,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { InMemoryLogRecordExporter, LoggerProvider, SimpleLogRecordProcessor } from '@opentelemetry/sdk-logs';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
+import { loadTelemetry } from '../../src/report/otel-api.js';
 
 /** The file's exporters: finished spans and log records. */
 export interface OtelSdk {
@@ -20,12 +22,14 @@ export interface OtelSdk {
 export function useOtelSdk(): OtelSdk {
   const spans = new InMemorySpanExporter();
   const logRecords = new InMemoryLogRecordExporter();
-  beforeAll(() => {
+  beforeAll(async () => {
     context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
     trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] }));
     logs.setGlobalLoggerProvider(
       new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter: logRecords })] }),
     );
+    // Core imports the API once it sees an SDK; the file's tests call core's functions directly.
+    await loadTelemetry();
   });
   afterAll(() => {
     trace.disable();
