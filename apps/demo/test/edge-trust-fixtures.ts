@@ -194,7 +194,7 @@ export async function startGeneratedHaproxy(upstream: number): Promise<Gateway> 
   const accessLog = join(dir, 'access.log');
   writeFileSync(conf, renderHaproxy({ upstreams: [`127.0.0.1:${upstream}`], listen: `127.0.0.1:${port}` }));
   execFileSync('haproxy', ['-c', '-q', '-f', conf], { stdio: 'pipe' });
-  const child: ChildProcess = spawn('haproxy', ['-db', '-f', conf], {
+  const child: ChildProcess = spawn('haproxy', ['-db', '-dR', '-f', conf], {
     stdio: ['ignore', openSync(accessLog, 'a'), 'ignore'],
   });
   await waitForPort(port, 10_000);

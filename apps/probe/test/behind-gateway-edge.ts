@@ -98,7 +98,7 @@ export async function startGateway(kind: GatewayKind, backends: Backends): Promi
   const conf = join(dir, 'haproxy.cfg');
   writeFileSync(conf, renderHaproxy({ ...common, tls: { certificate: cert.pem } }));
   execFileSync('haproxy', ['-c', '-q', '-f', conf], { stdio: 'pipe' });
-  const child = spawn('haproxy', ['-db', '-f', conf], { stdio: 'ignore' });
+  const child = spawn('haproxy', ['-db', '-dR', '-f', conf], { stdio: 'ignore' });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   await listening([tls, plain, h2c]);
   return {

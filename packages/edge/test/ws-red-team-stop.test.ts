@@ -39,7 +39,7 @@ async function start(): Promise<{ port: number; child: ChildProcess }> {
     }),
   );
   execFileSync('haproxy', ['-c', '-q', '-f', conf], { stdio: 'pipe' });
-  const child = spawn('haproxy', ['-db', '-f', conf], { stdio: 'ignore' });
+  const child = spawn('haproxy', ['-db', '-dR', '-f', conf], { stdio: 'ignore' });
   await waitForPort(port, 5000);
   return { port, child };
 }

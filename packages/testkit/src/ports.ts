@@ -7,6 +7,12 @@
  * them can take it before the child binds it (seen in CI: HAProxy failing to start). So a port is
  * chosen at random below that range, where the kernel never hands one out by itself, and checked
  * free on 127.0.0.1.
+ *
+ * Test files run in several worker processes at once, each drawing ports: checked free, a port is
+ * closed again until its server binds it, and another worker could draw it meanwhile. HAProxy
+ * binds with SO_REUSEPORT, so two of them would then share the port, each answering some of the
+ * other's connections (one CI run saw a leaky backend's answer through "the" gateway). So each
+ * vitest worker draws from its own slice of the range (`VITEST_POOL_ID`).
  */
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -21,6 +27,19 @@ const LOWEST = 20_000;
  * two listeners would then share a port).
  */
 const handedOut = new Set<number>();
+
+/** How many slices the range is cut into: one per vitest worker (pool ids above it share slices). */
+const SLICES = 8;
+
+/** The ports [from, to) this process draws from: its worker's slice of [LOWEST, ephemeral start). */
+function range(): readonly [number, number] {
+  const below = ephemeralStart();
+  const pool = Number(process.env.VITEST_POOL_ID);
+  if (!Number.isInteger(pool) || pool < 1) return [LOWEST, below];
+  const width = Math.floor((below - LOWEST) / SLICES);
+  const from = LOWEST + ((pool - 1) % SLICES) * width;
+  return [from, from + width];
+}
 
 /** The first port of the kernel's ephemeral range (Linux's default if it cannot be read). */
 function ephemeralStart(): number {
@@ -45,15 +64,15 @@ function tryListen(port: number): Promise<number | undefined> {
 }
 
 /**
- * A free port on 127.0.0.1 for a server not yet started: random below the kernel's ephemeral range
- * (see the module's comment), checked bindable, never one this process handed out before; from the
- * kernel (`listen(0)`) only if that range is too small or 50 tries found none.
+ * A free port on 127.0.0.1 for a server not yet started: random below the kernel's ephemeral range,
+ * in this worker's slice of it (see the module's comment), checked bindable, never one this process
+ * handed out before; from the kernel (`listen(0)`) only if the slice is too small or 50 tries found none.
  */
 export async function freePort(): Promise<number> {
-  const below = ephemeralStart();
-  if (below - LOWEST >= 1000) {
+  const [from, to] = range();
+  if (to - from >= 500) {
     for (let attempt = 0; attempt < 50; attempt += 1) {
-      const candidate = randomInt(LOWEST, below);
+      const candidate = randomInt(from, to);
       if (handedOut.has(candidate)) continue;
       const port = await tryListen(candidate);
       if (port === undefined) continue;
