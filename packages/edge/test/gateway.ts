@@ -46,7 +46,9 @@ export async function startHaproxy(port: number, options: HaproxyOptions): Promi
   execFileSync('haproxy', ['-c', '-q', '-f', conf], { stdio: 'pipe' });
   const log = openSync(join(dir, 'access.log'), 'a');
   const errors = join(dir, 'haproxy.err');
-  const child: ChildProcess = spawn('haproxy', ['-db', '-dR', '-f', conf], { stdio: ['ignore', log, openSync(errors, 'a')] });
+  const child: ChildProcess = spawn('haproxy', ['-db', '-dR', '-f', conf], {
+    stdio: ['ignore', log, openSync(errors, 'a')],
+  });
   const listeners = listenersOf(all, all.tls !== undefined);
   try {
     // 15 s: a loaded two-core machine (the whole suite in parallel) once took over 5 s.
