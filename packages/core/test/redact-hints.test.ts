@@ -4,7 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { hintTest, substringMonotone } from '../src/redact/hints.js';
-import { CARD_PATTERN, EMAIL_PATTERN, IP_PATTERNS, SECRET_PATTERNS } from '../src/redact/patterns.js';
+import { SECRET_PATTERNS } from '../src/redact/patterns.js';
+import { CARD_PATTERN, EMAIL_PATTERN, IP_PATTERNS } from '../src/redact/personal-patterns.js';
 import { createRedactor } from '../src/redact/redactor.js';
 
 const patterns = [...SECRET_PATTERNS, CARD_PATTERN, EMAIL_PATTERN];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CARD_PATTERN, EMAIL_PATTERN, SECRET_PATTERNS } from '../src/redact/patterns.js';
+import { SECRET_PATTERNS } from '../src/redact/patterns.js';
+import { CARD_PATTERN, EMAIL_PATTERN } from '../src/redact/personal-patterns.js';
 import { combinedHints } from '../src/redact/redactor.js';
 import { createRedactor, escapeLogText, luhnValid } from './support/source.js';
 

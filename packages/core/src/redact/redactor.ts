@@ -9,7 +9,8 @@ import { finishCut, redactThenCut } from './cut.js';
 import { hintTest } from './hints.js';
 import { DEFAULT_DENY_KEYS, keyMatcher, stateless } from './keys.js';
 import { escapeLogText } from './log-text.js';
-import { CARD_PATTERN, EMAIL_PATTERN, IP_PATTERNS, luhnValid, SECRET_PATTERNS, type ValuePattern } from './patterns.js';
+import { SECRET_PATTERNS, type ValuePattern } from './patterns.js';
+import { CARD_PATTERN, EMAIL_PATTERN, IP_PATTERNS, luhnValid } from './personal-patterns.js';
 import { type SnapError, type SnapNode, type SnapshotBounds, setOwn, snapshot } from './snapshot.js';
 import { stackFrames } from './stack.js';
 

@@ -99,14 +99,8 @@ export {
   validateParams,
 } from '../../src/public-params.js';
 export { escapeLogText } from '../../src/redact/log-text.js';
-export {
-  CARD_PATTERN,
-  EMAIL_PATTERN,
-  IP_PATTERNS,
-  luhnValid,
-  SECRET_PATTERNS,
-  type ValuePattern,
-} from '../../src/redact/patterns.js';
+export { SECRET_PATTERNS, type ValuePattern } from '../../src/redact/patterns.js';
+export { CARD_PATTERN, EMAIL_PATTERN, IP_PATTERNS, luhnValid } from '../../src/redact/personal-patterns.js';
 export {
   createRedactor,
   DEFAULT_DENY_KEYS,
