@@ -124,10 +124,11 @@ describe('isSingleStatus', () => {
     expect(isSingleStatus(Uint8Array.from([0x0e]))).toBe(false);
     expect(isSingleStatus(Uint8Array.from([0x0c]))).toBe(false);
     expect(isSingleStatus(Uint8Array.from(Array(11).fill(0xff)))).toBe(false);
-    // 200 000 nested groups of field 5 (a field 1 inside them is not the status's code): no recursion.
+    // Groups nested 50 deep (a field 1 inside them is not the status's code): one status.
+    const nested = Buffer.concat([Buffer.alloc(50, 0x2b), Buffer.from([0x08, 0x01]), Buffer.alloc(50, 0x2c)]);
+    expect(isSingleStatus(Buffer.concat([Buffer.from([0x08, 0x0e]), nested]))).toBe(true);
+    // 200 000 deep: past protobuf-es's recursion limit (which the status's decoder has too), refused at once.
     const deep = Buffer.concat([Buffer.alloc(200_000, 0x2b), Buffer.from([0x08, 0x01]), Buffer.alloc(200_000, 0x2c)]);
-    const started = Date.now();
-    expect(isSingleStatus(Buffer.concat([Buffer.from([0x08, 0x0e]), deep]))).toBe(true);
-    expect(Date.now() - started).toBeLessThan(500);
+    expect(isSingleStatus(Buffer.concat([Buffer.from([0x08, 0x0e]), deep]))).toBe(false);
   });
 });

@@ -8,21 +8,7 @@
  * field once; this reads the top-level fields of the bytes (without decoding them) to see whether
  * `code` or `message` comes twice.
  */
-
-/** The varint at `at` as [value, next offset], or undefined when it runs past the end or over 10 bytes. */
-function varintAt(bytes: Uint8Array, at: number): [number, number] | undefined {
-  let value = 0;
-  let scale = 1;
-  for (let i = 0, next = at; i < 10 && next < bytes.length; i += 1) {
-    const byte = bytes[next] ?? 0;
-    next += 1;
-    // Past 2^53 the value loses precision: such a length or tag is out of range anyway.
-    value += (byte & 0x7f) * scale;
-    scale *= 128;
-    if (byte < 0x80) return [value, next];
-  }
-  return undefined;
-}
+import { BinaryReader, WireType } from '@bufbuild/protobuf/wire';
 
 /** Field numbers of `google.rpc.Status` written at most once by any encoder: `code` and `message`. */
 const SINGULAR = new Set([1, 2]);
@@ -30,33 +16,25 @@ const SINGULAR = new Set([1, 2]);
 /**
  * True when `bytes` are one well-formed run of protobuf fields in which `code` (1) and `message`
  * (2) each come at most once at the top level; false for the bytes of two statuses run together
- * (a `grpc-status-details-bin` sent twice) and for bytes that are not protobuf. Linear in the
- * length, with no recursion (groups, however deep, are counted, not descended into).
+ * (a `grpc-status-details-bin` sent twice) and for bytes that are not protobuf, or nest groups
+ * deeper than protobuf-es decodes (100: the status's decoder would refuse them too). Read with
+ * protobuf-es's `BinaryReader`, field by field without decoding.
  */
 export function isSingleStatus(bytes: Uint8Array): boolean {
   const seen = new Set<number>();
-  let depth = 0;
-  let at = 0;
-  while (at < bytes.length) {
-    const tag = varintAt(bytes, at);
-    if (tag === undefined) return false;
-    const [key, afterTag] = tag;
-    const field = Math.floor(key / 8);
-    const wireType = key % 8;
-    if (depth === 0 && SINGULAR.has(field)) {
-      if (seen.has(field)) return false;
-      seen.add(field);
+  try {
+    const reader = new BinaryReader(bytes);
+    while (reader.pos < reader.len) {
+      const [field, wireType] = reader.tag();
+      if (wireType === WireType.EndGroup) return false; // an end without its start
+      if (SINGULAR.has(field)) {
+        if (seen.has(field)) return false;
+        seen.add(field);
+      }
+      reader.skip(wireType, field);
     }
-    at = afterTag;
-    if (wireType === 0 || wireType === 2) {
-      const value = varintAt(bytes, at);
-      if (value === undefined) return false;
-      at = wireType === 0 ? value[1] : value[1] + value[0];
-    } else if (wireType === 1) at += 8;
-    else if (wireType === 5) at += 4;
-    else if (wireType === 3) depth += 1;
-    else if (wireType === 4 && depth > 0) depth -= 1;
-    else return false;
+    return true;
+  } catch {
+    return false;
   }
-  return at === bytes.length && depth === 0;
 }
