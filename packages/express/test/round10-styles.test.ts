@@ -1,5 +1,5 @@
 /**
- * Round 10: the hostile values of the Fastify round 10 table (`round10-values.ts`, shared)
+ * Round 10: the hostile values of testkit's HTTP round 10 table (`round10-http.ts`, shared with Fastify)
  * through Express 5 and 4, on real servers read with node:http (raw header lines): a sync throw
  * and a rejection in a route, `next(value)`, an `app.param` callback throwing it, a route after
  * `next('router')` throwing it, an application error middleware that rethrows it or passes it to
@@ -9,12 +9,19 @@
  * redirect), exactly one record under the id; the server keeps serving; no uncaught exception
  * or unhandled rejection.
  */
-import { crashWatch, until } from '@faultline/testkit';
+import {
+  crashWatch,
+  ROUND10_HTTP_NAMES,
+  ROUND10_HTTP_VALUES,
+  round10HttpAt,
+  round10HttpLeaks,
+  until,
+} from '@faultline/testkit';
 import express5 from 'express';
 import express4 from 'express4';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerProblems, recordsOf, send } from '../../fastify/test/round10-check.js';
-import { ROUND10_NAMES, ROUND10_VALUES, round10At, round10Leaks } from '../../fastify/test/round10-values.js';
+
 import type { ExpressRequest, ExpressResponse, NextFunction } from '../src/types.js';
 import { type Major, type RunningApp, startApp } from './helpers.js';
 
@@ -27,7 +34,7 @@ interface Routerish {
 }
 const STYLES = ['route-sync', 'route-async', 'next', 'param/1', 'router-skip', 'rethrow', 'pass-on'];
 const tick = () => new Promise((resolve) => setImmediate(resolve));
-const hostileOf = (req: Req) => round10At(req.headers['x-value']);
+const hostileOf = (req: Req) => round10HttpAt(req.headers['x-value']);
 const watch = crashWatch();
 beforeAll(() => watch.start());
 afterAll(() => watch.stop());
@@ -82,11 +89,11 @@ describe.each([5, 4] as Major[])('Express %i: round 10 hostile values in every f
   });
   afterAll(() => app.stop());
 
-  it.each(ROUND10_NAMES.map((name, index) => [name, index] as const))(
+  it.each(ROUND10_HTTP_NAMES.map((name, index) => [name, index] as const))(
     '%s',
     { timeout: 60_000 },
     async (name, index) => {
-      const { status, make } = ROUND10_VALUES[name] as { status: number; make: () => unknown };
+      const { status, make } = ROUND10_HTTP_VALUES[name] as { status: number; make: () => unknown };
       const wrong: string[] = [];
       for (const style of STYLES) {
         // `next(null)`/`next(undefined)` is no error: the request goes on to the not-found handler (its one record).
@@ -107,14 +114,14 @@ describe.each([5, 4] as Major[])('Express %i: round 10 hostile values in every f
     },
   );
 
-  it.each(ROUND10_NAMES.map((name, index) => [name, index] as const))(
+  it.each(ROUND10_HTTP_NAMES.map((name, index) => [name, index] as const))(
     'thrown after res.write: %s is recorded once, the connection ends',
     async (_name, index) => {
       const answer = await send(port, 'GET', '/late', { 'x-value': String(index) }).catch((error: Error) => error);
       const id = answer instanceof Error ? undefined : answer.headers['x-request-id'];
       if (!(answer instanceof Error)) {
         expect(answer.status).toBe(200);
-        expect(round10Leaks(answer.lines.join('\n') + answer.body)).toEqual([]);
+        expect(round10HttpLeaks(answer.lines.join('\n') + answer.body)).toEqual([]);
       }
       await until(() => app.records.length > 0 && (id === undefined || recordsOf(app.records, id).length > 0), 5000);
       if (id !== undefined) expect(recordsOf(app.records, id)).toHaveLength(1);

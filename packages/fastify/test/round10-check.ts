@@ -5,8 +5,7 @@
  */
 import { request } from 'node:http';
 import { TAXONOMY } from '@faultline/core';
-import { UUID_V4 } from '@faultline/testkit';
-import { round10Leaks } from './round10-values.js';
+import { round10HttpLeaks, UUID_V4 } from '@faultline/testkit';
 
 /** An answer as node:http read it. */
 export interface RawAnswer {
@@ -89,7 +88,7 @@ export function answerProblems(
     body.detail === genericMessage(status) ? '' : `detail ${String(body.detail).slice(0, 80)}`,
     UUID_V4.test(id ?? '') && answer.headers['x-request-id'] === id ? '' : `id ${answer.headers['x-request-id']}/${id}`,
     names.includes('set-cookie') || names.includes('location') ? 'set-cookie or location header' : '',
-    ...round10Leaks(`${answer.status}\n${answer.lines.join('\n')}\n${answer.body}`).map((s) => `leaks ${s}`),
+    ...round10HttpLeaks(`${answer.status}\n${answer.lines.join('\n')}\n${answer.body}`).map((s) => `leaks ${s}`),
     logged.length === faults ? '' : `${logged.length} records`,
     logged.some((r) => JSON.stringify(r).length > 1_000_000) ? 'record over 1M chars' : '',
     // The record is the value's own: not a carrier's, nor an adapter's own failure.

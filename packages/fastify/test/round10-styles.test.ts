@@ -1,5 +1,5 @@
 /**
- * Round 10: the hostile values of `round10-values.ts` through every failure style of Fastify, on
+ * Round 10: the hostile values of testkit's `round10-http.ts` through every failure style of Fastify, on
  * a real server wired as the README shows, read with node:http (raw header lines): a sync throw
  * and an async rejection in the handler; `reply.send(err)`; a sync throw in `onRequest`, `done(v)`
  * there, async throws in `preParsing`, `preValidation`, `preHandler`, `preSerialization` and
@@ -13,12 +13,19 @@
  */
 import { Readable } from 'node:stream';
 import { createReporter } from '@faultline/core';
-import { crashWatch, memoryLog, until } from '@faultline/testkit';
+import {
+  crashWatch,
+  memoryLog,
+  ROUND10_HTTP_NAMES,
+  ROUND10_HTTP_VALUES,
+  round10HttpAt,
+  round10HttpLeaks,
+  until,
+} from '@faultline/testkit';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultline, faultlineServerOptions } from '../src/index.js';
 import { answerProblems, recordsOf, send } from './round10-check.js';
-import { ROUND10_NAMES, ROUND10_VALUES, round10At, round10Leaks } from './round10-values.js';
 
 /** Styles where the value goes to a callback (`null`/`undefined` there mean success). */
 const CALLBACK = new Set(['on-request-done', 'parser']);
@@ -56,7 +63,7 @@ const watch = crashWatch();
 let app: FastifyInstance;
 let port = 0;
 
-const hostileOf = (request: FastifyRequest) => round10At(request.headers['x-value']);
+const hostileOf = (request: FastifyRequest) => round10HttpAt(request.headers['x-value']);
 /** `value instanceof Error`, false where asking throws (a revoked Proxy). */
 const isError = (value: unknown) => {
   try {
@@ -169,11 +176,11 @@ const contentType = (style: string) =>
 const pathOf = (style: string) => (style === 'not-found' ? '/not-found/nowhere' : `/${style}`);
 
 describe('round 10 hostile values through every Fastify failure style', () => {
-  it.each(ROUND10_NAMES.map((name, index) => [name, index] as const))(
+  it.each(ROUND10_HTTP_NAMES.map((name, index) => [name, index] as const))(
     '%s',
     { timeout: 60_000 },
     async (name, index) => {
-      const { status, make } = ROUND10_VALUES[name] as { status: number; make: () => unknown };
+      const { status, make } = ROUND10_HTTP_VALUES[name] as { status: number; make: () => unknown };
       const nothing = make() == null;
       const sendable = isError(make());
       const wrong: string[] = [];
@@ -203,7 +210,7 @@ describe('round 10 hostile values through every Fastify failure style', () => {
     },
   );
 
-  it.each(ROUND10_NAMES.map((name, index) => [name, index] as const))(
+  it.each(ROUND10_HTTP_NAMES.map((name, index) => [name, index] as const))(
     'onResponse throwing %s after a 200: one clean record under the id',
     async (_name, index) => {
       const answer = await send(
@@ -214,7 +221,7 @@ describe('round 10 hostile values through every Fastify failure style', () => {
         '{}',
       );
       expect(answer.status).toBe(200);
-      expect(round10Leaks(answer.lines.join('\n') + answer.body)).toEqual([]);
+      expect(round10HttpLeaks(answer.lines.join('\n') + answer.body)).toEqual([]);
       const id = answer.headers['x-request-id'];
       await until(() => recordsOf(log.records, id).length > 0, 5000);
       await tick();

@@ -27,4 +27,13 @@ export { ALWAYS_FORBIDDEN, leaksIn } from './leaks.js';
 export { LIBRARY_FORBIDDEN, LIBRARY_VALUES, REAL_WORLD_CORPORA, REAL_WORLD_VALUES } from './libraries.js';
 export { NATIVE_FORBIDDEN, NATIVE_VALUES, type NativeValue, prepareNativeValues } from './native.js';
 export { nativeHttpProblems, nativeLeaks, nativeRecordProblems } from './native-checks.js';
+export { ROUND10_FORGED_ID, type Round10Kit, round10Kit } from './round10.js';
+export {
+  ROUND10_HTTP_NAMES,
+  ROUND10_HTTP_SECRET,
+  ROUND10_HTTP_VALUES,
+  type Round10HttpValue,
+  round10HttpAt,
+  round10HttpLeaks,
+} from './round10-http.js';
 export { type CorpusCase, type ExpectedCategory, SECRET } from './types.js';
