@@ -77,6 +77,9 @@ export function exchangeH2(
       stream = session.request({
         [constants.HTTP2_HEADER_METHOD]: request.method,
         [constants.HTTP2_HEADER_PATH]: path || '/',
+        // As curl and browsers send it for a body they hold whole (and the HTTP/1.1 client does):
+        // a gateway passes such an upload on with its length, not chunked.
+        ...(request.body === undefined ? {} : { 'content-length': String(Buffer.byteLength(request.body)) }),
         ...request.headers,
       });
     } catch (error) {
