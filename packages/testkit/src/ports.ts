@@ -11,8 +11,8 @@
  * Test files run in several worker processes at once, each drawing ports: checked free, a port is
  * closed again until its server binds it, and another worker could draw it meanwhile. HAProxy
  * binds with SO_REUSEPORT, so two of them would then share the port, each answering some of the
- * other's connections (one CI run saw a leaky backend's answer through "the" gateway). So each
- * vitest worker draws from its own slice of the range (`VITEST_POOL_ID`).
+ * other's connections. So each vitest worker draws from its own slice of the range
+ * (`VITEST_POOL_ID`).
  */
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
