@@ -3,12 +3,13 @@
  * core: the generated nginx and HAProxy, and the bare proxy of each that writes the same JSON
  * access log (one request id per line) and nothing else: no id check, no pages, no filter.
  */
+
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { renderHaproxy, renderNginx, startNginx } from '@faultline/edge';
+import { waitForPort } from '@faultline/testkit/ports';
 import { cpuSeconds } from './measure.js';
 import { pin } from './pinning.js';
 
@@ -17,24 +18,6 @@ export interface BenchGateway {
   readonly port: number;
   cpu(): number;
   stop(): Promise<void>;
-}
-
-/** Resolves once `port` accepts a connection; rejects after `ms`. */
-export async function accepting(port: number, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    const up = await new Promise<boolean>((resolve) => {
-      const socket = connect(port, '127.0.0.1');
-      socket.once('connect', () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once('error', () => resolve(false));
-    });
-    if (up) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`bench: no gateway listening on ${port}`);
 }
 
 /** Pins `child` and its children to `core`; returns every pid (for CPU accounting). */
@@ -127,7 +110,7 @@ export async function bareNginx(upstream: number, port: number, core: number): P
   const child = spawn('nginx', ['-e', 'stderr', '-p', dir, '-c', join(dir, 'nginx.conf'), '-g', 'daemon off;'], {
     stdio: 'ignore',
   });
-  await accepting(port);
+  await waitForPort(port, 5000);
   return gateway(child, port, pinTree(child, core), 'SIGQUIT');
 }
 
@@ -151,7 +134,7 @@ async function runHaproxy(text: string, port: number, core: number): Promise<Ben
   const child = spawn('taskset', ['-c', String(core), 'haproxy', '-db', '-f', conf], {
     stdio: ['ignore', log, 'ignore'],
   });
-  await accepting(port);
+  await waitForPort(port, 5000);
   return gateway(child, port, pinTree(child, core), 'SIGUSR1');
 }
 

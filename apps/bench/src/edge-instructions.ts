@@ -16,15 +16,16 @@
  * EDGE_INSTRUCTIONS_KEEP=<dir> keeps the configurations and callgrind's files there (for
  * `callgrind_annotate`).
  */
+
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, openSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeNginx } from '@faultline/edge';
+import { freePort, waitForPort } from '@faultline/testkit/ports';
 import { dumpedInstructions } from './callgrind-server.js';
-import { accepting, bareHaproxyConfig, generatedHaproxyConfig, writeBareNginx } from './edge-gateways.js';
+import { bareHaproxyConfig, generatedHaproxyConfig, writeBareNginx } from './edge-gateways.js';
 import { forkServer } from './measure.js';
 
 const warm = Number(process.env.EDGE_INSTRUCTIONS_WARM ?? 500);
@@ -34,17 +35,6 @@ const gateways = (process.env.EDGE_INSTRUCTIONS_GATEWAYS ?? 'haproxy,nginx').spl
 const routes = (process.env.EDGE_INSTRUCTIONS_ROUTES ?? '/fail,/ok').split(',');
 const keep = process.env.EDGE_INSTRUCTIONS_KEEP;
 const ratiosScript = new URL('./ratios.js', import.meta.url).pathname;
-
-/** A free port on 127.0.0.1 (asked of the system with port 0). */
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Sends `count` GET requests to `url` over `connections` keep-alive connections; resolves with the statuses seen. */
 async function load(url: string, count: number): Promise<Map<number, number>> {
@@ -116,7 +106,7 @@ async function measure(
   const { child, outFile } = startCounted(start(port, dir, name), dir, name);
   const control = (flag: string) => execFileSync('callgrind_control', [flag, String(child.pid)], { stdio: 'ignore' });
   try {
-    await accepting(port, 60_000);
+    await waitForPort(port, 60_000);
     await load(`http://127.0.0.1:${port}${route}`, warm);
     control('-z');
     const statuses = await load(`http://127.0.0.1:${port}${route}`, requests);

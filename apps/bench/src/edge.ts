@@ -6,6 +6,7 @@
  * wrk runs on core 1. Prints generated / bare throughput per gateway (goal: at least 0.90) and the
  * gateway's own CPU per request. BENCH_DURATION (s per run, default 5) and BENCH_ROUNDS (default 3).
  */
+import { freePort } from '@faultline/testkit/ports';
 import { type BenchGateway, bareHaproxy, bareNginx, generatedHaproxy, generatedNginx } from './edge-gateways.js';
 import { forkServer, median } from './measure.js';
 import { machineJiffies, pin, wrk } from './pinning.js';
@@ -23,27 +24,10 @@ interface Sample {
   readonly cpuUs: number;
 }
 
-async function freePorts(count: number): Promise<number[]> {
-  const { createServer } = await import('node:net');
-  const servers = await Promise.all(
-    Array.from(
-      { length: count },
-      () =>
-        new Promise<import('node:net').Server>((resolve) => {
-          const server = createServer();
-          server.listen(0, '127.0.0.1', () => resolve(server));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((resolve) => s.close(resolve))));
-  return ports;
-}
-
 async function main(): Promise<void> {
   pin(process.pid, 1);
   const server = await forkServer(ratiosScript, 'http-faultline-error');
-  const [p1, p2, p3, p4] = await freePorts(4);
+  const [p1, p2, p3, p4] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const gateways: Record<Exclude<Row, 'direct'>, BenchGateway> = {
     'bare nginx': await bareNginx(server.port, p1 as number, 0),
     'generated nginx': await generatedNginx(server.port, p2 as number, 0),
