@@ -300,4 +300,22 @@ describe('never throws, whatever it is given', () => {
     }
     expect(decodeWsFault({ code: 4409, reason: `CONFLICT ${'x'.repeat(200)}` })).toMatchObject({ conforming: false });
   });
+  it('a string reason is measured in UTF-8 bytes, as its Buffer would be: 86 characters, 166 bytes is over 123', () => {
+    const long = `CONFLICT ${ID} ${'\u20ac'.repeat(40)}`;
+    expect(long.length).toBeLessThanOrEqual(123);
+    expect(Buffer.byteLength(long)).toBeGreaterThan(123);
+    expect(decodeWsFault({ code: 4409, reason: long })).toMatchObject({ conforming: false });
+    expect(decodeWsFault({ code: 4409, reason: Buffer.from(long) })).toMatchObject({ conforming: false });
+    // Judged as its UTF-8 bytes are, at the limit and one byte past it (a surrogate pair counts 4,
+    // a lone surrogate 3, as TextEncoder writes it).
+    const base = `CONFLICT ${ID} ${'\u{1F600}'.repeat(19)}`;
+    for (const reason of [`${base}x`, `${base}xx`, `${base}\ud800`, `${base.slice(0, -1)}`]) {
+      const bytes = new TextEncoder().encode(reason);
+      expect(decodeWsFault({ code: 4409, reason }), `${bytes.length} bytes`).toEqual(
+        decodeWsFault({ code: 4409, reason: bytes }),
+      );
+    }
+    expect(new TextEncoder().encode(`${base}x`).length).toBe(123);
+    expect(decodeWsFault({ code: 4409, reason: `${base}xx` })).toMatchObject({ conforming: false });
+  });
 });

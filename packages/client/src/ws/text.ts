@@ -7,13 +7,35 @@
 export type WsData = string | Uint8Array | ArrayBuffer | readonly Uint8Array[];
 
 /**
- * UTF-8 text of `data`, or undefined when it is longer than `maxBytes` or not data at all. A
- * `Buffer[]` in more parts than `maxBytes` is not read either: ws never hands over an empty
- * fragment, so such an array holds empty parts someone made, and counting millions of them
- * would hold the caller's thread.
+ * True when `text` takes at most `maxBytes` in UTF-8 (a lone surrogate as U+FFFD's 3 bytes, as
+ * `TextEncoder` writes it). Bytes are never fewer than UTF-16 units, and at most 3 per unit, so
+ * only a text between the two bounds is counted, and the count stops past `maxBytes`.
+ */
+function fitsUtf8(text: string, maxBytes: number): boolean {
+  if (text.length > maxBytes) return false;
+  if (text.length * 3 <= maxBytes) return true;
+  let bytes = 0;
+  for (let i = 0; i < text.length && bytes <= maxBytes; i += 1) {
+    const unit = text.charCodeAt(i);
+    if (unit < 0x80) bytes += 1;
+    else if (unit < 0x800) bytes += 2;
+    else if (unit >= 0xd800 && unit < 0xdc00 && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4; // a surrogate pair
+      i += 1;
+    } else bytes += 3;
+  }
+  return bytes <= maxBytes;
+}
+
+/**
+ * UTF-8 text of `data`, or undefined when it is longer than `maxBytes` in UTF-8 (a string
+ * too, as a browser hands over a close reason or a text frame) or not data at all. A `Buffer[]`
+ * in more parts than `maxBytes` is not read either: ws never hands over an empty fragment, so
+ * such an array holds empty parts someone made, and counting millions of them would hold the
+ * caller's thread.
  */
 export function textOf(data: unknown, maxBytes: number): string | undefined {
-  if (typeof data === 'string') return data.length <= maxBytes ? data : undefined;
+  if (typeof data === 'string') return fitsUtf8(data, maxBytes) ? data : undefined;
   let bytes: Uint8Array;
   if (data instanceof Uint8Array) bytes = data;
   else if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
