@@ -4,6 +4,7 @@
  * to `decodeWsFault`. Codes, statuses, sizes, params and violations are held to the rules of
  * every protocol, and nothing throws.
  */
+import { runInNewContext } from 'node:vm';
 import { defineCatalog } from '@faultline/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
@@ -299,6 +300,26 @@ describe('never throws, whatever it is given', () => {
       });
     }
     expect(decodeWsFault({ code: 4409, reason: `CONFLICT ${'x'.repeat(200)}` })).toMatchObject({ conforming: false });
+  });
+  it('bytes made in another realm (a vm context, as an iframe hands them over) are read; look-alikes are not', () => {
+    const foreign = (text: string) => runInNewContext('Uint8Array.from(codes)', { codes: [...Buffer.from(text)] });
+    const body = foreign(frame({ status: 409, code: 'SEAT_TAKEN', request_id: ID }));
+    expect(body instanceof Uint8Array).toBe(false);
+    expect(decodeWsFault(body)).toMatchObject({ code: 'SEAT_TAKEN', requestId: ID });
+    expect(decodeWsFault(body.buffer)).toMatchObject({ code: 'SEAT_TAKEN', requestId: ID });
+    expect(decodeWsFault([body.subarray(0, 7), body.subarray(7)])).toMatchObject({ code: 'SEAT_TAKEN' });
+    expect(decodeWsFault({ code: 4409, reason: foreign(`CONFLICT ${ID}`) })).toMatchObject({
+      code: 'CONFLICT',
+      requestId: ID,
+      conforming: true,
+    });
+    const real = Buffer.from(frame({ status: 409, code: 'SEAT_TAKEN', request_id: ID }));
+    for (const lookAlike of [
+      Object.create(Uint8Array.prototype),
+      new Proxy(real, {}),
+      Object.defineProperty(Object.create(ArrayBuffer.prototype), 'byteLength', { value: 3 }),
+    ])
+      expect(decodeWsFault(lookAlike)).toBeUndefined();
   });
   it('a string reason is measured in UTF-8 bytes, as its Buffer would be: 86 characters, 166 bytes is over 123', () => {
     const long = `CONFLICT ${ID} ${'\u20ac'.repeat(40)}`;

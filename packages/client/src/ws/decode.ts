@@ -22,7 +22,7 @@ import {
   parseBoundedJson,
   uuidOrUndefined,
 } from '../untrusted.js';
-import { textOf, type WsData } from './text.js';
+import { bytesOf, textOf, type WsData } from './text.js';
 
 /**
  * A close: a browser `CloseEvent`, or ws 8's `'close'` listener arguments as `{ code, reason }`
@@ -110,13 +110,7 @@ export function decodeWsFault<Code extends string = never>(
   catalog?: CatalogLike<Code>,
 ): RemoteFault<Code> | undefined {
   try {
-    if (
-      typeof input === 'object' &&
-      input !== null &&
-      !Array.isArray(input) &&
-      !(input instanceof Uint8Array) &&
-      !(input instanceof ArrayBuffer)
-    ) {
+    if (typeof input === 'object' && input !== null && !Array.isArray(input) && bytesOf(input) === undefined) {
       return 'code' in input ? decodeClose(input, catalog) : undefined;
     }
     return decodeFrame(input, catalog);

@@ -36,18 +36,56 @@ function fitsUtf8(text: string, maxBytes: number): boolean {
  */
 export function textOf(data: unknown, maxBytes: number): string | undefined {
   if (typeof data === 'string') return fitsUtf8(data, maxBytes) ? data : undefined;
-  let bytes: Uint8Array;
-  if (data instanceof Uint8Array) bytes = data;
-  else if (data instanceof ArrayBuffer) bytes = new Uint8Array(data);
-  else if (Array.isArray(data) && data.length <= maxBytes && data.every((part) => part instanceof Uint8Array)) {
-    const total = data.reduce((sum: number, part: Uint8Array) => sum + part.byteLength, 0);
-    if (total > maxBytes) return undefined;
+  let bytes = bytesOf(data);
+  if (bytes === undefined) {
+    if (!Array.isArray(data) || data.length > maxBytes) return undefined;
+    const parts: Uint8Array[] = [];
+    let total = 0;
+    for (const item of data as unknown[]) {
+      const part = bytesOf(item);
+      if (part === undefined) return undefined;
+      total += part.byteLength;
+      if (total > maxBytes) return undefined;
+      parts.push(part);
+    }
     bytes = new Uint8Array(total);
     let at = 0;
-    for (const part of data as Uint8Array[]) {
+    for (const part of parts) {
       bytes.set(part, at);
       at += part.byteLength;
     }
-  } else return undefined;
+  }
   return bytes.byteLength <= maxBytes ? new TextDecoder().decode(bytes) : undefined;
+}
+
+/** The getter `name` of `proto` (a built-in accessor, which checks what its receiver really is). */
+function getter(proto: object, name: string): (this: unknown) => unknown {
+  return Object.getOwnPropertyDescriptor(proto, name)?.get ?? (() => undefined);
+}
+const TYPED_ARRAY: object = Object.getPrototypeOf(Uint8Array.prototype);
+const viewBuffer = getter(TYPED_ARRAY, 'buffer');
+const viewOffset = getter(TYPED_ARRAY, 'byteOffset');
+const viewLength = getter(TYPED_ARRAY, 'byteLength');
+const bufferLength = getter(ArrayBuffer.prototype, 'byteLength');
+
+/**
+ * The bytes of a typed array (a Buffer included) or an `ArrayBuffer`, made in this realm or
+ * another (an iframe's, a `vm` context's, where `instanceof` says no), read through the built-in
+ * getters: those check what the value really is, so a look-alike object or a Proxy is not bytes.
+ * `undefined` for anything else (a DataView, a SharedArrayBuffer, a detached buffer).
+ */
+export function bytesOf(value: unknown): Uint8Array | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  try {
+    if (ArrayBuffer.isView(value))
+      return new Uint8Array(
+        viewBuffer.call(value) as ArrayBuffer,
+        viewOffset.call(value) as number,
+        viewLength.call(value) as number,
+      );
+    bufferLength.call(value);
+    return new Uint8Array(value as ArrayBuffer);
+  } catch {
+    return undefined;
+  }
 }
