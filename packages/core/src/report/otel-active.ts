@@ -26,7 +26,7 @@ function className(value: unknown): string | undefined {
 /** False when the logs API is not loaded (no SDK registered) or the global logger provider is known to be the no-op one. */
 export function otelLogsActive(): boolean {
   const api = otelLogs();
-  if (api === undefined) return false;
+  if (!api) return false;
   try {
     const provider = api.logs.getLoggerProvider() as Provider;
     const delegate = typeof provider._getDelegate === 'function' ? provider._getDelegate() : undefined;

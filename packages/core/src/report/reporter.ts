@@ -14,7 +14,7 @@ import type { DropNotice } from './drop-notice.js';
 import { flushAtExit, forgetAtExit } from './exit-hooks.js';
 import type { Pending } from './intake.js';
 import { REPORTER_RULES } from './option-rules.js';
-import { loadTelemetry } from './otel-api.js';
+import { logsLoading } from './otel-api.js';
 import { ReporterEnding } from './reporter-ending.js';
 import { assembleReporter, type ReporterParts, type ReporterShared, statsOf } from './reporter-parts.js';
 import { RingQueue } from './ring-queue.js';
@@ -117,7 +117,7 @@ export class Reporter {
    * (otel-api.ts), so that the faults it takes get their OpenTelemetry log records.
    */
   readonly #turn = (): void => {
-    const telemetry = loadTelemetry();
+    const telemetry = logsLoading();
     if (telemetry === undefined) this.#turnOf(this.#batchSize * 4);
     else void telemetry.then(() => setImmediate(this.#turn));
   };

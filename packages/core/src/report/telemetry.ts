@@ -13,7 +13,7 @@ import type { AnyValueMap, Logger, LoggerProvider } from '@opentelemetry/api-log
 import { isShowableTraceId } from '../answer/templates.js';
 import type { Fault } from '../fault.js';
 import { GrpcStatus, type GrpcStatusCode, TAXONOMY } from '../taxonomy.js';
-import { type LogsApi, otelLogs, otelTrace, registryContext, SPAN_KEY } from './otel-api.js';
+import { activeContext, type LogsApi, otelLogs, otelTrace, SPAN_KEY } from './otel-api.js';
 
 /** The protocol a fault was answered on; decides the span status rules. */
 export type Protocol = 'http' | 'grpc' | 'ws';
@@ -22,7 +22,7 @@ export type Protocol = 'http' | 'grpc' | 'ws';
 export function activeSpan(): Span | undefined {
   const api = otelTrace();
   if (api !== undefined) return api.trace.getActiveSpan();
-  return registryContext()?.getValue(SPAN_KEY) as Span | undefined;
+  return activeContext()?.getValue(SPAN_KEY) as Span | undefined;
 }
 
 /** `SpanStatusCode.ERROR` (2 in the specification and the API; spans may be marked before its import resolves). */
@@ -124,7 +124,7 @@ export function captureContext(span?: Span): Context | undefined {
   const api = otelTrace();
   if (api !== undefined)
     return span === undefined ? api.context.active() : api.trace.setSpan(api.context.active(), span);
-  const active = registryContext();
+  const active = activeContext();
   return span === undefined || active === undefined ? active : active.setValue(SPAN_KEY, span);
 }
 
@@ -160,7 +160,7 @@ function otelLogger(logs: LogsApi['logs']): Logger {
 export function emitExceptionLog(fault: Fault, exception: ExceptionRecord, otelContext: Context | undefined): void {
   try {
     const api = otelLogs();
-    if (api === undefined) return;
+    if (!api) return;
     const attributes: AnyValueMap = {
       'exception.type': exception.type,
       'exception.message': exception.message,

@@ -18,7 +18,7 @@ import type { Intake, Pending } from './intake.js';
 import type { Item, NoticeItem } from './items.js';
 import type { Offload } from './offload.js';
 import { otelLogsActive } from './otel-active.js';
-import { loadTelemetry } from './otel-api.js';
+import { logsLoading } from './otel-api.js';
 import type { ReporterOutput } from './output.js';
 import type { RingQueue } from './ring-queue.js';
 import type { MainCounters } from './stats.js';
@@ -84,7 +84,7 @@ export class Turns {
     const { queue, offload, intake, writer } = this.#p;
     if (this.#draining || queue.size > 0 || offload.link !== undefined) return false;
     // While the OpenTelemetry API loads (an SDK just registered), the record waits for it in the queue.
-    if (this.#p.otelLogs && (loadTelemetry() !== undefined || otelLogsActive())) return false;
+    if (this.#p.otelLogs && (logsLoading() !== undefined || otelLogsActive())) return false;
     if (!this.#level(fault.serverFault ? 'error' : 'warn')) return false;
     return intake.repeatNow(fault, ctx, attributes, time, writer);
   }
